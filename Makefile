@@ -1,0 +1,115 @@
+# Makefile: builds libnaryn.a, the naryn command and the tests.
+#
+#   make            library and command in build/
+#   make check      every test: unit (cmocka), bad inputs, golden results
+#   make SAN=1 ...  the same under AddressSanitizer and UBSan, in build-san/
+#   make bench      benchmarks (never part of check)
+#   make clean
+#
+# Dependencies come from Debian packages through pkg-config: COIN-OR CLP,
+# libyaml and cmocka. scripts/deps installs them.
+
+CC ?= cc
+PKGS := clp yaml-0.1
+TEST_PKGS := cmocka
+
+ifeq ($(SAN),1)
+BUILD ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+OPT ?= -O1 -g
+else
+BUILD ?= build
+SANFLAGS :=
+OPT ?= -O2 -g
+endif
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wundef -Wwrite-strings \
+        -Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith -Wvla
+CPPFLAGS += -Iinclude -D_POSIX_C_SOURCE=200809L
+CFLAGS += -std=c11 $(OPT) $(WARN) $(SANFLAGS) -MMD -MP
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS := $(shell pkg-config --libs $(PKGS))
+TEST_CFLAGS := $(shell pkg-config --cflags $(TEST_PKGS))
+TEST_LIBS := $(shell pkg-config --libs $(TEST_PKGS))
+LDFLAGS += $(SANFLAGS)
+LDLIBS += $(PKG_LIBS) -lm
+
+LIB_SRC := $(sort $(wildcard src/*/*.c))
+CLI_SRC := $(sort $(wildcard cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TESTS := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOLS := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+BENCHES := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+LIB := $(BUILD)/libnaryn.a
+BIN := $(BUILD)/naryn
+
+.PHONY: all check unit bad golden bench clean tests
+all: $(BIN)
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c $< -o $@
+
+# The command sees only the public header.
+$(BUILD)/cli/%.o: cli/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) $(CLI_OBJ) $(LIB) $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Isrc $(PKG_CFLAGS) $(TEST_CFLAGS) $(CFLAGS) $< $(LIB) $(LDFLAGS) $(TEST_LIBS) $(LDLIBS) -o $@
+
+$(BUILD)/tools/%: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(LDFLAGS) -lm -o $@
+
+$(BUILD)/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Isrc $(PKG_CFLAGS) $(CFLAGS) $< $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
+
+tests: $(BIN) $(TESTS) $(TOOLS)
+
+# Each suite appends "name PASS|FAIL" lines to $(BUILD)/results.txt; the
+# closing line counts them.
+check: tests
+	@rm -f $(BUILD)/results.txt
+	@BUILD=$(BUILD) tests/run-unit.sh || true
+	@BUILD=$(BUILD) tests/bad/run.sh || true
+	@BUILD=$(BUILD) tests/golden/run.sh || true
+	@tests/summarise.sh $(BUILD)/results.txt
+
+unit: tests
+	@rm -f $(BUILD)/results.txt
+	@BUILD=$(BUILD) tests/run-unit.sh || true
+	@tests/summarise.sh $(BUILD)/results.txt
+
+bad: tests
+	@rm -f $(BUILD)/results.txt
+	@BUILD=$(BUILD) tests/bad/run.sh || true
+	@tests/summarise.sh $(BUILD)/results.txt
+
+golden: tests
+	@rm -f $(BUILD)/results.txt
+	@BUILD=$(BUILD) tests/golden/run.sh || true
+	@tests/summarise.sh $(BUILD)/results.txt
+
+bench: $(BIN) $(BENCHES)
+	@BUILD=$(BUILD) bench/run.sh
+
+clean:
+	rm -rf build build-san
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

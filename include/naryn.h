@@ -1,0 +1,245 @@
+/*
+** naryn.h: the public interface of libnaryn, a planning engine for river,
+** reservoir, hydropower and irrigation systems.
+**
+** This header is the library's contract. Anything not declared here is
+** private and may change without notice.
+**
+** Conventions used throughout:
+** - Every object is opaque and has a constructor returning a status code and
+**   a destructor that accepts NULL.
+** - Functions that can fail return a naryn status code (NARYN_OK on success)
+**   and describe each problem in a caller-owned naryn_diags list, with the
+**   file, line, column and field it concerns.
+** - The library never prints and never exits; the caller decides what to do
+**   with the diagnostics.
+** - Strings and arrays returned by getters are borrowed: they stay valid until
+**   the object they came from is freed.
+** - Units are part of every name: volumes in hm3 (10^6 m3), flows in m3/s,
+**   power in MW, energy in GWh, levels and heads in m.
+*/
+#ifndef NARYN_H
+#define NARYN_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NARYN_VERSION "0.1.0"
+
+/* ====================================================================== */
+/* Status codes                                                            */
+/* ====================================================================== */
+
+/* One list expands into the enum and into naryn_strerror()'s table. */
+#define NARYN_STATUS_LIST(X)                                            \
+  X(NARYN_OK, "ok")                                                     \
+  X(NARYN_ENOMEM, "out of memory")                                      \
+  X(NARYN_EIO, "cannot read or write a file")                           \
+  X(NARYN_ESYNTAX, "malformed input file")                              \
+  X(NARYN_EMODEL, "invalid model")                                      \
+  X(NARYN_EINFEAS, "the model's hard constraints cannot all be met")    \
+  X(NARYN_ESOLVER, "the LP solver failed")                              \
+  X(NARYN_EBALANCE, "water balance does not close")                     \
+  X(NARYN_EARG, "invalid argument")
+
+typedef enum naryn_status {
+#define NARYN__ENUM(code, text) code,
+  NARYN_STATUS_LIST(NARYN__ENUM)
+#undef NARYN__ENUM
+  NARYN_STATUS_COUNT
+} naryn_status;
+
+/* Returns a short English description of a status code. */
+const char *naryn_strerror(int status);
+
+/* Returns the library version, the same string as NARYN_VERSION. */
+const char *naryn_version(void);
+
+/* ====================================================================== */
+/* Diagnostics                                                             */
+/* ====================================================================== */
+
+typedef enum naryn_severity {
+  NARYN_SEV_ERROR = 0,
+  NARYN_SEV_WARNING = 1,
+  NARYN_SEV_NOTE = 2
+} naryn_severity;
+
+/* One problem found in the input or during a run. 'file' is NULL and
+** 'line' and 'col' are 0 when the problem has no place in a file. */
+typedef struct naryn_diag {
+  int code;          /* a naryn_status */
+  int severity;      /* a naryn_severity */
+  const char *file;  /* owned by the naryn_diags list */
+  int line, col;     /* 1-based; 0 when unknown */
+  char where[192];   /* what the problem concerns, e.g. reservoir "R1".max_storage_hm3 */
+  char msg[384];     /* what was expected and what was found */
+} naryn_diag;
+
+/* A caller-owned list of diagnostics. It keeps at most 'max_errors' errors
+** (warnings and notes are kept up to the same cap) and counts the rest. */
+typedef struct naryn_diags naryn_diags;
+
+/* Creates an empty list; max_errors <= 0 selects the default of 20.
+** Returns NULL when out of memory. */
+naryn_diags *naryn_diags_new(int max_errors);
+void naryn_diags_free(naryn_diags *d);
+/* Removes every diagnostic and resets the counts. */
+void naryn_diags_clear(naryn_diags *d);
+/* Number of diagnostics kept in the list. */
+int naryn_diags_count(const naryn_diags *d);
+/* Number of errors reported, including those beyond the cap. */
+int naryn_diags_errors(const naryn_diags *d);
+/* Number of warnings reported, including those beyond the cap. */
+int naryn_diags_warnings(const naryn_diags *d);
+/* The i-th kept diagnostic, in the order reported, or NULL. */
+const naryn_diag *naryn_diags_get(const naryn_diags *d, int i);
+/* Writes one diagnostic in the form
+**   FILE:LINE:COL: error: WHERE: MESSAGE
+** (parts that are unknown are left out) into buf, always NUL-terminated.
+** Returns the length the full text needs, like snprintf. */
+int naryn_diag_format(const naryn_diag *g, char *buf, size_t size);
+
+/* ====================================================================== */
+/* Models                                                                  */
+/* ====================================================================== */
+
+/* A node-link network with its horizon, read from a JSON or YAML file and
+** the CSV files it names. Immutable once loaded. */
+typedef struct naryn_model naryn_model;
+
+typedef enum naryn_node_type {
+  NARYN_NODE_INFLOW = 0,
+  NARYN_NODE_RESERVOIR,
+  NARYN_NODE_HYDROPOWER,
+  NARYN_NODE_JUNCTION,
+  NARYN_NODE_DEMAND,
+  NARYN_NODE_MIN_FLOW,
+  NARYN_NODE_SINK,
+  NARYN_NODE_TYPE_COUNT
+} naryn_node_type;
+
+/* Reads, resolves and validates a model. 'overlays' names n_overlays
+** scenario files (may be NULL when n_overlays is 0) whose fields are merged
+** over the model's, in order, before it is checked. On success *out holds
+** the model and NARYN_OK is returned; otherwise *out is NULL and every
+** problem found (up to the list's cap) is in d. */
+int naryn_model_load(const char *path, const char *const *overlays,
+                     int n_overlays, naryn_model **out, naryn_diags *d);
+void naryn_model_free(naryn_model *m);
+
+const char *naryn_model_name(const naryn_model *m);
+/* Path of the model file as given to naryn_model_load. */
+const char *naryn_model_path(const naryn_model *m);
+/* Names of the scenarios applied, joined by "+", or "" when none. */
+const char *naryn_model_scenario(const naryn_model *m);
+int naryn_model_steps(const naryn_model *m);
+/* 1 when the model steps daily, 0 when monthly. */
+int naryn_model_is_daily(const naryn_model *m);
+/* Date of step i as "YYYY-MM-DD" (the first day of the step). */
+const char *naryn_model_step_date(const naryn_model *m, int step);
+/* Length of step i in seconds. */
+double naryn_model_step_seconds(const naryn_model *m, int step);
+
+int naryn_model_node_count(const naryn_model *m);
+/* Index of the node with this name, or -1. */
+int naryn_model_node_index(const naryn_model *m, const char *name);
+const char *naryn_model_node_name(const naryn_model *m, int node);
+/* Country code of a node, or "" when it has none. */
+const char *naryn_model_node_country(const naryn_model *m, int node);
+naryn_node_type naryn_model_node_type(const naryn_model *m, int node);
+/* Name of a node type as it is spelled in model files, e.g. "reservoir". */
+const char *naryn_node_type_name(naryn_node_type t);
+
+int naryn_model_link_count(const naryn_model *m);
+const char *naryn_model_link_name(const naryn_model *m, int link);
+int naryn_model_link_from(const naryn_model *m, int link);
+int naryn_model_link_to(const naryn_model *m, int link);
+
+/* ====================================================================== */
+/* Simulation                                                              */
+/* ====================================================================== */
+
+/* Options for naryn_simulate; fill with naryn_sim_opts_init, then change
+** fields as needed. */
+typedef struct naryn_sim_opts {
+  /* Most solves per step while head and evaporation settle (default 20). */
+  int max_iterations;
+  /* Head and evaporation are settled when they change by less than this
+  ** fraction between two solves (default 1e-6). */
+  double settle_tolerance;
+  /* Largest water-balance residual at a node, as a fraction of the water
+  ** passing through it, before the run fails (default 1e-6). */
+  double balance_tolerance;
+} naryn_sim_opts;
+
+void naryn_sim_opts_init(naryn_sim_opts *o);
+
+/* The results of a run: one value per node (or link) and step for each
+** quantity below, plus the run's water-balance figures. */
+typedef struct naryn_result naryn_result;
+
+/* Quantities kept per node and step. A quantity that does not apply to a
+** node (storage of a junction) is NaN. */
+typedef enum naryn_quantity {
+  NARYN_Q_INFLOW_HM3 = 0,   /* water entering the node: outside inflow, links, return flows */
+  NARYN_Q_STORAGE_HM3,      /* reservoir storage at the end of the step */
+  NARYN_Q_RELEASE_HM3,      /* water leaving the node through its links */
+  NARYN_Q_TURBINED_HM3,     /* water through the turbines of a plant */
+  NARYN_Q_SPILL_HM3,        /* water passing a plant without generating */
+  NARYN_Q_EVAPORATION_HM3,  /* reservoir evaporation */
+  NARYN_Q_DEMAND_HM3,       /* what a demand asked for, or a minimum flow required */
+  NARYN_Q_DELIVERED_HM3,    /* what a demand received, or the flow past a minimum-flow node */
+  NARYN_Q_SHORTAGE_HM3,     /* demand or minimum flow not met */
+  NARYN_Q_ENERGY_GWH,       /* energy generated by a plant */
+  NARYN_Q_HEAD_M,           /* net head of a plant */
+  NARYN_Q_LEVEL_M,          /* reservoir level at the end of the step */
+  NARYN_Q_RESIDUAL_HM3,     /* water-balance residual of the node */
+  NARYN_Q_COUNT
+} naryn_quantity;
+
+/* Name of a quantity as it appears in nodes.csv, e.g. "storage_hm3". */
+const char *naryn_quantity_name(naryn_quantity q);
+
+/* Runs the model from its first to its last step, solving one LP per step.
+** On success *out holds the results. Fails with NARYN_EINFEAS (and names
+** the node, step and constraint) when hard constraints cannot all hold,
+** NARYN_EBALANCE when the water balance does not close, NARYN_ESOLVER when
+** CLP fails. 'o' may be NULL for the defaults. */
+int naryn_simulate(const naryn_model *m, const naryn_sim_opts *o,
+                   naryn_result **out, naryn_diags *d);
+void naryn_result_free(naryn_result *r);
+
+/* Value of a quantity at a node and step, or NaN when it does not apply. */
+double naryn_result_node(const naryn_result *r, naryn_quantity q, int node,
+                         int step);
+/* Flow leaving the head of a link in a step, and the part lost on the way. */
+double naryn_result_link_flow_hm3(const naryn_result *r, int link, int step);
+double naryn_result_link_loss_hm3(const naryn_result *r, int link, int step);
+/* Largest node water-balance residual of the run in hm3 (absolute), and
+** where it occurred. */
+double naryn_result_max_residual_hm3(const naryn_result *r, int *node,
+                                     int *step);
+/* The same residual relative to the water passing through that node. */
+double naryn_result_max_residual_rel(const naryn_result *r);
+/* Whole-system balance over the run, in hm3: outside inflow minus
+** (consumption + evaporation + link losses + sink inflow + storage change). */
+double naryn_result_system_residual_hm3(const naryn_result *r);
+/* Number of LP solves and simplex iterations over the run. */
+long naryn_result_solves(const naryn_result *r);
+long naryn_result_iterations(const naryn_result *r);
+
+/* Writes nodes.csv, links.csv, summary.csv and run.csv into dir (created
+** if missing). Each file is written to a temporary name and renamed into
+** place, so an interrupted run never leaves a half-written file. */
+int naryn_result_write(const naryn_result *r, const char *dir,
+                       naryn_diags *d);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NARYN_H */
