@@ -27,7 +27,8 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wundef -Wwrite-strings \
         -Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith -Wvla
 CPPFLAGS += -Iinclude -D_POSIX_C_SOURCE=200809L
 CFLAGS += -std=c11 $(OPT) $(WARN) $(SANFLAGS) -MMD -MP
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+# Third-party headers are system headers: their warnings are not ours.
+PKG_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS)))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS))
 TEST_CFLAGS := $(shell pkg-config --cflags $(TEST_PKGS))
 TEST_LIBS := $(shell pkg-config --libs $(TEST_PKGS))

@@ -169,7 +169,7 @@ typedef struct naryn_sim_opts {
   /* Most solves per step while head and evaporation settle (default 20). */
   int max_iterations;
   /* Head and evaporation are settled when they change by less than this
-  ** fraction between two solves (default 1e-6). */
+  ** fraction between two solves (default 1e-9). */
   double settle_tolerance;
   /* Largest water-balance residual at a node, as a fraction of the water
   ** passing through it, before the run fails (default 1e-6). */
@@ -231,6 +231,46 @@ double naryn_result_system_residual_hm3(const naryn_result *r);
 /* Number of LP solves and simplex iterations over the run. */
 long naryn_result_solves(const naryn_result *r);
 long naryn_result_iterations(const naryn_result *r);
+
+/* Seasons of the summary: the winter half-year October-March, when the
+** upstream country wants water for power, the summer half-year
+** April-September, when the downstream countries want it for crops, and
+** the whole year. */
+typedef enum naryn_season {
+  NARYN_SEASON_OCT_MAR = 0,
+  NARYN_SEASON_APR_SEP,
+  NARYN_SEASON_ALL,
+  NARYN_SEASON_COUNT
+} naryn_season;
+
+/* Totals over the horizon for a country (or all) and season. */
+typedef struct naryn_summary {
+  double energy_gwh;
+  double irrigation_demand_hm3, irrigation_delivered_hm3, irrigation_shortage_hm3;
+  double municipal_demand_hm3, municipal_delivered_hm3, municipal_shortage_hm3;
+  double min_flow_shortage_hm3; /* minimum flows not met */
+  double spill_hm3;             /* water passing plants without generating */
+  double sink_inflow_hm3;       /* water reaching terminal lakes and sinks */
+  double evaporation_hm3;
+  double max_residual_hm3;      /* largest node water-balance residual */
+} naryn_summary;
+
+/* Countries of the run in summary order: those the model lists, then any
+** other named by a node, then "" when some node has none. */
+int naryn_result_country_count(const naryn_result *r);
+const char *naryn_result_country(const naryn_result *r, int i);
+/* Full name of a country code from the model's countries list, or the
+** code itself. */
+const char *naryn_model_country_name(const naryn_model *m, const char *code);
+/* Fills *out with the totals for 'country' (NULL for all countries) over
+** the steps of a season. */
+void naryn_result_summary(const naryn_result *r, const char *country,
+                          naryn_season season, naryn_summary *out);
+/* Name of a season as written in summary.csv: "oct-mar", "apr-sep", "all". */
+const char *naryn_season_name(naryn_season s);
+/* Length of the horizon in years: each step counts for its share of its
+** calendar year, so whole calendar years count exactly. */
+double naryn_result_years(const naryn_result *r);
 
 /* Writes nodes.csv, links.csv, summary.csv and run.csv into dir (created
 ** if missing). Each file is written to a temporary name and renamed into

@@ -195,4 +195,197 @@ int naryn__outfile_commit(naryn__outfile *f, naryn_diags *d);
 /* Removes the temporary file and frees f; accepts NULL. */
 void naryn__outfile_abort(naryn__outfile *f);
 
+/* ====================================================================== */
+/* model/: the network, its horizon and its data, resolved per step        */
+/* ====================================================================== */
+
+/* A piecewise-linear table y(x), x strictly increasing. Outside its range
+** the end segments are extended. */
+typedef struct naryn__table {
+  int n;
+  double *x, *y;
+  const naryn__doc *src; /* the table in the model file, for messages */
+} naryn__table;
+
+/* A time-varying quantity resolved to one value per step, in the unit its
+** field name carries. v is NULL when the field was not given. */
+typedef struct naryn__ts {
+  double *v;
+  const naryn__doc *src;
+} naryn__ts;
+
+typedef enum naryn__demand_kind {
+  NARYN__IRRIGATION = 0,
+  NARYN__MUNICIPAL
+} naryn__demand_kind;
+
+typedef struct naryn__node {
+  const char *name;
+  naryn_node_type type;
+  const char *country; /* "" when none */
+  int enabled;         /* a disabled node passes water through unchanged */
+  const naryn__doc *doc;
+
+  /* inflow */
+  naryn__ts inflow_m3s;
+
+  /* reservoir */
+  double min_storage_hm3, max_storage_hm3, initial_storage_hm3;
+  naryn__table level;          /* level_m over storage_hm3, n == 0 if none */
+  naryn__table area;           /* area_km2 over storage_hm3, n == 0 if none */
+  naryn__ts evaporation_mm;    /* depth over each step */
+  naryn__ts target_storage_hm3;/* wanted storage at the end of each step */
+  int target_priority;
+  naryn__ts release_m3s;       /* scheduled release */
+  int release_priority;
+  double storage_value;        /* worth of a stored hm3, tiny, see sim.c */
+
+  /* hydropower */
+  int reservoir;               /* node giving the headwater level, or -1 */
+  double headwater_m;          /* fixed headwater level, NAN if not given */
+  double head_m;               /* fixed net head, NAN if not given */
+  double tailwater_m;          /* fixed tailwater level, NAN if not given */
+  naryn__table tailwater;      /* level_m over discharge_m3s */
+  double max_turbine_flow_m3s, capacity_mw, efficiency;
+
+  /* demand and min_flow */
+  naryn__demand_kind kind;
+  naryn__ts demand_hm3;        /* demand: volume wanted in each step */
+  naryn__ts min_flow_m3s;      /* min_flow: flow wanted past the node */
+  int priority;
+  double return_fraction;
+  int return_to;               /* node receiving return flow, or -1 */
+
+  /* topology, filled after reading */
+  int n_in, n_out, n_ret;
+  int *in, *out;               /* link indices */
+  int *ret;                    /* demands whose return flow comes here */
+} naryn__node;
+
+typedef struct naryn__link {
+  const char *name;
+  int from, to;
+  naryn__ts min_flow_m3s, max_flow_m3s; /* max NULL means unlimited */
+  double loss_fraction;
+  double cost;                 /* per hm3 leaving the head of the link */
+  const naryn__doc *doc;
+} naryn__link;
+
+struct naryn_model {
+  naryn__arena *arena;
+  const char *path, *name, *scenario, *description;
+  int daily;
+  int nsteps;
+  long *step_day;              /* first day of each step, days since 1970 */
+  double *step_s;              /* seconds in each step */
+  int *step_month;             /* calendar month of each step, 1..12 */
+  char (*step_date)[11];       /* "YYYY-MM-DD" of each step */
+  int nnodes, nlinks;
+  naryn__node *nodes;
+  naryn__link *links;
+  int ncountries;
+  const char **country_codes, **country_names;
+};
+
+/* Priorities run from 1 (served first) to NARYN__PRIORITY_MAX. */
+#define NARYN__PRIORITY_MAX 10
+
+/* model/model_read.c: builds a model from a merged document. */
+int naryn__model_build(naryn_model *m, const naryn__doc *root,
+                       naryn_diags *d);
+/* model/model_check.c: checks values, links and cycles once read. */
+int naryn__model_check(naryn_model *m, naryn_diags *d);
+/* model/model_read.c: "reservoir \"R\".field" for messages. */
+const char *naryn__node_where(const naryn__node *n, const char *field,
+                              char *buf, size_t size);
+const char *naryn__link_where(const naryn__link *l, const char *field,
+                              char *buf, size_t size);
+/* The position to report for a node's or link's field: the value if the
+** field was given, else the object. */
+const naryn__doc *naryn__field_pos(const naryn__doc *obj, const char *field);
+
+/* ====================================================================== */
+/* hydro/hydro.c: level, area, head, energy and evaporation                */
+/* ====================================================================== */
+
+/* Water density times gravity, N/m3. */
+#define NARYN__RHO_G 9810.0
+
+double naryn__table_eval(const naryn__table *t, double x);
+/* Net head of a plant in m for a reservoir storage (hm3, ignored when the
+** plant has a fixed head or headwater) and a plant discharge (m3/s). */
+double naryn__hyd_head_m(const naryn_model *m, const naryn__node *plant,
+                         double storage_hm3, double discharge_m3s);
+/* Largest turbine flow in m3/s at a net head: the turbine limit, or the
+** flow at which the plant reaches its installed capacity. */
+double naryn__hyd_turbine_cap_m3s(const naryn__node *plant, double head_m);
+/* Energy in GWh from a turbined volume (hm3) at a net head over a step of
+** step_s seconds, capped by installed capacity. */
+double naryn__hyd_energy_gwh(const naryn__node *plant, double turbined_hm3,
+                             double head_m, double step_s);
+/* Evaporation in hm3 from a reservoir over a step, for a mean storage. */
+double naryn__hyd_evaporation_hm3(const naryn__node *res, int step,
+                                  double storage_hm3);
+
+/* ====================================================================== */
+/* lp/lp_clp.c: linear programs solved by COIN-OR CLP                      */
+/* ====================================================================== */
+
+/* An LP  min c'x  s.t.  rowlo <= Ax <= rowup,  collo <= x <= colup, kept
+** loaded between solves so that each solve starts from the last basis. */
+typedef struct naryn__lp naryn__lp;
+
+/* Loads a problem given column by column: column j has the entries
+** index[start[j] .. start[j+1]-1] with coefficients value[...]. Bounds may
+** be +-INFINITY. Returns NULL when out of memory. */
+naryn__lp *naryn__lp_new(int nrows, int ncols, const int *start,
+                         const int *index, const double *value,
+                         const double *collo, const double *colup,
+                         const double *obj, const double *rowlo,
+                         const double *rowup);
+void naryn__lp_free(naryn__lp *lp);
+/* Replaces all column and row bounds (arrays of ncols and nrows). */
+void naryn__lp_set_bounds(naryn__lp *lp, const double *collo,
+                          const double *colup, const double *rowlo,
+                          const double *rowup);
+/* Solves from the current basis with the dual simplex. Returns NARYN_OK,
+** NARYN_EINFEAS when the problem is infeasible, or NARYN_ESOLVER. Adds
+** the simplex iterations used to *iterations. */
+int naryn__lp_solve(naryn__lp *lp, long *iterations);
+/* Borrowed arrays valid until the next solve. */
+const double *naryn__lp_x(naryn__lp *lp);
+double naryn__lp_objective(naryn__lp *lp);
+
+/* ====================================================================== */
+/* simulate/: the step-by-step priority simulation and its results        */
+/* ====================================================================== */
+
+struct naryn_result {
+  const naryn_model *m;
+  int nnodes, nlinks, nsteps;
+  double *q;          /* [(step * nnodes + node) * NARYN_Q_COUNT + quantity] */
+  double *link_flow;  /* [step * nlinks + link], hm3 leaving the link's head */
+  double *link_loss;  /* [step * nlinks + link], hm3 lost on the way */
+  double max_residual_hm3, max_residual_rel;
+  int max_residual_node, max_residual_step;
+  double system_residual_hm3;
+  long solves, iterations;
+  int unsettled_steps; /* steps whose head or evaporation did not settle */
+};
+
+/* Allocates a result for a model with every quantity set to NaN. */
+naryn_result *naryn__result_new(const naryn_model *m);
+/* The slot of a quantity at a node and step. */
+#define NARYN__Q(r, step, node, quantity) \
+  ((r)->q[((size_t)(step) * (size_t)(r)->nnodes + (size_t)(node)) * NARYN_Q_COUNT + (quantity)])
+
+/* simulate/balance.c: checks that water is conserved at every node of a
+** step and records the residuals in the result. Returns NARYN_OK or
+** NARYN_EBALANCE with the node and step in d. */
+int naryn__balance_step(naryn_result *r, int step, double tolerance,
+                        naryn_diags *d);
+/* Checks the whole system over the run: outside inflow against
+** consumption, evaporation, losses, sink inflow and storage change. */
+int naryn__balance_system(naryn_result *r, double tolerance, naryn_diags *d);
+
 #endif /* NARYN_INT_H */

@@ -1,0 +1,41 @@
+/*
+** cli.h: what the command files of the naryn tool share. The tool uses the
+** library only through the public header naryn.h.
+*/
+#ifndef NARYN_CLI_H
+#define NARYN_CLI_H
+
+#include <stdio.h>
+
+#include "naryn.h"
+
+/* Exit statuses of the naryn command. */
+enum {
+  EXIT_OK = 0,
+  EXIT_INPUT = 1,  /* the model or its data is wrong, or cannot all hold */
+  EXIT_USAGE = 2,  /* the command line is wrong */
+  EXIT_SOLVER = 3, /* the LP solver failed or the numbers do not check */
+  EXIT_IO = 4      /* a file could not be read or written, or out of memory */
+};
+
+/* Options the model-reading commands share. */
+typedef struct cli_model_args {
+  const char *model;
+  const char **scenarios;
+  int nscenarios;
+} cli_model_args;
+
+/* Maps a library status to the command's exit status. */
+int cli_exit_status(int status);
+/* Prints every diagnostic of d on stderr, one per line, and a count of the
+** errors that were found but not kept. */
+void cli_print_diags(const naryn_diags *d);
+/* Prints "naryn: <message>" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Loads the model named in args, printing what went wrong on failure. */
+int cli_load(const cli_model_args *args, naryn_model **out, naryn_diags *d);
+
+int cmd_check(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
+
+#endif

@@ -1,0 +1,109 @@
+/*
+** cmd_simulate.c: "naryn simulate MODEL --out DIR": runs the priority
+** simulation, writes the results and prints a table by country and season.
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include "args.h"
+#include "cli.h"
+
+static const char help[] =
+    "Usage: naryn simulate MODEL --out DIR [--scenario FILE]... [--quiet]\n"
+    "\n"
+    "Steps through the model's horizon, solving one LP per step that\n"
+    "allocates water by priority and operating rules, with head and\n"
+    "evaporation settled by re-solving. Checks the water balance at every\n"
+    "node and step. Writes into DIR (created if missing), each file whole\n"
+    "or not at all:\n"
+    "  nodes.csv    every quantity of every node and step\n"
+    "  links.csv    flow and loss of every link and step\n"
+    "  summary.csv  totals and yearly means by country and season\n"
+    "  run.csv      what was run and the water-balance figures\n"
+    "and prints yearly means by country and season.\n"
+    "\n"
+    "  --scenario FILE  merge FILE's fields over the model (repeatable)\n"
+    "  --out DIR        where to write the results\n"
+    "  --quiet          print nothing but errors\n"
+    "\n"
+    "Exit status: 0 success, 1 bad input or constraints that cannot all\n"
+    "hold, 2 bad usage, 3 solver or water-balance failure, 4 I/O failure.\n";
+
+/* Prints yearly means per country and season. */
+static void print_table(const naryn_model *m, const naryn_result *r) {
+  double years = naryn_result_years(r);
+  int nc = naryn_result_country_count(r);
+  printf("\nYearly means over %.1f years (hm3 = million m3):\n", years);
+  printf("%-22s %-8s %12s %14s %12s %12s %12s\n", "country", "season",
+         "energy GWh", "irrig. hm3", "short hm3", "spill hm3", "to sinks hm3");
+  for (int c = 0; c <= nc; c++) {
+    const char *code = c < nc ? naryn_result_country(r, c) : NULL;
+    char label[64];
+    if (!code)
+      snprintf(label, sizeof label, "all");
+    else if (!code[0])
+      snprintf(label, sizeof label, "(no country)");
+    else if (strcmp(naryn_model_country_name(m, code), code) != 0)
+      snprintf(label, sizeof label, "%s %s", code, naryn_model_country_name(m, code));
+    else
+      snprintf(label, sizeof label, "%s", code);
+    for (int s = 0; s < NARYN_SEASON_COUNT; s++) {
+      naryn_summary sum;
+      naryn_result_summary(r, code, (naryn_season)s, &sum);
+      printf("%-22.22s %-8s %12.1f %14.1f %12.1f %12.1f %12.1f\n",
+             s == 0 ? label : "", naryn_season_name((naryn_season)s),
+             sum.energy_gwh / years, sum.irrigation_delivered_hm3 / years,
+             sum.irrigation_shortage_hm3 / years, sum.spill_hm3 / years,
+             sum.sink_inflow_hm3 / years);
+    }
+  }
+}
+
+int cmd_simulate(int argc, char **argv) {
+  static const cli_spec spec = {"simulate", 1, 1};
+  cli_args a;
+  int rc = cli_parse(argc, argv, &spec, &a);
+  if (rc != EXIT_OK || a.help) {
+    if (a.help) fputs(help, stdout);
+    cli_args_free(&a);
+    return rc;
+  }
+  naryn_diags *d = naryn_diags_new(20);
+  naryn_model *m = NULL;
+  naryn_result *r = NULL;
+  if (!d) {
+    cli_error("out of memory");
+    cli_args_free(&a);
+    return EXIT_IO;
+  }
+  rc = cli_load(&a.model, &m, d);
+  if (rc == NARYN_OK) {
+    rc = naryn_simulate(m, NULL, &r, d);
+    if (rc == NARYN_OK) rc = naryn_result_write(r, a.out, d);
+    cli_print_diags(d);
+  }
+  if (rc == NARYN_OK && !a.quiet) {
+    int node, step, n = naryn_model_steps(m);
+    double res = naryn_result_max_residual_hm3(r, &node, &step);
+    const char *scen = naryn_model_scenario(m);
+    int dl = naryn_model_is_daily(m) ? 10 : 7;
+    printf("%s%s%s%s: %d %s steps from %.*s to %.*s, %ld LP solves\n",
+           naryn_model_name(m), scen[0] ? " (scenario " : "", scen,
+           scen[0] ? ")" : "", n, naryn_model_is_daily(m) ? "daily" : "monthly",
+           dl, naryn_model_step_date(m, 0), dl, naryn_model_step_date(m, n - 1),
+           naryn_result_solves(r));
+    printf("largest water-balance residual: %.3g hm3 (%.3g of the flow), at "
+           "%s in the step of %.*s; whole system: %.3g hm3\n",
+           res, naryn_result_max_residual_rel(r),
+           node >= 0 ? naryn_model_node_name(m, node) : "-", dl,
+           step >= 0 ? naryn_model_step_date(m, step) : "-",
+           naryn_result_system_residual_hm3(r));
+    print_table(m, r);
+    printf("\nResults: %s/nodes.csv, links.csv, summary.csv, run.csv\n", a.out);
+  }
+  naryn_result_free(r);
+  naryn_model_free(m);
+  naryn_diags_free(d);
+  cli_args_free(&a);
+  return cli_exit_status(rc);
+}

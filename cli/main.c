@@ -1,0 +1,57 @@
+/*
+** main.c: the naryn command: dispatches to its subcommands.
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "naryn " NARYN_VERSION " - plans the operation of river, reservoir, "
+    "hydropower and\nirrigation systems.\n"
+    "\n"
+    "Usage:\n"
+    "  naryn check MODEL [--scenario FILE]...\n"
+    "  naryn simulate MODEL --out DIR [--scenario FILE]... [--quiet]\n"
+    "  naryn COMMAND --help\n"
+    "  naryn --help | --version\n"
+    "\n"
+    "Commands:\n"
+    "  check      read a model and report every problem found in it\n"
+    "  simulate   step through the horizon allocating water by priority and\n"
+    "             operating rules; write nodes.csv, links.csv, summary.csv\n"
+    "\n"
+    "MODEL is a JSON or YAML file (see doc/model-format.md). A scenario file\n"
+    "has the same shape and changes the fields it names.\n"
+    "\n"
+    "Exit status: 0 success, 1 bad input (including constraints that cannot\n"
+    "all hold), 2 bad usage, 3 solver or numerical failure, 4 I/O failure.\n";
+
+static const struct {
+  const char *name;
+  int (*run)(int argc, char **argv);
+} commands[] = {
+    {"check", cmd_check},
+    {"simulate", cmd_simulate},
+};
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fputs(usage, stderr);
+    return EXIT_USAGE;
+  }
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    fputs(usage, stdout);
+    return EXIT_OK;
+  }
+  if (strcmp(argv[1], "--version") == 0) {
+    printf("naryn %s\n", naryn_version());
+    return EXIT_OK;
+  }
+  for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+    if (strcmp(argv[1], commands[i].name) == 0)
+      return commands[i].run(argc - 1, argv + 1);
+  cli_error("unknown command \"%s\"; expected check or simulate (see naryn "
+            "--help)", argv[1]);
+  return EXIT_USAGE;
+}

@@ -1,0 +1,63 @@
+/*
+** util.c: diagnostics printing, exit statuses and model loading for the
+** naryn commands.
+*/
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+int cli_exit_status(int status) {
+  switch (status) {
+  case NARYN_OK:
+    return EXIT_OK;
+  case NARYN_ESYNTAX:
+  case NARYN_EMODEL:
+  case NARYN_EINFEAS:
+    return EXIT_INPUT;
+  case NARYN_EARG:
+    return EXIT_USAGE;
+  case NARYN_ESOLVER:
+  case NARYN_EBALANCE:
+    return EXIT_SOLVER;
+  default:
+    return EXIT_IO;
+  }
+}
+
+void cli_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("naryn: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+void cli_print_diags(const naryn_diags *d) {
+  char line[8192];
+  int shown_errors = 0;
+  for (int i = 0; i < naryn_diags_count(d); i++) {
+    const naryn_diag *g = naryn_diags_get(d, i);
+    naryn_diag_format(g, line, sizeof line);
+    /* Messages with no place in a file say who is speaking. */
+    fprintf(stderr, "%s%s\n", g->file ? "" : "naryn: ", line);
+    if (g->severity == NARYN_SEV_ERROR) shown_errors++;
+  }
+  int hidden = naryn_diags_errors(d) - shown_errors;
+  if (hidden > 0)
+    fprintf(stderr, "naryn: %d more error%s not shown\n", hidden,
+            hidden == 1 ? "" : "s");
+}
+
+int cli_load(const cli_model_args *args, naryn_model **out, naryn_diags *d) {
+  int rc = naryn_model_load(args->model, args->scenarios, args->nscenarios,
+                            out, d);
+  if (rc != NARYN_OK) {
+    cli_print_diags(d);
+    int n = naryn_diags_errors(d);
+    fprintf(stderr, "naryn: %s: %d error%s\n", args->model, n, n == 1 ? "" : "s");
+  }
+  return rc;
+}

@@ -1,0 +1,599 @@
+/*
+** csv.c: time-series tables read from comma-separated files.
+**
+** A file is read whole into one buffer in the arena and parsed in a single
+** pass, after one quick count of its line breaks and commas that sizes the
+** table's arrays. Cells are cut out of that buffer in place: each is
+** NUL-terminated
+** where its delimiter was, and quoted cells are unescaped by copying their
+** bytes backwards over the opening quote and the doubled quotes, which never
+** overtakes the scan position. The table therefore points into the buffer
+** and owns no other text.
+**
+** Invariants:
+** - Every pointer in the result, and the result itself, lives in the arena;
+**   the only heap memory, the field list of the record being parsed (and a
+**   buffer for files of unknown size), is freed on every path, so a failed
+**   read leaks nothing (the arena is the caller's).
+** - Lines and columns are 1-based and count bytes; a UTF-8 byte-order mark
+**   at the start is skipped and not counted.
+** - A cell's column is that of its first character that is not a space or
+**   tab (the opening quote of a quoted cell), or of the field's start when
+**   the field is blank. A row's line is the line its first field is on.
+** - Blank lines and lines whose first non-blank character is '#' are
+**   skipped between records, never inside a quoted field.
+*/
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../naryn_int.h"
+
+/* Longest text quoted in a message before it is shortened with "...", and
+** buffers for such a text and for a 'column "NAME"' holding one. */
+#define SHOW_MAX 40
+#define SHOW_BUF (SHOW_MAX + 1)
+#define WHERE_BUF (SHOW_MAX + 16)
+/* Most cells a table may hold, so that int counts never overflow. */
+#define MAX_CELLS (1 << 30)
+
+/* One field of the record being parsed. */
+typedef struct field {
+  char *s;       /* the cell, NUL-terminated in the buffer */
+  int line, col; /* where it starts */
+} field;
+
+/* The state of one read. */
+typedef struct reader {
+  const char *path;
+  naryn_diags *d;
+  char *p, *end;    /* scan position and end of the buffer */
+  char *line_start; /* first byte of the current line */
+  int line;         /* 1-based number of the current line */
+  int saw_comment;  /* a '#' line was skipped */
+  field *f;         /* fields of the current record (heap) */
+  int nf, capf;
+  int end_line, end_col; /* where the current record's line ends */
+  size_t max_rows;       /* room in the table's arrays */
+  char **header;         /* the header's names once read, else NULL */
+  int ncols;
+} reader;
+
+/* Returns the 1-based column of byte q on the current line. */
+static int col_of(const reader *r, const char *q) {
+  return (int)(q - r->line_start) + 1;
+}
+
+/* Returns 1 for the blanks trimmed around cells: space and tab. */
+static int is_blank(char c) { return c == ' ' || c == '\t'; }
+
+/* Writes into out the escaped form of the one character (a UTF-8 sequence
+** counts as one) at s, where n bytes remain, and returns the number of
+** bytes it used; *outlen receives the length written. */
+static size_t escape_one(const unsigned char *s, size_t n, char out[8],
+                         size_t *outlen) {
+  unsigned char c = s[0];
+  const char *esc = NULL;
+  switch (c) {
+  case '"': esc = "\\\""; break;
+  case '\\': esc = "\\\\"; break;
+  case '\n': esc = "\\n"; break;
+  case '\r': esc = "\\r"; break;
+  case '\t': esc = "\\t"; break;
+  default: break;
+  }
+  if (esc) {
+    *outlen = strlen(esc);
+    memcpy(out, esc, *outlen);
+    return 1;
+  }
+  if (c < 0x20 || c == 0x7f) {
+    snprintf(out, 8, "\\x%02x", c);
+    *outlen = 4;
+    return 1;
+  }
+  size_t k = 1;
+  if (c >= 0xc0)
+    while (k < n && k < 4 && (s[k] & 0xc0) == 0x80) k++;
+  memcpy(out, s, k);
+  *outlen = k;
+  return k;
+}
+
+/* Writes s (n bytes) into dst escaped so that it stays on one line, and
+** shortened to SHOW_MAX bytes ending in "..." when longer. Multi-byte
+** UTF-8 characters and escapes are never cut. dst holds at least SHOW_BUF
+** bytes. Returns dst. */
+static const char *show_text(char *dst, size_t size, const char *s, size_t n) {
+  const unsigned char *u = (const unsigned char *)s;
+  char piece[8];
+  size_t plen, total = 0;
+  for (size_t i = 0; i < n;) {
+    i += escape_one(u + i, n - i, piece, &plen);
+    total += plen;
+  }
+  int cut = total > SHOW_MAX;
+  size_t limit = cut ? SHOW_MAX - 3 : SHOW_MAX;
+  if (limit + (cut ? 3 : 0) + 1 > size) limit = size - 1 - (cut ? 3 : 0);
+  size_t o = 0, i = 0;
+  while (i < n) {
+    size_t used = escape_one(u + i, n - i, piece, &plen);
+    if (o + plen > limit) break;
+    memcpy(dst + o, piece, plen);
+    o += plen;
+    i += used;
+  }
+  if (cut) {
+    memcpy(dst + o, "...", 3);
+    o += 3;
+  }
+  dst[o] = '\0';
+  return dst;
+}
+
+/* Writes the diagnostic's "where" for a problem in field i of the current
+** record: "header", column "NAME" for a row's known column, else "row". */
+static const char *where_field(const reader *r, int i, char *buf,
+                               size_t size) {
+  if (!r->header) return "header";
+  if (i >= r->ncols) return "row";
+  char name[SHOW_BUF];
+  const char *h = r->header[i];
+  snprintf(buf, size, "column \"%s\"",
+           show_text(name, sizeof name, h, strlen(h)));
+  return buf;
+}
+
+/* Describes the character at q for "got ..." in a message: 'x', with
+** control characters escaped ('\r') and a UTF-8 sequence kept whole. */
+static const char *show_char(const reader *r, const char *q, char *buf,
+                             size_t size) {
+  char piece[8] = "\"";
+  size_t plen = 1;
+  if (*q != '"')
+    escape_one((const unsigned char *)q, (size_t)(r->end - q), piece, &plen);
+  snprintf(buf, size, "'%.*s'", (int)plen, piece);
+  return buf;
+}
+
+/* Reads the rest of fp into a heap buffer, then copies it into the arena,
+** for files whose size is not known in advance. Sets *len and returns the
+** copy, or NULL with *err set. */
+static char *read_stream(FILE *fp, size_t *len, naryn__arena *a, int *err) {
+  size_t cap = 65536, n = 0;
+  char *buf = malloc(cap), *out = NULL;
+  *err = buf ? 0 : ENOMEM;
+  while (!*err) {
+    if (n + 1 >= cap) {
+      char *nb = cap <= (size_t)INT_MAX ? realloc(buf, cap * 2) : NULL;
+      if (!nb) {
+        *err = cap <= (size_t)INT_MAX ? ENOMEM : EFBIG;
+        break;
+      }
+      buf = nb;
+      cap *= 2;
+    }
+    errno = 0;
+    size_t got = fread(buf + n, 1, cap - 1 - n, fp);
+    n += got;
+    if (ferror(fp))
+      *err = errno ? errno : EIO;
+    else if (got == 0)
+      break;
+  }
+  if (!*err && n > (size_t)INT_MAX) *err = EFBIG;
+  if (!*err && !(out = naryn__arena_alloc(a, n + 1))) *err = ENOMEM;
+  if (out) memcpy(out, buf, n);
+  free(buf);
+  *len = n;
+  return out;
+}
+
+/* Reads the whole file into the arena, NUL-terminated, and sets *len.
+** Reports and returns NULL when it cannot. */
+static char *read_whole(const char *path, size_t *len, naryn__arena *a,
+                        naryn_diags *d) {
+  FILE *fp = fopen(path, "rb");
+  if (!fp) {
+    naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, path, 0, 0, NULL,
+                "cannot read: %s", strerror(errno));
+    return NULL;
+  }
+  /* A regular file is read straight into the arena in one call; one byte
+  ** more is asked for to see that it has not grown since fstat. */
+  struct stat st;
+  char *out = NULL;
+  int err = 0;
+  if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) &&
+      (unsigned long long)st.st_size < (unsigned long long)INT_MAX) {
+    size_t size = (size_t)st.st_size;
+    out = naryn__arena_alloc(a, size + 1);
+    if (!out) err = ENOMEM;
+    errno = 0;
+    size_t got = out ? fread(out, 1, size + 1, fp) : 0;
+    if (out && ferror(fp))
+      err = errno ? errno : EIO;
+    else if (out && got <= size)
+      *len = got;
+    else if (out)
+      out = NULL; /* it grew: read it again as a stream */
+    if (!out && !err) rewind(fp);
+  }
+  if (!out && !err) out = read_stream(fp, len, a, &err);
+  fclose(fp);
+  if (err) {
+    naryn__diag(d, err == ENOMEM ? NARYN_ENOMEM : NARYN_EIO, NARYN_SEV_ERROR,
+                path, 0, 0, NULL, "cannot read: %s", strerror(err));
+    return NULL;
+  }
+  out[*len] = '\0';
+  return out;
+}
+
+/* Moves to the next line, the current one ending at q with a line break of
+** 'brk' bytes. */
+static void next_line(reader *r, char *q, int brk) {
+  r->p = q + brk;
+  r->line++;
+  r->line_start = r->p;
+}
+
+/* Skips blank lines and '#' lines from the start of a line. Returns 1 when
+** a record starts at r->p, 0 at the end of the buffer. */
+static int skip_ignored(reader *r) {
+  for (;;) {
+    char *q = r->p;
+    while (q < r->end && is_blank(*q)) q++;
+    if (q == r->end) {
+      r->p = q;
+      return 0;
+    }
+    if (*q == '\n') {
+      next_line(r, q, 1);
+    } else if (*q == '\r' && q + 1 < r->end && q[1] == '\n') {
+      next_line(r, q, 2);
+    } else if (*q == '#') {
+      r->saw_comment = 1;
+      char *nl = memchr(q, '\n', (size_t)(r->end - q));
+      if (!nl) {
+        r->p = r->end;
+        return 0;
+      }
+      next_line(r, nl, 1);
+    } else {
+      return 1;
+    }
+  }
+}
+
+/* Returns the length of the line break at q (1 or 2), 0 when q is not at
+** one. */
+static int line_break(const reader *r, const char *q) {
+  if (*q == '\n') return 1;
+  if (*q == '\r' && q + 1 < r->end && q[1] == '\n') return 2;
+  return 0;
+}
+
+/* Parses the quoted field whose opening quote is at q, unescaping it in
+** place into *cell. On return *after points just past the closing quote.
+** Returns 0, or -1 after reporting an unterminated quote. */
+static int parse_quoted(reader *r, char *q, char **cell, char **after) {
+  int qline = r->line, qcol = col_of(r, q);
+  char *w = q, *s = q + 1;
+  *cell = w;
+  for (;;) {
+    if (s == r->end) {
+      char wb[WHERE_BUF];
+      naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, qline, qcol,
+                  where_field(r, r->nf, wb, sizeof wb),
+                  "expected a closing '\"', got the end of the file");
+      return -1;
+    }
+    char c = *s;
+    if (c == '"') {
+      if (s + 1 < r->end && s[1] == '"') {
+        *w++ = '"';
+        s += 2;
+        continue;
+      }
+      s++;
+      break;
+    }
+    if (c == '\r' && s + 1 < r->end && s[1] == '\n') {
+      s++; /* a CRLF inside quotes is kept as a bare LF */
+      continue;
+    }
+    if (c == '\n') {
+      r->line++;
+      r->line_start = s + 1;
+    }
+    *w++ = c;
+    s++;
+  }
+  *w = '\0';
+  *after = s;
+  return 0;
+}
+
+/* Parses one record starting at r->p into r->f, leaving r->p at the start
+** of the next line and the record's line end in r->end_line, r->end_col.
+** Returns 0, or -1 after reporting an error. */
+static int parse_record(reader *r) {
+  r->nf = 0;
+  for (;;) {
+    char *q = r->p, *cell, *s, *term = NULL;
+    int line = r->line, col = col_of(r, q);
+    while (q < r->end && is_blank(*q)) q++;
+    if (q < r->end && *q == '"') {
+      col = col_of(r, q);
+      if (parse_quoted(r, q, &cell, &s) < 0) return -1;
+      while (s < r->end && is_blank(*s)) s++;
+      if (s < r->end && *s != ',' && !line_break(r, s)) {
+        char wb[WHERE_BUF], cb[16];
+        naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, r->line,
+                    col_of(r, s), where_field(r, r->nf, wb, sizeof wb),
+                    "expected ',' or the end of the line after a quoted "
+                    "field, got %s",
+                    show_char(r, s, cb, sizeof cb));
+        return -1;
+      }
+    } else {
+      s = q;
+      while (s < r->end && *s != ',' && *s != '\n' &&
+             !(*s == '\r' && s + 1 < r->end && s[1] == '\n'))
+        s++;
+      term = s;
+      while (term > q && is_blank(term[-1])) term--;
+      if (term > q) col = col_of(r, q);
+      cell = q;
+    }
+    /* Classify the delimiter at s before the cell's terminating NUL,
+    ** which may fall on it, is written. */
+    int comma = s < r->end && *s == ',';
+    int brk = s < r->end && !comma ? line_break(r, s) : 0;
+    if (term) *term = '\0';
+    if (r->nf == r->capf) {
+      field *nf = naryn__grow(r->f, &r->capf, r->nf + 1, sizeof *nf);
+      if (!nf) {
+        naryn__diag(r->d, NARYN_ENOMEM, NARYN_SEV_ERROR, r->path, line, 0,
+                    NULL, "cannot read: %s", strerror(ENOMEM));
+        return -1;
+      }
+      r->f = nf;
+    }
+    r->f[r->nf++] = (field){cell, line, col};
+    if (comma) {
+      r->p = s + 1;
+      continue;
+    }
+    r->end_line = r->line;
+    r->end_col = col_of(r, s);
+    if (s == r->end)
+      r->p = s;
+    else
+      next_line(r, s, brk);
+    return 0;
+  }
+}
+
+/* Reports a file that holds no header line, having been scanned to its
+** end: at line 1 when it is empty or blank, at its last line when it holds
+** comments. */
+static void report_no_header(const reader *r) {
+  int line = 1;
+  if (r->saw_comment) {
+    /* A final line break ends the last line rather than starting one. */
+    line = r->line;
+    if (line > 1 && r->line_start == r->end) line--;
+  }
+  naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, line, 0, NULL,
+              "expected a header line naming the columns, got %s",
+              r->saw_comment ? "only comments and blank lines"
+                             : "an empty file");
+}
+
+/* Checks and keeps the header's names from the record in r->f. Returns 0,
+** or -1 after reporting an empty or repeated name. */
+static int take_header(reader *r, naryn__arena *a) {
+  char wb[WHERE_BUF], nb[SHOW_BUF];
+  r->header = naryn__arena_alloc(a, (size_t)r->nf * sizeof *r->header);
+  if (!r->header) {
+    naryn__diag(r->d, NARYN_ENOMEM, NARYN_SEV_ERROR, r->path, 0, 0, NULL,
+                "cannot read: %s", strerror(ENOMEM));
+    return -1;
+  }
+  for (int i = 0; i < r->nf; i++) {
+    /* Quoted names are trimmed too. */
+    char *s = r->f[i].s;
+    while (is_blank(*s)) s++;
+    size_t n = strlen(s);
+    while (n > 0 && is_blank(s[n - 1])) s[--n] = '\0';
+    if (n == 0) {
+      naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, r->f[i].line,
+                  r->f[i].col, "header",
+                  "expected a column name, got an empty field");
+      return -1;
+    }
+    for (int j = 0; j < i; j++) {
+      if (strcmp(r->header[j], s) == 0) {
+        snprintf(wb, sizeof wb, "column \"%s\"", show_text(nb, sizeof nb, s, n));
+        naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path,
+                    r->f[i].line, r->f[i].col, wb,
+                    "duplicate column name (first in column %d), expected "
+                    "each name once",
+                    j + 1);
+        return -1;
+      }
+    }
+    r->header[i] = s;
+  }
+  r->ncols = r->nf;
+  return 0;
+}
+
+/* Allocates the table's arrays for the rows after the header, which start
+** at r->p, sized by an upper bound found by counting line breaks and
+** commas: there are at most lines+1 rows, and each needs ncols-1 commas,
+** so rows*ncols <= commas + rows. Returns 0, or -1 after reporting. */
+static int alloc_rows(reader *r, naryn__csv *t, naryn__arena *a) {
+  size_t lines = 1, commas = 0;
+  for (const char *q = r->p; q < r->end; q++) {
+    lines += *q == '\n';
+    commas += *q == ',';
+  }
+  size_t cells = lines * (size_t)r->ncols;
+  if (cells > commas + lines) cells = commas + lines;
+  size_t rows = cells / (size_t)r->ncols;
+  r->max_rows = rows;
+  if (cells > (size_t)MAX_CELLS) {
+    naryn__diag(r->d, NARYN_ENOMEM, NARYN_SEV_ERROR, r->path, 0, 0, NULL,
+                "cannot read: more than %d cells", MAX_CELLS);
+    return -1;
+  }
+  t->cells = naryn__arena_alloc(a, cells * sizeof *t->cells);
+  t->cell_col = naryn__arena_alloc(a, cells * sizeof *t->cell_col);
+  t->row_line = naryn__arena_alloc(a, rows * sizeof *t->row_line);
+  if (!t->cells || !t->cell_col || !t->row_line) {
+    naryn__diag(r->d, NARYN_ENOMEM, NARYN_SEV_ERROR, r->path, 0, 0, NULL,
+                "cannot read: %s", strerror(ENOMEM));
+    return -1;
+  }
+  return 0;
+}
+
+/* Reads the rows after the header into t, whose arrays alloc_rows made
+** large enough. Returns 0, or -1 after reporting an error. */
+static int read_rows(reader *r, naryn__csv *t) {
+  size_t k = 0;
+  while (skip_ignored(r)) {
+    if (parse_record(r) < 0) return -1;
+    if (r->nf != r->ncols) {
+      int line = r->end_line, col = r->end_col;
+      if (r->nf > r->ncols) {
+        line = r->f[r->ncols].line;
+        col = r->f[r->ncols].col;
+      }
+      naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, line, col,
+                  "row", "expected %d field%s as in the header, got %d",
+                  r->ncols, r->ncols == 1 ? "" : "s", r->nf);
+      return -1;
+    }
+    if ((size_t)t->nrows >= r->max_rows) { /* cannot happen: alloc_rows */
+      naryn__diag(r->d, NARYN_ENOMEM, NARYN_SEV_ERROR, r->path, r->f[0].line,
+                  0, NULL, "cannot read: more rows than counted");
+      return -1;
+    }
+    for (int i = 0; i < r->ncols; i++, k++) {
+      t->cells[k] = r->f[i].s;
+      t->cell_col[k] = r->f[i].col;
+    }
+    t->row_line[t->nrows++] = r->f[0].line;
+  }
+  return 0;
+}
+
+/* Reads the file at path into a table in the arena: the header first, then
+** every row, stopping at the first error. */
+naryn__csv *naryn__csv_read(const char *path, naryn__arena *a,
+                            naryn_diags *d) {
+  size_t len;
+  char *buf = read_whole(path, &len, a, d);
+  if (!buf) return NULL;
+  reader r = {0};
+  r.path = path;
+  r.d = d;
+  r.p = r.line_start = buf;
+  r.end = buf + len;
+  r.line = 1;
+  if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+    r.p = r.line_start = buf + 3;
+  naryn__csv *t = NULL;
+  if (!skip_ignored(&r)) {
+    report_no_header(&r);
+  } else if (parse_record(&r) == 0 && take_header(&r, a) == 0) {
+    t = naryn__arena_alloc(a, sizeof *t);
+    if (t) t->file = naryn__arena_strdup(a, path);
+    if (!t || !t->file) {
+      naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, path, 0, 0, NULL,
+                  "cannot read: %s", strerror(ENOMEM));
+      t = NULL;
+    } else {
+      t->ncols = r.ncols;
+      t->header = r.header;
+      if (alloc_rows(&r, t, a) < 0 || read_rows(&r, t) < 0) t = NULL;
+    }
+  }
+  free(r.f);
+  return t;
+}
+
+/* Finds a header name by exact, case-sensitive comparison. */
+int naryn__csv_column(const naryn__csv *t, const char *name) {
+  if (!t || !name) return -1;
+  for (int i = 0; i < t->ncols; i++)
+    if (strcmp(t->header[i], name) == 0) return i;
+  return -1;
+}
+
+/* Returns 1 when s (n bytes) is a decimal number: an optional sign, digits
+** with at most one '.', at least one digit, and an optional exponent. Hex,
+** "inf", "nan" and anything else strtod would also take are refused. */
+static int is_decimal(const char *s, size_t n) {
+  size_t i = 0, digits = 0;
+  if (i < n && (s[i] == '+' || s[i] == '-')) i++;
+  while (i < n && s[i] >= '0' && s[i] <= '9') i++, digits++;
+  if (i < n && s[i] == '.') {
+    i++;
+    while (i < n && s[i] >= '0' && s[i] <= '9') i++, digits++;
+  }
+  if (digits == 0) return 0;
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    i++;
+    if (i < n && (s[i] == '+' || s[i] == '-')) i++;
+    size_t e = i;
+    while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    if (i == e) return 0;
+  }
+  return i == n;
+}
+
+/* Converts one cell, trimmed of blanks (a quoted cell keeps them), with
+** strtod after checking that it is plain decimal notation; a value out of
+** the double range is refused like any other non-number. */
+int naryn__csv_number(const naryn__csv *t, int row, int col, double *out,
+                      naryn_diags *d) {
+  if (!t || row < 0 || row >= t->nrows || col < 0 || col >= t->ncols) {
+    naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, t ? t->file : NULL, 0, 0,
+                NULL, "expected a cell inside the table, got row %d, column %d",
+                row, col);
+    return -1;
+  }
+  size_t k = (size_t)row * (size_t)t->ncols + (size_t)col;
+  const char *s = t->cells[k];
+  size_t n = strlen(s);
+  while (n > 0 && is_blank(*s)) s++, n--;
+  while (n > 0 && is_blank(s[n - 1])) n--;
+  char *end = NULL;
+  double v = 0;
+  if (n > 0 && is_decimal(s, n)) v = strtod(s, &end);
+  if (end == s + n && isfinite(v)) {
+    *out = v;
+    return 0;
+  }
+  char where[WHERE_BUF], name[SHOW_BUF], text[SHOW_BUF];
+  const char *h = t->header[col];
+  snprintf(where, sizeof where, "column \"%s\"",
+           show_text(name, sizeof name, h, strlen(h)));
+  if (n == 0)
+    naryn__diag(d, NARYN_ESYNTAX, NARYN_SEV_ERROR, t->file, t->row_line[row],
+                t->cell_col[k], where, "expected a number, got an empty cell");
+  else
+    naryn__diag(d, NARYN_ESYNTAX, NARYN_SEV_ERROR, t->file, t->row_line[row],
+                t->cell_col[k], where, "expected a number, got \"%s\"",
+                show_text(text, sizeof text, s, n));
+  return -1;
+}

@@ -1,0 +1,265 @@
+/*
+** outfile.c: result files written whole or not at all.
+**
+** A result file is written under a temporary name, ".<name>.tmp.XXXXXX",
+** in the directory it will end up in, and renamed over its final name only
+** once every byte has been written and synced. rename() within a directory
+** is atomic, so a reader sees either the previous file or the complete new
+** one; a run that is interrupted leaves at most a hidden temporary file.
+**
+** Invariants:
+** - Between open and commit or abort the final path is never touched.
+** - The first write error is remembered (errno) and later writes are
+**   skipped; commit reports it and removes the temporary.
+** - commit and abort always free the object and never leave the temporary
+**   behind, except when the process dies first.
+** - A committed file has the mode an ordinary creat() would give it,
+**   0666 & ~umask, not mkstemp's 0600.
+*/
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "../naryn_int.h"
+
+/* The stdio buffer given to each file; results are written in many small
+** pieces, and fewer, larger write() calls are much cheaper. */
+#define OUT_BUFFER_BYTES (256 * 1024)
+
+struct naryn__outfile {
+  FILE *fp;
+  char *path; /* the final name, as given */
+  char *tmp;  /* the temporary name, in the same directory */
+  char *buf;  /* the stdio buffer; freed after fclose */
+  int err;    /* the first errno met while writing, or 0 */
+};
+
+/* Returns a heap copy of the directory part of path ("." when there is
+** none, "/" for a file in the root), or NULL when out of memory. */
+static char *dir_of(const char *path) {
+  const char *slash = strrchr(path, '/');
+  if (!slash) return strdup(".");
+  size_t n = slash == path ? 1 : (size_t)(slash - path);
+  char *s = malloc(n + 1);
+  if (!s) return NULL;
+  memcpy(s, path, n);
+  s[n] = '\0';
+  return s;
+}
+
+/* Returns 1 when p names a directory (or a link to one). */
+static int dir_exists(const char *p) {
+  struct stat st;
+  return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Creates 'p' as a directory unless it is one already. Returns 0, or -1
+** with errno set (ENOTDIR when p exists and is not a directory). */
+static int make_one(const char *p) {
+  if (mkdir(p, 0777) == 0) return 0;
+  int e = errno;
+  struct stat st;
+  if (stat(p, &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return 0;
+    e = ENOTDIR;
+  }
+  errno = e;
+  return -1;
+}
+
+/* Creates dir and its missing parents with mode 0777 & ~umask, like
+** mkdir -p; directories that exist already are fine. Every failure,
+** running out of memory included, is NARYN_EIO as declared. */
+int naryn__mkdirs(const char *dir, naryn_diags *d) {
+  if (!dir || !*dir) {
+    naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                "cannot create directory: %s", strerror(ENOENT));
+    return NARYN_EIO;
+  }
+  if (dir_exists(dir)) return NARYN_OK;
+  char *buf = strdup(dir);
+  if (!buf) {
+    naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
+                "cannot create directory: %s", strerror(ENOMEM));
+    return NARYN_EIO;
+  }
+  /* Create each prefix ending before a '/', then the whole path; empty
+  ** components (leading, doubled or trailing slashes) are skipped. */
+  int rc = 0;
+  for (char *s = buf + 1; rc == 0; s++) {
+    if (*s != '/' && *s != '\0') continue;
+    char c = *s;
+    *s = '\0';
+    if (s[-1] != '/') rc = make_one(buf);
+    *s = c;
+    if (c == '\0') break;
+  }
+  int e = errno;
+  free(buf);
+  if (rc != 0) {
+    naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
+                "cannot create directory: %s", strerror(e));
+    return NARYN_EIO;
+  }
+  return NARYN_OK;
+}
+
+/* Frees the object without touching any file. */
+static void outfile_free(naryn__outfile *f) {
+  free(f->path);
+  free(f->tmp);
+  free(f->buf);
+  free(f);
+}
+
+/* Creates the temporary ".<name>.tmp.XXXXXX" next to path with mkstemp and
+** opens it for buffered writing. */
+naryn__outfile *naryn__outfile_open(const char *path, naryn_diags *d) {
+  static const char suffix[] = ".tmp.XXXXXX";
+  const char *slash = strrchr(path, '/');
+  const char *base = slash ? slash + 1 : path;
+  size_t dirlen = (size_t)(base - path), baselen = strlen(base);
+  int err = 0;
+  if (baselen == 0) {
+    /* "out/" names a directory, not a file. */
+    naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, path, 0, 0, NULL,
+                "cannot write: %s", strerror(EISDIR));
+    return NULL;
+  }
+  naryn__outfile *f = calloc(1, sizeof *f);
+  if (f) {
+    f->path = strdup(path);
+    f->tmp = malloc(dirlen + 1 + baselen + sizeof suffix);
+    f->buf = malloc(OUT_BUFFER_BYTES);
+  }
+  if (!f || !f->path || !f->tmp || !f->buf) {
+    if (f) outfile_free(f);
+    naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, path, 0, 0, NULL,
+                "cannot write: %s", strerror(ENOMEM));
+    return NULL;
+  }
+  memcpy(f->tmp, path, dirlen);
+  f->tmp[dirlen] = '.';
+  memcpy(f->tmp + dirlen + 1, base, baselen);
+  memcpy(f->tmp + dirlen + 1 + baselen, suffix, sizeof suffix);
+  int fd = mkstemp(f->tmp);
+  if (fd < 0) {
+    err = errno;
+  } else {
+    f->fp = fdopen(fd, "w");
+    if (!f->fp) {
+      err = errno;
+      close(fd);
+      unlink(f->tmp);
+    } else if (setvbuf(f->fp, f->buf, _IOFBF, OUT_BUFFER_BYTES) != 0) {
+      /* Keep stdio's own buffer; ours is then unused. */
+      free(f->buf);
+      f->buf = NULL;
+    }
+  }
+  if (err) {
+    outfile_free(f);
+    naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, path, 0, 0, NULL,
+                "cannot write: %s", strerror(err));
+    return NULL;
+  }
+  return f;
+}
+
+/* Appends formatted text unless an earlier write failed; a failure is
+** remembered for commit. */
+void naryn__outfile_printf(naryn__outfile *f, const char *fmt, ...) {
+  if (!f || f->err) return;
+  va_list ap;
+  va_start(ap, fmt);
+  errno = 0;
+  if (vfprintf(f->fp, fmt, ap) < 0) f->err = errno ? errno : EIO;
+  va_end(ap);
+}
+
+/* Appends n bytes unless an earlier write failed; a short write is
+** remembered for commit. */
+void naryn__outfile_write(naryn__outfile *f, const char *s, size_t n) {
+  if (!f || f->err || n == 0) return;
+  errno = 0;
+  if (fwrite(s, 1, n, f->fp) != n) f->err = errno ? errno : EIO;
+}
+
+/* Returns the process's file-mode creation mask without changing it, from
+** /proc where it is shown; elsewhere it is read by setting and restoring
+** it, which for a moment makes files other threads create private. */
+static mode_t current_umask(void) {
+  FILE *fp = fopen("/proc/self/status", "r");
+  if (fp) {
+    char line[256];
+    while (fgets(line, sizeof line, fp)) {
+      if (strncmp(line, "Umask:", 6) == 0) {
+        char *end;
+        unsigned long m = strtoul(line + 6, &end, 8);
+        if (end != line + 6) {
+          fclose(fp);
+          return (mode_t)(m & 0777);
+        }
+      }
+    }
+    fclose(fp);
+  }
+  mode_t m = umask(077);
+  umask(m);
+  return m & 0777;
+}
+
+/* Syncs the directory holding path so that the rename survives a crash.
+** Failures are ignored: the file itself is already complete. */
+static void sync_dir(const char *path) {
+  char *dir = dir_of(path);
+  if (!dir) return;
+  int fd = open(dir, O_RDONLY | O_DIRECTORY);
+  if (fd >= 0) {
+    fsync(fd);
+    close(fd);
+  }
+  free(dir);
+}
+
+/* Puts the file in place: flush, give it its ordinary mode, sync, close,
+** rename over the final name, then sync the directory. Any failure before
+** the rename removes the temporary and leaves the final name alone. A NULL
+** f (an open that failed and was reported) returns NARYN_EIO. */
+int naryn__outfile_commit(naryn__outfile *f, naryn_diags *d) {
+  if (!f) return NARYN_EIO;
+  int err = f->err;
+  errno = 0;
+  if (!err && (fflush(f->fp) != 0 || ferror(f->fp))) err = errno ? errno : EIO;
+  int fd = fileno(f->fp);
+  if (!err && fchmod(fd, 0666 & ~current_umask()) != 0) err = errno;
+  if (!err && fsync(fd) != 0) err = errno;
+  /* fclose flushes again (nothing is left) and reports a late error. */
+  errno = 0;
+  if (fclose(f->fp) != 0 && !err) err = errno ? errno : EIO;
+  f->fp = NULL;
+  if (!err && rename(f->tmp, f->path) != 0) err = errno;
+  if (err) {
+    unlink(f->tmp);
+    naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, f->path, 0, 0, NULL,
+                "cannot write: %s", strerror(err));
+  } else {
+    sync_dir(f->path);
+  }
+  outfile_free(f);
+  return err ? NARYN_EIO : NARYN_OK;
+}
+
+/* Drops everything written: closes and removes the temporary. */
+void naryn__outfile_abort(naryn__outfile *f) {
+  if (!f) return;
+  if (f->fp) fclose(f->fp);
+  unlink(f->tmp);
+  outfile_free(f);
+}

@@ -1,0 +1,151 @@
+/*
+** model.c: loading a model with its scenarios, and the model's getters.
+**
+** Loading reads the model document, merges each scenario document over it
+** in order, builds the model from the merged tree and checks it. The
+** documents stay in the model's arena for its whole life, because every
+** element keeps a pointer to its place in them for messages.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "../naryn_int.h"
+
+/* Returns the scenario name a scenario document gives itself, or the base
+** name of its file without extension. */
+static const char *scenario_name(naryn__arena *a, const naryn__doc *doc,
+                                 const char *path) {
+  const naryn__doc *s = naryn__doc_get(doc, "scenario");
+  if (s && s->kind == NARYN__DOC_SCALAR && s->len > 0) return s->str;
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  const char *dot = strrchr(base, '.');
+  return naryn__arena_strndup(a, base, dot ? (size_t)(dot - base) : strlen(base));
+}
+
+int naryn_model_load(const char *path, const char *const *overlays,
+                     int n_overlays, naryn_model **out, naryn_diags *d) {
+  *out = NULL;
+  if (!path || (n_overlays > 0 && !overlays) || n_overlays < 0)
+    return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                       "naryn_model_load: no model path given");
+  naryn__arena *a = naryn__arena_new();
+  naryn_model *m = a ? naryn__arena_alloc(a, sizeof *m) : NULL;
+  if (!m) {
+    naryn__arena_free(a);
+    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                       "out of memory");
+  }
+  m->arena = a;
+  m->path = naryn__arena_strdup(a, path);
+  m->scenario = "";
+  int errors0 = naryn_diags_errors(d);
+  naryn__doc *root = naryn__doc_read_file(path, a, d);
+  if (!root) goto failed;
+  for (int i = 0; i < n_overlays; i++) {
+    naryn__doc *over = naryn__doc_read_file(overlays[i], a, d);
+    if (!over) goto failed;
+    if (over->kind != NARYN__DOC_MAP) {
+      char got[128];
+      naryn__diag(d, NARYN_EMODEL, NARYN_SEV_ERROR, over->file, over->line,
+                  over->col, "scenario",
+                  "expected an object with the fields to change, got %s",
+                  naryn__doc_describe(over, got, sizeof got));
+      goto failed;
+    }
+    const char *name = scenario_name(a, over, overlays[i]);
+    m->scenario = m->scenario[0]
+                      ? naryn__arena_printf(a, "%s+%s", m->scenario, name)
+                      : name;
+    /* Scenario names and descriptions describe the overlay, not the model. */
+    naryn__doc *kept_desc = naryn__doc_get(root, "description");
+    root = naryn__doc_merge(root, over, a);
+    if (!root || !m->scenario) {
+      naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                  "out of memory");
+      goto failed;
+    }
+    for (int k = 0; k < root->n; k++)
+      if (strcmp(root->keys[k]->str, "description") == 0 && kept_desc)
+        root->vals[k] = kept_desc;
+  }
+  int rc = naryn__model_build(m, root, d);
+  if (rc != NARYN_OK) goto failed_rc;
+  rc = naryn__model_check(m, d);
+  if (rc != NARYN_OK) goto failed_rc;
+  if (!m->name) {
+    const char *base = strrchr(path, '/');
+    m->name = base ? base + 1 : m->path;
+  }
+  *out = m;
+  return NARYN_OK;
+
+failed:
+  rc = NARYN_EMODEL;
+  for (int i = 0; i < naryn_diags_count(d); i++) {
+    int c = naryn_diags_get(d, i)->code;
+    if (c == NARYN_EIO || c == NARYN_ESYNTAX || c == NARYN_ENOMEM) {
+      rc = c;
+      break;
+    }
+  }
+failed_rc:
+  if (naryn_diags_errors(d) == errors0)
+    naryn__diag(d, rc, NARYN_SEV_ERROR, path, 0, 0, NULL, "%s",
+                naryn_strerror(rc));
+  naryn__arena_free(a);
+  return rc;
+}
+
+void naryn_model_free(naryn_model *m) {
+  if (m) naryn__arena_free(m->arena);
+}
+
+const char *naryn_model_name(const naryn_model *m) { return m->name; }
+const char *naryn_model_path(const naryn_model *m) { return m->path; }
+const char *naryn_model_scenario(const naryn_model *m) { return m->scenario; }
+int naryn_model_steps(const naryn_model *m) { return m->nsteps; }
+int naryn_model_is_daily(const naryn_model *m) { return m->daily; }
+
+const char *naryn_model_step_date(const naryn_model *m, int step) {
+  return (step >= 0 && step < m->nsteps) ? m->step_date[step] : "";
+}
+
+double naryn_model_step_seconds(const naryn_model *m, int step) {
+  return (step >= 0 && step < m->nsteps) ? m->step_s[step] : 0.0;
+}
+
+int naryn_model_node_count(const naryn_model *m) { return m->nnodes; }
+
+int naryn_model_node_index(const naryn_model *m, const char *name) {
+  for (int i = 0; i < m->nnodes; i++)
+    if (strcmp(m->nodes[i].name, name) == 0) return i;
+  return -1;
+}
+
+const char *naryn_model_node_name(const naryn_model *m, int node) {
+  return (node >= 0 && node < m->nnodes) ? m->nodes[node].name : "";
+}
+
+const char *naryn_model_node_country(const naryn_model *m, int node) {
+  return (node >= 0 && node < m->nnodes) ? m->nodes[node].country : "";
+}
+
+naryn_node_type naryn_model_node_type(const naryn_model *m, int node) {
+  return (node >= 0 && node < m->nnodes) ? m->nodes[node].type
+                                         : NARYN_NODE_TYPE_COUNT;
+}
+
+int naryn_model_link_count(const naryn_model *m) { return m->nlinks; }
+
+const char *naryn_model_link_name(const naryn_model *m, int link) {
+  return (link >= 0 && link < m->nlinks) ? m->links[link].name : "";
+}
+
+int naryn_model_link_from(const naryn_model *m, int link) {
+  return (link >= 0 && link < m->nlinks) ? m->links[link].from : -1;
+}
+
+int naryn_model_link_to(const naryn_model *m, int link) {
+  return (link >= 0 && link < m->nlinks) ? m->links[link].to : -1;
+}

@@ -1,0 +1,490 @@
+/*
+** model_check.c: checks a model's values and network once it is read.
+**
+** Reading (model_read.c) makes sure every field has the right kind; this
+** file makes sure the values make sense together: storage bounds in order,
+** efficiencies between 0 and 1, tables covering the storage range, links
+** whose minimum does not exceed their maximum, nodes with the links their
+** type needs, and no loop of links without a reservoir in it. Every problem
+** is reported at the field it concerns, and checking goes on after the
+** first so that one run lists as many problems as possible.
+**
+** It also derives what the simulator needs from the network: the link
+** lists of each node and the small worth given to stored water.
+*/
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../naryn_int.h"
+
+typedef struct checker {
+  naryn_model *m;
+  naryn_diags *d;
+  int failed;
+} checker;
+
+/* Reports a problem with a field of an element whose document is 'obj'. */
+static void bad(checker *c, const naryn__doc *obj, const char *field,
+                const char *where, const char *fmt, ...) NARYN__PRINTF(5, 6);
+static void bad(checker *c, const naryn__doc *obj, const char *field,
+                const char *where, const char *fmt, ...) {
+  const naryn__doc *at = field ? naryn__field_pos(obj, field) : obj;
+  va_list ap;
+  va_start(ap, fmt);
+  naryn__vdiag(c->d, NARYN_EMODEL, NARYN_SEV_ERROR, at ? at->file : c->m->path,
+               at ? at->line : 0, at ? at->col : 0, where, fmt, ap);
+  va_end(ap);
+  c->failed = 1;
+}
+
+/* Checks that a node field lies in [lo, hi]. */
+static void node_range(checker *c, const naryn__node *n, const char *field,
+                       double v, double lo, double hi, const char *expect) {
+  if (v >= lo && v <= hi) return;
+  char w[256];
+  bad(c, n->doc, field, naryn__node_where(n, field, w, sizeof w),
+      "expected %s, got %g", expect, v);
+}
+
+/* Checks that every step of a series lies in [lo, hi]; reports the first
+** step that does not. */
+static void ts_range(checker *c, const naryn__ts *ts, const char *where,
+                     double lo, double hi, const char *expect) {
+  if (!ts->v) return;
+  for (int i = 0; i < c->m->nsteps; i++)
+    if (!(ts->v[i] >= lo && ts->v[i] <= hi)) {
+      naryn__diag(c->d, NARYN_EMODEL, NARYN_SEV_ERROR, ts->src->file,
+                  ts->src->line, ts->src->col, where,
+                  "expected %s, got %g for the step of %s", expect, ts->v[i],
+                  c->m->step_date[i]);
+      c->failed = 1;
+      return;
+    }
+}
+
+/* Checks a table's values: y non-decreasing (and >= lo) and, when
+** cover_hi is finite, x spanning [cover_lo, cover_hi]. */
+static void table_check(checker *c, const naryn__node *n, const char *field,
+                        const naryn__table *t, const char *xname,
+                        const char *yname, double ylo, double cover_lo,
+                        double cover_hi) {
+  if (t->n == 0) return;
+  char w[256];
+  naryn__node_where(n, field, w, sizeof w);
+  for (int i = 0; i < t->n; i++) {
+    if (t->y[i] < ylo) {
+      bad(c, n->doc, field, w, "expected %s >= %g, got %g", yname, ylo, t->y[i]);
+      return;
+    }
+    if (i > 0 && t->y[i] < t->y[i - 1]) {
+      bad(c, n->doc, field, w,
+          "expected %s not to decrease as %s grows, got %g after %g", yname,
+          xname, t->y[i], t->y[i - 1]);
+      return;
+    }
+  }
+  if (t->x[0] > cover_lo)
+    bad(c, n->doc, field, w,
+        "expected the table to start at or below min_storage_hm3 (%g), got a "
+        "first point at %g", cover_lo, t->x[0]);
+  if (isfinite(cover_hi) && t->x[t->n - 1] < cover_hi)
+    bad(c, n->doc, field, w,
+        "expected the table to reach max_storage_hm3 (%g), got a last point "
+        "at %g", cover_hi, t->x[t->n - 1]);
+}
+
+static void check_priority(checker *c, const naryn__node *n, const char *field,
+                           int p) {
+  if (p >= 1 && p <= NARYN__PRIORITY_MAX) return;
+  char w[256];
+  bad(c, n->doc, field, naryn__node_where(n, field, w, sizeof w),
+      "expected a priority from 1 (served first) to %d, got %d",
+      NARYN__PRIORITY_MAX, p);
+}
+
+static void check_reservoir(checker *c, naryn__node *n) {
+  char w[256];
+  node_range(c, n, "max_storage_hm3", n->max_storage_hm3, 1e-9, INFINITY,
+             "a storage > 0");
+  node_range(c, n, "min_storage_hm3", n->min_storage_hm3, 0, INFINITY,
+             "a storage >= 0");
+  if (n->min_storage_hm3 > n->max_storage_hm3)
+    bad(c, n->doc, "max_storage_hm3",
+        naryn__node_where(n, "max_storage_hm3", w, sizeof w),
+        "expected a value >= min_storage_hm3 (%g), got %g",
+        n->min_storage_hm3, n->max_storage_hm3);
+  else if (n->initial_storage_hm3 < n->min_storage_hm3 ||
+           n->initial_storage_hm3 > n->max_storage_hm3)
+    bad(c, n->doc, "initial_storage_hm3",
+        naryn__node_where(n, "initial_storage_hm3", w, sizeof w),
+        "expected a value between min_storage_hm3 (%g) and max_storage_hm3 "
+        "(%g), got %g", n->min_storage_hm3, n->max_storage_hm3,
+        n->initial_storage_hm3);
+  table_check(c, n, "level_table", &n->level, "storage_hm3", "level_m",
+              -INFINITY, n->min_storage_hm3, n->max_storage_hm3);
+  table_check(c, n, "area_table", &n->area, "storage_hm3", "area_km2", 0,
+              n->min_storage_hm3, n->max_storage_hm3);
+  if (n->evaporation_mm.v && n->area.n == 0)
+    bad(c, n->doc, "evaporation_mm",
+        naryn__node_where(n, "evaporation_mm", w, sizeof w),
+        "expected an area_table to turn evaporation depth into volume, got "
+        "none");
+  ts_range(c, &n->evaporation_mm,
+           naryn__node_where(n, "evaporation_mm", w, sizeof w), 0, INFINITY,
+           "an evaporation depth >= 0 mm");
+  ts_range(c, &n->target_storage_hm3,
+           naryn__node_where(n, "target_storage_hm3", w, sizeof w),
+           n->min_storage_hm3, n->max_storage_hm3,
+           "a target between min_storage_hm3 and max_storage_hm3");
+  ts_range(c, &n->release_m3s, naryn__node_where(n, "release_m3s", w, sizeof w),
+           0, INFINITY, "a release >= 0 m3/s");
+  check_priority(c, n, "target_priority", n->target_priority);
+  check_priority(c, n, "release_priority", n->release_priority);
+}
+
+static void check_hydropower(checker *c, naryn__node *n) {
+  char w[256];
+  const naryn_model *m = c->m;
+  int sources = (n->reservoir >= 0) + !isnan(n->headwater_m) + !isnan(n->head_m);
+  int tail = !isnan(n->tailwater_m) + (n->tailwater.n > 0);
+  naryn__node_where(n, NULL, w, sizeof w);
+  if (sources != 1) {
+    bad(c, n->doc, NULL, w,
+        "expected exactly one of reservoir (head from its level), "
+        "headwater_m or head_m (a fixed net head), got %d", sources);
+  } else if (!isnan(n->head_m)) {
+    node_range(c, n, "head_m", n->head_m, 1e-9, INFINITY, "a head > 0 m");
+    if (tail)
+      bad(c, n->doc, isnan(n->tailwater_m) ? "tailwater_table" : "tailwater_m",
+          w, "expected no tailwater with a fixed net head_m, got one");
+  } else if (tail != 1) {
+    bad(c, n->doc, NULL, w,
+        "expected one of tailwater_m or tailwater_table to go with %s, got %s",
+        n->reservoir >= 0 ? "reservoir" : "headwater_m",
+        tail ? "both" : "neither");
+  }
+  if (n->reservoir >= 0) {
+    const naryn__node *r = &m->nodes[n->reservoir];
+    if (r->type != NARYN_NODE_RESERVOIR)
+      bad(c, n->doc, "reservoir", naryn__node_where(n, "reservoir", w, sizeof w),
+          "expected the name of a reservoir, got \"%s\", a %s", r->name,
+          naryn_node_type_name(r->type));
+    else if (r->level.n == 0)
+      bad(c, n->doc, "reservoir", naryn__node_where(n, "reservoir", w, sizeof w),
+          "expected reservoir \"%s\" to have a level_table giving its level, "
+          "got none", r->name);
+  }
+  if (n->tailwater.n > 0) {
+    naryn__node_where(n, "tailwater_table", w, sizeof w);
+    if (n->tailwater.x[0] < 0)
+      bad(c, n->doc, "tailwater_table", w,
+          "expected discharges >= 0 m3/s, got %g", n->tailwater.x[0]);
+    for (int i = 1; i < n->tailwater.n; i++)
+      if (n->tailwater.y[i] < n->tailwater.y[i - 1]) {
+        bad(c, n->doc, "tailwater_table", w,
+            "expected level_m not to decrease as discharge grows, got %g "
+            "after %g", n->tailwater.y[i], n->tailwater.y[i - 1]);
+        break;
+      }
+  }
+  node_range(c, n, "max_turbine_flow_m3s", n->max_turbine_flow_m3s, 1e-9,
+             INFINITY, "a flow > 0 m3/s");
+  node_range(c, n, "capacity_mw", n->capacity_mw, 1e-9, INFINITY,
+             "a capacity > 0 MW");
+  node_range(c, n, "efficiency", n->efficiency, 1e-9, 1.0,
+             "an efficiency above 0 and at most 1");
+}
+
+static void check_node_values(checker *c, naryn__node *n, int index) {
+  const naryn_model *m = c->m;
+  char w[256];
+  if (n->country[0] && m->ncountries > 0) {
+    int known = 0;
+    for (int i = 0; i < m->ncountries; i++)
+      if (strcmp(n->country, m->country_codes[i]) == 0) known = 1;
+    if (!known) {
+      char list[256] = "";
+      size_t used = 0;
+      for (int i = 0; i < m->ncountries && used < sizeof list; i++)
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
+                                 i ? ", " : "", m->country_codes[i]);
+      bad(c, n->doc, "country", naryn__node_where(n, "country", w, sizeof w),
+          "expected one of the countries listed in the model (%s), got \"%s\"",
+          list, n->country);
+    }
+  }
+  switch (n->type) {
+  case NARYN_NODE_INFLOW:
+    ts_range(c, &n->inflow_m3s, naryn__node_where(n, "inflow_m3s", w, sizeof w),
+             0, INFINITY, "an inflow >= 0 m3/s");
+    break;
+  case NARYN_NODE_RESERVOIR:
+    check_reservoir(c, n);
+    break;
+  case NARYN_NODE_HYDROPOWER:
+    check_hydropower(c, n);
+    break;
+  case NARYN_NODE_DEMAND:
+    ts_range(c, &n->demand_hm3,
+             naryn__node_where(n, n->demand_hm3.src == naryn__doc_get(n->doc, "demand_m3s")
+                                      ? "demand_m3s" : "demand_hm3", w, sizeof w),
+             0, INFINITY, "a demand >= 0");
+    check_priority(c, n, "priority", n->priority);
+    node_range(c, n, "return_fraction", n->return_fraction, 0, 1,
+               "a fraction from 0 to 1");
+    if (n->return_fraction > 0 && n->return_to < 0)
+      bad(c, n->doc, "return_fraction",
+          naryn__node_where(n, "return_to", w, sizeof w),
+          "expected a node to return %g of the delivered water to, got none",
+          n->return_fraction);
+    if (n->return_to == index)
+      bad(c, n->doc, "return_to", naryn__node_where(n, "return_to", w, sizeof w),
+          "expected another node, got the demand itself");
+    break;
+  case NARYN_NODE_MIN_FLOW:
+    ts_range(c, &n->min_flow_m3s,
+             naryn__node_where(n, "min_flow_m3s", w, sizeof w), 0, INFINITY,
+             "a flow >= 0 m3/s");
+    check_priority(c, n, "priority", n->priority);
+    break;
+  case NARYN_NODE_JUNCTION:
+  case NARYN_NODE_SINK:
+  case NARYN_NODE_TYPE_COUNT:
+    break;
+  }
+}
+
+static void check_link_values(checker *c, naryn__link *l) {
+  char w[256];
+  const naryn_model *m = c->m;
+  if (l->from == l->to) {
+    bad(c, l->doc, "to", naryn__link_where(l, "to", w, sizeof w),
+        "expected a node other than the link's own start, got \"%s\" (a loop "
+        "with no reservoir)", m->nodes[l->to].name);
+    return;
+  }
+  if (!(l->loss_fraction >= 0 && l->loss_fraction < 1))
+    bad(c, l->doc, "loss_fraction",
+        naryn__link_where(l, "loss_fraction", w, sizeof w),
+        "expected a fraction >= 0 and below 1, got %g", l->loss_fraction);
+  if (!(l->cost >= 0 && isfinite(l->cost)))
+    bad(c, l->doc, "cost", naryn__link_where(l, "cost", w, sizeof w),
+        "expected a cost >= 0 per hm3, got %g", l->cost);
+  ts_range(c, &l->min_flow_m3s,
+           naryn__link_where(l, "min_flow_m3s", w, sizeof w), 0, INFINITY,
+           "a flow >= 0 m3/s");
+  ts_range(c, &l->max_flow_m3s,
+           naryn__link_where(l, "max_flow_m3s", w, sizeof w), 0, INFINITY,
+           "a flow >= 0 m3/s");
+  if (l->min_flow_m3s.v && l->max_flow_m3s.v)
+    for (int i = 0; i < m->nsteps; i++)
+      if (l->min_flow_m3s.v[i] > l->max_flow_m3s.v[i]) {
+        bad(c, l->doc, "max_flow_m3s",
+            naryn__link_where(l, "max_flow_m3s", w, sizeof w),
+            "expected a maximum >= min_flow_m3s (%g), got %g for the step of "
+            "%s", l->min_flow_m3s.v[i], l->max_flow_m3s.v[i], m->step_date[i]);
+        break;
+      }
+}
+
+/* ====================================================================== */
+/* Network                                                                 */
+/* ====================================================================== */
+
+/* Fills each node's lists of incoming and outgoing links and of demands
+** returning water to it. */
+static int build_adjacency(naryn_model *m) {
+  naryn__arena *a = m->arena;
+  for (int i = 0; i < m->nlinks; i++) {
+    m->nodes[m->links[i].from].n_out++;
+    m->nodes[m->links[i].to].n_in++;
+  }
+  for (int i = 0; i < m->nnodes; i++)
+    if (m->nodes[i].type == NARYN_NODE_DEMAND && m->nodes[i].return_to >= 0)
+      m->nodes[m->nodes[i].return_to].n_ret++;
+  for (int i = 0; i < m->nnodes; i++) {
+    naryn__node *n = &m->nodes[i];
+    n->in = naryn__arena_alloc(a, (size_t)(n->n_in + 1) * sizeof(int));
+    n->out = naryn__arena_alloc(a, (size_t)(n->n_out + 1) * sizeof(int));
+    n->ret = naryn__arena_alloc(a, (size_t)(n->n_ret + 1) * sizeof(int));
+    if (!n->in || !n->out || !n->ret) return -1;
+    n->n_in = n->n_out = n->n_ret = 0;
+  }
+  for (int i = 0; i < m->nlinks; i++) {
+    naryn__node *f = &m->nodes[m->links[i].from], *t = &m->nodes[m->links[i].to];
+    f->out[f->n_out++] = i;
+    t->in[t->n_in++] = i;
+  }
+  for (int i = 0; i < m->nnodes; i++)
+    if (m->nodes[i].type == NARYN_NODE_DEMAND && m->nodes[i].return_to >= 0) {
+      naryn__node *t = &m->nodes[m->nodes[i].return_to];
+      t->ret[t->n_ret++] = i;
+    }
+  return 0;
+}
+
+/* Checks that each node has the links its type needs. */
+static void check_degrees(checker *c) {
+  const naryn_model *m = c->m;
+  char w[256];
+  for (int i = 0; i < m->nnodes; i++) {
+    naryn__node *n = &m->nodes[i];
+    naryn__node_where(n, NULL, w, sizeof w);
+    int inflow = n->n_in + n->n_ret;
+    switch (n->type) {
+    case NARYN_NODE_DEMAND:
+    case NARYN_NODE_SINK:
+      if (n->n_out > 0)
+        bad(c, m->links[n->out[0]].doc, NULL, w,
+            "expected no link leaving a %s (%s), got one to \"%s\"",
+            naryn_node_type_name(n->type),
+            n->type == NARYN_NODE_DEMAND ? "its return flow goes to return_to"
+                                         : "water ends there",
+            m->nodes[m->links[n->out[0]].to].name);
+      if (inflow == 0 && n->enabled)
+        bad(c, n->doc, NULL, w, "expected at least one link bringing water "
+            "in, got none");
+      break;
+    case NARYN_NODE_INFLOW:
+    case NARYN_NODE_RESERVOIR:
+      if (n->n_out == 0 && n->enabled)
+        bad(c, n->doc, NULL, w, "expected at least one link taking water "
+            "out, got none");
+      break;
+    case NARYN_NODE_HYDROPOWER:
+    case NARYN_NODE_JUNCTION:
+    case NARYN_NODE_MIN_FLOW:
+      if (n->enabled && (inflow == 0 || n->n_out == 0))
+        bad(c, n->doc, NULL, w, "expected links both into and out of a %s, "
+            "got none %s", naryn_node_type_name(n->type),
+            inflow == 0 ? "in" : "out");
+      break;
+    case NARYN_NODE_TYPE_COUNT:
+      break;
+    }
+  }
+}
+
+/* State of the strongly-connected-components search (Tarjan's method). */
+typedef struct scc {
+  const naryn_model *m;
+  int *index, *low, *stack, *on_stack;
+  int sp, next;
+  checker *c;
+} scc;
+
+/* Returns the k-th node that 'u' sends water to directly, through a link
+** or as return flow, or -1 past the last. */
+static int successor(const naryn_model *m, int u, int k) {
+  const naryn__node *n = &m->nodes[u];
+  if (k < n->n_out) return m->links[n->out[k]].to;
+  if (k == n->n_out && n->type == NARYN_NODE_DEMAND && n->return_to >= 0)
+    return n->return_to;
+  return -1;
+}
+
+/* Visits node u and reports any cycle it closes that holds no reservoir. */
+static void scc_visit(scc *s, int u) {
+  const naryn_model *m = s->m;
+  s->index[u] = s->low[u] = s->next++;
+  s->stack[s->sp++] = u;
+  s->on_stack[u] = 1;
+  for (int k = 0;; k++) {
+    int v = successor(m, u, k);
+    if (v < 0) break;
+    if (s->index[v] < 0) {
+      scc_visit(s, v);
+      if (s->low[v] < s->low[u]) s->low[u] = s->low[v];
+    } else if (s->on_stack[v] && s->index[v] < s->low[u]) {
+      s->low[u] = s->index[v];
+    }
+  }
+  if (s->low[u] != s->index[u]) return;
+  int start = s->sp;
+  do start--; while (s->stack[start] != u);
+  int size = s->sp - start, storage = 0;
+  for (int i = start; i < s->sp; i++) {
+    s->on_stack[s->stack[i]] = 0;
+    if (m->nodes[s->stack[i]].type == NARYN_NODE_RESERVOIR) storage = 1;
+  }
+  if (size > 1 && !storage) {
+    char list[512] = "";
+    size_t used = 0;
+    for (int i = s->sp - 1; i >= start && used < sizeof list; i--)
+      used += (size_t)snprintf(list + used, sizeof list - used, "\"%s\" -> ",
+                               m->nodes[s->stack[i]].name);
+    if (used < sizeof list)
+      snprintf(list + used, sizeof list - used, "\"%s\"", m->nodes[u].name);
+    const naryn__node *n = &m->nodes[u];
+    char w[256];
+    bad(s->c, n->doc, NULL, naryn__node_where(n, NULL, w, sizeof w),
+        "expected every loop of links to pass through a reservoir, got the "
+        "loop %s with none", list);
+  }
+  s->sp = start;
+}
+
+static void check_cycles(checker *c) {
+  const naryn_model *m = c->m;
+  int n = m->nnodes;
+  int *buf = malloc((size_t)n * 4 * sizeof *buf);
+  if (!buf) {
+    naryn__diag(c->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                "out of memory");
+    c->failed = 1;
+    return;
+  }
+  scc s = {.m = m, .index = buf, .low = buf + n, .stack = buf + 2 * n,
+           .on_stack = buf + 3 * n, .c = c};
+  for (int i = 0; i < n; i++) s.index[i] = -1, s.on_stack[i] = 0;
+  for (int i = 0; i < n; i++)
+    if (s.index[i] < 0) scc_visit(&s, i);
+  free(buf);
+}
+
+/* Gives each reservoir a small worth per stored hm3 that grows with the
+** number of reservoirs below it, so that, other things equal, water is
+** drawn from the lowest reservoir first and kept upstream, where it can
+** still reach every demand. */
+static int set_storage_values(naryn_model *m) {
+  int n = m->nnodes;
+  int *seen = malloc((size_t)n * 2 * sizeof *seen);
+  if (!seen) return -1;
+  int *queue = seen + n;
+  for (int r = 0; r < n; r++) {
+    if (m->nodes[r].type != NARYN_NODE_RESERVOIR) continue;
+    for (int i = 0; i < n; i++) seen[i] = 0;
+    int head = 0, tail = 0, below = 0;
+    queue[tail++] = r;
+    seen[r] = 1;
+    while (head < tail) {
+      int u = queue[head++];
+      for (int k = 0;; k++) {
+        int v = successor(m, u, k);
+        if (v < 0) break;
+        if (seen[v]) continue;
+        seen[v] = 1;
+        queue[tail++] = v;
+        if (m->nodes[v].type == NARYN_NODE_RESERVOIR && m->nodes[v].enabled)
+          below++;
+      }
+    }
+    m->nodes[r].storage_value = 0.01 * (1 + below);
+  }
+  free(seen);
+  return 0;
+}
+
+int naryn__model_check(naryn_model *m, naryn_diags *d) {
+  checker c = {.m = m, .d = d};
+  for (int i = 0; i < m->nnodes; i++) check_node_values(&c, &m->nodes[i], i);
+  for (int i = 0; i < m->nlinks; i++) check_link_values(&c, &m->links[i]);
+  if (build_adjacency(m) != 0 || set_storage_values(m) != 0)
+    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                       "out of memory");
+  check_degrees(&c);
+  check_cycles(&c);
+  return c.failed ? NARYN_EMODEL : NARYN_OK;
+}

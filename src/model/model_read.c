@@ -1,0 +1,945 @@
+/*
+** model_read.c: turns a parsed model document into a naryn_model.
+**
+** A model file (JSON or YAML) holds a horizon, an optional list of
+** countries, the nodes and the links of a network. Reading resolves every
+** time-varying field (a constant, twelve monthly values, or a CSV column)
+** to one value per step of the horizon, looks up node names, and records
+** the document node of every element so that later checks can point at the
+** exact line and column of a field. This file checks types and structure:
+** a field of the wrong kind, an unknown field, a missing field, a name that
+** does not exist. Value ranges and network rules are checked in
+** model_check.c.
+**
+** Scenario files are documents of the same shape merged over the model
+** before it is read (naryn__doc_merge), so a scenario can change any field
+** of any element, or add elements, without code.
+*/
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../naryn_int.h"
+
+/* A CSV file read once however many fields name it. */
+typedef struct csv_entry {
+  const char *path;
+  naryn__csv *table; /* NULL when it could not be read */
+} csv_entry;
+
+typedef struct reader {
+  naryn_model *m;
+  naryn_diags *d;
+  naryn__arena *a;
+  csv_entry *csv;
+  int ncsv, capcsv;
+  int failed;
+} reader;
+
+/* The forms a time-varying field may take, and how its values spread over
+** steps that are shorter than a month. */
+typedef enum ts_form {
+  TS_RATE,        /* a rate (m3/s): constant, 12 monthly values, or a series */
+  TS_VOLUME,      /* a volume per calendar month (hm3, mm): constant or 12
+                  ** values split over the month's days; a series gives the
+                  ** volume of each step */
+  TS_END_TARGET,  /* a level to reach at the end of each month, interpolated
+                  ** day by day; a series gives the value at each step's end */
+  TS_MONTHLY_ONLY /* like TS_VOLUME but a series is not allowed */
+} ts_form;
+
+static const char *const type_names[NARYN_NODE_TYPE_COUNT] = {
+    "inflow", "reservoir", "hydropower", "junction", "demand", "min_flow",
+    "sink"};
+
+const char *naryn_node_type_name(naryn_node_type t) {
+  return (t >= 0 && t < NARYN_NODE_TYPE_COUNT) ? type_names[t] : "unknown";
+}
+
+/* ====================================================================== */
+/* Messages                                                                */
+/* ====================================================================== */
+
+/* Reports an error at a document node (or at no place when 'at' is NULL)
+** and marks the read as failed. Returns -1. */
+static int fail(reader *r, const naryn__doc *at, const char *where,
+                const char *fmt, ...) NARYN__PRINTF(4, 5);
+static int fail(reader *r, const naryn__doc *at, const char *where,
+                const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  naryn__vdiag(r->d, NARYN_EMODEL, NARYN_SEV_ERROR, at ? at->file : r->m->path,
+               at ? at->line : 0, at ? at->col : 0, where, fmt, ap);
+  va_end(ap);
+  r->failed = 1;
+  return -1;
+}
+
+/* Reports that the program ran out of memory. Returns -1. */
+static int oom(reader *r) {
+  naryn__diag(r->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+              "out of memory while reading the model");
+  r->failed = 1;
+  return -1;
+}
+
+const char *naryn__node_where(const naryn__node *n, const char *field,
+                              char *buf, size_t size) {
+  if (field)
+    snprintf(buf, size, "%s \"%s\".%s", naryn_node_type_name(n->type),
+             n->name, field);
+  else
+    snprintf(buf, size, "%s \"%s\"", naryn_node_type_name(n->type), n->name);
+  return buf;
+}
+
+const char *naryn__link_where(const naryn__link *l, const char *field,
+                              char *buf, size_t size) {
+  if (field)
+    snprintf(buf, size, "link \"%s\".%s", l->name, field);
+  else
+    snprintf(buf, size, "link \"%s\"", l->name);
+  return buf;
+}
+
+const naryn__doc *naryn__field_pos(const naryn__doc *obj, const char *field) {
+  const naryn__doc *v = naryn__doc_get(obj, field);
+  return v ? v : obj;
+}
+
+/* Joins a prefix and a field name into a "where" string. */
+static const char *at_field(char *buf, size_t size, const char *prefix,
+                            const char *field) {
+  /* A long where is cut short; the position still points at the field. */
+  if (snprintf(buf, size, "%s.%s", prefix, field) >= (int)size)
+    buf[size - 1] = '\0';
+  return buf;
+}
+
+/* Edit distance between two short strings, capped for long ones. */
+static int distance(const char *a, const char *b) {
+  size_t na = strlen(a), nb = strlen(b);
+  if (na > 63 || nb > 63) return 99;
+  int row[64];
+  for (size_t j = 0; j <= nb; j++) row[j] = (int)j;
+  for (size_t i = 1; i <= na; i++) {
+    int diag = row[0];
+    row[0] = (int)i;
+    for (size_t j = 1; j <= nb; j++) {
+      int up = row[j];
+      int best = diag + (a[i - 1] != b[j - 1]);
+      if (up + 1 < best) best = up + 1;
+      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+      row[j] = best;
+      diag = up;
+    }
+  }
+  return row[nb];
+}
+
+/* Reports every key of 'obj' that is not in the NULL-terminated list
+** 'allowed', suggesting the closest allowed key when one is near. */
+static void check_keys(reader *r, const naryn__doc *obj, const char *prefix,
+                       const char *const *allowed) {
+  for (int i = 0; i < obj->n; i++) {
+    const char *k = obj->keys[i]->str;
+    int known = 0, best = 99;
+    const char *near = NULL;
+    for (int j = 0; allowed[j]; j++) {
+      if (strcmp(k, allowed[j]) == 0) {
+        known = 1;
+        break;
+      }
+      int dist = distance(k, allowed[j]);
+      if (dist < best) {
+        best = dist;
+        near = allowed[j];
+      }
+    }
+    if (known) continue;
+    char list[512] = "";
+    size_t used = 0;
+    for (int j = 0; allowed[j] && used < sizeof list; j++)
+      used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
+                               j ? ", " : "", allowed[j]);
+    if (near && best <= 3)
+      fail(r, obj->keys[i], prefix,
+           "expected one of the fields %s, got unknown field \"%s\" (did "
+           "you mean \"%s\"?)", list, k, near);
+    else
+      fail(r, obj->keys[i], prefix,
+           "expected one of the fields %s, got unknown field \"%s\"", list, k);
+  }
+}
+
+/* ====================================================================== */
+/* Scalars                                                                 */
+/* ====================================================================== */
+
+/* Reads an optional number field into *out. Returns 1 when the field is
+** absent (and leaves *out), 0 when read, -1 after reporting an error. */
+static int opt_number(reader *r, const naryn__doc *obj, const char *key,
+                      const char *prefix, double *out) {
+  const naryn__doc *v = naryn__doc_get(obj, key);
+  if (!v) return 1;
+  if (naryn__doc_number(v, out) == 0) return 0;
+  char w[256], got[128];
+  return fail(r, v, at_field(w, sizeof w, prefix, key),
+              "expected a number, got %s",
+              naryn__doc_describe(v, got, sizeof got));
+}
+
+/* Reads a number field that must be present. */
+static int req_number(reader *r, const naryn__doc *obj, const char *key,
+                      const char *prefix, const char *unit, double *out) {
+  int rc = opt_number(r, obj, key, prefix, out);
+  if (rc != 1) return rc;
+  return fail(r, obj, prefix, "expected a field \"%s\" (%s), got none", key,
+              unit);
+}
+
+/* Reads an optional integer field. Returns 1, 0 or -1 as opt_number. */
+static int opt_int(reader *r, const naryn__doc *obj, const char *key,
+                   const char *prefix, int *out) {
+  const naryn__doc *v = naryn__doc_get(obj, key);
+  if (!v) return 1;
+  if (naryn__doc_int(v, out) == 0) return 0;
+  char w[256], got[128];
+  return fail(r, v, at_field(w, sizeof w, prefix, key),
+              "expected a whole number, got %s",
+              naryn__doc_describe(v, got, sizeof got));
+}
+
+/* Reads an optional string field (any scalar that is not null) into *out,
+** copied into the model's arena. Returns 1, 0 or -1 as opt_number. */
+static int opt_string(reader *r, const naryn__doc *obj, const char *key,
+                      const char *prefix, const char **out) {
+  const naryn__doc *v = naryn__doc_get(obj, key);
+  if (!v) return 1;
+  if (v->kind != NARYN__DOC_SCALAR || (naryn__doc_is_null(v))) {
+    char w[256], got[128];
+    return fail(r, v, at_field(w, sizeof w, prefix, key),
+                "expected a string, got %s",
+                naryn__doc_describe(v, got, sizeof got));
+  }
+  *out = naryn__arena_strndup(r->a, v->str, v->len);
+  return *out ? 0 : oom(r);
+}
+
+/* Reads an optional true/false field. Returns 1, 0 or -1. */
+static int opt_bool(reader *r, const naryn__doc *obj, const char *key,
+                    const char *prefix, int *out) {
+  const naryn__doc *v = naryn__doc_get(obj, key);
+  if (!v) return 1;
+  if (naryn__doc_bool(v, out) == 0) return 0;
+  char w[256], got[128];
+  return fail(r, v, at_field(w, sizeof w, prefix, key),
+              "expected true or false, got %s",
+              naryn__doc_describe(v, got, sizeof got));
+}
+
+/* ====================================================================== */
+/* Horizon                                                                 */
+/* ====================================================================== */
+
+/* Reads a date value of the horizon. Monthly horizons take "YYYY-MM" or
+** the first of a month; daily horizons take "YYYY-MM-DD". */
+static int read_date(reader *r, const naryn__doc *h, const char *key,
+                     int daily, int *y, int *mo, int *dd) {
+  char w[64], got[128];
+  snprintf(w, sizeof w, "horizon.%s", key);
+  const naryn__doc *v = naryn__doc_get(h, key);
+  if (!v)
+    return fail(r, h, "horizon", "expected a field \"%s\" (a date), got none",
+                key);
+  if (v->kind != NARYN__DOC_SCALAR ||
+      naryn__date_parse(v->str, v->len, !daily, y, mo, dd) != 0)
+    return fail(r, v, w, "expected a date as %s, got %s",
+                daily ? "YYYY-MM-DD" : "YYYY-MM or YYYY-MM-01",
+                naryn__doc_describe(v, got, sizeof got));
+  if (!daily && *dd != 1)
+    return fail(r, v, w,
+                "expected the first day of a month for a monthly horizon, "
+                "got day %d", *dd);
+  return 0;
+}
+
+/* Reads the horizon and lays out the steps. */
+static int read_horizon(reader *r, const naryn__doc *root) {
+  naryn_model *m = r->m;
+  const naryn__doc *h = naryn__doc_get(root, "horizon");
+  char got[128];
+  if (!h)
+    return fail(r, root, "horizon",
+                "expected a field \"horizon\" with start, end and step, got "
+                "none");
+  if (h->kind != NARYN__DOC_MAP)
+    return fail(r, h, "horizon", "expected an object, got %s",
+                naryn__doc_describe(h, got, sizeof got));
+  static const char *const keys[] = {"start", "end", "step", NULL};
+  check_keys(r, h, "horizon", keys);
+  const naryn__doc *step = naryn__doc_get(h, "step");
+  if (!step)
+    return fail(r, h, "horizon",
+                "expected a field \"step\" (monthly or daily), got none");
+  if (step->kind == NARYN__DOC_SCALAR && strcmp(step->str, "monthly") == 0)
+    m->daily = 0;
+  else if (step->kind == NARYN__DOC_SCALAR && strcmp(step->str, "daily") == 0)
+    m->daily = 1;
+  else
+    return fail(r, step, "horizon.step", "expected monthly or daily, got %s",
+                naryn__doc_describe(step, got, sizeof got));
+  int y0, m0, d0, y1, m1, d1;
+  if (read_date(r, h, "start", m->daily, &y0, &m0, &d0) ||
+      read_date(r, h, "end", m->daily, &y1, &m1, &d1))
+    return -1;
+  long first = naryn__date_days(y0, m0, d0), last = naryn__date_days(y1, m1, d1);
+  if (last < first)
+    return fail(r, naryn__doc_get(h, "end"), "horizon.end",
+                "expected a date on or after the start, got one before it");
+  long n = m->daily ? last - first + 1 : (y1 - y0) * 12L + (m1 - m0) + 1;
+  if (n > 2000000)
+    return fail(r, naryn__doc_get(h, "end"), "horizon.end",
+                "expected at most 2000000 steps, got %ld", n);
+  m->nsteps = (int)n;
+  m->step_day = naryn__arena_alloc(r->a, (size_t)n * sizeof *m->step_day);
+  m->step_s = naryn__arena_alloc(r->a, (size_t)n * sizeof *m->step_s);
+  m->step_month = naryn__arena_alloc(r->a, (size_t)n * sizeof *m->step_month);
+  m->step_date = naryn__arena_alloc(r->a, (size_t)n * sizeof *m->step_date);
+  if (!m->step_day || !m->step_s || !m->step_month || !m->step_date)
+    return oom(r);
+  for (int i = 0; i < m->nsteps; i++) {
+    int y, mo, dd;
+    if (m->daily) {
+      m->step_day[i] = first + i;
+      naryn__date_ymd(m->step_day[i], &y, &mo, &dd);
+      m->step_s[i] = 86400.0;
+    } else {
+      int k = (m0 - 1) + i;
+      y = y0 + k / 12;
+      mo = k % 12 + 1;
+      dd = 1;
+      m->step_day[i] = naryn__date_days(y, mo, 1);
+      m->step_s[i] = 86400.0 * naryn__date_month_days(y, mo);
+    }
+    m->step_month[i] = mo;
+    snprintf(m->step_date[i], sizeof m->step_date[i], "%04d-%02d-%02d", y, mo,
+             dd);
+  }
+  return 0;
+}
+
+/* ====================================================================== */
+/* Time series                                                             */
+/* ====================================================================== */
+
+/* Returns the directory part of a path, "" for a bare name, in the arena. */
+static char *dir_of(naryn__arena *a, const char *path) {
+  const char *slash = strrchr(path, '/');
+  if (!slash) return naryn__arena_strdup(a, "");
+  return naryn__arena_strndup(a, path, (size_t)(slash - path) + 1);
+}
+
+/* Returns the CSV table at 'path', reading it the first time it is asked
+** for. Returns NULL when it could not be read (reported once). */
+static naryn__csv *csv_get(reader *r, const char *path) {
+  for (int i = 0; i < r->ncsv; i++)
+    if (strcmp(r->csv[i].path, path) == 0) return r->csv[i].table;
+  csv_entry *c = naryn__grow(r->csv, &r->capcsv, r->ncsv + 1, sizeof *c);
+  if (!c) {
+    oom(r);
+    return NULL;
+  }
+  r->csv = c;
+  naryn__csv *t = naryn__csv_read(path, r->a, r->d);
+  if (!t) r->failed = 1;
+  r->csv[r->ncsv].path = path;
+  r->csv[r->ncsv].table = t;
+  r->ncsv++;
+  return t;
+}
+
+/* Lists the header of a table as "a, b, c" for messages. */
+static const char *header_list(const naryn__csv *t, char *buf, size_t size) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (int j = 0; j < t->ncols && used < size; j++)
+    used += (size_t)snprintf(buf + used, size - used, "%s%s", j ? ", " : "",
+                             t->header[j]);
+  return buf;
+}
+
+/* Step index of a CSV date, or -1 when it falls outside the horizon. */
+static long step_of_date(const naryn_model *m, int y, int mo, int dd) {
+  long idx;
+  if (m->daily) {
+    idx = naryn__date_days(y, mo, dd) - m->step_day[0];
+  } else {
+    int y0, m0, d0;
+    naryn__date_ymd(m->step_day[0], &y0, &m0, &d0);
+    idx = (long)(y - y0) * 12 + (mo - m0);
+  }
+  return (idx >= 0 && idx < m->nsteps) ? idx : -1;
+}
+
+/* Reads a series given as {file, column, date_column, scale} into v[], one
+** value per step. */
+static int read_series(reader *r, const naryn__doc *spec, const char *where,
+                       double *v) {
+  naryn_model *m = r->m;
+  static const char *const keys[] = {"file", "column", "date_column", "scale",
+                                     NULL};
+  check_keys(r, spec, where, keys);
+  const char *file = NULL, *column = NULL, *date_col = "date";
+  double scale = 1.0;
+  char w[256];
+  if (opt_string(r, spec, "file", where, &file) < 0 ||
+      opt_string(r, spec, "column", where, &column) < 0 ||
+      opt_string(r, spec, "date_column", where, &date_col) < 0 ||
+      opt_number(r, spec, "scale", where, &scale) < 0)
+    return -1;
+  if (!file)
+    return fail(r, spec, where,
+                "expected a field \"file\" naming a CSV file, got none");
+  if (!column)
+    return fail(r, spec, where,
+                "expected a field \"column\" naming a CSV column, got none");
+  const char *path = file[0] == '/'
+                         ? file
+                         : naryn__arena_printf(r->a, "%s%s",
+                                               dir_of(r->a, spec->file), file);
+  if (!path) return oom(r);
+  naryn__csv *t = csv_get(r, path);
+  if (!t) return -1;
+  char cols[512];
+  int dc = naryn__csv_column(t, date_col), vc = naryn__csv_column(t, column);
+  if (dc < 0)
+    return fail(r, naryn__field_pos(spec, "date_column"),
+                at_field(w, sizeof w, where, "date_column"),
+                "expected a column \"%s\" of dates in %s, got columns %s",
+                date_col, path, header_list(t, cols, sizeof cols));
+  if (vc < 0)
+    return fail(r, naryn__doc_get(spec, "column"),
+                at_field(w, sizeof w, where, "column"),
+                "expected a column \"%s\" in %s, got columns %s", column, path,
+                header_list(t, cols, sizeof cols));
+  /* Each step must be given exactly once; rows outside the horizon are
+  ** ignored so that one long file can serve many horizons. */
+  int *row_of = malloc((size_t)m->nsteps * sizeof *row_of);
+  if (!row_of) return oom(r);
+  for (int i = 0; i < m->nsteps; i++) row_of[i] = -1;
+  int rc = 0, last_row = -1;
+  char cw[256];
+  snprintf(cw, sizeof cw, "column \"%s\"", date_col);
+  for (int row = 0; row < t->nrows && rc == 0; row++) {
+    const char *cell = t->cells[(size_t)row * t->ncols + dc];
+    int line = t->row_line[row], col = t->cell_col[(size_t)row * t->ncols + dc];
+    int y, mo, dd;
+    if (naryn__date_parse(cell, strlen(cell), !m->daily, &y, &mo, &dd) != 0 ||
+        (!m->daily && dd != 1)) {
+      naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, path, line, col, cw,
+                  "expected a date as %s, got \"%.40s\"",
+                  m->daily ? "YYYY-MM-DD" : "YYYY-MM or YYYY-MM-01", cell);
+      r->failed = 1;
+      rc = -1;
+      break;
+    }
+    long s = step_of_date(m, y, mo, dd);
+    if (s < 0) continue;
+    if (row_of[s] >= 0) {
+      naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, path, line, col, cw,
+                  "expected each date once, got %s again (first on line %d)",
+                  cell, t->row_line[row_of[s]]);
+      r->failed = 1;
+      rc = -1;
+      break;
+    }
+    row_of[s] = row;
+    if (last_row < 0 || t->row_line[row] > t->row_line[last_row]) last_row = row;
+  }
+  for (int i = 0; i < m->nsteps && rc == 0; i++) {
+    if (row_of[i] >= 0) continue;
+    /* A series that stops early is the common case: say how far it goes. */
+    int tail = 1;
+    for (int k = i; k < m->nsteps; k++)
+      if (row_of[k] >= 0) tail = 0;
+    char cwv[256];
+    snprintf(cwv, sizeof cwv, "column \"%s\"", column);
+    const char *want = m->daily ? m->step_date[i] : m->step_date[i];
+    int wl = m->daily ? 10 : 7;
+    if (tail && i > 0)
+      naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, path,
+                  last_row >= 0 ? t->row_line[last_row] : 0, 0, cwv,
+                  "expected rows up to %.*s (the end of the horizon), got rows "
+                  "only up to %.*s", wl, m->step_date[m->nsteps - 1], wl,
+                  m->step_date[i - 1]);
+    else
+      naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, path, 0, 0, cwv,
+                  "expected a row for %.*s, got none", wl, want);
+    r->failed = 1;
+    rc = -1;
+  }
+  for (int i = 0; i < m->nsteps && rc == 0; i++) {
+    if (naryn__csv_number(t, row_of[i], vc, &v[i], r->d) != 0) {
+      r->failed = 1;
+      rc = -1;
+    }
+    v[i] *= scale;
+  }
+  free(row_of);
+  return rc;
+}
+
+/* Spreads one value per calendar month over the steps according to the
+** form: rates are constant over the month, volumes are split by days, end
+** targets are interpolated from the previous month's end. */
+static void spread_monthly(const naryn_model *m, const double month[12],
+                           ts_form form, double *v) {
+  for (int i = 0; i < m->nsteps; i++) {
+    int mo = m->step_month[i];
+    double x = month[mo - 1];
+    if (m->daily && form != TS_RATE) {
+      int y, mm, dd;
+      naryn__date_ymd(m->step_day[i], &y, &mm, &dd);
+      double days = naryn__date_month_days(y, mm);
+      if (form == TS_END_TARGET) {
+        double prev = month[(mo + 10) % 12];
+        x = prev + (x - prev) * dd / days;
+      } else {
+        x = x / days;
+      }
+    }
+    v[i] = x;
+  }
+}
+
+/* Reads an optional time-varying field. Returns 1 when absent, 0 when
+** read into ts, -1 after reporting an error. */
+static int read_ts(reader *r, const naryn__doc *obj, const char *key,
+                   const char *prefix, ts_form form, naryn__ts *ts) {
+  const naryn__doc *v = naryn__doc_get(obj, key);
+  if (!v) return 1;
+  naryn_model *m = r->m;
+  char w[256], got[128];
+  at_field(w, sizeof w, prefix, key);
+  ts->src = v;
+  ts->v = naryn__arena_alloc(r->a, (size_t)m->nsteps * sizeof *ts->v);
+  if (!ts->v) return oom(r);
+  double month[12];
+  if (v->kind == NARYN__DOC_SCALAR) {
+    if (naryn__doc_number(v, &month[0]) != 0)
+      goto bad_kind;
+    for (int k = 1; k < 12; k++) month[k] = month[0];
+    spread_monthly(m, month, form, ts->v);
+    return 0;
+  }
+  if (v->kind == NARYN__DOC_SEQ) {
+    if (v->n != 12)
+      return fail(r, v, w, "expected 12 monthly values (January to "
+                  "December), got %d", v->n);
+    for (int k = 0; k < 12; k++)
+      if (naryn__doc_number(v->vals[k], &month[k]) != 0)
+        return fail(r, v->vals[k], w,
+                    "expected a number for %s, got %s",
+                    (const char *[]){"January", "February", "March", "April",
+                                     "May", "June", "July", "August",
+                                     "September", "October", "November",
+                                     "December"}[k],
+                    naryn__doc_describe(v->vals[k], got, sizeof got));
+    spread_monthly(m, month, form, ts->v);
+    return 0;
+  }
+  if (form != TS_MONTHLY_ONLY) return read_series(r, v, w, ts->v);
+bad_kind:
+  return fail(r, v, w,
+              form == TS_MONTHLY_ONLY
+                  ? "expected a number or a list of 12 monthly values, got %s"
+                  : "expected a number, a list of 12 monthly values or "
+                    "{file, column} naming a CSV series, got %s",
+              naryn__doc_describe(v, got, sizeof got));
+}
+
+/* ====================================================================== */
+/* Tables                                                                  */
+/* ====================================================================== */
+
+/* Reads an optional table {xkey: [...], ykey: [...]}. Returns 1, 0 or -1. */
+static int read_table(reader *r, const naryn__doc *obj, const char *key,
+                      const char *prefix, const char *xkey, const char *ykey,
+                      naryn__table *t) {
+  const naryn__doc *v = naryn__doc_get(obj, key);
+  if (!v) return 1;
+  char w[256], got[128];
+  at_field(w, sizeof w, prefix, key);
+  if (v->kind != NARYN__DOC_MAP)
+    return fail(r, v, w, "expected an object with lists \"%s\" and \"%s\", "
+                "got %s", xkey, ykey, naryn__doc_describe(v, got, sizeof got));
+  const char *keys[] = {xkey, ykey, "source", NULL};
+  check_keys(r, v, w, keys);
+  const naryn__doc *xs = naryn__doc_get(v, xkey), *ys = naryn__doc_get(v, ykey);
+  if (!xs || !ys)
+    return fail(r, v, w, "expected lists \"%s\" and \"%s\", got %s missing",
+                xkey, ykey, !xs ? xkey : ykey);
+  if (xs->kind != NARYN__DOC_SEQ || ys->kind != NARYN__DOC_SEQ)
+    return fail(r, xs->kind != NARYN__DOC_SEQ ? xs : ys, w,
+                "expected \"%s\" and \"%s\" to be lists of numbers, got %s",
+                xkey, ykey,
+                naryn__doc_describe(xs->kind != NARYN__DOC_SEQ ? xs : ys, got,
+                                    sizeof got));
+  if (xs->n != ys->n)
+    return fail(r, ys, w, "expected as many %s as %s (%d), got %d", ykey,
+                xkey, xs->n, ys->n);
+  if (xs->n < 2)
+    return fail(r, xs, w, "expected at least 2 points, got %d", xs->n);
+  t->n = xs->n;
+  t->src = v;
+  t->x = naryn__arena_alloc(r->a, (size_t)t->n * sizeof *t->x);
+  t->y = naryn__arena_alloc(r->a, (size_t)t->n * sizeof *t->y);
+  if (!t->x || !t->y) return oom(r);
+  for (int i = 0; i < t->n; i++) {
+    if (naryn__doc_number(xs->vals[i], &t->x[i]) != 0)
+      return fail(r, xs->vals[i], w, "expected a number in %s, got %s", xkey,
+                  naryn__doc_describe(xs->vals[i], got, sizeof got));
+    if (naryn__doc_number(ys->vals[i], &t->y[i]) != 0)
+      return fail(r, ys->vals[i], w, "expected a number in %s, got %s", ykey,
+                  naryn__doc_describe(ys->vals[i], got, sizeof got));
+    if (i > 0 && !(t->x[i] > t->x[i - 1]))
+      return fail(r, xs->vals[i], w,
+                  "expected %s to increase from point to point, got %g after "
+                  "%g", xkey, t->x[i], t->x[i - 1]);
+  }
+  return 0;
+}
+
+/* ====================================================================== */
+/* Nodes                                                                   */
+/* ====================================================================== */
+
+/* Fields every node may have, then the fields of each type. */
+#define COMMON_FIELDS "name", "type", "country", "enabled", "description", \
+                      "source", "notes"
+
+static const char *const inflow_fields[] = {COMMON_FIELDS, "inflow_m3s", NULL};
+static const char *const reservoir_fields[] = {
+    COMMON_FIELDS, "min_storage_hm3", "max_storage_hm3",
+    "initial_storage_hm3", "level_table", "area_table", "evaporation_mm",
+    "target_storage_hm3", "target_priority", "release_m3s",
+    "release_priority", NULL};
+static const char *const hydropower_fields[] = {
+    COMMON_FIELDS, "reservoir", "headwater_m", "head_m", "tailwater_m",
+    "tailwater_table", "max_turbine_flow_m3s", "capacity_mw", "efficiency",
+    NULL};
+static const char *const junction_fields[] = {COMMON_FIELDS, NULL};
+static const char *const demand_fields[] = {
+    COMMON_FIELDS, "kind", "demand_hm3", "demand_m3s", "priority",
+    "return_fraction", "return_to", NULL};
+static const char *const min_flow_fields[] = {COMMON_FIELDS, "min_flow_m3s",
+                                              "priority", NULL};
+static const char *const sink_fields[] = {COMMON_FIELDS, "kind", NULL};
+
+static const char *const *const fields_of[NARYN_NODE_TYPE_COUNT] = {
+    inflow_fields, reservoir_fields, hydropower_fields, junction_fields,
+    demand_fields, min_flow_fields, sink_fields};
+
+/* Reads a reference to another node by name; *out gets its index. */
+static int read_node_ref(reader *r, const naryn__doc *obj, const char *key,
+                         const char *prefix, int *out) {
+  const char *name = NULL;
+  int rc = opt_string(r, obj, key, prefix, &name);
+  if (rc != 0) return rc;
+  for (int i = 0; i < r->m->nnodes; i++)
+    if (strcmp(r->m->nodes[i].name, name) == 0) {
+      *out = i;
+      return 0;
+    }
+  char w[256];
+  return fail(r, naryn__doc_get(obj, key), at_field(w, sizeof w, prefix, key),
+              "expected the name of a node in the model, got \"%s\", which "
+              "no node has", name);
+}
+
+/* Reads the fields particular to a node's type. */
+static void read_node_fields(reader *r, naryn__node *n, const char *prefix) {
+  const naryn__doc *o = n->doc;
+  char w[256];
+  switch (n->type) {
+  case NARYN_NODE_INFLOW:
+    if (read_ts(r, o, "inflow_m3s", prefix, TS_RATE, &n->inflow_m3s) == 1)
+      fail(r, o, prefix, "expected a field \"inflow_m3s\" (m3/s), got none");
+    break;
+  case NARYN_NODE_RESERVOIR:
+    opt_number(r, o, "min_storage_hm3", prefix, &n->min_storage_hm3);
+    req_number(r, o, "max_storage_hm3", prefix, "hm3", &n->max_storage_hm3);
+    req_number(r, o, "initial_storage_hm3", prefix, "hm3",
+               &n->initial_storage_hm3);
+    read_table(r, o, "level_table", prefix, "storage_hm3", "level_m", &n->level);
+    read_table(r, o, "area_table", prefix, "storage_hm3", "area_km2", &n->area);
+    read_ts(r, o, "evaporation_mm", prefix, TS_MONTHLY_ONLY, &n->evaporation_mm);
+    read_ts(r, o, "target_storage_hm3", prefix, TS_END_TARGET,
+            &n->target_storage_hm3);
+    opt_int(r, o, "target_priority", prefix, &n->target_priority);
+    read_ts(r, o, "release_m3s", prefix, TS_RATE, &n->release_m3s);
+    opt_int(r, o, "release_priority", prefix, &n->release_priority);
+    break;
+  case NARYN_NODE_HYDROPOWER:
+    read_node_ref(r, o, "reservoir", prefix, &n->reservoir);
+    opt_number(r, o, "headwater_m", prefix, &n->headwater_m);
+    opt_number(r, o, "head_m", prefix, &n->head_m);
+    opt_number(r, o, "tailwater_m", prefix, &n->tailwater_m);
+    read_table(r, o, "tailwater_table", prefix, "discharge_m3s", "level_m",
+               &n->tailwater);
+    req_number(r, o, "max_turbine_flow_m3s", prefix, "m3/s",
+               &n->max_turbine_flow_m3s);
+    req_number(r, o, "capacity_mw", prefix, "MW", &n->capacity_mw);
+    req_number(r, o, "efficiency", prefix, "a fraction between 0 and 1",
+               &n->efficiency);
+    break;
+  case NARYN_NODE_DEMAND: {
+    const char *kind = NULL;
+    if (opt_string(r, o, "kind", prefix, &kind) == 0) {
+      if (strcmp(kind, "irrigation") == 0)
+        n->kind = NARYN__IRRIGATION;
+      else if (strcmp(kind, "municipal") == 0)
+        n->kind = NARYN__MUNICIPAL;
+      else
+        fail(r, naryn__doc_get(o, "kind"), at_field(w, sizeof w, prefix, "kind"),
+             "expected irrigation or municipal, got \"%s\"", kind);
+    }
+    int has_vol = naryn__doc_get(o, "demand_hm3") != NULL;
+    int has_rate = naryn__doc_get(o, "demand_m3s") != NULL;
+    if (has_vol && has_rate)
+      fail(r, naryn__doc_key(o, "demand_m3s"), prefix,
+           "expected one of demand_hm3 or demand_m3s, got both");
+    else if (!has_vol && !has_rate)
+      fail(r, o, prefix,
+           "expected a field \"demand_hm3\" (monthly volumes) or "
+           "\"demand_m3s\", got neither");
+    else if (has_vol)
+      read_ts(r, o, "demand_hm3", prefix, TS_VOLUME, &n->demand_hm3);
+    else if (read_ts(r, o, "demand_m3s", prefix, TS_RATE, &n->demand_hm3) == 0)
+      for (int i = 0; i < r->m->nsteps; i++)
+        n->demand_hm3.v[i] *= r->m->step_s[i] * 1e-6;
+    if (opt_int(r, o, "priority", prefix, &n->priority) == 1)
+      fail(r, o, prefix,
+           "expected a field \"priority\" (1 is served first, up to %d), got "
+           "none", NARYN__PRIORITY_MAX);
+    opt_number(r, o, "return_fraction", prefix, &n->return_fraction);
+    read_node_ref(r, o, "return_to", prefix, &n->return_to);
+    break;
+  }
+  case NARYN_NODE_MIN_FLOW:
+    if (read_ts(r, o, "min_flow_m3s", prefix, TS_RATE, &n->min_flow_m3s) == 1)
+      fail(r, o, prefix, "expected a field \"min_flow_m3s\" (m3/s), got none");
+    opt_int(r, o, "priority", prefix, &n->priority);
+    break;
+  case NARYN_NODE_SINK: {
+    const char *kind = NULL;
+    opt_string(r, o, "kind", prefix, &kind);
+    break;
+  }
+  case NARYN_NODE_JUNCTION:
+  case NARYN_NODE_TYPE_COUNT:
+    break;
+  }
+}
+
+/* Reads the name and type of every node first, so that nodes can refer to
+** each other in any order; then reads each node's fields. */
+static int read_nodes(reader *r, const naryn__doc *root) {
+  naryn_model *m = r->m;
+  const naryn__doc *nodes = naryn__doc_get(root, "nodes");
+  char got[128], w[256];
+  if (!nodes)
+    return fail(r, root, "nodes", "expected a field \"nodes\" listing the "
+                "network's nodes, got none");
+  if (nodes->kind != NARYN__DOC_SEQ || nodes->n == 0)
+    return fail(r, nodes, "nodes", "expected a list of at least one node, got %s",
+                naryn__doc_describe(nodes, got, sizeof got));
+  m->nnodes = nodes->n;
+  m->nodes = naryn__arena_alloc(r->a, (size_t)m->nnodes * sizeof *m->nodes);
+  if (!m->nodes) return oom(r);
+  int ok = 1;
+  for (int i = 0; i < m->nnodes; i++) {
+    naryn__node *n = &m->nodes[i];
+    const naryn__doc *o = nodes->vals[i];
+    snprintf(w, sizeof w, "nodes[%d]", i);
+    n->doc = o;
+    n->name = "";
+    n->country = "";
+    n->enabled = 1;
+    n->reservoir = n->return_to = -1;
+    n->headwater_m = n->head_m = n->tailwater_m = NAN;
+    n->target_priority = 9;
+    n->release_priority = 1;
+    n->priority = 1;
+    if (o->kind != NARYN__DOC_MAP) {
+      ok = fail(r, o, w, "expected an object describing a node, got %s",
+                naryn__doc_describe(o, got, sizeof got));
+      continue;
+    }
+    const naryn__doc *nm = naryn__doc_get(o, "name");
+    if (!nm || nm->kind != NARYN__DOC_SCALAR || nm->len == 0 ||
+        naryn__doc_is_null(nm)) {
+      ok = fail(r, nm ? nm : o, w, "expected a field \"name\" with a non-empty "
+                "string, got %s",
+                nm ? naryn__doc_describe(nm, got, sizeof got) : "none");
+      continue;
+    }
+    n->name = naryn__arena_strndup(r->a, nm->str, nm->len);
+    if (!n->name) return oom(r);
+    for (int j = 0; j < i; j++)
+      if (strcmp(m->nodes[j].name, n->name) == 0) {
+        ok = fail(r, nm, w, "expected a unique node name, got \"%s\" again "
+                  "(first at line %d)", n->name, m->nodes[j].doc->line);
+        break;
+      }
+    const naryn__doc *ty = naryn__doc_get(o, "type");
+    char wt[256];
+    snprintf(w, sizeof w, "node \"%s\"", n->name);
+    snprintf(wt, sizeof wt, "node \"%s\".type", n->name);
+    n->type = NARYN_NODE_TYPE_COUNT;
+    for (int t = 0; ty && ty->kind == NARYN__DOC_SCALAR && t < NARYN_NODE_TYPE_COUNT; t++)
+      if (strcmp(ty->str, type_names[t]) == 0) n->type = (naryn_node_type)t;
+    if (n->type == NARYN_NODE_TYPE_COUNT) {
+      ok = fail(r, ty ? ty : o, ty ? wt : w,
+                "expected a type: inflow, reservoir, hydropower, junction, "
+                "demand, min_flow or sink, got %s",
+                ty ? naryn__doc_describe(ty, got, sizeof got) : "none");
+      n->type = NARYN_NODE_JUNCTION;
+      n->doc = NULL; /* fields are not read for a node of unknown type */
+    }
+  }
+  if (!ok) return -1;
+  for (int i = 0; i < m->nnodes; i++) {
+    naryn__node *n = &m->nodes[i];
+    if (!n->doc) continue;
+    char prefix[192];
+    naryn__node_where(n, NULL, prefix, sizeof prefix);
+    check_keys(r, n->doc, prefix, fields_of[n->type]);
+    opt_string(r, n->doc, "country", prefix, &n->country);
+    opt_bool(r, n->doc, "enabled", prefix, &n->enabled);
+    read_node_fields(r, n, prefix);
+  }
+  return r->failed ? -1 : 0;
+}
+
+/* ====================================================================== */
+/* Links                                                                   */
+/* ====================================================================== */
+
+static const char *const link_fields[] = {
+    "name", "from", "to", "min_flow_m3s", "max_flow_m3s", "loss_fraction",
+    "cost", "description", "source", "notes", NULL};
+
+/* Reads every link; the default name of a link is "FROM->TO". */
+static int read_links(reader *r, const naryn__doc *root) {
+  naryn_model *m = r->m;
+  const naryn__doc *links = naryn__doc_get(root, "links");
+  char got[128], w[256];
+  if (!links) return 0; /* a single node needs no links; checks say more */
+  if (links->kind != NARYN__DOC_SEQ)
+    return fail(r, links, "links", "expected a list of links, got %s",
+                naryn__doc_describe(links, got, sizeof got));
+  m->nlinks = links->n;
+  m->links = naryn__arena_alloc(r->a, (size_t)(m->nlinks + 1) * sizeof *m->links);
+  if (!m->links) return oom(r);
+  for (int i = 0; i < m->nlinks; i++) {
+    naryn__link *l = &m->links[i];
+    const naryn__doc *o = links->vals[i];
+    l->doc = o;
+    l->from = l->to = -1;
+    l->name = "";
+    snprintf(w, sizeof w, "links[%d]", i);
+    if (o->kind != NARYN__DOC_MAP) {
+      fail(r, o, w, "expected an object with from and to, got %s",
+           naryn__doc_describe(o, got, sizeof got));
+      continue;
+    }
+    check_keys(r, o, w, link_fields);
+    if (read_node_ref(r, o, "from", w, &l->from) == 1)
+      fail(r, o, w, "expected a field \"from\" naming a node, got none");
+    if (read_node_ref(r, o, "to", w, &l->to) == 1)
+      fail(r, o, w, "expected a field \"to\" naming a node, got none");
+    if (l->from < 0 || l->to < 0) continue;
+    if (opt_string(r, o, "name", w, &l->name) != 0)
+      l->name = naryn__arena_printf(r->a, "%s->%s", m->nodes[l->from].name,
+                                    m->nodes[l->to].name);
+    if (!l->name) return oom(r);
+    for (int j = 0; j < i; j++)
+      if (strcmp(m->links[j].name, l->name) == 0) {
+        fail(r, naryn__field_pos(o, "name"), w,
+             "expected a unique link name, got \"%s\" again (first at line "
+             "%d); give parallel links a \"name\"", l->name,
+             m->links[j].doc->line);
+        break;
+      }
+    char prefix[192];
+    naryn__link_where(l, NULL, prefix, sizeof prefix);
+    read_ts(r, o, "min_flow_m3s", prefix, TS_RATE, &l->min_flow_m3s);
+    read_ts(r, o, "max_flow_m3s", prefix, TS_RATE, &l->max_flow_m3s);
+    opt_number(r, o, "loss_fraction", prefix, &l->loss_fraction);
+    opt_number(r, o, "cost", prefix, &l->cost);
+  }
+  return r->failed ? -1 : 0;
+}
+
+/* ====================================================================== */
+/* The model                                                               */
+/* ====================================================================== */
+
+/* Reads the optional "countries" mapping of codes to names. */
+static int read_countries(reader *r, const naryn__doc *root) {
+  naryn_model *m = r->m;
+  const naryn__doc *c = naryn__doc_get(root, "countries");
+  char got[128];
+  if (!c) return 0;
+  if (c->kind != NARYN__DOC_MAP)
+    return fail(r, c, "countries", "expected an object mapping country codes "
+                "to names, e.g. {\"KG\": \"Kyrgyzstan\"}, got %s",
+                naryn__doc_describe(c, got, sizeof got));
+  m->ncountries = c->n;
+  m->country_codes = naryn__arena_alloc(r->a, (size_t)(c->n + 1) * sizeof(char *));
+  m->country_names = naryn__arena_alloc(r->a, (size_t)(c->n + 1) * sizeof(char *));
+  if (!m->country_codes || !m->country_names) return oom(r);
+  for (int i = 0; i < c->n; i++) {
+    m->country_codes[i] = c->keys[i]->str;
+    if (c->vals[i]->kind != NARYN__DOC_SCALAR || naryn__doc_is_null(c->vals[i]))
+      return fail(r, c->vals[i], "countries",
+                  "expected the name of country \"%s\" as a string, got %s",
+                  c->keys[i]->str, naryn__doc_describe(c->vals[i], got, sizeof got));
+    m->country_names[i] = c->vals[i]->str;
+  }
+  return 0;
+}
+
+static const char *const top_fields[] = {
+    "name", "description", "scenario", "countries", "horizon", "nodes",
+    "links", "source", "notes", NULL};
+
+int naryn__model_build(naryn_model *m, const naryn__doc *root,
+                       naryn_diags *d) {
+  reader r = {.m = m, .d = d, .a = m->arena};
+  char got[128];
+  if (root->kind != NARYN__DOC_MAP) {
+    fail(&r, root, NULL, "expected a model object with horizon, nodes and "
+         "links, got %s", naryn__doc_describe(root, got, sizeof got));
+    return NARYN_EMODEL;
+  }
+  check_keys(&r, root, "model", top_fields);
+  opt_string(&r, root, "name", "model", &m->name);
+  opt_string(&r, root, "description", "model", &m->description);
+  read_countries(&r, root);
+  if (read_horizon(&r, root) == 0 && read_nodes(&r, root) == 0)
+    read_links(&r, root);
+  free(r.csv);
+  if (naryn_diags_errors(d) && r.failed) {
+    /* Out of memory is reported as such; everything else is bad input. */
+    for (int i = 0; i < naryn_diags_count(d); i++)
+      if (naryn_diags_get(d, i)->code == NARYN_ENOMEM) return NARYN_ENOMEM;
+    for (int i = 0; i < naryn_diags_count(d); i++)
+      if (naryn_diags_get(d, i)->code == NARYN_EIO) return NARYN_EIO;
+    return NARYN_EMODEL;
+  }
+  return r.failed ? NARYN_EMODEL : NARYN_OK;
+}

@@ -1,0 +1,115 @@
+/*
+** summary.c: totals of a run by country and season.
+**
+** The seasons are the two halves of the water year that the Syr Darya
+** quarrel turns on: October-March, when the upstream country needs water
+** for heat and power, and April-September, when the downstream countries
+** need it for crops. A node's figures count for the country it names.
+*/
+#include <math.h>
+#include <string.h>
+
+#include "../naryn_int.h"
+
+static const char *const season_names[NARYN_SEASON_COUNT] = {"oct-mar",
+                                                             "apr-sep", "all"};
+
+const char *naryn_season_name(naryn_season s) {
+  return (s >= 0 && s < NARYN_SEASON_COUNT) ? season_names[s] : "";
+}
+
+const char *naryn_model_country_name(const naryn_model *m, const char *code) {
+  for (int i = 0; i < m->ncountries; i++)
+    if (strcmp(m->country_codes[i], code) == 0) return m->country_names[i];
+  return code;
+}
+
+/* Walks the distinct countries in summary order and returns how many there
+** are; the one at position 'want' is stored in *found. */
+static int countries(const naryn_model *m, int want, const char **found) {
+  int n = 0;
+  for (int i = 0; i < m->ncountries; i++, n++)
+    if (n == want) *found = m->country_codes[i];
+  for (int i = 0; i < m->nnodes; i++) {
+    const char *c = m->nodes[i].country;
+    if (!c[0]) continue;
+    int seen = 0;
+    for (int j = 0; j < m->ncountries && !seen; j++)
+      seen = strcmp(m->country_codes[j], c) == 0;
+    for (int j = 0; j < i && !seen; j++)
+      seen = strcmp(m->nodes[j].country, c) == 0;
+    if (seen) continue;
+    if (n == want) *found = c;
+    n++;
+  }
+  for (int i = 0; i < m->nnodes; i++)
+    if (!m->nodes[i].country[0]) {
+      if (n == want) *found = "";
+      n++;
+      break;
+    }
+  return n;
+}
+
+int naryn_result_country_count(const naryn_result *r) {
+  const char *unused = NULL;
+  return countries(r->m, -1, &unused);
+}
+
+const char *naryn_result_country(const naryn_result *r, int i) {
+  const char *found = NULL;
+  countries(r->m, i, &found);
+  return found;
+}
+
+double naryn_result_years(const naryn_result *r) {
+  /* Each step counts for its share of its own calendar year, so that a
+  ** horizon of whole calendar years is exactly that many years. */
+  double years = 0.0;
+  for (int t = 0; t < r->m->nsteps; t++) {
+    int y, mo, dd;
+    naryn__date_ymd(r->m->step_day[t], &y, &mo, &dd);
+    double year_days = naryn__date_days(y + 1, 1, 1) - naryn__date_days(y, 1, 1);
+    years += r->m->step_s[t] / (86400.0 * year_days);
+  }
+  return years;
+}
+
+/* Adds a quantity to a total when it applies. */
+static void add(double *total, double v) {
+  if (!isnan(v)) *total += v;
+}
+
+void naryn_result_summary(const naryn_result *r, const char *country,
+                          naryn_season season, naryn_summary *out) {
+  const naryn_model *m = r->m;
+  memset(out, 0, sizeof *out);
+  for (int t = 0; t < m->nsteps; t++) {
+    int summer = m->step_month[t] >= 4 && m->step_month[t] <= 9;
+    if ((season == NARYN_SEASON_OCT_MAR && summer) ||
+        (season == NARYN_SEASON_APR_SEP && !summer))
+      continue;
+    for (int i = 0; i < m->nnodes; i++) {
+      const naryn__node *n = &m->nodes[i];
+      if (country && strcmp(country, n->country) != 0) continue;
+      add(&out->energy_gwh, NARYN__Q(r, t, i, NARYN_Q_ENERGY_GWH));
+      add(&out->spill_hm3, NARYN__Q(r, t, i, NARYN_Q_SPILL_HM3));
+      add(&out->evaporation_hm3, NARYN__Q(r, t, i, NARYN_Q_EVAPORATION_HM3));
+      if (n->type == NARYN_NODE_DEMAND && n->kind == NARYN__IRRIGATION) {
+        add(&out->irrigation_demand_hm3, NARYN__Q(r, t, i, NARYN_Q_DEMAND_HM3));
+        add(&out->irrigation_delivered_hm3, NARYN__Q(r, t, i, NARYN_Q_DELIVERED_HM3));
+        add(&out->irrigation_shortage_hm3, NARYN__Q(r, t, i, NARYN_Q_SHORTAGE_HM3));
+      } else if (n->type == NARYN_NODE_DEMAND) {
+        add(&out->municipal_demand_hm3, NARYN__Q(r, t, i, NARYN_Q_DEMAND_HM3));
+        add(&out->municipal_delivered_hm3, NARYN__Q(r, t, i, NARYN_Q_DELIVERED_HM3));
+        add(&out->municipal_shortage_hm3, NARYN__Q(r, t, i, NARYN_Q_SHORTAGE_HM3));
+      } else if (n->type == NARYN_NODE_MIN_FLOW) {
+        add(&out->min_flow_shortage_hm3, NARYN__Q(r, t, i, NARYN_Q_SHORTAGE_HM3));
+      } else if (n->type == NARYN_NODE_SINK) {
+        add(&out->sink_inflow_hm3, NARYN__Q(r, t, i, NARYN_Q_INFLOW_HM3));
+      }
+      double res = fabs(NARYN__Q(r, t, i, NARYN_Q_RESIDUAL_HM3));
+      if (!isnan(res) && res > out->max_residual_hm3) out->max_residual_hm3 = res;
+    }
+  }
+}

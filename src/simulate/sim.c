@@ -1,0 +1,582 @@
+/*
+** sim.c: the priority simulation, one LP per step.
+**
+** Each step allocates water over the network by solving a small LP that
+** minimises penalties: for demand not delivered and minimum flows not met
+** (weighted by priority), for leaving a reservoir's target storage or its
+** release schedule, and tiny costs that keep water stored upstream and
+** through the turbines when nothing else decides. Physical limits are hard
+** bounds: link capacities, storage between its minimum and maximum,
+** turbine capacity at the current head.
+**
+** Variables are volumes in hm3 over the step. For every node with a
+** balance row:
+**
+**   sum_in (1 - loss) x + sum_returns f*d + inflow
+**     = sum_out x + [demand] d + [reservoir] (s_end - s_start + evaporation)
+**
+** with s_end = min_storage + y - u, where y (0..max-min) is the water above
+** the dead storage and u is what evaporation takes below it.
+**
+** The hard limits of links are elastic: the flow of a link is x - v + w,
+** with x within [min, max], v a shortfall below the minimum and w an
+** excess above the maximum, both at a prohibitive cost. Every other
+** balance can always be met, so the LP is always feasible; a solution
+** that needs v or w is reported as an infeasible model, naming the link's
+** field, the step and the flow that could not be had, instead of a bare
+** "infeasible".
+**
+** The LP is built once; each step changes only bounds and right-hand
+** sides and re-solves from the previous basis. Head (from the mean of start
+** and end storage and the tailwater at the plant's discharge) and
+** evaporation (from the area at mean storage) depend on the solution, so a
+** step is re-solved until they settle.
+*/
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../naryn_int.h"
+
+/* Objective weights per hm3. Priority p weighs 10 * 2^(10 - p): each level
+** counts twice the next. The elastic and dead-storage weights are far
+** above any priority so that they are used only when nothing else works. */
+#define W_ELASTIC 1e6
+#define W_DEAD 1e5
+#define W_SPILL 1e-3
+/* Elastic flows below this many hm3 are solver noise, not infeasibility. */
+#define ELASTIC_TOL_HM3 1e-6
+
+static double priority_weight(int p) {
+  return 10.0 * ldexp(1.0, NARYN__PRIORITY_MAX - p);
+}
+
+/* Columns and rows of one node; -1 where they do not exist. */
+typedef struct node_lp {
+  int bal;            /* balance row */
+  int y, u;           /* reservoir: storage above dead, drawdown below */
+  int tp, tm, trow;   /* reservoir target: above, below, row */
+  int rp, rm, rrow;   /* reservoir release schedule: above, below, row */
+  int d;              /* demand: delivered */
+  int mf, mrow;       /* min_flow: shortfall, row */
+  int qt, qs, srow;   /* hydropower: turbined, spilled, split row */
+} node_lp;
+
+typedef struct sim {
+  const naryn_model *m;
+  const naryn_sim_opts *o;
+  naryn_diags *d;
+  naryn_result *r;
+  naryn__lp *lp;
+  int ncols, nrows;
+  int *link_col;      /* x of each link */
+  int *link_short;    /* v: flow short of the link's minimum, or -1 */
+  int *link_excess;   /* w: flow above the link's maximum, or -1 */
+  node_lp *nl;
+  double *collo, *colup, *rowlo, *rowup;
+  double *storage;    /* reservoir storage at the start of the step */
+  double *evap;       /* evaporation (hm3) used in the current solve */
+  double *cap;        /* turbine capacity (m3/s) used in the current solve */
+  double *discharge;  /* plant discharge (m3/s) of the last solve */
+  double *evap_next, *cap_next; /* the same, recomputed from the solution */
+} sim;
+
+/* ====================================================================== */
+/* Building the LP                                                         */
+/* ====================================================================== */
+
+/* Coefficients gathered row by row before they are sorted into columns. */
+typedef struct triplets {
+  int n, cap;
+  int *row, *col;
+  double *val;
+} triplets;
+
+static int trip_add(triplets *t, int row, int col, double val) {
+  if (t->n == t->cap) {
+    int c = t->cap ? t->cap * 2 : 256;
+    int *r = realloc(t->row, (size_t)c * sizeof *r);
+    if (r) t->row = r;
+    int *k = realloc(t->col, (size_t)c * sizeof *k);
+    if (k) t->col = k;
+    double *v = realloc(t->val, (size_t)c * sizeof *v);
+    if (v) t->val = v;
+    if (!r || !k || !v) return -1;
+    t->cap = c;
+  }
+  t->row[t->n] = row;
+  t->col[t->n] = col;
+  t->val[t->n] = val;
+  t->n++;
+  return 0;
+}
+
+/* Hands out the next column index with its cost. */
+static int new_col(sim *s, double **obj, int *objcap, double cost) {
+  double *o = naryn__grow(*obj, objcap, s->ncols + 1, sizeof *o);
+  if (!o) return -1;
+  *obj = o;
+  o[s->ncols] = cost;
+  return s->ncols++;
+}
+
+/* Lays out the columns and rows of the LP and loads it into CLP. */
+static int build_lp(sim *s) {
+  const naryn_model *m = s->m;
+  triplets t = {0};
+  double *obj = NULL;
+  int objcap = 0, rc = NARYN_ENOMEM;
+  s->link_col = malloc((size_t)(3 * m->nlinks + 1) * sizeof *s->link_col);
+  s->nl = malloc((size_t)m->nnodes * sizeof *s->nl);
+  if (!s->link_col || !s->nl) goto done;
+  s->link_short = s->link_col + m->nlinks;
+  s->link_excess = s->link_short + m->nlinks;
+#define COL(var, cost)                                   \
+  do {                                                   \
+    if (((var) = new_col(s, &obj, &objcap, (cost))) < 0) \
+      goto done;                                         \
+  } while (0)
+#define ADD(row, col, val)                               \
+  do {                                                   \
+    if (trip_add(&t, (row), (col), (val)) != 0) goto done; \
+  } while (0)
+  /* A link's flow x - v + w enters every row it is part of. */
+#define ADD_LINK(row, l, val)                            \
+  do {                                                   \
+    ADD(row, s->link_col[l], (val));                     \
+    if (s->link_short[l] >= 0) ADD(row, s->link_short[l], -(val)); \
+    if (s->link_excess[l] >= 0) ADD(row, s->link_excess[l], (val)); \
+  } while (0)
+  for (int l = 0; l < m->nlinks; l++) {
+    const naryn__link *ln = &m->links[l];
+    COL(s->link_col[l], ln->cost);
+    s->link_short[l] = s->link_excess[l] = -1;
+    int has_min = 0;
+    for (int k = 0; ln->min_flow_m3s.v && k < m->nsteps; k++)
+      if (ln->min_flow_m3s.v[k] > 0) has_min = 1;
+    if (has_min) COL(s->link_short[l], W_ELASTIC);
+    if (ln->max_flow_m3s.v) COL(s->link_excess[l], W_ELASTIC);
+  }
+  for (int i = 0; i < m->nnodes; i++) {
+    const naryn__node *n = &m->nodes[i];
+    node_lp *v = &s->nl[i];
+    memset(v, -1, sizeof *v);
+    if (n->type == NARYN_NODE_SINK) continue;
+    naryn_node_type type = n->enabled ? n->type : NARYN_NODE_JUNCTION;
+    v->bal = s->nrows++;
+    for (int k = 0; k < n->n_in; k++)
+      ADD_LINK(v->bal, n->in[k], 1.0 - m->links[n->in[k]].loss_fraction);
+    for (int k = 0; k < n->n_out; k++) ADD_LINK(v->bal, n->out[k], -1.0);
+    switch (type) {
+    case NARYN_NODE_RESERVOIR:
+      COL(v->y, -n->storage_value);
+      COL(v->u, W_DEAD);
+      ADD(v->bal, v->y, -1.0);
+      ADD(v->bal, v->u, 1.0);
+      if (n->target_storage_hm3.v) {
+        double w = priority_weight(n->target_priority);
+        v->trow = s->nrows++;
+        COL(v->tp, w);
+        COL(v->tm, w);
+        ADD(v->trow, v->y, 1.0);
+        ADD(v->trow, v->u, -1.0);
+        ADD(v->trow, v->tp, -1.0);
+        ADD(v->trow, v->tm, 1.0);
+      }
+      if (n->release_m3s.v) {
+        double w = priority_weight(n->release_priority);
+        v->rrow = s->nrows++;
+        COL(v->rp, w);
+        COL(v->rm, w);
+        for (int k = 0; k < n->n_out; k++) ADD_LINK(v->rrow, n->out[k], 1.0);
+        ADD(v->rrow, v->rp, -1.0);
+        ADD(v->rrow, v->rm, 1.0);
+      }
+      break;
+    case NARYN_NODE_DEMAND:
+      COL(v->d, -priority_weight(n->priority));
+      ADD(v->bal, v->d, -1.0);
+      break;
+    case NARYN_NODE_MIN_FLOW:
+      v->mrow = s->nrows++;
+      COL(v->mf, priority_weight(n->priority));
+      for (int k = 0; k < n->n_out; k++) ADD_LINK(v->mrow, n->out[k], 1.0);
+      ADD(v->mrow, v->mf, 1.0);
+      break;
+    case NARYN_NODE_HYDROPOWER:
+      v->srow = s->nrows++;
+      COL(v->qt, 0.0);
+      COL(v->qs, W_SPILL);
+      for (int k = 0; k < n->n_out; k++) ADD_LINK(v->srow, n->out[k], 1.0);
+      ADD(v->srow, v->qt, -1.0);
+      ADD(v->srow, v->qs, -1.0);
+      break;
+    default:
+      break;
+    }
+  }
+  /* Return flow enters the balance of the node it returns to. */
+  for (int i = 0; i < m->nnodes; i++) {
+    const naryn__node *n = &m->nodes[i];
+    if (n->type == NARYN_NODE_DEMAND && n->enabled && n->return_to >= 0 &&
+        n->return_fraction > 0 && s->nl[n->return_to].bal >= 0)
+      ADD(s->nl[n->return_to].bal, s->nl[i].d, n->return_fraction);
+  }
+#undef COL
+#undef ADD
+#undef ADD_LINK
+  /* Sort the coefficients into columns. */
+  int *start = calloc((size_t)s->ncols + 1, sizeof *start);
+  int *index = malloc((size_t)(t.n + 1) * sizeof *index);
+  double *value = malloc((size_t)(t.n + 1) * sizeof *value);
+  int *fill = malloc((size_t)(s->ncols + 1) * sizeof *fill);
+  s->collo = calloc((size_t)s->ncols + 1, sizeof *s->collo);
+  s->colup = calloc((size_t)s->ncols + 1, sizeof *s->colup);
+  s->rowlo = calloc((size_t)s->nrows + 1, sizeof *s->rowlo);
+  s->rowup = calloc((size_t)s->nrows + 1, sizeof *s->rowup);
+  if (start && index && value && fill && s->collo && s->colup && s->rowlo &&
+      s->rowup) {
+    for (int k = 0; k < t.n; k++) start[t.col[k] + 1]++;
+    for (int j = 0; j < s->ncols; j++) start[j + 1] += start[j];
+    for (int j = 0; j < s->ncols; j++) fill[j] = start[j];
+    for (int k = 0; k < t.n; k++) {
+      int p = fill[t.col[k]]++;
+      index[p] = t.row[k];
+      value[p] = t.val[k];
+    }
+    for (int j = 0; j < s->ncols; j++) s->colup[j] = INFINITY;
+    for (int i = 0; i < s->nrows; i++) s->rowlo[i] = -INFINITY, s->rowup[i] = INFINITY;
+    s->lp = naryn__lp_new(s->nrows, s->ncols, start, index, value, s->collo,
+                          s->colup, obj, s->rowlo, s->rowup);
+    if (s->lp) rc = NARYN_OK;
+  }
+  free(start);
+  free(index);
+  free(value);
+  free(fill);
+done:
+  free(t.row);
+  free(t.col);
+  free(t.val);
+  free(obj);
+  if (rc != NARYN_OK)
+    naryn__diag(s->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                "out of memory while building the simulation LP");
+  return rc;
+}
+
+/* ====================================================================== */
+/* One step                                                                */
+/* ====================================================================== */
+
+/* Sets every bound and right-hand side of step t from the model, the
+** storage at the start of the step and the current head and evaporation
+** estimates. */
+static void set_step_bounds(sim *s, int t) {
+  const naryn_model *m = s->m;
+  double k = m->step_s[t] * 1e-6; /* m3/s over the step, in hm3 */
+  for (int l = 0; l < m->nlinks; l++) {
+    const naryn__link *ln = &m->links[l];
+    int c = s->link_col[l];
+    s->collo[c] = ln->min_flow_m3s.v ? ln->min_flow_m3s.v[t] * k : 0.0;
+    s->colup[c] = ln->max_flow_m3s.v ? ln->max_flow_m3s.v[t] * k : INFINITY;
+    if (s->link_short[l] >= 0) s->colup[s->link_short[l]] = s->collo[c];
+    if (s->link_excess[l] >= 0) s->colup[s->link_excess[l]] = INFINITY;
+  }
+  for (int i = 0; i < m->nnodes; i++) {
+    const naryn__node *n = &m->nodes[i];
+    const node_lp *v = &s->nl[i];
+    if (v->bal < 0) continue;
+    double rhs = 0.0;
+    if (n->type == NARYN_NODE_INFLOW && n->enabled) rhs -= n->inflow_m3s.v[t] * k;
+    if (v->y >= 0) {
+      double s0 = s->storage[i], e = s->evap[i];
+      double below = n->min_storage_hm3 - s0;
+      s->collo[v->y] = 0.0;
+      s->colup[v->y] = n->max_storage_hm3 - n->min_storage_hm3;
+      s->collo[v->u] = 0.0;
+      s->colup[v->u] = (below > 0 ? below : 0.0) + e;
+      rhs += n->min_storage_hm3 - s0 + e;
+      if (v->trow >= 0) {
+        s->rowlo[v->trow] = s->rowup[v->trow] =
+            n->target_storage_hm3.v[t] - n->min_storage_hm3;
+        s->colup[v->tp] = s->colup[v->tm] = INFINITY;
+      }
+      if (v->rrow >= 0) {
+        s->rowlo[v->rrow] = s->rowup[v->rrow] = n->release_m3s.v[t] * k;
+        s->colup[v->rp] = s->colup[v->rm] = INFINITY;
+      }
+    }
+    if (v->d >= 0) s->colup[v->d] = n->demand_hm3.v[t];
+    if (v->mrow >= 0) {
+      double want = n->min_flow_m3s.v[t] * k;
+      s->rowlo[v->mrow] = want;
+      s->rowup[v->mrow] = INFINITY;
+      s->colup[v->mf] = want;
+    }
+    if (v->srow >= 0) {
+      s->rowlo[v->srow] = s->rowup[v->srow] = 0.0;
+      s->colup[v->qt] = s->cap[i] * k;
+      s->colup[v->qs] = INFINITY;
+    }
+    s->rowlo[v->bal] = s->rowup[v->bal] = rhs;
+  }
+}
+
+/* Flow leaving the head of link l in the current solution. */
+static double link_flow(const sim *s, const double *x, int l) {
+  double f = x[s->link_col[l]];
+  if (s->link_short[l] >= 0) f -= x[s->link_short[l]];
+  if (s->link_excess[l] >= 0) f += x[s->link_excess[l]];
+  return f;
+}
+
+/* End-of-step storage of a reservoir in the current solution. */
+static double end_storage(const sim *s, const double *x, int i) {
+  const node_lp *v = &s->nl[i];
+  return s->m->nodes[i].min_storage_hm3 + x[v->y] - x[v->u];
+}
+
+/* Mean storage over the step of the reservoir feeding a plant's head. */
+static double head_storage(const sim *s, const double *x, int plant) {
+  int r = s->m->nodes[plant].reservoir;
+  if (r < 0 || s->nl[r].y < 0) return 0.0;
+  return 0.5 * (s->storage[r] + end_storage(s, x, r));
+}
+
+/* Recomputes evaporation and turbine capacities from a solution into
+** evap_next and cap_next. Returns 1 when any of them differs from the
+** value the solve used by more than the settling tolerance in a way that
+** can change the solution: evaporation always can; a turbine capacity only
+** when the turbines ran at it or the new one is below what they ran. */
+static int update_estimates(sim *s, int t, const double *x) {
+  const naryn_model *m = s->m;
+  double k = m->step_s[t] * 1e-6, tol = s->o->settle_tolerance;
+  int moved = 0;
+  for (int i = 0; i < m->nnodes; i++) {
+    const node_lp *v = &s->nl[i];
+    const naryn__node *n = &m->nodes[i];
+    if (v->y >= 0) {
+      double mean = 0.5 * (s->storage[i] + end_storage(s, x, i));
+      double e = naryn__hyd_evaporation_hm3(n, t, mean);
+      if (fabs(e - s->evap[i]) > tol * (1.0 + s->evap[i])) moved = 1;
+      s->evap_next[i] = e;
+    }
+    if (v->qt >= 0) {
+      double q = (x[v->qt] + x[v->qs]) / k;
+      double h = naryn__hyd_head_m(m, n, head_storage(s, x, i), q);
+      double c = naryn__hyd_turbine_cap_m3s(n, h);
+      double ran = x[v->qt] / k;
+      int binding = ran >= s->cap[i] * (1.0 - 1e-9) - 1e-9 || ran > c;
+      if (binding && fabs(c - s->cap[i]) > tol * (1.0 + s->cap[i])) moved = 1;
+      s->cap_next[i] = c;
+      s->discharge[i] = q;
+    }
+  }
+  return moved;
+}
+
+/* Reports every link bound of step t that the solution had to break, in
+** terms of the model: the link's field, the flow that could not be had and
+** the node it concerns. Returns 1 when there was any. */
+static int explain_infeasible(sim *s, int t, const double *x) {
+  const naryn_model *m = s->m;
+  double k = m->step_s[t] * 1e-6;
+  char w[256], date[16];
+  int found = 0;
+  snprintf(date, sizeof date, "%.*s", m->daily ? 10 : 7, m->step_date[t]);
+  for (int l = 0; l < m->nlinks; l++) {
+    const naryn__link *ln = &m->links[l];
+    double short_hm3 = s->link_short[l] >= 0 ? x[s->link_short[l]] : 0.0;
+    double excess_hm3 = s->link_excess[l] >= 0 ? x[s->link_excess[l]] : 0.0;
+    if (short_hm3 <= ELASTIC_TOL_HM3 && excess_hm3 <= ELASTIC_TOL_HM3) continue;
+    found = 1;
+    double flow = link_flow(s, x, l) / k;
+    const naryn__node *from = &m->nodes[ln->from];
+    if (short_hm3 > ELASTIC_TOL_HM3) {
+      const naryn__doc *at = naryn__field_pos(ln->doc, "min_flow_m3s");
+      naryn__diag(s->d, NARYN_EINFEAS, NARYN_SEV_ERROR, at->file, at->line,
+                  at->col, naryn__link_where(ln, "min_flow_m3s", w, sizeof w),
+                  "expected a minimum the network can meet in %s, when at most "
+                  "%g m3/s can leave %s \"%s\" this way, got %g m3/s (%g m3/s "
+                  "or %g hm3 short)",
+                  date, flow, naryn_node_type_name(from->type), from->name,
+                  ln->min_flow_m3s.v[t], short_hm3 / k, short_hm3);
+    } else {
+      const naryn__doc *at = naryn__field_pos(ln->doc, "max_flow_m3s");
+      int full = from->type == NARYN_NODE_RESERVOIR && from->enabled;
+      naryn__diag(s->d, NARYN_EINFEAS, NARYN_SEV_ERROR, at->file, at->line,
+                  at->col, naryn__link_where(ln, "max_flow_m3s", w, sizeof w),
+                  "expected room in %s for the %g m3/s that must leave %s "
+                  "\"%s\"%s this way, got a maximum of %g m3/s (%g m3/s or "
+                  "%g hm3 too little)",
+                  date, flow, naryn_node_type_name(from->type), from->name,
+                  full ? " (full)" : "", ln->max_flow_m3s.v[t], excess_hm3 / k,
+                  excess_hm3);
+    }
+  }
+  return found;
+}
+
+/* Copies a step's solution into the result. */
+static void record_step(sim *s, int t, const double *x) {
+  const naryn_model *m = s->m;
+  naryn_result *r = s->r;
+  double k = m->step_s[t] * 1e-6;
+  for (int l = 0; l < m->nlinks; l++) {
+    double f = link_flow(s, x, l);
+    r->link_flow[(size_t)t * m->nlinks + l] = f;
+    r->link_loss[(size_t)t * m->nlinks + l] = f * m->links[l].loss_fraction;
+  }
+  for (int i = 0; i < m->nnodes; i++) {
+    const naryn__node *n = &m->nodes[i];
+    const node_lp *v = &s->nl[i];
+    if (n->type != NARYN_NODE_SINK && n->type != NARYN_NODE_DEMAND) {
+      double out = 0.0;
+      for (int j = 0; j < n->n_out; j++) out += link_flow(s, x, n->out[j]);
+      NARYN__Q(r, t, i, NARYN_Q_RELEASE_HM3) = out;
+    }
+    if (v->y >= 0) {
+      double se = end_storage(s, x, i);
+      NARYN__Q(r, t, i, NARYN_Q_STORAGE_HM3) = se;
+      NARYN__Q(r, t, i, NARYN_Q_EVAPORATION_HM3) = s->evap[i];
+      if (n->level.n > 0)
+        NARYN__Q(r, t, i, NARYN_Q_LEVEL_M) = naryn__table_eval(&n->level, se);
+    }
+    if (v->d >= 0) {
+      double want = n->demand_hm3.v[t], got = x[v->d];
+      NARYN__Q(r, t, i, NARYN_Q_DEMAND_HM3) = want;
+      NARYN__Q(r, t, i, NARYN_Q_DELIVERED_HM3) = got;
+      NARYN__Q(r, t, i, NARYN_Q_SHORTAGE_HM3) = want - got > 0 ? want - got : 0;
+    }
+    if (v->mrow >= 0) {
+      double want = n->min_flow_m3s.v[t] * k;
+      double past = NARYN__Q(r, t, i, NARYN_Q_RELEASE_HM3);
+      NARYN__Q(r, t, i, NARYN_Q_DEMAND_HM3) = want;
+      NARYN__Q(r, t, i, NARYN_Q_DELIVERED_HM3) = past;
+      NARYN__Q(r, t, i, NARYN_Q_SHORTAGE_HM3) = want - past > 0 ? want - past : 0;
+    }
+    if (v->qt >= 0) {
+      double q = (x[v->qt] + x[v->qs]) / k;
+      double h = naryn__hyd_head_m(m, n, head_storage(s, x, i), q);
+      NARYN__Q(r, t, i, NARYN_Q_TURBINED_HM3) = x[v->qt];
+      NARYN__Q(r, t, i, NARYN_Q_SPILL_HM3) = x[v->qs];
+      NARYN__Q(r, t, i, NARYN_Q_HEAD_M) = h;
+      NARYN__Q(r, t, i, NARYN_Q_ENERGY_GWH) =
+          naryn__hyd_energy_gwh(n, x[v->qt], h, m->step_s[t]);
+    }
+  }
+}
+
+/* Simulates step t: solves until head and evaporation settle, checks for
+** elastic water and for the water balance, and records the step. */
+static int run_step(sim *s, int t) {
+  const naryn_model *m = s->m;
+  const double *x = NULL;
+  /* First estimates: evaporation at the start storage; head at the start
+  ** storage and the plant's last discharge. */
+  for (int i = 0; i < m->nnodes; i++) {
+    const naryn__node *n = &m->nodes[i];
+    if (s->nl[i].y >= 0)
+      s->evap[i] = naryn__hyd_evaporation_hm3(n, t, s->storage[i]);
+    if (s->nl[i].qt >= 0) {
+      double st = n->reservoir >= 0 ? s->storage[n->reservoir] : 0.0;
+      s->cap[i] = naryn__hyd_turbine_cap_m3s(
+          n, naryn__hyd_head_m(m, n, st, s->discharge[i]));
+    }
+  }
+  int settled = 0;
+  for (int it = 0; it < s->o->max_iterations; it++) {
+    set_step_bounds(s, t);
+    naryn__lp_set_bounds(s->lp, s->collo, s->colup, s->rowlo, s->rowup);
+    int rc = naryn__lp_solve(s->lp, &s->r->iterations);
+    s->r->solves++;
+    if (rc != NARYN_OK)
+      return naryn__diag(s->d, NARYN_ESOLVER, NARYN_SEV_ERROR, NULL, 0, 0,
+                         NULL, "CLP could not solve the LP of the step of %s "
+                         "(%s)", m->step_date[t], naryn_strerror(rc));
+    x = naryn__lp_x(s->lp);
+    if (!update_estimates(s, t, x)) {
+      settled = 1;
+      break;
+    }
+    if (it + 1 < s->o->max_iterations) {
+      memcpy(s->evap, s->evap_next, (size_t)m->nnodes * sizeof *s->evap);
+      memcpy(s->cap, s->cap_next, (size_t)m->nnodes * sizeof *s->cap);
+    }
+  }
+  if (!settled) {
+    /* The last solve used the previous estimates; its balance still holds
+    ** exactly, but head or evaporation is off by more than the tolerance. */
+    if (s->r->unsettled_steps++ == 0)
+      naryn__diag(s->d, NARYN_EBALANCE, NARYN_SEV_WARNING, NULL, 0, 0, NULL,
+                  "head or evaporation did not settle within %d solves in the "
+                  "step of %s", s->o->max_iterations, m->step_date[t]);
+  }
+  if (explain_infeasible(s, t, x)) return NARYN_EINFEAS;
+  record_step(s, t, x);
+  int rc = naryn__balance_step(s->r, t, s->o->balance_tolerance, s->d);
+  if (rc != NARYN_OK) return rc;
+  for (int i = 0; i < m->nnodes; i++)
+    if (s->nl[i].y >= 0) s->storage[i] = NARYN__Q(s->r, t, i, NARYN_Q_STORAGE_HM3);
+  return NARYN_OK;
+}
+
+/* ====================================================================== */
+/* The run                                                                 */
+/* ====================================================================== */
+
+void naryn_sim_opts_init(naryn_sim_opts *o) {
+  o->max_iterations = 20;
+  o->settle_tolerance = 1e-9;
+  o->balance_tolerance = 1e-6;
+}
+
+static void sim_free(sim *s) {
+  naryn__lp_free(s->lp);
+  free(s->link_col);
+  free(s->nl);
+  free(s->collo);
+  free(s->colup);
+  free(s->rowlo);
+  free(s->rowup);
+  free(s->storage);
+}
+
+int naryn_simulate(const naryn_model *m, const naryn_sim_opts *o,
+                   naryn_result **out, naryn_diags *d) {
+  naryn_sim_opts defaults;
+  if (!o) {
+    naryn_sim_opts_init(&defaults);
+    o = &defaults;
+  }
+  *out = NULL;
+  sim s = {.m = m, .o = o, .d = d};
+  int rc = NARYN_ENOMEM;
+  size_t n = (size_t)m->nnodes;
+  s.r = naryn__result_new(m);
+  s.storage = calloc(6 * n + 1, sizeof *s.storage);
+  if (!s.r || !s.storage) {
+    naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                "out of memory");
+    goto done;
+  }
+  s.evap = s.storage + n;
+  s.cap = s.evap + n;
+  s.discharge = s.cap + n;
+  s.evap_next = s.discharge + n;
+  s.cap_next = s.evap_next + n;
+  for (int i = 0; i < m->nnodes; i++) s.storage[i] = m->nodes[i].initial_storage_hm3;
+  rc = build_lp(&s);
+  for (int t = 0; t < m->nsteps && rc == NARYN_OK; t++) rc = run_step(&s, t);
+  if (rc == NARYN_OK) rc = naryn__balance_system(s.r, o->balance_tolerance, d);
+done:
+  sim_free(&s);
+  if (rc != NARYN_OK) {
+    naryn_result_free(s.r);
+    return rc;
+  }
+  *out = s.r;
+  return NARYN_OK;
+}

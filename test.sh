@@ -1,0 +1,24 @@
+#!/bin/sh
+# Every test: installs what is missing, builds, and runs the unit, bad-input
+# and golden suites twice: once as built, once under AddressSanitizer and
+# UndefinedBehaviorSanitizer. Ends with the line "N passed, N failed".
+cd "$(dirname "$0")" || exit 1
+scripts/deps --test || exit 1
+status=0
+for variant in "" "SAN=1"; do
+  # shellcheck disable=SC2086
+  make -s -j2 $variant tests >/dev/null || { echo "build failed ($variant)"; status=1; }
+done
+rm -f build/all-results.txt
+for variant in "" "SAN=1"; do
+  build=build
+  [ -n "$variant" ] && build=build-san
+  echo "== tests${variant:+ ($variant)}"
+  rm -f "$build/results.txt"
+  BUILD=$build tests/run-unit.sh || status=1
+  BUILD=$build tests/bad/run.sh || status=1
+  BUILD=$build tests/golden/run.sh || status=1
+  [ -f "$build/results.txt" ] && sed "s|^|${variant:+san:}|" "$build/results.txt" >>build/all-results.txt
+done
+tests/summarise.sh build/all-results.txt || status=1
+exit $status

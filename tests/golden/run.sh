@@ -1,0 +1,59 @@
+#!/bin/sh
+# Golden results: runs every example that has an expected/ folder and
+# compares each expected CSV with the new result (tests/tools/csvcmp.c, to
+# 1e-9 relative or 1e-6 absolute). Records "golden/<example>/<file>
+# PASS|FAIL" lines in $BUILD/results.txt.
+#
+# To refresh an example's expected results after a deliberate change, run
+#   tests/golden/run.sh --update examples/NAME
+# and review the diff before committing it.
+BUILD=${BUILD:-build}
+out="$BUILD/results.txt"
+naryn="$BUILD/naryn"
+csvcmp="$BUILD/tools/csvcmp"
+status=0
+
+model_of() {
+  for f in "$1"/model.json "$1"/model.yaml; do
+    [ -f "$f" ] && { echo "$f"; return; }
+  done
+}
+
+if [ "$1" = "--update" ]; then
+  dir=${2%/}
+  model=$(model_of "$dir")
+  mkdir -p "$dir/expected"
+  "$naryn" simulate "$model" --out "$dir/expected" --quiet || exit 1
+  rm -f "$dir/expected/run.csv"
+  echo "updated $dir/expected"
+  exit 0
+fi
+
+for dir in examples/*/; do
+  dir=${dir%/}
+  [ -d "$dir/expected" ] || continue
+  name=$(basename "$dir")
+  model=$(model_of "$dir")
+  tmp="$BUILD/golden/$name"
+  rm -rf "$tmp"
+  mkdir -p "$tmp"
+  if ! "$naryn" simulate "$model" --out "$tmp" --quiet 2>"$tmp.err"; then
+    echo "golden/$name/simulate FAIL" >>"$out"
+    echo "FAIL golden/$name: naryn simulate failed:"
+    sed 's/^/    /' "$tmp.err"
+    status=1
+    continue
+  fi
+  for want in "$dir"/expected/*.csv; do
+    f=$(basename "$want")
+    if diff=$("$csvcmp" "$want" "$tmp/$f"); then
+      echo "golden/$name/$f PASS" >>"$out"
+      echo "ok   golden/$name/$f"
+    else
+      echo "golden/$name/$f FAIL" >>"$out"
+      echo "FAIL golden/$name/$f: $diff"
+      status=1
+    fi
+  done
+done
+exit $status

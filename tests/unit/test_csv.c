@@ -1,0 +1,526 @@
+/*
+** test_csv.c: reading CSV time series: values, positions of rows and cells,
+** quoting, line ends, byte-order marks, comments, every syntax error with
+** its exact message, and number conversion.
+**
+** The suite works in a temporary directory made with mkdtemp under /tmp;
+** the tests write their files there under short names so that the
+** expected messages read as they would for a user, and the directory is
+** removed at the end.
+*/
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "naryn_int.h"
+
+static char tmpdir[] = "/tmp/naryn-test-csv-XXXXXX";
+static char oldcwd[4096];
+
+/* Makes the temporary directory and moves into it. */
+static int setup_dir(void **state) {
+  (void)state;
+  if (!getcwd(oldcwd, sizeof oldcwd)) return -1;
+  if (!mkdtemp(tmpdir)) return -1;
+  return chdir(tmpdir);
+}
+
+/* Removes every file written into the temporary directory, then it. */
+static int remove_dir(void **state) {
+  (void)state;
+  DIR *dir = opendir(".");
+  if (dir) {
+    struct dirent *e;
+    while ((e = readdir(dir)) != NULL)
+      if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+        unlink(e->d_name);
+    closedir(dir);
+  }
+  if (chdir(oldcwd) != 0) return -1;
+  return rmdir(tmpdir);
+}
+
+/* Writes n bytes of text into the file 'name'. */
+static void write_bytes(const char *name, const char *text, size_t n) {
+  FILE *fp = fopen(name, "wb");
+  assert_non_null(fp);
+  assert_int_equal(fwrite(text, 1, n, fp), n);
+  assert_int_equal(fclose(fp), 0);
+}
+
+/* Writes text into 'name' and reads it back as a table, which must load
+** without any diagnostic. */
+static naryn__csv *load(const char *name, const char *text, naryn__arena *a,
+                        naryn_diags *d) {
+  write_bytes(name, text, strlen(text));
+  naryn__csv *t = naryn__csv_read(name, a, d);
+  assert_non_null(t);
+  assert_int_equal(naryn_diags_count(d), 0);
+  return t;
+}
+
+/* Formats the only diagnostic in d into buf. */
+static const char *only_diag(naryn_diags *d, char *buf, size_t size) {
+  assert_int_equal(naryn_diags_count(d), 1);
+  assert_int_equal(naryn_diags_errors(d), 1);
+  naryn_diag_format(naryn_diags_get(d, 0), buf, size);
+  return buf;
+}
+
+/* Writes text into 'name', reads it, and checks that reading fails with
+** exactly the one formatted diagnostic 'want' and the code 'code'. */
+static void expect_error(const char *name, const char *text, int code,
+                         const char *want) {
+  naryn__arena *a = naryn__arena_new();
+  naryn_diags *d = naryn_diags_new(0);
+  if (text) write_bytes(name, text, strlen(text));
+  assert_null(naryn__csv_read(name, a, d));
+  char buf[1024];
+  assert_string_equal(only_diag(d, buf, sizeof buf), want);
+  assert_int_equal(naryn_diags_get(d, 0)->code, code);
+  naryn_diags_free(d);
+  naryn__arena_free(a);
+}
+
+static void normal_file_values_and_positions(void **state) {
+  (void)state;
+  naryn__arena *a = naryn__arena_new();
+  naryn_diags *d = naryn_diags_new(0);
+  naryn__csv *t = load("flows.csv",
+                       "date,naryn_m3s,karadarya_m3s\n"
+                       "2020-01,120.5,45\n"
+                       "2020-02, 118 ,44.25\n"
+                       "\t2020-03\t,\t99,\t\n",
+                       a, d);
+  assert_string_equal(t->file, "flows.csv");
+  assert_int_equal(t->ncols, 3);
+  assert_int_equal(t->nrows, 3);
+  assert_string_equal(t->header[0], "date");
+  assert_string_equal(t->header[1], "naryn_m3s");
+  assert_string_equal(t->header[2], "karadarya_m3s");
+  const char *want[] = {"2020-01", "120.5", "45", "2020-02", "118",
+                        "44.25",   "2020-03", "99", ""};
+  const int cols[] = {1, 9, 15, 1, 10, 15, 2, 12, 15};
+  for (int i = 0; i < 9; i++) {
+    assert_string_equal(t->cells[i], want[i]);
+    assert_int_equal(t->cell_col[i], cols[i]);
+  }
+  assert_int_equal(t->row_line[0], 2);
+  assert_int_equal(t->row_line[1], 3);
+  assert_int_equal(t->row_line[2], 4);
+  naryn_diags_free(d);
+  naryn__arena_free(a);
+}
+
+static void header_only_file_has_no_rows(void **state) {
+  (void)state;
+  naryn__arena *a = naryn__arena_new();
+  naryn_diags *d = naryn_diags_new(0);
+  naryn__csv *t = load("empty_rows.csv", " date , q ", a, d);
+  assert_int_equal(t->ncols, 2);
+  assert_int_equal(t->nrows, 0);
+  assert_string_equal(t->header[0], "date");
+  assert_string_equal(t->header[1], "q");
+  naryn_diags_free(d);
+  naryn__arena_free(a);
+}
+
+static void quoting_rules(void **state) {
+  (void)state;
+  naryn__arena *a = naryn__arena_new();
+  naryn_diags *d = naryn_diags_new(0);
+  naryn__csv *t = load("quoted.csv",
+                       "name,\"note, with comma\",value\n"
+                       "\"Toktogul, upper\",\"said \"\"hi\"\"\",1\n"
+                       "\"two\nlines\",\"\",2\n"
+                       "  \"sp  \" ,ab\"c,3\n"
+                       "\"# not a comment\",\"\"\"\",\" 4 \"\n",
+                       a, d);
+  assert_int_equal(t->ncols, 3);
+  assert_int_equal(t->nrows, 4);
+  assert_string_equal(t->header[1], "note, with comma");
+  assert_string_equal(t->cells[0], "Toktogul, upper");
+  assert_string_equal(t->cells[1], "said \"hi\"");
+  assert_int_equal(t->cell_col[1], 19);
+  assert_string_equal(t->cells[3], "two\nlines");
+  assert_string_equal(t->cells[4], "");
+  assert_int_equal(t->cell_col[4], 8); /* on line 4, after the break */
+  assert_string_equal(t->cells[6], "sp  ");
+  assert_int_equal(t->cell_col[6], 3);
+  assert_string_equal(t->cells[7], "ab\"c");
+  assert_int_equal(t->cell_col[7], 11);
+  assert_string_equal(t->cells[9], "# not a comment");
+  assert_string_equal(t->cells[10], "\"");
+  assert_string_equal(t->cells[11], " 4 ");
+  assert_int_equal(t->row_line[0], 2);
+  assert_int_equal(t->row_line[1], 3);
+  assert_int_equal(t->row_line[2], 5);
+  assert_int_equal(t->row_line[3], 6);
+  double v;
+  assert_int_equal(naryn__csv_number(t, 3, 2, &v, d), 0);
+  assert_true(v == 4.0);
+  naryn_diags_free(d);
+  naryn__arena_free(a);
+}
+
+static void crlf_line_ends(void **state) {
+  (void)state;
+  naryn__arena *a = naryn__arena_new();
+  naryn_diags *d = naryn_diags_new(0);
+  naryn__csv *t = load("crlf.csv",
+                       "date,q\r\n2020-01, 1 \r\n\r\n# c\r\n"
+                       "2020-02,\"a\r\nb\"\r\n2020-03,\r\n",
+                       a, d);
+  assert_int_equal(t->nrows, 3);
+  assert_string_equal(t->header[1], "q");
+  assert_string_equal(t->cells[1], "1");
+  assert_string_equal(t->cells[3], "a\nb");
+  assert_string_equal(t->cells[4], "2020-03");
+  assert_string_equal(t->cells[5], "");
+  assert_int_equal(t->cell_col[5], 9);
+  assert_int_equal(t->row_line[0], 2);
+  assert_int_equal(t->row_line[1], 5);
+  assert_int_equal(t->row_line[2], 7);
+  naryn_diags_free(d);
+  naryn__arena_free(a);
+}
+
+static void bom_is_skipped_and_not_counted(void **state) {
+  (void)state;
+  naryn__arena *a = naryn__arena_new();
+  naryn_diags *d = naryn_diags_new(0);
+  naryn__csv *t = load("bom.csv", "\xef\xbb\xbf" "date,q\n2020-01,5\n", a, d);
+  assert_int_equal(t->ncols, 2);
+  assert_string_equal(t->header[0], "date");
+  assert_int_equal(naryn__csv_column(t, "date"), 0);
+  naryn_diags_free(d);
+  naryn__arena_free(a);
+  expect_error("bomdup.csv", "\xef\xbb\xbf" "date,date\n", NARYN_ESYNTAX,
+               "bomdup.csv:1:6: error: column \"date\": duplicate column name "
+               "(first in column 1), expected each name once");
+}
+
+static void comments_and_blank_lines_are_skipped(void **state) {
+  (void)state;
+  naryn__arena *a = naryn__arena_new();
+  naryn_diags *d = naryn_diags_new(0);
+  naryn__csv *t = load("comments.csv",
+                       "# inflow series\n\n  \t\ndate,q\n# mid\n\n"
+                       "2020-01,1\n   # indented\n2020-02,2",
+                       a, d);
+  assert_int_equal(t->nrows, 2);
+  assert_string_equal(t->header[0], "date");
+  assert_int_equal(t->row_line[0], 7);
+  assert_int_equal(t->row_line[1], 9);
+  assert_string_equal(t->cells[3], "2");
+  naryn_diags_free(d);
+  naryn__arena_free(a);
+}
+
+static void empty_files_are_errors(void **state) {
+  (void)state;
+  expect_error("empty.csv", "", NARYN_ESYNTAX,
+               "empty.csv:1: error: expected a header line naming the "
+               "columns, got an empty file");
+  expect_error("blank.csv", "\xef\xbb\xbf\n  \n\n", NARYN_ESYNTAX,
+               "blank.csv:1: error: expected a header line naming the "
+               "columns, got an empty file");
+  expect_error("onlycomments.csv", "# a\n\n# b\n", NARYN_ESYNTAX,
+               "onlycomments.csv:3: error: expected a header line naming the "
+               "columns, got only comments and blank lines");
+  expect_error("onlycomments2.csv", "# a\n\n# b\n\n  ", NARYN_ESYNTAX,
+               "onlycomments2.csv:5: error: expected a header line naming "
+               "the columns, got only comments and blank lines");
+}
+
+static void header_errors(void **state) {
+  (void)state;
+  expect_error("eh.csv", "date,,q\n", NARYN_ESYNTAX,
+               "eh.csv:1:6: error: header: expected a column name, got an "
+               "empty field");
+  expect_error("eh2.csv", "# c\ndate, q , \"  \"\n", NARYN_ESYNTAX,
+               "eh2.csv:2:11: error: header: expected a column name, got an "
+               "empty field");
+  expect_error("dup.csv", "date,q,q\n", NARYN_ESYNTAX,
+               "dup.csv:1:8: error: column \"q\": duplicate column name "
+               "(first in column 2), expected each name once");
+  expect_error("dupq.csv", "date, q ,\"q\"\n", NARYN_ESYNTAX,
+               "dupq.csv:1:10: error: column \"q\": duplicate column name "
+               "(first in column 2), expected each name once");
+  expect_error("hq.csv", "date,\"q\n", NARYN_ESYNTAX,
+               "hq.csv:1:6: error: header: expected a closing '\"', got the "
+               "end of the file");
+}
+
+static void row_field_count_errors(void **state) {
+  (void)state;
+  expect_error("few.csv", "date,a,b\n2020-01,1\n", NARYN_ESYNTAX,
+               "few.csv:2:10: error: row: expected 3 fields as in the "
+               "header, got 2");
+  expect_error("fewcrlf.csv", "date,a,b\r\n2020-01,1,2\r\n2020-02,1\r\n",
+               NARYN_ESYNTAX,
+               "fewcrlf.csv:3:10: error: row: expected 3 fields as in the "
+               "header, got 2");
+  expect_error("fewend.csv", "date,a,b\n2020-01", NARYN_ESYNTAX,
+               "fewend.csv:2:8: error: row: expected 3 fields as in the "
+               "header, got 1");
+  expect_error("many.csv", "date,a\n2020-01,1, 2\n", NARYN_ESYNTAX,
+               "many.csv:2:12: error: row: expected 2 fields as in the "
+               "header, got 3");
+  expect_error("manyone.csv", "value\n1,\n", NARYN_ESYNTAX,
+               "manyone.csv:2:3: error: row: expected 1 field as in the "
+               "header, got 2");
+  /* After a quoted line break, the position is on the line it points at. */
+  expect_error("manyml.csv", "a,b\n\"x\ny\",1,2\n", NARYN_ESYNTAX,
+               "manyml.csv:3:6: error: row: expected 2 fields as in the "
+               "header, got 3");
+}
+
+static void quote_errors(void **state) {
+  (void)state;
+  expect_error("unterm.csv", "date,note\n2020-01,\"open\n2020-02,x\n",
+               NARYN_ESYNTAX,
+               "unterm.csv:2:9: error: column \"note\": expected a closing "
+               "'\"', got the end of the file");
+  expect_error("unterm2.csv", "a\n1,\"x", NARYN_ESYNTAX,
+               "unterm2.csv:2:3: error: row: expected a closing '\"', got "
+               "the end of the file");
+  expect_error("after.csv", "date,note\n2020-01,\"ok\"x\n", NARYN_ESYNTAX,
+               "after.csv:2:13: error: column \"note\": expected ',' or the "
+               "end of the line after a quoted field, got 'x'");
+  expect_error("after2.csv", "date,note\n\"2020-01\"  \"\n", NARYN_ESYNTAX,
+               "after2.csv:2:12: error: column \"date\": expected ',' or the "
+               "end of the line after a quoted field, got '\"'");
+  expect_error("after3.csv", "\"date\"\r,note\n", NARYN_ESYNTAX,
+               "after3.csv:1:7: error: header: expected ',' or the end of the "
+               "line after a quoted field, got '\\r'");
+  expect_error("after4.csv", "a,b\n1,\"2\"\xc3\xa9\n", NARYN_ESYNTAX,
+               "after4.csv:2:6: error: column \"b\": expected ',' or the end "
+               "of the line after a quoted field, got '\xc3\xa9'");
+}
+
+static void unreadable_files(void **state) {
+  (void)state;
+  expect_error("missing.csv", NULL, NARYN_EIO,
+               "missing.csv: error: cannot read: No such file or directory");
+  assert_int_equal(mkdir("adir", 0777), 0);
+  expect_error("adir", NULL, NARYN_EIO, "adir: error: cannot read: Is a directory");
+  assert_int_equal(rmdir("adir"), 0);
+}
+
+/* Converts cell (row, 1) of t and checks the value. */
+static void number_ok(const naryn__csv *t, int row, double want) {
+  naryn_diags *d = naryn_diags_new(0);
+  double v = -12345;
+  assert_int_equal(naryn__csv_number(t, row, 1, &v, d), 0);
+  assert_true(v == want);
+  assert_int_equal(naryn_diags_count(d), 0);
+  naryn_diags_free(d);
+}
+
+/* Converts cell (row, 1) of t, which must fail with the message 'want'. */
+static void number_bad(const naryn__csv *t, int row, const char *want) {
+  naryn_diags *d = naryn_diags_new(0);
+  double v = -12345;
+  assert_int_equal(naryn__csv_number(t, row, 1, &v, d), -1);
+  assert_true(v == -12345);
+  char buf[1024];
+  assert_string_equal(only_diag(d, buf, sizeof buf), want);
+  assert_int_equal(naryn_diags_get(d, 0)->code, NARYN_ESYNTAX);
+  naryn_diags_free(d);
+}
+
+static void number_conversion(void **state) {
+  (void)state;
+  naryn__arena *a = naryn__arena_new();
+  naryn_diags *d = naryn_diags_new(0);
+  naryn__csv *t = load("num.csv",
+                       "date,flow_m3s\n"
+                       "r0,12\n"            /* line 2 */
+                       "r1, -2.5 \n"        /* 3 */
+                       "r2,+3e2\n"          /* 4 */
+                       "r3,.5\n"            /* 5 */
+                       "r4,5.\n"            /* 6 */
+                       "r5,1E-3\n"          /* 7 */
+                       "r6,\" 7 \"\n"       /* 8 */
+                       "r7,\n"              /* 9 */
+                       "r8,  \"\"\n"        /* 10 */
+                       "r9,abc\n"           /* 11 */
+                       "r10,nan\n"          /* 12 */
+                       "r11,inf\n"          /* 13 */
+                       "r12,NA\n"           /* 14 */
+                       "r13,0x10\n"         /* 15 */
+                       "r14,1e999\n"        /* 16 */
+                       "r15,\"1,5\"\n"      /* 17 */
+                       "r16,12abc\n"        /* 18 */
+                       "r17,\"a \"\"quoted\"\" value\nthat goes on and on "
+                       "and on and on\"\n"  /* 19 */
+                       "r18,.\n"            /* 21 */
+                       "r19,1e\n"           /* 22 */
+                       "r20,-\n"            /* 23 */
+                       "r21,\"\xc3\xa9t\xc3\xa9\"\n", /* 24 */
+                       a, d);
+  number_ok(t, 0, 12);
+  number_ok(t, 1, -2.5);
+  number_ok(t, 2, 300);
+  number_ok(t, 3, 0.5);
+  number_ok(t, 4, 5);
+  number_ok(t, 5, 1e-3);
+  number_ok(t, 6, 7);
+  number_bad(t, 7, "num.csv:9:4: error: column \"flow_m3s\": expected a "
+                   "number, got an empty cell");
+  number_bad(t, 8, "num.csv:10:6: error: column \"flow_m3s\": expected a "
+                   "number, got an empty cell");
+  number_bad(t, 9, "num.csv:11:4: error: column \"flow_m3s\": expected a "
+                   "number, got \"abc\"");
+  number_bad(t, 10, "num.csv:12:5: error: column \"flow_m3s\": expected a "
+                    "number, got \"nan\"");
+  number_bad(t, 11, "num.csv:13:5: error: column \"flow_m3s\": expected a "
+                    "number, got \"inf\"");
+  number_bad(t, 12, "num.csv:14:5: error: column \"flow_m3s\": expected a "
+                    "number, got \"NA\"");
+  number_bad(t, 13, "num.csv:15:5: error: column \"flow_m3s\": expected a "
+                    "number, got \"0x10\"");
+  number_bad(t, 14, "num.csv:16:5: error: column \"flow_m3s\": expected a "
+                    "number, got \"1e999\"");
+  number_bad(t, 15, "num.csv:17:5: error: column \"flow_m3s\": expected a "
+                    "number, got \"1,5\"");
+  number_bad(t, 16, "num.csv:18:5: error: column \"flow_m3s\": expected a "
+                    "number, got \"12abc\"");
+  number_bad(t, 17, "num.csv:19:5: error: column \"flow_m3s\": expected a "
+                    "number, got \"a \\\"quoted\\\" value\\nthat goes on and "
+                    "...\"");
+  number_bad(t, 18, "num.csv:21:5: error: column \"flow_m3s\": expected a "
+                    "number, got \".\"");
+  number_bad(t, 19, "num.csv:22:5: error: column \"flow_m3s\": expected a "
+                    "number, got \"1e\"");
+  number_bad(t, 20, "num.csv:23:5: error: column \"flow_m3s\": expected a "
+                    "number, got \"-\"");
+  number_bad(t, 21, "num.csv:24:5: error: column \"flow_m3s\": expected a "
+                    "number, got \"\xc3\xa9t\xc3\xa9\"");
+  naryn_diags_free(d);
+  naryn__arena_free(a);
+}
+
+static void long_text_is_shortened_without_cutting_characters(void **state) {
+  (void)state;
+  naryn__arena *a = naryn__arena_new();
+  naryn_diags *d = naryn_diags_new(0);
+  /* 36 ASCII letters then two-byte characters: the cut must fall between
+  ** characters, and text of exactly 40 bytes is shown whole. */
+  naryn__csv *t = load("long.csv",
+                       "k,v\n"
+                       "a,abcdefghijklmnopqrstuvwxyzABCDEFGHIJ\xc3\xa9\xc3\xa9"
+                       "\xc3\xa9\n"
+                       "b,abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN\n",
+                       a, d);
+  number_bad(t, 0, "long.csv:2:3: error: column \"v\": expected a number, got "
+                   "\"abcdefghijklmnopqrstuvwxyzABCDEFGHIJ...\"");
+  number_bad(t, 1, "long.csv:3:3: error: column \"v\": expected a number, got "
+                   "\"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN\"");
+  naryn_diags_free(d);
+  naryn__arena_free(a);
+}
+
+static void column_lookup(void **state) {
+  (void)state;
+  naryn__arena *a = naryn__arena_new();
+  naryn_diags *d = naryn_diags_new(0);
+  naryn__csv *t = load("cols.csv", "date, naryn_m3s ,\"kara darya\"\n", a, d);
+  assert_int_equal(naryn__csv_column(t, "date"), 0);
+  assert_int_equal(naryn__csv_column(t, "naryn_m3s"), 1);
+  assert_int_equal(naryn__csv_column(t, "kara darya"), 2);
+  assert_int_equal(naryn__csv_column(t, "Date"), -1);
+  assert_int_equal(naryn__csv_column(t, ""), -1);
+  assert_int_equal(naryn__csv_column(NULL, "date"), -1);
+  naryn_diags_free(d);
+  naryn__arena_free(a);
+}
+
+static void large_file_reads_every_row(void **state) {
+  (void)state;
+  const int n = 100000;
+  size_t cap = (size_t)n * 40 + 64, len = 0;
+  char *text = malloc(cap);
+  assert_non_null(text);
+  len += (size_t)snprintf(text, cap, "date,naryn_m3s,karadarya_m3s\r\n");
+  for (int i = 0; i < n; i++)
+    len += (size_t)snprintf(text + len, cap - len, "%d-%02d-01,%d.25,%d\r\n",
+                            1900 + i / 12, i % 12 + 1, i, n - i);
+  write_bytes("large.csv", text, len);
+  free(text);
+  naryn__arena *a = naryn__arena_new();
+  naryn_diags *d = naryn_diags_new(0);
+  naryn__csv *t = naryn__csv_read("large.csv", a, d);
+  assert_non_null(t);
+  assert_int_equal(t->nrows, n);
+  double v;
+  for (int i = 0; i < n; i += 997) {
+    assert_int_equal(t->row_line[i], i + 2);
+    assert_int_equal(naryn__csv_number(t, i, 1, &v, d), 0);
+    assert_true(v == i + 0.25);
+    assert_int_equal(naryn__csv_number(t, i, 2, &v, d), 0);
+    assert_true(v == n - i);
+  }
+  assert_string_equal(t->cells[3 * (n - 1)], "10233-04-01");
+  naryn_diags_free(d);
+  naryn__arena_free(a);
+}
+
+static void pipes_are_read_as_streams(void **state) {
+  (void)state;
+  const int n = 20000; /* about 300 kB, several reads */
+  assert_int_equal(mkfifo("pipe.csv", 0600), 0);
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    FILE *fp = fopen("pipe.csv", "w");
+    if (!fp) _exit(1);
+    fprintf(fp, "date,q\n");
+    for (int i = 0; i < n; i++) fprintf(fp, "row-%06d,%d.5\n", i, i);
+    _exit(fclose(fp) == 0 ? 0 : 1);
+  }
+  naryn__arena *a = naryn__arena_new();
+  naryn_diags *d = naryn_diags_new(0);
+  naryn__csv *t = naryn__csv_read("pipe.csv", a, d);
+  int status;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  assert_non_null(t);
+  assert_int_equal(t->nrows, n);
+  assert_string_equal(t->cells[2 * (n - 1)], "row-019999");
+  assert_int_equal(t->row_line[n - 1], n + 1);
+  naryn_diags_free(d);
+  naryn__arena_free(a);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(normal_file_values_and_positions),
+      cmocka_unit_test(header_only_file_has_no_rows),
+      cmocka_unit_test(quoting_rules),
+      cmocka_unit_test(crlf_line_ends),
+      cmocka_unit_test(bom_is_skipped_and_not_counted),
+      cmocka_unit_test(comments_and_blank_lines_are_skipped),
+      cmocka_unit_test(empty_files_are_errors),
+      cmocka_unit_test(header_errors),
+      cmocka_unit_test(row_field_count_errors),
+      cmocka_unit_test(quote_errors),
+      cmocka_unit_test(unreadable_files),
+      cmocka_unit_test(number_conversion),
+      cmocka_unit_test(long_text_is_shortened_without_cutting_characters),
+      cmocka_unit_test(column_lookup),
+      cmocka_unit_test(large_file_reads_every_row),
+      cmocka_unit_test(pipes_are_read_as_streams),
+  };
+  return cmocka_run_group_tests(tests, setup_dir, remove_dir);
+}

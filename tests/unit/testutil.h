@@ -1,0 +1,69 @@
+/*
+** testutil.h: helpers the unit tests share: writing a model into a fresh
+** temporary folder, loading it, and finding a diagnostic's text.
+*/
+#ifndef NARYN_TESTUTIL_H
+#define NARYN_TESTUTIL_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "naryn.h"
+
+/* Writes text into dir/name. */
+static inline void tu_write(const char *dir, const char *name, const char *text) {
+  char path[512];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "w");
+  if (!f) abort();
+  fputs(text, f);
+  fclose(f);
+}
+
+/* Makes a temporary folder; the caller removes it with tu_rmdir. */
+static inline char *tu_mkdtemp(char *buf) {
+  strcpy(buf, "/tmp/naryn-test-XXXXXX");
+  if (!mkdtemp(buf)) abort();
+  return buf;
+}
+
+static inline void tu_rmdir(const char *dir) {
+  char cmd[600];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  if (system(cmd) != 0) abort();
+}
+
+/* Loads model text written to a temporary file; returns the status and
+** leaves the model in *m (NULL on failure). */
+static inline int tu_load_text(const char *text, naryn_model **m,
+                               naryn_diags *d) {
+  char dir[64], path[128];
+  tu_mkdtemp(dir);
+  tu_write(dir, "model.yaml", text);
+  snprintf(path, sizeof path, "%s/model.yaml", dir);
+  int rc = naryn_model_load(path, NULL, 0, m, d);
+  tu_rmdir(dir);
+  return rc;
+}
+
+/* The formatted text of the first error in d, or "" when none. */
+static inline const char *tu_first_error(const naryn_diags *d) {
+  static char line[1024];
+  line[0] = '\0';
+  for (int i = 0; i < naryn_diags_count(d); i++)
+    if (naryn_diags_get(d, i)->severity == NARYN_SEV_ERROR) {
+      naryn_diag_format(naryn_diags_get(d, i), line, sizeof line);
+      break;
+    }
+  return line;
+}
+
+/* Value of a quantity at a named node and step. */
+static inline double tu_q(const naryn_model *m, const naryn_result *r,
+                          naryn_quantity q, const char *node, int step) {
+  return naryn_result_node(r, q, naryn_model_node_index(m, node), step);
+}
+
+#endif
