@@ -113,6 +113,8 @@ naryn__doc *naryn__doc_read_buffer(const char *name, const char *buf,
 /* The value stored under 'key' in a mapping, or NULL (also when 'map' is
 ** not a mapping or is NULL). */
 naryn__doc *naryn__doc_get(const naryn__doc *map, const char *key);
+/* Index of the key of n bytes among a mapping's keys, or -1. */
+int naryn__doc_find(const naryn__doc *map, const char *key, size_t len);
 /* The key node stored for 'key', for reporting positions, or NULL. */
 naryn__doc *naryn__doc_key(const naryn__doc *map, const char *key);
 /* 1 for an unquoted scalar null, ~ or empty value. */

@@ -422,6 +422,49 @@ static void scenario_overrides_release(void **state) {
   tu_rmdir(dir);
 }
 
+/* The cascade's two operating-mode files: both follow their schedules
+** exactly whenever the reservoir is above its dead storage; the irrigation
+** mode then releases three quarters of its water in April-September (3240
+** of 4320 m3/s-months), the energy mode at least 500 m3/s from October to
+** March. After the dry year the energy mode empties Store to its dead
+** storage in early 2003 and releases only what flows in. */
+static void operating_mode_files_set_the_seasons(void **state) {
+  (void)state;
+  static const char *files[] = {"examples/cascade/irrigation-mode.yaml",
+                                "examples/cascade/energy-mode.yaml"};
+  static const double sched[2][12] = {
+      {180, 180, 180, 340, 420, 660, 700, 680, 440, 180, 180, 180},
+      {850, 750, 550, 120, 120, 150, 200, 200, 160, 500, 650, 800}};
+  for (int k = 0; k < 2; k++) {
+    naryn_diags *d = naryn_diags_new(0);
+    naryn_model *m;
+    naryn_result *r;
+    assert_int_equal(naryn_model_load("examples/cascade/model.yaml", &files[k], 1, &m, d),
+                     NARYN_OK);
+    assert_int_equal(naryn_simulate(m, NULL, &r, d), NARYN_OK);
+    double summer = 0, total = 0;
+    for (int t = 0; t < naryn_model_steps(m); t++) {
+      int month = t % 12;
+      double q = tu_q(m, r, NARYN_Q_RELEASE_HM3, "Store", t) * 1e6 /
+                 naryn_model_step_seconds(m, t);
+      double end = tu_q(m, r, NARYN_Q_STORAGE_HM3, "Store", t);
+      if (end > 5500 + 1e-6) {
+        close_to(q, sched[k][month], 1e-9);
+        if (k == 1 && (month <= 2 || month >= 9)) assert_true(q >= 500);
+      } else {
+        assert_true(k == 1 && t >= 24);
+        assert_true(q < sched[k][month]);
+      }
+      total += q;
+      if (month >= 3 && month <= 8) summer += q;
+    }
+    if (k == 0) close_to(summer / total, 3240.0 / 4320.0, 1e-12);
+    naryn_result_free(r);
+    naryn_model_free(m);
+    naryn_diags_free(d);
+  }
+}
+
 /* A disabled reservoir passes its inflow straight through. */
 static void disabled_reservoir_passes_water(void **state) {
   (void)state;
@@ -457,6 +500,7 @@ int main(void) {
       cmocka_unit_test(same_input_same_output),
       cmocka_unit_test(daily_steps_spread_monthly_values),
       cmocka_unit_test(scenario_overrides_release),
+      cmocka_unit_test(operating_mode_files_set_the_seasons),
       cmocka_unit_test(disabled_reservoir_passes_water),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
