@@ -6,6 +6,7 @@
 ** documents stay in the model's arena for its whole life, because every
 ** element keeps a pointer to its place in them for messages.
 */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,41 @@ static const char *scenario_name(naryn__arena *a, const naryn__doc *doc,
   base = base ? base + 1 : path;
   const char *dot = strrchr(base, '.');
   return naryn__arena_strndup(a, base, dot ? (size_t)(dot - base) : strlen(base));
+}
+
+/* Checks that every node a scenario changes exists in the model, unless
+** the scenario gives it a type and so adds it: a misspelt name would
+** otherwise add a node with no type. Returns the number of problems. */
+static int check_overlay_names(const naryn__doc *root, const naryn__doc *over,
+                               naryn_diags *d) {
+  const naryn__doc *base = naryn__doc_get(root, "nodes");
+  const naryn__doc *nodes = naryn__doc_get(over, "nodes");
+  int bad = 0;
+  if (!base || !nodes || base->kind != NARYN__DOC_SEQ || nodes->kind != NARYN__DOC_SEQ)
+    return 0;
+  for (int i = 0; i < nodes->n; i++) {
+    const naryn__doc *item = nodes->vals[i];
+    const naryn__doc *name = naryn__doc_get(item, "name");
+    if (!name || name->kind != NARYN__DOC_SCALAR || naryn__doc_get(item, "type"))
+      continue;
+    int found = 0;
+    for (int j = 0; j < base->n && !found; j++) {
+      const naryn__doc *other = naryn__doc_get(base->vals[j], "name");
+      found = other && other->kind == NARYN__DOC_SCALAR &&
+              strcmp(other->str, name->str) == 0;
+    }
+    if (!found) {
+      char where[64];
+      snprintf(where, sizeof where, "nodes[%d].name", i);
+      naryn__diag(d, NARYN_EMODEL, NARYN_SEV_ERROR, name->file, name->line,
+                  name->col, where,
+                  "expected the name of a node in the model to change (or a "
+                  "\"type\" to add a new node), got \"%s\", which no node has",
+                  name->str);
+      bad++;
+    }
+  }
+  return bad;
 }
 
 int naryn_model_load(const char *path, const char *const *overlays,
@@ -53,6 +89,7 @@ int naryn_model_load(const char *path, const char *const *overlays,
                   naryn__doc_describe(over, got, sizeof got));
       goto failed;
     }
+    if (check_overlay_names(root, over, d) > 0) goto failed;
     const char *name = scenario_name(a, over, overlays[i]);
     m->scenario = m->scenario[0]
                       ? naryn__arena_printf(a, "%s+%s", m->scenario, name)

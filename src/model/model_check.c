@@ -412,7 +412,7 @@ static void scc_visit(scc *s, int u) {
   if (size > 1 && !storage) {
     char list[512] = "";
     size_t used = 0;
-    for (int i = s->sp - 1; i >= start && used < sizeof list; i--)
+    for (int i = start; i < s->sp && used < sizeof list; i++)
       used += (size_t)snprintf(list + used, sizeof list - used, "\"%s\" -> ",
                                m->nodes[s->stack[i]].name);
     if (used < sizeof list)

@@ -165,8 +165,8 @@ static void check_keys(reader *r, const naryn__doc *obj, const char *prefix,
                                j ? ", " : "", allowed[j]);
     if (near && best <= 3)
       fail(r, obj->keys[i], prefix,
-           "expected one of the fields %s, got unknown field \"%s\" (did "
-           "you mean \"%s\"?)", list, k, near);
+           "expected a known field, got unknown field \"%s\" (did you mean "
+           "\"%s\"?)", k, near);
     else
       fail(r, obj->keys[i], prefix,
            "expected one of the fields %s, got unknown field \"%s\"", list, k);
