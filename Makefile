@@ -1,7 +1,8 @@
 # Makefile: builds libnaryn.a, the naryn command and the tests.
 #
 #   make            library and command in build/
-#   make check      every test: unit (cmocka), bad inputs, golden results
+#   make check      every test: unit (cmocka), bad inputs, golden results,
+#                   the command line
 #   make SAN=1 ...  the same under AddressSanitizer and UBSan, in build-san/
 #   make bench      benchmarks (never part of check)
 #   make clean
@@ -90,6 +91,7 @@ check: tests
 	@BUILD=$(BUILD) tests/run-unit.sh || true
 	@BUILD=$(BUILD) tests/bad/run.sh || true
 	@BUILD=$(BUILD) tests/golden/run.sh || true
+	@BUILD=$(BUILD) tests/cli/run.sh || true
 	@tests/summarise.sh $(BUILD)/results.txt
 
 unit: tests

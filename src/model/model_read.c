@@ -177,11 +177,18 @@ static void check_keys(reader *r, const naryn__doc *obj, const char *prefix,
 /* Scalars                                                                 */
 /* ====================================================================== */
 
+/* The value of a field, or NULL when it is absent or null: a scenario file
+** removes a field of the model by setting it to null. */
+static const naryn__doc *get(const naryn__doc *obj, const char *key) {
+  const naryn__doc *v = naryn__doc_get(obj, key);
+  return (v && naryn__doc_is_null(v)) ? NULL : v;
+}
+
 /* Reads an optional number field into *out. Returns 1 when the field is
 ** absent (and leaves *out), 0 when read, -1 after reporting an error. */
 static int opt_number(reader *r, const naryn__doc *obj, const char *key,
                       const char *prefix, double *out) {
-  const naryn__doc *v = naryn__doc_get(obj, key);
+  const naryn__doc *v = get(obj, key);
   if (!v) return 1;
   if (naryn__doc_number(v, out) == 0) return 0;
   char w[256], got[128];
@@ -202,7 +209,7 @@ static int req_number(reader *r, const naryn__doc *obj, const char *key,
 /* Reads an optional integer field. Returns 1, 0 or -1 as opt_number. */
 static int opt_int(reader *r, const naryn__doc *obj, const char *key,
                    const char *prefix, int *out) {
-  const naryn__doc *v = naryn__doc_get(obj, key);
+  const naryn__doc *v = get(obj, key);
   if (!v) return 1;
   if (naryn__doc_int(v, out) == 0) return 0;
   char w[256], got[128];
@@ -215,7 +222,7 @@ static int opt_int(reader *r, const naryn__doc *obj, const char *key,
 ** copied into the model's arena. Returns 1, 0 or -1 as opt_number. */
 static int opt_string(reader *r, const naryn__doc *obj, const char *key,
                       const char *prefix, const char **out) {
-  const naryn__doc *v = naryn__doc_get(obj, key);
+  const naryn__doc *v = get(obj, key);
   if (!v) return 1;
   if (v->kind != NARYN__DOC_SCALAR || (naryn__doc_is_null(v))) {
     char w[256], got[128];
@@ -230,7 +237,7 @@ static int opt_string(reader *r, const naryn__doc *obj, const char *key,
 /* Reads an optional true/false field. Returns 1, 0 or -1. */
 static int opt_bool(reader *r, const naryn__doc *obj, const char *key,
                     const char *prefix, int *out) {
-  const naryn__doc *v = naryn__doc_get(obj, key);
+  const naryn__doc *v = get(obj, key);
   if (!v) return 1;
   if (naryn__doc_bool(v, out) == 0) return 0;
   char w[256], got[128];
@@ -249,7 +256,7 @@ static int read_date(reader *r, const naryn__doc *h, const char *key,
                      int daily, int *y, int *mo, int *dd) {
   char w[64], got[128];
   snprintf(w, sizeof w, "horizon.%s", key);
-  const naryn__doc *v = naryn__doc_get(h, key);
+  const naryn__doc *v = get(h, key);
   if (!v)
     return fail(r, h, "horizon", "expected a field \"%s\" (a date), got none",
                 key);
@@ -268,7 +275,7 @@ static int read_date(reader *r, const naryn__doc *h, const char *key,
 /* Reads the horizon and lays out the steps. */
 static int read_horizon(reader *r, const naryn__doc *root) {
   naryn_model *m = r->m;
-  const naryn__doc *h = naryn__doc_get(root, "horizon");
+  const naryn__doc *h = get(root, "horizon");
   char got[128];
   if (!h)
     return fail(r, root, "horizon",
@@ -279,7 +286,7 @@ static int read_horizon(reader *r, const naryn__doc *root) {
                 naryn__doc_describe(h, got, sizeof got));
   static const char *const keys[] = {"start", "end", "step", NULL};
   check_keys(r, h, "horizon", keys);
-  const naryn__doc *step = naryn__doc_get(h, "step");
+  const naryn__doc *step = get(h, "step");
   if (!step)
     return fail(r, h, "horizon",
                 "expected a field \"step\" (monthly or daily), got none");
@@ -296,11 +303,11 @@ static int read_horizon(reader *r, const naryn__doc *root) {
     return -1;
   long first = naryn__date_days(y0, m0, d0), last = naryn__date_days(y1, m1, d1);
   if (last < first)
-    return fail(r, naryn__doc_get(h, "end"), "horizon.end",
+    return fail(r, get(h, "end"), "horizon.end",
                 "expected a date on or after the start, got one before it");
   long n = m->daily ? last - first + 1 : (y1 - y0) * 12L + (m1 - m0) + 1;
   if (n > 2000000)
-    return fail(r, naryn__doc_get(h, "end"), "horizon.end",
+    return fail(r, get(h, "end"), "horizon.end",
                 "expected at most 2000000 steps, got %ld", n);
   m->nsteps = (int)n;
   m->step_day = naryn__arena_alloc(r->a, (size_t)n * sizeof *m->step_day);
@@ -420,7 +427,7 @@ static int read_series(reader *r, const naryn__doc *spec, const char *where,
                 "expected a column \"%s\" of dates in %s, got columns %s",
                 date_col, path, header_list(t, cols, sizeof cols));
   if (vc < 0)
-    return fail(r, naryn__doc_get(spec, "column"),
+    return fail(r, get(spec, "column"),
                 at_field(w, sizeof w, where, "column"),
                 "expected a column \"%s\" in %s, got columns %s", column, path,
                 header_list(t, cols, sizeof cols));
@@ -518,7 +525,7 @@ static void spread_monthly(const naryn_model *m, const double month[12],
 ** read into ts, -1 after reporting an error. */
 static int read_ts(reader *r, const naryn__doc *obj, const char *key,
                    const char *prefix, ts_form form, naryn__ts *ts) {
-  const naryn__doc *v = naryn__doc_get(obj, key);
+  const naryn__doc *v = get(obj, key);
   if (!v) return 1;
   naryn_model *m = r->m;
   char w[256], got[128];
@@ -568,7 +575,7 @@ bad_kind:
 static int read_table(reader *r, const naryn__doc *obj, const char *key,
                       const char *prefix, const char *xkey, const char *ykey,
                       naryn__table *t) {
-  const naryn__doc *v = naryn__doc_get(obj, key);
+  const naryn__doc *v = get(obj, key);
   if (!v) return 1;
   char w[256], got[128];
   at_field(w, sizeof w, prefix, key);
@@ -577,7 +584,7 @@ static int read_table(reader *r, const naryn__doc *obj, const char *key,
                 "got %s", xkey, ykey, naryn__doc_describe(v, got, sizeof got));
   const char *keys[] = {xkey, ykey, "source", NULL};
   check_keys(r, v, w, keys);
-  const naryn__doc *xs = naryn__doc_get(v, xkey), *ys = naryn__doc_get(v, ykey);
+  const naryn__doc *xs = get(v, xkey), *ys = get(v, ykey);
   if (!xs || !ys)
     return fail(r, v, w, "expected lists \"%s\" and \"%s\", got %s missing",
                 xkey, ykey, !xs ? xkey : ykey);
@@ -654,7 +661,7 @@ static int read_node_ref(reader *r, const naryn__doc *obj, const char *key,
       return 0;
     }
   char w[256];
-  return fail(r, naryn__doc_get(obj, key), at_field(w, sizeof w, prefix, key),
+  return fail(r, get(obj, key), at_field(w, sizeof w, prefix, key),
               "expected the name of a node in the model, got \"%s\", which "
               "no node has", name);
 }
@@ -703,11 +710,11 @@ static void read_node_fields(reader *r, naryn__node *n, const char *prefix) {
       else if (strcmp(kind, "municipal") == 0)
         n->kind = NARYN__MUNICIPAL;
       else
-        fail(r, naryn__doc_get(o, "kind"), at_field(w, sizeof w, prefix, "kind"),
+        fail(r, get(o, "kind"), at_field(w, sizeof w, prefix, "kind"),
              "expected irrigation or municipal, got \"%s\"", kind);
     }
-    int has_vol = naryn__doc_get(o, "demand_hm3") != NULL;
-    int has_rate = naryn__doc_get(o, "demand_m3s") != NULL;
+    int has_vol = get(o, "demand_hm3") != NULL;
+    int has_rate = get(o, "demand_m3s") != NULL;
     if (has_vol && has_rate)
       fail(r, naryn__doc_key(o, "demand_m3s"), prefix,
            "expected one of demand_hm3 or demand_m3s, got both");
@@ -748,7 +755,7 @@ static void read_node_fields(reader *r, naryn__node *n, const char *prefix) {
 ** each other in any order; then reads each node's fields. */
 static int read_nodes(reader *r, const naryn__doc *root) {
   naryn_model *m = r->m;
-  const naryn__doc *nodes = naryn__doc_get(root, "nodes");
+  const naryn__doc *nodes = get(root, "nodes");
   char got[128], w[256];
   if (!nodes)
     return fail(r, root, "nodes", "expected a field \"nodes\" listing the "
@@ -778,7 +785,7 @@ static int read_nodes(reader *r, const naryn__doc *root) {
                 naryn__doc_describe(o, got, sizeof got));
       continue;
     }
-    const naryn__doc *nm = naryn__doc_get(o, "name");
+    const naryn__doc *nm = get(o, "name");
     if (!nm || nm->kind != NARYN__DOC_SCALAR || nm->len == 0 ||
         naryn__doc_is_null(nm)) {
       ok = fail(r, nm ? nm : o, w, "expected a field \"name\" with a non-empty "
@@ -794,7 +801,7 @@ static int read_nodes(reader *r, const naryn__doc *root) {
                   "(first at line %d)", n->name, m->nodes[j].doc->line);
         break;
       }
-    const naryn__doc *ty = naryn__doc_get(o, "type");
+    const naryn__doc *ty = get(o, "type");
     char wt[256];
     snprintf(w, sizeof w, "node \"%s\"", n->name);
     snprintf(wt, sizeof wt, "node \"%s\".type", n->name);
@@ -835,7 +842,7 @@ static const char *const link_fields[] = {
 /* Reads every link; the default name of a link is "FROM->TO". */
 static int read_links(reader *r, const naryn__doc *root) {
   naryn_model *m = r->m;
-  const naryn__doc *links = naryn__doc_get(root, "links");
+  const naryn__doc *links = get(root, "links");
   char got[128], w[256];
   if (!links) return 0; /* a single node needs no links; checks say more */
   if (links->kind != NARYN__DOC_SEQ)
@@ -891,7 +898,7 @@ static int read_links(reader *r, const naryn__doc *root) {
 /* Reads the optional "countries" mapping of codes to names. */
 static int read_countries(reader *r, const naryn__doc *root) {
   naryn_model *m = r->m;
-  const naryn__doc *c = naryn__doc_get(root, "countries");
+  const naryn__doc *c = get(root, "countries");
   char got[128];
   if (!c) return 0;
   if (c->kind != NARYN__DOC_MAP)

@@ -1,0 +1,89 @@
+#!/bin/sh
+# The naryn command as a user meets it: help, version, exit statuses for bad
+# usage and for files that cannot be read or written, results left whole,
+# and two runs of the same model giving the same bytes. Records
+# "cli/<check> PASS|FAIL" lines in $BUILD/results.txt.
+BUILD=${BUILD:-build}
+out="$BUILD/results.txt"
+naryn="$BUILD/naryn"
+tmp="$BUILD/cli-tmp"
+rm -rf "$tmp"
+mkdir -p "$tmp"
+status=0
+
+# check NAME WANT_EXIT WANT_TEXT COMMAND...: runs the command and expects
+# its exit status and, when WANT_TEXT is not empty, that text in its output.
+check() {
+  name=$1 want=$2 text=$3
+  shift 3
+  "$@" >"$tmp/out" 2>&1
+  rc=$?
+  if [ "$rc" = "$want" ] && { [ -z "$text" ] || grep -qF -- "$text" "$tmp/out"; }; then
+    echo "cli/$name PASS" >>"$out"
+  else
+    echo "cli/$name FAIL" >>"$out"
+    echo "FAIL cli/$name: expected exit $want${text:+ and \"$text\"}, got exit $rc:"
+    sed 's/^/    /' "$tmp/out" | head -5
+    status=1
+  fi
+}
+
+check version 0 "naryn 0." "$naryn" --version
+check help 0 "Usage:" "$naryn" --help
+check simulate-help 0 "nodes.csv" "$naryn" simulate --help
+check check-help 0 "FILE:LINE:COL" "$naryn" check --help
+check no-command 2 "Usage:" "$naryn"
+check unknown-command 2 'unknown command "optimize"' "$naryn" optimize x.json
+check unknown-option 2 'unknown option "--fast"' "$naryn" check --fast examples/single/model.json
+check no-model 2 "expected a model file" "$naryn" check
+check no-out 2 "expected --out DIR" "$naryn" simulate examples/single/model.json
+check two-models 2 "expected one model file" "$naryn" check a.json b.json
+check scenario-without-file 2 "expected a value after --scenario" "$naryn" check examples/single/model.json --scenario
+check missing-model 4 "nope.json: error: cannot read: No such file or directory" "$naryn" check "$tmp/nope.json"
+check model-is-a-directory 4 "cannot read: Is a directory" "$naryn" check "$tmp"
+check valid-model 0 "ok: 8 nodes, 7 links, 12 monthly steps from 2001-01 to 2001-12" \
+  "$naryn" check examples/single/model.json
+touch "$tmp/file"
+check out-under-a-file 4 "cannot create directory: Not a directory" \
+  "$naryn" simulate examples/single/model.json --out "$tmp/file/results"
+
+# A run writes its four files and nothing else, and prints the table.
+check simulate 0 "Yearly means" "$naryn" simulate examples/cascade/model.yaml --out "$tmp/a"
+left=$(ls -A "$tmp/a" | tr '\n' ' ')
+if [ "$left" = "links.csv nodes.csv run.csv summary.csv " ]; then
+  echo "cli/only-results-left PASS" >>"$out"
+else
+  echo "cli/only-results-left FAIL" >>"$out"
+  echo "FAIL cli/only-results-left: $left"
+  status=1
+fi
+
+# The same model twice, in two processes: the same bytes.
+check simulate-again 0 "" "$naryn" simulate examples/cascade/model.yaml --out "$tmp/b" --quiet
+same=PASS
+for f in nodes.csv links.csv summary.csv run.csv; do
+  cmp -s "$tmp/a/$f" "$tmp/b/$f" || same=FAIL
+done
+echo "cli/same-bytes-twice $same" >>"$out"
+[ $same = PASS ] || { echo "FAIL cli/same-bytes-twice"; status=1; }
+
+# --quiet prints nothing on success.
+"$naryn" simulate examples/single/model.json --out "$tmp/c" --quiet >"$tmp/out" 2>&1
+if [ ! -s "$tmp/out" ]; then echo "cli/quiet PASS" >>"$out"; else
+  echo "cli/quiet FAIL" >>"$out"; echo "FAIL cli/quiet"; status=1; fi
+
+# A failed run leaves the previous results in place, whole.
+cp "$tmp/a/nodes.csv" "$tmp/before.csv"
+printf 'links:\n  - {from: Fork, to: Confluence, min_flow_m3s: 2000}\n' >"$tmp/bad.yaml"
+check infeasible-run 1 'min_flow_m3s: expected a minimum the network can meet' \
+  "$naryn" simulate examples/cascade/model.yaml --scenario "$tmp/bad.yaml" --out "$tmp/a"
+if cmp -s "$tmp/a/nodes.csv" "$tmp/before.csv"; then
+  echo "cli/failed-run-keeps-results PASS" >>"$out"
+else
+  echo "cli/failed-run-keeps-results FAIL" >>"$out"; echo "FAIL cli/failed-run-keeps-results"; status=1
+fi
+
+n=$(grep -c '^cli/.* PASS$' "$out")
+echo "ok   cli: $n checks passed"
+rm -rf "$tmp"
+exit $status
