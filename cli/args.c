@@ -5,6 +5,7 @@
 ** "--name=VALUE". Anything that starts with '-' and is not known is a
 ** usage error.
 */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,4 +87,30 @@ int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out) {
 void cli_args_free(cli_args *a) {
   free(a->model.scenarios);
   a->model.scenarios = NULL;
+}
+
+int cli_start(int argc, char **argv, const cli_spec *spec, const char *help,
+              cli_run *run) {
+  run->d = NULL;
+  run->m = NULL;
+  int rc = cli_parse(argc, argv, spec, &run->args);
+  if (rc != EXIT_OK) return rc;
+  if (run->args.help) {
+    fputs(help, stdout);
+    return EXIT_OK;
+  }
+  run->d = naryn_diags_new(20);
+  if (!run->d) {
+    cli_error("out of memory");
+    return EXIT_IO;
+  }
+  rc = cli_load(&run->args.model, &run->m, run->d);
+  return rc == NARYN_OK ? -1 : cli_exit_status(rc);
+}
+
+int cli_finish(cli_run *run, int status) {
+  naryn_model_free(run->m);
+  naryn_diags_free(run->d);
+  cli_args_free(&run->args);
+  return status;
 }

@@ -24,4 +24,21 @@ typedef struct cli_args {
 int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out);
 void cli_args_free(cli_args *a);
 
+/* What a command that reads a model holds while it runs. */
+typedef struct cli_run {
+  cli_args args;
+  naryn_diags *d;
+  naryn_model *m;
+} cli_run;
+
+/* The start every model command shares: parses the options (printing
+** 'help' for --help), makes a diagnostics list and loads the model,
+** printing what went wrong. Returns -1 when the command should go on with
+** the model in run->m; otherwise the exit status to return after
+** cli_finish. */
+int cli_start(int argc, char **argv, const cli_spec *spec, const char *help,
+              cli_run *run);
+/* Frees what cli_start made; returns the exit status for 'status'. */
+int cli_finish(cli_run *run, int status);
+
 #endif

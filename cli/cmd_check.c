@@ -20,32 +20,16 @@ static const char help[] =
 
 int cmd_check(int argc, char **argv) {
   static const cli_spec spec = {"check", 0, 0};
-  cli_args a;
-  int rc = cli_parse(argc, argv, &spec, &a);
-  if (rc != EXIT_OK || a.help) {
-    if (a.help) fputs(help, stdout);
-    cli_args_free(&a);
-    return rc;
-  }
-  naryn_diags *d = naryn_diags_new(20);
-  naryn_model *m = NULL;
-  if (!d) {
-    cli_error("out of memory");
-    cli_args_free(&a);
-    return EXIT_IO;
-  }
-  rc = cli_load(&a.model, &m, d);
-  if (rc == NARYN_OK) {
-    cli_print_diags(d); /* warnings */
-    int n = naryn_model_steps(m);
-    int dl = naryn_model_is_daily(m) ? 10 : 7;
-    printf("%s: ok: %d nodes, %d links, %d %s steps from %.*s to %.*s\n",
-           a.model.model, naryn_model_node_count(m), naryn_model_link_count(m),
-           n, naryn_model_is_daily(m) ? "daily" : "monthly", dl,
-           naryn_model_step_date(m, 0), dl, naryn_model_step_date(m, n - 1));
-  }
-  naryn_model_free(m);
-  naryn_diags_free(d);
-  cli_args_free(&a);
-  return cli_exit_status(rc);
+  cli_run run;
+  int rc = cli_start(argc, argv, &spec, help, &run);
+  if (rc >= 0) return cli_finish(&run, rc);
+  const naryn_model *m = run.m;
+  cli_print_diags(run.d); /* warnings */
+  int n = naryn_model_steps(m), dl = naryn_model_is_daily(m) ? 10 : 7;
+  printf("%s: ok: %d nodes, %d links, %d %s steps from %.*s to %.*s\n",
+         run.args.model.model, naryn_model_node_count(m),
+         naryn_model_link_count(m), n,
+         naryn_model_is_daily(m) ? "daily" : "monthly", dl,
+         naryn_model_step_date(m, 0), dl, naryn_model_step_date(m, n - 1));
+  return cli_finish(&run, EXIT_OK);
 }

@@ -61,32 +61,19 @@ static void print_table(const naryn_model *m, const naryn_result *r) {
 
 int cmd_simulate(int argc, char **argv) {
   static const cli_spec spec = {"simulate", 1, 1};
-  cli_args a;
-  int rc = cli_parse(argc, argv, &spec, &a);
-  if (rc != EXIT_OK || a.help) {
-    if (a.help) fputs(help, stdout);
-    cli_args_free(&a);
-    return rc;
-  }
-  naryn_diags *d = naryn_diags_new(20);
-  naryn_model *m = NULL;
+  cli_run run;
+  int rc = cli_start(argc, argv, &spec, help, &run);
+  if (rc >= 0) return cli_finish(&run, rc);
+  const naryn_model *m = run.m;
   naryn_result *r = NULL;
-  if (!d) {
-    cli_error("out of memory");
-    cli_args_free(&a);
-    return EXIT_IO;
-  }
-  rc = cli_load(&a.model, &m, d);
-  if (rc == NARYN_OK) {
-    rc = naryn_simulate(m, NULL, &r, d);
-    if (rc == NARYN_OK) rc = naryn_result_write(r, a.out, d);
-    cli_print_diags(d);
-  }
-  if (rc == NARYN_OK && !a.quiet) {
+  rc = naryn_simulate(m, NULL, &r, run.d);
+  if (rc == NARYN_OK) rc = naryn_result_write(r, run.args.out, run.d);
+  cli_print_diags(run.d);
+  if (rc == NARYN_OK && !run.args.quiet) {
     int node, step, n = naryn_model_steps(m);
+    int dl = naryn_model_is_daily(m) ? 10 : 7;
     double res = naryn_result_max_residual_hm3(r, &node, &step);
     const char *scen = naryn_model_scenario(m);
-    int dl = naryn_model_is_daily(m) ? 10 : 7;
     printf("%s%s%s%s: %d %s steps from %.*s to %.*s, %ld LP solves\n",
            naryn_model_name(m), scen[0] ? " (scenario " : "", scen,
            scen[0] ? ")" : "", n, naryn_model_is_daily(m) ? "daily" : "monthly",
@@ -99,11 +86,9 @@ int cmd_simulate(int argc, char **argv) {
            step >= 0 ? naryn_model_step_date(m, step) : "-",
            naryn_result_system_residual_hm3(r));
     print_table(m, r);
-    printf("\nResults: %s/nodes.csv, links.csv, summary.csv, run.csv\n", a.out);
+    printf("\nResults: %s/nodes.csv, links.csv, summary.csv, run.csv\n",
+           run.args.out);
   }
   naryn_result_free(r);
-  naryn_model_free(m);
-  naryn_diags_free(d);
-  cli_args_free(&a);
-  return cli_exit_status(rc);
+  return cli_finish(&run, cli_exit_status(rc));
 }

@@ -184,17 +184,40 @@ static const naryn__doc *get(const naryn__doc *obj, const char *key) {
   return (v && naryn__doc_is_null(v)) ? NULL : v;
 }
 
-/* Reads an optional number field into *out. Returns 1 when the field is
-** absent (and leaves *out), 0 when read, -1 after reporting an error. */
-static int opt_number(reader *r, const naryn__doc *obj, const char *key,
-                      const char *prefix, double *out) {
+/* Converts a scalar into the value behind 'out'; 0 on success. */
+typedef int (*convert_fn)(const naryn__doc *v, void *out);
+
+static int to_number(const naryn__doc *v, void *out) { return naryn__doc_number(v, out); }
+static int to_int(const naryn__doc *v, void *out) { return naryn__doc_int(v, out); }
+static int to_bool(const naryn__doc *v, void *out) { return naryn__doc_bool(v, out); }
+
+/* Reads an optional field with a converter. Returns 1 when the field is
+** absent (and leaves *out), 0 when read, -1 after reporting that it is not
+** what 'expect' says. */
+static int opt_value(reader *r, const naryn__doc *obj, const char *key,
+                     const char *prefix, convert_fn convert, void *out,
+                     const char *expect) {
   const naryn__doc *v = get(obj, key);
   if (!v) return 1;
-  if (naryn__doc_number(v, out) == 0) return 0;
+  if (convert(v, out) == 0) return 0;
   char w[256], got[128];
-  return fail(r, v, at_field(w, sizeof w, prefix, key),
-              "expected a number, got %s",
-              naryn__doc_describe(v, got, sizeof got));
+  return fail(r, v, at_field(w, sizeof w, prefix, key), "expected %s, got %s",
+              expect, naryn__doc_describe(v, got, sizeof got));
+}
+
+static int opt_number(reader *r, const naryn__doc *obj, const char *key,
+                      const char *prefix, double *out) {
+  return opt_value(r, obj, key, prefix, to_number, out, "a number");
+}
+
+static int opt_int(reader *r, const naryn__doc *obj, const char *key,
+                   const char *prefix, int *out) {
+  return opt_value(r, obj, key, prefix, to_int, out, "a whole number");
+}
+
+static int opt_bool(reader *r, const naryn__doc *obj, const char *key,
+                    const char *prefix, int *out) {
+  return opt_value(r, obj, key, prefix, to_bool, out, "true or false");
 }
 
 /* Reads a number field that must be present. */
@@ -206,25 +229,13 @@ static int req_number(reader *r, const naryn__doc *obj, const char *key,
               unit);
 }
 
-/* Reads an optional integer field. Returns 1, 0 or -1 as opt_number. */
-static int opt_int(reader *r, const naryn__doc *obj, const char *key,
-                   const char *prefix, int *out) {
-  const naryn__doc *v = get(obj, key);
-  if (!v) return 1;
-  if (naryn__doc_int(v, out) == 0) return 0;
-  char w[256], got[128];
-  return fail(r, v, at_field(w, sizeof w, prefix, key),
-              "expected a whole number, got %s",
-              naryn__doc_describe(v, got, sizeof got));
-}
-
 /* Reads an optional string field (any scalar that is not null) into *out,
 ** copied into the model's arena. Returns 1, 0 or -1 as opt_number. */
 static int opt_string(reader *r, const naryn__doc *obj, const char *key,
                       const char *prefix, const char **out) {
   const naryn__doc *v = get(obj, key);
   if (!v) return 1;
-  if (v->kind != NARYN__DOC_SCALAR || (naryn__doc_is_null(v))) {
+  if (v->kind != NARYN__DOC_SCALAR) {
     char w[256], got[128];
     return fail(r, v, at_field(w, sizeof w, prefix, key),
                 "expected a string, got %s",
@@ -232,18 +243,6 @@ static int opt_string(reader *r, const naryn__doc *obj, const char *key,
   }
   *out = naryn__arena_strndup(r->a, v->str, v->len);
   return *out ? 0 : oom(r);
-}
-
-/* Reads an optional true/false field. Returns 1, 0 or -1. */
-static int opt_bool(reader *r, const naryn__doc *obj, const char *key,
-                    const char *prefix, int *out) {
-  const naryn__doc *v = get(obj, key);
-  if (!v) return 1;
-  if (naryn__doc_bool(v, out) == 0) return 0;
-  char w[256], got[128];
-  return fail(r, v, at_field(w, sizeof w, prefix, key),
-              "expected true or false, got %s",
-              naryn__doc_describe(v, got, sizeof got));
 }
 
 /* ====================================================================== */
