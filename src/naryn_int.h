@@ -55,6 +55,8 @@ int naryn__diag(naryn_diags *d, int code, int severity, const char *file,
 int naryn__vdiag(naryn_diags *d, int code, int severity, const char *file,
                  int line, int col, const char *where, const char *fmt,
                  va_list ap);
+/* Edit distance between two strings, for "did you mean" suggestions. */
+int naryn__edit_distance(const char *a, const char *b);
 /* 1 when the list has reached its cap of errors. */
 int naryn__diags_full(const naryn_diags *d);
 
@@ -213,8 +215,22 @@ typedef struct naryn__table {
 ** field name carries. v is NULL when the field was not given. */
 typedef struct naryn__ts {
   double *v;
-  const naryn__doc *src;
+  const naryn__doc *src;   /* the field's value in the model file */
+  const naryn__csv *csv;   /* for a series: its table, column and the row */
+  int csv_col;             /* of each step */
+  int *csv_row;
 } naryn__ts;
+
+/* Where the value of a time-varying field for one step was given, for
+** messages: the constant, the month's item of a list of twelve, or the
+** CSV cell; the value as given there; and a label naming the step ("",
+** " for March" or " for the step of 2001-03"). */
+typedef struct naryn__ts_at {
+  const char *file;
+  int line, col;
+  double given;
+  char label[48];
+} naryn__ts_at;
 
 typedef enum naryn__demand_kind {
   NARYN__IRRIGATION = 0,
@@ -302,6 +318,11 @@ const char *naryn__node_where(const naryn__node *n, const char *field,
                               char *buf, size_t size);
 const char *naryn__link_where(const naryn__link *l, const char *field,
                               char *buf, size_t size);
+/* model/model_read.c: where step t's value of ts was given. */
+naryn__ts_at naryn__ts_source(const naryn_model *m, const naryn__ts *ts, int t);
+/* model/model_read.c: a step's date as "YYYY-MM" (monthly) or "YYYY-MM-DD". */
+const char *naryn__step_label(const naryn_model *m, int t, char *buf,
+                              size_t size);
 /* The position to report for a node's or link's field: the value if the
 ** field was given, else the object. */
 const naryn__doc *naryn__field_pos(const naryn__doc *obj, const char *field);

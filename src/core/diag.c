@@ -139,3 +139,25 @@ int naryn_diag_format(const naryn_diag *g, char *buf, size_t size) {
     return snprintf(buf, size, "%s%s: %s: %s", pos, s, g->where, g->msg);
   return snprintf(buf, size, "%s%s: %s", pos, s, g->msg);
 }
+
+/* Edit distance between two short strings, for "did you mean" suggestions;
+** strings over 63 bytes count as far from everything. */
+int naryn__edit_distance(const char *a, const char *b) {
+  size_t na = strlen(a), nb = strlen(b);
+  if (na > 63 || nb > 63) return 99;
+  int row[64];
+  for (size_t j = 0; j <= nb; j++) row[j] = (int)j;
+  for (size_t i = 1; i <= na; i++) {
+    int diag = row[0];
+    row[0] = (int)i;
+    for (size_t j = 1; j <= nb; j++) {
+      int up = row[j];
+      int best = diag + (a[i - 1] != b[j - 1]);
+      if (up + 1 < best) best = up + 1;
+      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+      row[j] = best;
+      diag = up;
+    }
+  }
+  return row[nb];
+}

@@ -423,9 +423,9 @@ static int take_header(reader *r, naryn__arena *a) {
         snprintf(wb, sizeof wb, "column \"%s\"", show_text(nb, sizeof nb, s, n));
         naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path,
                     r->f[i].line, r->f[i].col, wb,
-                    "duplicate column name (first in column %d), expected "
-                    "each name once",
-                    j + 1);
+                    "expected each column name once, got \"%s\" again "
+                    "(first as column %d)",
+                    show_text(nb, sizeof nb, s, n), j + 1);
         return -1;
       }
     }

@@ -387,9 +387,10 @@ static int check_duplicates(reader *r, const naryn__doc *map) {
     if (path[0]) append(path, sizeof path, ".");
     append_escaped(path, sizeof path, key->str, key->len, QUOTE_CHARS);
     append_escaped(text, sizeof text, key->str, key->len, QUOTE_CHARS);
+    const naryn__doc *was = map->keys[first[i]];
     naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->file, key->line,
-                key->col, path, "duplicate key \"%s\" (first at line %d), "
-                "expected each key once", text, map->keys[first[i]]->line);
+                key->col, path, "expected each key once, got \"%s\" again "
+                "(first at line %d column %d)", text, was->line, was->col);
     r->failed = 1;
   }
   free(refs);
@@ -594,12 +595,18 @@ static void report_syntax(reader *r, const yaml_parser_t *p) {
     append(expected, sizeof expected, "expected ':' after the key \"");
     append_escaped(expected, sizeof expected, key->str, key->len, QUOTE_CHARS);
     append(expected, sizeof expected, "\"");
+  } else if (wants_comma && last && last->quoted && off > 0 && t[off - 1] == '"' &&
+             is_word_byte(t[off])) {
+    /* {"name": "Sea, "type": ...}: the string took in what followed. */
+    append(hint, sizeof hint, " (is a '\"' missing from the string \"");
+    append_escaped(hint, sizeof hint, last->str, last->len, QUOTE_CHARS);
+    append(hint, sizeof hint, "\" just before it?)");
   } else if (wants_comma && last && !last->quoted && strpbrk(last->str, " \n")) {
     append(hint, sizeof hint, " after the unquoted text \"");
     append_escaped(hint, sizeof hint, last->str, last->len, QUOTE_CHARS);
     append(hint, sizeof hint, "\" (is a ',' missing?)");
   } else if (one_char && off < r->len && t[off] == '\t') {
-    expected[0] = '\0';
+    expected[0] = context[0] = '\0';
     append(expected, sizeof expected, "expected spaces for indentation");
   } else if (one_char) {
     append(hint, sizeof hint, " (text starting with it must be quoted)");
@@ -607,8 +614,26 @@ static void report_syntax(reader *r, const yaml_parser_t *p) {
                                              is_word_byte(t[off]))) {
     append(hint, sizeof hint, " (is a ',' missing?)");
   } else if (strstr(problem, "tab character")) {
-    got[0] = '\0';
+    got[0] = context[0] = '\0';
     append(got, sizeof got, "a tab character");
+  } else if (strstr(problem, "mapping values are not allowed") && last &&
+             !last->quoted && last->line < (int)pm->line + 1 && top &&
+             top->node->kind == NARYN__DOC_MAP && top->n >= 2 &&
+             top->items[top->n - 1] == last) {
+    /* A key indented deeper than its neighbours reads as the continuation
+    ** of the value above it; say so at the key. */
+    size_t start = off;
+    while (start > 0 && t[start - 1] != '\n') start--;
+    while (start < off && (t[start] == ' ' || t[start] == '\t')) start++;
+    int line = (int)pm->line + 1, col = (int)pm->column + 1 - (int)(off - start);
+    const naryn__doc *key = top->items[top->n - 2];
+    char word[96] = "";
+    append_escaped(word, sizeof word, (const char *)t + start, off - start,
+                   QUOTE_CHARS);
+    naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->file, line, col,
+                "syntax", "expected a key at column %d like the keys above "
+                "it, got '%s' at column %d", key->col, word, col);
+    return;
   } else if (strstr(problem, "mapping values are not allowed")) {
     append(hint, sizeof hint, " (quote a value that contains ': ')");
   } else if (strstr(problem, "block sequence entries")) {

@@ -46,13 +46,23 @@ static int check_overlay_names(const naryn__doc *root, const naryn__doc *over,
               strcmp(other->str, name->str) == 0;
     }
     if (!found) {
-      char where[64];
-      snprintf(where, sizeof where, "nodes[%d].name", i);
+      /* Suggest the model's node whose name is nearest. */
+      const char *near = NULL;
+      int best = 4;
+      for (int j = 0; j < base->n; j++) {
+        const naryn__doc *other = naryn__doc_get(base->vals[j], "name");
+        if (!other || other->kind != NARYN__DOC_SCALAR) continue;
+        int dist = naryn__edit_distance(other->str, name->str);
+        if (dist < best) best = dist, near = other->str;
+      }
+      char where[192], hint[128] = "";
+      snprintf(where, sizeof where, "node \"%.160s\"", name->str);
+      if (near) snprintf(hint, sizeof hint, " (did you mean \"%.100s\"?)", near);
       naryn__diag(d, NARYN_EMODEL, NARYN_SEV_ERROR, name->file, name->line,
                   name->col, where,
                   "expected the name of a node in the model to change (or a "
-                  "\"type\" to add a new node), got \"%s\", which no node has",
-                  name->str);
+                  "\"type\" to add a node), got \"%s\", which no node has%s",
+                  name->str, hint);
       bad++;
     }
   }

@@ -48,17 +48,17 @@ static void node_range(checker *c, const naryn__node *n, const char *field,
       "expected %s, got %g", expect, v);
 }
 
-/* Checks that every step of a series lies in [lo, hi]; reports the first
-** step that does not. */
+/* Checks that every step of a time-varying value lies in [lo, hi]; reports
+** the first that does not where it was given. */
 static void ts_range(checker *c, const naryn__ts *ts, const char *where,
                      double lo, double hi, const char *expect) {
   if (!ts->v) return;
   for (int i = 0; i < c->m->nsteps; i++)
     if (!(ts->v[i] >= lo && ts->v[i] <= hi)) {
-      naryn__diag(c->d, NARYN_EMODEL, NARYN_SEV_ERROR, ts->src->file,
-                  ts->src->line, ts->src->col, where,
-                  "expected %s, got %g for the step of %s", expect, ts->v[i],
-                  c->m->step_date[i]);
+      naryn__ts_at at = naryn__ts_source(c->m, ts, i);
+      naryn__diag(c->d, NARYN_EMODEL, NARYN_SEV_ERROR, at.file, at.line,
+                  at.col, where, "expected %s, got %g%s", expect, at.given,
+                  at.label);
       c->failed = 1;
       return;
     }
@@ -147,13 +147,30 @@ static void check_reservoir(checker *c, naryn__node *n) {
 static void check_hydropower(checker *c, naryn__node *n) {
   char w[256];
   const naryn_model *m = c->m;
-  int sources = (n->reservoir >= 0) + !isnan(n->headwater_m) + !isnan(n->head_m);
+  static const char *const source_keys[] = {"reservoir", "headwater_m", "head_m"};
+  int has[3] = {n->reservoir >= 0, !isnan(n->headwater_m), !isnan(n->head_m)};
+  int sources = has[0] + has[1] + has[2];
   int tail = !isnan(n->tailwater_m) + (n->tailwater.n > 0);
   naryn__node_where(n, NULL, w, sizeof w);
   if (sources != 1) {
-    bad(c, n->doc, NULL, w,
-        "expected exactly one of reservoir (head from its level), "
-        "headwater_m or head_m (a fixed net head), got %d", sources);
+    /* Name what was given, and point at the second source given. */
+    char given[96] = "none";
+    const naryn__doc *at = n->doc;
+    if (sources > 1) {
+      size_t used = 0;
+      int seen = 0;
+      for (int k = 0; k < 3; k++)
+        if (has[k]) {
+          used += (size_t)snprintf(given + used, sizeof given - used, "%s%s",
+                                   seen ? " and " : sources == 2 ? "both " : "all of ",
+                                   source_keys[k]);
+          if (++seen == 2) at = naryn__doc_key(n->doc, source_keys[k]);
+        }
+    }
+    naryn__diag(c->d, NARYN_EMODEL, NARYN_SEV_ERROR, at->file, at->line, at->col,
+                w, "expected exactly one of reservoir (head from its level), "
+                "headwater_m or head_m (a fixed net head), got %s", given);
+    c->failed = 1;
   } else if (!isnan(n->head_m)) {
     node_range(c, n, "head_m", n->head_m, 1e-9, INFINITY, "a head > 0 m");
     if (tail)
@@ -281,10 +298,13 @@ static void check_link_values(checker *c, naryn__link *l) {
   if (l->min_flow_m3s.v && l->max_flow_m3s.v)
     for (int i = 0; i < m->nsteps; i++)
       if (l->min_flow_m3s.v[i] > l->max_flow_m3s.v[i]) {
-        bad(c, l->doc, "max_flow_m3s",
-            naryn__link_where(l, "max_flow_m3s", w, sizeof w),
-            "expected a maximum >= min_flow_m3s (%g), got %g for the step of "
-            "%s", l->min_flow_m3s.v[i], l->max_flow_m3s.v[i], m->step_date[i]);
+        naryn__ts_at at = naryn__ts_source(m, &l->max_flow_m3s, i);
+        naryn__diag(c->d, NARYN_EMODEL, NARYN_SEV_ERROR, at.file, at.line,
+                    at.col, naryn__link_where(l, "max_flow_m3s", w, sizeof w),
+                    "expected a maximum >= min_flow_m3s (%g), got %g%s",
+                    naryn__ts_source(m, &l->min_flow_m3s, i).given, at.given,
+                    at.label);
+        c->failed = 1;
         break;
       }
 }

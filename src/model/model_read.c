@@ -15,6 +15,7 @@
 ** before it is read (naryn__doc_merge), so a scenario can change any field
 ** of any element, or add elements, without code.
 */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,27 +118,6 @@ static const char *at_field(char *buf, size_t size, const char *prefix,
   return buf;
 }
 
-/* Edit distance between two short strings, capped for long ones. */
-static int distance(const char *a, const char *b) {
-  size_t na = strlen(a), nb = strlen(b);
-  if (na > 63 || nb > 63) return 99;
-  int row[64];
-  for (size_t j = 0; j <= nb; j++) row[j] = (int)j;
-  for (size_t i = 1; i <= na; i++) {
-    int diag = row[0];
-    row[0] = (int)i;
-    for (size_t j = 1; j <= nb; j++) {
-      int up = row[j];
-      int best = diag + (a[i - 1] != b[j - 1]);
-      if (up + 1 < best) best = up + 1;
-      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-      row[j] = best;
-      diag = up;
-    }
-  }
-  return row[nb];
-}
-
 /* Reports every key of 'obj' that is not in the NULL-terminated list
 ** 'allowed', suggesting the closest allowed key when one is near. */
 static void check_keys(reader *r, const naryn__doc *obj, const char *prefix,
@@ -151,7 +131,7 @@ static void check_keys(reader *r, const naryn__doc *obj, const char *prefix,
         known = 1;
         break;
       }
-      int dist = distance(k, allowed[j]);
+      int dist = naryn__edit_distance(k, allowed[j]);
       if (dist < best) {
         best = dist;
         near = allowed[j];
@@ -301,9 +281,12 @@ static int read_horizon(reader *r, const naryn__doc *root) {
       read_date(r, h, "end", m->daily, &y1, &m1, &d1))
     return -1;
   long first = naryn__date_days(y0, m0, d0), last = naryn__date_days(y1, m1, d1);
-  if (last < first)
-    return fail(r, get(h, "end"), "horizon.end",
-                "expected a date on or after the start, got one before it");
+  if (last < first) {
+    const naryn__doc *end = get(h, "end"), *start = get(h, "start");
+    return fail(r, end, "horizon.end",
+                "expected a date on or after the start %s, got %s", start->str,
+                end->str);
+  }
   long n = m->daily ? last - first + 1 : (y1 - y0) * 12L + (m1 - m0) + 1;
   if (n > 2000000)
     return fail(r, get(h, "end"), "horizon.end",
@@ -349,16 +332,30 @@ static char *dir_of(naryn__arena *a, const char *path) {
 
 /* Returns the CSV table at 'path', reading it the first time it is asked
 ** for. Returns NULL when it could not be read (reported once). */
-static naryn__csv *csv_get(reader *r, const char *path) {
+static naryn__csv *csv_get(reader *r, const char *path,
+                           const naryn__doc *named_at, const char *where) {
   for (int i = 0; i < r->ncsv; i++)
     if (strcmp(r->csv[i].path, path) == 0) return r->csv[i].table;
+  /* A file that cannot be opened is reported where the model names it. */
+  FILE *probe = fopen(path, "r");
+  if (!probe) {
+    char w[256];
+    naryn__diag(r->d, NARYN_EIO, NARYN_SEV_ERROR, named_at->file,
+                named_at->line, named_at->col,
+                at_field(w, sizeof w, where, "file"),
+                "expected a CSV file that can be read, got \"%s\" (%s)",
+                named_at->str, strerror(errno));
+    r->failed = 1;
+  } else {
+    fclose(probe);
+  }
   csv_entry *c = naryn__grow(r->csv, &r->capcsv, r->ncsv + 1, sizeof *c);
   if (!c) {
     oom(r);
     return NULL;
   }
   r->csv = c;
-  naryn__csv *t = naryn__csv_read(path, r->a, r->d);
+  naryn__csv *t = probe ? naryn__csv_read(path, r->a, r->d) : NULL;
   if (!t) r->failed = 1;
   r->csv[r->ncsv].path = path;
   r->csv[r->ncsv].table = t;
@@ -389,10 +386,25 @@ static long step_of_date(const naryn_model *m, int y, int mo, int dd) {
   return (idx >= 0 && idx < m->nsteps) ? idx : -1;
 }
 
-/* Reads a series given as {file, column, date_column, scale} into v[], one
-** value per step. */
+/* Index of the first step with a row, or n when none has. */
+static int first_present(const int *row_of, int n) {
+  int i = 0;
+  while (i < n && row_of[i] < 0) i++;
+  return i;
+}
+
+/* Index of the first step without a row, or -1 when every step has one. */
+static int first_missing(const int *row_of, int n) {
+  for (int i = 0; i < n; i++)
+    if (row_of[i] < 0) return i;
+  return -1;
+}
+
+/* Reads a series given as {file, column, date_column, scale} into ts, one
+** value per step, and remembers the row of each step for messages. */
 static int read_series(reader *r, const naryn__doc *spec, const char *where,
-                       double *v) {
+                       naryn__ts *ts) {
+  double *v = ts->v;
   naryn_model *m = r->m;
   static const char *const keys[] = {"file", "column", "date_column", "scale",
                                      NULL};
@@ -416,7 +428,7 @@ static int read_series(reader *r, const naryn__doc *spec, const char *where,
                          : naryn__arena_printf(r->a, "%s%s",
                                                dir_of(r->a, spec->file), file);
   if (!path) return oom(r);
-  naryn__csv *t = csv_get(r, path);
+  naryn__csv *t = csv_get(r, path, get(spec, "file"), where);
   if (!t) return -1;
   char cols[512];
   int dc = naryn__csv_column(t, date_col), vc = naryn__csv_column(t, column);
@@ -432,7 +444,7 @@ static int read_series(reader *r, const naryn__doc *spec, const char *where,
                 header_list(t, cols, sizeof cols));
   /* Each step must be given exactly once; rows outside the horizon are
   ** ignored so that one long file can serve many horizons. */
-  int *row_of = malloc((size_t)m->nsteps * sizeof *row_of);
+  int *row_of = naryn__arena_alloc(r->a, (size_t)m->nsteps * sizeof *row_of);
   if (!row_of) return oom(r);
   for (int i = 0; i < m->nsteps; i++) row_of[i] = -1;
   int rc = 0, last_row = -1;
@@ -464,25 +476,39 @@ static int read_series(reader *r, const naryn__doc *spec, const char *where,
     row_of[s] = row;
     if (last_row < 0 || t->row_line[row] > t->row_line[last_row]) last_row = row;
   }
-  for (int i = 0; i < m->nsteps && rc == 0; i++) {
-    if (row_of[i] >= 0) continue;
-    /* A series that stops early is the common case: say how far it goes. */
-    int tail = 1;
-    for (int k = i; k < m->nsteps; k++)
-      if (row_of[k] >= 0) tail = 0;
-    char cwv[256];
-    snprintf(cwv, sizeof cwv, "column \"%s\"", column);
-    const char *want = m->daily ? m->step_date[i] : m->step_date[i];
-    int wl = m->daily ? 10 : 7;
-    if (tail && i > 0)
-      naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, path,
-                  last_row >= 0 ? t->row_line[last_row] : 0, 0, cwv,
-                  "expected rows up to %.*s (the end of the horizon), got rows "
-                  "only up to %.*s", wl, m->step_date[m->nsteps - 1], wl,
-                  m->step_date[i - 1]);
-    else
+  /* Every step needs its row. Say how the series falls short: it covers
+  ** none of the horizon, starts late, stops early, or has a gap. */
+  int wl = m->daily ? 10 : 7, n = m->nsteps;
+  int first = first_present(row_of, n), missing = rc == 0 ? first_missing(row_of, n) : -1;
+  char cwv[256];
+  snprintf(cwv, sizeof cwv, "column \"%s\"", column);
+  if (missing >= 0) {
+    if (first == n) {
       naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, path, 0, 0, cwv,
-                  "expected a row for %.*s, got none", wl, want);
+                  "expected rows from %.*s to %.*s (the horizon), got none in "
+                  "that range", wl, m->step_date[0], wl, m->step_date[n - 1]);
+    } else if (missing == 0) {
+      int row = row_of[first];
+      size_t cell = (size_t)row * t->ncols + dc;
+      naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, path,
+                  t->row_line[row], t->cell_col[cell], cw,
+                  "expected rows from %.*s (the start of the horizon), got "
+                  "the first at %s", wl, m->step_date[0], t->cells[cell]);
+    } else if (first_present(row_of + missing, n - missing) == n - missing) {
+      naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, path,
+                  last_row >= 0 ? t->row_line[last_row] : 0, 1, cwv,
+                  "expected rows up to %.*s (the end of the horizon), got rows "
+                  "only up to %.*s", wl, m->step_date[n - 1], wl,
+                  m->step_date[missing - 1]);
+    } else {
+      /* A gap: point at the row that comes where the missing one should. */
+      int row = row_of[missing + first_present(row_of + missing, n - missing)];
+      size_t cell = (size_t)row * t->ncols + dc;
+      naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, path,
+                  t->row_line[row], t->cell_col[cell], cw,
+                  "expected a row for %.*s before this one, got %s", wl,
+                  m->step_date[missing], t->cells[cell]);
+    }
     r->failed = 1;
     rc = -1;
   }
@@ -493,7 +519,11 @@ static int read_series(reader *r, const naryn__doc *spec, const char *where,
     }
     v[i] *= scale;
   }
-  free(row_of);
+  if (rc == 0) {
+    ts->csv = t;
+    ts->csv_col = vc;
+    ts->csv_row = row_of;
+  }
   return rc;
 }
 
@@ -556,7 +586,7 @@ static int read_ts(reader *r, const naryn__doc *obj, const char *key,
     spread_monthly(m, month, form, ts->v);
     return 0;
   }
-  if (form != TS_MONTHLY_ONLY) return read_series(r, v, w, ts->v);
+  if (form != TS_MONTHLY_ONLY) return read_series(r, v, w, ts);
 bad_kind:
   return fail(r, v, w,
               form == TS_MONTHLY_ONLY
@@ -564,6 +594,39 @@ bad_kind:
                   : "expected a number, a list of 12 monthly values or "
                     "{file, column} naming a CSV series, got %s",
               naryn__doc_describe(v, got, sizeof got));
+}
+
+const char *naryn__step_label(const naryn_model *m, int t, char *buf,
+                              size_t size) {
+  snprintf(buf, size, "%.*s", m->daily ? 10 : 7, m->step_date[t]);
+  return buf;
+}
+
+naryn__ts_at naryn__ts_source(const naryn_model *m, const naryn__ts *ts, int t) {
+  static const char *const months[] = {
+      "January", "February", "March", "April", "May", "June", "July",
+      "August", "September", "October", "November", "December"};
+  naryn__ts_at at = {ts->src->file, ts->src->line, ts->src->col, ts->v[t], ""};
+  if (ts->csv) {
+    const naryn__csv *c = ts->csv;
+    int row = ts->csv_row[t];
+    size_t cell = (size_t)row * c->ncols + ts->csv_col;
+    char date[16];
+    at.file = c->file;
+    at.line = c->row_line[row];
+    at.col = c->cell_col[cell];
+    snprintf(at.label, sizeof at.label, " for the step of %s",
+             naryn__step_label(m, t, date, sizeof date));
+  } else if (ts->src->kind == NARYN__DOC_SEQ) {
+    const naryn__doc *item = ts->src->vals[m->step_month[t] - 1];
+    at.line = item->line;
+    at.col = item->col;
+    naryn__doc_number(item, &at.given);
+    snprintf(at.label, sizeof at.label, " for %s", months[m->step_month[t] - 1]);
+  } else {
+    naryn__doc_number(ts->src, &at.given);
+  }
+  return at;
 }
 
 /* ====================================================================== */
@@ -765,7 +828,7 @@ static int read_nodes(reader *r, const naryn__doc *root) {
   m->nnodes = nodes->n;
   m->nodes = naryn__arena_alloc(r->a, (size_t)m->nnodes * sizeof *m->nodes);
   if (!m->nodes) return oom(r);
-  int ok = 1;
+  int ok = 0; /* 0 while every node has a name and a type, else -1 */
   for (int i = 0; i < m->nnodes; i++) {
     naryn__node *n = &m->nodes[i];
     const naryn__doc *o = nodes->vals[i];
@@ -785,11 +848,11 @@ static int read_nodes(reader *r, const naryn__doc *root) {
       continue;
     }
     const naryn__doc *nm = get(o, "name");
-    if (!nm || nm->kind != NARYN__DOC_SCALAR || nm->len == 0 ||
-        naryn__doc_is_null(nm)) {
+    if (!nm || nm->kind != NARYN__DOC_SCALAR || nm->len == 0) {
       ok = fail(r, nm ? nm : o, w, "expected a field \"name\" with a non-empty "
                 "string, got %s",
                 nm ? naryn__doc_describe(nm, got, sizeof got) : "none");
+      n->doc = NULL; /* fields are not read for a node without a name */
       continue;
     }
     n->name = naryn__arena_strndup(r->a, nm->str, nm->len);
@@ -808,15 +871,21 @@ static int read_nodes(reader *r, const naryn__doc *root) {
     for (int t = 0; ty && ty->kind == NARYN__DOC_SCALAR && t < NARYN_NODE_TYPE_COUNT; t++)
       if (strcmp(ty->str, type_names[t]) == 0) n->type = (naryn_node_type)t;
     if (n->type == NARYN_NODE_TYPE_COUNT) {
+      /* A misspelt "type" key is the likeliest cause of a missing type. */
+      const char *near = NULL;
+      for (int k = 0; !ty && k < o->n; k++)
+        if (naryn__edit_distance(o->keys[k]->str, "type") <= 2) near = o->keys[k]->str;
+      char hint[96] = "";
+      if (near) snprintf(hint, sizeof hint, " (is \"%.40s\" meant to be \"type\"?)", near);
       ok = fail(r, ty ? ty : o, ty ? wt : w,
                 "expected a type: inflow, reservoir, hydropower, junction, "
-                "demand, min_flow or sink, got %s",
-                ty ? naryn__doc_describe(ty, got, sizeof got) : "none");
+                "demand, min_flow or sink, got %s%s",
+                ty ? naryn__doc_describe(ty, got, sizeof got) : "none", hint);
       n->type = NARYN_NODE_JUNCTION;
       n->doc = NULL; /* fields are not read for a node of unknown type */
     }
   }
-  if (!ok) return -1;
+  if (ok != 0) return -1;
   for (int i = 0; i < m->nnodes; i++) {
     naryn__node *n = &m->nodes[i];
     if (!n->doc) continue;
@@ -928,7 +997,7 @@ int naryn__model_build(naryn_model *m, const naryn__doc *root,
   reader r = {.m = m, .d = d, .a = m->arena};
   char got[128];
   if (root->kind != NARYN__DOC_MAP) {
-    fail(&r, root, NULL, "expected a model object with horizon, nodes and "
+    fail(&r, root, "model", "expected a model object with horizon, nodes and "
          "links, got %s", naryn__doc_describe(root, got, sizeof got));
     return NARYN_EMODEL;
   }

@@ -205,8 +205,8 @@ static void bom_is_skipped_and_not_counted(void **state) {
   naryn_diags_free(d);
   naryn__arena_free(a);
   expect_error("bomdup.csv", "\xef\xbb\xbf" "date,date\n", NARYN_ESYNTAX,
-               "bomdup.csv:1:6: error: column \"date\": duplicate column name "
-               "(first in column 1), expected each name once");
+               "bomdup.csv:1:6: error: column \"date\": expected each column "
+               "name once, got \"date\" again (first as column 1)");
 }
 
 static void comments_and_blank_lines_are_skipped(void **state) {
@@ -251,11 +251,11 @@ static void header_errors(void **state) {
                "eh2.csv:2:11: error: header: expected a column name, got an "
                "empty field");
   expect_error("dup.csv", "date,q,q\n", NARYN_ESYNTAX,
-               "dup.csv:1:8: error: column \"q\": duplicate column name "
-               "(first in column 2), expected each name once");
+               "dup.csv:1:8: error: column \"q\": expected each column "
+               "name once, got \"q\" again (first as column 2)");
   expect_error("dupq.csv", "date, q ,\"q\"\n", NARYN_ESYNTAX,
-               "dupq.csv:1:10: error: column \"q\": duplicate column name "
-               "(first in column 2), expected each name once");
+               "dupq.csv:1:10: error: column \"q\": expected each column "
+               "name once, got \"q\" again (first as column 2)");
   expect_error("hq.csv", "date,\"q\n", NARYN_ESYNTAX,
                "hq.csv:1:6: error: header: expected a closing '\"', got the "
                "end of the file");

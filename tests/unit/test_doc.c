@@ -290,15 +290,15 @@ static void bad_bytes_are_located(void **state) {
 static void duplicate_keys_are_all_reported(void **state) {
   fixture *f = *state;
   assert_string_equal(only_error(f, "nodes:\n  - name: A\n    type: sink\n    name: B\n"),
-                      "m.json:4:5: error: nodes[0].name: duplicate key \"name\" (first at "
-                      "line 2), expected each key once");
+                      "m.json:4:5: error: nodes[0].name: expected each key once, got "
+                      "\"name\" again (first at line 2 column 5)");
   naryn_diags_clear(f->d);
   assert_null(parse(f, "{\"a\": 1,\n \"b\": {\"x\": 1, \"x\": 2},\n \"a\": 3}"));
   assert_int_equal(naryn_diags_count(f->d), 2);
-  assert_string_equal(diag_text(f, 0), "m.json:2:16: error: b.x: duplicate key \"x\" "
-                                       "(first at line 2), expected each key once");
-  assert_string_equal(diag_text(f, 1), "m.json:3:2: error: a: duplicate key \"a\" "
-                                       "(first at line 1), expected each key once");
+  assert_string_equal(diag_text(f, 0), "m.json:2:16: error: b.x: expected each key once, "
+                                       "got \"x\" again (first at line 2 column 8)");
+  assert_string_equal(diag_text(f, 1), "m.json:3:2: error: a: expected each key once, "
+                                       "got \"a\" again (first at line 1 column 2)");
   /* Many keys, one repeated far apart. */
   char big[20000] = "{";
   for (int i = 0; i < 1000; i++) {
@@ -306,8 +306,8 @@ static void duplicate_keys_are_all_reported(void **state) {
     snprintf(big + used, sizeof big - used, "\"k%d\": %d, ", i, i);
   }
   strcat(big, "\"k7\": 0}");
-  assert_string_equal(only_error(f, big), "m.json:1:12782: error: k7: duplicate key \"k7\" "
-                                          "(first at line 1), expected each key once");
+  assert_string_equal(only_error(f, big), "m.json:1:12782: error: k7: expected each key once, "
+                                          "got \"k7\" again (first at line 1 column 65)");
 }
 
 static void keys_must_be_scalars(void **state) {

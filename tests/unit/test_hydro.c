@@ -85,7 +85,7 @@ static void evaporation_is_depth_times_area(void **state) {
   naryn__node r = {0};
   r.type = NARYN_NODE_RESERVOIR;
   r.area = (naryn__table){2, sx, ay, NULL};
-  r.evaporation_mm = (naryn__ts){depth, NULL};
+  r.evaporation_mm = (naryn__ts){.v = depth};
   /* 100 mm over 10 km2 is 1e6 m3. */
   assert_float_equal(naryn__hyd_evaporation_hm3(&r, 0, 500), 1.0, 1e-12);
   assert_float_equal(naryn__hyd_evaporation_hm3(&r, 1, 500), 0.5, 1e-12);
