@@ -79,11 +79,11 @@ int cmd_simulate(int argc, char **argv) {
            scen[0] ? ")" : "", n, naryn_model_is_daily(m) ? "daily" : "monthly",
            dl, naryn_model_step_date(m, 0), dl, naryn_model_step_date(m, n - 1),
            naryn_result_solves(r));
-    printf("largest water-balance residual: %.3g hm3 (%.3g of the flow), at "
-           "%s in the step of %.*s; whole system: %.3g hm3\n",
-           res, naryn_result_max_residual_rel(r),
-           node >= 0 ? naryn_model_node_name(m, node) : "-", dl,
+    printf("water balance: largest residual %.3g hm3 (%s, %.*s); largest "
+           "relative to the flow %.3g; whole system %.3g hm3\n",
+           res, node >= 0 ? naryn_model_node_name(m, node) : "-", dl,
            step >= 0 ? naryn_model_step_date(m, step) : "-",
+           naryn_result_max_residual_rel(r),
            naryn_result_system_residual_hm3(r));
     print_table(m, r);
     printf("\nResults: %s/nodes.csv, links.csv, summary.csv, run.csv\n",

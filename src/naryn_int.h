@@ -192,9 +192,15 @@ naryn__outfile *naryn__outfile_open(const char *path, naryn_diags *d);
 void naryn__outfile_printf(naryn__outfile *f, const char *fmt, ...)
     NARYN__PRINTF(2, 3);
 void naryn__outfile_write(naryn__outfile *f, const char *s, size_t n);
-/* Flushes, syncs and renames the file into place, then frees f. Returns
-** NARYN_OK, or NARYN_EIO with the reason in d (the temporary file is then
-** removed and 'path' is left as it was). */
+/* Flushes, syncs and closes the temporary file, reporting any write error
+** in d; the file is not yet in place. Returns NARYN_OK or NARYN_EIO (the
+** temporary is then removed). Several files finished first and published
+** after appear together or not at all, but for a failed rename. */
+int naryn__outfile_finish(naryn__outfile *f, naryn_diags *d);
+/* Renames a finished file into place and frees f. Returns NARYN_OK, or
+** NARYN_EIO with the reason in d ('path' is then left as it was). */
+int naryn__outfile_publish(naryn__outfile *f, naryn_diags *d);
+/* Finishes and publishes in one call, then frees f. */
 int naryn__outfile_commit(naryn__outfile *f, naryn_diags *d);
 /* Removes the temporary file and frees f; accepts NULL. */
 void naryn__outfile_abort(naryn__outfile *f);
@@ -241,7 +247,8 @@ typedef struct naryn__node {
   const char *name;
   naryn_node_type type;
   const char *country; /* "" when none */
-  int enabled;         /* a disabled node passes water through unchanged */
+  int enabled;         /* a disabled node acts as a junction: it stores,
+                       ** generates, takes and adds nothing */
   const naryn__doc *doc;
 
   /* inflow */

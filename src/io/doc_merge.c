@@ -42,10 +42,18 @@ static int same_text(const naryn__doc *x, const naryn__doc *y) {
   return x->len == y->len && memcmp(x->str, y->str, x->len) == 0;
 }
 
-/* 1 when two identities name the same item. */
-static int same_id(item_id x, item_id y) {
-  return x.kind != ID_NONE && x.kind == y.kind && same_text(x.a, y.a) &&
-         (x.kind != ID_FROM_TO || same_text(x.b, y.b));
+/* 1 when the overlay item known by 'id' is the base item 'item': the same
+** name, or, for an overlay item known by its ends, the same "from" and
+** "to" whether or not the base item also has a name. */
+static int is_item(item_id id, const naryn__doc *item) {
+  if (id.kind == ID_NAME) {
+    item_id b = identify(item);
+    return b.kind == ID_NAME && same_text(id.a, b.a);
+  }
+  if (id.kind != ID_FROM_TO) return 0;
+  const naryn__doc *from = naryn__doc_get(item, "from"), *to = naryn__doc_get(item, "to");
+  return from && to && from->kind == NARYN__DOC_SCALAR &&
+         to->kind == NARYN__DOC_SCALAR && same_text(id.a, from) && same_text(id.b, to);
 }
 
 /* 1 when every item of both sequences can be identified. */
@@ -123,7 +131,7 @@ static naryn__doc *merge_seqs(naryn__doc *base, const naryn__doc *over,
   for (int i = 0; i < over->n; i++) {
     item_id id = identify(over->vals[i]);
     int k = 0;
-    while (k < n && !same_id(identify(vals[k]), id)) k++;
+    while (k < n && !is_item(id, vals[k])) k++;
     if (k == n) vals[n++] = over->vals[i];
     else if (!(vals[k] = merge(vals[k], over->vals[i], a, 0))) return NULL;
   }

@@ -228,12 +228,12 @@ static void sync_dir(const char *path) {
   free(dir);
 }
 
-/* Puts the file in place: flush, give it its ordinary mode, sync, close,
-** rename over the final name, then sync the directory. Any failure before
-** the rename removes the temporary and leaves the final name alone. A NULL
-** f (an open that failed and was reported) returns NARYN_EIO. */
-int naryn__outfile_commit(naryn__outfile *f, naryn_diags *d) {
+/* Makes the temporary file complete: flush, give it its ordinary mode,
+** sync, close. A failure removes the temporary and is reported against
+** the final name. */
+int naryn__outfile_finish(naryn__outfile *f, naryn_diags *d) {
   if (!f) return NARYN_EIO;
+  if (!f->fp) return f->err ? NARYN_EIO : NARYN_OK;
   int err = f->err;
   errno = 0;
   if (!err && (fflush(f->fp) != 0 || ferror(f->fp))) err = errno ? errno : EIO;
@@ -244,16 +244,46 @@ int naryn__outfile_commit(naryn__outfile *f, naryn_diags *d) {
   errno = 0;
   if (fclose(f->fp) != 0 && !err) err = errno ? errno : EIO;
   f->fp = NULL;
-  if (!err && rename(f->tmp, f->path) != 0) err = errno;
   if (err) {
+    unlink(f->tmp);
+    f->err = err;
+    naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, f->path, 0, 0, NULL,
+                "cannot write: %s", strerror(err));
+    return NARYN_EIO;
+  }
+  return NARYN_OK;
+}
+
+/* Renames the finished temporary over the final name, syncs the
+** directory, and frees f. */
+int naryn__outfile_publish(naryn__outfile *f, naryn_diags *d) {
+  if (!f) return NARYN_EIO;
+  int err = f->err;
+  if (!err && f->fp) err = EINVAL; /* not finished: a caller's mistake */
+  if (!err && rename(f->tmp, f->path) != 0) {
+    err = errno;
     unlink(f->tmp);
     naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, f->path, 0, 0, NULL,
                 "cannot write: %s", strerror(err));
-  } else {
-    sync_dir(f->path);
+  }
+  if (!err) sync_dir(f->path);
+  if (f->fp) {
+    fclose(f->fp);
+    unlink(f->tmp);
   }
   outfile_free(f);
   return err ? NARYN_EIO : NARYN_OK;
+}
+
+/* Puts the file in place: finish, then publish. A NULL f (an open that
+** failed and was reported) returns NARYN_EIO. */
+int naryn__outfile_commit(naryn__outfile *f, naryn_diags *d) {
+  if (!f) return NARYN_EIO;
+  if (naryn__outfile_finish(f, d) != NARYN_OK) {
+    outfile_free(f);
+    return NARYN_EIO;
+  }
+  return naryn__outfile_publish(f, d);
 }
 
 /* Drops everything written: closes and removes the temporary. */

@@ -12,16 +12,22 @@
 
 #include "../naryn_int.h"
 
+/* Returns the name of a file without its folders and extension. */
+static const char *file_stem(naryn__arena *a, const char *path) {
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  const char *dot = strrchr(base, '.');
+  return naryn__arena_strndup(a, base, dot ? (size_t)(dot - base) : strlen(base));
+}
+
 /* Returns the scenario name a scenario document gives itself, or the base
 ** name of its file without extension. */
 static const char *scenario_name(naryn__arena *a, const naryn__doc *doc,
                                  const char *path) {
   const naryn__doc *s = naryn__doc_get(doc, "scenario");
-  if (s && s->kind == NARYN__DOC_SCALAR && s->len > 0) return s->str;
-  const char *base = strrchr(path, '/');
-  base = base ? base + 1 : path;
-  const char *dot = strrchr(base, '.');
-  return naryn__arena_strndup(a, base, dot ? (size_t)(dot - base) : strlen(base));
+  if (s && s->kind == NARYN__DOC_SCALAR && s->len > 0 && !naryn__doc_is_null(s))
+    return s->str;
+  return file_stem(a, path);
 }
 
 /* Checks that every node a scenario changes exists in the model, unless
@@ -104,7 +110,9 @@ int naryn_model_load(const char *path, const char *const *overlays,
     m->scenario = m->scenario[0]
                       ? naryn__arena_printf(a, "%s+%s", m->scenario, name)
                       : name;
-    /* Scenario names and descriptions describe the overlay, not the model. */
+    /* A scenario's own name and description describe the scenario, not
+    ** the model: the model keeps its own. */
+    naryn__doc *kept_name = naryn__doc_get(root, "name");
     naryn__doc *kept_desc = naryn__doc_get(root, "description");
     root = naryn__doc_merge(root, over, a);
     if (!root || !m->scenario) {
@@ -112,18 +120,17 @@ int naryn_model_load(const char *path, const char *const *overlays,
                   "out of memory");
       goto failed;
     }
-    for (int k = 0; k < root->n; k++)
-      if (strcmp(root->keys[k]->str, "description") == 0 && kept_desc)
-        root->vals[k] = kept_desc;
+    for (int k = 0; k < root->n; k++) {
+      const char *key = root->keys[k]->str;
+      if (strcmp(key, "description") == 0 && kept_desc) root->vals[k] = kept_desc;
+      if (strcmp(key, "name") == 0 && kept_name) root->vals[k] = kept_name;
+    }
   }
   int rc = naryn__model_build(m, root, d);
   if (rc != NARYN_OK) goto failed_rc;
   rc = naryn__model_check(m, d);
   if (rc != NARYN_OK) goto failed_rc;
-  if (!m->name) {
-    const char *base = strrchr(path, '/');
-    m->name = base ? base + 1 : m->path;
-  }
+  if (!m->name) m->name = file_stem(a, path);
   *out = m;
   return NARYN_OK;
 

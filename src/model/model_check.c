@@ -192,6 +192,10 @@ static void check_hydropower(checker *c, naryn__node *n) {
       bad(c, n->doc, "reservoir", naryn__node_where(n, "reservoir", w, sizeof w),
           "expected reservoir \"%s\" to have a level_table giving its level, "
           "got none", r->name);
+    else if (!r->enabled && n->enabled)
+      bad(c, n->doc, "reservoir", naryn__node_where(n, "reservoir", w, sizeof w),
+          "expected an enabled reservoir to give the head, got \"%s\", which "
+          "is disabled (disable the plant too, or give it head_m)", r->name);
   }
   if (n->tailwater.n > 0) {
     naryn__node_where(n, "tailwater_table", w, sizeof w);
@@ -205,6 +209,13 @@ static void check_hydropower(checker *c, naryn__node *n) {
             "after %g", n->tailwater.y[i], n->tailwater.y[i - 1]);
         break;
       }
+  }
+  if (!isnan(n->headwater_m)) {
+    double low = n->tailwater.n > 0 ? n->tailwater.y[0] : n->tailwater_m;
+    if (!(n->headwater_m > low))
+      bad(c, n->doc, "headwater_m", naryn__node_where(n, "headwater_m", w, sizeof w),
+          "expected a level above the tailwater (%g m), got %g", low,
+          n->headwater_m);
   }
   node_range(c, n, "max_turbine_flow_m3s", n->max_turbine_flow_m3s, 1e-9,
              INFINITY, "a flow > 0 m3/s");
@@ -253,9 +264,9 @@ static void check_node_values(checker *c, naryn__node *n, int index) {
                "a fraction from 0 to 1");
     if (n->return_fraction > 0 && n->return_to < 0)
       bad(c, n->doc, "return_fraction",
-          naryn__node_where(n, "return_to", w, sizeof w),
-          "expected a node to return %g of the delivered water to, got none",
-          n->return_fraction);
+          naryn__node_where(n, "return_fraction", w, sizeof w),
+          "expected a return_to node to receive %g of the delivered water, "
+          "got none", n->return_fraction);
     if (n->return_to == index)
       bad(c, n->doc, "return_to", naryn__node_where(n, "return_to", w, sizeof w),
           "expected another node, got the demand itself");
@@ -427,7 +438,8 @@ static void scc_visit(scc *s, int u) {
   int size = s->sp - start, storage = 0;
   for (int i = start; i < s->sp; i++) {
     s->on_stack[s->stack[i]] = 0;
-    if (m->nodes[s->stack[i]].type == NARYN_NODE_RESERVOIR) storage = 1;
+    const naryn__node *n = &m->nodes[s->stack[i]];
+    if (n->type == NARYN_NODE_RESERVOIR && n->enabled) storage = 1;
   }
   if (size > 1 && !storage) {
     char list[512] = "";

@@ -423,12 +423,15 @@ static int read_series(reader *r, const naryn__doc *spec, const char *where,
   if (!column)
     return fail(r, spec, where,
                 "expected a field \"column\" naming a CSV column, got none");
+  /* A relative path is taken from the folder of the file that names it,
+  ** which for a scenario's series is the scenario file. */
+  const naryn__doc *named = get(spec, "file");
   const char *path = file[0] == '/'
                          ? file
                          : naryn__arena_printf(r->a, "%s%s",
-                                               dir_of(r->a, spec->file), file);
+                                               dir_of(r->a, named->file), file);
   if (!path) return oom(r);
-  naryn__csv *t = csv_get(r, path, get(spec, "file"), where);
+  naryn__csv *t = csv_get(r, path, named, where);
   if (!t) return -1;
   char cols[512];
   int dc = naryn__csv_column(t, date_col), vc = naryn__csv_column(t, column);

@@ -7,10 +7,12 @@
 **                spills, sink inflow, evaporation, largest residual
 **   run.csv      what was run and the water-balance figures
 **
-** Every file goes through naryn__outfile, so it appears whole or not at
-** all. Numbers are written with fixed formats (volumes and energy to six
-** decimals, levels to four) so that the same run gives the same bytes.
-** A quantity that does not apply to a node is an empty cell.
+** Every file goes through naryn__outfile, and all four are finished before
+** any is put in place, so a run's results appear whole or not at all.
+** Numbers are written with fixed formats (volumes and energy to six
+** decimals, flows, levels and heads to four, residuals to three
+** significant digits) so that the same run gives the same bytes. A
+** quantity that does not apply to a node is an empty cell.
 */
 #include <math.h>
 #include <stdio.h>
@@ -18,12 +20,17 @@
 
 #include "../naryn_int.h"
 
-/* Writes a value with six decimals, an empty cell for NaN, and no
-** negative zero. */
+/* Writes a value in a fixed-point format, an empty cell for NaN, and no
+** negative zero: values that print as zero are written as 0. */
 static void put(naryn__outfile *f, double v, const char *fmt) {
   if (isnan(v)) return;
   if (fabs(v) < 5e-7) v = 0.0;
   naryn__outfile_printf(f, fmt, v);
+}
+
+/* Writes a residual with three significant digits, however small. */
+static void put_residual(naryn__outfile *f, double v) {
+  if (!isnan(v)) naryn__outfile_printf(f, "%.3g", v + 0.0);
 }
 
 /* Writes a text cell, quoted when it holds a comma, quote or line end. */
@@ -49,10 +56,8 @@ static const naryn_quantity node_columns[] = {
     NARYN_Q_HEAD_M,       NARYN_Q_DEMAND_HM3,    NARYN_Q_LEVEL_M,
     NARYN_Q_RESIDUAL_HM3};
 
-static int write_nodes(const naryn_result *r, const char *path, naryn_diags *d) {
+static void write_nodes(const naryn_result *r, naryn__outfile *f) {
   const naryn_model *m = r->m;
-  naryn__outfile *f = naryn__outfile_open(path, d);
-  if (!f) return NARYN_EIO;
   naryn__outfile_printf(f, "date,node,country,type");
   for (size_t c = 0; c < sizeof node_columns / sizeof *node_columns; c++)
     naryn__outfile_printf(f, ",%s", naryn_quantity_name(node_columns[c]));
@@ -69,20 +74,17 @@ static int write_nodes(const naryn_result *r, const char *path, naryn_diags *d) 
         naryn_quantity q = node_columns[c];
         naryn__outfile_write(f, ",", 1);
         if (q == NARYN_Q_RESIDUAL_HM3)
-          put(f, NARYN__Q(r, t, i, q), "%.3g");
+          put_residual(f, NARYN__Q(r, t, i, q));
         else
           put(f, NARYN__Q(r, t, i, q),
               (q == NARYN_Q_HEAD_M || q == NARYN_Q_LEVEL_M) ? "%.4f" : "%.6f");
       }
       naryn__outfile_write(f, "\n", 1);
     }
-  return naryn__outfile_commit(f, d);
 }
 
-static int write_links(const naryn_result *r, const char *path, naryn_diags *d) {
+static void write_links(const naryn_result *r, naryn__outfile *f) {
   const naryn_model *m = r->m;
-  naryn__outfile *f = naryn__outfile_open(path, d);
-  if (!f) return NARYN_EIO;
   naryn__outfile_printf(f, "date,link,from,to,flow_hm3,flow_m3s,loss_hm3\n");
   for (int t = 0; t < m->nsteps; t++)
     for (int l = 0; l < m->nlinks; l++) {
@@ -102,7 +104,6 @@ static int write_links(const naryn_result *r, const char *path, naryn_diags *d) 
       put(f, r->link_loss[(size_t)t * m->nlinks + l], "%.6f");
       naryn__outfile_write(f, "\n", 1);
     }
-  return naryn__outfile_commit(f, d);
 }
 
 /* ====================================================================== */
@@ -118,12 +119,9 @@ static const char *const summary_names[] = {
     "evaporation_hm3", "max_residual_hm3"};
 #define SUMMARY_FIELDS (int)(sizeof summary_names / sizeof *summary_names)
 
-static int write_summary(const naryn_result *r, const char *path,
-                         naryn_diags *d) {
+static void write_summary(const naryn_result *r, naryn__outfile *f) {
   double years = naryn_result_years(r);
   int nc = naryn_result_country_count(r);
-  naryn__outfile *f = naryn__outfile_open(path, d);
-  if (!f) return NARYN_EIO;
   naryn__outfile_printf(f, "country,season,statistic");
   for (int k = 0; k < SUMMARY_FIELDS; k++)
     naryn__outfile_printf(f, ",%s", summary_names[k]);
@@ -145,22 +143,22 @@ static int write_summary(const naryn_result *r, const char *path,
         naryn__outfile_printf(f, ",%s,%s", naryn_season_name((naryn_season)s),
                               stat ? "per_year" : "total");
         for (int k = 0; k < SUMMARY_FIELDS; k++) {
-          int resid = k == SUMMARY_FIELDS - 1;
-          double x = v[k];
-          if (stat && !resid) x = years > 0 ? x / years : NAN;
           naryn__outfile_write(f, ",", 1);
-          put(f, x, resid ? "%.3g" : "%.6f");
+          if (k == SUMMARY_FIELDS - 1) {
+            /* The largest residual is a maximum, not a sum: per year it is
+            ** left empty. */
+            if (!stat) put_residual(f, v[k]);
+          } else {
+            put(f, stat ? (years > 0 ? v[k] / years : NAN) : v[k], "%.6f");
+          }
         }
         naryn__outfile_write(f, "\n", 1);
       }
     }
-  return naryn__outfile_commit(f, d);
 }
 
-static int write_run(const naryn_result *r, const char *path, naryn_diags *d) {
+static void write_run(const naryn_result *r, naryn__outfile *f) {
   const naryn_model *m = r->m;
-  naryn__outfile *f = naryn__outfile_open(path, d);
-  if (!f) return NARYN_EIO;
   naryn__outfile_printf(f, "key,value\n");
 #define KV_TEXT(key, text)                   \
   do {                                       \
@@ -189,24 +187,39 @@ static int write_run(const naryn_result *r, const char *path, naryn_diags *d) {
   naryn__outfile_printf(f, "system_residual_hm3,%.3g\n", r->system_residual_hm3);
   naryn__outfile_printf(f, "unsettled_steps,%d\n", r->unsettled_steps);
 #undef KV_TEXT
-  return naryn__outfile_commit(f, d);
 }
 
 int naryn_result_write(const naryn_result *r, const char *dir,
                        naryn_diags *d) {
-  int rc = naryn__mkdirs(dir, d);
-  if (rc != NARYN_OK) return rc;
   static const char *const names[] = {"nodes.csv", "links.csv", "summary.csv",
                                       "run.csv"};
-  int (*const writers[])(const naryn_result *, const char *, naryn_diags *) = {
+  void (*const writers[])(const naryn_result *, naryn__outfile *) = {
       write_nodes, write_links, write_summary, write_run};
-  for (int k = 0; k < 4; k++) {
+  enum { NFILES = 4 };
+  naryn__outfile *files[NFILES] = {NULL};
+  int rc = naryn__mkdirs(dir, d);
+  /* Every file is written and finished before any is put in place, so a
+  ** failure leaves the results of an earlier run as they were. */
+  for (int k = 0; k < NFILES && rc == NARYN_OK; k++) {
     char path[4096];
-    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, names[k]) >= sizeof path)
-      return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
-                         "cannot write: the path is too long");
-    rc = writers[k](r, path, d);
-    if (rc != NARYN_OK) return rc;
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, names[k]) >= sizeof path) {
+      rc = naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
+                       "cannot write: the path is too long");
+      break;
+    }
+    files[k] = naryn__outfile_open(path, d);
+    if (!files[k]) {
+      rc = NARYN_EIO;
+      break;
+    }
+    writers[k](r, files[k]);
+    rc = naryn__outfile_finish(files[k], d);
   }
-  return NARYN_OK;
+  for (int k = 0; k < NFILES; k++) {
+    if (rc == NARYN_OK)
+      rc = naryn__outfile_publish(files[k], d);
+    else
+      naryn__outfile_abort(files[k]);
+  }
+  return rc;
 }

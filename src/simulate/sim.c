@@ -155,8 +155,10 @@ static int build_lp(sim *s) {
     int has_min = 0;
     for (int k = 0; ln->min_flow_m3s.v && k < m->nsteps; k++)
       if (ln->min_flow_m3s.v[k] > 0) has_min = 1;
+    /* Flow above the maximum also pays the link's own cost, so that it is
+    ** never cheaper than flow within the bounds. */
     if (has_min) COL(s->link_short[l], W_ELASTIC);
-    if (ln->max_flow_m3s.v) COL(s->link_excess[l], W_ELASTIC);
+    if (ln->max_flow_m3s.v) COL(s->link_excess[l], W_ELASTIC + ln->cost);
   }
   for (int i = 0; i < m->nnodes; i++) {
     const naryn__node *n = &m->nodes[i];
@@ -493,9 +495,13 @@ static int run_step(sim *s, int t) {
     int rc = naryn__lp_solve(s->lp, &s->r->iterations);
     s->r->solves++;
     if (rc != NARYN_OK)
+      /* The elastic link bounds make every step's LP feasible and bounded,
+      ** so any failure here is numerical. */
       return naryn__diag(s->d, NARYN_ESOLVER, NARYN_SEV_ERROR, NULL, 0, 0,
-                         NULL, "CLP could not solve the LP of the step of %s "
-                         "(%s)", m->step_date[t], naryn_strerror(rc));
+                         NULL, "CLP could not solve the LP of the step of %s: "
+                         "it reported the LP %s, which its elastic bounds rule "
+                         "out; this is a numerical failure", m->step_date[t],
+                         rc == NARYN_EINFEAS ? "infeasible" : "unsolved"); 
     x = naryn__lp_x(s->lp);
     if (!update_estimates(s, t, x)) {
       settled = 1;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <math.h>
+#include <sys/stat.h>
 
 #include "naryn_int.h"
 #include "testutil.h"
@@ -224,6 +225,59 @@ static void scenarios_change_add_and_refuse(void **state) {
   tu_rmdir(dir);
 }
 
+/* A scenario in another folder names its CSV relative to itself, changes
+** a named link by its ends, and leaves the model's name alone; a plant
+** whose reservoir a scenario disables is refused. */
+static void scenario_files_in_their_own_folder(void **state) {
+  (void)state;
+  char dir[64], path[160], over[200], sub[100];
+  tu_mkdtemp(dir);
+  snprintf(sub, sizeof sub, "%s/scen", dir);
+  if (mkdir(sub, 0777) != 0) fail();
+  tu_write(dir, "model.yaml",
+           "name: base\n"
+           "horizon: {start: 2001-01, end: 2001-01, step: monthly}\n"
+           "nodes:\n"
+           "  - {name: In, type: inflow, inflow_m3s: 5}\n"
+           "  - {name: R, type: reservoir, max_storage_hm3: 100, initial_storage_hm3: 50,\n"
+           "     level_table: {storage_hm3: [0, 100], level_m: [10, 20]}}\n"
+           "  - {name: P, type: hydropower, reservoir: R, tailwater_m: 0,\n"
+           "     max_turbine_flow_m3s: 10, capacity_mw: 1, efficiency: 0.9}\n"
+           "  - {name: Out, type: sink}\n"
+           "links:\n"
+           "  - {from: In, to: R}\n"
+           "  - {from: R, to: P}\n"
+           "  - {name: tail, from: P, to: Out, max_flow_m3s: 100}\n");
+  tu_write(sub, "wet.yaml",
+           "name: not-the-model\n"
+           "nodes:\n"
+           "  - {name: In, inflow_m3s: {file: q.csv, column: q}}\n"
+           "links:\n"
+           "  - {from: P, to: Out, max_flow_m3s: 60}\n");
+  tu_write(sub, "q.csv", "date,q\n2001-01,42\n");
+  tu_write(sub, "dry.yaml", "nodes:\n  - {name: R, enabled: false}\n");
+  snprintf(path, sizeof path, "%s/model.yaml", dir);
+  snprintf(over, sizeof over, "%s/wet.yaml", sub);
+  const char *o1[] = {over};
+  naryn_diags *d = naryn_diags_new(0);
+  naryn_model *m;
+  int rc = naryn_model_load(path, o1, 1, &m, d);
+  if (rc != NARYN_OK) print_error("%s\n", tu_first_error(d));
+  assert_int_equal(rc, NARYN_OK);
+  assert_string_equal(naryn_model_name(m), "base");
+  assert_string_equal(naryn_model_scenario(m), "wet");
+  assert_float_equal(m->nodes[0].inflow_m3s.v[0], 42, 0);
+  assert_int_equal(naryn_model_link_count(m), 3);
+  assert_float_equal(m->links[2].max_flow_m3s.v[0], 60, 0);
+  naryn_model_free(m);
+  snprintf(over, sizeof over, "%s/dry.yaml", sub);
+  assert_int_equal(naryn_model_load(path, o1, 1, &m, d), NARYN_EMODEL);
+  assert_non_null(strstr(tu_first_error(d), "hydropower \"P\".reservoir: expected an "
+                                            "enabled reservoir to give the head, got \"R\""));
+  naryn_diags_free(d);
+  tu_rmdir(dir);
+}
+
 /* The same model as JSON and as YAML reads the same. */
 static void json_and_yaml_read_alike(void **state) {
   (void)state;
@@ -263,6 +317,7 @@ int main(void) {
       cmocka_unit_test(monthly_values_on_daily_steps),
       cmocka_unit_test(loop_without_storage_is_named),
       cmocka_unit_test(scenarios_change_add_and_refuse),
+      cmocka_unit_test(scenario_files_in_their_own_folder),
       cmocka_unit_test(json_and_yaml_read_alike),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -465,6 +465,24 @@ static void operating_mode_files_set_the_seasons(void **state) {
   }
 }
 
+/* A link whose cost is far above the elastic weight still carries water
+** within its bounds; it is not reported as infeasible. */
+static void costly_link_is_not_infeasible(void **state) {
+  (void)state;
+  naryn_model *m;
+  naryn_result *r;
+  run_text("horizon: {start: 2001-01, end: 2001-01, step: monthly}\n"
+           "nodes:\n"
+           "  - {name: In, type: inflow, inflow_m3s: 10}\n"
+           "  - {name: Out, type: sink}\n"
+           "links:\n"
+           "  - {from: In, to: Out, cost: 2000000, max_flow_m3s: 100}\n",
+           &m, &r);
+  close_to(tu_q(m, r, NARYN_Q_INFLOW_HM3, "Out", 0), 10 * 31 * 0.0864, 1e-12);
+  naryn_result_free(r);
+  naryn_model_free(m);
+}
+
 /* A disabled reservoir passes its inflow straight through. */
 static void disabled_reservoir_passes_water(void **state) {
   (void)state;
@@ -501,6 +519,7 @@ int main(void) {
       cmocka_unit_test(daily_steps_spread_monthly_values),
       cmocka_unit_test(scenario_overrides_release),
       cmocka_unit_test(operating_mode_files_set_the_seasons),
+      cmocka_unit_test(costly_link_is_not_infeasible),
       cmocka_unit_test(disabled_reservoir_passes_water),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
