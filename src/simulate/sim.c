@@ -47,6 +47,15 @@
 #define W_SPILL 1e-3
 /* Elastic flows below this many hm3 are solver noise, not infeasibility. */
 #define ELASTIC_TOL_HM3 1e-6
+/* A demand's delivery is split into this many equal parts, each worth a
+** little less than the one before (from 1 + SHARE_PREMIUM times the
+** priority weight down to the weight itself): every demand of a priority
+** then gets its first part before any gets its second, so demands of equal
+** priority share a shortage in proportion to what they ask, to within one
+** part. The premium stays well below the factor of two between priority
+** levels. */
+#define SHARE_PARTS 10
+#define SHARE_PREMIUM 0.1
 
 static double priority_weight(int p) {
   return 10.0 * ldexp(1.0, NARYN__PRIORITY_MAX - p);
@@ -58,7 +67,7 @@ typedef struct node_lp {
   int y, u;           /* reservoir: storage above dead, drawdown below */
   int tp, tm, trow;   /* reservoir target: above, below, row */
   int rp, rm, rrow;   /* reservoir release schedule: above, below, row */
-  int d;              /* demand: delivered */
+  int d;              /* demand: first of SHARE_PARTS delivered parts */
   int mf, mrow;       /* min_flow: shortfall, row */
   int qt, qs, srow;   /* hydropower: turbined, spilled, split row */
 } node_lp;
@@ -197,8 +206,13 @@ static int build_lp(sim *s) {
       }
       break;
     case NARYN_NODE_DEMAND:
-      COL(v->d, -priority_weight(n->priority));
-      ADD(v->bal, v->d, -1.0);
+      for (int k = 0; k < SHARE_PARTS; k++) {
+        double premium = SHARE_PREMIUM * (SHARE_PARTS - 1 - k) / (SHARE_PARTS - 1);
+        int col;
+        COL(col, -priority_weight(n->priority) * (1.0 + premium));
+        if (k == 0) v->d = col;
+        ADD(v->bal, col, -1.0);
+      }
       break;
     case NARYN_NODE_MIN_FLOW:
       v->mrow = s->nrows++;
@@ -223,7 +237,8 @@ static int build_lp(sim *s) {
     const naryn__node *n = &m->nodes[i];
     if (n->type == NARYN_NODE_DEMAND && n->enabled && n->return_to >= 0 &&
         n->return_fraction > 0 && s->nl[n->return_to].bal >= 0)
-      ADD(s->nl[n->return_to].bal, s->nl[i].d, n->return_fraction);
+      for (int k = 0; k < SHARE_PARTS; k++)
+        ADD(s->nl[n->return_to].bal, s->nl[i].d + k, n->return_fraction);
   }
 #undef COL
 #undef ADD
@@ -310,7 +325,9 @@ static void set_step_bounds(sim *s, int t) {
         s->colup[v->rp] = s->colup[v->rm] = INFINITY;
       }
     }
-    if (v->d >= 0) s->colup[v->d] = n->demand_hm3.v[t];
+    if (v->d >= 0)
+      for (int part = 0; part < SHARE_PARTS; part++)
+        s->colup[v->d + part] = n->demand_hm3.v[t] / SHARE_PARTS;
     if (v->mrow >= 0) {
       double want = n->min_flow_m3s.v[t] * k;
       s->rowlo[v->mrow] = want;
@@ -447,7 +464,8 @@ static void record_step(sim *s, int t, const double *x) {
         NARYN__Q(r, t, i, NARYN_Q_LEVEL_M) = naryn__table_eval(&n->level, se);
     }
     if (v->d >= 0) {
-      double want = n->demand_hm3.v[t], got = x[v->d];
+      double want = n->demand_hm3.v[t], got = 0.0;
+      for (int part = 0; part < SHARE_PARTS; part++) got += x[v->d + part];
       NARYN__Q(r, t, i, NARYN_Q_DEMAND_HM3) = want;
       NARYN__Q(r, t, i, NARYN_Q_DELIVERED_HM3) = got;
       NARYN__Q(r, t, i, NARYN_Q_SHORTAGE_HM3) = want - got > 0 ? want - got : 0;

@@ -170,6 +170,32 @@ static const char schedule_model[] =
     "  - {from: In, to: R}\n"
     "  - {from: R, to: Out}\n";
 
+/* Two demands of the same priority share a shortage in proportion to what
+** they ask: 20 m3/s for demands of 10 and 30 gives each half. */
+static void equal_priorities_share_in_proportion(void **state) {
+  (void)state;
+  naryn_model *m;
+  naryn_result *r;
+  run_text("horizon: {start: 2001-01, end: 2001-01, step: monthly}\n"
+           "nodes:\n"
+           "  - {name: In, type: inflow, inflow_m3s: 20}\n"
+           "  - {name: J, type: junction}\n"
+           "  - {name: A, type: demand, demand_m3s: 10, priority: 3, country: UZ}\n"
+           "  - {name: B, type: demand, demand_m3s: 30, priority: 3, country: KZ}\n"
+           "  - {name: Out, type: sink}\n"
+           "links:\n"
+           "  - {from: In, to: J}\n"
+           "  - {from: J, to: A}\n"
+           "  - {from: J, to: B}\n"
+           "  - {from: J, to: Out}\n",
+           &m, &r);
+  double k = 31 * 0.0864;
+  close_to(tu_q(m, r, NARYN_Q_DELIVERED_HM3, "A", 0), 5 * k, 1e-9);
+  close_to(tu_q(m, r, NARYN_Q_DELIVERED_HM3, "B", 0), 15 * k, 1e-9);
+  naryn_result_free(r);
+  naryn_model_free(m);
+}
+
 /* A release schedule is followed while there is water above the dead
 ** storage, and then the release is what inflow allows. */
 static void release_schedule_until_dead_storage(void **state) {
@@ -509,6 +535,7 @@ int main(void) {
       cmocka_unit_test(single_reservoir_matches_hand_solution),
       cmocka_unit_test(fixed_head_energy_and_capacity_cap),
       cmocka_unit_test(higher_priority_is_served_first),
+      cmocka_unit_test(equal_priorities_share_in_proportion),
       cmocka_unit_test(release_schedule_until_dead_storage),
       cmocka_unit_test(target_storage_reached_or_approached),
       cmocka_unit_test(evaporation_draws_below_dead_storage),
