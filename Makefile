@@ -31,8 +31,9 @@ CFLAGS += -std=c11 $(OPT) $(WARN) $(SANFLAGS) -MMD -MP
 # Third-party headers are system headers: their warnings are not ours.
 PKG_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS)))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS))
-TEST_CFLAGS := $(shell pkg-config --cflags $(TEST_PKGS))
-TEST_LIBS := $(shell pkg-config --libs $(TEST_PKGS))
+# Asked only when a test is built, so that building naryn needs no cmocka.
+TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS))
+TEST_LIBS = $(shell pkg-config --libs $(TEST_PKGS))
 LDFLAGS += $(SANFLAGS)
 LDLIBS += $(PKG_LIBS) -lm
 
