@@ -5,6 +5,8 @@
 #                   the command line
 #   make SAN=1 ...  the same under AddressSanitizer and UBSan, in build-san/
 #   make bench      benchmarks (never part of check)
+#   make install    naryn, libnaryn.a, naryn.h and the built-in model under
+#                   PREFIX (default /usr/local)
 #   make clean
 #
 # Dependencies come from Debian packages through pkg-config: COIN-OR CLP,
@@ -24,6 +26,9 @@ SANFLAGS :=
 OPT ?= -O2 -g
 endif
 
+PREFIX ?= /usr/local
+DATADIR ?= $(PREFIX)/share/naryn
+
 WARN := -Wall -Wextra -Werror -Wshadow -Wundef -Wwrite-strings \
         -Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith -Wvla
 CPPFLAGS += -Iinclude -D_POSIX_C_SOURCE=200809L
@@ -40,19 +45,19 @@ LDLIBS += $(PKG_LIBS) -lm
 LIB_SRC := $(sort $(wildcard src/*/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
-TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c tools/*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TESTS := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-TOOLS := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+TOOLS := $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(TOOL_SRC)))
 BENCHES := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 LIB := $(BUILD)/libnaryn.a
 BIN := $(BUILD)/naryn
 
-.PHONY: all check unit bad golden bench clean tests
+.PHONY: all check unit bad golden bench clean tests install
 all: $(BIN)
 
 $(LIB): $(LIB_OBJ)
@@ -63,10 +68,11 @@ $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c $< -o $@
 
-# The command sees only the public header.
+# The command sees only the public header. It finds the built-in model in
+# DATADIR once installed, or beside itself in the build tree.
 $(BUILD)/cli/%.o: cli/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) -DNARYN_DATADIR='"$(DATADIR)"' $(CFLAGS) -c $< -o $@
 
 $(BIN): $(CLI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) $(CLI_OBJ) $(LIB) $(LDLIBS) -o $@
@@ -76,6 +82,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	$(CC) $(CPPFLAGS) -Isrc $(PKG_CFLAGS) $(TEST_CFLAGS) $(CFLAGS) $< $(LIB) $(LDFLAGS) $(TEST_LIBS) $(LDLIBS) -o $@
 
 $(BUILD)/tools/%: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(LDFLAGS) -lm -o $@
+
+$(BUILD)/tools/%: tools/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(LDFLAGS) -lm -o $@
 
@@ -112,6 +122,17 @@ golden: tests
 
 bench: $(BIN) $(BENCHES)
 	@BUILD=$(BUILD) bench/run.sh
+
+# Installs the command, the library, its header and the built-in model.
+install: $(BIN) $(LIB)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
+	  $(DESTDIR)$(DATADIR)/models/naryn/scenarios
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/naryn
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libnaryn.a
+	install -m 644 include/naryn.h $(DESTDIR)$(PREFIX)/include/naryn.h
+	install -m 644 models/naryn/*.yaml models/naryn/*.csv models/naryn/README.md \
+	  $(DESTDIR)$(DATADIR)/models/naryn/
+	install -m 644 models/naryn/scenarios/*.yaml $(DESTDIR)$(DATADIR)/models/naryn/scenarios/
 
 clean:
 	rm -rf build build-san

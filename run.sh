@@ -1,9 +1,11 @@
 #!/bin/sh
-# The main job: installs what is missing, builds naryn and runs it on the
-# example cascade, writing results into results/. Arguments are passed to
-# "naryn simulate" (for example --scenario FILE).
+# The main job: installs what is missing, builds naryn and runs the built-in
+# Naryn-Syr Darya model: the base case and each of its scenarios (the
+# irrigation and energy modes of Toktogul, Kambarata, the modernised plants),
+# side by side, with the full results in results/naryn-syr-darya/.
+# Arguments are passed to "naryn simulate" (for example --scenario kambarata).
 set -e
 cd "$(dirname "$0")"
 scripts/deps
 make -s -j2 >/dev/null
-exec build/naryn simulate examples/cascade/model.yaml --out results/cascade "$@"
+exec build/naryn simulate "$@"

@@ -3,7 +3,8 @@
 **
 ** Options may come before or after the model, as "--name VALUE" or
 ** "--name=VALUE". Anything that starts with '-' and is not known is a
-** usage error.
+** usage error. Without a model file, the built-in Naryn-Syr Darya model
+** is used.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,10 +30,21 @@ static const char *option_value(int argc, char **argv, int *i, const char *name,
   return argv[++*i];
 }
 
+/* Keeps a copy of s owned by the arguments; NULL when out of memory. */
+static const char *keep(cli_args *a, const char *s) {
+  size_t n = strlen(s) + 1;
+  char *copy = malloc(n);
+  if (!copy) return NULL;
+  memcpy(copy, s, n);
+  a->owned[a->nowned++] = copy;
+  return copy;
+}
+
 int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out) {
   memset(out, 0, sizeof *out);
   out->model.scenarios = calloc((size_t)argc + 1, sizeof(char *));
-  if (!out->model.scenarios) {
+  out->owned = calloc((size_t)argc + 1, sizeof(char *));
+  if (!out->model.scenarios || !out->owned) {
     cli_error("out of memory");
     return EXIT_IO;
   }
@@ -45,6 +57,10 @@ int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out) {
     }
     if (spec->quiet && (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)) {
       out->quiet = 1;
+      continue;
+    }
+    if (spec->compare && strcmp(a, "--compare") == 0) {
+      out->compare = 1;
       continue;
     }
     if ((v = option_value(argc, argv, &i, "--scenario", &missing))) {
@@ -72,20 +88,33 @@ int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out) {
     out->model.model = a;
   }
   if (!out->model.model) {
-    cli_error("%s: expected a model file (see naryn %s --help)", spec->name,
-              spec->name);
-    return EXIT_USAGE;
+    out->model.model = cli_builtin_model();
+    out->builtin = 1;
+    if (!out->model.model) {
+      cli_error("%s: no model given, and the built-in Naryn-Syr Darya model "
+                "was not found (set NARYN_DATADIR to the folder holding "
+                "models/naryn/, or give a MODEL file)", spec->name);
+      return EXIT_IO;
+    }
   }
-  if (spec->out && !out->out) {
-    cli_error("%s: expected --out DIR, the directory for the results",
-              spec->name);
-    return EXIT_USAGE;
+  for (int k = 0; k < out->model.nscenarios; k++) {
+    char buf[4096];
+    const char *path = cli_scenario_file(out->model.model,
+                                         out->model.scenarios[k], buf, sizeof buf);
+    if (path == buf && !(path = keep(out, buf))) {
+      cli_error("out of memory");
+      return EXIT_IO;
+    }
+    out->model.scenarios[k] = path;
   }
   return EXIT_OK;
 }
 
 void cli_args_free(cli_args *a) {
+  for (int i = 0; i < a->nowned; i++) free(a->owned[i]);
+  free(a->owned);
   free(a->model.scenarios);
+  a->owned = NULL;
   a->model.scenarios = NULL;
 }
 

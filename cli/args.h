@@ -9,18 +9,25 @@
 /* Which options a command accepts. */
 typedef struct cli_spec {
   const char *name; /* the command, for messages */
-  int out;          /* --out DIR is accepted and required */
+  int out;          /* --out DIR is accepted */
   int quiet;        /* --quiet is accepted */
+  int compare;      /* --compare is accepted */
 } cli_spec;
 
 typedef struct cli_args {
   cli_model_args model;
-  const char *out;
-  int quiet, help;
+  const char *out;  /* NULL when not given */
+  int quiet, help, compare;
+  int builtin;      /* no model was given: the built-in one is used */
+  char **owned;     /* strings made while parsing, freed with the args */
+  int nowned;
 } cli_args;
 
-/* Parses argv (argv[0] is the command name). Returns EXIT_OK or
-** EXIT_USAGE after printing what is wrong; 'help' is set for --help. */
+/* Parses argv (argv[0] is the command name). Without a model file the
+** built-in Naryn-Syr Darya model is used; a --scenario NAME that is not a
+** file is looked for as scenarios/NAME.yaml beside the model. Returns
+** EXIT_OK, or EXIT_USAGE after printing what is wrong; 'help' is set for
+** --help. */
 int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out);
 void cli_args_free(cli_args *a);
 

@@ -35,6 +35,20 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Loads the model named in args, printing what went wrong on failure. */
 int cli_load(const cli_model_args *args, naryn_model **out, naryn_diags *d);
 
+/* Path of the built-in Naryn-Syr Darya model, or NULL when not found. */
+const char *cli_builtin_model(void);
+/* Resolves a --scenario value: a file that exists, or else NAME taken as
+** the model's own scenarios/NAME.yaml when that exists; otherwise NAME is
+** returned unchanged (and reading it reports the error). */
+const char *cli_scenario_file(const char *model, const char *name, char *buf,
+                              size_t size);
+
+struct cli_run;
+/* Runs the model as loaded in 'base' and each scenario it lists, writing
+** each run's results into OUT/NAME, and prints them side by side. Returns
+** a library status. */
+int cli_compare(const struct cli_run *base, const char *out);
+
 int cmd_check(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 

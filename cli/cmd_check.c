@@ -8,10 +8,11 @@
 #include "cli.h"
 
 static const char help[] =
-    "Usage: naryn check MODEL [--scenario FILE]...\n"
+    "Usage: naryn check [MODEL] [--scenario FILE|NAME]...\n"
     "\n"
-    "Reads MODEL (JSON or YAML) and the CSV files it names, applies each\n"
-    "scenario file in order, and reports every problem found (up to 20),\n"
+    "Reads MODEL (JSON or YAML; the built-in Naryn-Syr Darya model when none\n"
+    "is given) and the CSV files it names, applies each scenario file in\n"
+    "order, and reports every problem found (up to 20),\n"
     "one per line:\n"
     "  FILE:LINE:COL: error: WHERE: what was expected, got what was found\n"
     "\n"
@@ -19,7 +20,7 @@ static const char help[] =
     "usage, 4 when a file cannot be read.\n";
 
 int cmd_check(int argc, char **argv) {
-  static const cli_spec spec = {"check", 0, 0};
+  static const cli_spec spec = {"check", 0, 0, 0};
   cli_run run;
   int rc = cli_start(argc, argv, &spec, help, &run);
   if (rc >= 0) return cli_finish(&run, rc);

@@ -9,21 +9,31 @@
 #include "cli.h"
 
 static const char help[] =
-    "Usage: naryn simulate MODEL --out DIR [--scenario FILE]... [--quiet]\n"
+    "Usage: naryn simulate [MODEL] [--scenario FILE|NAME]... [--out DIR]\n"
+    "                      [--compare] [--quiet]\n"
     "\n"
     "Steps through the model's horizon, solving one LP per step that\n"
     "allocates water by priority and operating rules, with head and\n"
     "evaporation settled by re-solving. Checks the water balance at every\n"
-    "node and step. Writes into DIR (created if missing), each file whole\n"
-    "or not at all:\n"
+    "node and step. Writes into DIR (created if missing), all files whole\n"
+    "or none:\n"
     "  nodes.csv    every quantity of every node and step\n"
     "  links.csv    flow and loss of every link and step\n"
     "  summary.csv  totals and yearly means by country and season\n"
     "  run.csv      what was run and the water-balance figures\n"
     "and prints yearly means by country and season.\n"
     "\n"
-    "  --scenario FILE  merge FILE's fields over the model (repeatable)\n"
-    "  --out DIR        where to write the results\n"
+    "Without MODEL, runs the built-in Naryn-Syr Darya model and compares it\n"
+    "with each of its scenarios (as --compare does).\n"
+    "\n"
+    "  --scenario FILE  merge FILE's fields over the model (repeatable); a\n"
+    "                   NAME that is not a file is the model's own\n"
+    "                   scenarios/NAME.yaml\n"
+    "  --compare        run the model and, separately, each scenario it lists\n"
+    "                   (its \"scenarios\" field), writing DIR/base, DIR/NAME...,\n"
+    "                   and print them side by side\n"
+    "  --out DIR        where to write the results (default results/MODEL-NAME/\n"
+    "                   then base/ or the scenario names)\n"
     "  --quiet          print nothing but errors\n"
     "\n"
     "Exit status: 0 success, 1 bad input or constraints that cannot all\n"
@@ -60,20 +70,35 @@ static void print_table(const naryn_model *m, const naryn_result *r) {
 }
 
 int cmd_simulate(int argc, char **argv) {
-  static const cli_spec spec = {"simulate", 1, 1};
+  static const cli_spec spec = {"simulate", 1, 1, 1};
   cli_run run;
   int rc = cli_start(argc, argv, &spec, help, &run);
   if (rc >= 0) return cli_finish(&run, rc);
   const naryn_model *m = run.m;
+  /* Results go to --out, or to results/MODEL-NAME/RUN-NAME. */
+  char out[4096];
+  const char *scen = naryn_model_scenario(m);
+  int compare = run.args.compare ||
+                (run.args.builtin && run.args.model.nscenarios == 0);
+  if (run.args.out)
+    snprintf(out, sizeof out, "%s", run.args.out);
+  else if (compare)
+    snprintf(out, sizeof out, "results/%s", naryn_model_name(m));
+  else
+    snprintf(out, sizeof out, "results/%s/%s", naryn_model_name(m),
+             scen[0] ? scen : "base");
+  if (compare) {
+    rc = cli_compare(&run, out);
+    return cli_finish(&run, cli_exit_status(rc));
+  }
   naryn_result *r = NULL;
   rc = naryn_simulate(m, NULL, &r, run.d);
-  if (rc == NARYN_OK) rc = naryn_result_write(r, run.args.out, run.d);
+  if (rc == NARYN_OK) rc = naryn_result_write(r, out, run.d);
   cli_print_diags(run.d);
   if (rc == NARYN_OK && !run.args.quiet) {
     int node, step, n = naryn_model_steps(m);
     int dl = naryn_model_is_daily(m) ? 10 : 7;
     double res = naryn_result_max_residual_hm3(r, &node, &step);
-    const char *scen = naryn_model_scenario(m);
     printf("%s%s%s%s: %d %s steps from %.*s to %.*s, %ld LP solves\n",
            naryn_model_name(m), scen[0] ? " (scenario " : "", scen,
            scen[0] ? ")" : "", n, naryn_model_is_daily(m) ? "daily" : "monthly",
@@ -86,8 +111,7 @@ int cmd_simulate(int argc, char **argv) {
            naryn_result_max_residual_rel(r),
            naryn_result_system_residual_hm3(r));
     print_table(m, r);
-    printf("\nResults: %s/nodes.csv, links.csv, summary.csv, run.csv\n",
-           run.args.out);
+    printf("\nResults: %s/nodes.csv, links.csv, summary.csv, run.csv\n", out);
   }
   naryn_result_free(r);
   return cli_finish(&run, cli_exit_status(rc));

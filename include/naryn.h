@@ -144,6 +144,12 @@ const char *naryn_model_step_date(const naryn_model *m, int step);
 /* Length of step i in seconds. */
 double naryn_model_step_seconds(const naryn_model *m, int step);
 
+/* The scenarios a model ships with, listed in its "scenarios" field: each
+** NAME is the file scenarios/NAME.yaml in the model's folder. */
+int naryn_model_scenario_count(const naryn_model *m);
+const char *naryn_model_scenario_name(const naryn_model *m, int i);
+const char *naryn_model_scenario_path(const naryn_model *m, int i);
+
 int naryn_model_node_count(const naryn_model *m);
 /* Index of the node with this name, or -1. */
 int naryn_model_node_index(const naryn_model *m, const char *name);

@@ -310,6 +310,9 @@ struct naryn_model {
   naryn__link *links;
   int ncountries;
   const char **country_codes, **country_names;
+  int nscenarios;              /* the scenario files the model ships with */
+  const char **scenario_names; /* as listed under "scenarios" */
+  const char **scenario_paths; /* FOLDER/scenarios/NAME.yaml beside the model */
 };
 
 /* Priorities run from 1 (served first) to NARYN__PRIORITY_MAX. */

@@ -169,6 +169,16 @@ double naryn_model_step_seconds(const naryn_model *m, int step) {
   return (step >= 0 && step < m->nsteps) ? m->step_s[step] : 0.0;
 }
 
+int naryn_model_scenario_count(const naryn_model *m) { return m->nscenarios; }
+
+const char *naryn_model_scenario_name(const naryn_model *m, int i) {
+  return (i >= 0 && i < m->nscenarios) ? m->scenario_names[i] : "";
+}
+
+const char *naryn_model_scenario_path(const naryn_model *m, int i) {
+  return (i >= 0 && i < m->nscenarios) ? m->scenario_paths[i] : "";
+}
+
 int naryn_model_node_count(const naryn_model *m) { return m->nnodes; }
 
 int naryn_model_node_index(const naryn_model *m, const char *name) {

@@ -992,8 +992,36 @@ static int read_countries(reader *r, const naryn__doc *root) {
 }
 
 static const char *const top_fields[] = {
-    "name", "description", "scenario", "countries", "horizon", "nodes",
-    "links", "source", "notes", NULL};
+    "name", "description", "scenario", "scenarios", "countries", "horizon",
+    "nodes", "links", "source", "notes", NULL};
+
+/* Reads the optional list of scenario names the model ships with; each
+** names FOLDER/scenarios/NAME.yaml beside the model file. */
+static int read_scenario_list(reader *r, const naryn__doc *root) {
+  naryn_model *m = r->m;
+  const naryn__doc *list = get(root, "scenarios");
+  char got[128];
+  if (!list) return 0;
+  if (list->kind != NARYN__DOC_SEQ)
+    return fail(r, list, "scenarios", "expected a list of scenario names, got %s",
+                naryn__doc_describe(list, got, sizeof got));
+  m->scenario_names = naryn__arena_alloc(r->a, (size_t)(list->n + 1) * sizeof(char *));
+  m->scenario_paths = naryn__arena_alloc(r->a, (size_t)(list->n + 1) * sizeof(char *));
+  if (!m->scenario_names || !m->scenario_paths) return oom(r);
+  for (int i = 0; i < list->n; i++) {
+    const naryn__doc *v = list->vals[i];
+    if (v->kind != NARYN__DOC_SCALAR || v->len == 0 || strchr(v->str, '/'))
+      return fail(r, v, "scenarios", "expected a scenario name (a file "
+                  "scenarios/NAME.yaml beside the model), got %s",
+                  naryn__doc_describe(v, got, sizeof got));
+    m->scenario_names[i] = v->str;
+    m->scenario_paths[i] = naryn__arena_printf(r->a, "%sscenarios/%s.yaml",
+                                               dir_of(r->a, v->file), v->str);
+    if (!m->scenario_paths[i]) return oom(r);
+  }
+  m->nscenarios = list->n;
+  return 0;
+}
 
 int naryn__model_build(naryn_model *m, const naryn__doc *root,
                        naryn_diags *d) {
@@ -1008,6 +1036,7 @@ int naryn__model_build(naryn_model *m, const naryn__doc *root,
   opt_string(&r, root, "name", "model", &m->name);
   opt_string(&r, root, "description", "model", &m->description);
   read_countries(&r, root);
+  read_scenario_list(&r, root);
   if (read_horizon(&r, root) == 0 && read_nodes(&r, root) == 0)
     read_links(&r, root);
   free(r.csv);

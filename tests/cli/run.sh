@@ -35,8 +35,19 @@ check check-help 0 "FILE:LINE:COL" "$naryn" check --help
 check no-command 2 "Usage:" "$naryn"
 check unknown-command 2 'unknown command "optimize"' "$naryn" optimize x.json
 check unknown-option 2 'unknown option "--fast"' "$naryn" check --fast examples/single/model.json
-check no-model 2 "expected a model file" "$naryn" check
-check no-out 2 "expected --out DIR" "$naryn" simulate examples/single/model.json
+# Without a model, the built-in Naryn-Syr Darya model runs with each of its
+# scenarios; without --out, results go under results/ in the current folder.
+naryn_abs=$(cd "$(dirname "$naryn")" && pwd)/naryn
+check builtin-check 0 "models/naryn/model.yaml: ok: 42 nodes" "$naryn" check
+mkdir -p "$tmp/here"
+check builtin-compare 0 "Energy generated, GWh" sh -c "cd '$tmp/here' && '$naryn_abs' simulate"
+check builtin-results-written 0 "" test -f "$tmp/here/results/naryn-syr-darya/kambarata/nodes.csv"
+check builtin-scenario-by-name 0 "naryn-syr-darya (scenario kambarata)" \
+  sh -c "cd '$tmp/here' && '$naryn_abs' simulate --scenario kambarata"
+check default-out 0 "Results: results/single/base/nodes.csv" \
+  sh -c "cd '$tmp/here' && '$naryn_abs' simulate '$(pwd)/examples/single/model.json'"
+check unknown-scenario-name 4 "no-such-mode: error: cannot read: No such file or directory" \
+  "$naryn" simulate --scenario no-such-mode
 check two-models 2 "expected one model file" "$naryn" check a.json b.json
 check scenario-without-file 2 "expected a value after --scenario" "$naryn" check examples/single/model.json --scenario
 check missing-model 4 "nope.json: error: cannot read: No such file or directory" "$naryn" check "$tmp/nope.json"

@@ -1,0 +1,181 @@
+/*
+** compare.c: "naryn simulate --compare": the model as given and each of the
+** scenarios it ships with, side by side.
+**
+** Each run is the model (with any --scenario files given, which apply to
+** every run) plus one scenario of the model's "scenarios" list; its full
+** results go to OUT/NAME/. The table printed is what an adviser asks
+** first: per country and season, the energy generated, the irrigation
+** water delivered and short, and the water reaching each terminal lake or
+** sink, as yearly means.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "cli.h"
+
+#define MAX_RUNS 16
+#define MAX_ROWS 64
+
+/* The figures of one run, yearly means. */
+typedef struct run_figures {
+  const char *name;
+  int ncountries;
+  char country[MAX_ROWS][32];                       /* codes, "" for none */
+  double energy_gwh[MAX_ROWS][NARYN_SEASON_COUNT];  /* per country, then all */
+  double delivered_km3[MAX_ROWS][NARYN_SEASON_COUNT];
+  double short_km3[MAX_ROWS][NARYN_SEASON_COUNT];
+  double sink_km3[MAX_ROWS][NARYN_SEASON_COUNT];    /* per sink */
+  double residual_hm3, system_hm3;
+} run_figures;
+
+/* Collects a run's figures; countries and sinks are those of 'base'. */
+static void collect(const naryn_model *base, const naryn_model *m,
+                    const naryn_result *r, run_figures *f) {
+  double years = naryn_result_years(r);
+  int nc = naryn_result_country_count(r);
+  if (nc > MAX_ROWS - 1) nc = MAX_ROWS - 1;
+  f->ncountries = nc;
+  for (int c = 0; c <= nc; c++) {
+    const char *code = c < nc ? naryn_result_country(r, c) : NULL;
+    if (code) snprintf(f->country[c], sizeof f->country[c], "%s", code);
+    for (int s = 0; s < NARYN_SEASON_COUNT; s++) {
+      naryn_summary sum;
+      naryn_result_summary(r, code, (naryn_season)s, &sum);
+      f->energy_gwh[c][s] = sum.energy_gwh / years;
+      f->delivered_km3[c][s] = (sum.irrigation_delivered_hm3 + sum.municipal_delivered_hm3) / years / 1000;
+      f->short_km3[c][s] = (sum.irrigation_shortage_hm3 + sum.municipal_shortage_hm3) / years / 1000;
+    }
+  }
+  int k = 0;
+  for (int i = 0; i < naryn_model_node_count(base) && k < MAX_ROWS; i++) {
+    if (naryn_model_node_type(base, i) != NARYN_NODE_SINK) continue;
+    int node = naryn_model_node_index(m, naryn_model_node_name(base, i));
+    for (int s = 0; s < NARYN_SEASON_COUNT; s++) f->sink_km3[k][s] = 0;
+    for (int t = 0; node >= 0 && t < naryn_model_steps(m); t++) {
+      int month = atoi(naryn_model_step_date(m, t) + 5);
+      int summer = month >= 4 && month <= 9;
+      double v = naryn_result_node(r, NARYN_Q_INFLOW_HM3, node, t) / years / 1000;
+      f->sink_km3[k][summer ? NARYN_SEASON_APR_SEP : NARYN_SEASON_OCT_MAR] += v;
+      f->sink_km3[k][NARYN_SEASON_ALL] += v;
+    }
+    k++;
+  }
+  f->residual_hm3 = naryn_result_max_residual_hm3(r, NULL, NULL);
+  f->system_hm3 = naryn_result_system_residual_hm3(r);
+}
+
+/* Loads the model with the common scenarios and one more (or none), runs
+** it and writes its results into OUT/NAME. Prints what went wrong. */
+static int run_one(const cli_run *base, const char *extra, const char *name,
+                   const char *out, run_figures *f) {
+  const cli_model_args *ma = &base->args.model;
+  const char **over = calloc((size_t)ma->nscenarios + 2, sizeof *over);
+  if (!over) return NARYN_ENOMEM;
+  for (int i = 0; i < ma->nscenarios; i++) over[i] = ma->scenarios[i];
+  int n = ma->nscenarios;
+  if (extra) over[n++] = extra;
+  naryn_diags *d = naryn_diags_new(20);
+  naryn_model *m = NULL;
+  naryn_result *r = NULL;
+  int rc = d ? naryn_model_load(ma->model, over, n, &m, d) : NARYN_ENOMEM;
+  if (rc == NARYN_OK) rc = naryn_simulate(m, NULL, &r, d);
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s/%s", out, name);
+  if (rc == NARYN_OK) rc = naryn_result_write(r, dir, d);
+  if (d) cli_print_diags(d);
+  if (rc == NARYN_OK) {
+    f->name = name;
+    collect(base->m, m, r, f);
+  } else {
+    cli_error("the run \"%s\" failed: %s", name, naryn_strerror(rc));
+  }
+  naryn_result_free(r);
+  naryn_model_free(m);
+  naryn_diags_free(d);
+  free(over);
+  return rc;
+}
+
+/* Prints one row of the table: a label and one value per run. */
+static void row(const char *country, const char *season, const run_figures *f,
+                int n, double (*value)(const run_figures *, int, int), int index,
+                int s, const char *fmt) {
+  printf("  %-20.20s %-8s", country, season);
+  for (int k = 0; k < n; k++) printf(fmt, value(&f[k], index, s));
+  printf("\n");
+}
+
+static double energy(const run_figures *f, int i, int s) { return f->energy_gwh[i][s]; }
+static double delivered(const run_figures *f, int i, int s) { return f->delivered_km3[i][s]; }
+static double shortage(const run_figures *f, int i, int s) { return f->short_km3[i][s]; }
+static double sink(const run_figures *f, int i, int s) { return f->sink_km3[i][s]; }
+
+/* Prints a block of rows, one per country (and all) and season. */
+static void country_block(const char *title, const naryn_model *m, int nc,
+                          const char *const *codes, const run_figures *f, int n,
+                          double (*value)(const run_figures *, int, int),
+                          int seasons, const char *fmt) {
+  static const char *const season_label[] = {"Oct-Mar", "Apr-Sep", "year"};
+  printf("%s\n", title);
+  for (int c = 0; c <= nc; c++) {
+    const char *label = c < nc ? (codes[c][0] ? naryn_model_country_name(m, codes[c])
+                                              : "(no country)")
+                               : "all countries";
+    for (int s = seasons ? 0 : NARYN_SEASON_ALL; s < NARYN_SEASON_COUNT; s++)
+      row(s == (seasons ? 0 : NARYN_SEASON_ALL) ? label : "", season_label[s], f,
+          n, value, c, s, fmt);
+  }
+}
+
+int cli_compare(const cli_run *base, const char *out) {
+  const naryn_model *m = base->m;
+  int nruns = 1 + naryn_model_scenario_count(m);
+  if (nruns > MAX_RUNS) nruns = MAX_RUNS;
+  run_figures *f = calloc((size_t)nruns, sizeof *f);
+  if (!f) {
+    cli_error("out of memory");
+    return NARYN_ENOMEM;
+  }
+  int rc = run_one(base, NULL, "base", out, &f[0]);
+  for (int k = 1; k < nruns && rc == NARYN_OK; k++)
+    rc = run_one(base, naryn_model_scenario_path(m, k - 1),
+                 naryn_model_scenario_name(m, k - 1), out, &f[k]);
+  if (rc != NARYN_OK || base->args.quiet) {
+    free(f);
+    return rc;
+  }
+  const char *codes[MAX_ROWS];
+  int nc = f[0].ncountries;
+  for (int c = 0; c < nc; c++) codes[c] = f[0].country[c];
+  int steps = naryn_model_steps(m), dl = naryn_model_is_daily(m) ? 10 : 7;
+  printf("%s: %d %s steps from %.*s to %.*s; yearly means of each run\n\n",
+         naryn_model_name(m), steps, naryn_model_is_daily(m) ? "daily" : "monthly",
+         dl, naryn_model_step_date(m, 0), dl, naryn_model_step_date(m, steps - 1));
+  printf("  %-20s %-8s", "", "");
+  for (int k = 0; k < nruns; k++) printf(" %15.15s", f[k].name);
+  printf("\n");
+  country_block("Energy generated, GWh", m, nc, codes, f, nruns, energy, 1, " %15.0f");
+  country_block("Irrigation and town water delivered, km3", m, nc, codes, f, nruns,
+                delivered, 0, " %15.2f");
+  country_block("Irrigation and town water short, km3", m, nc, codes, f, nruns,
+                shortage, 1, " %15.2f");
+  printf("Water reaching terminal lakes and sinks, km3\n");
+  static const char *const season_label[] = {"Oct-Mar", "Apr-Sep", "year"};
+  for (int i = 0, k = 0; i < naryn_model_node_count(m) && k < MAX_ROWS; i++) {
+    if (naryn_model_node_type(m, i) != NARYN_NODE_SINK) continue;
+    for (int s = 0; s < NARYN_SEASON_COUNT; s++)
+      row(s == 0 ? naryn_model_node_name(m, i) : "", season_label[s], f, nruns,
+          sink, k, s, " %15.2f");
+    k++;
+  }
+  printf("Largest water-balance residual of a node, hm3\n  %-29s", "");
+  for (int k = 0; k < nruns; k++) printf(" %15.1e", f[k].residual_hm3);
+  printf("\n\nFull results: %s/{", out);
+  for (int k = 0; k < nruns; k++) printf("%s%s", k ? "," : "", f[k].name);
+  printf("}/nodes.csv, links.csv, summary.csv, run.csv\n");
+  free(f);
+  return NARYN_OK;
+}

@@ -1,0 +1,197 @@
+/*
+** test_naryn.c: the built-in Naryn-Syr Darya model against the published
+** figures it is meant to reproduce (models/naryn/README.md says where each
+** comes from and why the model differs where it does):
+** - the five lower Naryn plants' mean generation within 10 % of their
+**   design total, 10.3 TWh/yr, at the long-term inflow of 12.44 km3/yr;
+** - Toktogul's water-to-energy rate within 5 % of the 0.342 kWh/m3
+**   observed on 11-12 Dec 2024 at the storage of that day, and its mean
+**   over the run within 10 % of the design 0.354 kWh/m3;
+** - in the irrigation mode 70-80 % of Toktogul's release in April-September;
+**   in the energy mode winter releases of 500-900 m3/s whenever Toktogul is
+**   above its dead storage, and a lower summer share;
+** - Kambarata-1 and -2 together adding 6 TWh/yr to within 15 %;
+** - the basin's water balance closed to 1e-6 of its inflow in every run.
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+
+#include "testutil.h"
+
+#define MODEL "models/naryn/model.yaml"
+
+/* Runs the model with at most one scenario of its own. */
+static void run(const char *scenario, naryn_model **m, naryn_result **r) {
+  char path[256];
+  snprintf(path, sizeof path, "models/naryn/scenarios/%s.yaml", scenario ? scenario : "");
+  const char *over[] = {path};
+  naryn_diags *d = naryn_diags_new(0);
+  int rc = naryn_model_load(MODEL, over, scenario ? 1 : 0, m, d);
+  if (rc != NARYN_OK) print_error("%s\n", tu_first_error(d));
+  assert_int_equal(rc, NARYN_OK);
+  rc = naryn_simulate(*m, NULL, r, d);
+  if (rc != NARYN_OK) print_error("%s\n", tu_first_error(d));
+  assert_int_equal(rc, NARYN_OK);
+  /* The whole basin balances: inflow = consumption + evaporation + losses
+  ** + sink inflow + storage change. */
+  double inflow = 0;
+  for (int t = 0; t < naryn_model_steps(*m); t++)
+    for (int i = 0; i < naryn_model_node_count(*m); i++)
+      if (naryn_model_node_type(*m, i) == NARYN_NODE_INFLOW)
+        inflow += naryn_result_node(*r, NARYN_Q_RELEASE_HM3, i, t);
+  assert_true(fabs(naryn_result_system_residual_hm3(*r)) <= 1e-6 * inflow);
+  naryn_diags_free(d);
+}
+
+/* Mean yearly total of a quantity at a node. */
+static double yearly(const naryn_model *m, const naryn_result *r, const char *node,
+                     naryn_quantity q) {
+  int i = naryn_model_node_index(m, node);
+  double sum = 0;
+  for (int t = 0; t < naryn_model_steps(m); t++) sum += naryn_result_node(r, q, i, t);
+  return sum / naryn_result_years(r);
+}
+
+static const char *const lower_plants[] = {"Toktogul HPP", "Kurpsai HPP", "Tash-Kumyr HPP",
+                                           "Shamaldy-Sai HPP", "Uch-Kurgan HPP"};
+
+static double lower_cascade_gwh(const naryn_model *m, const naryn_result *r) {
+  double e = 0;
+  for (int k = 0; k < 5; k++) e += yearly(m, r, lower_plants[k], NARYN_Q_ENERGY_GWH);
+  return e;
+}
+
+static void lower_cascade_makes_its_design_energy(void **state) {
+  (void)state;
+  naryn_model *m;
+  naryn_result *r;
+  run(NULL, &m, &r);
+  double inflow_km3 = yearly(m, r, "Naryn inflow", NARYN_Q_RELEASE_HM3) / 1000;
+  assert_true(fabs(inflow_km3 - 12.44) < 0.01);
+  double gwh = lower_cascade_gwh(m, r);
+  print_message("lower Naryn cascade: %.0f GWh/yr against 10,305 designed (%+.1f %%)\n",
+                gwh, 100 * (gwh / 10305 - 1));
+  assert_true(fabs(gwh / 10305 - 1) <= 0.10);
+  naryn_result_free(r);
+  naryn_model_free(m);
+}
+
+/* The rate is energy over turbined water, GWh per hm3 = kWh per m3. */
+static void toktogul_rate_matches_the_observed_point(void **state) {
+  (void)state;
+  naryn_model *m;
+  naryn_result *r;
+  run(NULL, &m, &r);
+  int res = naryn_model_node_index(m, "Toktogul"), hpp = naryn_model_node_index(m, "Toktogul HPP");
+  double near = 0, near_n = 0, energy = 0, water = 0, start = 10800;
+  for (int t = 0; t < naryn_model_steps(m); t++) {
+    double end = naryn_result_node(r, NARYN_Q_STORAGE_HM3, res, t), mean = 0.5 * (start + end);
+    double e = naryn_result_node(r, NARYN_Q_ENERGY_GWH, hpp, t);
+    double v = naryn_result_node(r, NARYN_Q_TURBINED_HM3, hpp, t);
+    if (v > 0 && fabs(mean - 11400) < 500) near += e / v, near_n++;
+    energy += e;
+    water += v;
+    start = end;
+  }
+  assert_true(near_n >= 5);
+  print_message("Toktogul: %.3f kWh/m3 near 11.4 km3 (%g months), %.3f over the run\n",
+                near / near_n, near_n, energy / water);
+  assert_true(fabs(near / near_n / 0.342 - 1) <= 0.05);
+  assert_true(fabs(energy / water / 0.354 - 1) <= 0.10);
+  naryn_result_free(r);
+  naryn_model_free(m);
+}
+
+/* Share of Toktogul's release in April-September, and the winter months
+** whose release lies outside [lo, hi] m3/s while Toktogul is above its
+** dead storage. */
+static double summer_share(const naryn_model *m, const naryn_result *r, double lo,
+                           double hi, int *outside) {
+  int tok = naryn_model_node_index(m, "Toktogul");
+  double summer = 0, total = 0;
+  *outside = 0;
+  for (int t = 0; t < naryn_model_steps(m); t++) {
+    double v = naryn_result_node(r, NARYN_Q_RELEASE_HM3, tok, t);
+    int month = atoi(naryn_model_step_date(m, t) + 5);
+    double q = v * 1e6 / naryn_model_step_seconds(m, t);
+    double end = naryn_result_node(r, NARYN_Q_STORAGE_HM3, tok, t);
+    total += v;
+    if (month >= 4 && month <= 9) summer += v;
+    else if (end > 5500 + 1e-6 && (q < lo - 1e-6 || q > hi + 1e-6)) (*outside)++;
+  }
+  return summer / total;
+}
+
+static void irrigation_and_energy_modes(void **state) {
+  (void)state;
+  naryn_model *m;
+  naryn_result *r;
+  int outside;
+  run("irrigation-mode", &m, &r);
+  double irr = summer_share(m, r, 0, INFINITY, &outside);
+  naryn_result_free(r);
+  naryn_model_free(m);
+  run("energy-mode", &m, &r);
+  double energy = summer_share(m, r, 500, 900, &outside);
+  naryn_result_free(r);
+  naryn_model_free(m);
+  print_message("Toktogul's April-September share: irrigation mode %.1f %%, energy mode %.1f %%\n",
+                100 * irr, 100 * energy);
+  assert_true(irr >= 0.70 && irr <= 0.80);
+  assert_int_equal(outside, 0);
+  assert_true(energy < irr - 0.3);
+}
+
+static void kambarata_adds_about_6_twh(void **state) {
+  (void)state;
+  naryn_model *m;
+  naryn_result *r;
+  run(NULL, &m, &r);
+  naryn_summary base, with;
+  naryn_result_summary(r, "KG", NARYN_SEASON_ALL, &base);
+  double years = naryn_result_years(r);
+  naryn_result_free(r);
+  naryn_model_free(m);
+  run("kambarata", &m, &r);
+  naryn_result_summary(r, "KG", NARYN_SEASON_ALL, &with);
+  double added = (with.energy_gwh - base.energy_gwh) / years;
+  double k1 = yearly(m, r, "Kambarata-1 HPP", NARYN_Q_ENERGY_GWH);
+  print_message("Kambarata-1 and -2 add %.0f GWh/yr (Kambarata-1 alone %.0f)\n", added, k1);
+  assert_true(fabs(added / 6000 - 1) <= 0.15);
+  assert_true(fabs(k1 / 5600 - 1) <= 0.10);
+  naryn_result_free(r);
+  naryn_model_free(m);
+}
+
+/* Modernisation adds capacity but, at monthly releases that rarely need
+** it, little energy: it must not lose any. */
+static void modernised_plants_lose_no_energy(void **state) {
+  (void)state;
+  naryn_model *m;
+  naryn_result *r;
+  run(NULL, &m, &r);
+  double base = lower_cascade_gwh(m, r);
+  naryn_result_free(r);
+  naryn_model_free(m);
+  run("modernised", &m, &r);
+  double modern = lower_cascade_gwh(m, r);
+  print_message("modernised lower cascade: %+.0f GWh/yr\n", modern - base);
+  assert_true(modern >= base - 1e-6);
+  naryn_result_free(r);
+  naryn_model_free(m);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(lower_cascade_makes_its_design_energy),
+      cmocka_unit_test(toktogul_rate_matches_the_observed_point),
+      cmocka_unit_test(irrigation_and_energy_modes),
+      cmocka_unit_test(kambarata_adds_about_6_twh),
+      cmocka_unit_test(modernised_plants_lose_no_energy),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
