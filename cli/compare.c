@@ -159,7 +159,7 @@ int cli_compare(const cli_run *base, const char *out) {
   printf("\n");
   country_block("Energy generated, GWh", m, nc, codes, f, nruns, energy, 1, " %15.0f");
   country_block("Irrigation and town water delivered, km3", m, nc, codes, f, nruns,
-                delivered, 0, " %15.2f");
+                delivered, 1, " %15.2f");
   country_block("Irrigation and town water short, km3", m, nc, codes, f, nruns,
                 shortage, 1, " %15.2f");
   printf("Water reaching terminal lakes and sinks, km3\n");
