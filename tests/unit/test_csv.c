@@ -22,32 +22,7 @@
 #include <unistd.h>
 
 #include "naryn_int.h"
-
-static char tmpdir[] = "/tmp/naryn-test-csv-XXXXXX";
-static char oldcwd[4096];
-
-/* Makes the temporary directory and moves into it. */
-static int setup_dir(void **state) {
-  (void)state;
-  if (!getcwd(oldcwd, sizeof oldcwd)) return -1;
-  if (!mkdtemp(tmpdir)) return -1;
-  return chdir(tmpdir);
-}
-
-/* Removes every file written into the temporary directory, then it. */
-static int remove_dir(void **state) {
-  (void)state;
-  DIR *dir = opendir(".");
-  if (dir) {
-    struct dirent *e;
-    while ((e = readdir(dir)) != NULL)
-      if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-        unlink(e->d_name);
-    closedir(dir);
-  }
-  if (chdir(oldcwd) != 0) return -1;
-  return rmdir(tmpdir);
-}
+#include "testutil.h"
 
 /* Writes n bytes of text into the file 'name'. */
 static void write_bytes(const char *name, const char *text, size_t n) {
@@ -522,5 +497,5 @@ int main(void) {
       cmocka_unit_test(large_file_reads_every_row),
       cmocka_unit_test(pipes_are_read_as_streams),
   };
-  return cmocka_run_group_tests(tests, setup_dir, remove_dir);
+  return cmocka_run_group_tests(tests, tu_enter_tmpdir, tu_leave_tmpdir);
 }

@@ -26,33 +26,7 @@
 #include <unistd.h>
 
 #include "naryn_int.h"
-
-static char tmpdir[] = "/tmp/naryn-test-outfile-XXXXXX";
-static char oldcwd[4096];
-
-/* Makes the temporary directory and moves into it. */
-static int setup_dir(void **state) {
-  (void)state;
-  if (!getcwd(oldcwd, sizeof oldcwd)) return -1;
-  if (!mkdtemp(tmpdir)) return -1;
-  return chdir(tmpdir);
-}
-
-/* Removes one entry of the tree; called by nftw, children first. */
-static int remove_entry(const char *path, const struct stat *st, int flag,
-                        struct FTW *ftw) {
-  (void)st;
-  (void)flag;
-  (void)ftw;
-  return remove(path);
-}
-
-/* Leaves the temporary directory and removes it with all it holds. */
-static int remove_dir(void **state) {
-  (void)state;
-  if (chdir(oldcwd) != 0) return -1;
-  return nftw(tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
+#include "testutil.h"
 
 /* Counts the temporary files (".NAME.tmp.XXXXXX") left in dir. */
 static int count_temps(const char *dir) {
@@ -264,7 +238,7 @@ static void mkdirs_creates_nested_directories(void **state) {
   assert_int_equal(naryn__mkdirs("out/run1/monthly", d), NARYN_OK);
   assert_int_equal(naryn__mkdirs("out", d), NARYN_OK);
   char abs[4200];
-  snprintf(abs, sizeof abs, "%s/out/abs/x", tmpdir);
+  snprintf(abs, sizeof abs, "%s/out/abs/x", tu_group_dir);
   assert_int_equal(naryn__mkdirs(abs, d), NARYN_OK);
   assert_int_equal(stat("out/abs/x", &st), 0);
   assert_int_equal(naryn__mkdirs(".", d), NARYN_OK);
@@ -306,5 +280,5 @@ int main(void) {
       cmocka_unit_test(mkdirs_creates_nested_directories),
       cmocka_unit_test(mkdirs_fails_on_a_file_component),
   };
-  return cmocka_run_group_tests(tests, setup_dir, remove_dir);
+  return cmocka_run_group_tests(tests, tu_enter_tmpdir, tu_leave_tmpdir);
 }

@@ -35,6 +35,25 @@ static inline void tu_rmdir(const char *dir) {
   if (system(cmd) != 0) abort();
 }
 
+/* Group fixtures for suites that work inside a temporary folder: the
+** setup makes one and moves into it; the teardown moves back and removes
+** it with all it holds. */
+static char tu_group_dir[64], tu_group_cwd[4096];
+
+static inline int tu_enter_tmpdir(void **state) {
+  (void)state;
+  if (!getcwd(tu_group_cwd, sizeof tu_group_cwd)) return -1;
+  tu_mkdtemp(tu_group_dir);
+  return chdir(tu_group_dir);
+}
+
+static inline int tu_leave_tmpdir(void **state) {
+  (void)state;
+  if (chdir(tu_group_cwd) != 0) return -1;
+  tu_rmdir(tu_group_dir);
+  return 0;
+}
+
 /* Loads model text written to a temporary file; returns the status and
 ** leaves the model in *m (NULL on failure). */
 static inline int tu_load_text(const char *text, naryn_model **m,
