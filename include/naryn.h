@@ -166,6 +166,34 @@ int naryn_model_link_from(const naryn_model *m, int link);
 int naryn_model_link_to(const naryn_model *m, int link);
 
 /* ====================================================================== */
+/* Objectives                                                              */
+/* ====================================================================== */
+
+/* What a plan is worth: a list of named terms, each a benefit (the value
+** of energy) or a cost (shortages, shortfalls, spills, end storage below
+** target), in the model's currency and multiplied by a weight. The model's
+** "objectives" field lists them; a model without one gets the default
+** terms described in doc/model-format.md. The combined objective is the
+** weighted benefits minus the weighted costs. */
+int naryn_model_term_count(const naryn_model *m);
+/* Index of the term with this name, or -1. */
+int naryn_model_term_index(const naryn_model *m, const char *name);
+const char *naryn_model_term_name(const naryn_model *m, int term);
+/* The term's kind as written in model files: "energy", "shortage",
+** "min_flow", "inflow", "spill" or "end_storage". */
+const char *naryn_model_term_kind(const naryn_model *m, int term);
+/* 1 for a benefit (energy), 0 for a cost. */
+int naryn_model_term_is_benefit(const naryn_model *m, int term);
+double naryn_model_term_weight(const naryn_model *m, int term);
+/* Changes a term's weight (e.g. from the command line). Fails with
+** NARYN_EARG, naming the closest term, when there is no such term, or
+** when the weight is negative or not finite. */
+int naryn_model_set_weight(naryn_model *m, const char *term, double weight,
+                           naryn_diags *d);
+/* Unit of objective values, e.g. "USD"; "units" when the model names none. */
+const char *naryn_model_currency(const naryn_model *m);
+
+/* ====================================================================== */
 /* Simulation                                                              */
 /* ====================================================================== */
 

@@ -296,6 +296,57 @@ typedef struct naryn__link {
   const naryn__doc *doc;
 } naryn__link;
 
+/* Priorities run from 1 (served first) to NARYN__PRIORITY_MAX. */
+#define NARYN__PRIORITY_MAX 10
+
+/* Objective terms: what a plan is worth. A term is a benefit (energy) or
+** a cost (everything else), valued in the model's currency. */
+typedef enum naryn__term_kind {
+  NARYN__TERM_ENERGY = 0,  /* energy of plants, at value_per_mwh: a benefit */
+  NARYN__TERM_SHORTAGE,    /* demand not delivered, per hm3 or by a loss curve */
+  NARYN__TERM_MIN_FLOW,    /* flow short of a min_flow node's requirement */
+  NARYN__TERM_INFLOW,      /* inflow to a node short of a target flow */
+  NARYN__TERM_SPILL,       /* water entering a node (e.g. a sink), per hm3 */
+  NARYN__TERM_END_STORAGE, /* reservoir storage below a target at the end */
+  NARYN__TERM_KIND_COUNT
+} naryn__term_kind;
+
+typedef struct naryn__term {
+  const char *name;
+  naryn__term_kind kind;
+  double weight;              /* multiplies the term in the combined objective */
+  const naryn__doc *doc;      /* the term in the model file; NULL for defaults */
+  unsigned char *node_on;     /* [nnodes]: 1 for every node the term covers */
+  unsigned char *step_on;     /* [nsteps]: 1 for steps in its season or months */
+  /* Unit price of step t (per MWh for energy, per hm3 otherwise), already
+  ** zero outside step_on. NULL when the price is given by priority or by a
+  ** loss curve instead. */
+  double *price;
+  /* Penalty per hm3 by the priority of the node (index 1..10); used when
+  ** by_priority is set, together with step_on. */
+  int by_priority;
+  double priority_price[NARYN__PRIORITY_MAX + 1];
+  /* A convex loss curve (shortage only): ncurve segments between the
+  ** shortage fractions curve_frac[0] = 0 < ... < curve_frac[ncurve] = 1, the
+  ** marginal penalty per hm3 within segment k being curve_price[k],
+  ** non-decreasing. ncurve is 0 when there is none. Used with step_on. */
+  int ncurve;
+  double *curve_frac, *curve_price;
+  /* Inflow terms: the flow wanted into each covered node, per step. */
+  naryn__ts target_m3s;
+  /* End-storage terms: [nnodes] storage wanted at the end of the horizon,
+  ** NAN for nodes not covered. */
+  double *end_target_hm3;
+} naryn__term;
+
+/* Unit price of term k for node i at step t, in currency per MWh (energy)
+** or per hm3; 0 outside the term's steps or nodes. For loss curves, the
+** price of the first segment. (model/objective.c) */
+double naryn__term_price(const naryn_model *m, const naryn__term *tm, int node,
+                         int step);
+/* Name of a kind as written in model files: "energy", "shortage", ... */
+const char *naryn__term_kind_name(naryn__term_kind k);
+
 struct naryn_model {
   naryn__arena *arena;
   const char *path, *name, *scenario, *description;
@@ -313,16 +364,23 @@ struct naryn_model {
   int nscenarios;              /* the scenario files the model ships with */
   const char **scenario_names; /* as listed under "scenarios" */
   const char **scenario_paths; /* FOLDER/scenarios/NAME.yaml beside the model */
+  const char *currency;        /* unit of objective values, default "units" */
+  int nterms;                  /* objective terms, from the model's */
+  naryn__term *terms;          /* "objectives" list or the defaults */
+  int objectives_given;        /* 1 when the model lists its own */
 };
 
-/* Priorities run from 1 (served first) to NARYN__PRIORITY_MAX. */
-#define NARYN__PRIORITY_MAX 10
 
 /* model/model_read.c: builds a model from a merged document. */
 int naryn__model_build(naryn_model *m, const naryn__doc *root,
                        naryn_diags *d);
 /* model/model_check.c: checks values, links and cycles once read. */
 int naryn__model_check(naryn_model *m, naryn_diags *d);
+/* model/objective.c: reads the optional "currency" and "objectives" fields
+** into m->terms, or sets up the default terms when there are none. Called
+** by naryn__model_build after the nodes and links are read. */
+int naryn__model_read_objectives(naryn_model *m, const naryn__doc *root,
+                                 naryn_diags *d);
 /* model/model_read.c: "reservoir \"R\".field" for messages. */
 const char *naryn__node_where(const naryn__node *n, const char *field,
                               char *buf, size_t size);
