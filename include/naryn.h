@@ -174,7 +174,9 @@ int naryn_model_link_to(const naryn_model *m, int link);
 ** target), in the model's currency and multiplied by a weight. The model's
 ** "objectives" field lists them; a model without one gets the default
 ** terms described in doc/model-format.md. The combined objective is the
-** weighted benefits minus the weighted costs. */
+** weighted benefits minus the weighted costs. For a term index out of
+** range the getters return NULL (name, kind), 0 (is_benefit) or NaN
+** (weight). */
 int naryn_model_term_count(const naryn_model *m);
 /* Index of the term with this name, or -1. */
 int naryn_model_term_index(const naryn_model *m, const char *name);

@@ -381,6 +381,67 @@ int naryn__model_check(naryn_model *m, naryn_diags *d);
 ** by naryn__model_build after the nodes and links are read. */
 int naryn__model_read_objectives(naryn_model *m, const naryn__doc *root,
                                  naryn_diags *d);
+/* model/model_read.c: reading shared by the readers of a model's parts
+** (model_read.c and objective.c), so that every field reads alike. */
+
+/* The forms a time-varying field may take, and how its values spread over
+** steps that are shorter than a month. */
+typedef enum naryn__ts_form {
+  NARYN__TS_RATE,        /* a rate (m3/s) or a price: constant, 12 monthly
+                         ** values, or a series; a month's value holds on
+                         ** each of its days */
+  NARYN__TS_VOLUME,      /* a volume per calendar month (hm3, mm): constant
+                         ** or 12 values split over the month's days; a
+                         ** series gives the volume of each step */
+  NARYN__TS_END_TARGET,  /* a level to reach at the end of each month,
+                         ** interpolated day by day; a series gives the
+                         ** value at each step's end */
+  NARYN__TS_MONTHLY_ONLY /* like NARYN__TS_VOLUME but a series is not
+                         ** allowed */
+} naryn__ts_form;
+
+/* A model document being read. Problems are reported at their place in the
+** document and remembered in 'failed'; a CSV file that several fields name
+** is read once. Start with m, d and a (the model's arena) set and the rest
+** zero, and end with naryn__read_done. */
+typedef struct naryn__read_csv naryn__read_csv;
+typedef struct naryn__reader {
+  naryn_model *m;
+  naryn_diags *d;
+  naryn__arena *a;
+  naryn__read_csv *csv;  /* the CSV files read so far */
+  int ncsv, capcsv;
+  int failed;            /* 1 once a problem has been reported */
+} naryn__reader;
+
+/* Frees what the reader holds outside the arena. */
+void naryn__read_done(naryn__reader *r);
+/* Reports an error at a document node (at no place when 'at' is NULL) and
+** marks the read as failed. Returns -1. */
+int naryn__read_fail(naryn__reader *r, const naryn__doc *at, const char *where,
+                     const char *fmt, ...) NARYN__PRINTF(4, 5);
+/* Reports that memory ran out. Returns -1. */
+int naryn__read_oom(naryn__reader *r);
+/* Reports every key of 'obj' missing from the NULL-terminated 'allowed',
+** suggesting the nearest allowed key. */
+void naryn__read_check_keys(naryn__reader *r, const naryn__doc *obj,
+                            const char *prefix, const char *const *allowed);
+/* The value of a field, or NULL when it is absent or null (a scenario
+** removes a field by setting it to null). */
+const naryn__doc *naryn__read_get(const naryn__doc *obj, const char *key);
+/* Read an optional number or string field of obj into *out. Return 1 when
+** the field is absent (*out is left alone), 0 when read, -1 after
+** reporting a value of the wrong kind at PREFIX.KEY. Strings are copied
+** into the model's arena. */
+int naryn__read_number(naryn__reader *r, const naryn__doc *obj,
+                       const char *key, const char *prefix, double *out);
+int naryn__read_string(naryn__reader *r, const naryn__doc *obj,
+                       const char *key, const char *prefix, const char **out);
+/* Reads an optional time-varying field into ts, one value per step.
+** Returns 1 when absent, 0 when read, -1 after reporting an error. */
+int naryn__read_ts(naryn__reader *r, const naryn__doc *obj, const char *key,
+                   const char *prefix, naryn__ts_form form, naryn__ts *ts);
+
 /* model/model_read.c: "reservoir \"R\".field" for messages. */
 const char *naryn__node_where(const naryn__node *n, const char *field,
                               char *buf, size_t size);

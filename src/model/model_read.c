@@ -9,7 +9,8 @@
 ** exact line and column of a field. This file checks types and structure:
 ** a field of the wrong kind, an unknown field, a missing field, a name that
 ** does not exist. Value ranges and network rules are checked in
-** model_check.c.
+** model_check.c. The optional "currency" and "objectives" fields are read
+** by objective.c, with the helpers this file shares through naryn_int.h.
 **
 ** Scenario files are documents of the same shape merged over the model
 ** before it is read (naryn__doc_merge), so a scenario can change any field
@@ -24,31 +25,13 @@
 #include "../naryn_int.h"
 
 /* A CSV file read once however many fields name it. */
-typedef struct csv_entry {
+struct naryn__read_csv {
   const char *path;
   naryn__csv *table; /* NULL when it could not be read */
-} csv_entry;
+};
 
-typedef struct reader {
-  naryn_model *m;
-  naryn_diags *d;
-  naryn__arena *a;
-  csv_entry *csv;
-  int ncsv, capcsv;
-  int failed;
-} reader;
-
-/* The forms a time-varying field may take, and how its values spread over
-** steps that are shorter than a month. */
-typedef enum ts_form {
-  TS_RATE,        /* a rate (m3/s): constant, 12 monthly values, or a series */
-  TS_VOLUME,      /* a volume per calendar month (hm3, mm): constant or 12
-                  ** values split over the month's days; a series gives the
-                  ** volume of each step */
-  TS_END_TARGET,  /* a level to reach at the end of each month, interpolated
-                  ** day by day; a series gives the value at each step's end */
-  TS_MONTHLY_ONLY /* like TS_VOLUME but a series is not allowed */
-} ts_form;
+/* The reading state (naryn_int.h), by its short name in this file. */
+typedef naryn__reader reader;
 
 static const char *const type_names[NARYN_NODE_TYPE_COUNT] = {
     "inflow", "reservoir", "hydropower", "junction", "demand", "min_flow",
@@ -64,16 +47,23 @@ const char *naryn_node_type_name(naryn_node_type t) {
 
 /* Reports an error at a document node (or at no place when 'at' is NULL)
 ** and marks the read as failed. Returns -1. */
+static int vfail(reader *r, const naryn__doc *at, const char *where,
+                 const char *fmt, va_list ap) {
+  naryn__vdiag(r->d, NARYN_EMODEL, NARYN_SEV_ERROR, at ? at->file : r->m->path,
+               at ? at->line : 0, at ? at->col : 0, where, fmt, ap);
+  r->failed = 1;
+  return -1;
+}
+
+/* The same with the message's arguments given directly. */
 static int fail(reader *r, const naryn__doc *at, const char *where,
                 const char *fmt, ...) NARYN__PRINTF(4, 5);
 static int fail(reader *r, const naryn__doc *at, const char *where,
                 const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  naryn__vdiag(r->d, NARYN_EMODEL, NARYN_SEV_ERROR, at ? at->file : r->m->path,
-               at ? at->line : 0, at ? at->col : 0, where, fmt, ap);
+  vfail(r, at, where, fmt, ap);
   va_end(ap);
-  r->failed = 1;
   return -1;
 }
 
@@ -349,7 +339,7 @@ static naryn__csv *csv_get(reader *r, const char *path,
   } else {
     fclose(probe);
   }
-  csv_entry *c = naryn__grow(r->csv, &r->capcsv, r->ncsv + 1, sizeof *c);
+  naryn__read_csv *c = naryn__grow(r->csv, &r->capcsv, r->ncsv + 1, sizeof *c);
   if (!c) {
     oom(r);
     return NULL;
@@ -534,15 +524,15 @@ static int read_series(reader *r, const naryn__doc *spec, const char *where,
 ** form: rates are constant over the month, volumes are split by days, end
 ** targets are interpolated from the previous month's end. */
 static void spread_monthly(const naryn_model *m, const double month[12],
-                           ts_form form, double *v) {
+                           naryn__ts_form form, double *v) {
   for (int i = 0; i < m->nsteps; i++) {
     int mo = m->step_month[i];
     double x = month[mo - 1];
-    if (m->daily && form != TS_RATE) {
+    if (m->daily && form != NARYN__TS_RATE) {
       int y, mm, dd;
       naryn__date_ymd(m->step_day[i], &y, &mm, &dd);
       double days = naryn__date_month_days(y, mm);
-      if (form == TS_END_TARGET) {
+      if (form == NARYN__TS_END_TARGET) {
         double prev = month[(mo + 10) % 12];
         x = prev + (x - prev) * dd / days;
       } else {
@@ -556,7 +546,7 @@ static void spread_monthly(const naryn_model *m, const double month[12],
 /* Reads an optional time-varying field. Returns 1 when absent, 0 when
 ** read into ts, -1 after reporting an error. */
 static int read_ts(reader *r, const naryn__doc *obj, const char *key,
-                   const char *prefix, ts_form form, naryn__ts *ts) {
+                   const char *prefix, naryn__ts_form form, naryn__ts *ts) {
   const naryn__doc *v = get(obj, key);
   if (!v) return 1;
   naryn_model *m = r->m;
@@ -589,10 +579,10 @@ static int read_ts(reader *r, const naryn__doc *obj, const char *key,
     spread_monthly(m, month, form, ts->v);
     return 0;
   }
-  if (form != TS_MONTHLY_ONLY) return read_series(r, v, w, ts);
+  if (form != NARYN__TS_MONTHLY_ONLY) return read_series(r, v, w, ts);
 bad_kind:
   return fail(r, v, w,
-              form == TS_MONTHLY_ONLY
+              form == NARYN__TS_MONTHLY_ONLY
                   ? "expected a number or a list of 12 monthly values, got %s"
                   : "expected a number, a list of 12 monthly values or "
                     "{file, column} naming a CSV series, got %s",
@@ -630,6 +620,55 @@ naryn__ts_at naryn__ts_source(const naryn_model *m, const naryn__ts *ts, int t) 
     naryn__doc_number(ts->src, &at.given);
   }
   return at;
+}
+
+/* ====================================================================== */
+/* Reading shared with the readers of other parts of a model               */
+/* ====================================================================== */
+
+/* These give objective.c the same reporting, field checks and time-varying
+** values as the nodes and links, so that every part of a model file reads
+** alike. */
+
+void naryn__read_done(naryn__reader *r) {
+  free(r->csv);
+  r->csv = NULL;
+  r->ncsv = r->capcsv = 0;
+}
+
+int naryn__read_fail(naryn__reader *r, const naryn__doc *at, const char *where,
+                     const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vfail(r, at, where, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+int naryn__read_oom(naryn__reader *r) { return oom(r); }
+
+void naryn__read_check_keys(naryn__reader *r, const naryn__doc *obj,
+                            const char *prefix, const char *const *allowed) {
+  check_keys(r, obj, prefix, allowed);
+}
+
+const naryn__doc *naryn__read_get(const naryn__doc *obj, const char *key) {
+  return get(obj, key);
+}
+
+int naryn__read_number(naryn__reader *r, const naryn__doc *obj,
+                       const char *key, const char *prefix, double *out) {
+  return opt_number(r, obj, key, prefix, out);
+}
+
+int naryn__read_string(naryn__reader *r, const naryn__doc *obj,
+                       const char *key, const char *prefix, const char **out) {
+  return opt_string(r, obj, key, prefix, out);
+}
+
+int naryn__read_ts(naryn__reader *r, const naryn__doc *obj, const char *key,
+                   const char *prefix, naryn__ts_form form, naryn__ts *ts) {
+  return read_ts(r, obj, key, prefix, form, ts);
 }
 
 /* ====================================================================== */
@@ -737,7 +776,8 @@ static void read_node_fields(reader *r, naryn__node *n, const char *prefix) {
   char w[256];
   switch (n->type) {
   case NARYN_NODE_INFLOW:
-    if (read_ts(r, o, "inflow_m3s", prefix, TS_RATE, &n->inflow_m3s) == 1)
+    if (read_ts(r, o, "inflow_m3s", prefix, NARYN__TS_RATE,
+                &n->inflow_m3s) == 1)
       fail(r, o, prefix, "expected a field \"inflow_m3s\" (m3/s), got none");
     break;
   case NARYN_NODE_RESERVOIR:
@@ -747,11 +787,12 @@ static void read_node_fields(reader *r, naryn__node *n, const char *prefix) {
                &n->initial_storage_hm3);
     read_table(r, o, "level_table", prefix, "storage_hm3", "level_m", &n->level);
     read_table(r, o, "area_table", prefix, "storage_hm3", "area_km2", &n->area);
-    read_ts(r, o, "evaporation_mm", prefix, TS_MONTHLY_ONLY, &n->evaporation_mm);
-    read_ts(r, o, "target_storage_hm3", prefix, TS_END_TARGET,
+    read_ts(r, o, "evaporation_mm", prefix, NARYN__TS_MONTHLY_ONLY,
+            &n->evaporation_mm);
+    read_ts(r, o, "target_storage_hm3", prefix, NARYN__TS_END_TARGET,
             &n->target_storage_hm3);
     opt_int(r, o, "target_priority", prefix, &n->target_priority);
-    read_ts(r, o, "release_m3s", prefix, TS_RATE, &n->release_m3s);
+    read_ts(r, o, "release_m3s", prefix, NARYN__TS_RATE, &n->release_m3s);
     opt_int(r, o, "release_priority", prefix, &n->release_priority);
     break;
   case NARYN_NODE_HYDROPOWER:
@@ -788,8 +829,9 @@ static void read_node_fields(reader *r, naryn__node *n, const char *prefix) {
            "expected a field \"demand_hm3\" (monthly volumes) or "
            "\"demand_m3s\", got neither");
     else if (has_vol)
-      read_ts(r, o, "demand_hm3", prefix, TS_VOLUME, &n->demand_hm3);
-    else if (read_ts(r, o, "demand_m3s", prefix, TS_RATE, &n->demand_hm3) == 0)
+      read_ts(r, o, "demand_hm3", prefix, NARYN__TS_VOLUME, &n->demand_hm3);
+    else if (read_ts(r, o, "demand_m3s", prefix, NARYN__TS_RATE,
+                     &n->demand_hm3) == 0)
       for (int i = 0; i < r->m->nsteps; i++)
         n->demand_hm3.v[i] *= r->m->step_s[i] * 1e-6;
     if (opt_int(r, o, "priority", prefix, &n->priority) == 1)
@@ -801,7 +843,8 @@ static void read_node_fields(reader *r, naryn__node *n, const char *prefix) {
     break;
   }
   case NARYN_NODE_MIN_FLOW:
-    if (read_ts(r, o, "min_flow_m3s", prefix, TS_RATE, &n->min_flow_m3s) == 1)
+    if (read_ts(r, o, "min_flow_m3s", prefix, NARYN__TS_RATE,
+                &n->min_flow_m3s) == 1)
       fail(r, o, prefix, "expected a field \"min_flow_m3s\" (m3/s), got none");
     opt_int(r, o, "priority", prefix, &n->priority);
     break;
@@ -954,8 +997,8 @@ static int read_links(reader *r, const naryn__doc *root) {
       }
     char prefix[192];
     naryn__link_where(l, NULL, prefix, sizeof prefix);
-    read_ts(r, o, "min_flow_m3s", prefix, TS_RATE, &l->min_flow_m3s);
-    read_ts(r, o, "max_flow_m3s", prefix, TS_RATE, &l->max_flow_m3s);
+    read_ts(r, o, "min_flow_m3s", prefix, NARYN__TS_RATE, &l->min_flow_m3s);
+    read_ts(r, o, "max_flow_m3s", prefix, NARYN__TS_RATE, &l->max_flow_m3s);
     opt_number(r, o, "loss_fraction", prefix, &l->loss_fraction);
     opt_number(r, o, "cost", prefix, &l->cost);
   }
@@ -993,7 +1036,7 @@ static int read_countries(reader *r, const naryn__doc *root) {
 
 static const char *const top_fields[] = {
     "name", "description", "scenario", "scenarios", "countries", "horizon",
-    "nodes", "links", "source", "notes", NULL};
+    "nodes", "links", "currency", "objectives", "source", "notes", NULL};
 
 /* Reads the optional list of scenario names the model ships with; each
 ** names FOLDER/scenarios/NAME.yaml beside the model file. */
@@ -1037,9 +1080,12 @@ int naryn__model_build(naryn_model *m, const naryn__doc *root,
   opt_string(&r, root, "description", "model", &m->description);
   read_countries(&r, root);
   read_scenario_list(&r, root);
-  if (read_horizon(&r, root) == 0 && read_nodes(&r, root) == 0)
-    read_links(&r, root);
-  free(r.csv);
+  /* Objective terms name nodes, so they are read once the network is. */
+  if (read_horizon(&r, root) == 0 && read_nodes(&r, root) == 0 &&
+      read_links(&r, root) == 0 &&
+      naryn__model_read_objectives(m, root, d) != NARYN_OK)
+    r.failed = 1;
+  naryn__read_done(&r);
   if (naryn_diags_errors(d) && r.failed) {
     /* Out of memory is reported as such; everything else is bad input. */
     for (int i = 0; i < naryn_diags_count(d); i++)
