@@ -44,7 +44,8 @@ int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out) {
   memset(out, 0, sizeof *out);
   out->model.scenarios = calloc((size_t)argc + 1, sizeof(char *));
   out->owned = calloc((size_t)argc + 1, sizeof(char *));
-  if (!out->model.scenarios || !out->owned) {
+  out->weights = calloc((size_t)argc + 1, sizeof(char *));
+  if (!out->model.scenarios || !out->owned || !out->weights) {
     cli_error("out of memory");
     return EXIT_IO;
   }
@@ -69,6 +70,38 @@ int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out) {
     }
     if (spec->out && (v = option_value(argc, argv, &i, "--out", &missing))) {
       out->out = v;
+      continue;
+    }
+    if ((v = option_value(argc, argv, &i, "--weight", &missing))) {
+      if (!strchr(v, '=')) {
+        cli_error("%s: expected --weight TERM=WEIGHT, got \"%s\"", spec->name, v);
+        return EXIT_USAGE;
+      }
+      out->weights[out->nweights++] = v;
+      continue;
+    }
+    if (spec->optimise &&
+        (v = option_value(argc, argv, &i, "--write-lp", &missing))) {
+      out->write_lp = v;
+      continue;
+    }
+    if (spec->pareto && (v = option_value(argc, argv, &i, "--x", &missing))) {
+      out->x = v;
+      continue;
+    }
+    if (spec->pareto && (v = option_value(argc, argv, &i, "--y", &missing))) {
+      out->y = v;
+      continue;
+    }
+    if (spec->pareto && (v = option_value(argc, argv, &i, "--points", &missing))) {
+      char *end;
+      long n = strtol(v, &end, 10);
+      if (*v == '\0' || *end != '\0' || n < 2 || n > 1000) {
+        cli_error("%s: expected --points between 2 and 1000, got \"%s\"",
+                  spec->name, v);
+        return EXIT_USAGE;
+      }
+      out->points = (int)n;
       continue;
     }
     if (missing) {
@@ -114,8 +147,10 @@ void cli_args_free(cli_args *a) {
   for (int i = 0; i < a->nowned; i++) free(a->owned[i]);
   free(a->owned);
   free(a->model.scenarios);
+  free(a->weights);
   a->owned = NULL;
   a->model.scenarios = NULL;
+  a->weights = NULL;
 }
 
 int cli_start(int argc, char **argv, const cli_spec *spec, const char *help,
@@ -134,7 +169,26 @@ int cli_start(int argc, char **argv, const cli_spec *spec, const char *help,
     return EXIT_IO;
   }
   rc = cli_load(&run->args.model, &run->m, run->d);
+  if (rc == NARYN_OK && (rc = cli_apply_weights(&run->args, run->m, run->d)) != NARYN_OK)
+    cli_print_diags(run->d);
   return rc == NARYN_OK ? -1 : cli_exit_status(rc);
+}
+
+int cli_apply_weights(const cli_args *a, naryn_model *m, naryn_diags *d) {
+  for (int k = 0; k < a->nweights; k++) {
+    const char *eq = strchr(a->weights[k], '=');
+    char name[256], *end;
+    snprintf(name, sizeof name, "%.*s", (int)(eq - a->weights[k]), a->weights[k]);
+    double w = strtod(eq + 1, &end);
+    if (eq[1] == '\0' || *end != '\0') {
+      cli_error("--weight %s: expected a number after \"=\", got \"%s\"",
+                a->weights[k], eq + 1);
+      return NARYN_EARG;
+    }
+    int rc = naryn_model_set_weight(m, name, w, d);
+    if (rc != NARYN_OK) return rc;
+  }
+  return NARYN_OK;
 }
 
 int cli_finish(cli_run *run, int status) {

@@ -12,6 +12,8 @@ typedef struct cli_spec {
   int out;          /* --out DIR is accepted */
   int quiet;        /* --quiet is accepted */
   int compare;      /* --compare is accepted */
+  int optimise;     /* --write-lp FILE is accepted */
+  int pareto;       /* --x, --y and --points are accepted */
 } cli_spec;
 
 typedef struct cli_args {
@@ -19,6 +21,11 @@ typedef struct cli_args {
   const char *out;  /* NULL when not given */
   int quiet, help, compare;
   int builtin;      /* no model was given: the built-in one is used */
+  const char **weights; /* --weight TERM=W values, applied to every model */
+  int nweights;
+  const char *write_lp; /* --write-lp FILE */
+  const char *x, *y;    /* --x TERM, --y TERM */
+  int points;           /* --points N, 0 when not given */
   char **owned;     /* strings made while parsing, freed with the args */
   int nowned;
 } cli_args;
@@ -45,6 +52,9 @@ typedef struct cli_run {
 ** cli_finish. */
 int cli_start(int argc, char **argv, const cli_spec *spec, const char *help,
               cli_run *run);
+/* Applies every --weight TERM=W to a loaded model. Returns NARYN_OK, or
+** NARYN_EARG after reporting in d what is wrong. */
+int cli_apply_weights(const cli_args *a, naryn_model *m, naryn_diags *d);
 /* Frees what cli_start made; returns the exit status for 'status'. */
 int cli_finish(cli_run *run, int status);
 

@@ -32,6 +32,8 @@ int cli_exit_status(int status);
 void cli_print_diags(const naryn_diags *d);
 /* Prints "naryn: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints yearly means per country and season of a run. */
+void cli_print_table(const naryn_model *m, const naryn_result *r);
 /* Loads the model named in args, printing what went wrong on failure. */
 int cli_load(const cli_model_args *args, naryn_model **out, naryn_diags *d);
 
@@ -45,11 +47,14 @@ const char *cli_scenario_file(const char *model, const char *name, char *buf,
 
 struct cli_run;
 /* Runs the model as loaded in 'base' and each scenario it lists, writing
-** each run's results into OUT/NAME, and prints them side by side. Returns
-** a library status. */
-int cli_compare(const struct cli_run *base, const char *out);
+** each run's results into OUT/NAME, and prints them side by side; with
+** with_optimum, also the model's optimised plan in OUT/optimum. Returns a
+** library status. */
+int cli_compare(const struct cli_run *base, const char *out, int with_optimum);
 
 int cmd_check(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
+int cmd_optimise(int argc, char **argv);
+int cmd_pareto(int argc, char **argv);
 
 #endif

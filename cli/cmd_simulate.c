@@ -20,6 +20,7 @@ static const char help[] =
     "  nodes.csv    every quantity of every node and step\n"
     "  links.csv    flow and loss of every link and step\n"
     "  summary.csv  totals and yearly means by country and season\n"
+    "  objective.csv  the run valued under the model's objective terms\n"
     "  run.csv      what was run and the water-balance figures\n"
     "and prints yearly means by country and season.\n"
     "\n"
@@ -34,43 +35,15 @@ static const char help[] =
     "                   and print them side by side\n"
     "  --out DIR        where to write the results (default results/MODEL-NAME/\n"
     "                   then base/ or the scenario names)\n"
+    "  --weight TERM=W  set the weight of an objective term, for the\n"
+    "                   objective.csv valuation (repeatable)\n"
     "  --quiet          print nothing but errors\n"
     "\n"
     "Exit status: 0 success, 1 bad input or constraints that cannot all\n"
     "hold, 2 bad usage, 3 solver or water-balance failure, 4 I/O failure.\n";
 
-/* Prints yearly means per country and season. */
-static void print_table(const naryn_model *m, const naryn_result *r) {
-  double years = naryn_result_years(r);
-  int nc = naryn_result_country_count(r);
-  printf("\nYearly means over %.1f years (hm3 = million m3):\n", years);
-  printf("%-22s %-8s %12s %14s %12s %12s %12s\n", "country", "season",
-         "energy GWh", "irrig. hm3", "short hm3", "spill hm3", "to sinks hm3");
-  for (int c = 0; c <= nc; c++) {
-    const char *code = c < nc ? naryn_result_country(r, c) : NULL;
-    char label[64];
-    if (!code)
-      snprintf(label, sizeof label, "all");
-    else if (!code[0])
-      snprintf(label, sizeof label, "(no country)");
-    else if (strcmp(naryn_model_country_name(m, code), code) != 0)
-      snprintf(label, sizeof label, "%s %s", code, naryn_model_country_name(m, code));
-    else
-      snprintf(label, sizeof label, "%s", code);
-    for (int s = 0; s < NARYN_SEASON_COUNT; s++) {
-      naryn_summary sum;
-      naryn_result_summary(r, code, (naryn_season)s, &sum);
-      printf("%-22.22s %-8s %12.1f %14.1f %12.1f %12.1f %12.1f\n",
-             s == 0 ? label : "", naryn_season_name((naryn_season)s),
-             sum.energy_gwh / years, sum.irrigation_delivered_hm3 / years,
-             sum.irrigation_shortage_hm3 / years, sum.spill_hm3 / years,
-             sum.sink_inflow_hm3 / years);
-    }
-  }
-}
-
 int cmd_simulate(int argc, char **argv) {
-  static const cli_spec spec = {"simulate", 1, 1, 1};
+  static const cli_spec spec = {"simulate", 1, 1, 1, 0, 0};
   cli_run run;
   int rc = cli_start(argc, argv, &spec, help, &run);
   if (rc >= 0) return cli_finish(&run, rc);
@@ -88,7 +61,7 @@ int cmd_simulate(int argc, char **argv) {
     snprintf(out, sizeof out, "results/%s/%s", naryn_model_name(m),
              scen[0] ? scen : "base");
   if (compare) {
-    rc = cli_compare(&run, out);
+    rc = cli_compare(&run, out, 0);
     return cli_finish(&run, cli_exit_status(rc));
   }
   naryn_result *r = NULL;
@@ -110,7 +83,7 @@ int cmd_simulate(int argc, char **argv) {
            step >= 0 ? naryn_model_step_date(m, step) : "-",
            naryn_result_max_residual_rel(r),
            naryn_result_system_residual_hm3(r));
-    print_table(m, r);
+    cli_print_table(m, r);
     printf("\nResults: %s/nodes.csv, links.csv, summary.csv, run.csv\n", out);
   }
   naryn_result_free(r);

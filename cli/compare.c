@@ -1,6 +1,8 @@
 /*
 ** compare.c: "naryn simulate --compare": the model as given and each of the
-** scenarios it ships with, side by side.
+** scenarios it ships with, side by side; with "naryn optimise", also the
+** optimised plan of the model as given, and how much each rule falls
+** short of it on the combined objective.
 **
 ** Each run is the model (with any --scenario files given, which apply to
 ** every run) plus one scenario of the model's "scenarios" list; its full
@@ -29,6 +31,9 @@ typedef struct run_figures {
   double short_km3[MAX_ROWS][NARYN_SEASON_COUNT];
   double sink_km3[MAX_ROWS][NARYN_SEASON_COUNT];    /* per sink */
   double residual_hm3, system_hm3;
+  int nterms;
+  double term[MAX_ROWS];                            /* yearly, currency */
+  double objective;                                 /* yearly, currency */
 } run_figures;
 
 /* Collects a run's figures; countries and sinks are those of 'base'. */
@@ -63,6 +68,11 @@ static void collect(const naryn_model *base, const naryn_model *m,
     }
     k++;
   }
+  f->nterms = naryn_model_term_count(m);
+  if (f->nterms > MAX_ROWS) f->nterms = MAX_ROWS;
+  for (int t = 0; t < f->nterms; t++)
+    f->term[t] = naryn_result_term(r, t, NULL) / years;
+  f->objective = naryn_result_objective(r) / years;
   f->residual_hm3 = naryn_result_max_residual_hm3(r, NULL, NULL);
   f->system_hm3 = naryn_result_system_residual_hm3(r);
 }
@@ -70,7 +80,7 @@ static void collect(const naryn_model *base, const naryn_model *m,
 /* Loads the model with the common scenarios and one more (or none), runs
 ** it and writes its results into OUT/NAME. Prints what went wrong. */
 static int run_one(const cli_run *base, const char *extra, const char *name,
-                   const char *out, run_figures *f) {
+                   const char *out, int optimise, run_figures *f) {
   const cli_model_args *ma = &base->args.model;
   const char **over = calloc((size_t)ma->nscenarios + 2, sizeof *over);
   if (!over) return NARYN_ENOMEM;
@@ -81,7 +91,9 @@ static int run_one(const cli_run *base, const char *extra, const char *name,
   naryn_model *m = NULL;
   naryn_result *r = NULL;
   int rc = d ? naryn_model_load(ma->model, over, n, &m, d) : NARYN_ENOMEM;
-  if (rc == NARYN_OK) rc = naryn_simulate(m, NULL, &r, d);
+  if (rc == NARYN_OK) rc = cli_apply_weights(&base->args, m, d);
+  if (rc == NARYN_OK)
+    rc = optimise ? naryn_optimise(m, NULL, &r, d) : naryn_simulate(m, NULL, &r, d);
   char dir[4096];
   snprintf(dir, sizeof dir, "%s/%s", out, name);
   if (rc == NARYN_OK) rc = naryn_result_write(r, dir, d);
@@ -130,19 +142,22 @@ static void country_block(const char *title, const naryn_model *m, int nc,
   }
 }
 
-int cli_compare(const cli_run *base, const char *out) {
+int cli_compare(const cli_run *base, const char *out, int with_optimum) {
   const naryn_model *m = base->m;
-  int nruns = 1 + naryn_model_scenario_count(m);
-  if (nruns > MAX_RUNS) nruns = MAX_RUNS;
+  int nsim = 1 + naryn_model_scenario_count(m);
+  if (nsim > MAX_RUNS - 1) nsim = MAX_RUNS - 1;
+  int nruns = nsim + (with_optimum ? 1 : 0);
   run_figures *f = calloc((size_t)nruns, sizeof *f);
   if (!f) {
     cli_error("out of memory");
     return NARYN_ENOMEM;
   }
-  int rc = run_one(base, NULL, "base", out, &f[0]);
-  for (int k = 1; k < nruns && rc == NARYN_OK; k++)
+  int rc = run_one(base, NULL, "base", out, 0, &f[0]);
+  for (int k = 1; k < nsim && rc == NARYN_OK; k++)
     rc = run_one(base, naryn_model_scenario_path(m, k - 1),
-                 naryn_model_scenario_name(m, k - 1), out, &f[k]);
+                 naryn_model_scenario_name(m, k - 1), out, 0, &f[k]);
+  if (with_optimum && rc == NARYN_OK)
+    rc = run_one(base, NULL, "optimum", out, 1, &f[nsim]);
   if (rc != NARYN_OK || base->args.quiet) {
     free(f);
     return rc;
@@ -171,11 +186,36 @@ int cli_compare(const cli_run *base, const char *out) {
           sink, k, s, " %15.2f");
     k++;
   }
+  const char *cur = naryn_model_currency(m);
+  printf("Objective terms, millions of %s a year (costs positive)\n", cur);
+  for (int t = 0; t < f[0].nterms; t++) {
+    printf("  %-29.29s", naryn_model_term_name(m, t));
+    for (int k = 0; k < nruns; k++) printf(" %15.1f", f[k].term[t] / 1e6);
+    printf("\n");
+  }
+  printf("  %-29s", "combined (benefits - costs)");
+  for (int k = 0; k < nruns; k++) printf(" %15.1f", f[k].objective / 1e6);
+  printf("\n");
+  if (with_optimum) {
+    printf("  %-29s", "optimum better by");
+    for (int k = 0; k < nruns; k++)
+      printf(" %15.1f", (f[nsim].objective - f[k].objective) / 1e6);
+    printf("\n");
+  }
   printf("Largest water-balance residual of a node, hm3\n  %-29s", "");
   for (int k = 0; k < nruns; k++) printf(" %15.1e", f[k].residual_hm3);
   printf("\n\nFull results: %s/{", out);
   for (int k = 0; k < nruns; k++) printf("%s%s", k ? "," : "", f[k].name);
-  printf("}/nodes.csv, links.csv, summary.csv, run.csv\n");
+  printf("}/nodes.csv, links.csv, summary.csv, objective.csv, run.csv\n");
+  if (with_optimum) {
+    printf("\nThe optimum is the plan for the model as given (the first column's "
+           "system) with\nperfect foresight of its inflows; it is better than ");
+    for (int k = 0; k < nsim; k++)
+      printf("%s%s by %.1f M %s/yr", k == 0 ? "" : (k == nsim - 1 ? " and " : ", "),
+             f[k].name, (f[nsim].objective - f[k].objective) / 1e6, cur);
+    printf(".\nA scenario that changes the system (new plants) may do better "
+           "than it.\n");
+  }
   free(f);
   return NARYN_OK;
 }

@@ -13,7 +13,10 @@ static const char usage[] =
     "Usage:\n"
     "  naryn check [MODEL] [--scenario FILE|NAME]...\n"
     "  naryn simulate [MODEL] [--scenario FILE|NAME]... [--out DIR] [--compare]\n"
-    "                 [--quiet]\n"
+    "                 [--weight TERM=W]... [--quiet]\n"
+    "  naryn optimise [MODEL] [--scenario FILE|NAME]... [--out DIR]\n"
+    "                 [--weight TERM=W]... [--write-lp FILE] [--quiet]\n"
+    "  naryn pareto [MODEL] --x TERM --y TERM [--points N] [--out DIR] ...\n"
     "  naryn COMMAND --help\n"
     "  naryn --help | --version\n"
     "\n"
@@ -21,11 +24,14 @@ static const char usage[] =
     "  check      read a model and report every problem found in it\n"
     "  simulate   step through the horizon allocating water by priority and\n"
     "             operating rules; write nodes.csv, links.csv, summary.csv,\n"
-    "             run.csv\n"
+    "             objective.csv, run.csv\n"
+    "  optimise   find the best plan over the whole horizon with perfect\n"
+    "             foresight, and how far the operating rules fall short of it\n"
+    "  pareto     trace the trade-off between two objective terms\n"
     "\n"
     "MODEL is a JSON or YAML file (see doc/model-format.md); without it, the\n"
     "built-in Naryn-Syr Darya model is used, and \"naryn simulate\" compares it\n"
-    "with each of its scenarios. A scenario file has the same shape as a model\n"
+    "with each of its scenarios (\"naryn optimise\" adds the optimum). A scenario file has the same shape as a model\n"
     "and changes the fields it names; NAME is the model's scenarios/NAME.yaml.\n"
     "\n"
     "Exit status: 0 success, 1 bad input (including constraints that cannot\n"
@@ -37,6 +43,9 @@ static const struct {
 } commands[] = {
     {"check", cmd_check},
     {"simulate", cmd_simulate},
+    {"optimise", cmd_optimise},
+    {"optimize", cmd_optimise},
+    {"pareto", cmd_pareto},
 };
 
 int main(int argc, char **argv) {
@@ -55,7 +64,7 @@ int main(int argc, char **argv) {
   for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
     if (strcmp(argv[1], commands[i].name) == 0)
       return commands[i].run(argc - 1, argv + 1);
-  cli_error("unknown command \"%s\"; expected check or simulate (see naryn "
+  cli_error("unknown command \"%s\"; expected check, simulate, optimise or pareto (see naryn "
             "--help)", argv[1]);
   return EXIT_USAGE;
 }

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 
@@ -60,4 +61,34 @@ int cli_load(const cli_model_args *args, naryn_model **out, naryn_diags *d) {
     fprintf(stderr, "naryn: %s: %d error%s\n", args->model, n, n == 1 ? "" : "s");
   }
   return rc;
+}
+
+/* Prints yearly means per country and season. */
+void cli_print_table(const naryn_model *m, const naryn_result *r) {
+  double years = naryn_result_years(r);
+  int nc = naryn_result_country_count(r);
+  printf("\nYearly means over %.1f years (hm3 = million m3):\n", years);
+  printf("%-22s %-8s %12s %14s %12s %12s %12s\n", "country", "season",
+         "energy GWh", "irrig. hm3", "short hm3", "spill hm3", "to sinks hm3");
+  for (int c = 0; c <= nc; c++) {
+    const char *code = c < nc ? naryn_result_country(r, c) : NULL;
+    char label[64];
+    if (!code)
+      snprintf(label, sizeof label, "all");
+    else if (!code[0])
+      snprintf(label, sizeof label, "(no country)");
+    else if (strcmp(naryn_model_country_name(m, code), code) != 0)
+      snprintf(label, sizeof label, "%s %s", code, naryn_model_country_name(m, code));
+    else
+      snprintf(label, sizeof label, "%s", code);
+    for (int s = 0; s < NARYN_SEASON_COUNT; s++) {
+      naryn_summary sum;
+      naryn_result_summary(r, code, (naryn_season)s, &sum);
+      printf("%-22.22s %-8s %12.1f %14.1f %12.1f %12.1f %12.1f\n",
+             s == 0 ? label : "", naryn_season_name((naryn_season)s),
+             sum.energy_gwh / years, sum.irrigation_delivered_hm3 / years,
+             sum.irrigation_shortage_hm3 / years, sum.spill_hm3 / years,
+             sum.sink_inflow_hm3 / years);
+    }
+  }
 }

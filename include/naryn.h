@@ -268,6 +268,83 @@ double naryn_result_system_residual_hm3(const naryn_result *r);
 long naryn_result_solves(const naryn_result *r);
 long naryn_result_iterations(const naryn_result *r);
 
+/* ====================================================================== */
+/* Optimisation                                                            */
+/* ====================================================================== */
+
+/* Options for naryn_optimise and naryn_pareto; fill with
+** naryn_opt_opts_init, then change fields as needed. */
+typedef struct naryn_opt_opts {
+  /* Most successive-LP passes (default 30). */
+  int max_passes;
+  /* The passes stop when the plan's total energy, evaluated with the exact
+  ** head, and its objective change by less than this fraction between two
+  ** accepted passes (default 1e-4). */
+  double tolerance;
+  /* As in naryn_sim_opts (default 1e-6). */
+  double balance_tolerance;
+  /* When not NULL, the LP of the last accepted pass is written to this
+  ** path in fixed MPS form, which Debian's clp and glpsol both read. */
+  const char *write_lp;
+} naryn_opt_opts;
+
+void naryn_opt_opts_init(naryn_opt_opts *o);
+
+/* Finds the plan that maximises the model's combined objective over the
+** whole horizon with perfect foresight: one LP over every node and step,
+** with the network of the simulation (links, losses, storage limits,
+** turbine limits, return flows, evaporation), but without the operating
+** rules (targets, release schedules, priorities), which the objective
+** replaces. Energy depends on head and so on storage; it is linearised
+** around a trajectory and re-linearised around each new plan (successive
+** LP with a trust region on storage) until it settles; the plan is then
+** evaluated with the exact head. The result has the shape of a
+** simulation's, plus water values and the linearisation error (below).
+** Fails with NARYN_EINFEAS, naming each link bound that cannot hold with
+** its step and by how much, when the hard constraints cannot all be met. */
+int naryn_optimise(const naryn_model *m, const naryn_opt_opts *o,
+                   naryn_result **out, naryn_diags *d);
+
+/* Traces the trade-off between objective terms x and y by the
+** epsilon-constraint method: it finds the best x can be, and the value of
+** x in the plan that is best for every other term, and between the two
+** places n_points levels of x (n_points >= 2); at each it maximises the
+** combined objective without x (y at least at weight 1) subject to x being
+** at least as good as the level. On success *points holds n_points results
+** (free each, then the array with free()), in order from the plan best
+** for the other terms to the plan best for x; a level that cannot be
+** reached leaves NULL in its place. */
+int naryn_pareto(const naryn_model *m, const naryn_opt_opts *o,
+                 const char *x, const char *y, int n_points,
+                 naryn_result ***points, naryn_diags *d);
+/* The epsilon level a pareto point was found at (the term's value it had
+** to reach), or NaN for any other result. */
+double naryn_result_pareto_level(const naryn_result *r);
+
+/* 1 for a result of naryn_optimise or naryn_pareto, 0 for a simulation. */
+int naryn_result_is_optimised(const naryn_result *r);
+/* Value of objective term k in the result, in the model's currency, for
+** the nodes of one country (NULL for all; "" for nodes without a country).
+** Costs are positive numbers. Energy is valued with the exact head. */
+double naryn_result_term(const naryn_result *r, int term, const char *country);
+/* The combined objective: weighted benefits minus weighted costs. */
+double naryn_result_objective(const naryn_result *r);
+/* Marginal value of one more hm3 of water in reservoir 'node' at the end
+** of a step, in currency per hm3, from the duals of the last LP (NaN for a
+** simulation or for nodes that are not reservoirs). */
+double naryn_result_water_value(const naryn_result *r, int node, int step);
+/* Energy of a plant over the horizon as the last LP saw it, linearised
+** around the previous plan (GWh); compare naryn_result_node(...ENERGY...)
+** summed, which uses the exact head. NaN for a simulation. */
+double naryn_result_linearised_energy_gwh(const naryn_result *r, int node);
+/* Successive-LP passes made and whether they settled within tolerance. */
+int naryn_result_passes(const naryn_result *r);
+int naryn_result_converged(const naryn_result *r);
+/* Seconds spent building the LP and in CLP (not written to any file, so
+** that results stay identical from run to run). */
+void naryn_result_timing(const naryn_result *r, double *build_s,
+                         double *solve_s);
+
 /* Seasons of the summary: the winter half-year October-March, when the
 ** upstream country wants water for power, the summer half-year
 ** April-September, when the downstream countries want it for crops, and
@@ -308,9 +385,11 @@ const char *naryn_season_name(naryn_season s);
 ** calendar year, so whole calendar years count exactly. */
 double naryn_result_years(const naryn_result *r);
 
-/* Writes nodes.csv, links.csv, summary.csv and run.csv into dir (created
-** if missing). Each file is written to a temporary name and renamed into
-** place, so an interrupted run never leaves a half-written file. */
+/* Writes nodes.csv, links.csv, summary.csv, objective.csv and run.csv
+** into dir (created if missing), and for an optimised result also
+** water_values.csv and plants.csv. Each file is written to a temporary
+** name and renamed into place, so an interrupted run never leaves a
+** half-written file. */
 int naryn_result_write(const naryn_result *r, const char *dir,
                        naryn_diags *d);
 

@@ -507,6 +507,25 @@ int naryn__lp_solve(naryn__lp *lp, long *iterations);
 /* Borrowed arrays valid until the next solve. */
 const double *naryn__lp_x(naryn__lp *lp);
 double naryn__lp_objective(naryn__lp *lp);
+/* For the optimiser's large LP: CLP's automatic scaling on or off (it is
+** off for the simulator's small LPs). */
+void naryn__lp_set_scaling(naryn__lp *lp, int on);
+/* Solves from scratch with presolve. Same returns as naryn__lp_solve. */
+int naryn__lp_solve_initial(naryn__lp *lp, long *iterations);
+/* Loads a changed problem of the same size, keeping the last basis. */
+void naryn__lp_reload(naryn__lp *lp, const int *start, const int *index,
+                      const double *value, const double *collo,
+                      const double *colup, const double *obj,
+                      const double *rowlo, const double *rowup);
+/* Re-solves from the kept basis with the primal simplex, falling back to
+** a solve from scratch. */
+int naryn__lp_resolve(naryn__lp *lp, long *iterations);
+/* Row duals of the last solve: the change of the objective per unit
+** increase of a row's bound. Borrowed until the next solve. */
+const double *naryn__lp_row_duals(naryn__lp *lp);
+/* Writes the loaded LP in fixed MPS form; the file appears whole or not at
+** all. NARYN_OK or NARYN_EIO with the path in d. */
+int naryn__lp_write_mps(naryn__lp *lp, const char *path, naryn_diags *d);
 
 /* ====================================================================== */
 /* simulate/: the step-by-step priority simulation and its results        */
@@ -523,6 +542,16 @@ struct naryn_result {
   double system_residual_hm3;
   long solves, iterations;
   int unsettled_steps; /* steps whose head or evaporation did not settle */
+  /* Optimised results only (NULL or 0 for a simulation). */
+  int optimised;
+  double *water_value;   /* [step * nnodes + node], currency per hm3 */
+  double *energy_lin;    /* [step * nnodes + node], GWh as the LP saw it */
+  int passes, converged;
+  double lp_objective;   /* of the last accepted LP, in LP units */
+  double objective_scale;/* currency per LP objective unit */
+  double max_evap_lin_hm3; /* largest gap, linearised against exact evaporation */
+  double pareto_level;   /* NaN unless a pareto point */
+  double build_s, solve_s;
 };
 
 /* Allocates a result for a model with every quantity set to NaN. */
@@ -530,6 +559,27 @@ naryn_result *naryn__result_new(const naryn_model *m);
 /* The slot of a quantity at a node and step. */
 #define NARYN__Q(r, step, node, quantity) \
   ((r)->q[((size_t)(step) * (size_t)(r)->nnodes + (size_t)(node)) * NARYN_Q_COUNT + (quantity)])
+
+/* optimise/opt.c: optimises with the given weights (one per term) and,
+** when eps_term >= 0, that term held at least as good as eps_level (at
+** least for a benefit, at most for a cost). The first linearisation is
+** around 'start' when not NULL, else around the initial storage. */
+int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
+                    const double *weights, int eps_term, double eps_level,
+                    const naryn_result *start, naryn_result **out,
+                    naryn_diags *d);
+
+/* optimise/evaluate.c: value of term k for the nodes of country c (NULL
+** for all) in result r, with energy from e_gwh[step * nnodes + node] when
+** not NULL instead of the result's exact energy. */
+double naryn__term_value(const naryn_result *r, int k, const char *country,
+                         const double *e_gwh);
+/* Combined objective with the given weights (NULL: the model's), energy
+** from e_gwh as above. */
+double naryn__objective_value(const naryn_result *r, const double *weights,
+                              const double *e_gwh);
+/* Shortage cost of delivering 'got' of 'want' hm3 under a loss curve. */
+double naryn__curve_cost(const naryn__term *tm, double want, double got);
 
 /* simulate/balance.c: checks that water is conserved at every node of a
 ** step and records the residuals in the result. Returns NARYN_OK or

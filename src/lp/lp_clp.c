@@ -8,9 +8,12 @@
 ** are water balances with coefficients near 1, and for such re-solves the
 ** scaling pass costs more than it saves (see doc/performance.md).
 */
+#include <errno.h>
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <Clp_C_Interface.h>
 
@@ -98,3 +101,92 @@ int naryn__lp_solve(naryn__lp *lp, long *iterations) {
 const double *naryn__lp_x(naryn__lp *lp) { return Clp_getColSolution(lp->clp); }
 
 double naryn__lp_objective(naryn__lp *lp) { return Clp_objectiveValue(lp->clp); }
+
+/* ====================================================================== */
+/* The whole-horizon LP of the optimiser                                   */
+/* ====================================================================== */
+
+void naryn__lp_set_scaling(naryn__lp *lp, int on) {
+  /* CLP's default mode 3 (automatic) when on. */
+  Clp_scaling(lp->clp, on ? 3 : 0);
+}
+
+int naryn__lp_solve_initial(naryn__lp *lp, long *iterations) {
+  /* CLP's initial solve presolves the problem, picks dual or primal
+  ** simplex, and postsolves, which for a large LP is several times faster
+  ** than the plain dual simplex on the full problem. */
+  Clp_initialSolve(lp->clp);
+  *iterations += Clp_numberIterations(lp->clp);
+  int status = Clp_status(lp->clp);
+  if (status == 0) return NARYN_OK;
+  if (status == 1) return NARYN_EINFEAS;
+  return NARYN_ESOLVER;
+}
+
+void naryn__lp_reload(naryn__lp *lp, const int *start, const int *index,
+                      const double *value, const double *collo,
+                      const double *colup, const double *obj,
+                      const double *rowlo, const double *rowup) {
+  int nr = lp->nrows, nc = lp->ncols;
+  /* The basis of the last solve is kept across the reload, so that the
+  ** next solve starts from it. */
+  unsigned char *status = malloc((size_t)(nr + nc) + 1);
+  if (status) memcpy(status, Clp_statusArray(lp->clp), (size_t)(nr + nc));
+  double *cl = clp_bounds(collo, nc), *cu = clp_bounds(colup, nc);
+  double *rl = clp_bounds(rowlo, nr), *ru = clp_bounds(rowup, nr);
+  CoinBigIndex *st = malloc((size_t)(nc + 1) * sizeof *st);
+  if (cl && cu && rl && ru && st) {
+    for (int j = 0; j <= nc; j++) st[j] = start[j];
+    Clp_loadProblem(lp->clp, nc, nr, st, index, value, cl, cu, obj, rl, ru);
+    if (status) Clp_copyinStatus(lp->clp, status);
+  }
+  free(cl), free(cu), free(rl), free(ru), free(st), free(status);
+}
+
+int naryn__lp_resolve(naryn__lp *lp, long *iterations) {
+  /* After the matrix changes the old basis is neither primal nor dual
+  ** feasible in general; the primal simplex repairs it fastest here. */
+  Clp_primal(lp->clp, 0);
+  int status = Clp_status(lp->clp);
+  *iterations += Clp_numberIterations(lp->clp);
+  if (status != 0) return naryn__lp_solve_initial(lp, iterations);
+  return NARYN_OK;
+}
+
+const double *naryn__lp_row_duals(naryn__lp *lp) {
+  return Clp_getRowPrice(lp->clp);
+}
+
+int naryn__lp_write_mps(naryn__lp *lp, const char *path, naryn_diags *d) {
+  /* CLP writes fixed-format MPS (format 0: names and numbers in their
+  ** columns, numbers in twelve characters) with its own eight-character
+  ** names, which both clp and glpsol --mps read. The file is written
+  ** under a temporary name and renamed into place. CLP throws a C++
+  ** exception, which C cannot catch, when it cannot open the file, so the
+  ** file is first created here. */
+  size_t n = strlen(path);
+  char *tmp = malloc(n + 16);
+  if (!tmp)
+    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                       "out of memory");
+  snprintf(tmp, n + 16, "%s.partial", path);
+  FILE *probe = fopen(tmp, "w");
+  if (!probe) {
+    int err = errno;
+    free(tmp);
+    return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, path, 0, 0, NULL,
+                       "cannot write the LP: %s", strerror(err));
+  }
+  fclose(probe);
+  int rc = Clp_writeMps(lp->clp, tmp, 0, 1, 1.0);
+  if (rc != 0 || rename(tmp, path) != 0) {
+    int err = errno;
+    remove(tmp);
+    free(tmp);
+    return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, path, 0, 0, NULL,
+                       "cannot write the LP: %s",
+                       rc != 0 ? "CLP could not write it" : strerror(err));
+  }
+  free(tmp);
+  return NARYN_OK;
+}

@@ -5,9 +5,18 @@
 **   links.csv    one row per step and link: flow leaving its head, loss
 **   summary.csv  per country and season: energy, deliveries, shortages,
 **                spills, sink inflow, evaporation, largest residual
+**   objective.csv  the value of every objective term, per country, and
+**                the combined objective
 **   run.csv      what was run and the water-balance figures
 **
-** Every file goes through naryn__outfile, and all four are finished before
+** An optimised result adds:
+**
+**   water_values.csv  the marginal value of water in each reservoir and
+**                step, from the LP's duals
+**   plants.csv   each plant's energy with the exact head against the
+**                energy the last LP saw, linearised
+**
+** Every file goes through naryn__outfile, and all are finished before
 ** any is put in place, so a run's results appear whole or not at all.
 ** Numbers are written with fixed formats (volumes and energy to six
 ** decimals, flows, levels and heads to four, residuals to three
@@ -186,17 +195,117 @@ static void write_run(const naryn_result *r, naryn__outfile *f) {
                                    ? m->step_date[r->max_residual_step] : "");
   naryn__outfile_printf(f, "system_residual_hm3,%.3g\n", r->system_residual_hm3);
   naryn__outfile_printf(f, "unsettled_steps,%d\n", r->unsettled_steps);
+  KV_TEXT("mode", r->optimised ? "optimise" : "simulate");
+  KV_TEXT("currency", m->currency);
+  naryn__outfile_printf(f, "objective,%.6f\n", naryn_result_objective(r));
+  if (r->optimised) {
+    naryn__outfile_printf(f, "passes,%d\nconverged,%d\n", r->passes,
+                          r->converged);
+    naryn__outfile_printf(f, "lp_objective,%.10g\n", r->lp_objective);
+    naryn__outfile_printf(f, "lp_objective_scale,%.10g\n", r->objective_scale);
+    naryn__outfile_printf(f, "evaporation_linearisation_max_hm3,%.3g\n",
+                          r->max_evap_lin_hm3);
+    if (!isnan(r->pareto_level))
+      naryn__outfile_printf(f, "pareto_level,%.6f\n", r->pareto_level);
+  }
 #undef KV_TEXT
+}
+
+/* ====================================================================== */
+/* The objective, water values and the linearisation                       */
+/* ====================================================================== */
+
+static void write_objective(const naryn_result *r, naryn__outfile *f) {
+  const naryn_model *m = r->m;
+  double years = naryn_result_years(r);
+  int nc = naryn_result_country_count(r);
+  naryn__outfile_printf(f, "term,kind,weight,country,value,value_per_year,"
+                           "currency\n");
+  for (int k = 0; k < m->nterms; k++)
+    for (int c = 0; c <= nc; c++) {
+      const char *code = c < nc ? naryn_result_country(r, c) : NULL;
+      double v = naryn_result_term(r, k, code);
+      put_text(f, m->terms[k].name);
+      naryn__outfile_printf(f, ",%s,", naryn__term_kind_name(m->terms[k].kind));
+      put(f, m->terms[k].weight, "%.6g");
+      naryn__outfile_write(f, ",", 1);
+      put_text(f, code ? code : "all");
+      naryn__outfile_write(f, ",", 1);
+      put(f, v, "%.2f");
+      naryn__outfile_write(f, ",", 1);
+      put(f, years > 0 ? v / years : NAN, "%.2f");
+      naryn__outfile_write(f, ",", 1);
+      put_text(f, m->currency);
+      naryn__outfile_write(f, "\n", 1);
+    }
+  double v = naryn_result_objective(r);
+  naryn__outfile_printf(f, "combined,weighted benefits less costs,,all,");
+  put(f, v, "%.2f");
+  naryn__outfile_write(f, ",", 1);
+  put(f, years > 0 ? v / years : NAN, "%.2f");
+  naryn__outfile_write(f, ",", 1);
+  put_text(f, m->currency);
+  naryn__outfile_write(f, "\n", 1);
+}
+
+static void write_water_values(const naryn_result *r, naryn__outfile *f) {
+  const naryn_model *m = r->m;
+  naryn__outfile_printf(f, "date,node,country,storage_hm3,water_value_per_hm3\n");
+  for (int t = 0; t < m->nsteps; t++)
+    for (int i = 0; i < m->nnodes; i++) {
+      double v = naryn_result_water_value(r, i, t);
+      if (isnan(v)) continue;
+      naryn__outfile_printf(f, "%s,", m->step_date[t]);
+      put_text(f, m->nodes[i].name);
+      naryn__outfile_write(f, ",", 1);
+      put_text(f, m->nodes[i].country);
+      naryn__outfile_write(f, ",", 1);
+      put(f, NARYN__Q(r, t, i, NARYN_Q_STORAGE_HM3), "%.6f");
+      naryn__outfile_write(f, ",", 1);
+      put(f, v, "%.4f");
+      naryn__outfile_write(f, "\n", 1);
+    }
+}
+
+static void write_plants(const naryn_result *r, naryn__outfile *f) {
+  const naryn_model *m = r->m;
+  naryn__outfile_printf(f, "node,country,energy_gwh,energy_linearised_gwh,"
+                           "difference_gwh,difference_percent\n");
+  for (int i = 0; i < m->nnodes; i++) {
+    if (m->nodes[i].type != NARYN_NODE_HYDROPOWER || !m->nodes[i].enabled)
+      continue;
+    double e = 0.0;
+    for (int t = 0; t < m->nsteps; t++) {
+      double v = NARYN__Q(r, t, i, NARYN_Q_ENERGY_GWH);
+      if (!isnan(v)) e += v;
+    }
+    double lin = naryn_result_linearised_energy_gwh(r, i);
+    put_text(f, m->nodes[i].name);
+    naryn__outfile_write(f, ",", 1);
+    put_text(f, m->nodes[i].country);
+    naryn__outfile_write(f, ",", 1);
+    put(f, e, "%.6f");
+    naryn__outfile_write(f, ",", 1);
+    put(f, lin, "%.6f");
+    naryn__outfile_write(f, ",", 1);
+    put(f, lin - e, "%.6f");
+    naryn__outfile_write(f, ",", 1);
+    put(f, e > 0 ? 100.0 * (lin - e) / e : NAN, "%.4f");
+    naryn__outfile_write(f, "\n", 1);
+  }
 }
 
 int naryn_result_write(const naryn_result *r, const char *dir,
                        naryn_diags *d) {
-  static const char *const names[] = {"nodes.csv", "links.csv", "summary.csv",
-                                      "run.csv"};
+  static const char *const names[] = {
+      "nodes.csv", "links.csv", "summary.csv", "objective.csv", "run.csv",
+      "water_values.csv", "plants.csv"};
   void (*const writers[])(const naryn_result *, naryn__outfile *) = {
-      write_nodes, write_links, write_summary, write_run};
-  enum { NFILES = 4 };
-  naryn__outfile *files[NFILES] = {NULL};
+      write_nodes, write_links, write_summary, write_objective, write_run,
+      write_water_values, write_plants};
+  /* The last two are for optimised results only. */
+  const int NFILES = r->optimised ? 7 : 5;
+  naryn__outfile *files[7] = {NULL};
   int rc = naryn__mkdirs(dir, d);
   /* Every file is written and finished before any is put in place, so a
   ** failure leaves the results of an earlier run as they were. */

@@ -38,6 +38,8 @@ naryn_result *naryn__result_new(const naryn_model *m) {
   }
   for (size_t i = 0; i < nq; i++) r->q[i] = NAN;
   r->max_residual_node = r->max_residual_step = -1;
+  r->pareto_level = NAN;
+  r->objective_scale = 1.0;
   return r;
 }
 
@@ -46,6 +48,8 @@ void naryn_result_free(naryn_result *r) {
   free(r->q);
   free(r->link_flow);
   free(r->link_loss);
+  free(r->water_value);
+  free(r->energy_lin);
   free(r);
 }
 

@@ -33,7 +33,9 @@ check help 0 "Usage:" "$naryn" --help
 check simulate-help 0 "nodes.csv" "$naryn" simulate --help
 check check-help 0 "FILE:LINE:COL" "$naryn" check --help
 check no-command 2 "Usage:" "$naryn"
-check unknown-command 2 'unknown command "optimize"' "$naryn" optimize x.json
+check unknown-command 2 'unknown command "optimum"' "$naryn" optimum x.json
+check optimise-help 0 "water_values.csv" "$naryn" optimise --help
+check pareto-help 0 "epsilon" "$naryn" pareto --help
 check unknown-option 2 'unknown option "--fast"' "$naryn" check --fast examples/single/model.json
 # Without a model, the built-in Naryn-Syr Darya model runs with each of its
 # scenarios; without --out, results go under results/ in the current folder.
@@ -58,10 +60,10 @@ touch "$tmp/file"
 check out-under-a-file 4 "cannot create directory: Not a directory" \
   "$naryn" simulate examples/single/model.json --out "$tmp/file/results"
 
-# A run writes its four files and nothing else, and prints the table.
+# A run writes its five files and nothing else, and prints the table.
 check simulate 0 "Yearly means" "$naryn" simulate examples/cascade/model.yaml --out "$tmp/a"
 left=$(ls -A "$tmp/a" | tr '\n' ' ')
-if [ "$left" = "links.csv nodes.csv run.csv summary.csv " ]; then
+if [ "$left" = "links.csv nodes.csv objective.csv run.csv summary.csv " ]; then
   echo "cli/only-results-left PASS" >>"$out"
 else
   echo "cli/only-results-left FAIL" >>"$out"
@@ -93,6 +95,42 @@ if cmp -s "$tmp/a/nodes.csv" "$tmp/before.csv"; then
 else
   echo "cli/failed-run-keeps-results FAIL" >>"$out"; echo "FAIL cli/failed-run-keeps-results"; status=1
 fi
+
+# The optimiser: results, the LP it writes, solved again by Debian's clp and
+# glpsol, must give the objective naryn's own last LP had, to 1e-6.
+check optimise-runs 0 "optimum is better than the model's operating rules by" \
+  "$naryn" optimise examples/cascade/model.yaml --out "$tmp/opt" --write-lp "$tmp/opt.mps"
+for f in nodes.csv links.csv summary.csv objective.csv water_values.csv plants.csv run.csv; do
+  check "optimise-writes-$f" 0 "" test -s "$tmp/opt/$f"
+done
+ours=$(sed -n 's/^lp_objective,//p' "$tmp/opt/run.csv")
+theirs_clp=$(clp "$tmp/opt.mps" -solve 2>&1 | sed -n 's/^Optimal objective *\([-0-9.e+]*\).*/\1/p' | head -1)
+theirs_glp=$(glpsol --mps "$tmp/opt.mps" -o "$tmp/glp.txt" >/dev/null 2>&1 &&
+             sed -n 's/^Objective: *[^=]*= *\([-0-9.e+]*\).*/\1/p' "$tmp/glp.txt" | head -1)
+for solver in clp glpsol; do
+  if [ $solver = clp ]; then theirs=$theirs_clp; else theirs=$theirs_glp; fi
+  if [ -n "$ours" ] && [ -n "$theirs" ] &&
+     awk -v a="$ours" -v b="$theirs" 'BEGIN { d = a - b; if (d < 0) d = -d;
+       s = a < 0 ? -a : a; if (s < 1) s = 1; exit !(d <= 1e-6 * s) }'; then
+    echo "cli/write-lp-$solver-agrees PASS" >>"$out"
+  else
+    echo "cli/write-lp-$solver-agrees FAIL" >>"$out"
+    echo "FAIL cli/write-lp-$solver-agrees: naryn's LP objective '$ours', $solver's '$theirs'"
+    status=1
+  fi
+done
+check optimise-weight-unknown 2 'did you mean "energy"' \
+  "$naryn" optimise examples/cascade/model.yaml --weight energi=2 --out "$tmp/w"
+check optimise-infeasible 1 'cannot be met' \
+  "$naryn" optimise examples/cascade/model.yaml --scenario "$tmp/bad.yaml" --out "$tmp/o2"
+check optimise-lp-unwritable 4 "cannot write the LP" \
+  "$naryn" optimise examples/single/model.json --out "$tmp/o3" --write-lp "$tmp/file/x.mps"
+check pareto-runs 0 "Trade-off between" \
+  "$naryn" pareto examples/single/model.json --x energy --y shortage --points 3 --out "$tmp/p"
+check pareto-curve 0 "" test -s "$tmp/p/pareto.csv"
+check pareto-plans 0 "" test -s "$tmp/p/point-03/nodes.csv"
+check pareto-unknown-term 2 'expected the name of one of' \
+  "$naryn" pareto examples/single/model.json --x energy --y nope --out "$tmp/p2"
 
 n=$(grep -c '^cli/.* PASS$' "$out")
 echo "ok   cli: $n checks passed"
