@@ -55,7 +55,10 @@ int naryn__balance_step(naryn_result *r, int t, double tolerance,
              NARYN__Q(r, t, i, NARYN_Q_STORAGE_HM3) - held;
     }
     double res = in - out;
-    double through = fmax(in + held, 1e-6);
+    /* A node passing less than 1 hm3 is held to 1e-6 hm3 (one cubic
+    ** metre at the default tolerance): below that, what is left is the
+    ** solver's own feasibility tolerance, not lost water. */
+    double through = fmax(in + held, 1.0);
     if (n->type == NARYN_NODE_HYDROPOWER && n->enabled) {
       /* What left the plant went through the turbines or past them. */
       double split = NARYN__Q(r, t, i, NARYN_Q_TURBINED_HM3) +

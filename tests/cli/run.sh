@@ -44,6 +44,24 @@ check builtin-check 0 "models/naryn/model.yaml: ok: 42 nodes" "$naryn" check
 mkdir -p "$tmp/here"
 check builtin-compare 0 "Energy generated, GWh" sh -c "cd '$tmp/here' && '$naryn_abs' simulate"
 check builtin-results-written 0 "" test -f "$tmp/here/results/naryn-syr-darya/kambarata/nodes.csv"
+# The main job: the built-in model's rules and its optimum, side by side.
+check builtin-optimise 0 "optimum better by" sh -c "cd '$tmp/here' && '$naryn_abs' optimise"
+check builtin-optimum-written 0 "" test -f "$tmp/here/results/naryn-syr-darya/optimum/water_values.csv"
+# The optimum beats both of Toktogul's operating modes on the combined
+# objective (and the base rules too).
+objective_of() { sed -n 's/^objective,//p' "$tmp/here/results/naryn-syr-darya/$1/run.csv"; }
+best=$(objective_of optimum)
+for rule in base irrigation-mode energy-mode; do
+  theirs=$(objective_of $rule)
+  if [ -n "$best" ] && [ -n "$theirs" ] &&
+     awk -v a="$best" -v b="$theirs" 'BEGIN { exit !(a > b) }'; then
+    echo "cli/builtin-optimum-beats-$rule PASS" >>"$out"
+  else
+    echo "cli/builtin-optimum-beats-$rule FAIL" >>"$out"
+    echo "FAIL cli/builtin-optimum-beats-$rule: optimum '$best', $rule '$theirs'"
+    status=1
+  fi
+done
 check builtin-scenario-by-name 0 "naryn-syr-darya (scenario kambarata)" \
   sh -c "cd '$tmp/here' && '$naryn_abs' simulate --scenario kambarata"
 check default-out 0 "Results: results/single/base/nodes.csv" \
