@@ -264,7 +264,6 @@ static double term_coefs(const opt *p, int k, double *c) {
   double constant = 0.0;
   for (int t = 0; t < p->T; t++) {
     int base = t * p->ncs;
-    double kk = m->step_s[t] * 1e-6;
     if (tm->kind == NARYN__TERM_END_STORAGE) break;
     if (!tm->step_on[t]) continue;
     for (int i = 0; i < m->nnodes; i++) {
@@ -317,7 +316,6 @@ static double term_coefs(const opt *p, int k, double *c) {
         break;
       }
     }
-    (void)kk;
   }
   if (tm->kind == NARYN__TERM_END_STORAGE)
     for (int q = 0; q < p->nec; q++)
