@@ -5,7 +5,8 @@
 ** them (naryn__doc_* lives in src/io/doc.c, naryn__sim_* in src/simulate/).
 **
 ** Dependencies point one way: core <- io <- model <- hydro <- lp <- simulate
-** <- report.
+** <- optimise <- report (the optimiser records its plans in the simulator's
+** result and checks them with its water-balance checks).
 */
 #ifndef NARYN_INT_H
 #define NARYN_INT_H
@@ -482,6 +483,23 @@ double naryn__hyd_evaporation_hm3(const naryn__node *res, int step,
 /* ====================================================================== */
 /* lp/lp_clp.c: linear programs solved by COIN-OR CLP                      */
 /* ====================================================================== */
+
+/* lp/matrix.c: coefficients gathered as (row, column, value) entries in
+** any order, then sorted column by column as naryn__lp_new takes them. */
+typedef struct naryn__triplets {
+  int n, cap;
+  int *row, *col;
+  double *val;
+} naryn__triplets;
+
+/* Appends an entry; returns its index, or -1 when out of memory. */
+int naryn__trip_add(naryn__triplets *t, int row, int col, double val);
+void naryn__trip_free(naryn__triplets *t);
+/* Sorts the entries into newly allocated column-major arrays (start has
+** ncols + 1 items). When 'where' is not NULL (t->n items), where[k] is set
+** to the position of entry k. NARYN_OK or NARYN_ENOMEM. */
+int naryn__trip_columns(const naryn__triplets *t, int ncols, int **start,
+                        int **index, double **value, int *where);
 
 /* An LP  min c'x  s.t.  rowlo <= Ax <= rowup,  collo <= x <= colup, kept
 ** loaded between solves so that each solve starts from the last basis. */

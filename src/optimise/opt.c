@@ -230,31 +230,6 @@ static int layout(opt *p) {
 /* The matrix                                                              */
 /* ====================================================================== */
 
-/* Coefficients gathered in any order, then sorted into columns. */
-typedef struct trip {
-  int n, cap;
-  int *row, *col;
-  double *val;
-} trip;
-
-static int tadd(trip *t, int row, int col, double val) {
-  if (t->n == t->cap) {
-    int c = t->cap ? t->cap * 2 : 4096;
-    int *a = realloc(t->row, (size_t)c * sizeof *a);
-    if (a) t->row = a;
-    int *b = realloc(t->col, (size_t)c * sizeof *b);
-    if (b) t->col = b;
-    double *v = realloc(t->val, (size_t)c * sizeof *v);
-    if (v) t->val = v;
-    if (!a || !b || !v) return -1;
-    t->cap = c;
-  }
-  t->row[t->n] = row;
-  t->col[t->n] = col;
-  t->val[t->n] = val;
-  return t->n++;
-}
-
 /* Fills the term's coefficient on every column into c (currency per unit
 ** of the column, unweighted; positive for more of the term) and returns
 ** the constant part, so that the term's value is constant + c'x. */
@@ -374,7 +349,7 @@ static int set_objective(opt *p) {
 ** place, and lays out bounds that do not depend on the reference. */
 static int build(opt *p) {
   const naryn_model *m = p->m;
-  trip tr = {0};
+  naryn__triplets tr = {0};
   int rc = NARYN_ENOMEM;
   size_t tn = (size_t)p->T * (size_t)p->N;
   int *hidx = malloc((tn * 6 + 1) * sizeof *hidx);
@@ -387,11 +362,11 @@ static int build(opt *p) {
   for (size_t q = 0; q < tn * 4; q++) eidx[q] = -1;
 #define ADD(row, col, val)                                       \
   do {                                                           \
-    if (tadd(&tr, (row), (col), (val)) < 0) goto done;           \
+    if (naryn__trip_add(&tr, (row), (col), (val)) < 0) goto done; \
   } while (0)
 #define ADDV(slot, row, col)                                     \
   do {                                                           \
-    if (((slot) = tadd(&tr, (row), (col), 0.0)) < 0) goto done;  \
+    if (((slot) = naryn__trip_add(&tr, (row), (col), 0.0)) < 0) goto done; \
   } while (0)
 #define ADD_LINK(row, l, val)                                    \
   do {                                                           \
@@ -495,33 +470,18 @@ static int build(opt *p) {
 #undef ADDV
 #undef ADD_LINK
   /* Sort into columns, remembering where each changing entry went. */
-  p->start = calloc((size_t)p->ncols + 1, sizeof *p->start);
-  p->index = malloc((size_t)tr.n * sizeof *p->index + 1);
-  p->value = malloc((size_t)tr.n * sizeof *p->value + 1);
   int *where = malloc((size_t)tr.n * sizeof *where + 1);
-  int *fill = malloc((size_t)p->ncols * sizeof *fill + 1);
-  if (!p->start || !p->index || !p->value || !where || !fill) {
-    free(where), free(fill);
+  if (!where || naryn__trip_columns(&tr, p->ncols, &p->start, &p->index,
+                                    &p->value, where) != NARYN_OK) {
+    free(where);
     goto done;
-  }
-  for (int q = 0; q < tr.n; q++) p->start[tr.col[q] + 1]++;
-  for (int j = 0; j < p->ncols; j++) p->start[j + 1] += p->start[j];
-  memcpy(fill, p->start, (size_t)p->ncols * sizeof *fill);
-  for (int q = 0; q < tr.n; q++) {
-    int pos = fill[tr.col[q]]++;
-    p->index[pos] = tr.row[q];
-    p->value[pos] = tr.val[q];
-    where[q] = pos;
   }
   for (size_t q = 0; q < tn * 6; q++) p->hpos[q] = hidx[q] >= 0 ? where[hidx[q]] : -1;
   for (size_t q = 0; q < tn * 4; q++) p->epos[q] = eidx[q] >= 0 ? where[eidx[q]] : -1;
   free(where);
-  free(fill);
   rc = NARYN_OK;
 done:
-  free(tr.row);
-  free(tr.col);
-  free(tr.val);
+  naryn__trip_free(&tr);
   free(hidx);
   free(eidx);
   free(eps_c);
@@ -753,19 +713,14 @@ static void record(opt *p, const double *x, naryn_result *r) {
         /* The linearised energy at this plan: the head row's right side
         ** less its other terms, capped by the installed capacity. */
         double lin = p->lin_a[at];
-        for (int q = 0; q < 6; q++) {
-          int pos = p->hpos[at * 6 + q];
-          if (pos < 0) continue;
-          int col = -1;
-          /* The column of an entry is found from its position. */
-          int lo = 0, hi = p->ncols;
-          while (hi - lo > 1) {
-            int mid = (lo + hi) / 2;
-            if (p->start[mid] <= pos) lo = mid; else hi = mid;
-          }
-          col = lo;
-          lin -= p->value[pos] * x[col];
-        }
+        const ncols *hv = rr >= 0 ? &p->nc[rr] : NULL;
+        const int col[6] = {cb + v->qt, cb + v->qs,
+                            hv ? cb + hv->y : -1, hv ? cb + hv->u : -1,
+                            hv && t > 0 ? cb - p->ncs + hv->y : -1,
+                            hv && t > 0 ? cb - p->ncs + hv->u : -1};
+        for (int q = 0; q < 6; q++)
+          if (p->hpos[at * 6 + q] >= 0)
+            lin -= p->value[p->hpos[at * 6 + q]] * x[col[q]];
         double capg = n->capacity_mw * m->step_s[t] / 3600.0 * 1e-3;
         if (lin > capg) lin = capg;
         if (lin < 0) lin = 0;
@@ -809,24 +764,15 @@ static double evaporation_gap(const naryn_model *m, const naryn_result *r) {
   return g;
 }
 
-static double total_evaporation(const naryn_result *r) {
-  double e = 0.0;
+/* Sum over nodes and steps of the size of a quantity. */
+static double total_of(const naryn_result *r, naryn_quantity q) {
+  double sum = 0.0;
   for (int t = 0; t < r->nsteps; t++)
     for (int i = 0; i < r->nnodes; i++) {
-      double v = NARYN__Q(r, t, i, NARYN_Q_EVAPORATION_HM3);
-      if (!isnan(v)) e += fabs(v);
+      double v = NARYN__Q(r, t, i, q);
+      if (!isnan(v)) sum += fabs(v);
     }
-  return e;
-}
-
-static double total_energy(const naryn_result *r) {
-  double e = 0.0;
-  for (int t = 0; t < r->nsteps; t++)
-    for (int i = 0; i < r->nnodes; i++) {
-      double v = NARYN__Q(r, t, i, NARYN_Q_ENERGY_GWH);
-      if (!isnan(v)) e += v;
-    }
-  return e;
+  return sum;
 }
 
 /* ====================================================================== */
@@ -1129,7 +1075,7 @@ int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
     double tb = now_s();
     record(&p, x, cand);
     double j = naryn__objective_value(cand, weights, NULL);
-    double e = total_energy(cand);
+    double e = total_of(cand, NARYN_Q_ENERGY_GWH);
     build_s += now_s() - tb;
     /* Settled: the exact energy and objective moved by less than the
     ** tolerance, whichever way. */
@@ -1141,7 +1087,7 @@ int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
     ** gap is taken only while it narrows the reference's gap; a plan
     ** without one, when it is worth at least as much as the reference. */
     double gap = evaporation_gap(m, cand);
-    double gap_tol = 1e-6 * (1.0 + total_evaporation(cand));
+    double gap_tol = 1e-6 * (1.0 + total_of(cand, NARYN_Q_EVAPORATION_HM3));
     int take = pass == 0 ||
                (best_gap > gap_tol && gap < best_gap) ||
                (gap <= gap_tol && j >= best_j - 1e-9 * fabs(best_j));

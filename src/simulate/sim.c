@@ -95,32 +95,6 @@ typedef struct sim {
 /* Building the LP                                                         */
 /* ====================================================================== */
 
-/* Coefficients gathered row by row before they are sorted into columns. */
-typedef struct triplets {
-  int n, cap;
-  int *row, *col;
-  double *val;
-} triplets;
-
-static int trip_add(triplets *t, int row, int col, double val) {
-  if (t->n == t->cap) {
-    int c = t->cap ? t->cap * 2 : 256;
-    int *r = realloc(t->row, (size_t)c * sizeof *r);
-    if (r) t->row = r;
-    int *k = realloc(t->col, (size_t)c * sizeof *k);
-    if (k) t->col = k;
-    double *v = realloc(t->val, (size_t)c * sizeof *v);
-    if (v) t->val = v;
-    if (!r || !k || !v) return -1;
-    t->cap = c;
-  }
-  t->row[t->n] = row;
-  t->col[t->n] = col;
-  t->val[t->n] = val;
-  t->n++;
-  return 0;
-}
-
 /* Hands out the next column index with its cost. */
 static int new_col(sim *s, double **obj, int *objcap, double cost) {
   double *o = naryn__grow(*obj, objcap, s->ncols + 1, sizeof *o);
@@ -133,7 +107,7 @@ static int new_col(sim *s, double **obj, int *objcap, double cost) {
 /* Lays out the columns and rows of the LP and loads it into CLP. */
 static int build_lp(sim *s) {
   const naryn_model *m = s->m;
-  triplets t = {0};
+  naryn__triplets t = {0};
   double *obj = NULL;
   int objcap = 0, rc = NARYN_ENOMEM;
   s->link_col = malloc((size_t)(3 * m->nlinks + 1) * sizeof *s->link_col);
@@ -148,7 +122,7 @@ static int build_lp(sim *s) {
   } while (0)
 #define ADD(row, col, val)                               \
   do {                                                   \
-    if (trip_add(&t, (row), (col), (val)) != 0) goto done; \
+    if (naryn__trip_add(&t, (row), (col), (val)) < 0) goto done; \
   } while (0)
   /* A link's flow x - v + w enters every row it is part of. */
 #define ADD_LINK(row, l, val)                            \
@@ -244,24 +218,14 @@ static int build_lp(sim *s) {
 #undef ADD
 #undef ADD_LINK
   /* Sort the coefficients into columns. */
-  int *start = calloc((size_t)s->ncols + 1, sizeof *start);
-  int *index = malloc((size_t)(t.n + 1) * sizeof *index);
-  double *value = malloc((size_t)(t.n + 1) * sizeof *value);
-  int *fill = malloc((size_t)(s->ncols + 1) * sizeof *fill);
+  int *start = NULL, *index = NULL;
+  double *value = NULL;
   s->collo = calloc((size_t)s->ncols + 1, sizeof *s->collo);
   s->colup = calloc((size_t)s->ncols + 1, sizeof *s->colup);
   s->rowlo = calloc((size_t)s->nrows + 1, sizeof *s->rowlo);
   s->rowup = calloc((size_t)s->nrows + 1, sizeof *s->rowup);
-  if (start && index && value && fill && s->collo && s->colup && s->rowlo &&
-      s->rowup) {
-    for (int k = 0; k < t.n; k++) start[t.col[k] + 1]++;
-    for (int j = 0; j < s->ncols; j++) start[j + 1] += start[j];
-    for (int j = 0; j < s->ncols; j++) fill[j] = start[j];
-    for (int k = 0; k < t.n; k++) {
-      int p = fill[t.col[k]]++;
-      index[p] = t.row[k];
-      value[p] = t.val[k];
-    }
+  if (s->collo && s->colup && s->rowlo && s->rowup &&
+      naryn__trip_columns(&t, s->ncols, &start, &index, &value, NULL) == NARYN_OK) {
     for (int j = 0; j < s->ncols; j++) s->colup[j] = INFINITY;
     for (int i = 0; i < s->nrows; i++) s->rowlo[i] = -INFINITY, s->rowup[i] = INFINITY;
     s->lp = naryn__lp_new(s->nrows, s->ncols, start, index, value, s->collo,
@@ -271,11 +235,8 @@ static int build_lp(sim *s) {
   free(start);
   free(index);
   free(value);
-  free(fill);
 done:
-  free(t.row);
-  free(t.col);
-  free(t.val);
+  naryn__trip_free(&t);
   free(obj);
   if (rc != NARYN_OK)
     naryn__diag(s->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
