@@ -34,67 +34,6 @@ static const char help[] =
     "Exit status: 0 success, 1 bad input, 2 bad usage, 3 solver failure,\n"
     "4 I/O failure.\n";
 
-/* Writes a text cell, quoted when it needs to be. */
-static void cell(FILE *f, const char *s) {
-  if (!strpbrk(s, ",\"\n")) {
-    fputs(s, f);
-    return;
-  }
-  fputc('"', f);
-  for (; *s; s++) {
-    if (*s == '"') fputc('"', f);
-    fputc(*s, f);
-  }
-  fputc('"', f);
-}
-
-/* Writes pareto.csv through a temporary file renamed into place. */
-static int write_curve(const naryn_model *m, naryn_result **pts, int n,
-                       int kx, int ky, const char *out) {
-  char path[4200], tmp[4300];
-  if ((size_t)snprintf(path, sizeof path, "%s/pareto.csv", out) >= sizeof path) {
-    cli_error("cannot write into %s: the path is too long", out);
-    return NARYN_EIO;
-  }
-  snprintf(tmp, sizeof tmp, "%s.partial", path);
-  FILE *f = fopen(tmp, "w");
-  if (!f) {
-    cli_error("cannot write %s", tmp);
-    return NARYN_EIO;
-  }
-  int nt = naryn_model_term_count(m);
-  fprintf(f, "point,level,x_term,x,y_term,y");
-  for (int k = 0; k < nt; k++) {
-    fputc(',', f);
-    cell(f, naryn_model_term_name(m, k));
-  }
-  fprintf(f, ",combined,currency,plan\n");
-  for (int i = 0; i < n; i++) {
-    if (!pts[i]) continue;
-    double years = naryn_result_years(pts[i]);
-    fprintf(f, "%d,%.2f,", i + 1, naryn_result_pareto_level(pts[i]));
-    cell(f, naryn_model_term_name(m, kx));
-    fprintf(f, ",%.2f,", naryn_result_term(pts[i], kx, NULL));
-    cell(f, naryn_model_term_name(m, ky));
-    fprintf(f, ",%.2f", naryn_result_term(pts[i], ky, NULL));
-    for (int k = 0; k < nt; k++)
-      fprintf(f, ",%.2f", naryn_result_term(pts[i], k, NULL));
-    fprintf(f, ",%.2f,", naryn_result_objective(pts[i]));
-    cell(f, naryn_model_currency(m));
-    fprintf(f, ",point-%02d\n", i + 1);
-    (void)years;
-  }
-  int bad = ferror(f);
-  bad |= fflush(f) != 0;
-  bad |= fclose(f) != 0;
-  if (bad || rename(tmp, path) != 0) {
-    remove(tmp);
-    cli_error("cannot write %s", path);
-    return NARYN_EIO;
-  }
-  return NARYN_OK;
-}
-
 int cmd_pareto(int argc, char **argv) {
   static const cli_spec spec = {"pareto", 1, 1, 0, 0, 1};
   cli_run run;
@@ -119,15 +58,8 @@ int cmd_pareto(int argc, char **argv) {
   rc = naryn_pareto(m, &o, run.args.x, run.args.y, n, &pts, run.d);
   int kx = naryn_model_term_index(m, run.args.x);
   int ky = naryn_model_term_index(m, run.args.y);
-  /* Every point's plan first; the curve last, so that a complete
-  ** pareto.csv means complete plans. */
-  for (int i = 0; rc == NARYN_OK && i < n; i++) {
-    if (!pts[i]) continue;
-    char dir[4200];
-    snprintf(dir, sizeof dir, "%s/point-%02d", out, i + 1);
-    rc = naryn_result_write(pts[i], dir, run.d);
-  }
-  if (rc == NARYN_OK) rc = write_curve(m, pts, n, kx, ky, out);
+  if (rc == NARYN_OK)
+    rc = naryn_pareto_write(m, pts, n, run.args.x, run.args.y, out, run.d);
   cli_print_diags(run.d);
   if (rc == NARYN_OK && !run.args.quiet) {
     const char *cur = naryn_model_currency(m);

@@ -309,14 +309,22 @@ int naryn_optimise(const naryn_model *m, const naryn_opt_opts *o,
 ** epsilon-constraint method: it finds the best x can be, and the value of
 ** x in the plan that is best for every other term, and between the two
 ** places n_points levels of x (n_points >= 2); at each it maximises the
-** combined objective without x (y at least at weight 1) subject to x being
-** at least as good as the level. On success *points holds n_points results
+** combined objective with x at a thousandth of its weight (to break ties)
+** and y at least at weight 1, subject to x being at least as good as the
+** level, held on the LP's linearised value of x. On success *points holds n_points results
 ** (free each, then the array with free()), in order from the plan best
 ** for the other terms to the plan best for x; a level that cannot be
 ** reached leaves NULL in its place. */
 int naryn_pareto(const naryn_model *m, const naryn_opt_opts *o,
                  const char *x, const char *y, int n_points,
                  naryn_result ***points, naryn_diags *d);
+/* Writes each point's plan into DIR/point-NN/ (as naryn_result_write)
+** and then DIR/pareto.csv, one row per point that was reached: its level,
+** x and y, every term, the combined objective and the folder of its plan.
+** Each file appears whole or not at all. */
+int naryn_pareto_write(const naryn_model *m, naryn_result *const *points,
+                       int n_points, const char *x, const char *y,
+                       const char *dir, naryn_diags *d);
 /* The epsilon level a pareto point was found at (the term's value it had
 ** to reach), or NaN for any other result. */
 double naryn_result_pareto_level(const naryn_result *r);

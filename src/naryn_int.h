@@ -574,6 +574,16 @@ struct naryn_result {
 
 /* Allocates a result for a model with every quantity set to NaN. */
 naryn_result *naryn__result_new(const naryn_model *m);
+/* Completes step t of a result from what a solver decided, once the link
+** flows and losses, each reservoir's end storage and evaporation, each
+** demand's delivery and each plant's turbined and spilled water are in
+** place: release, level, demand and shortage, minimum-flow delivery, head
+** and energy. With 'clip', turbine flow above what reaches the installed
+** capacity at the head is counted as spill. */
+void naryn__result_derive_step(naryn_result *r, int t, int clip);
+/* Storage of reservoir i at the start of step t: the initial storage, or
+** the end storage of the step before. */
+double naryn__result_start_storage(const naryn_result *r, int t, int i);
 /* The slot of a quantity at a node and step. */
 #define NARYN__Q(r, step, node, quantity) \
   ((r)->q[((size_t)(step) * (size_t)(r)->nnodes + (size_t)(node)) * NARYN_Q_COUNT + (quantity)])

@@ -43,6 +43,9 @@
 #define W_ELASTIC 1e6
 #define W_DEAD 1e5
 #define ELASTIC_TOL_HM3 1e-6
+/* Currency a pareto plan pays per unit of currency its constrained term
+** falls short of the level: far above the worth of any other term. */
+#define EPS_PENALTY 100.0
 /* Energy in GWh of one hm3 falling one metre at efficiency one. */
 #define GWH_PER_HM3_M (NARYN__RHO_G * 1e6 / 3.6e12)
 
@@ -81,6 +84,7 @@ typedef struct opt {
   econ *ec;
   int nec;
   int eps_row;                  /* row of the epsilon constraint, or -1 */
+  int eps_col;                  /* how far the term falls short of it */
   int ncols, nrows;
   /* The matrix, column-major, with the positions of the coefficients
   ** that each pass changes. */
@@ -223,6 +227,7 @@ static int layout(opt *p) {
         if (m->terms[k].node_on[i] && p->nc[i].y >= 0)
           p->ec[p->nec++] = (econ){k, i, p->ncols++, p->nrows++};
   p->eps_row = p->eps_term >= 0 ? p->nrows++ : -1;
+  p->eps_col = p->eps_term >= 0 ? p->ncols++ : -1;
   return NARYN_OK;
 }
 
@@ -307,7 +312,7 @@ static int set_objective(opt *p) {
   memset(p->obj, 0, (size_t)p->ncols * sizeof *p->obj);
   for (int k = 0; k < m->nterms; k++) {
     double w = p->weights[k];
-    if (w == 0 || k == p->eps_term) continue;
+    if (w == 0) continue;
     memset(c, 0, (size_t)p->ncols * sizeof *c);
     term_coefs(p, k, c);
     double sign = m->terms[k].kind == NARYN__TERM_ENERGY ? -1.0 : 1.0;
@@ -337,9 +342,12 @@ static int set_objective(opt *p) {
     memset(c, 0, (size_t)p->ncols * sizeof *c);
     double k0 = term_coefs(p, p->eps_term, c);
     int benefit = m->terms[p->eps_term].kind == NARYN__TERM_ENERGY;
-    /* Its entries were laid out by build() from the same coefficients. */
+    /* Its entries were laid out by build() from the same coefficients.
+    ** Falling short of the level is allowed at a steep price, because the
+    ** first linearisations may not reach a level the exact plan can. */
     p->rowlo[p->eps_row] = benefit ? p->eps_level : -INFINITY;
     p->rowup[p->eps_row] = benefit ? INFINITY : p->eps_level - k0;
+    p->obj[p->eps_col] = EPS_PENALTY / p->scale;
   }
   free(c);
   return rc;
@@ -465,6 +473,8 @@ static int build(opt *p) {
     term_coefs(p, p->eps_term, eps_c);
     for (int j = 0; j < p->ncols; j++)
       if (eps_c[j] != 0) ADD(p->eps_row, j, eps_c[j]);
+    int benefit = m->terms[p->eps_term].kind == NARYN__TERM_ENERGY;
+    ADD(p->eps_row, p->eps_col, benefit ? 1.0 : -1.0);
   }
 #undef ADD
 #undef ADDV
@@ -621,6 +631,7 @@ static void linearise(opt *p) {
       p->colup[cb + p->ic[q].col] = want > 0 ? want : 0;
     }
   }
+  if (p->eps_col >= 0) p->collo[p->eps_col] = 0, p->colup[p->eps_col] = INFINITY;
   for (int q = 0; q < p->nec; q++) {
     const naryn__node *n = &m->nodes[p->ec[q].node];
     double want = m->terms[p->ec[q].term].end_target_hm3[p->ec[q].node];
@@ -656,76 +667,47 @@ static void record(opt *p, const double *x, naryn_result *r) {
   const naryn_model *m = p->m;
   for (int t = 0; t < p->T; t++) {
     int cb = t * p->ncs;
-    double k = m->step_s[t] * 1e-6;
     for (int l = 0; l < m->nlinks; l++) {
       double f = lflow(p, x, t, l);
       r->link_flow[(size_t)t * m->nlinks + l] = f;
       r->link_loss[(size_t)t * m->nlinks + l] = f * m->links[l].loss_fraction;
     }
     for (int i = 0; i < m->nnodes; i++) {
-      const naryn__node *n = &m->nodes[i];
       const ncols *v = &p->nc[i];
-      size_t at = (size_t)t * p->N + i;
-      if (n->type != NARYN_NODE_SINK && n->type != NARYN_NODE_DEMAND) {
-        double out = 0.0;
-        for (int j = 0; j < n->n_out; j++) out += lflow(p, x, t, n->out[j]);
-        NARYN__Q(r, t, i, NARYN_Q_RELEASE_HM3) = out;
-      }
       if (v->y >= 0) {
-        double se = storage_of(p, x, t, i);
-        NARYN__Q(r, t, i, NARYN_Q_STORAGE_HM3) = se;
+        NARYN__Q(r, t, i, NARYN_Q_STORAGE_HM3) = storage_of(p, x, t, i);
         NARYN__Q(r, t, i, NARYN_Q_EVAPORATION_HM3) = x[cb + v->ev];
-        if (n->level.n > 0)
-          NARYN__Q(r, t, i, NARYN_Q_LEVEL_M) = naryn__table_eval(&n->level, se);
       }
       if (v->seg >= 0) {
-        double want = n->demand_hm3.v[t], got = 0.0;
+        double got = 0.0;
         for (int s = 0; s < v->nseg; s++) got += x[cb + v->seg + s];
-        NARYN__Q(r, t, i, NARYN_Q_DEMAND_HM3) = want;
         NARYN__Q(r, t, i, NARYN_Q_DELIVERED_HM3) = got;
-        NARYN__Q(r, t, i, NARYN_Q_SHORTAGE_HM3) = want - got > 0 ? want - got : 0;
-      }
-      if (v->mf >= 0) {
-        double want = n->min_flow_m3s.v[t] * k;
-        double past = NARYN__Q(r, t, i, NARYN_Q_RELEASE_HM3);
-        NARYN__Q(r, t, i, NARYN_Q_DEMAND_HM3) = want;
-        NARYN__Q(r, t, i, NARYN_Q_DELIVERED_HM3) = past;
-        NARYN__Q(r, t, i, NARYN_Q_SHORTAGE_HM3) = want - past > 0 ? want - past : 0;
       }
       if (v->qt >= 0) {
-        double qt = x[cb + v->qt], qs = x[cb + v->qs];
-        double sbar = 0.0;
-        int rr = v->head_res;
-        if (rr >= 0) {
-          double s1 = storage_of(p, x, t, rr);
-          double s0 = t == 0 ? m->nodes[rr].initial_storage_hm3 : storage_of(p, x, t - 1, rr);
-          sbar = 0.5 * (s0 + s1);
-        }
-        double h = naryn__hyd_head_m(m, n, sbar, (qt + qs) / k);
-        double cap_hm3 = naryn__hyd_turbine_cap_m3s(n, h) * k;
-        double turb = qt < cap_hm3 ? qt : cap_hm3;
-        if (turb < 0) turb = 0;
-        NARYN__Q(r, t, i, NARYN_Q_TURBINED_HM3) = turb;
-        NARYN__Q(r, t, i, NARYN_Q_SPILL_HM3) = qt + qs - turb;
-        NARYN__Q(r, t, i, NARYN_Q_HEAD_M) = h;
-        NARYN__Q(r, t, i, NARYN_Q_ENERGY_GWH) =
-            naryn__hyd_energy_gwh(n, turb, h, m->step_s[t]);
-        /* The linearised energy at this plan: the head row's right side
-        ** less its other terms, capped by the installed capacity. */
-        double lin = p->lin_a[at];
-        const ncols *hv = rr >= 0 ? &p->nc[rr] : NULL;
-        const int col[6] = {cb + v->qt, cb + v->qs,
-                            hv ? cb + hv->y : -1, hv ? cb + hv->u : -1,
-                            hv && t > 0 ? cb - p->ncs + hv->y : -1,
-                            hv && t > 0 ? cb - p->ncs + hv->u : -1};
-        for (int q = 0; q < 6; q++)
-          if (p->hpos[at * 6 + q] >= 0)
-            lin -= p->value[p->hpos[at * 6 + q]] * x[col[q]];
-        double capg = n->capacity_mw * m->step_s[t] / 3600.0 * 1e-3;
-        if (lin > capg) lin = capg;
-        if (lin < 0) lin = 0;
-        r->energy_lin[at] = lin;
+        NARYN__Q(r, t, i, NARYN_Q_TURBINED_HM3) = x[cb + v->qt];
+        NARYN__Q(r, t, i, NARYN_Q_SPILL_HM3) = x[cb + v->qs];
       }
+    }
+    /* The LP's turbine flow may pass the flow that reaches the installed
+    ** capacity at the exact head; the rest is spill. */
+    naryn__result_derive_step(r, t, 1);
+    for (int i = 0; i < m->nnodes; i++) {
+      const ncols *v = &p->nc[i];
+      if (v->qt < 0) continue;
+      /* The linearised energy at this plan: the head row's right side
+      ** less its other terms, capped by the installed capacity. */
+      size_t at = (size_t)t * p->N + i;
+      const ncols *hv = v->head_res >= 0 ? &p->nc[v->head_res] : NULL;
+      const int col[6] = {cb + v->qt, cb + v->qs,
+                          hv ? cb + hv->y : -1, hv ? cb + hv->u : -1,
+                          hv && t > 0 ? cb - p->ncs + hv->y : -1,
+                          hv && t > 0 ? cb - p->ncs + hv->u : -1};
+      double lin = p->lin_a[at];
+      for (int q = 0; q < 6; q++)
+        if (p->hpos[at * 6 + q] >= 0)
+          lin -= p->value[p->hpos[at * 6 + q]] * x[col[q]];
+      double capg = m->nodes[i].capacity_mw * m->step_s[t] / 3600.0 * 1e-3;
+      r->energy_lin[at] = lin > capg ? capg : (lin < 0 ? 0 : lin);
     }
   }
 }
@@ -749,19 +731,33 @@ static void take_reference(opt *p, const double *x) {
 }
 
 /* Sum over reservoirs and steps of the gap between the evaporation the LP
-** used and the evaporation of the plan's own mean storage, hm3. */
-static double evaporation_gap(const naryn_model *m, const naryn_result *r) {
+** used and the evaporation of the plan's own mean storage, hm3; the largest
+** single gap goes into *largest. */
+static double evaporation_gap(const naryn_model *m, const naryn_result *r,
+                              double *largest) {
   double g = 0.0;
+  *largest = 0.0;
   for (int t = 0; t < m->nsteps; t++)
     for (int i = 0; i < m->nnodes; i++) {
-      const naryn__node *n = &m->nodes[i];
       double s1 = NARYN__Q(r, t, i, NARYN_Q_STORAGE_HM3);
       if (isnan(s1)) continue;
-      double s0 = t ? NARYN__Q(r, t - 1, i, NARYN_Q_STORAGE_HM3) : n->initial_storage_hm3;
-      g += fabs(naryn__hyd_evaporation_hm3(n, t, 0.5 * (s0 + s1)) -
-                NARYN__Q(r, t, i, NARYN_Q_EVAPORATION_HM3));
+      double s0 = naryn__result_start_storage(r, t, i);
+      double gap = fabs(naryn__hyd_evaporation_hm3(&m->nodes[i], t, 0.5 * (s0 + s1)) -
+                        NARYN__Q(r, t, i, NARYN_Q_EVAPORATION_HM3));
+      g += gap;
+      if (gap > *largest) *largest = gap;
     }
   return g;
+}
+
+/* How far the plan's constrained term falls short of the epsilon level,
+** in currency (0 without one). */
+static double eps_shortfall(const opt *p, const naryn_result *r) {
+  if (p->eps_term < 0) return 0.0;
+  double v = naryn__term_value(r, p->eps_term, NULL, NULL);
+  double miss = p->m->terms[p->eps_term].kind == NARYN__TERM_ENERGY
+                    ? p->eps_level - v : v - p->eps_level;
+  return miss > 0 ? miss : 0.0;
 }
 
 /* Sum over nodes and steps of the size of a quantity. */
@@ -1034,7 +1030,7 @@ int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
   naryn__lp_set_scaling(p.lp, 1);
   double build_s = now_s() - t0, solve_s = 0.0;
   double best_j = -INFINITY, best_e = 0.0, best_lpobj = 0.0;
-  double best_gap = 0.0;
+  double best_gap = 0.0, best_eps_short = 0.0;
   int passes = 0, converged = 0;
   for (int pass = 0; pass < o->max_passes; pass++) {
     double ts = now_s();
@@ -1053,12 +1049,6 @@ int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
     solve_s += now_s() - ts;
     passes++;
     if (rc != NARYN_OK) {
-      if (rc == NARYN_EINFEAS && p.eps_row >= 0) {
-        naryn__diag(d, NARYN_EINFEAS, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
-                    "no plan reaches the level %g of term \"%s\"", eps_level,
-                    m->terms[eps_term].name);
-        goto fail;
-      }
       naryn__diag(d, NARYN_ESOLVER, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
                   "CLP could not solve the optimisation LP (pass %d): it "
                   "reported the LP %s, which its elastic bounds rule out; "
@@ -1074,7 +1064,8 @@ int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
     }
     double tb = now_s();
     record(&p, x, cand);
-    double j = naryn__objective_value(cand, weights, NULL);
+    double j = naryn__objective_value(cand, weights, NULL) -
+               EPS_PENALTY * eps_shortfall(&p, cand);
     double e = total_of(cand, NARYN_Q_ENERGY_GWH);
     build_s += now_s() - tb;
     /* Settled: the exact energy and objective moved by less than the
@@ -1086,7 +1077,7 @@ int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
     ** the evaporation of its own storage (the gap is nil). A plan with a
     ** gap is taken only while it narrows the reference's gap; a plan
     ** without one, when it is worth at least as much as the reference. */
-    double gap = evaporation_gap(m, cand);
+    double largest_gap, gap = evaporation_gap(m, cand, &largest_gap);
     double gap_tol = 1e-6 * (1.0 + total_of(cand, NARYN_Q_EVAPORATION_HM3));
     int take = pass == 0 ||
                (best_gap > gap_tol && gap < best_gap) ||
@@ -1098,6 +1089,7 @@ int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
       cand = sw;
       memcpy(duals, naryn__lp_row_duals(p.lp), (size_t)p.nrows * sizeof *duals);
       best_lpobj = naryn__lp_objective(p.lp);
+      if (p.eps_col >= 0) best_eps_short = x[p.eps_col];
       /* Keep the accepted LP, to write it out when a later pass fails. */
       memcpy(saved, p.value, nnz * sizeof *saved);
       memcpy(saved + nnz, p.collo, nbounds * sizeof *saved);
@@ -1127,16 +1119,15 @@ int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
     rc = naryn__balance_step(best, t, o->balance_tolerance, d);
   if (rc == NARYN_OK) rc = naryn__balance_system(best, o->balance_tolerance, d);
   if (rc != NARYN_OK) goto fail;
-  for (int t = 0; t < p.T; t++)
-    for (int i = 0; i < p.N; i++) {
-      const naryn__node *n = &m->nodes[i];
-      if (p.nc[i].y < 0) continue;
-      double s1 = NARYN__Q(best, t, i, NARYN_Q_STORAGE_HM3);
-      double s0 = t ? NARYN__Q(best, t - 1, i, NARYN_Q_STORAGE_HM3) : n->initial_storage_hm3;
-      double gap = fabs(naryn__hyd_evaporation_hm3(n, t, 0.5 * (s0 + s1)) -
-                        NARYN__Q(best, t, i, NARYN_Q_EVAPORATION_HM3));
-      if (gap > best->max_evap_lin_hm3) best->max_evap_lin_hm3 = gap;
-    }
+  evaporation_gap(m, best, &best->max_evap_lin_hm3);
+  /* The level is held on the LP's own (linearised) value of the term. */
+  if (eps_term >= 0 && best_eps_short > 1e-6 * fmax(fabs(eps_level), 1.0)) {
+    rc = naryn__diag(d, NARYN_EINFEAS, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                     "no plan reaches the level %g of term \"%s\": the best "
+                     "found falls %g short", eps_level, m->terms[eps_term].name,
+                     best_eps_short);
+    goto fail;
+  }
   if (o->write_lp) {
     /* The LP of the accepted pass: reload it when a later pass was
     ** rejected, so that the file holds the plan's own LP. */

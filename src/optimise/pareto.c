@@ -3,11 +3,12 @@
 ** epsilon-constraint method.
 **
 ** The curve runs between two anchor plans: the one best for every term but
-** x (x's weight set to zero, y's raised to at least one), and the one best
-** for x (x alone, with the others at a thousandth of their weights to
-** break ties). Between x's values in those two plans, n levels are spread
+** x (x's weight cut to a thousandth, to break ties, and y's raised to at
+** least one), and the one best for x (x alone, with the others at a
+** thousandth of their weights to break ties). Between x's values in those two plans, n levels are spread
 ** evenly; at each, the combined objective without x is maximised subject
-** to x being at least as good as the level. Every point is a full plan,
+** to x being at least as good as the level, x again keeping a thousandth
+** of its weight. Every point is a full plan,
 ** evaluated like any other result.
 */
 #include <math.h>
@@ -58,9 +59,14 @@ int naryn_pareto(const naryn_model *m, const naryn_opt_opts *o,
                        "out of memory");
   }
   int benefit = m->terms[kx].kind == NARYN__TERM_ENERGY;
+  /* Away from its own anchor, x keeps a thousandth of its weight (at
+  ** least of one) to break ties: otherwise a plan could waste x for
+  ** nothing, for example spill water past the turbines when energy is
+  ** not counted (the augmented epsilon-constraint method). */
+  double tie = 1e-3 * (m->terms[kx].weight > 1.0 ? m->terms[kx].weight : 1.0);
   /* The plan best for the other terms. */
   for (int k = 0; k < nt; k++) w[k] = m->terms[k].weight;
-  w[kx] = 0.0;
+  w[kx] = tie;
   if (w[ky] < 1.0) w[ky] = 1.0;
   rc = naryn__optimise(m, o, w, -1, 0.0, NULL, &ar, d);
   if (rc != NARYN_OK) goto done;
@@ -75,7 +81,7 @@ int naryn_pareto(const naryn_model *m, const naryn_opt_opts *o,
   /* For a benefit the levels rise from lo to hi; for a cost they fall. */
   if (benefit ? hi < lo : hi > lo) hi = lo;
   for (int k = 0; k < nt; k++) w[k] = m->terms[k].weight;
-  w[kx] = 0.0;
+  w[kx] = tie;
   if (w[ky] < 1.0) w[ky] = 1.0;
   for (int i = 0; i < n_points; i++) {
     double level = lo + (hi - lo) * i / (n_points - 1);

@@ -332,3 +332,62 @@ int naryn_result_write(const naryn_result *r, const char *dir,
   }
   return rc;
 }
+
+/* ====================================================================== */
+/* A trade-off curve                                                       */
+/* ====================================================================== */
+
+int naryn_pareto_write(const naryn_model *m, naryn_result *const *points,
+                       int n_points, const char *x, const char *y,
+                       const char *dir, naryn_diags *d) {
+  int kx = naryn_model_term_index(m, x), ky = naryn_model_term_index(m, y);
+  if (kx < 0 || ky < 0)
+    return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                       "expected the curve's two objective terms, got \"%s\" "
+                       "and \"%s\"", x, y);
+  /* Every point's plan first, the curve last, so that a complete
+  ** pareto.csv means complete plans. */
+  int rc = NARYN_OK;
+  char path[4096];
+  for (int i = 0; i < n_points && rc == NARYN_OK; i++) {
+    if (!points[i]) continue;
+    if ((size_t)snprintf(path, sizeof path, "%s/point-%02d", dir, i + 1) >= sizeof path)
+      return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
+                         "cannot write: the path is too long");
+    rc = naryn_result_write(points[i], path, d);
+  }
+  if (rc != NARYN_OK) return rc;
+  if ((size_t)snprintf(path, sizeof path, "%s/pareto.csv", dir) >= sizeof path)
+    return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
+                       "cannot write: the path is too long");
+  naryn__outfile *f = naryn__outfile_open(path, d);
+  if (!f) return NARYN_EIO;
+  naryn__outfile_printf(f, "point,level,x_term,x,y_term,y");
+  for (int k = 0; k < m->nterms; k++) {
+    naryn__outfile_write(f, ",", 1);
+    put_text(f, m->terms[k].name);
+  }
+  naryn__outfile_printf(f, ",combined,currency,plan\n");
+  for (int i = 0; i < n_points; i++) {
+    const naryn_result *r = points[i];
+    if (!r) continue;
+    naryn__outfile_printf(f, "%d,", i + 1);
+    put(f, r->pareto_level, "%.2f");
+    naryn__outfile_write(f, ",", 1);
+    put_text(f, m->terms[kx].name);
+    naryn__outfile_write(f, ",", 1);
+    put(f, naryn_result_term(r, kx, NULL), "%.2f");
+    naryn__outfile_write(f, ",", 1);
+    put_text(f, m->terms[ky].name);
+    for (int k = -1; k < m->nterms; k++) {
+      naryn__outfile_write(f, ",", 1);
+      put(f, naryn_result_term(r, k < 0 ? ky : k, NULL), "%.2f");
+    }
+    naryn__outfile_write(f, ",", 1);
+    put(f, naryn_result_objective(r), "%.2f");
+    naryn__outfile_write(f, ",", 1);
+    put_text(f, m->currency);
+    naryn__outfile_printf(f, ",point-%02d\n", i + 1);
+  }
+  return naryn__outfile_commit(f, d);
+}

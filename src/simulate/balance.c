@@ -19,12 +19,6 @@
 
 #include "../naryn_int.h"
 
-/* Storage of a reservoir at the start of step t. */
-static double start_storage(const naryn_result *r, int t, int i) {
-  return t == 0 ? r->m->nodes[i].initial_storage_hm3
-                : NARYN__Q(r, t - 1, i, NARYN_Q_STORAGE_HM3);
-}
-
 int naryn__balance_step(naryn_result *r, int t, double tolerance,
                         naryn_diags *d) {
   const naryn_model *m = r->m;
@@ -50,7 +44,7 @@ int naryn__balance_step(naryn_result *r, int t, double tolerance,
     if (n->type == NARYN_NODE_DEMAND && n->enabled)
       out += NARYN__Q(r, t, i, NARYN_Q_DELIVERED_HM3);
     if (n->type == NARYN_NODE_RESERVOIR && n->enabled) {
-      held = start_storage(r, t, i);
+      held = naryn__result_start_storage(r, t, i);
       out += NARYN__Q(r, t, i, NARYN_Q_EVAPORATION_HM3) +
              NARYN__Q(r, t, i, NARYN_Q_STORAGE_HM3) - held;
     }

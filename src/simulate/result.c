@@ -88,3 +88,72 @@ double naryn_result_system_residual_hm3(const naryn_result *r) {
 
 long naryn_result_solves(const naryn_result *r) { return r->solves; }
 long naryn_result_iterations(const naryn_result *r) { return r->iterations; }
+
+double naryn__result_start_storage(const naryn_result *r, int t, int i) {
+  return t == 0 ? r->m->nodes[i].initial_storage_hm3
+                : NARYN__Q(r, t - 1, i, NARYN_Q_STORAGE_HM3);
+}
+
+void naryn__result_derive_step(naryn_result *r, int t, int clip) {
+  const naryn_model *m = r->m;
+  double k = m->step_s[t] * 1e-6;
+  const double *flow = &r->link_flow[(size_t)t * m->nlinks];
+  for (int i = 0; i < m->nnodes; i++) {
+    const naryn__node *n = &m->nodes[i];
+    if (n->type != NARYN_NODE_SINK && n->type != NARYN_NODE_DEMAND) {
+      double out = 0.0;
+      for (int j = 0; j < n->n_out; j++) out += flow[n->out[j]];
+      NARYN__Q(r, t, i, NARYN_Q_RELEASE_HM3) = out;
+    }
+    if (!n->enabled) continue;
+    switch (n->type) {
+    case NARYN_NODE_RESERVOIR:
+      if (n->level.n > 0)
+        NARYN__Q(r, t, i, NARYN_Q_LEVEL_M) =
+            naryn__table_eval(&n->level, NARYN__Q(r, t, i, NARYN_Q_STORAGE_HM3));
+      break;
+    case NARYN_NODE_DEMAND: {
+      double want = n->demand_hm3.v[t];
+      double got = NARYN__Q(r, t, i, NARYN_Q_DELIVERED_HM3);
+      NARYN__Q(r, t, i, NARYN_Q_DEMAND_HM3) = want;
+      NARYN__Q(r, t, i, NARYN_Q_SHORTAGE_HM3) = want - got > 0 ? want - got : 0;
+      break;
+    }
+    case NARYN_NODE_MIN_FLOW: {
+      double want = n->min_flow_m3s.v[t] * k;
+      double past = NARYN__Q(r, t, i, NARYN_Q_RELEASE_HM3);
+      NARYN__Q(r, t, i, NARYN_Q_DEMAND_HM3) = want;
+      NARYN__Q(r, t, i, NARYN_Q_DELIVERED_HM3) = past;
+      NARYN__Q(r, t, i, NARYN_Q_SHORTAGE_HM3) = want - past > 0 ? want - past : 0;
+      break;
+    }
+    case NARYN_NODE_HYDROPOWER: {
+      /* Head from the mean storage of the plant's reservoir (none when it
+      ** is switched off) and the tailwater at the plant's discharge. */
+      double turb = NARYN__Q(r, t, i, NARYN_Q_TURBINED_HM3);
+      double spill = NARYN__Q(r, t, i, NARYN_Q_SPILL_HM3);
+      double mean = 0.0;
+      int res = n->reservoir;
+      if (res >= 0 && m->nodes[res].enabled)
+        mean = 0.5 * (naryn__result_start_storage(r, t, res) +
+                      NARYN__Q(r, t, res, NARYN_Q_STORAGE_HM3));
+      double h = naryn__hyd_head_m(m, n, mean, (turb + spill) / k);
+      if (clip) {
+        double cap_hm3 = naryn__hyd_turbine_cap_m3s(n, h) * k;
+        double through = turb < cap_hm3 ? turb : cap_hm3;
+        if (through < 0) through = 0;
+        spill += turb - through;
+        turb = through;
+        NARYN__Q(r, t, i, NARYN_Q_TURBINED_HM3) = turb;
+        NARYN__Q(r, t, i, NARYN_Q_SPILL_HM3) = spill;
+      }
+      NARYN__Q(r, t, i, NARYN_Q_HEAD_M) = h;
+      NARYN__Q(r, t, i, NARYN_Q_ENERGY_GWH) =
+          naryn__hyd_energy_gwh(n, turb, h, m->step_s[t]);
+      break;
+    }
+    default:
+      break;
+    }
+  }
+}

@@ -403,51 +403,28 @@ static int explain_infeasible(sim *s, int t, const double *x) {
 static void record_step(sim *s, int t, const double *x) {
   const naryn_model *m = s->m;
   naryn_result *r = s->r;
-  double k = m->step_s[t] * 1e-6;
   for (int l = 0; l < m->nlinks; l++) {
     double f = link_flow(s, x, l);
     r->link_flow[(size_t)t * m->nlinks + l] = f;
     r->link_loss[(size_t)t * m->nlinks + l] = f * m->links[l].loss_fraction;
   }
   for (int i = 0; i < m->nnodes; i++) {
-    const naryn__node *n = &m->nodes[i];
     const node_lp *v = &s->nl[i];
-    if (n->type != NARYN_NODE_SINK && n->type != NARYN_NODE_DEMAND) {
-      double out = 0.0;
-      for (int j = 0; j < n->n_out; j++) out += link_flow(s, x, n->out[j]);
-      NARYN__Q(r, t, i, NARYN_Q_RELEASE_HM3) = out;
-    }
     if (v->y >= 0) {
-      double se = end_storage(s, x, i);
-      NARYN__Q(r, t, i, NARYN_Q_STORAGE_HM3) = se;
+      NARYN__Q(r, t, i, NARYN_Q_STORAGE_HM3) = end_storage(s, x, i);
       NARYN__Q(r, t, i, NARYN_Q_EVAPORATION_HM3) = s->evap[i];
-      if (n->level.n > 0)
-        NARYN__Q(r, t, i, NARYN_Q_LEVEL_M) = naryn__table_eval(&n->level, se);
     }
     if (v->d >= 0) {
-      double want = n->demand_hm3.v[t], got = 0.0;
+      double got = 0.0;
       for (int part = 0; part < SHARE_PARTS; part++) got += x[v->d + part];
-      NARYN__Q(r, t, i, NARYN_Q_DEMAND_HM3) = want;
       NARYN__Q(r, t, i, NARYN_Q_DELIVERED_HM3) = got;
-      NARYN__Q(r, t, i, NARYN_Q_SHORTAGE_HM3) = want - got > 0 ? want - got : 0;
-    }
-    if (v->mrow >= 0) {
-      double want = n->min_flow_m3s.v[t] * k;
-      double past = NARYN__Q(r, t, i, NARYN_Q_RELEASE_HM3);
-      NARYN__Q(r, t, i, NARYN_Q_DEMAND_HM3) = want;
-      NARYN__Q(r, t, i, NARYN_Q_DELIVERED_HM3) = past;
-      NARYN__Q(r, t, i, NARYN_Q_SHORTAGE_HM3) = want - past > 0 ? want - past : 0;
     }
     if (v->qt >= 0) {
-      double q = (x[v->qt] + x[v->qs]) / k;
-      double h = naryn__hyd_head_m(m, n, head_storage(s, x, i), q);
       NARYN__Q(r, t, i, NARYN_Q_TURBINED_HM3) = x[v->qt];
       NARYN__Q(r, t, i, NARYN_Q_SPILL_HM3) = x[v->qs];
-      NARYN__Q(r, t, i, NARYN_Q_HEAD_M) = h;
-      NARYN__Q(r, t, i, NARYN_Q_ENERGY_GWH) =
-          naryn__hyd_energy_gwh(n, x[v->qt], h, m->step_s[t]);
     }
   }
+  naryn__result_derive_step(r, t, 0);
 }
 
 /* Simulates step t: solves until head and evaporation settle, checks for

@@ -342,6 +342,37 @@ static void pareto_curve_is_monotone(void **state) {
   naryn_model_free(m);
 }
 
+/* Energy against shortage on examples/single, where energy depends on
+** head: every level between the anchors is reached (held on the
+** linearised energy, so the exact energy is within a hair of it), energy
+** rises along the curve and so does the shortage it costs. */
+static void pareto_on_head_dependent_energy(void **state) {
+  (void)state;
+  naryn_diags *d = naryn_diags_new(0);
+  naryn_model *m = NULL;
+  assert_int_equal(naryn_model_load("examples/single/model.json", NULL, 0, &m, d), NARYN_OK);
+  naryn_result **pts = NULL;
+  int n = 5;
+  assert_int_equal(naryn_pareto(m, NULL, "energy", "shortage", n, &pts, d), NARYN_OK);
+  int ke = naryn_model_term_index(m, "energy"), ks = naryn_model_term_index(m, "shortage");
+  for (int i = 0; i < n; i++) {
+    assert_non_null(pts[i]);
+    double e = naryn_result_term(pts[i], ke, NULL), level = naryn_result_pareto_level(pts[i]);
+    print_message("point %d: level %.6g, energy %.6g, shortage %.6g\n", i + 1,
+                  level, e, naryn_result_term(pts[i], ks, NULL));
+    assert_true(e >= level * (1 - 1e-3));
+    if (i > 0) {
+      assert_true(e >= naryn_result_term(pts[i - 1], ke, NULL) - 1e-6);
+      assert_true(naryn_result_term(pts[i], ks, NULL) >=
+                  naryn_result_term(pts[i - 1], ks, NULL) - 1e-6);
+    }
+  }
+  for (int i = 0; i < n; i++) naryn_result_free(pts[i]);
+  free(pts);
+  naryn_model_free(m);
+  naryn_diags_free(d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(water_waits_for_the_better_price),
@@ -352,6 +383,7 @@ int main(void) {
       cmocka_unit_test(optimum_never_worse_than_rules),
       cmocka_unit_test(optimisation_is_repeatable),
       cmocka_unit_test(pareto_curve_is_monotone),
+      cmocka_unit_test(pareto_on_head_dependent_energy),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
