@@ -157,6 +157,7 @@ int cli_start(int argc, char **argv, const cli_spec *spec, const char *help,
               cli_run *run) {
   run->d = NULL;
   run->m = NULL;
+  cli_command_line(argc, argv, run->command, sizeof run->command);
   int rc = cli_parse(argc, argv, spec, &run->args);
   if (rc != EXIT_OK) return rc;
   if (run->args.help) {
@@ -172,6 +173,31 @@ int cli_start(int argc, char **argv, const cli_spec *spec, const char *help,
   if (rc == NARYN_OK && (rc = cli_apply_weights(&run->args, run->m, run->d)) != NARYN_OK)
     cli_print_diags(run->d);
   return rc == NARYN_OK ? -1 : cli_exit_status(rc);
+}
+
+void cli_command_line(int argc, char **argv, char *buf, size_t size) {
+  size_t k = 0;
+  int n = snprintf(buf, size, "naryn");
+  k = n > 0 ? (size_t)n : 0;
+  for (int i = 0; i < argc && k + 1 < size; i++) {
+    const char *a = argv[i];
+    int plain = a[0] != '\0';
+    for (const char *c = a; *c && plain; c++)
+      plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                     "0123456789-_./=:+,@%", *c) != NULL;
+    if (k + 1 < size) buf[k++] = ' ';
+    if (!plain && k + 1 < size) buf[k++] = '\'';
+    for (const char *c = a; *c && k + 5 < size; c++) {
+      if (*c == '\'') {
+        memcpy(buf + k, "'\\''", 4);
+        k += 4;
+      } else {
+        buf[k++] = *c;
+      }
+    }
+    if (!plain && k + 1 < size) buf[k++] = '\'';
+  }
+  buf[k < size ? k : size - 1] = '\0';
 }
 
 int cli_apply_weights(const cli_args *a, naryn_model *m, naryn_diags *d) {

@@ -43,6 +43,7 @@ typedef struct cli_run {
   cli_args args;
   naryn_diags *d;
   naryn_model *m;
+  char command[4096]; /* the command line, quoted as a shell would need */
 } cli_run;
 
 /* The start every model command shares: parses the options (printing
@@ -55,6 +56,9 @@ int cli_start(int argc, char **argv, const cli_spec *spec, const char *help,
 /* Applies every --weight TERM=W to a loaded model. Returns NARYN_OK, or
 ** NARYN_EARG after reporting in d what is wrong. */
 int cli_apply_weights(const cli_args *a, naryn_model *m, naryn_diags *d);
+/* Writes the command line "naryn COMMAND ARGS..." into buf, quoting each
+** argument that a POSIX shell would need quoted. */
+void cli_command_line(int argc, char **argv, char *buf, size_t size);
 /* Frees what cli_start made; returns the exit status for 'status'. */
 int cli_finish(cli_run *run, int status);
 

@@ -56,5 +56,6 @@ int cmd_check(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_optimise(int argc, char **argv);
 int cmd_pareto(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -115,6 +115,7 @@ int cmd_optimise(int argc, char **argv) {
   o.write_lp = run.args.write_lp;
   naryn_result *r = NULL, *sim = NULL;
   rc = naryn_optimise(m, &o, &r, run.d);
+  if (rc == NARYN_OK) rc = naryn_result_set_command(r, run.command);
   if (rc == NARYN_OK) rc = naryn_result_write(r, out, run.d);
   cli_print_diags(run.d);
   if (rc == NARYN_OK) {
@@ -147,7 +148,8 @@ int cmd_optimise(int argc, char **argv) {
     print_plants(m, r);
     cli_print_table(m, r);
     printf("\nResults: %s/nodes.csv, links.csv, summary.csv, objective.csv, "
-           "water_values.csv, plants.csv, run.csv\n", out);
+           "water_values.csv, plants.csv, network.csv, run.csv\n", out);
+    printf("Report: %s/report.html\n", out);
     if (o.write_lp) printf("LP: %s\n", o.write_lp);
   }
   naryn_result_free(sim);

@@ -23,6 +23,9 @@ static const char help[] =
     "  pareto.csv     one row per point: the level, x, y, every term and the\n"
     "                 combined objective, and the folder of its plan\n"
     "  point-NN/      each point's plan, as naryn optimise writes it\n"
+    "  rules/         the model's operating rules simulated, marked on the\n"
+    "                 curve for comparison\n"
+    "  report.html    the curve drawn, with the rules marked on it\n"
     "\n"
     "TERM is the name of one of the model's objective terms (see naryn\n"
     "optimise --help and doc/model-format.md).\n"
@@ -58,8 +61,25 @@ int cmd_pareto(int argc, char **argv) {
   rc = naryn_pareto(m, &o, run.args.x, run.args.y, n, &pts, run.d);
   int kx = naryn_model_term_index(m, run.args.x);
   int ky = naryn_model_term_index(m, run.args.y);
+  /* The model's operating rules, marked on the curve; a model whose rules
+  ** cannot be simulated still has its curve. */
+  naryn_result *rules = NULL;
+  if (rc == NARYN_OK) {
+    naryn_diags *sd = naryn_diags_new(20);
+    if (sd && naryn_simulate(m, NULL, &rules, sd) != NARYN_OK) {
+      fprintf(stderr, "naryn: note: the model's operating rules could not be "
+                      "simulated to mark them on the curve:\n");
+      cli_print_diags(sd);
+      rules = NULL;
+    }
+    naryn_diags_free(sd);
+  }
+  for (int i = 0; rc == NARYN_OK && i <= n; i++) {
+    naryn_result *r = i < n ? pts[i] : rules;
+    if (r) rc = naryn_result_set_command(r, run.command);
+  }
   if (rc == NARYN_OK)
-    rc = naryn_pareto_write(m, pts, n, run.args.x, run.args.y, out, run.d);
+    rc = naryn_pareto_write(m, pts, n, rules, run.args.x, run.args.y, out, run.d);
   cli_print_diags(run.d);
   if (rc == NARYN_OK && !run.args.quiet) {
     const char *cur = naryn_model_currency(m);
@@ -77,8 +97,15 @@ int cmd_pareto(int argc, char **argv) {
              naryn_result_term(pts[i], ky, NULL) / years / 1e6,
              naryn_result_objective(pts[i]) / years / 1e6);
     }
-    printf("\nCurve: %s/pareto.csv; plans: %s/point-NN/\n", out, out);
+    if (rules)
+      printf("  %5s %16.2f %16.2f %16.2f\n", "rules",
+             naryn_result_term(rules, kx, NULL) / years / 1e6,
+             naryn_result_term(rules, ky, NULL) / years / 1e6,
+             naryn_result_objective(rules) / years / 1e6);
+    printf("\nCurve: %s/pareto.csv; plans: %s/point-NN/; rules: %s/rules/\n"
+           "Report: %s/report.html\n", out, out, out, out);
   }
+  naryn_result_free(rules);
   if (pts)
     for (int i = 0; i < n; i++) naryn_result_free(pts[i]);
   free(pts);

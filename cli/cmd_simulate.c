@@ -66,6 +66,7 @@ int cmd_simulate(int argc, char **argv) {
   }
   naryn_result *r = NULL;
   rc = naryn_simulate(m, NULL, &r, run.d);
+  if (rc == NARYN_OK) rc = naryn_result_set_command(r, run.command);
   if (rc == NARYN_OK) rc = naryn_result_write(r, out, run.d);
   cli_print_diags(run.d);
   if (rc == NARYN_OK && !run.args.quiet) {
@@ -84,7 +85,8 @@ int cmd_simulate(int argc, char **argv) {
            naryn_result_max_residual_rel(r),
            naryn_result_system_residual_hm3(r));
     cli_print_table(m, r);
-    printf("\nResults: %s/nodes.csv, links.csv, summary.csv, run.csv\n", out);
+    printf("\nResults: %s/nodes.csv, links.csv, summary.csv, objective.csv, "
+           "network.csv, run.csv\nReport: %s/report.html\n", out, out);
   }
   naryn_result_free(r);
   return cli_finish(&run, cli_exit_status(rc));

@@ -96,6 +96,7 @@ static int run_one(const cli_run *base, const char *extra, const char *name,
     rc = optimise ? naryn_optimise(m, NULL, &r, d) : naryn_simulate(m, NULL, &r, d);
   char dir[4096];
   snprintf(dir, sizeof dir, "%s/%s", out, name);
+  if (rc == NARYN_OK) rc = naryn_result_set_command(r, base->command);
   if (rc == NARYN_OK) rc = naryn_result_write(r, dir, d);
   if (d) cli_print_diags(d);
   if (rc == NARYN_OK) {
@@ -158,6 +159,15 @@ int cli_compare(const cli_run *base, const char *out, int with_optimum) {
                  naryn_model_scenario_name(m, k - 1), out, 0, &f[k]);
   if (with_optimum && rc == NARYN_OK)
     rc = run_one(base, NULL, "optimum", out, 1, &f[nsim]);
+  if (rc == NARYN_OK) {
+    /* The side-by-side report of every run. */
+    const char *names[MAX_RUNS];
+    for (int k = 0; k < nruns; k++) names[k] = f[k].name;
+    naryn_diags *d = naryn_diags_new(20);
+    rc = d ? naryn_compare_write(out, names, nruns, d) : NARYN_ENOMEM;
+    if (d) cli_print_diags(d);
+    naryn_diags_free(d);
+  }
   if (rc != NARYN_OK || base->args.quiet) {
     free(f);
     return rc;
@@ -206,7 +216,8 @@ int cli_compare(const cli_run *base, const char *out, int with_optimum) {
   for (int k = 0; k < nruns; k++) printf(" %15.1e", f[k].residual_hm3);
   printf("\n\nFull results: %s/{", out);
   for (int k = 0; k < nruns; k++) printf("%s%s", k ? "," : "", f[k].name);
-  printf("}/nodes.csv, links.csv, summary.csv, objective.csv, run.csv\n");
+  printf("}/nodes.csv, links.csv, summary.csv, objective.csv, network.csv, run.csv\n");
+  printf("Report: %s/report.html (each run's own: %s/NAME/report.html)\n", out, out);
   if (with_optimum) {
     printf("\nThe optimum is the plan for the model as given (the first column's "
            "system) with\nperfect foresight of its inflows; it is better than ");

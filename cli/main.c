@@ -17,6 +17,7 @@ static const char usage[] =
     "  naryn optimise [MODEL] [--scenario FILE|NAME]... [--out DIR]\n"
     "                 [--weight TERM=W]... [--write-lp FILE] [--quiet]\n"
     "  naryn pareto [MODEL] --x TERM --y TERM [--points N] [--out DIR] ...\n"
+    "  naryn report DIR\n"
     "  naryn COMMAND --help\n"
     "  naryn --help | --version\n"
     "\n"
@@ -28,6 +29,10 @@ static const char usage[] =
     "  optimise   find the best plan over the whole horizon with perfect\n"
     "             foresight, and how far the operating rules fall short of it\n"
     "  pareto     trace the trade-off between two objective terms\n"
+    "  report     draw DIR/report.html again from the results in DIR\n"
+    "\n"
+    "Every run also writes report.html, a self-contained page of tables and\n"
+    "charts, beside its CSV files.\n"
     "\n"
     "MODEL is a JSON or YAML file (see doc/model-format.md); without it, the\n"
     "built-in Naryn-Syr Darya model is used, and \"naryn simulate\" compares it\n"
@@ -46,6 +51,7 @@ static const struct {
     {"optimise", cmd_optimise},
     {"optimize", cmd_optimise},
     {"pareto", cmd_pareto},
+    {"report", cmd_report},
 };
 
 int main(int argc, char **argv) {
@@ -64,7 +70,7 @@ int main(int argc, char **argv) {
   for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
     if (strcmp(argv[1], commands[i].name) == 0)
       return commands[i].run(argc - 1, argv + 1);
-  cli_error("unknown command \"%s\"; expected check, simulate, optimise or pareto (see naryn "
+  cli_error("unknown command \"%s\"; expected check, simulate, optimise, pareto or report (see naryn "
             "--help)", argv[1]);
   return EXIT_USAGE;
 }

@@ -318,13 +318,16 @@ int naryn_optimise(const naryn_model *m, const naryn_opt_opts *o,
 int naryn_pareto(const naryn_model *m, const naryn_opt_opts *o,
                  const char *x, const char *y, int n_points,
                  naryn_result ***points, naryn_diags *d);
-/* Writes each point's plan into DIR/point-NN/ (as naryn_result_write)
-** and then DIR/pareto.csv, one row per point that was reached: its level,
-** x and y, every term, the combined objective and the folder of its plan.
-** Each file appears whole or not at all. */
+/* Writes each point's plan into DIR/point-NN/ (as naryn_result_write),
+** the plan of the simulated operating rules, when 'rules' is not NULL,
+** into DIR/rules/, and then DIR/pareto.csv, one row per point that was
+** reached (and a last row "rules"): its level, x and y, every term, the
+** combined objective and the folder of its plan; and last DIR/report.html
+** with the curve and the rules marked on it. Each file appears whole or
+** not at all. */
 int naryn_pareto_write(const naryn_model *m, naryn_result *const *points,
-                       int n_points, const char *x, const char *y,
-                       const char *dir, naryn_diags *d);
+                       int n_points, const naryn_result *rules, const char *x,
+                       const char *y, const char *dir, naryn_diags *d);
 /* The epsilon level a pareto point was found at (the term's value it had
 ** to reach), or NaN for any other result. */
 double naryn_result_pareto_level(const naryn_result *r);
@@ -393,13 +396,36 @@ const char *naryn_season_name(naryn_season s);
 ** calendar year, so whole calendar years count exactly. */
 double naryn_result_years(const naryn_result *r);
 
-/* Writes nodes.csv, links.csv, summary.csv, objective.csv and run.csv
-** into dir (created if missing), and for an optimised result also
-** water_values.csv and plants.csv. Each file is written to a temporary
-** name and renamed into place, so an interrupted run never leaves a
+/* Records the command line that asked for the run, for run.csv and the
+** report (NULL for none). Returns NARYN_OK or NARYN_ENOMEM. */
+int naryn_result_set_command(naryn_result *r, const char *command);
+
+/* Writes nodes.csv, links.csv, summary.csv, objective.csv, network.csv
+** and run.csv into dir (created if missing), and for an optimised result
+** also water_values.csv and plants.csv; then report.html, drawn from those
+** files (as naryn_report_write). Each file is written to a temporary name
+** and renamed into place, so an interrupted run never leaves a
 ** half-written file. */
 int naryn_result_write(const naryn_result *r, const char *dir,
                        naryn_diags *d);
+
+/* ====================================================================== */
+/* Reports                                                                 */
+/* ====================================================================== */
+
+/* Writes DIR/report.html, a self-contained page (inline SVG charts and
+** CSS, no scripts, nothing fetched) drawn from the results already in
+** DIR: a run's files (run.csv and the rest), a comparison of runs
+** (compare.csv) or a trade-off curve (pareto.csv). Every string from the
+** files is escaped. Fails with NARYN_EIO naming the file, line and field
+** when a results file is missing or malformed, and writes nothing then. */
+int naryn_report_write(const char *dir, naryn_diags *d);
+
+/* Records that the runs in DIR/RUN (for each of the nruns names, each
+** written by naryn_result_write) are to be read side by side: writes
+** DIR/compare.csv and then DIR/report.html comparing them. */
+int naryn_compare_write(const char *dir, const char *const *runs, int nruns,
+                        naryn_diags *d);
 
 #ifdef __cplusplus
 }

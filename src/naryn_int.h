@@ -13,6 +13,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "naryn.h"
 
@@ -570,6 +571,7 @@ struct naryn_result {
   double max_evap_lin_hm3; /* largest gap, linearised against exact evaporation */
   double pareto_level;   /* NaN unless a pareto point */
   double build_s, solve_s;
+  char *command;         /* the command line that asked for it, or NULL */
 };
 
 /* Allocates a result for a model with every quantity set to NaN. */
@@ -617,5 +619,104 @@ int naryn__balance_step(naryn_result *r, int step, double tolerance,
 /* Checks the whole system over the run: outside inflow against
 ** consumption, evaporation, losses, sink inflow and storage change. */
 int naryn__balance_system(naryn_result *r, double tolerance, naryn_diags *d);
+
+/* ====================================================================== */
+/* report/svg.c: charts drawn as inline SVG                                */
+/* ====================================================================== */
+
+/* An axis: the data range rounded out to "nice" ticks (1, 2, 2.5 or 5
+** times a power of ten), or for a date axis to whole months or years. */
+typedef struct naryn__scale {
+  double lo, hi;   /* the axis range: from the first to the last tick, or
+                   ** on a date axis the data's own range */
+  double first;    /* the first tick */
+  double step;     /* between ticks, in axis units (months on a date axis) */
+  int nticks;
+  int dates;       /* 1: values are months since year 0 (year*12 + month-1) */
+  double px_lo, px_hi; /* where lo and hi are drawn */
+} naryn__scale;
+
+/* Sets s to cover [min, max] with at most max_ticks ticks (at least 2).
+** A single value gets a range around it (0 to 1 for zero). Returns
+** NARYN_EARG when min or max is not finite or min > max. */
+int naryn__scale_nice(double min, double max, int max_ticks, naryn__scale *s);
+/* The same for a date axis over months since year 0: the axis spans the
+** data exactly, with ticks on whole months (1, 2, 3 or 6 apart) or on
+** Januaries (1, 2, 5, 10... years) inside it. */
+int naryn__scale_dates(double min, double max, int max_ticks, naryn__scale *s);
+/* Value of tick i. */
+double naryn__scale_tick(const naryn__scale *s, int i);
+/* Where a value is drawn. */
+double naryn__scale_px(const naryn__scale *s, double v);
+/* The label of tick value v: as many decimals as the step needs, thousands
+** separated by commas, never "-0"; on a date axis "2031" or "2031-04". */
+const char *naryn__scale_label(const naryn__scale *s, double v, char *buf,
+                               size_t size);
+
+typedef enum naryn__style {
+  NARYN__LINE = 0,  /* a line through the points */
+  NARYN__DASHED,    /* the same, dashed (limits, targets, demands) */
+  NARYN__BARS,      /* one bar per category (category axes only) */
+  NARYN__POINTS     /* markers, with an optional label each */
+} naryn__style;
+
+typedef struct naryn__series {
+  const char *name;       /* in the legend */
+  const double *x;        /* n values, or NULL on a category axis */
+  const double *y;        /* n values; NaN and infinities are refused */
+  int n;
+  naryn__style style;
+  const char *colour;     /* a CSS colour, or NULL for the palette */
+  const char *const *labels; /* POINTS: a label per point, or NULL */
+} naryn__series;
+
+typedef enum naryn__axis {
+  NARYN__AXIS_NUMBER = 0, /* x values are numbers */
+  NARYN__AXIS_DATE,       /* x values are months since year 0 */
+  NARYN__AXIS_CATEGORY    /* y[i] belongs to category i */
+} naryn__axis;
+
+typedef struct naryn__chart {
+  const char *id;         /* element id, unique in the page */
+  const char *title;      /* for screen readers; the page gives a caption */
+  const char *x_label, *y_label; /* with units, e.g. "storage, hm3" */
+  naryn__axis x_axis;
+  const char *const *categories; /* CATEGORY: ncategories labels */
+  int ncategories;
+  int y_zero;             /* 1: the y axis includes zero */
+  const naryn__series *series;
+  int nseries;
+  int width, height;      /* in CSS pixels; 0 for 760 x 300 */
+} naryn__chart;
+
+/* The palette: colour i (cycling), distinguishable by most colour-blind
+** readers. */
+const char *naryn__colour(int i);
+/* Writes s with &, <, >, " and ' escaped for HTML text and attributes. */
+void naryn__html_text(FILE *out, const char *s);
+/* Writes chart c as an <svg> element. A value that is not finite is
+** refused, naming the chart, the series and the point, and nothing is
+** written; empty series draw an empty frame that says so. */
+int naryn__chart_svg(FILE *out, const naryn__chart *c, naryn_diags *d);
+
+/* report/network.c: the model's network as an SVG diagram, laid out from
+** upstream (top) to downstream (bottom). */
+typedef struct naryn__net_node {
+  const char *name, *type, *country; /* type as in nodes.csv */
+  int enabled;
+  int colour;             /* palette index of its country, -1 for none */
+} naryn__net_node;
+
+typedef struct naryn__net_link {
+  int from, to;
+  int is_return;          /* a demand's return flow, drawn dashed */
+} naryn__net_link;
+
+/* Draws the network; 'countries' names the ncountries colours that nodes'
+** 'colour' fields index, for the legend. */
+int naryn__network_svg(FILE *out, const char *id, const naryn__net_node *nodes,
+                       int nnodes, const naryn__net_link *links, int nlinks,
+                       const char *const *countries, int ncountries,
+                       naryn_diags *d);
 
 #endif /* NARYN_INT_H */

@@ -8,6 +8,10 @@
 **   objective.csv  the value of every objective term, per country, and
 **                the combined objective
 **   run.csv      what was run and the water-balance figures
+**   network.csv  one row per node: its type, country, whether it is
+**                enabled, its storage limits, capacity and where its
+**                return flow goes, so that a report can be drawn from the
+**                folder alone
 **
 ** An optimised result adds:
 **
@@ -179,6 +183,7 @@ static void write_run(const naryn_result *r, naryn__outfile *f) {
   KV_TEXT("model", m->name);
   KV_TEXT("model_file", m->path);
   KV_TEXT("scenario", m->scenario);
+  KV_TEXT("command", r->command ? r->command : "");
   KV_TEXT("start", m->step_date[0]);
   KV_TEXT("end", m->step_date[m->nsteps - 1]);
   KV_TEXT("step", m->daily ? "daily" : "monthly");
@@ -295,17 +300,49 @@ static void write_plants(const naryn_result *r, naryn__outfile *f) {
   }
 }
 
+/* ====================================================================== */
+/* The network, for reports                                                */
+/* ====================================================================== */
+
+static void write_network(const naryn_result *r, naryn__outfile *f) {
+  const naryn_model *m = r->m;
+  naryn__outfile_printf(f, "node,type,country,country_name,enabled,"
+                           "min_storage_hm3,max_storage_hm3,initial_storage_hm3,"
+                           "capacity_mw,return_to\n");
+  for (int i = 0; i < m->nnodes; i++) {
+    const naryn__node *n = &m->nodes[i];
+    int res = n->type == NARYN_NODE_RESERVOIR, hp = n->type == NARYN_NODE_HYDROPOWER;
+    put_text(f, n->name);
+    naryn__outfile_printf(f, ",%s,", naryn_node_type_name(n->type));
+    put_text(f, n->country);
+    naryn__outfile_write(f, ",", 1);
+    put_text(f, n->country[0] ? naryn_model_country_name(m, n->country) : "");
+    naryn__outfile_printf(f, ",%d,", n->enabled);
+    put(f, res ? n->min_storage_hm3 : NAN, "%.6f");
+    naryn__outfile_write(f, ",", 1);
+    put(f, res ? n->max_storage_hm3 : NAN, "%.6f");
+    naryn__outfile_write(f, ",", 1);
+    put(f, res ? n->initial_storage_hm3 : NAN, "%.6f");
+    naryn__outfile_write(f, ",", 1);
+    put(f, hp ? n->capacity_mw : NAN, "%.4f");
+    naryn__outfile_write(f, ",", 1);
+    if (n->type == NARYN_NODE_DEMAND && n->return_to >= 0 && n->return_fraction > 0)
+      put_text(f, m->nodes[n->return_to].name);
+    naryn__outfile_write(f, "\n", 1);
+  }
+}
+
 int naryn_result_write(const naryn_result *r, const char *dir,
                        naryn_diags *d) {
   static const char *const names[] = {
-      "nodes.csv", "links.csv", "summary.csv", "objective.csv", "run.csv",
-      "water_values.csv", "plants.csv"};
+      "nodes.csv", "links.csv", "summary.csv", "objective.csv", "network.csv",
+      "run.csv", "water_values.csv", "plants.csv"};
   void (*const writers[])(const naryn_result *, naryn__outfile *) = {
-      write_nodes, write_links, write_summary, write_objective, write_run,
-      write_water_values, write_plants};
+      write_nodes, write_links, write_summary, write_objective, write_network,
+      write_run, write_water_values, write_plants};
   /* The last two are for optimised results only. */
-  const int NFILES = r->optimised ? 7 : 5;
-  naryn__outfile *files[7] = {NULL};
+  const int NFILES = r->optimised ? 8 : 6;
+  naryn__outfile *files[8] = {NULL};
   int rc = naryn__mkdirs(dir, d);
   /* Every file is written and finished before any is put in place, so a
   ** failure leaves the results of an earlier run as they were. */
@@ -330,6 +367,8 @@ int naryn_result_write(const naryn_result *r, const char *dir,
     else
       naryn__outfile_abort(files[k]);
   }
+  /* The report last, from the files now in place. */
+  if (rc == NARYN_OK) rc = naryn_report_write(dir, d);
   return rc;
 }
 
@@ -338,8 +377,8 @@ int naryn_result_write(const naryn_result *r, const char *dir,
 /* ====================================================================== */
 
 int naryn_pareto_write(const naryn_model *m, naryn_result *const *points,
-                       int n_points, const char *x, const char *y,
-                       const char *dir, naryn_diags *d) {
+                       int n_points, const naryn_result *rules, const char *x,
+                       const char *y, const char *dir, naryn_diags *d) {
   int kx = naryn_model_term_index(m, x), ky = naryn_model_term_index(m, y);
   if (kx < 0 || ky < 0)
     return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
@@ -356,6 +395,12 @@ int naryn_pareto_write(const naryn_model *m, naryn_result *const *points,
                          "cannot write: the path is too long");
     rc = naryn_result_write(points[i], path, d);
   }
+  if (rules && rc == NARYN_OK) {
+    if ((size_t)snprintf(path, sizeof path, "%s/rules", dir) >= sizeof path)
+      return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
+                         "cannot write: the path is too long");
+    rc = naryn_result_write(rules, path, d);
+  }
   if (rc != NARYN_OK) return rc;
   if ((size_t)snprintf(path, sizeof path, "%s/pareto.csv", dir) >= sizeof path)
     return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
@@ -368,10 +413,13 @@ int naryn_pareto_write(const naryn_model *m, naryn_result *const *points,
     put_text(f, m->terms[k].name);
   }
   naryn__outfile_printf(f, ",combined,currency,plan\n");
-  for (int i = 0; i < n_points; i++) {
-    const naryn_result *r = points[i];
+  for (int i = 0; i <= n_points; i++) {
+    const naryn_result *r = i < n_points ? points[i] : rules;
     if (!r) continue;
-    naryn__outfile_printf(f, "%d,", i + 1);
+    if (i < n_points)
+      naryn__outfile_printf(f, "%d,", i + 1);
+    else
+      naryn__outfile_printf(f, "rules,");
     put(f, r->pareto_level, "%.2f");
     naryn__outfile_write(f, ",", 1);
     put_text(f, m->terms[kx].name);
@@ -387,7 +435,12 @@ int naryn_pareto_write(const naryn_model *m, naryn_result *const *points,
     put(f, naryn_result_objective(r), "%.2f");
     naryn__outfile_write(f, ",", 1);
     put_text(f, m->currency);
-    naryn__outfile_printf(f, ",point-%02d\n", i + 1);
+    if (i < n_points)
+      naryn__outfile_printf(f, ",point-%02d\n", i + 1);
+    else
+      naryn__outfile_printf(f, ",rules\n");
   }
-  return naryn__outfile_commit(f, d);
+  rc = naryn__outfile_commit(f, d);
+  if (rc == NARYN_OK) rc = naryn_report_write(dir, d);
+  return rc;
 }

@@ -7,6 +7,7 @@
 */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../naryn_int.h"
 
@@ -50,7 +51,21 @@ void naryn_result_free(naryn_result *r) {
   free(r->link_loss);
   free(r->water_value);
   free(r->energy_lin);
+  free(r->command);
   free(r);
+}
+
+int naryn_result_set_command(naryn_result *r, const char *command) {
+  char *copy = NULL;
+  if (command) {
+    size_t n = strlen(command) + 1;
+    copy = malloc(n);
+    if (!copy) return NARYN_ENOMEM;
+    memcpy(copy, command, n);
+  }
+  free(r->command);
+  r->command = copy;
+  return NARYN_OK;
 }
 
 double naryn_result_node(const naryn_result *r, naryn_quantity q, int node,

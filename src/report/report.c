@@ -1,0 +1,1420 @@
+/*
+** report.c: report.html, the page an analyst opens instead of the CSV
+** files. It is drawn only from the files a run leaves in its folder, so
+** that "naryn report DIR" rebuilds exactly what the run wrote, and a
+** report can be drawn for results from another machine.
+**
+** Three kinds of folder are understood:
+**   a run (run.csv, network.csv, nodes.csv, links.csv, summary.csv,
+**     objective.csv, and for an optimised plan water_values.csv and
+**     plants.csv): what was run, the yearly means by country and season,
+**     the objective, the network, and charts of storage, release against
+**     inflow, generation, deliveries against demands, water reaching the
+**     sinks and, for a plan, the marginal value of water;
+**   a comparison (compare.csv naming run folders): the runs side by side;
+**   a trade-off curve (pareto.csv): the curve, with the simulated rules
+**     marked on it.
+**
+** The page is one file with inline SVG and CSS and no scripts; its
+** Content-Security-Policy forbids loading anything, so that a name in a
+** model can never run or fetch anything even if it escaped escaping.
+*/
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../naryn_int.h"
+
+/* ====================================================================== */
+/* Reading a run's folder                                                  */
+/* ====================================================================== */
+
+typedef struct run_files {
+  const char *dir;
+  naryn__arena *a;
+  naryn_diags *d;
+  naryn__csv *run, *network, *nodes, *links, *summary, *objective;
+  naryn__csv *water_values, *plants;     /* optimised plans only */
+  int nnodes, nsteps, nlinks;
+  double years;
+  double *month;      /* [nsteps] months since year 0 of each step */
+  double *step_s;     /* [nsteps] seconds in each step */
+  int *calendar;      /* [nsteps] calendar month 1-12 */
+  int cols[NARYN_Q_COUNT]; /* nodes.csv column of each quantity */
+} run_files;
+
+static naryn__csv *read_csv(run_files *f, const char *name, int required) {
+  char *path = naryn__arena_printf(f->a, "%s/%s", f->dir, name);
+  if (!path) return NULL;
+  if (!required) {
+    FILE *probe = fopen(path, "rb");
+    if (!probe) return NULL;
+    fclose(probe);
+  }
+  return naryn__csv_read(path, f->a, f->d);
+}
+
+/* A cell by column name, or "" when the column is missing. */
+static const char *cell(const naryn__csv *t, int row, const char *col) {
+  int c = naryn__csv_column(t, col);
+  if (c < 0 || row < 0 || row >= t->nrows) return "";
+  return t->cells[(size_t)row * t->ncols + c];
+}
+
+/* A number from a cell; NaN for an empty cell or anything not a number. */
+static double cell_num(const naryn__csv *t, int row, int col) {
+  if (col < 0 || row < 0 || row >= t->nrows) return NAN;
+  const char *s = t->cells[(size_t)row * t->ncols + col];
+  if (!s[0]) return NAN;
+  char *end;
+  double v = strtod(s, &end);
+  return *end ? NAN : v;
+}
+
+/* The value of a key of run.csv, or "". */
+static const char *run_key(const run_files *f, const char *key) {
+  for (int r = 0; r < f->run->nrows; r++)
+    if (strcmp(cell(f->run, r, "key"), key) == 0) return cell(f->run, r, "value");
+  return "";
+}
+
+static int bad(const run_files *f, const naryn__csv *t, int row, const char *col,
+               const char *fmt, const char *what) {
+  int c = naryn__csv_column(t, col);
+  return naryn__diag(f->d, NARYN_EIO, NARYN_SEV_ERROR, t->file,
+                     row >= 0 && row < t->nrows ? t->row_line[row] : 1,
+                     row >= 0 && c >= 0 ? t->cell_col[(size_t)row * t->ncols + c] : 1,
+                     NULL, fmt, col, what);
+}
+
+static int need_column(const run_files *f, const naryn__csv *t, const char *col) {
+  if (naryn__csv_column(t, col) >= 0) return NARYN_OK;
+  return naryn__diag(f->d, NARYN_EIO, NARYN_SEV_ERROR, t->file, 1, 1, NULL,
+                     "expected a column \"%s\" in the header, as naryn writes it",
+                     col);
+}
+
+/* Reads a run's folder and checks that its files agree with each other. */
+static int load_run(run_files *f, const char *dir, naryn__arena *a, naryn_diags *d) {
+  memset(f, 0, sizeof *f);
+  f->dir = dir;
+  f->a = a;
+  f->d = d;
+  if (!(f->run = read_csv(f, "run.csv", 1))) return NARYN_EIO;
+  if (!(f->network = read_csv(f, "network.csv", 1))) return NARYN_EIO;
+  if (!(f->nodes = read_csv(f, "nodes.csv", 1))) return NARYN_EIO;
+  if (!(f->links = read_csv(f, "links.csv", 1))) return NARYN_EIO;
+  if (!(f->summary = read_csv(f, "summary.csv", 1))) return NARYN_EIO;
+  if (!(f->objective = read_csv(f, "objective.csv", 1))) return NARYN_EIO;
+  if (strcmp(run_key(f, "mode"), "optimise") == 0) {
+    if (!(f->water_values = read_csv(f, "water_values.csv", 1))) return NARYN_EIO;
+    if (!(f->plants = read_csv(f, "plants.csv", 1))) return NARYN_EIO;
+  }
+  static const char *const run_cols[] = {"key", "value"};
+  static const char *const net_cols[] = {"node", "type", "country", "country_name",
+                                         "enabled", "min_storage_hm3",
+                                         "max_storage_hm3", "return_to"};
+  static const char *const link_cols[] = {"date", "from", "to", "flow_hm3"};
+  static const char *const sum_cols[] = {"country", "season", "statistic",
+                                         "energy_gwh"};
+  static const char *const obj_cols[] = {"term", "kind", "weight", "country",
+                                         "value_per_year", "currency"};
+  int rc = NARYN_OK;
+  for (size_t k = 0; k < 2 && rc == NARYN_OK; k++) rc = need_column(f, f->run, run_cols[k]);
+  for (size_t k = 0; k < 8 && rc == NARYN_OK; k++) rc = need_column(f, f->network, net_cols[k]);
+  for (size_t k = 0; k < 4 && rc == NARYN_OK; k++) rc = need_column(f, f->links, link_cols[k]);
+  for (size_t k = 0; k < 4 && rc == NARYN_OK; k++) rc = need_column(f, f->summary, sum_cols[k]);
+  for (size_t k = 0; k < 6 && rc == NARYN_OK; k++) rc = need_column(f, f->objective, obj_cols[k]);
+  for (int q = 0; q < NARYN_Q_COUNT && rc == NARYN_OK; q++) {
+    rc = need_column(f, f->nodes, naryn_quantity_name((naryn_quantity)q));
+    f->cols[q] = naryn__csv_column(f->nodes, naryn_quantity_name((naryn_quantity)q));
+  }
+  if (rc == NARYN_OK) rc = need_column(f, f->nodes, "node");
+  if (rc == NARYN_OK) rc = need_column(f, f->nodes, "date");
+  if (rc != NARYN_OK) return rc;
+  f->nnodes = f->network->nrows;
+  f->nsteps = atoi(run_key(f, "steps"));
+  f->nlinks = atoi(run_key(f, "links"));
+  f->years = strtod(run_key(f, "years"), NULL);
+  if (f->nnodes < 1 || f->nsteps < 1 || !(f->years > 0))
+    return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, f->run->file, 1, 1, NULL,
+                       "expected the keys steps, links and years with positive "
+                       "values and network.csv with a row per node");
+  if (f->nodes->nrows != f->nnodes * f->nsteps)
+    return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, f->nodes->file,
+                       f->nodes->nrows ? f->nodes->row_line[f->nodes->nrows - 1] : 1,
+                       1, NULL, "expected %d rows (%d steps of %d nodes), got %d: "
+                       "the file is short or from another run", f->nnodes * f->nsteps,
+                       f->nsteps, f->nnodes, f->nodes->nrows);
+  if (f->links->nrows != f->nlinks * f->nsteps)
+    return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, f->links->file, 1, 1, NULL,
+                       "expected %d rows (%d steps of %d links), got %d",
+                       f->nlinks * f->nsteps, f->nsteps, f->nlinks, f->links->nrows);
+  int daily = strcmp(run_key(f, "step"), "daily") == 0;
+  f->month = naryn__arena_alloc(a, sizeof(double) * (size_t)f->nsteps);
+  f->step_s = naryn__arena_alloc(a, sizeof(double) * (size_t)f->nsteps);
+  f->calendar = naryn__arena_alloc(a, sizeof(int) * (size_t)f->nsteps);
+  if (!f->month || !f->step_s || !f->calendar)
+    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  for (int t = 0; t < f->nsteps; t++) {
+    int row = t * f->nnodes;
+    const char *date = cell(f->nodes, row, "date");
+    int y, mo, dd;
+    if (sscanf(date, "%d-%d-%d", &y, &mo, &dd) != 3 || mo < 1 || mo > 12 || dd < 1 || dd > 31)
+      return bad(f, f->nodes, row, "date", "column \"%s\": expected a date YYYY-MM-DD%s",
+                 "");
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    int days = mdays[mo - 1] + (mo == 2 && leap);
+    f->calendar[t] = mo;
+    f->month[t] = y * 12.0 + (mo - 1) + (daily ? (dd - 1.0) / days : 0.0);
+    f->step_s[t] = daily ? 86400.0 : days * 86400.0;
+    for (int i = 0; i < f->nnodes; i++) {
+      const char *want = cell(f->network, i, "node");
+      if (strcmp(cell(f->nodes, row + i, "node"), want) != 0)
+        return bad(f, f->nodes, row + i, "node",
+                   "column \"%s\": expected node \"%s\" here, in the order of "
+                   "network.csv: the files are from different runs", want);
+    }
+  }
+  return NARYN_OK;
+}
+
+/* Quantity q of node i in step t (NaN when it does not apply). */
+static double Q(const run_files *f, int q, int t, int i) {
+  return cell_num(f->nodes, t * f->nnodes + i, f->cols[q]);
+}
+
+static int node_enabled(const run_files *f, int i) {
+  return strcmp(cell(f->network, i, "enabled"), "0") != 0;
+}
+
+static int node_is(const run_files *f, int i, const char *type) {
+  return strcmp(cell(f->network, i, "type"), type) == 0;
+}
+
+/* ====================================================================== */
+/* Page parts                                                              */
+/* ====================================================================== */
+
+static const char css[] =
+    "body{font-family:system-ui,-apple-system,'Segoe UI','DejaVu Sans',sans-serif;"
+    "color:#1f2328;margin:0 auto;max-width:1080px;padding:0 20px 40px;line-height:1.45}"
+    "h1{font-size:1.6em;margin:24px 0 4px}h2{font-size:1.25em;margin:32px 0 8px;"
+    "border-bottom:1px solid #d0d7de;padding-bottom:4px}h3{font-size:1.05em;margin:20px 0 6px}"
+    ".sub{color:#57606a;margin:0 0 12px}"
+    "dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:8px 0}"
+    "dl.meta dt{color:#57606a}dl.meta dd{margin:0;overflow-wrap:anywhere}"
+    "code{font-family:'DejaVu Sans Mono',monospace;font-size:.9em;background:#f3f4f6;"
+    "padding:1px 4px;border-radius:3px}"
+    "nav ul{columns:3;padding-left:18px;margin:4px 0}"
+    "table.data{border-collapse:collapse;margin:8px 0 16px;font-size:.88em;"
+    "font-variant-numeric:tabular-nums}"
+    "table.data th,table.data td{border-bottom:1px solid #d8dee4;padding:3px 8px;"
+    "text-align:right;white-space:nowrap}"
+    "table.data th{background:#f6f8fa}table.data td.l,table.data th.l{text-align:left}"
+    "table.data tr.total td{font-weight:600}"
+    ".scroll{overflow-x:auto;max-width:100%}"
+    "figure.chart{margin:12px 0 22px;break-inside:avoid}"
+    "figure.chart figcaption{font-weight:600;margin-bottom:4px}"
+    "figure.chart figcaption span{font-weight:normal;color:#57606a}"
+    "svg.chart{max-width:100%;height:auto;display:block}"
+    "svg.chart text{font-size:12px;fill:#1f2328}"
+    "svg.chart text.label{fill:#57606a}svg.chart text.off{fill:#8c959f}"
+    "svg.chart text.empty{fill:#8c959f;font-size:14px}"
+    "svg.chart line.grid{stroke:#eaeef2}svg.chart line.frame,svg.chart line.tick{stroke:#57606a}"
+    ".note{color:#57606a;font-size:.92em}"
+    "footer{margin-top:36px;color:#57606a;font-size:.88em;border-top:1px solid #d0d7de;"
+    "padding-top:8px}"
+    "@media print{body{max-width:none;padding:0}nav{display:none}"
+    "h2{break-after:avoid}table.data{break-inside:avoid}}";
+
+typedef struct page {
+  FILE *out;
+  char *buf;
+  size_t len;
+  int nfig, ntab;
+  naryn_diags *d;
+} page;
+
+static void text(page *p, const char *s) { naryn__html_text(p->out, s); }
+
+static int page_open(page *p, naryn_diags *d) {
+  memset(p, 0, sizeof *p);
+  p->d = d;
+  p->out = open_memstream(&p->buf, &p->len);
+  if (!p->out)
+    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  return NARYN_OK;
+}
+
+static void page_head(page *p, const char *title) {
+  fprintf(p->out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                  "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src "
+                  "'none'; style-src 'unsafe-inline'; img-src data:\">\n"
+                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                  "<meta name=\"generator\" content=\"naryn %s\">\n<title>",
+          NARYN_VERSION);
+  text(p, title);
+  fprintf(p->out, "</title>\n<style>%s</style>\n</head>\n<body>\n", css);
+}
+
+/* Writes the page to DIR/report.html, whole or not at all. */
+static int page_close(page *p, const char *dir) {
+  fprintf(p->out, "<footer id=\"end\">Drawn by naryn %s from the files in this "
+                  "folder; <code>naryn report FOLDER</code> draws it again. Figures "
+                  "are yearly means unless a chart says otherwise; km3 = 1000 hm3 = "
+                  "10<sup>9</sup> m3.</footer>\n</body>\n</html>\n",
+          NARYN_VERSION);
+  if (fclose(p->out) != 0) {
+    free(p->buf);
+    return naryn__diag(p->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                       "out of memory");
+  }
+  p->out = NULL;
+  char path[4096];
+  if ((size_t)snprintf(path, sizeof path, "%s/report.html", dir) >= sizeof path) {
+    free(p->buf);
+    return naryn__diag(p->d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
+                       "cannot write: the path is too long");
+  }
+  naryn__outfile *f = naryn__outfile_open(path, p->d);
+  if (!f) {
+    free(p->buf);
+    return NARYN_EIO;
+  }
+  naryn__outfile_write(f, p->buf, p->len);
+  free(p->buf);
+  p->buf = NULL;
+  return naryn__outfile_commit(f, p->d);
+}
+
+static void page_abort(page *p) {
+  if (p->out) fclose(p->out);
+  free(p->buf);
+  p->out = NULL;
+  p->buf = NULL;
+}
+
+/* A chart in a figure with its caption and a note under it. */
+static int figure(page *p, const naryn__chart *c, const char *caption,
+                  const char *unit_note) {
+  fprintf(p->out, "<figure class=\"chart\" id=\"%s\"><figcaption>", c->id);
+  text(p, caption);
+  if (unit_note) {
+    fprintf(p->out, " <span>");
+    text(p, unit_note);
+    fprintf(p->out, "</span>");
+  }
+  fprintf(p->out, "</figcaption>\n");
+  int rc = naryn__chart_svg(p->out, c, p->d);
+  fprintf(p->out, "</figure>\n");
+  p->nfig++;
+  return rc;
+}
+
+static void table_open(page *p, const char *id) {
+  fprintf(p->out, "<div class=\"scroll\"><table class=\"data\" id=\"%s\">\n", id);
+  p->ntab++;
+}
+
+static void table_close(page *p) { fprintf(p->out, "</table></div>\n"); }
+
+static void th(page *p, const char *s, int left) {
+  fprintf(p->out, "<th%s>", left ? " class=\"l\"" : "");
+  text(p, s);
+  fprintf(p->out, "</th>");
+}
+
+static void td_text(page *p, const char *s) {
+  fprintf(p->out, "<td class=\"l\">");
+  text(p, s);
+  fprintf(p->out, "</td>");
+}
+
+static void td_num(page *p, double v, int decimals) {
+  if (isnan(v)) {
+    fprintf(p->out, "<td></td>");
+    return;
+  }
+  if (fabs(v) < 0.5 * pow(10, -decimals)) v = 0.0;
+  fprintf(p->out, "<td>%.*f</td>", decimals, v);
+}
+
+static void meta(page *p, const char *key, const char *value) {
+  fprintf(p->out, "<dt>%s</dt><dd>", key);
+  text(p, value);
+  fprintf(p->out, "</dd>");
+}
+
+/* The country label "KG Kyrgyzstan" of a code, from network.csv. */
+static const char *country_label(const run_files *f, const char *code, char *buf,
+                                 size_t size) {
+  if (!code[0]) return "(no country)";
+  if (strcmp(code, "all") == 0) return "all countries";
+  for (int i = 0; i < f->nnodes; i++)
+    if (strcmp(cell(f->network, i, "country"), code) == 0) {
+      const char *name = cell(f->network, i, "country_name");
+      if (name[0] && strcmp(name, code) != 0) {
+        snprintf(buf, size, "%s %s", code, name);
+        return buf;
+      }
+    }
+  return code;
+}
+
+/* The distinct countries of the network, in order of first use. */
+static int network_countries(const run_files *f, const char **codes, int max) {
+  int n = 0;
+  for (int i = 0; i < f->nnodes; i++) {
+    const char *c = cell(f->network, i, "country");
+    int seen = !c[0];
+    for (int k = 0; k < n && !seen; k++) seen = strcmp(codes[k], c) == 0;
+    if (!seen && n < max) codes[n++] = c;
+  }
+  return n;
+}
+
+static const char *const season_label[] = {"Oct–Mar", "Apr–Sep", "year"};
+static const char *const season_key[] = {"oct-mar", "apr-sep", "all"};
+/* Months in water-year order, October first. */
+static const char *const month_names[12] = {"Oct", "Nov", "Dec", "Jan", "Feb", "Mar",
+                                            "Apr", "May", "Jun", "Jul", "Aug", "Sep"};
+static int water_month(int calendar) { return (calendar + 2) % 12; }
+
+/* The header: what was run. */
+static void run_header(page *p, const run_files *f, const char *what) {
+  const char *model = run_key(f, "model"), *scen = run_key(f, "scenario");
+  fprintf(p->out, "<header>\n<h1>");
+  text(p, model);
+  fprintf(p->out, "</h1>\n<p class=\"sub\">");
+  text(p, what);
+  if (scen[0]) {
+    fprintf(p->out, ", scenario ");
+    text(p, scen);
+  }
+  fprintf(p->out, "</p>\n<dl class=\"meta\">");
+  meta(p, "Model", model);
+  meta(p, "Model file", run_key(f, "model_file"));
+  meta(p, "Scenario", scen[0] ? scen : "none (the model as given)");
+  char buf[256];
+  snprintf(buf, sizeof buf, "%.7s to %.7s: %s %s steps, %s years", run_key(f, "start"),
+           run_key(f, "end"), run_key(f, "steps"), run_key(f, "step"), run_key(f, "years"));
+  meta(p, "Horizon", buf);
+  meta(p, "Step", run_key(f, "step"));
+  meta(p, "Engine", "naryn " NARYN_VERSION);
+  snprintf(buf, sizeof buf, "naryn %s", run_key(f, "naryn_version"));
+  meta(p, "Results written by", buf);
+  meta(p, "Command", run_key(f, "command")[0] ? run_key(f, "command") : "(not recorded)");
+  const char *node = run_key(f, "max_residual_node");
+  snprintf(buf, sizeof buf, "%s hm3%s%s%s%.10s%s; relative to the flow %s; whole system %s hm3",
+           run_key(f, "max_residual_hm3"), node[0] ? " (" : "", node,
+           node[0] ? ", " : "", run_key(f, "max_residual_date"), node[0] ? ")" : "",
+           run_key(f, "max_residual_relative"), run_key(f, "system_residual_hm3"));
+  meta(p, "Largest water-balance residual", buf);
+  fprintf(p->out, "</dl>\n</header>\n");
+}
+
+/* ====================================================================== */
+/* A run                                                                   */
+/* ====================================================================== */
+
+/* The yearly means by country and season, from summary.csv. */
+static void summary_table(page *p, const run_files *f) {
+  static const char *const cols[] = {"energy_gwh", "irrigation_delivered_hm3",
+                                     "irrigation_shortage_hm3", "municipal_delivered_hm3",
+                                     "municipal_shortage_hm3", "min_flow_shortage_hm3",
+                                     "spill_hm3", "sink_inflow_hm3", "evaporation_hm3"};
+  static const char *const heads[] = {"energy GWh", "irrigation delivered km3",
+                                      "irrigation short km3", "town water delivered km3",
+                                      "town water short km3", "minimum flow short km3",
+                                      "spill km3", "to sinks and lakes km3",
+                                      "evaporation km3"};
+  fprintf(p->out, "<h2 id=\"s-summary\">Yearly means by country and season</h2>\n");
+  table_open(p, "summary");
+  fprintf(p->out, "<thead><tr>");
+  th(p, "country", 1);
+  th(p, "season", 1);
+  for (int k = 0; k < 9; k++) th(p, heads[k], 0);
+  fprintf(p->out, "</tr></thead>\n<tbody>\n");
+  char buf[256];
+  for (int r = 0; r < f->summary->nrows; r++) {
+    if (strcmp(cell(f->summary, r, "statistic"), "per_year") != 0) continue;
+    const char *code = cell(f->summary, r, "country"), *season = cell(f->summary, r, "season");
+    int first = strcmp(season, "oct-mar") == 0;
+    int whole = strcmp(season, "all") == 0;
+    fprintf(p->out, "<tr%s>", whole ? " class=\"total\"" : "");
+    td_text(p, first ? country_label(f, code, buf, sizeof buf) : "");
+    const char *sl = season;
+    for (int s = 0; s < 3; s++)
+      if (strcmp(season, season_key[s]) == 0) sl = season_label[s];
+    td_text(p, sl);
+    for (int k = 0; k < 9; k++) {
+      double v = cell_num(f->summary, r, naryn__csv_column(f->summary, cols[k]));
+      td_num(p, k == 0 ? v : v / 1000.0, k == 0 ? 0 : 2);
+    }
+    fprintf(p->out, "</tr>\n");
+  }
+  fprintf(p->out, "</tbody>\n");
+  table_close(p);
+}
+
+/* The objective terms: one row per term, one column per country. */
+static void objective_table(page *p, const run_files *f) {
+  const char *cur = cell(f->objective, 0, "currency");
+  fprintf(p->out, "<h2 id=\"s-objective\">The objective</h2>\n<p class=\"note\">"
+                  "Each term's yearly value in millions of ");
+  text(p, cur);
+  fprintf(p->out, " and its weight; benefits and costs as the term defines them "
+                  "(costs positive). The combined objective is the weighted "
+                  "benefits less the weighted costs.</p>\n");
+  const char *countries[64];
+  int nc = 0;
+  for (int r = 0; r < f->objective->nrows && nc < 64; r++) {
+    const char *c = cell(f->objective, r, "country");
+    int seen = 0;
+    for (int k = 0; k < nc && !seen; k++) seen = strcmp(countries[k], c) == 0;
+    if (!seen && strcmp(cell(f->objective, r, "term"), "combined") != 0) countries[nc++] = c;
+  }
+  table_open(p, "objective");
+  fprintf(p->out, "<thead><tr>");
+  th(p, "term", 1);
+  th(p, "kind", 1);
+  th(p, "weight", 0);
+  char buf[256];
+  for (int k = 0; k < nc; k++)
+    th(p, strcmp(countries[k], "all") == 0 ? "all countries" : country_label(f, countries[k], buf, sizeof buf), 0);
+  fprintf(p->out, "</tr></thead>\n<tbody>\n");
+  int vcol = naryn__csv_column(f->objective, "value_per_year");
+  for (int r = 0; r < f->objective->nrows;) {
+    const char *term = cell(f->objective, r, "term");
+    int combined = strcmp(term, "combined") == 0;
+    fprintf(p->out, "<tr%s>", combined ? " class=\"total\"" : "");
+    td_text(p, combined ? "combined (benefits − costs)" : term);
+    td_text(p, combined ? "" : cell(f->objective, r, "kind"));
+    fprintf(p->out, "<td>");
+    text(p, cell(f->objective, r, "weight"));
+    fprintf(p->out, "</td>");
+    int r2 = r;
+    for (int k = 0; k < nc; k++) {
+      int found = -1;
+      for (int j = r; j < f->objective->nrows && strcmp(cell(f->objective, j, "term"), term) == 0; j++) {
+        if (strcmp(cell(f->objective, j, "country"), countries[k]) == 0) found = j;
+        r2 = j;
+      }
+      td_num(p, found >= 0 ? cell_num(f->objective, found, vcol) / 1e6 : NAN, 1);
+    }
+    fprintf(p->out, "</tr>\n");
+    r = r2 + 1;
+  }
+  fprintf(p->out, "</tbody>\n");
+  table_close(p);
+}
+
+static int network_section(page *p, const run_files *f) {
+  int n = f->nnodes, rc;
+  naryn__net_node *nodes = calloc((size_t)n, sizeof *nodes);
+  naryn__net_link *links = calloc((size_t)(f->nlinks + n), sizeof *links);
+  const char *codes[64];
+  char (*labels)[128] = calloc(64, sizeof *labels);
+  const char *label_ptr[64];
+  if (!nodes || !links || !labels) {
+    free(nodes), free(links), free(labels);
+    return naryn__diag(p->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  }
+  int nc = network_countries(f, codes, 64);
+  for (int k = 0; k < nc; k++) {
+    char buf[128];
+    snprintf(labels[k], sizeof labels[k], "%s", country_label(f, codes[k], buf, sizeof buf));
+    label_ptr[k] = labels[k];
+  }
+  for (int i = 0; i < n; i++) {
+    nodes[i].name = cell(f->network, i, "node");
+    nodes[i].type = cell(f->network, i, "type");
+    nodes[i].country = cell(f->network, i, "country");
+    nodes[i].enabled = node_enabled(f, i);
+    nodes[i].colour = -1;
+    for (int k = 0; k < nc; k++)
+      if (strcmp(codes[k], nodes[i].country) == 0) nodes[i].colour = k;
+  }
+  int nl = 0;
+  /* The links are the first step's rows of links.csv. */
+  for (int l = 0; l < f->nlinks; l++) {
+    const char *from = cell(f->links, l, "from"), *to = cell(f->links, l, "to");
+    int a = -1, b = -1;
+    for (int i = 0; i < n; i++) {
+      if (strcmp(nodes[i].name, from) == 0) a = i;
+      if (strcmp(nodes[i].name, to) == 0) b = i;
+    }
+    if (a < 0 || b < 0) {
+      rc = bad(f, f->links, l, a < 0 ? "from" : "to",
+               "column \"%s\": expected a node of network.csv%s", "");
+      free(nodes), free(links), free(labels);
+      return rc;
+    }
+    links[nl++] = (naryn__net_link){a, b, 0};
+  }
+  for (int i = 0; i < n; i++) {
+    const char *ret = cell(f->network, i, "return_to");
+    if (!ret[0]) continue;
+    for (int j = 0; j < n; j++)
+      if (strcmp(nodes[j].name, ret) == 0) links[nl++] = (naryn__net_link){i, j, 1};
+  }
+  fprintf(p->out, "<h2 id=\"s-network\">The network</h2>\n"
+                  "<figure class=\"chart\" id=\"network\"><figcaption>Nodes by type "
+                  "and country, from upstream (top) to downstream <span>(dashed: "
+                  "return flows; hollow: disabled)</span></figcaption>\n");
+  rc = naryn__network_svg(p->out, "network-svg", nodes, n, links, nl, label_ptr, nc, p->d);
+  fprintf(p->out, "</figure>\n");
+  p->nfig++;
+  free(nodes), free(links), free(labels);
+  return rc;
+}
+
+/* Storage of each enabled reservoir over time, with its limits. */
+static int storage_section(page *p, const run_files *f, double *x, double *y,
+                           double *lo, double *hi) {
+  int rc = NARYN_OK, any = 0;
+  for (int i = 0; i < f->nnodes && rc == NARYN_OK; i++) {
+    if (!node_is(f, i, "reservoir") || !node_enabled(f, i)) continue;
+    if (!any) fprintf(p->out, "<h2 id=\"s-storage\">Reservoir storage</h2>\n");
+    any = 1;
+    int n = 0;
+    double smin = cell_num(f->network, i, naryn__csv_column(f->network, "min_storage_hm3"));
+    double smax = cell_num(f->network, i, naryn__csv_column(f->network, "max_storage_hm3"));
+    for (int t = 0; t < f->nsteps; t++) {
+      double v = Q(f, NARYN_Q_STORAGE_HM3, t, i);
+      if (isnan(v)) continue;
+      x[n] = f->month[t] + 1.0; /* storage at the end of the step */
+      y[n] = v;
+      lo[n] = smin;
+      hi[n] = smax;
+      n++;
+    }
+    naryn__series s[3] = {
+        {"storage", x, y, n, NARYN__LINE, naryn__colour(0), NULL},
+        {"maximum", x, hi, isnan(smax) ? 0 : n, NARYN__DASHED, "#d55e00", NULL},
+        {"minimum", x, lo, isnan(smin) ? 0 : n, NARYN__DASHED, "#57606a", NULL}};
+    char id[32], cap[256];
+    snprintf(id, sizeof id, "storage-%d", i + 1);
+    snprintf(cap, sizeof cap, "%s: storage at the end of each step", cell(f->network, i, "node"));
+    naryn__chart c = {id, cap, "date", "storage, hm3", NARYN__AXIS_DATE, NULL, 0, 1, s, 3, 0, 0};
+    rc = figure(p, &c, cap, "(hm3 = million m3)");
+  }
+  return rc;
+}
+
+/* Mean inflow and release by month of the water year for the largest
+** reservoirs (at most three), in m3/s. */
+static int release_section(page *p, const run_files *f) {
+  int order[3], n = 0;
+  int cmax = naryn__csv_column(f->network, "max_storage_hm3");
+  for (int pick = 0; pick < 3; pick++) {
+    int best = -1;
+    for (int i = 0; i < f->nnodes; i++) {
+      if (!node_is(f, i, "reservoir") || !node_enabled(f, i)) continue;
+      int used = 0;
+      for (int k = 0; k < n; k++) used |= order[k] == i;
+      if (!used && (best < 0 || cell_num(f->network, i, cmax) > cell_num(f->network, best, cmax)))
+        best = i;
+    }
+    if (best >= 0) order[n++] = best;
+  }
+  if (n == 0) return NARYN_OK;
+  fprintf(p->out, "<h2 id=\"s-release\">Release against inflow</h2>\n<p class=\"note\">"
+                  "Mean over the horizon of each month's inflow and release, for the "
+                  "largest reservoirs: the release's shape says who the reservoir "
+                  "serves, winter power or summer irrigation.</p>\n");
+  int rc = NARYN_OK;
+  for (int k = 0; k < n && rc == NARYN_OK; k++) {
+    int i = order[k];
+    double in[12] = {0}, out[12] = {0};
+    int cnt[12] = {0};
+    for (int t = 0; t < f->nsteps; t++) {
+      int m = water_month(f->calendar[t]);
+      double a = Q(f, NARYN_Q_INFLOW_HM3, t, i), b = Q(f, NARYN_Q_RELEASE_HM3, t, i);
+      in[m] += (isnan(a) ? 0 : a) / (f->step_s[t] * 1e-6);
+      out[m] += (isnan(b) ? 0 : b) / (f->step_s[t] * 1e-6);
+      cnt[m]++;
+    }
+    int first = 0;
+    while (first < 12 && cnt[first] == 0) first++;
+    /* Months the horizon never reaches are left out. */
+    double xin[12], xout[12];
+    const char *cats[12];
+    int nm = 0;
+    for (int m = 0; m < 12; m++) {
+      if (!cnt[m]) continue;
+      cats[nm] = month_names[m];
+      xin[nm] = in[m] / cnt[m];
+      xout[nm] = out[m] / cnt[m];
+      nm++;
+    }
+    naryn__series s[2] = {{"inflow", NULL, xin, nm, NARYN__BARS, "#56b4e9", NULL},
+                          {"release", NULL, xout, nm, NARYN__LINE, "#0072b2", NULL}};
+    char id[32], cap[256];
+    snprintf(id, sizeof id, "release-%d", i + 1);
+    snprintf(cap, sizeof cap, "%s: inflow and release by month", cell(f->network, i, "node"));
+    naryn__chart c = {id, cap, "month of the water year", "mean flow, m3/s",
+                      NARYN__AXIS_CATEGORY, cats, nm, 1, s, 2, 0, 0};
+    rc = figure(p, &c, cap, "(mean over the horizon, m3/s)");
+  }
+  return rc;
+}
+
+/* Generation of each plant by season, GWh a year. */
+static int generation_section(page *p, const run_files *f) {
+  const char **cats = calloc((size_t)f->nnodes, sizeof *cats);
+  double *win = calloc((size_t)f->nnodes, sizeof *win), *sum = calloc((size_t)f->nnodes, sizeof *sum);
+  if (!cats || !win || !sum) {
+    free(cats), free(win), free(sum);
+    return naryn__diag(p->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  }
+  int n = 0;
+  for (int i = 0; i < f->nnodes; i++) {
+    if (!node_is(f, i, "hydropower") || !node_enabled(f, i)) continue;
+    cats[n] = cell(f->network, i, "node");
+    for (int t = 0; t < f->nsteps; t++) {
+      double e = Q(f, NARYN_Q_ENERGY_GWH, t, i);
+      if (isnan(e)) continue;
+      int summer = f->calendar[t] >= 4 && f->calendar[t] <= 9;
+      (summer ? sum : win)[n] += e / f->years;
+    }
+    n++;
+  }
+  int rc = NARYN_OK;
+  if (n > 0) {
+    fprintf(p->out, "<h2 id=\"s-generation\">Generation</h2>\n");
+    naryn__series s[2] = {{"Oct–Mar (winter)", NULL, win, n, NARYN__BARS, "#0072b2", NULL},
+                          {"Apr–Sep (summer)", NULL, sum, n, NARYN__BARS, "#e69f00", NULL}};
+    naryn__chart c = {"generation", "Generation by plant and season", NULL,
+                      "energy, GWh a year", NARYN__AXIS_CATEGORY, cats, n, 1, s, 2, 0, 0};
+    rc = figure(p, &c, "Generation by plant and season", "(GWh a year)");
+  }
+  free(cats), free(win), free(sum);
+  return rc;
+}
+
+/* Delivered against demanded water of each country's demands by month. */
+static int delivery_section(page *p, const run_files *f) {
+  const char *codes[64];
+  int nc = network_countries(f, codes, 64), rc = NARYN_OK, any = 0;
+  for (int c = -1; c < nc && rc == NARYN_OK; c++) {
+    const char *code = c < 0 ? "" : codes[c];
+    double want[12] = {0}, got[12] = {0};
+    int cnt[12] = {0}, has = 0;
+    for (int i = 0; i < f->nnodes; i++) {
+      if (!node_is(f, i, "demand") || !node_enabled(f, i) ||
+          strcmp(cell(f->network, i, "country"), code) != 0)
+        continue;
+      has = 1;
+      for (int t = 0; t < f->nsteps; t++) {
+        int m = water_month(f->calendar[t]);
+        double a = Q(f, NARYN_Q_DEMAND_HM3, t, i), b = Q(f, NARYN_Q_DELIVERED_HM3, t, i);
+        want[m] += isnan(a) ? 0 : a;
+        got[m] += isnan(b) ? 0 : b;
+      }
+    }
+    if (!has) continue;
+    for (int t = 0; t < f->nsteps; t++) cnt[water_month(f->calendar[t])]++;
+    if (!any) fprintf(p->out, "<h2 id=\"s-delivery\">Water delivered against demanded</h2>\n");
+    any = 1;
+    /* Per month: the mean over the years of the month's total. */
+    double y_want[12], y_got[12];
+    const char *cats[12];
+    int nm = 0;
+    double per_year_steps = f->nsteps / f->years / 12.0; /* steps per month */
+    for (int m = 0; m < 12; m++) {
+      if (!cnt[m]) continue;
+      cats[nm] = month_names[m];
+      y_want[nm] = want[m] / cnt[m] * per_year_steps;
+      y_got[nm] = got[m] / cnt[m] * per_year_steps;
+      nm++;
+    }
+    naryn__series s[2] = {{"delivered", NULL, y_got, nm, NARYN__BARS, "#009e73", NULL},
+                          {"demanded", NULL, y_want, nm, NARYN__DASHED, "#1f2328", NULL}};
+    char id[32], cap[256], buf[160];
+    snprintf(id, sizeof id, "delivery-%d", c + 2);
+    snprintf(cap, sizeof cap, "%s: irrigation and town water by month",
+             country_label(f, code, buf, sizeof buf));
+    naryn__chart ch = {id, cap, "month of the water year", "water, hm3 a month",
+                       NARYN__AXIS_CATEGORY, cats, nm, 1, s, 2, 0, 0};
+    rc = figure(p, &ch, cap, "(mean over the horizon, hm3 a month)");
+  }
+  return rc;
+}
+
+/* The flow reaching each sink, the North Aral Sea among them, in m3/s. */
+static int sink_section(page *p, const run_files *f, double *x, double *ybuf) {
+  int sinks[16], ns = 0;
+  for (int i = 0; i < f->nnodes && ns < 16; i++)
+    if (node_is(f, i, "sink")) sinks[ns++] = i;
+  if (ns == 0) return NARYN_OK;
+  naryn__series s[16];
+  for (int k = 0; k < ns; k++) {
+    double *y = ybuf + (size_t)k * f->nsteps;
+    for (int t = 0; t < f->nsteps; t++) {
+      double v = Q(f, NARYN_Q_INFLOW_HM3, t, sinks[k]);
+      y[t] = isnan(v) ? 0.0 : v / (f->step_s[t] * 1e-6);
+    }
+    s[k] = (naryn__series){cell(f->network, sinks[k], "node"), x, y, f->nsteps,
+                           NARYN__LINE, NULL, NULL};
+  }
+  for (int t = 0; t < f->nsteps; t++) x[t] = f->month[t] + 0.5;
+  fprintf(p->out, "<h2 id=\"s-sinks\">Water reaching the sinks and terminal lakes</h2>\n");
+  naryn__chart c = {"sinks", "Flow into each sink", "date", "mean flow, m3/s",
+                    NARYN__AXIS_DATE, NULL, 0, 1, s, ns, 0, 0};
+  return figure(p, &c, "Flow into each sink and terminal lake", "(mean over each step, m3/s)");
+}
+
+/* The marginal value of water in each reservoir, from the plan's duals. */
+static int water_value_section(page *p, const run_files *f) {
+  const naryn__csv *w = f->water_values;
+  int rc = need_column(f, w, "water_value_per_hm3");
+  if (rc == NARYN_OK) rc = need_column(f, w, "node");
+  if (rc == NARYN_OK) rc = need_column(f, w, "date");
+  if (rc != NARYN_OK) return rc;
+  int cv = naryn__csv_column(w, "water_value_per_hm3");
+  double *x = calloc((size_t)w->nrows + 1, sizeof *x), *y = calloc((size_t)w->nrows + 1, sizeof *y);
+  naryn__series s[16];
+  int ns = 0, n = 0;
+  if (!x || !y) {
+    free(x), free(y);
+    return naryn__diag(p->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  }
+  /* Rows are by step then node; gather each reservoir's rows in turn. */
+  for (int i = 0; i < f->nnodes && ns < 16; i++) {
+    const char *name = cell(f->network, i, "node");
+    int start = n;
+    for (int r = 0; r < w->nrows; r++) {
+      if (strcmp(cell(w, r, "node"), name) != 0) continue;
+      int yy, mm;
+      double v = cell_num(w, r, cv);
+      if (sscanf(cell(w, r, "date"), "%d-%d", &yy, &mm) != 2 || isnan(v)) {
+        rc = bad(f, w, r, isnan(v) ? "water_value_per_hm3" : "date",
+                 "column \"%s\": expected a date and a number%s", "");
+        free(x), free(y);
+        return rc;
+      }
+      x[n] = yy * 12.0 + mm - 1 + 1.0;
+      y[n] = v;
+      n++;
+    }
+    if (n > start)
+      s[ns++] = (naryn__series){name, x + start, y + start, n - start, NARYN__LINE, NULL, NULL};
+  }
+  fprintf(p->out, "<h2 id=\"s-water-values\">The marginal value of water</h2>\n<p class=\"note\">"
+                  "What one more hm3 stored at the end of each step would add to the "
+                  "objective over the rest of the horizon (the dual of the reservoir's "
+                  "balance in the plan's last linear programme).</p>\n");
+  char ylab[96];
+  snprintf(ylab, sizeof ylab, "%s per hm3", cell(f->objective, 0, "currency"));
+  naryn__chart c = {"water-values", "Water value of each reservoir", "date", ylab,
+                    NARYN__AXIS_DATE, NULL, 0, 1, s, ns, 0, 0};
+  rc = figure(p, &c, "Water value of each reservoir", "(currency per hm3 stored)");
+  free(x), free(y);
+  return rc;
+}
+
+static void plants_table(page *p, const run_files *f) {
+  const naryn__csv *t = f->plants;
+  fprintf(p->out, "<h3>Energy with the exact head against the plan's linearisation</h3>\n");
+  table_open(p, "plants");
+  fprintf(p->out, "<thead><tr>");
+  th(p, "plant", 1);
+  th(p, "country", 1);
+  th(p, "GWh a year, exact head", 0);
+  th(p, "linearised", 0);
+  th(p, "difference %", 0);
+  fprintf(p->out, "</tr></thead>\n<tbody>\n");
+  for (int r = 0; r < t->nrows; r++) {
+    fprintf(p->out, "<tr>");
+    td_text(p, cell(t, r, "node"));
+    td_text(p, cell(t, r, "country"));
+    td_num(p, cell_num(t, r, naryn__csv_column(t, "energy_gwh")) / f->years, 1);
+    td_num(p, cell_num(t, r, naryn__csv_column(t, "energy_linearised_gwh")) / f->years, 1);
+    td_num(p, cell_num(t, r, naryn__csv_column(t, "difference_percent")), 3);
+    fprintf(p->out, "</tr>\n");
+  }
+  fprintf(p->out, "</tbody>\n");
+  table_close(p);
+}
+
+static void contents(page *p, const run_files *f, int optimised) {
+  fprintf(p->out, "<nav><ul><li><a href=\"#s-summary\">Yearly means by country and season</a>"
+                  "<li><a href=\"#s-objective\">The objective</a>"
+                  "<li><a href=\"#s-network\">The network</a>");
+  int res = 0, hp = 0, dem = 0, sink = 0;
+  for (int i = 0; i < f->nnodes; i++) {
+    res |= node_is(f, i, "reservoir") && node_enabled(f, i);
+    hp |= node_is(f, i, "hydropower") && node_enabled(f, i);
+    dem |= node_is(f, i, "demand") && node_enabled(f, i);
+    sink |= node_is(f, i, "sink");
+  }
+  if (res)
+    fprintf(p->out, "<li><a href=\"#s-storage\">Reservoir storage</a>"
+                    "<li><a href=\"#s-release\">Release against inflow</a>");
+  if (hp) fprintf(p->out, "<li><a href=\"#s-generation\">Generation</a>");
+  if (dem) fprintf(p->out, "<li><a href=\"#s-delivery\">Water delivered against demanded</a>");
+  if (sink) fprintf(p->out, "<li><a href=\"#s-sinks\">Water reaching the sinks</a>");
+  if (optimised) fprintf(p->out, "<li><a href=\"#s-water-values\">The marginal value of water</a>");
+  fprintf(p->out, "</ul></nav>\n");
+}
+
+static int report_run(const char *dir, naryn_diags *d) {
+  naryn__arena *a = naryn__arena_new();
+  if (!a) return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  run_files f;
+  page p;
+  int rc = load_run(&f, dir, a, d);
+  if (rc == NARYN_OK) rc = page_open(&p, d);
+  if (rc != NARYN_OK) {
+    naryn__arena_free(a);
+    return rc;
+  }
+  int optimised = f.water_values != NULL;
+  size_t n = (size_t)f.nsteps;
+  double *buf = calloc(n * 4 + n * 16, sizeof *buf);
+  if (!buf) rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  char title[512];
+  snprintf(title, sizeof title, "%s: %s", run_key(&f, "model"),
+           optimised ? "optimised plan" : "simulation");
+  if (rc == NARYN_OK) {
+    page_head(&p, title);
+    run_header(&p, &f, optimised ? "The plan optimised over the whole horizon with "
+                                   "perfect foresight of the inflows"
+                                 : "Simulated under the model's operating rules");
+    contents(&p, &f, optimised);
+    fprintf(p.out, "<main>\n");
+    summary_table(&p, &f);
+    objective_table(&p, &f);
+    rc = network_section(&p, &f);
+  }
+  if (rc == NARYN_OK) rc = storage_section(&p, &f, buf, buf + n, buf + 2 * n, buf + 3 * n);
+  if (rc == NARYN_OK) rc = release_section(&p, &f);
+  if (rc == NARYN_OK) rc = generation_section(&p, &f);
+  if (rc == NARYN_OK) rc = delivery_section(&p, &f);
+  if (rc == NARYN_OK) rc = sink_section(&p, &f, buf, buf + n * 4);
+  if (rc == NARYN_OK && optimised) {
+    rc = water_value_section(&p, &f);
+    if (rc == NARYN_OK) plants_table(&p, &f);
+  }
+  free(buf);
+  if (rc == NARYN_OK) {
+    fprintf(p.out, "</main>\n");
+    rc = page_close(&p, dir);
+  } else {
+    page_abort(&p);
+  }
+  naryn__arena_free(a);
+  return rc;
+}
+
+/* ====================================================================== */
+/* A comparison of runs                                                    */
+/* ====================================================================== */
+
+#define MAX_RUNS 32
+
+typedef struct cmp {
+  int n;
+  const char *name[MAX_RUNS], *folder[MAX_RUNS];
+  run_files run[MAX_RUNS];
+} cmp;
+
+/* The per_year value of a summary column for a country and season. */
+static double summary_value(const run_files *f, const char *code, const char *season,
+                            const char *col) {
+  int c = naryn__csv_column(f->summary, col);
+  for (int r = 0; r < f->summary->nrows; r++)
+    if (strcmp(cell(f->summary, r, "statistic"), "per_year") == 0 &&
+        strcmp(cell(f->summary, r, "country"), code) == 0 &&
+        strcmp(cell(f->summary, r, "season"), season) == 0)
+      return cell_num(f->summary, r, c);
+  return NAN;
+}
+
+/* The combined objective of a run, a year. */
+static double combined(const run_files *f) {
+  int c = naryn__csv_column(f->objective, "value_per_year");
+  for (int r = f->objective->nrows - 1; r >= 0; r--)
+    if (strcmp(cell(f->objective, r, "term"), "combined") == 0)
+      return cell_num(f->objective, r, c);
+  return NAN;
+}
+
+/* A term's yearly value (all countries) in a run, NaN when it has none. */
+static double term_value(const run_files *f, const char *term) {
+  int c = naryn__csv_column(f->objective, "value_per_year");
+  for (int r = 0; r < f->objective->nrows; r++)
+    if (strcmp(cell(f->objective, r, "term"), term) == 0 &&
+        strcmp(cell(f->objective, r, "country"), "all") == 0)
+      return cell_num(f->objective, r, c);
+  return NAN;
+}
+
+/* Water reaching sink node i of a run in a season, km3 a year. */
+static double sink_km3(const run_files *f, const char *node, int season) {
+  int i = -1;
+  for (int k = 0; k < f->nnodes && i < 0; k++)
+    if (strcmp(cell(f->network, k, "node"), node) == 0) i = k;
+  if (i < 0) return NAN;
+  double s = 0;
+  for (int t = 0; t < f->nsteps; t++) {
+    int summer = f->calendar[t] >= 4 && f->calendar[t] <= 9;
+    if (season == 0 && summer) continue;
+    if (season == 1 && !summer) continue;
+    double v = Q(f, NARYN_Q_INFLOW_HM3, t, i);
+    s += isnan(v) ? 0 : v;
+  }
+  return s / f->years / 1000.0;
+}
+
+static void cmp_row(page *p, const char *label, const char *season, const cmp *c,
+                    const double *v, int decimals) {
+  fprintf(p->out, "<tr>");
+  td_text(p, label);
+  td_text(p, season);
+  for (int k = 0; k < c->n; k++) td_num(p, v[k], decimals);
+  fprintf(p->out, "</tr>\n");
+}
+
+static void cmp_group(page *p, const char *title, int ncols) {
+  fprintf(p->out, "<tr><th class=\"l\" colspan=\"%d\">", ncols);
+  text(p, title);
+  fprintf(p->out, "</th></tr>\n");
+}
+
+static void comparison_table(page *p, const cmp *c) {
+  const run_files *f0 = &c->run[0];
+  char buf[256];
+  double v[MAX_RUNS];
+  table_open(p, "comparison");
+  fprintf(p->out, "<thead><tr>");
+  th(p, "", 1);
+  th(p, "season", 1);
+  for (int k = 0; k < c->n; k++) {
+    fprintf(p->out, "<th><a href=\"");
+    text(p, c->folder[k]);
+    fprintf(p->out, "/report.html\">");
+    text(p, c->name[k]);
+    fprintf(p->out, "</a></th>");
+  }
+  fprintf(p->out, "</tr></thead>\n<tbody>\n");
+  static const char *const groups[3] = {"Energy generated, GWh a year",
+                                        "Irrigation and town water delivered, km3 a year",
+                                        "Irrigation and town water short, km3 a year"};
+  for (int g = 0; g < 3; g++) {
+    cmp_group(p, groups[g], c->n + 2);
+    for (int r = 0; r < f0->summary->nrows; r++) {
+      if (strcmp(cell(f0->summary, r, "statistic"), "per_year") != 0) continue;
+      const char *code = cell(f0->summary, r, "country"), *season = cell(f0->summary, r, "season");
+      int s = strcmp(season, "oct-mar") == 0 ? 0 : strcmp(season, "apr-sep") == 0 ? 1 : 2;
+      for (int k = 0; k < c->n; k++) {
+        const run_files *f = &c->run[k];
+        if (g == 0)
+          v[k] = summary_value(f, code, season, "energy_gwh");
+        else if (g == 1)
+          v[k] = (summary_value(f, code, season, "irrigation_delivered_hm3") +
+                  summary_value(f, code, season, "municipal_delivered_hm3")) / 1000;
+        else
+          v[k] = (summary_value(f, code, season, "irrigation_shortage_hm3") +
+                  summary_value(f, code, season, "municipal_shortage_hm3")) / 1000;
+      }
+      cmp_row(p, s == 0 ? country_label(f0, code, buf, sizeof buf) : "", season_label[s], c,
+              v, g == 0 ? 0 : 2);
+    }
+  }
+  cmp_group(p, "Water reaching terminal lakes and sinks, km3 a year", c->n + 2);
+  for (int i = 0; i < f0->nnodes; i++) {
+    if (!node_is(f0, i, "sink")) continue;
+    for (int s = 0; s < 3; s++) {
+      for (int k = 0; k < c->n; k++) v[k] = sink_km3(&c->run[k], cell(f0->network, i, "node"), s);
+      cmp_row(p, s == 0 ? cell(f0->network, i, "node") : "", season_label[s], c, v, 2);
+    }
+  }
+  snprintf(buf, sizeof buf, "Objective, millions of %s a year (costs positive)",
+           cell(f0->objective, 0, "currency"));
+  cmp_group(p, buf, c->n + 2);
+  for (int r = 0; r < f0->objective->nrows; r++) {
+    const char *term = cell(f0->objective, r, "term");
+    if (strcmp(cell(f0->objective, r, "country"), "all") != 0 || strcmp(term, "combined") == 0)
+      continue;
+    for (int k = 0; k < c->n; k++) v[k] = term_value(&c->run[k], term) / 1e6;
+    cmp_row(p, term, "", c, v, 1);
+  }
+  for (int k = 0; k < c->n; k++) v[k] = combined(&c->run[k]) / 1e6;
+  cmp_row(p, "combined (benefits − costs)", "", c, v, 1);
+  int opt = -1;
+  for (int k = 0; k < c->n; k++)
+    if (c->run[k].water_values) opt = k;
+  if (opt >= 0) {
+    double best = v[opt];
+    for (int k = 0; k < c->n; k++) v[k] = best - v[k];
+    cmp_row(p, "the optimum better by", "", c, v, 1);
+  }
+  cmp_group(p, "Largest water-balance residual of a node, hm3", c->n + 2);
+  fprintf(p->out, "<tr><td></td><td></td>");
+  for (int k = 0; k < c->n; k++) {
+    fprintf(p->out, "<td>");
+    text(p, run_key(&c->run[k], "max_residual_hm3"));
+    fprintf(p->out, "</td>");
+  }
+  fprintf(p->out, "</tr>\n</tbody>\n");
+  table_close(p);
+}
+
+/* The largest enabled reservoir of a run, or -1. */
+static int largest_reservoir(const run_files *f) {
+  int best = -1, col = naryn__csv_column(f->network, "max_storage_hm3");
+  for (int i = 0; i < f->nnodes; i++)
+    if (node_is(f, i, "reservoir") && node_enabled(f, i) &&
+        (best < 0 || cell_num(f->network, i, col) > cell_num(f->network, best, col)))
+      best = i;
+  return best;
+}
+
+static int node_index(const run_files *f, const char *name) {
+  for (int i = 0; i < f->nnodes; i++)
+    if (strcmp(cell(f->network, i, "node"), name) == 0) return i;
+  return -1;
+}
+
+static int comparison_charts(page *p, const cmp *c) {
+  const run_files *f0 = &c->run[0];
+  naryn__series s[MAX_RUNS];
+  int rc;
+  /* The combined objective of each run. */
+  double obj[MAX_RUNS];
+  for (int k = 0; k < c->n; k++) obj[k] = combined(&c->run[k]) / 1e6;
+  naryn__series so = {"combined objective", NULL, obj, c->n, NARYN__BARS, NULL, NULL};
+  char ylab[128];
+  snprintf(ylab, sizeof ylab, "millions of %s a year", cell(f0->objective, 0, "currency"));
+  naryn__chart co = {"compare-objective", "The combined objective of each run", NULL, ylab,
+                     NARYN__AXIS_CATEGORY, c->name, c->n, 1, &so, 1, 0, 260};
+  fprintf(p->out, "<h2 id=\"s-charts\">The runs compared</h2>\n");
+  rc = figure(p, &co, "The combined objective of each run", "(benefits less costs, a year)");
+  if (rc != NARYN_OK) return rc;
+
+  /* Energy and shortage by country and season. */
+  const char *codes[64];
+  int nc = network_countries(f0, codes, 64);
+  static char cat_buf[128][48];
+  const char *cats[128];
+  double vals[MAX_RUNS][128];
+  for (int g = 0; g < 2 && rc == NARYN_OK; g++) {
+    int ncat = 0;
+    for (int ci = 0; ci < nc && ncat < 126; ci++)
+      for (int se = 0; se < 2; se++) {
+        int any = 0;
+        for (int k = 0; k < c->n; k++) {
+          const run_files *f = &c->run[k];
+          double v = g == 0 ? summary_value(f, codes[ci], season_key[se], "energy_gwh")
+                            : (summary_value(f, codes[ci], season_key[se], "irrigation_shortage_hm3") +
+                               summary_value(f, codes[ci], season_key[se], "municipal_shortage_hm3")) / 1000;
+          vals[k][ncat] = isnan(v) ? 0 : v;
+          any |= vals[k][ncat] > (g == 0 ? 0.5 : 0.0005);
+        }
+        if (!any) continue;
+        snprintf(cat_buf[ncat], sizeof cat_buf[ncat], "%s %s", codes[ci], season_label[se]);
+        cats[ncat] = cat_buf[ncat];
+        ncat++;
+      }
+    for (int k = 0; k < c->n; k++)
+      s[k] = (naryn__series){c->name[k], NULL, vals[k], ncat, NARYN__BARS, NULL, NULL};
+    naryn__chart ce = {g == 0 ? "compare-energy" : "compare-shortage",
+                       g == 0 ? "Energy by country and season" : "Water short by country and season",
+                       NULL, g == 0 ? "energy, GWh a year" : "irrigation and town water short, km3 a year",
+                       NARYN__AXIS_CATEGORY, cats, ncat, 1, s, c->n, 0, 0};
+    rc = figure(p, &ce, ce.title, g == 0 ? "(GWh a year)" : "(km3 a year)");
+  }
+  if (rc != NARYN_OK) return rc;
+
+  /* The largest reservoir: its release by month and its storage. */
+  int big = largest_reservoir(f0);
+  if (big < 0) return NARYN_OK;
+  const char *bname = cell(f0->network, big, "node");
+  double rel[MAX_RUNS][12];
+  const char *mcats[12];
+  for (int m = 0; m < 12; m++) mcats[m] = month_names[m];
+  int months_seen = 1;
+  for (int k = 0; k < c->n; k++) {
+    const run_files *f = &c->run[k];
+    int i = node_index(f, bname);
+    double sum[12] = {0};
+    int cnt[12] = {0};
+    for (int t = 0; i >= 0 && t < f->nsteps; t++) {
+      int m = water_month(f->calendar[t]);
+      double v = Q(f, NARYN_Q_RELEASE_HM3, t, i);
+      sum[m] += (isnan(v) ? 0 : v) / (f->step_s[t] * 1e-6);
+      cnt[m]++;
+    }
+    for (int m = 0; m < 12; m++) {
+      rel[k][m] = cnt[m] ? sum[m] / cnt[m] : 0.0;
+      if (!cnt[m]) months_seen = 0;
+    }
+    s[k] = (naryn__series){c->name[k], NULL, rel[k], 12, NARYN__LINE, NULL, NULL};
+  }
+  char cap[256];
+  if (months_seen) {
+    snprintf(cap, sizeof cap, "%s: release by month in each run", bname);
+    naryn__chart cr = {"compare-release", cap, "month of the water year", "mean release, m3/s",
+                       NARYN__AXIS_CATEGORY, mcats, 12, 1, s, c->n, 0, 0};
+    rc = figure(p, &cr, cap, "(mean over the horizon, m3/s)");
+    if (rc != NARYN_OK) return rc;
+  }
+  double *xs = calloc((size_t)f0->nsteps * MAX_RUNS * 2, sizeof *xs);
+  if (!xs) return naryn__diag(p->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  for (int k = 0; k < c->n; k++) {
+    const run_files *f = &c->run[k];
+    int i = node_index(f, bname), n = 0;
+    double *x = xs + (size_t)k * 2 * f0->nsteps, *y = x + f0->nsteps;
+    for (int t = 0; i >= 0 && t < f->nsteps && t < f0->nsteps; t++) {
+      double v = Q(f, NARYN_Q_STORAGE_HM3, t, i);
+      if (isnan(v)) continue;
+      x[n] = f->month[t] + 1.0;
+      y[n++] = v;
+    }
+    s[k] = (naryn__series){c->name[k], x, y, n, NARYN__LINE, NULL, NULL};
+  }
+  snprintf(cap, sizeof cap, "%s: storage in each run", bname);
+  naryn__chart cs = {"compare-storage", cap, "date", "storage, hm3", NARYN__AXIS_DATE,
+                     NULL, 0, 1, s, c->n, 0, 0};
+  rc = figure(p, &cs, cap, "(end of each step, hm3)");
+  free(xs);
+  return rc;
+}
+
+static int read_compare(const char *dir, naryn__arena *a, naryn_diags *d, cmp *c) {
+  char *path = naryn__arena_printf(a, "%s/compare.csv", dir);
+  naryn__csv *t = path ? naryn__csv_read(path, a, d) : NULL;
+  if (!t) return NARYN_EIO;
+  int crun = naryn__csv_column(t, "run"), cdir = naryn__csv_column(t, "folder");
+  if (crun < 0 || cdir < 0)
+    return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, t->file, 1, 1, NULL,
+                       "expected the columns run and folder");
+  if (t->nrows < 1 || t->nrows > MAX_RUNS)
+    return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, t->file, 1, 1, NULL,
+                       "expected 1 to %d runs, got %d", MAX_RUNS, t->nrows);
+  c->n = t->nrows;
+  for (int k = 0; k < c->n; k++) {
+    c->name[k] = t->cells[(size_t)k * t->ncols + crun];
+    c->folder[k] = t->cells[(size_t)k * t->ncols + cdir];
+    if (!c->folder[k][0] || strstr(c->folder[k], "..") || c->folder[k][0] == '/')
+      return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, t->file, t->row_line[k],
+                         t->cell_col[(size_t)k * t->ncols + cdir], NULL,
+                         "column \"folder\": expected a folder inside %s, got \"%s\"",
+                         dir, c->folder[k]);
+    char *sub = naryn__arena_printf(a, "%s/%s", dir, c->folder[k]);
+    if (!sub) return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+    int rc = load_run(&c->run[k], sub, a, d);
+    if (rc != NARYN_OK) return rc;
+  }
+  return NARYN_OK;
+}
+
+static int report_compare(const char *dir, naryn_diags *d) {
+  naryn__arena *a = naryn__arena_new();
+  cmp *c = calloc(1, sizeof *c);
+  page p;
+  int rc = a && c ? NARYN_OK : naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  if (rc == NARYN_OK) rc = read_compare(dir, a, d, c);
+  if (rc == NARYN_OK) rc = page_open(&p, d);
+  if (rc == NARYN_OK) {
+    const run_files *f0 = &c->run[0];
+    char title[512];
+    snprintf(title, sizeof title, "%s: %d runs compared", run_key(f0, "model"), c->n);
+    page_head(&p, title);
+    run_header(&p, f0, "The runs side by side: yearly means of each");
+    fprintf(p.out, "<p>Runs: ");
+    for (int k = 0; k < c->n; k++) {
+      fprintf(p.out, "%s<a href=\"", k ? ", " : "");
+      text(&p, c->folder[k]);
+      fprintf(p.out, "/report.html\">");
+      text(&p, c->name[k]);
+      fprintf(p.out, "</a>%s", c->run[k].water_values ? " (optimised plan)" : "");
+    }
+    fprintf(p.out, ". Each name opens that run's own report. The header above is the "
+                   "first run's.</p>\n<main>\n<h2 id=\"s-table\">Side by side</h2>\n");
+    comparison_table(&p, c);
+    rc = comparison_charts(&p, c);
+    if (rc == NARYN_OK) {
+      fprintf(p.out, "</main>\n");
+      rc = page_close(&p, dir);
+    } else {
+      page_abort(&p);
+    }
+  }
+  free(c);
+  naryn__arena_free(a);
+  return rc;
+}
+
+int naryn_compare_write(const char *dir, const char *const *runs, int nruns,
+                        naryn_diags *d) {
+  if (nruns < 1 || nruns > MAX_RUNS)
+    return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                       "expected 1 to %d runs to compare, got %d", MAX_RUNS, nruns);
+  char path[4096];
+  if ((size_t)snprintf(path, sizeof path, "%s/compare.csv", dir) >= sizeof path)
+    return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
+                       "cannot write: the path is too long");
+  int rc = naryn__mkdirs(dir, d);
+  if (rc != NARYN_OK) return rc;
+  naryn__outfile *f = naryn__outfile_open(path, d);
+  if (!f) return NARYN_EIO;
+  naryn__outfile_printf(f, "run,folder\n");
+  for (int k = 0; k < nruns; k++) {
+    if (!runs[k][0] || strpbrk(runs[k], ",\"\r\n/") || strcmp(runs[k], "..") == 0 ||
+        strcmp(runs[k], ".") == 0) {
+      naryn__outfile_abort(f);
+      return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                         "run \"%s\": expected a folder name without commas, quotes "
+                         "or slashes", runs[k]);
+    }
+    naryn__outfile_printf(f, "%s,%s\n", runs[k], runs[k]);
+  }
+  rc = naryn__outfile_commit(f, d);
+  if (rc == NARYN_OK) rc = naryn_report_write(dir, d);
+  return rc;
+}
+
+/* ====================================================================== */
+/* A trade-off curve                                                       */
+/* ====================================================================== */
+
+static int report_pareto(const char *dir, naryn_diags *d) {
+  naryn__arena *a = naryn__arena_new();
+  if (!a) return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  run_files f;
+  memset(&f, 0, sizeof f);
+  f.dir = dir;
+  f.a = a;
+  f.d = d;
+  naryn__csv *t = read_csv(&f, "pareto.csv", 1);
+  int rc = t ? NARYN_OK : NARYN_EIO;
+  static const char *const cols[] = {"point", "x_term", "x", "y_term", "y", "combined",
+                                     "currency", "plan", "level"};
+  for (int k = 0; k < 9 && rc == NARYN_OK; k++) rc = need_column(&f, t, cols[k]);
+  if (rc == NARYN_OK && t->nrows < 1)
+    rc = naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, t->file, 1, 1, NULL,
+                     "expected at least one point of the curve");
+  /* The plans' folders give what was run and its length in years. */
+  run_files plan;
+  if (rc == NARYN_OK) {
+    const char *folder = cell(t, 0, "plan");
+    if (!folder[0] || strstr(folder, "..") || folder[0] == '/')
+      rc = bad(&f, t, 0, "plan", "column \"%s\": expected a folder inside the curve's%s", "");
+    char *sub = rc == NARYN_OK ? naryn__arena_printf(a, "%s/%s", dir, folder) : NULL;
+    if (rc == NARYN_OK) rc = sub ? load_run(&plan, sub, a, d) : NARYN_ENOMEM;
+  }
+  page p;
+  if (rc == NARYN_OK) rc = page_open(&p, d);
+  if (rc != NARYN_OK) {
+    naryn__arena_free(a);
+    return rc;
+  }
+  int n = t->nrows;
+  double *x = calloc((size_t)n * 4, sizeof *x), *y = x ? x + n : NULL;
+  double *rx = x ? x + 2 * n : NULL, *ry = x ? x + 3 * n : NULL;
+  const char **labels = calloc((size_t)n, sizeof *labels);
+  char (*lbuf)[24] = calloc((size_t)n, sizeof *lbuf);
+  const char *xt = cell(t, 0, "x_term"), *yt = cell(t, 0, "y_term"), *cur = cell(t, 0, "currency");
+  int cx = naryn__csv_column(t, "x"), cy = naryn__csv_column(t, "y");
+  int np = 0, nr = 0;
+  if (!x || !labels || !lbuf)
+    rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  for (int r = 0; r < n && rc == NARYN_OK; r++) {
+    double vx = cell_num(t, r, cx), vy = cell_num(t, r, cy);
+    if (isnan(vx) || isnan(vy)) {
+      rc = bad(&f, t, r, isnan(vx) ? "x" : "y", "column \"%s\": expected a number%s", "");
+      break;
+    }
+    if (strcmp(cell(t, r, "point"), "rules") == 0) {
+      rx[nr] = vx / plan.years / 1e6;
+      ry[nr++] = vy / plan.years / 1e6;
+      continue;
+    }
+    x[np] = vx / plan.years / 1e6;
+    y[np] = vy / plan.years / 1e6;
+    snprintf(lbuf[np], sizeof lbuf[np], "%s", cell(t, r, "point"));
+    labels[np] = lbuf[np];
+    np++;
+  }
+  static const char *const rules_label[] = {"simulated rules"};
+  if (rc == NARYN_OK) {
+    char title[512], xl[256], yl[256];
+    snprintf(title, sizeof title, "%s: trade-off between %s and %s", run_key(&plan, "model"), xt, yt);
+    page_head(&p, title);
+    run_header(&p, &plan, "A trade-off curve by the epsilon-constraint method "
+                          "(the header gives the first plan's run)");
+    fprintf(p.out, "<main>\n<h2 id=\"s-curve\">The trade-off</h2>\n<p class=\"note\">Each "
+                   "point is a plan optimised with ");
+    text(&p, xt);
+    fprintf(p.out, " held at a level; the simulated operating rules are marked "
+                   "for comparison. Values are yearly, in millions of ");
+    text(&p, cur);
+    fprintf(p.out, " (costs positive).</p>\n");
+    naryn__series s[3] = {{"optimised plans", x, y, np, NARYN__LINE, "#0072b2", NULL},
+                          {"points", x, y, np, NARYN__POINTS, "#0072b2", labels},
+                          {"simulated rules", rx, ry, nr, NARYN__POINTS, "#d55e00", rules_label}};
+    snprintf(xl, sizeof xl, "%s, millions of %s a year", xt, cur);
+    snprintf(yl, sizeof yl, "%s, millions of %s a year", yt, cur);
+    naryn__chart c = {"pareto", title, xl, yl, NARYN__AXIS_NUMBER, NULL, 0, 0, s, 3, 0, 380};
+    rc = figure(&p, &c, "The trade-off curve", NULL);
+  }
+  if (rc == NARYN_OK) {
+    table_open(&p, "pareto-points");
+    fprintf(p.out, "<thead><tr>");
+    th(&p, "point", 1);
+    th(&p, xt, 0);
+    th(&p, yt, 0);
+    th(&p, "combined", 0);
+    th(&p, "plan", 1);
+    fprintf(p.out, "</tr></thead>\n<tbody>\n");
+    int cc = naryn__csv_column(t, "combined");
+    for (int r = 0; r < n; r++) {
+      fprintf(p.out, "<tr>");
+      td_text(&p, cell(t, r, "point"));
+      td_num(&p, cell_num(t, r, cx) / plan.years / 1e6, 2);
+      td_num(&p, cell_num(t, r, cy) / plan.years / 1e6, 2);
+      td_num(&p, cell_num(t, r, cc) / plan.years / 1e6, 2);
+      fprintf(p.out, "<td class=\"l\"><a href=\"");
+      text(&p, cell(t, r, "plan"));
+      fprintf(p.out, "/report.html\">");
+      text(&p, cell(t, r, "plan"));
+      fprintf(p.out, "</a></td></tr>\n");
+    }
+    fprintf(p.out, "</tbody>\n");
+    table_close(&p);
+    fprintf(p.out, "</main>\n");
+    rc = page_close(&p, dir);
+  } else {
+    page_abort(&p);
+  }
+  free(x), free(labels), free(lbuf);
+  naryn__arena_free(a);
+  return rc;
+}
+
+/* ====================================================================== */
+/* Which kind of folder                                                    */
+/* ====================================================================== */
+
+static int exists(const char *dir, const char *name) {
+  char path[4096];
+  if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) return 0;
+  FILE *f = fopen(path, "rb");
+  if (f) fclose(f);
+  return f != NULL;
+}
+
+int naryn_report_write(const char *dir, naryn_diags *d) {
+  if (exists(dir, "pareto.csv")) return report_pareto(dir, d);
+  if (exists(dir, "compare.csv")) return report_compare(dir, d);
+  if (exists(dir, "run.csv")) return report_run(dir, d);
+  return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
+                     "expected the results of a naryn run (run.csv), a comparison "
+                     "(compare.csv) or a trade-off curve (pareto.csv) in this folder, "
+                     "found none");
+}

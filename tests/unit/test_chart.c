@@ -1,0 +1,426 @@
+/*
+** test_chart.c: the report's charts and pages: nice scales and their tick
+** labels, date axes, empty and constant series, values that are not
+** finite refused with an error that says where, escaping of every string,
+** the network's layout, and report.html drawn from a run's folder, again
+** by naryn_report_write to the same bytes, and refused when a file is
+** missing or short.
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+
+#include "naryn_int.h"
+#include "testutil.h"
+
+/* Draws a chart into a string; returns the status. The caller frees *svg. */
+static int draw(const naryn__chart *c, char **svg, naryn_diags *d) {
+  size_t len;
+  FILE *f = open_memstream(svg, &len);
+  assert_non_null(f);
+  int rc = naryn__chart_svg(f, c, d);
+  fclose(f);
+  return rc;
+}
+
+static int count(const char *s, const char *what) {
+  int n = 0;
+  for (const char *p = s; (p = strstr(p, what)); p += strlen(what)) n++;
+  return n;
+}
+
+static char *slurp_file(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *buf = malloc((size_t)n + 1);
+  assert_non_null(buf);
+  assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+  buf[n] = '\0';
+  fclose(f);
+  return buf;
+}
+
+/* Ticks are 1, 2, 2.5 or 5 times a power of ten and cover the data. */
+static void nice_scales(void **state) {
+  (void)state;
+  naryn__scale s;
+  assert_int_equal(naryn__scale_nice(0, 97, 7, &s), NARYN_OK);
+  assert_float_equal(s.lo, 0, 0);
+  assert_float_equal(s.hi, 100, 1e-12);
+  assert_float_equal(s.step, 20, 1e-12);
+  assert_int_equal(s.nticks, 6);
+  assert_int_equal(naryn__scale_nice(-3.2, 11.9, 7, &s), NARYN_OK);
+  assert_float_equal(s.step, 5, 1e-12); /* 2.5 would need 8 ticks */
+  assert_float_equal(s.lo, -5, 1e-12);
+  assert_float_equal(s.hi, 15, 1e-12);
+  assert_int_equal(s.nticks, 5);
+  assert_int_equal(naryn__scale_nice(0, 14.5, 7, &s), NARYN_OK);
+  assert_float_equal(s.step, 2.5, 1e-12);
+  assert_float_equal(s.hi, 15, 1e-12);
+  /* Tiny and huge ranges. */
+  assert_int_equal(naryn__scale_nice(0.0012, 0.0049, 5, &s), NARYN_OK);
+  assert_float_equal(s.step, 0.001, 1e-15);
+  assert_int_equal(naryn__scale_nice(0, 19456, 7, &s), NARYN_OK);
+  assert_float_equal(s.step, 5000, 1e-9);
+  assert_float_equal(s.hi, 20000, 1e-9);
+  /* Every value lies inside, whatever the range. */
+  for (int k = 0; k < 200; k++) {
+    double lo = -50 + k * 0.731, hi = lo + pow(10, (k % 9) - 3) * (1 + k % 7);
+    assert_int_equal(naryn__scale_nice(lo, hi, 6, &s), NARYN_OK);
+    assert_true(s.lo <= lo + 1e-12 && s.hi >= hi - 1e-12);
+    assert_true(s.nticks >= 2 && s.nticks <= 6);
+  }
+  /* A constant: from zero to it, or 0 to 1 for zero itself. */
+  assert_int_equal(naryn__scale_nice(5, 5, 7, &s), NARYN_OK);
+  assert_float_equal(s.lo, 0, 0);
+  assert_true(s.hi >= 5);
+  assert_int_equal(naryn__scale_nice(-3, -3, 7, &s), NARYN_OK);
+  assert_true(s.lo <= -3 && s.hi == 0);
+  assert_int_equal(naryn__scale_nice(0, 0, 7, &s), NARYN_OK);
+  assert_float_equal(s.lo, 0, 0);
+  assert_float_equal(s.hi, 1, 1e-12);
+  /* Not a range. */
+  assert_int_equal(naryn__scale_nice(NAN, 1, 7, &s), NARYN_EARG);
+  assert_int_equal(naryn__scale_nice(0, INFINITY, 7, &s), NARYN_EARG);
+  assert_int_equal(naryn__scale_nice(2, 1, 7, &s), NARYN_EARG);
+}
+
+static void tick_labels(void **state) {
+  (void)state;
+  naryn__scale s;
+  char buf[64];
+  naryn__scale_nice(0, 20000, 5, &s);
+  assert_string_equal(naryn__scale_label(&s, 15000, buf, sizeof buf), "15,000");
+  assert_string_equal(naryn__scale_label(&s, 5000, buf, sizeof buf), "5000");
+  assert_string_equal(naryn__scale_label(&s, 1250000, buf, sizeof buf), "1,250,000");
+  naryn__scale_nice(-1, 1.5, 6, &s); /* step 0.5 */
+  assert_string_equal(naryn__scale_label(&s, 0.5, buf, sizeof buf), "0.5");
+  assert_string_equal(naryn__scale_label(&s, -1, buf, sizeof buf), "-1.0");
+  assert_string_equal(naryn__scale_label(&s, -1e-17, buf, sizeof buf), "0.0");
+  naryn__scale_nice(0, 1, 5, &s); /* step 0.25 */
+  assert_float_equal(s.step, 0.25, 1e-15);
+  assert_string_equal(naryn__scale_label(&s, 0.75, buf, sizeof buf), "0.75");
+  assert_string_equal(naryn__scale_label(&s, -12345.5, buf, sizeof buf), "-12,345.50");
+}
+
+/* A date axis spans the data; its ticks fall on Januaries or months. */
+static void date_scales(void **state) {
+  (void)state;
+  naryn__scale s;
+  char buf[64];
+  double start = 2025 * 12 + 9, end = 2055 * 12 + 9; /* Oct 2025 to Oct 2055 */
+  assert_int_equal(naryn__scale_dates(start, end, 10, &s), NARYN_OK);
+  assert_float_equal(s.lo, start, 0);
+  assert_float_equal(s.hi, end, 0);
+  assert_float_equal(s.step, 60, 0);
+  assert_string_equal(naryn__scale_label(&s, naryn__scale_tick(&s, 0), buf, sizeof buf), "2030");
+  assert_int_equal(s.nticks, 6); /* 2030 to 2055 */
+  assert_int_equal(naryn__scale_dates(2001 * 12, 2001 * 12 + 11, 12, &s), NARYN_OK);
+  assert_float_equal(s.step, 1, 0);
+  assert_string_equal(naryn__scale_label(&s, naryn__scale_tick(&s, 3), buf, sizeof buf), "2001-04");
+  for (int i = 0; i < s.nticks; i++) {
+    double v = naryn__scale_tick(&s, i);
+    assert_true(v >= s.lo && v <= s.hi);
+  }
+}
+
+/* A line chart has its axes, ticks, legend and one polyline per series;
+** the same data gives the same bytes. */
+static void line_chart(void **state) {
+  (void)state;
+  naryn_diags *d = naryn_diags_new(0);
+  double x[4] = {24012, 24013, 24014, 24015}, y[4] = {10, 30, 20, 40}, z[4] = {5, 5, 5, 5};
+  naryn__series s[2] = {{"storage", x, y, 4, NARYN__LINE, NULL, NULL},
+                        {"minimum", x, z, 4, NARYN__DASHED, NULL, NULL}};
+  naryn__chart c = {"t1", "A <title>", "date", "storage, hm3", NARYN__AXIS_DATE,
+                    NULL, 0, 1, s, 2, 0, 0};
+  char *a, *b;
+  assert_int_equal(draw(&c, &a, d), NARYN_OK);
+  assert_int_equal(draw(&c, &b, d), NARYN_OK);
+  assert_string_equal(a, b);
+  assert_int_equal(count(a, "<svg"), 1);
+  assert_int_equal(count(a, "<polyline"), 2);
+  assert_int_equal(count(a, "stroke-dasharray=\"6 4\""), 1);
+  assert_non_null(strstr(a, ">storage, hm3</text>"));
+  assert_non_null(strstr(a, ">storage</text>"));  /* the legend */
+  assert_non_null(strstr(a, ">minimum</text>"));
+  assert_non_null(strstr(a, ">40</text>"));        /* the top tick */
+  assert_non_null(strstr(a, "A &lt;title&gt;"));
+  assert_null(strstr(a, "<title>A <"));
+  assert_null(strstr(a, "No data"));
+  free(a);
+  free(b);
+  naryn_diags_free(d);
+}
+
+/* Bars on a category axis: one rect per value; labels that do not fit
+** their band are turned. */
+static void bar_chart(void **state) {
+  (void)state;
+  naryn_diags *d = naryn_diags_new(0);
+  const char *cats[3] = {"Toktogul HPP", "Kurpsai HPP", "<b>"};
+  double w[3] = {100, -20, 0}, s2[3] = {50, 60, 70};
+  naryn__series s[2] = {{"winter", NULL, w, 3, NARYN__BARS, NULL, NULL},
+                        {"summer", NULL, s2, 3, NARYN__BARS, NULL, NULL}};
+  naryn__chart c = {"t2", "bars", NULL, "GWh", NARYN__AXIS_CATEGORY, cats, 3, 1, s, 2, 200, 0};
+  char *a;
+  assert_int_equal(draw(&c, &a, d), NARYN_OK);
+  assert_int_equal(count(a, "<rect x="), 6 + 2); /* 6 bars and 2 legend swatches */
+  assert_non_null(strstr(a, "rotate(-35)"));
+  assert_non_null(strstr(a, "&lt;b&gt;"));
+  assert_null(strstr(a, "<b>"));
+  assert_non_null(strstr(a, ">-20</text>")); /* the axis reaches below zero */
+  free(a);
+  /* More values than categories is refused. */
+  s[0].n = 4;
+  double w4[4] = {1, 2, 3, 4};
+  s[0].y = w4;
+  assert_int_equal(draw(&c, &a, d), NARYN_EARG);
+  free(a);
+  assert_non_null(strstr(tu_first_error(d), "expected at most 3 values"));
+  naryn_diags_free(d);
+}
+
+/* Empty series draw a frame that says so; a constant series still has a
+** readable axis. */
+static void empty_and_constant(void **state) {
+  (void)state;
+  naryn_diags *d = naryn_diags_new(0);
+  naryn__series s = {"nothing", NULL, NULL, 0, NARYN__LINE, NULL, NULL};
+  naryn__chart c = {"t3", "empty", "x", "y", NARYN__AXIS_NUMBER, NULL, 0, 0, &s, 1, 0, 0};
+  char *a;
+  assert_int_equal(draw(&c, &a, d), NARYN_OK);
+  assert_non_null(strstr(a, "No data"));
+  assert_int_equal(count(a, "<polyline"), 0);
+  free(a);
+  c.nseries = 0;
+  assert_int_equal(draw(&c, &a, d), NARYN_OK);
+  assert_non_null(strstr(a, "No data"));
+  free(a);
+  double x[3] = {1, 2, 3}, y[3] = {7, 7, 7};
+  naryn__series k = {"flat", x, y, 3, NARYN__LINE, NULL, NULL};
+  c.series = &k;
+  c.nseries = 1;
+  assert_int_equal(draw(&c, &a, d), NARYN_OK);
+  assert_int_equal(count(a, "<polyline"), 1);
+  assert_non_null(strstr(a, ">0</text>"));
+  assert_null(strstr(a, "nan"));
+  assert_null(strstr(a, "inf"));
+  free(a);
+  naryn_diags_free(d);
+}
+
+/* NaN and infinities are refused, naming the chart, series and point, and
+** nothing is drawn. */
+static void not_finite_refused(void **state) {
+  (void)state;
+  naryn_diags *d = naryn_diags_new(0);
+  double x[3] = {1, 2, 3}, y[3] = {1, NAN, 3};
+  naryn__series s = {"release", x, y, 3, NARYN__LINE, NULL, NULL};
+  naryn__chart c = {"release-5", "r", "x", "y", NARYN__AXIS_NUMBER, NULL, 0, 0, &s, 1, 0, 0};
+  char *a;
+  assert_int_equal(draw(&c, &a, d), NARYN_EARG);
+  assert_string_equal(a, "");
+  free(a);
+  assert_non_null(strstr(tu_first_error(d),
+                         "chart \"release-5\": series \"release\": point 2 is not a number"));
+  naryn_diags_clear(d);
+  y[1] = 2;
+  x[2] = INFINITY;
+  assert_int_equal(draw(&c, &a, d), NARYN_EARG);
+  free(a);
+  assert_non_null(strstr(tu_first_error(d), "point 3 is infinite"));
+  naryn_diags_free(d);
+}
+
+/* The network: a tributary joins where it enters, not at the top; names
+** are escaped; a cycle does not hang the layout. */
+static void network_layout(void **state) {
+  (void)state;
+  naryn_diags *d = naryn_diags_new(0);
+  /* 0 -> 1 -> 2 -> 3 -> 4 (the river), 5 -> 6 -> 3 (a tributary). */
+  naryn__net_node n[7] = {{"Source", "inflow", "A", 1, 0},   {"Dam", "reservoir", "A", 1, 0},
+                          {"Plant", "hydropower", "A", 1, 0}, {"Join", "junction", "B", 1, 1},
+                          {"<Sea>", "sink", "B", 1, 1},      {"Trib", "inflow", "B", 1, 1},
+                          {"Weir", "reservoir", "B", 0, 1}};
+  naryn__net_link l[7] = {{0, 1, 0}, {1, 2, 0}, {2, 3, 0}, {3, 4, 0},
+                          {5, 6, 0}, {6, 3, 0}, {4, 1, 1}};
+  const char *countries[2] = {"A Upland", "B & Downland"};
+  char *a;
+  size_t len;
+  FILE *f = open_memstream(&a, &len);
+  assert_int_equal(naryn__network_svg(f, "net", n, 7, l, 7, countries, 2, d), NARYN_OK);
+  fclose(f);
+  assert_non_null(strstr(a, "&lt;Sea&gt;"));
+  assert_non_null(strstr(a, "B &amp; Downland"));
+  assert_null(strstr(a, "<Sea>"));
+  assert_int_equal(count(a, "stroke-dasharray=\"4 3\""), 1); /* the return flow */
+  assert_non_null(strstr(a, "class=\"off\">Weir")); /* disabled */
+  /* The tributary's headwater sits two rows above the junction, beside
+  ** the plant, not at the top: find the y of each label. */
+  const char *ps = strstr(a, ">Source</text>"), *pt = strstr(a, ">Trib</text>"),
+             *pd = strstr(a, ">Dam</text>");
+  assert_non_null(ps);
+  assert_non_null(pt);
+  assert_non_null(pd);
+  double ys, yt, yd;
+  const char *q;
+  for (q = ps; strncmp(q, " y=\"", 4) != 0; q--) {}
+  ys = atof(q + 4);
+  for (q = pt; strncmp(q, " y=\"", 4) != 0; q--) {}
+  yt = atof(q + 4);
+  for (q = pd; strncmp(q, " y=\"", 4) != 0; q--) {}
+  yd = atof(q + 4);
+  assert_true(yt > ys);               /* below the river's source */
+  assert_float_equal(yt, yd, 1e-9);   /* level with the dam, two above the join */
+  free(a);
+  /* A cycle (which a model check forbids) still ends. */
+  naryn__net_link cyc[2] = {{0, 1, 0}, {1, 0, 0}};
+  f = open_memstream(&a, &len);
+  assert_int_equal(naryn__network_svg(f, "cyc", n, 2, cyc, 2, countries, 2, d), NARYN_OK);
+  fclose(f);
+  free(a);
+  /* A link to a node that does not exist is refused. */
+  naryn__net_link bad[1] = {{0, 9, 0}};
+  f = open_memstream(&a, &len);
+  assert_int_equal(naryn__network_svg(f, "bad", n, 2, bad, 1, countries, 2, d), NARYN_EARG);
+  fclose(f);
+  free(a);
+  naryn_diags_free(d);
+}
+
+/* The report of a run: every section, drawn again to the same bytes by
+** naryn_report_write from the folder alone. */
+static void report_of_a_run(void **state) {
+  (void)state;
+  naryn_diags *d = naryn_diags_new(0);
+  naryn_model *m;
+  naryn_result *r;
+  assert_int_equal(naryn_model_load("examples/single/model.json", NULL, 0, &m, d), NARYN_OK);
+  assert_int_equal(naryn_simulate(m, NULL, &r, d), NARYN_OK);
+  assert_int_equal(naryn_result_set_command(r, "naryn simulate 'a b'"), NARYN_OK);
+  char dir[64], path[128];
+  tu_mkdtemp(dir);
+  assert_int_equal(naryn_result_write(r, dir, d), NARYN_OK);
+  snprintf(path, sizeof path, "%s/report.html", dir);
+  char *first = slurp_file(path);
+  assert_non_null(first);
+  static const char *const ids[] = {"id=\"summary\"", "id=\"objective\"", "id=\"network\"",
+                                    "id=\"storage-2\"", "id=\"release-2\"",
+                                    "id=\"generation\"", "id=\"delivery-",
+                                    "id=\"sinks\"", "id=\"end\""};
+  for (size_t k = 0; k < sizeof ids / sizeof *ids; k++) assert_non_null(strstr(first, ids[k]));
+  assert_non_null(strstr(first, "naryn simulate &#39;a b&#39;"));
+  assert_non_null(strstr(first, "Content-Security-Policy"));
+  assert_null(strstr(first, "<script"));
+  /* Nothing is fetched: the only address is the SVG namespace. */
+  assert_int_equal(count(first, "http:"), count(first, "http://www.w3.org/2000/svg"));
+  assert_int_equal(count(first, "https:"), 0);
+  assert_null(strstr(first, "nan"));
+  /* Drawn again from the files alone: the same bytes. */
+  remove(path);
+  assert_int_equal(naryn_report_write(dir, d), NARYN_OK);
+  char *again = slurp_file(path);
+  assert_string_equal(first, again);
+  free(again);
+  /* A short nodes.csv is refused with the file and what was expected. */
+  snprintf(path, sizeof path, "%s/nodes.csv", dir);
+  FILE *f = fopen(path, "w");
+  fputs("date,node\n2001-01-01,River\n", f);
+  fclose(f);
+  assert_int_equal(naryn_report_write(dir, d), NARYN_EIO);
+  assert_non_null(strstr(tu_first_error(d), "nodes.csv:1:1: error: expected a column \"inflow_hm3\""));
+  naryn_diags_clear(d);
+  /* A missing file is named. */
+  remove(path);
+  assert_int_equal(naryn_report_write(dir, d), NARYN_EIO);
+  assert_non_null(strstr(tu_first_error(d), "nodes.csv"));
+  naryn_diags_clear(d);
+  /* A folder without results says what it expected. */
+  char empty[64];
+  tu_mkdtemp(empty);
+  assert_int_equal(naryn_report_write(empty, d), NARYN_EIO);
+  assert_non_null(strstr(tu_first_error(d), "expected the results of a naryn run"));
+  tu_rmdir(empty);
+  free(first);
+  tu_rmdir(dir);
+  naryn_result_free(r);
+  naryn_model_free(m);
+  naryn_diags_free(d);
+}
+
+/* A model named "<script>alert(1)</script>" shows its name and runs
+** nothing; a comparison of two runs links to both. */
+static void hostile_names_and_comparison(void **state) {
+  (void)state;
+  naryn_diags *d = naryn_diags_new(0);
+  char dir[64], path[160];
+  tu_mkdtemp(dir);
+  tu_write(dir, "evil.yaml",
+           "name: \"<script>alert(1)</script>\"\n"
+           "countries: {EV: \"<img src=x onerror=alert(2)>\"}\n"
+           "horizon: {start: 2001-01, end: 2001-12, step: monthly}\n"
+           "nodes:\n"
+           "  - {name: \"River & <b>\", type: inflow, country: EV, inflow_m3s: 10}\n"
+           "  - {name: \"Sea\\\"'\", type: sink, country: EV}\n"
+           "links:\n"
+           "  - {from: \"River & <b>\", to: \"Sea\\\"'\"}\n");
+  snprintf(path, sizeof path, "%s/evil.yaml", dir);
+  naryn_model *m;
+  naryn_result *r;
+  assert_int_equal(naryn_model_load(path, NULL, 0, &m, d), NARYN_OK);
+  assert_int_equal(naryn_simulate(m, NULL, &r, d), NARYN_OK);
+  char a[128];
+  snprintf(a, sizeof a, "%s/one", dir);
+  assert_int_equal(naryn_result_write(r, a, d), NARYN_OK);
+  snprintf(a, sizeof a, "%s/two", dir);
+  assert_int_equal(naryn_result_write(r, a, d), NARYN_OK);
+  snprintf(path, sizeof path, "%s/one/report.html", dir);
+  char *html = slurp_file(path);
+  assert_null(strstr(html, "<script"));
+  assert_null(strstr(html, "<img"));
+  assert_null(strstr(html, "<b>"));
+  assert_non_null(strstr(html, "<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>"));
+  assert_non_null(strstr(html, "River &amp; &lt;b&gt;"));
+  assert_non_null(strstr(html, "Sea&quot;&#39;"));
+  assert_non_null(strstr(html, "EV &lt;img src=x onerror=alert(2)&gt;"));
+  free(html);
+  const char *runs[2] = {"one", "two"};
+  assert_int_equal(naryn_compare_write(dir, runs, 2, d), NARYN_OK);
+  snprintf(path, sizeof path, "%s/report.html", dir);
+  html = slurp_file(path);
+  assert_non_null(strstr(html, "href=\"one/report.html\""));
+  assert_non_null(strstr(html, "id=\"comparison\""));
+  assert_non_null(strstr(html, "id=\"compare-objective\""));
+  assert_null(strstr(html, "<script"));
+  free(html);
+  /* A run name that would leave the folder is refused. */
+  const char *bad[1] = {"../x"};
+  assert_int_equal(naryn_compare_write(dir, bad, 1, d), NARYN_EARG);
+  tu_rmdir(dir);
+  naryn_result_free(r);
+  naryn_model_free(m);
+  naryn_diags_free(d);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(nice_scales),
+      cmocka_unit_test(tick_labels),
+      cmocka_unit_test(date_scales),
+      cmocka_unit_test(line_chart),
+      cmocka_unit_test(bar_chart),
+      cmocka_unit_test(empty_and_constant),
+      cmocka_unit_test(not_finite_refused),
+      cmocka_unit_test(network_layout),
+      cmocka_unit_test(report_of_a_run),
+      cmocka_unit_test(hostile_names_and_comparison),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
