@@ -160,6 +160,7 @@ int cli_start(int argc, char **argv, const cli_spec *spec, const char *help,
   cli_command_line(argc, argv, run->command, sizeof run->command);
   int rc = cli_parse(argc, argv, spec, &run->args);
   if (rc != EXIT_OK) return rc;
+  cli_progress_start(run->args.quiet);
   if (run->args.help) {
     fputs(help, stdout);
     return EXIT_OK;
@@ -218,6 +219,7 @@ int cli_apply_weights(const cli_args *a, naryn_model *m, naryn_diags *d) {
 }
 
 int cli_finish(cli_run *run, int status) {
+  cli_progress_clear();
   naryn_model_free(run->m);
   naryn_diags_free(run->d);
   cli_args_free(&run->args);

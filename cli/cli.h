@@ -52,6 +52,26 @@ struct cli_run;
 ** library status. */
 int cli_compare(const struct cli_run *base, const char *out, int with_optimum);
 
+/* The status line of long runs (progress.c). It is drawn on stderr only
+** when stderr is a terminal, --quiet was not given and the command has run
+** for more than NARYN_PROGRESS_DELAY_S seconds (default 1). */
+
+/* Starts the clock of the command and decides whether to show progress. */
+void cli_progress_start(int quiet);
+/* Fills o with the defaults and, when progress is shown, the callback. */
+void cli_progress_sim(naryn_sim_opts *o);
+void cli_progress_opt(naryn_opt_opts *o);
+/* Says that run k of n, called 'name', starts; 'more_alike' runs of the
+** same kind follow it, and then 'then' (e.g. "the optimum"; NULL for
+** nothing), whose length is not estimated. */
+void cli_progress_run(int k, int n, const char *name, int more_alike,
+                      const char *then);
+/* The library's progress callback; 'user' is unused. */
+void cli_progress_report(void *user, const naryn_progress *p);
+/* Removes the status line, if one is shown, so that the next text starts
+** on a clean line. Diagnostics, reports and the command's end call it. */
+void cli_progress_clear(void);
+
 int cmd_check(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_optimise(int argc, char **argv);

@@ -39,7 +39,12 @@ static const char help[] =
     "                    solving with another solver (clp, glpsol --mps)\n"
     "  --out DIR         where to write the results (default\n"
     "                    results/MODEL-NAME/optimum)\n"
-    "  --quiet           print nothing but errors\n"
+    "  --quiet           print nothing but errors, and no progress\n"
+    "\n"
+    "A run longer than a second shows its progress (step or pass, time\n"
+    "elapsed, an estimate of the time left) on one line of stderr, when\n"
+    "stderr is a terminal; the environment variable NARYN_PROGRESS_DELAY_S\n"
+    "sets that delay in seconds (default 1).\n"
     "\n"
     "Exit status: 0 success, 1 bad input or constraints that cannot all\n"
     "hold, 2 bad usage, 3 solver or water-balance failure, 4 I/O failure.\n";
@@ -111,9 +116,10 @@ int cmd_optimise(int argc, char **argv) {
     return cli_finish(&run, cli_exit_status(rc));
   }
   naryn_opt_opts o;
-  naryn_opt_opts_init(&o);
+  cli_progress_opt(&o);
   o.write_lp = run.args.write_lp;
   naryn_result *r = NULL, *sim = NULL;
+  cli_progress_run(1, 2, "optimum", 0, "simulating the rules");
   rc = naryn_optimise(m, &o, &r, run.d);
   if (rc == NARYN_OK) rc = naryn_result_set_command(r, run.command);
   if (rc == NARYN_OK) rc = naryn_result_write(r, out, run.d);
@@ -122,13 +128,18 @@ int cmd_optimise(int argc, char **argv) {
     /* The rules of the same model, for comparison; a model whose rules
     ** cannot be simulated is still optimised. */
     naryn_diags *sd = naryn_diags_new(20);
-    if (sd && naryn_simulate(m, NULL, &sim, sd) != NARYN_OK) {
+    naryn_sim_opts so;
+    cli_progress_sim(&so);
+    cli_progress_run(2, 2, "rules", 0, NULL);
+    if (sd && naryn_simulate(m, &so, &sim, sd) != NARYN_OK) {
+      cli_progress_clear();
       fprintf(stderr, "naryn: note: the model's operating rules could not be "
                       "simulated for comparison:\n");
       cli_print_diags(sd);
     }
     naryn_diags_free(sd);
   }
+  cli_progress_clear();
   if (rc == NARYN_OK && !run.args.quiet) {
     int n = naryn_model_steps(m);
     int dl = naryn_model_is_daily(m) ? 10 : 7;

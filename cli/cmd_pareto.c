@@ -32,7 +32,12 @@ static const char help[] =
     "\n"
     "  --points N       number of points, 2 to 1000 (default 7)\n"
     "  --out DIR        where to write (default results/MODEL-NAME/pareto-X-Y)\n"
-    "  --quiet          print nothing but errors\n"
+    "  --quiet          print nothing but errors, and no progress\n"
+    "\n"
+    "A run longer than a second shows its progress (step or pass, time\n"
+    "elapsed, an estimate of the time left) on one line of stderr, when\n"
+    "stderr is a terminal; the environment variable NARYN_PROGRESS_DELAY_S\n"
+    "sets that delay in seconds (default 1).\n"
     "\n"
     "Exit status: 0 success, 1 bad input, 2 bad usage, 3 solver failure,\n"
     "4 I/O failure.\n";
@@ -56,7 +61,7 @@ int cmd_pareto(int argc, char **argv) {
     snprintf(out, sizeof out, "results/%s/pareto-%s-%s", naryn_model_name(m),
              run.args.x, run.args.y);
   naryn_opt_opts o;
-  naryn_opt_opts_init(&o);
+  cli_progress_opt(&o);
   naryn_result **pts = NULL;
   rc = naryn_pareto(m, &o, run.args.x, run.args.y, n, &pts, run.d);
   int kx = naryn_model_term_index(m, run.args.x);

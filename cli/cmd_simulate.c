@@ -37,7 +37,12 @@ static const char help[] =
     "                   then base/ or the scenario names)\n"
     "  --weight TERM=W  set the weight of an objective term, for the\n"
     "                   objective.csv valuation (repeatable)\n"
-    "  --quiet          print nothing but errors\n"
+    "  --quiet          print nothing but errors, and no progress\n"
+    "\n"
+    "A run longer than a second shows its progress (step or pass, time\n"
+    "elapsed, an estimate of the time left) on one line of stderr, when\n"
+    "stderr is a terminal; the environment variable NARYN_PROGRESS_DELAY_S\n"
+    "sets that delay in seconds (default 1).\n"
     "\n"
     "Exit status: 0 success, 1 bad input or constraints that cannot all\n"
     "hold, 2 bad usage, 3 solver or water-balance failure, 4 I/O failure.\n";
@@ -65,7 +70,9 @@ int cmd_simulate(int argc, char **argv) {
     return cli_finish(&run, cli_exit_status(rc));
   }
   naryn_result *r = NULL;
-  rc = naryn_simulate(m, NULL, &r, run.d);
+  naryn_sim_opts o;
+  cli_progress_sim(&o);
+  rc = naryn_simulate(m, &o, &r, run.d);
   if (rc == NARYN_OK) rc = naryn_result_set_command(r, run.command);
   if (rc == NARYN_OK) rc = naryn_result_write(r, out, run.d);
   cli_print_diags(run.d);

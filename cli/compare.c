@@ -92,8 +92,12 @@ static int run_one(const cli_run *base, const char *extra, const char *name,
   naryn_result *r = NULL;
   int rc = d ? naryn_model_load(ma->model, over, n, &m, d) : NARYN_ENOMEM;
   if (rc == NARYN_OK) rc = cli_apply_weights(&base->args, m, d);
+  naryn_sim_opts so;
+  naryn_opt_opts oo;
+  cli_progress_sim(&so);
+  cli_progress_opt(&oo);
   if (rc == NARYN_OK)
-    rc = optimise ? naryn_optimise(m, NULL, &r, d) : naryn_simulate(m, NULL, &r, d);
+    rc = optimise ? naryn_optimise(m, &oo, &r, d) : naryn_simulate(m, &so, &r, d);
   char dir[4096];
   snprintf(dir, sizeof dir, "%s/%s", out, name);
   if (rc == NARYN_OK) rc = naryn_result_set_command(r, base->command);
@@ -153,12 +157,22 @@ int cli_compare(const cli_run *base, const char *out, int with_optimum) {
     cli_error("out of memory");
     return NARYN_ENOMEM;
   }
+  /* The status line counts the runs; the simulations are alike, the
+  ** optimum is not. */
+  const char *then = with_optimum ? "the optimum" : NULL;
+  cli_progress_run(1, nruns, "base", nsim - 1, then);
   int rc = run_one(base, NULL, "base", out, 0, &f[0]);
-  for (int k = 1; k < nsim && rc == NARYN_OK; k++)
+  for (int k = 1; k < nsim && rc == NARYN_OK; k++) {
+    cli_progress_run(k + 1, nruns, naryn_model_scenario_name(m, k - 1),
+                     nsim - 1 - k, then);
     rc = run_one(base, naryn_model_scenario_path(m, k - 1),
                  naryn_model_scenario_name(m, k - 1), out, 0, &f[k]);
-  if (with_optimum && rc == NARYN_OK)
+  }
+  if (with_optimum && rc == NARYN_OK) {
+    cli_progress_run(nruns, nruns, "optimum", 0, NULL);
     rc = run_one(base, NULL, "optimum", out, 1, &f[nsim]);
+  }
+  cli_progress_clear();
   if (rc == NARYN_OK) {
     /* The side-by-side report of every run. */
     const char *names[MAX_RUNS];

@@ -30,6 +30,7 @@ int cli_exit_status(int status) {
 void cli_error(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
+  cli_progress_clear();
   fputs("naryn: ", stderr);
   vfprintf(stderr, fmt, ap);
   fputc('\n', stderr);
@@ -39,6 +40,7 @@ void cli_error(const char *fmt, ...) {
 void cli_print_diags(const naryn_diags *d) {
   char line[8192];
   int shown_errors = 0;
+  cli_progress_clear();
   for (int i = 0; i < naryn_diags_count(d); i++) {
     const naryn_diag *g = naryn_diags_get(d, i);
     naryn_diag_format(g, line, sizeof line);

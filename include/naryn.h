@@ -196,6 +196,48 @@ int naryn_model_set_weight(naryn_model *m, const char *term, double weight,
 const char *naryn_model_currency(const naryn_model *m);
 
 /* ====================================================================== */
+/* Progress of long runs                                                   */
+/* ====================================================================== */
+
+/* What a run is doing, passed to a progress callback (see
+** naryn_progress_fn). Every field describes the moment of the call; the
+** struct and its strings are valid only during the call. */
+typedef struct naryn_progress {
+  /* What is under way: "simulate" (units are steps) or "optimise" (units
+  ** are successive-LP passes). */
+  const char *phase;
+  /* Units finished, from 0 (the run is starting) upwards; it grows by one
+  ** with each call of a run. */
+  int done;
+  /* Units in the run. When total_is_bound is 1 it is only an upper bound:
+  ** optimisation passes stop when the plan settles, often well before
+  ** max_passes; on the call for the pass that settles, total equals done
+  ** and total_is_bound is 0. */
+  int total;
+  int total_is_bound;
+  /* "simulate": the date ("YYYY-MM-DD") of the step just finished, or of
+  ** the first step when done is 0. NULL for "optimise". */
+  const char *step_date;
+  /* naryn_pareto: the optimisation under way (1-based) of the n_points it
+  ** makes, one per point, in the order they are found (both anchors
+  ** first). Both 0 outside naryn_pareto. */
+  int part, parts;
+} naryn_progress;
+
+/* A progress callback. The library calls it synchronously, from the thread
+** that called naryn_simulate, naryn_optimise or naryn_pareto, and only
+** while that call runs: the simulator once before the first step and
+** after every step, the optimiser once before it builds its LP and after
+** every pass (inside naryn_pareto, for each point's optimisation). It
+** receives the 'user' pointer given with it. It must return promptly, must
+** not change or free the model or use the diagnostics list of the call
+** that reports to it, and must not call into the library on the run in
+** progress; it may read the model through the getters. Whether a
+** callback is given never changes a result: the outputs are bit-for-bit
+** the same with and without one. The library itself never prints. */
+typedef void (*naryn_progress_fn)(void *user, const naryn_progress *p);
+
+/* ====================================================================== */
 /* Simulation                                                              */
 /* ====================================================================== */
 
@@ -210,6 +252,10 @@ typedef struct naryn_sim_opts {
   /* Largest water-balance residual at a node, as a fraction of the water
   ** passing through it, before the run fails (default 1e-6). */
   double balance_tolerance;
+  /* Called before the first step and after each step, as described at
+  ** naryn_progress_fn, with progress_user; NULL (the default) for none. */
+  naryn_progress_fn progress;
+  void *progress_user;
 } naryn_sim_opts;
 
 void naryn_sim_opts_init(naryn_sim_opts *o);
@@ -286,6 +332,10 @@ typedef struct naryn_opt_opts {
   /* When not NULL, the LP of the last accepted pass is written to this
   ** path in fixed MPS form, which Debian's clp and glpsol both read. */
   const char *write_lp;
+  /* Called before the LP is built and after each pass, as described at
+  ** naryn_progress_fn, with progress_user; NULL (the default) for none. */
+  naryn_progress_fn progress;
+  void *progress_user;
 } naryn_opt_opts;
 
 void naryn_opt_opts_init(naryn_opt_opts *o);

@@ -878,6 +878,19 @@ void naryn_opt_opts_init(naryn_opt_opts *o) {
   o->tolerance = 1e-4;
   o->balance_tolerance = 1e-6;
   o->write_lp = NULL;
+  o->progress = NULL;
+  o->progress_user = NULL;
+}
+
+/* Tells the caller's progress callback, if any, that 'done' passes are
+** finished; 'settled' when the last of them settled the plan. */
+static void report_progress(const naryn_opt_opts *o, int done, int settled) {
+  if (!o->progress) return;
+  int bound = !settled && done < o->max_passes;
+  naryn_progress p = {.phase = "optimise", .done = done,
+                      .total = bound ? o->max_passes : done,
+                      .total_is_bound = bound};
+  o->progress(o->progress_user, &p);
 }
 
 static void opt_free(opt *p) {
@@ -959,6 +972,7 @@ int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
     o = &defaults;
   }
   *out = NULL;
+  report_progress(o, 0, 0);
   double t0 = now_s();
   opt p = {.m = m, .o = o, .d = d, .weights = weights, .T = m->nsteps,
            .N = m->nnodes, .L = m->nlinks, .eps_term = eps_term,
@@ -1106,8 +1120,10 @@ int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
       /* Either the plan has settled, or no better plan lies near it: a
       ** local optimum of the exact objective. */
       converged = 1;
+      report_progress(o, passes, 1);
       break;
     }
+    report_progress(o, passes, 0);
   }
   /* Water values from the duals of the accepted LP. */
   for (int t = 0; t < p.T; t++)

@@ -36,6 +36,22 @@ static int find_term(const naryn_model *m, const char *name, const char *role,
   return -1;
 }
 
+/* Passes each point's optimisation progress on to the caller's callback,
+** saying which point of how many it is. */
+typedef struct relay {
+  naryn_progress_fn fn;
+  void *user;
+  int part, parts;
+} relay;
+
+static void relay_progress(void *user, const naryn_progress *p) {
+  const relay *r = user;
+  naryn_progress q = *p;
+  q.part = r->part;
+  q.parts = r->parts;
+  r->fn(r->user, &q);
+}
+
 int naryn_pareto(const naryn_model *m, const naryn_opt_opts *o,
                  const char *x, const char *y, int n_points,
                  naryn_result ***points, naryn_diags *d) {
@@ -48,6 +64,16 @@ int naryn_pareto(const naryn_model *m, const naryn_opt_opts *o,
   if (n_points < 2)
     return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, "--points",
                        "expected at least 2 points, got %d", n_points);
+  /* The options of every point's optimisation: the caller's, with its
+  ** progress callback told which point is under way. */
+  naryn_opt_opts po;
+  if (o) po = *o; else naryn_opt_opts_init(&po);
+  relay rl = {po.progress, po.progress_user, 0, n_points};
+  if (po.progress) {
+    po.progress = relay_progress;
+    po.progress_user = &rl;
+  }
+  o = &po;
   int nt = m->nterms, rc;
   double *w = malloc(((size_t)nt + 1) * sizeof *w);
   naryn_result **pts = calloc((size_t)n_points, sizeof *pts);
@@ -68,6 +94,7 @@ int naryn_pareto(const naryn_model *m, const naryn_opt_opts *o,
   for (int k = 0; k < nt; k++) w[k] = m->terms[k].weight;
   w[kx] = tie;
   if (w[ky] < 1.0) w[ky] = 1.0;
+  rl.part = 1;
   rc = naryn__optimise(m, o, w, -1, 0.0, NULL, &ar, d);
   if (rc != NARYN_OK) goto done;
   /* The plan best for x. */
@@ -75,6 +102,7 @@ int naryn_pareto(const naryn_model *m, const naryn_opt_opts *o,
   for (int k = 0; k < nt; k++) w[k] = 1e-3 * m->terms[k].weight;
   w[ky] = 1e-3 * wy;
   w[kx] = 1.0;
+  rl.part = 2;
   rc = naryn__optimise(m, o, w, -1, 0.0, ar, &ax, d);
   if (rc != NARYN_OK) goto done;
   double lo = naryn_result_term(ar, kx, NULL), hi = naryn_result_term(ax, kx, NULL);
@@ -99,6 +127,7 @@ int naryn_pareto(const naryn_model *m, const naryn_opt_opts *o,
       goto done;
     }
     /* Each point starts its linearisation from the plan before it. */
+    rl.part = i + 2;
     rc = naryn__optimise(m, o, w, kx, level, pts[i - 1] ? pts[i - 1] : NULL,
                          &pts[i], scratch);
     if (rc == NARYN_EINFEAS) {

@@ -493,6 +493,18 @@ void naryn_sim_opts_init(naryn_sim_opts *o) {
   o->max_iterations = 20;
   o->settle_tolerance = 1e-9;
   o->balance_tolerance = 1e-6;
+  o->progress = NULL;
+  o->progress_user = NULL;
+}
+
+/* Tells the caller's progress callback, if any, that 'done' steps are
+** finished. */
+static void report_progress(const sim *s, int done) {
+  if (!s->o->progress) return;
+  const naryn_model *m = s->m;
+  naryn_progress p = {.phase = "simulate", .done = done, .total = m->nsteps,
+                      .step_date = m->step_date[done > 0 ? done - 1 : 0]};
+  s->o->progress(s->o->progress_user, &p);
 }
 
 static void sim_free(sim *s) {
@@ -531,7 +543,11 @@ int naryn_simulate(const naryn_model *m, const naryn_sim_opts *o,
   s.cap_next = s.evap_next + n;
   for (int i = 0; i < m->nnodes; i++) s.storage[i] = m->nodes[i].initial_storage_hm3;
   rc = build_lp(&s);
-  for (int t = 0; t < m->nsteps && rc == NARYN_OK; t++) rc = run_step(&s, t);
+  if (rc == NARYN_OK) report_progress(&s, 0);
+  for (int t = 0; t < m->nsteps && rc == NARYN_OK; t++) {
+    rc = run_step(&s, t);
+    if (rc == NARYN_OK) report_progress(&s, t + 1);
+  }
   if (rc == NARYN_OK) rc = naryn__balance_system(s.r, o->balance_tolerance, d);
 done:
   sim_free(&s);

@@ -150,6 +150,72 @@ check pareto-plans 0 "" test -s "$tmp/p/point-03/nodes.csv"
 check pareto-unknown-term 2 'expected the name of one of' \
   "$naryn" pareto examples/single/model.json --x energy --y nope --out "$tmp/p2"
 
+# Progress: a status line on stderr only when it is a terminal and the run
+# is long (NARYN_PROGRESS_DELAY_S=0 counts every run as long), never with
+# --quiet, and never in a file or a pipe. util-linux's script gives the
+# command a terminal; what it shows is kept in $tmp/tty.
+# record NAME PASS|FAIL WHY: records a check made by hand.
+record() {
+  echo "cli/$1 $2" >>"$out"
+  if [ "$2" != PASS ]; then echo "FAIL cli/$1: $3"; status=1; fi
+}
+# on_tty COMMAND: runs the command (a string for sh) on a terminal; its exit
+# status is the command's.
+on_tty() { script -qec "$1" /dev/null </dev/null >"$tmp/tty" 2>&1; }
+ex=$(pwd)/examples/single/model.json
+NARYN_PROGRESS_DELAY_S=0 on_tty "'$naryn_abs' simulate '$ex' --out '$tmp/pg1'"
+rc=$?
+if [ $rc = 0 ] && grep -q 'naryn: simulate step .* elapsed' "$tmp/tty"; then
+  record progress-on-tty PASS
+else
+  record progress-on-tty FAIL "exit $rc, no progress line in: $(head -c 300 "$tmp/tty")"
+fi
+# The line is cleared before the report: no report line shares it.
+if tr '\r' '\n' <"$tmp/tty" | grep 'single: 12 monthly steps' | grep -qv elapsed; then
+  record progress-cleared-before-report PASS
+else
+  record progress-cleared-before-report FAIL "$(tr '\r' '\n' <"$tmp/tty" | head -3)"
+fi
+NARYN_PROGRESS_DELAY_S=0 on_tty "'$naryn_abs' optimise '$ex' --out '$tmp/pg2'"
+if grep -q 'optimise pass .* elapsed' "$tmp/tty"; then record progress-optimise-on-tty PASS
+else record progress-optimise-on-tty FAIL "no progress line"; fi
+NARYN_PROGRESS_DELAY_S=0 on_tty "'$naryn_abs' pareto '$ex' --x energy --y shortage --points 3 --out '$tmp/pg3'"
+if grep -q 'pareto point [1-3] of 3; optimise pass' "$tmp/tty"; then record progress-pareto-on-tty PASS
+else record progress-pareto-on-tty FAIL "no progress line"; fi
+# An error starts on a line of its own.
+NARYN_PROGRESS_DELAY_S=0 on_tty "'$naryn_abs' simulate examples/cascade/model.yaml --scenario '$tmp/bad.yaml' --out '$tmp/pg4'"
+if tr '\r' '\n' <"$tmp/tty" | grep 'expected a minimum the network can meet' | grep -qv elapsed; then
+  record progress-cleared-before-error PASS
+else
+  record progress-cleared-before-error FAIL "$(head -c 300 "$tmp/tty")"
+fi
+# --quiet: nothing at all on the terminal.
+NARYN_PROGRESS_DELAY_S=0 on_tty "'$naryn_abs' simulate '$ex' --out '$tmp/pg5' --quiet"
+rc=$?
+if [ $rc = 0 ] && [ ! -s "$tmp/tty" ]; then record progress-quiet PASS
+else record progress-quiet FAIL "exit $rc, shown: $(head -c 300 "$tmp/tty")"; fi
+# A quick run (well under the default second) shows no progress.
+env -u NARYN_PROGRESS_DELAY_S sh -c "script -qec \"'$naryn_abs' simulate '$ex' --out '$tmp/pg6'\" /dev/null </dev/null >'$tmp/tty' 2>&1"
+if grep -q 'Yearly means' "$tmp/tty" && ! grep -q elapsed "$tmp/tty"; then
+  record progress-not-on-quick-run PASS
+else
+  record progress-not-on-quick-run FAIL "$(head -c 300 "$tmp/tty")"
+fi
+# stderr in a file: empty on success, even when forced, for examples/single
+# and the main job (the built-in optimise); stdout in a pipe has no \r.
+for job in "simulate $ex" "optimise"; do
+  name=$(echo "$job" | cut -d' ' -f1)
+  # shellcheck disable=SC2086
+  NARYN_PROGRESS_DELAY_S=0 "$naryn" $job --out "$tmp/pg-$name" 2>"$tmp/err" | cat >"$tmp/stdout"
+  if [ ! -s "$tmp/err" ]; then record "progress-stderr-clean-$name" PASS
+  else record "progress-stderr-clean-$name" FAIL "stderr: $(head -c 300 "$tmp/err")"; fi
+  if [ -s "$tmp/stdout" ] && [ "$(tr -dc '\r' <"$tmp/stdout" | wc -c)" = 0 ]; then
+    record "progress-stdout-clean-$name" PASS
+  else
+    record "progress-stdout-clean-$name" FAIL "stdout empty or holds a carriage return"
+  fi
+done
+
 n=$(grep -c '^cli/.* PASS$' "$out")
 echo "ok   cli: $n checks passed"
 rm -rf "$tmp"
