@@ -47,6 +47,21 @@ check builtin-results-written 0 "" test -f "$tmp/here/results/naryn-syr-darya/ka
 # The main job: the built-in model's rules and its optimum, side by side.
 check builtin-optimise 0 "optimum better by" sh -c "cd '$tmp/here' && '$naryn_abs' optimise"
 check builtin-optimum-written 0 "" test -f "$tmp/here/results/naryn-syr-darya/optimum/water_values.csv"
+# Every run of the main job has its report, and the comparison one more.
+check builtin-report 0 'id="comparison"' cat "$tmp/here/results/naryn-syr-darya/report.html"
+check builtin-optimum-report 0 'id="water-values"' cat "$tmp/here/results/naryn-syr-darya/optimum/report.html"
+# "naryn report DIR" draws the same page again from the files alone.
+for sub in "" /optimum; do
+  d="$tmp/here/results/naryn-syr-darya$sub"
+  cp "$d/report.html" "$tmp/report-before.html"
+  rm "$d/report.html"
+  check "report-again${sub:+-optimum}" 0 "Report: $d/report.html" "$naryn" report "$d"
+  check "report-same-bytes${sub:+-optimum}" 0 "" cmp "$d/report.html" "$tmp/report-before.html"
+done
+check report-help 0 "self-contained" "$naryn" report --help
+check report-no-folder 2 "expected the folder" "$naryn" report
+check report-not-results 4 "expected the results of a naryn run" "$naryn" report "$tmp"
+check report-unknown-option 2 'unknown option "--fast"' "$naryn" report --fast "$tmp"
 # The optimum beats both of Toktogul's operating modes on the combined
 # objective (and the base rules too).
 objective_of() { sed -n 's/^objective,//p' "$tmp/here/results/naryn-syr-darya/$1/run.csv"; }
@@ -78,10 +93,13 @@ touch "$tmp/file"
 check out-under-a-file 4 "cannot create directory: Not a directory" \
   "$naryn" simulate examples/single/model.json --out "$tmp/file/results"
 
-# A run writes its five files and nothing else, and prints the table.
-check simulate 0 "Yearly means" "$naryn" simulate examples/cascade/model.yaml --out "$tmp/a"
-left=$(ls -A "$tmp/a" | tr '\n' ' ')
-if [ "$left" = "links.csv nodes.csv objective.csv run.csv summary.csv " ]; then
+# A run writes its six files and its report and nothing else, and prints
+# the table. The same command run again elsewhere writes the same bytes.
+cascade=$(pwd)/examples/cascade/model.yaml
+mkdir -p "$tmp/one" "$tmp/two"
+check simulate 0 "Yearly means" sh -c "cd '$tmp/one' && '$naryn_abs' simulate '$cascade' --out a"
+left=$(ls -A "$tmp/one/a" | tr '\n' ' ')
+if [ "$left" = "links.csv network.csv nodes.csv objective.csv report.html run.csv summary.csv " ]; then
   echo "cli/only-results-left PASS" >>"$out"
 else
   echo "cli/only-results-left FAIL" >>"$out"
@@ -89,11 +107,11 @@ else
   status=1
 fi
 
-# The same model twice, in two processes: the same bytes.
-check simulate-again 0 "" "$naryn" simulate examples/cascade/model.yaml --out "$tmp/b" --quiet
+# The same model twice, in two processes: the same bytes, the report too.
+check simulate-again 0 "" sh -c "cd '$tmp/two' && '$naryn_abs' simulate '$cascade' --out a"
 same=PASS
-for f in nodes.csv links.csv summary.csv run.csv; do
-  cmp -s "$tmp/a/$f" "$tmp/b/$f" || same=FAIL
+for f in nodes.csv links.csv summary.csv objective.csv network.csv run.csv report.html; do
+  cmp -s "$tmp/one/a/$f" "$tmp/two/a/$f" || same=FAIL
 done
 echo "cli/same-bytes-twice $same" >>"$out"
 [ $same = PASS ] || { echo "FAIL cli/same-bytes-twice"; status=1; }
@@ -104,7 +122,7 @@ if [ ! -s "$tmp/out" ]; then echo "cli/quiet PASS" >>"$out"; else
   echo "cli/quiet FAIL" >>"$out"; echo "FAIL cli/quiet"; status=1; fi
 
 # A failed run leaves the previous results in place, whole.
-cp "$tmp/a/nodes.csv" "$tmp/before.csv"
+mkdir -p "$tmp/a" && cp "$tmp/one/a/nodes.csv" "$tmp/a/nodes.csv" && cp "$tmp/a/nodes.csv" "$tmp/before.csv"
 printf 'links:\n  - {from: Fork, to: Confluence, min_flow_m3s: 2000}\n' >"$tmp/bad.yaml"
 check infeasible-run 1 'min_flow_m3s: expected a minimum the network can meet' \
   "$naryn" simulate examples/cascade/model.yaml --scenario "$tmp/bad.yaml" --out "$tmp/a"
@@ -147,6 +165,10 @@ check pareto-runs 0 "Trade-off between" \
   "$naryn" pareto examples/single/model.json --x energy --y shortage --points 3 --out "$tmp/p"
 check pareto-curve 0 "" test -s "$tmp/p/pareto.csv"
 check pareto-plans 0 "" test -s "$tmp/p/point-03/nodes.csv"
+# The curve's report marks the simulated rules, whose plan is kept too.
+check pareto-rules-row 0 "" grep -q '^rules,' "$tmp/p/pareto.csv"
+check pareto-rules-plan 0 "" test -s "$tmp/p/rules/report.html"
+check pareto-report 0 "simulated rules" cat "$tmp/p/report.html"
 check pareto-unknown-term 2 'expected the name of one of' \
   "$naryn" pareto examples/single/model.json --x energy --y nope --out "$tmp/p2"
 
