@@ -5,7 +5,7 @@
 ** report can be drawn for results from another machine.
 **
 ** Three kinds of folder are understood:
-**   a run (run.csv, network.csv, nodes.csv, links.csv, summary.csv,
+**   a run (run.csv, network.csv, nodes.csv, summary.csv,
 **     objective.csv, and for an optimised plan water_values.csv and
 **     plants.csv): what was run, the yearly means by country and season,
 **     the objective, the network, and charts of storage, release against
@@ -33,7 +33,7 @@ typedef struct run_files {
   const char *dir;
   naryn__arena *a;
   naryn_diags *d;
-  naryn__csv *run, *network, *nodes, *links, *summary, *objective;
+  naryn__csv *run, *network, *nodes, *summary, *objective;
   naryn__csv *water_values, *plants;     /* optimised plans only */
   int nnodes, nsteps, nlinks;
   double years;
@@ -103,7 +103,6 @@ static int load_run(run_files *f, const char *dir, naryn__arena *a, naryn_diags 
   if (!(f->run = read_csv(f, "run.csv", 1))) return NARYN_EIO;
   if (!(f->network = read_csv(f, "network.csv", 1))) return NARYN_EIO;
   if (!(f->nodes = read_csv(f, "nodes.csv", 1))) return NARYN_EIO;
-  if (!(f->links = read_csv(f, "links.csv", 1))) return NARYN_EIO;
   if (!(f->summary = read_csv(f, "summary.csv", 1))) return NARYN_EIO;
   if (!(f->objective = read_csv(f, "objective.csv", 1))) return NARYN_EIO;
   if (strcmp(run_key(f, "mode"), "optimise") == 0) {
@@ -111,18 +110,16 @@ static int load_run(run_files *f, const char *dir, naryn__arena *a, naryn_diags 
     if (!(f->plants = read_csv(f, "plants.csv", 1))) return NARYN_EIO;
   }
   static const char *const run_cols[] = {"key", "value"};
-  static const char *const net_cols[] = {"node", "type", "country", "country_name",
+  static const char *const net_cols[] = {"name", "type", "country", "country_name",
                                          "enabled", "min_storage_hm3",
-                                         "max_storage_hm3", "return_to"};
-  static const char *const link_cols[] = {"date", "from", "to", "flow_hm3"};
+                                         "max_storage_hm3", "return_to", "from", "to"};
   static const char *const sum_cols[] = {"country", "season", "statistic",
                                          "energy_gwh"};
   static const char *const obj_cols[] = {"term", "kind", "weight", "country",
                                          "value_per_year", "currency"};
   int rc = NARYN_OK;
   for (size_t k = 0; k < 2 && rc == NARYN_OK; k++) rc = need_column(f, f->run, run_cols[k]);
-  for (size_t k = 0; k < 8 && rc == NARYN_OK; k++) rc = need_column(f, f->network, net_cols[k]);
-  for (size_t k = 0; k < 4 && rc == NARYN_OK; k++) rc = need_column(f, f->links, link_cols[k]);
+  for (size_t k = 0; k < 10 && rc == NARYN_OK; k++) rc = need_column(f, f->network, net_cols[k]);
   for (size_t k = 0; k < 4 && rc == NARYN_OK; k++) rc = need_column(f, f->summary, sum_cols[k]);
   for (size_t k = 0; k < 6 && rc == NARYN_OK; k++) rc = need_column(f, f->objective, obj_cols[k]);
   for (int q = 0; q < NARYN_Q_COUNT && rc == NARYN_OK; q++) {
@@ -132,7 +129,11 @@ static int load_run(run_files *f, const char *dir, naryn__arena *a, naryn_diags 
   if (rc == NARYN_OK) rc = need_column(f, f->nodes, "node");
   if (rc == NARYN_OK) rc = need_column(f, f->nodes, "date");
   if (rc != NARYN_OK) return rc;
-  f->nnodes = f->network->nrows;
+  /* network.csv: the nodes, then the links. */
+  f->nnodes = 0;
+  while (f->nnodes < f->network->nrows &&
+         strcmp(cell(f->network, f->nnodes, "type"), "link") != 0)
+    f->nnodes++;
   f->nsteps = atoi(run_key(f, "steps"));
   f->nlinks = atoi(run_key(f, "links"));
   f->years = strtod(run_key(f, "years"), NULL);
@@ -146,10 +147,11 @@ static int load_run(run_files *f, const char *dir, naryn__arena *a, naryn_diags 
                        1, NULL, "expected %d rows (%d steps of %d nodes), got %d: "
                        "the file is short or from another run", f->nnodes * f->nsteps,
                        f->nsteps, f->nnodes, f->nodes->nrows);
-  if (f->links->nrows != f->nlinks * f->nsteps)
-    return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, f->links->file, 1, 1, NULL,
-                       "expected %d rows (%d steps of %d links), got %d",
-                       f->nlinks * f->nsteps, f->nsteps, f->nlinks, f->links->nrows);
+  if (f->network->nrows != f->nnodes + f->nlinks)
+    return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, f->network->file, 1, 1, NULL,
+                       "expected a row per node and then %d rows of type \"link\" "
+                       "(run.csv's links), got %d rows after the %d nodes",
+                       f->nlinks, f->network->nrows - f->nnodes, f->nnodes);
   int daily = strcmp(run_key(f, "step"), "daily") == 0;
   f->month = naryn__arena_alloc(a, sizeof(double) * (size_t)f->nsteps);
   f->step_s = naryn__arena_alloc(a, sizeof(double) * (size_t)f->nsteps);
@@ -170,7 +172,7 @@ static int load_run(run_files *f, const char *dir, naryn__arena *a, naryn_diags 
     f->month[t] = y * 12.0 + (mo - 1) + (daily ? (dd - 1.0) / days : 0.0);
     f->step_s[t] = daily ? 86400.0 : days * 86400.0;
     for (int i = 0; i < f->nnodes; i++) {
-      const char *want = cell(f->network, i, "node");
+      const char *want = cell(f->network, i, "name");
       if (strcmp(cell(f->nodes, row + i, "node"), want) != 0)
         return bad(f, f->nodes, row + i, "node",
                    "column \"%s\": expected node \"%s\" here, in the order of "
@@ -529,7 +531,7 @@ static int network_section(page *p, const run_files *f) {
     label_ptr[k] = labels[k];
   }
   for (int i = 0; i < n; i++) {
-    nodes[i].name = cell(f->network, i, "node");
+    nodes[i].name = cell(f->network, i, "name");
     nodes[i].type = cell(f->network, i, "type");
     nodes[i].country = cell(f->network, i, "country");
     nodes[i].enabled = node_enabled(f, i);
@@ -538,16 +540,17 @@ static int network_section(page *p, const run_files *f) {
       if (strcmp(codes[k], nodes[i].country) == 0) nodes[i].colour = k;
   }
   int nl = 0;
-  /* The links are the first step's rows of links.csv. */
+  /* The links follow the nodes in network.csv. */
   for (int l = 0; l < f->nlinks; l++) {
-    const char *from = cell(f->links, l, "from"), *to = cell(f->links, l, "to");
+    int row = f->nnodes + l;
+    const char *from = cell(f->network, row, "from"), *to = cell(f->network, row, "to");
     int a = -1, b = -1;
     for (int i = 0; i < n; i++) {
       if (strcmp(nodes[i].name, from) == 0) a = i;
       if (strcmp(nodes[i].name, to) == 0) b = i;
     }
     if (a < 0 || b < 0) {
-      rc = bad(f, f->links, l, a < 0 ? "from" : "to",
+      rc = bad(f, f->network, row, a < 0 ? "from" : "to",
                "column \"%s\": expected a node of network.csv%s", "");
       free(nodes), free(links), free(labels);
       return rc;
@@ -597,7 +600,7 @@ static int storage_section(page *p, const run_files *f, double *x, double *y,
         {"minimum", x, lo, isnan(smin) ? 0 : n, NARYN__DASHED, "#57606a", NULL}};
     char id[32], cap[256];
     snprintf(id, sizeof id, "storage-%d", i + 1);
-    snprintf(cap, sizeof cap, "%s: storage at the end of each step", cell(f->network, i, "node"));
+    snprintf(cap, sizeof cap, "%s: storage at the end of each step", cell(f->network, i, "name"));
     naryn__chart c = {id, cap, "date", "storage, hm3", NARYN__AXIS_DATE, NULL, 0, 1, s, 3, 0, 0};
     rc = figure(p, &c, cap, "(hm3 = million m3)");
   }
@@ -654,7 +657,7 @@ static int release_section(page *p, const run_files *f) {
                           {"release", NULL, xout, nm, NARYN__LINE, "#0072b2", NULL}};
     char id[32], cap[256];
     snprintf(id, sizeof id, "release-%d", i + 1);
-    snprintf(cap, sizeof cap, "%s: inflow and release by month", cell(f->network, i, "node"));
+    snprintf(cap, sizeof cap, "%s: inflow and release by month", cell(f->network, i, "name"));
     naryn__chart c = {id, cap, "month of the water year", "mean flow, m3/s",
                       NARYN__AXIS_CATEGORY, cats, nm, 1, s, 2, 0, 0};
     rc = figure(p, &c, cap, "(mean over the horizon, m3/s)");
@@ -673,7 +676,7 @@ static int generation_section(page *p, const run_files *f) {
   int n = 0;
   for (int i = 0; i < f->nnodes; i++) {
     if (!node_is(f, i, "hydropower") || !node_enabled(f, i)) continue;
-    cats[n] = cell(f->network, i, "node");
+    cats[n] = cell(f->network, i, "name");
     for (int t = 0; t < f->nsteps; t++) {
       double e = Q(f, NARYN_Q_ENERGY_GWH, t, i);
       if (isnan(e)) continue;
@@ -757,7 +760,7 @@ static int sink_section(page *p, const run_files *f, double *x, double *ybuf) {
       double v = Q(f, NARYN_Q_INFLOW_HM3, t, sinks[k]);
       y[t] = isnan(v) ? 0.0 : v / (f->step_s[t] * 1e-6);
     }
-    s[k] = (naryn__series){cell(f->network, sinks[k], "node"), x, y, f->nsteps,
+    s[k] = (naryn__series){cell(f->network, sinks[k], "name"), x, y, f->nsteps,
                            NARYN__LINE, NULL, NULL};
   }
   for (int t = 0; t < f->nsteps; t++) x[t] = f->month[t] + 0.5;
@@ -784,7 +787,7 @@ static int water_value_section(page *p, const run_files *f) {
   }
   /* Rows are by step then node; gather each reservoir's rows in turn. */
   for (int i = 0; i < f->nnodes && ns < 16; i++) {
-    const char *name = cell(f->network, i, "node");
+    const char *name = cell(f->network, i, "name");
     int start = n;
     for (int r = 0; r < w->nrows; r++) {
       if (strcmp(cell(w, r, "node"), name) != 0) continue;
@@ -957,7 +960,7 @@ static double term_value(const run_files *f, const char *term) {
 static double sink_km3(const run_files *f, const char *node, int season) {
   int i = -1;
   for (int k = 0; k < f->nnodes && i < 0; k++)
-    if (strcmp(cell(f->network, k, "node"), node) == 0) i = k;
+    if (strcmp(cell(f->network, k, "name"), node) == 0) i = k;
   if (i < 0) return NAN;
   double s = 0;
   for (int t = 0; t < f->nsteps; t++) {
@@ -1029,8 +1032,8 @@ static void comparison_table(page *p, const cmp *c) {
   for (int i = 0; i < f0->nnodes; i++) {
     if (!node_is(f0, i, "sink")) continue;
     for (int s = 0; s < 3; s++) {
-      for (int k = 0; k < c->n; k++) v[k] = sink_km3(&c->run[k], cell(f0->network, i, "node"), s);
-      cmp_row(p, s == 0 ? cell(f0->network, i, "node") : "", season_label[s], c, v, 2);
+      for (int k = 0; k < c->n; k++) v[k] = sink_km3(&c->run[k], cell(f0->network, i, "name"), s);
+      cmp_row(p, s == 0 ? cell(f0->network, i, "name") : "", season_label[s], c, v, 2);
     }
   }
   snprintf(buf, sizeof buf, "Objective, millions of %s a year (costs positive)",
@@ -1076,7 +1079,7 @@ static int largest_reservoir(const run_files *f) {
 
 static int node_index(const run_files *f, const char *name) {
   for (int i = 0; i < f->nnodes; i++)
-    if (strcmp(cell(f->network, i, "node"), name) == 0) return i;
+    if (strcmp(cell(f->network, i, "name"), name) == 0) return i;
   return -1;
 }
 
@@ -1124,7 +1127,7 @@ static int comparison_charts(page *p, const cmp *c) {
       s[k] = (naryn__series){c->name[k], NULL, vals[k], ncat, NARYN__BARS, NULL, NULL};
     naryn__chart ce = {g == 0 ? "compare-energy" : "compare-shortage",
                        g == 0 ? "Energy by country and season" : "Water short by country and season",
-                       NULL, g == 0 ? "energy, GWh a year" : "irrigation and town water short, km3 a year",
+                       NULL, g == 0 ? "energy, GWh a year" : "water short, km3 a year",
                        NARYN__AXIS_CATEGORY, cats, ncat, 1, s, c->n, 0, 0};
     rc = figure(p, &ce, ce.title, g == 0 ? "(GWh a year)" : "(km3 a year)");
   }
@@ -1133,7 +1136,7 @@ static int comparison_charts(page *p, const cmp *c) {
   /* The largest reservoir: its release by month and its storage. */
   int big = largest_reservoir(f0);
   if (big < 0) return NARYN_OK;
-  const char *bname = cell(f0->network, big, "node");
+  const char *bname = cell(f0->network, big, "name");
   double rel[MAX_RUNS][12];
   const char *mcats[12];
   for (int m = 0; m < 12; m++) mcats[m] = month_names[m];

@@ -173,8 +173,13 @@ const char *naryn__scale_label(const naryn__scale *s, double v, char *buf,
 /* Charts                                                                  */
 /* ====================================================================== */
 
-/* Text width estimate, enough to keep labels apart and inside the frame. */
-static double text_px(const char *s) { return CHAR_PX * (double)strlen(s); }
+/* Text width estimate, enough to keep labels apart and inside the frame:
+** characters, not bytes, of UTF-8 text. */
+static double text_px(const char *s) {
+  int n = 0;
+  for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
+  return CHAR_PX * n;
+}
 
 static const char *series_colour(const naryn__chart *c, int k) {
   return c->series[k].colour ? c->series[k].colour : naryn__colour(k);

@@ -8,10 +8,11 @@
 **   objective.csv  the value of every objective term, per country, and
 **                the combined objective
 **   run.csv      what was run and the water-balance figures
-**   network.csv  one row per node: its type, country, whether it is
+**   network.csv  one row per node (its type, country, whether it is
 **                enabled, its storage limits, capacity and where its
-**                return flow goes, so that a report can be drawn from the
-**                folder alone
+**                return flow goes), then one per link (where it runs from
+**                and to), so that a report can be drawn from the folder
+**                alone
 **
 ** An optimised result adds:
 **
@@ -306,9 +307,9 @@ static void write_plants(const naryn_result *r, naryn__outfile *f) {
 
 static void write_network(const naryn_result *r, naryn__outfile *f) {
   const naryn_model *m = r->m;
-  naryn__outfile_printf(f, "node,type,country,country_name,enabled,"
+  naryn__outfile_printf(f, "name,type,country,country_name,enabled,"
                            "min_storage_hm3,max_storage_hm3,initial_storage_hm3,"
-                           "capacity_mw,return_to\n");
+                           "capacity_mw,return_to,from,to\n");
   for (int i = 0; i < m->nnodes; i++) {
     const naryn__node *n = &m->nodes[i];
     int res = n->type == NARYN_NODE_RESERVOIR, hp = n->type == NARYN_NODE_HYDROPOWER;
@@ -328,6 +329,15 @@ static void write_network(const naryn_result *r, naryn__outfile *f) {
     naryn__outfile_write(f, ",", 1);
     if (n->type == NARYN_NODE_DEMAND && n->return_to >= 0 && n->return_fraction > 0)
       put_text(f, m->nodes[n->return_to].name);
+    naryn__outfile_write(f, ",,\n", 3);
+  }
+  for (int l = 0; l < m->nlinks; l++) {
+    const naryn__link *k = &m->links[l];
+    put_text(f, k->name);
+    naryn__outfile_write(f, ",link,,,1,,,,,,", 15);
+    put_text(f, m->nodes[k->from].name);
+    naryn__outfile_write(f, ",", 1);
+    put_text(f, m->nodes[k->to].name);
     naryn__outfile_write(f, "\n", 1);
   }
 }
