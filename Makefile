@@ -2,7 +2,8 @@
 #
 #   make            library and command in build/
 #   make check      every test: unit (cmocka), bad inputs, golden results,
-#                   the command line
+#                   the command line and, outside SAN=1, reports in a browser
+#   make browser    only the browser test (headless Chromium)
 #   make SAN=1 ...  the same under AddressSanitizer and UBSan, in build-san/
 #   make bench      benchmarks (never part of check)
 #   make install    naryn, libnaryn.a, naryn.h and the built-in model under
@@ -10,11 +11,12 @@
 #   make clean
 #
 # Dependencies come from Debian packages through pkg-config: COIN-OR CLP,
-# libyaml and cmocka. scripts/deps installs them.
+# libyaml, and for the tests cmocka and libpng (and Chromium, run by the
+# browser test). scripts/deps installs them.
 
 CC ?= cc
 PKGS := clp yaml-0.1
-TEST_PKGS := cmocka
+TEST_PKGS := cmocka libpng
 
 ifeq ($(SAN),1)
 BUILD ?= build-san
@@ -37,7 +39,7 @@ CFLAGS += -std=c11 $(OPT) $(WARN) $(SANFLAGS) -MMD -MP
 PKG_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS)))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS))
 # Asked only when a test is built, so that building naryn needs no cmocka.
-TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS))
+TEST_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(TEST_PKGS)))
 TEST_LIBS = $(shell pkg-config --libs $(TEST_PKGS))
 LDFLAGS += $(SANFLAGS)
 LDLIBS += $(PKG_LIBS) -lm
@@ -53,11 +55,13 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TESTS := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOLS := $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(TOOL_SRC)))
 BENCHES := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+# Drives headless Chromium to check that an HTML report renders.
+BROWSER_CHECK := $(BUILD)/tools/browser_check
 
 LIB := $(BUILD)/libnaryn.a
 BIN := $(BUILD)/naryn
 
-.PHONY: all check unit bad golden bench clean tests install
+.PHONY: all check unit bad golden browser bench clean tests install
 all: $(BIN)
 
 $(LIB): $(LIB_OBJ)
@@ -89,20 +93,28 @@ $(BUILD)/tools/%: tools/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(LDFLAGS) -lm -o $@
 
+$(BROWSER_CHECK): tests/browser/browser_check.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Isrc $(PKG_CFLAGS) $(TEST_CFLAGS) $(CFLAGS) $< $(LIB) $(LDFLAGS) $(TEST_LIBS) $(LDLIBS) -o $@
+
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Isrc $(PKG_CFLAGS) $(CFLAGS) $< $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
 
-tests: $(BIN) $(TESTS) $(TOOLS)
+tests: $(BIN) $(TESTS) $(TOOLS) $(BROWSER_CHECK)
 
 # Each suite appends "name PASS|FAIL" lines to $(BUILD)/results.txt; the
-# closing line counts them.
+# closing line counts them. Chromium under the sanitizers is no test of
+# naryn, so the browser suite runs only in the normal build.
 check: tests
 	@rm -f $(BUILD)/results.txt
 	@BUILD=$(BUILD) tests/run-unit.sh || true
 	@BUILD=$(BUILD) tests/bad/run.sh || true
 	@BUILD=$(BUILD) tests/golden/run.sh || true
 	@BUILD=$(BUILD) tests/cli/run.sh || true
+ifneq ($(SAN),1)
+	@BUILD=$(BUILD) tests/browser/run.sh || true
+endif
 	@tests/summarise.sh $(BUILD)/results.txt
 
 unit: tests
@@ -118,6 +130,11 @@ bad: tests
 golden: tests
 	@rm -f $(BUILD)/results.txt
 	@BUILD=$(BUILD) tests/golden/run.sh || true
+	@tests/summarise.sh $(BUILD)/results.txt
+
+browser: $(BIN) $(BROWSER_CHECK)
+	@rm -f $(BUILD)/results.txt
+	@BUILD=$(BUILD) tests/browser/run.sh || true
 	@tests/summarise.sh $(BUILD)/results.txt
 
 bench: $(BIN) $(BENCHES)
