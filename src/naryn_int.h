@@ -661,7 +661,7 @@ typedef enum naryn__style {
 } naryn__style;
 
 typedef struct naryn__series {
-  const char *name;       /* in the legend */
+  const char *name;       /* in the legend; NULL keeps it out */
   const double *x;        /* n values, or NULL on a category axis */
   const double *y;        /* n values; NaN and infinities are refused */
   int n;

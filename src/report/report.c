@@ -1359,7 +1359,7 @@ static int report_pareto(const char *dir, naryn_diags *d) {
     text(&p, cur);
     fprintf(p.out, " (costs positive).</p>\n");
     naryn__series s[3] = {{"optimised plans", x, y, np, NARYN__LINE, "#0072b2", NULL},
-                          {"points", x, y, np, NARYN__POINTS, "#0072b2", labels},
+                          {NULL, x, y, np, NARYN__POINTS, "#0072b2", labels},
                           {"simulated rules", rx, ry, nr, NARYN__POINTS, "#d55e00", rules_label}};
     snprintf(xl, sizeof xl, "%s, millions of %s a year", xt, cur);
     snprintf(yl, sizeof yl, "%s, millions of %s a year", yt, cur);

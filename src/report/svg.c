@@ -218,10 +218,13 @@ static int check_values(const naryn__chart *c, naryn_diags *d) {
 
 /* The legend's rows: items laid out left to right, wrapping at 'width'. */
 static int legend_rows(const naryn__chart *c, double width) {
-  if (c->nseries < 2 && !(c->nseries == 1 && c->series[0].name)) return 0;
+  int named = 0;
+  for (int k = 0; k < c->nseries; k++) named += c->series[k].name != NULL;
+  if (named == 0) return 0;
   int rows = 1;
   double x = 0;
   for (int k = 0; k < c->nseries; k++) {
+    if (!c->series[k].name) continue;
     double w = 26 + text_px(c->series[k].name ? c->series[k].name : "") + 14;
     if (x > 0 && x + w > width) {
       rows++;
@@ -239,7 +242,8 @@ static void draw_legend(FILE *out, const naryn__chart *c, double left,
   fprintf(out, "<g class=\"legend\">");
   for (int k = 0; k < c->nseries; k++) {
     const naryn__series *se = &c->series[k];
-    const char *name = se->name ? se->name : "";
+    if (!se->name) continue; /* drawn, but not in the legend */
+    const char *name = se->name;
     double w = 26 + text_px(name) + 14;
     if (x > 0 && x + w > width) {
       x = 0;

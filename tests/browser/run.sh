@@ -3,8 +3,9 @@
 # $BUILD/tools/browser_check and records "browser/<check> PASS|FAIL" lines
 # in $BUILD/results.txt. Hand-written fixture pages test the checker
 # itself: the good one must pass and each bad one must fail with its
-# message. The report naryn writes is checked by check_report below once
-# naryn writes one. Runs only for the normal build, not under SAN=1.
+# message. Then the reports naryn writes are checked: the main job's, a
+# trade-off curve's and one of a model with hostile names. Runs only for
+# the normal build, not under SAN=1.
 BUILD=${BUILD:-build}
 out="$BUILD/results.txt"
 bc="$BUILD/tools/browser_check"
@@ -135,32 +136,63 @@ check no-chromium 3 "not found: install Debian's chromium package (scripts/deps 
 check bad-usage 2 'unknown option "--fast"' "$bc" --fast "$fx/good.html"
 check no-report 2 "cannot open the report: No such file or directory" "$bc" "$tmp/none.html"
 
-# ---- The report naryn writes -------------------------------------------
-# Every results folder will hold a report.html. Until the report
-# generator is merged, naryn writes none and this part records only the
-# optimise run; once report.html exists it is checked.
-# TODO(report): fill in REPORT_EXPECT with the ids of the charts and tables
-# every report must have, and drop the "missing report is fine" branch so
-# that a missing report.html fails.
-REPORT_EXPECT=""
-check_report() {
-  dir="$tmp/report"
-  check report-optimise 0 "" "$BUILD/naryn" optimise --quiet --out "$dir"
-  if [ ! -f "$dir/report.html" ]; then
-    echo "     browser/report: $dir/report.html not written yet; not checked"
-    return
-  fi
-  expect=""
-  for id in $REPORT_EXPECT; do expect="$expect --expect $id"; done
+# ---- The reports naryn writes -------------------------------------------
+# The main job on the built-in model: the comparison page and every run's
+# page; a trade-off curve; and a model whose names are hostile. Each must
+# load with no console message and nothing fetched, show every chart and
+# table whole, and screenshot to its end.
+dir="$tmp/report"
+check report-main-job 0 "" "$BUILD/naryn" optimise --quiet --out "$dir"
+start report-compare "$bc" --expect comparison --expect compare-objective \
+  --expect compare-energy --expect compare-shortage --expect compare-release \
+  --expect compare-storage --min-charts 5 --min-tables 1 \
+  --expect-text "Toktogul: release by month in each run" \
+  --expect-text "the optimum better by" \
+  --screenshot "$dir/report.png" --pdf "$dir/report.pdf" "$dir/report.html"
+# Each run: the tables, the network, storage of six reservoirs, release of
+# three, generation, deliveries of four countries and the sinks.
+for run in base irrigation-mode energy-mode kambarata modernised optimum; do
+  extra=""
+  [ "$run" = optimum ] && extra="--expect water-values --expect plants"
   # shellcheck disable=SC2086
-  check report 0 "report.html: " "$bc" $expect --min-charts 1 --min-tables 1 \
-    --screenshot "$dir/report.png" --pdf "$dir/report.pdf" "$dir/report.html"
-  for f in "$dir"/*/report.html; do
-    [ -f "$f" ] || continue
-    scenario=$(basename "$(dirname "$f")")
-    check "report-$scenario" 0 "report.html: " "$bc" --min-charts 1 "$f"
-  done
-}
-check_report
+  start "report-$run" "$bc" --expect summary --expect objective --expect network \
+    --expect generation --expect sinks $extra --min-charts 15 --min-tables 2 \
+    --expect-text "Toktogul: storage at the end of each step" \
+    --expect-text "Toktogul: inflow and release by month" \
+    --expect-text "KZ Kazakhstan: irrigation and town water by month" \
+    --expect-text "North Aral Sea" --screenshot "$dir/$run/report.png" "$dir/$run/report.html"
+done
+check report-pareto-run 0 "" "$BUILD/naryn" pareto examples/single/model.json --quiet \
+  --x energy --y shortage --points 4 --out "$tmp/pareto"
+start report-pareto "$bc" --expect pareto --expect pareto-points --min-charts 1 \
+  --expect-text "simulated rules" --screenshot "$tmp/pareto/report.png" "$tmp/pareto/report.html"
+# Hostile names are shown as text and run nothing.
+mkdir -p "$tmp/evil"
+cat >"$tmp/evil/model.yaml" <<'MODEL'
+name: "<script>alert(1)</script>"
+countries: {EV: "<img src=x onerror=alert(2)>"}
+horizon: {start: 2001-01, end: 2001-12, step: monthly}
+nodes:
+  - {name: "River </svg><script>alert(3)</script>", type: inflow, country: EV, inflow_m3s: 10}
+  - {name: "Lake & \"quote\"", type: reservoir, country: EV, min_storage_hm3: 0,
+     max_storage_hm3: 100, initial_storage_hm3: 50}
+  - {name: Sea, type: sink, country: EV}
+links:
+  - {from: "River </svg><script>alert(3)</script>", to: "Lake & \"quote\""}
+  - {from: "Lake & \"quote\"", to: Sea}
+MODEL
+check report-evil-run 0 "" "$BUILD/naryn" simulate "$tmp/evil/model.yaml" --quiet --out "$tmp/evil/out"
+start report-evil "$bc" --expect network --expect-text "<script>alert(1)</script>" \
+  --expect-text "EV <img src=x onerror=alert(2)>" \
+  --expect-text "River </svg><script>alert(3)</script>" \
+  --expect-text 'Lake & "quote": storage at the end of each step' "$tmp/evil/out/report.html"
+wait
+expect report-compare 0 "report.html: "
+also report-compare pdf "PDF printed"
+for run in base irrigation-mode energy-mode kambarata modernised optimum; do
+  expect "report-$run" 0 "report.html: "
+done
+expect report-pareto 0 "report.html: "
+expect report-evil 0 "report.html: "
 
 exit $status
