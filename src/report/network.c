@@ -103,9 +103,7 @@ static int layer_of(const naryn__net_link *links, int nlinks, int n, int *layer)
   return nl;
 }
 
-static int do_layout(const naryn__net_node *nodes, int n,
-                     const naryn__net_link *links, int nlinks, layout *L) {
-  (void)nodes;
+static int do_layout(int n, const naryn__net_link *links, int nlinks, layout *L) {
   L->layer = calloc((size_t)n, sizeof *L->layer);
   L->col = calloc((size_t)n, sizeof *L->col);
   L->stem = calloc((size_t)n, sizeof *L->stem);
@@ -225,7 +223,7 @@ int naryn__network_svg(FILE *out, const char *id, const naryn__net_node *nodes,
                          "expected nodes 1 to %d", id, l + 1, links[l].from + 1,
                          links[l].to + 1, nnodes);
   layout L = {0};
-  if (nnodes > 0 && do_layout(nodes, nnodes, links, nlinks, &L) != NARYN_OK) {
+  if (nnodes > 0 && do_layout(nnodes, links, nlinks, &L) != NARYN_OK) {
     free(L.layer), free(L.col), free(L.stem);
     return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
                        "out of memory");

@@ -1102,7 +1102,7 @@ static int comparison_charts(page *p, const cmp *c) {
   /* Energy and shortage by country and season. */
   const char *codes[64];
   int nc = network_countries(f0, codes, 64);
-  static char cat_buf[128][48];
+  char cat_buf[128][48];
   const char *cats[128];
   double vals[MAX_RUNS][128];
   for (int g = 0; g < 2 && rc == NARYN_OK; g++) {
