@@ -43,13 +43,12 @@ typedef struct run_files {
   int cols[NARYN_Q_COUNT]; /* nodes.csv column of each quantity */
 } run_files;
 
-static naryn__csv *read_csv(run_files *f, const char *name, int required) {
+/* Reads DIR/NAME; a missing or malformed file is reported in f->d. */
+static naryn__csv *read_csv(run_files *f, const char *name) {
   char *path = naryn__arena_printf(f->a, "%s/%s", f->dir, name);
-  if (!path) return NULL;
-  if (!required) {
-    FILE *probe = fopen(path, "rb");
-    if (!probe) return NULL;
-    fclose(probe);
+  if (!path) {
+    naryn__diag(f->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+    return NULL;
   }
   return naryn__csv_read(path, f->a, f->d);
 }
@@ -100,14 +99,14 @@ static int load_run(run_files *f, const char *dir, naryn__arena *a, naryn_diags 
   f->dir = dir;
   f->a = a;
   f->d = d;
-  if (!(f->run = read_csv(f, "run.csv", 1))) return NARYN_EIO;
-  if (!(f->network = read_csv(f, "network.csv", 1))) return NARYN_EIO;
-  if (!(f->nodes = read_csv(f, "nodes.csv", 1))) return NARYN_EIO;
-  if (!(f->summary = read_csv(f, "summary.csv", 1))) return NARYN_EIO;
-  if (!(f->objective = read_csv(f, "objective.csv", 1))) return NARYN_EIO;
+  if (!(f->run = read_csv(f, "run.csv"))) return NARYN_EIO;
+  if (!(f->network = read_csv(f, "network.csv"))) return NARYN_EIO;
+  if (!(f->nodes = read_csv(f, "nodes.csv"))) return NARYN_EIO;
+  if (!(f->summary = read_csv(f, "summary.csv"))) return NARYN_EIO;
+  if (!(f->objective = read_csv(f, "objective.csv"))) return NARYN_EIO;
   if (strcmp(run_key(f, "mode"), "optimise") == 0) {
-    if (!(f->water_values = read_csv(f, "water_values.csv", 1))) return NARYN_EIO;
-    if (!(f->plants = read_csv(f, "plants.csv", 1))) return NARYN_EIO;
+    if (!(f->water_values = read_csv(f, "water_values.csv"))) return NARYN_EIO;
+    if (!(f->plants = read_csv(f, "plants.csv"))) return NARYN_EIO;
   }
   static const char *const run_cols[] = {"key", "value"};
   static const char *const net_cols[] = {"name", "type", "country", "country_name",
@@ -1294,7 +1293,7 @@ static int report_pareto(const char *dir, naryn_diags *d) {
   f.dir = dir;
   f.a = a;
   f.d = d;
-  naryn__csv *t = read_csv(&f, "pareto.csv", 1);
+  naryn__csv *t = read_csv(&f, "pareto.csv");
   int rc = t ? NARYN_OK : NARYN_EIO;
   static const char *const cols[] = {"point", "x_term", "x", "y_term", "y", "combined",
                                      "currency", "plan", "level"};

@@ -32,20 +32,6 @@ static int count(const char *s, const char *what) {
   return n;
 }
 
-static char *slurp_file(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *buf = malloc((size_t)n + 1);
-  assert_non_null(buf);
-  assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-  buf[n] = '\0';
-  fclose(f);
-  return buf;
-}
-
 /* Ticks are 1, 2, 2.5 or 5 times a power of ten and cover the data. */
 static void nice_scales(void **state) {
   (void)state;
@@ -309,7 +295,7 @@ static void report_of_a_run(void **state) {
   tu_mkdtemp(dir);
   assert_int_equal(naryn_result_write(r, dir, d), NARYN_OK);
   snprintf(path, sizeof path, "%s/report.html", dir);
-  char *first = slurp_file(path);
+  char *first = tu_slurp(path);
   assert_non_null(first);
   static const char *const ids[] = {"id=\"summary\"", "id=\"objective\"", "id=\"network\"",
                                     "id=\"storage-2\"", "id=\"release-2\"",
@@ -326,7 +312,7 @@ static void report_of_a_run(void **state) {
   /* Drawn again from the files alone: the same bytes. */
   remove(path);
   assert_int_equal(naryn_report_write(dir, d), NARYN_OK);
-  char *again = slurp_file(path);
+  char *again = tu_slurp(path);
   assert_string_equal(first, again);
   free(again);
   /* A short nodes.csv is refused with the file and what was expected. */
@@ -362,19 +348,18 @@ static void hostile_names_and_comparison(void **state) {
   naryn_diags *d = naryn_diags_new(0);
   char dir[64], path[160];
   tu_mkdtemp(dir);
-  tu_write(dir, "evil.yaml",
-           "name: \"<script>alert(1)</script>\"\n"
-           "countries: {EV: \"<img src=x onerror=alert(2)>\"}\n"
-           "horizon: {start: 2001-01, end: 2001-12, step: monthly}\n"
-           "nodes:\n"
-           "  - {name: \"River & <b>\", type: inflow, country: EV, inflow_m3s: 10}\n"
-           "  - {name: \"Sea\\\"'\", type: sink, country: EV}\n"
-           "links:\n"
-           "  - {from: \"River & <b>\", to: \"Sea\\\"'\"}\n");
-  snprintf(path, sizeof path, "%s/evil.yaml", dir);
   naryn_model *m;
   naryn_result *r;
-  assert_int_equal(naryn_model_load(path, NULL, 0, &m, d), NARYN_OK);
+  static const char evil[] =
+      "name: \"<script>alert(1)</script>\"\n"
+      "countries: {EV: \"<img src=x onerror=alert(2)>\"}\n"
+      "horizon: {start: 2001-01, end: 2001-12, step: monthly}\n"
+      "nodes:\n"
+      "  - {name: \"River & <b>\", type: inflow, country: EV, inflow_m3s: 10}\n"
+      "  - {name: \"Sea\\\"'\", type: sink, country: EV}\n"
+      "links:\n"
+      "  - {from: \"River & <b>\", to: \"Sea\\\"'\"}\n";
+  assert_int_equal(tu_load_text(evil, &m, d), NARYN_OK);
   assert_int_equal(naryn_simulate(m, NULL, &r, d), NARYN_OK);
   char a[128];
   snprintf(a, sizeof a, "%s/one", dir);
@@ -382,7 +367,7 @@ static void hostile_names_and_comparison(void **state) {
   snprintf(a, sizeof a, "%s/two", dir);
   assert_int_equal(naryn_result_write(r, a, d), NARYN_OK);
   snprintf(path, sizeof path, "%s/one/report.html", dir);
-  char *html = slurp_file(path);
+  char *html = tu_slurp(path);
   assert_null(strstr(html, "<script"));
   assert_null(strstr(html, "<img"));
   assert_null(strstr(html, "<b>"));
@@ -394,7 +379,7 @@ static void hostile_names_and_comparison(void **state) {
   const char *runs[2] = {"one", "two"};
   assert_int_equal(naryn_compare_write(dir, runs, 2, d), NARYN_OK);
   snprintf(path, sizeof path, "%s/report.html", dir);
-  html = slurp_file(path);
+  html = tu_slurp(path);
   assert_non_null(strstr(html, "href=\"one/report.html\""));
   assert_non_null(strstr(html, "id=\"comparison\""));
   assert_non_null(strstr(html, "id=\"compare-objective\""));

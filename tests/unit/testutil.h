@@ -54,6 +54,22 @@ static inline int tu_leave_tmpdir(void **state) {
   return 0;
 }
 
+/* A whole file as a string (free it), or NULL when it cannot be read. */
+static inline char *tu_slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  size_t n = 0, cap = 1 << 16;
+  char *buf = malloc(cap);
+  for (size_t got; buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0;) {
+    n += got;
+    if (cap - n - 1 == 0) buf = realloc(buf, cap *= 2);
+  }
+  fclose(f);
+  if (!buf) abort();
+  buf[n] = '\0';
+  return buf;
+}
+
 /* Loads model text written to a temporary file; returns the status and
 ** leaves the model in *m (NULL on failure). */
 static inline int tu_load_text(const char *text, naryn_model **m,
