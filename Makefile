@@ -34,14 +34,14 @@ DATADIR ?= $(PREFIX)/share/naryn
 WARN := -Wall -Wextra -Werror -Wshadow -Wundef -Wwrite-strings \
         -Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith -Wvla
 CPPFLAGS += -Iinclude -D_POSIX_C_SOURCE=200809L
-CFLAGS += -std=c11 $(OPT) $(WARN) $(SANFLAGS) -MMD -MP
+CFLAGS += -std=c11 -pthread $(OPT) $(WARN) $(SANFLAGS) -MMD -MP
 # Third-party headers are system headers: their warnings are not ours.
 PKG_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS)))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS))
 # Asked only when a test is built, so that building naryn needs no cmocka.
 TEST_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(TEST_PKGS)))
 TEST_LIBS = $(shell pkg-config --libs $(TEST_PKGS))
-LDFLAGS += $(SANFLAGS)
+LDFLAGS += -pthread $(SANFLAGS)
 LDLIBS += $(PKG_LIBS) -lm
 
 LIB_SRC := $(sort $(wildcard src/*/*.c))

@@ -104,6 +104,21 @@ int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out) {
       out->points = (int)n;
       continue;
     }
+    if (spec->share && (v = option_value(argc, argv, &i, "--jobs", &missing))) {
+      char *end;
+      long n = strtol(v, &end, 10);
+      if (*v == '\0' || *end != '\0' || n < 1 || n > 64) {
+        cli_error("%s: expected --jobs between 1 and 64, got \"%s\"",
+                  spec->name, v);
+        return EXIT_USAGE;
+      }
+      out->jobs = (int)n;
+      continue;
+    }
+    if (spec->share && (v = option_value(argc, argv, &i, "--order", &missing))) {
+      out->order = v;
+      continue;
+    }
     if (missing) {
       cli_error("%s: expected a value after %s", spec->name, a);
       return EXIT_USAGE;

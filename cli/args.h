@@ -14,6 +14,7 @@ typedef struct cli_spec {
   int compare;      /* --compare is accepted */
   int optimise;     /* --write-lp FILE is accepted */
   int pareto;       /* --x, --y and --points are accepted */
+  int share;        /* --jobs and --order are accepted */
 } cli_spec;
 
 typedef struct cli_args {
@@ -26,6 +27,8 @@ typedef struct cli_args {
   const char *write_lp; /* --write-lp FILE */
   const char *x, *y;    /* --x TERM, --y TERM */
   int points;           /* --points N, 0 when not given */
+  int jobs;             /* --jobs N, 0 when not given */
+  const char *order;    /* --order A,B,C */
   char **owned;     /* strings made while parsing, freed with the args */
   int nowned;
 } cli_args;

@@ -95,7 +95,7 @@ static void print_plants(const naryn_model *m, const naryn_result *r) {
 }
 
 int cmd_optimise(int argc, char **argv) {
-  static const cli_spec spec = {"optimise", 1, 1, 0, 1, 0};
+  static const cli_spec spec = {"optimise", 1, 1, 0, 1, 0, 0};
   cli_run run;
   int rc = cli_start(argc, argv, &spec, help, &run);
   if (rc >= 0) return cli_finish(&run, rc);

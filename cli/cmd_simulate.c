@@ -48,7 +48,7 @@ static const char help[] =
     "hold, 2 bad usage, 3 solver or water-balance failure, 4 I/O failure.\n";
 
 int cmd_simulate(int argc, char **argv) {
-  static const cli_spec spec = {"simulate", 1, 1, 1, 0, 0};
+  static const cli_spec spec = {"simulate", 1, 1, 1, 0, 0, 0};
   cli_run run;
   int rc = cli_start(argc, argv, &spec, help, &run);
   if (rc >= 0) return cli_finish(&run, rc);

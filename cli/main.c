@@ -17,6 +17,7 @@ static const char usage[] =
     "  naryn optimise [MODEL] [--scenario FILE|NAME]... [--out DIR]\n"
     "                 [--weight TERM=W]... [--write-lp FILE] [--quiet]\n"
     "  naryn pareto [MODEL] --x TERM --y TERM [--points N] [--out DIR] ...\n"
+    "  naryn share [MODEL] [--jobs N] [--order A,B,...] [--out DIR] ...\n"
     "  naryn report DIR\n"
     "  naryn COMMAND --help\n"
     "  naryn --help | --version\n"
@@ -29,6 +30,8 @@ static const char usage[] =
     "  optimise   find the best plan over the whole horizon with perfect\n"
     "             foresight, and how far the operating rules fall short of it\n"
     "  pareto     trace the trade-off between two objective terms\n"
+    "  share      what each country gains from cooperation, and the transfers\n"
+    "             that share the gain (Shapley value, nucleolus, core)\n"
     "  report     draw DIR/report.html again from the results in DIR\n"
     "\n"
     "Every run also writes report.html, a self-contained page of tables and\n"
@@ -52,6 +55,7 @@ static const struct {
     {"optimize", cmd_optimise},
     {"pareto", cmd_pareto},
     {"report", cmd_report},
+    {"share", cmd_share},
 };
 
 int main(int argc, char **argv) {
@@ -70,7 +74,7 @@ int main(int argc, char **argv) {
   for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
     if (strcmp(argv[1], commands[i].name) == 0)
       return commands[i].run(argc - 1, argv + 1);
-  cli_error("unknown command \"%s\"; expected check, simulate, optimise, pareto or report (see naryn "
+  cli_error("unknown command \"%s\"; expected check, simulate, optimise, pareto, share or report (see naryn "
             "--help)", argv[1]);
   return EXIT_USAGE;
 }

@@ -138,10 +138,13 @@ static void compose(char *line, size_t size, const naryn_progress *p, double t) 
     int pass = p->done < p->total ? p->done + 1 : p->done;
     add(line, size, "optimise pass %d of %s%d; ", pass,
         p->total_is_bound ? "at most " : "", p->total);
-  } else {
+  } else if (strcmp(p->phase, "simulate") == 0) {
     add(line, size, "%s step %d of %d", p->phase, p->done, p->total);
     if (p->step_date) add(line, size, " (%.10s)", p->step_date);
     add(line, size, "; ");
+  } else {
+    /* Benefit sharing: "baseline 2 of 4", "coalitions 7 of 15". */
+    add(line, size, "%s %d of %d; ", p->phase, p->done, p->total);
   }
   char buf[32];
   duration(buf, sizeof buf, t - pg.t0);

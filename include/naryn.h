@@ -477,6 +477,111 @@ int naryn_report_write(const char *dir, naryn_diags *d);
 int naryn_compare_write(const char *dir, const char *const *runs, int nruns,
                         naryn_diags *d);
 
+/* ====================================================================== */
+/* Benefit sharing                                                         */
+/* ====================================================================== */
+
+/* What each country gains from cooperation, and the transfers that share
+** the gain fairly: a cooperative game whose players are the countries
+** that own the model's nodes (doc/sharing.md).
+**
+** Baseline (no cooperation): the countries plan in turn, upstream first
+** (or in the order given). Each optimises its own benefit, with perfect
+** foresight, over the reservoirs, plants and demands it owns, while every
+** country that planned before keeps what it decided (its reservoirs'
+** storage paths and its withdrawals) and every country still to plan
+** takes nothing and holds its reservoirs at their initial storage. The
+** baseline is the plan of the last to plan.
+**
+** Coalition values: for each of the 2^n - 1 coalitions S, v(S) is the
+** most S's members can secure together by co-ordinating everything they
+** own, while the countries outside S keep their baseline actions. A
+** country's benefit is the model's objective terms over the nodes it
+** owns (energy value less shortage, shortfall, spill and end-storage
+** costs), in the model's currency per year.
+**
+** Allocations of v(N), each checked for efficiency and against the core:
+** the Shapley value, the nucleolus, and an equal split of the gain; with
+** the baseline and the grand coalition's plan without transfers beside
+** them. */
+
+/* Ways of sharing the grand coalition's value. */
+typedef enum naryn_allocation {
+  NARYN_ALLOC_BASELINE = 0, /* each keeps its baseline benefit (not efficient) */
+  NARYN_ALLOC_GRAND_PLAN,   /* the grand coalition's plan, without transfers */
+  NARYN_ALLOC_SHAPLEY,      /* the Shapley value */
+  NARYN_ALLOC_NUCLEOLUS,    /* the nucleolus */
+  NARYN_ALLOC_EQUAL_GAIN,   /* baseline plus an equal share of the gain */
+  NARYN_ALLOC_COUNT
+} naryn_allocation;
+
+/* Name of an allocation as written in allocation.csv, e.g. "shapley". */
+const char *naryn_allocation_name(naryn_allocation a);
+
+/* Options for naryn_share; fill with naryn_share_opts_init. */
+typedef struct naryn_share_opts {
+  /* Options of every optimisation (its progress callback is not used). */
+  naryn_opt_opts opt;
+  /* Coalitions optimised at once, each on its own thread; 0 (the
+  ** default) for one per online processor. The results do not depend on
+  ** it. */
+  int jobs;
+  /* Country codes in the order the countries plan in the baseline, or
+  ** NULL (the default) for upstream first: by the first of their
+  ** reservoirs and demands in the network's upstream-to-downstream order.
+  ** When given it must name every player once. */
+  const char *const *order;
+  int norder;
+  /* Called with phase "baseline" (done of total countries) and then
+  ** "coalitions" (done of total coalitions), from the calling thread. */
+  naryn_progress_fn progress;
+  void *progress_user;
+} naryn_share_opts;
+
+void naryn_share_opts_init(naryn_share_opts *o);
+
+typedef struct naryn_game naryn_game;
+
+/* Computes the baseline, every coalition's value and the allocations.
+** Fails with NARYN_EMODEL when a reservoir or demand has no country or
+** there are fewer than 2 or more than 10 countries, NARYN_EARG for a bad
+** order, and as naryn_optimise does. Warnings in d report properties
+** that do not hold (a coalition worth less than its parts, a country
+** that would gain by leaving the baseline, an allocation outside an
+** non-empty core). */
+int naryn_share(const naryn_model *m, const naryn_share_opts *o,
+                naryn_game **out, naryn_diags *d);
+void naryn_game_free(naryn_game *g);
+
+/* Players in the order they planned in the baseline; player i is bit i of
+** a coalition mask. */
+int naryn_game_player_count(const naryn_game *g);
+const char *naryn_game_player(const naryn_game *g, int i);
+/* v(S) for a coalition mask (1 .. 2^n - 1), in currency per year; NaN for
+** a mask out of range. */
+double naryn_game_value(const naryn_game *g, unsigned coalition);
+/* Player i's benefit, currency per year, under an allocation. */
+double naryn_game_allocation(const naryn_game *g, naryn_allocation a,
+                             int player);
+/* 1 when no allocation gives every coalition at least its value. */
+int naryn_game_core_empty(const naryn_game *g);
+/* Records the command line that asked for the game, for game.csv and the
+** two plans' run.csv. NARYN_OK or NARYN_ENOMEM. */
+int naryn_game_set_command(naryn_game *g, const char *command);
+/* The plans of the baseline and of the grand coalition (borrowed). */
+const naryn_result *naryn_game_baseline_plan(const naryn_game *g);
+const naryn_result *naryn_game_grand_plan(const naryn_game *g);
+
+/* Writes into DIR: share.csv (every coalition's value and each country's
+** benefit in its plan), allocation.csv (per allocation and country:
+** benefit, baseline, gain, transfer, and the transfer as winter energy),
+** exchange.csv (per country and season: energy, water leaving its
+** territory and water withdrawn, baseline against the grand plan),
+** superadditivity.csv (every pair of coalitions worth more apart than
+** together), game.csv (the game's figures), the plans baseline/ and
+** grand/ (as naryn_result_write), and last report.html. */
+int naryn_game_write(const naryn_game *g, const char *dir, naryn_diags *d);
+
 #ifdef __cplusplus
 }
 #endif

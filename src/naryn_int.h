@@ -207,6 +207,12 @@ int naryn__outfile_commit(naryn__outfile *f, naryn_diags *d);
 /* Removes the temporary file and frees f; accepts NULL. */
 void naryn__outfile_abort(naryn__outfile *f);
 
+/* report/write.c: CSV cells. A number in a fixed format, an empty cell for
+** NaN and never a negative zero; a text quoted when it holds a comma,
+** quote or line end. */
+void naryn__put_number(naryn__outfile *f, double v, const char *fmt);
+void naryn__put_text(naryn__outfile *f, const char *s);
+
 /* ====================================================================== */
 /* model/: the network, its horizon and its data, resolved per step        */
 /* ====================================================================== */
@@ -547,6 +553,53 @@ const double *naryn__lp_row_duals(naryn__lp *lp);
 int naryn__lp_write_mps(naryn__lp *lp, const char *path, naryn_diags *d);
 
 /* ====================================================================== */
+/* game/tu.c: transferable-utility games                                   */
+/* ====================================================================== */
+
+/* A game of n players (1 to NARYN__GAME_MAX_PLAYERS) is given as 2^n values
+** v[S] indexed by coalition bit mask (bit i set when player i is a member);
+** v[0] is ignored and the grand coalition N is (1 << n) - 1. An allocation
+** x gives player i the payoff x[i]; the excess of coalition S is
+** x(S) - v(S). The functions are pure and may run in several threads. */
+#define NARYN__GAME_MAX_PLAYERS 10
+
+/* The tolerance for comparing values of this game: 1e-9 * max(1, max |v(S)|)
+** over non-empty S, so a billionth of the largest value and never less than
+** 1e-9 of a unit. The nucleolus's LPs decide ties more finely than this. */
+double naryn__game_tolerance(int n, const double *v);
+/* Shapley value: x[i] = sum over S not containing i of
+** |S|!(n-|S|-1)!/n! (v(S+i) - v(S)), summed over S in increasing mask
+** order, so results are the same bit for bit on every run. NARYN_OK, or
+** NARYN_EARG in d for n out of range, a NULL array or a value that is not
+** finite. */
+int naryn__game_shapley(int n, const double *v, double *x, naryn_diags *d);
+/* The nucleolus, by the sequence of LPs of Maschler, Peleg and Shapley
+** (see tu.c), into x[n]. *least_core_eps (may be NULL) gets eps_1, the
+** largest smallest excess of an efficient allocation: the core is
+** non-empty iff eps_1 >= -tolerance; for n == 1 there is no proper
+** coalition and eps_1 is +INFINITY. *nlps (may be NULL) gets the number of
+** LPs of the sequence, one per value of eps (0 for n == 1); the LPs that
+** decide which coalitions stay at eps_k are not counted. NARYN_OK,
+** NARYN_EARG as for the Shapley value, NARYN_ENOMEM, or NARYN_ESOLVER. */
+int naryn__game_nucleolus(int n, const double *v, double *x,
+                          double *least_core_eps, int *nlps, naryn_diags *d);
+/* The smallest excess x(S) - v(S) over proper non-empty coalitions, and in
+** *worst (may be NULL) the smallest mask that has it. For n == 1 there is no
+** such coalition: +INFINITY, *worst = 0. NAN (and *worst = 0) for n out of
+** range, a NULL array or an excess that is not a number. */
+double naryn__game_min_excess(int n, const double *v, const double *x,
+                              int *worst);
+/* Superadditivity: calls each(user, A, B, shortfall) for every pair of
+** disjoint non-empty coalitions A < B (masks) with
+** shortfall = v(A) + v(B) - v(A+B) > tol, in increasing order of A then B;
+** a shortfall that is not a number counts too. 'each' may be NULL. Returns
+** the number of such pairs, or -1 for n out of range or a NULL v. */
+int naryn__game_superadditivity(int n, const double *v, double tol,
+                                void (*each)(void *user, int a, int b,
+                                             double shortfall),
+                                void *user);
+
+/* ====================================================================== */
 /* simulate/: the step-by-step priority simulation and its results        */
 /* ====================================================================== */
 
@@ -570,6 +623,7 @@ struct naryn_result {
   double objective_scale;/* currency per LP objective unit */
   double max_evap_lin_hm3; /* largest gap, linearised against exact evaporation */
   double pareto_level;   /* NaN unless a pareto point */
+  double hold_broken_hm3;/* held actions given up for want of water */
   double build_s, solve_s;
   char *command;         /* the command line that asked for it, or NULL */
 };
@@ -590,14 +644,29 @@ double naryn__result_start_storage(const naryn_result *r, int t, int i);
 #define NARYN__Q(r, step, node, quantity) \
   ((r)->q[((size_t)(step) * (size_t)(r)->nnodes + (size_t)(node)) * NARYN_Q_COUNT + (quantity)])
 
+/* A plan made by some of the players only (game/share.c): the nodes
+** 'plans' marks are planned, and only their terms count; every other
+** reservoir keeps its end storage and every other demand takes its
+** delivery, both given per step ([step * nnodes + node], hm3). What these
+** held actions cannot do for want of water (a coalition upstream holding
+** it back) they give up at a prohibitive price that is not part of the
+** plan's value; the result's hold_broken_hm3 says how much. Plants of
+** nodes not planned turbine all they can of what passes them. */
+typedef struct naryn__hold {
+  const unsigned char *plans;   /* [nnodes] */
+  const double *storage_hm3;    /* held reservoirs' end storage */
+  const double *delivered_hm3;  /* held demands' deliveries */
+} naryn__hold;
+
 /* optimise/opt.c: optimises with the given weights (one per term) and,
 ** when eps_term >= 0, that term held at least as good as eps_level (at
 ** least for a benefit, at most for a cost). The first linearisation is
-** around 'start' when not NULL, else around the initial storage. */
+** around 'start' when not NULL, else around the initial storage. With
+** 'hold' (NULL for none) only the nodes it marks are planned. */
 int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
                     const double *weights, int eps_term, double eps_level,
-                    const naryn_result *start, naryn_result **out,
-                    naryn_diags *d);
+                    const naryn_result *start, const naryn__hold *hold,
+                    naryn_result **out, naryn_diags *d);
 
 /* optimise/evaluate.c: value of term k for the nodes of country c (NULL
 ** for all) in result r, with energy from e_gwh[step * nnodes + node] when
@@ -608,6 +677,12 @@ double naryn__term_value(const naryn_result *r, int k, const char *country,
 ** from e_gwh as above. */
 double naryn__objective_value(const naryn_result *r, const double *weights,
                               const double *e_gwh);
+/* The same two for the nodes marked in 'nodes' ([nnodes], NULL for all). */
+double naryn__term_value_nodes(const naryn_result *r, int k,
+                               const unsigned char *nodes, const double *e_gwh);
+double naryn__objective_value_nodes(const naryn_result *r, const double *weights,
+                                    const unsigned char *nodes,
+                                    const double *e_gwh);
 /* Shortage cost of delivering 'got' of 'want' hm3 under a loss curve. */
 double naryn__curve_cost(const naryn__term *tm, double want, double got);
 

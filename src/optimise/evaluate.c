@@ -30,13 +30,15 @@ double naryn__curve_cost(const naryn__term *tm, double want, double got) {
   return cost;
 }
 
-/* 1 when node i counts for country c (NULL: every node). */
-static int in_country(const naryn__node *n, const char *c) {
-  return !c || strcmp(n->country, c) == 0;
+/* 1 when node i counts for country c (NULL: every node) and is marked in
+** 'nodes' (NULL: every node). */
+static int counts(const naryn__node *n, int i, const char *c,
+                  const unsigned char *nodes) {
+  return (!c || strcmp(n->country, c) == 0) && (!nodes || nodes[i]);
 }
 
-double naryn__term_value(const naryn_result *r, int k, const char *country,
-                         const double *e_gwh) {
+static double term_value(const naryn_result *r, int k, const char *country,
+                         const unsigned char *nodes, const double *e_gwh) {
   const naryn_model *m = r->m;
   if (k < 0 || k >= m->nterms) return NAN;
   const naryn__term *tm = &m->terms[k];
@@ -44,7 +46,7 @@ double naryn__term_value(const naryn_result *r, int k, const char *country,
   int last = m->nsteps - 1;
   for (int i = 0; i < m->nnodes; i++) {
     const naryn__node *n = &m->nodes[i];
-    if (!tm->node_on[i] || !in_country(n, country)) continue;
+    if (!tm->node_on[i] || !counts(n, i, country, nodes)) continue;
     if (tm->kind == NARYN__TERM_END_STORAGE) {
       double s = NARYN__Q(r, last, i, NARYN_Q_STORAGE_HM3);
       double below = tm->end_target_hm3[i] - s;
@@ -96,14 +98,30 @@ double naryn__term_value(const naryn_result *r, int k, const char *country,
   return sum;
 }
 
+double naryn__term_value(const naryn_result *r, int k, const char *country,
+                         const double *e_gwh) {
+  return term_value(r, k, country, NULL, e_gwh);
+}
+
+double naryn__term_value_nodes(const naryn_result *r, int k,
+                               const unsigned char *nodes, const double *e_gwh) {
+  return term_value(r, k, NULL, nodes, e_gwh);
+}
+
 double naryn__objective_value(const naryn_result *r, const double *weights,
                               const double *e_gwh) {
+  return naryn__objective_value_nodes(r, weights, NULL, e_gwh);
+}
+
+double naryn__objective_value_nodes(const naryn_result *r, const double *weights,
+                                    const unsigned char *nodes,
+                                    const double *e_gwh) {
   const naryn_model *m = r->m;
   double total = 0.0;
   for (int k = 0; k < m->nterms; k++) {
     double w = weights ? weights[k] : m->terms[k].weight;
     if (w == 0) continue;
-    double v = naryn__term_value(r, k, NULL, e_gwh);
+    double v = term_value(r, k, NULL, nodes, e_gwh);
     total += m->terms[k].kind == NARYN__TERM_ENERGY ? w * v : -w * v;
   }
   return total;

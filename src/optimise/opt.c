@@ -43,6 +43,9 @@
 #define W_ELASTIC 1e6
 #define W_DEAD 1e5
 #define ELASTIC_TOL_HM3 1e-6
+/* A held action given up (naryn__hold), per hm3: above the worth of any
+** term, below the link bounds that are physically firmer. */
+#define W_HOLD 1e5
 /* Currency a pareto plan pays per unit of currency its constrained term
 ** falls short of the level: far above the worth of any other term. */
 #define EPS_PENALTY 100.0
@@ -57,6 +60,7 @@ typedef struct ncols {
   int mf, mrow;                 /* min_flow */
   int qt, qs, e, srow, hrow;    /* hydropower */
   int head_res;                 /* reservoir whose storage sets the head */
+  int hc, hr;                   /* held node: its give-way columns and row */
 } ncols;
 
 /* An inflow target: a shortfall column and its row in every step. */
@@ -74,6 +78,7 @@ typedef struct opt {
   const naryn_opt_opts *o;
   naryn_diags *d;
   const double *weights;        /* per term */
+  const naryn__hold *hold;      /* or NULL: every node is planned */
   int T, N, L;
   int ncs, nrs;                 /* columns and rows per step */
   int *lx, *lv, *lw;            /* link columns (offsets) */
@@ -150,6 +155,11 @@ static int demand_segments(opt *p, int i) {
   return u - 1;
 }
 
+/* 1 when node i is planned: its terms count and its actions are free. */
+static int planned(const opt *p, int i) {
+  return !p->hold || p->hold->plans[i];
+}
+
 static int layout(opt *p) {
   const naryn_model *m = p->m;
   int c = 0, r = 0;
@@ -174,12 +184,16 @@ static int layout(opt *p) {
     case NARYN_NODE_RESERVOIR:
       v->y = c++, v->u = c++, v->ev = c++;
       v->erow = r++, v->urow = r++;
+      /* A held reservoir: storage above and below its held path. */
+      if (!planned(p, i)) v->hc = c, c += 2, v->hr = r++;
       break;
     case NARYN_NODE_DEMAND:
       v->nseg = demand_segments(p, i);
       if (v->nseg < 0) return NARYN_ENOMEM;
       v->seg = c;
       c += v->nseg;
+      /* A held demand: what it could not take of its held delivery. */
+      if (!planned(p, i)) v->hc = c++, v->hr = r++;
       break;
     case NARYN_NODE_MIN_FLOW:
       v->mf = c++, v->mrow = r++;
@@ -247,7 +261,7 @@ static double term_coefs(const opt *p, int k, double *c) {
     if (tm->kind == NARYN__TERM_END_STORAGE) break;
     if (!tm->step_on[t]) continue;
     for (int i = 0; i < m->nnodes; i++) {
-      if (!tm->node_on[i]) continue;
+      if (!tm->node_on[i] || !planned(p, i)) continue;
       const naryn__node *n = &m->nodes[i];
       const ncols *v = &p->nc[i];
       double price = naryn__term_price(m, tm, i, t);
@@ -299,7 +313,7 @@ static double term_coefs(const opt *p, int k, double *c) {
   }
   if (tm->kind == NARYN__TERM_END_STORAGE)
     for (int q = 0; q < p->nec; q++)
-      if (p->ec[q].term == k)
+      if (p->ec[q].term == k && planned(p, p->ec[q].node))
         c[p->ec[q].col] += naryn__term_price(m, tm, p->ec[q].node, p->T - 1);
   return constant;
 }
@@ -333,8 +347,12 @@ static int set_objective(opt *p) {
       if (p->lv[l] >= 0) p->obj[base + p->lv[l]] += early;
       if (p->lw[l] >= 0) p->obj[base + p->lw[l]] += early;
     }
-    for (int i = 0; i < m->nnodes; i++)
-      if (p->nc[i].u >= 0) p->obj[base + p->nc[i].u] += W_DEAD;
+    for (int i = 0; i < m->nnodes; i++) {
+      const ncols *v = &p->nc[i];
+      if (v->u >= 0) p->obj[base + v->u] += W_DEAD;
+      if (v->hc >= 0) p->obj[base + v->hc] += W_HOLD;
+      if (v->hc >= 0 && v->y >= 0) p->obj[base + v->hc + 1] += W_HOLD;
+    }
   }
   /* The epsilon row holds the constrained term's coefficients. */
   int rc = NARYN_OK;
@@ -421,6 +439,17 @@ static int build(opt *p) {
       }
       if (v->seg >= 0)
         for (int s = 0; s < v->nseg; s++) ADD(bal, cb + v->seg + s, -1.0);
+      if (v->hr >= 0 && v->y >= 0) {
+        /* min + y - u - above + below = held storage. */
+        ADD(rb + v->hr, cb + v->y, 1.0);
+        ADD(rb + v->hr, cb + v->u, -1.0);
+        ADD(rb + v->hr, cb + v->hc, -1.0);
+        ADD(rb + v->hr, cb + v->hc + 1, 1.0);
+      } else if (v->hr >= 0) {
+        /* delivered + not taken = held delivery. */
+        for (int s = 0; s < v->nseg; s++) ADD(rb + v->hr, cb + v->seg + s, 1.0);
+        ADD(rb + v->hr, cb + v->hc, 1.0);
+      }
       if (v->mf >= 0) {
         int mr = rb + v->mrow;
         for (int k = 0; k < n->n_out; k++) ADD_LINK(mr, n->out[k], 1.0);
@@ -508,6 +537,11 @@ static double ref_start(const opt *p, int t, int i) {
                 : p->ref_s[(size_t)(t - 1) * p->N + i];
 }
 
+/* A held action, with NaN (a node that took no part) read as zero. */
+static double held_at(const double *v, size_t at) {
+  return isnan(v[at]) ? 0.0 : v[at];
+}
+
 /* Sets every bound, right-hand side and changing coefficient from the
 ** model and the reference plan. */
 static void linearise(opt *p) {
@@ -570,6 +604,14 @@ static void linearise(opt *p) {
           p->colup[cb + v->seg + s] =
               (p->frac[i][s + 1] - p->frac[i][s]) * n->demand_hm3.v[t];
         }
+      if (v->hr >= 0) {
+        double held = v->y >= 0 ? held_at(p->hold->storage_hm3, at) - n->min_storage_hm3
+                                : held_at(p->hold->delivered_hm3, at);
+        p->rowlo[rb + v->hr] = p->rowup[rb + v->hr] = held;
+        p->collo[cb + v->hc] = 0;
+        p->colup[cb + v->hc] = v->y >= 0 ? INFINITY : held;
+        if (v->y >= 0) p->collo[cb + v->hc + 1] = 0, p->colup[cb + v->hc + 1] = INFINITY;
+      }
       if (v->mf >= 0) {
         double want = n->min_flow_m3s.v[t] * k;
         p->rowlo[rb + v->mrow] = want, p->rowup[rb + v->mrow] = INFINITY;
@@ -683,9 +725,14 @@ static void record(opt *p, const double *x, naryn_result *r) {
         for (int s = 0; s < v->nseg; s++) got += x[cb + v->seg + s];
         NARYN__Q(r, t, i, NARYN_Q_DELIVERED_HM3) = got;
       }
-      if (v->qt >= 0) {
+      if (v->qt >= 0 && planned(p, i)) {
         NARYN__Q(r, t, i, NARYN_Q_TURBINED_HM3) = x[cb + v->qt];
         NARYN__Q(r, t, i, NARYN_Q_SPILL_HM3) = x[cb + v->qs];
+      } else if (v->qt >= 0) {
+        /* A plant nobody in the plan values turbines what it can: all
+        ** that passes, less what the clip below finds over its limit. */
+        NARYN__Q(r, t, i, NARYN_Q_TURBINED_HM3) = x[cb + v->qt] + x[cb + v->qs];
+        NARYN__Q(r, t, i, NARYN_Q_SPILL_HM3) = 0.0;
       }
     }
     /* The LP's turbine flow may pass the flow that reaches the installed
@@ -710,6 +757,19 @@ static void record(opt *p, const double *x, naryn_result *r) {
       r->energy_lin[at] = lin > capg ? capg : (lin < 0 ? 0 : lin);
     }
   }
+}
+
+/* Held actions the plan gave up, hm3 (0 without a hold). */
+static double hold_broken(const opt *p, const double *x) {
+  double sum = 0.0;
+  for (int t = 0; p->hold && t < p->T; t++)
+    for (int i = 0; i < p->N; i++) {
+      const ncols *v = &p->nc[i];
+      if (v->hc < 0) continue;
+      sum += x[t * p->ncs + v->hc];
+      if (v->y >= 0) sum += x[t * p->ncs + v->hc + 1];
+    }
+  return sum;
 }
 
 /* Copies the reference plan from the LP's solution. */
@@ -964,8 +1024,8 @@ static naryn_result *new_result(const naryn_model *m) {
 ** at least as good as eps_level. */
 int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
                     const double *weights, int eps_term, double eps_level,
-                    const naryn_result *start, naryn_result **out,
-                    naryn_diags *d) {
+                    const naryn_result *start, const naryn__hold *hold,
+                    naryn_result **out, naryn_diags *d) {
   naryn_opt_opts defaults;
   if (!o) {
     naryn_opt_opts_init(&defaults);
@@ -974,7 +1034,8 @@ int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
   *out = NULL;
   report_progress(o, 0, 0);
   double t0 = now_s();
-  opt p = {.m = m, .o = o, .d = d, .weights = weights, .T = m->nsteps,
+  opt p = {.m = m, .o = o, .d = d, .weights = weights, .hold = hold,
+           .T = m->nsteps,
            .N = m->nnodes, .L = m->nlinks, .eps_term = eps_term,
            .eps_level = eps_level, .rho = 1.0};
   naryn_result *best = NULL, *cand = NULL;
@@ -1023,6 +1084,8 @@ int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
       }
       if (start && p.nc[i].y >= 0)
         p.ref_s[at] = NARYN__Q(start, t, i, NARYN_Q_STORAGE_HM3);
+      if (p.nc[i].hc >= 0 && p.nc[i].y >= 0)
+        p.ref_s[at] = held_at(hold->storage_hm3, at);
       if (start && p.nc[i].qt >= 0) {
         double tu = NARYN__Q(start, t, i, NARYN_Q_TURBINED_HM3);
         double sp = NARYN__Q(start, t, i, NARYN_Q_SPILL_HM3);
@@ -1044,7 +1107,7 @@ int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
   naryn__lp_set_scaling(p.lp, 1);
   double build_s = now_s() - t0, solve_s = 0.0;
   double best_j = -INFINITY, best_e = 0.0, best_lpobj = 0.0;
-  double best_gap = 0.0, best_eps_short = 0.0;
+  double best_gap = 0.0, best_eps_short = 0.0, best_broken = 0.0;
   int passes = 0, converged = 0;
   for (int pass = 0; pass < o->max_passes; pass++) {
     double ts = now_s();
@@ -1078,8 +1141,10 @@ int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
     }
     double tb = now_s();
     record(&p, x, cand);
-    double j = naryn__objective_value(cand, weights, NULL) -
-               EPS_PENALTY * eps_shortfall(&p, cand);
+    double broken = hold_broken(&p, x);
+    double j = naryn__objective_value_nodes(cand, weights,
+                                            hold ? hold->plans : NULL, NULL) -
+               EPS_PENALTY * eps_shortfall(&p, cand) - W_HOLD * p.scale * broken;
     double e = total_of(cand, NARYN_Q_ENERGY_GWH);
     build_s += now_s() - tb;
     /* Settled: the exact energy and objective moved by less than the
@@ -1104,6 +1169,7 @@ int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
       memcpy(duals, naryn__lp_row_duals(p.lp), (size_t)p.nrows * sizeof *duals);
       best_lpobj = naryn__lp_objective(p.lp);
       if (p.eps_col >= 0) best_eps_short = x[p.eps_col];
+      best_broken = broken;
       /* Keep the accepted LP, to write it out when a later pass fails. */
       memcpy(saved, p.value, nnz * sizeof *saved);
       memcpy(saved + nnz, p.collo, nbounds * sizeof *saved);
@@ -1163,6 +1229,7 @@ int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
   best->solves = p.solves;
   best->iterations = p.iterations;
   best->pareto_level = eps_term >= 0 ? eps_level : NAN;
+  best->hold_broken_hm3 = best_broken;
   best->build_s = build_s;
   best->solve_s = solve_s;
   if (!converged)
@@ -1195,7 +1262,7 @@ int naryn_optimise(const naryn_model *m, const naryn_opt_opts *o,
                        "out of memory");
   }
   for (int k = 0; k < m->nterms; k++) w[k] = m->terms[k].weight;
-  int rc = naryn__optimise(m, o, w, -1, 0.0, NULL, out, d);
+  int rc = naryn__optimise(m, o, w, -1, 0.0, NULL, NULL, out, d);
   free(w);
   return rc;
 }

@@ -95,7 +95,7 @@ int naryn_pareto(const naryn_model *m, const naryn_opt_opts *o,
   w[kx] = tie;
   if (w[ky] < 1.0) w[ky] = 1.0;
   rl.part = 1;
-  rc = naryn__optimise(m, o, w, -1, 0.0, NULL, &ar, d);
+  rc = naryn__optimise(m, o, w, -1, 0.0, NULL, NULL, &ar, d);
   if (rc != NARYN_OK) goto done;
   /* The plan best for x. */
   double wy = w[ky];
@@ -103,7 +103,7 @@ int naryn_pareto(const naryn_model *m, const naryn_opt_opts *o,
   w[ky] = 1e-3 * wy;
   w[kx] = 1.0;
   rl.part = 2;
-  rc = naryn__optimise(m, o, w, -1, 0.0, ar, &ax, d);
+  rc = naryn__optimise(m, o, w, -1, 0.0, ar, NULL, &ax, d);
   if (rc != NARYN_OK) goto done;
   double lo = naryn_result_term(ar, kx, NULL), hi = naryn_result_term(ax, kx, NULL);
   /* For a benefit the levels rise from lo to hi; for a cost they fall. */
@@ -128,7 +128,7 @@ int naryn_pareto(const naryn_model *m, const naryn_opt_opts *o,
     }
     /* Each point starts its linearisation from the plan before it. */
     rl.part = i + 2;
-    rc = naryn__optimise(m, o, w, kx, level, pts[i - 1] ? pts[i - 1] : NULL,
+    rc = naryn__optimise(m, o, w, kx, level, pts[i - 1] ? pts[i - 1] : NULL, NULL,
                          &pts[i], scratch);
     if (rc == NARYN_EINFEAS) {
       /* The linearised energy can fall a little short of the level the

@@ -36,7 +36,7 @@
 
 /* Writes a value in a fixed-point format, an empty cell for NaN, and no
 ** negative zero: values that print as zero are written as 0. */
-static void put(naryn__outfile *f, double v, const char *fmt) {
+void naryn__put_number(naryn__outfile *f, double v, const char *fmt) {
   if (isnan(v)) return;
   if (fabs(v) < 5e-7) v = 0.0;
   naryn__outfile_printf(f, fmt, v);
@@ -48,7 +48,7 @@ static void put_residual(naryn__outfile *f, double v) {
 }
 
 /* Writes a text cell, quoted when it holds a comma, quote or line end. */
-static void put_text(naryn__outfile *f, const char *s) {
+void naryn__put_text(naryn__outfile *f, const char *s) {
   if (strpbrk(s, ",\"\r\n") == NULL) {
     naryn__outfile_write(f, s, strlen(s));
     return;
@@ -80,9 +80,9 @@ static void write_nodes(const naryn_result *r, naryn__outfile *f) {
     for (int i = 0; i < m->nnodes; i++) {
       const naryn__node *n = &m->nodes[i];
       naryn__outfile_printf(f, "%s,", m->step_date[t]);
-      put_text(f, n->name);
+      naryn__put_text(f, n->name);
       naryn__outfile_write(f, ",", 1);
-      put_text(f, n->country);
+      naryn__put_text(f, n->country);
       naryn__outfile_printf(f, ",%s", naryn_node_type_name(n->type));
       for (size_t c = 0; c < sizeof node_columns / sizeof *node_columns; c++) {
         naryn_quantity q = node_columns[c];
@@ -90,7 +90,7 @@ static void write_nodes(const naryn_result *r, naryn__outfile *f) {
         if (q == NARYN_Q_RESIDUAL_HM3)
           put_residual(f, NARYN__Q(r, t, i, q));
         else
-          put(f, NARYN__Q(r, t, i, q),
+          naryn__put_number(f, NARYN__Q(r, t, i, q),
               (q == NARYN_Q_HEAD_M || q == NARYN_Q_LEVEL_M) ? "%.4f" : "%.6f");
       }
       naryn__outfile_write(f, "\n", 1);
@@ -105,17 +105,17 @@ static void write_links(const naryn_result *r, naryn__outfile *f) {
       const naryn__link *ln = &m->links[l];
       double q = r->link_flow[(size_t)t * m->nlinks + l];
       naryn__outfile_printf(f, "%s,", m->step_date[t]);
-      put_text(f, ln->name);
+      naryn__put_text(f, ln->name);
       naryn__outfile_write(f, ",", 1);
-      put_text(f, m->nodes[ln->from].name);
+      naryn__put_text(f, m->nodes[ln->from].name);
       naryn__outfile_write(f, ",", 1);
-      put_text(f, m->nodes[ln->to].name);
+      naryn__put_text(f, m->nodes[ln->to].name);
       naryn__outfile_write(f, ",", 1);
-      put(f, q, "%.6f");
+      naryn__put_number(f, q, "%.6f");
       naryn__outfile_write(f, ",", 1);
-      put(f, q * 1e6 / m->step_s[t], "%.4f");
+      naryn__put_number(f, q * 1e6 / m->step_s[t], "%.4f");
       naryn__outfile_write(f, ",", 1);
-      put(f, r->link_loss[(size_t)t * m->nlinks + l], "%.6f");
+      naryn__put_number(f, r->link_loss[(size_t)t * m->nlinks + l], "%.6f");
       naryn__outfile_write(f, "\n", 1);
     }
 }
@@ -153,7 +153,7 @@ static void write_summary(const naryn_result *r, naryn__outfile *f) {
           sum.spill_hm3, sum.sink_inflow_hm3, sum.evaporation_hm3,
           sum.max_residual_hm3};
       for (int stat = 0; stat < 2; stat++) {
-        put_text(f, country ? country : "all");
+        naryn__put_text(f, country ? country : "all");
         naryn__outfile_printf(f, ",%s,%s", naryn_season_name((naryn_season)s),
                               stat ? "per_year" : "total");
         for (int k = 0; k < SUMMARY_FIELDS; k++) {
@@ -163,7 +163,7 @@ static void write_summary(const naryn_result *r, naryn__outfile *f) {
             ** left empty. */
             if (!stat) put_residual(f, v[k]);
           } else {
-            put(f, stat ? (years > 0 ? v[k] / years : NAN) : v[k], "%.6f");
+            naryn__put_number(f, stat ? (years > 0 ? v[k] / years : NAN) : v[k], "%.6f");
           }
         }
         naryn__outfile_write(f, "\n", 1);
@@ -177,7 +177,7 @@ static void write_run(const naryn_result *r, naryn__outfile *f) {
 #define KV_TEXT(key, text)                   \
   do {                                       \
     naryn__outfile_printf(f, "%s,", key);    \
-    put_text(f, text);                       \
+    naryn__put_text(f, text);                       \
     naryn__outfile_write(f, "\n", 1);        \
   } while (0)
   KV_TEXT("naryn_version", NARYN_VERSION);
@@ -231,26 +231,26 @@ static void write_objective(const naryn_result *r, naryn__outfile *f) {
     for (int c = 0; c <= nc; c++) {
       const char *code = c < nc ? naryn_result_country(r, c) : NULL;
       double v = naryn_result_term(r, k, code);
-      put_text(f, m->terms[k].name);
+      naryn__put_text(f, m->terms[k].name);
       naryn__outfile_printf(f, ",%s,", naryn__term_kind_name(m->terms[k].kind));
-      put(f, m->terms[k].weight, "%.6g");
+      naryn__put_number(f, m->terms[k].weight, "%.6g");
       naryn__outfile_write(f, ",", 1);
-      put_text(f, code ? code : "all");
+      naryn__put_text(f, code ? code : "all");
       naryn__outfile_write(f, ",", 1);
-      put(f, v, "%.2f");
+      naryn__put_number(f, v, "%.2f");
       naryn__outfile_write(f, ",", 1);
-      put(f, years > 0 ? v / years : NAN, "%.2f");
+      naryn__put_number(f, years > 0 ? v / years : NAN, "%.2f");
       naryn__outfile_write(f, ",", 1);
-      put_text(f, m->currency);
+      naryn__put_text(f, m->currency);
       naryn__outfile_write(f, "\n", 1);
     }
   double v = naryn_result_objective(r);
   naryn__outfile_printf(f, "combined,weighted benefits less costs,,all,");
-  put(f, v, "%.2f");
+  naryn__put_number(f, v, "%.2f");
   naryn__outfile_write(f, ",", 1);
-  put(f, years > 0 ? v / years : NAN, "%.2f");
+  naryn__put_number(f, years > 0 ? v / years : NAN, "%.2f");
   naryn__outfile_write(f, ",", 1);
-  put_text(f, m->currency);
+  naryn__put_text(f, m->currency);
   naryn__outfile_write(f, "\n", 1);
 }
 
@@ -262,13 +262,13 @@ static void write_water_values(const naryn_result *r, naryn__outfile *f) {
       double v = naryn_result_water_value(r, i, t);
       if (isnan(v)) continue;
       naryn__outfile_printf(f, "%s,", m->step_date[t]);
-      put_text(f, m->nodes[i].name);
+      naryn__put_text(f, m->nodes[i].name);
       naryn__outfile_write(f, ",", 1);
-      put_text(f, m->nodes[i].country);
+      naryn__put_text(f, m->nodes[i].country);
       naryn__outfile_write(f, ",", 1);
-      put(f, NARYN__Q(r, t, i, NARYN_Q_STORAGE_HM3), "%.6f");
+      naryn__put_number(f, NARYN__Q(r, t, i, NARYN_Q_STORAGE_HM3), "%.6f");
       naryn__outfile_write(f, ",", 1);
-      put(f, v, "%.4f");
+      naryn__put_number(f, v, "%.4f");
       naryn__outfile_write(f, "\n", 1);
     }
 }
@@ -286,17 +286,17 @@ static void write_plants(const naryn_result *r, naryn__outfile *f) {
       if (!isnan(v)) e += v;
     }
     double lin = naryn_result_linearised_energy_gwh(r, i);
-    put_text(f, m->nodes[i].name);
+    naryn__put_text(f, m->nodes[i].name);
     naryn__outfile_write(f, ",", 1);
-    put_text(f, m->nodes[i].country);
+    naryn__put_text(f, m->nodes[i].country);
     naryn__outfile_write(f, ",", 1);
-    put(f, e, "%.6f");
+    naryn__put_number(f, e, "%.6f");
     naryn__outfile_write(f, ",", 1);
-    put(f, lin, "%.6f");
+    naryn__put_number(f, lin, "%.6f");
     naryn__outfile_write(f, ",", 1);
-    put(f, lin - e, "%.6f");
+    naryn__put_number(f, lin - e, "%.6f");
     naryn__outfile_write(f, ",", 1);
-    put(f, e > 0 ? 100.0 * (lin - e) / e : NAN, "%.4f");
+    naryn__put_number(f, e > 0 ? 100.0 * (lin - e) / e : NAN, "%.4f");
     naryn__outfile_write(f, "\n", 1);
   }
 }
@@ -313,31 +313,31 @@ static void write_network(const naryn_result *r, naryn__outfile *f) {
   for (int i = 0; i < m->nnodes; i++) {
     const naryn__node *n = &m->nodes[i];
     int res = n->type == NARYN_NODE_RESERVOIR, hp = n->type == NARYN_NODE_HYDROPOWER;
-    put_text(f, n->name);
+    naryn__put_text(f, n->name);
     naryn__outfile_printf(f, ",%s,", naryn_node_type_name(n->type));
-    put_text(f, n->country);
+    naryn__put_text(f, n->country);
     naryn__outfile_write(f, ",", 1);
-    put_text(f, n->country[0] ? naryn_model_country_name(m, n->country) : "");
+    naryn__put_text(f, n->country[0] ? naryn_model_country_name(m, n->country) : "");
     naryn__outfile_printf(f, ",%d,", n->enabled);
-    put(f, res ? n->min_storage_hm3 : NAN, "%.6f");
+    naryn__put_number(f, res ? n->min_storage_hm3 : NAN, "%.6f");
     naryn__outfile_write(f, ",", 1);
-    put(f, res ? n->max_storage_hm3 : NAN, "%.6f");
+    naryn__put_number(f, res ? n->max_storage_hm3 : NAN, "%.6f");
     naryn__outfile_write(f, ",", 1);
-    put(f, res ? n->initial_storage_hm3 : NAN, "%.6f");
+    naryn__put_number(f, res ? n->initial_storage_hm3 : NAN, "%.6f");
     naryn__outfile_write(f, ",", 1);
-    put(f, hp ? n->capacity_mw : NAN, "%.4f");
+    naryn__put_number(f, hp ? n->capacity_mw : NAN, "%.4f");
     naryn__outfile_write(f, ",", 1);
     if (n->type == NARYN_NODE_DEMAND && n->return_to >= 0 && n->return_fraction > 0)
-      put_text(f, m->nodes[n->return_to].name);
+      naryn__put_text(f, m->nodes[n->return_to].name);
     naryn__outfile_write(f, ",,\n", 3);
   }
   for (int l = 0; l < m->nlinks; l++) {
     const naryn__link *k = &m->links[l];
-    put_text(f, k->name);
+    naryn__put_text(f, k->name);
     naryn__outfile_write(f, ",link,,,1,,,,,,", 15);
-    put_text(f, m->nodes[k->from].name);
+    naryn__put_text(f, m->nodes[k->from].name);
     naryn__outfile_write(f, ",", 1);
-    put_text(f, m->nodes[k->to].name);
+    naryn__put_text(f, m->nodes[k->to].name);
     naryn__outfile_write(f, "\n", 1);
   }
 }
@@ -420,7 +420,7 @@ int naryn_pareto_write(const naryn_model *m, naryn_result *const *points,
   naryn__outfile_printf(f, "point,level,x_term,x,y_term,y");
   for (int k = 0; k < m->nterms; k++) {
     naryn__outfile_write(f, ",", 1);
-    put_text(f, m->terms[k].name);
+    naryn__put_text(f, m->terms[k].name);
   }
   naryn__outfile_printf(f, ",combined,currency,plan\n");
   for (int i = 0; i <= n_points; i++) {
@@ -430,21 +430,21 @@ int naryn_pareto_write(const naryn_model *m, naryn_result *const *points,
       naryn__outfile_printf(f, "%d,", i + 1);
     else
       naryn__outfile_printf(f, "rules,");
-    put(f, r->pareto_level, "%.2f");
+    naryn__put_number(f, r->pareto_level, "%.2f");
     naryn__outfile_write(f, ",", 1);
-    put_text(f, m->terms[kx].name);
+    naryn__put_text(f, m->terms[kx].name);
     naryn__outfile_write(f, ",", 1);
-    put(f, naryn_result_term(r, kx, NULL), "%.2f");
+    naryn__put_number(f, naryn_result_term(r, kx, NULL), "%.2f");
     naryn__outfile_write(f, ",", 1);
-    put_text(f, m->terms[ky].name);
+    naryn__put_text(f, m->terms[ky].name);
     for (int k = -1; k < m->nterms; k++) {
       naryn__outfile_write(f, ",", 1);
-      put(f, naryn_result_term(r, k < 0 ? ky : k, NULL), "%.2f");
+      naryn__put_number(f, naryn_result_term(r, k < 0 ? ky : k, NULL), "%.2f");
     }
     naryn__outfile_write(f, ",", 1);
-    put(f, naryn_result_objective(r), "%.2f");
+    naryn__put_number(f, naryn_result_objective(r), "%.2f");
     naryn__outfile_write(f, ",", 1);
-    put_text(f, m->currency);
+    naryn__put_text(f, m->currency);
     if (i < n_points)
       naryn__outfile_printf(f, ",point-%02d\n", i + 1);
     else
