@@ -650,12 +650,16 @@ double naryn__result_start_storage(const naryn_result *r, int t, int i);
 ** delivery, both given per step ([step * nnodes + node], hm3). What these
 ** held actions cannot do for want of water (a coalition upstream holding
 ** it back) they give up at a prohibitive price that is not part of the
-** plan's value; the result's hold_broken_hm3 says how much. Plants of
-** nodes not planned turbine all they can of what passes them. */
+** plan's value; the result's hold_broken_hm3 says how much. A node not
+** planned that has several outlets also keeps the shares in which it
+** split its outflow among them (link_hm3, [step * nlinks + link], the
+** flows it had). Plants of nodes not planned turbine all they can of
+** what passes them. */
 typedef struct naryn__hold {
   const unsigned char *plans;   /* [nnodes] */
   const double *storage_hm3;    /* held reservoirs' end storage */
   const double *delivered_hm3;  /* held demands' deliveries */
+  const double *link_hm3;       /* held nodes' outflow, link by link */
 } naryn__hold;
 
 /* optimise/opt.c: optimises with the given weights (one per term) and,

@@ -254,17 +254,37 @@ static void mark_nodes(const naryn_game *g, unsigned S, unsigned char *plans) {
   }
 }
 
-/* Copies what the nodes marked in 'plans' did in r into the held actions. */
+/* Held actions: each node's end storage and delivery and each link's
+** flow, per step, in one block. */
+typedef struct actions {
+  double *storage, *delivered, *links;
+} actions;
+
+static int actions_new(const naryn_model *m, actions *a) {
+  size_t tn = (size_t)m->nsteps * (size_t)m->nnodes + 1;
+  size_t tl = (size_t)m->nsteps * (size_t)m->nlinks + 1;
+  a->storage = malloc((2 * tn + tl) * sizeof *a->storage);
+  if (!a->storage) return NARYN_ENOMEM;
+  a->delivered = a->storage + tn;
+  a->links = a->delivered + tn;
+  return NARYN_OK;
+}
+
+/* Copies what the nodes marked in 'plans' (NULL: all) did in r into the
+** held actions: storage, deliveries and the flow of their outlets. */
 static void take_actions(const naryn_model *m, const naryn_result *r,
-                         const unsigned char *plans, double *storage,
-                         double *delivered) {
-  for (int t = 0; t < m->nsteps; t++)
+                         const unsigned char *plans, actions *a) {
+  for (int t = 0; t < m->nsteps; t++) {
     for (int i = 0; i < m->nnodes; i++) {
       if (plans && !plans[i]) continue;
       size_t at = (size_t)t * m->nnodes + i;
-      storage[at] = NARYN__Q(r, t, i, NARYN_Q_STORAGE_HM3);
-      delivered[at] = NARYN__Q(r, t, i, NARYN_Q_DELIVERED_HM3);
+      a->storage[at] = NARYN__Q(r, t, i, NARYN_Q_STORAGE_HM3);
+      a->delivered[at] = NARYN__Q(r, t, i, NARYN_Q_DELIVERED_HM3);
     }
+    for (int l = 0; l < m->nlinks; l++)
+      if (!plans || plans[m->links[l].from])
+        a->links[(size_t)t * m->nlinks + l] = r->link_flow[(size_t)t * m->nlinks + l];
+  }
 }
 
 /* The coalition's name: its members' codes joined by "+". */
@@ -310,26 +330,26 @@ static double max_abs_benefit(const naryn_game *g, const naryn_result *r) {
 static int baseline(naryn_game *g, const naryn_share_opts *o,
                     const double *weights, naryn_diags *d) {
   const naryn_model *m = g->m;
-  size_t tn = (size_t)m->nsteps * (size_t)m->nnodes + 1;
-  double *storage = malloc(2 * tn * sizeof *storage);
+  actions a;
   unsigned char *plans = malloc((size_t)m->nnodes + 1);
   naryn_diags *dk = naryn_diags_new(0);
-  if (!storage || !plans || !dk) {
-    free(storage), free(plans), naryn_diags_free(dk);
+  if (actions_new(m, &a) != NARYN_OK || !plans || !dk) {
+    free(a.storage), free(plans), naryn_diags_free(dk);
     return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
                        "out of memory");
   }
-  double *delivered = storage + tn;
-  /* Before anyone plans: reservoirs hold their initial storage and
-  ** demands take nothing. */
-  for (int t = 0; t < m->nsteps; t++)
+  /* Before anyone plans: reservoirs hold their initial storage, demands
+  ** take nothing and no split of outflow is set. */
+  for (int t = 0; t < m->nsteps; t++) {
     for (int i = 0; i < m->nnodes; i++) {
       const naryn__node *n = &m->nodes[i];
       size_t at = (size_t)t * m->nnodes + i;
-      storage[at] = fmin(fmax(n->initial_storage_hm3, n->min_storage_hm3),
-                         n->max_storage_hm3);
-      delivered[at] = 0.0;
+      a.storage[at] = fmin(fmax(n->initial_storage_hm3, n->min_storage_hm3),
+                           n->max_storage_hm3);
+      a.delivered[at] = 0.0;
     }
+    for (int l = 0; l < m->nlinks; l++) a.links[(size_t)t * m->nlinks + l] = 0.0;
+  }
   naryn_result *plan = NULL;
   int rc = NARYN_OK;
   naryn_opt_opts oo = o->opt;
@@ -343,7 +363,7 @@ static int baseline(naryn_game *g, const naryn_share_opts *o,
     for (int k = 0; k < g->n && rc == NARYN_OK; k++) {
       tell(o, "baseline", sweep * g->n + k, total);
       mark_nodes(g, 1u << k, plans);
-      naryn__hold hold = {plans, storage, delivered};
+      naryn__hold hold = {plans, a.storage, a.delivered, a.links};
       naryn_result *r = NULL;
       naryn_diags_clear(dk);
       rc = naryn__optimise(m, &oo, weights, -1, 0.0, plan, &hold, &r, dk);
@@ -357,13 +377,12 @@ static int baseline(naryn_game *g, const naryn_share_opts *o,
       ** optimum, and the country can always keep its actions. */
       double before = plan ? benefit_of(g, plan, k) : -INFINITY;
       double after = benefit_of(g, r, k);
-      if (getenv("NARYN_DEBUG_SWEEP")) fprintf(stderr, "sweep %d %s before %.0f after %.0f broken %.3f passes %d\n", sweep, g->player[k], before, after, r->hold_broken_hm3, r->passes);
       if (plan && after <= before) {
         naryn_result_free(r);
         continue;
       }
       if (plan) moved = fmax(moved, after - before);
-      take_actions(m, r, plans, storage, delivered);
+      take_actions(m, r, plans, &a);
       naryn_result_free(plan);
       plan = r;
     }
@@ -381,7 +400,7 @@ static int baseline(naryn_game *g, const naryn_share_opts *o,
                 "again; the baseline is the last sweep's", MAX_SWEEPS);
   if (rc == NARYN_OK)
     for (int i = 0; i < g->n; i++) g->base[i] = benefit_of(g, plan, i);
-  free(storage);
+  free(a.storage);
   free(plans);
   naryn_diags_free(dk);
   return rc;
@@ -395,7 +414,7 @@ typedef struct pool {
   naryn_game *g;
   const naryn_share_opts *o;
   const double *weights;
-  const double *storage, *delivered; /* the baseline's actions */
+  actions held;                      /* the baseline's actions */
   unsigned next, total;              /* masks 1 .. total */
   int done, failed;
   naryn_diags **diags;               /* [mask] */
@@ -413,7 +432,7 @@ static int coalition(pool *w, unsigned S, naryn_diags *d) {
     return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
                        "out of memory");
   mark_nodes(g, S, plans);
-  naryn__hold hold = {plans, w->storage, w->delivered};
+  naryn__hold hold = {plans, w->held.storage, w->held.delivered, w->held.links};
   naryn_opt_opts oo = w->o->opt;
   oo.progress = NULL;
   naryn_result *r = NULL;
@@ -465,19 +484,16 @@ static void *worker(void *arg) {
 static int coalitions(naryn_game *g, const naryn_share_opts *o,
                       const double *weights, naryn_diags *d) {
   const naryn_model *m = g->m;
-  size_t tn = (size_t)m->nsteps * (size_t)m->nnodes + 1;
   pool w = {.g = g, .o = o, .weights = weights, .next = 1, .total = g->full};
-  double *actions = malloc(2 * tn * sizeof *actions);
+  int held_ok = actions_new(m, &w.held) == NARYN_OK;
   w.diags = calloc((size_t)g->full + 1, sizeof *w.diags);
   w.rc = calloc((size_t)g->full + 1, sizeof *w.rc);
   int rc = NARYN_OK;
-  if (!actions || !w.diags || !w.rc) rc = NARYN_ENOMEM;
+  if (!held_ok || !w.diags || !w.rc) rc = NARYN_ENOMEM;
   for (unsigned S = 1; S <= g->full && rc == NARYN_OK; S++)
     if (!(w.diags[S] = naryn_diags_new(0))) rc = NARYN_ENOMEM;
   if (rc != NARYN_OK) goto done;
-  take_actions(m, g->baseline, NULL, actions, actions + tn);
-  w.storage = actions;
-  w.delivered = actions + tn;
+  take_actions(m, g->baseline, NULL, &w.held);
   int jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
   if (jobs < 1) jobs = 1;
   if ((unsigned)jobs > g->full) jobs = (int)g->full;
@@ -521,7 +537,7 @@ done:
   for (unsigned S = 1; w.diags && S <= g->full; S++) naryn_diags_free(w.diags[S]);
   free(w.diags);
   free(w.rc);
-  free(actions);
+  free(w.held.storage);
   return rc;
 }
 

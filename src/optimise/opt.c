@@ -46,6 +46,10 @@
 /* A held action given up (naryn__hold), per hm3: above the worth of any
 ** term, below the link bounds that are physically firmer. */
 #define W_HOLD 1e5
+/* What a node nobody in the plan values earns per hm3 it takes: just
+** enough that it takes what reaches it and the plan would not otherwise
+** use, far too little to make the plan release water for it. */
+#define W_TAKE 1e-2
 /* Currency a pareto plan pays per unit of currency its constrained term
 ** falls short of the level: far above the worth of any other term. */
 #define EPS_PENALTY 100.0
@@ -61,6 +65,9 @@ typedef struct ncols {
   int qt, qs, e, srow, hrow;    /* hydropower */
   int head_res;                 /* reservoir whose storage sets the head */
   int hc, hr;                   /* held node: its give-way columns and row */
+  int sc, sr;                   /* held node with several outlets: the
+                                ** give-way columns (2 per row) and rows of
+                                ** its shares, one per outlet but the last */
 } ncols;
 
 /* An inflow target: a shortfall column and its row in every step. */
@@ -79,6 +86,7 @@ typedef struct opt {
   naryn_diags *d;
   const double *weights;        /* per term */
   const naryn__hold *hold;      /* or NULL: every node is planned */
+  unsigned char *downstream_planned; /* [N]: some planned node is below it */
   int T, N, L;
   int ncs, nrs;                 /* columns and rows per step */
   int *lx, *lv, *lw;            /* link columns (offsets) */
@@ -160,9 +168,43 @@ static int planned(const opt *p, int i) {
   return !p->hold || p->hold->plans[i];
 }
 
+/* Marks every node that has a planned node downstream of it (through
+** links and return flows). */
+static int mark_downstream(opt *p) {
+  const naryn_model *m = p->m;
+  p->downstream_planned = calloc((size_t)p->N + 1, 1);
+  int *stack = malloc(((size_t)p->N + 1) * sizeof *stack);
+  unsigned char *seen = malloc((size_t)p->N + 1);
+  if (!p->downstream_planned || !stack || !seen) {
+    free(stack), free(seen);
+    return NARYN_ENOMEM;
+  }
+  for (int j = 0; p->hold && j < p->N; j++) {
+    memset(seen, 0, (size_t)p->N);
+    int top = 0;
+    stack[top++] = j;
+    seen[j] = 1;
+    while (top > 0 && !p->downstream_planned[j]) {
+      const naryn__node *n = &m->nodes[stack[--top]];
+      int ret = n->type == NARYN_NODE_DEMAND ? n->return_to : -1;
+      for (int k = 0; k < n->n_out + 1; k++) {
+        int to = k < n->n_out ? m->links[n->out[k]].to : ret;
+        if (to < 0 || seen[to]) continue;
+        seen[to] = 1;
+        if (planned(p, to)) p->downstream_planned[j] = 1;
+        stack[top++] = to;
+      }
+    }
+  }
+  free(stack);
+  free(seen);
+  return NARYN_OK;
+}
+
 static int layout(opt *p) {
   const naryn_model *m = p->m;
   int c = 0, r = 0;
+  if (mark_downstream(p) != NARYN_OK) return NARYN_ENOMEM;
   for (int l = 0; l < m->nlinks; l++) {
     const naryn__link *ln = &m->links[l];
     int has_min = 0;
@@ -192,8 +234,10 @@ static int layout(opt *p) {
       if (v->nseg < 0) return NARYN_ENOMEM;
       v->seg = c;
       c += v->nseg;
-      /* A held demand: what it could not take of its held delivery. */
-      if (!planned(p, i)) v->hc = c++, v->hr = r++;
+      /* A held demand with a planned node downstream of it keeps its
+      ** delivery (a shortfall is what it could not take); one wholly
+      ** downstream of the planners takes what reaches it. */
+      if (!planned(p, i) && p->downstream_planned[i]) v->hc = c++, v->hr = r++;
       break;
     case NARYN_NODE_MIN_FLOW:
       v->mf = c++, v->mrow = r++;
@@ -204,6 +248,10 @@ static int layout(opt *p) {
       break;
     default:
       break;
+    }
+    if (!planned(p, i) && n->n_out >= 2) {
+      v->sc = c, c += 2 * (n->n_out - 1);
+      v->sr = r, r += n->n_out - 1;
     }
   }
   /* A plant's head follows the storage of its reservoir when that is an
@@ -352,6 +400,10 @@ static int set_objective(opt *p) {
       if (v->u >= 0) p->obj[base + v->u] += W_DEAD;
       if (v->hc >= 0) p->obj[base + v->hc] += W_HOLD;
       if (v->hc >= 0 && v->y >= 0) p->obj[base + v->hc + 1] += W_HOLD;
+      for (int s = 0; !planned(p, i) && v->seg >= 0 && s < v->nseg; s++)
+        p->obj[base + v->seg + s] -= W_TAKE;
+      for (int k = 0; v->sc >= 0 && k < 2 * (m->nodes[i].n_out - 1); k++)
+        p->obj[base + v->sc + k] += W_HOLD;
     }
   }
   /* The epsilon row holds the constrained term's coefficients. */
@@ -369,6 +421,11 @@ static int set_objective(opt *p) {
   }
   free(c);
   return rc;
+}
+
+/* A held action, with NaN (a node that took no part) read as zero. */
+static double held_at(const double *v, size_t at) {
+  return isnan(v[at]) ? 0.0 : v[at];
 }
 
 /* Builds the matrix with every coefficient that a pass may change in
@@ -449,6 +506,23 @@ static int build(opt *p) {
         /* delivered + not taken = held delivery. */
         for (int s = 0; s < v->nseg; s++) ADD(rb + v->hr, cb + v->seg + s, 1.0);
         ADD(rb + v->hr, cb + v->hc, 1.0);
+      }
+      if (v->sr >= 0) {
+        /* Outlet k keeps its share f of the node's outflow:
+        ** flow_k - f * (sum of the outlets' flows) + over - under = 0. */
+        double total = 0.0;
+        for (int k = 0; k < n->n_out; k++)
+          total += held_at(p->hold->link_hm3, (size_t)t * m->nlinks + n->out[k]);
+        for (int k = 0; k + 1 < n->n_out; k++) {
+          int row = rb + v->sr + k;
+          if (total > 0) {
+            double f = held_at(p->hold->link_hm3, (size_t)t * m->nlinks + n->out[k]) / total;
+            for (int j = 0; j < n->n_out; j++)
+              ADD_LINK(row, n->out[j], (j == k ? 1.0 : 0.0) - f);
+          }
+          ADD(row, cb + v->sc + 2 * k, 1.0);
+          ADD(row, cb + v->sc + 2 * k + 1, -1.0);
+        }
       }
       if (v->mf >= 0) {
         int mr = rb + v->mrow;
@@ -537,11 +611,6 @@ static double ref_start(const opt *p, int t, int i) {
                 : p->ref_s[(size_t)(t - 1) * p->N + i];
 }
 
-/* A held action, with NaN (a node that took no part) read as zero. */
-static double held_at(const double *v, size_t at) {
-  return isnan(v[at]) ? 0.0 : v[at];
-}
-
 /* Sets every bound, right-hand side and changing coefficient from the
 ** model and the reference plan. */
 static void linearise(opt *p) {
@@ -607,10 +676,16 @@ static void linearise(opt *p) {
       if (v->hr >= 0) {
         double held = v->y >= 0 ? held_at(p->hold->storage_hm3, at) - n->min_storage_hm3
                                 : held_at(p->hold->delivered_hm3, at);
-        p->rowlo[rb + v->hr] = p->rowup[rb + v->hr] = held;
+        p->rowlo[rb + v->hr] = held;
+        p->rowup[rb + v->hr] = v->y >= 0 ? held : INFINITY;
         p->collo[cb + v->hc] = 0;
         p->colup[cb + v->hc] = v->y >= 0 ? INFINITY : held;
         if (v->y >= 0) p->collo[cb + v->hc + 1] = 0, p->colup[cb + v->hc + 1] = INFINITY;
+      }
+      for (int o = 0; v->sr >= 0 && o + 1 < n->n_out; o++) {
+        p->rowlo[rb + v->sr + o] = p->rowup[rb + v->sr + o] = 0.0;
+        p->collo[cb + v->sc + 2 * o] = p->collo[cb + v->sc + 2 * o + 1] = 0.0;
+        p->colup[cb + v->sc + 2 * o] = p->colup[cb + v->sc + 2 * o + 1] = INFINITY;
       }
       if (v->mf >= 0) {
         double want = n->min_flow_m3s.v[t] * k;
@@ -765,9 +840,10 @@ static double hold_broken(const opt *p, const double *x) {
   for (int t = 0; p->hold && t < p->T; t++)
     for (int i = 0; i < p->N; i++) {
       const ncols *v = &p->nc[i];
-      if (v->hc < 0) continue;
-      sum += x[t * p->ncs + v->hc];
-      if (v->y >= 0) sum += x[t * p->ncs + v->hc + 1];
+      if (v->hc >= 0) sum += x[t * p->ncs + v->hc];
+      if (v->hc >= 0 && v->y >= 0) sum += x[t * p->ncs + v->hc + 1];
+      for (int k = 0; v->sc >= 0 && k < 2 * (p->m->nodes[i].n_out - 1); k++)
+        sum += x[t * p->ncs + v->sc + k];
     }
   return sum;
 }
@@ -957,6 +1033,7 @@ static void opt_free(opt *p) {
   naryn__lp_free(p->lp);
   free(p->lx);
   free(p->nc);
+  free(p->downstream_planned);
   if (p->frac)
     for (int i = 0; i < p->N; i++) free(p->frac[i]);
   free(p->frac);
