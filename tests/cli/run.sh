@@ -169,6 +169,27 @@ check pareto-plans 0 "" test -s "$tmp/p/point-03/nodes.csv"
 check pareto-rules-row 0 "" grep -q '^rules,' "$tmp/p/pareto.csv"
 check pareto-rules-plan 0 "" test -s "$tmp/p/rules/report.html"
 check pareto-report 0 "simulated rules" cat "$tmp/p/report.html"
+# Benefit sharing on the two-country river: the files, the report, the
+# same bytes on one thread as on two, and bad options.
+tc=examples/two-countries/model.yaml
+check share-help 0 "nucleolus" "$naryn" share --help
+check share-runs 0 "Gain from full cooperation" "$naryn" share "$tc" --jobs 1 --out "$tmp/s1"
+for f in share.csv allocation.csv exchange.csv superadditivity.csv game.csv baseline/nodes.csv grand/nodes.csv report.html; do
+  check "share-writes-$(echo "$f" | tr '/' '-')" 0 "" test -s "$tmp/s1/$f"
+done
+check share-two-jobs 0 "" "$naryn" share "$tc" --jobs 2 --quiet --out "$tmp/s2"
+same=PASS
+for f in share.csv allocation.csv exchange.csv superadditivity.csv report.html; do
+  cmp -s "$tmp/s1/$f" "$tmp/s2/$f" || same=FAIL
+done
+echo "cli/share-same-bytes-any-jobs $same" >>"$out"
+[ $same = PASS ] || { echo "FAIL cli/share-same-bytes-any-jobs"; status=1; }
+check share-redraw 0 "" "$naryn" report "$tmp/s2"
+check share-redraw-same 0 "" cmp "$tmp/s1/report.html" "$tmp/s2/report.html"
+check share-bad-jobs 2 "expected --jobs between 1 and 64" "$naryn" share "$tc" --jobs 0
+check share-bad-order 2 '"X" is not a country' "$naryn" share "$tc" --order U,X --out "$tmp/s3"
+sed 's/country: D/country: U/g' "$tc" >"$tmp/one-country.yaml"
+check share-one-country 1 "from 2 to 10 countries" "$naryn" share "$tmp/one-country.yaml" --out "$tmp/s4"
 check pareto-unknown-term 2 'expected the name of one of' \
   "$naryn" pareto examples/single/model.json --x energy --y nope --out "$tmp/p2"
 
