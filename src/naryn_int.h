@@ -6,7 +6,8 @@
 **
 ** Dependencies point one way: core <- io <- model <- hydro <- lp <- simulate
 ** <- optimise <- report (the optimiser records its plans in the simulator's
-** result and checks them with its water-balance checks).
+** result and checks them with its water-balance checks). The game module,
+** pure mathematics, uses only core and lp.
 */
 #ifndef NARYN_INT_H
 #define NARYN_INT_H
@@ -545,6 +546,55 @@ const double *naryn__lp_row_duals(naryn__lp *lp);
 /* Writes the loaded LP in fixed MPS form; the file appears whole or not at
 ** all. NARYN_OK or NARYN_EIO with the path in d. */
 int naryn__lp_write_mps(naryn__lp *lp, const char *path, naryn_diags *d);
+
+/* ====================================================================== */
+/* game/tu.c: transferable-utility games                                   */
+/* ====================================================================== */
+
+/* A game of n players (1 to NARYN__GAME_MAX_PLAYERS) is given as 2^n values
+** v[S] indexed by coalition bit mask (bit i set when player i is a member);
+** v[0] is ignored and the grand coalition N is (1 << n) - 1. An allocation
+** x gives player i the payoff x[i]; the excess of coalition S is
+** x(S) - v(S). The functions are pure and may run in several threads. */
+#define NARYN__GAME_MAX_PLAYERS 10
+
+/* The tolerance for comparing values of this game: 1e-9 * max(1, max |v(S)|)
+** over non-empty S, so a billionth of the largest value and never less than
+** 1e-9 of a unit (1e-9 for n out of range or a NULL v). The nucleolus's LPs
+** decide ties more finely than this, and its payoffs carry CLP's rounding,
+** about 1e-11 of max |v(S)|. */
+double naryn__game_tolerance(int n, const double *v);
+/* Shapley value: x[i] = sum over S not containing i of
+** |S|!(n-|S|-1)!/n! (v(S+i) - v(S)), summed over S in increasing mask
+** order, so results are the same bit for bit on every run. NARYN_OK, or
+** NARYN_EARG in d for n out of range, a NULL array or a value that is not
+** finite. */
+int naryn__game_shapley(int n, const double *v, double *x, naryn_diags *d);
+/* The nucleolus, by the sequence of LPs of Maschler, Peleg and Shapley
+** (see tu.c), into x[n]. *least_core_eps (may be NULL) gets eps_1, the
+** largest smallest excess of an efficient allocation: the core is
+** non-empty iff eps_1 >= -tolerance; for n == 1 there is no proper
+** coalition and eps_1 is +INFINITY. *nlps (may be NULL) gets the number of
+** LPs of the sequence, one per value of eps (0 for n == 1); the LPs that
+** decide which coalitions stay at eps_k are not counted. NARYN_OK,
+** NARYN_EARG as for the Shapley value, NARYN_ENOMEM, or NARYN_ESOLVER. */
+int naryn__game_nucleolus(int n, const double *v, double *x,
+                          double *least_core_eps, int *nlps, naryn_diags *d);
+/* The smallest excess x(S) - v(S) over proper non-empty coalitions, and in
+** *worst (may be NULL) the smallest mask that has it. For n == 1 there is no
+** such coalition: +INFINITY, *worst = 0. NAN (and *worst = 0) for n out of
+** range, a NULL array or an excess that is not a number. */
+double naryn__game_min_excess(int n, const double *v, const double *x,
+                              int *worst);
+/* Superadditivity: calls each(user, A, B, shortfall) for every pair of
+** disjoint non-empty coalitions A < B (masks) with
+** shortfall = v(A) + v(B) - v(A+B) > tol, in increasing order of A then B;
+** a shortfall that is not a number counts too. 'each' may be NULL. Returns
+** the number of such pairs, or -1 for n out of range or a NULL v. */
+int naryn__game_superadditivity(int n, const double *v, double tol,
+                                void (*each)(void *user, int a, int b,
+                                             double shortfall),
+                                void *user);
 
 /* ====================================================================== */
 /* simulate/: the step-by-step priority simulation and its results        */
