@@ -565,7 +565,9 @@ int naryn__lp_write_mps(naryn__lp *lp, const char *path, naryn_diags *d);
 
 /* The tolerance for comparing values of this game: 1e-9 * max(1, max |v(S)|)
 ** over non-empty S, so a billionth of the largest value and never less than
-** 1e-9 of a unit. The nucleolus's LPs decide ties more finely than this. */
+** 1e-9 of a unit (1e-9 for n out of range or a NULL v). The nucleolus's LPs
+** decide ties more finely than this, and its payoffs carry CLP's rounding,
+** about 1e-11 of max |v(S)|. */
 double naryn__game_tolerance(int n, const double *v);
 /* Shapley value: x[i] = sum over S not containing i of
 ** |S|!(n-|S|-1)!/n! (v(S+i) - v(S)), summed over S in increasing mask
