@@ -1,7 +1,7 @@
 /*
 ** cmd_report.c: "naryn report DIR": draws DIR/report.html again from the
-** results already in DIR, for a run, a comparison of runs or a trade-off
-** curve.
+** results already in DIR, for a run, a comparison of runs, a trade-off
+** curve or a benefit-sharing game.
 */
 #include <stdio.h>
 #include <string.h>
@@ -13,8 +13,9 @@ static const char help[] =
     "\n"
     "Draws DIR/report.html from the results already in DIR: the files of a\n"
     "run of naryn simulate or naryn optimise, a comparison of runs\n"
-    "(compare.csv and a folder per run) or a trade-off curve of naryn pareto\n"
-    "(pareto.csv and a folder per point). The page is one self-contained\n"
+    "(compare.csv and a folder per run), a trade-off curve of naryn pareto\n"
+    "(pareto.csv and a folder per point) or a benefit-sharing game of naryn\n"
+    "share (game.csv and its companions). The page is one self-contained\n"
     "file: inline charts and styles, no scripts, nothing fetched, so it can\n"
     "be mailed, opened offline and printed. Runs write it themselves; this\n"
     "command draws it again, for example after results were copied from\n"

@@ -466,7 +466,8 @@ int naryn_result_write(const naryn_result *r, const char *dir,
 /* Writes DIR/report.html, a self-contained page (inline SVG charts and
 ** CSS, no scripts, nothing fetched) drawn from the results already in
 ** DIR: a run's files (run.csv and the rest), a comparison of runs
-** (compare.csv) or a trade-off curve (pareto.csv). Every string from the
+** (compare.csv), a trade-off curve (pareto.csv) or a benefit-sharing game
+** (game.csv and the other files of naryn_game_write). Every string from the
 ** files is escaped. Fails with NARYN_EIO naming the file, line and field
 ** when a results file is missing or malformed, and writes nothing then. */
 int naryn_report_write(const char *dir, naryn_diags *d);

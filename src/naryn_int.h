@@ -800,4 +800,56 @@ int naryn__network_svg(FILE *out, const char *id, const naryn__net_node *nodes,
                        const char *const *countries, int ncountries,
                        naryn_diags *d);
 
+/* ====================================================================== */
+/* report/report.c: the parts every page of report.html is made of         */
+/* ====================================================================== */
+
+/* A page being drawn into memory; it reaches DIR/report.html only whole,
+** by naryn__page_close. */
+typedef struct naryn__page {
+  FILE *out;
+  char *buf;
+  size_t len;
+  int nfig, ntab;     /* figures and tables drawn so far */
+  naryn_diags *d;
+} naryn__page;
+
+/* Starts a page in memory. NARYN_OK or NARYN_ENOMEM. */
+int naryn__page_open(naryn__page *p, naryn_diags *d);
+/* The document's head: the Content-Security-Policy that forbids scripts
+** and fetching, the style sheet and the escaped title; opens the body. */
+void naryn__page_head(naryn__page *p, const char *title);
+/* Writes footer#end and the page to DIR/report.html, whole or not at all,
+** and frees the page. */
+int naryn__page_close(naryn__page *p, const char *dir);
+/* Frees a page that will not be written. */
+void naryn__page_abort(naryn__page *p);
+/* Writes s escaped. */
+void naryn__text(naryn__page *p, const char *s);
+/* A chart in a figure with an id, a caption and a unit note (or NULL). */
+int naryn__figure(naryn__page *p, const naryn__chart *c, const char *caption,
+                  const char *unit_note);
+/* A data table with an id, in a box that scrolls when it is too wide. */
+void naryn__table_open(naryn__page *p, const char *id);
+void naryn__table_close(naryn__page *p);
+/* A header cell, left-aligned when 'left'; a text cell; a number cell
+** with a fixed number of decimals (empty for NaN, never "-0"). */
+void naryn__th(naryn__page *p, const char *s, int left);
+void naryn__td_text(naryn__page *p, const char *s);
+void naryn__td_num(naryn__page *p, double v, int decimals);
+/* A row of the header's list: key (markup of ours) and value (escaped). */
+void naryn__meta(naryn__page *p, const char *key, const char *value);
+/* Reports a results file without the column 'col' in its header:
+**   FILE:1:1: error: expected a column "COL" in the header, as naryn writes it
+** and returns NARYN_EIO; NARYN_OK when the column is there. */
+int naryn__report_need_column(const naryn__csv *t, const char *col,
+                              naryn_diags *d);
+
+/* report/share_page.c: the page of a benefit-sharing folder (game.csv,
+** share.csv, allocation.csv, exchange.csv and superadditivity.csv, as
+** naryn_game_write leaves them), drawn into DIR/report.html from those
+** files alone. A missing or malformed file is reported with its line,
+** column and field, and nothing is written then. */
+int naryn__report_share(const char *dir, naryn_diags *d);
+
 #endif /* NARYN_INT_H */

@@ -13,7 +13,9 @@
 **     sinks and, for a plan, the marginal value of water;
 **   a comparison (compare.csv naming run folders): the runs side by side;
 **   a trade-off curve (pareto.csv): the curve, with the simulated rules
-**     marked on it.
+**     marked on it;
+**   a benefit-sharing game (game.csv): drawn by share_page.c from the
+**     parts of a page defined here (naryn__page and its helpers).
 **
 ** The page is one file with inline SVG and CSS and no scripts; its
 ** Content-Security-Policy forbids loading anything, so that a name in a
@@ -86,11 +88,15 @@ static int bad(const run_files *f, const naryn__csv *t, int row, const char *col
                      NULL, fmt, col, what);
 }
 
-static int need_column(const run_files *f, const naryn__csv *t, const char *col) {
+int naryn__report_need_column(const naryn__csv *t, const char *col, naryn_diags *d) {
   if (naryn__csv_column(t, col) >= 0) return NARYN_OK;
-  return naryn__diag(f->d, NARYN_EIO, NARYN_SEV_ERROR, t->file, 1, 1, NULL,
+  return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, t->file, 1, 1, NULL,
                      "expected a column \"%s\" in the header, as naryn writes it",
                      col);
+}
+
+static int need_column(const run_files *f, const naryn__csv *t, const char *col) {
+  return naryn__report_need_column(t, col, f->d);
 }
 
 /* Reads a run's folder and checks that its files agree with each other. */
@@ -214,6 +220,7 @@ static const char css[] =
     "table.data th,table.data td{border-bottom:1px solid #d8dee4;padding:3px 8px;"
     "text-align:right;white-space:nowrap}"
     "table.data th{background:#f6f8fa}table.data td.l,table.data th.l{text-align:left}"
+    "table.data td.w,table.data th.w{white-space:normal}"
     "table.data tr.total td{font-weight:600}"
     ".scroll{overflow-x:auto;max-width:100%}"
     "figure.chart{margin:12px 0 22px;break-inside:avoid}"
@@ -230,17 +237,11 @@ static const char css[] =
     "@media print{body{max-width:none;padding:0}nav{display:none}"
     "h2{break-after:avoid}table.data{break-inside:avoid}}";
 
-typedef struct page {
-  FILE *out;
-  char *buf;
-  size_t len;
-  int nfig, ntab;
-  naryn_diags *d;
-} page;
+/* The parts below are shared with share_page.c (declared in naryn_int.h). */
 
-static void text(page *p, const char *s) { naryn__html_text(p->out, s); }
+void naryn__text(naryn__page *p, const char *s) { naryn__html_text(p->out, s); }
 
-static int page_open(page *p, naryn_diags *d) {
+int naryn__page_open(naryn__page *p, naryn_diags *d) {
   memset(p, 0, sizeof *p);
   p->d = d;
   p->out = open_memstream(&p->buf, &p->len);
@@ -249,19 +250,19 @@ static int page_open(page *p, naryn_diags *d) {
   return NARYN_OK;
 }
 
-static void page_head(page *p, const char *title) {
+void naryn__page_head(naryn__page *p, const char *title) {
   fprintf(p->out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                   "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src "
                   "'none'; style-src 'unsafe-inline'; img-src data:\">\n"
                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                   "<meta name=\"generator\" content=\"naryn %s\">\n<title>",
           NARYN_VERSION);
-  text(p, title);
+  naryn__text(p, title);
   fprintf(p->out, "</title>\n<style>%s</style>\n</head>\n<body>\n", css);
 }
 
 /* Writes the page to DIR/report.html, whole or not at all. */
-static int page_close(page *p, const char *dir) {
+int naryn__page_close(naryn__page *p, const char *dir) {
   fprintf(p->out, "<footer id=\"end\">Drawn by naryn %s from the files in this "
                   "folder; <code>naryn report FOLDER</code> draws it again. Figures "
                   "are yearly means unless a chart says otherwise; km3 = 1000 hm3 = "
@@ -290,7 +291,7 @@ static int page_close(page *p, const char *dir) {
   return naryn__outfile_commit(f, p->d);
 }
 
-static void page_abort(page *p) {
+void naryn__page_abort(naryn__page *p) {
   if (p->out) fclose(p->out);
   free(p->buf);
   p->out = NULL;
@@ -298,13 +299,13 @@ static void page_abort(page *p) {
 }
 
 /* A chart in a figure with its caption and a note under it. */
-static int figure(page *p, const naryn__chart *c, const char *caption,
+int naryn__figure(naryn__page *p, const naryn__chart *c, const char *caption,
                   const char *unit_note) {
   fprintf(p->out, "<figure class=\"chart\" id=\"%s\"><figcaption>", c->id);
-  text(p, caption);
+  naryn__text(p, caption);
   if (unit_note) {
     fprintf(p->out, " <span>");
-    text(p, unit_note);
+    naryn__text(p, unit_note);
     fprintf(p->out, "</span>");
   }
   fprintf(p->out, "</figcaption>\n");
@@ -314,26 +315,26 @@ static int figure(page *p, const naryn__chart *c, const char *caption,
   return rc;
 }
 
-static void table_open(page *p, const char *id) {
+void naryn__table_open(naryn__page *p, const char *id) {
   fprintf(p->out, "<div class=\"scroll\"><table class=\"data\" id=\"%s\">\n", id);
   p->ntab++;
 }
 
-static void table_close(page *p) { fprintf(p->out, "</table></div>\n"); }
+void naryn__table_close(naryn__page *p) { fprintf(p->out, "</table></div>\n"); }
 
-static void th(page *p, const char *s, int left) {
+void naryn__th(naryn__page *p, const char *s, int left) {
   fprintf(p->out, "<th%s>", left ? " class=\"l\"" : "");
-  text(p, s);
+  naryn__text(p, s);
   fprintf(p->out, "</th>");
 }
 
-static void td_text(page *p, const char *s) {
+void naryn__td_text(naryn__page *p, const char *s) {
   fprintf(p->out, "<td class=\"l\">");
-  text(p, s);
+  naryn__text(p, s);
   fprintf(p->out, "</td>");
 }
 
-static void td_num(page *p, double v, int decimals) {
+void naryn__td_num(naryn__page *p, double v, int decimals) {
   if (isnan(v)) {
     fprintf(p->out, "<td></td>");
     return;
@@ -342,9 +343,9 @@ static void td_num(page *p, double v, int decimals) {
   fprintf(p->out, "<td>%.*f</td>", decimals, v);
 }
 
-static void meta(page *p, const char *key, const char *value) {
+void naryn__meta(naryn__page *p, const char *key, const char *value) {
   fprintf(p->out, "<dt>%s</dt><dd>", key);
-  text(p, value);
+  naryn__text(p, value);
   fprintf(p->out, "</dd>");
 }
 
@@ -384,35 +385,35 @@ static const char *const month_names[12] = {"Oct", "Nov", "Dec", "Jan", "Feb", "
 static int water_month(int calendar) { return (calendar + 2) % 12; }
 
 /* The header: what was run. */
-static void run_header(page *p, const run_files *f, const char *what) {
+static void run_header(naryn__page *p, const run_files *f, const char *what) {
   const char *model = run_key(f, "model"), *scen = run_key(f, "scenario");
   fprintf(p->out, "<header>\n<h1>");
-  text(p, model);
+  naryn__text(p, model);
   fprintf(p->out, "</h1>\n<p class=\"sub\">");
-  text(p, what);
+  naryn__text(p, what);
   if (scen[0]) {
     fprintf(p->out, ", scenario ");
-    text(p, scen);
+    naryn__text(p, scen);
   }
   fprintf(p->out, "</p>\n<dl class=\"meta\">");
-  meta(p, "Model", model);
-  meta(p, "Model file", run_key(f, "model_file"));
-  meta(p, "Scenario", scen[0] ? scen : "none (the model as given)");
+  naryn__meta(p, "Model", model);
+  naryn__meta(p, "Model file", run_key(f, "model_file"));
+  naryn__meta(p, "Scenario", scen[0] ? scen : "none (the model as given)");
   char buf[256];
   snprintf(buf, sizeof buf, "%.7s to %.7s: %s %s steps, %s years", run_key(f, "start"),
            run_key(f, "end"), run_key(f, "steps"), run_key(f, "step"), run_key(f, "years"));
-  meta(p, "Horizon", buf);
-  meta(p, "Step", run_key(f, "step"));
-  meta(p, "Engine", "naryn " NARYN_VERSION);
+  naryn__meta(p, "Horizon", buf);
+  naryn__meta(p, "Step", run_key(f, "step"));
+  naryn__meta(p, "Engine", "naryn " NARYN_VERSION);
   snprintf(buf, sizeof buf, "naryn %s", run_key(f, "naryn_version"));
-  meta(p, "Results written by", buf);
-  meta(p, "Command", run_key(f, "command")[0] ? run_key(f, "command") : "(not recorded)");
+  naryn__meta(p, "Results written by", buf);
+  naryn__meta(p, "Command", run_key(f, "command")[0] ? run_key(f, "command") : "(not recorded)");
   const char *node = run_key(f, "max_residual_node");
   snprintf(buf, sizeof buf, "%s hm3%s%s%s%.10s%s; relative to the flow %s; whole system %s hm3",
            run_key(f, "max_residual_hm3"), node[0] ? " (" : "", node,
            node[0] ? ", " : "", run_key(f, "max_residual_date"), node[0] ? ")" : "",
            run_key(f, "max_residual_relative"), run_key(f, "system_residual_hm3"));
-  meta(p, "Largest water-balance residual", buf);
+  naryn__meta(p, "Largest water-balance residual", buf);
   fprintf(p->out, "</dl>\n</header>\n");
 }
 
@@ -421,7 +422,7 @@ static void run_header(page *p, const run_files *f, const char *what) {
 /* ====================================================================== */
 
 /* The yearly means by country and season, from summary.csv. */
-static void summary_table(page *p, const run_files *f) {
+static void summary_table(naryn__page *p, const run_files *f) {
   static const char *const cols[] = {"energy_gwh", "irrigation_delivered_hm3",
                                      "irrigation_shortage_hm3", "municipal_delivered_hm3",
                                      "municipal_shortage_hm3", "min_flow_shortage_hm3",
@@ -432,11 +433,11 @@ static void summary_table(page *p, const run_files *f) {
                                       "spill km3", "to sinks and lakes km3",
                                       "evaporation km3"};
   fprintf(p->out, "<h2 id=\"s-summary\">Yearly means by country and season</h2>\n");
-  table_open(p, "summary");
+  naryn__table_open(p, "summary");
   fprintf(p->out, "<thead><tr>");
-  th(p, "country", 1);
-  th(p, "season", 1);
-  for (int k = 0; k < 9; k++) th(p, heads[k], 0);
+  naryn__th(p, "country", 1);
+  naryn__th(p, "season", 1);
+  for (int k = 0; k < 9; k++) naryn__th(p, heads[k], 0);
   fprintf(p->out, "</tr></thead>\n<tbody>\n");
   char buf[256];
   for (int r = 0; r < f->summary->nrows; r++) {
@@ -445,27 +446,27 @@ static void summary_table(page *p, const run_files *f) {
     int first = strcmp(season, "oct-mar") == 0;
     int whole = strcmp(season, "all") == 0;
     fprintf(p->out, "<tr%s>", whole ? " class=\"total\"" : "");
-    td_text(p, first ? country_label(f, code, buf, sizeof buf) : "");
+    naryn__td_text(p, first ? country_label(f, code, buf, sizeof buf) : "");
     const char *sl = season;
     for (int s = 0; s < 3; s++)
       if (strcmp(season, season_key[s]) == 0) sl = season_label[s];
-    td_text(p, sl);
+    naryn__td_text(p, sl);
     for (int k = 0; k < 9; k++) {
       double v = cell_num(f->summary, r, naryn__csv_column(f->summary, cols[k]));
-      td_num(p, k == 0 ? v : v / 1000.0, k == 0 ? 0 : 2);
+      naryn__td_num(p, k == 0 ? v : v / 1000.0, k == 0 ? 0 : 2);
     }
     fprintf(p->out, "</tr>\n");
   }
   fprintf(p->out, "</tbody>\n");
-  table_close(p);
+  naryn__table_close(p);
 }
 
 /* The objective terms: one row per term, one column per country. */
-static void objective_table(page *p, const run_files *f) {
+static void objective_table(naryn__page *p, const run_files *f) {
   const char *cur = cell(f->objective, 0, "currency");
   fprintf(p->out, "<h2 id=\"s-objective\">The objective</h2>\n<p class=\"note\">"
                   "Each term's yearly value in millions of ");
-  text(p, cur);
+  naryn__text(p, cur);
   fprintf(p->out, " and its weight; benefits and costs as the term defines them "
                   "(costs positive). The combined objective is the weighted "
                   "benefits less the weighted costs.</p>\n");
@@ -477,24 +478,27 @@ static void objective_table(page *p, const run_files *f) {
     for (int k = 0; k < nc && !seen; k++) seen = strcmp(countries[k], c) == 0;
     if (!seen && strcmp(cell(f->objective, r, "term"), "combined") != 0) countries[nc++] = c;
   }
-  table_open(p, "objective");
+  naryn__table_open(p, "objective");
   fprintf(p->out, "<thead><tr>");
-  th(p, "term", 1);
-  th(p, "kind", 1);
-  th(p, "weight", 0);
+  naryn__th(p, "term", 1);
+  naryn__th(p, "kind", 1);
+  naryn__th(p, "weight", 0);
   char buf[256];
   for (int k = 0; k < nc; k++)
-    th(p, strcmp(countries[k], "all") == 0 ? "all countries" : country_label(f, countries[k], buf, sizeof buf), 0);
+    naryn__th(p, strcmp(countries[k], "all") == 0
+                     ? "all countries"
+                     : country_label(f, countries[k], buf, sizeof buf),
+              0);
   fprintf(p->out, "</tr></thead>\n<tbody>\n");
   int vcol = naryn__csv_column(f->objective, "value_per_year");
   for (int r = 0; r < f->objective->nrows;) {
     const char *term = cell(f->objective, r, "term");
     int combined = strcmp(term, "combined") == 0;
     fprintf(p->out, "<tr%s>", combined ? " class=\"total\"" : "");
-    td_text(p, combined ? "combined (benefits − costs)" : term);
-    td_text(p, combined ? "" : cell(f->objective, r, "kind"));
+    naryn__td_text(p, combined ? "combined (benefits − costs)" : term);
+    naryn__td_text(p, combined ? "" : cell(f->objective, r, "kind"));
     fprintf(p->out, "<td>");
-    text(p, cell(f->objective, r, "weight"));
+    naryn__text(p, cell(f->objective, r, "weight"));
     fprintf(p->out, "</td>");
     int r2 = r;
     for (int k = 0; k < nc; k++) {
@@ -503,16 +507,16 @@ static void objective_table(page *p, const run_files *f) {
         if (strcmp(cell(f->objective, j, "country"), countries[k]) == 0) found = j;
         r2 = j;
       }
-      td_num(p, found >= 0 ? cell_num(f->objective, found, vcol) / 1e6 : NAN, 1);
+      naryn__td_num(p, found >= 0 ? cell_num(f->objective, found, vcol) / 1e6 : NAN, 1);
     }
     fprintf(p->out, "</tr>\n");
     r = r2 + 1;
   }
   fprintf(p->out, "</tbody>\n");
-  table_close(p);
+  naryn__table_close(p);
 }
 
-static int network_section(page *p, const run_files *f) {
+static int network_section(naryn__page *p, const run_files *f) {
   int n = f->nnodes, rc;
   naryn__net_node *nodes = calloc((size_t)n, sizeof *nodes);
   naryn__net_link *links = calloc((size_t)(f->nlinks + n), sizeof *links);
@@ -574,7 +578,7 @@ static int network_section(page *p, const run_files *f) {
 }
 
 /* Storage of each enabled reservoir over time, with its limits. */
-static int storage_section(page *p, const run_files *f, double *x, double *y,
+static int storage_section(naryn__page *p, const run_files *f, double *x, double *y,
                            double *lo, double *hi) {
   int rc = NARYN_OK, any = 0;
   for (int i = 0; i < f->nnodes && rc == NARYN_OK; i++) {
@@ -601,14 +605,14 @@ static int storage_section(page *p, const run_files *f, double *x, double *y,
     snprintf(id, sizeof id, "storage-%d", i + 1);
     snprintf(cap, sizeof cap, "%s: storage at the end of each step", cell(f->network, i, "name"));
     naryn__chart c = {id, cap, "date", "storage, hm3", NARYN__AXIS_DATE, NULL, 0, 1, s, 3, 0, 0};
-    rc = figure(p, &c, cap, "(hm3 = million m3)");
+    rc = naryn__figure(p, &c, cap, "(hm3 = million m3)");
   }
   return rc;
 }
 
 /* Mean inflow and release by month of the water year for the largest
 ** reservoirs (at most three), in m3/s. */
-static int release_section(page *p, const run_files *f) {
+static int release_section(naryn__page *p, const run_files *f) {
   int order[3], n = 0;
   int cmax = naryn__csv_column(f->network, "max_storage_hm3");
   for (int pick = 0; pick < 3; pick++) {
@@ -659,13 +663,13 @@ static int release_section(page *p, const run_files *f) {
     snprintf(cap, sizeof cap, "%s: inflow and release by month", cell(f->network, i, "name"));
     naryn__chart c = {id, cap, "month of the water year", "mean flow, m3/s",
                       NARYN__AXIS_CATEGORY, cats, nm, 1, s, 2, 0, 0};
-    rc = figure(p, &c, cap, "(mean over the horizon, m3/s)");
+    rc = naryn__figure(p, &c, cap, "(mean over the horizon, m3/s)");
   }
   return rc;
 }
 
 /* Generation of each plant by season, GWh a year. */
-static int generation_section(page *p, const run_files *f) {
+static int generation_section(naryn__page *p, const run_files *f) {
   const char **cats = calloc((size_t)f->nnodes, sizeof *cats);
   double *win = calloc((size_t)f->nnodes, sizeof *win), *sum = calloc((size_t)f->nnodes, sizeof *sum);
   if (!cats || !win || !sum) {
@@ -691,14 +695,14 @@ static int generation_section(page *p, const run_files *f) {
                           {"Apr–Sep (summer)", NULL, sum, n, NARYN__BARS, "#e69f00", NULL}};
     naryn__chart c = {"generation", "Generation by plant and season", NULL,
                       "energy, GWh a year", NARYN__AXIS_CATEGORY, cats, n, 1, s, 2, 0, 0};
-    rc = figure(p, &c, "Generation by plant and season", "(GWh a year)");
+    rc = naryn__figure(p, &c, "Generation by plant and season", "(GWh a year)");
   }
   free(cats), free(win), free(sum);
   return rc;
 }
 
 /* Delivered against demanded water of each country's demands by month. */
-static int delivery_section(page *p, const run_files *f) {
+static int delivery_section(naryn__page *p, const run_files *f) {
   const char *codes[64];
   int nc = network_countries(f, codes, 64), rc = NARYN_OK, any = 0;
   for (int c = -1; c < nc && rc == NARYN_OK; c++) {
@@ -741,13 +745,13 @@ static int delivery_section(page *p, const run_files *f) {
              country_label(f, code, buf, sizeof buf));
     naryn__chart ch = {id, cap, "month of the water year", "water, hm3 a month",
                        NARYN__AXIS_CATEGORY, cats, nm, 1, s, 2, 0, 0};
-    rc = figure(p, &ch, cap, "(mean over the horizon, hm3 a month)");
+    rc = naryn__figure(p, &ch, cap, "(mean over the horizon, hm3 a month)");
   }
   return rc;
 }
 
 /* The flow reaching each sink, the North Aral Sea among them, in m3/s. */
-static int sink_section(page *p, const run_files *f, double *x, double *ybuf) {
+static int sink_section(naryn__page *p, const run_files *f, double *x, double *ybuf) {
   int sinks[16], ns = 0;
   for (int i = 0; i < f->nnodes && ns < 16; i++)
     if (node_is(f, i, "sink")) sinks[ns++] = i;
@@ -766,11 +770,12 @@ static int sink_section(page *p, const run_files *f, double *x, double *ybuf) {
   fprintf(p->out, "<h2 id=\"s-sinks\">Water reaching the sinks and terminal lakes</h2>\n");
   naryn__chart c = {"sinks", "Flow into each sink", "date", "mean flow, m3/s",
                     NARYN__AXIS_DATE, NULL, 0, 1, s, ns, 0, 0};
-  return figure(p, &c, "Flow into each sink and terminal lake", "(mean over each step, m3/s)");
+  return naryn__figure(p, &c, "Flow into each sink and terminal lake",
+                       "(mean over each step, m3/s)");
 }
 
 /* The marginal value of water in each reservoir, from the plan's duals. */
-static int water_value_section(page *p, const run_files *f) {
+static int water_value_section(naryn__page *p, const run_files *f) {
   const naryn__csv *w = f->water_values;
   int rc = need_column(f, w, "water_value_per_hm3");
   if (rc == NARYN_OK) rc = need_column(f, w, "node");
@@ -813,36 +818,36 @@ static int water_value_section(page *p, const run_files *f) {
   snprintf(ylab, sizeof ylab, "%s per hm3", cell(f->objective, 0, "currency"));
   naryn__chart c = {"water-values", "Water value of each reservoir", "date", ylab,
                     NARYN__AXIS_DATE, NULL, 0, 1, s, ns, 0, 0};
-  rc = figure(p, &c, "Water value of each reservoir", "(currency per hm3 stored)");
+  rc = naryn__figure(p, &c, "Water value of each reservoir", "(currency per hm3 stored)");
   free(x), free(y);
   return rc;
 }
 
-static void plants_table(page *p, const run_files *f) {
+static void plants_table(naryn__page *p, const run_files *f) {
   const naryn__csv *t = f->plants;
   fprintf(p->out, "<h3>Energy with the exact head against the plan's linearisation</h3>\n");
-  table_open(p, "plants");
+  naryn__table_open(p, "plants");
   fprintf(p->out, "<thead><tr>");
-  th(p, "plant", 1);
-  th(p, "country", 1);
-  th(p, "GWh a year, exact head", 0);
-  th(p, "linearised", 0);
-  th(p, "difference %", 0);
+  naryn__th(p, "plant", 1);
+  naryn__th(p, "country", 1);
+  naryn__th(p, "GWh a year, exact head", 0);
+  naryn__th(p, "linearised", 0);
+  naryn__th(p, "difference %", 0);
   fprintf(p->out, "</tr></thead>\n<tbody>\n");
   for (int r = 0; r < t->nrows; r++) {
     fprintf(p->out, "<tr>");
-    td_text(p, cell(t, r, "node"));
-    td_text(p, cell(t, r, "country"));
-    td_num(p, cell_num(t, r, naryn__csv_column(t, "energy_gwh")) / f->years, 1);
-    td_num(p, cell_num(t, r, naryn__csv_column(t, "energy_linearised_gwh")) / f->years, 1);
-    td_num(p, cell_num(t, r, naryn__csv_column(t, "difference_percent")), 3);
+    naryn__td_text(p, cell(t, r, "node"));
+    naryn__td_text(p, cell(t, r, "country"));
+    naryn__td_num(p, cell_num(t, r, naryn__csv_column(t, "energy_gwh")) / f->years, 1);
+    naryn__td_num(p, cell_num(t, r, naryn__csv_column(t, "energy_linearised_gwh")) / f->years, 1);
+    naryn__td_num(p, cell_num(t, r, naryn__csv_column(t, "difference_percent")), 3);
     fprintf(p->out, "</tr>\n");
   }
   fprintf(p->out, "</tbody>\n");
-  table_close(p);
+  naryn__table_close(p);
 }
 
-static void contents(page *p, const run_files *f, int optimised) {
+static void contents(naryn__page *p, const run_files *f, int optimised) {
   fprintf(p->out, "<nav><ul><li><a href=\"#s-summary\">Yearly means by country and season</a>"
                   "<li><a href=\"#s-objective\">The objective</a>"
                   "<li><a href=\"#s-network\">The network</a>");
@@ -867,9 +872,9 @@ static int report_run(const char *dir, naryn_diags *d) {
   naryn__arena *a = naryn__arena_new();
   if (!a) return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   run_files f;
-  page p;
+  naryn__page p;
   int rc = load_run(&f, dir, a, d);
-  if (rc == NARYN_OK) rc = page_open(&p, d);
+  if (rc == NARYN_OK) rc = naryn__page_open(&p, d);
   if (rc != NARYN_OK) {
     naryn__arena_free(a);
     return rc;
@@ -882,7 +887,7 @@ static int report_run(const char *dir, naryn_diags *d) {
   snprintf(title, sizeof title, "%s: %s", run_key(&f, "model"),
            optimised ? "optimised plan" : "simulation");
   if (rc == NARYN_OK) {
-    page_head(&p, title);
+    naryn__page_head(&p, title);
     run_header(&p, &f, optimised ? "The plan optimised over the whole horizon with "
                                    "perfect foresight of the inflows"
                                  : "Simulated under the model's operating rules");
@@ -904,9 +909,9 @@ static int report_run(const char *dir, naryn_diags *d) {
   free(buf);
   if (rc == NARYN_OK) {
     fprintf(p.out, "</main>\n");
-    rc = page_close(&p, dir);
+    rc = naryn__page_close(&p, dir);
   } else {
-    page_abort(&p);
+    naryn__page_abort(&p);
   }
   naryn__arena_free(a);
   return rc;
@@ -972,34 +977,34 @@ static double sink_km3(const run_files *f, const char *node, int season) {
   return s / f->years / 1000.0;
 }
 
-static void cmp_row(page *p, const char *label, const char *season, const cmp *c,
+static void cmp_row(naryn__page *p, const char *label, const char *season, const cmp *c,
                     const double *v, int decimals) {
   fprintf(p->out, "<tr>");
-  td_text(p, label);
-  td_text(p, season);
-  for (int k = 0; k < c->n; k++) td_num(p, v[k], decimals);
+  naryn__td_text(p, label);
+  naryn__td_text(p, season);
+  for (int k = 0; k < c->n; k++) naryn__td_num(p, v[k], decimals);
   fprintf(p->out, "</tr>\n");
 }
 
-static void cmp_group(page *p, const char *title, int ncols) {
+static void cmp_group(naryn__page *p, const char *title, int ncols) {
   fprintf(p->out, "<tr><th class=\"l\" colspan=\"%d\">", ncols);
-  text(p, title);
+  naryn__text(p, title);
   fprintf(p->out, "</th></tr>\n");
 }
 
-static void comparison_table(page *p, const cmp *c) {
+static void comparison_table(naryn__page *p, const cmp *c) {
   const run_files *f0 = &c->run[0];
   char buf[256];
   double v[MAX_RUNS];
-  table_open(p, "comparison");
+  naryn__table_open(p, "comparison");
   fprintf(p->out, "<thead><tr>");
-  th(p, "", 1);
-  th(p, "season", 1);
+  naryn__th(p, "", 1);
+  naryn__th(p, "season", 1);
   for (int k = 0; k < c->n; k++) {
     fprintf(p->out, "<th><a href=\"");
-    text(p, c->folder[k]);
+    naryn__text(p, c->folder[k]);
     fprintf(p->out, "/report.html\">");
-    text(p, c->name[k]);
+    naryn__text(p, c->name[k]);
     fprintf(p->out, "</a></th>");
   }
   fprintf(p->out, "</tr></thead>\n<tbody>\n");
@@ -1059,11 +1064,11 @@ static void comparison_table(page *p, const cmp *c) {
   fprintf(p->out, "<tr><td></td><td></td>");
   for (int k = 0; k < c->n; k++) {
     fprintf(p->out, "<td>");
-    text(p, run_key(&c->run[k], "max_residual_hm3"));
+    naryn__text(p, run_key(&c->run[k], "max_residual_hm3"));
     fprintf(p->out, "</td>");
   }
   fprintf(p->out, "</tr>\n</tbody>\n");
-  table_close(p);
+  naryn__table_close(p);
 }
 
 /* The largest enabled reservoir of a run, or -1. */
@@ -1082,7 +1087,7 @@ static int node_index(const run_files *f, const char *name) {
   return -1;
 }
 
-static int comparison_charts(page *p, const cmp *c) {
+static int comparison_charts(naryn__page *p, const cmp *c) {
   const run_files *f0 = &c->run[0];
   naryn__series s[MAX_RUNS];
   int rc;
@@ -1095,7 +1100,7 @@ static int comparison_charts(page *p, const cmp *c) {
   naryn__chart co = {"compare-objective", "The combined objective of each run", NULL, ylab,
                      NARYN__AXIS_CATEGORY, c->name, c->n, 1, &so, 1, 0, 260};
   fprintf(p->out, "<h2 id=\"s-charts\">The runs compared</h2>\n");
-  rc = figure(p, &co, "The combined objective of each run", "(benefits less costs, a year)");
+  rc = naryn__figure(p, &co, "The combined objective of each run", "(benefits less costs, a year)");
   if (rc != NARYN_OK) return rc;
 
   /* Energy and shortage by country and season. */
@@ -1128,7 +1133,7 @@ static int comparison_charts(page *p, const cmp *c) {
                        g == 0 ? "Energy by country and season" : "Water short by country and season",
                        NULL, g == 0 ? "energy, GWh a year" : "water short, km3 a year",
                        NARYN__AXIS_CATEGORY, cats, ncat, 1, s, c->n, 0, 0};
-    rc = figure(p, &ce, ce.title, g == 0 ? "(GWh a year)" : "(km3 a year)");
+    rc = naryn__figure(p, &ce, ce.title, g == 0 ? "(GWh a year)" : "(km3 a year)");
   }
   if (rc != NARYN_OK) return rc;
 
@@ -1162,7 +1167,7 @@ static int comparison_charts(page *p, const cmp *c) {
     snprintf(cap, sizeof cap, "%s: release by month in each run", bname);
     naryn__chart cr = {"compare-release", cap, "month of the water year", "mean release, m3/s",
                        NARYN__AXIS_CATEGORY, mcats, 12, 1, s, c->n, 0, 0};
-    rc = figure(p, &cr, cap, "(mean over the horizon, m3/s)");
+    rc = naryn__figure(p, &cr, cap, "(mean over the horizon, m3/s)");
     if (rc != NARYN_OK) return rc;
   }
   double *xs = calloc((size_t)f0->nsteps * MAX_RUNS * 2, sizeof *xs);
@@ -1182,7 +1187,7 @@ static int comparison_charts(page *p, const cmp *c) {
   snprintf(cap, sizeof cap, "%s: storage in each run", bname);
   naryn__chart cs = {"compare-storage", cap, "date", "storage, hm3", NARYN__AXIS_DATE,
                      NULL, 0, 1, s, c->n, 0, 0};
-  rc = figure(p, &cs, cap, "(end of each step, hm3)");
+  rc = naryn__figure(p, &cs, cap, "(end of each step, hm3)");
   free(xs);
   return rc;
 }
@@ -1218,22 +1223,22 @@ static int read_compare(const char *dir, naryn__arena *a, naryn_diags *d, cmp *c
 static int report_compare(const char *dir, naryn_diags *d) {
   naryn__arena *a = naryn__arena_new();
   cmp *c = calloc(1, sizeof *c);
-  page p;
+  naryn__page p;
   int rc = a && c ? NARYN_OK : naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   if (rc == NARYN_OK) rc = read_compare(dir, a, d, c);
-  if (rc == NARYN_OK) rc = page_open(&p, d);
+  if (rc == NARYN_OK) rc = naryn__page_open(&p, d);
   if (rc == NARYN_OK) {
     const run_files *f0 = &c->run[0];
     char title[512];
     snprintf(title, sizeof title, "%s: %d runs compared", run_key(f0, "model"), c->n);
-    page_head(&p, title);
+    naryn__page_head(&p, title);
     run_header(&p, f0, "The runs side by side: yearly means of each");
     fprintf(p.out, "<p>Runs: ");
     for (int k = 0; k < c->n; k++) {
       fprintf(p.out, "%s<a href=\"", k ? ", " : "");
-      text(&p, c->folder[k]);
+      naryn__text(&p, c->folder[k]);
       fprintf(p.out, "/report.html\">");
-      text(&p, c->name[k]);
+      naryn__text(&p, c->name[k]);
       fprintf(p.out, "</a>%s", c->run[k].water_values ? " (optimised plan)" : "");
     }
     fprintf(p.out, ". Each name opens that run's own report. The header above is the "
@@ -1242,9 +1247,9 @@ static int report_compare(const char *dir, naryn_diags *d) {
     rc = comparison_charts(&p, c);
     if (rc == NARYN_OK) {
       fprintf(p.out, "</main>\n");
-      rc = page_close(&p, dir);
+      rc = naryn__page_close(&p, dir);
     } else {
-      page_abort(&p);
+      naryn__page_abort(&p);
     }
   }
   free(c);
@@ -1310,8 +1315,8 @@ static int report_pareto(const char *dir, naryn_diags *d) {
     char *sub = rc == NARYN_OK ? naryn__arena_printf(a, "%s/%s", dir, folder) : NULL;
     if (rc == NARYN_OK) rc = sub ? load_run(&plan, sub, a, d) : NARYN_ENOMEM;
   }
-  page p;
-  if (rc == NARYN_OK) rc = page_open(&p, d);
+  naryn__page p;
+  if (rc == NARYN_OK) rc = naryn__page_open(&p, d);
   if (rc != NARYN_OK) {
     naryn__arena_free(a);
     return rc;
@@ -1347,15 +1352,15 @@ static int report_pareto(const char *dir, naryn_diags *d) {
   if (rc == NARYN_OK) {
     char title[512], xl[256], yl[256];
     snprintf(title, sizeof title, "%s: trade-off between %s and %s", run_key(&plan, "model"), xt, yt);
-    page_head(&p, title);
+    naryn__page_head(&p, title);
     run_header(&p, &plan, "A trade-off curve by the epsilon-constraint method "
                           "(the header gives the first plan's run)");
     fprintf(p.out, "<main>\n<h2 id=\"s-curve\">The trade-off</h2>\n<p class=\"note\">Each "
                    "point is a plan optimised with ");
-    text(&p, xt);
+    naryn__text(&p, xt);
     fprintf(p.out, " held at a level; the simulated operating rules are marked "
                    "for comparison. Values are yearly, in millions of ");
-    text(&p, cur);
+    naryn__text(&p, cur);
     fprintf(p.out, " (costs positive).</p>\n");
     naryn__series s[3] = {{"optimised plans", x, y, np, NARYN__LINE, "#0072b2", NULL},
                           {NULL, x, y, np, NARYN__POINTS, "#0072b2", labels},
@@ -1363,36 +1368,36 @@ static int report_pareto(const char *dir, naryn_diags *d) {
     snprintf(xl, sizeof xl, "%s, millions of %s a year", xt, cur);
     snprintf(yl, sizeof yl, "%s, millions of %s a year", yt, cur);
     naryn__chart c = {"pareto", title, xl, yl, NARYN__AXIS_NUMBER, NULL, 0, 0, s, 3, 0, 380};
-    rc = figure(&p, &c, "The trade-off curve", NULL);
+    rc = naryn__figure(&p, &c, "The trade-off curve", NULL);
   }
   if (rc == NARYN_OK) {
-    table_open(&p, "pareto-points");
+    naryn__table_open(&p, "pareto-points");
     fprintf(p.out, "<thead><tr>");
-    th(&p, "point", 1);
-    th(&p, xt, 0);
-    th(&p, yt, 0);
-    th(&p, "combined", 0);
-    th(&p, "plan", 1);
+    naryn__th(&p, "point", 1);
+    naryn__th(&p, xt, 0);
+    naryn__th(&p, yt, 0);
+    naryn__th(&p, "combined", 0);
+    naryn__th(&p, "plan", 1);
     fprintf(p.out, "</tr></thead>\n<tbody>\n");
     int cc = naryn__csv_column(t, "combined");
     for (int r = 0; r < n; r++) {
       fprintf(p.out, "<tr>");
-      td_text(&p, cell(t, r, "point"));
-      td_num(&p, cell_num(t, r, cx) / plan.years / 1e6, 2);
-      td_num(&p, cell_num(t, r, cy) / plan.years / 1e6, 2);
-      td_num(&p, cell_num(t, r, cc) / plan.years / 1e6, 2);
+      naryn__td_text(&p, cell(t, r, "point"));
+      naryn__td_num(&p, cell_num(t, r, cx) / plan.years / 1e6, 2);
+      naryn__td_num(&p, cell_num(t, r, cy) / plan.years / 1e6, 2);
+      naryn__td_num(&p, cell_num(t, r, cc) / plan.years / 1e6, 2);
       fprintf(p.out, "<td class=\"l\"><a href=\"");
-      text(&p, cell(t, r, "plan"));
+      naryn__text(&p, cell(t, r, "plan"));
       fprintf(p.out, "/report.html\">");
-      text(&p, cell(t, r, "plan"));
+      naryn__text(&p, cell(t, r, "plan"));
       fprintf(p.out, "</a></td></tr>\n");
     }
     fprintf(p.out, "</tbody>\n");
-    table_close(&p);
+    naryn__table_close(&p);
     fprintf(p.out, "</main>\n");
-    rc = page_close(&p, dir);
+    rc = naryn__page_close(&p, dir);
   } else {
-    page_abort(&p);
+    naryn__page_abort(&p);
   }
   free(x), free(labels), free(lbuf);
   naryn__arena_free(a);
@@ -1412,11 +1417,12 @@ static int exists(const char *dir, const char *name) {
 }
 
 int naryn_report_write(const char *dir, naryn_diags *d) {
+  if (exists(dir, "game.csv")) return naryn__report_share(dir, d);
   if (exists(dir, "pareto.csv")) return report_pareto(dir, d);
   if (exists(dir, "compare.csv")) return report_compare(dir, d);
   if (exists(dir, "run.csv")) return report_run(dir, d);
   return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
                      "expected the results of a naryn run (run.csv), a comparison "
-                     "(compare.csv) or a trade-off curve (pareto.csv) in this folder, "
-                     "found none");
+                     "(compare.csv), a trade-off curve (pareto.csv) or a benefit-"
+                     "sharing game (game.csv) in this folder, found none");
 }

@@ -4,8 +4,8 @@
 # in $BUILD/results.txt. Hand-written fixture pages test the checker
 # itself: the good one must pass and each bad one must fail with its
 # message. Then the reports naryn writes are checked: the main job's, a
-# trade-off curve's and one of a model with hostile names. Runs only for
-# the normal build, not under SAN=1.
+# trade-off curve's, a benefit-sharing game's and one of a model with
+# hostile names. Runs only for the normal build, not under SAN=1.
 BUILD=${BUILD:-build}
 out="$BUILD/results.txt"
 bc="$BUILD/tools/browser_check"
@@ -166,6 +166,20 @@ check report-pareto-run 0 "" "$BUILD/naryn" pareto examples/single/model.json --
   --x energy --y shortage --points 4 --out "$tmp/pareto"
 start report-pareto "$bc" --expect pareto --expect pareto-points --min-charts 1 \
   --expect-text "simulated rules" --screenshot "$tmp/pareto/report.png" "$tmp/pareto/report.html"
+# A benefit-sharing game on the built-in model shortened to ten years: the
+# game's page, and the grand coalition's plan as a run of its own.
+check report-share-run 0 "" "$BUILD/naryn" share --scenario tests/browser/ten-years.yaml \
+  --quiet --out "$tmp/share"
+start report-share "$bc" --expect game-figures --expect coalitions --expect allocations \
+  --expect exchange --expect share-benefit --expect share-gain --expect exchange-energy \
+  --expect exchange-outflow --expect exchange-withdrawal --min-charts 5 --min-tables 4 \
+  --expect-text "KG Kyrgyzstan, UZ Uzbekistan, TJ Tajikistan, KZ Kazakhstan" \
+  --expect-text "Each country's benefit under each allocation" \
+  --expect-text "Shapley value" --expect-text "benefit in the coalition's plan" \
+  --expect-text "what the countries that gain would pay for the change" \
+  --expect-text "Superadditivity" --screenshot "$tmp/share/report.png" "$tmp/share/report.html"
+start report-share-grand "$bc" --expect summary --expect water-values --min-charts 10 \
+  "$tmp/share/grand/report.html"
 # Hostile names are shown as text and run nothing.
 mkdir -p "$tmp/evil"
 cat >"$tmp/evil/model.yaml" <<'MODEL'
@@ -193,6 +207,8 @@ for run in base irrigation-mode energy-mode kambarata modernised optimum; do
   expect "report-$run" 0 "report.html: "
 done
 expect report-pareto 0 "report.html: "
+expect report-share 0 "report.html: "
+expect report-share-grand 0 "report.html: "
 expect report-evil 0 "report.html: "
 
 exit $status
