@@ -212,6 +212,12 @@ void naryn__outfile_abort(naryn__outfile *f);
 ** quote or line end. */
 void naryn__put_number(naryn__outfile *f, double v, const char *fmt);
 void naryn__put_text(naryn__outfile *f, const char *s);
+/* report/write.c: writes the nfiles (at most 16) files DIR/names[k],
+** each by write(ctx, k, f), all finished before any is put in place, so
+** that a set of results appears whole or not at all. Creates DIR. */
+int naryn__write_files(const char *dir, int nfiles, const char *const *names,
+                       void (*write)(const void *ctx, int k, naryn__outfile *f),
+                       const void *ctx, naryn_diags *d);
 
 /* ====================================================================== */
 /* model/: the network, its horizon and its data, resolved per step        */

@@ -931,50 +931,28 @@ static void write_superadditivity(const naryn_game *g, naryn__outfile *f) {
   }
 }
 
+/* Writes file k of the game's set, in the order of naryn_game_write. */
+static void write_game_file(const void *ctx, int k, naryn__outfile *f) {
+  static void (*const writers[])(const naryn_game *, naryn__outfile *) = {
+      write_game, write_share, write_allocation, write_exchange,
+      write_superadditivity};
+  writers[k](ctx, f);
+}
+
 int naryn_game_write(const naryn_game *g, const char *dir, naryn_diags *d) {
   static const char *const names[] = {"game.csv", "share.csv", "allocation.csv",
                                       "exchange.csv", "superadditivity.csv"};
-  void (*const writers[])(const naryn_game *, naryn__outfile *) = {
-      write_game, write_share, write_allocation, write_exchange,
-      write_superadditivity};
-  enum { NFILES = 5 };
-  char path[4096];
+  static const char *const plans[] = {"baseline", "grand"};
   int rc = naryn__mkdirs(dir, d);
   /* The two plans first, each a run folder with its own report. */
-  if (rc == NARYN_OK) {
-    if ((size_t)snprintf(path, sizeof path, "%s/baseline", dir) >= sizeof path)
-      goto too_long;
-    rc = naryn_result_write(g->baseline, path, d);
+  for (int k = 0; k < 2 && rc == NARYN_OK; k++) {
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, plans[k]) >= sizeof path)
+      return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
+                         "cannot write: the path is too long");
+    rc = naryn_result_write(k ? g->grand : g->baseline, path, d);
   }
-  if (rc == NARYN_OK) {
-    if ((size_t)snprintf(path, sizeof path, "%s/grand", dir) >= sizeof path)
-      goto too_long;
-    rc = naryn_result_write(g->grand, path, d);
-  }
-  naryn__outfile *files[NFILES] = {NULL};
-  for (int k = 0; k < NFILES && rc == NARYN_OK; k++) {
-    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, names[k]) >= sizeof path) {
-      rc = naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
-                       "cannot write: the path is too long");
-      break;
-    }
-    files[k] = naryn__outfile_open(path, d);
-    if (!files[k]) {
-      rc = NARYN_EIO;
-      break;
-    }
-    writers[k](g, files[k]);
-    rc = naryn__outfile_finish(files[k], d);
-  }
-  for (int k = 0; k < NFILES; k++) {
-    if (rc == NARYN_OK)
-      rc = naryn__outfile_publish(files[k], d);
-    else
-      naryn__outfile_abort(files[k]);
-  }
+  if (rc == NARYN_OK) rc = naryn__write_files(dir, 5, names, write_game_file, g, d);
   if (rc == NARYN_OK) rc = naryn_report_write(dir, d);
   return rc;
-too_long:
-  return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
-                     "cannot write: the path is too long");
 }

@@ -342,21 +342,15 @@ static void write_network(const naryn_result *r, naryn__outfile *f) {
   }
 }
 
-int naryn_result_write(const naryn_result *r, const char *dir,
-                       naryn_diags *d) {
-  static const char *const names[] = {
-      "nodes.csv", "links.csv", "summary.csv", "objective.csv", "network.csv",
-      "run.csv", "water_values.csv", "plants.csv"};
-  void (*const writers[])(const naryn_result *, naryn__outfile *) = {
-      write_nodes, write_links, write_summary, write_objective, write_network,
-      write_run, write_water_values, write_plants};
-  /* The last two are for optimised results only. */
-  const int NFILES = r->optimised ? 8 : 6;
-  naryn__outfile *files[8] = {NULL};
+int naryn__write_files(const char *dir, int nfiles, const char *const *names,
+                       void (*write)(const void *ctx, int k, naryn__outfile *f),
+                       const void *ctx, naryn_diags *d) {
+  naryn__outfile *files[16] = {NULL};
+  if (nfiles > 16) nfiles = 16;
   int rc = naryn__mkdirs(dir, d);
   /* Every file is written and finished before any is put in place, so a
   ** failure leaves the results of an earlier run as they were. */
-  for (int k = 0; k < NFILES && rc == NARYN_OK; k++) {
+  for (int k = 0; k < nfiles && rc == NARYN_OK; k++) {
     char path[4096];
     if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, names[k]) >= sizeof path) {
       rc = naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
@@ -368,15 +362,34 @@ int naryn_result_write(const naryn_result *r, const char *dir,
       rc = NARYN_EIO;
       break;
     }
-    writers[k](r, files[k]);
+    write(ctx, k, files[k]);
     rc = naryn__outfile_finish(files[k], d);
   }
-  for (int k = 0; k < NFILES; k++) {
+  for (int k = 0; k < nfiles; k++) {
     if (rc == NARYN_OK)
       rc = naryn__outfile_publish(files[k], d);
     else
       naryn__outfile_abort(files[k]);
   }
+  return rc;
+}
+
+/* Writes file k of a run's set, in the order of naryn_result_write. */
+static void write_result_file(const void *ctx, int k, naryn__outfile *f) {
+  static void (*const writers[])(const naryn_result *, naryn__outfile *) = {
+      write_nodes, write_links, write_summary, write_objective, write_network,
+      write_run, write_water_values, write_plants};
+  writers[k](ctx, f);
+}
+
+int naryn_result_write(const naryn_result *r, const char *dir,
+                       naryn_diags *d) {
+  static const char *const names[] = {
+      "nodes.csv", "links.csv", "summary.csv", "objective.csv", "network.csv",
+      "run.csv", "water_values.csv", "plants.csv"};
+  /* The last two are for optimised results only. */
+  int rc = naryn__write_files(dir, r->optimised ? 8 : 6, names,
+                              write_result_file, r, d);
   /* The report last, from the files now in place. */
   if (rc == NARYN_OK) rc = naryn_report_write(dir, d);
   return rc;

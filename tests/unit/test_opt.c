@@ -18,14 +18,6 @@
 /* Energy in GWh of one hm3 falling one metre at efficiency one. */
 #define KAPPA (9810.0 * 1e6 / 3.6e12)
 
-static void close_to(double got, double want, double rel) {
-  double tol = rel * fmax(1.0, fabs(want));
-  if (fabs(got - want) > tol) {
-    print_error("got %.12g, want %.12g (tolerance %g)\n", got, want, tol);
-    fail();
-  }
-}
-
 static naryn_model *load(const char *text) {
   naryn_diags *d = naryn_diags_new(0);
   naryn_model *m = NULL;
@@ -75,21 +67,21 @@ static void water_waits_for_the_better_price(void **state) {
   naryn_model *m = load(shift_model);
   naryn_result *r = optimise(m, 0);
   double v = 20 * 31 * 0.0864; /* January's inflow, hm3 */
-  close_to(tu_q(m, r, NARYN_Q_TURBINED_HM3, "P", 0), 0, 1e-9);
-  close_to(tu_q(m, r, NARYN_Q_TURBINED_HM3, "P", 1), v, 1e-9);
-  close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", 0), 100 + v, 1e-9);
-  close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", 1), 100, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_TURBINED_HM3, "P", 0), 0, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_TURBINED_HM3, "P", 1), v, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", 0), 100 + v, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", 1), 100, 1e-9);
   double e = KAPPA * 100 * v;
-  close_to(tu_q(m, r, NARYN_Q_ENERGY_GWH, "P", 1), e, 1e-9);
-  close_to(naryn_result_term(r, 0, NULL), 50 * 1000 * e, 1e-9);
-  close_to(naryn_result_objective(r), 50 * 1000 * e, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_ENERGY_GWH, "P", 1), e, 1e-9);
+  tu_close_to(naryn_result_term(r, 0, NULL), 50 * 1000 * e, 1e-9);
+  tu_close_to(naryn_result_objective(r), 50 * 1000 * e, 1e-9);
   /* One more hm3 in January is worth February's price of its energy. */
   int res = naryn_model_node_index(m, "R");
-  close_to(naryn_result_water_value(r, res, 0), 50 * 1000 * KAPPA * 100, 1e-6);
-  close_to(naryn_result_water_value(r, res, 1), 50 * 1000 * KAPPA * 100, 1e-6);
+  tu_close_to(naryn_result_water_value(r, res, 0), 50 * 1000 * KAPPA * 100, 1e-6);
+  tu_close_to(naryn_result_water_value(r, res, 1), 50 * 1000 * KAPPA * 100, 1e-6);
   assert_true(isnan(naryn_result_water_value(r, naryn_model_node_index(m, "P"), 0)));
   /* A fixed head is linear: the linearisation is exact. */
-  close_to(naryn_result_linearised_energy_gwh(r, naryn_model_node_index(m, "P")), e, 1e-9);
+  tu_close_to(naryn_result_linearised_energy_gwh(r, naryn_model_node_index(m, "P")), e, 1e-9);
   assert_true(naryn_result_converged(r));
   naryn_result_free(r);
   naryn_model_free(m);
@@ -126,15 +118,15 @@ static void successive_lp_finds_the_head_optimum(void **state) {
   naryn_model *m = load(text);
   naryn_result *r = optimise(m, 1e-10);
   double rel = tu_q(m, r, NARYN_Q_TURBINED_HM3, "P", 0);
-  close_to(rel, 100, 1e-3);
-  close_to(tu_q(m, r, NARYN_Q_HEAD_M, "P", 0), 150 - 0.05 * rel, 1e-9);
+  tu_close_to(rel, 100, 1e-3);
+  tu_close_to(tu_q(m, r, NARYN_Q_HEAD_M, "P", 0), 150 - 0.05 * rel, 1e-9);
   /* The objective is within a hair of the exact optimum's. */
   double best = 50000 * KAPPA * 100 * (150 - 5) - v * 100;
-  close_to(naryn_result_objective(r), best, 1e-6);
+  tu_close_to(naryn_result_objective(r), best, 1e-6);
   /* Reported energy uses the exact head; at convergence the linearised
   ** energy is within a small fraction of it. */
   double e = tu_q(m, r, NARYN_Q_ENERGY_GWH, "P", 0);
-  close_to(e, KAPPA * rel * (150 - 0.05 * rel), 1e-12);
+  tu_close_to(e, KAPPA * rel * (150 - 0.05 * rel), 1e-12);
   double lin = naryn_result_linearised_energy_gwh(r, naryn_model_node_index(m, "P"));
   assert_true(fabs(lin - e) < 1e-3 * e);
   assert_true(naryn_result_passes(r) > 1);
@@ -170,11 +162,11 @@ static void loss_curve_against_flat_penalty(void **state) {
   snprintf(text, sizeof text, curve_model, 100 / (31 * 0.0864));
   naryn_model *m = load(text);
   naryn_result *r = optimise(m, 0);
-  close_to(tu_q(m, r, NARYN_Q_DELIVERED_HM3, "A", 0), 50, 1e-9);
-  close_to(tu_q(m, r, NARYN_Q_DELIVERED_HM3, "B", 0), 50, 1e-9);
-  close_to(naryn_result_term(r, 0, NULL), 500, 1e-9);
-  close_to(naryn_result_term(r, 1, NULL), 2500, 1e-9);
-  close_to(naryn_result_objective(r), -3000, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_DELIVERED_HM3, "A", 0), 50, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_DELIVERED_HM3, "B", 0), 50, 1e-9);
+  tu_close_to(naryn_result_term(r, 0, NULL), 500, 1e-9);
+  tu_close_to(naryn_result_term(r, 1, NULL), 2500, 1e-9);
+  tu_close_to(naryn_result_objective(r), -3000, 1e-9);
   naryn_result_free(r);
   naryn_model_free(m);
 }
@@ -236,12 +228,12 @@ static void single_plan_simulated_and_optimised_alike(void **state) {
   assert_int_equal(naryn_simulate(m, NULL, &s, d), NARYN_OK);
   naryn_result *r = optimise(m, 1e-10);
   for (int t = 0; t < naryn_model_steps(m); t++) {
-    close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", t), tu_q(m, s, NARYN_Q_STORAGE_HM3, "R", t), 1e-9);
-    close_to(tu_q(m, r, NARYN_Q_DELIVERED_HM3, "D", t), tu_q(m, s, NARYN_Q_DELIVERED_HM3, "D", t), 1e-9);
-    close_to(tu_q(m, r, NARYN_Q_ENERGY_GWH, "P", t), tu_q(m, s, NARYN_Q_ENERGY_GWH, "P", t), 1e-9);
-    close_to(tu_q(m, r, NARYN_Q_HEAD_M, "P", t), tu_q(m, s, NARYN_Q_HEAD_M, "P", t), 1e-9);
+    tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", t), tu_q(m, s, NARYN_Q_STORAGE_HM3, "R", t), 1e-9);
+    tu_close_to(tu_q(m, r, NARYN_Q_DELIVERED_HM3, "D", t), tu_q(m, s, NARYN_Q_DELIVERED_HM3, "D", t), 1e-9);
+    tu_close_to(tu_q(m, r, NARYN_Q_ENERGY_GWH, "P", t), tu_q(m, s, NARYN_Q_ENERGY_GWH, "P", t), 1e-9);
+    tu_close_to(tu_q(m, r, NARYN_Q_HEAD_M, "P", t), tu_q(m, s, NARYN_Q_HEAD_M, "P", t), 1e-9);
   }
-  close_to(naryn_result_objective(r), naryn_result_objective(s), 1e-9);
+  tu_close_to(naryn_result_objective(r), naryn_result_objective(s), 1e-9);
   naryn_result_free(r);
   naryn_result_free(s);
   naryn_diags_free(d);
@@ -331,8 +323,8 @@ static void pareto_curve_is_monotone(void **state) {
     prev_x = x, prev_y = y;
   }
   /* The ends: A served first leaves B 80 short; B served first, none. */
-  close_to(naryn_result_term(pts[0], 1, NULL), 50.0 * 80, 1e-9);
-  close_to(naryn_result_term(pts[n - 1], 1, NULL), 0.0, 1e-9);
+  tu_close_to(naryn_result_term(pts[0], 1, NULL), 50.0 * 80, 1e-9);
+  tu_close_to(naryn_result_term(pts[n - 1], 1, NULL), 0.0, 1e-9);
   for (int i = 0; i < n; i++) naryn_result_free(pts[i]);
   free(pts);
   /* Unknown terms are named with a suggestion. */

@@ -49,14 +49,6 @@ static const char river[] =
     "  - {name: summer_energy, kind: energy, season: apr-sep, value_per_mwh: 20}\n"
     "  - {name: crops, kind: shortage, nodes: [Farms], penalty_per_hm3: 20000}\n";
 
-static void close_to(double got, double want, double rel) {
-  double tol = rel * fmax(1.0, fabs(want));
-  if (fabs(got - want) > tol) {
-    print_error("got %.12g, want %.12g (tolerance %g)\n", got, want, tol);
-    fail();
-  }
-}
-
 static naryn_model *load(const char *text) {
   naryn_diags *d = naryn_diags_new(0);
   naryn_model *m = NULL;
@@ -94,24 +86,24 @@ static void two_countries_by_hand(void **state) {
   assert_int_equal(naryn_game_player_count(g), 2);
   assert_string_equal(naryn_game_player(g, 0), "U"); /* upstream first */
   assert_string_equal(naryn_game_player(g, 1), "D");
-  close_to(naryn_game_value(g, 1), vu, 1e-7);
-  close_to(naryn_game_value(g, 2), vd, 1e-7);
-  close_to(naryn_game_value(g, 3), vn, 1e-7);
+  tu_close_to(naryn_game_value(g, 1), vu, 1e-7);
+  tu_close_to(naryn_game_value(g, 2), vd, 1e-7);
+  tu_close_to(naryn_game_value(g, 3), vn, 1e-7);
   assert_true(isnan(naryn_game_value(g, 4)));
   double half = (vn - vu - vd) / 2;
   for (int a = NARYN_ALLOC_SHAPLEY; a <= NARYN_ALLOC_EQUAL_GAIN; a++) {
-    close_to(naryn_game_allocation(g, (naryn_allocation)a, 0), vu + half, 1e-7);
-    close_to(naryn_game_allocation(g, (naryn_allocation)a, 1), vd + half, 1e-7);
+    tu_close_to(naryn_game_allocation(g, (naryn_allocation)a, 0), vu + half, 1e-7);
+    tu_close_to(naryn_game_allocation(g, (naryn_allocation)a, 1), vd + half, 1e-7);
   }
-  close_to(naryn_game_allocation(g, NARYN_ALLOC_BASELINE, 0), vu, 1e-7);
-  close_to(naryn_game_allocation(g, NARYN_ALLOC_GRAND_PLAN, 0), vn, 1e-7);
-  close_to(naryn_game_allocation(g, NARYN_ALLOC_GRAND_PLAN, 1), 0, 1e-7);
+  tu_close_to(naryn_game_allocation(g, NARYN_ALLOC_BASELINE, 0), vu, 1e-7);
+  tu_close_to(naryn_game_allocation(g, NARYN_ALLOC_GRAND_PLAN, 0), vn, 1e-7);
+  tu_close_to(naryn_game_allocation(g, NARYN_ALLOC_GRAND_PLAN, 1), 0, 1e-7);
   assert_int_equal(naryn_game_core_empty(g), 0);
   /* The grand plan moves D's 60 hm3 to April. */
   const naryn_result *gp = naryn_game_grand_plan(g);
-  close_to(tu_q(m, gp, NARYN_Q_TURBINED_HM3, "P", 1), 60, 1e-7);
-  close_to(tu_q(m, gp, NARYN_Q_DELIVERED_HM3, "Farms", 1), 60, 1e-7);
-  close_to(tu_q(m, naryn_game_baseline_plan(g), NARYN_Q_DELIVERED_HM3, "Farms", 1), 0, 1e-7);
+  tu_close_to(tu_q(m, gp, NARYN_Q_TURBINED_HM3, "P", 1), 60, 1e-7);
+  tu_close_to(tu_q(m, gp, NARYN_Q_DELIVERED_HM3, "Farms", 1), 60, 1e-7);
+  tu_close_to(tu_q(m, naryn_game_baseline_plan(g), NARYN_Q_DELIVERED_HM3, "Farms", 1), 0, 1e-7);
   naryn_game_free(g);
   naryn_model_free(m);
 }
@@ -159,8 +151,8 @@ static void files_and_threads(void **state) {
   double x[7];
   assert_int_equal(sscanf(row + strlen(want), "%lf,%lf,%lf,%lf,%lf,%lf,%lf", &x[0],
                           &x[1], &x[2], &x[3], &x[4], &x[5], &x[6]), 7);
-  close_to(x[5], transfer, 1e-7);
-  close_to(x[6], transfer / 50000, 1e-4);
+  tu_close_to(x[5], transfer, 1e-7);
+  tu_close_to(x[6], transfer / 50000, 1e-4);
   assert_non_null(strstr(row, ",yes,yes,USD\n"));
   free(alloc);
   snprintf(p, sizeof p, "%s/exchange.csv", a);
@@ -222,7 +214,7 @@ static void refused(void **state) {
   assert_int_equal(naryn_share(m, &o, &g, d), NARYN_OK);
   assert_string_equal(naryn_game_player(g, 0), "D");
   double years = naryn_result_years(naryn_game_baseline_plan(g));
-  close_to(naryn_game_value(g, 2), 50000 * KAPPA * 100 * 100 / years, 1e-7);
+  tu_close_to(naryn_game_value(g, 2), 50000 * KAPPA * 100 * 100 / years, 1e-7);
   naryn_game_free(g);
   naryn_model_free(m);
   naryn_diags_free(d);

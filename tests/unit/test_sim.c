@@ -15,14 +15,6 @@
 #include "testutil.h"
 
 /* Relative closeness for analytic comparisons. */
-static void close_to(double got, double want, double rel) {
-  double tol = rel * fmax(1.0, fabs(want));
-  if (fabs(got - want) > tol) {
-    print_error("got %.12g, want %.12g (tolerance %g)\n", got, want, tol);
-    fail();
-  }
-}
-
 /* Loads and runs model text; fails the test unless both succeed. */
 static void run_text(const char *text, naryn_model **m, naryn_result **r) {
   naryn_diags *d = naryn_diags_new(0);
@@ -61,23 +53,23 @@ static void single_reservoir_matches_hand_solution(void **state) {
     double gwh = 9810 * 0.9 * release * 1e6 * head / 3.6e12;
     double want = demand_m3s[t] * k, got = fmin(want, 0.9 * release);
     double sea = release - got / 0.9 + 0.2 * got;
-    close_to(tu_q(m, r, NARYN_Q_EVAPORATION_HM3, "Lake", t), evap, 1e-9);
-    close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "Lake", t), s1, 1e-9);
-    close_to(tu_q(m, r, NARYN_Q_LEVEL_M, "Lake", t), 100 + 0.1 * s1, 1e-9);
-    close_to(tu_q(m, r, NARYN_Q_HEAD_M, "Plant", t), head, 1e-9);
-    close_to(tu_q(m, r, NARYN_Q_ENERGY_GWH, "Plant", t), gwh, 1e-9);
-    close_to(tu_q(m, r, NARYN_Q_TURBINED_HM3, "Plant", t), release, 1e-9);
-    close_to(tu_q(m, r, NARYN_Q_DELIVERED_HM3, "Farms", t), got, 1e-9);
-    close_to(tu_q(m, r, NARYN_Q_SHORTAGE_HM3, "Farms", t), want - got, 1e-9);
-    close_to(tu_q(m, r, NARYN_Q_INFLOW_HM3, "Sea", t), sea, 1e-9);
+    tu_close_to(tu_q(m, r, NARYN_Q_EVAPORATION_HM3, "Lake", t), evap, 1e-9);
+    tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "Lake", t), s1, 1e-9);
+    tu_close_to(tu_q(m, r, NARYN_Q_LEVEL_M, "Lake", t), 100 + 0.1 * s1, 1e-9);
+    tu_close_to(tu_q(m, r, NARYN_Q_HEAD_M, "Plant", t), head, 1e-9);
+    tu_close_to(tu_q(m, r, NARYN_Q_ENERGY_GWH, "Plant", t), gwh, 1e-9);
+    tu_close_to(tu_q(m, r, NARYN_Q_TURBINED_HM3, "Plant", t), release, 1e-9);
+    tu_close_to(tu_q(m, r, NARYN_Q_DELIVERED_HM3, "Farms", t), got, 1e-9);
+    tu_close_to(tu_q(m, r, NARYN_Q_SHORTAGE_HM3, "Farms", t), want - got, 1e-9);
+    tu_close_to(tu_q(m, r, NARYN_Q_INFLOW_HM3, "Sea", t), sea, 1e-9);
     assert_true(tu_q(m, r, NARYN_Q_SHORTAGE_HM3, "Eflow", t) < 1e-9);
     energy += gwh;
     s0 = s1;
   }
   naryn_summary sum;
   naryn_result_summary(r, "UP", NARYN_SEASON_ALL, &sum);
-  close_to(sum.energy_gwh, energy, 1e-9);
-  close_to(naryn_result_years(r), 1.0, 1e-12);
+  tu_close_to(sum.energy_gwh, energy, 1e-9);
+  tu_close_to(naryn_result_years(r), 1.0, 1e-12);
   naryn_result_free(r);
   naryn_model_free(m);
   naryn_diags_free(d);
@@ -105,8 +97,8 @@ static void fixed_head_energy_and_capacity_cap(void **state) {
   snprintf(text, sizeof text, ror_model, "100");
   run_text(text, &m, &r);
   for (int t = 0; t < 3; t++) {
-    close_to(tu_q(m, r, NARYN_Q_ENERGY_GWH, "P", t), 0.94176, 1e-12);
-    close_to(tu_q(m, r, NARYN_Q_SPILL_HM3, "P", t), 0, 1e-12);
+    tu_close_to(tu_q(m, r, NARYN_Q_ENERGY_GWH, "P", t), 0.94176, 1e-12);
+    tu_close_to(tu_q(m, r, NARYN_Q_SPILL_HM3, "P", t), 0, 1e-12);
   }
   naryn_result_free(r);
   naryn_model_free(m);
@@ -114,9 +106,9 @@ static void fixed_head_energy_and_capacity_cap(void **state) {
   run_text(text, &m, &r);
   double q = 30e6 / (9810 * 0.8 * 50);
   for (int t = 0; t < 3; t++) {
-    close_to(tu_q(m, r, NARYN_Q_ENERGY_GWH, "P", t), 0.72, 1e-12);
-    close_to(tu_q(m, r, NARYN_Q_TURBINED_HM3, "P", t), q * 0.0864, 1e-9);
-    close_to(tu_q(m, r, NARYN_Q_SPILL_HM3, "P", t), (100 - q) * 0.0864, 1e-9);
+    tu_close_to(tu_q(m, r, NARYN_Q_ENERGY_GWH, "P", t), 0.72, 1e-12);
+    tu_close_to(tu_q(m, r, NARYN_Q_TURBINED_HM3, "P", t), q * 0.0864, 1e-9);
+    tu_close_to(tu_q(m, r, NARYN_Q_SPILL_HM3, "P", t), (100 - q) * 0.0864, 1e-9);
   }
   naryn_result_free(r);
   naryn_model_free(m);
@@ -146,15 +138,15 @@ static void higher_priority_is_served_first(void **state) {
   double k = 31 * 0.0864;
   snprintf(text, sizeof text, priority_model, 1, 2);
   run_text(text, &m, &r);
-  close_to(tu_q(m, r, NARYN_Q_DELIVERED_HM3, "A", 0), 40 * k, 1e-9);
-  close_to(tu_q(m, r, NARYN_Q_DELIVERED_HM3, "B", 0), 10 * k, 1e-9);
-  close_to(tu_q(m, r, NARYN_Q_SHORTAGE_HM3, "B", 0), 20 * k, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_DELIVERED_HM3, "A", 0), 40 * k, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_DELIVERED_HM3, "B", 0), 10 * k, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_SHORTAGE_HM3, "B", 0), 20 * k, 1e-9);
   naryn_result_free(r);
   naryn_model_free(m);
   snprintf(text, sizeof text, priority_model, 3, 2);
   run_text(text, &m, &r);
-  close_to(tu_q(m, r, NARYN_Q_DELIVERED_HM3, "A", 0), 20 * k, 1e-9);
-  close_to(tu_q(m, r, NARYN_Q_DELIVERED_HM3, "B", 0), 30 * k, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_DELIVERED_HM3, "A", 0), 20 * k, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_DELIVERED_HM3, "B", 0), 30 * k, 1e-9);
   naryn_result_free(r);
   naryn_model_free(m);
 }
@@ -190,8 +182,8 @@ static void equal_priorities_share_in_proportion(void **state) {
            "  - {from: J, to: Out}\n",
            &m, &r);
   double k = 31 * 0.0864;
-  close_to(tu_q(m, r, NARYN_Q_DELIVERED_HM3, "A", 0), 5 * k, 1e-9);
-  close_to(tu_q(m, r, NARYN_Q_DELIVERED_HM3, "B", 0), 15 * k, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_DELIVERED_HM3, "A", 0), 5 * k, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_DELIVERED_HM3, "B", 0), 15 * k, 1e-9);
   naryn_result_free(r);
   naryn_model_free(m);
 }
@@ -207,13 +199,13 @@ static void release_schedule_until_dead_storage(void **state) {
   run_text(text, &m, &r);
   double jan = 31 * 0.0864, feb = 28 * 0.0864, mar = 31 * 0.0864;
   /* January: 200 + 10 - 40 (m3/s-months) = 200 - 30 * 2.6784 = 119.648. */
-  close_to(tu_q(m, r, NARYN_Q_RELEASE_HM3, "R", 0), 40 * jan, 1e-9);
-  close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", 0), 200 - 30 * jan, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_RELEASE_HM3, "R", 0), 40 * jan, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", 0), 200 - 30 * jan, 1e-9);
   /* February: only 19.648 hm3 above dead storage plus the inflow. */
-  close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", 1), 100, 1e-9);
-  close_to(tu_q(m, r, NARYN_Q_RELEASE_HM3, "R", 1), 200 - 30 * jan - 100 + 10 * feb, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", 1), 100, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_RELEASE_HM3, "R", 1), 200 - 30 * jan - 100 + 10 * feb, 1e-9);
   /* March: at dead storage, release equals inflow. */
-  close_to(tu_q(m, r, NARYN_Q_RELEASE_HM3, "R", 2), 10 * mar, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_RELEASE_HM3, "R", 2), 10 * mar, 1e-9);
   naryn_result_free(r);
   naryn_model_free(m);
 }
@@ -239,13 +231,13 @@ static void target_storage_reached_or_approached(void **state) {
   double jan = 31 * 0.0864;
   snprintf(text, sizeof text, target_model, "1000");
   run_text(text, &m, &r);
-  close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", 0), 400, 1e-9);
-  close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", 1), 400, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", 0), 400, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", 1), 400, 1e-9);
   naryn_result_free(r);
   naryn_model_free(m);
   snprintf(text, sizeof text, target_model, "120");
   run_text(text, &m, &r);
-  close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", 0), 500 - 20 * jan, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", 0), 500 - 20 * jan, 1e-9);
   naryn_result_free(r);
   naryn_model_free(m);
 }
@@ -268,9 +260,9 @@ static void evaporation_draws_below_dead_storage(void **state) {
            "  - {from: R, to: Out}\n",
            &m, &r);
   /* 200 mm over 10 km2 is 2 hm3 a month. */
-  close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", 0), 98, 1e-9);
-  close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", 1), 96, 1e-9);
-  close_to(tu_q(m, r, NARYN_Q_RELEASE_HM3, "R", 1), 0, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", 0), 98, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", 1), 96, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_RELEASE_HM3, "R", 1), 0, 1e-9);
   naryn_result_free(r);
   naryn_model_free(m);
 }
@@ -361,7 +353,7 @@ static void cascade_mass_balance_and_energy(void **state) {
         double head = name[3] == '1' ? 110 : name[3] == '2' ? 52 : 26;
         double v = naryn_result_node(r, NARYN_Q_TURBINED_HM3, i, t);
         double gwh = 9810 * 0.9 * v * 1e6 * head / 3.6e12;
-        close_to(naryn_result_node(r, NARYN_Q_ENERGY_GWH, i, t), gwh, 1e-12);
+        tu_close_to(naryn_result_node(r, NARYN_Q_ENERGY_GWH, i, t), gwh, 1e-12);
       }
     }
     for (int l = 0; l < naryn_model_link_count(m); l++) {
@@ -371,7 +363,7 @@ static void cascade_mass_balance_and_energy(void **state) {
   }
   int store = naryn_model_node_index(m, "Store");
   out += naryn_result_node(r, NARYN_Q_STORAGE_HM3, store, T - 1) - 12000;
-  close_to(in, out, 1e-12);
+  tu_close_to(in, out, 1e-12);
   assert_true(fabs(naryn_result_system_residual_hm3(r)) < 1e-9 * in);
   assert_true(naryn_result_max_residual_rel(r) < 1e-12);
   naryn_result_free(r);
@@ -417,10 +409,10 @@ static void daily_steps_spread_monthly_values(void **state) {
            "  - {from: In, to: Out}\n",
            &m, &r);
   assert_int_equal(naryn_model_steps(m), 59);
-  close_to(tu_q(m, r, NARYN_Q_DELIVERED_HM3, "D", 0), 1.0, 1e-12);
-  close_to(tu_q(m, r, NARYN_Q_DELIVERED_HM3, "D", 27), 1.0, 1e-12);
-  close_to(tu_q(m, r, NARYN_Q_DELIVERED_HM3, "D", 28), 2.0, 1e-12);
-  close_to(tu_q(m, r, NARYN_Q_INFLOW_HM3, "Out", 0), 8.64 - 1.0, 1e-12);
+  tu_close_to(tu_q(m, r, NARYN_Q_DELIVERED_HM3, "D", 0), 1.0, 1e-12);
+  tu_close_to(tu_q(m, r, NARYN_Q_DELIVERED_HM3, "D", 27), 1.0, 1e-12);
+  tu_close_to(tu_q(m, r, NARYN_Q_DELIVERED_HM3, "D", 28), 2.0, 1e-12);
+  tu_close_to(tu_q(m, r, NARYN_Q_INFLOW_HM3, "Out", 0), 8.64 - 1.0, 1e-12);
   naryn_result_free(r);
   naryn_model_free(m);
 }
@@ -440,8 +432,8 @@ static void scenario_overrides_release(void **state) {
   assert_int_equal(naryn_model_load("examples/single/model.json", over, 1, &m, d), NARYN_OK);
   assert_string_equal(naryn_model_scenario(m), "slow");
   assert_int_equal(naryn_simulate(m, NULL, &r, d), NARYN_OK);
-  close_to(tu_q(m, r, NARYN_Q_RELEASE_HM3, "Lake", 0), 80 * 31 * 0.0864, 1e-9);
-  close_to(tu_q(m, r, NARYN_Q_TURBINED_HM3, "Plant", 5), 80 * 30 * 0.0864, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_RELEASE_HM3, "Lake", 0), 80 * 31 * 0.0864, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_TURBINED_HM3, "Plant", 5), 80 * 30 * 0.0864, 1e-9);
   naryn_result_free(r);
   naryn_model_free(m);
   naryn_diags_free(d);
@@ -475,7 +467,7 @@ static void operating_mode_files_set_the_seasons(void **state) {
                  naryn_model_step_seconds(m, t);
       double end = tu_q(m, r, NARYN_Q_STORAGE_HM3, "Store", t);
       if (end > 5500 + 1e-6) {
-        close_to(q, sched[k][month], 1e-9);
+        tu_close_to(q, sched[k][month], 1e-9);
         if (k == 1 && (month <= 2 || month >= 9)) assert_true(q >= 500);
       } else {
         assert_true(k == 1 && t >= 24);
@@ -484,7 +476,7 @@ static void operating_mode_files_set_the_seasons(void **state) {
       total += q;
       if (month >= 3 && month <= 8) summer += q;
     }
-    if (k == 0) close_to(summer / total, 3240.0 / 4320.0, 1e-12);
+    if (k == 0) tu_close_to(summer / total, 3240.0 / 4320.0, 1e-12);
     naryn_result_free(r);
     naryn_model_free(m);
     naryn_diags_free(d);
@@ -504,7 +496,7 @@ static void costly_link_is_not_infeasible(void **state) {
            "links:\n"
            "  - {from: In, to: Out, cost: 2000000, max_flow_m3s: 100}\n",
            &m, &r);
-  close_to(tu_q(m, r, NARYN_Q_INFLOW_HM3, "Out", 0), 10 * 31 * 0.0864, 1e-12);
+  tu_close_to(tu_q(m, r, NARYN_Q_INFLOW_HM3, "Out", 0), 10 * 31 * 0.0864, 1e-12);
   naryn_result_free(r);
   naryn_model_free(m);
 }
@@ -524,7 +516,7 @@ static void disabled_reservoir_passes_water(void **state) {
            "  - {from: In, to: R}\n"
            "  - {from: R, to: Out}\n",
            &m, &r);
-  close_to(tu_q(m, r, NARYN_Q_INFLOW_HM3, "Out", 0), 100 * 31 * 0.0864, 1e-12);
+  tu_close_to(tu_q(m, r, NARYN_Q_INFLOW_HM3, "Out", 0), 100 * 31 * 0.0864, 1e-12);
   assert_true(isnan(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", 0)));
   naryn_result_free(r);
   naryn_model_free(m);

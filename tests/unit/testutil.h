@@ -5,6 +5,7 @@
 #ifndef NARYN_TESTUTIL_H
 #define NARYN_TESTUTIL_H
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,18 @@ static inline const char *tu_first_error(const naryn_diags *d) {
 static inline double tu_q(const naryn_model *m, const naryn_result *r,
                           naryn_quantity q, const char *node, int step) {
   return naryn_result_node(r, q, naryn_model_node_index(m, node), step);
+}
+
+
+/* Fails the test unless got is within rel (relative to |want|, and at
+** least rel absolute) of want. Needs cmocka.h, which every test includes
+** first. */
+static inline void tu_close_to(double got, double want, double rel) {
+  double tol = rel * (fabs(want) > 1.0 ? fabs(want) : 1.0);
+  if (fabs(got - want) > tol) {
+    print_error("got %.12g, want %.12g (tolerance %g)\n", got, want, tol);
+    fail();
+  }
 }
 
 #endif
