@@ -43,7 +43,8 @@ extern "C" {
   X(NARYN_EINFEAS, "the model's hard constraints cannot all be met")    \
   X(NARYN_ESOLVER, "the LP solver failed")                              \
   X(NARYN_EBALANCE, "water balance does not close")                     \
-  X(NARYN_EARG, "invalid argument")
+  X(NARYN_EARG, "invalid argument")                                     \
+  X(NARYN_EINTR, "interrupted")
 
 typedef enum naryn_status {
 #define NARYN__ENUM(code, text) code,
@@ -57,6 +58,22 @@ const char *naryn_strerror(int status);
 
 /* Returns the library version, the same string as NARYN_VERSION. */
 const char *naryn_version(void);
+
+/* ====================================================================== */
+/* Interruption                                                            */
+/* ====================================================================== */
+
+/* Asks every run in progress in this process (naryn_simulate,
+** naryn_optimise, naryn_pareto, naryn_share and the writers of results)
+** to stop. Each returns NARYN_EINTR at its next check, well within a
+** second, with nothing half-written. It is safe to call from a signal
+** handler or another thread. The request stays until cleared; a run
+** started while it stands returns NARYN_EINTR at once. */
+void naryn_interrupt(void);
+/* Withdraws an interruption request. */
+void naryn_interrupt_clear(void);
+/* 1 while an interruption has been requested and not cleared, else 0. */
+int naryn_interrupted(void);
 
 /* ====================================================================== */
 /* Diagnostics                                                             */
