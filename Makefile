@@ -2,7 +2,9 @@
 #
 #   make            library and command in build/
 #   make check      every test: unit (cmocka), bad inputs, golden results,
-#                   the command line and, outside SAN=1, reports in a browser
+#                   the command line, doc/errors.md against the code and,
+#                   outside SAN=1, reports in a browser
+#   make errors     only the check of doc/errors.md against the code
 #   make browser    only the browser test (headless Chromium)
 #   make SAN=1 ...  the same under AddressSanitizer and UBSan, in build-san/
 #   make bench      benchmarks (never part of check)
@@ -61,7 +63,7 @@ BROWSER_CHECK := $(BUILD)/tools/browser_check
 LIB := $(BUILD)/libnaryn.a
 BIN := $(BUILD)/naryn
 
-.PHONY: all check unit bad golden browser bench clean tests install
+.PHONY: all check unit bad golden errors browser bench clean tests install
 all: $(BIN)
 
 $(LIB): $(LIB_OBJ)
@@ -112,6 +114,7 @@ check: tests
 	@BUILD=$(BUILD) tests/bad/run.sh || true
 	@BUILD=$(BUILD) tests/golden/run.sh || true
 	@BUILD=$(BUILD) tests/cli/run.sh || true
+	@BUILD=$(BUILD) tests/errors/run.sh || true
 ifneq ($(SAN),1)
 	@BUILD=$(BUILD) tests/browser/run.sh || true
 endif
@@ -130,6 +133,11 @@ bad: tests
 golden: tests
 	@rm -f $(BUILD)/results.txt
 	@BUILD=$(BUILD) tests/golden/run.sh || true
+	@tests/summarise.sh $(BUILD)/results.txt
+
+errors: $(TOOLS)
+	@rm -f $(BUILD)/results.txt
+	@BUILD=$(BUILD) tests/errors/run.sh || true
 	@tests/summarise.sh $(BUILD)/results.txt
 
 browser: $(BIN) $(BROWSER_CHECK)

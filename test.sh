@@ -1,6 +1,6 @@
 #!/bin/sh
 # Every test: installs what is missing, builds, and runs the unit, bad-input,
-# golden and command-line suites twice: once as built, once under AddressSanitizer and
+# golden, command-line and errors-list suites twice: once as built, once under AddressSanitizer and
 # UndefinedBehaviorSanitizer. The browser suite (reports in headless Chromium)
 # runs once, for the normal build. Ends with the line "N passed, N failed".
 cd "$(dirname "$0")" || exit 1
@@ -20,6 +20,7 @@ for variant in "" "SAN=1"; do
   BUILD=$build tests/bad/run.sh || status=1
   BUILD=$build tests/golden/run.sh || status=1
   BUILD=$build tests/cli/run.sh || status=1
+  BUILD=$build tests/errors/run.sh || status=1
   [ -z "$variant" ] && { BUILD=$build tests/browser/run.sh || status=1; }
   [ -f "$build/results.txt" ] && sed "s|^|${variant:+san:}|" "$build/results.txt" >>build/all-results.txt
 done
