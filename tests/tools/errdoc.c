@@ -783,6 +783,30 @@ static int check(const char *doc, int nentries, entry *e) {
   return problems;
 }
 
+static void free_entries(entry *e, int n) {
+  for (int i = 0; i < n; i++) {
+    free(e[i].tmpl);
+    free(e[i].first_example);
+  }
+  free(e);
+}
+
+/* Frees the message functions and messages found. */
+static void free_found(void) {
+  for (int i = 0; i < nfns; i++) {
+    free(fns[i].name);
+    free(fns[i].code);
+  }
+  nfns = 0;
+  for (int i = 0; i < nmsgs; i++) {
+    free(msgs[i].tmpl);
+    free(msgs[i].code);
+  }
+  free(msgs);
+  msgs = NULL;
+  nmsgs = capmsgs = 0;
+}
+
 /* 1 when a template has a letter outside its placeholders; "%s" alone
 ** would match any line, so it proves nothing about one. */
 static int has_words(const char *t) {
@@ -822,6 +846,7 @@ static int known(const char *doc, char **files, int nfiles) {
   }
   printf("errdoc: %d lines of %d files, %d not documented in %s\n", lines, nfiles,
          problems, doc);
+  free_entries(e, nentries);
   return problems + faults ? 1 : 0;
 }
 
@@ -855,21 +880,29 @@ int main(int argc, char **argv) {
   }
   for (int i = 0; i < nsrc; i++) collect(&src[i]);
   qsort(msgs, (size_t)nmsgs, sizeof *msgs, by_template);
+  int problems = 0;
   if (!checking) {
     for (int i = 0; i < nmsgs; i++)
       printf("%s:%d: %s%s%s%s\n", msgs[i].file, msgs[i].line, msgs[i].tmpl,
              msgs[i].code ? " (" : "", msgs[i].code ? msgs[i].code : "",
              msgs[i].code ? ")" : "");
-    return faults ? 1 : 0;
+  } else {
+    int nentries;
+    entry *e = read_doc(argv[2], &nentries);
+    problems = check(argv[2], nentries, e);
+    int distinct = 0;
+    for (int i = 0; i < nmsgs; i++)
+      distinct += i == 0 || strcmp(msgs[i].tmpl, msgs[i - 1].tmpl) != 0;
+    printf("errdoc: %d messages at %d places in %d files; %d entries in %s; %d "
+           "problem%s\n", distinct, nmsgs, nsrc, nentries, argv[2], problems + faults,
+           problems + faults == 1 ? "" : "s");
+    free_entries(e, nentries);
   }
-  int nentries;
-  entry *e = read_doc(argv[2], &nentries);
-  int problems = check(argv[2], nentries, e);
-  int distinct = 0;
-  for (int i = 0; i < nmsgs; i++)
-    distinct += i == 0 || strcmp(msgs[i].tmpl, msgs[i - 1].tmpl) != 0;
-  printf("errdoc: %d messages at %d places in %d files; %d entries in %s; %d "
-         "problem%s\n", distinct, nmsgs, nsrc, nentries, argv[2], problems + faults,
-         problems + faults == 1 ? "" : "s");
+  free_found();
+  for (int i = 0; i < nsrc; i++) {
+    free(src[i].text);
+    free(src[i].t);
+  }
+  free(src);
   return problems || faults ? 1 : 0;
 }
