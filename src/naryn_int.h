@@ -145,6 +145,13 @@ const char *naryn__doc_describe(const naryn__doc *v, char *buf, size_t size);
 ** New nodes are allocated in 'a'. Returns NULL only when out of memory. */
 naryn__doc *naryn__doc_merge(naryn__doc *base, naryn__doc *over,
                              naryn__arena *a);
+/* Reports, before 'over' is merged into 'base', what merging would hide:
+** an item of an overlay list that repeats an earlier item's name (or
+** "from" and "to"), where the list merges item by item; and an object
+** without a name (or ends) in a list whose base items all have one, which
+** would replace the whole list. Returns the number of errors reported. */
+int naryn__doc_merge_check(const naryn__doc *base, const naryn__doc *over,
+                           naryn_diags *d);
 
 /* ====================================================================== */
 /* io/csv.c: comma-separated tables with the position of every cell        */

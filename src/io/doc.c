@@ -940,6 +940,16 @@ int naryn__doc_number(const naryn__doc *v, double *out) {
   return 0;
 }
 
+int naryn_parse_number(const char *text, double *out) {
+  if (!text || !out) return NARYN_EARG;
+  naryn__doc v;
+  memset(&v, 0, sizeof v);
+  v.kind = NARYN__DOC_SCALAR;
+  v.str = text;
+  v.len = strlen(text);
+  return naryn__doc_number(&v, out) == 0 ? NARYN_OK : NARYN_EARG;
+}
+
 int naryn__doc_int(const naryn__doc *v, int *out) {
   if (!v || v->kind != NARYN__DOC_SCALAR || v->quoted || v->len == 0 ||
       number_syntax(v->str, v->len, 1) != v->len)

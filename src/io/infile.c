@@ -74,10 +74,11 @@ static int describe_problem(mode_t mode, unsigned long long bytes,
     show_size(limit, sizeof limit, max_bytes);
     show_size(got, sizeof got, bytes);
     if (name)
-      snprintf(msg, size, "expected a file of at most %s, got \"%.200s\" of %s",
-               limit, name, got);
+      snprintf(msg, size, "expected a file of at most %s, got \"%.200s\" of "
+               "%llu bytes (%s)", limit, name, bytes, got);
     else
-      snprintf(msg, size, "expected a file of at most %s, got %s", limit, got);
+      snprintf(msg, size, "expected a file of at most %s, got %llu bytes (%s)",
+               limit, bytes, got);
     return 1;
   }
   return 0;
