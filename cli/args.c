@@ -219,12 +219,13 @@ void cli_command_line(int argc, char **argv, char *buf, size_t size) {
 int cli_apply_weights(const cli_args *a, naryn_model *m, naryn_diags *d) {
   for (int k = 0; k < a->nweights; k++) {
     const char *eq = strchr(a->weights[k], '=');
-    char name[256], *end;
+    char name[256];
     snprintf(name, sizeof name, "%.*s", (int)(eq - a->weights[k]), a->weights[k]);
-    double w = strtod(eq + 1, &end);
-    if (eq[1] == '\0' || *end != '\0') {
-      cli_error("--weight %s: expected a number after \"=\", got \"%s\"",
-                a->weights[k], eq + 1);
+    /* The same numbers as in a model file: no hexadecimal, inf or nan. */
+    double w;
+    if (naryn_parse_number(eq + 1, &w) != NARYN_OK) {
+      cli_error("--weight %s: expected a decimal number after \"=\" as in a "
+                "model file, got \"%s\"", a->weights[k], eq + 1);
       return NARYN_EARG;
     }
     int rc = naryn_model_set_weight(m, name, w, d);

@@ -59,6 +59,13 @@ const char *naryn_strerror(int status);
 /* Returns the library version, the same string as NARYN_VERSION. */
 const char *naryn_version(void);
 
+/* Converts text written as model files write numbers: decimal, with an
+** optional sign, fraction and exponent, and finite; hexadecimal, inf,
+** nan, blanks and trailing text are refused, so that a number given on
+** the command line means what it would in a model. Returns NARYN_OK, or
+** NARYN_EARG leaving *out unchanged. */
+int naryn_parse_number(const char *text, double *out);
+
 /* ====================================================================== */
 /* Interruption                                                            */
 /* ====================================================================== */

@@ -145,6 +145,13 @@ const char *naryn__doc_describe(const naryn__doc *v, char *buf, size_t size);
 ** New nodes are allocated in 'a'. Returns NULL only when out of memory. */
 naryn__doc *naryn__doc_merge(naryn__doc *base, naryn__doc *over,
                              naryn__arena *a);
+/* Reports, before 'over' is merged into 'base', what merging would hide:
+** an item of an overlay list that repeats an earlier item's name (or
+** "from" and "to"), where the list merges item by item; and an object
+** without a name (or ends) in a list whose base items all have one, which
+** would replace the whole list. Returns the number of errors reported. */
+int naryn__doc_merge_check(const naryn__doc *base, const naryn__doc *over,
+                           naryn_diags *d);
 
 /* ====================================================================== */
 /* io/csv.c: comma-separated tables with the position of every cell        */
@@ -176,6 +183,35 @@ int naryn__csv_column(const naryn__csv *t, const char *name);
 ** (or 'got an empty cell') and returns -1. */
 int naryn__csv_number(const naryn__csv *t, int row, int col, double *out,
                       naryn_diags *d);
+
+/* ====================================================================== */
+/* io/infile.c: input files read whole, refused when not regular or too big */
+/* ====================================================================== */
+
+/* The largest model or scenario file, and the largest CSV file, read
+** (documented in doc/model-format.md). */
+#define NARYN__DOC_MAX_BYTES ((size_t)64 << 20)
+#define NARYN__CSV_MAX_BYTES ((size_t)256 << 20)
+
+/* Reads the whole regular file at 'path', of at most max_bytes bytes, into
+** the arena (or, when 'a' is NULL, a heap buffer the caller frees), with a
+** NUL after its *len bytes. A directory, device, FIFO or socket, a file
+** past the limit and an unreadable file are reported at the path
+** ("FILE: error: expected a regular file, got a directory"), and the
+** result is then NULL. Never blocks on a FIFO. */
+char *naryn__infile_read(const char *path, size_t max_bytes, naryn__arena *a,
+                         size_t *len, naryn_diags *d);
+/* Checks the file at 'path' without opening it. Returns 0 for a regular
+** file of at most max_bytes bytes; -1 when it cannot be looked at (errno
+** set); 1 otherwise, with msg set to "expected a regular file, got the
+** directory \"NAME\"" or "expected a file of at most 256 MiB, got
+** \"NAME\" of 1.5 GiB", quoting 'name' (the path as the user wrote it). */
+int naryn__infile_check(const char *path, size_t max_bytes, const char *name,
+                        char *msg, size_t size);
+/* Names the encoding of text that is UTF-16 or UTF-32 rather than UTF-8,
+** judged from a byte-order mark or the zero bytes beside its first
+** character: "UTF-16 (little-endian)". Returns NULL for other text. */
+const char *naryn__infile_encoding(const char *text, size_t len);
 
 /* ====================================================================== */
 /* io/outfile.c: files written whole or not at all                         */

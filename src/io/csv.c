@@ -22,6 +22,10 @@
 **   the field is blank. A row's line is the line its first field is on.
 ** - Blank lines and lines whose first non-blank character is '#' are
 **   skipped between records, never inside a quoted field.
+** - Every hostile file gets a clear error in time linear in its size: a
+**   directory, FIFO or device, a file past the size limit, UTF-16 or
+**   UTF-32 text, a NUL byte (which would cut a cell short), more columns or
+**   cells than the limits.
 */
 #include <errno.h>
 #include <limits.h>
@@ -38,8 +42,12 @@
 #define SHOW_MAX 40
 #define SHOW_BUF (SHOW_MAX + 1)
 #define WHERE_BUF (SHOW_MAX + 16)
-/* Most cells a table may hold, so that int counts never overflow. */
-#define MAX_CELLS (1 << 30)
+/* Most columns and most cells (rows times columns) a table may hold
+** (documented in doc/model-format.md), so that no file, however made, can
+** make the reader's arrays grow past a few hundred megabytes. The file's
+** size is limited too (NARYN__CSV_MAX_BYTES). */
+#define MAX_COLUMNS 100000
+#define MAX_CELLS 20000000
 
 /* One field of the record being parsed. */
 typedef struct field {
@@ -158,80 +166,6 @@ static const char *show_char(const reader *r, const char *q, char *buf,
     escape_one((const unsigned char *)q, (size_t)(r->end - q), piece, &plen);
   snprintf(buf, size, "'%.*s'", (int)plen, piece);
   return buf;
-}
-
-/* Reads the rest of fp into a heap buffer, then copies it into the arena,
-** for files whose size is not known in advance. Sets *len and returns the
-** copy, or NULL with *err set. */
-static char *read_stream(FILE *fp, size_t *len, naryn__arena *a, int *err) {
-  size_t cap = 65536, n = 0;
-  char *buf = malloc(cap), *out = NULL;
-  *err = buf ? 0 : ENOMEM;
-  while (!*err) {
-    if (n + 1 >= cap) {
-      char *nb = cap <= (size_t)INT_MAX ? realloc(buf, cap * 2) : NULL;
-      if (!nb) {
-        *err = cap <= (size_t)INT_MAX ? ENOMEM : EFBIG;
-        break;
-      }
-      buf = nb;
-      cap *= 2;
-    }
-    errno = 0;
-    size_t got = fread(buf + n, 1, cap - 1 - n, fp);
-    n += got;
-    if (ferror(fp))
-      *err = errno ? errno : EIO;
-    else if (got == 0)
-      break;
-  }
-  if (!*err && n > (size_t)INT_MAX) *err = EFBIG;
-  if (!*err && !(out = naryn__arena_alloc(a, n + 1))) *err = ENOMEM;
-  if (out) memcpy(out, buf, n);
-  free(buf);
-  *len = n;
-  return out;
-}
-
-/* Reads the whole file into the arena, NUL-terminated, and sets *len.
-** Reports and returns NULL when it cannot. */
-static char *read_whole(const char *path, size_t *len, naryn__arena *a,
-                        naryn_diags *d) {
-  FILE *fp = fopen(path, "rb");
-  if (!fp) {
-    naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, path, 0, 0, NULL,
-                "cannot read: %s", strerror(errno));
-    return NULL;
-  }
-  /* A regular file is read straight into the arena in one call; one byte
-  ** more is asked for to see that it has not grown since fstat. */
-  struct stat st;
-  char *out = NULL;
-  int err = 0;
-  if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) &&
-      (unsigned long long)st.st_size < (unsigned long long)INT_MAX) {
-    size_t size = (size_t)st.st_size;
-    out = naryn__arena_alloc(a, size + 1);
-    if (!out) err = ENOMEM;
-    errno = 0;
-    size_t got = out ? fread(out, 1, size + 1, fp) : 0;
-    if (out && ferror(fp))
-      err = errno ? errno : EIO;
-    else if (out && got <= size)
-      *len = got;
-    else if (out)
-      out = NULL; /* it grew: read it again as a stream */
-    if (!out && !err) rewind(fp);
-  }
-  if (!out && !err) out = read_stream(fp, len, a, &err);
-  fclose(fp);
-  if (err) {
-    naryn__diag(d, err == ENOMEM ? NARYN_ENOMEM : NARYN_EIO, NARYN_SEV_ERROR,
-                path, 0, 0, NULL, "cannot read: %s", strerror(err));
-    return NULL;
-  }
-  out[*len] = '\0';
-  return out;
 }
 
 /* Moves to the next line, the current one ending at q with a line break of
@@ -356,16 +290,23 @@ static int parse_record(reader *r) {
     int comma = s < r->end && *s == ',';
     int brk = s < r->end && !comma ? line_break(r, s) : 0;
     if (term) *term = '\0';
-    if (r->nf == r->capf) {
-      field *nf = naryn__grow(r->f, &r->capf, r->nf + 1, sizeof *nf);
-      if (!nf) {
-        naryn__diag(r->d, NARYN_ENOMEM, NARYN_SEV_ERROR, r->path, line, 0,
-                    NULL, "cannot read: %s", strerror(ENOMEM));
-        return -1;
+    /* A row keeps one field more than the header has, enough to say where
+    ** the extra fields start; the rest are only counted. */
+    int keep = r->header ? r->ncols + 1 : MAX_COLUMNS + 1;
+    if (r->nf >= keep) {
+      r->nf++; /* counted, not kept */
+    } else {
+      if (r->nf == r->capf) {
+        field *nf = naryn__grow(r->f, &r->capf, r->nf + 1, sizeof *nf);
+        if (!nf) {
+          naryn__diag(r->d, NARYN_ENOMEM, NARYN_SEV_ERROR, r->path, line, 0,
+                      NULL, "cannot read: %s", strerror(ENOMEM));
+          return -1;
+        }
+        r->f = nf;
       }
-      r->f = nf;
+      r->f[r->nf++] = (field){cell, line, col};
     }
-    r->f[r->nf++] = (field){cell, line, col};
     if (comma) {
       r->p = s + 1;
       continue;
@@ -396,12 +337,34 @@ static void report_no_header(const reader *r) {
                              : "an empty file");
 }
 
+/* A header name and its column, for finding repeats by sorting. */
+typedef struct named {
+  const char *s;
+  int i;
+} named;
+
+/* Orders header names by text, then by column. */
+static int compare_names(const void *x, const void *y) {
+  const named *p = x, *q = y;
+  int c = strcmp(p->s, q->s);
+  return c ? c : (p->i > q->i) - (p->i < q->i);
+}
+
 /* Checks and keeps the header's names from the record in r->f. Returns 0,
-** or -1 after reporting an empty or repeated name. */
+** or -1 after reporting too many columns, an empty name or a repeated one
+** (the first repeat in the line, found by sorting the names). */
 static int take_header(reader *r, naryn__arena *a) {
   char wb[WHERE_BUF], nb[SHOW_BUF];
+  if (r->nf > MAX_COLUMNS) {
+    const field *f = &r->f[MAX_COLUMNS];
+    naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, f->line, f->col,
+                "header", "expected at most %d columns, got more", MAX_COLUMNS);
+    return -1;
+  }
   r->header = naryn__arena_alloc(a, (size_t)r->nf * sizeof *r->header);
-  if (!r->header) {
+  named *sorted = malloc((size_t)r->nf * sizeof *sorted);
+  if (!r->header || !sorted) {
+    free(sorted);
     naryn__diag(r->d, NARYN_ENOMEM, NARYN_SEV_ERROR, r->path, 0, 0, NULL,
                 "cannot read: %s", strerror(ENOMEM));
     return -1;
@@ -413,23 +376,34 @@ static int take_header(reader *r, naryn__arena *a) {
     size_t n = strlen(s);
     while (n > 0 && is_blank(s[n - 1])) s[--n] = '\0';
     if (n == 0) {
+      free(sorted);
       naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, r->f[i].line,
                   r->f[i].col, "header",
                   "expected a column name, got an empty field");
       return -1;
     }
-    for (int j = 0; j < i; j++) {
-      if (strcmp(r->header[j], s) == 0) {
-        snprintf(wb, sizeof wb, "column \"%s\"", show_text(nb, sizeof nb, s, n));
-        naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path,
-                    r->f[i].line, r->f[i].col, wb,
-                    "expected each column name once, got \"%s\" again "
-                    "(first as column %d)",
-                    show_text(nb, sizeof nb, s, n), j + 1);
-        return -1;
-      }
-    }
     r->header[i] = s;
+    sorted[i] = (named){s, i};
+  }
+  qsort(sorted, (size_t)r->nf, sizeof *sorted, compare_names);
+  int dup = -1, first = -1;
+  for (int k = 1, g = 0; k < r->nf; k++) {
+    if (strcmp(sorted[g].s, sorted[k].s) != 0)
+      g = k;
+    else if (dup < 0 || sorted[k].i < dup)
+      dup = sorted[k].i, first = sorted[g].i;
+  }
+  free(sorted);
+  if (dup >= 0) {
+    const char *s = r->header[dup];
+    size_t n = strlen(s);
+    snprintf(wb, sizeof wb, "column \"%s\"", show_text(nb, sizeof nb, s, n));
+    naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, r->f[dup].line,
+                r->f[dup].col, wb,
+                "expected each column name once, got \"%s\" again "
+                "(first as column %d)",
+                show_text(nb, sizeof nb, s, n), first + 1);
+    return -1;
   }
   r->ncols = r->nf;
   return 0;
@@ -447,13 +421,12 @@ static int alloc_rows(reader *r, naryn__csv *t, naryn__arena *a) {
   }
   size_t cells = lines * (size_t)r->ncols;
   if (cells > commas + lines) cells = commas + lines;
+  /* Room for at most MAX_CELLS; read_rows reports a table that needs
+  ** more. */
+  if (cells > (size_t)MAX_CELLS) cells = MAX_CELLS;
   size_t rows = cells / (size_t)r->ncols;
+  cells = rows * (size_t)r->ncols;
   r->max_rows = rows;
-  if (cells > (size_t)MAX_CELLS) {
-    naryn__diag(r->d, NARYN_ENOMEM, NARYN_SEV_ERROR, r->path, 0, 0, NULL,
-                "cannot read: more than %d cells", MAX_CELLS);
-    return -1;
-  }
   t->cells = naryn__arena_alloc(a, cells * sizeof *t->cells);
   t->cell_col = naryn__arena_alloc(a, cells * sizeof *t->cell_col);
   t->row_line = naryn__arena_alloc(a, rows * sizeof *t->row_line);
@@ -482,9 +455,10 @@ static int read_rows(reader *r, naryn__csv *t) {
                   r->ncols, r->ncols == 1 ? "" : "s", r->nf);
       return -1;
     }
-    if ((size_t)t->nrows >= r->max_rows) { /* cannot happen: alloc_rows */
-      naryn__diag(r->d, NARYN_ENOMEM, NARYN_SEV_ERROR, r->path, r->f[0].line,
-                  0, NULL, "cannot read: more rows than counted");
+    if ((size_t)t->nrows >= r->max_rows) { /* only past MAX_CELLS */
+      naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, r->f[0].line,
+                  r->f[0].col, "row", "expected at most %d cells (rows times "
+                  "columns), got more", MAX_CELLS);
       return -1;
     }
     for (int i = 0; i < r->ncols; i++, k++) {
@@ -496,13 +470,36 @@ static int read_rows(reader *r, naryn__csv *t) {
   return 0;
 }
 
+/* Reports text that is not UTF-8 by its encoding, or that holds a NUL
+** byte (which would end a cell early), at the byte's line and column.
+** Returns 0 or -1. */
+static int check_text(const char *path, const char *buf, size_t len,
+                      naryn_diags *d) {
+  const char *encoding = naryn__infile_encoding(buf, len);
+  if (encoding) {
+    naryn__diag(d, NARYN_ESYNTAX, NARYN_SEV_ERROR, path, 1, 1, NULL,
+                "expected UTF-8 text, got %s; save the file as UTF-8", encoding);
+    return -1;
+  }
+  const char *nul = memchr(buf, '\0', len);
+  if (!nul) return 0;
+  int line = 1;
+  const char *start = buf;
+  for (const char *q = buf; q < nul; q++)
+    if (*q == '\n') line++, start = q + 1;
+  if (line == 1 && len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) start += 3;
+  naryn__diag(d, NARYN_ESYNTAX, NARYN_SEV_ERROR, path, line,
+              (int)(nul - start) + 1, NULL, "expected text, got a NUL byte (0x00)");
+  return -1;
+}
+
 /* Reads the file at path into a table in the arena: the header first, then
 ** every row, stopping at the first error. */
 naryn__csv *naryn__csv_read(const char *path, naryn__arena *a,
                             naryn_diags *d) {
   size_t len;
-  char *buf = read_whole(path, &len, a, d);
-  if (!buf) return NULL;
+  char *buf = naryn__infile_read(path, NARYN__CSV_MAX_BYTES, a, &len, d);
+  if (!buf || check_text(path, buf, len, d) < 0) return NULL;
   reader r = {0};
   r.path = path;
   r.d = d;

@@ -30,8 +30,15 @@
 
 #include "../naryn_int.h"
 
-/* Deepest nesting accepted, so that recursive readers of a tree are safe. */
+/* Deepest nesting accepted, counted with aliases expanded, so that
+** recursive readers of a tree (merging, model reading) are safe. */
 #define MAX_DEPTH 256
+/* Most values that aliases may stand for in one file, counted as if every
+** alias were replaced by a copy of its anchored value (so an alias to a
+** list of 3 numbers counts 4). Nested aliases ("billion laughs") would
+** otherwise make a short file stand for 10^9 values, and the readers that
+** walk it take minutes and gigabytes. Documented in doc/model-format.md. */
+#define MAX_ALIAS_VALUES 1000000
 /* Characters of a string quoted in a message before it is cut short. */
 #define QUOTE_CHARS 40
 
@@ -41,12 +48,17 @@ typedef struct frame {
   naryn__doc **items; /* heap; a mapping's alternate key, value */
   int n, cap;
   const char *anchor; /* the collection's anchor (arena), or NULL */
+  size_t values;      /* values so far, itself included, aliases expanded */
+  int levels;         /* levels of nesting of its items so far, expanded */
 } frame;
 
-/* An anchor defined so far and the complete node it names. */
+/* An anchor defined so far, the complete node it names, and that node's
+** size with aliases expanded: its values and levels of nesting. */
 typedef struct anchor {
   const char *name;
   naryn__doc *node;
+  size_t values;
+  int levels;
 } anchor;
 
 /* The state of one read. */
@@ -60,6 +72,9 @@ typedef struct reader {
   int depth, cap_stack;
   anchor *anchors;
   int nanchors, cap_anchors;
+  int *slots;          /* hash table of anchor names: index + 1, or 0 */
+  size_t nslots;       /* a power of two, at least twice nanchors */
+  size_t alias_values; /* values that aliases stood for so far */
   naryn__doc *root;
   naryn__doc *last_scalar; /* set when the latest event was a scalar */
   int failed;              /* an error was reported; the tree is dropped */
@@ -233,22 +248,42 @@ static naryn__doc *new_node(reader *r, naryn__doc_kind kind,
 ** (nothing when a mapping awaits a key). Returns out, or "syntax" for the
 ** document's root. */
 static const char *value_path(const reader *r, char *out, size_t size) {
-  out[0] = '\0';
+  /* The whole path is built first (each level adds at most a quoted key
+  ** of QUOTE_CHARS characters), then shortened to fit. */
+  size_t cap = (size_t)(r->depth + 1) * (QUOTE_CHARS * 4 + 16);
+  char *full = malloc(cap);
+  if (!full) full = out, cap = size;
+  full[0] = '\0';
   for (int i = 0; i < r->depth; i++) {
     const frame *f = &r->stack[i];
     int open = i < r->depth - 1;
     if (f->node->kind == NARYN__DOC_SEQ) {
-      append(out, size, "[%d]", open ? f->n - 1 : f->n);
+      append(full, cap, "[%d]", open ? f->n - 1 : f->n);
       continue;
     }
     int k = open ? f->n - 2 : (f->n % 2 ? f->n - 1 : -1);
     if (k < 0) continue;
     const naryn__doc *key = f->items[k];
-    if (out[0]) append(out, size, ".");
+    if (full[0]) append(full, cap, ".");
     if (key->kind == NARYN__DOC_SCALAR)
-      append_escaped(out, size, key->str, key->len, QUOTE_CHARS);
+      append_escaped(full, cap, key->str, key->len, QUOTE_CHARS);
     else
-      append(out, size, "?");
+      append(full, cap, "?");
+  }
+  /* A deep path keeps its start and its end, each cut at a key or an
+  ** index. */
+  size_t len = strlen(full), head = 40, tail = 56;
+  if (len > head + tail + 3 && size > head + tail + 3) {
+    while (head > 1 && full[head] != '.' && full[head] != '[') head--;
+    const char *t = full + len - tail;
+    while (*t && *t != '.' && *t != '[') t++;
+    if (*t == '.') t++;
+    memmove(full + head, "...", 3);
+    memmove(full + head + 3, t, strlen(t) + 1);
+  }
+  if (full != out) {
+    snprintf(out, size, "%s", full);
+    free(full);
   }
   return out[0] ? out : "syntax";
 }
@@ -278,6 +313,10 @@ static int add_value(reader *r, naryn__doc *v, const yaml_mark_t *m) {
       v->kind != NARYN__DOC_SCALAR)
     value_error(r, m, "expected a text key, got %s",
                 v->kind == NARYN__DOC_MAP ? "an object" : "a list");
+  else if (f->node->kind == NARYN__DOC_MAP && f->n % 2 == 0 && !v->quoted &&
+           v->len == 2 && memcmp(v->str, "<<", 2) == 0)
+    value_error(r, m, "expected a field name, got the YAML merge key \"<<\", "
+                "which naryn does not support (write the fields out)");
   naryn__doc **items = naryn__grow(f->items, &f->cap, f->n + 1, sizeof *items);
   if (!items) return out_of_memory(r);
   f->items = items;
@@ -285,23 +324,60 @@ static int add_value(reader *r, naryn__doc *v, const yaml_mark_t *m) {
   return 0;
 }
 
-/* Records a complete node under its anchor name. Returns 0 or -1. */
-static int define_anchor(reader *r, const char *name, naryn__doc *v) {
+/* Counts a complete value of this size into the innermost open
+** collection. */
+static void count_value(reader *r, size_t values, int levels) {
+  if (r->depth == 0) return;
+  frame *f = &r->stack[r->depth - 1];
+  /* Saturates instead of wrapping; the alias limit stops far below. */
+  f->values = values > SIZE_MAX - f->values ? SIZE_MAX : f->values + values;
+  if (levels > f->levels) f->levels = levels;
+}
+
+/* Returns the hash table slot of an anchor name: the slot that holds it,
+** or the empty slot where it would go. */
+static size_t anchor_slot(const reader *r, const char *name) {
+  uint32_t h = 2166136261u; /* FNV-1a */
+  for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+    h = (h ^ *c) * 16777619u;
+  size_t i = h & (r->nslots - 1);
+  while (r->slots[i] && strcmp(r->anchors[r->slots[i] - 1].name, name) != 0)
+    i = (i + 1) & (r->nslots - 1);
+  return i;
+}
+
+/* Records a complete node of the given size under its anchor name; a
+** later definition of the name replaces an earlier one. Returns 0 or -1. */
+static int define_anchor(reader *r, const char *name, naryn__doc *v,
+                         size_t values, int levels) {
   anchor *t = naryn__grow(r->anchors, &r->cap_anchors, r->nanchors + 1, sizeof *t);
   if (!t) return out_of_memory(r);
   r->anchors = t;
-  r->anchors[r->nanchors].name = name;
-  r->anchors[r->nanchors].node = v;
+  r->anchors[r->nanchors] = (anchor){name, v, values, levels};
   r->nanchors++;
+  if ((size_t)r->nanchors * 2 > r->nslots) {
+    size_t n = r->nslots ? r->nslots * 2 : 64;
+    int *slots = calloc(n, sizeof *slots);
+    if (!slots) return out_of_memory(r);
+    free(r->slots);
+    r->slots = slots;
+    r->nslots = n;
+    for (int i = 0; i < r->nanchors; i++)
+      r->slots[anchor_slot(r, r->anchors[i].name)] = i + 1;
+  } else {
+    r->slots[anchor_slot(r, name)] = r->nanchors;
+  }
   return 0;
 }
 
-/* Returns the node an alias names (the latest definition wins), or NULL
+/* Returns the anchor an alias names (the latest definition wins), or NULL
 ** after reporting an undefined or self-containing alias. */
-static naryn__doc *resolve_alias(reader *r, const char *name,
-                                 const yaml_mark_t *m) {
-  for (int i = r->nanchors - 1; i >= 0; i--)
-    if (strcmp(r->anchors[i].name, name) == 0) return r->anchors[i].node;
+static const anchor *resolve_alias(reader *r, const char *name,
+                                   const yaml_mark_t *m) {
+  if (r->nslots) {
+    size_t i = anchor_slot(r, name);
+    if (r->slots[i]) return &r->anchors[r->slots[i] - 1];
+  }
   char quoted[128] = "";
   append_escaped(quoted, sizeof quoted, name, strlen(name), QUOTE_CHARS);
   for (int i = 0; i < r->depth; i++)
@@ -418,8 +494,11 @@ static int close_collection(reader *r) {
   free(f->items);
   f->items = NULL;
   const char *name = f->anchor;
+  size_t values = f->values + 1;
+  int levels = f->levels + 1;
   r->depth--;
-  return name ? define_anchor(r, name, v) : 0;
+  count_value(r, values, levels);
+  return name ? define_anchor(r, name, v, values, levels) : 0;
 }
 
 /* Makes a scalar node from a scalar event and adds it. Returns 0 or -1. */
@@ -439,17 +518,47 @@ static int add_scalar(reader *r, const yaml_event_t *ev) {
   if (ev->data.scalar.anchor) {
     const char *name = naryn__arena_strdup(r->a, (const char *)ev->data.scalar.anchor);
     if (!name) return out_of_memory(r);
-    if (define_anchor(r, name, v)) return -1;
+    if (define_anchor(r, name, v, 1, 1)) return -1;
   }
   if (add_value(r, v, &ev->start_mark)) return -1;
+  count_value(r, 1, 1);
   r->last_scalar = v;
+  return 0;
+}
+
+/* Adds the node an alias names, after checking that the values aliases
+** stand for stay within MAX_ALIAS_VALUES and the nesting they make within
+** MAX_DEPTH. Returns 0, or -1 when the parse must stop. */
+static int add_alias(reader *r, const yaml_event_t *ev) {
+  const char *name = (const char *)ev->data.alias.anchor;
+  const anchor *an = resolve_alias(r, name, &ev->start_mark);
+  if (!an) { /* a stand-in keeps keys and values paired */
+    naryn__doc *v = new_node(r, NARYN__DOC_SCALAR, &ev->start_mark);
+    if (!v || !(v->str = naryn__arena_strdup(r->a, ""))) return out_of_memory(r);
+    return add_value(r, v, &ev->start_mark);
+  }
+  char quoted[128] = "";
+  append_escaped(quoted, sizeof quoted, name, strlen(name), QUOTE_CHARS);
+  if (an->values > MAX_ALIAS_VALUES - r->alias_values) {
+    value_error(r, &ev->start_mark, "expected aliases to stand for at most %d "
+                "values in all, got more with *%s (an alias counts every value "
+                "of what it names)", MAX_ALIAS_VALUES, quoted);
+    return -1;
+  }
+  if (r->depth + an->levels > MAX_DEPTH + 1) {
+    value_error(r, &ev->start_mark, "expected at most %d levels of nesting, "
+                "got more with the alias *%s", MAX_DEPTH, quoted);
+    return -1;
+  }
+  r->alias_values += an->values;
+  if (add_value(r, an->node, &ev->start_mark)) return -1;
+  count_value(r, an->values, an->levels);
   return 0;
 }
 
 /* Turns one event into tree changes. Sets *done at the end of the stream.
 ** Returns 0, or -1 when the parse must stop. */
 static int handle_event(reader *r, const yaml_event_t *ev, int *docs, int *done) {
-  naryn__doc *v;
   r->last_scalar = NULL;
   switch (ev->type) {
   case YAML_DOCUMENT_START_EVENT:
@@ -465,12 +574,7 @@ static int handle_event(reader *r, const yaml_event_t *ev, int *docs, int *done)
   case YAML_SCALAR_EVENT:
     return add_scalar(r, ev);
   case YAML_ALIAS_EVENT:
-    v = resolve_alias(r, (const char *)ev->data.alias.anchor, &ev->start_mark);
-    if (!v) { /* a stand-in keeps keys and values paired */
-      v = new_node(r, NARYN__DOC_SCALAR, &ev->start_mark);
-      if (!v || !(v->str = naryn__arena_strdup(r->a, ""))) return out_of_memory(r);
-    }
-    return add_value(r, v, &ev->start_mark);
+    return add_alias(r, ev);
   case YAML_SEQUENCE_START_EVENT:
     return open_collection(r, NARYN__DOC_SEQ, ev, ev->data.sequence_start.anchor);
   case YAML_MAPPING_START_EVENT:
@@ -595,8 +699,8 @@ static void report_syntax(reader *r, const yaml_parser_t *p) {
     append(expected, sizeof expected, "expected ':' after the key \"");
     append_escaped(expected, sizeof expected, key->str, key->len, QUOTE_CHARS);
     append(expected, sizeof expected, "\"");
-  } else if (wants_comma && last && last->quoted && off > 0 && t[off - 1] == '"' &&
-             is_word_byte(t[off])) {
+  } else if (wants_comma && last && last->quoted && off > 0 && off < r->len &&
+             t[off - 1] == '"' && is_word_byte(t[off])) {
     /* {"name": "Sea, "type": ...}: the string took in what followed. */
     append(hint, sizeof hint, " (is a '\"' missing from the string \"");
     append_escaped(hint, sizeof hint, last->str, last->len, QUOTE_CHARS);
@@ -701,6 +805,7 @@ static naryn__doc *parse(reader *r) {
   for (int i = 0; i < r->depth; i++) free(r->stack[i].items);
   free(r->stack);
   free(r->anchors);
+  free(r->slots);
   if (!done || r->failed) return NULL;
   const naryn__doc *root = r->root;
   if (!root || (root->kind == NARYN__DOC_SCALAR && !root->quoted && root->len == 0)) {
@@ -725,10 +830,10 @@ naryn__doc *naryn__doc_read_buffer(const char *name, const char *buf,
     naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, name, 0, 0, NULL, "out of memory");
     return NULL;
   }
-  if (r.len >= 2 && (memcmp(r.text, "\xFF\xFE", 2) == 0 ||
-                     memcmp(r.text, "\xFE\xFF", 2) == 0)) {
+  const char *encoding = naryn__infile_encoding(r.text, r.len);
+  if (encoding) {
     naryn__diag(d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r.file, 1, 1, "syntax",
-                "expected UTF-8 text, got a UTF-16 file (save it as UTF-8)");
+                "expected UTF-8 text, got %s; save the file as UTF-8", encoding);
     return NULL;
   }
   char *untabbed = NULL;
@@ -747,47 +852,11 @@ naryn__doc *naryn__doc_read_buffer(const char *name, const char *buf,
   return root;
 }
 
-/* Reads a whole file into a heap buffer. Returns it (the caller frees it)
-** with its length, or NULL with errno set. */
-static char *read_whole_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  size_t cap = 65536, n = 0;
-  char *buf = malloc(cap);
-  int err = buf ? 0 : ENOMEM;
-  while (!err) {
-    errno = 0;
-    n += fread(buf + n, 1, cap - n, f);
-    if (ferror(f)) {
-      err = errno ? errno : EIO;
-    } else if (n < cap) {
-      break; /* the end of the file */
-    } else {
-      char *bigger = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
-      if (!bigger) err = ENOMEM;
-      else buf = bigger, cap *= 2;
-    }
-  }
-  fclose(f);
-  if (err) {
-    free(buf);
-    errno = err;
-    return NULL;
-  }
-  *len = n;
-  return buf;
-}
-
 naryn__doc *naryn__doc_read_file(const char *path, naryn__arena *a,
                                  naryn_diags *d) {
   size_t len = 0;
-  errno = 0;
-  char *buf = read_whole_file(path, &len);
-  if (!buf) {
-    naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, path, 0, 0, NULL,
-                "cannot read: %s", strerror(errno));
-    return NULL;
-  }
+  char *buf = naryn__infile_read(path, NARYN__DOC_MAX_BYTES, NULL, &len, d);
+  if (!buf) return NULL;
   naryn__doc *root = naryn__doc_read_buffer(path, buf, len, a, d);
   free(buf);
   return root;
@@ -869,6 +938,16 @@ int naryn__doc_number(const naryn__doc *v, double *out) {
   if (end != v->str + v->len || !isfinite(x)) return -1;
   *out = x;
   return 0;
+}
+
+int naryn_parse_number(const char *text, double *out) {
+  if (!text || !out) return NARYN_EARG;
+  naryn__doc v;
+  memset(&v, 0, sizeof v);
+  v.kind = NARYN__DOC_SCALAR;
+  v.str = text;
+  v.len = strlen(text);
+  return naryn__doc_number(&v, out) == 0 ? NARYN_OK : NARYN_EARG;
 }
 
 int naryn__doc_int(const naryn__doc *v, int *out) {

@@ -8,7 +8,15 @@
 ** so a node is copied before it is changed. Positions stay with the values
 ** they came from, so an error in a merged value points into the scenario
 ** file that gave it.
+**
+** Before merging, naryn__doc_merge_check reports the slips that merging
+** would hide: an item named twice in one list of a scenario (the last
+** would silently win) and an item without a name in a list that merges
+** by name (the whole list would silently be replaced).
 */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../naryn_int.h"
@@ -158,4 +166,149 @@ static naryn__doc *merge(naryn__doc *base, naryn__doc *over, naryn__arena *a,
 naryn__doc *naryn__doc_merge(naryn__doc *base, naryn__doc *over,
                              naryn__arena *a) {
   return merge(base, over, a, 1);
+}
+
+/* ---- Checking a scenario before it is merged --------------------------- */
+
+/* An item of an overlay list with its identity, for finding repeats by
+** sorting. */
+typedef struct ided {
+  item_id id;
+  int i;
+} ided;
+
+/* Orders scalars by text. */
+static int compare_text(const naryn__doc *x, const naryn__doc *y) {
+  if (x->len != y->len) return x->len < y->len ? -1 : 1;
+  return memcmp(x->str, y->str, x->len);
+}
+
+/* Orders items by kind of identity, identity, then position. */
+static int compare_ided(const void *x, const void *y) {
+  const ided *p = x, *q = y;
+  if (p->id.kind != q->id.kind) return p->id.kind < q->id.kind ? -1 : 1;
+  int c = compare_text(p->id.a, q->id.a);
+  if (!c && p->id.kind == ID_FROM_TO) c = compare_text(p->id.b, q->id.b);
+  return c ? c : (p->i > q->i) - (p->i < q->i);
+}
+
+/* Reports at 'at' an error about the overlay value at 'path'. */
+NARYN__PRINTF(4, 5)
+static void check_error(naryn_diags *d, const naryn__doc *at, const char *path,
+                        const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  naryn__vdiag(d, NARYN_EMODEL, NARYN_SEV_ERROR, at->file, at->line, at->col,
+               path[0] ? path : "scenario", fmt, ap);
+  va_end(ap);
+}
+
+/* Reports every item of an overlay list that repeats an earlier item's
+** identity. Returns the number reported, or -1 when out of memory. */
+static int check_repeats(const naryn__doc *over, const char *path,
+                         naryn_diags *d) {
+  ided *ids = malloc((size_t)over->n * sizeof *ids);
+  int *first = malloc((size_t)over->n * sizeof *first);
+  if (!ids || !first) {
+    free(ids);
+    free(first);
+    return -1;
+  }
+  int m = 0, bad = 0;
+  for (int i = 0; i < over->n; i++) {
+    first[i] = -1;
+    item_id id = identify(over->vals[i]);
+    if (id.kind != ID_NONE) ids[m++] = (ided){id, i};
+  }
+  qsort(ids, (size_t)m, sizeof *ids, compare_ided);
+  for (int k = 1, g = 0; k < m; k++) {
+    ided a = ids[g], b = ids[k];
+    a.i = b.i = 0;
+    if (compare_ided(&a, &b) == 0) first[ids[k].i] = ids[g].i;
+    else g = k;
+  }
+  for (int i = 0; i < over->n; i++) {
+    if (first[i] < 0) continue;
+    item_id id = identify(over->vals[i]);
+    const naryn__doc *was = over->vals[first[i]];
+    char where[320];
+    snprintf(where, sizeof where, "%s[%d]", path, i);
+    if (id.kind == ID_NAME) {
+      const naryn__doc *was_name = identify(was).a;
+      snprintf(where, sizeof where, "%s[%d].name", path, i);
+      check_error(d, id.a, where, "expected each name once in the list, got "
+                  "\"%.100s\" again (first at line %d column %d)", id.a->str,
+                  was_name->line, was_name->col);
+    } else {
+      check_error(d, over->vals[i], where, "expected each link once in the "
+                  "list, got from \"%.100s\" to \"%.100s\" again (first at "
+                  "line %d column %d)", id.a->str, id.b->str, was->line,
+                  was->col);
+    }
+    bad++;
+  }
+  free(ids);
+  free(first);
+  return bad;
+}
+
+/* Walks 'over' where merging would meet 'base', reporting repeated and
+** unnamed items of lists that merge item by item. Returns the number of
+** problems, or -1 when out of memory. */
+static int check(const naryn__doc *base, const naryn__doc *over,
+                 const char *path, naryn_diags *d) {
+  if (!base || !over || base->kind != over->kind) return 0;
+  char sub[320];
+  int bad = 0;
+  if (base->kind == NARYN__DOC_MAP) {
+    for (int i = 0; i < over->n; i++) {
+      const naryn__doc *key = over->keys[i];
+      int j = naryn__doc_find(base, key->str, key->len);
+      if (j < 0) continue;
+      snprintf(sub, sizeof sub, "%s%s%.100s", path, path[0] ? "." : "", key->str);
+      int n = check(base->vals[j], over->vals[i], sub, d);
+      if (n < 0) return -1;
+      bad += n;
+    }
+    return bad;
+  }
+  if (base->kind != NARYN__DOC_SEQ || base->n == 0) return 0;
+  for (int i = 0; i < base->n; i++)
+    if (identify(base->vals[i]).kind == ID_NONE) return 0;
+  /* The base list merges by name: an overlay item that is an object
+  ** without a name or ends would replace the whole list. */
+  for (int i = 0; i < over->n; i++) {
+    const naryn__doc *item = over->vals[i];
+    if (item->kind != NARYN__DOC_MAP || identify(item).kind != ID_NONE) continue;
+    snprintf(sub, sizeof sub, "%s[%d]", path, i);
+    check_error(d, item, sub, "expected a field \"name\" (or \"from\" and "
+                "\"to\") saying which item of the model to change, got an item "
+                "without one (it would replace the whole list)");
+    return 1;
+  }
+  if (!seqs_keyed(base, over)) return 0;
+  bad = check_repeats(over, path, d);
+  if (bad != 0) return bad;
+  /* Items merged into a base item are checked inside it. */
+  for (int i = 0; i < over->n; i++) {
+    item_id id = identify(over->vals[i]);
+    for (int k = 0; k < base->n; k++) {
+      if (!is_item(id, base->vals[k])) continue;
+      snprintf(sub, sizeof sub, "%s[%d]", path, i);
+      int n = check(base->vals[k], over->vals[i], sub, d);
+      if (n < 0) return -1;
+      bad += n;
+      break;
+    }
+  }
+  return bad;
+}
+
+int naryn__doc_merge_check(const naryn__doc *base, const naryn__doc *over,
+                           naryn_diags *d) {
+  int bad = check(base, over, "", d);
+  if (bad < 0)
+    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                       "out of memory"), 1;
+  return bad;
 }

@@ -105,7 +105,9 @@ int naryn_model_load(const char *path, const char *const *overlays,
                   naryn__doc_describe(over, got, sizeof got));
       goto failed;
     }
-    if (check_overlay_names(root, over, d) > 0) goto failed;
+    if (naryn__doc_merge_check(root, over, d) > 0 ||
+        check_overlay_names(root, over, d) > 0)
+      goto failed;
     const char *name = scenario_name(a, over, overlays[i]);
     m->scenario = m->scenario[0]
                       ? naryn__arena_printf(a, "%s+%s", m->scenario, name)

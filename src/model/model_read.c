@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../naryn_int.h"
 
@@ -326,26 +327,30 @@ static naryn__csv *csv_get(reader *r, const char *path,
                            const naryn__doc *named_at, const char *where) {
   for (int i = 0; i < r->ncsv; i++)
     if (strcmp(r->csv[i].path, path) == 0) return r->csv[i].table;
-  /* A file that cannot be opened is reported where the model names it. */
-  FILE *probe = fopen(path, "r");
-  if (!probe) {
-    char w[256];
+  /* A file that cannot be read, is not a regular file or is too large is
+  ** reported where the model names it. */
+  char w[256], msg[320];
+  int bad = naryn__infile_check(path, NARYN__CSV_MAX_BYTES, named_at->str, msg,
+                                sizeof msg);
+  if (bad == 0 && access(path, R_OK) != 0) bad = -1;
+  if (bad < 0)
     naryn__diag(r->d, NARYN_EIO, NARYN_SEV_ERROR, named_at->file,
                 named_at->line, named_at->col,
                 at_field(w, sizeof w, where, "file"),
                 "expected a CSV file that can be read, got \"%s\" (%s)",
                 named_at->str, strerror(errno));
-    r->failed = 1;
-  } else {
-    fclose(probe);
-  }
+  else if (bad > 0)
+    naryn__diag(r->d, NARYN_EIO, NARYN_SEV_ERROR, named_at->file,
+                named_at->line, named_at->col,
+                at_field(w, sizeof w, where, "file"), "%s", msg);
+  if (bad) r->failed = 1;
   naryn__read_csv *c = naryn__grow(r->csv, &r->capcsv, r->ncsv + 1, sizeof *c);
   if (!c) {
     oom(r);
     return NULL;
   }
   r->csv = c;
-  naryn__csv *t = probe ? naryn__csv_read(path, r->a, r->d) : NULL;
+  naryn__csv *t = bad ? NULL : naryn__csv_read(path, r->a, r->d);
   if (!t) r->failed = 1;
   r->csv[r->ncsv].path = path;
   r->csv[r->ncsv].table = t;

@@ -86,7 +86,7 @@ check unknown-scenario-name 4 "no-such-mode: error: cannot read: No such file or
 check two-models 2 "expected one model file" "$naryn" check a.json b.json
 check scenario-without-file 2 "expected a value after --scenario" "$naryn" check examples/single/model.json --scenario
 check missing-model 4 "nope.json: error: cannot read: No such file or directory" "$naryn" check "$tmp/nope.json"
-check model-is-a-directory 4 "cannot read: Is a directory" "$naryn" check "$tmp"
+check model-is-a-directory 4 "error: expected a regular file, got a directory" "$naryn" check "$tmp"
 check valid-model 0 "ok: 8 nodes, 7 links, 12 monthly steps from 2001-01 to 2001-12" \
   "$naryn" check examples/single/model.json
 touch "$tmp/file"

@@ -288,7 +288,8 @@ static void unreadable_files(void **state) {
   expect_error("missing.csv", NULL, NARYN_EIO,
                "missing.csv: error: cannot read: No such file or directory");
   assert_int_equal(mkdir("adir", 0777), 0);
-  expect_error("adir", NULL, NARYN_EIO, "adir: error: cannot read: Is a directory");
+  expect_error("adir", NULL, NARYN_EIO,
+               "adir: error: expected a regular file, got a directory");
   assert_int_equal(rmdir("adir"), 0);
 }
 
@@ -451,31 +452,83 @@ static void large_file_reads_every_row(void **state) {
   naryn__arena_free(a);
 }
 
-static void pipes_are_read_as_streams(void **state) {
+/* A FIFO, a directory or a device is refused without reading (a FIFO
+** without a writer would otherwise block, and /dev/zero never ends). */
+static void special_files_are_refused(void **state) {
   (void)state;
-  const int n = 20000; /* about 300 kB, several reads */
+  unlink("pipe.csv");
   assert_int_equal(mkfifo("pipe.csv", 0600), 0);
-  pid_t pid = fork();
-  assert_true(pid >= 0);
-  if (pid == 0) {
-    FILE *fp = fopen("pipe.csv", "w");
-    if (!fp) _exit(1);
-    fprintf(fp, "date,q\n");
-    for (int i = 0; i < n; i++) fprintf(fp, "row-%06d,%d.5\n", i, i);
-    _exit(fclose(fp) == 0 ? 0 : 1);
-  }
   naryn__arena *a = naryn__arena_new();
   naryn_diags *d = naryn_diags_new(0);
-  naryn__csv *t = naryn__csv_read("pipe.csv", a, d);
-  int status;
-  assert_int_equal(waitpid(pid, &status, 0), pid);
-  assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-  assert_non_null(t);
-  assert_int_equal(t->nrows, n);
-  assert_string_equal(t->cells[2 * (n - 1)], "row-019999");
-  assert_int_equal(t->row_line[n - 1], n + 1);
+  char buf[256];
+  assert_null(naryn__csv_read("pipe.csv", a, d));
+  naryn_diag_format(naryn_diags_get(d, 0), buf, sizeof buf);
+  assert_string_equal(buf, "pipe.csv: error: expected a regular file, got a FIFO "
+                           "(named pipe)");
+  unlink("pipe.csv");
+  naryn_diags_clear(d);
+  assert_null(naryn__csv_read("/dev/zero", a, d));
+  naryn_diag_format(naryn_diags_get(d, 0), buf, sizeof buf);
+  assert_string_equal(buf, "/dev/zero: error: expected a regular file, got a "
+                           "character device");
+  naryn_diags_clear(d);
+  assert_null(naryn__csv_read(".", a, d));
+  naryn_diag_format(naryn_diags_get(d, 0), buf, sizeof buf);
+  assert_string_equal(buf, ".: error: expected a regular file, got a directory");
   naryn_diags_free(d);
   naryn__arena_free(a);
+}
+
+/* Reads n bytes written to 'name' and checks the one error. */
+static void expect_bytes_error(const char *name, const char *text, size_t n,
+                               const char *want) {
+  write_bytes(name, text, n);
+  expect_error(name, NULL, NARYN_ESYNTAX, want);
+}
+
+/* Text a hostile or careless user may give: other encodings, NUL bytes,
+** more columns than the limit, many columns with one repeated. */
+static void hostile_text_is_refused(void **state) {
+  (void)state;
+  expect_bytes_error("u16.csv", "\xFF\xFE" "d\0a\0", 6,
+                     "u16.csv:1:1: error: expected UTF-8 text, got UTF-16 "
+                     "(little-endian); save the file as UTF-8");
+  expect_bytes_error("u16.csv", "d\0a\0t\0e\0", 8,
+                     "u16.csv:1:1: error: expected UTF-8 text, got UTF-16 "
+                     "(little-endian); save the file as UTF-8");
+  expect_bytes_error("u16.csv", "\0d\0a", 4,
+                     "u16.csv:1:1: error: expected UTF-8 text, got UTF-16 "
+                     "(big-endian); save the file as UTF-8");
+  expect_bytes_error("u16.csv", "d\0\0\0a\0\0\0", 8,
+                     "u16.csv:1:1: error: expected UTF-8 text, got UTF-32 "
+                     "(little-endian); save the file as UTF-8");
+  /* A NUL would end the cell "12" early and hide what follows it. */
+  expect_bytes_error("nul.csv", "date,q\n2001-01,12\0" "9\n", 19,
+                     "nul.csv:2:11: error: expected text, got a NUL byte (0x00)");
+
+  /* 100,001 columns: one too many. */
+  size_t cap = 100002 * 8, len = 0;
+  char *text = malloc(cap);
+  assert_non_null(text);
+  for (int i = 0; i <= 100000; i++)
+    len += (size_t)snprintf(text + len, cap - len, "%sc%d", i ? "," : "", i);
+  char want[128];
+  snprintf(want, sizeof want, "wide.csv:1:%zu: error: header: expected at most "
+           "100000 columns, got more", len - strlen("c100000") + 1);
+  expect_bytes_error("wide.csv", text, len, want);
+  /* 100,000 columns, the last repeating column 7: found by sorting. */
+  len = 0;
+  for (int i = 0; i < 99999; i++)
+    len += (size_t)snprintf(text + len, cap - len, "%sc%d", i ? "," : "", i);
+  len += (size_t)snprintf(text + len, cap - len, ",c6\n");
+  snprintf(want, sizeof want, "wide.csv:1:%zu: error: column \"c6\": expected "
+           "each column name once, got \"c6\" again (first as column 7)",
+           len - 2);
+  expect_bytes_error("wide.csv", text, len, want);
+  free(text);
+  unlink("u16.csv");
+  unlink("nul.csv");
+  unlink("wide.csv");
 }
 
 int main(void) {
@@ -495,7 +548,8 @@ int main(void) {
       cmocka_unit_test(long_text_is_shortened_without_cutting_characters),
       cmocka_unit_test(column_lookup),
       cmocka_unit_test(large_file_reads_every_row),
-      cmocka_unit_test(pipes_are_read_as_streams),
+      cmocka_unit_test(special_files_are_refused),
+      cmocka_unit_test(hostile_text_is_refused),
   };
   return cmocka_run_group_tests(tests, tu_enter_tmpdir, tu_leave_tmpdir);
 }

@@ -284,7 +284,7 @@ static void bad_bytes_are_located(void **state) {
   naryn_diags_clear(f->d);
   assert_null(naryn__doc_read_buffer("w.json", "\xFF\xFE{\0}\0", 6, f->a, f->d));
   assert_string_equal(diag_text(f, 0), "w.json:1:1: error: syntax: expected UTF-8 text, "
-                                       "got a UTF-16 file (save it as UTF-8)");
+                                       "got UTF-16 (little-endian); save the file as UTF-8");
 }
 
 static void duplicate_keys_are_all_reported(void **state) {
@@ -649,7 +649,8 @@ static void files_are_read_whole(void **state) {
   assert_int_equal(naryn_diags_get(f->d, 0)->code, NARYN_EIO);
   naryn_diags_clear(f->d);
   assert_null(naryn__doc_read_file("/tmp", f->a, f->d));
-  assert_string_equal(diag_text(f, 0), "/tmp: error: cannot read: Is a directory");
+  assert_string_equal(diag_text(f, 0), "/tmp: error: expected a regular file, got a "
+                                       "directory");
 }
 
 int main(void) {
