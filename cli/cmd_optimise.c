@@ -131,7 +131,9 @@ int cmd_optimise(int argc, char **argv) {
     naryn_sim_opts so;
     cli_progress_sim(&so);
     cli_progress_run(2, 2, "rules", 0, NULL);
-    if (sd && naryn_simulate(m, &so, &sim, sd) != NARYN_OK) {
+    int src = sd ? naryn_simulate(m, &so, &sim, sd) : NARYN_OK;
+    /* An interruption is told once, at the end. */
+    if (src != NARYN_OK && src != NARYN_EINTR) {
       cli_progress_clear();
       fprintf(stderr, "naryn: note: the model's operating rules could not be "
                       "simulated for comparison:\n");

@@ -71,7 +71,10 @@ int cmd_pareto(int argc, char **argv) {
   naryn_result *rules = NULL;
   if (rc == NARYN_OK) {
     naryn_diags *sd = naryn_diags_new(20);
-    if (sd && naryn_simulate(m, NULL, &rules, sd) != NARYN_OK) {
+    int src = sd ? naryn_simulate(m, NULL, &rules, sd) : NARYN_OK;
+    if (src == NARYN_EINTR) {
+      rc = src; /* told once, at the end */
+    } else if (src != NARYN_OK) {
       fprintf(stderr, "naryn: note: the model's operating rules could not be "
                       "simulated to mark them on the curve:\n");
       cli_print_diags(sd);

@@ -62,6 +62,14 @@ int naryn__edit_distance(const char *a, const char *b);
 /* 1 when the list has reached its cap of errors. */
 int naryn__diags_full(const naryn_diags *d);
 
+/* core/interrupt.c: reports the interruption of a run as the one error
+** "interrupted" in d and returns NARYN_EINTR. A run calls it once, where it
+** stops; runs nested in it pass NARYN_EINTR up without another. */
+int naryn__interrupted(naryn_diags *d);
+/* The check of a long run between its steps, passes, points or files:
+** NARYN_OK, or naryn__interrupted(d) when an interruption is requested. */
+int naryn__interrupt_check(naryn_diags *d);
+
 /* ====================================================================== */
 /* core/date.c: calendar dates as day numbers                              */
 /* ====================================================================== */
@@ -212,6 +220,11 @@ void naryn__outfile_abort(naryn__outfile *f);
 ** quote or line end. */
 void naryn__put_number(naryn__outfile *f, double v, const char *fmt);
 void naryn__put_text(naryn__outfile *f, const char *s);
+/* report/write.c: naryn_result_write without its check for an
+** interruption, for writers that made that check before writing anything
+** and then write everything (a game's plans, a curve's points). */
+int naryn__result_write(const naryn_result *r, const char *dir,
+                        naryn_diags *d);
 /* report/write.c: writes the nfiles (at most 16) files DIR/names[k],
 ** each by write(ctx, k, f), all finished before any is put in place, so
 ** that a set of results appears whole or not at all. Creates DIR. */
