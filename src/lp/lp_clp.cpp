@@ -22,7 +22,9 @@
 **
 ** An event handler, called by the simplex at the end of each iteration
 ** and each factorisation, stops the solve once naryn_interrupted(); the
-** solve then returns NARYN_EINTR rather than a solver failure.
+** solve then returns NARYN_EINTR rather than a solver failure. CLP's own
+** SIGINT handler, which it installs during some solves, is no concern of
+** the library: the naryn command keeps SIGINT blocked in all its threads.
 */
 #include <cerrno>
 #include <cfloat>
@@ -53,9 +55,14 @@ public:
     return *this;
   }
   ~interrupt_handler() override {}
-  /* Returning 0 makes CLP stop with status 5, "stopped by event". */
+  /* At the end of an iteration or a factorisation, 0 makes the simplex
+  ** stop with status 5, "stopped by event". After the first solve of a
+  ** presolved problem, 0 tells CLP to take the result as it is rather than
+  ** clean it up with more simplex iterations on the whole problem (the
+  ** primal simplex looks at events only between factorisations). */
   int event(Event which) override {
-    if ((which == endOfIteration || which == endOfFactorization) &&
+    if ((which == endOfIteration || which == endOfFactorization ||
+         which == presolveAfterFirstSolve) &&
         naryn_interrupted())
       return 0;
     return ClpEventHandler::event(which);
