@@ -31,8 +31,12 @@ for job in "simulate 0.05 0.6" "optimise 0.1 1.5" "share 0.1 3.0"; do
     rc=$?
     t1=$(date +%s.%N)
     awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }' >>"$tmp/times"
-    [ "$rc" = 130 ] && grep -q '^naryn: interrupted$' "$tmp/err" &&
-      ! grep -q 'numerical failure' "$tmp/err" && clean=$((clean + 1))
+    if [ "$rc" = 130 ] && grep -q '^naryn: interrupted$' "$tmp/err" &&
+      ! grep -q 'numerical failure' "$tmp/err"; then
+      clean=$((clean + 1))
+    else
+      echo "naryn $cmd: SIGINT after $delay s: exit $rc: $(head -c 200 "$tmp/err")" >&2
+    fi
   done
   sort -n "$tmp/times" | awk -v cmd="$cmd" -v n="$n" -v clean="$clean" '
     { t[NR] = $1 }

@@ -47,7 +47,8 @@ static const char help[] =
     "sets that delay in seconds (default 1).\n"
     "\n"
     "Exit status: 0 success, 1 bad input or constraints that cannot all\n"
-    "hold, 2 bad usage, 3 solver or water-balance failure, 4 I/O failure.\n";
+    "hold, 2 bad usage, 3 solver or water-balance failure, 4 I/O failure,\n"
+    "130 interrupted by Ctrl-C (128 + the signal's number for SIGTERM, SIGHUP).\n";
 
 /* Prints the objective, term by term, for the optimum and the rules. */
 static void print_objective(const naryn_model *m, const naryn_result *opt,

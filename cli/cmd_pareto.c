@@ -40,7 +40,8 @@ static const char help[] =
     "sets that delay in seconds (default 1).\n"
     "\n"
     "Exit status: 0 success, 1 bad input, 2 bad usage, 3 solver failure,\n"
-    "4 I/O failure.\n";
+    "4 I/O failure, 130 interrupted by Ctrl-C (128 + the signal's number for\n"
+    "SIGTERM, SIGHUP).\n";
 
 int cmd_pareto(int argc, char **argv) {
   static const cli_spec spec = {"pareto", 1, 1, 0, 0, 1, 0};
