@@ -14,9 +14,12 @@
 #
 # Dependencies come from Debian packages through pkg-config: COIN-OR CLP,
 # libyaml, and for the tests cmocka and libpng (and Chromium, run by the
-# browser test). scripts/deps installs them.
+# browser test). scripts/deps installs them. The library is C but for its
+# adapter to CLP's C++ classes (src/lp/lp_clp.cpp), built with $(CXX);
+# whatever links the library also links libstdc++.
 
 CC ?= cc
+CXX ?= g++
 PKGS := clp yaml-0.1
 TEST_PKGS := cmocka libpng
 
@@ -35,8 +38,12 @@ DATADIR ?= $(PREFIX)/share/naryn
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wundef -Wwrite-strings \
         -Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith -Wvla
+CXXWARN := -Wall -Wextra -Werror -Wshadow -Wundef -Wwrite-strings \
+           -Wmissing-declarations -Wpointer-arith -Wvla \
+           -Wnon-virtual-dtor -Woverloaded-virtual
 CPPFLAGS += -Iinclude -D_POSIX_C_SOURCE=200809L
 CFLAGS += -std=c11 -pthread $(OPT) $(WARN) $(SANFLAGS) -MMD -MP
+CXXFLAGS += -std=c++11 -pthread $(OPT) $(CXXWARN) $(SANFLAGS) -MMD -MP
 # Third-party headers are system headers: their warnings are not ours.
 PKG_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS)))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS))
@@ -44,15 +51,16 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS))
 TEST_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(TEST_PKGS)))
 TEST_LIBS = $(shell pkg-config --libs $(TEST_PKGS))
 LDFLAGS += -pthread $(SANFLAGS)
-LDLIBS += $(PKG_LIBS) -lm
+LDLIBS += $(PKG_LIBS) -lstdc++ -lm
 
 LIB_SRC := $(sort $(wildcard src/*/*.c))
+LIB_CXX_SRC := $(sort $(wildcard src/*/*.cpp))
 CLI_SRC := $(sort $(wildcard cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c tools/*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 
-LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(LIB_CXX_SRC:%.cpp=$(BUILD)/%.cpp.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TESTS := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOLS := $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(TOOL_SRC)))
@@ -73,6 +81,10 @@ $(LIB): $(LIB_OBJ)
 $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/src/%.cpp.o: src/%.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(PKG_CFLAGS) $(CXXFLAGS) -c $< -o $@
 
 # The command sees only the public header. It finds the built-in model in
 # DATADIR once installed, or beside itself in the build tree.

@@ -25,8 +25,22 @@ typedef struct cli_model_args {
   int nscenarios;
 } cli_model_args;
 
-/* Maps a library status to the command's exit status. */
+/* Maps a library status to the command's exit status; NARYN_EINTR to 128
+** plus the number of the signal that stopped the run (130 for Ctrl-C). */
 int cli_exit_status(int status);
+
+/* Ctrl-C, SIGTERM and SIGHUP (signals.c). cli_signals_start blocks them in
+** the calling thread, so in every thread started after it, and starts the
+** thread that takes them: the first asks the library to stop, a second
+** exits at once. Call it first thing in main. */
+void cli_signals_start(void);
+/* The number of the first signal taken, or 0. */
+int cli_signal_received(void);
+/* Records that "naryn: interrupted" has been printed. */
+void cli_interrupted_told(void);
+/* The command's exit status: 'status', or after a signal 128 + its number,
+** printing "naryn: interrupted" unless it was printed already. */
+int cli_signals_finish(int status);
 /* Prints every diagnostic of d on stderr, one per line, and a count of the
 ** errors that were found but not kept. */
 void cli_print_diags(const naryn_diags *d);

@@ -47,7 +47,8 @@ static const char help[] =
     "sets that delay in seconds (default 1).\n"
     "\n"
     "Exit status: 0 success, 1 bad input or constraints that cannot all\n"
-    "hold, 2 bad usage, 3 solver or water-balance failure, 4 I/O failure.\n";
+    "hold, 2 bad usage, 3 solver or water-balance failure, 4 I/O failure,\n"
+    "130 interrupted by Ctrl-C (128 + the signal's number for SIGTERM, SIGHUP).\n";
 
 /* Prints the objective, term by term, for the optimum and the rules. */
 static void print_objective(const naryn_model *m, const naryn_result *opt,
@@ -131,7 +132,9 @@ int cmd_optimise(int argc, char **argv) {
     naryn_sim_opts so;
     cli_progress_sim(&so);
     cli_progress_run(2, 2, "rules", 0, NULL);
-    if (sd && naryn_simulate(m, &so, &sim, sd) != NARYN_OK) {
+    int src = sd ? naryn_simulate(m, &so, &sim, sd) : NARYN_OK;
+    /* An interruption is told once, at the end. */
+    if (src != NARYN_OK && src != NARYN_EINTR) {
       cli_progress_clear();
       fprintf(stderr, "naryn: note: the model's operating rules could not be "
                       "simulated for comparison:\n");

@@ -40,7 +40,8 @@ static const char help[] =
     "sets that delay in seconds (default 1).\n"
     "\n"
     "Exit status: 0 success, 1 bad input, 2 bad usage, 3 solver failure,\n"
-    "4 I/O failure.\n";
+    "4 I/O failure, 130 interrupted by Ctrl-C (128 + the signal's number for\n"
+    "SIGTERM, SIGHUP).\n";
 
 int cmd_pareto(int argc, char **argv) {
   static const cli_spec spec = {"pareto", 1, 1, 0, 0, 1, 0};
@@ -71,7 +72,10 @@ int cmd_pareto(int argc, char **argv) {
   naryn_result *rules = NULL;
   if (rc == NARYN_OK) {
     naryn_diags *sd = naryn_diags_new(20);
-    if (sd && naryn_simulate(m, NULL, &rules, sd) != NARYN_OK) {
+    int src = sd ? naryn_simulate(m, NULL, &rules, sd) : NARYN_OK;
+    if (src == NARYN_EINTR) {
+      rc = src; /* told once, at the end */
+    } else if (src != NARYN_OK) {
       fprintf(stderr, "naryn: note: the model's operating rules could not be "
                       "simulated to mark them on the curve:\n");
       cli_print_diags(sd);

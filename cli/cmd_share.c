@@ -52,7 +52,8 @@ static const char help[] =
     "  --quiet           print nothing but errors, and no progress\n"
     "\n"
     "Exit status: 0 success, 1 bad input or constraints that cannot all\n"
-    "hold, 2 bad usage, 3 solver or water-balance failure, 4 I/O failure.\n";
+    "hold, 2 bad usage, 3 solver or water-balance failure, 4 I/O failure,\n"
+    "130 interrupted by Ctrl-C (128 + the signal's number for SIGTERM, SIGHUP).\n";
 
 /* Splits "A,B,C" into at most 'max' codes in buf. Returns the count. */
 static int split_order(const char *s, char *buf, size_t size,

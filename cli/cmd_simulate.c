@@ -45,7 +45,8 @@ static const char help[] =
     "sets that delay in seconds (default 1).\n"
     "\n"
     "Exit status: 0 success, 1 bad input or constraints that cannot all\n"
-    "hold, 2 bad usage, 3 solver or water-balance failure, 4 I/O failure.\n";
+    "hold, 2 bad usage, 3 solver or water-balance failure, 4 I/O failure,\n"
+    "130 interrupted by Ctrl-C (128 + the signal's number for SIGTERM, SIGHUP).\n";
 
 int cmd_simulate(int argc, char **argv) {
   static const cli_spec spec = {"simulate", 1, 1, 1, 0, 0, 0};

@@ -106,7 +106,7 @@ static int run_one(const cli_run *base, const char *extra, const char *name,
   if (rc == NARYN_OK) {
     f->name = name;
     collect(base->m, m, r, f);
-  } else {
+  } else if (rc != NARYN_EINTR) {
     cli_error("the run \"%s\" failed: %s", name, naryn_strerror(rc));
   }
   naryn_result_free(r);

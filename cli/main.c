@@ -43,7 +43,11 @@ static const char usage[] =
     "and changes the fields it names; NAME is the model's scenarios/NAME.yaml.\n"
     "\n"
     "Exit status: 0 success, 1 bad input (including constraints that cannot\n"
-    "all hold), 2 bad usage, 3 solver or numerical failure, 4 I/O failure.\n";
+    "all hold), 2 bad usage, 3 solver or numerical failure, 4 I/O failure or\n"
+    "out of memory, 128 + N when stopped by signal N: 130 for Ctrl-C (SIGINT),\n"
+    "143 for SIGTERM, 129 for SIGHUP. A stopped run says \"naryn: interrupted\"\n"
+    "and publishes no results it had not finished; a second signal ends it at\n"
+    "once.\n";
 
 static const struct {
   const char *name;
@@ -59,6 +63,9 @@ static const struct {
 };
 
 int main(int argc, char **argv) {
+  /* Before anything else, so that every thread started later leaves
+  ** these signals to the one thread that takes them. */
+  cli_signals_start();
   if (argc < 2) {
     fputs(usage, stderr);
     return EXIT_USAGE;
@@ -73,7 +80,7 @@ int main(int argc, char **argv) {
   }
   for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
     if (strcmp(argv[1], commands[i].name) == 0)
-      return commands[i].run(argc - 1, argv + 1);
+      return cli_signals_finish(commands[i].run(argc - 1, argv + 1));
   cli_error("unknown command \"%s\"; expected check, simulate, optimise, pareto, share or report (see naryn "
             "--help)", argv[1]);
   return EXIT_USAGE;

@@ -22,6 +22,8 @@ int cli_exit_status(int status) {
   case NARYN_ESOLVER:
   case NARYN_EBALANCE:
     return EXIT_SOLVER;
+  case NARYN_EINTR:
+    return 128 + (cli_signal_received() ? cli_signal_received() : 2);
   default:
     return EXIT_IO;
   }
@@ -43,6 +45,13 @@ void cli_print_diags(const naryn_diags *d) {
   cli_progress_clear();
   for (int i = 0; i < naryn_diags_count(d); i++) {
     const naryn_diag *g = naryn_diags_get(d, i);
+    if (g->code == NARYN_EINTR) {
+      /* Said once, in its own words. */
+      if (g->severity == NARYN_SEV_ERROR) shown_errors++;
+      fputs("naryn: interrupted\n", stderr);
+      cli_interrupted_told();
+      continue;
+    }
     naryn_diag_format(g, line, sizeof line);
     /* Messages with no place in a file say who is speaking. */
     fprintf(stderr, "%s%s\n", g->file ? "" : "naryn: ", line);

@@ -75,7 +75,17 @@ int naryn_parse_number(const char *text, double *out);
 ** to stop. Each returns NARYN_EINTR at its next check, well within a
 ** second, with nothing half-written. It is safe to call from a signal
 ** handler or another thread. The request stays until cleared; a run
-** started while it stands returns NARYN_EINTR at once. */
+** started while it stands returns NARYN_EINTR at once.
+**
+** The runs check between steps (simulate), between passes and inside the
+** LP solver (optimise), between points (pareto) and between coalitions
+** (share, in each of its threads). The writers of results
+** (naryn_result_write, naryn_pareto_write, naryn_game_write,
+** naryn_compare_write) check once, before they write anything; once they
+** have begun they finish, so a set of results is published whole or not at
+** all. An interrupted call reports the one error "interrupted" (status
+** NARYN_EINTR) in its naryn_diags and leaves its outputs unset. Any run
+** may also fail with NARYN_ENOMEM, including when CLP runs out of memory. */
 void naryn_interrupt(void);
 /* Withdraws an interruption request. */
 void naryn_interrupt_clear(void);

@@ -62,6 +62,14 @@ int naryn__edit_distance(const char *a, const char *b);
 /* 1 when the list has reached its cap of errors. */
 int naryn__diags_full(const naryn_diags *d);
 
+/* core/interrupt.c: reports the interruption of a run as the one error
+** "interrupted" in d and returns NARYN_EINTR. A run calls it once, where it
+** stops; runs nested in it pass NARYN_EINTR up without another. */
+int naryn__interrupted(naryn_diags *d);
+/* The check of a long run between its steps, passes, points or files:
+** NARYN_OK, or naryn__interrupted(d) when an interruption is requested. */
+int naryn__interrupt_check(naryn_diags *d);
+
 /* ====================================================================== */
 /* core/date.c: calendar dates as day numbers                              */
 /* ====================================================================== */
@@ -248,6 +256,11 @@ void naryn__outfile_abort(naryn__outfile *f);
 ** quote or line end. */
 void naryn__put_number(naryn__outfile *f, double v, const char *fmt);
 void naryn__put_text(naryn__outfile *f, const char *s);
+/* report/write.c: naryn_result_write without its check for an
+** interruption, for writers that made that check before writing anything
+** and then write everything (a game's plans, a curve's points). */
+int naryn__result_write(const naryn_result *r, const char *dir,
+                        naryn_diags *d);
 /* report/write.c: writes the nfiles (at most 16) files DIR/names[k],
 ** each by write(ctx, k, f), all finished before any is put in place, so
 ** that a set of results appears whole or not at all. Creates DIR. */
@@ -530,7 +543,7 @@ double naryn__hyd_evaporation_hm3(const naryn__node *res, int step,
                                   double storage_hm3);
 
 /* ====================================================================== */
-/* lp/lp_clp.c: linear programs solved by COIN-OR CLP                      */
+/* lp/lp_clp.cpp: linear programs solved by COIN-OR CLP                   */
 /* ====================================================================== */
 
 /* lp/matrix.c: coefficients gathered as (row, column, value) entries in
@@ -551,47 +564,56 @@ int naryn__trip_columns(const naryn__triplets *t, int ncols, int **start,
                         int **index, double **value, int *where);
 
 /* An LP  min c'x  s.t.  rowlo <= Ax <= rowup,  collo <= x <= colup, kept
-** loaded between solves so that each solve starts from the last basis. */
+** loaded between solves so that each solve starts from the last basis.
+** lp/lp_clp.cpp wraps CLP's C++ classes; no C++ exception leaves it. Every
+** call that can fail returns NARYN_ENOMEM when CLP ran out of memory and
+** NARYN_ESOLVER when it failed otherwise; after either the LP is broken
+** and every later call returns the same status. A solve returns
+** NARYN_EINTR when naryn_interrupted() holds at its start, or becomes
+** true while it runs (the simplex then stops at its next iteration). */
 typedef struct naryn__lp naryn__lp;
 
 /* Loads a problem given column by column: column j has the entries
 ** index[start[j] .. start[j+1]-1] with coefficients value[...]. Bounds may
-** be +-INFINITY. Returns NULL when out of memory. */
+** be +-INFINITY. Returns NULL when out of memory (or when CLP refused the
+** problem). */
 naryn__lp *naryn__lp_new(int nrows, int ncols, const int *start,
                          const int *index, const double *value,
                          const double *collo, const double *colup,
                          const double *obj, const double *rowlo,
                          const double *rowup);
 void naryn__lp_free(naryn__lp *lp);
-/* Replaces all column and row bounds (arrays of ncols and nrows). */
-void naryn__lp_set_bounds(naryn__lp *lp, const double *collo,
-                          const double *colup, const double *rowlo,
-                          const double *rowup);
+/* Replaces all column and row bounds (arrays of ncols and nrows).
+** NARYN_OK, NARYN_ENOMEM or NARYN_ESOLVER. */
+int naryn__lp_set_bounds(naryn__lp *lp, const double *collo,
+                         const double *colup, const double *rowlo,
+                         const double *rowup);
 /* Solves from the current basis with the dual simplex. Returns NARYN_OK,
-** NARYN_EINFEAS when the problem is infeasible, or NARYN_ESOLVER. Adds
-** the simplex iterations used to *iterations. */
+** NARYN_EINFEAS when the problem is infeasible, NARYN_EINTR, NARYN_ENOMEM
+** or NARYN_ESOLVER. Adds the simplex iterations used to *iterations. */
 int naryn__lp_solve(naryn__lp *lp, long *iterations);
 /* Borrowed arrays valid until the next solve. */
 const double *naryn__lp_x(naryn__lp *lp);
 double naryn__lp_objective(naryn__lp *lp);
 /* For the optimiser's large LP: CLP's automatic scaling on or off (it is
-** off for the simulator's small LPs). */
+** off for the simulator's small LPs). A failure shows at the next solve. */
 void naryn__lp_set_scaling(naryn__lp *lp, int on);
 /* Solves from scratch with presolve. Same returns as naryn__lp_solve. */
 int naryn__lp_solve_initial(naryn__lp *lp, long *iterations);
-/* Loads a changed problem of the same size, keeping the last basis. */
-void naryn__lp_reload(naryn__lp *lp, const int *start, const int *index,
-                      const double *value, const double *collo,
-                      const double *colup, const double *obj,
-                      const double *rowlo, const double *rowup);
+/* Loads a changed problem of the same size, keeping the last basis.
+** NARYN_OK, NARYN_ENOMEM or NARYN_ESOLVER. */
+int naryn__lp_reload(naryn__lp *lp, const int *start, const int *index,
+                     const double *value, const double *collo,
+                     const double *colup, const double *obj,
+                     const double *rowlo, const double *rowup);
 /* Re-solves from the kept basis with the primal simplex, falling back to
-** a solve from scratch. */
+** a solve from scratch. Same returns as naryn__lp_solve. */
 int naryn__lp_resolve(naryn__lp *lp, long *iterations);
 /* Row duals of the last solve: the change of the objective per unit
 ** increase of a row's bound. Borrowed until the next solve. */
 const double *naryn__lp_row_duals(naryn__lp *lp);
 /* Writes the loaded LP in fixed MPS form; the file appears whole or not at
-** all. NARYN_OK or NARYN_EIO with the path in d. */
+** all. NARYN_OK, or NARYN_EIO (NARYN_ENOMEM) with the path in d. */
 int naryn__lp_write_mps(naryn__lp *lp, const char *path, naryn_diags *d);
 
 /* ====================================================================== */

@@ -17,3 +17,12 @@ void naryn_interrupt(void) { atomic_store(&interrupt_requested, 1); }
 void naryn_interrupt_clear(void) { atomic_store(&interrupt_requested, 0); }
 
 int naryn_interrupted(void) { return atomic_load(&interrupt_requested); }
+
+int naryn__interrupted(naryn_diags *d) {
+  return naryn__diag(d, NARYN_EINTR, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                     "interrupted");
+}
+
+int naryn__interrupt_check(naryn_diags *d) {
+  return naryn_interrupted() ? naryn__interrupted(d) : NARYN_OK;
+}

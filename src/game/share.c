@@ -300,10 +300,12 @@ static void coalition_name(const naryn_game *g, unsigned S, char *buf,
     }
 }
 
-/* Copies the diagnostics of one optimisation into d, saying which. */
+/* Copies the diagnostics of one optimisation into d, saying which. An
+** interruption is left out: the game reports it once, where it stops. */
 static void pass_on(naryn_diags *d, const naryn_diags *from, const char *what) {
   for (int k = 0; k < naryn_diags_count(from); k++) {
     const naryn_diag *x = naryn_diags_get(from, k);
+    if (x->code == NARYN_EINTR) continue;
     naryn__diag(d, x->code, x->severity, x->file, x->line, x->col,
                 x->where[0] ? x->where : NULL, "%s: %s", what, x->msg);
   }
@@ -361,6 +363,10 @@ static int baseline(naryn_game *g, const naryn_share_opts *o,
   for (int sweep = 0; sweep < MAX_SWEEPS && rc == NARYN_OK; sweep++) {
     double moved = 0.0;
     for (int k = 0; k < g->n && rc == NARYN_OK; k++) {
+      if (naryn_interrupted()) {
+        rc = NARYN_EINTR;
+        break;
+      }
       tell(o, "baseline", sweep * g->n + k, total);
       mark_nodes(g, 1u << k, plans);
       naryn__hold hold = {plans, a.storage, a.delivered, a.links};
@@ -387,11 +393,13 @@ static int baseline(naryn_game *g, const naryn_share_opts *o,
       plan = r;
     }
     g->sweeps = sweep + 1;
+    if (rc != NARYN_OK) break;
     if (sweep > 0 && moved <= g->tol_opt_rel * fmax(1.0, max_abs_benefit(g, plan))) {
       g->settled = 1;
       break;
     }
   }
+  if (rc == NARYN_EINTR) naryn__interrupted(d);
   tell(o, "baseline", total, total);
   g->baseline = plan;
   if (rc == NARYN_OK && !g->settled)
@@ -470,7 +478,9 @@ static void *worker(void *arg) {
     unsigned S = w->failed ? w->total + 1 : w->next++;
     pthread_mutex_unlock(&w->lock);
     if (S > w->total) break;
-    int rc = coalition(w, S, w->diags[S]);
+    /* The check between coalitions, in each thread; a coalition under
+    ** way stops inside its optimisation. */
+    int rc = naryn_interrupted() ? NARYN_EINTR : coalition(w, S, w->diags[S]);
     pthread_mutex_lock(&w->lock);
     w->rc[S] = rc;
     if (rc != NARYN_OK) w->failed = 1;
@@ -494,6 +504,7 @@ static int coalitions(naryn_game *g, const naryn_share_opts *o,
     if (!(w.diags[S] = naryn_diags_new(0))) rc = NARYN_ENOMEM;
   if (rc != NARYN_OK) goto done;
   take_actions(m, g->baseline, NULL, &w.held);
+  int interrupted = 0;
   int jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
   if (jobs < 1) jobs = 1;
   if ((unsigned)jobs > g->full) jobs = (int)g->full;
@@ -529,7 +540,10 @@ static int coalitions(naryn_game *g, const naryn_share_opts *o,
     snprintf(what, sizeof what, "coalition %s", name);
     pass_on(d, w.diags[S], what);
     if (w.rc[S] != NARYN_OK && rc == NARYN_OK) rc = w.rc[S];
+    if (w.rc[S] == NARYN_EINTR) interrupted = 1;
   }
+  /* A stop asked for outranks what the coalitions stopped by it said. */
+  if (interrupted) rc = naryn__interrupted(d);
 done:
   if (rc == NARYN_ENOMEM)
     naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
@@ -686,6 +700,7 @@ int naryn_share(const naryn_model *m, const naryn_share_opts *o,
     /* The grand coalition kept the baseline. */
     g->grand = g->baseline;
   }
+  if (rc == NARYN_OK) rc = naryn__interrupt_check(d);
   if (rc == NARYN_OK) rc = allocate(g, d);
   if (rc != NARYN_OK) goto fail;
   free(weights);
@@ -943,14 +958,17 @@ int naryn_game_write(const naryn_game *g, const char *dir, naryn_diags *d) {
   static const char *const names[] = {"game.csv", "share.csv", "allocation.csv",
                                       "exchange.csv", "superadditivity.csv"};
   static const char *const plans[] = {"baseline", "grand"};
-  int rc = naryn__mkdirs(dir, d);
+  /* Nothing is written once an interruption is asked for; once the
+  ** writing has begun it runs to the end. */
+  int rc = naryn__interrupt_check(d);
+  if (rc == NARYN_OK) rc = naryn__mkdirs(dir, d);
   /* The two plans first, each a run folder with its own report. */
   for (int k = 0; k < 2 && rc == NARYN_OK; k++) {
     char path[4096];
     if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, plans[k]) >= sizeof path)
       return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
                          "cannot write: the path is too long");
-    rc = naryn_result_write(k ? g->grand : g->baseline, path, d);
+    rc = naryn__result_write(k ? g->grand : g->baseline, path, d);
   }
   if (rc == NARYN_OK) rc = naryn__write_files(dir, 5, names, write_game_file, g, d);
   if (rc == NARYN_OK) rc = naryn_report_write(dir, d);

@@ -198,6 +198,10 @@ static int nuc_solve(nuc *g, const double *obj, double eps_lo, double eps_up,
       memcpy(dual, naryn__lp_row_duals(lp), (size_t)g->nfree * sizeof *dual);
   }
   naryn__lp_free(lp);
+  if (rc == NARYN_EINTR) return naryn__interrupted(d);
+  if (rc == NARYN_ENOMEM)
+    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0,
+                       "nucleolus", "out of memory in CLP");
   if (rc != NARYN_OK)
     return naryn__diag(d, NARYN_ESOLVER, NARYN_SEV_ERROR, NULL, 0, 0,
                        "nucleolus", "an LP of the sequence failed: %s",

@@ -1109,6 +1109,9 @@ int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
     o = &defaults;
   }
   *out = NULL;
+  /* A run started while an interruption stands stops at once; then the
+  ** check comes between passes, and CLP stops within a pass. */
+  if (naryn_interrupted()) return naryn__interrupted(d);
   report_progress(o, 0, 0);
   double t0 = now_s();
   opt p = {.m = m, .o = o, .d = d, .weights = weights, .hold = hold,
@@ -1187,21 +1190,32 @@ int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
   double best_gap = 0.0, best_eps_short = 0.0, best_broken = 0.0;
   int passes = 0, converged = 0;
   for (int pass = 0; pass < o->max_passes; pass++) {
+    if ((rc = naryn__interrupt_check(d)) != NARYN_OK) goto fail;
     double ts = now_s();
     if (pass > 0) {
       double tb = now_s();
       linearise(&p);
-      naryn__lp_reload(p.lp, p.start, p.index, p.value, p.collo, p.colup,
-                       p.obj, p.rowlo, p.rowup);
+      rc = naryn__lp_reload(p.lp, p.start, p.index, p.value, p.collo, p.colup,
+                            p.obj, p.rowlo, p.rowup);
       build_s += now_s() - tb;
       ts = now_s();
-      rc = naryn__lp_resolve(p.lp, &p.iterations);
+      if (rc == NARYN_OK) rc = naryn__lp_resolve(p.lp, &p.iterations);
     } else {
       rc = naryn__lp_solve_initial(p.lp, &p.iterations);
     }
     p.solves++;
     solve_s += now_s() - ts;
     passes++;
+    if (rc == NARYN_EINTR) {
+      rc = naryn__interrupted(d);
+      goto fail;
+    }
+    if (rc == NARYN_ENOMEM) {
+      rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                       "out of memory in CLP while solving the optimisation "
+                       "LP (pass %d)", pass + 1);
+      goto fail;
+    }
     if (rc != NARYN_OK) {
       naryn__diag(d, NARYN_ESOLVER, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
                   "CLP could not solve the optimisation LP (pass %d): it "
@@ -1293,8 +1307,14 @@ int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
     if (!loaded_best) {
       memcpy(p.value, saved, nnz * sizeof *saved);
       memcpy(p.collo, saved + nnz, nbounds * sizeof *saved);
-      naryn__lp_reload(p.lp, p.start, p.index, p.value, p.collo, p.colup,
-                       p.obj, p.rowlo, p.rowup);
+      rc = naryn__lp_reload(p.lp, p.start, p.index, p.value, p.collo,
+                            p.colup, p.obj, p.rowlo, p.rowup);
+      if (rc != NARYN_OK) {
+        rc = naryn__diag(d, rc, NARYN_SEV_ERROR, o->write_lp, 0, 0, NULL,
+                         "cannot write the LP: %s", rc == NARYN_ENOMEM
+                             ? "out of memory in CLP" : "CLP could not reload it");
+        goto fail;
+      }
     }
     rc = naryn__lp_write_mps(p.lp, o->write_lp, d);
     if (rc != NARYN_OK) goto fail;

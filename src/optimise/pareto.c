@@ -112,6 +112,9 @@ int naryn_pareto(const naryn_model *m, const naryn_opt_opts *o,
   w[kx] = tie;
   if (w[ky] < 1.0) w[ky] = 1.0;
   for (int i = 0; i < n_points; i++) {
+    /* The check between points; each point's optimisation checks between
+    ** its passes and reports its own interruption. */
+    if ((rc = naryn__interrupt_check(d)) != NARYN_OK) goto done;
     double level = lo + (hi - lo) * i / (n_points - 1);
     if (i == 0 || i == n_points - 1) {
       /* The end levels are the anchors themselves. */

@@ -1266,7 +1266,8 @@ int naryn_compare_write(const char *dir, const char *const *runs, int nruns,
   if ((size_t)snprintf(path, sizeof path, "%s/compare.csv", dir) >= sizeof path)
     return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
                        "cannot write: the path is too long");
-  int rc = naryn__mkdirs(dir, d);
+  int rc = naryn__interrupt_check(d);
+  if (rc == NARYN_OK) rc = naryn__mkdirs(dir, d);
   if (rc != NARYN_OK) return rc;
   naryn__outfile *f = naryn__outfile_open(path, d);
   if (!f) return NARYN_EIO;

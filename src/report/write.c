@@ -384,6 +384,14 @@ static void write_result_file(const void *ctx, int k, naryn__outfile *f) {
 
 int naryn_result_write(const naryn_result *r, const char *dir,
                        naryn_diags *d) {
+  /* Once the writing has begun it runs to the end, so that an
+  ** interruption never leaves a set half-published. */
+  int rc = naryn__interrupt_check(d);
+  return rc == NARYN_OK ? naryn__result_write(r, dir, d) : rc;
+}
+
+int naryn__result_write(const naryn_result *r, const char *dir,
+                        naryn_diags *d) {
   static const char *const names[] = {
       "nodes.csv", "links.csv", "summary.csv", "objective.csv", "network.csv",
       "run.csv", "water_values.csv", "plants.csv"};
@@ -409,20 +417,20 @@ int naryn_pareto_write(const naryn_model *m, naryn_result *const *points,
                        "and \"%s\"", x, y);
   /* Every point's plan first, the curve last, so that a complete
   ** pareto.csv means complete plans. */
-  int rc = NARYN_OK;
+  int rc = naryn__interrupt_check(d);
   char path[4096];
   for (int i = 0; i < n_points && rc == NARYN_OK; i++) {
     if (!points[i]) continue;
     if ((size_t)snprintf(path, sizeof path, "%s/point-%02d", dir, i + 1) >= sizeof path)
       return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
                          "cannot write: the path is too long");
-    rc = naryn_result_write(points[i], path, d);
+    rc = naryn__result_write(points[i], path, d);
   }
   if (rules && rc == NARYN_OK) {
     if ((size_t)snprintf(path, sizeof path, "%s/rules", dir) >= sizeof path)
       return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
                          "cannot write: the path is too long");
-    rc = naryn_result_write(rules, path, d);
+    rc = naryn__result_write(rules, path, d);
   }
   if (rc != NARYN_OK) return rc;
   if ((size_t)snprintf(path, sizeof path, "%s/pareto.csv", dir) >= sizeof path)

@@ -447,9 +447,16 @@ static int run_step(sim *s, int t) {
   int settled = 0;
   for (int it = 0; it < s->o->max_iterations; it++) {
     set_step_bounds(s, t);
-    naryn__lp_set_bounds(s->lp, s->collo, s->colup, s->rowlo, s->rowup);
-    int rc = naryn__lp_solve(s->lp, &s->r->iterations);
-    s->r->solves++;
+    int rc = naryn__lp_set_bounds(s->lp, s->collo, s->colup, s->rowlo, s->rowup);
+    if (rc == NARYN_OK) {
+      rc = naryn__lp_solve(s->lp, &s->r->iterations);
+      s->r->solves++;
+    }
+    if (rc == NARYN_EINTR) return naryn__interrupted(s->d);
+    if (rc == NARYN_ENOMEM)
+      return naryn__diag(s->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                         "out of memory in CLP while solving the step of %s",
+                         m->step_date[t]);
     if (rc != NARYN_OK)
       /* The elastic link bounds make every step's LP feasible and bounded,
       ** so any failure here is numerical. */
@@ -542,10 +549,14 @@ int naryn_simulate(const naryn_model *m, const naryn_sim_opts *o,
   s.evap_next = s.discharge + n;
   s.cap_next = s.evap_next + n;
   for (int i = 0; i < m->nnodes; i++) s.storage[i] = m->nodes[i].initial_storage_hm3;
-  rc = build_lp(&s);
+  /* A run started while an interruption stands stops at once; then the
+  ** check comes between steps, and CLP stops within a step. */
+  rc = naryn__interrupt_check(d);
+  if (rc == NARYN_OK) rc = build_lp(&s);
   if (rc == NARYN_OK) report_progress(&s, 0);
   for (int t = 0; t < m->nsteps && rc == NARYN_OK; t++) {
-    rc = run_step(&s, t);
+    rc = naryn__interrupt_check(d);
+    if (rc == NARYN_OK) rc = run_step(&s, t);
     if (rc == NARYN_OK) report_progress(&s, t + 1);
   }
   if (rc == NARYN_OK) rc = naryn__balance_system(s.r, o->balance_tolerance, d);

@@ -1,0 +1,344 @@
+/*
+** lp_clp.cpp: the one file that talks to COIN-OR CLP, through its C++
+** class ClpSimplex, behind the C interface naryn__lp_* of naryn_int.h.
+**
+** The simulator builds its per-step LP once and then, step after step,
+** changes only bounds and right-hand sides and re-solves with the dual
+** simplex from the previous optimal basis, which after small changes needs
+** few iterations. CLP's own scaling is switched off: the simulator's rows
+** are water balances with coefficients near 1, and for such re-solves the
+** scaling pass costs more than it saves (see doc/performance.md).
+**
+** The calls made on ClpSimplex are the ones CLP's own C interface makes
+** for the same requests, so that the solutions are those of that
+** interface to the last bit.
+**
+** CLP reports running out of memory, and some of its own failures, by
+** throwing C++ exceptions, which must never cross into the C library.
+** Every entry point catches them: std::bad_alloc becomes NARYN_ENOMEM and
+** any other exception NARYN_ESOLVER. After such a failure the LP is
+** marked broken, since CLP's state may be half-changed, and every later
+** solve returns the same status without touching CLP again.
+**
+** An event handler, called by the simplex at the end of each iteration
+** and each factorisation, stops the solve once naryn_interrupted(); the
+** solve then returns NARYN_EINTR rather than a solver failure. CLP's own
+** SIGINT handler, which it installs during some solves, is no concern of
+** the library: the naryn command keeps SIGINT blocked in all its threads.
+*/
+#include <cerrno>
+#include <cfloat>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <new>
+
+#include <ClpEventHandler.hpp>
+#include <ClpSimplex.hpp>
+
+extern "C" {
+#include "../naryn_int.h"
+}
+
+namespace {
+
+/* Stops the simplex at its next iteration or factorisation once an
+** interruption is requested; otherwise does what CLP's own handler does,
+** so that an uninterrupted solve is unchanged. */
+class interrupt_handler : public ClpEventHandler {
+public:
+  interrupt_handler() : ClpEventHandler() {}
+  interrupt_handler(const interrupt_handler &other) : ClpEventHandler(other) {}
+  interrupt_handler &operator=(const interrupt_handler &other) {
+    ClpEventHandler::operator=(other);
+    return *this;
+  }
+  ~interrupt_handler() override {}
+  /* At the end of an iteration or a factorisation, 0 makes the simplex
+  ** stop with status 5, "stopped by event". After the first solve of a
+  ** presolved problem, 0 tells CLP to take the result as it is rather than
+  ** clean it up with more simplex iterations on the whole problem (the
+  ** primal simplex looks at events only between factorisations). */
+  int event(Event which) override {
+    if ((which == endOfIteration || which == endOfFactorization ||
+         which == presolveAfterFirstSolve) &&
+        naryn_interrupted())
+      return 0;
+    return ClpEventHandler::event(which);
+  }
+  /* CLP copies the handler into the models it derives (for presolve). */
+  ClpEventHandler *clone() const override { return new interrupt_handler(*this); }
+};
+
+/* The status for an exception caught from CLP. */
+int caught(void) {
+  try {
+    throw;
+  } catch (const std::bad_alloc &) {
+    return NARYN_ENOMEM;
+  } catch (...) {
+    return NARYN_ESOLVER;
+  }
+}
+
+/* Infinite bounds are passed to CLP as +-DBL_MAX. */
+double clp_bound(double v) {
+  if (v >= 1e30) return DBL_MAX;
+  if (v <= -1e30) return -DBL_MAX;
+  return v;
+}
+
+/* Copies an array of bounds into CLP's convention for infinity; NULL when
+** out of memory. */
+double *clp_bounds(const double *v, int n) {
+  double *out = static_cast<double *>(malloc((size_t)(n > 0 ? n : 1) * sizeof *out));
+  if (!out) return NULL;
+  for (int i = 0; i < n; i++) out[i] = clp_bound(v[i]);
+  return out;
+}
+
+/* The matrix, with bounds converted, in the form ClpSimplex::loadProblem
+** takes; every pointer is NULL after a failed allocation. */
+struct loadable {
+  double *cl, *cu, *rl, *ru;
+  CoinBigIndex *st;
+  loadable(int nrows, int ncols, const int *start, const double *collo,
+           const double *colup, const double *rowlo, const double *rowup)
+      : cl(clp_bounds(collo, ncols)), cu(clp_bounds(colup, ncols)),
+        rl(clp_bounds(rowlo, nrows)), ru(clp_bounds(rowup, nrows)),
+        st(static_cast<CoinBigIndex *>(malloc((size_t)(ncols + 1) * sizeof *st))) {
+    if (st)
+      for (int j = 0; j <= ncols; j++) st[j] = start[j];
+  }
+  ~loadable() { free(cl), free(cu), free(rl), free(ru), free(st); }
+  bool ok() const { return cl && cu && rl && ru && st; }
+  loadable(const loadable &) = delete;
+  loadable &operator=(const loadable &) = delete;
+};
+
+} // namespace
+
+struct naryn__lp {
+  ClpSimplex *clp;
+  int nrows, ncols;
+  int broken; /* NARYN_OK, or the status of a call that threw */
+};
+
+/* The status of a solve that CLP finished with 'status': an interruption
+** whenever one was requested, whatever CLP made of it. */
+static int solve_status(int status) {
+  if (naryn_interrupted()) return NARYN_EINTR;
+  if (status == 0) return NARYN_OK;
+  if (status == 1) return NARYN_EINFEAS;
+  return NARYN_ESOLVER;
+}
+
+extern "C" naryn__lp *naryn__lp_new(int nrows, int ncols, const int *start,
+                                    const int *index, const double *value,
+                                    const double *collo, const double *colup,
+                                    const double *obj, const double *rowlo,
+                                    const double *rowup) {
+  naryn__lp *lp = static_cast<naryn__lp *>(calloc(1, sizeof *lp));
+  if (!lp) return NULL;
+  loadable in(nrows, ncols, start, collo, colup, rowlo, rowup);
+  try {
+    if (!in.ok()) throw std::bad_alloc();
+    lp->clp = new ClpSimplex();
+    lp->clp->setLogLevel(0);
+    lp->clp->loadProblem(ncols, nrows, in.st, index, value, in.cl, in.cu, obj,
+                         in.rl, in.ru);
+    lp->clp->scaling(0);
+    interrupt_handler stop;
+    lp->clp->passInEventHandler(&stop);
+  } catch (...) {
+    naryn__lp_free(lp);
+    return NULL;
+  }
+  lp->nrows = nrows;
+  lp->ncols = ncols;
+  return lp;
+}
+
+extern "C" void naryn__lp_free(naryn__lp *lp) {
+  if (!lp) return;
+  try {
+    delete lp->clp;
+  } catch (...) {
+    /* A destructor that throws leaves nothing more to free. */
+  }
+  free(lp);
+}
+
+extern "C" int naryn__lp_set_bounds(naryn__lp *lp, const double *collo,
+                                    const double *colup, const double *rowlo,
+                                    const double *rowup) {
+  if (lp->broken) return lp->broken;
+  /* CLP keeps the basis status of every row and column across these calls,
+  ** so the next solve starts from the previous optimal basis. */
+  try {
+    lp->clp->chgColumnLower(collo);
+    lp->clp->chgColumnUpper(colup);
+    lp->clp->chgRowLower(rowlo);
+    lp->clp->chgRowUpper(rowup);
+  } catch (...) {
+    return lp->broken = caught();
+  }
+  return NARYN_OK;
+}
+
+extern "C" int naryn__lp_solve(naryn__lp *lp, long *iterations) {
+  if (lp->broken) return lp->broken;
+  if (naryn_interrupted()) return NARYN_EINTR;
+  try {
+    lp->clp->dual(0);
+    int status = lp->clp->status();
+    *iterations += lp->clp->numberIterations();
+    if (status != 0 && !naryn_interrupted()) {
+      /* A warm start can stall on a bad basis; a solve from scratch with
+      ** presolve settles whether the problem itself is at fault. */
+      lp->clp->initialSolve();
+      status = lp->clp->status();
+      *iterations += lp->clp->numberIterations();
+    }
+    return solve_status(status);
+  } catch (...) {
+    return lp->broken = caught();
+  }
+}
+
+extern "C" const double *naryn__lp_x(naryn__lp *lp) {
+  return lp->clp->getColSolution();
+}
+
+extern "C" double naryn__lp_objective(naryn__lp *lp) {
+  return lp->clp->objectiveValue();
+}
+
+/* ====================================================================== */
+/* The whole-horizon LP of the optimiser                                   */
+/* ====================================================================== */
+
+extern "C" void naryn__lp_set_scaling(naryn__lp *lp, int on) {
+  if (lp->broken) return;
+  try {
+    /* CLP's default mode 3 (automatic) when on. */
+    lp->clp->scaling(on ? 3 : 0);
+  } catch (...) {
+    lp->broken = caught();
+  }
+}
+
+extern "C" int naryn__lp_solve_initial(naryn__lp *lp, long *iterations) {
+  if (lp->broken) return lp->broken;
+  if (naryn_interrupted()) return NARYN_EINTR;
+  try {
+    /* CLP's initial solve presolves the problem, picks dual or primal
+    ** simplex, and postsolves, which for a large LP is several times
+    ** faster than the plain dual simplex on the full problem. */
+    lp->clp->initialSolve();
+    *iterations += lp->clp->numberIterations();
+    return solve_status(lp->clp->status());
+  } catch (...) {
+    return lp->broken = caught();
+  }
+}
+
+extern "C" int naryn__lp_reload(naryn__lp *lp, const int *start,
+                                const int *index, const double *value,
+                                const double *collo, const double *colup,
+                                const double *obj, const double *rowlo,
+                                const double *rowup) {
+  if (lp->broken) return lp->broken;
+  int nr = lp->nrows, nc = lp->ncols;
+  /* The basis of the last solve is kept across the reload, so that the
+  ** next solve starts from it. */
+  unsigned char *status = static_cast<unsigned char *>(malloc((size_t)(nr + nc) + 1));
+  loadable in(nr, nc, start, collo, colup, rowlo, rowup);
+  if (!status || !in.ok()) {
+    free(status);
+    return NARYN_ENOMEM;
+  }
+  int rc = NARYN_OK;
+  try {
+    memcpy(status, lp->clp->statusArray(), (size_t)(nr + nc));
+    lp->clp->loadProblem(nc, nr, in.st, index, value, in.cl, in.cu, obj,
+                         in.rl, in.ru);
+    lp->clp->copyinStatus(status);
+  } catch (...) {
+    rc = lp->broken = caught();
+  }
+  free(status);
+  return rc;
+}
+
+extern "C" int naryn__lp_resolve(naryn__lp *lp, long *iterations) {
+  if (lp->broken) return lp->broken;
+  if (naryn_interrupted()) return NARYN_EINTR;
+  try {
+    /* After the matrix changes the old basis is neither primal nor dual
+    ** feasible in general; the primal simplex repairs it fastest here. */
+    lp->clp->primal(0);
+    int status = lp->clp->status();
+    *iterations += lp->clp->numberIterations();
+    if (naryn_interrupted()) return NARYN_EINTR;
+    if (status != 0) return naryn__lp_solve_initial(lp, iterations);
+    return NARYN_OK;
+  } catch (...) {
+    return lp->broken = caught();
+  }
+}
+
+extern "C" const double *naryn__lp_row_duals(naryn__lp *lp) {
+  return lp->clp->getRowPrice();
+}
+
+extern "C" int naryn__lp_write_mps(naryn__lp *lp, const char *path,
+                                   naryn_diags *d) {
+  /* CLP writes fixed-format MPS (format 0: names and numbers in their
+  ** columns, numbers in twelve characters) with its own eight-character
+  ** names, which both clp and glpsol --mps read. The file is written
+  ** under a temporary name and renamed into place. CLP throws an
+  ** exception when it cannot open the file; it is created here first so
+  ** that the reason can be told. */
+  if (lp->broken)
+    return naryn__diag(d, lp->broken, NARYN_SEV_ERROR, path, 0, 0, NULL,
+                       "cannot write the LP: an earlier call to CLP failed");
+  size_t n = strlen(path);
+  char *tmp = static_cast<char *>(malloc(n + 16));
+  if (!tmp)
+    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                       "out of memory");
+  snprintf(tmp, n + 16, "%s.partial", path);
+  FILE *probe = fopen(tmp, "w");
+  if (!probe) {
+    int err = errno;
+    free(tmp);
+    return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, path, 0, 0, NULL,
+                       "cannot write the LP: %s", strerror(err));
+  }
+  fclose(probe);
+  int rc = 0, thrown = NARYN_OK;
+  try {
+    rc = lp->clp->writeMps(tmp, 0, 1, 1.0);
+  } catch (...) {
+    thrown = caught();
+  }
+  if (thrown == NARYN_ENOMEM) {
+    remove(tmp);
+    free(tmp);
+    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                       "out of memory");
+  }
+  if (thrown != NARYN_OK || rc != 0 || rename(tmp, path) != 0) {
+    int err = errno;
+    remove(tmp);
+    free(tmp);
+    return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, path, 0, 0, NULL,
+                       "cannot write the LP: %s",
+                       thrown != NARYN_OK || rc != 0 ? "CLP could not write it"
+                                                     : strerror(err));
+  }
+  free(tmp);
+  return NARYN_OK;
+}
