@@ -115,6 +115,12 @@ int cmd_optimise(int argc, char **argv) {
     rc = cli_compare(&run, out, 1);
     return cli_finish(&run, cli_exit_status(rc));
   }
+  /* A folder that cannot be replaced is refused before the run. */
+  rc = naryn_staging_check(out, run.d);
+  if (rc != NARYN_OK) {
+    cli_print_diags(run.d);
+    return cli_finish(&run, cli_exit_status(rc));
+  }
   naryn_opt_opts o;
   cli_progress_opt(&o);
   o.write_lp = run.args.write_lp;

@@ -60,6 +60,12 @@ int cmd_pareto(int argc, char **argv) {
   else
     snprintf(out, sizeof out, "results/%s/pareto-%s-%s", naryn_model_name(m),
              run.args.x, run.args.y);
+  /* A folder that cannot be replaced is refused before the run. */
+  rc = naryn_staging_check(out, run.d);
+  if (rc != NARYN_OK) {
+    cli_print_diags(run.d);
+    return cli_finish(&run, cli_exit_status(rc));
+  }
   naryn_opt_opts o;
   cli_progress_opt(&o);
   naryn_result **pts = NULL;

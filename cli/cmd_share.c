@@ -133,6 +133,12 @@ int cmd_share(int argc, char **argv) {
   else
     snprintf(out, sizeof out, "results/%s/%s%sshare", naryn_model_name(m), scen,
              scen[0] ? "-" : "");
+  /* A folder that cannot be replaced is refused before the run. */
+  rc = naryn_staging_check(out, run.d);
+  if (rc != NARYN_OK) {
+    cli_print_diags(run.d);
+    return cli_finish(&run, cli_exit_status(rc));
+  }
   naryn_share_opts o;
   naryn_share_opts_init(&o);
   naryn_opt_opts progress;

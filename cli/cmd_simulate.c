@@ -69,6 +69,12 @@ int cmd_simulate(int argc, char **argv) {
     rc = cli_compare(&run, out, 0);
     return cli_finish(&run, cli_exit_status(rc));
   }
+  /* A folder that cannot be replaced is refused before the run. */
+  rc = naryn_staging_check(out, run.d);
+  if (rc != NARYN_OK) {
+    cli_print_diags(run.d);
+    return cli_finish(&run, cli_exit_status(rc));
+  }
   naryn_result *r = NULL;
   naryn_sim_opts o;
   cli_progress_sim(&o);

@@ -122,7 +122,7 @@ if [ ! -s "$tmp/out" ]; then echo "cli/quiet PASS" >>"$out"; else
   echo "cli/quiet FAIL" >>"$out"; echo "FAIL cli/quiet"; status=1; fi
 
 # A failed run leaves the previous results in place, whole.
-mkdir -p "$tmp/a" && cp "$tmp/one/a/nodes.csv" "$tmp/a/nodes.csv" && cp "$tmp/a/nodes.csv" "$tmp/before.csv"
+cp -r "$tmp/one/a" "$tmp/a" && cp "$tmp/a/nodes.csv" "$tmp/before.csv"
 printf 'links:\n  - {from: Fork, to: Confluence, min_flow_m3s: 2000}\n' >"$tmp/bad.yaml"
 check infeasible-run 1 'min_flow_m3s: expected a minimum the network can meet' \
   "$naryn" simulate examples/cascade/model.yaml --scenario "$tmp/bad.yaml" --out "$tmp/a"
