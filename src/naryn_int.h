@@ -225,6 +225,9 @@ long naryn__temp_pid(const char *name);
 /* Removes from dir every temporary (file or tree) whose process no longer
 ** runs; with a prefix, only those whose name starts with it. */
 void naryn__clean_stale(const char *dir, const char *prefix);
+/* When set (by tests), folders are replaced by the two renames used
+** where the system cannot swap them. */
+extern int naryn__staging_no_exchange;
 /* Opens a staging folder for dir, calls fill(ctx, PATH, d) to write the
 ** whole output into PATH, and puts it in place when fill returns
 ** NARYN_OK; otherwise (any error, NARYN_EINTR too) removes it and leaves
