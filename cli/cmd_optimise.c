@@ -21,8 +21,8 @@ static const char help[] =
     "depends on head; it is linearised around a plan and re-linearised\n"
     "around each better one until it settles, then evaluated with the exact\n"
     "head. Also simulates the model's operating rules and prints how much\n"
-    "better the optimum is. Writes into DIR (created if missing), all files\n"
-    "whole or none:\n"
+    "better the optimum is. Writes the folder DIR, all of it at once or\n"
+    "nothing (an existing DIR is replaced only if naryn wrote it):\n"
     "  nodes.csv, links.csv, summary.csv  as naryn simulate writes them\n"
     "  objective.csv     each term's value by country, and the combined value\n"
     "  water_values.csv  marginal value of water per reservoir and step\n"
@@ -114,6 +114,12 @@ int cmd_optimise(int argc, char **argv) {
              scen, scen[0] ? "-" : "");
   if (compare) {
     rc = cli_compare(&run, out, 1);
+    return cli_finish(&run, cli_exit_status(rc));
+  }
+  /* A folder that cannot be replaced is refused before the run. */
+  rc = naryn_staging_check(out, run.d);
+  if (rc != NARYN_OK) {
+    cli_print_diags(run.d);
     return cli_finish(&run, cli_exit_status(rc));
   }
   naryn_opt_opts o;

@@ -19,7 +19,8 @@ static const char help[] =
     "and the plan best for x; between x's values in the two it places N\n"
     "levels (default 7), and at each it optimises the other terms (y at\n"
     "least at weight 1) with x held at least as good as the level. Writes\n"
-    "into DIR (created if missing), all files whole or none:\n"
+    "the folder DIR, all of it at once or nothing (an existing DIR is\n"
+    "replaced only if naryn wrote it):\n"
     "  pareto.csv     one row per point: the level, x, y, every term and the\n"
     "                 combined objective, and the folder of its plan\n"
     "  point-NN/      each point's plan, as naryn optimise writes it\n"
@@ -61,6 +62,12 @@ int cmd_pareto(int argc, char **argv) {
   else
     snprintf(out, sizeof out, "results/%s/pareto-%s-%s", naryn_model_name(m),
              run.args.x, run.args.y);
+  /* A folder that cannot be replaced is refused before the run. */
+  rc = naryn_staging_check(out, run.d);
+  if (rc != NARYN_OK) {
+    cli_print_diags(run.d);
+    return cli_finish(&run, cli_exit_status(rc));
+  }
   naryn_opt_opts o;
   cli_progress_opt(&o);
   naryn_result **pts = NULL;

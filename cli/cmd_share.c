@@ -27,7 +27,8 @@ static const char help[] =
     "gain from full cooperation, whether the core is empty, the Shapley\n"
     "value, the nucleolus and an equal split of the gain, and the transfers\n"
     "that turn the grand coalition's plan into each allocation, in money\n"
-    "and as winter energy. Writes into DIR, each file whole or not at all:\n"
+    "and as winter energy. Writes the folder DIR, all of it at once or\n"
+    "nothing (an existing DIR is replaced only if naryn wrote it):\n"
     "  share.csv            each coalition's value and each country's benefit\n"
     "  allocation.csv       per allocation and country: benefit, baseline,\n"
     "                       gain, transfer, transfer as winter energy (GWh)\n"
@@ -134,6 +135,12 @@ int cmd_share(int argc, char **argv) {
   else
     snprintf(out, sizeof out, "results/%s/%s%sshare", naryn_model_name(m), scen,
              scen[0] ? "-" : "");
+  /* A folder that cannot be replaced is refused before the run. */
+  rc = naryn_staging_check(out, run.d);
+  if (rc != NARYN_OK) {
+    cli_print_diags(run.d);
+    return cli_finish(&run, cli_exit_status(rc));
+  }
   naryn_share_opts o;
   naryn_share_opts_init(&o);
   naryn_opt_opts progress;

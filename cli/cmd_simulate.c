@@ -15,8 +15,8 @@ static const char help[] =
     "Steps through the model's horizon, solving one LP per step that\n"
     "allocates water by priority and operating rules, with head and\n"
     "evaporation settled by re-solving. Checks the water balance at every\n"
-    "node and step. Writes into DIR (created if missing), all files whole\n"
-    "or none:\n"
+    "node and step. Writes the folder DIR, all of it at once or nothing\n"
+    "(an existing DIR is replaced only if naryn wrote it):\n"
     "  nodes.csv    every quantity of every node and step\n"
     "  links.csv    flow and loss of every link and step\n"
     "  summary.csv  totals and yearly means by country and season\n"
@@ -68,6 +68,12 @@ int cmd_simulate(int argc, char **argv) {
              scen[0] ? scen : "base");
   if (compare) {
     rc = cli_compare(&run, out, 0);
+    return cli_finish(&run, cli_exit_status(rc));
+  }
+  /* A folder that cannot be replaced is refused before the run. */
+  rc = naryn_staging_check(out, run.d);
+  if (rc != NARYN_OK) {
+    cli_print_diags(run.d);
     return cli_finish(&run, cli_exit_status(rc));
   }
   naryn_result *r = NULL;

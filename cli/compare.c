@@ -6,7 +6,10 @@
 **
 ** Each run is the model (with any --scenario files given, which apply to
 ** every run) plus one scenario of the model's "scenarios" list; its full
-** results go to OUT/NAME/. The table printed is what an adviser asks
+** results go to OUT/NAME/. Every run and the comparison are written into
+** one staging folder beside OUT, put in place in one step at the end, so
+** OUT holds either the previous comparison or the new one, whole. The
+** table printed is what an adviser asks
 ** first: per country and season, the energy generated, the irrigation
 ** water delivered and short, and the water reaching each terminal lake or
 ** sink, as yearly means.
@@ -78,7 +81,8 @@ static void collect(const naryn_model *base, const naryn_model *m,
 }
 
 /* Loads the model with the common scenarios and one more (or none), runs
-** it and writes its results into OUT/NAME. Prints what went wrong. */
+** it and writes its results into OUT/NAME (OUT being the staging folder).
+** Prints what went wrong. */
 static int run_one(const cli_run *base, const char *extra, const char *name,
                    const char *out, int optimise, run_figures *f) {
   const cli_model_args *ma = &base->args.model;
@@ -160,28 +164,43 @@ int cli_compare(const cli_run *base, const char *out, int with_optimum) {
   /* The status line counts the runs; the simulations are alike, the
   ** optimum is not. */
   const char *then = with_optimum ? "the optimum" : NULL;
-  cli_progress_run(1, nruns, "base", nsim - 1, then);
-  int rc = run_one(base, NULL, "base", out, 0, &f[0]);
+  /* Everything goes into one staging folder, checked and opened first so
+  ** that a folder that cannot be replaced is refused before any run. */
+  naryn_staging *stage = NULL;
+  naryn_diags *d = naryn_diags_new(20);
+  int rc = d ? naryn_staging_open(out, &stage, d) : NARYN_ENOMEM;
+  if (d) cli_print_diags(d);
+  naryn_diags_free(d);
+  const char *into = naryn_staging_path(stage);
+  if (rc == NARYN_OK) {
+    cli_progress_run(1, nruns, "base", nsim - 1, then);
+    rc = run_one(base, NULL, "base", into, 0, &f[0]);
+  }
   for (int k = 1; k < nsim && rc == NARYN_OK; k++) {
     cli_progress_run(k + 1, nruns, naryn_model_scenario_name(m, k - 1),
                      nsim - 1 - k, then);
     rc = run_one(base, naryn_model_scenario_path(m, k - 1),
-                 naryn_model_scenario_name(m, k - 1), out, 0, &f[k]);
+                 naryn_model_scenario_name(m, k - 1), into, 0, &f[k]);
   }
   if (with_optimum && rc == NARYN_OK) {
     cli_progress_run(nruns, nruns, "optimum", 0, NULL);
-    rc = run_one(base, NULL, "optimum", out, 1, &f[nsim]);
+    rc = run_one(base, NULL, "optimum", into, 1, &f[nsim]);
   }
   cli_progress_clear();
   if (rc == NARYN_OK) {
-    /* The side-by-side report of every run. */
+    /* The side-by-side report of every run, then the whole in place. */
     const char *names[MAX_RUNS];
     for (int k = 0; k < nruns; k++) names[k] = f[k].name;
-    naryn_diags *d = naryn_diags_new(20);
-    rc = d ? naryn_compare_write(out, names, nruns, d) : NARYN_ENOMEM;
+    d = naryn_diags_new(20);
+    rc = d ? naryn_compare_write(into, names, nruns, d) : NARYN_ENOMEM;
+    if (rc == NARYN_OK) {
+      rc = naryn_staging_commit(stage, d);
+      stage = NULL;
+    }
     if (d) cli_print_diags(d);
     naryn_diags_free(d);
   }
+  naryn_staging_abort(stage);
   if (rc != NARYN_OK || base->args.quiet) {
     free(f);
     return rc;

@@ -407,8 +407,8 @@ int naryn_pareto(const naryn_model *m, const naryn_opt_opts *o,
 ** into DIR/rules/, and then DIR/pareto.csv, one row per point that was
 ** reached (and a last row "rules"): its level, x and y, every term, the
 ** combined objective and the folder of its plan; and last DIR/report.html
-** with the curve and the rules marked on it. Each file appears whole or
-** not at all. */
+** with the curve and the rules marked on it. The whole folder is put in
+** place in one step, as naryn_result_write's. */
 int naryn_pareto_write(const naryn_model *m, naryn_result *const *points,
                        int n_points, const naryn_result *rules, const char *x,
                        const char *y, const char *dir, naryn_diags *d);
@@ -485,13 +485,53 @@ double naryn_result_years(const naryn_result *r);
 int naryn_result_set_command(naryn_result *r, const char *command);
 
 /* Writes nodes.csv, links.csv, summary.csv, objective.csv, network.csv
-** and run.csv into dir (created if missing), and for an optimised result
-** also water_values.csv and plants.csv; then report.html, drawn from those
-** files (as naryn_report_write). Each file is written to a temporary name
-** and renamed into place, so an interrupted run never leaves a
-** half-written file. */
+** and run.csv into dir, and for an optimised result also
+** water_values.csv and plants.csv; then report.html, drawn from those
+** files (as naryn_report_write). The folder is put in place whole, as a
+** naryn_staging folder: it appears complete or not at all, replacing a
+** previous one only when naryn wrote it (see naryn_staging_open), and an
+** error, NARYN_EINTR included, leaves dir as it was. */
 int naryn_result_write(const naryn_result *r, const char *dir,
                        naryn_diags *d);
+
+/* ====================================================================== */
+/* Output folders put in place whole                                       */
+/* ====================================================================== */
+
+/* A folder being written beside the output folder DIR, to replace it in
+** one step. The writers above and below use one each; a caller that
+** writes several results that belong together (several runs and their
+** comparison) opens one, writes everything into naryn_staging_path, and
+** commits. */
+typedef struct naryn_staging naryn_staging;
+
+/* Checks that dir may receive a command's results: it does not exist, is
+** an empty folder, or is one naryn wrote (naryn's result files, with one
+** of run.csv, compare.csv, pareto.csv or game.csv beside any file, its
+** temporaries, and such folders nested at most four deep). Anything else
+** is refused with NARYN_EIO, naming dir and what was found in it; nothing
+** is changed. A link to a folder stands for that folder. */
+int naryn_staging_check(const char *dir, naryn_diags *d);
+/* Checks dir as naryn_staging_check, creates its missing parent folders,
+** removes the temporaries in the parent folder left by processes that no
+** longer run (never a live one's), and creates the empty hidden folder
+** PARENT/.NAME.naryn-tmp-PID-XXXXXX to write into. Returns NARYN_OK with
+** *s set, or an error with *s NULL. */
+int naryn_staging_open(const char *dir, naryn_staging **s, naryn_diags *d);
+/* The folder to write into; it becomes dir on commit. */
+const char *naryn_staging_path(const naryn_staging *s);
+/* Puts the folder in place in one step and frees s: renamed to dir when
+** dir does not exist, or swapped with it atomically (renameat2 with
+** RENAME_EXCHANGE; elsewhere two renames, between which a killed process
+** leaves no dir) after checking it again as naryn_staging_check, and the
+** previous tree removed. Folders of other commands nested in the previous
+** dir and not rewritten are kept (hard links). When interrupted
+** (naryn_interrupt) or on failure, removes the staging folder instead,
+** leaves dir as it was and returns NARYN_EINTR or NARYN_EIO. */
+int naryn_staging_commit(naryn_staging *s, naryn_diags *d);
+/* Removes the staging folder and everything in it and frees s; accepts
+** NULL. */
+void naryn_staging_abort(naryn_staging *s);
 
 /* ====================================================================== */
 /* Reports                                                                 */
@@ -503,12 +543,18 @@ int naryn_result_write(const naryn_result *r, const char *dir,
 ** (compare.csv), a trade-off curve (pareto.csv) or a benefit-sharing game
 ** (game.csv and the other files of naryn_game_write). Every string from the
 ** files is escaped. Fails with NARYN_EIO naming the file, line and field
-** when a results file is missing or malformed, and writes nothing then. */
+** when a results file is missing or malformed, and writes nothing then.
+** The page is one file, written under a temporary name and renamed over
+** the old one, so it too appears whole or not at all; the rest of DIR is
+** left as it is (any folder of results may be drawn, naryn's or copied). */
 int naryn_report_write(const char *dir, naryn_diags *d);
 
 /* Records that the runs in DIR/RUN (for each of the nruns names, each
 ** written by naryn_result_write) are to be read side by side: writes
-** DIR/compare.csv and then DIR/report.html comparing them. */
+** DIR/compare.csv and then DIR/report.html comparing them, each file
+** whole. The runs are already in DIR, so the folder is not swapped: to
+** put the runs and their comparison in place together, write them all
+** into a naryn_staging folder and commit it (as naryn simulate does). */
 int naryn_compare_write(const char *dir, const char *const *runs, int nruns,
                         naryn_diags *d);
 
@@ -614,7 +660,8 @@ const naryn_result *naryn_game_grand_plan(const naryn_game *g);
 ** territory and water withdrawn, baseline against the grand plan),
 ** superadditivity.csv (every pair of coalitions worth more apart than
 ** together), game.csv (the game's figures), the plans baseline/ and
-** grand/ (as naryn_result_write), and last report.html. */
+** grand/ (as naryn_result_write), and last report.html. The whole folder
+** is put in place in one step, as naryn_result_write's. */
 int naryn_game_write(const naryn_game *g, const char *dir, naryn_diags *d);
 
 #ifdef __cplusplus

@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "naryn.h"
 
@@ -231,6 +232,8 @@ typedef struct naryn__outfile naryn__outfile;
 /* Creates every missing directory of 'dir'. Reports failures naming the
 ** directory and the system's reason. Returns NARYN_OK or NARYN_EIO. */
 int naryn__mkdirs(const char *dir, naryn_diags *d);
+/* The same, the failure reported against 'shown'. */
+int naryn__mkdirs_for(const char *dir, const char *shown, naryn_diags *d);
 /* Opens 'path' for writing through a temporary file, or returns NULL
 ** with the reason in d. */
 naryn__outfile *naryn__outfile_open(const char *path, naryn_diags *d);
@@ -251,16 +254,43 @@ int naryn__outfile_commit(naryn__outfile *f, naryn_diags *d);
 /* Removes the temporary file and frees f; accepts NULL. */
 void naryn__outfile_abort(naryn__outfile *f);
 
+/* Returns the process's file-mode creation mask without changing it. */
+mode_t naryn__umask(void);
+
+/* ====================================================================== */
+/* io/staging.c: a command's whole output put in place in one step          */
+/* ====================================================================== */
+
+/* The tag in the name of every temporary naryn makes, file or folder:
+** ".NAME" NARYN__TEMP_TAG "PID-XXXXXX". */
+#define NARYN__TEMP_TAG ".naryn-tmp-"
+/* The PID in a temporary's name, or 0 when the name is not one. */
+long naryn__temp_pid(const char *name);
+/* Removes from dir every temporary (file or tree) whose process no longer
+** runs; with a prefix, only those whose name starts with it. */
+void naryn__clean_stale(const char *dir, const char *prefix);
+/* When set (by tests), folders are replaced by the two renames used
+** where the system cannot swap them. */
+extern int naryn__staging_no_exchange;
+/* Opens a staging folder for dir, calls fill(ctx, PATH, d) to write the
+** whole output into PATH, and puts it in place when fill returns
+** NARYN_OK; otherwise (any error, NARYN_EINTR too) removes it and leaves
+** dir as it was. Returns fill's status or the staging's. */
+int naryn__staged_write(const char *dir,
+                        int (*fill)(const void *ctx, const char *path,
+                                    naryn_diags *d),
+                        const void *ctx, naryn_diags *d);
+
+/* report/write.c: writes a run's files and report straight into dir
+** (created if missing), each file whole; naryn_result_write does the same
+** through a staging folder. For the plans inside a larger folder. */
+int naryn__result_write_into(const naryn_result *r, const char *dir,
+                             naryn_diags *d);
 /* report/write.c: CSV cells. A number in a fixed format, an empty cell for
 ** NaN and never a negative zero; a text quoted when it holds a comma,
 ** quote or line end. */
 void naryn__put_number(naryn__outfile *f, double v, const char *fmt);
 void naryn__put_text(naryn__outfile *f, const char *s);
-/* report/write.c: naryn_result_write without its check for an
-** interruption, for writers that made that check before writing anything
-** and then write everything (a game's plans, a curve's points). */
-int naryn__result_write(const naryn_result *r, const char *dir,
-                        naryn_diags *d);
 /* report/write.c: writes the nfiles (at most 16) files DIR/names[k],
 ** each by write(ctx, k, f), all finished before any is put in place, so
 ** that a set of results appears whole or not at all. Creates DIR. */

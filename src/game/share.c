@@ -954,23 +954,26 @@ static void write_game_file(const void *ctx, int k, naryn__outfile *f) {
   writers[k](ctx, f);
 }
 
-int naryn_game_write(const naryn_game *g, const char *dir, naryn_diags *d) {
+/* Writes the game's whole folder into dir, the staging folder. */
+static int fill_game(const void *ctx, const char *dir, naryn_diags *d) {
   static const char *const names[] = {"game.csv", "share.csv", "allocation.csv",
                                       "exchange.csv", "superadditivity.csv"};
   static const char *const plans[] = {"baseline", "grand"};
-  /* Nothing is written once an interruption is asked for; once the
-  ** writing has begun it runs to the end. */
-  int rc = naryn__interrupt_check(d);
-  if (rc == NARYN_OK) rc = naryn__mkdirs(dir, d);
+  const naryn_game *g = ctx;
+  int rc = NARYN_OK;
   /* The two plans first, each a run folder with its own report. */
   for (int k = 0; k < 2 && rc == NARYN_OK; k++) {
     char path[4096];
     if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, plans[k]) >= sizeof path)
       return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
                          "cannot write: the path is too long");
-    rc = naryn__result_write(k ? g->grand : g->baseline, path, d);
+    rc = naryn__result_write_into(k ? g->grand : g->baseline, path, d);
   }
   if (rc == NARYN_OK) rc = naryn__write_files(dir, 5, names, write_game_file, g, d);
   if (rc == NARYN_OK) rc = naryn_report_write(dir, d);
   return rc;
+}
+
+int naryn_game_write(const naryn_game *g, const char *dir, naryn_diags *d) {
+  return naryn__staged_write(dir, fill_game, g, d);
 }

@@ -1,11 +1,13 @@
 /*
 ** outfile.c: result files written whole or not at all.
 **
-** A result file is written under a temporary name, ".<name>.tmp.XXXXXX",
-** in the directory it will end up in, and renamed over its final name only
+** A result file is written under a temporary name,
+** ".<name>.naryn-tmp-PID-XXXXXX", in the directory it will end up in, and renamed over its final name only
 ** once every byte has been written and synced. rename() within a directory
 ** is atomic, so a reader sees either the previous file or the complete new
-** one; a run that is interrupted leaves at most a hidden temporary file.
+** one; a run that is killed leaves at most a hidden temporary file, which
+** the next one writing the same file removes (its process being gone).
+** A command's whole output is put in place in one step by staging.c.
 **
 ** Invariants:
 ** - Between open and commit or abort the final path is never touched.
@@ -75,17 +77,18 @@ static int make_one(const char *p) {
 
 /* Creates dir and its missing parents with mode 0777 & ~umask, like
 ** mkdir -p; directories that exist already are fine. Every failure,
-** running out of memory included, is NARYN_EIO as declared. */
-int naryn__mkdirs(const char *dir, naryn_diags *d) {
+** running out of memory included, is NARYN_EIO as declared, reported
+** against 'shown' (the folder the caller was asked for). */
+int naryn__mkdirs_for(const char *dir, const char *shown, naryn_diags *d) {
   if (!dir || !*dir) {
-    naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
-                "cannot create directory: %s", strerror(ENOENT));
+    naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, shown && *shown ? shown : NULL,
+                0, 0, NULL, "cannot create directory: %s", strerror(ENOENT));
     return NARYN_EIO;
   }
   if (dir_exists(dir)) return NARYN_OK;
   char *buf = strdup(dir);
   if (!buf) {
-    naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
+    naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, shown, 0, 0, NULL,
                 "cannot create directory: %s", strerror(ENOMEM));
     return NARYN_EIO;
   }
@@ -103,11 +106,15 @@ int naryn__mkdirs(const char *dir, naryn_diags *d) {
   int e = errno;
   free(buf);
   if (rc != 0) {
-    naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
+    naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, shown, 0, 0, NULL,
                 "cannot create directory: %s", strerror(e));
     return NARYN_EIO;
   }
   return NARYN_OK;
+}
+
+int naryn__mkdirs(const char *dir, naryn_diags *d) {
+  return naryn__mkdirs_for(dir, dir, d);
 }
 
 /* Frees the object without touching any file. */
@@ -118,10 +125,12 @@ static void outfile_free(naryn__outfile *f) {
   free(f);
 }
 
-/* Creates the temporary ".<name>.tmp.XXXXXX" next to path with mkstemp and
-** opens it for buffered writing. */
+/* Creates the temporary ".<name>.naryn-tmp-PID-XXXXXX" next to path with
+** mkstemp and opens it for buffered writing; the temporaries of the same
+** file left by killed processes are removed first. */
 naryn__outfile *naryn__outfile_open(const char *path, naryn_diags *d) {
-  static const char suffix[] = ".tmp.XXXXXX";
+  char suffix[64];
+  snprintf(suffix, sizeof suffix, NARYN__TEMP_TAG "%ld-XXXXXX", (long)getpid());
   const char *slash = strrchr(path, '/');
   const char *base = slash ? slash + 1 : path;
   size_t dirlen = (size_t)(base - path), baselen = strlen(base);
@@ -135,7 +144,7 @@ naryn__outfile *naryn__outfile_open(const char *path, naryn_diags *d) {
   naryn__outfile *f = calloc(1, sizeof *f);
   if (f) {
     f->path = strdup(path);
-    f->tmp = malloc(dirlen + 1 + baselen + sizeof suffix);
+    f->tmp = malloc(dirlen + 1 + baselen + strlen(suffix) + 1);
     f->buf = malloc(OUT_BUFFER_BYTES);
   }
   if (!f || !f->path || !f->tmp || !f->buf) {
@@ -147,7 +156,19 @@ naryn__outfile *naryn__outfile_open(const char *path, naryn_diags *d) {
   memcpy(f->tmp, path, dirlen);
   f->tmp[dirlen] = '.';
   memcpy(f->tmp + dirlen + 1, base, baselen);
-  memcpy(f->tmp + dirlen + 1 + baselen, suffix, sizeof suffix);
+  memcpy(f->tmp + dirlen + 1 + baselen, suffix, strlen(suffix) + 1);
+  /* Stale temporaries of this file: ".<name>" then the tag. */
+  {
+    char *dir = dir_of(path);
+    size_t plen = 1 + baselen + strlen(NARYN__TEMP_TAG);
+    char *prefix = malloc(plen + 1);
+    if (dir && prefix) {
+      snprintf(prefix, plen + 1, ".%s" NARYN__TEMP_TAG, base);
+      naryn__clean_stale(dir, prefix);
+    }
+    free(prefix);
+    free(dir);
+  }
   int fd = mkstemp(f->tmp);
   if (fd < 0) {
     err = errno;
@@ -194,7 +215,7 @@ void naryn__outfile_write(naryn__outfile *f, const char *s, size_t n) {
 /* Returns the process's file-mode creation mask without changing it, from
 ** /proc where it is shown; elsewhere it is read by setting and restoring
 ** it, which for a moment makes files other threads create private. */
-static mode_t current_umask(void) {
+mode_t naryn__umask(void) {
   FILE *fp = fopen("/proc/self/status", "r");
   if (fp) {
     char line[256];
@@ -238,7 +259,7 @@ int naryn__outfile_finish(naryn__outfile *f, naryn_diags *d) {
   errno = 0;
   if (!err && (fflush(f->fp) != 0 || ferror(f->fp))) err = errno ? errno : EIO;
   int fd = fileno(f->fp);
-  if (!err && fchmod(fd, 0666 & ~current_umask()) != 0) err = errno;
+  if (!err && fchmod(fd, 0666 & ~naryn__umask()) != 0) err = errno;
   if (!err && fsync(fd) != 0) err = errno;
   /* fclose flushes again (nothing is left) and reports a late error. */
   errno = 0;

@@ -22,7 +22,11 @@
 **                energy the last LP saw, linearised
 **
 ** Every file goes through naryn__outfile, and all are finished before
-** any is put in place, so a run's results appear whole or not at all.
+** any is put in place. The public writers build their whole folder in a
+** staging folder beside it (io/staging.c) and put it in place in one
+** step, so a run's results appear whole or not at all; the plans inside
+** a curve's or a game's folder are written straight into that staging
+** folder by naryn__result_write_into.
 ** Numbers are written with fixed formats (volumes and energy to six
 ** decimals, flows, levels and heads to four, residuals to three
 ** significant digits) so that the same run gives the same bytes. A
@@ -382,16 +386,8 @@ static void write_result_file(const void *ctx, int k, naryn__outfile *f) {
   writers[k](ctx, f);
 }
 
-int naryn_result_write(const naryn_result *r, const char *dir,
-                       naryn_diags *d) {
-  /* Once the writing has begun it runs to the end, so that an
-  ** interruption never leaves a set half-published. */
-  int rc = naryn__interrupt_check(d);
-  return rc == NARYN_OK ? naryn__result_write(r, dir, d) : rc;
-}
-
-int naryn__result_write(const naryn_result *r, const char *dir,
-                        naryn_diags *d) {
+int naryn__result_write_into(const naryn_result *r, const char *dir,
+                             naryn_diags *d) {
   static const char *const names[] = {
       "nodes.csv", "links.csv", "summary.csv", "objective.csv", "network.csv",
       "run.csv", "water_values.csv", "plants.csv"};
@@ -403,34 +399,50 @@ int naryn__result_write(const naryn_result *r, const char *dir,
   return rc;
 }
 
+static int fill_result(const void *r, const char *path, naryn_diags *d) {
+  return naryn__result_write_into(r, path, d);
+}
+
+int naryn_result_write(const naryn_result *r, const char *dir,
+                       naryn_diags *d) {
+  return naryn__staged_write(dir, fill_result, r, d);
+}
+
 /* ====================================================================== */
 /* A trade-off curve                                                       */
 /* ====================================================================== */
 
-int naryn_pareto_write(const naryn_model *m, naryn_result *const *points,
-                       int n_points, const naryn_result *rules, const char *x,
-                       const char *y, const char *dir, naryn_diags *d) {
-  int kx = naryn_model_term_index(m, x), ky = naryn_model_term_index(m, y);
-  if (kx < 0 || ky < 0)
-    return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
-                       "expected the curve's two objective terms, got \"%s\" "
-                       "and \"%s\"", x, y);
-  /* Every point's plan first, the curve last, so that a complete
-  ** pareto.csv means complete plans. */
-  int rc = naryn__interrupt_check(d);
+/* What naryn_pareto_write writes, for its staging folder. */
+typedef struct pareto_out {
+  const naryn_model *m;
+  naryn_result *const *points;
+  int n_points;
+  const naryn_result *rules;
+  int kx, ky;
+} pareto_out;
+
+/* Writes the curve's whole folder into dir, the staging folder. */
+static int fill_pareto(const void *ctx, const char *dir, naryn_diags *d) {
+  const pareto_out *po = ctx;
+  const naryn_model *m = po->m;
+  naryn_result *const *points = po->points;
+  const naryn_result *rules = po->rules;
+  int n_points = po->n_points, kx = po->kx, ky = po->ky;
+  /* Every point's plan first, the curve last. */
+  int rc = NARYN_OK;
   char path[4096];
   for (int i = 0; i < n_points && rc == NARYN_OK; i++) {
     if (!points[i]) continue;
     if ((size_t)snprintf(path, sizeof path, "%s/point-%02d", dir, i + 1) >= sizeof path)
       return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
                          "cannot write: the path is too long");
-    rc = naryn__result_write(points[i], path, d);
+    rc = naryn__result_write_into(points[i], path, d);
   }
   if (rules && rc == NARYN_OK) {
     if ((size_t)snprintf(path, sizeof path, "%s/rules", dir) >= sizeof path)
       return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
                          "cannot write: the path is too long");
-    rc = naryn__result_write(rules, path, d);
+    rc = naryn__result_write_into(rules, path, d);
   }
   if (rc != NARYN_OK) return rc;
   if ((size_t)snprintf(path, sizeof path, "%s/pareto.csv", dir) >= sizeof path)
@@ -474,4 +486,16 @@ int naryn_pareto_write(const naryn_model *m, naryn_result *const *points,
   rc = naryn__outfile_commit(f, d);
   if (rc == NARYN_OK) rc = naryn_report_write(dir, d);
   return rc;
+}
+
+int naryn_pareto_write(const naryn_model *m, naryn_result *const *points,
+                       int n_points, const naryn_result *rules, const char *x,
+                       const char *y, const char *dir, naryn_diags *d) {
+  pareto_out po = {m, points, n_points, rules, naryn_model_term_index(m, x),
+                   naryn_model_term_index(m, y)};
+  if (po.kx < 0 || po.ky < 0)
+    return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                       "expected the curve's two objective terms, got \"%s\" "
+                       "and \"%s\"", x, y);
+  return naryn__staged_write(dir, fill_pareto, &po, d);
 }

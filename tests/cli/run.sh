@@ -122,7 +122,7 @@ if [ ! -s "$tmp/out" ]; then echo "cli/quiet PASS" >>"$out"; else
   echo "cli/quiet FAIL" >>"$out"; echo "FAIL cli/quiet"; status=1; fi
 
 # A failed run leaves the previous results in place, whole.
-mkdir -p "$tmp/a" && cp "$tmp/one/a/nodes.csv" "$tmp/a/nodes.csv" && cp "$tmp/a/nodes.csv" "$tmp/before.csv"
+cp -r "$tmp/one/a" "$tmp/a" && cp "$tmp/a/nodes.csv" "$tmp/before.csv"
 printf 'links:\n  - {from: Fork, to: Confluence, min_flow_m3s: 2000}\n' >"$tmp/bad.yaml"
 check infeasible-run 1 'min_flow_m3s: expected a minimum the network can meet' \
   "$naryn" simulate examples/cascade/model.yaml --scenario "$tmp/bad.yaml" --out "$tmp/a"
@@ -314,6 +314,111 @@ if [ "$rc" = 143 ] && grep -q '^naryn: interrupted$' "$tmp/int-err"; then
 else
   record interrupt-sigterm FAIL "exit $rc: $(head -c 300 "$tmp/int-err")"
 fi
+
+# Whole output or none. A command killed with SIGKILL at a random moment
+# leaves its output folder byte for byte as the previous complete output
+# or as the new one, never a mixture, and the next run removes the hidden
+# temporaries it left beside it. Each series runs command A and command B
+# (same --out, different content) once each to completion as references,
+# then starts the other of the two at each trial and kills it after a
+# random time up to one and a half times its measured duration. Commands run in their own
+# folder with "--out o", so that the command line they record is the same.
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# same_tree A B: the two folders hold the same names and the same bytes.
+same_tree() { diff -r "$1" "$2" >/dev/null 2>&1; }
+# kill_series NAME TRIALS COMMAND_A COMMAND_B (each a string for sh, run in
+# the series' folder; "$naryn_abs" for naryn).
+kill_series() {
+  ks_name=$1 ks_trials=$2 ks_a=$3 ks_b=$4
+  k="$tmp/kill-$ks_name"
+  mkdir -p "$k"
+  t0=$(now_ms)
+  (cd "$k" && sh -c "$ks_a") >/dev/null 2>&1 && cp -a "$k/o" "$k/ref-A"
+  t1=$(now_ms)
+  (cd "$k" && sh -c "$ks_b") >/dev/null 2>&1 && cp -a "$k/o" "$k/ref-B"
+  t2=$(now_ms)
+  if [ ! -d "$k/ref-A" ] || [ ! -d "$k/ref-B" ] || same_tree "$k/ref-A" "$k/ref-B"; then
+    record "kill-$ks_name-references" FAIL "the two complete runs failed or wrote the same output"
+    return
+  fi
+  record "kill-$ks_name-references" PASS
+  cur=B bad=0 kept=0 moved=0 i=0
+  while [ $i -lt "$ks_trials" ]; do
+    i=$((i + 1))
+    if [ $cur = A ]; then next=B cmd=$ks_b dur=$((t2 - t1)); else next=A cmd=$ks_a dur=$((t1 - t0)); fi
+    r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+    ms=$((r % (dur + dur / 2 + 1)))
+    (cd "$k" && exec sh -c "exec $cmd") >/dev/null 2>&1 &
+    pid=$!
+    sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
+    kill -9 $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    if same_tree "$k/o" "$k/ref-$cur"; then kept=$((kept + 1))
+    elif same_tree "$k/o" "$k/ref-$next"; then moved=$((moved + 1)); cur=$next
+    else
+      bad=$((bad + 1))
+      echo "FAIL cli/kill-$ks_name: killed after ${ms} ms, o is neither output:"
+      diff -r "$k/o" "$k/ref-$cur" 2>&1 | head -3 | sed 's/^/    /'
+      break
+    fi
+  done
+  stale=$(ls -A "$k" | grep -c 'naryn-tmp')
+  if [ $bad = 0 ]; then record "kill-$ks_name-whole-or-none" PASS
+  else record "kill-$ks_name-whole-or-none" FAIL "$bad of $i trials left a mixture"; fi
+  # The next complete run removes every temporary the killed ones left.
+  if [ $cur = A ]; then next=B cmd=$ks_b; else next=A cmd=$ks_a; fi
+  (cd "$k" && sh -c "$cmd") >/dev/null 2>&1
+  left=$(find "$k" -name '*naryn-tmp*' | wc -l)
+  if [ "$left" = 0 ] && same_tree "$k/o" "$k/ref-$next"; then
+    record "kill-$ks_name-next-run-cleans" PASS
+  else
+    record "kill-$ks_name-next-run-cleans" FAIL "$left temporaries left, or the output differs"
+  fi
+  echo "     kill $ks_name: $i trials, $kept kept the previous output, $moved" \
+       "the new one; $stale temporaries left, then cleaned"
+  rm -rf "$k"
+}
+tc_abs=$(pwd)/examples/two-countries/model.yaml
+# simulate: one scenario of the built-in model against the whole comparison.
+kill_series simulate 5 "'$naryn_abs' simulate --scenario kambarata --out o --quiet" \
+  "'$naryn_abs' simulate --out o --quiet"
+# The main job: the built-in comparison with the optimum, two weights.
+kill_series optimise 5 "'$naryn_abs' optimise --out o --quiet" \
+  "'$naryn_abs' optimise --out o --quiet --weight winter_energy=2"
+kill_series share 6 "'$naryn_abs' share '$tc_abs' --jobs 2 --out o --quiet" \
+  "'$naryn_abs' share '$tc_abs' --jobs 2 --out o --quiet --weight crops=2"
+
+# Only a folder naryn wrote is replaced: another is refused before the
+# run, named, and left as it was; an empty one is fine.
+mkdir -p "$tmp/mine" && echo "my notes" >"$tmp/mine/notes.txt"
+check out-not-naryns 4 'mine: error: cannot put the results in place: it holds "notes.txt", which naryn did not write' \
+  "$naryn" simulate examples/single/model.json --out "$tmp/mine"
+check out-not-naryns-untouched 0 "" test "$(ls -A "$tmp/mine")" = notes.txt
+cp -r "$tmp/one/a" "$tmp/mixed" && echo x >"$tmp/mixed/x.txt"
+check out-naryns-plus-a-file 4 'it holds "x.txt"' \
+  "$naryn" optimise examples/single/model.json --out "$tmp/mixed"
+mkdir -p "$tmp/empty"
+check out-empty-folder 0 "" "$naryn" simulate examples/single/model.json --out "$tmp/empty" --quiet
+check out-empty-folder-filled 0 "" test -s "$tmp/empty/run.csv"
+# A run replaced by another kind of result: no file of the old one stays.
+check out-kind-changes 0 "" "$naryn" pareto examples/single/model.json --x energy --y shortage --points 2 --out "$tmp/empty" --quiet
+check out-kind-changes-clean 0 "" test ! -e "$tmp/empty/run.csv"
+# Temporaries of a process that is gone are removed; a live one's are not.
+sh -c 'exit 0' & dead=$!
+wait $dead
+mkdir -p "$tmp/st/.o.naryn-tmp-$dead-AbCdEf" "$tmp/st/.o.naryn-tmp-$$-AbCdEf"
+touch "$tmp/st/.x.csv.naryn-tmp-$dead-GhIjKl"
+check stale-run 0 "" "$naryn" simulate examples/single/model.json --out "$tmp/st/o" --quiet
+check stale-dead-removed 0 "" test ! -e "$tmp/st/.o.naryn-tmp-$dead-AbCdEf" -a ! -e "$tmp/st/.x.csv.naryn-tmp-$dead-GhIjKl"
+check stale-live-kept 0 "" test -d "$tmp/st/.o.naryn-tmp-$$-AbCdEf"
+# The built-in model's default layout nests other commands' folders in the
+# comparison's; replacing the comparison keeps them.
+mkdir -p "$tmp/nest"
+"$naryn" simulate --out "$tmp/nest/c" --quiet >/dev/null 2>&1
+"$naryn" share "$tc" --out "$tmp/nest/c/share" --quiet >/dev/null 2>&1
+cp -a "$tmp/nest/c/share" "$tmp/nest/share-before"
+check nested-compare-again 0 "" "$naryn" simulate --out "$tmp/nest/c" --quiet
+check nested-folder-kept 0 "" diff -r "$tmp/nest/c/share" "$tmp/nest/share-before"
 
 n=$(grep -c '^cli/.* PASS$' "$out")
 echo "ok   cli: $n checks passed"

@@ -28,14 +28,14 @@
 #include "naryn_int.h"
 #include "testutil.h"
 
-/* Counts the temporary files (".NAME.tmp.XXXXXX") left in dir. */
+/* Counts the temporary files (".NAME.naryn-tmp-PID-XXXXXX") left in dir. */
 static int count_temps(const char *dir) {
   DIR *dp = opendir(dir);
   assert_non_null(dp);
   int n = 0;
   struct dirent *e;
   while ((e = readdir(dp)) != NULL)
-    if (e->d_name[0] == '.' && strstr(e->d_name, ".tmp.")) n++;
+    if (e->d_name[0] == '.' && strstr(e->d_name, NARYN__TEMP_TAG)) n++;
   closedir(dp);
   return n;
 }

@@ -68,7 +68,7 @@ static void files_have_their_columns_and_rows(void **state) {
   DIR *dp = opendir(out);
   int files = 0;
   for (struct dirent *e; (e = readdir(dp));)
-    if (e->d_name[0] != '.' || strstr(e->d_name, ".tmp.")) files++;
+    if (e->d_name[0] != '.' || strstr(e->d_name, ".naryn-tmp-")) files++;
   closedir(dp);
   assert_int_equal(files, 7); /* and network.csv and report.html */
   tu_rmdir(dir);
