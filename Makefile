@@ -76,7 +76,7 @@ BROWSER_CHECK := $(BUILD)/tools/browser_check
 LIB := $(BUILD)/libnaryn.a
 BIN := $(BUILD)/naryn
 
-.PHONY: all check unit bad golden browser bench fuzz clean tests install
+.PHONY: all check unit bad golden browser bench fuzz fuzzers clean tests install
 all: $(BIN)
 
 $(LIB): $(LIB_OBJ)
@@ -162,14 +162,17 @@ $(BUILD)/fuzz/%: fuzz/%.c fuzz/common.c fuzz/common.h $(LIB)
 
 # Each target records "fuzz/<target> PASS|FAIL" in $(BUILD)/results.txt
 # and keeps what it found in $(BUILD)/fuzz/<target>/found/.
+# "make fuzzers" only builds them.
 ifeq ($(FUZZ),1)
+fuzzers: $(FUZZERS)
+
 fuzz: $(FUZZERS)
 	@rm -f $(BUILD)/results.txt
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh || true
 	@tests/summarise.sh $(BUILD)/results.txt
 else
-fuzz:
-	@$(MAKE) --no-print-directory FUZZ=1 fuzz
+fuzz fuzzers:
+	@$(MAKE) --no-print-directory FUZZ=1 $@
 endif
 
 # Installs the command, the library, its header and the built-in model.

@@ -18,6 +18,7 @@ FUZZ_TIMEOUT=${FUZZ_TIMEOUT:-10}
 FUZZ_RSS_MB=${FUZZ_RSS_MB:-1024}
 out="$BUILD/results.txt"
 top=$(pwd)
+mkdir -p "$BUILD" || exit 1
 status=0
 
 # seed_models DIR: every model and scenario file, one seed each.
