@@ -7,6 +7,9 @@
 #   make errors     only the check of doc/errors.md against the code
 #   make browser    only the browser test (headless Chromium)
 #   make SAN=1 ...  the same under AddressSanitizer and UBSan, in build-san/
+#   make fuzz       libFuzzer targets (fuzz/) built with clang under ASan and
+#                   UBSan in build-fuzz/, each run for FUZZ_SECONDS (default
+#                   60); see doc/fuzzing.md
 #   make bench      benchmarks (never part of check)
 #   make install    naryn, libnaryn.a, naryn.h and the built-in model under
 #                   PREFIX (default /usr/local)
@@ -23,7 +26,19 @@ CXX ?= g++
 PKGS := clp yaml-0.1
 TEST_PKGS := cmocka libpng
 
-ifeq ($(SAN),1)
+FUZZ_CC ?= clang
+FUZZ_CXX ?= clang++
+FUZZ_SECONDS ?= 60
+
+ifeq ($(FUZZ),1)
+# The library is instrumented for libFuzzer; only the targets get its main.
+CC := $(FUZZ_CC)
+CXX := $(FUZZ_CXX)
+BUILD ?= build-fuzz
+SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=all
+OPT ?= -O1 -g
+else ifeq ($(SAN),1)
 BUILD ?= build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 OPT ?= -O1 -g
@@ -59,19 +74,21 @@ CLI_SRC := $(sort $(wildcard cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c tools/*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
+FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(LIB_CXX_SRC:%.cpp=$(BUILD)/%.cpp.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TESTS := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOLS := $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(TOOL_SRC)))
 BENCHES := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+FUZZERS := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
 # Drives headless Chromium to check that an HTML report renders.
 BROWSER_CHECK := $(BUILD)/tools/browser_check
 
 LIB := $(BUILD)/libnaryn.a
 BIN := $(BUILD)/naryn
 
-.PHONY: all check unit bad golden errors browser bench clean tests install
+.PHONY: all check unit bad golden errors browser bench fuzz fuzzers clean tests install
 all: $(BIN)
 
 $(LIB): $(LIB_OBJ)
@@ -160,6 +177,26 @@ browser: $(BIN) $(BROWSER_CHECK)
 bench: $(BIN) $(BENCHES)
 	@BUILD=$(BUILD) bench/run.sh
 
+$(BUILD)/fuzz/%: fuzz/%.c fuzz/common.c fuzz/common.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Isrc $(PKG_CFLAGS) $(CFLAGS) -fsanitize=fuzzer $< fuzz/common.c \
+	  $(LIB) $(LDFLAGS) -fsanitize=fuzzer $(LDLIBS) -o $@
+
+# Each target records "fuzz/<target> PASS|FAIL" in $(BUILD)/results.txt
+# and keeps what it found in $(BUILD)/fuzz/<target>/found/.
+# "make fuzzers" only builds them.
+ifeq ($(FUZZ),1)
+fuzzers: $(FUZZERS)
+
+fuzz: $(FUZZERS)
+	@rm -f $(BUILD)/results.txt
+	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh || true
+	@tests/summarise.sh $(BUILD)/results.txt
+else
+fuzz fuzzers:
+	@$(MAKE) --no-print-directory FUZZ=1 $@
+endif
+
 # Installs the command, the library, its header and the built-in model.
 install: $(BIN) $(LIB)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
@@ -172,6 +209,6 @@ install: $(BIN) $(LIB)
 	install -m 644 models/naryn/scenarios/*.yaml $(DESTDIR)$(DATADIR)/models/naryn/scenarios/
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -2,7 +2,9 @@
 # Every test: installs what is missing, builds, and runs the unit, bad-input,
 # golden, command-line and errors-list suites twice: once as built, once under AddressSanitizer and
 # UndefinedBehaviorSanitizer. The browser suite (reports in headless Chromium)
-# runs once, for the normal build. Ends with the line "N passed, N failed".
+# runs once, for the normal build, and so do the libFuzzer targets (built
+# with clang in build-fuzz/), each for FUZZ_SECONDS (default 60) seconds.
+# Ends with the line "N passed, N failed".
 cd "$(dirname "$0")" || exit 1
 scripts/deps --test || exit 1
 status=0
@@ -10,6 +12,7 @@ for variant in "" "SAN=1"; do
   # shellcheck disable=SC2086
   make -s -j2 $variant tests >/dev/null || { echo "build failed ($variant)"; status=1; }
 done
+make -s -j2 fuzzers >/dev/null || { echo "build failed (fuzz)"; status=1; }
 rm -f build/all-results.txt
 for variant in "" "SAN=1"; do
   build=build
@@ -24,5 +27,9 @@ for variant in "" "SAN=1"; do
   [ -z "$variant" ] && { BUILD=$build tests/browser/run.sh || status=1; }
   [ -f "$build/results.txt" ] && sed "s|^|${variant:+san:}|" "$build/results.txt" >>build/all-results.txt
 done
+echo "== fuzzing (each target for ${FUZZ_SECONDS:-60} s)"
+rm -f build-fuzz/results.txt
+BUILD=build-fuzz FUZZ_SECONDS=${FUZZ_SECONDS:-60} fuzz/run.sh || status=1
+[ -f build-fuzz/results.txt ] && cat build-fuzz/results.txt >>build/all-results.txt
 tests/summarise.sh build/all-results.txt || status=1
 exit $status

@@ -185,6 +185,11 @@ typedef struct naryn__csv {
 ** column; the result is then NULL. */
 naryn__csv *naryn__csv_read(const char *path, naryn__arena *a,
                             naryn_diags *d);
+/* The same from the len bytes of buf (copied into the arena), 'name'
+** standing for the file in messages: the fuzz target reads through it. */
+naryn__csv *naryn__csv_read_buffer(const char *name, const char *buf,
+                                   size_t len, naryn__arena *a,
+                                   naryn_diags *d);
 /* Index of the header column with this name, or -1. */
 int naryn__csv_column(const naryn__csv *t, const char *name);
 /* Converts cell (row, col) to a finite number. On failure reports
@@ -464,6 +469,18 @@ struct naryn_model {
 };
 
 
+/* model/model.c: where naryn_model_load gets its documents: the model
+** (index -1, named 'path') and the scenario overlays (index 0, 1, ...).
+** Returns the document allocated in 'a', or NULL with the problem in d. */
+typedef naryn__doc *(*naryn__doc_source)(void *user, int index,
+                                         const char *path, naryn__arena *a,
+                                         naryn_diags *d);
+/* naryn_model_load with the documents from 'read' instead of from their
+** files (CSV files that the model names are still read from disk): the
+** fuzz targets load models from memory through it. */
+int naryn__model_load_with(const char *path, const char *const *overlays,
+                           int n_overlays, naryn__doc_source read, void *user,
+                           naryn_model **out, naryn_diags *d);
 /* model/model_read.c: builds a model from a merged document. */
 int naryn__model_build(naryn_model *m, const naryn__doc *root,
                        naryn_diags *d);

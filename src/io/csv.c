@@ -493,13 +493,12 @@ static int check_text(const char *path, const char *buf, size_t len,
   return -1;
 }
 
-/* Reads the file at path into a table in the arena: the header first, then
-** every row, stopping at the first error. */
-naryn__csv *naryn__csv_read(const char *path, naryn__arena *a,
-                            naryn_diags *d) {
-  size_t len;
-  char *buf = naryn__infile_read(path, NARYN__CSV_MAX_BYTES, a, &len, d);
-  if (!buf || check_text(path, buf, len, d) < 0) return NULL;
+/* Parses the len bytes of buf, NUL-terminated, in the arena and cut up in
+** place, into a table: the header first, then every row, stopping at the
+** first error. 'path' names the file in messages. */
+static naryn__csv *parse_table(const char *path, char *buf, size_t len,
+                               naryn__arena *a, naryn_diags *d) {
+  if (check_text(path, buf, len, d) < 0) return NULL;
   reader r = {0};
   r.path = path;
   r.d = d;
@@ -526,6 +525,30 @@ naryn__csv *naryn__csv_read(const char *path, naryn__arena *a,
   }
   free(r.f);
   return t;
+}
+
+naryn__csv *naryn__csv_read(const char *path, naryn__arena *a,
+                            naryn_diags *d) {
+  size_t len;
+  char *buf = naryn__infile_read(path, NARYN__CSV_MAX_BYTES, a, &len, d);
+  return buf ? parse_table(path, buf, len, a, d) : NULL;
+}
+
+naryn__csv *naryn__csv_read_buffer(const char *name, const char *buf,
+                                   size_t len, naryn__arena *a,
+                                   naryn_diags *d) {
+  if (!name) name = "<buffer>";
+  /* The same bound as for a file, so that counts fit in an int. */
+  int err = len > (size_t)INT_MAX ? EFBIG : 0;
+  char *copy = err ? NULL : naryn__arena_alloc(a, len + 1);
+  if (!copy) {
+    err = err ? err : ENOMEM;
+    naryn__diag(d, err == ENOMEM ? NARYN_ENOMEM : NARYN_EIO, NARYN_SEV_ERROR,
+                name, 0, 0, NULL, "cannot read: %s", strerror(err));
+    return NULL;
+  }
+  if (len > 0) memcpy(copy, buf, len);
+  return parse_table(name, copy, len, a, d);
 }
 
 /* Finds a header name by exact, case-sensitive comparison. */

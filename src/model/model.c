@@ -3,8 +3,10 @@
 **
 ** Loading reads the model document, merges each scenario document over it
 ** in order, builds the model from the merged tree and checks it. The
-** documents stay in the model's arena for its whole life, because every
-** element keeps a pointer to its place in them for messages.
+** documents come from their files, or for the fuzz targets from memory
+** through the same path (naryn__model_load_with). The documents stay in
+** the model's arena for its whole life, because every element keeps a
+** pointer to its place in them for messages.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,8 +77,23 @@ static int check_overlay_names(const naryn__doc *root, const naryn__doc *over,
   return bad;
 }
 
+/* Reads a model or scenario document from its file, for naryn_model_load. */
+static naryn__doc *read_file(void *user, int index, const char *path,
+                             naryn__arena *a, naryn_diags *d) {
+  (void)user;
+  (void)index;
+  return naryn__doc_read_file(path, a, d);
+}
+
 int naryn_model_load(const char *path, const char *const *overlays,
                      int n_overlays, naryn_model **out, naryn_diags *d) {
+  return naryn__model_load_with(path, overlays, n_overlays, read_file, NULL,
+                                out, d);
+}
+
+int naryn__model_load_with(const char *path, const char *const *overlays,
+                           int n_overlays, naryn__doc_source read, void *user,
+                           naryn_model **out, naryn_diags *d) {
   *out = NULL;
   if (!path || (n_overlays > 0 && !overlays) || n_overlays < 0)
     return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
@@ -92,10 +109,10 @@ int naryn_model_load(const char *path, const char *const *overlays,
   m->path = naryn__arena_strdup(a, path);
   m->scenario = "";
   int errors0 = naryn_diags_errors(d);
-  naryn__doc *root = naryn__doc_read_file(path, a, d);
+  naryn__doc *root = read(user, -1, path, a, d);
   if (!root) goto failed;
   for (int i = 0; i < n_overlays; i++) {
-    naryn__doc *over = naryn__doc_read_file(overlays[i], a, d);
+    naryn__doc *over = read(user, i, overlays[i], a, d);
     if (!over) goto failed;
     if (over->kind != NARYN__DOC_MAP) {
       char got[128];

@@ -911,7 +911,7 @@ static int read_nodes(reader *r, const naryn__doc *root) {
     for (int j = 0; j < i; j++)
       if (strcmp(m->nodes[j].name, n->name) == 0) {
         ok = fail(r, nm, w, "expected a unique node name, got \"%s\" again "
-                  "(first at line %d)", n->name, m->nodes[j].doc->line);
+                  "(first at line %d)", n->name, nodes->vals[j]->line);
         break;
       }
     const naryn__doc *ty = get(o, "type");

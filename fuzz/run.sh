@@ -1,0 +1,97 @@
+#!/bin/sh
+# Runs each libFuzzer target (fuzz_model, fuzz_merge, fuzz_csv) for
+# FUZZ_SECONDS seconds with bounded memory and time per input, from seeds
+# made afresh out of the repository's models, scenarios and CSV files
+# (examples/, models/ and tests/bad/). Records "fuzz/<target> PASS|FAIL"
+# lines in $BUILD/results.txt. A target fails when libFuzzer stops on a
+# crash, a leak, a sanitizer report, a broken promise, an input that takes
+# longer than FUZZ_TIMEOUT seconds or memory past FUZZ_RSS_MB; the input
+# that did it is kept in $BUILD/fuzz/<target>/found/ and its log in
+# $BUILD/fuzz/<target>/log.txt. What each run learnt stays in
+# $BUILD/fuzz/<target>/corpus/ for the next run.
+#
+# Run from the top of the repository, after "make FUZZ=1 fuzz" or through
+# it: BUILD=build-fuzz FUZZ_SECONDS=60 fuzz/run.sh
+BUILD=${BUILD:-build-fuzz}
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+FUZZ_TIMEOUT=${FUZZ_TIMEOUT:-10}
+FUZZ_RSS_MB=${FUZZ_RSS_MB:-1024}
+out="$BUILD/results.txt"
+top=$(pwd)
+mkdir -p "$BUILD" || exit 1
+status=0
+
+# seed_models DIR: every model and scenario file, one seed each.
+seed_models() {
+  n=0
+  for f in examples/*/*.yaml examples/*/*.json models/*/*.yaml \
+           models/*/scenarios/*.yaml tests/bad/*/*.yaml tests/bad/*/*.json; do
+    [ -f "$f" ] || continue
+    n=$((n + 1))
+    cp "$f" "$1/$n-$(basename "$f")"
+  done
+}
+
+# seed_merges DIR: each model followed by each scenario beside it (in the
+# same folder or its scenarios/ folder), after the separator line.
+seed_merges() {
+  n=0
+  for model in examples/*/model.* models/*/model.* tests/bad/*/model.*; do
+    mdir=$(dirname "$model")
+    for scen in "$mdir"/*.yaml "$mdir"/scenarios/*.yaml; do
+      [ -f "$scen" ] && [ "$scen" != "$model" ] || continue
+      n=$((n + 1))
+      { cat "$model"; printf '\n#scenario\n'; cat "$scen"; } >"$1/$n.yaml"
+    done
+  done
+}
+
+# seed_csvs DIR: every CSV file.
+seed_csvs() {
+  n=0
+  for f in examples/*/*.csv examples/*/expected/*.csv models/*/*.csv \
+           tests/bad/*/*.csv; do
+    [ -f "$f" ] || continue
+    n=$((n + 1))
+    cp "$f" "$1/$n-$(basename "$f")"
+  done
+}
+
+for target in model merge csv; do
+  bin="$top/$BUILD/fuzz/fuzz_$target"
+  dir="$top/$BUILD/fuzz/$target"
+  if [ ! -x "$bin" ]; then
+    echo "FAIL fuzz/$target: no $bin; build it with make FUZZ=1 fuzz"
+    echo "fuzz/$target FAIL" >>"$out"
+    status=1
+    continue
+  fi
+  rm -rf "$dir/seeds" "$dir/work"
+  mkdir -p "$dir/seeds" "$dir/corpus" "$dir/found" "$dir/work"
+  "seed_${target}s" "$dir/seeds"
+  dict=model.dict
+  [ "$target" = csv ] && dict=csv.dict
+  # The models read their series from the working folder: give them the
+  # CSV files the examples name there.
+  cp examples/cascade/inflow.csv models/naryn/*.csv "$dir/work/"
+  # libFuzzer exits 0 when the time is up and non-zero when it stopped on
+  # a fault. Standard input is closed so that no input can wait on it.
+  (cd "$dir/work" && exec "$bin" -max_total_time="$FUZZ_SECONDS" \
+      -timeout="$FUZZ_TIMEOUT" -rss_limit_mb="$FUZZ_RSS_MB" \
+      -dict="$top/fuzz/$dict" -artifact_prefix="$dir/found/" \
+      -print_final_stats=1 "$dir/corpus" "$dir/seeds") \
+      </dev/null >"$dir/log.txt" 2>&1
+  rc=$?
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log.txt")
+  if [ "$rc" -eq 0 ]; then
+    echo "fuzz/$target PASS" >>"$out"
+    echo "ok   fuzz/$target: ${runs:-?} inputs in ${FUZZ_SECONDS} s"
+  else
+    echo "fuzz/$target FAIL" >>"$out"
+    echo "FAIL fuzz/$target (exit $rc after ${runs:-?} inputs); log $dir/log.txt:"
+    grep -e 'ERROR:' -e 'SUMMARY:' -e 'broken promise' -e 'runtime error' \
+         -e 'Test unit written' "$dir/log.txt" | head -n 8 | sed 's/^/    /'
+    status=1
+  fi
+done
+exit $status
