@@ -177,6 +177,16 @@ static int is_word_byte(unsigned char c) {
   return c >= 0x80 || (c > ' ' && c != 0x7f && !strchr(",[]{}:#\"'", c));
 }
 
+/* 1 when the bytes just before offset 'end' close a line break as libyaml
+** reads them: LF, CR, NEL (U+0085), LS (U+2028) or PS (U+2029). */
+static int ends_line_break(const unsigned char *t, size_t end) {
+  unsigned char c = t[end - 1];
+  if (c == '\n' || c == '\r') return 1;
+  if (c == 0x85 && end >= 2 && t[end - 2] == 0xc2) return 1;
+  return (c == 0xa8 || c == 0xa9) && end >= 3 && t[end - 2] == 0x80 &&
+         t[end - 3] == 0xe2;
+}
+
 /* Describes the source text at byte offset 'off' for "got ...": the end of
 ** the file or line, a tab, a control character, a quoted string, a word,
 ** or, when 'one_char' is set or nothing longer fits, one character. */
@@ -727,9 +737,13 @@ static void report_syntax(reader *r, const yaml_parser_t *p) {
     /* A key indented deeper than its neighbours reads as the continuation
     ** of the value above it; say so at the key. */
     size_t start = off;
-    while (start > 0 && t[start - 1] != '\n') start--;
+    while (start > 0 && !ends_line_break(t, start)) start--;
     while (start < off && (t[start] == ' ' || t[start] == '\t')) start++;
-    int line = (int)pm->line + 1, col = (int)pm->column + 1 - (int)(off - start);
+    /* libyaml counts columns in characters, not bytes. */
+    int chars = 0;
+    for (size_t i = start; i < off; i++) chars += (t[i] & 0xc0) != 0x80;
+    int line = (int)pm->line + 1, col = (int)pm->column + 1 - chars;
+    if (col < 1) col = 1;
     const naryn__doc *key = top->items[top->n - 2];
     char word[96] = "";
     append_escaped(word, sizeof word, (const char *)t + start, off - start,
