@@ -61,6 +61,14 @@ int naryn__vdiag(naryn_diags *d, int code, int severity, const char *file,
 int naryn__edit_distance(const char *a, const char *b);
 /* 1 when the list has reached its cap of errors. */
 int naryn__diags_full(const naryn_diags *d);
+/* Running out of memory is the cause of any failure it comes with: a
+** public call that can fail takes mark = naryn__diags_nomem(d) (the count
+** of out-of-memory errors ever reported in d) on entry and returns
+** naryn__diags_status(d, mark, rc), which is NARYN_ENOMEM when rc is a
+** failure and memory ran out since the mark, whatever the failure was
+** reported as further up (a file that "cannot be read"), else rc. */
+long naryn__diags_nomem(const naryn_diags *d);
+int naryn__diags_status(const naryn_diags *d, long mark, int rc);
 
 /* ====================================================================== */
 /* core/date.c: calendar dates as day numbers                              */
@@ -543,8 +551,9 @@ double naryn__lp_objective(naryn__lp *lp);
 void naryn__lp_set_scaling(naryn__lp *lp, int on);
 /* Solves from scratch with presolve. Same returns as naryn__lp_solve. */
 int naryn__lp_solve_initial(naryn__lp *lp, long *iterations);
-/* Loads a changed problem of the same size, keeping the last basis. */
-void naryn__lp_reload(naryn__lp *lp, const int *start, const int *index,
+/* Loads a changed problem of the same size, keeping the last basis.
+** NARYN_OK, or NARYN_ENOMEM with the problem unchanged. */
+int naryn__lp_reload(naryn__lp *lp, const int *start, const int *index,
                       const double *value, const double *collo,
                       const double *colup, const double *obj,
                       const double *rowlo, const double *rowup);

@@ -199,8 +199,9 @@ static char *read_whole(const char *path, size_t *len, naryn__arena *a,
                         naryn_diags *d) {
   FILE *fp = fopen(path, "rb");
   if (!fp) {
-    naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, path, 0, 0, NULL,
-                "cannot read: %s", strerror(errno));
+    int e = errno;
+    naryn__diag(d, e == ENOMEM ? NARYN_ENOMEM : NARYN_EIO, NARYN_SEV_ERROR,
+                path, 0, 0, NULL, "cannot read: %s", strerror(e));
     return NULL;
   }
   /* A regular file is read straight into the arena in one call; one byte

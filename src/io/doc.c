@@ -784,8 +784,9 @@ naryn__doc *naryn__doc_read_file(const char *path, naryn__arena *a,
   errno = 0;
   char *buf = read_whole_file(path, &len);
   if (!buf) {
-    naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, path, 0, 0, NULL,
-                "cannot read: %s", strerror(errno));
+    int e = errno;
+    naryn__diag(d, e == ENOMEM ? NARYN_ENOMEM : NARYN_EIO, NARYN_SEV_ERROR,
+                path, 0, 0, NULL, "cannot read: %s", strerror(e));
     return NULL;
   }
   naryn__doc *root = naryn__doc_read_buffer(path, buf, len, a, d);

@@ -123,24 +123,26 @@ int naryn__lp_solve_initial(naryn__lp *lp, long *iterations) {
   return NARYN_ESOLVER;
 }
 
-void naryn__lp_reload(naryn__lp *lp, const int *start, const int *index,
-                      const double *value, const double *collo,
-                      const double *colup, const double *obj,
-                      const double *rowlo, const double *rowup) {
-  int nr = lp->nrows, nc = lp->ncols;
+int naryn__lp_reload(naryn__lp *lp, const int *start, const int *index,
+                     const double *value, const double *collo,
+                     const double *colup, const double *obj,
+                     const double *rowlo, const double *rowup) {
+  int nr = lp->nrows, nc = lp->ncols, rc = NARYN_ENOMEM;
   /* The basis of the last solve is kept across the reload, so that the
   ** next solve starts from it. */
   unsigned char *status = malloc((size_t)(nr + nc) + 1);
-  if (status) memcpy(status, Clp_statusArray(lp->clp), (size_t)(nr + nc));
   double *cl = clp_bounds(collo, nc), *cu = clp_bounds(colup, nc);
   double *rl = clp_bounds(rowlo, nr), *ru = clp_bounds(rowup, nr);
   CoinBigIndex *st = malloc((size_t)(nc + 1) * sizeof *st);
-  if (cl && cu && rl && ru && st) {
+  if (status && cl && cu && rl && ru && st) {
+    memcpy(status, Clp_statusArray(lp->clp), (size_t)(nr + nc));
     for (int j = 0; j <= nc; j++) st[j] = start[j];
     Clp_loadProblem(lp->clp, nc, nr, st, index, value, cl, cu, obj, rl, ru);
-    if (status) Clp_copyinStatus(lp->clp, status);
+    Clp_copyinStatus(lp->clp, status);
+    rc = NARYN_OK;
   }
   free(cl), free(cu), free(rl), free(ru), free(st), free(status);
+  return rc;
 }
 
 int naryn__lp_resolve(naryn__lp *lp, long *iterations) {

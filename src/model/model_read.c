@@ -328,6 +328,10 @@ static naryn__csv *csv_get(reader *r, const char *path,
     if (strcmp(r->csv[i].path, path) == 0) return r->csv[i].table;
   /* A file that cannot be opened is reported where the model names it. */
   FILE *probe = fopen(path, "r");
+  if (!probe && errno == ENOMEM) {
+    oom(r);
+    return NULL;
+  }
   if (!probe) {
     char w[256];
     naryn__diag(r->d, NARYN_EIO, NARYN_SEV_ERROR, named_at->file,

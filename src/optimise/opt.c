@@ -1191,8 +1191,9 @@ int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
     if (pass > 0) {
       double tb = now_s();
       linearise(&p);
-      naryn__lp_reload(p.lp, p.start, p.index, p.value, p.collo, p.colup,
-                       p.obj, p.rowlo, p.rowup);
+      if (naryn__lp_reload(p.lp, p.start, p.index, p.value, p.collo, p.colup,
+                           p.obj, p.rowlo, p.rowup) != NARYN_OK)
+        goto oom;
       build_s += now_s() - tb;
       ts = now_s();
       rc = naryn__lp_resolve(p.lp, &p.iterations);
@@ -1293,8 +1294,9 @@ int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
     if (!loaded_best) {
       memcpy(p.value, saved, nnz * sizeof *saved);
       memcpy(p.collo, saved + nnz, nbounds * sizeof *saved);
-      naryn__lp_reload(p.lp, p.start, p.index, p.value, p.collo, p.colup,
-                       p.obj, p.rowlo, p.rowup);
+      if (naryn__lp_reload(p.lp, p.start, p.index, p.value, p.collo, p.colup,
+                           p.obj, p.rowlo, p.rowup) != NARYN_OK)
+        goto oom;
     }
     rc = naryn__lp_write_mps(p.lp, o->write_lp, d);
     if (rc != NARYN_OK) goto fail;

@@ -24,6 +24,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../naryn_int.h"
 
@@ -1408,21 +1409,25 @@ static int report_pareto(const char *dir, naryn_diags *d) {
 /* Which kind of folder                                                    */
 /* ====================================================================== */
 
+/* 1 when DIR/NAME can be read; asked without opening it, which needs
+** memory that may not be there. */
 static int exists(const char *dir, const char *name) {
   char path[4096];
   if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) return 0;
-  FILE *f = fopen(path, "rb");
-  if (f) fclose(f);
-  return f != NULL;
+  return access(path, R_OK) == 0;
 }
 
 int naryn_report_write(const char *dir, naryn_diags *d) {
-  if (exists(dir, "game.csv")) return naryn__report_share(dir, d);
-  if (exists(dir, "pareto.csv")) return report_pareto(dir, d);
-  if (exists(dir, "compare.csv")) return report_compare(dir, d);
-  if (exists(dir, "run.csv")) return report_run(dir, d);
-  return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
+  long mark = naryn__diags_nomem(d);
+  int rc;
+  if (exists(dir, "game.csv")) rc = naryn__report_share(dir, d);
+  else if (exists(dir, "pareto.csv")) rc = report_pareto(dir, d);
+  else if (exists(dir, "compare.csv")) rc = report_compare(dir, d);
+  else if (exists(dir, "run.csv")) rc = report_run(dir, d);
+  else
+    rc = naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
                      "expected the results of a naryn run (run.csv), a comparison "
                      "(compare.csv), a trade-off curve (pareto.csv) or a benefit-"
                      "sharing game (game.csv) in this folder, found none");
+  return naryn__diags_status(d, mark, rc);
 }

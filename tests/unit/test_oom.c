@@ -1,0 +1,708 @@
+/*
+** test_oom.c: running out of memory at every allocation in turn.
+**
+** Each phase (loading and checking a model, simulating it, optimising it,
+** writing its results, sharing the benefit between countries) is run over
+** and over with the injector of oom.h armed: the first run makes
+** allocation 0 fail, the next allocation 1, and so on. Every run that
+** meets the failure must return NARYN_ENOMEM, with only out-of-memory
+** errors in its diagnostics, must not crash or trip a sanitizer, and must
+** give back every block it took; results it wrote must be whole files or
+** none. (A few allocations are optional, such as reading the umask from
+** /proc: a run may succeed without them, and then its results must be
+** the same as without faults.) Once N passes the number of allocations
+** the phase makes, the run succeeds, and its results must equal those of
+** a run without faults.
+**
+** Under SAN=1 every N is tried. The normal build tries every N up to a
+** few hundred and from there every STRIDE-th, always ending with the
+** first N that succeeds; set NARYN_OOM_STRIDE=1 in the environment to try
+** them all there too.
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include "oom.h"
+#include "testutil.h"
+
+#if defined(__GNUC__)
+#define NARYN_TEST_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define NARYN_TEST_PRINTF(f, a)
+#endif
+
+/* ====================================================================== */
+/* The injector                                                            */
+/* ====================================================================== */
+
+/* Blocks handed out while armed and not yet freed, with the number of the
+** allocation that made each: an open-addressing set of pointers, with
+** deletion by shifting back. */
+#define LIVE_SLOTS (1u << 18)
+typedef struct block {
+  void *p;
+  long made_by;
+} block;
+static block live[LIVE_SLOTS];
+static size_t live_count;
+
+static pthread_mutex_t oom_lock = PTHREAD_MUTEX_INITIALIZER;
+static int oom_armed;         /* 1 while counting */
+static long oom_count;        /* allocations made while armed */
+static long oom_fail_at = -1; /* the allocation that fails */
+static int oom_injected;      /* 1 once it has failed */
+/* For a debugger: NARYN_OOM_BREAK=N (or N:K) stops with SIGTRAP in the
+** run of phase NARYN_OOM_PHASE (or every phase) where allocation N fails,
+** at that allocation (or at allocation K, e.g. one that leaked). */
+static long oom_break_run = -1, oom_break_at = -1, oom_break_here = -1;
+
+static size_t slot_of(const void *p) {
+  uintptr_t h = (uintptr_t)p;
+  h ^= h >> 17;
+  h *= 0x9e3779b97f4a7c15u;
+  return (size_t)(h >> 7) & (LIVE_SLOTS - 1);
+}
+
+/* live_add and live_remove are called with oom_lock held. */
+static void live_add(void *p, long made_by) {
+  if (live_count + 1 >= LIVE_SLOTS / 2) abort(); /* the test's own limit */
+  size_t i = slot_of(p);
+  while (live[i].p) i = (i + 1) & (LIVE_SLOTS - 1);
+  live[i].p = p;
+  live[i].made_by = made_by;
+  live_count++;
+}
+
+static void live_remove(void *p) {
+  if (live_count == 0) return;
+  size_t i = slot_of(p);
+  while (live[i].p && live[i].p != p) i = (i + 1) & (LIVE_SLOTS - 1);
+  if (!live[i].p) return; /* not taken while armed */
+  live[i].p = NULL;
+  live_count--;
+  /* Move back later members of the cluster that can no longer be found. */
+  for (size_t j = (i + 1) & (LIVE_SLOTS - 1); live[j].p;
+       j = (j + 1) & (LIVE_SLOTS - 1)) {
+    size_t home = slot_of(live[j].p);
+    int between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+    if (!between) {
+      live[i] = live[j];
+      live[j].p = NULL;
+      i = j;
+    }
+  }
+}
+
+/* Forgets every block, after a leak has been reported. */
+static void live_reset(void) {
+  memset(live, 0, sizeof live);
+  live_count = 0;
+}
+
+/* Counts an allocation and returns its number, or -1 when it must fail
+** (or when not armed). */
+static long take(void) {
+  pthread_mutex_lock(&oom_lock);
+  long k = -1;
+  if (oom_armed) {
+    k = oom_count++;
+    if (k == oom_break_at && oom_fail_at == oom_break_here) raise(SIGTRAP);
+    if (k == oom_fail_at) {
+      oom_injected = 1;
+      k = -2;
+    }
+  }
+  pthread_mutex_unlock(&oom_lock);
+  if (k == -2) errno = ENOMEM;
+  return k;
+}
+
+static void *track(void *p, long k) {
+  if (!p || k < 0) return p;
+  pthread_mutex_lock(&oom_lock);
+  live_add(p, k);
+  pthread_mutex_unlock(&oom_lock);
+  return p;
+}
+
+static void untrack(void *p) {
+  if (!p) return;
+  pthread_mutex_lock(&oom_lock);
+  live_remove(p);
+  pthread_mutex_unlock(&oom_lock);
+}
+
+void *__wrap_malloc(size_t n) {
+  long k = take();
+  return k == -2 ? NULL : track(__real_malloc(n), k);
+}
+
+void *__wrap_calloc(size_t n, size_t size) {
+  long k = take();
+  return k == -2 ? NULL : track(__real_calloc(n, size), k);
+}
+
+void *__wrap_realloc(void *p, size_t n) {
+  long k = take();
+  if (k == -2) return NULL;
+  void *q = __real_realloc(p, n);
+  if (q || n == 0) {
+    untrack(p);
+    track(q, k);
+  }
+  return q;
+}
+
+void __wrap_free(void *p) {
+  untrack(p);
+  __real_free(p);
+}
+
+char *__wrap_strdup(const char *s) {
+  long k = take();
+  return k == -2 ? NULL : track(__real_strdup(s), k);
+}
+
+/* Opening a stream allocates its buffers: it fails as the others do. The
+** stream's memory is libc's own and is not tracked. */
+FILE *__real_fopen(const char *path, const char *mode);
+FILE *__real_fdopen(int fd, const char *mode);
+FILE *__real_open_memstream(char **buf, size_t *len);
+FILE *__wrap_fopen(const char *path, const char *mode);
+FILE *__wrap_fdopen(int fd, const char *mode);
+FILE *__wrap_open_memstream(char **buf, size_t *len);
+
+FILE *__wrap_fopen(const char *path, const char *mode) {
+  return take() == -2 ? NULL : __real_fopen(path, mode);
+}
+FILE *__wrap_fdopen(int fd, const char *mode) {
+  return take() == -2 ? NULL : __real_fdopen(fd, mode);
+}
+FILE *__wrap_open_memstream(char **buf, size_t *len) {
+  return take() == -2 ? NULL : __real_open_memstream(buf, len);
+}
+
+static void arm(long fail_at) {
+  pthread_mutex_lock(&oom_lock);
+  oom_count = 0;
+  oom_fail_at = fail_at;
+  oom_injected = 0;
+  oom_armed = 1;
+  pthread_mutex_unlock(&oom_lock);
+}
+
+static void disarm(void) {
+  pthread_mutex_lock(&oom_lock);
+  oom_armed = 0;
+  pthread_mutex_unlock(&oom_lock);
+}
+
+/* ====================================================================== */
+/* Comparing results                                                       */
+/* ====================================================================== */
+
+/* Two doubles are the same when their bits are (NaN equals NaN). */
+static int same(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
+
+static void expect_same(double got, double want, const char *what, int i,
+                        int j) {
+  if (same(got, want)) return;
+  print_error("%s [%d][%d]: got %.17g, want %.17g\n", what, i, j, got, want);
+  fail();
+}
+
+static void expect_same_results(const naryn_model *m, const naryn_result *a,
+                                const naryn_result *b) {
+  int steps = naryn_model_steps(m), nodes = naryn_model_node_count(m);
+  int links = naryn_model_link_count(m);
+  for (int q = 0; q < NARYN_Q_COUNT; q++)
+    for (int i = 0; i < nodes; i++)
+      for (int t = 0; t < steps; t++)
+        expect_same(naryn_result_node(a, (naryn_quantity)q, i, t),
+                    naryn_result_node(b, (naryn_quantity)q, i, t),
+                    naryn_quantity_name((naryn_quantity)q), i, t);
+  for (int k = 0; k < links; k++)
+    for (int t = 0; t < steps; t++) {
+      expect_same(naryn_result_link_flow_hm3(a, k, t),
+                  naryn_result_link_flow_hm3(b, k, t), "link flow", k, t);
+      expect_same(naryn_result_link_loss_hm3(a, k, t),
+                  naryn_result_link_loss_hm3(b, k, t), "link loss", k, t);
+    }
+  for (int i = 0; i < nodes; i++) {
+    for (int t = 0; t < steps; t++)
+      expect_same(naryn_result_water_value(a, i, t),
+                  naryn_result_water_value(b, i, t), "water value", i, t);
+    expect_same(naryn_result_linearised_energy_gwh(a, i),
+                naryn_result_linearised_energy_gwh(b, i), "linearised energy",
+                i, 0);
+  }
+  for (int k = 0; k < naryn_model_term_count(m); k++)
+    expect_same(naryn_result_term(a, k, NULL), naryn_result_term(b, k, NULL),
+                "term", k, 0);
+  expect_same(naryn_result_objective(a), naryn_result_objective(b),
+              "objective", 0, 0);
+  expect_same(naryn_result_system_residual_hm3(a),
+              naryn_result_system_residual_hm3(b), "system residual", 0, 0);
+  assert_int_equal(naryn_result_is_optimised(a), naryn_result_is_optimised(b));
+  assert_int_equal(naryn_result_passes(a), naryn_result_passes(b));
+  assert_int_equal(naryn_result_converged(a), naryn_result_converged(b));
+  assert_int_equal(naryn_result_solves(a), naryn_result_solves(b));
+  assert_int_equal(naryn_result_iterations(a), naryn_result_iterations(b));
+  assert_int_equal(naryn_result_country_count(a), naryn_result_country_count(b));
+  for (int c = 0; c < naryn_result_country_count(a); c++)
+    assert_string_equal(naryn_result_country(a, c), naryn_result_country(b, c));
+}
+
+static void expect_same_models(const naryn_model *a, const naryn_model *b) {
+  assert_string_equal(naryn_model_name(a), naryn_model_name(b));
+  assert_string_equal(naryn_model_path(a), naryn_model_path(b));
+  assert_string_equal(naryn_model_scenario(a), naryn_model_scenario(b));
+  assert_string_equal(naryn_model_currency(a), naryn_model_currency(b));
+  assert_int_equal(naryn_model_steps(a), naryn_model_steps(b));
+  assert_int_equal(naryn_model_is_daily(a), naryn_model_is_daily(b));
+  for (int t = 0; t < naryn_model_steps(a); t++) {
+    assert_string_equal(naryn_model_step_date(a, t), naryn_model_step_date(b, t));
+    expect_same(naryn_model_step_seconds(a, t), naryn_model_step_seconds(b, t),
+                "step seconds", t, 0);
+  }
+  assert_int_equal(naryn_model_node_count(a), naryn_model_node_count(b));
+  for (int i = 0; i < naryn_model_node_count(a); i++) {
+    assert_string_equal(naryn_model_node_name(a, i), naryn_model_node_name(b, i));
+    assert_string_equal(naryn_model_node_country(a, i),
+                        naryn_model_node_country(b, i));
+    assert_int_equal(naryn_model_node_type(a, i), naryn_model_node_type(b, i));
+  }
+  assert_int_equal(naryn_model_link_count(a), naryn_model_link_count(b));
+  for (int k = 0; k < naryn_model_link_count(a); k++) {
+    assert_string_equal(naryn_model_link_name(a, k), naryn_model_link_name(b, k));
+    assert_int_equal(naryn_model_link_from(a, k), naryn_model_link_from(b, k));
+    assert_int_equal(naryn_model_link_to(a, k), naryn_model_link_to(b, k));
+  }
+  assert_int_equal(naryn_model_term_count(a), naryn_model_term_count(b));
+  for (int k = 0; k < naryn_model_term_count(a); k++) {
+    assert_string_equal(naryn_model_term_name(a, k), naryn_model_term_name(b, k));
+    assert_string_equal(naryn_model_term_kind(a, k), naryn_model_term_kind(b, k));
+    expect_same(naryn_model_term_weight(a, k), naryn_model_term_weight(b, k),
+                "term weight", k, 0);
+  }
+  assert_int_equal(naryn_model_scenario_count(a), naryn_model_scenario_count(b));
+}
+
+/* ====================================================================== */
+/* Folders of results                                                      */
+/* ====================================================================== */
+
+static void remove_tree(const char *path) {
+  struct stat st;
+  if (lstat(path, &st) != 0) return;
+  if (S_ISDIR(st.st_mode)) {
+    DIR *dir = opendir(path);
+    assert_non_null(dir);
+    for (struct dirent *e; (e = readdir(dir));) {
+      if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+      char sub[1024];
+      snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+      remove_tree(sub);
+    }
+    closedir(dir);
+    assert_int_equal(rmdir(path), 0);
+  } else {
+    assert_int_equal(unlink(path), 0);
+  }
+}
+
+/* Checks that every file under 'got' is the file of the same name under
+** 'want', byte for byte, and that no temporary file is left; when
+** 'complete', also that every file of 'want' is there. Returns the number
+** of files compared. */
+static int expect_same_files(const char *got, const char *want, int complete) {
+  int files = 0;
+  DIR *dir = opendir(got);
+  if (!dir) {
+    assert_int_equal(complete, 0); /* nothing written at all */
+    return 0;
+  }
+  for (struct dirent *e; (e = readdir(dir));) {
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+    char g[1024], w[1024];
+    snprintf(g, sizeof g, "%s/%s", got, e->d_name);
+    snprintf(w, sizeof w, "%s/%s", want, e->d_name);
+    if (e->d_name[0] == '.') {
+      print_error("temporary file left behind: %s\n", g);
+      fail();
+    }
+    struct stat st;
+    assert_int_equal(stat(g, &st), 0);
+    if (S_ISDIR(st.st_mode)) {
+      files += expect_same_files(g, w, complete);
+      continue;
+    }
+    char *a = tu_slurp(g), *b = tu_slurp(w);
+    if (!b) print_error("unexpected file %s\n", g);
+    assert_non_null(b);
+    if (strcmp(a, b) != 0) {
+      print_error("%s differs from the run without faults\n", g);
+      fail();
+    }
+    free(a);
+    free(b);
+    files++;
+  }
+  closedir(dir);
+  if (complete) assert_int_equal(files, expect_same_files(want, want, 0));
+  return files;
+}
+
+/* ====================================================================== */
+/* The loop                                                                */
+/* ====================================================================== */
+
+/* One phase: run() does the work with the injector armed and returns its
+** status; settle() checks what a run left, unarmed (whole results after a
+** failure, the same results as without faults after a success), and frees
+** it. */
+typedef struct phase {
+  const char *name;
+  int (*run)(struct phase *p, naryn_diags *d);
+  void (*settle)(struct phase *p, int ok);
+  const naryn_model *model;  /* the model the phase works on */
+  const naryn_result *ref;   /* the result without faults */
+  const char *ref_dir;       /* results written without faults */
+  naryn_model *got_model;
+  naryn_result *got;
+  naryn_game *game, *ref_game;
+  const char *path;
+} phase;
+
+static long stride(void) {
+#ifdef NARYN_OOM_EVERY
+  return 1;
+#else
+  const char *s = getenv("NARYN_OOM_STRIDE");
+  return s && atol(s) > 0 ? atol(s) : 7;
+#endif
+}
+
+/* Problems found in the current loop; each is printed (the first few
+** hundred) and the loop goes on, so that one run shows them all. */
+static int problems;
+
+static void problem(const phase *p, long n, const char *fmt, ...)
+    NARYN_TEST_PRINTF(3, 4);
+
+static void problem(const phase *p, long n, const char *fmt, ...) {
+  if (problems++ >= 200) return;
+  char text[1200];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof text, fmt, ap);
+  va_end(ap);
+  print_error("%s, allocation %ld failing: %s\n", p->name, n, text);
+}
+
+/* Every error must be the shortage itself: no syntax error, solver failure
+** or anything else made up from a missing block. */
+static void expect_only_enomem(const phase *p, long n, const naryn_diags *d) {
+  int found = 0;
+  for (int i = 0; i < naryn_diags_count(d); i++) {
+    const naryn_diag *g = naryn_diags_get(d, i);
+    if (g->severity != NARYN_SEV_ERROR) continue;
+    char line[1024];
+    naryn_diag_format(g, line, sizeof line);
+    if (g->code != NARYN_ENOMEM || !strstr(g->msg, "memory"))
+      problem(p, n, "%s (code %d)", line, g->code);
+    found = 1;
+  }
+  if (!found) problem(p, n, "no diagnostic");
+}
+
+/* Reports the blocks a run left and forgets them. */
+static void expect_no_leak(const phase *p, long n) {
+  if (live_count == 0) return;
+  char list[600] = "";
+  size_t len = 0;
+  for (size_t i = 0, shown = 0; i < LIVE_SLOTS && shown < 12; i++)
+    if (live[i].p && len < sizeof list - 24) {
+      len += (size_t)snprintf(list + len, sizeof list - len, " %ld", live[i].made_by);
+      shown++;
+    }
+  problem(p, n, "%zu blocks leaked, made by allocations%s%s", live_count, list,
+          live_count > 12 ? " ..." : "");
+  live_reset();
+}
+
+/* Runs the phase with allocation N failing for N = 0, 1, ... until a run
+** meets no failure, and returns the number of allocations of that run. */
+static long oom_loop(phase *p) {
+  long step = stride(), n = 0, ran = 0, absorbed = 0;
+  problems = 0;
+  live_reset();
+  const char *only = getenv("NARYN_OOM_PHASE");
+  oom_break_here = !only || strcmp(only, p->name) == 0 ? oom_break_run : -1;
+  for (;;) {
+    naryn_diags *d = naryn_diags_new(0);
+    assert_non_null(d);
+    arm(n);
+    int rc = p->run(p, d);
+    disarm();
+    long made = oom_count;
+    int injected = oom_injected;
+    ran++;
+    if (!injected) {
+      if (rc != NARYN_OK) print_error("%s: %s\n", p->name, tu_first_error(d));
+      assert_int_equal(rc, NARYN_OK);
+    } else if (rc == NARYN_OK) {
+      /* A failure the library could do without (a probe of the umask, a
+      ** sync of the folder): allowed when nothing it gives differs. */
+      absorbed++;
+    } else if (rc != NARYN_ENOMEM) {
+      problem(p, n, "status %d (%s), first error: %s", rc, naryn_strerror(rc),
+              tu_first_error(d));
+    } else {
+      expect_only_enomem(p, n, d);
+    }
+    p->settle(p, !injected || rc == NARYN_OK);
+    naryn_diags_free(d);
+    expect_no_leak(p, n);
+    if (!injected) {
+      printf("# %s: %ld allocations; %ld runs, %ld failures absorbed\n",
+             p->name, made, ran, absorbed);
+      if (problems) print_error("%s: %d problems\n", p->name, problems);
+      assert_int_equal(problems, 0);
+      return made;
+    }
+    /* The first few hundred allocations set up everything the run uses;
+    ** past them the stride (in the normal build) keeps the time down. The
+    ** loop ends only with a run that met no failure, whose results are
+    ** checked in full. */
+    n += n < 300 ? 1 : step;
+  }
+}
+
+/* ====================================================================== */
+/* The phases                                                              */
+/* ====================================================================== */
+
+static char examples[4096]; /* the examples folder, absolute */
+
+static const char *example(const char *name, char *buf, size_t size) {
+  snprintf(buf, size, "%s/%s", examples, name);
+  return buf;
+}
+
+static naryn_model *load_quietly(const char *path) {
+  naryn_diags *d = naryn_diags_new(0);
+  naryn_model *m = NULL;
+  int rc = naryn_model_load(path, NULL, 0, &m, d);
+  if (rc != NARYN_OK) print_error("%s: %s\n", path, tu_first_error(d));
+  assert_int_equal(rc, NARYN_OK);
+  naryn_diags_free(d);
+  return m;
+}
+
+static naryn_result *simulate_quietly(const naryn_model *m) {
+  naryn_diags *d = naryn_diags_new(0);
+  naryn_result *r = NULL;
+  assert_int_equal(naryn_simulate(m, NULL, &r, d), NARYN_OK);
+  naryn_diags_free(d);
+  return r;
+}
+
+static naryn_result *optimise_quietly(const naryn_model *m) {
+  naryn_diags *d = naryn_diags_new(0);
+  naryn_opt_opts o;
+  naryn_opt_opts_init(&o);
+  naryn_result *r = NULL;
+  assert_int_equal(naryn_optimise(m, &o, &r, d), NARYN_OK);
+  naryn_diags_free(d);
+  return r;
+}
+
+static int run_load(phase *p, naryn_diags *d) {
+  return naryn_model_load(p->path, NULL, 0, &p->got_model, d);
+}
+
+/* A loaded model must be the model loaded without faults, down to the
+** results of simulating it. */
+static void settle_load(phase *p, int ok) {
+  if (!ok) {
+    assert_null(p->got_model);
+    return;
+  }
+  expect_same_models(p->got_model, p->model);
+  naryn_result *r = simulate_quietly(p->got_model);
+  expect_same_results(p->model, r, p->ref);
+  naryn_result_free(r);
+  naryn_model_free(p->got_model);
+  p->got_model = NULL;
+}
+
+static int run_simulate(phase *p, naryn_diags *d) {
+  return naryn_simulate(p->model, NULL, &p->got, d);
+}
+
+static int run_optimise(phase *p, naryn_diags *d) {
+  naryn_opt_opts o;
+  naryn_opt_opts_init(&o);
+  return naryn_optimise(p->model, &o, &p->got, d);
+}
+
+static void settle_result(phase *p, int ok) {
+  if (!ok) {
+    assert_null(p->got);
+    return;
+  }
+  expect_same_results(p->model, p->got, p->ref);
+  naryn_result_free(p->got);
+  p->got = NULL;
+}
+
+static int run_write(phase *p, naryn_diags *d) {
+  return naryn_result_write(p->ref, "out", d);
+}
+
+/* Whatever a failed write left must be whole files of the run; a
+** successful one must have written them all. */
+static void settle_write(phase *p, int ok) {
+  expect_same_files("out", p->ref_dir, ok);
+  remove_tree("out");
+}
+
+/* One loop per phase over one model; the reference results are made
+** without faults first. */
+static void phases_of(const char *model_path, long *counts) {
+  naryn_model *m = load_quietly(model_path);
+  naryn_result *sim = simulate_quietly(m), *opt = optimise_quietly(m);
+  phase load = {.name = "load", .run = run_load, .settle = settle_load,
+                .model = m, .ref = sim, .path = model_path};
+  counts[0] = oom_loop(&load);
+  phase simulate = {.name = "simulate", .run = run_simulate,
+                    .settle = settle_result, .model = m, .ref = sim};
+  counts[1] = oom_loop(&simulate);
+  phase optimise = {.name = "optimise", .run = run_optimise,
+                    .settle = settle_result, .model = m, .ref = opt};
+  counts[2] = oom_loop(&optimise);
+  /* The reference folder of the write phase. */
+  naryn_diags *d = naryn_diags_new(0);
+  assert_int_equal(naryn_result_write(opt, "ref", d), NARYN_OK);
+  naryn_diags_free(d);
+  phase write = {.name = "write", .run = run_write, .settle = settle_write,
+                 .model = m, .ref = opt, .ref_dir = "ref"};
+  counts[3] = oom_loop(&write);
+  remove_tree("ref");
+  naryn_result_free(sim);
+  naryn_result_free(opt);
+  naryn_model_free(m);
+}
+
+static void single(void **state) {
+  (void)state;
+  char path[4200];
+  long counts[4];
+  phases_of(example("single/model.json", path, sizeof path), counts);
+  for (int i = 0; i < 4; i++) assert_true(counts[i] > 0);
+}
+
+static void cascade(void **state) {
+  (void)state;
+  char path[4200];
+  long counts[4];
+  phases_of(example("cascade/model.yaml", path, sizeof path), counts);
+  for (int i = 0; i < 4; i++) assert_true(counts[i] > 0);
+}
+
+/* naryn_share on one worker thread, so that the allocations come in the
+** same order in every run. */
+static int run_share(phase *p, naryn_diags *d) {
+  naryn_share_opts o;
+  naryn_share_opts_init(&o);
+  o.jobs = 1;
+  return naryn_share(p->model, &o, &p->game, d);
+}
+
+static void settle_share(phase *p, int ok) {
+  if (!ok) {
+    assert_null(p->game);
+    return;
+  }
+  const naryn_game *a = p->game, *b = p->ref_game;
+  int n = naryn_game_player_count(b);
+  assert_int_equal(naryn_game_player_count(a), n);
+  for (int i = 0; i < n; i++)
+    assert_string_equal(naryn_game_player(a, i), naryn_game_player(b, i));
+  for (unsigned s = 1; s < (1u << n); s++)
+    expect_same(naryn_game_value(a, s), naryn_game_value(b, s), "value",
+                (int)s, 0);
+  for (int k = 0; k < NARYN_ALLOC_COUNT; k++)
+    for (int i = 0; i < n; i++)
+      expect_same(naryn_game_allocation(a, (naryn_allocation)k, i),
+                  naryn_game_allocation(b, (naryn_allocation)k, i),
+                  naryn_allocation_name((naryn_allocation)k), i, 0);
+  assert_int_equal(naryn_game_core_empty(a), naryn_game_core_empty(b));
+  expect_same_results(p->model, naryn_game_baseline_plan(a),
+                      naryn_game_baseline_plan(b));
+  expect_same_results(p->model, naryn_game_grand_plan(a),
+                      naryn_game_grand_plan(b));
+  naryn_game_free(p->game);
+  p->game = NULL;
+}
+
+static void two_countries(void **state) {
+  (void)state;
+  char path[4200];
+  naryn_model *m = load_quietly(example("two-countries/model.yaml", path, sizeof path));
+  naryn_diags *d = naryn_diags_new(0);
+  naryn_share_opts o;
+  naryn_share_opts_init(&o);
+  o.jobs = 1;
+  naryn_game *ref = NULL;
+  assert_int_equal(naryn_share(m, &o, &ref, d), NARYN_OK);
+  naryn_diags_free(d);
+  phase share = {.name = "share", .run = run_share, .settle = settle_share,
+                 .model = m, .ref_game = ref};
+  assert_true(oom_loop(&share) > 0);
+  naryn_game_free(ref);
+  naryn_model_free(m);
+}
+
+/* The injector itself: the Nth allocation fails and the others do not,
+** and a block kept past the run is seen. */
+static void the_injector_works(void **state) {
+  (void)state;
+  arm(1);
+  void *a = malloc(8), *b = malloc(8), *c = calloc(1, 8);
+  disarm();
+  assert_non_null(a);
+  assert_null(b);
+  assert_non_null(c);
+  assert_int_equal(live_count, 2);
+  free(a);
+  assert_int_equal(live_count, 1);
+  free(c);
+  assert_int_equal(live_count, 0);
+}
+
+int main(void) {
+  const char *brk = getenv("NARYN_OOM_BREAK");
+  if (brk) {
+    oom_break_run = oom_break_at = atol(brk);
+    if (strchr(brk, ':')) oom_break_at = atol(strchr(brk, ':') + 1);
+  }
+  if (!getcwd(examples, sizeof examples - 10)) return 1;
+  strcat(examples, "/examples");
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(the_injector_works),
+      cmocka_unit_test(single),
+      cmocka_unit_test(cascade),
+      cmocka_unit_test(two_countries),
+  };
+  return cmocka_run_group_tests(tests, tu_enter_tmpdir, tu_leave_tmpdir);
+}
