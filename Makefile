@@ -89,12 +89,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 # library's objects make: the linker's --wrap sends their calls of malloc
 # and the rest to the test's fault injector. Once the LP adapter is C++
 # (src/lp/lp_clp.cpp), the test also replaces operator new, so that CLP's
-# allocations fail in turn, and is linked as C++. Under SAN=1 it tries
-# every allocation; the normal build strides past the first few hundred.
+# allocations fail in turn, and is linked as C++. Every request to the
+# library's arenas is made to fail in turn as well.
 comma := ,
-OOM_WRAP := malloc calloc realloc free strdup fopen fdopen open_memstream
+OOM_WRAP := malloc calloc realloc free strdup fopen fdopen open_memstream fsync \
+            naryn__arena_alloc naryn__arena_strdup naryn__arena_strndup naryn__arena_printf
 OOM_LDFLAGS := $(addprefix -Wl$(comma)--wrap=,$(OOM_WRAP))
-OOM_CFLAGS := $(if $(filter 1,$(SAN)),-DNARYN_OOM_EVERY)
 ifneq ($(wildcard src/lp/lp_clp.cpp),)
 OOM_NEW := $(BUILD)/tests/oom/oom_new.o
 OOM_LD := $(CXX)
@@ -105,7 +105,7 @@ endif
 
 $(BUILD)/tests/oom/test_oom.o: tests/unit/test_oom.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Isrc $(PKG_CFLAGS) $(TEST_CFLAGS) $(CFLAGS) $(OOM_CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) -Isrc $(PKG_CFLAGS) $(TEST_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/tests/oom/oom_new.o: tests/unit/oom_new.cpp
 	@mkdir -p $(dir $@)

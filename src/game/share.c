@@ -943,6 +943,7 @@ int naryn_game_write(const naryn_game *g, const char *dir, naryn_diags *d) {
   static const char *const names[] = {"game.csv", "share.csv", "allocation.csv",
                                       "exchange.csv", "superadditivity.csv"};
   static const char *const plans[] = {"baseline", "grand"};
+  long mark = naryn__diags_nomem(d);
   int rc = naryn__mkdirs(dir, d);
   /* The two plans first, each a run folder with its own report. */
   for (int k = 0; k < 2 && rc == NARYN_OK; k++) {
@@ -954,5 +955,5 @@ int naryn_game_write(const naryn_game *g, const char *dir, naryn_diags *d) {
   }
   if (rc == NARYN_OK) rc = naryn__write_files(dir, 5, names, write_game_file, g, d);
   if (rc == NARYN_OK) rc = naryn_report_write(dir, d);
-  return rc;
+  return naryn__diags_status(d, mark, rc);
 }

@@ -1195,7 +1195,8 @@ static int comparison_charts(naryn__page *p, const cmp *c) {
 
 static int read_compare(const char *dir, naryn__arena *a, naryn_diags *d, cmp *c) {
   char *path = naryn__arena_printf(a, "%s/compare.csv", dir);
-  naryn__csv *t = path ? naryn__csv_read(path, a, d) : NULL;
+  if (!path) return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  naryn__csv *t = naryn__csv_read(path, a, d);
   if (!t) return NARYN_EIO;
   int crun = naryn__csv_column(t, "run"), cdir = naryn__csv_column(t, "folder");
   if (crun < 0 || cdir < 0)
@@ -1258,8 +1259,8 @@ static int report_compare(const char *dir, naryn_diags *d) {
   return rc;
 }
 
-int naryn_compare_write(const char *dir, const char *const *runs, int nruns,
-                        naryn_diags *d) {
+static int compare_write(const char *dir, const char *const *runs, int nruns,
+                         naryn_diags *d) {
   if (nruns < 1 || nruns > MAX_RUNS)
     return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
                        "expected 1 to %d runs to compare, got %d", MAX_RUNS, nruns);
@@ -1285,6 +1286,12 @@ int naryn_compare_write(const char *dir, const char *const *runs, int nruns,
   rc = naryn__outfile_commit(f, d);
   if (rc == NARYN_OK) rc = naryn_report_write(dir, d);
   return rc;
+}
+
+int naryn_compare_write(const char *dir, const char *const *runs, int nruns,
+                        naryn_diags *d) {
+  long mark = naryn__diags_nomem(d);
+  return naryn__diags_status(d, mark, compare_write(dir, runs, nruns, d));
 }
 
 /* ====================================================================== */
@@ -1314,7 +1321,9 @@ static int report_pareto(const char *dir, naryn_diags *d) {
     if (!folder[0] || strstr(folder, "..") || folder[0] == '/')
       rc = bad(&f, t, 0, "plan", "column \"%s\": expected a folder inside the curve's%s", "");
     char *sub = rc == NARYN_OK ? naryn__arena_printf(a, "%s/%s", dir, folder) : NULL;
-    if (rc == NARYN_OK) rc = sub ? load_run(&plan, sub, a, d) : NARYN_ENOMEM;
+    if (rc == NARYN_OK && !sub)
+      rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+    if (rc == NARYN_OK) rc = load_run(&plan, sub, a, d);
   }
   naryn__page p;
   if (rc == NARYN_OK) rc = naryn__page_open(&p, d);

@@ -400,9 +400,9 @@ int naryn_result_write(const naryn_result *r, const char *dir,
 /* A trade-off curve                                                       */
 /* ====================================================================== */
 
-int naryn_pareto_write(const naryn_model *m, naryn_result *const *points,
-                       int n_points, const naryn_result *rules, const char *x,
-                       const char *y, const char *dir, naryn_diags *d) {
+static int pareto_write(const naryn_model *m, naryn_result *const *points,
+                        int n_points, const naryn_result *rules, const char *x,
+                        const char *y, const char *dir, naryn_diags *d) {
   int kx = naryn_model_term_index(m, x), ky = naryn_model_term_index(m, y);
   if (kx < 0 || ky < 0)
     return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
@@ -467,4 +467,12 @@ int naryn_pareto_write(const naryn_model *m, naryn_result *const *points,
   rc = naryn__outfile_commit(f, d);
   if (rc == NARYN_OK) rc = naryn_report_write(dir, d);
   return rc;
+}
+
+int naryn_pareto_write(const naryn_model *m, naryn_result *const *points,
+                       int n_points, const naryn_result *rules, const char *x,
+                       const char *y, const char *dir, naryn_diags *d) {
+  long mark = naryn__diags_nomem(d);
+  int rc = pareto_write(m, points, n_points, rules, x, y, dir, d);
+  return naryn__diags_status(d, mark, rc);
 }
