@@ -554,9 +554,9 @@ int naryn__lp_solve_initial(naryn__lp *lp, long *iterations);
 /* Loads a changed problem of the same size, keeping the last basis.
 ** NARYN_OK, or NARYN_ENOMEM with the problem unchanged. */
 int naryn__lp_reload(naryn__lp *lp, const int *start, const int *index,
-                      const double *value, const double *collo,
-                      const double *colup, const double *obj,
-                      const double *rowlo, const double *rowup);
+                     const double *value, const double *collo,
+                     const double *colup, const double *obj,
+                     const double *rowlo, const double *rowup);
 /* Re-solves from the kept basis with the primal simplex, falling back to
 ** a solve from scratch. */
 int naryn__lp_resolve(naryn__lp *lp, long *iterations);
