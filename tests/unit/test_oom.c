@@ -741,8 +741,11 @@ static int run_compare(phase *p, naryn_diags *d) {
 
 static void settle_compare(phase *p, int ok) {
   expect_same_files(p->out_dir, p->ref_dir, ok);
-  remove_tree("cmp/compare.csv");
-  remove_tree("cmp/report.html");
+  char path[256];
+  snprintf(path, sizeof path, "%s/compare.csv", p->out_dir);
+  remove_tree(path);
+  snprintf(path, sizeof path, "%s/report.html", p->out_dir);
+  remove_tree(path);
 }
 
 static void compare(void **state) {
