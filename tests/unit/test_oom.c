@@ -1,8 +1,10 @@
 /*
 ** test_oom.c: running out of memory at every allocation in turn.
 **
-** Each phase (loading and checking a model, simulating it, optimising it,
-** writing its results, sharing the benefit between countries) is run over
+** Each phase (loading and checking a model, with or without a scenario,
+** simulating it, optimising it, tracing a trade-off curve, writing each
+** kind of results folder, sharing the benefit between countries on one
+** thread and on several) is run over
 ** and over with the injector of oom.h armed: the first run makes
 ** allocation 0 fail, the next allocation 1, and so on. Every run that
 ** meets the failure must return NARYN_ENOMEM, with only out-of-memory
@@ -431,6 +433,7 @@ typedef struct phase {
   int noverlays;
   naryn_result **points, **ref_points; /* a trade-off curve */
   const char *out_dir;  /* where the write phases write */
+  int jobs;             /* naryn_share's threads */
 } phase;
 
 /* Problems found in the current loop; each is printed (the first few
@@ -776,11 +779,12 @@ static void compare(void **state) {
 }
 
 /* naryn_share on one worker thread, so that the allocations come in the
-** same order in every run. */
+** same order in every run, or on three (the coalitions of two countries),
+** whose allocations interleave differently from run to run. */
 static int run_share(phase *p, naryn_diags *d) {
   naryn_share_opts o;
   naryn_share_opts_init(&o);
-  o.jobs = 1;
+  o.jobs = p->jobs;
   return naryn_share(p->model, &o, &p->game, d);
 }
 
@@ -827,8 +831,11 @@ static void two_countries(void **state) {
   assert_int_equal(naryn_share(m, &o, &ref, d), NARYN_OK);
   naryn_diags_free(d);
   phase share = {.name = "share", .run = run_share, .settle = settle_share,
-                 .model = m, .ref_game = ref};
+                 .model = m, .ref_game = ref, .jobs = 1};
   assert_true(oom_loop(&share) > 0);
+  phase threads = {.name = "share on threads", .run = run_share,
+                   .settle = settle_share, .model = m, .ref_game = ref, .jobs = 3};
+  assert_true(oom_loop(&threads) > 0);
   d = naryn_diags_new(0);
   assert_int_equal(naryn_game_write(ref, "ref", d), NARYN_OK);
   naryn_diags_free(d);
