@@ -4,9 +4,9 @@
 ** Each phase (loading and checking a model, with or without a scenario,
 ** simulating it, optimising it, tracing a trade-off curve, writing each
 ** kind of results folder, sharing the benefit between countries on one
-** thread and on several) is run over
-** and over with the injector of oom.h armed: the first run makes
-** allocation 0 fail, the next allocation 1, and so on. Every run that
+** thread and on several) is run over and over with the injector of oom.h
+** armed: the first run makes allocation 0 fail, the next allocation 1,
+** and so on. Every run that
 ** meets the failure must return NARYN_ENOMEM, with only out-of-memory
 ** errors in its diagnostics, must not crash or trip a sanitizer, and must
 ** give back every block it took; results it wrote must be whole files or
@@ -18,7 +18,8 @@
 ** found only at allocations a stride would have stepped over.
 **
 ** Allocations are counted and made to fail in the library's objects only
-** (and this file's): libyaml and CLP allocate on their own.
+** (and this file's): libyaml and CLP allocate on their own, until the LP
+** adapter is C++ and oom_new.cpp is linked in (see the Makefile).
 */
 #include <setjmp.h>
 #include <stdarg.h>
