@@ -116,6 +116,35 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Isrc $(PKG_CFLAGS) $(TEST_CFLAGS) $(CFLAGS) $< $(LIB) $(LDFLAGS) $(TEST_LIBS) $(LDLIBS) -o $@
 
+# The out-of-memory test (tests/unit/test_oom.c) sees every allocation the
+# library's objects make: the linker's --wrap sends their calls of malloc
+# and the rest to the test's fault injector. Once the LP adapter is C++
+# (src/lp/lp_clp.cpp), the test also replaces operator new, so that CLP's
+# allocations fail in turn, and is linked as C++. Every request to the
+# library's arenas is made to fail in turn as well.
+comma := ,
+OOM_WRAP := malloc calloc realloc free strdup fopen fdopen open_memstream fsync \
+            naryn__arena_alloc naryn__arena_strdup naryn__arena_strndup naryn__arena_printf
+OOM_LDFLAGS := $(addprefix -Wl$(comma)--wrap=,$(OOM_WRAP))
+ifneq ($(wildcard src/lp/lp_clp.cpp),)
+OOM_NEW := $(BUILD)/tests/oom/oom_new.o
+OOM_LD := $(CXX)
+else
+OOM_NEW :=
+OOM_LD := $(CC)
+endif
+
+$(BUILD)/tests/oom/test_oom.o: tests/unit/test_oom.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Isrc $(PKG_CFLAGS) $(TEST_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/oom/oom_new.o: tests/unit/oom_new.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) -std=c++17 $(OPT) -Wall -Wextra -Werror $(SANFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/tests/test_oom: $(BUILD)/tests/oom/test_oom.o $(OOM_NEW) $(LIB)
+	$(OOM_LD) $(filter %.o,$^) $(LIB) $(LDFLAGS) $(OOM_LDFLAGS) $(TEST_LIBS) $(LDLIBS) -o $@
+
 $(BUILD)/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(LDFLAGS) -lm -o $@
@@ -211,4 +240,4 @@ install: $(BIN) $(LIB)
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(wildcard $(BUILD)/tests/oom/*.d)

@@ -13,6 +13,8 @@
 **   file, line, column and field it concerns.
 ** - The library never prints and never exits; the caller decides what to do
 **   with the diagnostics.
+** - A call that runs out of memory returns NARYN_ENOMEM (whatever else the
+**   shortage made fail), frees what it took and leaves no half-written file.
 ** - Strings and arrays returned by getters are borrowed: they stay valid until
 **   the object they came from is freed.
 ** - Units are part of every name: volumes in hm3 (10^6 m3), flows in m3/s,

@@ -62,6 +62,14 @@ int naryn__vdiag(naryn_diags *d, int code, int severity, const char *file,
 int naryn__edit_distance(const char *a, const char *b);
 /* 1 when the list has reached its cap of errors. */
 int naryn__diags_full(const naryn_diags *d);
+/* Running out of memory is the cause of any failure it comes with: a
+** public call that can fail takes mark = naryn__diags_nomem(d) (the count
+** of out-of-memory errors ever reported in d) on entry and returns
+** naryn__diags_status(d, mark, rc), which is NARYN_ENOMEM when rc is a
+** failure and memory ran out since the mark, whatever the failure was
+** reported as further up (a file that "cannot be read"), else rc. */
+long naryn__diags_nomem(const naryn_diags *d);
+int naryn__diags_status(const naryn_diags *d, long mark, int rc);
 
 /* core/interrupt.c: reports the interruption of a run as the one error
 ** "interrupted" in d and returns NARYN_EINTR. A run calls it once, where it
@@ -235,7 +243,8 @@ const char *naryn__infile_encoding(const char *text, size_t len);
 typedef struct naryn__outfile naryn__outfile;
 
 /* Creates every missing directory of 'dir'. Reports failures naming the
-** directory and the system's reason. Returns NARYN_OK or NARYN_EIO. */
+** directory and the system's reason. Returns NARYN_OK, NARYN_EIO or
+** NARYN_ENOMEM. */
 int naryn__mkdirs(const char *dir, naryn_diags *d);
 /* The same, the failure reported against 'shown'. */
 int naryn__mkdirs_for(const char *dir, const char *shown, naryn_diags *d);

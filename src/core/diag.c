@@ -23,6 +23,10 @@ struct naryn_diags {
   int errors, warnings;
   char **files; /* interned file names, owned */
   int nfiles, capfiles;
+  /* Out-of-memory errors ever reported, kept or not; clearing the list
+  ** leaves it, so that a call can tell whether it ran out of memory by
+  ** comparing it before and after (naryn__diags_status). */
+  long nomem;
 };
 
 static const char *const status_text[] = {
@@ -42,6 +46,13 @@ naryn_diags *naryn_diags_new(int max_errors) {
   naryn_diags *d = calloc(1, sizeof *d);
   if (!d) return NULL;
   d->max_errors = max_errors > 0 ? max_errors : DEFAULT_MAX_ERRORS;
+  /* Room for the first few from the start, so that running out of
+  ** memory can always be told. */
+  d->items = naryn__grow(NULL, &d->cap, 8, sizeof *d->items);
+  if (!d->items) {
+    free(d);
+    return NULL;
+  }
   return d;
 }
 
@@ -72,6 +83,12 @@ int naryn__diags_full(const naryn_diags *d) {
   return d && d->errors >= d->max_errors;
 }
 
+long naryn__diags_nomem(const naryn_diags *d) { return d ? d->nomem : 0; }
+
+int naryn__diags_status(const naryn_diags *d, long mark, int rc) {
+  return rc != NARYN_OK && naryn__diags_nomem(d) > mark ? NARYN_ENOMEM : rc;
+}
+
 /* Returns the list's own copy of a file name, adding it when new, or NULL
 ** when out of memory. */
 static const char *intern_file(naryn_diags *d, const char *file) {
@@ -92,6 +109,7 @@ int naryn__vdiag(naryn_diags *d, int code, int severity, const char *file,
                  int line, int col, const char *where, const char *fmt,
                  va_list ap) {
   if (!d) return code;
+  if (code == NARYN_ENOMEM && severity == NARYN_SEV_ERROR) d->nomem++;
   if (severity == NARYN_SEV_ERROR) {
     if (d->errors++ >= d->max_errors) return code;
   } else if (severity == NARYN_SEV_WARNING) {
@@ -100,9 +118,17 @@ int naryn__vdiag(naryn_diags *d, int code, int severity, const char *file,
     return code;
   }
   naryn_diag *items = naryn__grow(d->items, &d->cap, d->n + 1, sizeof *items);
-  if (!items) return code;
-  d->items = items;
-  naryn_diag *g = &d->items[d->n++];
+  naryn_diag *g;
+  if (items) {
+    d->items = items;
+    g = &d->items[d->n++];
+  } else if (code == NARYN_ENOMEM && d->n > 0) {
+    /* No room for one more: running out of memory, which explains what
+    ** follows, takes the place of the last. */
+    g = &d->items[d->n - 1];
+  } else {
+    return code;
+  }
   memset(g, 0, sizeof *g);
   g->code = code;
   g->severity = severity;

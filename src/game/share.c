@@ -960,6 +960,7 @@ static int fill_game(const void *ctx, const char *dir, naryn_diags *d) {
                                       "exchange.csv", "superadditivity.csv"};
   static const char *const plans[] = {"baseline", "grand"};
   const naryn_game *g = ctx;
+  long mark = naryn__diags_nomem(d);
   int rc = NARYN_OK;
   /* The two plans first, each a run folder with its own report. */
   for (int k = 0; k < 2 && rc == NARYN_OK; k++) {
@@ -971,7 +972,7 @@ static int fill_game(const void *ctx, const char *dir, naryn_diags *d) {
   }
   if (rc == NARYN_OK) rc = naryn__write_files(dir, 5, names, write_game_file, g, d);
   if (rc == NARYN_OK) rc = naryn_report_write(dir, d);
-  return rc;
+  return naryn__diags_status(d, mark, rc);
 }
 
 int naryn_game_write(const naryn_game *g, const char *dir, naryn_diags *d) {

@@ -76,9 +76,9 @@ static int make_one(const char *p) {
 }
 
 /* Creates dir and its missing parents with mode 0777 & ~umask, like
-** mkdir -p; directories that exist already are fine. Every failure,
-** running out of memory included, is NARYN_EIO as declared, reported
-** against 'shown' (the folder the caller was asked for). */
+** mkdir -p; directories that exist already are fine. Every failure is
+** NARYN_EIO, but running out of memory, which is NARYN_ENOMEM; each is
+** reported against 'shown' (the folder the caller was asked for). */
 int naryn__mkdirs_for(const char *dir, const char *shown, naryn_diags *d) {
   if (!dir || !*dir) {
     naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, shown && *shown ? shown : NULL,
@@ -87,11 +87,9 @@ int naryn__mkdirs_for(const char *dir, const char *shown, naryn_diags *d) {
   }
   if (dir_exists(dir)) return NARYN_OK;
   char *buf = strdup(dir);
-  if (!buf) {
-    naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, shown, 0, 0, NULL,
-                "cannot create directory: %s", strerror(ENOMEM));
-    return NARYN_EIO;
-  }
+  if (!buf)
+    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, shown, 0, 0, NULL,
+                       "cannot create directory: %s", strerror(ENOMEM));
   /* Create each prefix ending before a '/', then the whole path; empty
   ** components (leading, doubled or trailing slashes) are skipped. */
   int rc = 0;
@@ -186,8 +184,8 @@ naryn__outfile *naryn__outfile_open(const char *path, naryn_diags *d) {
   }
   if (err) {
     outfile_free(f);
-    naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, path, 0, 0, NULL,
-                "cannot write: %s", strerror(err));
+    naryn__diag(d, err == ENOMEM ? NARYN_ENOMEM : NARYN_EIO, NARYN_SEV_ERROR,
+                path, 0, 0, NULL, "cannot write: %s", strerror(err));
     return NULL;
   }
   return f;

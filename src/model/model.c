@@ -108,7 +108,13 @@ int naryn__model_load_with(const char *path, const char *const *overlays,
   m->arena = a;
   m->path = naryn__arena_strdup(a, path);
   m->scenario = "";
-  int errors0 = naryn_diags_errors(d);
+  int errors0 = naryn_diags_errors(d), kept0 = naryn_diags_count(d);
+  long nomem0 = naryn__diags_nomem(d);
+  if (!m->path) {
+    naryn__arena_free(a);
+    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                       "out of memory");
+  }
   naryn__doc *root = read(user, -1, path, a, d);
   if (!root) goto failed;
   for (int i = 0; i < n_overlays; i++) {
@@ -126,9 +132,9 @@ int naryn__model_load_with(const char *path, const char *const *overlays,
         check_overlay_names(root, over, d) > 0)
       goto failed;
     const char *name = scenario_name(a, over, overlays[i]);
-    m->scenario = m->scenario[0]
-                      ? naryn__arena_printf(a, "%s+%s", m->scenario, name)
-                      : name;
+    m->scenario = !name           ? NULL
+                  : m->scenario[0] ? naryn__arena_printf(a, "%s+%s", m->scenario, name)
+                                   : name;
     /* A scenario's own name and description describe the scenario, not
     ** the model: the model keeps its own. */
     naryn__doc *kept_name = naryn__doc_get(root, "name");
@@ -149,13 +155,17 @@ int naryn__model_load_with(const char *path, const char *const *overlays,
   if (rc != NARYN_OK) goto failed_rc;
   rc = naryn__model_check(m, d);
   if (rc != NARYN_OK) goto failed_rc;
-  if (!m->name) m->name = file_stem(a, path);
+  if (!m->name && !(m->name = file_stem(a, path))) {
+    rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                     "out of memory");
+    goto failed_rc;
+  }
   *out = m;
   return NARYN_OK;
 
 failed:
   rc = NARYN_EMODEL;
-  for (int i = 0; i < naryn_diags_count(d); i++) {
+  for (int i = kept0; i < naryn_diags_count(d); i++) {
     int c = naryn_diags_get(d, i)->code;
     if (c == NARYN_EIO || c == NARYN_ESYNTAX || c == NARYN_ENOMEM) {
       rc = c;
@@ -163,6 +173,9 @@ failed:
     }
   }
 failed_rc:
+  /* Running out of memory anywhere in the load is what the load failed
+  ** of, whatever else a check made of the missing pieces. */
+  rc = naryn__diags_status(d, nomem0, rc);
   if (naryn_diags_errors(d) == errors0)
     naryn__diag(d, rc, NARYN_SEV_ERROR, path, 0, 0, NULL, "%s",
                 naryn_strerror(rc));

@@ -314,11 +314,11 @@ static int read_horizon(reader *r, const naryn__doc *root) {
 /* Time series                                                             */
 /* ====================================================================== */
 
-/* Returns the directory part of a path, "" for a bare name, in the arena. */
-static char *dir_of(naryn__arena *a, const char *path) {
+/* Returns the length of the directory part of a path, up to and
+** including its last slash; 0 for a bare name. */
+static int dir_len(const char *path) {
   const char *slash = strrchr(path, '/');
-  if (!slash) return naryn__arena_strdup(a, "");
-  return naryn__arena_strndup(a, path, (size_t)(slash - path) + 1);
+  return slash ? (int)(slash - path) + 1 : 0;
 }
 
 /* Returns the CSV table at 'path', reading it the first time it is asked
@@ -423,8 +423,8 @@ static int read_series(reader *r, const naryn__doc *spec, const char *where,
   const naryn__doc *named = get(spec, "file");
   const char *path = file[0] == '/'
                          ? file
-                         : naryn__arena_printf(r->a, "%s%s",
-                                               dir_of(r->a, named->file), file);
+                         : naryn__arena_printf(r->a, "%.*s%s", dir_len(named->file),
+                                               named->file, file);
   if (!path) return oom(r);
   naryn__csv *t = csv_get(r, path, named, where);
   if (!t) return -1;
@@ -1063,8 +1063,8 @@ static int read_scenario_list(reader *r, const naryn__doc *root) {
                   "scenarios/NAME.yaml beside the model), got %s",
                   naryn__doc_describe(v, got, sizeof got));
     m->scenario_names[i] = v->str;
-    m->scenario_paths[i] = naryn__arena_printf(r->a, "%sscenarios/%s.yaml",
-                                               dir_of(r->a, v->file), v->str);
+    m->scenario_paths[i] = naryn__arena_printf(r->a, "%.*sscenarios/%s.yaml",
+                                               dir_len(v->file), v->file, v->str);
     if (!m->scenario_paths[i]) return oom(r);
   }
   m->nscenarios = list->n;

@@ -24,6 +24,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../naryn_int.h"
 
@@ -1194,7 +1195,8 @@ static int comparison_charts(naryn__page *p, const cmp *c) {
 
 static int read_compare(const char *dir, naryn__arena *a, naryn_diags *d, cmp *c) {
   char *path = naryn__arena_printf(a, "%s/compare.csv", dir);
-  naryn__csv *t = path ? naryn__csv_read(path, a, d) : NULL;
+  if (!path) return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  naryn__csv *t = naryn__csv_read(path, a, d);
   if (!t) return NARYN_EIO;
   int crun = naryn__csv_column(t, "run"), cdir = naryn__csv_column(t, "folder");
   if (crun < 0 || cdir < 0)
@@ -1257,8 +1259,8 @@ static int report_compare(const char *dir, naryn_diags *d) {
   return rc;
 }
 
-int naryn_compare_write(const char *dir, const char *const *runs, int nruns,
-                        naryn_diags *d) {
+static int compare_write(const char *dir, const char *const *runs, int nruns,
+                         naryn_diags *d) {
   if (nruns < 1 || nruns > MAX_RUNS)
     return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
                        "expected 1 to %d runs to compare, got %d", MAX_RUNS, nruns);
@@ -1285,6 +1287,12 @@ int naryn_compare_write(const char *dir, const char *const *runs, int nruns,
   rc = naryn__outfile_commit(f, d);
   if (rc == NARYN_OK) rc = naryn_report_write(dir, d);
   return rc;
+}
+
+int naryn_compare_write(const char *dir, const char *const *runs, int nruns,
+                        naryn_diags *d) {
+  long mark = naryn__diags_nomem(d);
+  return naryn__diags_status(d, mark, compare_write(dir, runs, nruns, d));
 }
 
 /* ====================================================================== */
@@ -1314,7 +1322,9 @@ static int report_pareto(const char *dir, naryn_diags *d) {
     if (!folder[0] || strstr(folder, "..") || folder[0] == '/')
       rc = bad(&f, t, 0, "plan", "column \"%s\": expected a folder inside the curve's%s", "");
     char *sub = rc == NARYN_OK ? naryn__arena_printf(a, "%s/%s", dir, folder) : NULL;
-    if (rc == NARYN_OK) rc = sub ? load_run(&plan, sub, a, d) : NARYN_ENOMEM;
+    if (rc == NARYN_OK && !sub)
+      rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+    if (rc == NARYN_OK) rc = load_run(&plan, sub, a, d);
   }
   naryn__page p;
   if (rc == NARYN_OK) rc = naryn__page_open(&p, d);
@@ -1409,21 +1419,25 @@ static int report_pareto(const char *dir, naryn_diags *d) {
 /* Which kind of folder                                                    */
 /* ====================================================================== */
 
+/* 1 when DIR/NAME can be read; asked without opening it, which needs
+** memory that may not be there. */
 static int exists(const char *dir, const char *name) {
   char path[4096];
   if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) return 0;
-  FILE *f = fopen(path, "rb");
-  if (f) fclose(f);
-  return f != NULL;
+  return access(path, R_OK) == 0;
 }
 
 int naryn_report_write(const char *dir, naryn_diags *d) {
-  if (exists(dir, "game.csv")) return naryn__report_share(dir, d);
-  if (exists(dir, "pareto.csv")) return report_pareto(dir, d);
-  if (exists(dir, "compare.csv")) return report_compare(dir, d);
-  if (exists(dir, "run.csv")) return report_run(dir, d);
-  return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
+  long mark = naryn__diags_nomem(d);
+  int rc;
+  if (exists(dir, "game.csv")) rc = naryn__report_share(dir, d);
+  else if (exists(dir, "pareto.csv")) rc = report_pareto(dir, d);
+  else if (exists(dir, "compare.csv")) rc = report_compare(dir, d);
+  else if (exists(dir, "run.csv")) rc = report_run(dir, d);
+  else
+    rc = naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
                      "expected the results of a naryn run (run.csv), a comparison "
                      "(compare.csv), a trade-off curve (pareto.csv) or a benefit-"
                      "sharing game (game.csv) in this folder, found none");
+  return naryn__diags_status(d, mark, rc);
 }

@@ -391,12 +391,13 @@ int naryn__result_write_into(const naryn_result *r, const char *dir,
   static const char *const names[] = {
       "nodes.csv", "links.csv", "summary.csv", "objective.csv", "network.csv",
       "run.csv", "water_values.csv", "plants.csv"};
+  long mark = naryn__diags_nomem(d);
   /* The last two are for optimised results only. */
   int rc = naryn__write_files(dir, r->optimised ? 8 : 6, names,
                               write_result_file, r, d);
   /* The report last, from the files now in place. */
   if (rc == NARYN_OK) rc = naryn_report_write(dir, d);
-  return rc;
+  return naryn__diags_status(d, mark, rc);
 }
 
 static int fill_result(const void *r, const char *path, naryn_diags *d) {
