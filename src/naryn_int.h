@@ -361,6 +361,26 @@ double naryn__term_price(const naryn_model *m, const naryn__term *tm, int node,
 /* Name of a kind as written in model files: "energy", "shortage", ... */
 const char *naryn__term_kind_name(naryn__term_kind k);
 
+/* model/names.c: an index of names for lookups in constant time. It holds
+** borrowed pointers to at most n names (those given to naryn__names_new). */
+typedef struct naryn__name_slot {
+  const char *key;  /* NULL for an empty slot */
+  int index;
+} naryn__name_slot;
+typedef struct naryn__names {
+  int cap;
+  naryn__name_slot *slot;
+} naryn__names;
+
+/* Makes an empty index for up to n names in the arena; 0, or -1 when out
+** of memory. */
+int naryn__names_new(naryn__names *t, int n, naryn__arena *a);
+/* The index stored under key, or -1 (also for an index never made). */
+int naryn__names_get(const naryn__names *t, const char *key);
+/* Stores key (not copied) with its index unless it is there already.
+** Returns -1 when it was added, else the index stored under it before. */
+int naryn__names_put(naryn__names *t, const char *key, int index);
+
 struct naryn_model {
   naryn__arena *arena;
   const char *path, *name, *scenario, *description;
@@ -373,6 +393,7 @@ struct naryn_model {
   int nnodes, nlinks;
   naryn__node *nodes;
   naryn__link *links;
+  naryn__names node_names;     /* node name -> index, for lookups */
   int ncountries;
   const char **country_codes, **country_names;
   int nscenarios;              /* the scenario files the model ships with */

@@ -182,9 +182,7 @@ const char *naryn_model_scenario_path(const naryn_model *m, int i) {
 int naryn_model_node_count(const naryn_model *m) { return m->nnodes; }
 
 int naryn_model_node_index(const naryn_model *m, const char *name) {
-  for (int i = 0; i < m->nnodes; i++)
-    if (strcmp(m->nodes[i].name, name) == 0) return i;
-  return -1;
+  return naryn__names_get(&m->node_names, name);
 }
 
 const char *naryn_model_node_name(const naryn_model *m, int node) {

@@ -116,11 +116,9 @@ static void check_keys(reader *r, const naryn__doc *obj, const char *prefix,
     const char *k = obj->keys[i]->str;
     int known = 0, best = 99;
     const char *near = NULL;
-    for (int j = 0; allowed[j]; j++) {
-      if (strcmp(k, allowed[j]) == 0) {
-        known = 1;
-        break;
-      }
+    for (int j = 0; allowed[j] && !known; j++) known = strcmp(k, allowed[j]) == 0;
+    /* Distances are measured only for a key that is not known. */
+    for (int j = 0; allowed[j] && !known; j++) {
       int dist = naryn__edit_distance(k, allowed[j]);
       if (dist < best) {
         best = dist;
@@ -759,11 +757,11 @@ static int read_node_ref(reader *r, const naryn__doc *obj, const char *key,
   const char *name = NULL;
   int rc = opt_string(r, obj, key, prefix, &name);
   if (rc != 0) return rc;
-  for (int i = 0; i < r->m->nnodes; i++)
-    if (strcmp(r->m->nodes[i].name, name) == 0) {
-      *out = i;
-      return 0;
-    }
+  int i = naryn__names_get(&r->m->node_names, name);
+  if (i >= 0) {
+    *out = i;
+    return 0;
+  }
   char w[256];
   return fail(r, get(obj, key), at_field(w, sizeof w, prefix, key),
               "expected the name of a node in the model, got \"%s\", which "
@@ -873,7 +871,8 @@ static int read_nodes(reader *r, const naryn__doc *root) {
                 naryn__doc_describe(nodes, got, sizeof got));
   m->nnodes = nodes->n;
   m->nodes = naryn__arena_alloc(r->a, (size_t)m->nnodes * sizeof *m->nodes);
-  if (!m->nodes) return oom(r);
+  if (!m->nodes || naryn__names_new(&m->node_names, m->nnodes, r->a) != 0)
+    return oom(r);
   int ok = 0; /* 0 while every node has a name and a type, else -1 */
   for (int i = 0; i < m->nnodes; i++) {
     naryn__node *n = &m->nodes[i];
@@ -903,12 +902,12 @@ static int read_nodes(reader *r, const naryn__doc *root) {
     }
     n->name = naryn__arena_strndup(r->a, nm->str, nm->len);
     if (!n->name) return oom(r);
-    for (int j = 0; j < i; j++)
-      if (strcmp(m->nodes[j].name, n->name) == 0) {
-        ok = fail(r, nm, w, "expected a unique node name, got \"%s\" again "
-                  "(first at line %d)", n->name, m->nodes[j].doc->line);
-        break;
-      }
+    /* The first node of that name may have lost its doc (no type): its
+    ** line is taken from the list itself. */
+    int first = naryn__names_put(&m->node_names, n->name, i);
+    if (first >= 0)
+      ok = fail(r, nm, w, "expected a unique node name, got \"%s\" again "
+                "(first at line %d)", n->name, nodes->vals[first]->line);
     const naryn__doc *ty = get(o, "type");
     char wt[256];
     snprintf(w, sizeof w, "node \"%s\"", n->name);
@@ -964,7 +963,9 @@ static int read_links(reader *r, const naryn__doc *root) {
                 naryn__doc_describe(links, got, sizeof got));
   m->nlinks = links->n;
   m->links = naryn__arena_alloc(r->a, (size_t)(m->nlinks + 1) * sizeof *m->links);
-  if (!m->links) return oom(r);
+  naryn__names link_names;
+  if (!m->links || naryn__names_new(&link_names, m->nlinks, r->a) != 0)
+    return oom(r);
   for (int i = 0; i < m->nlinks; i++) {
     naryn__link *l = &m->links[i];
     const naryn__doc *o = links->vals[i];
@@ -987,14 +988,12 @@ static int read_links(reader *r, const naryn__doc *root) {
       l->name = naryn__arena_printf(r->a, "%s->%s", m->nodes[l->from].name,
                                     m->nodes[l->to].name);
     if (!l->name) return oom(r);
-    for (int j = 0; j < i; j++)
-      if (strcmp(m->links[j].name, l->name) == 0) {
-        fail(r, naryn__field_pos(o, "name"), w,
-             "expected a unique link name, got \"%s\" again (first at line "
-             "%d); give parallel links a \"name\"", l->name,
-             m->links[j].doc->line);
-        break;
-      }
+    int first = naryn__names_put(&link_names, l->name, i);
+    if (first >= 0)
+      fail(r, naryn__field_pos(o, "name"), w,
+           "expected a unique link name, got \"%s\" again (first at line "
+           "%d); give parallel links a \"name\"", l->name,
+           m->links[first].doc->line);
     char prefix[192];
     naryn__link_where(l, NULL, prefix, sizeof prefix);
     read_ts(r, o, "min_flow_m3s", prefix, NARYN__TS_RATE, &l->min_flow_m3s);

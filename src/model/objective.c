@@ -211,13 +211,9 @@ static int read_nodes_filter(reader *r, const naryn__term *tm,
                             naryn__doc_describe(nm, got, sizeof got));
       continue;
     }
-    int found = -1, best = 4;
+    int found = naryn__names_get(&m->node_names, nm->str), best = 4;
     const char *near = NULL;
     for (int i = 0; i < m->nnodes && found < 0; i++) {
-      if (strcmp(m->nodes[i].name, nm->str) == 0) {
-        found = i;
-        break;
-      }
       int dist = naryn__edit_distance(m->nodes[i].name, nm->str);
       if (dist < best) best = dist, near = m->nodes[i].name;
     }
@@ -539,8 +535,8 @@ static int read_end_targets(reader *r, naryn__term *tm, const naryn__doc *o,
   } else if (v->kind == NARYN__DOC_MAP) {
     for (int k = 0; k < v->n; k++) {
       const naryn__doc *key = v->keys[k], *val = v->vals[k];
-      int i = 0;
-      while (i < m->nnodes && strcmp(m->nodes[i].name, key->str) != 0) i++;
+      int i = naryn__names_get(&m->node_names, key->str);
+      if (i < 0) i = m->nnodes;
       if (i == m->nnodes || !selected[i])
         return naryn__read_fail(r, key, w,
                                 "expected the name of a reservoir the term "
