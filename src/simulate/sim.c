@@ -448,7 +448,12 @@ static int run_step(sim *s, int t) {
   for (int it = 0; it < s->o->max_iterations; it++) {
     set_step_bounds(s, t);
     naryn__lp_set_bounds(s->lp, s->collo, s->colup, s->rowlo, s->rowup);
-    int rc = naryn__lp_solve(s->lp, &s->r->iterations);
+    /* The first solve starts from no basis at all; CLP's presolve then
+    ** takes out the long chains of nodes that water merely passes, which
+    ** the dual simplex alone would pivot through one by one. */
+    int rc = s->r->solves == 0
+                 ? naryn__lp_solve_initial(s->lp, &s->r->iterations)
+                 : naryn__lp_solve(s->lp, &s->r->iterations);
     s->r->solves++;
     if (rc != NARYN_OK)
       /* The elastic link bounds make every step's LP feasible and bounded,
