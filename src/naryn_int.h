@@ -313,6 +313,31 @@ typedef struct naryn__link {
 /* Priorities run from 1 (served first) to NARYN__PRIORITY_MAX. */
 #define NARYN__PRIORITY_MAX 10
 
+/* Physical limits on a model's numbers, generous multiples of the largest
+** found on Earth, so that nothing absurd reaches the LP solver
+** (doc/model-format.md, "Limits"; checked in model_check.c and
+** objective.c). Each has a note saying what it rests on, for messages. */
+#define NARYN__MAX_STORAGE_HM3 1e6   /* storages, targets, monthly volumes */
+#define NARYN__MAX_STORAGE_WHY "five times the largest reservoir, Kariba's 180,000 hm3"
+#define NARYN__MAX_FLOW_M3S 1e6      /* inflows, releases, link and turbine flows */
+#define NARYN__MAX_FLOW_WHY "five times the Amazon's mean flow"
+#define NARYN__MIN_LEVEL_M (-1e3)    /* levels, headwater and tailwater */
+#define NARYN__MAX_LEVEL_M 1e4
+#define NARYN__LEVEL_WHY "from below the Dead Sea to above the highest lake"
+#define NARYN__MAX_HEAD_M 3000.0
+#define NARYN__MAX_HEAD_WHY "the highest plant's head is 1,883 m"
+#define NARYN__MAX_CAPACITY_MW 1e5
+#define NARYN__MAX_CAPACITY_WHY "four times the largest plant, Three Gorges' 22,500 MW"
+#define NARYN__MAX_AREA_KM2 1e6
+#define NARYN__MAX_AREA_WHY "three times the Caspian Sea"
+#define NARYN__MAX_EVAPORATION_MM 1e4
+#define NARYN__MAX_EVAPORATION_WHY "in a month, twenty times the most measured"
+#define NARYN__MAX_PRICE 1e9         /* per MWh or per hm3 */
+#define NARYN__MAX_PRICE_WHY "a million times a typical price"
+#define NARYN__MAX_WEIGHT 1e6
+#define NARYN__MAX_WEIGHT_WHY "weights compare terms; a million times is the most the LP can tell apart"
+#define NARYN__MAX_YEARS 200         /* the horizon */
+
 /* Objective terms: what a plan is worth. A term is a benefit (energy) or
 ** a cost (everything else), valued in the model's currency. */
 typedef enum naryn__term_kind {

@@ -64,6 +64,170 @@ static void ts_range(checker *c, const naryn__ts *ts, const char *where,
     }
 }
 
+/* ---------------------------------------------------------------------- */
+/* Physical limits (naryn_int.h, doc/model-format.md "Limits")             */
+/* ---------------------------------------------------------------------- */
+
+/* Reports a node field given above its limit; a field not given (NaN)
+** passes. */
+static void node_max(checker *c, const naryn__node *n, const char *field,
+                     double v, double max, const char *unit, const char *why) {
+  if (!(v > max)) return;
+  char w[256];
+  bad(c, n->doc, field, naryn__node_where(n, field, w, sizeof w),
+      "expected at most %g %s (%s), got %g", max, unit, why, v);
+}
+
+/* Reports the first step of a time-varying value given above its limit,
+** where it was given: the constant, the month's item or the CSV cell. A
+** month's volume spread over daily steps is at least a 31st of it in each,
+** so only steps above that share need their source looked up. */
+static void ts_max(checker *c, const naryn__ts *ts, const char *where,
+                   double max, const char *unit, const char *why) {
+  if (!ts->v) return;
+  for (int i = 0; i < c->m->nsteps; i++) {
+    if (!(ts->v[i] > max / 31)) continue;
+    naryn__ts_at at = naryn__ts_source(c->m, ts, i);
+    if (!(at.given > max) && !(ts->v[i] > max)) continue;
+    naryn__diag(c->d, NARYN_EMODEL, NARYN_SEV_ERROR, at.file, at.line, at.col,
+                where, "expected at most %g %s (%s), got %g%s", max, unit, why,
+                at.given, at.label);
+    c->failed = 1;
+    return;
+  }
+}
+
+/* Reports the first value of one column of a table outside [lo, hi], at
+** its item in the model file. */
+static void table_limits(checker *c, const naryn__node *n, const char *field,
+                         const naryn__table *t, int column, const char *key,
+                         double lo, double hi, const char *unit,
+                         const char *why) {
+  const double *v = column == 0 ? t->x : t->y;
+  for (int i = 0; i < t->n; i++) {
+    if (v[i] >= lo && v[i] <= hi) continue;
+    const naryn__doc *list = naryn__doc_get(t->src, key);
+    const naryn__doc *at = list && list->kind == NARYN__DOC_SEQ && i < list->n
+                               ? list->vals[i] : naryn__field_pos(n->doc, field);
+    char w[256];
+    naryn__node_where(n, field, w, sizeof w);
+    naryn__diag(c->d, NARYN_EMODEL, NARYN_SEV_ERROR, at->file, at->line,
+                at->col, w, "expected %s from %g to %g %s (%s), got %g", key,
+                lo, hi, unit, why, v[i]);
+    c->failed = 1;
+    return;
+  }
+}
+
+/* The limits on a node's own numbers. */
+static void check_node_limits(checker *c, const naryn__node *n) {
+  char w[256];
+  switch (n->type) {
+  case NARYN_NODE_INFLOW:
+    ts_max(c, &n->inflow_m3s, naryn__node_where(n, "inflow_m3s", w, sizeof w),
+           NARYN__MAX_FLOW_M3S, "m3/s", NARYN__MAX_FLOW_WHY);
+    break;
+  case NARYN_NODE_RESERVOIR:
+    /* The minimum and initial storage are checked against the maximum. */
+    node_max(c, n, "max_storage_hm3", n->max_storage_hm3,
+             NARYN__MAX_STORAGE_HM3, "hm3", NARYN__MAX_STORAGE_WHY);
+    table_limits(c, n, "level_table", &n->level, 0, "storage_hm3",
+                 -NARYN__MAX_STORAGE_HM3, NARYN__MAX_STORAGE_HM3, "hm3",
+                 NARYN__MAX_STORAGE_WHY);
+    table_limits(c, n, "level_table", &n->level, 1, "level_m",
+                 NARYN__MIN_LEVEL_M, NARYN__MAX_LEVEL_M, "m", NARYN__LEVEL_WHY);
+    table_limits(c, n, "area_table", &n->area, 0, "storage_hm3",
+                 -NARYN__MAX_STORAGE_HM3, NARYN__MAX_STORAGE_HM3, "hm3",
+                 NARYN__MAX_STORAGE_WHY);
+    table_limits(c, n, "area_table", &n->area, 1, "area_km2", 0,
+                 NARYN__MAX_AREA_KM2, "km2", NARYN__MAX_AREA_WHY);
+    ts_max(c, &n->evaporation_mm,
+           naryn__node_where(n, "evaporation_mm", w, sizeof w),
+           NARYN__MAX_EVAPORATION_MM, "mm", NARYN__MAX_EVAPORATION_WHY);
+    ts_max(c, &n->release_m3s, naryn__node_where(n, "release_m3s", w, sizeof w),
+           NARYN__MAX_FLOW_M3S, "m3/s", NARYN__MAX_FLOW_WHY);
+    break;
+  case NARYN_NODE_HYDROPOWER: {
+    static const char *const level_fields[] = {"headwater_m", "tailwater_m"};
+    const double levels[] = {n->headwater_m, n->tailwater_m};
+    for (int k = 0; k < 2; k++)
+      if (!(isnan(levels[k]) || (levels[k] >= NARYN__MIN_LEVEL_M &&
+                                 levels[k] <= NARYN__MAX_LEVEL_M)))
+        bad(c, n->doc, level_fields[k],
+            naryn__node_where(n, level_fields[k], w, sizeof w),
+            "expected a level from %g to %g m (%s), got %g", NARYN__MIN_LEVEL_M,
+            NARYN__MAX_LEVEL_M, NARYN__LEVEL_WHY, levels[k]);
+    node_max(c, n, "head_m", n->head_m, NARYN__MAX_HEAD_M, "m",
+             NARYN__MAX_HEAD_WHY);
+    table_limits(c, n, "tailwater_table", &n->tailwater, 0, "discharge_m3s",
+                 0, NARYN__MAX_FLOW_M3S, "m3/s", NARYN__MAX_FLOW_WHY);
+    table_limits(c, n, "tailwater_table", &n->tailwater, 1, "level_m",
+                 NARYN__MIN_LEVEL_M, NARYN__MAX_LEVEL_M, "m", NARYN__LEVEL_WHY);
+    /* The head a level gives: from the headwater, or the reservoir's
+    ** highest level, down to the lowest tailwater. */
+    const naryn__node *r = n->reservoir >= 0 ? &c->m->nodes[n->reservoir] : NULL;
+    double top = !isnan(n->headwater_m) ? n->headwater_m
+                 : r && r->level.n > 0  ? r->level.y[r->level.n - 1] : NAN;
+    double low = n->tailwater.n > 0 ? n->tailwater.y[0] : n->tailwater_m;
+    if (top - low > NARYN__MAX_HEAD_M)
+      bad(c, n->doc, r ? "reservoir" : "headwater_m",
+          naryn__node_where(n, r ? "reservoir" : "headwater_m", w, sizeof w),
+          "expected a head of at most %g m (%s), got up to %g m from %s at "
+          "%g m down to the tailwater at %g m", NARYN__MAX_HEAD_M,
+          NARYN__MAX_HEAD_WHY, top - low,
+          r ? "the reservoir's highest level" : "the headwater", top, low);
+    node_max(c, n, "max_turbine_flow_m3s", n->max_turbine_flow_m3s,
+             NARYN__MAX_FLOW_M3S, "m3/s", NARYN__MAX_FLOW_WHY);
+    node_max(c, n, "capacity_mw", n->capacity_mw, NARYN__MAX_CAPACITY_MW, "MW",
+             NARYN__MAX_CAPACITY_WHY);
+    break;
+  }
+  case NARYN_NODE_DEMAND: {
+    int rate = n->demand_hm3.src && n->demand_hm3.src == naryn__doc_get(n->doc, "demand_m3s");
+    if (rate) {
+      /* The series holds hm3 per step; the limit is on the m3/s given. */
+      for (int i = 0; n->demand_hm3.v && i < c->m->nsteps; i++) {
+        naryn__ts_at at;
+        if (!(n->demand_hm3.v[i] / (c->m->step_s[i] * 1e-6) > NARYN__MAX_FLOW_M3S))
+          continue;
+        at = naryn__ts_source(c->m, &n->demand_hm3, i);
+        naryn__diag(c->d, NARYN_EMODEL, NARYN_SEV_ERROR, at.file, at.line,
+                    at.col, naryn__node_where(n, "demand_m3s", w, sizeof w),
+                    "expected at most %g m3/s (%s), got %g%s",
+                    NARYN__MAX_FLOW_M3S, NARYN__MAX_FLOW_WHY, at.given, at.label);
+        c->failed = 1;
+        break;
+      }
+    } else {
+      ts_max(c, &n->demand_hm3, naryn__node_where(n, "demand_hm3", w, sizeof w),
+             NARYN__MAX_STORAGE_HM3, "hm3", NARYN__MAX_STORAGE_WHY);
+    }
+    break;
+  }
+  case NARYN_NODE_MIN_FLOW:
+    ts_max(c, &n->min_flow_m3s, naryn__node_where(n, "min_flow_m3s", w, sizeof w),
+           NARYN__MAX_FLOW_M3S, "m3/s", NARYN__MAX_FLOW_WHY);
+    break;
+  case NARYN_NODE_JUNCTION:
+  case NARYN_NODE_SINK:
+  case NARYN_NODE_TYPE_COUNT:
+    break;
+  }
+}
+
+/* The limits on a link's numbers. */
+static void check_link_limits(checker *c, const naryn__link *l) {
+  char w[256];
+  ts_max(c, &l->min_flow_m3s, naryn__link_where(l, "min_flow_m3s", w, sizeof w),
+         NARYN__MAX_FLOW_M3S, "m3/s", NARYN__MAX_FLOW_WHY);
+  ts_max(c, &l->max_flow_m3s, naryn__link_where(l, "max_flow_m3s", w, sizeof w),
+         NARYN__MAX_FLOW_M3S, "m3/s", NARYN__MAX_FLOW_WHY);
+  if (l->cost > NARYN__MAX_PRICE)
+    bad(c, l->doc, "cost", naryn__link_where(l, "cost", w, sizeof w),
+        "expected at most %g per hm3 (%s), got %g", NARYN__MAX_PRICE,
+        NARYN__MAX_PRICE_WHY, l->cost);
+}
+
 /* Checks a table's values: y non-decreasing (and >= lo) and, when
 ** cover_hi is finite, x spanning [cover_lo, cover_hi]. */
 static void table_check(checker *c, const naryn__node *n, const char *field,
@@ -93,15 +257,6 @@ static void table_check(checker *c, const naryn__node *n, const char *field,
     bad(c, n->doc, field, w,
         "expected the table to reach max_storage_hm3 (%g), got a last point "
         "at %g", cover_hi, t->x[t->n - 1]);
-}
-
-static void check_priority(checker *c, const naryn__node *n, const char *field,
-                           int p) {
-  if (p >= 1 && p <= NARYN__PRIORITY_MAX) return;
-  char w[256];
-  bad(c, n->doc, field, naryn__node_where(n, field, w, sizeof w),
-      "expected a priority from 1 (served first) to %d, got %d",
-      NARYN__PRIORITY_MAX, p);
 }
 
 static void check_reservoir(checker *c, naryn__node *n) {
@@ -140,8 +295,6 @@ static void check_reservoir(checker *c, naryn__node *n) {
            "a target between min_storage_hm3 and max_storage_hm3");
   ts_range(c, &n->release_m3s, naryn__node_where(n, "release_m3s", w, sizeof w),
            0, INFINITY, "a release >= 0 m3/s");
-  check_priority(c, n, "target_priority", n->target_priority);
-  check_priority(c, n, "release_priority", n->release_priority);
 }
 
 static void check_hydropower(checker *c, naryn__node *n) {
@@ -259,7 +412,6 @@ static void check_node_values(checker *c, naryn__node *n, int index) {
              naryn__node_where(n, n->demand_hm3.src == naryn__doc_get(n->doc, "demand_m3s")
                                       ? "demand_m3s" : "demand_hm3", w, sizeof w),
              0, INFINITY, "a demand >= 0");
-    check_priority(c, n, "priority", n->priority);
     node_range(c, n, "return_fraction", n->return_fraction, 0, 1,
                "a fraction from 0 to 1");
     if (n->return_fraction > 0 && n->return_to < 0)
@@ -275,7 +427,6 @@ static void check_node_values(checker *c, naryn__node *n, int index) {
     ts_range(c, &n->min_flow_m3s,
              naryn__node_where(n, "min_flow_m3s", w, sizeof w), 0, INFINITY,
              "a flow >= 0 m3/s");
-    check_priority(c, n, "priority", n->priority);
     break;
   case NARYN_NODE_JUNCTION:
   case NARYN_NODE_SINK:
@@ -422,6 +573,47 @@ static int successor(const naryn_model *m, int u, int k) {
   return -1;
 }
 
+/* Reports a node of a loop of links or return flows (through a
+** reservoir) where water going round the loop would earn something from
+** nothing: a plant would generate from the same water again and again, a
+** demand would have its return flow delivered to it again, a minimum flow
+** would count the same water as it passed again, and an inflow term would
+** see its target met by water that only goes round. A disabled node acts
+** as a junction and earns nothing. */
+static void loop_node_check(checker *c, int i, const char *list) {
+  const naryn_model *m = c->m;
+  const naryn__node *n = &m->nodes[i];
+  const char *what = NULL;
+  char w[256];
+  if (!n->enabled) return;
+  if (n->type == NARYN_NODE_HYDROPOWER)
+    what = "a hydropower plant (the water going round would generate "
+           "energy again and again from nothing)";
+  else if (n->type == NARYN_NODE_DEMAND)
+    what = "a demand and its return flow (the water going round would be "
+           "delivered to it again and again)";
+  else if (n->type == NARYN_NODE_MIN_FLOW)
+    what = "a minimum flow (the water going round would count towards it "
+           "again and again)";
+  if (what) {
+    bad(c, n->doc, NULL, naryn__node_where(n, NULL, w, sizeof w),
+        "expected no loop of links or return flows through %s, got the loop "
+        "%s", what, list);
+    return;
+  }
+  for (int k = 0; k < m->nterms; k++) {
+    const naryn__term *tm = &m->terms[k];
+    if (tm->kind != NARYN__TERM_INFLOW || !tm->node_on || !tm->node_on[i])
+      continue;
+    snprintf(w, sizeof w, "term \"%.100s\"", tm->name);
+    bad(c, tm->doc, "nodes", w,
+        "expected no node in a loop of links or return flows (the water "
+        "going round would count towards its target inflow again and "
+        "again), got \"%s\" in the loop %s", n->name, list);
+    return;
+  }
+}
+
 /* Pops the component whose root is u off the stack and reports it when it
 ** is a cycle that holds no reservoir. */
 static void scc_close(scc *s, int u) {
@@ -436,7 +628,8 @@ static void scc_close(scc *s, int u) {
     const naryn__node *n = &m->nodes[s->stack[i]];
     if (n->type == NARYN_NODE_RESERVOIR && n->enabled) storage = 1;
   }
-  if (size > 1 && !storage) {
+  if (size > 1) {
+    /* The loop as its nodes were met, cut short when long. */
     char list[512] = "";
     size_t used = 0;
     for (int i = start; i < s->sp && used < sizeof list; i++)
@@ -444,11 +637,15 @@ static void scc_close(scc *s, int u) {
                                m->nodes[s->stack[i]].name);
     if (used < sizeof list)
       snprintf(list + used, sizeof list - used, "\"%s\"", m->nodes[u].name);
-    const naryn__node *n = &m->nodes[u];
     char w[256];
-    bad(s->c, n->doc, NULL, naryn__node_where(n, NULL, w, sizeof w),
-        "expected every loop of links to pass through a reservoir, got the "
-        "loop %s with none", list);
+    if (!storage) {
+      const naryn__node *n = &m->nodes[u];
+      bad(s->c, n->doc, NULL, naryn__node_where(n, NULL, w, sizeof w),
+          "expected every loop of links to pass through a reservoir, got the "
+          "loop %s with none", list);
+    } else {
+      for (int i = start; i < s->sp; i++) loop_node_check(s->c, s->stack[i], list);
+    }
   }
   s->sp = start;
   s->ncomps++;
@@ -553,8 +750,14 @@ static void check_cycles(checker *c) {
 
 int naryn__model_check(naryn_model *m, naryn_diags *d) {
   checker c = {.m = m, .d = d};
-  for (int i = 0; i < m->nnodes; i++) check_node_values(&c, &m->nodes[i], i);
-  for (int i = 0; i < m->nlinks; i++) check_link_values(&c, &m->links[i]);
+  for (int i = 0; i < m->nnodes; i++) {
+    check_node_values(&c, &m->nodes[i], i);
+    check_node_limits(&c, &m->nodes[i]);
+  }
+  for (int i = 0; i < m->nlinks; i++) {
+    check_link_values(&c, &m->links[i]);
+    check_link_limits(&c, &m->links[i]);
+  }
   if (build_adjacency(m) != 0)
     return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
                        "out of memory");

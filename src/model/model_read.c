@@ -156,7 +156,6 @@ static const naryn__doc *get(const naryn__doc *obj, const char *key) {
 typedef int (*convert_fn)(const naryn__doc *v, void *out);
 
 static int to_number(const naryn__doc *v, void *out) { return naryn__doc_number(v, out); }
-static int to_int(const naryn__doc *v, void *out) { return naryn__doc_int(v, out); }
 static int to_bool(const naryn__doc *v, void *out) { return naryn__doc_bool(v, out); }
 
 /* Reads an optional field with a converter. Returns 1 when the field is
@@ -178,9 +177,25 @@ static int opt_number(reader *r, const naryn__doc *obj, const char *key,
   return opt_value(r, obj, key, prefix, to_number, out, "a number");
 }
 
-static int opt_int(reader *r, const naryn__doc *obj, const char *key,
-                   const char *prefix, int *out) {
-  return opt_value(r, obj, key, prefix, to_int, out, "a whole number");
+/* Reads an optional priority, a whole number from 1 to
+** NARYN__PRIORITY_MAX; anything else is reported with that range. */
+static int opt_priority(reader *r, const naryn__doc *obj, const char *key,
+                        const char *prefix, int *out) {
+  const naryn__doc *v = get(obj, key);
+  double x;
+  if (!v) return 1;
+  if (naryn__doc_number(v, &x) == 0 && x == floor(x) && x >= 1 &&
+      x <= NARYN__PRIORITY_MAX) {
+    *out = (int)x;
+    return 0;
+  }
+  char w[256], got[128];
+  return fail(r, v, at_field(w, sizeof w, prefix, key),
+              "expected a priority from 1 (served first) to %d, got %s",
+              NARYN__PRIORITY_MAX,
+              naryn__doc_number(v, &x) == 0
+                  ? (snprintf(got, sizeof got, "%g", x), got)
+                  : naryn__doc_describe(v, got, sizeof got));
 }
 
 static int opt_bool(reader *r, const naryn__doc *obj, const char *key,
@@ -276,9 +291,13 @@ static int read_horizon(reader *r, const naryn__doc *root) {
                 end->str);
   }
   long n = m->daily ? last - first + 1 : (y1 - y0) * 12L + (m1 - m0) + 1;
-  if (n > 2000000)
+  long most = m->daily ? naryn__date_days(y0 + NARYN__MAX_YEARS, m0, d0) - first
+                       : 12L * NARYN__MAX_YEARS;
+  if (n > most)
     return fail(r, get(h, "end"), "horizon.end",
-                "expected at most 2000000 steps, got %ld", n);
+                "expected a horizon of at most %d years (%ld %s steps from "
+                "the start), got %ld steps", NARYN__MAX_YEARS, most,
+                m->daily ? "daily" : "monthly", n);
   m->nsteps = (int)n;
   m->step_day = naryn__arena_alloc(r->a, (size_t)n * sizeof *m->step_day);
   m->step_s = naryn__arena_alloc(r->a, (size_t)n * sizeof *m->step_s);
@@ -789,9 +808,9 @@ static void read_node_fields(reader *r, naryn__node *n, const char *prefix) {
             &n->evaporation_mm);
     read_ts(r, o, "target_storage_hm3", prefix, NARYN__TS_END_TARGET,
             &n->target_storage_hm3);
-    opt_int(r, o, "target_priority", prefix, &n->target_priority);
+    opt_priority(r, o, "target_priority", prefix, &n->target_priority);
     read_ts(r, o, "release_m3s", prefix, NARYN__TS_RATE, &n->release_m3s);
-    opt_int(r, o, "release_priority", prefix, &n->release_priority);
+    opt_priority(r, o, "release_priority", prefix, &n->release_priority);
     break;
   case NARYN_NODE_HYDROPOWER:
     read_node_ref(r, o, "reservoir", prefix, &n->reservoir);
@@ -832,7 +851,7 @@ static void read_node_fields(reader *r, naryn__node *n, const char *prefix) {
                      &n->demand_hm3) == 0)
       for (int i = 0; i < r->m->nsteps; i++)
         n->demand_hm3.v[i] *= r->m->step_s[i] * 1e-6;
-    if (opt_int(r, o, "priority", prefix, &n->priority) == 1)
+    if (opt_priority(r, o, "priority", prefix, &n->priority) == 1)
       fail(r, o, prefix,
            "expected a field \"priority\" (1 is served first, up to %d), got "
            "none", NARYN__PRIORITY_MAX);
@@ -844,7 +863,7 @@ static void read_node_fields(reader *r, naryn__node *n, const char *prefix) {
     if (read_ts(r, o, "min_flow_m3s", prefix, NARYN__TS_RATE,
                 &n->min_flow_m3s) == 1)
       fail(r, o, prefix, "expected a field \"min_flow_m3s\" (m3/s), got none");
-    opt_int(r, o, "priority", prefix, &n->priority);
+    opt_priority(r, o, "priority", prefix, &n->priority);
     break;
   case NARYN_NODE_SINK: {
     const char *kind = NULL;
