@@ -331,11 +331,11 @@ typedef struct naryn__link {
 #define NARYN__MAX_AREA_KM2 1e6
 #define NARYN__MAX_AREA_WHY "three times the Caspian Sea"
 #define NARYN__MAX_EVAPORATION_MM 1e4
-#define NARYN__MAX_EVAPORATION_WHY "in a month, twenty times the most measured"
+#define NARYN__MAX_EVAPORATION_WHY "in a month, twenty times the most ever measured"
 #define NARYN__MAX_PRICE 1e9         /* per MWh or per hm3 */
 #define NARYN__MAX_PRICE_WHY "a million times a typical price"
 #define NARYN__MAX_WEIGHT 1e6
-#define NARYN__MAX_WEIGHT_WHY "weights compare terms; a million times is the most the LP can tell apart"
+#define NARYN__MAX_WEIGHT_WHY "a million times another term already makes that term vanish"
 #define NARYN__MAX_YEARS 200         /* the horizon */
 
 /* Objective terms: what a plan is worth. A term is a benefit (energy) or

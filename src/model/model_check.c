@@ -78,20 +78,45 @@ static void node_max(checker *c, const naryn__node *n, const char *field,
       "expected at most %g %s (%s), got %g", max, unit, why, v);
 }
 
-/* Reports the first step of a time-varying value given above its limit,
-** where it was given: the constant, the month's item or the CSV cell. A
-** month's volume spread over daily steps is at least a 31st of it in each,
-** so only steps above that share need their source looked up. */
+/* Reports the first value of a time-varying field given above its limit,
+** where it was given: the constant, each of twelve monthly values (even
+** for months outside the horizon) or the CSV cell of a step, naming the
+** cell's value and, when the series has a scale, the value it gives.
+** With 'from_m3s' the steps hold hm3 read from m3/s, and the limit is on
+** the m3/s. */
 static void ts_max(checker *c, const naryn__ts *ts, const char *where,
-                   double max, const char *unit, const char *why) {
+                   double max, const char *unit, const char *why,
+                   int from_m3s) {
+  static const char *const months[] = {
+      "January", "February", "March", "April", "May", "June", "July",
+      "August", "September", "October", "November", "December"};
   if (!ts->v) return;
+  if (!ts->csv) {
+    const naryn__doc *src = ts->src;
+    int n = src->kind == NARYN__DOC_SEQ ? src->n : 1;
+    for (int k = 0; k < n; k++) {
+      const naryn__doc *item = src->kind == NARYN__DOC_SEQ ? src->vals[k] : src;
+      double x;
+      if (naryn__doc_number(item, &x) != 0 || !(x > max)) continue;
+      naryn__diag(c->d, NARYN_EMODEL, NARYN_SEV_ERROR, item->file, item->line,
+                  item->col, where, "expected at most %g %s (%s), got %g%s%s",
+                  max, unit, why, x, n > 1 ? " for " : "",
+                  n > 1 && k < 12 ? months[k] : "");
+      c->failed = 1;
+      return;
+    }
+    return;
+  }
   for (int i = 0; i < c->m->nsteps; i++) {
-    if (!(ts->v[i] > max / 31)) continue;
+    double v = from_m3s ? ts->v[i] / (c->m->step_s[i] * 1e-6) : ts->v[i];
+    if (!(v > max)) continue;
     naryn__ts_at at = naryn__ts_source(c->m, ts, i);
-    if (!(at.given > max) && !(ts->v[i] > max)) continue;
+    char scaled[64] = "";
+    if (fabs(at.given - v) > 1e-9 * fabs(v))
+      snprintf(scaled, sizeof scaled, " (%g after its scale)", v);
     naryn__diag(c->d, NARYN_EMODEL, NARYN_SEV_ERROR, at.file, at.line, at.col,
-                where, "expected at most %g %s (%s), got %g%s", max, unit, why,
-                at.given, at.label);
+                where, "expected at most %g %s (%s), got %g%s%s", max, unit,
+                why, at.given, scaled, at.label);
     c->failed = 1;
     return;
   }
@@ -125,7 +150,7 @@ static void check_node_limits(checker *c, const naryn__node *n) {
   switch (n->type) {
   case NARYN_NODE_INFLOW:
     ts_max(c, &n->inflow_m3s, naryn__node_where(n, "inflow_m3s", w, sizeof w),
-           NARYN__MAX_FLOW_M3S, "m3/s", NARYN__MAX_FLOW_WHY);
+           NARYN__MAX_FLOW_M3S, "m3/s", NARYN__MAX_FLOW_WHY, 0);
     break;
   case NARYN_NODE_RESERVOIR:
     /* The minimum and initial storage are checked against the maximum. */
@@ -143,9 +168,9 @@ static void check_node_limits(checker *c, const naryn__node *n) {
                  NARYN__MAX_AREA_KM2, "km2", NARYN__MAX_AREA_WHY);
     ts_max(c, &n->evaporation_mm,
            naryn__node_where(n, "evaporation_mm", w, sizeof w),
-           NARYN__MAX_EVAPORATION_MM, "mm", NARYN__MAX_EVAPORATION_WHY);
+           NARYN__MAX_EVAPORATION_MM, "mm", NARYN__MAX_EVAPORATION_WHY, 0);
     ts_max(c, &n->release_m3s, naryn__node_where(n, "release_m3s", w, sizeof w),
-           NARYN__MAX_FLOW_M3S, "m3/s", NARYN__MAX_FLOW_WHY);
+           NARYN__MAX_FLOW_M3S, "m3/s", NARYN__MAX_FLOW_WHY, 0);
     break;
   case NARYN_NODE_HYDROPOWER: {
     static const char *const level_fields[] = {"headwater_m", "tailwater_m"};
@@ -183,30 +208,18 @@ static void check_node_limits(checker *c, const naryn__node *n) {
     break;
   }
   case NARYN_NODE_DEMAND: {
-    int rate = n->demand_hm3.src && n->demand_hm3.src == naryn__doc_get(n->doc, "demand_m3s");
-    if (rate) {
-      /* The series holds hm3 per step; the limit is on the m3/s given. */
-      for (int i = 0; n->demand_hm3.v && i < c->m->nsteps; i++) {
-        naryn__ts_at at;
-        if (!(n->demand_hm3.v[i] / (c->m->step_s[i] * 1e-6) > NARYN__MAX_FLOW_M3S))
-          continue;
-        at = naryn__ts_source(c->m, &n->demand_hm3, i);
-        naryn__diag(c->d, NARYN_EMODEL, NARYN_SEV_ERROR, at.file, at.line,
-                    at.col, naryn__node_where(n, "demand_m3s", w, sizeof w),
-                    "expected at most %g m3/s (%s), got %g%s",
-                    NARYN__MAX_FLOW_M3S, NARYN__MAX_FLOW_WHY, at.given, at.label);
-        c->failed = 1;
-        break;
-      }
-    } else {
-      ts_max(c, &n->demand_hm3, naryn__node_where(n, "demand_hm3", w, sizeof w),
-             NARYN__MAX_STORAGE_HM3, "hm3", NARYN__MAX_STORAGE_WHY);
-    }
+    int rate = n->demand_hm3.src &&
+               n->demand_hm3.src == naryn__doc_get(n->doc, "demand_m3s");
+    const char *field = rate ? "demand_m3s" : "demand_hm3";
+    ts_max(c, &n->demand_hm3, naryn__node_where(n, field, w, sizeof w),
+           rate ? NARYN__MAX_FLOW_M3S : NARYN__MAX_STORAGE_HM3,
+           rate ? "m3/s" : "hm3",
+           rate ? NARYN__MAX_FLOW_WHY : NARYN__MAX_STORAGE_WHY, rate);
     break;
   }
   case NARYN_NODE_MIN_FLOW:
     ts_max(c, &n->min_flow_m3s, naryn__node_where(n, "min_flow_m3s", w, sizeof w),
-           NARYN__MAX_FLOW_M3S, "m3/s", NARYN__MAX_FLOW_WHY);
+           NARYN__MAX_FLOW_M3S, "m3/s", NARYN__MAX_FLOW_WHY, 0);
     break;
   case NARYN_NODE_JUNCTION:
   case NARYN_NODE_SINK:
@@ -219,9 +232,9 @@ static void check_node_limits(checker *c, const naryn__node *n) {
 static void check_link_limits(checker *c, const naryn__link *l) {
   char w[256];
   ts_max(c, &l->min_flow_m3s, naryn__link_where(l, "min_flow_m3s", w, sizeof w),
-         NARYN__MAX_FLOW_M3S, "m3/s", NARYN__MAX_FLOW_WHY);
+         NARYN__MAX_FLOW_M3S, "m3/s", NARYN__MAX_FLOW_WHY, 0);
   ts_max(c, &l->max_flow_m3s, naryn__link_where(l, "max_flow_m3s", w, sizeof w),
-         NARYN__MAX_FLOW_M3S, "m3/s", NARYN__MAX_FLOW_WHY);
+         NARYN__MAX_FLOW_M3S, "m3/s", NARYN__MAX_FLOW_WHY, 0);
   if (l->cost > NARYN__MAX_PRICE)
     bad(c, l->doc, "cost", naryn__link_where(l, "cost", w, sizeof w),
         "expected at most %g per hm3 (%s), got %g", NARYN__MAX_PRICE,
@@ -289,6 +302,28 @@ static void check_reservoir(checker *c, naryn__node *n) {
   ts_range(c, &n->evaporation_mm,
            naryn__node_where(n, "evaporation_mm", w, sizeof w), 0, INFINITY,
            "an evaporation depth >= 0 mm");
+  /* A full reservoir whose mean depth (storage over area) is less than
+  ** what evaporates in one step would dry up within the step: no
+  ** reservoir is that shallow, and the optimiser's linear evaporation
+  ** cannot follow it. 1 mm over 1 km2 is 1e-3 hm3. */
+  if (n->evaporation_mm.v && n->area.n > 0 && n->max_storage_hm3 > 0 &&
+      n->max_storage_hm3 <= NARYN__MAX_STORAGE_HM3) {
+    double area_km2 = naryn__table_eval(&n->area, n->max_storage_hm3);
+    for (int t = 0; t < c->m->nsteps; t++) {
+      double evap_hm3 = n->evaporation_mm.v[t] * area_km2 * 1e-3;
+      if (!(evap_hm3 > n->max_storage_hm3)) continue;
+      naryn__ts_at at = naryn__ts_source(c->m, &n->evaporation_mm, t);
+      naryn__diag(c->d, NARYN_EMODEL, NARYN_SEV_ERROR, at.file, at.line,
+                  at.col, naryn__node_where(n, "evaporation_mm", w, sizeof w),
+                  "expected at most the mean depth of the full reservoir in "
+                  "a step (%g hm3 over %g km2 from its area_table, %g mm), "
+                  "got %g mm%s, which would take %g hm3", n->max_storage_hm3,
+                  area_km2, n->max_storage_hm3 / area_km2 * 1e3,
+                  n->evaporation_mm.v[t], at.label, evap_hm3);
+      c->failed = 1;
+      break;
+    }
+  }
   ts_range(c, &n->target_storage_hm3,
            naryn__node_where(n, "target_storage_hm3", w, sizeof w),
            n->min_storage_hm3, n->max_storage_hm3,
@@ -751,12 +786,14 @@ static void check_cycles(checker *c) {
 int naryn__model_check(naryn_model *m, naryn_diags *d) {
   checker c = {.m = m, .d = d};
   for (int i = 0; i < m->nnodes; i++) {
-    check_node_values(&c, &m->nodes[i], i);
+    /* A number past its physical limit is reported before what follows
+    ** from it (a table too short for a storage of 1e308). */
     check_node_limits(&c, &m->nodes[i]);
+    check_node_values(&c, &m->nodes[i], i);
   }
   for (int i = 0; i < m->nlinks; i++) {
-    check_link_values(&c, &m->links[i]);
     check_link_limits(&c, &m->links[i]);
+    check_link_values(&c, &m->links[i]);
   }
   if (build_adjacency(m) != 0)
     return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
