@@ -436,6 +436,12 @@ int naryn__model_build(naryn_model *m, const naryn__doc *root,
                        naryn_diags *d);
 /* model/model_check.c: checks values, links and cycles once read. */
 int naryn__model_check(naryn_model *m, naryn_diags *d);
+/* model/limits.c: reports each number of a node or a link past its
+** physical limit (above). Return 1 when one was reported, else 0. */
+int naryn__check_node_limits(const naryn_model *m, const naryn__node *n,
+                             naryn_diags *d);
+int naryn__check_link_limits(const naryn_model *m, const naryn__link *l,
+                             naryn_diags *d);
 /* model/objective.c: reads the optional "currency" and "objectives" fields
 ** into m->terms, or sets up the default terms when there are none. Called
 ** by naryn__model_build after the nodes and links are read. */
