@@ -40,17 +40,27 @@ static int check_overlay_names(const naryn__doc *root, const naryn__doc *over,
   int bad = 0;
   if (!base || !nodes || base->kind != NARYN__DOC_SEQ || nodes->kind != NARYN__DOC_SEQ)
     return 0;
+  /* The model's node names, indexed so that a scenario changing every node
+  ** of a large model is checked in time proportional to its size. */
+  naryn__arena *a = naryn__arena_new();
+  naryn__names names = {0};
+  if (!a || naryn__names_new(&names, base->n, a) != 0) {
+    naryn__arena_free(a);
+    naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                "out of memory");
+    return 1;
+  }
+  for (int j = 0; j < base->n; j++) {
+    const naryn__doc *other = naryn__doc_get(base->vals[j], "name");
+    if (other && other->kind == NARYN__DOC_SCALAR)
+      naryn__names_put(&names, other->str, j);
+  }
   for (int i = 0; i < nodes->n; i++) {
     const naryn__doc *item = nodes->vals[i];
     const naryn__doc *name = naryn__doc_get(item, "name");
     if (!name || name->kind != NARYN__DOC_SCALAR || naryn__doc_get(item, "type"))
       continue;
-    int found = 0;
-    for (int j = 0; j < base->n && !found; j++) {
-      const naryn__doc *other = naryn__doc_get(base->vals[j], "name");
-      found = other && other->kind == NARYN__DOC_SCALAR &&
-              strcmp(other->str, name->str) == 0;
-    }
+    int found = naryn__names_get(&names, name->str) >= 0;
     if (!found) {
       /* Suggest the model's node whose name is nearest. */
       const char *near = NULL;
@@ -72,6 +82,7 @@ static int check_overlay_names(const naryn__doc *root, const naryn__doc *over,
       bad++;
     }
   }
+  naryn__arena_free(a);
   return bad;
 }
 
