@@ -406,6 +406,31 @@ typedef struct naryn__link {
 /* Priorities run from 1 (served first) to NARYN__PRIORITY_MAX. */
 #define NARYN__PRIORITY_MAX 10
 
+/* Physical limits on a model's numbers, generous multiples of the largest
+** found on Earth, so that nothing absurd reaches the LP solver
+** (doc/model-format.md, "Limits"; checked in model_check.c and
+** objective.c). Each has a note saying what it rests on, for messages. */
+#define NARYN__MAX_STORAGE_HM3 1e6   /* storages, targets, monthly volumes */
+#define NARYN__MAX_STORAGE_WHY "five times the largest reservoir, Kariba's 180,000 hm3"
+#define NARYN__MAX_FLOW_M3S 1e6      /* inflows, releases, link and turbine flows */
+#define NARYN__MAX_FLOW_WHY "five times the Amazon's mean flow"
+#define NARYN__MIN_LEVEL_M (-1e3)    /* levels, headwater and tailwater */
+#define NARYN__MAX_LEVEL_M 1e4
+#define NARYN__LEVEL_WHY "from below the Dead Sea to above the highest lake"
+#define NARYN__MAX_HEAD_M 3000.0
+#define NARYN__MAX_HEAD_WHY "the highest plant's head is 1,883 m"
+#define NARYN__MAX_CAPACITY_MW 1e5
+#define NARYN__MAX_CAPACITY_WHY "four times the largest plant, Three Gorges' 22,500 MW"
+#define NARYN__MAX_AREA_KM2 1e6
+#define NARYN__MAX_AREA_WHY "three times the Caspian Sea"
+#define NARYN__MAX_EVAPORATION_MM 1e4
+#define NARYN__MAX_EVAPORATION_WHY "in a month, twenty times the most ever measured"
+#define NARYN__MAX_PRICE 1e9         /* per MWh or per hm3 */
+#define NARYN__MAX_PRICE_WHY "a million times a typical price"
+#define NARYN__MAX_WEIGHT 1e6
+#define NARYN__MAX_WEIGHT_WHY "a million times another term already makes that term vanish"
+#define NARYN__MAX_YEARS 200         /* the horizon */
+
 /* Objective terms: what a plan is worth. A term is a benefit (energy) or
 ** a cost (everything else), valued in the model's currency. */
 typedef enum naryn__term_kind {
@@ -454,6 +479,26 @@ double naryn__term_price(const naryn_model *m, const naryn__term *tm, int node,
 /* Name of a kind as written in model files: "energy", "shortage", ... */
 const char *naryn__term_kind_name(naryn__term_kind k);
 
+/* model/names.c: an index of names for lookups in constant time. It holds
+** borrowed pointers to at most n names (those given to naryn__names_new). */
+typedef struct naryn__name_slot {
+  const char *key;  /* NULL for an empty slot */
+  int index;
+} naryn__name_slot;
+typedef struct naryn__names {
+  int cap;
+  naryn__name_slot *slot;
+} naryn__names;
+
+/* Makes an empty index for up to n names in the arena; 0, or -1 when out
+** of memory. */
+int naryn__names_new(naryn__names *t, int n, naryn__arena *a);
+/* The index stored under key, or -1 (also for an index never made). */
+int naryn__names_get(const naryn__names *t, const char *key);
+/* Stores key (not copied) with its index unless it is there already.
+** Returns -1 when it was added, else the index stored under it before. */
+int naryn__names_put(naryn__names *t, const char *key, int index);
+
 struct naryn_model {
   naryn__arena *arena;
   const char *path, *name, *scenario, *description;
@@ -466,6 +511,7 @@ struct naryn_model {
   int nnodes, nlinks;
   naryn__node *nodes;
   naryn__link *links;
+  naryn__names node_names;     /* node name -> index, for lookups */
   int ncountries;
   const char **country_codes, **country_names;
   int nscenarios;              /* the scenario files the model ships with */
@@ -495,6 +541,12 @@ int naryn__model_build(naryn_model *m, const naryn__doc *root,
                        naryn_diags *d);
 /* model/model_check.c: checks values, links and cycles once read. */
 int naryn__model_check(naryn_model *m, naryn_diags *d);
+/* model/limits.c: reports each number of a node or a link past its
+** physical limit (above). Return 1 when one was reported, else 0. */
+int naryn__check_node_limits(const naryn_model *m, const naryn__node *n,
+                             naryn_diags *d);
+int naryn__check_link_limits(const naryn_model *m, const naryn__link *l,
+                             naryn_diags *d);
 /* model/objective.c: reads the optional "currency" and "objectives" fields
 ** into m->terms, or sets up the default terms when there are none. Called
 ** by naryn__model_build after the nodes and links are read. */

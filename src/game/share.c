@@ -103,35 +103,73 @@ static int acts(const naryn__node *n) {
          n->type == NARYN_NODE_HYDROPOWER;
 }
 
+/* A binary min-heap of node indices, for taking the first ready node in
+** model order in logarithmic time. */
+static void heap_push(int *heap, int *n, int v) {
+  int i = (*n)++;
+  while (i > 0 && heap[(i - 1) / 2] > v) {
+    heap[i] = heap[(i - 1) / 2];
+    i = (i - 1) / 2;
+  }
+  heap[i] = v;
+}
+
+static int heap_pop(int *heap, int *n) {
+  int top = heap[0], v = heap[--*n], i = 0;
+  for (;;) {
+    int c = 2 * i + 1;
+    if (c >= *n) break;
+    if (c + 1 < *n && heap[c + 1] < heap[c]) c++;
+    if (heap[c] >= v) break;
+    heap[i] = heap[c];
+    i = c;
+  }
+  if (*n > 0) heap[i] = v;
+  return top;
+}
+
 /* Each node's place from upstream to downstream: links and return flows
-** in topological order, ties broken by the order of the model file. */
+** in topological order, ties broken by the order of the model file. A
+** loop (through a reservoir) leaves nodes that never become ready; the
+** first of them in model order is then taken as if it were. */
 static int upstream_rank(const naryn_model *m, int *rank) {
   int N = m->nnodes;
   int *indeg = calloc((size_t)N + 1, sizeof *indeg);
+  int *heap = malloc(((size_t)N + 1) * sizeof *heap);
   unsigned char *done = calloc((size_t)N + 1, 1);
-  if (!indeg || !done) {
-    free(indeg), free(done);
+  if (!indeg || !done || !heap) {
+    free(indeg), free(done), free(heap);
     return NARYN_ENOMEM;
   }
   for (int l = 0; l < m->nlinks; l++) indeg[m->links[l].to]++;
   for (int i = 0; i < N; i++)
     if (m->nodes[i].type == NARYN_NODE_DEMAND && m->nodes[i].return_to >= 0)
       indeg[m->nodes[i].return_to]++;
-  /* The network has no cycles (model_check.c); a node left over would be
-  ** ranked last all the same. */
+  int nheap = 0, first_left = 0;
+  for (int i = 0; i < N; i++)
+    if (indeg[i] == 0) heap_push(heap, &nheap, i);
   for (int k = 0; k < N; k++) {
     int pick = -1;
-    for (int i = 0; i < N && pick < 0; i++)
-      if (!done[i] && indeg[i] == 0) pick = i;
-    for (int i = 0; i < N && pick < 0; i++)
-      if (!done[i]) pick = i;
+    while (pick < 0 && nheap > 0) {
+      pick = heap_pop(heap, &nheap);
+      if (done[pick]) pick = -1;
+    }
+    if (pick < 0) {
+      while (done[first_left]) first_left++;
+      pick = first_left;
+    }
     done[pick] = 1;
     rank[pick] = k;
     const naryn__node *n = &m->nodes[pick];
-    for (int j = 0; j < n->n_out; j++) indeg[m->links[n->out[j]].to]--;
-    if (n->type == NARYN_NODE_DEMAND && n->return_to >= 0) indeg[n->return_to]--;
+    for (int j = 0; j < n->n_out; j++)
+      if (--indeg[m->links[n->out[j]].to] == 0)
+        heap_push(heap, &nheap, m->links[n->out[j]].to);
+    if (n->type == NARYN_NODE_DEMAND && n->return_to >= 0 &&
+        --indeg[n->return_to] == 0)
+      heap_push(heap, &nheap, n->return_to);
   }
   free(indeg);
+  free(heap);
   free(done);
   return NARYN_OK;
 }

@@ -42,17 +42,27 @@ static int check_overlay_names(const naryn__doc *root, const naryn__doc *over,
   int bad = 0;
   if (!base || !nodes || base->kind != NARYN__DOC_SEQ || nodes->kind != NARYN__DOC_SEQ)
     return 0;
+  /* The model's node names, indexed so that a scenario changing every node
+  ** of a large model is checked in time proportional to its size. */
+  naryn__arena *a = naryn__arena_new();
+  naryn__names names = {0};
+  if (!a || naryn__names_new(&names, base->n, a) != 0) {
+    naryn__arena_free(a);
+    naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                "out of memory");
+    return 1;
+  }
+  for (int j = 0; j < base->n; j++) {
+    const naryn__doc *other = naryn__doc_get(base->vals[j], "name");
+    if (other && other->kind == NARYN__DOC_SCALAR)
+      naryn__names_put(&names, other->str, j);
+  }
   for (int i = 0; i < nodes->n; i++) {
     const naryn__doc *item = nodes->vals[i];
     const naryn__doc *name = naryn__doc_get(item, "name");
     if (!name || name->kind != NARYN__DOC_SCALAR || naryn__doc_get(item, "type"))
       continue;
-    int found = 0;
-    for (int j = 0; j < base->n && !found; j++) {
-      const naryn__doc *other = naryn__doc_get(base->vals[j], "name");
-      found = other && other->kind == NARYN__DOC_SCALAR &&
-              strcmp(other->str, name->str) == 0;
-    }
+    int found = naryn__names_get(&names, name->str) >= 0;
     if (!found) {
       /* Suggest the model's node whose name is nearest. */
       const char *near = NULL;
@@ -74,6 +84,7 @@ static int check_overlay_names(const naryn__doc *root, const naryn__doc *over,
       bad++;
     }
   }
+  naryn__arena_free(a);
   return bad;
 }
 
@@ -214,9 +225,7 @@ const char *naryn_model_scenario_path(const naryn_model *m, int i) {
 int naryn_model_node_count(const naryn_model *m) { return m->nnodes; }
 
 int naryn_model_node_index(const naryn_model *m, const char *name) {
-  for (int i = 0; i < m->nnodes; i++)
-    if (strcmp(m->nodes[i].name, name) == 0) return i;
-  return -1;
+  return naryn__names_get(&m->node_names, name);
 }
 
 const char *naryn_model_node_name(const naryn_model *m, int node) {

@@ -1,8 +1,9 @@
 /*
 ** model_check.c: checks a model's values and network once it is read.
 **
-** Reading (model_read.c) makes sure every field has the right kind; this
-** file makes sure the values make sense together: storage bounds in order,
+** Reading (model_read.c) makes sure every field has the right kind, and
+** limits.c that no number passes its physical limit; this file makes sure
+** the values make sense together: storage bounds in order,
 ** efficiencies between 0 and 1, tables covering the storage range, links
 ** whose minimum does not exceed their maximum, nodes with the links their
 ** type needs, and no loop of links without a reservoir in it. Every problem
@@ -95,15 +96,6 @@ static void table_check(checker *c, const naryn__node *n, const char *field,
         "at %g", cover_hi, t->x[t->n - 1]);
 }
 
-static void check_priority(checker *c, const naryn__node *n, const char *field,
-                           int p) {
-  if (p >= 1 && p <= NARYN__PRIORITY_MAX) return;
-  char w[256];
-  bad(c, n->doc, field, naryn__node_where(n, field, w, sizeof w),
-      "expected a priority from 1 (served first) to %d, got %d",
-      NARYN__PRIORITY_MAX, p);
-}
-
 static void check_reservoir(checker *c, naryn__node *n) {
   char w[256];
   node_range(c, n, "max_storage_hm3", n->max_storage_hm3, 1e-9, INFINITY,
@@ -140,8 +132,6 @@ static void check_reservoir(checker *c, naryn__node *n) {
            "a target between min_storage_hm3 and max_storage_hm3");
   ts_range(c, &n->release_m3s, naryn__node_where(n, "release_m3s", w, sizeof w),
            0, INFINITY, "a release >= 0 m3/s");
-  check_priority(c, n, "target_priority", n->target_priority);
-  check_priority(c, n, "release_priority", n->release_priority);
 }
 
 static void check_hydropower(checker *c, naryn__node *n) {
@@ -259,7 +249,6 @@ static void check_node_values(checker *c, naryn__node *n, int index) {
              naryn__node_where(n, n->demand_hm3.src == naryn__doc_get(n->doc, "demand_m3s")
                                       ? "demand_m3s" : "demand_hm3", w, sizeof w),
              0, INFINITY, "a demand >= 0");
-    check_priority(c, n, "priority", n->priority);
     node_range(c, n, "return_fraction", n->return_fraction, 0, 1,
                "a fraction from 0 to 1");
     if (n->return_fraction > 0 && n->return_to < 0)
@@ -275,7 +264,6 @@ static void check_node_values(checker *c, naryn__node *n, int index) {
     ts_range(c, &n->min_flow_m3s,
              naryn__node_where(n, "min_flow_m3s", w, sizeof w), 0, INFINITY,
              "a flow >= 0 m3/s");
-    check_priority(c, n, "priority", n->priority);
     break;
   case NARYN_NODE_JUNCTION:
   case NARYN_NODE_SINK:
@@ -398,11 +386,17 @@ static void check_degrees(checker *c) {
   }
 }
 
-/* State of the strongly-connected-components search (Tarjan's method). */
+/* State of the strongly-connected-components search (Tarjan's method),
+** kept in arrays rather than on the C stack so that a chain of any length
+** is walked in constant stack space: 'path' holds the nodes being visited,
+** deepest last, and 'next' the successor each will look at next. */
 typedef struct scc {
   const naryn_model *m;
-  int *index, *low, *stack, *on_stack;
-  int sp, next;
+  int *index, *low, *stack, *on_stack, *path, *next;
+  int sp, count;
+  int *comp, *order; /* each node's component, and the nodes in the order
+                     ** their components close */
+  int ncomps, norder;
   checker *c;
 } scc;
 
@@ -416,32 +410,63 @@ static int successor(const naryn_model *m, int u, int k) {
   return -1;
 }
 
-/* Visits node u and reports any cycle it closes that holds no reservoir. */
-static void scc_visit(scc *s, int u) {
-  const naryn_model *m = s->m;
-  s->index[u] = s->low[u] = s->next++;
-  s->stack[s->sp++] = u;
-  s->on_stack[u] = 1;
-  for (int k = 0;; k++) {
-    int v = successor(m, u, k);
-    if (v < 0) break;
-    if (s->index[v] < 0) {
-      scc_visit(s, v);
-      if (s->low[v] < s->low[u]) s->low[u] = s->low[v];
-    } else if (s->on_stack[v] && s->index[v] < s->low[u]) {
-      s->low[u] = s->index[v];
-    }
+/* Reports a node of a loop of links or return flows (through a
+** reservoir) where water going round the loop would earn something from
+** nothing: a plant would generate from the same water again and again, a
+** demand would have its return flow delivered to it again, a minimum flow
+** would count the same water as it passed again, and an inflow term would
+** see its target met by water that only goes round. A disabled node acts
+** as a junction and earns nothing. */
+static void loop_node_check(checker *c, int i, const char *list) {
+  const naryn_model *m = c->m;
+  const naryn__node *n = &m->nodes[i];
+  const char *what = NULL;
+  char w[256];
+  if (!n->enabled) return;
+  if (n->type == NARYN_NODE_HYDROPOWER)
+    what = "a hydropower plant (the water going round would generate "
+           "energy again and again from nothing)";
+  else if (n->type == NARYN_NODE_DEMAND)
+    what = "a demand and its return flow (the water going round would be "
+           "delivered to it again and again)";
+  else if (n->type == NARYN_NODE_MIN_FLOW)
+    what = "a minimum flow (the water going round would count towards it "
+           "again and again)";
+  if (what) {
+    bad(c, n->doc, NULL, naryn__node_where(n, NULL, w, sizeof w),
+        "expected no loop of links or return flows through %s, got the loop "
+        "%s", what, list);
+    return;
   }
-  if (s->low[u] != s->index[u]) return;
+  for (int k = 0; k < m->nterms; k++) {
+    const naryn__term *tm = &m->terms[k];
+    if (tm->kind != NARYN__TERM_INFLOW || !tm->node_on || !tm->node_on[i])
+      continue;
+    snprintf(w, sizeof w, "term \"%.100s\"", tm->name);
+    bad(c, tm->doc, "nodes", w,
+        "expected no node in a loop of links or return flows (the water "
+        "going round would count towards its target inflow again and "
+        "again), got \"%s\" in the loop %s", n->name, list);
+    return;
+  }
+}
+
+/* Pops the component whose root is u off the stack and reports it when it
+** is a cycle that holds no reservoir. */
+static void scc_close(scc *s, int u) {
+  const naryn_model *m = s->m;
   int start = s->sp;
   do start--; while (s->stack[start] != u);
   int size = s->sp - start, storage = 0;
   for (int i = start; i < s->sp; i++) {
     s->on_stack[s->stack[i]] = 0;
+    s->comp[s->stack[i]] = s->ncomps;
+    s->order[s->norder++] = s->stack[i];
     const naryn__node *n = &m->nodes[s->stack[i]];
     if (n->type == NARYN_NODE_RESERVOIR && n->enabled) storage = 1;
   }
-  if (size > 1 && !storage) {
+  if (size > 1) {
+    /* The loop as its nodes were met, cut short when long. */
     char list[512] = "";
     size_t used = 0;
     for (int i = start; i < s->sp && used < sizeof list; i++)
@@ -449,19 +474,101 @@ static void scc_visit(scc *s, int u) {
                                m->nodes[s->stack[i]].name);
     if (used < sizeof list)
       snprintf(list + used, sizeof list - used, "\"%s\"", m->nodes[u].name);
-    const naryn__node *n = &m->nodes[u];
     char w[256];
-    bad(s->c, n->doc, NULL, naryn__node_where(n, NULL, w, sizeof w),
-        "expected every loop of links to pass through a reservoir, got the "
-        "loop %s with none", list);
+    if (!storage) {
+      const naryn__node *n = &m->nodes[u];
+      bad(s->c, n->doc, NULL, naryn__node_where(n, NULL, w, sizeof w),
+          "expected every loop of links to pass through a reservoir, got the "
+          "loop %s with none", list);
+    } else {
+      for (int i = start; i < s->sp; i++) loop_node_check(s->c, s->stack[i], list);
+    }
   }
   s->sp = start;
+  s->ncomps++;
 }
 
+/* Visits every node reachable from 'root' not yet visited, depth first,
+** closing each component as its root is left. */
+static void scc_walk(scc *s, int root) {
+  int depth = 0;
+  s->path[depth] = root;
+  s->next[depth] = 0;
+  s->index[root] = s->low[root] = s->count++;
+  s->stack[s->sp++] = root;
+  s->on_stack[root] = 1;
+  while (depth >= 0) {
+    int u = s->path[depth];
+    int v = successor(s->m, u, s->next[depth]++);
+    if (v >= 0) {
+      if (s->index[v] < 0) {
+        depth++;
+        s->path[depth] = v;
+        s->next[depth] = 0;
+        s->index[v] = s->low[v] = s->count++;
+        s->stack[s->sp++] = v;
+        s->on_stack[v] = 1;
+      } else if (s->on_stack[v] && s->index[v] < s->low[u]) {
+        s->low[u] = s->index[v];
+      }
+      continue;
+    }
+    /* Every successor of u is done: close its component if it is a root,
+    ** and hand its low link back to the node that reached it. */
+    if (s->low[u] == s->index[u]) scc_close(s, u);
+    if (--depth >= 0) {
+      int p = s->path[depth];
+      if (s->low[u] < s->low[p]) s->low[p] = s->low[u];
+    }
+  }
+}
+
+/* Gives each reservoir a small worth per stored hm3 that grows with the
+** number of reservoirs below it, so that, other things equal, water is
+** drawn from the lowest reservoir first and kept upstream, where it can
+** still reach every demand. "Below" counts the enabled reservoirs on the
+** path downstream that passes the most of them (the reservoir itself
+** left out), which on a river that does not split again below its
+** reservoirs is every reservoir its water can reach. Counting, for every
+** reservoir, each one its water could reach over every branch would take
+** time that grows with the product of reservoirs and nodes.
+**
+** The count is found in one pass over the components of the network
+** (nodes that reach each other, found by Tarjan's method) in the order
+** that method closes them, which puts every component after all those
+** below it: 'comp' gives each node's component and 'order' the nodes in
+** closing order, each component's nodes together. */
+static void set_storage_values(naryn_model *m, const int *comp,
+                               const int *order, int ncomps, int *best) {
+  int n = m->nnodes;
+  for (int c = 0; c < ncomps; c++) best[c] = 0;
+  for (int k = 0; k < n;) {
+    int c = comp[order[k]], own = 0, below = 0, end = k;
+    for (; end < n && comp[order[end]] == c; end++) {
+      int u = order[end];
+      const naryn__node *nu = &m->nodes[u];
+      if (nu->type == NARYN_NODE_RESERVOIR && nu->enabled) own++;
+      for (int j = 0;; j++) {
+        int v = successor(m, u, j);
+        if (v < 0) break;
+        if (comp[v] != c && best[comp[v]] > below) below = best[comp[v]];
+      }
+    }
+    best[c] = own + below;
+    for (; k < end; k++) {
+      naryn__node *nu = &m->nodes[order[k]];
+      if (nu->type == NARYN_NODE_RESERVOIR)
+        nu->storage_value = 0.01 * (1 + best[c] - (nu->enabled ? 1 : 0));
+    }
+  }
+}
+
+/* Reports every loop of links with no reservoir in it, and gives each
+** reservoir its storage value. */
 static void check_cycles(checker *c) {
   const naryn_model *m = c->m;
   int n = m->nnodes;
-  int *buf = malloc((size_t)n * 4 * sizeof *buf);
+  int *buf = malloc((size_t)n * 9 * sizeof *buf);
   if (!buf) {
     naryn__diag(c->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
                 "out of memory");
@@ -469,51 +576,28 @@ static void check_cycles(checker *c) {
     return;
   }
   scc s = {.m = m, .index = buf, .low = buf + n, .stack = buf + 2 * n,
-           .on_stack = buf + 3 * n, .c = c};
+           .on_stack = buf + 3 * n, .path = buf + 4 * n, .next = buf + 5 * n,
+           .comp = buf + 6 * n, .order = buf + 7 * n, .c = c};
   for (int i = 0; i < n; i++) s.index[i] = -1, s.on_stack[i] = 0;
   for (int i = 0; i < n; i++)
-    if (s.index[i] < 0) scc_visit(&s, i);
+    if (s.index[i] < 0) scc_walk(&s, i);
+  set_storage_values(c->m, s.comp, s.order, s.ncomps, buf + 8 * n);
   free(buf);
-}
-
-/* Gives each reservoir a small worth per stored hm3 that grows with the
-** number of reservoirs below it, so that, other things equal, water is
-** drawn from the lowest reservoir first and kept upstream, where it can
-** still reach every demand. */
-static int set_storage_values(naryn_model *m) {
-  int n = m->nnodes;
-  int *seen = malloc((size_t)n * 2 * sizeof *seen);
-  if (!seen) return -1;
-  int *queue = seen + n;
-  for (int r = 0; r < n; r++) {
-    if (m->nodes[r].type != NARYN_NODE_RESERVOIR) continue;
-    for (int i = 0; i < n; i++) seen[i] = 0;
-    int head = 0, tail = 0, below = 0;
-    queue[tail++] = r;
-    seen[r] = 1;
-    while (head < tail) {
-      int u = queue[head++];
-      for (int k = 0;; k++) {
-        int v = successor(m, u, k);
-        if (v < 0) break;
-        if (seen[v]) continue;
-        seen[v] = 1;
-        queue[tail++] = v;
-        if (m->nodes[v].type == NARYN_NODE_RESERVOIR && m->nodes[v].enabled)
-          below++;
-      }
-    }
-    m->nodes[r].storage_value = 0.01 * (1 + below);
-  }
-  free(seen);
-  return 0;
 }
 
 int naryn__model_check(naryn_model *m, naryn_diags *d) {
   checker c = {.m = m, .d = d};
-  for (int i = 0; i < m->nnodes; i++) check_node_values(&c, &m->nodes[i], i);
-  for (int i = 0; i < m->nlinks; i++) check_link_values(&c, &m->links[i]);
-  if (build_adjacency(m) != 0 || set_storage_values(m) != 0)
+  for (int i = 0; i < m->nnodes; i++) {
+    /* A number past its physical limit is reported before what follows
+    ** from it (a table too short for a storage of 1e308). */
+    if (naryn__check_node_limits(m, &m->nodes[i], d)) c.failed = 1;
+    check_node_values(&c, &m->nodes[i], i);
+  }
+  for (int i = 0; i < m->nlinks; i++) {
+    if (naryn__check_link_limits(m, &m->links[i], d)) c.failed = 1;
+    check_link_values(&c, &m->links[i]);
+  }
+  if (build_adjacency(m) != 0)
     return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
                        "out of memory");
   check_degrees(&c);

@@ -117,11 +117,9 @@ static void check_keys(reader *r, const naryn__doc *obj, const char *prefix,
     const char *k = obj->keys[i]->str;
     int known = 0, best = 99;
     const char *near = NULL;
-    for (int j = 0; allowed[j]; j++) {
-      if (strcmp(k, allowed[j]) == 0) {
-        known = 1;
-        break;
-      }
+    for (int j = 0; allowed[j] && !known; j++) known = strcmp(k, allowed[j]) == 0;
+    /* Distances are measured only for a key that is not known. */
+    for (int j = 0; allowed[j] && !known; j++) {
       int dist = naryn__edit_distance(k, allowed[j]);
       if (dist < best) {
         best = dist;
@@ -159,7 +157,6 @@ static const naryn__doc *get(const naryn__doc *obj, const char *key) {
 typedef int (*convert_fn)(const naryn__doc *v, void *out);
 
 static int to_number(const naryn__doc *v, void *out) { return naryn__doc_number(v, out); }
-static int to_int(const naryn__doc *v, void *out) { return naryn__doc_int(v, out); }
 static int to_bool(const naryn__doc *v, void *out) { return naryn__doc_bool(v, out); }
 
 /* Reads an optional field with a converter. Returns 1 when the field is
@@ -181,9 +178,25 @@ static int opt_number(reader *r, const naryn__doc *obj, const char *key,
   return opt_value(r, obj, key, prefix, to_number, out, "a number");
 }
 
-static int opt_int(reader *r, const naryn__doc *obj, const char *key,
-                   const char *prefix, int *out) {
-  return opt_value(r, obj, key, prefix, to_int, out, "a whole number");
+/* Reads an optional priority, a whole number from 1 to
+** NARYN__PRIORITY_MAX; anything else is reported with that range. */
+static int opt_priority(reader *r, const naryn__doc *obj, const char *key,
+                        const char *prefix, int *out) {
+  const naryn__doc *v = get(obj, key);
+  double x;
+  if (!v) return 1;
+  if (naryn__doc_number(v, &x) == 0 && x == floor(x) && x >= 1 &&
+      x <= NARYN__PRIORITY_MAX) {
+    *out = (int)x;
+    return 0;
+  }
+  char w[256], got[128];
+  return fail(r, v, at_field(w, sizeof w, prefix, key),
+              "expected a priority from 1 (served first) to %d, got %s",
+              NARYN__PRIORITY_MAX,
+              naryn__doc_number(v, &x) == 0
+                  ? (snprintf(got, sizeof got, "%g", x), got)
+                  : naryn__doc_describe(v, got, sizeof got));
 }
 
 static int opt_bool(reader *r, const naryn__doc *obj, const char *key,
@@ -279,9 +292,13 @@ static int read_horizon(reader *r, const naryn__doc *root) {
                 end->str);
   }
   long n = m->daily ? last - first + 1 : (y1 - y0) * 12L + (m1 - m0) + 1;
-  if (n > 2000000)
+  long most = m->daily ? naryn__date_days(y0 + NARYN__MAX_YEARS, m0, d0) - first
+                       : 12L * NARYN__MAX_YEARS;
+  if (n > most)
     return fail(r, get(h, "end"), "horizon.end",
-                "expected at most 2000000 steps, got %ld", n);
+                "expected a horizon of at most %d years (%ld %s steps from "
+                "the start), got %ld steps", NARYN__MAX_YEARS, most,
+                m->daily ? "daily" : "monthly", n);
   m->nsteps = (int)n;
   m->step_day = naryn__arena_alloc(r->a, (size_t)n * sizeof *m->step_day);
   m->step_s = naryn__arena_alloc(r->a, (size_t)n * sizeof *m->step_s);
@@ -764,11 +781,11 @@ static int read_node_ref(reader *r, const naryn__doc *obj, const char *key,
   const char *name = NULL;
   int rc = opt_string(r, obj, key, prefix, &name);
   if (rc != 0) return rc;
-  for (int i = 0; i < r->m->nnodes; i++)
-    if (strcmp(r->m->nodes[i].name, name) == 0) {
-      *out = i;
-      return 0;
-    }
+  int i = naryn__names_get(&r->m->node_names, name);
+  if (i >= 0) {
+    *out = i;
+    return 0;
+  }
   char w[256];
   return fail(r, get(obj, key), at_field(w, sizeof w, prefix, key),
               "expected the name of a node in the model, got \"%s\", which "
@@ -796,9 +813,9 @@ static void read_node_fields(reader *r, naryn__node *n, const char *prefix) {
             &n->evaporation_mm);
     read_ts(r, o, "target_storage_hm3", prefix, NARYN__TS_END_TARGET,
             &n->target_storage_hm3);
-    opt_int(r, o, "target_priority", prefix, &n->target_priority);
+    opt_priority(r, o, "target_priority", prefix, &n->target_priority);
     read_ts(r, o, "release_m3s", prefix, NARYN__TS_RATE, &n->release_m3s);
-    opt_int(r, o, "release_priority", prefix, &n->release_priority);
+    opt_priority(r, o, "release_priority", prefix, &n->release_priority);
     break;
   case NARYN_NODE_HYDROPOWER:
     read_node_ref(r, o, "reservoir", prefix, &n->reservoir);
@@ -839,7 +856,7 @@ static void read_node_fields(reader *r, naryn__node *n, const char *prefix) {
                      &n->demand_hm3) == 0)
       for (int i = 0; i < r->m->nsteps; i++)
         n->demand_hm3.v[i] *= r->m->step_s[i] * 1e-6;
-    if (opt_int(r, o, "priority", prefix, &n->priority) == 1)
+    if (opt_priority(r, o, "priority", prefix, &n->priority) == 1)
       fail(r, o, prefix,
            "expected a field \"priority\" (1 is served first, up to %d), got "
            "none", NARYN__PRIORITY_MAX);
@@ -851,7 +868,7 @@ static void read_node_fields(reader *r, naryn__node *n, const char *prefix) {
     if (read_ts(r, o, "min_flow_m3s", prefix, NARYN__TS_RATE,
                 &n->min_flow_m3s) == 1)
       fail(r, o, prefix, "expected a field \"min_flow_m3s\" (m3/s), got none");
-    opt_int(r, o, "priority", prefix, &n->priority);
+    opt_priority(r, o, "priority", prefix, &n->priority);
     break;
   case NARYN_NODE_SINK: {
     const char *kind = NULL;
@@ -878,7 +895,8 @@ static int read_nodes(reader *r, const naryn__doc *root) {
                 naryn__doc_describe(nodes, got, sizeof got));
   m->nnodes = nodes->n;
   m->nodes = naryn__arena_alloc(r->a, (size_t)m->nnodes * sizeof *m->nodes);
-  if (!m->nodes) return oom(r);
+  if (!m->nodes || naryn__names_new(&m->node_names, m->nnodes, r->a) != 0)
+    return oom(r);
   int ok = 0; /* 0 while every node has a name and a type, else -1 */
   for (int i = 0; i < m->nnodes; i++) {
     naryn__node *n = &m->nodes[i];
@@ -908,12 +926,12 @@ static int read_nodes(reader *r, const naryn__doc *root) {
     }
     n->name = naryn__arena_strndup(r->a, nm->str, nm->len);
     if (!n->name) return oom(r);
-    for (int j = 0; j < i; j++)
-      if (strcmp(m->nodes[j].name, n->name) == 0) {
-        ok = fail(r, nm, w, "expected a unique node name, got \"%s\" again "
-                  "(first at line %d)", n->name, nodes->vals[j]->line);
-        break;
-      }
+    /* The first node of that name may have lost its doc (no type): its
+    ** line is taken from the list itself. */
+    int first = naryn__names_put(&m->node_names, n->name, i);
+    if (first >= 0)
+      ok = fail(r, nm, w, "expected a unique node name, got \"%s\" again "
+                "(first at line %d)", n->name, nodes->vals[first]->line);
     const naryn__doc *ty = get(o, "type");
     char wt[256];
     snprintf(w, sizeof w, "node \"%s\"", n->name);
@@ -969,7 +987,9 @@ static int read_links(reader *r, const naryn__doc *root) {
                 naryn__doc_describe(links, got, sizeof got));
   m->nlinks = links->n;
   m->links = naryn__arena_alloc(r->a, (size_t)(m->nlinks + 1) * sizeof *m->links);
-  if (!m->links) return oom(r);
+  naryn__names link_names;
+  if (!m->links || naryn__names_new(&link_names, m->nlinks, r->a) != 0)
+    return oom(r);
   for (int i = 0; i < m->nlinks; i++) {
     naryn__link *l = &m->links[i];
     const naryn__doc *o = links->vals[i];
@@ -992,14 +1012,12 @@ static int read_links(reader *r, const naryn__doc *root) {
       l->name = naryn__arena_printf(r->a, "%s->%s", m->nodes[l->from].name,
                                     m->nodes[l->to].name);
     if (!l->name) return oom(r);
-    for (int j = 0; j < i; j++)
-      if (strcmp(m->links[j].name, l->name) == 0) {
-        fail(r, naryn__field_pos(o, "name"), w,
-             "expected a unique link name, got \"%s\" again (first at line "
-             "%d); give parallel links a \"name\"", l->name,
-             m->links[j].doc->line);
-        break;
-      }
+    int first = naryn__names_put(&link_names, l->name, i);
+    if (first >= 0)
+      fail(r, naryn__field_pos(o, "name"), w,
+           "expected a unique link name, got \"%s\" again (first at line "
+           "%d); give parallel links a \"name\"", l->name,
+           m->links[first].doc->line);
     char prefix[192];
     naryn__link_where(l, NULL, prefix, sizeof prefix);
     read_ts(r, o, "min_flow_m3s", prefix, NARYN__TS_RATE, &l->min_flow_m3s);

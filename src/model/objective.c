@@ -211,13 +211,9 @@ static int read_nodes_filter(reader *r, const naryn__term *tm,
                             naryn__doc_describe(nm, got, sizeof got));
       continue;
     }
-    int found = -1, best = 4;
+    int found = naryn__names_get(&m->node_names, nm->str), best = 4;
     const char *near = NULL;
     for (int i = 0; i < m->nnodes && found < 0; i++) {
-      if (strcmp(m->nodes[i].name, nm->str) == 0) {
-        found = i;
-        break;
-      }
       int dist = naryn__edit_distance(m->nodes[i].name, nm->str);
       if (dist < best) best = dist, near = m->nodes[i].name;
     }
@@ -301,31 +297,43 @@ static int read_steps(reader *r, naryn__term *tm, const naryn__doc *o,
 /* Prices and targets                                                      */
 /* ====================================================================== */
 
-/* Checks that every value of a time-varying field as given is >= 0: each
-** of twelve monthly values, even for months outside the horizon, or each
-** step of a series. Returns 0 or -1 after reporting the first that is
-** not. */
+/* Checks that every value of a time-varying field as given is >= 0 and
+** at most 'max' (a limit in 'unit', resting on 'why'): each of twelve
+** monthly values, even for months outside the horizon, or each step of a
+** series. Returns 0 or -1 after reporting the first that is not. */
 static int check_not_negative(reader *r, const naryn__ts *ts,
-                              const char *where, const char *expect) {
+                              const char *where, const char *expect,
+                              double max, const char *unit, const char *why) {
   const naryn__doc *src = ts->src;
   double x;
   if (!ts->csv) {
     int n = src->kind == NARYN__DOC_SEQ ? src->n : 1;
     for (int k = 0; k < n; k++) {
       const naryn__doc *item = src->kind == NARYN__DOC_SEQ ? src->vals[k] : src;
-      if (naryn__doc_number(item, &x) == 0 && !(x >= 0))
+      if (naryn__doc_number(item, &x) != 0) continue;
+      if (!(x >= 0))
         return naryn__read_fail(r, item, where, "expected %s, got %g%s%s",
                                 expect, x, n > 1 ? " for " : "",
+                                n > 1 ? month_names[k] : "");
+      if (x > max)
+        return naryn__read_fail(r, item, where,
+                                "expected at most %g %s (%s), got %g%s%s", max,
+                                unit, why, x, n > 1 ? " for " : "",
                                 n > 1 ? month_names[k] : "");
     }
     return 0;
   }
   for (int t = 0; t < r->m->nsteps; t++)
-    if (!(ts->v[t] >= 0 && isfinite(ts->v[t]))) {
+    if (!(ts->v[t] >= 0 && ts->v[t] <= max)) {
       naryn__ts_at at = naryn__ts_source(r->m, ts, t);
-      naryn__diag(r->d, NARYN_EMODEL, NARYN_SEV_ERROR, at.file, at.line,
-                  at.col, where, "expected %s, got %g%s", expect, at.given,
-                  at.label);
+      if (at.given >= 0)
+        naryn__diag(r->d, NARYN_EMODEL, NARYN_SEV_ERROR, at.file, at.line,
+                    at.col, where, "expected at most %g %s (%s), got %g%s", max,
+                    unit, why, at.given, at.label);
+      else
+        naryn__diag(r->d, NARYN_EMODEL, NARYN_SEV_ERROR, at.file, at.line,
+                    at.col, where, "expected %s, got %g%s", expect, at.given,
+                    at.label);
       r->failed = 1;
       return -1;
     }
@@ -344,8 +352,11 @@ static int read_price(reader *r, naryn__term *tm, const naryn__doc *o,
                             "expected a field \"%s\" (%s per %s), got none",
                             key, r->m->currency, unit);
   if (rc != 0) return -1;
+  char per[32];
   snprintf(expect, sizeof expect, "a price >= 0 per %s", unit);
-  if (check_not_negative(r, &ts, at_field(w, sizeof w, prefix, key), expect))
+  snprintf(per, sizeof per, "per %s", unit);
+  if (check_not_negative(r, &ts, at_field(w, sizeof w, prefix, key), expect,
+                         NARYN__MAX_PRICE, per, NARYN__MAX_PRICE_WHY))
     return -1;
   tm->price = ts.v;
   for (int t = 0; t < r->m->nsteps; t++)
@@ -387,6 +398,11 @@ static int read_by_priority(reader *r, naryn__term *tm, const naryn__doc *v,
       return naryn__read_fail(r, val, where,
                               "expected a penalty >= 0 per hm3 for priority "
                               "%ld, got %g", p, x);
+    if (x > NARYN__MAX_PRICE)
+      return naryn__read_fail(r, val, where,
+                              "expected at most %g per hm3 (%s) for priority "
+                              "%ld, got %g", NARYN__MAX_PRICE,
+                              NARYN__MAX_PRICE_WHY, p, x);
     tm->priority_price[p] = x;
   }
   tm->by_priority = 1;
@@ -463,6 +479,11 @@ static int read_loss_curve(reader *r, naryn__term *tm, const naryn__doc *v,
     if (!(*x >= 0))
       return naryn__read_fail(r, item, where,
                               "expected penalties >= 0 per hm3, got %g", *x);
+    if (*x > NARYN__MAX_PRICE)
+      return naryn__read_fail(r, item, where,
+                              "expected penalties of at most %g per hm3 (%s), "
+                              "got %g", NARYN__MAX_PRICE, NARYN__MAX_PRICE_WHY,
+                              *x);
     if (k > 0 && *x < tm->curve_price[k - 1])
       return naryn__read_fail(r, item, where,
                               "expected penalties that do not decrease (a "
@@ -539,8 +560,8 @@ static int read_end_targets(reader *r, naryn__term *tm, const naryn__doc *o,
   } else if (v->kind == NARYN__DOC_MAP) {
     for (int k = 0; k < v->n; k++) {
       const naryn__doc *key = v->keys[k], *val = v->vals[k];
-      int i = 0;
-      while (i < m->nnodes && strcmp(m->nodes[i].name, key->str) != 0) i++;
+      int i = naryn__names_get(&m->node_names, key->str);
+      if (i < 0) i = m->nnodes;
       if (i == m->nnodes || !selected[i])
         return naryn__read_fail(r, key, w,
                                 "expected the name of a reservoir the term "
@@ -598,7 +619,8 @@ static int read_prices(reader *r, naryn__term *tm, const naryn__doc *o,
     else if (rc == 0)
       rc = check_not_negative(r, &tm->target_m3s,
                               at_field(w, sizeof w, prefix, "target_m3s"),
-                              "a flow >= 0 m3/s");
+                              "a flow >= 0 m3/s", NARYN__MAX_FLOW_M3S,
+                              "m3/s", NARYN__MAX_FLOW_WHY);
     int rc2 = read_price(r, tm, o, "penalty_per_hm3", prefix, "hm3");
     return rc ? rc : rc2;
   }
@@ -692,6 +714,11 @@ static int read_term(reader *r, naryn__term *terms, int i, const naryn__doc *o) 
     rc = naryn__read_fail(r, naryn__read_get(o, "weight"),
                           at_field(w, sizeof w, prefix, "weight"),
                           "expected a weight >= 0, got %g", tm->weight);
+  else if (tm->weight > NARYN__MAX_WEIGHT)
+    rc = naryn__read_fail(r, naryn__read_get(o, "weight"),
+                          at_field(w, sizeof w, prefix, "weight"),
+                          "expected a weight of at most %g (%s), got %g",
+                          NARYN__MAX_WEIGHT, NARYN__MAX_WEIGHT_WHY, tm->weight);
   if (alloc_term(r, tm, 0) != 0) return -1;
   /* Which nodes: of the kind's type, enabled, and passing both filters. */
   unsigned char *by_country = naryn__arena_alloc(r->a, (size_t)m->nnodes);
@@ -885,6 +912,10 @@ int naryn_model_set_weight(naryn_model *m, const char *term, double weight,
   if (!(weight >= 0) || !isfinite(weight))
     return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, where,
                        "expected a weight >= 0, got %g", weight);
+  if (weight > NARYN__MAX_WEIGHT)
+    return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, where,
+                       "expected a weight of at most %g (%s), got %g",
+                       NARYN__MAX_WEIGHT, NARYN__MAX_WEIGHT_WHY, weight);
   m->terms[i].weight = weight;
   return NARYN_OK;
 }

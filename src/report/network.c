@@ -16,7 +16,10 @@
 **     it hangs off the river (demands, branches), to the left when nothing
 **     feeds it (headwaters), so tributaries come in from the left.
 ** Shapes give the node type and fill colours the country. Return flows of
-** demands are dashed. Disabled nodes are drawn hollow.
+** demands are dashed. Disabled nodes are drawn hollow. Each step walks
+** lists of each node's links, so the layout takes time proportional to
+** the number of links times the number of rounds each step needs to
+** settle; networks of more than NET_MAX_NODES nodes are not drawn.
 */
 #include <math.h>
 #include <stdlib.h>
@@ -28,12 +31,56 @@
 #define ROW_PX 38.0   /* between layers */
 #define NODE_R 8.0    /* half the size of a node's symbol */
 
+/* Networks with more nodes than this are not drawn: the diagram would be
+** too large to read, and its layout takes time that grows with the square
+** of the number of nodes. The report says so instead. */
+#define NET_MAX_NODES 2000
+
 typedef struct layout {
   int *layer, *col, *stem;
   int nlayers, mincol, maxcol;
 } layout;
 
-static int layer_of(const naryn__net_link *links, int nlinks, int n, int *layer) {
+/* The links other than return flows, by node: for node i, the links
+** leaving it are out[out_at[i] .. out_at[i+1]-1] and those reaching it
+** in[in_at[i] .. in_at[i+1]-1], each list in link order. */
+typedef struct adjacency {
+  int *out_at, *out, *in_at, *in;
+} adjacency;
+
+static void adjacency_free(adjacency *g) {
+  free(g->out_at), free(g->out), free(g->in_at), free(g->in);
+}
+
+static int adjacency_build(const naryn__net_link *links, int nlinks, int n,
+                           adjacency *g) {
+  g->out_at = calloc((size_t)n + 1, sizeof *g->out_at);
+  g->in_at = calloc((size_t)n + 1, sizeof *g->in_at);
+  g->out = malloc(((size_t)nlinks + 1) * sizeof *g->out);
+  g->in = malloc(((size_t)nlinks + 1) * sizeof *g->in);
+  if (!g->out_at || !g->in_at || !g->out || !g->in) return -1;
+  for (int l = 0; l < nlinks; l++)
+    if (!links[l].is_return) g->out_at[links[l].from + 1]++, g->in_at[links[l].to + 1]++;
+  for (int i = 0; i < n; i++)
+    g->out_at[i + 1] += g->out_at[i], g->in_at[i + 1] += g->in_at[i];
+  int *fill_out = calloc((size_t)n, sizeof *fill_out);
+  int *fill_in = calloc((size_t)n, sizeof *fill_in);
+  if (!fill_out || !fill_in) {
+    free(fill_out), free(fill_in);
+    return -1;
+  }
+  for (int l = 0; l < nlinks; l++) {
+    if (links[l].is_return) continue;
+    int a = links[l].from, b = links[l].to;
+    g->out[g->out_at[a] + fill_out[a]++] = l;
+    g->in[g->in_at[b] + fill_in[b]++] = l;
+  }
+  free(fill_out), free(fill_in);
+  return 0;
+}
+
+static int layer_of(const naryn__net_link *links, int nlinks, int n,
+                    const adjacency *g, int *layer) {
   for (int i = 0; i < n; i++) layer[i] = 0;
   /* Longest path from the sources; n rounds settle any acyclic network,
   ** and a cycle stops growing at n. */
@@ -55,27 +102,23 @@ static int layer_of(const naryn__net_link *links, int nlinks, int n, int *layer)
   ** feeders afterwards. */
   int *leaf = calloc((size_t)n, sizeof *leaf);
   if (!leaf) return -1;
-  for (int i = 0; i < n; i++) {
-    leaf[i] = 1;
-    for (int l = 0; l < nlinks; l++)
-      if (!links[l].is_return && links[l].from == i) leaf[i] = 0;
-  }
+  for (int i = 0; i < n; i++) leaf[i] = g->out_at[i + 1] == g->out_at[i];
   for (int round = 0; round < n; round++) {
     int changed = 0;
     for (int i = 0; i < n; i++) {
       int below = -1, below_leaf = -1;
-      for (int l = 0; l < nlinks; l++) {
-        if (links[l].is_return || links[l].from != i) continue;
-        int *b = leaf[links[l].to] ? &below_leaf : &below;
-        if (*b < 0 || layer[links[l].to] < *b) *b = layer[links[l].to];
+      for (int k = g->out_at[i]; k < g->out_at[i + 1]; k++) {
+        int to = links[g->out[k]].to;
+        int *b = leaf[to] ? &below_leaf : &below;
+        if (*b < 0 || layer[to] < *b) *b = layer[to];
       }
       if (below < 0) below = below_leaf;
       if (below < 0) continue;
       /* A node may move down while everything feeding it stays above. */
       int top = 0;
-      for (int l = 0; l < nlinks; l++)
-        if (!links[l].is_return && links[l].to == i && layer[links[l].from] + 1 > top)
-          top = layer[links[l].from] + 1;
+      for (int k = g->in_at[i]; k < g->in_at[i + 1]; k++)
+        if (layer[links[g->in[k]].from] + 1 > top)
+          top = layer[links[g->in[k]].from] + 1;
       int want = below - 1;
       if (want > layer[i] && want >= top) {
         layer[i] = want;
@@ -86,9 +129,9 @@ static int layer_of(const naryn__net_link *links, int nlinks, int n, int *layer)
     for (int i = 0; i < n; i++) {
       if (!leaf[i]) continue;
       int top = -1;
-      for (int l = 0; l < nlinks; l++)
-        if (!links[l].is_return && links[l].to == i && layer[links[l].from] + 1 > top)
-          top = layer[links[l].from] + 1;
+      for (int k = g->in_at[i]; k < g->in_at[i + 1]; k++)
+        if (layer[links[g->in[k]].from] + 1 > top)
+          top = layer[links[g->in[k]].from] + 1;
       if (top >= 0 && top != layer[i]) {
         layer[i] = top;
         changed = 1;
@@ -104,19 +147,20 @@ static int layer_of(const naryn__net_link *links, int nlinks, int n, int *layer)
 }
 
 static int do_layout(int n, const naryn__net_link *links, int nlinks, layout *L) {
+  adjacency g = {0};
   L->layer = calloc((size_t)n, sizeof *L->layer);
   L->col = calloc((size_t)n, sizeof *L->col);
   L->stem = calloc((size_t)n, sizeof *L->stem);
   int *placed = calloc((size_t)n, sizeof *placed);
-  if (!L->layer || !L->col || !L->stem || !placed) {
-    free(placed);
-    return NARYN_ENOMEM;
-  }
-  L->nlayers = layer_of(links, nlinks, n, L->layer);
-  if (L->nlayers < 0) {
-    free(placed);
-    return NARYN_ENOMEM;
-  }
+  /* used[c + n] is 1 + the last layer whose column c is taken; columns
+  ** stay within n of 0, since a layer holds at most n nodes. */
+  int *used = calloc(2 * (size_t)n + 1, sizeof *used);
+  int rc = NARYN_ENOMEM;
+  if (!L->layer || !L->col || !L->stem || !placed || !used ||
+      adjacency_build(links, nlinks, n, &g) != 0)
+    goto done;
+  L->nlayers = layer_of(links, nlinks, n, &g, L->layer);
+  if (L->nlayers < 0) goto done;
   /* The main stem: from the deepest node (the first, in model order) up
   ** through a feeder one layer above, preferring the first in model order. */
   int deep = 0;
@@ -125,11 +169,12 @@ static int do_layout(int n, const naryn__net_link *links, int nlinks, layout *L)
   for (int cur = deep; cur >= 0;) {
     L->stem[cur] = 1;
     int up = -1;
-    for (int l = 0; l < nlinks; l++)
-      if (!links[l].is_return && links[l].to == cur &&
-          L->layer[links[l].from] == L->layer[cur] - 1 && !L->stem[links[l].from] &&
-          (up < 0 || links[l].from < up))
-        up = links[l].from;
+    for (int k = g.in_at[cur]; k < g.in_at[cur + 1]; k++) {
+      int from = links[g.in[k]].from;
+      if (L->layer[from] == L->layer[cur] - 1 && !L->stem[from] &&
+          (up < 0 || from < up))
+        up = from;
+    }
     cur = up;
   }
   /* Columns, layer by layer: the stem first, then the others in model
@@ -141,14 +186,15 @@ static int do_layout(int n, const naryn__net_link *links, int nlinks, layout *L)
         if (L->layer[i] != lay || L->stem[i] != (pass == 0)) continue;
         if (L->stem[i]) {
           L->col[i] = 0;
+          used[n] = lay + 1;
           placed[i] = 1;
           continue;
         }
         double sum = 0;
         int nf = 0;
-        for (int l = 0; l < nlinks; l++)
-          if (!links[l].is_return && links[l].to == i && placed[links[l].from])
-            sum += L->col[links[l].from], nf++;
+        for (int k = g.in_at[i]; k < g.in_at[i + 1]; k++)
+          if (placed[links[g.in[k]].from])
+            sum += L->col[links[g.in[k]].from], nf++;
         int want = nf ? (int)lround(sum / nf) : -1;
         int pref = nf ? 1 : -1;
         /* The nearest free column in this layer. */
@@ -157,10 +203,7 @@ static int do_layout(int n, const naryn__net_link *links, int nlinks, layout *L)
           int found = 0;
           for (int side = 0; side < 2 && !found; side++) {
             int c = want + (side == 0 ? pref : -pref) * dist;
-            int used = 0;
-            for (int j = 0; j < n && !used; j++)
-              used = placed[j] && L->layer[j] == lay && L->col[j] == c;
-            if (!used) {
+            if (c < -n || c > n || used[c + n] != lay + 1) {
               got = c;
               found = 1;
             }
@@ -168,6 +211,7 @@ static int do_layout(int n, const naryn__net_link *links, int nlinks, layout *L)
           if (found) break;
         }
         L->col[i] = got;
+        if (got >= -n && got <= n) used[got + n] = lay + 1;
         placed[i] = 1;
       }
   }
@@ -175,8 +219,12 @@ static int do_layout(int n, const naryn__net_link *links, int nlinks, layout *L)
     if (L->col[i] < L->mincol) L->mincol = L->col[i];
     if (L->col[i] > L->maxcol) L->maxcol = L->col[i];
   }
+  rc = NARYN_OK;
+done:
+  adjacency_free(&g);
   free(placed);
-  return NARYN_OK;
+  free(used);
+  return rc;
 }
 
 /* The node's symbol, centred on (x, y). */
@@ -222,6 +270,16 @@ int naryn__network_svg(FILE *out, const char *id, const naryn__net_node *nodes,
                          "network \"%s\": link %d joins nodes %d and %d; "
                          "expected nodes 1 to %d", id, l + 1, links[l].from + 1,
                          links[l].to + 1, nnodes);
+  if (nnodes > NET_MAX_NODES) {
+    fprintf(out, "<svg class=\"chart network\" xmlns=\"http://www.w3.org/2000/svg\" "
+                 "viewBox=\"0 0 760 60\" width=\"760\" height=\"60\" role=\"img\" "
+                 "aria-labelledby=\"%s-t\"><title id=\"%s-t\">The network</title>\n"
+                 "<text class=\"empty\" x=\"380\" y=\"34\" text-anchor=\"middle\">"
+                 "%d nodes and %d links: too many to draw (at most %d nodes are "
+                 "drawn)</text>\n</svg>\n",
+            id, id, nnodes, nlinks, NET_MAX_NODES);
+    return NARYN_OK;
+  }
   layout L = {0};
   if (nnodes > 0 && do_layout(nnodes, links, nlinks, &L) != NARYN_OK) {
     free(L.layer), free(L.col), free(L.stem);

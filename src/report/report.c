@@ -544,18 +544,25 @@ static int network_section(naryn__page *p, const run_files *f) {
       if (strcmp(codes[k], nodes[i].country) == 0) nodes[i].colour = k;
   }
   int nl = 0;
+  /* Names are looked up in an index; a name given twice is found at its
+  ** last row, as a search through every row would find it. */
+  naryn__arena *na = naryn__arena_new();
+  naryn__names names = {0};
+  if (!na || naryn__names_new(&names, n, na) != 0) {
+    naryn__arena_free(na);
+    free(nodes), free(links), free(labels);
+    return naryn__diag(p->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  }
+  for (int i = n - 1; i >= 0; i--) naryn__names_put(&names, nodes[i].name, i);
   /* The links follow the nodes in network.csv. */
   for (int l = 0; l < f->nlinks; l++) {
     int row = f->nnodes + l;
     const char *from = cell(f->network, row, "from"), *to = cell(f->network, row, "to");
-    int a = -1, b = -1;
-    for (int i = 0; i < n; i++) {
-      if (strcmp(nodes[i].name, from) == 0) a = i;
-      if (strcmp(nodes[i].name, to) == 0) b = i;
-    }
+    int a = naryn__names_get(&names, from), b = naryn__names_get(&names, to);
     if (a < 0 || b < 0) {
       rc = bad(f, f->network, row, a < 0 ? "from" : "to",
                "column \"%s\": expected a node of network.csv%s", "");
+      naryn__arena_free(na);
       free(nodes), free(links), free(labels);
       return rc;
     }
@@ -564,9 +571,10 @@ static int network_section(naryn__page *p, const run_files *f) {
   for (int i = 0; i < n; i++) {
     const char *ret = cell(f->network, i, "return_to");
     if (!ret[0]) continue;
-    for (int j = 0; j < n; j++)
-      if (strcmp(nodes[j].name, ret) == 0) links[nl++] = (naryn__net_link){i, j, 1};
+    int j = naryn__names_get(&names, ret);
+    if (j >= 0) links[nl++] = (naryn__net_link){i, j, 1};
   }
+  naryn__arena_free(na);
   fprintf(p->out, "<h2 id=\"s-network\">The network</h2>\n"
                   "<figure class=\"chart\" id=\"network\"><figcaption>Nodes by type "
                   "and country, from upstream (top) to downstream <span>(dashed: "

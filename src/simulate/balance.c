@@ -119,7 +119,10 @@ int naryn__balance_system(naryn_result *r, double tolerance, naryn_diags *d) {
                 m->nodes[i].initial_storage_hm3;
   double res = inflow - (consumed + evap + lost + sunk + stored);
   r->system_residual_hm3 = res;
-  double scale = fmax(inflow, 1e-6);
+  /* Rounding grows with the largest volume in the sum, which may be a
+  ** reservoir's storage change far above a small inflow. */
+  double scale = fmax(fmax(fmax(inflow, 1e-6), fmax(consumed, evap)),
+                      fmax(fmax(lost, sunk), fabs(stored)));
   if (fabs(res) > tolerance * scale)
     return naryn__diag(d, NARYN_EBALANCE, NARYN_SEV_ERROR, m->path, 0, 0,
                        "system",

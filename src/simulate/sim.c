@@ -449,7 +449,12 @@ static int run_step(sim *s, int t) {
     set_step_bounds(s, t);
     int rc = naryn__lp_set_bounds(s->lp, s->collo, s->colup, s->rowlo, s->rowup);
     if (rc == NARYN_OK) {
-      rc = naryn__lp_solve(s->lp, &s->r->iterations);
+      /* The first solve starts from no basis at all; CLP's presolve then
+      ** takes out the long chains of nodes that water merely passes, which
+      ** the dual simplex alone would pivot through one by one. */
+      rc = s->r->solves == 0
+               ? naryn__lp_solve_initial(s->lp, &s->r->iterations)
+               : naryn__lp_solve(s->lp, &s->r->iterations);
       s->r->solves++;
     }
     if (rc == NARYN_EINTR) return naryn__interrupted(s->d);
