@@ -48,6 +48,9 @@ void cli_print_diags(const naryn_diags *d);
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints yearly means per country and season of a run. */
 void cli_print_table(const naryn_model *m, const naryn_result *r);
+/* 1 when 'path' names 'dir' or something inside it (symbolic links to
+** existing folders followed), else 0. */
+int cli_path_inside(const char *path, const char *dir);
 /* Loads the model named in args, printing what went wrong on failure. */
 int cli_load(const cli_model_args *args, naryn_model **out, naryn_diags *d);
 

@@ -95,6 +95,11 @@ static void print_plants(const naryn_model *m, const naryn_result *r) {
   }
 }
 
+/* 1 when an LP file is asked for inside the results folder. */
+static int o_lp_inside(const char *lp, const char *out) {
+  return lp && cli_path_inside(lp, out);
+}
+
 int cmd_optimise(int argc, char **argv) {
   static const cli_spec spec = {"optimise", 1, 1, 0, 1, 0, 0};
   cli_run run;
@@ -115,6 +120,15 @@ int cmd_optimise(int argc, char **argv) {
   if (compare) {
     rc = cli_compare(&run, out, 1);
     return cli_finish(&run, cli_exit_status(rc));
+  }
+  /* The results folder is put in place whole, replacing what was there:
+  ** an LP file written into it would be lost, or make the folder one that
+  ** naryn did not write. */
+  if (o_lp_inside(run.args.write_lp, out)) {
+    cli_error("--write-lp %s: expected a file outside the results folder "
+              "\"%s\", which is replaced whole; write the LP elsewhere",
+              run.args.write_lp, out);
+    return cli_finish(&run, EXIT_USAGE);
   }
   /* A folder that cannot be replaced is refused before the run. */
   rc = naryn_staging_check(out, run.d);

@@ -2,10 +2,14 @@
 ** util.c: diagnostics printing, exit statuses and model loading for the
 ** naryn commands.
 */
+/* realpath is an X/Open function. */
+#define _XOPEN_SOURCE 700
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -102,4 +106,56 @@ void cli_print_table(const naryn_model *m, const naryn_result *r) {
              sum.sink_inflow_hm3 / years);
     }
   }
+}
+
+/* Makes 'path' absolute and drops ".", ".." and repeated slashes,
+** resolving the longest leading part that exists through realpath, so
+** that a symbolic link to a folder counts as that folder. */
+static void absolute_path(const char *path, char *buf, size_t size) {
+  char joined[8192];
+  if (path[0] == '/' || !getcwd(joined, sizeof joined))
+    snprintf(joined, sizeof joined, "%s", path);
+  else {
+    size_t n = strlen(joined);
+    snprintf(joined + n, sizeof joined - n, "/%s", path);
+  }
+  /* The longest existing prefix, ending at a slash or the end. */
+  size_t cut = strlen(joined);
+  char head[8192], real[PATH_MAX];
+  for (;;) {
+    snprintf(head, sizeof head, "%.*s", (int)cut, joined);
+    if (cut > 0 && realpath(head, real)) break;
+    while (cut > 0 && joined[cut - 1] != '/') cut--;
+    if (cut == 0) {
+      snprintf(real, sizeof real, "/");
+      break;
+    }
+    cut--;
+  }
+  snprintf(buf, size, "%s", real);
+  /* The rest, lexically, without "." and empty components. */
+  const char *p = joined + cut;
+  while (*p) {
+    while (*p == '/') p++;
+    const char *e = strchr(p, '/');
+    size_t len = e ? (size_t)(e - p) : strlen(p);
+    if (len == 2 && p[0] == '.' && p[1] == '.') {
+      char *slash = strrchr(buf, '/');
+      if (slash && slash != buf) *slash = '\0';
+      else snprintf(buf, size, "/");
+    } else if (len > 0 && !(len == 1 && p[0] == '.')) {
+      size_t n = strlen(buf);
+      snprintf(buf + n, size - n, "%s%.*s", n > 0 && buf[n - 1] == '/' ? "" : "/",
+               (int)len, p);
+    }
+    p += len;
+  }
+}
+
+int cli_path_inside(const char *path, const char *dir) {
+  char a[8192], b[8192];
+  absolute_path(path, a, sizeof a);
+  absolute_path(dir, b, sizeof b);
+  size_t n = strlen(b);
+  return strcmp(a, b) == 0 || (strncmp(a, b, n) == 0 && (a[n] == '/' || b[n - 1] == '/'));
 }
