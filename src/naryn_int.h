@@ -430,6 +430,10 @@ typedef struct naryn__link {
 #define NARYN__MAX_WEIGHT 1e6
 #define NARYN__MAX_WEIGHT_WHY "a million times another term already makes that term vanish"
 #define NARYN__MAX_YEARS 200         /* the horizon */
+/* Nodes times steps: every node keeps its series and results for every
+** step, about 600 bytes a node and step in all with the files written. */
+#define NARYN__MAX_NODE_STEPS 2e7
+#define NARYN__MAX_NODE_STEPS_WHY "about 12 GB of memory at some 600 bytes a node and step"
 
 /* Objective terms: what a plan is worth. A term is a benefit (energy) or
 ** a cost (everything else), valued in the model's currency. */

@@ -893,6 +893,10 @@ static int read_nodes(reader *r, const naryn__doc *root) {
   if (nodes->kind != NARYN__DOC_SEQ || nodes->n == 0)
     return fail(r, nodes, "nodes", "expected a list of at least one node, got %s",
                 naryn__doc_describe(nodes, got, sizeof got));
+  if ((double)nodes->n * m->nsteps > NARYN__MAX_NODE_STEPS)
+    return fail(r, nodes, "nodes", "expected at most %g nodes times steps (%s), "
+                "got %d nodes over %d steps", NARYN__MAX_NODE_STEPS,
+                NARYN__MAX_NODE_STEPS_WHY, nodes->n, m->nsteps);
   m->nnodes = nodes->n;
   m->nodes = naryn__arena_alloc(r->a, (size_t)m->nnodes * sizeof *m->nodes);
   if (!m->nodes || naryn__names_new(&m->node_names, m->nnodes, r->a) != 0)
