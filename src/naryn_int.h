@@ -545,6 +545,12 @@ int naryn__model_build(naryn_model *m, const naryn__doc *root,
                        naryn_diags *d);
 /* model/model_check.c: checks values, links and cycles once read. */
 int naryn__model_check(naryn_model *m, naryn_diags *d);
+/* model/model_check.c: reports a problem with a field of a model element
+** whose document is 'obj' as NARYN_EMODEL, at the field's value when it
+** was given, else at the element (at no place when 'obj' is NULL). */
+void naryn__model_vbad(const naryn_model *m, naryn_diags *d,
+                       const naryn__doc *obj, const char *field,
+                       const char *where, const char *fmt, va_list ap);
 /* model/limits.c: reports each number of a node or a link past its
 ** physical limit (above). Return 1 when one was reported, else 0. */
 int naryn__check_node_limits(const naryn_model *m, const naryn__node *n,

@@ -27,11 +27,9 @@ static void bad(checker *c, const naryn__doc *obj, const char *field,
                 const char *where, const char *fmt, ...) NARYN__PRINTF(5, 6);
 static void bad(checker *c, const naryn__doc *obj, const char *field,
                 const char *where, const char *fmt, ...) {
-  const naryn__doc *at = field ? naryn__field_pos(obj, field) : obj;
   va_list ap;
   va_start(ap, fmt);
-  naryn__vdiag(c->d, NARYN_EMODEL, NARYN_SEV_ERROR, at ? at->file : c->m->path,
-               at ? at->line : 0, at ? at->col : 0, where, fmt, ap);
+  naryn__model_vbad(c->m, c->d, obj, field, where, fmt, ap);
   va_end(ap);
   c->failed = 1;
 }
