@@ -81,10 +81,12 @@ static void collect(const naryn_model *base, const naryn_model *m,
 }
 
 /* Loads the model with the common scenarios and one more (or none), runs
-** it and writes its results into OUT/NAME (OUT being the staging folder).
+** it and writes its results into NAME inside the staging folder "stage",
+** its messages naming the folder the user asked for.
 ** Prints what went wrong. */
 static int run_one(const cli_run *base, const char *extra, const char *name,
-                   const char *out, int optimise, run_figures *f) {
+                   const naryn_staging *stage, int optimise, run_figures *f) {
+  const char *out = naryn_staging_path(stage);
   const cli_model_args *ma = &base->args.model;
   const char **over = calloc((size_t)ma->nscenarios + 2, sizeof *over);
   if (!over) return NARYN_ENOMEM;
@@ -106,6 +108,7 @@ static int run_one(const cli_run *base, const char *extra, const char *name,
   snprintf(dir, sizeof dir, "%s/%s", out, name);
   if (rc == NARYN_OK) rc = naryn_result_set_command(r, base->command);
   if (rc == NARYN_OK) rc = naryn_result_write(r, dir, d);
+  naryn_staging_reroot(stage, d);
   if (d) cli_print_diags(d);
   if (rc == NARYN_OK) {
     f->name = name;
@@ -174,17 +177,17 @@ int cli_compare(const cli_run *base, const char *out, int with_optimum) {
   const char *into = naryn_staging_path(stage);
   if (rc == NARYN_OK) {
     cli_progress_run(1, nruns, "base", nsim - 1, then);
-    rc = run_one(base, NULL, "base", into, 0, &f[0]);
+    rc = run_one(base, NULL, "base", stage, 0, &f[0]);
   }
   for (int k = 1; k < nsim && rc == NARYN_OK; k++) {
     cli_progress_run(k + 1, nruns, naryn_model_scenario_name(m, k - 1),
                      nsim - 1 - k, then);
     rc = run_one(base, naryn_model_scenario_path(m, k - 1),
-                 naryn_model_scenario_name(m, k - 1), into, 0, &f[k]);
+                 naryn_model_scenario_name(m, k - 1), stage, 0, &f[k]);
   }
   if (with_optimum && rc == NARYN_OK) {
     cli_progress_run(nruns, nruns, "optimum", 0, NULL);
-    rc = run_one(base, NULL, "optimum", into, 1, &f[nsim]);
+    rc = run_one(base, NULL, "optimum", stage, 1, &f[nsim]);
   }
   cli_progress_clear();
   if (rc == NARYN_OK) {
@@ -193,6 +196,7 @@ int cli_compare(const cli_run *base, const char *out, int with_optimum) {
     for (int k = 0; k < nruns; k++) names[k] = f[k].name;
     d = naryn_diags_new(20);
     rc = d ? naryn_compare_write(into, names, nruns, d) : NARYN_ENOMEM;
+    naryn_staging_reroot(stage, d);
     if (rc == NARYN_OK) {
       rc = naryn_staging_commit(stage, d);
       stage = NULL;

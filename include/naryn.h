@@ -534,6 +534,11 @@ int naryn_staging_commit(naryn_staging *s, naryn_diags *d);
 /* Removes the staging folder and everything in it and frees s; accepts
 ** NULL. */
 void naryn_staging_abort(naryn_staging *s);
+/* Makes the messages in d that name a file inside the staging folder name
+** it inside dir instead, where it was to go, so that a user reads the
+** path they asked for. The library's writers do this themselves; call it
+** for messages of writes made into naryn_staging_path. */
+void naryn_staging_reroot(const naryn_staging *s, naryn_diags *d);
 
 /* ====================================================================== */
 /* Reports                                                                 */

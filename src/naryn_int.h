@@ -69,6 +69,10 @@ int naryn__diags_full(const naryn_diags *d);
 ** failure and memory ran out since the mark, whatever the failure was
 ** reported as further up (a file that "cannot be read"), else rc. */
 long naryn__diags_nomem(const naryn_diags *d);
+/* Makes every diagnostic whose file is 'from' or lies inside it name the
+** same file under 'to' instead (a staging folder's messages name the
+** folder the user asked for). */
+void naryn__diags_reroot(naryn_diags *d, const char *from, const char *to);
 int naryn__diags_status(const naryn_diags *d, long mark, int rc);
 
 /* core/interrupt.c: reports the interruption of a run as the one error

@@ -187,3 +187,21 @@ int naryn__edit_distance(const char *a, const char *b) {
   }
   return row[nb];
 }
+
+void naryn__diags_reroot(naryn_diags *d, const char *from, const char *to) {
+  if (!d || !from || !to) return;
+  size_t n = strlen(from);
+  for (int i = 0; i < d->n; i++) {
+    naryn_diag *g = &d->items[i];
+    if (!g->file || strncmp(g->file, from, n) != 0 ||
+        (g->file[n] != '\0' && g->file[n] != '/'))
+      continue;
+    size_t size = strlen(to) + strlen(g->file + n) + 1;
+    char *name = malloc(size);
+    if (!name) return; /* the message keeps the staging path */
+    snprintf(name, size, "%s%s", to, g->file + n);
+    const char *kept = intern_file(d, name);
+    free(name);
+    if (kept) g->file = kept;
+  }
+}

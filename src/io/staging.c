@@ -339,6 +339,10 @@ int naryn_staging_open(const char *dir, naryn_staging **out, naryn_diags *d) {
 
 const char *naryn_staging_path(const naryn_staging *s) { return s ? s->path : NULL; }
 
+void naryn_staging_reroot(const naryn_staging *s, naryn_diags *d) {
+  if (s) naryn__diags_reroot(d, s->path, s->shown);
+}
+
 void naryn_staging_abort(naryn_staging *s) {
   if (!s) return;
   remove_tree(s->path);
@@ -546,6 +550,7 @@ static int two_step(naryn_staging *s) {
 int naryn_staging_commit(naryn_staging *s, naryn_diags *d) {
   if (!s) return NARYN_EIO;
   if (naryn_interrupted()) {
+    naryn_staging_reroot(s, d);
     naryn_staging_abort(s);
     return naryn__diag(d, NARYN_EINTR, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
                        "interrupted");
@@ -581,6 +586,7 @@ int naryn_staging_commit(naryn_staging *s, naryn_diags *d) {
                        "cannot put the results in place: %s", strerror(errno));
   }
   if (rc != NARYN_OK) {
+    naryn_staging_reroot(s, d);
     naryn_staging_abort(s);
     return rc;
   }
@@ -602,6 +608,7 @@ int naryn__staged_write(const char *dir,
   int rc = naryn_staging_open(dir, &s, d);
   if (rc == NARYN_OK) rc = fill(ctx, naryn_staging_path(s), d);
   if (rc == NARYN_OK) return naryn_staging_commit(s, d);
+  naryn_staging_reroot(s, d);
   naryn_staging_abort(s);
   return rc;
 }

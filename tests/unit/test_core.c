@@ -56,6 +56,27 @@ static void diag_cap_counts_beyond_kept(void **state) {
   naryn_diags_free(d);
 }
 
+/* Messages about files in a staging folder are made to name the folder the
+** user asked for; a folder whose name only begins the same is left alone. */
+static void diag_reroot_names_the_asked_folder(void **state) {
+  (void)state;
+  naryn_diags *d = naryn_diags_new(0);
+  assert_non_null(d);
+  naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, "r/.o.naryn-tmp-7-ab/base/nodes.csv",
+              0, 0, NULL, "cannot write: disk full");
+  naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, "r/.o.naryn-tmp-7-ab", 0, 0, NULL,
+              "cannot write: disk full");
+  naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, "r/.o.naryn-tmp-7-abc/x.csv", 0, 0,
+              NULL, "cannot write: disk full");
+  naryn__diag(d, NARYN_EINTR, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "interrupted");
+  naryn__diags_reroot(d, "r/.o.naryn-tmp-7-ab", "r/o");
+  assert_string_equal(naryn_diags_get(d, 0)->file, "r/o/base/nodes.csv");
+  assert_string_equal(naryn_diags_get(d, 1)->file, "r/o");
+  assert_string_equal(naryn_diags_get(d, 2)->file, "r/.o.naryn-tmp-7-abc/x.csv");
+  assert_null(naryn_diags_get(d, 3)->file);
+  naryn_diags_free(d);
+}
+
 static void dates_round_trip_and_month_lengths(void **state) {
   (void)state;
   assert_int_equal(naryn__date_days(1970, 1, 1), 0);
@@ -87,6 +108,7 @@ int main(void) {
       cmocka_unit_test(arena_strings_survive_many_blocks),
       cmocka_unit_test(diag_format_has_file_line_col_where),
       cmocka_unit_test(diag_cap_counts_beyond_kept),
+      cmocka_unit_test(diag_reroot_names_the_asked_folder),
       cmocka_unit_test(dates_round_trip_and_month_lengths),
       cmocka_unit_test(strerror_covers_every_code),
   };
