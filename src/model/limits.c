@@ -166,13 +166,17 @@ int naryn__check_node_limits(const naryn_model *m, const naryn__node *n,
   case NARYN_NODE_HYDROPOWER: {
     static const char *const level_fields[] = {"headwater_m", "tailwater_m"};
     const double levels[] = {n->headwater_m, n->tailwater_m};
-    for (int k = 0; k < 2; k++)
-      if (!(isnan(levels[k]) || (levels[k] >= NARYN__MIN_LEVEL_M &&
-                                 levels[k] <= NARYN__MAX_LEVEL_M)))
-        bad(c, n->doc, level_fields[k],
-            naryn__node_where(n, level_fields[k], w, sizeof w),
-            "expected a level from %g to %g m (%s), got %g", NARYN__MIN_LEVEL_M,
-            NARYN__MAX_LEVEL_M, NARYN__LEVEL_WHY, levels[k]);
+    int level_bad = 0;
+    for (int k = 0; k < 2; k++) {
+      if (isnan(levels[k]) || (levels[k] >= NARYN__MIN_LEVEL_M &&
+                               levels[k] <= NARYN__MAX_LEVEL_M))
+        continue;
+      level_bad = 1;
+      bad(c, n->doc, level_fields[k],
+          naryn__node_where(n, level_fields[k], w, sizeof w),
+          "expected a level from %g to %g m (%s), got %g", NARYN__MIN_LEVEL_M,
+          NARYN__MAX_LEVEL_M, NARYN__LEVEL_WHY, levels[k]);
+    }
     node_max(c, n, "head_m", n->head_m, NARYN__MAX_HEAD_M, "m",
              NARYN__MAX_HEAD_WHY);
     table_limits(c, n, "tailwater_table", &n->tailwater, 0, "discharge_m3s",
@@ -180,12 +184,13 @@ int naryn__check_node_limits(const naryn_model *m, const naryn__node *n,
     table_limits(c, n, "tailwater_table", &n->tailwater, 1, "level_m",
                  NARYN__MIN_LEVEL_M, NARYN__MAX_LEVEL_M, "m", NARYN__LEVEL_WHY);
     /* The head a level gives: from the headwater, or the reservoir's
-    ** highest level, down to the lowest tailwater. */
+    ** highest level, down to the lowest tailwater (not told again when a
+    ** level itself is out of range). */
     const naryn__node *r = n->reservoir >= 0 ? &c->m->nodes[n->reservoir] : NULL;
     double top = !isnan(n->headwater_m) ? n->headwater_m
                  : r && r->level.n > 0  ? r->level.y[r->level.n - 1] : NAN;
     double low = n->tailwater.n > 0 ? n->tailwater.y[0] : n->tailwater_m;
-    if (top - low > NARYN__MAX_HEAD_M)
+    if (!level_bad && top - low > NARYN__MAX_HEAD_M)
       bad(c, n->doc, r ? "reservoir" : "headwater_m",
           naryn__node_where(n, r ? "reservoir" : "headwater_m", w, sizeof w),
           "expected a head of at most %g m (%s), got up to %g m from %s at "
