@@ -118,21 +118,15 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 
 # The out-of-memory test (tests/unit/test_oom.c) sees every allocation the
 # library's objects make: the linker's --wrap sends their calls of malloc
-# and the rest to the test's fault injector. Once the LP adapter is C++
-# (src/lp/lp_clp.cpp), the test also replaces operator new, so that CLP's
-# allocations fail in turn, and is linked as C++. Every request to the
+# and the rest to the test's fault injector. The test also replaces C++'s
+# operator new (tests/unit/oom_new.cpp), so that CLP's allocations and the
+# LP adapter's fail in turn, and is linked as C++. Every request to the
 # library's arenas is made to fail in turn as well.
 comma := ,
 OOM_WRAP := malloc calloc realloc free strdup fopen fdopen open_memstream fsync \
-            naryn__arena_alloc naryn__arena_strdup naryn__arena_strndup naryn__arena_printf
+            naryn__arena_alloc naryn__arena_strdup naryn__arena_strndup naryn__arena_printf \
+            naryn__lp_abandon
 OOM_LDFLAGS := $(addprefix -Wl$(comma)--wrap=,$(OOM_WRAP))
-ifneq ($(wildcard src/lp/lp_clp.cpp),)
-OOM_NEW := $(BUILD)/tests/oom/oom_new.o
-OOM_LD := $(CXX)
-else
-OOM_NEW :=
-OOM_LD := $(CC)
-endif
 
 $(BUILD)/tests/oom/test_oom.o: tests/unit/test_oom.c
 	@mkdir -p $(dir $@)
@@ -140,10 +134,10 @@ $(BUILD)/tests/oom/test_oom.o: tests/unit/test_oom.c
 
 $(BUILD)/tests/oom/oom_new.o: tests/unit/oom_new.cpp
 	@mkdir -p $(dir $@)
-	$(CXX) $(CPPFLAGS) -std=c++17 $(OPT) -Wall -Wextra -Werror $(SANFLAGS) -MMD -MP -c $< -o $@
+	$(CXX) $(CPPFLAGS) $(PKG_CFLAGS) -std=c++17 $(OPT) -Wall -Wextra -Werror $(SANFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/tests/test_oom: $(BUILD)/tests/oom/test_oom.o $(OOM_NEW) $(LIB)
-	$(OOM_LD) $(filter %.o,$^) $(LIB) $(LDFLAGS) $(OOM_LDFLAGS) $(TEST_LIBS) $(LDLIBS) -o $@
+$(BUILD)/tests/test_oom: $(BUILD)/tests/oom/test_oom.o $(BUILD)/tests/oom/oom_new.o $(LIB)
+	$(CXX) $(filter %.o,$^) $(LIB) $(LDFLAGS) $(OOM_LDFLAGS) $(TEST_LIBS) $(LDLIBS) -o $@
 
 $(BUILD)/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)

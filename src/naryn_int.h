@@ -737,6 +737,11 @@ const double *naryn__lp_row_duals(naryn__lp *lp);
 /* Writes the loaded LP in fixed MPS form; the file appears whole or not at
 ** all. NARYN_OK, or NARYN_EIO (NARYN_ENOMEM) with the path in d. */
 int naryn__lp_write_mps(naryn__lp *lp, const char *path, naryn_diags *d);
+/* lp/abandon.c: naryn__lp_free gives a CLP model whose call threw to
+** naryn__lp_abandon instead of deleting it, since CLP may have left it
+** holding freed pointers; naryn__lp_abandoned counts them (process-wide). */
+void naryn__lp_abandon(void *model);
+long naryn__lp_abandoned(void);
 
 /* ====================================================================== */
 /* game/tu.c: transferable-utility games                                   */

@@ -18,7 +18,12 @@
 ** Every entry point catches them: std::bad_alloc becomes NARYN_ENOMEM and
 ** any other exception NARYN_ESOLVER. After such a failure the LP is
 ** marked broken, since CLP's state may be half-changed, and every later
-** solve returns the same status without touching CLP again.
+** call returns the same status without touching CLP again. CLP is not
+** exception-safe: a model whose call threw may hold pointers that CLP has
+** already freed (its presolve frees the model's arrays as the exception
+** unwinds), so naryn__lp_free does not delete it but gives it up
+** (lp/abandon.c), losing its memory rather than crashing. CLP may also
+** leave blocks of its own behind when it throws; naryn cannot free those.
 **
 ** An event handler, called by the simplex at the end of each iteration
 ** and each factorisation, stops the solve once naryn_interrupted(); the
@@ -45,16 +50,26 @@ namespace {
 
 /* Stops the simplex at its next iteration or factorisation once an
 ** interruption is requested; otherwise does what CLP's own handler does,
-** so that an uninterrupted solve is unchanged. */
+** so that an uninterrupted solve is unchanged.
+**
+** ClpSimplex::passInEventHandler deletes the model's handler before it
+** clones the new one, and leaves the deleted pointer in place when the
+** clone throws, so that deleting the model later frees it twice. A
+** handler made with a spare copy (made beforehand, where running out of
+** memory is harmless) hands that copy out at its first clone(), which
+** then cannot fail. */
 class interrupt_handler : public ClpEventHandler {
 public:
-  interrupt_handler() : ClpEventHandler() {}
-  interrupt_handler(const interrupt_handler &other) : ClpEventHandler(other) {}
+  interrupt_handler() : ClpEventHandler(), spare_(NULL) {}
+  explicit interrupt_handler(interrupt_handler *spare)
+      : ClpEventHandler(), spare_(spare) {}
+  interrupt_handler(const interrupt_handler &other)
+      : ClpEventHandler(other), spare_(NULL) {}
   interrupt_handler &operator=(const interrupt_handler &other) {
     ClpEventHandler::operator=(other);
     return *this;
   }
-  ~interrupt_handler() override {}
+  ~interrupt_handler() override { delete spare_; }
   /* At the end of an iteration or a factorisation, 0 makes the simplex
   ** stop with status 5, "stopped by event". After the first solve of a
   ** presolved problem, 0 tells CLP to take the result as it is rather than
@@ -68,7 +83,17 @@ public:
     return ClpEventHandler::event(which);
   }
   /* CLP copies the handler into the models it derives (for presolve). */
-  ClpEventHandler *clone() const override { return new interrupt_handler(*this); }
+  ClpEventHandler *clone() const override {
+    if (spare_) {
+      interrupt_handler *copy = spare_;
+      spare_ = NULL;
+      return copy;
+    }
+    return new interrupt_handler(*this);
+  }
+
+private:
+  mutable interrupt_handler *spare_; /* handed out by the first clone() */
 };
 
 /* The status for an exception caught from CLP. */
@@ -149,9 +174,10 @@ extern "C" naryn__lp *naryn__lp_new(int nrows, int ncols, const int *start,
     lp->clp->loadProblem(ncols, nrows, in.st, index, value, in.cl, in.cu, obj,
                          in.rl, in.ru);
     lp->clp->scaling(0);
-    interrupt_handler stop;
+    interrupt_handler stop(new interrupt_handler());
     lp->clp->passInEventHandler(&stop);
   } catch (...) {
+    lp->broken = caught();
     naryn__lp_free(lp);
     return NULL;
   }
@@ -162,10 +188,15 @@ extern "C" naryn__lp *naryn__lp_new(int nrows, int ncols, const int *start,
 
 extern "C" void naryn__lp_free(naryn__lp *lp) {
   if (!lp) return;
-  try {
-    delete lp->clp;
-  } catch (...) {
-    /* A destructor that throws leaves nothing more to free. */
+  if (lp->broken && lp->clp) {
+    /* A model whose call threw cannot be deleted safely (see the top). */
+    naryn__lp_abandon(lp->clp);
+  } else {
+    try {
+      delete lp->clp;
+    } catch (...) {
+      /* A destructor that throws leaves nothing more to free. */
+    }
   }
   free(lp);
 }
@@ -264,7 +295,11 @@ extern "C" int naryn__lp_reload(naryn__lp *lp, const int *start,
     memcpy(status, lp->clp->statusArray(), (size_t)(nr + nc));
     lp->clp->loadProblem(nc, nr, in.st, index, value, in.cl, in.cu, obj,
                          in.rl, in.ru);
-    lp->clp->copyinStatus(status);
+    /* loadProblem has made a status array of the same size. It is written
+    ** in place rather than through copyinStatus, which deletes the array
+    ** before it allocates the new one and leaves the deleted pointer in
+    ** place when that allocation throws. */
+    memcpy(lp->clp->statusArray(), status, (size_t)(nr + nc));
   } catch (...) {
     rc = lp->broken = caught();
   }
@@ -324,6 +359,7 @@ extern "C" int naryn__lp_write_mps(naryn__lp *lp, const char *path,
   } catch (...) {
     thrown = caught();
   }
+  if (thrown != NARYN_OK) lp->broken = thrown;
   if (thrown == NARYN_ENOMEM) {
     remove(tmp);
     free(tmp);

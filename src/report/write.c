@@ -429,6 +429,7 @@ static int fill_pareto(const void *ctx, const char *dir, naryn_diags *d) {
   naryn_result *const *points = po->points;
   const naryn_result *rules = po->rules;
   int n_points = po->n_points, kx = po->kx, ky = po->ky;
+  long mark = naryn__diags_nomem(d);
   /* Every point's plan first, the curve last. */
   int rc = NARYN_OK;
   char path[4096];
@@ -450,7 +451,7 @@ static int fill_pareto(const void *ctx, const char *dir, naryn_diags *d) {
     return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
                        "cannot write: the path is too long");
   naryn__outfile *f = naryn__outfile_open(path, d);
-  if (!f) return NARYN_EIO;
+  if (!f) return naryn__diags_status(d, mark, NARYN_EIO);
   naryn__outfile_printf(f, "point,level,x_term,x,y_term,y");
   for (int k = 0; k < m->nterms; k++) {
     naryn__outfile_write(f, ",", 1);
@@ -486,7 +487,7 @@ static int fill_pareto(const void *ctx, const char *dir, naryn_diags *d) {
   }
   rc = naryn__outfile_commit(f, d);
   if (rc == NARYN_OK) rc = naryn_report_write(dir, d);
-  return rc;
+  return naryn__diags_status(d, mark, rc);
 }
 
 int naryn_pareto_write(const naryn_model *m, naryn_result *const *points,

@@ -5,22 +5,45 @@
 ** simulating it, optimising it, tracing a trade-off curve, writing each
 ** kind of results folder, sharing the benefit between countries on one
 ** thread and on several) is run over and over with the injector of oom.h
-** armed: the first run makes allocation 0 fail, the next allocation 1,
-** and so on. Every run that
-** meets the failure must return NARYN_ENOMEM, with only out-of-memory
-** errors in its diagnostics, must not crash or trip a sanitizer, and must
-** give back every block it took; results it wrote must be whole files or
-** none. (A few allocations are optional, such as reading the umask from
-** /proc: a run may succeed without them, and then its results must be
-** the same as without faults.) Once N passes the number of allocations
-** the phase makes, the run succeeds, and its results must equal those of
-** a run without faults. Every N is tried, in both builds: faults were
-** found only at allocations a stride would have stepped over.
+** armed, once for each allocation of the malloc family made by the
+** library's objects (malloc and the rest, the streams, every request to
+** the library's arenas: all of them, N = 0, 1, 2, ...), then for C++'s
+** operator new (oom_new.cpp), which CLP and the LP adapter use (every
+** OOM_NEW_STRIDE-th, see below). Every run that meets the failure must
+** return NARYN_ENOMEM, with only out-of-memory errors in its diagnostics,
+** must not crash or trip a sanitizer, and must give back every block of
+** naryn's; results it wrote must be whole files or none. (A few
+** allocations are optional, such as reading the umask from /proc: a run
+** may succeed without them, and then its results must be the same as
+** without faults.) Once N passes the number of allocations the phase
+** makes, the run succeeds, and its results must equal those of a run
+** without faults.
 **
-** Allocations are counted and made to fail in the library's objects only
-** (and this file's): libyaml and CLP allocate on their own, until the LP
-** adapter is C++ and oom_new.cpp is linked in (see the Makefile).
+** CLP is not exception-safe, and naryn cannot change it. When one of its
+** allocations throws, it leaves blocks of its own that nothing frees, and
+** some of its functions free memory twice as the exception unwinds, which
+** kills the process inside CLP. So:
+** - a block of operator new is CLP's when a frame of CLP's or CoinUtils'
+**   libraries is on the stack of the call (oom_new.cpp). CLP's blocks left
+**   after a run are counted and reported, not failed; naryn's (every block
+**   of the malloc family, and naryn's own `new`) must all be freed;
+** - a CLP model whose call threw is never deleted by the library (it may
+**   hold freed pointers) but given up (src/lp/abandon.c); the naryn blocks
+**   it holds are counted apart, as given up;
+** - the runs of operator new are made in child processes, and a death
+**   while CLP's exception is still unwinding is counted as CLP's (the
+**   place is reported); any other death fails the test;
+** - under SAN=1, LeakSanitizer checks the children too, with the
+**   suppression file tests/unit/test_oom.supp (used by this test only,
+**   see __lsan_default_options), which names only libClp.so and
+**   libCoinUtils.so.
+** Each phase prints a line with these figures.
+**
+** For a debugger: NARYN_OOM_TEST (a test name), NARYN_OOM_PHASE,
+** NARYN_OOM_BREAK (below), NARYN_OOM_STRIDE and NARYN_OOM_NOFORK.
 */
+/* madvise */
+#define _DEFAULT_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,7 +54,11 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "naryn_int.h"
@@ -48,26 +75,72 @@
 /* The injector                                                            */
 /* ====================================================================== */
 
-/* Blocks handed out while armed and not yet freed, with the number of the
-** allocation that made each: an open-addressing set of pointers, with
-** deletion by shifting back. */
-#define LIVE_SLOTS (1u << 18)
+/* Allocations come in two families, counted and made to fail separately:
+** the malloc family (malloc, calloc, realloc, strdup, the streams and the
+** arenas of the library's objects) and C++'s operator new (naryn's own in
+** lp_clp.cpp and CLP's). */
+enum { FAM_MALLOC, FAM_NEW, FAM_COUNT };
+static const char *const fam_name[FAM_COUNT] = {"", "new "};
+
+/* Who made a block still live: naryn (any block of the malloc family, and
+** operator new called with no frame of CLP's or CoinUtils' libraries on
+** the stack) or CLP (operator new called with one). A block of CLP's that
+** outlives a run is a leak of CLP's own (see the top of this file). A
+** block of naryn's becomes "given up" when the library abandons the CLP
+** model it is (or its event handler) after CLP threw inside it. */
+enum { BY_NARYN, BY_CLP, BY_GIVEN_UP };
+
+/* Blocks of the malloc family handed out while armed and not yet freed,
+** with the number of the allocation that made each: an open-addressing
+** set of pointers, with deletion by shifting back. */
+#define LIVE_SLOTS (1u << 17)
 typedef struct block {
   void *p;
   long made_by;
 } block;
-static block live[LIVE_SLOTS];
+static block live[LIVE_SLOTS] __attribute__((aligned(4096)));
 static size_t live_count;
 
+/* Blocks of operator new carry their record in a header in front of them
+** (operator new and delete are the test's own, so every such block has
+** one), and those made while armed are kept in a doubly linked list: a
+** run makes thousands, and a list touches only memory the run uses
+** anyway. A block stays in the list of its generation; live_reset starts
+** a new one. */
+typedef struct new_block {
+  struct new_block *prev, *next;
+  size_t size;
+  long made_by;
+  unsigned generation; /* 0: made while not armed */
+  unsigned char owner;
+  uint32_t magic; /* NEW_LIVE, or NEW_FREED once freed */
+} new_block;
+#define NEW_LIVE 0x6e61726eu
+#define NEW_FREED 0x66726565u
+#define NEW_HEADER ((sizeof(new_block) + 15) / 16 * 16)
+static new_block new_list = {&new_list, &new_list, 0, 0, 0, 0, NEW_LIVE};
+static unsigned new_generation = 1;
+static size_t new_live_count;
+
+static new_block *header_of(const void *p) {
+  return (new_block *)(void *)((char *)(uintptr_t)p - NEW_HEADER);
+}
+
+/* Live blocks of both kinds. */
+static size_t live_total(void) { return live_count + new_live_count; }
+
 static pthread_mutex_t oom_lock = PTHREAD_MUTEX_INITIALIZER;
-static int oom_armed;         /* 1 while counting */
-static long oom_count;        /* allocations made while armed */
-static long oom_fail_at = -1; /* the allocation that fails */
-static int oom_injected;      /* 1 once it has failed */
+static int oom_armed;                         /* 1 while counting */
+static long oom_count[FAM_COUNT];             /* allocations made while armed */
+static long oom_fail_at[FAM_COUNT] = {-1, -1}; /* the allocation that fails */
+static int oom_injected;                      /* 1 once it has failed */
+static long oom_new_by_clp;                   /* operator new called from CLP */
 /* For a debugger: NARYN_OOM_BREAK=N (or N:K) stops with SIGTRAP in the
 ** run of phase NARYN_OOM_PHASE (or every phase) where allocation N fails,
-** at that allocation (or at allocation K, e.g. one that leaked). */
+** at that allocation (or at allocation K, e.g. one that leaked). N and K
+** count the malloc family, or operator new when written "newN". */
 static long oom_break_run = -1, oom_break_at = -1, oom_break_here = -1;
+static int oom_break_run_family, oom_break_at_family;
 
 static size_t slot_of(const void *p) {
   uintptr_t h = (uintptr_t)p;
@@ -106,21 +179,32 @@ static void live_remove(void *p) {
   }
 }
 
-/* Forgets every block, after a leak has been reported. */
+/* Forgets every block, after a leak has been reported. Only the slots in
+** use are written: a run made in a child process (see one_run_apart)
+** would otherwise copy every page of the set. */
 static void live_reset(void) {
-  memset(live, 0, sizeof live);
+  for (size_t i = 0; i < LIVE_SLOTS && live_count > 0; i++)
+    if (live[i].p) {
+      live[i].p = NULL;
+      live_count--;
+    }
   live_count = 0;
+  new_list.prev = new_list.next = &new_list;
+  new_live_count = 0;
+  new_generation++;
 }
 
-/* Counts an allocation and returns its number, or -1 when it must fail
-** (or when not armed). */
-static long take(void) {
+/* Counts an allocation of the family and returns its number, or -1 when
+** not armed, or -2 when it must fail. */
+static long take_of(int family) {
   pthread_mutex_lock(&oom_lock);
   long k = -1;
   if (oom_armed) {
-    k = oom_count++;
-    if (k == oom_break_at && oom_fail_at == oom_break_here) raise(SIGTRAP);
-    if (k == oom_fail_at) {
+    k = oom_count[family]++;
+    if (oom_break_here >= 0 && k == oom_break_at && family == oom_break_at_family &&
+        oom_fail_at[oom_break_run_family] == oom_break_here)
+      raise(SIGTRAP);
+    if (k == oom_fail_at[family]) {
       oom_injected = 1;
       k = -2;
     }
@@ -129,6 +213,8 @@ static long take(void) {
   if (k == -2) errno = ENOMEM;
   return k;
 }
+
+static long take(void) { return take_of(FAM_MALLOC); }
 
 static void *track(void *p, long k) {
   if (!p || k < 0) return p;
@@ -174,6 +260,81 @@ void __wrap_free(void *p) {
 char *__wrap_strdup(const char *s) {
   long k = take();
   return k == -2 ? NULL : track(__real_strdup(s), k);
+}
+
+/* operator new (oom_new.cpp) is counted on its own, and its blocks are
+** told apart by who asked for them. Which libraries are on the stack is
+** worked out only while armed. */
+void *oom_new_block(size_t n, const void *caller) {
+  long k = take_of(FAM_NEW);
+  if (k == -2) return NULL;
+  new_block *h = __real_malloc(NEW_HEADER + n);
+  if (!h) return NULL;
+  memset(h, 0, sizeof *h);
+  h->magic = NEW_LIVE;
+  if (k >= 0) {
+    int owner = oom_called_from_clp(caller) ? BY_CLP : BY_NARYN;
+    pthread_mutex_lock(&oom_lock);
+    if (owner == BY_CLP) oom_new_by_clp++;
+    h->size = n;
+    h->made_by = k;
+    h->owner = (unsigned char)owner;
+    h->generation = new_generation;
+    h->next = &new_list;
+    h->prev = new_list.prev;
+    new_list.prev->next = h;
+    new_list.prev = h;
+    new_live_count++;
+    pthread_mutex_unlock(&oom_lock);
+  }
+  return (char *)h + NEW_HEADER;
+}
+
+void oom_new_free(void *p) {
+  if (!p) return;
+  new_block *h = header_of(p);
+  /* A block freed twice (CLP does that as some of its exceptions unwind)
+  ** is stopped here, as the C library would stop it, before the list is
+  ** followed through the freed header. */
+  if (h->magic != NEW_LIVE) {
+    static const char text[] = "test_oom: operator delete of a block not live\n";
+    if (write(2, text, sizeof text - 1) < 0) {}
+    abort();
+  }
+  h->magic = NEW_FREED;
+  if (h->generation) {
+    pthread_mutex_lock(&oom_lock);
+    if (h->generation == new_generation) {
+      h->prev->next = h->next;
+      h->next->prev = h->prev;
+      new_live_count--;
+    }
+    pthread_mutex_unlock(&oom_lock);
+  }
+  __real_free(h);
+}
+
+/* Marks a live block of operator new of naryn's as given up. */
+static void give_up(const void *p) {
+  if (!p) return;
+  new_block *h = header_of(p);
+  pthread_mutex_lock(&oom_lock);
+  if (h->generation == new_generation && h->owner == BY_NARYN) h->owner = BY_GIVEN_UP;
+  pthread_mutex_unlock(&oom_lock);
+}
+
+/* The models the library gives up (src/lp/abandon.c) and the event
+** handlers they hold. */
+static long oom_abandoned;
+void __real_naryn__lp_abandon(void *model);
+void __wrap_naryn__lp_abandon(void *model);
+void __wrap_naryn__lp_abandon(void *model) {
+  give_up(model);
+  give_up(oom_clp_event_handler(model));
+  pthread_mutex_lock(&oom_lock);
+  oom_abandoned++;
+  pthread_mutex_unlock(&oom_lock);
+  __real_naryn__lp_abandon(model);
 }
 
 /* Opening a stream allocates its buffers: it fails as the others do. The
@@ -240,11 +401,16 @@ char *__wrap_naryn__arena_printf(naryn__arena *a, const char *fmt, ...) {
 int __wrap_fsync(int fd);
 int __wrap_fsync(int fd) { return fcntl(fd, F_GETFD) == -1 ? -1 : 0; }
 
-static void arm(long fail_at) {
+/* Arms the injector to fail allocation 'fail_at' of the family. */
+static void arm(int family, long fail_at) {
   pthread_mutex_lock(&oom_lock);
-  oom_count = 0;
-  oom_fail_at = fail_at;
+  for (int f = 0; f < FAM_COUNT; f++) {
+    oom_count[f] = 0;
+    oom_fail_at[f] = f == family ? fail_at : -1;
+  }
   oom_injected = 0;
+  oom_new_by_clp = 0;
+  oom_abandoned = 0;
   oom_armed = 1;
   pthread_mutex_unlock(&oom_lock);
 }
@@ -435,28 +601,31 @@ typedef struct phase {
   naryn_result **points, **ref_points; /* a trade-off curve */
   const char *out_dir;  /* where the write phases write */
   int jobs;             /* naryn_share's threads */
+  long break_run;       /* NARYN_OOM_BREAK's N, for this phase */
 } phase;
 
 /* Problems found in the current loop; each is printed (the first few
 ** hundred) and the loop goes on, so that one run shows them all. */
 static int problems;
 
-static void problem(const phase *p, long n, const char *fmt, ...)
-    NARYN_TEST_PRINTF(3, 4);
+static void problem(const phase *p, int family, long n, const char *fmt, ...)
+    NARYN_TEST_PRINTF(4, 5);
 
-static void problem(const phase *p, long n, const char *fmt, ...) {
+static void problem(const phase *p, int family, long n, const char *fmt, ...) {
   if (problems++ >= 200) return;
   char text[1200];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(text, sizeof text, fmt, ap);
   va_end(ap);
-  print_error("%s, allocation %ld failing: %s\n", p->name, n, text);
+  print_error("%s, allocation %s%ld failing: %s\n", p->name, fam_name[family], n,
+              text);
 }
 
 /* Every error must be the shortage itself: no syntax error, solver failure
 ** or anything else made up from a missing block. */
-static void expect_only_enomem(const phase *p, long n, const naryn_diags *d) {
+static void expect_only_enomem(const phase *p, int family, long n,
+                               const naryn_diags *d) {
   int found = 0;
   for (int i = 0; i < naryn_diags_count(d); i++) {
     const naryn_diag *g = naryn_diags_get(d, i);
@@ -464,73 +633,394 @@ static void expect_only_enomem(const phase *p, long n, const naryn_diags *d) {
     char line[1024];
     naryn_diag_format(g, line, sizeof line);
     if (g->code != NARYN_ENOMEM || !strstr(g->msg, "memory"))
-      problem(p, n, "%s (code %d)", line, g->code);
+      problem(p, family, n, "%s (code %d)", line, g->code);
     found = 1;
   }
-  if (!found) problem(p, n, "no diagnostic");
+  if (!found) problem(p, family, n, "no diagnostic");
 }
 
-/* Reports the blocks a run left and forgets them. */
-static void expect_no_leak(const phase *p, long n) {
-  if (live_count == 0) return;
+/* What the runs of one family of one phase came to. */
+#define CLP_SITES 8
+typedef struct tally {
+  long made;      /* allocations of the family in a run without faults */
+  long made_clp;  /* of which operator new called from CLP */
+  long runs, absorbed;
+  long clp_runs;  /* runs after which CLP's own blocks were left */
+  long clp_blocks;
+  size_t clp_bytes;
+  long clp_crashes; /* runs that died in CLP's code as its exception unwound */
+  long abandoned;   /* CLP models given up by the library */
+  long given_up_blocks; /* naryn's blocks in them */
+  int nsites;
+  char sites[CLP_SITES][160]; /* the first few places where they died */
+} tally;
+
+/* Operator new is made to fail at every OOM_NEW_STRIDE-th allocation only
+** (0, s, 2s, ...), and every malloc-family allocation in turn: CLP makes
+** thousands of small allocations per solve from a few dozen places in its
+** code, and the stride keeps the test within its time, about 30 s in the
+** normal build and 90 s under the sanitizers, where a run costs five
+** times as much (NARYN_OOM_STRIDE=1 tries them all). */
+#ifndef OOM_NEW_STRIDE
+#if defined(__SANITIZE_ADDRESS__)
+#define OOM_NEW_STRIDE 37
+#else
+#define OOM_NEW_STRIDE 8
+#endif
+#endif
+static long new_stride = OOM_NEW_STRIDE;
+
+/* Reports the blocks of naryn's that a run left, adds CLP's own to the
+** tally, and forgets them all. */
+static void expect_no_leak(const phase *p, int family, long n, tally *t) {
+  if (live_total() == 0) return;
   char list[600] = "";
-  size_t len = 0;
-  for (size_t i = 0, shown = 0; i < LIVE_SLOTS && shown < 12; i++)
-    if (live[i].p && len < sizeof list - 24) {
-      len += (size_t)snprintf(list + len, sizeof list - len, " %ld", live[i].made_by);
-      shown++;
+  size_t len = 0, naryn = 0, clp = 0, clp_bytes = 0;
+  for (size_t i = 0; live_count > 0 && i < LIVE_SLOTS; i++) {
+    if (!live[i].p) continue;
+    if (naryn++ < 12 && len < sizeof list - 32)
+      len += (size_t)snprintf(list + len, sizeof list - len, " %ld",
+                              (long)live[i].made_by);
+  }
+  for (new_block *h = new_list.next; h != &new_list; h = h->next) {
+    if (h->owner == BY_GIVEN_UP) {
+      t->given_up_blocks++;
+    } else if (h->owner == BY_CLP) {
+      clp++;
+      clp_bytes += h->size;
+    } else if (naryn++ < 12 && len < sizeof list - 32) {
+      len += (size_t)snprintf(list + len, sizeof list - len, " new %ld", h->made_by);
     }
-  problem(p, n, "%zu blocks leaked, made by allocations%s%s", live_count, list,
-          live_count > 12 ? " ..." : "");
+  }
+  if (naryn)
+    problem(p, family, n, "%zu blocks leaked, made by allocations%s%s", naryn,
+            list, naryn > 12 ? " ..." : "");
+  if (clp) {
+    t->clp_runs++;
+    t->clp_blocks += (long)clp;
+    t->clp_bytes += clp_bytes;
+  }
   live_reset();
 }
 
-/* Runs the phase with allocation N failing for N = 0, 1, ... until a run
-** meets no failure, and returns the number of allocations of that run. */
+/* Runs the phase once with allocation n of the family failing, checks
+** what it gave and left, and returns 1 when the failure was met. */
+static int one_run(phase *p, int family, long n, tally *t) {
+  naryn_diags *d = naryn_diags_new(0);
+  assert_non_null(d);
+  arm(family, n);
+  oom_break_here = oom_break_run_family == family ? p->break_run : -1;
+  int rc = p->run(p, d);
+  disarm();
+  long made = oom_count[family];
+  int injected = oom_injected;
+  t->runs++;
+  t->abandoned += oom_abandoned;
+  if (!injected) {
+    if (rc != NARYN_OK) print_error("%s: %s\n", p->name, tu_first_error(d));
+    assert_int_equal(rc, NARYN_OK);
+    t->made = made;
+    t->made_clp = oom_new_by_clp;
+  } else if (rc == NARYN_OK) {
+    /* A failure the library could do without (a probe of the umask, a
+    ** sync of the folder): allowed when nothing it gives differs. */
+    t->absorbed++;
+  } else if (rc != NARYN_ENOMEM) {
+    problem(p, family, n, "status %d (%s), first error: %s", rc,
+            naryn_strerror(rc), tu_first_error(d));
+  } else {
+    expect_only_enomem(p, family, n, d);
+  }
+  p->settle(p, !injected || rc == NARYN_OK);
+  naryn_diags_free(d);
+  expect_no_leak(p, family, n, t);
+  return injected;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Runs of the operator-new family, each in a child process                */
+/* ---------------------------------------------------------------------- */
+
+/* CLP is not exception-safe: when one of its allocations throws, some of
+** its functions free a member and leave the pointer to be freed again as
+** the exception unwinds (CoinPackedMatrix::reverseOrderedCopyOf, for one),
+** and the process dies inside CLP before the exception comes back to
+** naryn. The runs of this family are therefore made in child processes,
+** each making up to RUNS_PER_CHILD runs one after the other (a process
+** per run would cost several times the run itself) and sending a verdict
+** for each back through a pipe; when one dies, the next starts at the
+** following N. A death while CLP's exception is still unwinding (not yet
+** caught by the adapter) is CLP's own and is counted as such; naryn's
+** code on that path is only the adapter's event handler, whose destructor
+** frees one pointer it owns. Any other death, a failed check, or a leak
+** of naryn's fails the test. */
+#define RUNS_PER_CHILD 100
+
+typedef struct verdict {
+  long n;        /* the allocation made to fail */
+  long lsan_from; /* >= 0: LeakSanitizer's report on the runs from here to n */
+  int done;      /* 1 once the child got to the end of the run */
+  int injected;  /* 1 when the failure was met */
+  int problems;
+  int clp_crash; /* 1 when the child died in CLP's unwinding */
+  int signal;
+  char where[160];
+  tally t;
+} verdict;
+
+static int in_child;
+static int child_fd = -1;
+static verdict child_verdict;
+
+static void send_verdict(void) {
+  const char *b = (const char *)&child_verdict;
+  size_t left = sizeof child_verdict;
+  while (left > 0) {
+    ssize_t w = write(child_fd, b, left);
+    if (w <= 0) break;
+    b += w;
+    left -= (size_t)w;
+  }
+}
+
+/* Called when the child dies (a signal, or AddressSanitizer's report):
+** no allocation and no lock from here on. */
+static void child_died(int sig) {
+  child_verdict.signal = sig;
+  child_verdict.done = 0;
+  child_verdict.clp_crash = oom_exception_in_flight();
+  if (child_verdict.clp_crash) {
+    oom_clp_site(child_verdict.where, sizeof child_verdict.where);
+  } else {
+    static const char text[] = "test_oom: the run died outside CLP's unwinding:\n";
+    if (write(2, text, sizeof text - 1) < 0) {}
+    oom_print_stack();
+  }
+  send_verdict();
+  _exit(3);
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+/* AddressSanitizer calls this before its report: a fault of CLP's while
+** its exception unwinds ends the child quietly; any other is reported. */
+void __asan_on_error(void);
+void __asan_on_error(void) {
+  if (in_child && oom_exception_in_flight()) child_died(0);
+}
+int __lsan_do_recoverable_leak_check(void);
+/* LeakSanitizer is told to overlook the blocks of CLP's and CoinUtils'
+** own (see the top of this file), through the file tests/unit/test_oom.supp
+** under the folder the test is started in (the top of the tree). The path
+** is made absolute here, at start-up: the file is read at the first leak
+** check, in a test's temporary folder. */
+const char *__lsan_default_options(void);
+__attribute__((no_sanitize("address", "undefined")))
+const char *__lsan_default_options(void) {
+  /* Called while the sanitizer starts, before its shadow memory is made:
+  ** not instrumented, and no call it intercepts. */
+  static char options[4200];
+  static const char head[] = "suppressions=", tail[] =
+      "/tests/unit/test_oom.supp:print_suppressions=0";
+  char cwd[4000];
+  if (!options[0] && syscall(SYS_getcwd, cwd, sizeof cwd) > 0) {
+    size_t n = 0;
+    for (size_t i = 0; head[i]; i++) options[n++] = head[i];
+    for (size_t i = 0; cwd[i]; i++) options[n++] = cwd[i];
+    for (size_t i = 0; tail[i]; i++) options[n++] = tail[i];
+    options[n] = 0;
+  }
+  return options;
+}
+#endif
+
+/* The child's end after a failed cmocka check (cmocka goes on to the
+** test's teardown). */
+static void child_failed(void) {
+  if (!in_child) return;
+  child_verdict.done = 0;
+  send_verdict();
+  _exit(4);
+}
+
+/* In the child: runs from allocation n0 on, a verdict for each, then the
+** end of the process. */
+static void runs_in_child(phase *p, long n0, int fd) {
+  in_child = 1;
+  child_fd = fd;
+  /* The set of live blocks is empty here: the child takes fresh zeroed
+  ** pages for it rather than copying the parent's. */
+  madvise(live, sizeof live, MADV_DONTNEED);
+  static const int sigs[] = {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL};
+  for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = child_died;
+    sa.sa_flags = SA_RESETHAND;
+    sigaction(sigs[i], &sa, NULL);
+  }
+  for (long k = 0, n = n0; k < RUNS_PER_CHILD; k++, n += new_stride) {
+    memset(&child_verdict, 0, sizeof child_verdict);
+    child_verdict.n = n;
+    alarm(60); /* a run that hangs ends, and the parent reports it */
+    child_verdict.lsan_from = -1;
+    problems = 0;
+    child_verdict.injected = one_run(p, FAM_NEW, n, &child_verdict.t);
+    child_verdict.problems = problems;
+    child_verdict.done = 1;
+    fflush(NULL);
+    send_verdict();
+    if (!child_verdict.injected) break;
+  }
+#if defined(__SANITIZE_ADDRESS__)
+  /* LeakSanitizer's own view of the child's runs, once at their end
+  ** (what a run leaks stays unreachable): nothing of naryn's. */
+  long last = child_verdict.n;
+  if (__lsan_do_recoverable_leak_check()) {
+    memset(&child_verdict, 0, sizeof child_verdict);
+    child_verdict.lsan_from = n0;
+    child_verdict.n = last;
+    send_verdict();
+  }
+#endif
+  _exit(0);
+}
+
+/* Takes in a verdict; returns 1 when it was the run without a failure. */
+static int take_verdict(phase *p, const verdict *v, tally *t) {
+  if (v->lsan_from >= 0) {
+    problem(p, FAM_NEW, v->n, "LeakSanitizer found a leak in the runs from new %ld on"
+            " (see above)", v->lsan_from);
+    return 0;
+  }
+  t->runs++;
+  if (v->clp_crash) {
+    char where[sizeof v->where];
+    memcpy(where, v->where, sizeof where);
+    oom_demangle(where, sizeof where);
+    t->clp_crashes++;
+    int known = 0;
+    for (int i = 0; i < t->nsites; i++) known |= strcmp(t->sites[i], where) == 0;
+    if (!known && t->nsites < CLP_SITES) {
+      snprintf(t->sites[t->nsites], sizeof t->sites[0], "%s", where);
+      t->nsites++;
+    }
+    return 0;
+  }
+  if (!v->done) {
+    if (v->signal)
+      problem(p, FAM_NEW, v->n, "the run died of signal %d (see above)", v->signal);
+    else
+      problem(p, FAM_NEW, v->n, "the run failed a check (see above)");
+    return 0;
+  }
+  problems += v->problems;
+  t->absorbed += v->t.absorbed;
+  t->clp_runs += v->t.clp_runs;
+  t->clp_blocks += v->t.clp_blocks;
+  t->clp_bytes += v->t.clp_bytes;
+  t->abandoned += v->t.abandoned;
+  t->given_up_blocks += v->t.given_up_blocks;
+  if (v->injected) return 0;
+  t->made = v->t.made;
+  t->made_clp = v->t.made_clp;
+  return 1;
+}
+
+/* The runs of operator new, N = 0, s, 2s, ..., in child processes. */
+static void oom_new_apart(phase *p, tally *t) {
+  for (long n = 0;;) {
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+      close(fds[0]);
+      runs_in_child(p, n, fds[1]);
+    }
+    close(fds[1]);
+    int finished = 0, died = 0;
+    long next = n;
+    for (;;) {
+      verdict v;
+      size_t got = 0;
+      while (got < sizeof v) {
+        ssize_t r = read(fds[0], (char *)&v + got, sizeof v - got);
+        if (r <= 0) break;
+        got += (size_t)r;
+      }
+      if (got < sizeof v) break;
+      finished |= take_verdict(p, &v, t);
+      if (v.lsan_from >= 0) continue;
+      died |= !v.done;
+      next = v.n + new_stride;
+    }
+    close(fds[0]);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (finished) return;
+    if (!died && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+      /* Killed without a word (a hang, say) in the run after the last. */
+      t->runs++;
+      problem(p, FAM_NEW, next, "the run ended with status %#x", (unsigned)status);
+      next += new_stride;
+    }
+    n = next;
+  }
+}
+
+/* Runs the phase with allocation N of the family failing for N = 0, 1, ...
+** (or 0, s, 2s, ... for operator new) until a run meets no failure, which
+** must give the results of a run without faults. */
+static void oom_family(phase *p, int family, tally *t) {
+  if (family == FAM_MALLOC) {
+    for (long n = 0; one_run(p, family, n, t); n++) {}
+  } else if (getenv("NARYN_OOM_NOFORK")) {
+    /* For a debugger: the runs in the test's own process. */
+    for (long n = 0; one_run(p, family, n, t); n += new_stride) {}
+  } else {
+    oom_new_apart(p, t);
+  }
+}
+
+/* CLP's own leaks and deaths over the whole test, for the closing line. */
+static tally clp_total;
+
+/* Runs the phase through both families and returns the number of
+** malloc-family allocations of a run without faults. */
 static long oom_loop(phase *p) {
-  long n = 0, ran = 0, absorbed = 0;
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   problems = 0;
   live_reset();
   const char *only = getenv("NARYN_OOM_PHASE");
-  oom_break_here = !only || strcmp(only, p->name) == 0 ? oom_break_run : -1;
-  for (;;) {
-    naryn_diags *d = naryn_diags_new(0);
-    assert_non_null(d);
-    arm(n);
-    int rc = p->run(p, d);
-    disarm();
-    long made = oom_count;
-    int injected = oom_injected;
-    ran++;
-    if (!injected) {
-      if (rc != NARYN_OK) print_error("%s: %s\n", p->name, tu_first_error(d));
-      assert_int_equal(rc, NARYN_OK);
-    } else if (rc == NARYN_OK) {
-      /* A failure the library could do without (a probe of the umask, a
-      ** sync of the folder): allowed when nothing it gives differs. */
-      absorbed++;
-    } else if (rc != NARYN_ENOMEM) {
-      problem(p, n, "status %d (%s), first error: %s", rc, naryn_strerror(rc),
-              tu_first_error(d));
-    } else {
-      expect_only_enomem(p, n, d);
-    }
-    p->settle(p, !injected || rc == NARYN_OK);
-    naryn_diags_free(d);
-    expect_no_leak(p, n);
-    if (!injected) {
-      clock_gettime(CLOCK_MONOTONIC, &t1);
-      printf("# %s: %ld allocations; %ld runs, %ld failures absorbed, %.2f s\n",
-             p->name, made, ran, absorbed,
-             (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
-      if (problems) print_error("%s: %d problems\n", p->name, problems);
-      assert_int_equal(problems, 0);
-      return made;
-    }
-    n++;
-  }
+  p->break_run = !only || strcmp(only, p->name) == 0 ? oom_break_run : -1;
+  tally m, c;
+  memset(&m, 0, sizeof m);
+  memset(&c, 0, sizeof c);
+  oom_family(p, FAM_MALLOC, &m);
+  oom_family(p, FAM_NEW, &c);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  printf("# %s: malloc family: %ld allocations, %ld runs, %ld failures absorbed;"
+         " operator new: %ld allocations (%ld by CLP), %ld runs (every %ldth),"
+         " %ld failures absorbed; CLP's own faults: %ld blocks (%zu bytes) left"
+         " in %ld runs, %ld runs died in CLP; %ld models given up (%ld blocks"
+         " of naryn's); %.2f s\n",
+         p->name, m.made, m.runs, m.absorbed, c.made, c.made_clp, c.runs,
+         new_stride, c.absorbed, m.clp_blocks + c.clp_blocks,
+         m.clp_bytes + c.clp_bytes, m.clp_runs + c.clp_runs, c.clp_crashes,
+         m.abandoned + c.abandoned, m.given_up_blocks + c.given_up_blocks,
+         (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
+  for (int i = 0; i < c.nsites; i++) printf("#   died in CLP at %s\n", c.sites[i]);
+  clp_total.clp_blocks += m.clp_blocks + c.clp_blocks;
+  clp_total.clp_bytes += m.clp_bytes + c.clp_bytes;
+  clp_total.clp_runs += m.clp_runs + c.clp_runs;
+  clp_total.clp_crashes += c.clp_crashes;
+  clp_total.abandoned += m.abandoned + c.abandoned;
+  clp_total.runs += m.runs + c.runs;
+  if (problems) print_error("%s: %d problems\n", p->name, problems);
+  assert_int_equal(problems, 0);
+  return m.made;
 }
 
 /* ====================================================================== */
@@ -853,7 +1343,7 @@ static void two_countries(void **state) {
 ** and a block kept past the run is seen. */
 static void the_injector_works(void **state) {
   (void)state;
-  arm(1);
+  arm(FAM_MALLOC, 1);
   void *a = malloc(8), *b = malloc(8), *c = calloc(1, 8);
   disarm();
   assert_non_null(a);
@@ -866,18 +1356,84 @@ static void the_injector_works(void **state) {
   assert_int_equal(live_count, 0);
 }
 
+/* Counts the live blocks of operator new of an owner. */
+static long live_of(int owner) {
+  long n = 0;
+  for (new_block *h = new_list.next; h != &new_list; h = h->next) n += h->owner == owner;
+  return n;
+}
+
+/* Operator new is counted apart from the malloc family, fails in turn
+** as well, and its blocks are put down to whoever asked for them: a
+** ClpSimplex made by the test is the test's block (naryn's, as the
+** injector sees it), the members its constructor makes are CLP's. */
+static void operator_new_is_told_apart(void **state) {
+  (void)state;
+  arm(FAM_NEW, -1);
+  void *model = oom_new_clp_model();
+  disarm();
+  assert_non_null(model);
+  long made = oom_count[FAM_NEW];
+  assert_int_equal(oom_count[FAM_MALLOC], 0);
+  assert_true(made >= 2);
+  assert_int_equal(live_of(BY_NARYN), 1);
+  assert_true(live_of(BY_CLP) >= 1);
+  assert_int_equal(live_of(BY_NARYN) + live_of(BY_CLP), (long)live_total());
+  oom_delete_clp_model(model);
+  assert_int_equal(live_total(), 0);
+  for (long n = 0; n < made; n++) {
+    arm(FAM_NEW, n);
+    model = oom_new_clp_model();
+    disarm();
+    assert_null(model);
+    assert_int_equal(oom_count[FAM_NEW], n + 1);
+    /* A constructor of CLP's that throws leaves what it had made. */
+    assert_int_equal(live_of(BY_NARYN), 0);
+    live_reset();
+  }
+}
+
+/* A test's teardown; in a child process, which gets here only after a
+** failed check, the end of the child. */
+static int oom_teardown(void **state) {
+  child_failed();
+  return tu_leave_tmpdir(state);
+}
+
+/* Reads "N" or "newN" of NARYN_OOM_BREAK and returns its family. */
+static int break_number(const char **s, long *n) {
+  int family = strncmp(*s, "new", 3) == 0 ? FAM_NEW : FAM_MALLOC;
+  char *end;
+  *n = strtol(*s + (family == FAM_NEW ? 3 : 0), &end, 10);
+  *s = end;
+  return family;
+}
+
 int main(void) {
   const char *brk = getenv("NARYN_OOM_BREAK");
   if (brk) {
-    oom_break_run = oom_break_at = atol(brk);
-    if (strchr(brk, ':')) oom_break_at = atol(strchr(brk, ':') + 1);
+    oom_break_run_family = oom_break_at_family = break_number(&brk, &oom_break_run);
+    oom_break_at = oom_break_run;
+    if (*brk == ':') {
+      brk++;
+      oom_break_at_family = break_number(&brk, &oom_break_at);
+    }
   }
+  /* NARYN_OOM_TEST=name runs only the tests whose name matches. */
+  if (getenv("NARYN_OOM_TEST")) cmocka_set_test_filter(getenv("NARYN_OOM_TEST"));
+  if (oom_new_init() == 0) {
+    fprintf(stderr, "test_oom: CLP's libraries are not loaded\n");
+    return 1;
+  }
+  if (getenv("NARYN_OOM_STRIDE")) new_stride = atol(getenv("NARYN_OOM_STRIDE"));
+  if (new_stride < 1) new_stride = 1;
   if (!getcwd(examples, sizeof examples - 10)) return 1;
   strcat(examples, "/examples");
   /* Each test works in a fresh temporary folder. */
-#define OOM_TEST(f) cmocka_unit_test_setup_teardown(f, tu_enter_tmpdir, tu_leave_tmpdir)
+#define OOM_TEST(f) cmocka_unit_test_setup_teardown(f, tu_enter_tmpdir, oom_teardown)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(the_injector_works),
+      cmocka_unit_test(operator_new_is_told_apart),
       OOM_TEST(single),
       OOM_TEST(cascade),
       OOM_TEST(cascade_scenario),
