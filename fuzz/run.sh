@@ -66,17 +66,17 @@ for target in model merge csv; do
     status=1
     continue
   fi
-  rm -rf "$dir/seeds" "$dir/work"
-  mkdir -p "$dir/seeds" "$dir/corpus" "$dir/found" "$dir/work"
+  rm -rf "$dir/seeds" "$dir/cwd"
+  mkdir -p "$dir/seeds" "$dir/corpus" "$dir/found" "$dir/cwd"
   "seed_${target}s" "$dir/seeds"
   dict=model.dict
   [ "$target" = csv ] && dict=csv.dict
   # The models read their series from the working folder: give them the
   # CSV files the examples name there.
-  cp examples/cascade/inflow.csv models/naryn/*.csv "$dir/work/"
+  cp examples/cascade/inflow.csv models/naryn/*.csv "$dir/cwd/"
   # libFuzzer exits 0 when the time is up and non-zero when it stopped on
   # a fault. Standard input is closed so that no input can wait on it.
-  (cd "$dir/work" && exec "$bin" -max_total_time="$FUZZ_SECONDS" \
+  (cd "$dir/cwd" && exec "$bin" -max_total_time="$FUZZ_SECONDS" \
       -timeout="$FUZZ_TIMEOUT" -rss_limit_mb="$FUZZ_RSS_MB" \
       -dict="$top/fuzz/$dict" -artifact_prefix="$dir/found/" \
       -print_final_stats=1 "$dir/corpus" "$dir/seeds") \

@@ -13,38 +13,17 @@
 #include <unistd.h>
 
 #include "naryn_int.h"
+#include "testutil.h"
 
-/* Each test gets a fresh arena and diagnostics list. */
-typedef struct fixture {
-  naryn__arena *a;
-  naryn_diags *d;
-} fixture;
-
-static int setup(void **state) {
-  fixture *f = calloc(1, sizeof *f);
-  if (!f) return -1;
-  f->a = naryn__arena_new();
-  f->d = naryn_diags_new(0);
-  *state = f;
-  return f->a && f->d ? 0 : -1;
-}
-
-static int teardown(void **state) {
-  fixture *f = *state;
-  naryn__arena_free(f->a);
-  naryn_diags_free(f->d);
-  free(f);
-  return 0;
-}
 
 /* Parses text named "m.json". */
-static naryn__doc *parse(fixture *f, const char *text) {
+static naryn__doc *parse(tu_fixture *f, const char *text) {
   return naryn__doc_read_buffer("m.json", text, strlen(text), f->a, f->d);
 }
 
 /* Parses text that must fail with exactly one diagnostic, and returns that
 ** diagnostic formatted (in a static buffer). */
-static const char *only_error(fixture *f, const char *text) {
+static const char *only_error(tu_fixture *f, const char *text) {
   static char buf[1024];
   naryn_diags_clear(f->d);
   assert_null(parse(f, text));
@@ -54,7 +33,7 @@ static const char *only_error(fixture *f, const char *text) {
 }
 
 /* Formats the i-th diagnostic (in a static buffer). */
-static const char *diag_text(fixture *f, int i) {
+static const char *diag_text(tu_fixture *f, int i) {
   static char buf[1024];
   naryn_diag_format(naryn_diags_get(f->d, i), buf, sizeof buf);
   return buf;
@@ -74,7 +53,7 @@ static void assert_text(const naryn__doc *v, const char *text) {
 }
 
 static void json_positions_are_exact(void **state) {
-  fixture *f = *state;
+  tu_fixture *f = *state;
   naryn__doc *r = parse(f, "{\"a\":1,\n \"list\": [[1,2],[3.5, -4e3]],\n  \"s\": \"x y\"}");
   assert_non_null(r);
   assert_int_equal(r->kind, NARYN__DOC_MAP);
@@ -101,7 +80,7 @@ static void json_positions_are_exact(void **state) {
 }
 
 static void yaml_positions_and_comments(void **state) {
-  fixture *f = *state;
+  tu_fixture *f = *state;
   naryn__doc *r = parse(f,
                         "# a model\n"
                         "name: Naryn   # trailing comment\n"
@@ -131,7 +110,7 @@ static void yaml_positions_and_comments(void **state) {
 }
 
 static void quoted_and_plain_scalars(void **state) {
-  fixture *f = *state;
+  tu_fixture *f = *state;
   naryn__doc *r = parse(f,
                         "plain: 12\n"
                         "double: \"12\"\n"
@@ -162,7 +141,7 @@ static void quoted_and_plain_scalars(void **state) {
 
 /* JSON that YAML treats specially: tabs, a byte-order mark, CRLF. */
 static void tabs_bom_and_crlf_are_read(void **state) {
-  fixture *f = *state;
+  tu_fixture *f = *state;
   naryn__doc *r = parse(f, "\t{\n\t\"a\":\t{\n\t\t\"b\": \"x\ty\"\n\t}\n}\n\t\n");
   assert_non_null(r);
   assert_at(r, 1, 2);
@@ -190,7 +169,7 @@ static void tabs_bom_and_crlf_are_read(void **state) {
 
 /* YAML flow style accepts a trailing comma and unquoted words. */
 static void lenient_json_is_accepted(void **state) {
-  fixture *f = *state;
+  tu_fixture *f = *state;
   naryn__doc *r = parse(f, "{\"a\": [1, 2,], \"b\": bad garbage,}");
   assert_non_null(r);
   assert_int_equal(r->n, 2);
@@ -199,7 +178,7 @@ static void lenient_json_is_accepted(void **state) {
 }
 
 static void json_mistakes_have_clear_messages(void **state) {
-  fixture *f = *state;
+  tu_fixture *f = *state;
   assert_string_equal(only_error(f, "{\"a\": 1 \"b\": 2}"),
                       "m.json:1:12: error: syntax: expected ',' or '}' (while parsing a "
                       "flow mapping started at line 1 column 1), got ':' after the "
@@ -247,7 +226,7 @@ static void json_mistakes_have_clear_messages(void **state) {
 }
 
 static void yaml_mistakes_have_clear_messages(void **state) {
-  fixture *f = *state;
+  tu_fixture *f = *state;
   assert_string_equal(only_error(f, "a:\n\tb: 1\n"),
                       "m.json:2:1: error: syntax: expected spaces for indentation, got a "
                       "tab character");
@@ -271,7 +250,7 @@ static void yaml_mistakes_have_clear_messages(void **state) {
 }
 
 static void bad_bytes_are_located(void **state) {
-  fixture *f = *state;
+  tu_fixture *f = *state;
   assert_string_equal(only_error(f, "a: 1\nb: \"x\x01y\"\n"),
                       "m.json:2:6: error: syntax: expected text, got the control "
                       "character 0x01");
@@ -288,7 +267,7 @@ static void bad_bytes_are_located(void **state) {
 }
 
 static void duplicate_keys_are_all_reported(void **state) {
-  fixture *f = *state;
+  tu_fixture *f = *state;
   assert_string_equal(only_error(f, "nodes:\n  - name: A\n    type: sink\n    name: B\n"),
                       "m.json:4:5: error: nodes[0].name: expected each key once, got "
                       "\"name\" again (first at line 2 column 5)");
@@ -311,7 +290,7 @@ static void duplicate_keys_are_all_reported(void **state) {
 }
 
 static void keys_must_be_scalars(void **state) {
-  fixture *f = *state;
+  tu_fixture *f = *state;
   assert_string_equal(only_error(f, "{[1]: 2}"),
                       "m.json:1:2: error: syntax: expected a text key, got a list");
   assert_string_equal(only_error(f, "a:\n  ? {x: 1}\n  : 2\n"),
@@ -319,7 +298,7 @@ static void keys_must_be_scalars(void **state) {
 }
 
 static void aliases_share_the_anchored_node(void **state) {
-  fixture *f = *state;
+  tu_fixture *f = *state;
   naryn__doc *r = parse(f, "base: &b {x: 1}\nname: &n Toktogul\nuse: *b\nalso: *n\n");
   assert_non_null(r);
   assert_ptr_equal(naryn__doc_get(r, "use"), naryn__doc_get(r, "base"));
@@ -335,7 +314,7 @@ static void aliases_share_the_anchored_node(void **state) {
 }
 
 static void documents_must_be_one_and_not_empty(void **state) {
-  fixture *f = *state;
+  tu_fixture *f = *state;
   assert_string_equal(only_error(f, "{\"a\": 1}\n---\n{\"b\": 2}\n"),
                       "m.json:2:1: error: syntax: expected one document in the file, got "
                       "a second document");
@@ -348,7 +327,7 @@ static void documents_must_be_one_and_not_empty(void **state) {
 }
 
 static void nesting_depth_is_limited(void **state) {
-  fixture *f = *state;
+  tu_fixture *f = *state;
   char deep[1201];
   memset(deep, '[', 600);
   memset(deep + 600, ']', 600);
@@ -461,7 +440,7 @@ static void bools_and_nulls(void **state) {
 }
 
 static void describe_values(void **state) {
-  fixture *f = *state;
+  tu_fixture *f = *state;
   naryn__doc *r = parse(f, "{\"o\": {\"k\": 1}, \"e\": {}, \"l\": [1, 2, 3], \"one\": [1],"
                            " \"none\": [], \"n\": 12, \"s\": \"abc\", \"q\": \"12\","
                            " \"t\": true, \"z\": null, \"w\": x, \"es\": \"\","
@@ -498,7 +477,7 @@ static void describe_values(void **state) {
 }
 
 static void get_and_key_lookups(void **state) {
-  fixture *f = *state;
+  tu_fixture *f = *state;
   naryn__doc *r = parse(f, "{\"a\": 1, \"list\": [1]}");
   assert_non_null(r);
   assert_null(naryn__doc_get(r, "missing"));
@@ -510,14 +489,14 @@ static void get_and_key_lookups(void **state) {
 }
 
 /* Parses an overlay under its own file name. */
-static naryn__doc *parse_as(fixture *f, const char *name, const char *text) {
+static naryn__doc *parse_as(tu_fixture *f, const char *name, const char *text) {
   naryn__doc *v = naryn__doc_read_buffer(name, text, strlen(text), f->a, f->d);
   assert_non_null(v);
   return v;
 }
 
 static void merge_matches_items_by_name(void **state) {
-  fixture *f = *state;
+  tu_fixture *f = *state;
   naryn__doc *base = parse_as(f, "m.yaml",
                               "nodes:\n"
                               "  - {name: A, type: reservoir, max_storage_hm3: 10}\n"
@@ -548,7 +527,7 @@ static void merge_matches_items_by_name(void **state) {
 }
 
 static void merge_matches_links_by_from_and_to(void **state) {
-  fixture *f = *state;
+  tu_fixture *f = *state;
   naryn__doc *base = parse_as(f, "m.yaml",
                               "links:\n"
                               "  - {from: A, to: B, max_flow_m3s: 5}\n"
@@ -567,7 +546,7 @@ static void merge_matches_links_by_from_and_to(void **state) {
 }
 
 static void merge_replaces_what_it_cannot_match(void **state) {
-  fixture *f = *state;
+  tu_fixture *f = *state;
   naryn__doc *base = parse_as(f, "m.yaml",
                               "steps: [1, 2]\n"
                               "nodes: [{name: A, x: 1}, {type: sink}]\n"
@@ -592,7 +571,7 @@ static void merge_replaces_what_it_cannot_match(void **state) {
 }
 
 static void merge_recurses_into_mappings(void **state) {
-  fixture *f = *state;
+  tu_fixture *f = *state;
   naryn__doc *base = parse_as(f, "m.json", "{\"a\": {\"b\": {\"c\": 1, \"d\": 2}}, \"z\": 0}");
   naryn__doc *over = parse_as(f, "s.json", "{\"a\": {\"b\": {\"c\": 3, \"e\": 4}}, \"y\": 9}");
   naryn__doc *m = naryn__doc_merge(base, over, f->a);
@@ -611,7 +590,7 @@ static void merge_recurses_into_mappings(void **state) {
 
 /* Merging must not change nodes that aliases or earlier overlays share. */
 static void merge_leaves_shared_nodes_alone(void **state) {
-  fixture *f = *state;
+  tu_fixture *f = *state;
   naryn__doc *base = parse_as(f, "m.yaml",
                               "defaults: &d {x: 1}\n"
                               "nodes: [{name: A, cfg: *d}, {name: B, cfg: *d}]\n");
@@ -629,7 +608,7 @@ static void merge_leaves_shared_nodes_alone(void **state) {
 }
 
 static void files_are_read_whole(void **state) {
-  fixture *f = *state;
+  tu_fixture *f = *state;
   char path[] = "/tmp/naryn_test_doc_XXXXXX";
   int fd = mkstemp(path);
   assert_true(fd >= 0);
@@ -655,30 +634,30 @@ static void files_are_read_whole(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(json_positions_are_exact, setup, teardown),
-      cmocka_unit_test_setup_teardown(yaml_positions_and_comments, setup, teardown),
-      cmocka_unit_test_setup_teardown(quoted_and_plain_scalars, setup, teardown),
-      cmocka_unit_test_setup_teardown(tabs_bom_and_crlf_are_read, setup, teardown),
-      cmocka_unit_test_setup_teardown(lenient_json_is_accepted, setup, teardown),
-      cmocka_unit_test_setup_teardown(json_mistakes_have_clear_messages, setup, teardown),
-      cmocka_unit_test_setup_teardown(yaml_mistakes_have_clear_messages, setup, teardown),
-      cmocka_unit_test_setup_teardown(bad_bytes_are_located, setup, teardown),
-      cmocka_unit_test_setup_teardown(duplicate_keys_are_all_reported, setup, teardown),
-      cmocka_unit_test_setup_teardown(keys_must_be_scalars, setup, teardown),
-      cmocka_unit_test_setup_teardown(aliases_share_the_anchored_node, setup, teardown),
-      cmocka_unit_test_setup_teardown(documents_must_be_one_and_not_empty, setup, teardown),
-      cmocka_unit_test_setup_teardown(nesting_depth_is_limited, setup, teardown),
+      cmocka_unit_test_setup_teardown(json_positions_are_exact, tu_fixture_setup, tu_fixture_teardown),
+      cmocka_unit_test_setup_teardown(yaml_positions_and_comments, tu_fixture_setup, tu_fixture_teardown),
+      cmocka_unit_test_setup_teardown(quoted_and_plain_scalars, tu_fixture_setup, tu_fixture_teardown),
+      cmocka_unit_test_setup_teardown(tabs_bom_and_crlf_are_read, tu_fixture_setup, tu_fixture_teardown),
+      cmocka_unit_test_setup_teardown(lenient_json_is_accepted, tu_fixture_setup, tu_fixture_teardown),
+      cmocka_unit_test_setup_teardown(json_mistakes_have_clear_messages, tu_fixture_setup, tu_fixture_teardown),
+      cmocka_unit_test_setup_teardown(yaml_mistakes_have_clear_messages, tu_fixture_setup, tu_fixture_teardown),
+      cmocka_unit_test_setup_teardown(bad_bytes_are_located, tu_fixture_setup, tu_fixture_teardown),
+      cmocka_unit_test_setup_teardown(duplicate_keys_are_all_reported, tu_fixture_setup, tu_fixture_teardown),
+      cmocka_unit_test_setup_teardown(keys_must_be_scalars, tu_fixture_setup, tu_fixture_teardown),
+      cmocka_unit_test_setup_teardown(aliases_share_the_anchored_node, tu_fixture_setup, tu_fixture_teardown),
+      cmocka_unit_test_setup_teardown(documents_must_be_one_and_not_empty, tu_fixture_setup, tu_fixture_teardown),
+      cmocka_unit_test_setup_teardown(nesting_depth_is_limited, tu_fixture_setup, tu_fixture_teardown),
       cmocka_unit_test(numbers_convert_strictly),
       cmocka_unit_test(ints_convert_strictly),
       cmocka_unit_test(bools_and_nulls),
-      cmocka_unit_test_setup_teardown(describe_values, setup, teardown),
-      cmocka_unit_test_setup_teardown(get_and_key_lookups, setup, teardown),
-      cmocka_unit_test_setup_teardown(merge_matches_items_by_name, setup, teardown),
-      cmocka_unit_test_setup_teardown(merge_matches_links_by_from_and_to, setup, teardown),
-      cmocka_unit_test_setup_teardown(merge_replaces_what_it_cannot_match, setup, teardown),
-      cmocka_unit_test_setup_teardown(merge_recurses_into_mappings, setup, teardown),
-      cmocka_unit_test_setup_teardown(merge_leaves_shared_nodes_alone, setup, teardown),
-      cmocka_unit_test_setup_teardown(files_are_read_whole, setup, teardown),
+      cmocka_unit_test_setup_teardown(describe_values, tu_fixture_setup, tu_fixture_teardown),
+      cmocka_unit_test_setup_teardown(get_and_key_lookups, tu_fixture_setup, tu_fixture_teardown),
+      cmocka_unit_test_setup_teardown(merge_matches_items_by_name, tu_fixture_setup, tu_fixture_teardown),
+      cmocka_unit_test_setup_teardown(merge_matches_links_by_from_and_to, tu_fixture_setup, tu_fixture_teardown),
+      cmocka_unit_test_setup_teardown(merge_replaces_what_it_cannot_match, tu_fixture_setup, tu_fixture_teardown),
+      cmocka_unit_test_setup_teardown(merge_recurses_into_mappings, tu_fixture_setup, tu_fixture_teardown),
+      cmocka_unit_test_setup_teardown(merge_leaves_shared_nodes_alone, tu_fixture_setup, tu_fixture_teardown),
+      cmocka_unit_test_setup_teardown(files_are_read_whole, tu_fixture_setup, tu_fixture_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

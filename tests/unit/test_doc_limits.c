@@ -19,32 +19,12 @@
 #include <unistd.h>
 
 #include "naryn_int.h"
+#include "testutil.h"
 
-typedef struct fixture {
-  naryn__arena *a;
-  naryn_diags *d;
-} fixture;
-
-static int setup(void **state) {
-  fixture *f = calloc(1, sizeof *f);
-  if (!f) return -1;
-  f->a = naryn__arena_new();
-  f->d = naryn_diags_new(0);
-  *state = f;
-  return f->a && f->d ? 0 : -1;
-}
-
-static int teardown(void **state) {
-  fixture *f = *state;
-  naryn__arena_free(f->a);
-  naryn_diags_free(f->d);
-  free(f);
-  return 0;
-}
 
 /* Parses n bytes copied into a heap buffer of exactly n bytes, so that
 ** AddressSanitizer sees any read past the end. */
-static naryn__doc *parse_n(fixture *f, const char *text, size_t n) {
+static naryn__doc *parse_n(tu_fixture *f, const char *text, size_t n) {
   char *buf = malloc(n ? n : 1);
   assert_non_null(buf);
   memcpy(buf, text, n);
@@ -54,7 +34,7 @@ static naryn__doc *parse_n(fixture *f, const char *text, size_t n) {
 }
 
 /* Parses text that must fail with one error; returns it formatted. */
-static const char *only_error_n(fixture *f, const char *text, size_t n) {
+static const char *only_error_n(tu_fixture *f, const char *text, size_t n) {
   static char buf[1024];
   naryn_diags_clear(f->d);
   assert_null(parse_n(f, text, n));
@@ -63,7 +43,7 @@ static const char *only_error_n(fixture *f, const char *text, size_t n) {
   return buf;
 }
 
-static const char *only_error(fixture *f, const char *text) {
+static const char *only_error(tu_fixture *f, const char *text) {
   return only_error_n(f, text, strlen(text));
 }
 
@@ -94,7 +74,7 @@ static void add(text *t, const char *fmt, ...) {
 /* The seven-byte file found by fuzzing: the hint for the missing ':'
 ** looked at the byte after the end of the text. */
 static void syntax_hint_stays_inside_the_text(void **state) {
-  fixture *f = *state;
+  tu_fixture *f = *state;
   assert_string_equal(only_error_n(f, "{e\t: \"\"", 7),
                       "m.yaml:2:1: error: syntax: expected ',' or '}' (while parsing "
                       "a flow mapping started at line 1 column 1), got the end of "
@@ -108,7 +88,7 @@ static void syntax_hint_stays_inside_the_text(void **state) {
 /* 50,000 anchors and as many aliases read, each alias finding its anchor
 ** by hashing (the old linear search took seconds). */
 static void many_anchors_read(void **state) {
-  fixture *f = *state;
+  tu_fixture *f = *state;
   const int n = 50000;
   text t = {0};
   add(&t, "defs:\n");
@@ -131,7 +111,7 @@ static void many_anchors_read(void **state) {
 ** first alias that takes the count past the limit; fifteen levels of the
 ** same (about 2^18 values) read. */
 static void alias_bombs_are_refused(void **state) {
-  fixture *f = *state;
+  tu_fixture *f = *state;
   text t = {0};
   add(&t, "a0: &a0 [1, 2]\n");
   for (int i = 1; i <= 40; i++) add(&t, "a%d: &a%d [*a%d, *a%d]\n", i, i, i - 1, i - 1);
@@ -151,7 +131,7 @@ static void alias_bombs_are_refused(void **state) {
 ** alias to it inside the 101 levels that lead to it in l2 passes 256. Without aliases, 100,000 '[' stop at
 ** the 257th. */
 static void nesting_is_bounded_through_aliases(void **state) {
-  fixture *f = *state;
+  tu_fixture *f = *state;
   text t = {0};
   for (int k = 0; k < 4; k++) {
     add(&t, "l%d: &l%d ", k, k);
@@ -178,7 +158,7 @@ static void nesting_is_bounded_through_aliases(void **state) {
 }
 
 static void merge_keys_are_refused(void **state) {
-  fixture *f = *state;
+  tu_fixture *f = *state;
   assert_string_equal(only_error(f, "d: &d {type: sink}\nnodes:\n  - name: Sea\n"
                                     "    <<: *d\n"),
                       "m.yaml:4:5: error: nodes[0]: expected a field name, got the "
@@ -189,7 +169,7 @@ static void merge_keys_are_refused(void **state) {
 }
 
 static void other_encodings_are_named(void **state) {
-  fixture *f = *state;
+  tu_fixture *f = *state;
   static const struct {
     const char *text;
     size_t n;
@@ -214,7 +194,7 @@ static void other_encodings_are_named(void **state) {
 /* A FIFO is refused without waiting for a writer, and a file one byte
 ** past the limit (sparse, so it takes no disk) from its size. */
 static void special_and_huge_files_are_refused(void **state) {
-  fixture *f = *state;
+  tu_fixture *f = *state;
   char dir[] = "/tmp/naryn_test_limits_XXXXXX", path[64], buf[256];
   assert_non_null(mkdtemp(dir));
   snprintf(path, sizeof path, "%s/fifo.yaml", dir);
@@ -251,7 +231,7 @@ static void special_and_huge_files_are_refused(void **state) {
 
 /* Parses a scenario-merge pair and returns the number of problems the
 ** merge check reports. */
-static int merge_problems(fixture *f, const char *base, const char *over) {
+static int merge_problems(tu_fixture *f, const char *base, const char *over) {
   naryn_diags_clear(f->d);
   naryn__doc *b = naryn__doc_read_buffer("m.yaml", base, strlen(base), f->a, f->d);
   naryn__doc *o = naryn__doc_read_buffer("s.yaml", over, strlen(over), f->a, f->d);
@@ -260,14 +240,14 @@ static int merge_problems(fixture *f, const char *base, const char *over) {
   return naryn__doc_merge_check(b, o, f->d);
 }
 
-static const char *diag0(fixture *f) {
+static const char *diag0(tu_fixture *f) {
   static char buf[512];
   naryn_diag_format(naryn_diags_get(f->d, 0), buf, sizeof buf);
   return buf;
 }
 
 static void scenario_slips_are_reported(void **state) {
-  fixture *f = *state;
+  tu_fixture *f = *state;
   const char *base = "nodes:\n  - {name: A, type: sink}\n  - {name: B, type: sink}\n"
                      "links:\n  - {from: A, to: B}\n";
   assert_int_equal(merge_problems(f, base, "nodes:\n  - {name: A, x: 1}\n"
@@ -317,14 +297,14 @@ static void command_line_numbers_are_model_numbers(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(syntax_hint_stays_inside_the_text, setup, teardown),
-      cmocka_unit_test_setup_teardown(many_anchors_read, setup, teardown),
-      cmocka_unit_test_setup_teardown(alias_bombs_are_refused, setup, teardown),
-      cmocka_unit_test_setup_teardown(nesting_is_bounded_through_aliases, setup, teardown),
-      cmocka_unit_test_setup_teardown(merge_keys_are_refused, setup, teardown),
-      cmocka_unit_test_setup_teardown(other_encodings_are_named, setup, teardown),
-      cmocka_unit_test_setup_teardown(special_and_huge_files_are_refused, setup, teardown),
-      cmocka_unit_test_setup_teardown(scenario_slips_are_reported, setup, teardown),
+      cmocka_unit_test_setup_teardown(syntax_hint_stays_inside_the_text, tu_fixture_setup, tu_fixture_teardown),
+      cmocka_unit_test_setup_teardown(many_anchors_read, tu_fixture_setup, tu_fixture_teardown),
+      cmocka_unit_test_setup_teardown(alias_bombs_are_refused, tu_fixture_setup, tu_fixture_teardown),
+      cmocka_unit_test_setup_teardown(nesting_is_bounded_through_aliases, tu_fixture_setup, tu_fixture_teardown),
+      cmocka_unit_test_setup_teardown(merge_keys_are_refused, tu_fixture_setup, tu_fixture_teardown),
+      cmocka_unit_test_setup_teardown(other_encodings_are_named, tu_fixture_setup, tu_fixture_teardown),
+      cmocka_unit_test_setup_teardown(special_and_huge_files_are_refused, tu_fixture_setup, tu_fixture_teardown),
+      cmocka_unit_test_setup_teardown(scenario_slips_are_reported, tu_fixture_setup, tu_fixture_teardown),
       cmocka_unit_test(command_line_numbers_are_model_numbers),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -114,4 +114,30 @@ static inline void tu_close_to(double got, double want, double rel) {
   }
 }
 
+#ifdef NARYN_INT_H
+/* For tests of the internal readers (naryn_int.h included first): each
+** test gets a fresh arena and diagnostics list. */
+typedef struct tu_fixture {
+  naryn__arena *a;
+  naryn_diags *d;
+} tu_fixture;
+
+static inline int tu_fixture_setup(void **state) {
+  tu_fixture *f = calloc(1, sizeof *f);
+  if (!f) return -1;
+  f->a = naryn__arena_new();
+  f->d = naryn_diags_new(0);
+  *state = f;
+  return f->a && f->d ? 0 : -1;
+}
+
+static inline int tu_fixture_teardown(void **state) {
+  tu_fixture *f = *state;
+  naryn__arena_free(f->a);
+  naryn_diags_free(f->d);
+  free(f);
+  return 0;
+}
+#endif
+
 #endif
