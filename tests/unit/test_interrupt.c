@@ -55,32 +55,6 @@ static void only_interrupted(const naryn_diags *d) {
   }
 }
 
-static void same_bits(double x, double y) {
-  if (isnan(x) && isnan(y)) return;
-  if (memcmp(&x, &y, sizeof x) != 0) {
-    print_error("got %.17g and %.17g\n", x, y);
-    fail();
-  }
-}
-
-static void same_results(const naryn_model *m, const naryn_result *a,
-                         const naryn_result *b) {
-  for (int t = 0; t < naryn_model_steps(m); t++) {
-    for (int i = 0; i < naryn_model_node_count(m); i++) {
-      for (int q = 0; q < NARYN_Q_COUNT; q++)
-        same_bits(naryn_result_node(a, (naryn_quantity)q, i, t),
-                  naryn_result_node(b, (naryn_quantity)q, i, t));
-      same_bits(naryn_result_water_value(a, i, t), naryn_result_water_value(b, i, t));
-    }
-    for (int l = 0; l < naryn_model_link_count(m); l++)
-      same_bits(naryn_result_link_flow_hm3(a, l, t), naryn_result_link_flow_hm3(b, l, t));
-  }
-  same_bits(naryn_result_objective(a), naryn_result_objective(b));
-  assert_int_equal(naryn_result_passes(a), naryn_result_passes(b));
-  assert_int_equal(naryn_result_solves(a), naryn_result_solves(b));
-  assert_int_equal(naryn_result_iterations(a), naryn_result_iterations(b));
-}
-
 static naryn_model *load(const char *path) {
   naryn_diags *d = naryn_diags_new(0);
   naryn_model *m = NULL;
@@ -114,7 +88,7 @@ static void simulation_stops_between_steps(void **state) {
   assert_false(naryn_interrupted());
   naryn_diags_clear(d);
   assert_int_equal(naryn_simulate(m, &o, &r, d), NARYN_OK);
-  same_results(m, ref, r);
+  tu_same_results(m, ref, r);
   naryn_result_free(r);
   naryn_result_free(ref);
   naryn_diags_free(d);
@@ -142,7 +116,7 @@ static void optimisation_stops_between_passes(void **state) {
   naryn_interrupt_clear();
   naryn_diags_clear(d);
   assert_int_equal(naryn_optimise(m, &o, &r, d), NARYN_OK);
-  same_results(m, ref, r);
+  tu_same_results(m, ref, r);
   naryn_result_free(r);
   naryn_result_free(ref);
   naryn_diags_free(d);
@@ -193,10 +167,10 @@ static void share_stops(const char *phase, int at) {
   naryn_diags_clear(d);
   assert_int_equal(naryn_share(m, &o, &g, d), NARYN_OK);
   for (unsigned c = 1; c < 4; c++)
-    same_bits(naryn_game_value(g, c), naryn_game_value(ref, c));
+    tu_same_bits(naryn_game_value(g, c), naryn_game_value(ref, c));
   for (int a = 0; a < NARYN_ALLOC_COUNT; a++)
     for (int i = 0; i < naryn_game_player_count(g); i++)
-      same_bits(naryn_game_allocation(g, (naryn_allocation)a, i),
+      tu_same_bits(naryn_game_allocation(g, (naryn_allocation)a, i),
                 naryn_game_allocation(ref, (naryn_allocation)a, i));
   naryn_game_free(g);
   naryn_game_free(ref);

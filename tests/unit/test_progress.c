@@ -37,38 +37,6 @@ static void record_call(void *user, const naryn_progress *p) {
   snprintf(s->date[k], sizeof s->date[k], "%s", p->step_date ? p->step_date : "");
 }
 
-/* The same double, bit for bit (NaN matching NaN). */
-static void same_bits(double x, double y) {
-  if (isnan(x) && isnan(y)) return;
-  if (memcmp(&x, &y, sizeof x) != 0) {
-    print_error("got %.17g and %.17g\n", x, y);
-    fail();
-  }
-}
-
-/* Every figure two results hold, compared bit for bit. */
-static void same_results(const naryn_model *m, const naryn_result *a,
-                         const naryn_result *b) {
-  for (int t = 0; t < naryn_model_steps(m); t++) {
-    for (int i = 0; i < naryn_model_node_count(m); i++) {
-      for (int q = 0; q < NARYN_Q_COUNT; q++)
-        same_bits(naryn_result_node(a, (naryn_quantity)q, i, t),
-                  naryn_result_node(b, (naryn_quantity)q, i, t));
-      same_bits(naryn_result_water_value(a, i, t), naryn_result_water_value(b, i, t));
-    }
-    for (int l = 0; l < naryn_model_link_count(m); l++) {
-      same_bits(naryn_result_link_flow_hm3(a, l, t), naryn_result_link_flow_hm3(b, l, t));
-      same_bits(naryn_result_link_loss_hm3(a, l, t), naryn_result_link_loss_hm3(b, l, t));
-    }
-  }
-  for (int k = 0; k < naryn_model_term_count(m); k++)
-    same_bits(naryn_result_term(a, k, NULL), naryn_result_term(b, k, NULL));
-  same_bits(naryn_result_objective(a), naryn_result_objective(b));
-  assert_int_equal(naryn_result_passes(a), naryn_result_passes(b));
-  assert_int_equal(naryn_result_solves(a), naryn_result_solves(b));
-  assert_int_equal(naryn_result_iterations(a), naryn_result_iterations(b));
-}
-
 static naryn_model *load_single(naryn_diags *d) {
   naryn_model *m = NULL;
   assert_int_equal(naryn_model_load("examples/single/model.json", NULL, 0, &m, d), NARYN_OK);
@@ -103,7 +71,7 @@ static void simulation_reports_every_step(void **state) {
     assert_int_equal(s.parts[k], 0);
     assert_string_equal(s.date[k], naryn_model_step_date(m, k > 0 ? k - 1 : 0));
   }
-  same_results(m, with, without);
+  tu_same_results(m, with, without);
   naryn_result_free(with);
   naryn_result_free(without);
   naryn_model_free(m);
@@ -151,7 +119,7 @@ static void optimisation_reports_every_pass(void **state) {
   assert_int_equal(check_passes(&s, 0, passes, o.max_passes,
                                 naryn_result_converged(with)), s.n);
   for (int k = 0; k < s.n; k++) assert_int_equal(s.parts[k], 0);
-  same_results(m, with, without);
+  tu_same_results(m, with, without);
   naryn_result_free(with);
   naryn_result_free(without);
   naryn_model_free(m);
@@ -213,8 +181,8 @@ static void pareto_reports_every_point(void **state) {
   }
   assert_int_equal(at, s.n);
   for (int i = 0; i < n; i++) {
-    same_results(m, with[i], without[i]);
-    same_bits(naryn_result_pareto_level(with[i]), naryn_result_pareto_level(without[i]));
+    tu_same_results(m, with[i], without[i]);
+    tu_same_bits(naryn_result_pareto_level(with[i]), naryn_result_pareto_level(without[i]));
     naryn_result_free(with[i]);
     naryn_result_free(without[i]);
   }

@@ -114,6 +114,38 @@ static inline void tu_close_to(double got, double want, double rel) {
   }
 }
 
+/* The same double, bit for bit (NaN matching NaN). */
+static inline void tu_same_bits(double x, double y) {
+  if (isnan(x) && isnan(y)) return;
+  if (memcmp(&x, &y, sizeof x) != 0) {
+    print_error("got %.17g and %.17g\n", x, y);
+    fail();
+  }
+}
+
+/* Every figure two results hold, compared bit for bit (needs cmocka.h). */
+static inline void tu_same_results(const naryn_model *m, const naryn_result *a,
+                         const naryn_result *b) {
+  for (int t = 0; t < naryn_model_steps(m); t++) {
+    for (int i = 0; i < naryn_model_node_count(m); i++) {
+      for (int q = 0; q < NARYN_Q_COUNT; q++)
+        tu_same_bits(naryn_result_node(a, (naryn_quantity)q, i, t),
+                  naryn_result_node(b, (naryn_quantity)q, i, t));
+      tu_same_bits(naryn_result_water_value(a, i, t), naryn_result_water_value(b, i, t));
+    }
+    for (int l = 0; l < naryn_model_link_count(m); l++) {
+      tu_same_bits(naryn_result_link_flow_hm3(a, l, t), naryn_result_link_flow_hm3(b, l, t));
+      tu_same_bits(naryn_result_link_loss_hm3(a, l, t), naryn_result_link_loss_hm3(b, l, t));
+    }
+  }
+  for (int k = 0; k < naryn_model_term_count(m); k++)
+    tu_same_bits(naryn_result_term(a, k, NULL), naryn_result_term(b, k, NULL));
+  tu_same_bits(naryn_result_objective(a), naryn_result_objective(b));
+  assert_int_equal(naryn_result_passes(a), naryn_result_passes(b));
+  assert_int_equal(naryn_result_solves(a), naryn_result_solves(b));
+  assert_int_equal(naryn_result_iterations(a), naryn_result_iterations(b));
+}
+
 #ifdef NARYN_INT_H
 /* For tests of the internal readers (naryn_int.h included first): each
 ** test gets a fresh arena and diagnostics list. */
