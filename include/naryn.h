@@ -496,6 +496,45 @@ int naryn_result_set_command(naryn_result *r, const char *command);
 int naryn_result_write(const naryn_result *r, const char *dir,
                        naryn_diags *d);
 
+/* What a run writes per step. Fill with naryn_output_init (every
+** quantity of every node, flow and loss of every link, as CSV), then change
+** fields, or let naryn_output_parse read a --output list into it. */
+typedef enum naryn_format {
+  NARYN_FORMAT_CSV = 0,  /* nodes.csv and links.csv */
+  NARYN_FORMAT_NETCDF    /* results.nc: NetCDF-4, CF conventions, compressed */
+} naryn_format;
+
+typedef struct naryn_output {
+  /* 0: summaries only, no per-step file at all. */
+  int per_step;
+  /* 1 for each node quantity to write per step. */
+  unsigned char quantity[NARYN_Q_COUNT];
+  /* 1 to write each link's flow (flow_hm3 and flow_m3s) and its loss. */
+  int link_flow, link_loss;
+  /* NULL: every node and link. Otherwise one flag per node (node_on) and
+  ** per link (link_on) of the model: 1 to write its rows. */
+  const unsigned char *node_on, *link_on;
+  naryn_format format;
+} naryn_output;
+
+void naryn_output_init(naryn_output *o);
+
+/* Writes the results of a run as naryn_result_write does, with only the
+** per-step output that 'o' asks for (NULL: all of it, as CSV). */
+int naryn_result_write_with(const naryn_result *r, const naryn_output *o,
+                            const char *dir, naryn_diags *d);
+
+/* Runs the model as naryn_simulate does and writes its results into dir
+** as naryn_result_write_with does, streaming each step's results to their
+** files as the run goes: memory does not grow with the number of steps.
+** The result returned in *out keeps the run's summaries, objective values
+** and water-balance figures, but per-step values only for the last step;
+** naryn_result_node and the link getters return NaN for other steps. The
+** folder appears whole or not at all, as naryn_result_write's. */
+int naryn_simulate_to(const naryn_model *m, const naryn_sim_opts *so,
+                      const naryn_output *o, const char *dir,
+                      naryn_result **out, naryn_diags *d);
+
 /* ====================================================================== */
 /* Output folders put in place whole                                       */
 /* ====================================================================== */

@@ -1,0 +1,35 @@
+#!/bin/sh
+# Writes, on stdout, the chain benchmark of N units in naryn's model format:
+# the same network as the chain written in Pywr's format for the side-by-side
+# comparison (doc/performance.md). Unit k has a catchment inflow with a
+# 12-month profile of 12, 14, 13, 10, 7, 5, 4, 3, 3, 5, 8, 11 m3/s times
+# 1 + 0.1 (k mod 5), a reservoir of 0 to 300 units starting at 200, a demand
+# of 6 + (k mod 3) m3/s, and a river reach (a junction) to reservoir k + 1;
+# the last reach ends in an outfall. One unit is 1 m3/s for a day, 0.0864
+# hm3. Daily steps over ten years, 2001-01-01 to 2010-12-31 (3,652 steps).
+# The first units are served first: demand k has priority 1 + 9k / N.
+# Usage: bench/chain.sh N > chain-N.yaml
+n=${1:?usage: chain.sh N}
+awk -v n="$n" 'BEGIN {
+  split("12 14 13 10 7 5 4 3 3 5 8 11", p, " ")
+  printf "name: chain-%d\n", n
+  print "horizon: {start: 2001-01-01, end: 2010-12-31, step: daily}"
+  print "nodes:"
+  for (k = 0; k < n; k++) {
+    f = 1 + 0.1 * (k % 5)
+    printf "  - {name: catchment%d, type: inflow, inflow_m3s: [", k
+    for (i = 1; i <= 12; i++) printf "%s%.10g", (i > 1 ? ", " : ""), p[i] * f
+    print "]}"
+    printf "  - {name: reservoir%d, type: reservoir, max_storage_hm3: 25.92, initial_storage_hm3: 17.28}\n", k
+    printf "  - {name: demand%d, type: demand, demand_m3s: %d, priority: %d}\n", k, 6 + k % 3, 1 + int(9 * k / n)
+    printf "  - {name: river%d, type: junction}\n", k
+  }
+  print "  - {name: outfall, type: sink}"
+  print "links:"
+  for (k = 0; k < n; k++) {
+    printf "  - {from: catchment%d, to: reservoir%d}\n", k, k
+    printf "  - {from: reservoir%d, to: demand%d}\n", k, k
+    printf "  - {from: reservoir%d, to: river%d}\n", k, k
+    printf "  - {from: river%d, to: %s}\n", k, (k + 1 < n ? "reservoir" (k + 1) : "outfall")
+  }
+}'
