@@ -6,14 +6,14 @@
 # 1 + 0.1 (k mod 5), a reservoir of 0 to 300 units starting at 200, a demand
 # of 6 + (k mod 3) m3/s, and a river reach (a junction) to reservoir k + 1;
 # the last reach ends in an outfall. One unit is 1 m3/s for a day, 0.0864
-# hm3. Daily steps over ten years, 2001-01-01 to 2010-12-31 (3,652 steps).
+# hm3. Daily steps over ten years, 2000-01-01 to 2009-12-31 (3,653 steps).
 # The first units are served first: demand k has priority 1 + 9k / N.
 # Usage: bench/chain.sh N > chain-N.yaml
 n=${1:?usage: chain.sh N}
 awk -v n="$n" 'BEGIN {
   split("12 14 13 10 7 5 4 3 3 5 8 11", p, " ")
   printf "name: chain-%d\n", n
-  print "horizon: {start: 2001-01-01, end: 2010-12-31, step: daily}"
+  print "horizon: {start: 2000-01-01, end: 2009-12-31, step: daily}"
   print "nodes:"
   for (k = 0; k < n; k++) {
     f = 1 + 0.1 * (k % 5)
