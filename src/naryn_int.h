@@ -259,6 +259,8 @@ naryn__outfile *naryn__outfile_open(const char *path, naryn_diags *d);
 void naryn__outfile_printf(naryn__outfile *f, const char *fmt, ...)
     NARYN__PRINTF(2, 3);
 void naryn__outfile_write(naryn__outfile *f, const char *s, size_t n);
+/* Appends v as printf's "%.Nf" writes it, N = decimals (io/numfmt.c). */
+void naryn__outfile_number(naryn__outfile *f, double v, int decimals);
 /* Flushes, syncs and closes the temporary file, reporting any write error
 ** in d; the file is not yet in place. Returns NARYN_OK or NARYN_EIO (the
 ** temporary is then removed). Several files finished first and published
@@ -274,6 +276,22 @@ void naryn__outfile_abort(naryn__outfile *f);
 
 /* Returns the process's file-mode creation mask without changing it. */
 mode_t naryn__umask(void);
+
+/* ====================================================================== */
+/* io/numfmt.c: fixed-point numbers as printf writes them, fast             */
+/* ====================================================================== */
+
+/* Room for any number naryn__numfmt_fixed writes, with its NUL: a sign,
+** 309 integer digits, the point and 17 decimals. */
+#define NARYN__NUMFMT_MAX 336
+/* Writes v at out (NARYN__NUMFMT_MAX bytes) exactly as
+** snprintf(out, size, "%.*f", decimals, v) does, NaN, infinities and
+** negative zero included, for decimals 0 to 17 (others are passed to
+** snprintf and cut to fit). Returns the length written, without the NUL. */
+size_t naryn__numfmt_fixed(char *out, double v, int decimals);
+/* The N of a format that is exactly "%.Nf" (N of one or two digits, at
+** most 17), or -1 for any other format. */
+int naryn__numfmt_decimals(const char *fmt);
 
 /* ====================================================================== */
 /* io/staging.c: a command's whole output put in place in one step          */
