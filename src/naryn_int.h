@@ -210,6 +210,39 @@ int naryn__csv_column(const naryn__csv *t, const char *name);
 int naryn__csv_number(const naryn__csv *t, int row, int col, double *out,
                       naryn_diags *d);
 
+/* A CSV file read row by row, in memory bounded by its longest record
+** rather than by its size: for result files of any length. The rules and
+** messages are those of naryn__csv_read, without its limits on the file's
+** size and its number of cells; a row may hold at most 256 MiB. */
+typedef struct naryn__csv_stream {
+  const char *file;
+  int ncols;
+  char **header;  /* ncols names, as naryn__csv_read gives them */
+  /* The current row: ncols cells (valid until the next call), their
+  ** 1-based columns, its line, and the number of rows read so far. */
+  char **cells;
+  int *cell_col;
+  int line;
+  long nrows;
+  void *state;    /* the reader's own */
+} naryn__csv_stream;
+
+/* Opens a CSV file and reads its header. Reports what naryn__csv_read
+** reports about a header; the result is then NULL. The object lives in the
+** arena, the buffer outside it: naryn__csv_close frees it. */
+naryn__csv_stream *naryn__csv_open(const char *path, naryn__arena *a,
+                                   naryn_diags *d);
+/* Reads the next row: 1, 0 at the end of the file, or -1 after reporting
+** the error naryn__csv_read would report for it. */
+int naryn__csv_next(naryn__csv_stream *s);
+/* Closes the file and frees the reader's buffers; accepts NULL and
+** streams closed already. */
+void naryn__csv_close(naryn__csv_stream *s);
+/* Index of the header column with this name, or -1. */
+int naryn__csv_stream_column(const naryn__csv_stream *s, const char *name);
+/* The bytes asked of each read (by default 1 MiB); tests make it small. */
+extern size_t naryn__csv_stream_chunk;
+
 /* ====================================================================== */
 /* io/infile.c: input files read whole, refused when not regular or too big */
 /* ====================================================================== */

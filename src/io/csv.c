@@ -28,12 +28,14 @@
 **   cells than the limits.
 */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../naryn_int.h"
 
@@ -549,6 +551,266 @@ naryn__csv *naryn__csv_read_buffer(const char *name, const char *buf,
   }
   if (len > 0) memcpy(copy, buf, len);
   return parse_table(name, copy, len, a, d);
+}
+
+/* ====================================================================== */
+/* A table read row by row                                                 */
+/* ====================================================================== */
+
+/* Bytes asked of each read(); tests make it tiny to cut records at every
+** byte. The buffer holds at least one whole record, however long, up to
+** NARYN__CSV_MAX_BYTES. */
+size_t naryn__csv_stream_chunk = (size_t)1 << 20;
+
+/* The state of a streamed read: the reader over a buffer holding the rest
+** of the current line and what has been read after it. */
+typedef struct stream_state {
+  reader r;
+  int fd;
+  int eof;     /* read() has returned 0 */
+  char *buf;   /* cap + 1 bytes (a cell's NUL may fall just past the data) */
+  size_t cap;
+  size_t len;  /* bytes of data in buf */
+  int checked; /* the start has been looked at: encoding, mark, NULs */
+} stream_state;
+
+/* Reports a NUL byte among the n bytes just read at q, counting its line
+** from the current line's start. Returns 0, or -1 after reporting. */
+static int stream_check_nul(stream_state *st, const char *q, size_t n) {
+  const char *nul = memchr(q, '\0', n);
+  if (!nul) return 0;
+  int line = st->r.line;
+  const char *start = st->r.line_start;
+  for (const char *c = start; c < nul; c++)
+    if (*c == '\n') line++, start = c + 1;
+  naryn__diag(st->r.d, NARYN_ESYNTAX, NARYN_SEV_ERROR, st->r.path, line,
+              (int)(nul - start) + 1, NULL, "expected text, got a NUL byte (0x00)");
+  return -1;
+}
+
+/* Moves the unparsed bytes, which start at the current line, to the front
+** of the buffer, grows it when they fill it, and reads more. Returns 0, or
+** -1 after reporting a read error, a row past the size limit or a NUL. */
+static int stream_fill(stream_state *st) {
+  reader *r = &st->r;
+  size_t keep = (size_t)(st->buf + st->len - r->line_start);
+  size_t shift = (size_t)(r->line_start - st->buf);
+  if (shift > 0) {
+    memmove(st->buf, r->line_start, keep);
+    r->p -= shift;
+    r->line_start = st->buf;
+    st->len = keep;
+  }
+  if (st->len == st->cap) {
+    if (st->cap >= NARYN__CSV_MAX_BYTES) {
+      naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, r->line, 1,
+                  "row", "expected a row of at most 256 MiB, got a longer one");
+      return -1;
+    }
+    size_t cap = st->cap * 2 > NARYN__CSV_MAX_BYTES ? NARYN__CSV_MAX_BYTES : st->cap * 2;
+    char *bigger = realloc(st->buf, cap + 1);
+    if (!bigger) {
+      naryn__diag(r->d, NARYN_ENOMEM, NARYN_SEV_ERROR, r->path, r->line, 0, NULL,
+                  "cannot read: %s", strerror(ENOMEM));
+      return -1;
+    }
+    r->p = bigger + (r->p - st->buf);
+    r->line_start = bigger + (r->line_start - st->buf);
+    st->buf = bigger;
+    st->cap = cap;
+  }
+  size_t want = st->cap - st->len;
+  if (want > naryn__csv_stream_chunk) want = naryn__csv_stream_chunk;
+  ssize_t got;
+  do got = read(st->fd, st->buf + st->len, want);
+  while (got < 0 && errno == EINTR);
+  if (got < 0) {
+    naryn__diag(r->d, NARYN_EIO, NARYN_SEV_ERROR, r->path, 0, 0, NULL,
+                "cannot read: %s", strerror(errno));
+    return -1;
+  }
+  if (got == 0) st->eof = 1;
+  char *fresh = st->buf + st->len;
+  st->len += (size_t)got;
+  r->end = st->buf + st->len;
+  /* The first bytes are looked at once the byte-order mark is known. */
+  return st->checked ? stream_check_nul(st, fresh, (size_t)got) : 0;
+}
+
+/* Scans the record starting at q without changing it, as parse_record
+** would cut it. Returns 1 when its line break is in the buffer (or the
+** file has ended), 0 when more must be read first. */
+static int stream_record_whole(const stream_state *st, const char *q) {
+  const char *end = st->r.end;
+  for (;;) {
+    while (q < end && is_blank(*q)) q++;
+    if (q < end && *q == '"') {
+      for (q++;; q++) {
+        if (q == end) return st->eof;
+        if (*q != '"') continue;
+        if (q + 1 == end) return st->eof;
+        if (q[1] != '"') break;
+        q++;
+      }
+      q++;
+    }
+    while (q < end && *q != ',' && *q != '\n') q++;
+    if (q == end) return st->eof;
+    if (*q == '\n') return 1;
+    q++;
+  }
+}
+
+/* Makes the buffer hold the next record whole, skipping the blank and '#'
+** lines before it as skip_ignored does, reading more as needed. Returns 0
+** (a record, or the end of the file, follows r->p), or -1 after
+** reporting. */
+static int stream_ensure(stream_state *st) {
+  reader *r = &st->r;
+  for (;;) {
+    char *q = r->p, *end = r->end;
+    while (q < end && is_blank(*q)) q++;
+    int more = 0;
+    if (q == end || (*q == '\r' && q + 1 == end)) {
+      more = !st->eof;
+    } else if (*q == '\n') {
+      next_line(r, q, 1);
+      continue;
+    } else if (*q == '\r' && q[1] == '\n') {
+      next_line(r, q, 2);
+      continue;
+    } else if (*q == '#') {
+      char *nl = memchr(q, '\n', (size_t)(end - q));
+      if (nl) {
+        r->saw_comment = 1;
+        next_line(r, nl, 1);
+        continue;
+      }
+      more = !st->eof;
+    } else {
+      more = !stream_record_whole(st, q);
+    }
+    if (!more) return 0;
+    if (stream_fill(st) < 0) return -1;
+  }
+}
+
+naryn__csv_stream *naryn__csv_open(const char *path, naryn__arena *a,
+                                   naryn_diags *d) {
+  char msg[320];
+  if (naryn__infile_check(path, (size_t)-1, NULL, msg, sizeof msg) == 1) {
+    naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, path, 0, 0, NULL, "%s", msg);
+    return NULL;
+  }
+  naryn__csv_stream *s = naryn__arena_alloc(a, sizeof *s);
+  stream_state *st = calloc(1, sizeof *st);
+  size_t cap = naryn__csv_stream_chunk < 4096 ? 4096 : naryn__csv_stream_chunk;
+  char *buf = malloc(cap + 1);
+  if (!s || !st || !buf || !(s->file = naryn__arena_strdup(a, path))) {
+    free(st), free(buf);
+    naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, path, 0, 0, NULL,
+                "cannot read: %s", strerror(ENOMEM));
+    return NULL;
+  }
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, path, 0, 0, NULL,
+                "cannot read: %s", strerror(errno));
+    free(st), free(buf);
+    return NULL;
+  }
+  st->fd = fd;
+  st->buf = buf;
+  st->cap = cap;
+  st->r.path = s->file;
+  st->r.d = d;
+  st->r.p = st->r.line_start = st->r.end = buf;
+  st->r.line = 1;
+  s->state = st;
+  /* Enough of the start to judge the encoding and skip a byte-order
+  ** mark. */
+  while (st->len < 4 && !st->eof)
+    if (stream_fill(st) < 0) goto fail;
+  const char *encoding = naryn__infile_encoding(buf, st->len);
+  if (encoding) {
+    naryn__diag(d, NARYN_ESYNTAX, NARYN_SEV_ERROR, s->file, 1, 1, NULL,
+                "expected UTF-8 text, got %s; save the file as UTF-8", encoding);
+    goto fail;
+  }
+  if (st->len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+    st->r.p = st->r.line_start = buf + 3;
+  st->checked = 1;
+  if (stream_check_nul(st, st->r.p, (size_t)(st->r.end - st->r.p)) < 0) goto fail;
+  if (stream_ensure(st) < 0) goto fail;
+  if (!skip_ignored(&st->r)) {
+    report_no_header(&st->r);
+    goto fail;
+  }
+  if (parse_record(&st->r) < 0 || take_header(&st->r, a) < 0) goto fail;
+  /* The names are copied out of the buffer, which later reads reuse. */
+  for (int i = 0; i < st->r.ncols; i++)
+    if (!(st->r.header[i] = naryn__arena_strdup(a, st->r.header[i]))) {
+      naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, path, 0, 0, NULL,
+                  "cannot read: %s", strerror(ENOMEM));
+      goto fail;
+    }
+  s->ncols = st->r.ncols;
+  s->header = st->r.header;
+  s->cells = naryn__arena_alloc(a, (size_t)s->ncols * sizeof *s->cells);
+  s->cell_col = naryn__arena_alloc(a, (size_t)s->ncols * sizeof *s->cell_col);
+  if (!s->cells || !s->cell_col) {
+    naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, path, 0, 0, NULL,
+                "cannot read: %s", strerror(ENOMEM));
+    goto fail;
+  }
+  return s;
+fail:
+  naryn__csv_close(s);
+  return NULL;
+}
+
+int naryn__csv_next(naryn__csv_stream *s) {
+  stream_state *st = s ? s->state : NULL;
+  if (!st) return -1;
+  reader *r = &st->r;
+  if (stream_ensure(st) < 0) return -1;
+  if (!skip_ignored(r)) return 0;
+  if (parse_record(r) < 0) return -1;
+  if (r->nf != r->ncols) {
+    int line = r->end_line, col = r->end_col;
+    if (r->nf > r->ncols) {
+      line = r->f[r->ncols].line;
+      col = r->f[r->ncols].col;
+    }
+    naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, line, col,
+                "row", "expected %d field%s as in the header, got %d",
+                r->ncols, r->ncols == 1 ? "" : "s", r->nf);
+    return -1;
+  }
+  for (int i = 0; i < r->ncols; i++) {
+    s->cells[i] = r->f[i].s;
+    s->cell_col[i] = r->f[i].col;
+  }
+  s->line = r->f[0].line;
+  s->nrows++;
+  return 1;
+}
+
+void naryn__csv_close(naryn__csv_stream *s) {
+  stream_state *st = s ? s->state : NULL;
+  if (!st) return;
+  close(st->fd);
+  free(st->r.f);
+  free(st->buf);
+  free(st);
+  s->state = NULL;
+}
+
+int naryn__csv_stream_column(const naryn__csv_stream *s, const char *name) {
+  if (!s || !name) return -1;
+  for (int i = 0; i < s->ncols; i++)
+    if (strcmp(s->header[i], name) == 0) return i;
+  return -1;
 }
 
 /* Finds a header name by exact, case-sensitive comparison. */

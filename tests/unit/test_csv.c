@@ -32,6 +32,8 @@ static void write_bytes(const char *name, const char *text, size_t n) {
   assert_int_equal(fclose(fp), 0);
 }
 
+static void stream_matches(const char *name, const naryn__csv *t, const char *want);
+
 /* Writes text into 'name' and reads it back as a table, which must load
 ** without any diagnostic. */
 static naryn__csv *load(const char *name, const char *text, naryn__arena *a,
@@ -40,6 +42,7 @@ static naryn__csv *load(const char *name, const char *text, naryn__arena *a,
   naryn__csv *t = naryn__csv_read(name, a, d);
   assert_non_null(t);
   assert_int_equal(naryn_diags_count(d), 0);
+  stream_matches(name, t, NULL);
   return t;
 }
 
@@ -49,6 +52,61 @@ static const char *only_diag(naryn_diags *d, char *buf, size_t size) {
   assert_int_equal(naryn_diags_errors(d), 1);
   naryn_diag_format(naryn_diags_get(d, 0), buf, size);
   return buf;
+}
+
+/* Reads 'name' row by row with reads of every size in a list, from one
+** byte (so that a record is cut at every byte) to the default, and checks
+** that the stream gives what naryn__csv_read gave: t's header and rows
+** with their lines and columns, then the end; or, when t is NULL, the one
+** diagnostic 'want' (after any rows before the error). Large files are
+** read with larger pieces only. */
+static void stream_matches(const char *name, const naryn__csv *t, const char *want) {
+  static const size_t chunks[] = {1, 2, 3, 5, 8, 64, 4096, (size_t)1 << 20};
+  struct stat st = {0};
+  if (stat(name, &st) != 0) st.st_size = 0;
+  size_t saved = naryn__csv_stream_chunk;
+  for (size_t k = 0; k < sizeof chunks / sizeof *chunks; k++) {
+    if (st.st_size > 20000 && chunks[k] < 4096) continue;
+    naryn__csv_stream_chunk = chunks[k];
+    naryn__arena *a = naryn__arena_new();
+    naryn_diags *d = naryn_diags_new(0);
+    naryn__csv_stream *s = naryn__csv_open(name, a, d);
+    int rc = s ? 1 : -1;
+    if (s) {
+      if (t) {
+        assert_int_equal(s->ncols, t->ncols);
+        for (int c = 0; c < t->ncols; c++) assert_string_equal(s->header[c], t->header[c]);
+      }
+      long row = 0;
+      while ((rc = naryn__csv_next(s)) == 1) {
+        if (t) {
+          assert_true(row < t->nrows);
+          assert_int_equal(s->line, t->row_line[row]);
+          for (int c = 0; c < t->ncols; c++) {
+            size_t i = (size_t)row * (size_t)t->ncols + (size_t)c;
+            assert_string_equal(s->cells[c], t->cells[i]);
+            assert_int_equal(s->cell_col[c], t->cell_col[i]);
+          }
+        }
+        row++;
+      }
+      assert_int_equal(s->nrows, row);
+      if (t) assert_int_equal(row, t->nrows);
+      naryn__csv_close(s);
+      naryn__csv_close(s); /* a second close does nothing */
+    }
+    if (t) {
+      assert_int_equal(rc, 0);
+      assert_int_equal(naryn_diags_count(d), 0);
+    } else {
+      char buf[1024];
+      assert_int_equal(rc, -1);
+      assert_string_equal(only_diag(d, buf, sizeof buf), want);
+    }
+    naryn_diags_free(d);
+    naryn__arena_free(a);
+  }
+  naryn__csv_stream_chunk = saved;
 }
 
 /* Writes text into 'name', reads it, and checks that reading fails with
@@ -62,6 +120,7 @@ static void expect_error(const char *name, const char *text, int code,
   char buf[1024];
   assert_string_equal(only_diag(d, buf, sizeof buf), want);
   assert_int_equal(naryn_diags_get(d, 0)->code, code);
+  stream_matches(name, NULL, want);
   naryn_diags_free(d);
   naryn__arena_free(a);
 }
@@ -448,6 +507,7 @@ static void large_file_reads_every_row(void **state) {
     assert_true(v == n - i);
   }
   assert_string_equal(t->cells[3 * (n - 1)], "10233-04-01");
+  stream_matches("large.csv", t, NULL);
   naryn_diags_free(d);
   naryn__arena_free(a);
 }
@@ -465,6 +525,11 @@ static void special_files_are_refused(void **state) {
   naryn_diag_format(naryn_diags_get(d, 0), buf, sizeof buf);
   assert_string_equal(buf, "pipe.csv: error: expected a regular file, got a FIFO "
                            "(named pipe)");
+  naryn_diags_clear(d);
+  assert_null(naryn__csv_open("pipe.csv", a, d));
+  naryn_diag_format(naryn_diags_get(d, 0), buf, sizeof buf);
+  assert_string_equal(buf, "pipe.csv: error: expected a regular file, got a FIFO "
+                           "(named pipe)");
   unlink("pipe.csv");
   naryn_diags_clear(d);
   assert_null(naryn__csv_read("/dev/zero", a, d));
@@ -473,6 +538,10 @@ static void special_files_are_refused(void **state) {
                            "character device");
   naryn_diags_clear(d);
   assert_null(naryn__csv_read(".", a, d));
+  naryn_diag_format(naryn_diags_get(d, 0), buf, sizeof buf);
+  assert_string_equal(buf, ".: error: expected a regular file, got a directory");
+  naryn_diags_clear(d);
+  assert_null(naryn__csv_open(".", a, d));
   naryn_diag_format(naryn_diags_get(d, 0), buf, sizeof buf);
   assert_string_equal(buf, ".: error: expected a regular file, got a directory");
   naryn_diags_free(d);
