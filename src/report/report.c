@@ -153,16 +153,15 @@ static double row_num(const naryn__csv_stream *s, int col) {
 ** file was read whole. */
 typedef struct later {
   int set, line, col;
-  char msg[600];
+  const char *node; /* the node expected, or NULL for a bad date */
 } later;
 
-static void defer(later *l, const naryn__csv_stream *s, int col, const char *fmt,
-                  const char *a, const char *b) {
+static void defer(later *l, const naryn__csv_stream *s, int col, const char *node) {
   if (l->set) return;
   l->set = 1;
   l->line = s->line;
   l->col = col >= 0 ? s->cell_col[col] : 1;
-  snprintf(l->msg, sizeof l->msg, fmt, a, b);
+  l->node = node;
 }
 
 /* Reads nodes.csv row by row: finds which nodes it has rows for (those of
@@ -196,9 +195,7 @@ static int read_nodes(run_files *f, naryn__csv_stream *s, int daily) {
       if (k > 0 && i == f->nnodes && strcmp(cell(f->network, order[0], "name"), node) == 0) {
         first = 0; /* the second step starts */
       } else if (i == f->nnodes) {
-        defer(&err, s, cnode, "column \"%s\": expected node \"%s\" here, in the order of "
-              "network.csv: the files are from different runs", "node",
-              cell(f->network, prev + 1 < f->nnodes ? prev + 1 : 0, "name"));
+        defer(&err, s, cnode, cell(f->network, prev + 1 < f->nnodes ? prev + 1 : 0, "name"));
         continue;
       } else {
         order[k++] = i;
@@ -212,7 +209,7 @@ static int read_nodes(run_files *f, naryn__csv_stream *s, int daily) {
       const char *date = s->cells[cdate];
       int y, mo, dd;
       if (sscanf(date, "%d-%d-%d", &y, &mo, &dd) != 3 || mo < 1 || mo > 12 || dd < 1 || dd > 31) {
-        defer(&err, s, cdate, "column \"%s\": expected a date YYYY-MM-DD%s", "date", "");
+        defer(&err, s, cdate, NULL);
         continue;
       }
       static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -223,8 +220,7 @@ static int read_nodes(run_files *f, naryn__csv_stream *s, int daily) {
       f->step_s[t] = daily ? 86400.0 : days * 86400.0;
     }
     if (!first && strcmp(node, cell(f->network, i, "name")) != 0) {
-      defer(&err, s, cnode, "column \"%s\": expected node \"%s\" here, in the order of "
-            "network.csv: the files are from different runs", "node", cell(f->network, i, "name"));
+      defer(&err, s, cnode, cell(f->network, i, "name"));
       continue;
     }
     for (int q = 0; q < NARYN_Q_COUNT; q++) {
@@ -238,16 +234,20 @@ static int read_nodes(run_files *f, naryn__csv_stream *s, int daily) {
   if (rc < 0) return NARYN_EIO;
   if (row != (long)k * f->nsteps)
     return naryn__diag(f->d, NARYN_EIO, NARYN_SEV_ERROR, s->file, row ? s->line : 1, 1, NULL,
-                       "expected %d rows (%d steps of %d nodes), got %ld: the file is "
-                       "short or from another run", k * f->nsteps, f->nsteps, k, row);
+                       "expected %d rows (%d steps of %d nodes), got %d: the file is "
+                       "short or from another run", k * f->nsteps, f->nsteps, k, (int)row);
   if (f->network->nrows != f->nnodes + f->nlinks)
     return naryn__diag(f->d, NARYN_EIO, NARYN_SEV_ERROR, f->network->file, 1, 1, NULL,
                        "expected a row per node and then %d rows of type \"link\" "
                        "(run.csv's links), got %d rows after the %d nodes",
                        f->nlinks, f->network->nrows - f->nnodes, f->nnodes);
+  if (err.set && !err.node)
+    return naryn__diag(f->d, NARYN_EIO, NARYN_SEV_ERROR, s->file, err.line, err.col, NULL,
+                       "column \"%s\": expected a date YYYY-MM-DD%s", "date", "");
   if (err.set)
     return naryn__diag(f->d, NARYN_EIO, NARYN_SEV_ERROR, s->file, err.line, err.col, NULL,
-                       "%s", err.msg);
+                       "column \"%s\": expected node \"%s\" here, in the order of "
+                       "network.csv: the files are from different runs", "node", err.node);
   return NARYN_OK;
 }
 
@@ -384,10 +384,19 @@ static int node_is(const run_files *f, int i, const char *type) {
 /* Why quantity q is missing from the run's per-step results, or NULL
 ** when it was written. */
 static const char *missing(const run_files *f, int q) {
+  static const char *const why[NARYN_Q_COUNT] = {
+#define WHY(name) "this run did not write " name " per step (nodes.csv has no such column)"
+      [NARYN_Q_INFLOW_HM3] = WHY("inflow_hm3"),
+      [NARYN_Q_STORAGE_HM3] = WHY("storage_hm3"),
+      [NARYN_Q_RELEASE_HM3] = WHY("release_hm3"),
+      [NARYN_Q_ENERGY_GWH] = WHY("energy_gwh"),
+      [NARYN_Q_DEMAND_HM3] = WHY("demand_hm3"),
+      [NARYN_Q_DELIVERED_HM3] = WHY("delivered_hm3")};
+#undef WHY
   if (!f->has_nodes)
     return "this run wrote no per-step results of its nodes (no nodes.csv), "
            "only its summaries";
-  if (!f->has_q[q]) return "this run did not write it per step (nodes.csv has no such column)";
+  if (!f->has_q[q]) return why[q] ? why[q] : "this run did not write it per step";
   return NULL;
 }
 

@@ -321,12 +321,31 @@ static void report_of_a_run(void **state) {
   fputs("date,node\n2001-01-01,River\n", f);
   fclose(f);
   assert_int_equal(naryn_report_write(dir, d), NARYN_EIO);
-  assert_non_null(strstr(tu_first_error(d), "nodes.csv:1:1: error: expected a column \"inflow_hm3\""));
+  assert_non_null(strstr(tu_first_error(d), "nodes.csv:2:1: error: expected "));
+  assert_non_null(strstr(tu_first_error(d), "the file is short or from another run"));
   naryn_diags_clear(d);
-  /* A missing file is named. */
+  /* Without the place and time of each row it is refused too. */
+  f = fopen(path, "w");
+  fputs("node,storage_hm3\nRiver,1\n", f);
+  fclose(f);
+  assert_int_equal(naryn_report_write(dir, d), NARYN_EIO);
+  assert_non_null(strstr(tu_first_error(d), "nodes.csv:1:1: error: expected a column \"date\""));
+  naryn_diags_clear(d);
+  /* Without nodes.csv (a run that wrote summaries only) the page has its
+  ** tables and says which charts it does not draw. */
+  remove(path);
+  snprintf(path, sizeof path, "%s/report.html", dir);
+  assert_int_equal(naryn_report_write(dir, d), NARYN_OK);
+  char *few = tu_slurp(path);
+  assert_non_null(strstr(few, "id=\"summary\""));
+  assert_null(strstr(few, "id=\"storage-2\""));
+  assert_non_null(strstr(few, "Storage not drawn: this run wrote no per-step results"));
+  free(few);
+  /* A missing file still needed is named. */
+  snprintf(path, sizeof path, "%s/summary.csv", dir);
   remove(path);
   assert_int_equal(naryn_report_write(dir, d), NARYN_EIO);
-  assert_non_null(strstr(tu_first_error(d), "nodes.csv"));
+  assert_non_null(strstr(tu_first_error(d), "summary.csv"));
   naryn_diags_clear(d);
   /* A folder without results says what it expected. */
   char empty[64];
