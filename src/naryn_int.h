@@ -242,6 +242,11 @@ void naryn__csv_close(naryn__csv_stream *s);
 int naryn__csv_stream_column(const naryn__csv_stream *s, const char *name);
 /* The bytes asked of each read (by default 1 MiB); tests make it small. */
 extern size_t naryn__csv_stream_chunk;
+/* Converts s when it is a short plain decimal, an optional sign, digits and
+** an optional fraction, at most 15 digits in all: sets *out to the double
+** strtod gives for it and returns 1. Returns 0 for anything else, which
+** the caller hands to strtod. */
+int naryn__csv_decimal(const char *s, double *out);
 
 /* ====================================================================== */
 /* io/infile.c: input files read whole, refused when not regular or too big */

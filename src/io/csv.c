@@ -31,6 +31,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -811,6 +812,31 @@ int naryn__csv_stream_column(const naryn__csv_stream *s, const char *name) {
   for (int i = 0; i < s->ncols; i++)
     if (strcmp(s->header[i], name) == 0) return i;
   return -1;
+}
+
+/* Powers of ten exact as doubles, for naryn__csv_decimal. */
+static const double exact_pow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+
+/* With at most 15 digits the digits make an integer m below 10^15 < 2^53
+** and the fraction's length k is at most 15, so m and 10^k are both exact
+** doubles, and the one division m / 10^k is rounded to the nearest double
+** once, as IEEE arithmetic rounds every operation: that is the correctly
+** rounded value of the decimal, which is what glibc's strtod gives. */
+int naryn__csv_decimal(const char *s, double *out) {
+  int neg = *s == '-';
+  if (*s == '-' || *s == '+') s++;
+  uint64_t m = 0;
+  int digits = 0, frac = 0;
+  for (; *s >= '0' && *s <= '9'; s++, digits++) m = m * 10 + (uint64_t)(*s - '0');
+  if (*s == '.') {
+    for (s++; *s >= '0' && *s <= '9'; s++, digits++, frac++)
+      m = m * 10 + (uint64_t)(*s - '0');
+  }
+  if (*s || digits == 0 || digits > 15) return 0;
+  double v = (double)m / exact_pow10[frac];
+  *out = neg ? -v : v;
+  return 1;
 }
 
 /* Finds a header name by exact, case-sensitive comparison. */

@@ -33,10 +33,22 @@
 /* ====================================================================== */
 
 /* nodes.csv is not held: it is read row by row, and only the series the
-** page draws are kept, each nsteps values long (NaN where a step gives
-** none): the storage, release and inflow of every reservoir, the inflow
-** of the sinks, the energy of the enabled plants, and the demand and
-** delivery of the enabled demands. */
+** page draws are kept, one value a point of the time axis (NaN where a
+** point has none): the storage, release and inflow of every reservoir,
+** the inflow of the sinks, the energy of the enabled plants, and the
+** demand and delivery of the enabled demands.
+**
+** A point is a step, except in a daily run of more than MAX_STEP_POINTS
+** steps: a chart of more points than that is wider than the screen has
+** pixels for (a chart is 960 px wide), so such a run is kept and drawn by
+** calendar month, the months summed as the rows stream in. A point then
+** holds the month's last storage (storage at the end of the month, as
+** hydrologists tabulate reservoirs) and the month's sums of the flows,
+** deliveries, demands and energy (hm3 or GWh a month), which the charts
+** turn into the month's mean flow in m3/s. Monthly runs and daily runs of
+** up to MAX_STEP_POINTS steps (about four years) are drawn per step. */
+#define MAX_STEP_POINTS 1500
+
 typedef struct run_files {
   const char *dir;
   naryn__arena *a;
@@ -45,9 +57,16 @@ typedef struct run_files {
   naryn__csv *water_values, *plants;     /* optimised plans only */
   int nnodes, nsteps, nlinks;
   double years;
-  double *month;      /* [nsteps] months since year 0 of each step */
-  double *step_s;     /* [nsteps] seconds in each step */
-  int *calendar;      /* [nsteps] calendar month 1-12 */
+  /* The time axis: npts points, each a step, or a calendar month when
+  ** by_month (then step_pt gives each step's point, and day0 the day
+  ** number of the first step, from run.csv's start). */
+  int by_month, npts;
+  double *month;      /* [npts] months since year 0 at the point's start */
+  double *step_s;     /* [npts] seconds in each of the point's steps */
+  int *calendar;      /* [npts] calendar month 1-12 */
+  int *pt_steps;      /* [npts] steps in the point; NULL: one each */
+  int *step_pt;       /* [nsteps] the point of each step, when by_month */
+  long day0;
   /* What the run wrote per step: whether there is a nodes.csv, which of
   ** its quantities it has a column for, and which nodes it has rows for
   ** (a run may write only some; every node when NULL). */
@@ -117,7 +136,7 @@ static int node_enabled(const run_files *f, int i);
 /* Decides which series of nodes.csv to keep, from network.csv, and makes
 ** room for them. Returns NARYN_OK or NARYN_ENOMEM. */
 static int plan_series(run_files *f) {
-  size_t n = (size_t)f->nnodes, steps = (size_t)f->nsteps;
+  size_t n = (size_t)f->nnodes, steps = (size_t)f->npts;
   f->series = naryn__arena_alloc(f->a, NARYN_Q_COUNT * n * sizeof *f->series);
   if (!f->series) return NARYN_ENOMEM;
   for (int i = 0; i < f->nnodes; i++) {
@@ -143,8 +162,10 @@ static int plan_series(run_files *f) {
 static double row_num(const naryn__csv_stream *s, int col) {
   const char *c = s->cells[col];
   if (!c[0]) return NAN;
+  double v;
+  if (naryn__csv_decimal(c, &v)) return v;
   char *end;
-  double v = strtod(c, &end);
+  v = strtod(c, &end);
   return *end ? NAN : v;
 }
 
@@ -154,6 +175,7 @@ static double row_num(const naryn__csv_stream *s, int col) {
 typedef struct later {
   int set, line, col;
   const char *node; /* the node expected, or NULL for a bad date */
+  char date[128];   /* for a bad date: what was expected instead, or "" */
 } later;
 
 static void defer(later *l, const naryn__csv_stream *s, int col, const char *node) {
@@ -162,6 +184,19 @@ static void defer(later *l, const naryn__csv_stream *s, int col, const char *nod
   l->line = s->line;
   l->col = col >= 0 ? s->cell_col[col] : 1;
   l->node = node;
+}
+
+/* Adds x, a value of step t, to series v: per step it is the step's value;
+** by month, storage keeps the month's last value and the rest are summed.
+** NaN (no value) leaves the point as it is. */
+static void keep_value(const run_files *f, double *v, int q, long t, double x) {
+  if (!f->by_month) {
+    v[t] = x;
+    return;
+  }
+  if (isnan(x)) return;
+  int k = f->step_pt[t];
+  v[k] = q == NARYN_Q_STORAGE_HM3 || isnan(v[k]) ? x : v[k] + x;
 }
 
 /* Reads nodes.csv row by row: finds which nodes it has rows for (those of
@@ -180,6 +215,12 @@ static int read_nodes(run_files *f, naryn__csv_stream *s, int daily) {
     return naryn__diag(f->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   }
   later err = {0};
+  const char **names = malloc((size_t)f->nnodes * sizeof *names);
+  if (!names) {
+    free(order);
+    return naryn__diag(f->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  }
+  for (int i = 0; i < f->nnodes; i++) names[i] = cell(f->network, i, "name");
   int k = 0;          /* nodes a step has rows for, once the first is read */
   int first = 1;      /* still in the first step */
   long row = 0;
@@ -191,11 +232,11 @@ static int read_nodes(run_files *f, naryn__csv_stream *s, int daily) {
     if (first) {
       /* The next node of network.csv with this name, after the last. */
       int prev = k > 0 ? order[k - 1] : -1, i = prev + 1;
-      while (i < f->nnodes && strcmp(cell(f->network, i, "name"), node) != 0) i++;
-      if (k > 0 && i == f->nnodes && strcmp(cell(f->network, order[0], "name"), node) == 0) {
+      while (i < f->nnodes && strcmp(names[i], node) != 0) i++;
+      if (k > 0 && i == f->nnodes && strcmp(names[order[0]], node) == 0) {
         first = 0; /* the second step starts */
       } else if (i == f->nnodes) {
-        defer(&err, s, cnode, cell(f->network, prev + 1 < f->nnodes ? prev + 1 : 0, "name"));
+        defer(&err, s, cnode, names[prev + 1 < f->nnodes ? prev + 1 : 0]);
         continue;
       } else {
         order[k++] = i;
@@ -212,22 +253,36 @@ static int read_nodes(run_files *f, naryn__csv_stream *s, int daily) {
         defer(&err, s, cdate, NULL);
         continue;
       }
-      static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-      int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-      int days = mdays[mo - 1] + (mo == 2 && leap);
-      f->calendar[t] = mo;
-      f->month[t] = y * 12.0 + (mo - 1) + (daily ? (dd - 1.0) / days : 0.0);
-      f->step_s[t] = daily ? 86400.0 : days * 86400.0;
+      if (f->by_month) {
+        /* The months come from run.csv: the step's date must be its. */
+        int ey, em, ed;
+        naryn__date_ymd(f->day0 + t, &ey, &em, &ed);
+        if (y != ey || mo != em || dd != ed) {
+          defer(&err, s, cdate, NULL); /* the first error: see the loop's start */
+          snprintf(err.date, sizeof err.date, ", the date of step %ld from run.csv's "
+                   "start, %04d-%02d-%02d", t + 1, ey, em, ed);
+          continue;
+        }
+      } else {
+        static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+        int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        int days = mdays[mo - 1] + (mo == 2 && leap);
+        f->calendar[t] = mo;
+        f->month[t] = y * 12.0 + (mo - 1) + (daily ? (dd - 1.0) / days : 0.0);
+        f->step_s[t] = daily ? 86400.0 : days * 86400.0;
+      }
     }
-    if (!first && strcmp(node, cell(f->network, i, "name")) != 0) {
-      defer(&err, s, cnode, cell(f->network, i, "name"));
+    if (!first && strcmp(node, names[i]) != 0) {
+      defer(&err, s, cnode, names[i]);
       continue;
     }
+    double **kept = f->series + i;
     for (int q = 0; q < NARYN_Q_COUNT; q++) {
-      double *v = f->series[(size_t)q * f->nnodes + i];
-      if (v) v[t] = row_num(s, cols[q]);
+      double *v = kept[(size_t)q * f->nnodes];
+      if (v) keep_value(f, v, q, t, row_num(s, cols[q]));
     }
   }
+  free(names);
   if (k == 0) k = f->nnodes; /* nothing usable: the whole network expected */
   for (int j = 0; j < k && j < f->nnodes; j++) f->written[order[j]] = 1;
   free(order);
@@ -243,7 +298,7 @@ static int read_nodes(run_files *f, naryn__csv_stream *s, int daily) {
                        f->nlinks, f->network->nrows - f->nnodes, f->nnodes);
   if (err.set && !err.node)
     return naryn__diag(f->d, NARYN_EIO, NARYN_SEV_ERROR, s->file, err.line, err.col, NULL,
-                       "column \"%s\": expected a date YYYY-MM-DD%s", "date", "");
+                       "column \"%s\": expected a date YYYY-MM-DD%s", "date", err.date);
   if (err.set)
     return naryn__diag(f->d, NARYN_EIO, NARYN_SEV_ERROR, s->file, err.line, err.col, NULL,
                        "column \"%s\": expected node \"%s\" here, in the order of "
@@ -261,7 +316,8 @@ static int steps_from_run(run_files *f, int daily) {
     return bad(f, f->run, -1, "value", "column \"%s\": expected the start of the run as "
                "a date YYYY-MM-DD%s", "");
   long day0 = naryn__date_days(y, mo, dd);
-  for (int t = 0; t < f->nsteps; t++) {
+  /* By month, months_from_run has made the time axis already. */
+  for (int t = 0; t < f->nsteps && !f->by_month; t++) {
     int days;
     if (daily) {
       naryn__date_ymd(day0 + t, &y, &mo, &dd);
@@ -283,6 +339,42 @@ static int steps_from_run(run_files *f, int daily) {
                        "expected a row per node and then %d rows of type \"link\" "
                        "(run.csv's links), got %d rows after the %d nodes",
                        f->nlinks, f->network->nrows - f->nnodes, f->nnodes);
+  return NARYN_OK;
+}
+
+/* The time axis of a daily run drawn by month, from run.csv's start: the
+** calendar months its steps fall in, and the month of each step. Returns
+** NARYN_OK, NARYN_ENOMEM unreported, or another error reported in f->d. */
+static int months_from_run(run_files *f) {
+  int y, mo, dd, ly, lm, ld;
+  const char *start = run_key(f, "start");
+  if (naryn__date_parse(start, strlen(start), 1, &y, &mo, &dd) != 0)
+    return bad(f, f->run, -1, "value", "column \"%s\": expected the start of the run as "
+               "a date YYYY-MM-DD%s", "");
+  f->day0 = naryn__date_days(y, mo, dd);
+  naryn__date_ymd(f->day0 + f->nsteps - 1, &ly, &lm, &ld);
+  long m0 = y * 12L + (mo - 1);
+  f->npts = (int)(ly * 12L + (lm - 1) - m0 + 1);
+  size_t n = (size_t)f->npts;
+  f->month = naryn__arena_alloc(f->a, n * sizeof *f->month);
+  f->step_s = naryn__arena_alloc(f->a, n * sizeof *f->step_s);
+  f->calendar = naryn__arena_alloc(f->a, n * sizeof *f->calendar);
+  f->pt_steps = naryn__arena_alloc(f->a, n * sizeof *f->pt_steps);
+  f->step_pt = naryn__arena_alloc(f->a, (size_t)f->nsteps * sizeof *f->step_pt);
+  if (!f->month || !f->step_s || !f->calendar || !f->pt_steps || !f->step_pt)
+    return NARYN_ENOMEM; /* reported by the caller */
+  for (int k = 0; k < f->npts; k++) {
+    f->month[k] = (double)(m0 + k);
+    f->calendar[k] = (int)((m0 + k) % 12) + 1;
+    f->step_s[k] = 86400.0;
+    f->pt_steps[k] = 0;
+  }
+  for (int t = 0; t < f->nsteps; t++) {
+    naryn__date_ymd(f->day0 + t, &y, &mo, &dd);
+    int k = (int)(y * 12L + (mo - 1) - m0);
+    f->step_pt[t] = k;
+    f->pt_steps[k]++;
+  }
   return NARYN_OK;
 }
 
@@ -344,14 +436,22 @@ static int load_run(run_files *f, const char *dir, naryn__arena *a, naryn_diags 
                        "expected the keys steps, links and years with positive "
                        "values and network.csv with a row per node");
   }
+  int daily = strcmp(run_key(f, "step"), "daily") == 0;
   if (rc == NARYN_OK) {
-    f->month = naryn__arena_alloc(a, sizeof(double) * (size_t)f->nsteps);
-    f->step_s = naryn__arena_alloc(a, sizeof(double) * (size_t)f->nsteps);
-    f->calendar = naryn__arena_alloc(a, sizeof(int) * (size_t)f->nsteps);
-    if (!f->month || !f->step_s || !f->calendar || plan_series(f) != NARYN_OK)
+    f->by_month = daily && f->nsteps > MAX_STEP_POINTS;
+    if (f->by_month) {
+      rc = months_from_run(f);
+    } else {
+      f->npts = f->nsteps;
+      f->month = naryn__arena_alloc(a, sizeof(double) * (size_t)f->nsteps);
+      f->step_s = naryn__arena_alloc(a, sizeof(double) * (size_t)f->nsteps);
+      f->calendar = naryn__arena_alloc(a, sizeof(int) * (size_t)f->nsteps);
+      if (!f->month || !f->step_s || !f->calendar) rc = NARYN_ENOMEM;
+    }
+    if (rc == NARYN_OK && plan_series(f) != NARYN_OK) rc = NARYN_ENOMEM;
+    if (rc == NARYN_ENOMEM)
       rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   }
-  int daily = strcmp(run_key(f, "step"), "daily") == 0;
   if (rc == NARYN_OK && nodes) {
     rc = read_nodes(f, nodes, daily);
   } else if (rc == NARYN_OK) {
@@ -367,6 +467,9 @@ static double Q(const run_files *f, int q, int t, int i) {
   const double *v = f->series[(size_t)q * f->nnodes + i];
   return v ? v[t] : NAN;
 }
+
+/* The number of steps in point t of the time axis. */
+static int steps_in(const run_files *f, int t) { return f->pt_steps ? f->pt_steps[t] : 1; }
 
 /* 1 when the run wrote quantity q of node i per step. */
 static int have(const run_files *f, int q, int i) {
@@ -808,6 +911,14 @@ static int network_section(naryn__page *p, const run_files *f) {
   return rc;
 }
 
+/* Says that the charts over time are drawn by month, and why. */
+static void by_month_note(FILE *out, const run_files *f) {
+  fprintf(out, "<p class=\"note by-month\">This daily run has %d steps, more than a "
+               "chart can show (%d): the charts over time are drawn by calendar month, "
+               "%d points, with storage at the end of each month and flows as each "
+               "month's mean.</p>\n", f->nsteps, MAX_STEP_POINTS, f->npts);
+}
+
 /* Storage of each enabled reservoir over time, with its limits. */
 static int storage_section(naryn__page *p, const run_files *f, double *x, double *y,
                            double *lo, double *hi) {
@@ -818,6 +929,7 @@ static int storage_section(naryn__page *p, const run_files *f, double *x, double
   for (int i = 0; i < f->nnodes && rc == NARYN_OK; i++) {
     if (!node_is(f, i, "reservoir") || !node_enabled(f, i)) continue;
     if (!any) fprintf(p->out, "<h2 id=\"s-storage\">Reservoir storage</h2>\n");
+    if (!any && !why && f->by_month) by_month_note(p->out, f);
     if (!any && why) not_drawn(p->out, "Storage", why);
     any = 1;
     if (why) continue;
@@ -828,10 +940,10 @@ static int storage_section(naryn__page *p, const run_files *f, double *x, double
     int n = 0;
     double smin = cell_num(f->network, i, naryn__csv_column(f->network, "min_storage_hm3"));
     double smax = cell_num(f->network, i, naryn__csv_column(f->network, "max_storage_hm3"));
-    for (int t = 0; t < f->nsteps; t++) {
+    for (int t = 0; t < f->npts; t++) {
       double v = Q(f, NARYN_Q_STORAGE_HM3, t, i);
       if (isnan(v)) continue;
-      x[n] = f->month[t] + 1.0; /* storage at the end of the step */
+      x[n] = f->month[t] + 1.0; /* storage at the end of the step or month */
       y[n] = v;
       lo[n] = smin;
       hi[n] = smax;
@@ -843,7 +955,8 @@ static int storage_section(naryn__page *p, const run_files *f, double *x, double
         {"minimum", x, lo, isnan(smin) ? 0 : n, NARYN__DASHED, "#57606a", NULL}};
     char id[32], cap[256];
     snprintf(id, sizeof id, "storage-%d", i + 1);
-    snprintf(cap, sizeof cap, "%s: storage at the end of each step", cell(f->network, i, "name"));
+    snprintf(cap, sizeof cap, "%s: storage at the end of each %s", cell(f->network, i, "name"),
+             f->by_month ? "month" : "step");
     naryn__chart c = {id, cap, "date", "storage, hm3", NARYN__AXIS_DATE, NULL, 0, 1, s, 3, 0, 0};
     rc = naryn__figure(p, &c, cap, "(hm3 = million m3)");
   }
@@ -889,12 +1002,14 @@ static int release_section(naryn__page *p, const run_files *f) {
     int i = order[k];
     double in[12] = {0}, out[12] = {0};
     int cnt[12] = {0};
-    for (int t = 0; t < f->nsteps; t++) {
+    /* By month a point holds the month's total: divided by a step's
+    ** seconds, it is the sum of the flows of the month's steps. */
+    for (int t = 0; t < f->npts; t++) {
       int m = water_month(f->calendar[t]);
       double a = Q(f, NARYN_Q_INFLOW_HM3, t, i), b = Q(f, NARYN_Q_RELEASE_HM3, t, i);
       in[m] += (isnan(a) ? 0 : a) / (f->step_s[t] * 1e-6);
       out[m] += (isnan(b) ? 0 : b) / (f->step_s[t] * 1e-6);
-      cnt[m]++;
+      cnt[m] += steps_in(f, t);
     }
     int first = 0;
     while (first < 12 && cnt[first] == 0) first++;
@@ -945,7 +1060,7 @@ static int generation_section(naryn__page *p, const run_files *f) {
       continue;
     }
     cats[n] = cell(f->network, i, "name");
-    for (int t = 0; t < f->nsteps; t++) {
+    for (int t = 0; t < f->npts; t++) {
       double e = Q(f, NARYN_Q_ENERGY_GWH, t, i);
       if (isnan(e)) continue;
       int summer = f->calendar[t] >= 4 && f->calendar[t] <= 9;
@@ -999,7 +1114,7 @@ static int delivery_section(naryn__page *p, const run_files *f) {
           strcmp(cell(f->network, i, "country"), code) != 0 || !have(f, NARYN_Q_DEMAND_HM3, i))
         continue;
       has = 1;
-      for (int t = 0; t < f->nsteps; t++) {
+      for (int t = 0; t < f->npts; t++) {
         int m = water_month(f->calendar[t]);
         double a = Q(f, NARYN_Q_DEMAND_HM3, t, i), b = Q(f, NARYN_Q_DELIVERED_HM3, t, i);
         want[m] += isnan(a) ? 0 : a;
@@ -1007,7 +1122,7 @@ static int delivery_section(naryn__page *p, const run_files *f) {
       }
     }
     if (!has) continue;
-    for (int t = 0; t < f->nsteps; t++) cnt[water_month(f->calendar[t])]++;
+    for (int t = 0; t < f->npts; t++) cnt[water_month(f->calendar[t])] += steps_in(f, t);
     if (!any) fprintf(p->out, "<h2 id=\"s-delivery\">Water delivered against demanded</h2>\n");
     any = 1;
     /* Per month: the mean over the years of the month's total. */
@@ -1055,20 +1170,21 @@ static int sink_section(naryn__page *p, const run_files *f, double *x, double *y
   }
   naryn__series s[16];
   for (int k = 0; k < ns; k++) {
-    double *y = ybuf + (size_t)k * f->nsteps;
-    for (int t = 0; t < f->nsteps; t++) {
+    double *y = ybuf + (size_t)k * f->npts;
+    for (int t = 0; t < f->npts; t++) {
       double v = Q(f, NARYN_Q_INFLOW_HM3, t, sinks[k]);
-      y[t] = isnan(v) ? 0.0 : v / (f->step_s[t] * 1e-6);
+      y[t] = isnan(v) ? 0.0 : v / (f->step_s[t] * steps_in(f, t) * 1e-6);
     }
-    s[k] = (naryn__series){cell(f->network, sinks[k], "name"), x, y, f->nsteps,
+    s[k] = (naryn__series){cell(f->network, sinks[k], "name"), x, y, f->npts,
                            NARYN__LINE, NULL, NULL};
   }
-  for (int t = 0; t < f->nsteps; t++) x[t] = f->month[t] + 0.5;
+  for (int t = 0; t < f->npts; t++) x[t] = f->month[t] + 0.5;
   fprintf(p->out, "<h2 id=\"s-sinks\">Water reaching the sinks and terminal lakes</h2>\n");
   naryn__chart c = {"sinks", "Flow into each sink", "date", "mean flow, m3/s",
                     NARYN__AXIS_DATE, NULL, 0, 1, s, ns, 0, 0};
   int rc = naryn__figure(p, &c, "Flow into each sink and terminal lake",
-                         "(mean over each step, m3/s)");
+                         f->by_month ? "(mean over each month, m3/s)"
+                                     : "(mean over each step, m3/s)");
   if (rc == NARYN_OK) nodes_left_out(p->out, f, out, nout);
   return rc;
 }
@@ -1179,7 +1295,7 @@ static int report_run(const char *dir, naryn_diags *d) {
     return rc;
   }
   int optimised = f.water_values != NULL;
-  size_t n = (size_t)f.nsteps;
+  size_t n = (size_t)f.npts;
   double *buf = calloc(n * 4 + n * 16, sizeof *buf);
   if (!buf) rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   char title[512];
@@ -1266,7 +1382,7 @@ static double sink_km3(const run_files *f, const char *node, int season) {
     if (strcmp(cell(f->network, k, "name"), node) == 0) i = k;
   if (i < 0 || !have(f, NARYN_Q_INFLOW_HM3, i)) return NAN;
   double s = 0;
-  for (int t = 0; t < f->nsteps; t++) {
+  for (int t = 0; t < f->npts; t++) {
     int summer = f->calendar[t] >= 4 && f->calendar[t] <= 9;
     if (season == 0 && summer) continue;
     if (season == 1 && !summer) continue;
@@ -1450,11 +1566,11 @@ static int comparison_charts(naryn__page *p, const cmp *c) {
     if (i >= 0 && !have(f, NARYN_Q_RELEASE_HM3, i)) i = -1; /* not written */
     double sum[12] = {0};
     int cnt[12] = {0};
-    for (int t = 0; i >= 0 && t < f->nsteps; t++) {
+    for (int t = 0; i >= 0 && t < f->npts; t++) {
       int m = water_month(f->calendar[t]);
       double v = Q(f, NARYN_Q_RELEASE_HM3, t, i);
       sum[m] += (isnan(v) ? 0 : v) / (f->step_s[t] * 1e-6);
-      cnt[m]++;
+      cnt[m] += steps_in(f, t);
     }
     for (int m = 0; m < 12; m++) {
       rel[k][m] = cnt[m] ? sum[m] / cnt[m] : 0.0;
@@ -1470,14 +1586,19 @@ static int comparison_charts(naryn__page *p, const cmp *c) {
     rc = naryn__figure(p, &cr, cap, "(mean over the horizon, m3/s)");
     if (rc != NARYN_OK) return rc;
   }
-  double *xs = calloc((size_t)f0->nsteps * MAX_RUNS * 2, sizeof *xs);
+  int most = 0, monthly = 0; /* points of the longest time axis; any by month */
+  for (int k = 0; k < c->n; k++) {
+    most = c->run[k].npts > most ? c->run[k].npts : most;
+    monthly |= c->run[k].by_month;
+  }
+  double *xs = calloc((size_t)most * MAX_RUNS * 2, sizeof *xs);
   if (!xs) return naryn__diag(p->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   for (int k = 0; k < c->n; k++) {
     const run_files *f = &c->run[k];
     int i = node_index(f, bname), n = 0;
     if (i >= 0 && !have(f, NARYN_Q_STORAGE_HM3, i)) i = -1; /* not written */
-    double *x = xs + (size_t)k * 2 * f0->nsteps, *y = x + f0->nsteps;
-    for (int t = 0; i >= 0 && t < f->nsteps && t < f0->nsteps; t++) {
+    double *x = xs + (size_t)k * 2 * most, *y = x + most;
+    for (int t = 0; i >= 0 && t < f->npts; t++) {
       double v = Q(f, NARYN_Q_STORAGE_HM3, t, i);
       if (isnan(v)) continue;
       x[n] = f->month[t] + 1.0;
@@ -1488,7 +1609,9 @@ static int comparison_charts(naryn__page *p, const cmp *c) {
   snprintf(cap, sizeof cap, "%s: storage in each run", bname);
   naryn__chart cs = {"compare-storage", cap, "date", "storage, hm3", NARYN__AXIS_DATE,
                      NULL, 0, 1, s, c->n, 0, 0};
-  rc = naryn__figure(p, &cs, cap, "(end of each step, hm3)");
+  rc = naryn__figure(p, &cs, cap, monthly ? "(end of each step, or of each month for a "
+                                                 "long daily run, hm3)"
+                                               : "(end of each step, hm3)");
   free(xs);
   return rc;
 }
