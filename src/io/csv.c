@@ -256,10 +256,68 @@ static int parse_quoted(reader *r, char *q, char **cell, char **after) {
   return 0;
 }
 
+/* Appends a field to r->f: kept while a row has at most one field more
+** than the header (enough to say where the extra fields start), else only
+** counted. Returns 0, or -1 after reporting. */
+static int add_field(reader *r, char *cell, int line, int col) {
+  int keep = r->header ? r->ncols + 1 : MAX_COLUMNS + 1;
+  if (r->nf >= keep) {
+    r->nf++; /* counted, not kept */
+    return 0;
+  }
+  if (r->nf == r->capf) {
+    field *nf = naryn__grow(r->f, &r->capf, r->nf + 1, sizeof *nf);
+    if (!nf) {
+      naryn__diag(r->d, NARYN_ENOMEM, NARYN_SEV_ERROR, r->path, line, 0, NULL,
+                  "cannot read: %s", strerror(ENOMEM));
+      return -1;
+    }
+    r->f = nf;
+  }
+  r->f[r->nf++] = (field){cell, line, col};
+  return 0;
+}
+
+/* Parses a record that is one line without a quote, ending in the line
+** feed at nl, as parse_record does but with fewer tests a byte: the
+** fields are cut at each comma, and the line ends at nl or at a carriage
+** return just before it. */
+static int parse_plain(reader *r, char *nl) {
+  char *stop = nl, *q = r->p;
+  int brk = 1, keep = r->header ? r->ncols + 1 : MAX_COLUMNS + 1;
+  if (stop > q && stop[-1] == '\r') stop--, brk = 2;
+  r->nf = 0;
+  for (;;) {
+    int col = col_of(r, q);
+    while (q < stop && is_blank(*q)) q++;
+    char *s = q;
+    while (s < stop && *s != ',') s++;
+    char *term = s;
+    while (term > q && is_blank(term[-1])) term--;
+    if (term > q) col = col_of(r, q);
+    int comma = s < stop;
+    *term = '\0';
+    if (r->nf < r->capf && r->nf < keep) /* add_field's common case */
+      r->f[r->nf++] = (field){q, r->line, col};
+    else if (add_field(r, q, r->line, col) < 0)
+      return -1;
+    if (comma) {
+      q = s + 1;
+      continue;
+    }
+    r->end_line = r->line;
+    r->end_col = col_of(r, s);
+    next_line(r, s, brk);
+    return 0;
+  }
+}
+
 /* Parses one record starting at r->p into r->f, leaving r->p at the start
 ** of the next line and the record's line end in r->end_line, r->end_col.
 ** Returns 0, or -1 after reporting an error. */
 static int parse_record(reader *r) {
+  char *nl = memchr(r->p, '\n', (size_t)(r->end - r->p));
+  if (nl && !memchr(r->p, '"', (size_t)(nl - r->p))) return parse_plain(r, nl);
   r->nf = 0;
   for (;;) {
     char *q = r->p, *cell, *s, *term = NULL;
@@ -293,23 +351,7 @@ static int parse_record(reader *r) {
     int comma = s < r->end && *s == ',';
     int brk = s < r->end && !comma ? line_break(r, s) : 0;
     if (term) *term = '\0';
-    /* A row keeps one field more than the header has, enough to say where
-    ** the extra fields start; the rest are only counted. */
-    int keep = r->header ? r->ncols + 1 : MAX_COLUMNS + 1;
-    if (r->nf >= keep) {
-      r->nf++; /* counted, not kept */
-    } else {
-      if (r->nf == r->capf) {
-        field *nf = naryn__grow(r->f, &r->capf, r->nf + 1, sizeof *nf);
-        if (!nf) {
-          naryn__diag(r->d, NARYN_ENOMEM, NARYN_SEV_ERROR, r->path, line, 0,
-                      NULL, "cannot read: %s", strerror(ENOMEM));
-          return -1;
-        }
-        r->f = nf;
-      }
-      r->f[r->nf++] = (field){cell, line, col};
-    }
+    if (add_field(r, cell, line, col) < 0) return -1;
     if (comma) {
       r->p = s + 1;
       continue;
@@ -643,6 +685,9 @@ static int stream_fill(stream_state *st) {
 ** file has ended), 0 when more must be read first. */
 static int stream_record_whole(const stream_state *st, const char *q) {
   const char *end = st->r.end;
+  /* Most records are one line without quotes. */
+  const char *nl = memchr(q, '\n', (size_t)(end - q));
+  if (nl && !memchr(q, '"', (size_t)(nl - q))) return 1;
   for (;;) {
     while (q < end && is_blank(*q)) q++;
     if (q < end && *q == '"') {
