@@ -294,7 +294,7 @@ static uint64_t comma_bits(const char *w) {
 /* Cuts out the field from q to s (a comma or the line's end), trimmed of
 ** blanks, as parse_record does, and adds it. Returns 0, or -1 after
 ** reporting. */
-static int plain_field(reader *r, char *q, char *s, int keep) {
+static inline int plain_field(reader *r, char *q, char *s, int keep) {
   int col = col_of(r, q);
   while (q < s && is_blank(*q)) q++;
   char *term = s;

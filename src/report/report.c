@@ -221,6 +221,17 @@ static int read_nodes(run_files *f, naryn__csv_stream *s, int daily) {
     return naryn__diag(f->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   }
   for (int i = 0; i < f->nnodes; i++) names[i] = cell(f->network, i, "name");
+  /* The quantities kept of each node, listed so that a row looks only at
+  ** them. */
+  unsigned char (*kept)[NARYN_Q_COUNT] = malloc((size_t)f->nnodes * sizeof *kept);
+  int *nkept = calloc((size_t)f->nnodes, sizeof *nkept);
+  if (!kept || !nkept) {
+    free(order), free(names), free(kept), free(nkept);
+    return naryn__diag(f->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  }
+  for (int i = 0; i < f->nnodes; i++)
+    for (int q = 0; q < NARYN_Q_COUNT; q++)
+      if (f->series[(size_t)q * f->nnodes + i]) kept[i][nkept[i]++] = (unsigned char)q;
   int k = 0;          /* nodes a step has rows for, once the first is read */
   int first = 1;      /* still in the first step */
   long row = 0;
@@ -276,13 +287,12 @@ static int read_nodes(run_files *f, naryn__csv_stream *s, int daily) {
       defer(&err, s, cnode, names[i]);
       continue;
     }
-    double **kept = f->series + i;
-    for (int q = 0; q < NARYN_Q_COUNT; q++) {
-      double *v = kept[(size_t)q * f->nnodes];
-      if (v) keep_value(f, v, q, t, row_num(s, cols[q]));
+    for (int e = 0; e < nkept[i]; e++) {
+      int q = kept[i][e];
+      keep_value(f, f->series[(size_t)q * f->nnodes + i], q, t, row_num(s, cols[q]));
     }
   }
-  free(names);
+  free(names), free(kept), free(nkept);
   if (k == 0) k = f->nnodes; /* nothing usable: the whole network expected */
   for (int j = 0; j < k && j < f->nnodes; j++) f->written[order[j]] = 1;
   free(order);
