@@ -238,7 +238,9 @@ static int read_nodes(run_files *f, naryn__csv_stream *s, int daily) {
   int rc;
   while ((rc = naryn__csv_next(s)) == 1) {
     long r = row++;
-    if (err.set) continue; /* only counted from here */
+    /* After the first disagreement the rows are only counted, once the
+    ** nodes of a step are known. */
+    if (err.set && !first) continue;
     const char *node = s->cells[cnode];
     if (first) {
       /* The next node of network.csv with this name, after the last. */
@@ -253,6 +255,7 @@ static int read_nodes(run_files *f, naryn__csv_stream *s, int daily) {
         order[k++] = i;
       }
     }
+    if (err.set) continue;
     long t = first ? 0 : (r - k) / k + 1;
     int j = first ? k - 1 : (int)((r - k) % k);
     if (t >= f->nsteps) continue; /* too many rows: counted */

@@ -466,6 +466,98 @@ static void long_text_is_shortened_without_cutting_characters(void **state) {
   naryn__arena_free(a);
 }
 
+/* Rows of unquoted cells, cut by the reader's shorter path for such
+** lines, give the cells and columns a plain reading of the text gives:
+** split at every comma, trimmed of spaces and tabs, each at the column of
+** its first character that is not blank (or of the field when it is
+** blank). Random cells of letters, digits and blanks, some long, put
+** commas at every place of the eight-byte words the reader looks at;
+** some lines end in CRLF. Read whole and streamed. */
+static void plain_lines_cut_as_written(void **state) {
+  (void)state;
+  enum { ROWS = 400, COLS = 7 };
+  static const char alphabet[] = "ab1 \t.-";
+  static char text[ROWS * COLS * 24 + 64], want[ROWS * COLS][24];
+  static int want_col[ROWS * COLS];
+  size_t len = (size_t)snprintf(text, sizeof text, "a,b,c,d,e,f,g\n");
+  unsigned seed = 13;
+  for (int r = 0; r < ROWS; r++) {
+    size_t line_start = len;
+    for (int c = 0; c < COLS; c++) {
+      if (c) text[len++] = ',';
+      seed = seed * 1103515245u + 12345u;
+      int n = (int)((seed >> 16) % (c == 3 ? 20 : 5));
+      size_t field = len;
+      for (int k = 0; k < n; k++) {
+        seed = seed * 1103515245u + 12345u;
+        text[len++] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+      }
+      /* The expected cell: the field trimmed of blanks. */
+      size_t a = field, b = len;
+      while (a < b && (text[a] == ' ' || text[a] == '\t')) a++;
+      while (b > a && (text[b - 1] == ' ' || text[b - 1] == '\t')) b--;
+      memcpy(want[r * COLS + c], text + a, b - a);
+      want[r * COLS + c][b - a] = '\0';
+      want_col[r * COLS + c] = (int)((b > a ? a : field) - line_start) + 1;
+    }
+    if (r % 3 == 0) text[len++] = '\r';
+    text[len++] = '\n';
+  }
+  write_bytes("plain.csv", text, len);
+  naryn__arena *a = naryn__arena_new();
+  naryn_diags *d = naryn_diags_new(0);
+  naryn__csv *t = naryn__csv_read("plain.csv", a, d);
+  assert_non_null(t);
+  assert_int_equal(t->nrows, ROWS);
+  for (int i = 0; i < ROWS * COLS; i++) {
+    assert_string_equal(t->cells[i], want[i]);
+    assert_int_equal(t->cell_col[i], want_col[i]);
+  }
+  stream_matches("plain.csv", t, NULL);
+  naryn_diags_free(d);
+  naryn__arena_free(a);
+}
+
+/* naryn__csv_decimal gives strtod's double for every short plain decimal
+** and leaves everything else to strtod. */
+static void short_decimals_as_strtod(void **state) {
+  (void)state;
+  unsigned seed = 7;
+  char buf[40];
+  for (int k = 0; k < 200000; k++) {
+    size_t n = 0;
+    seed = seed * 1103515245u + 12345u;
+    if (seed & 0x10000) buf[n++] = (seed & 0x20000) ? '-' : '+';
+    seed = seed * 1103515245u + 12345u;
+    int digits = 1 + (int)((seed >> 16) % 15), dot = (int)((seed >> 8) % (digits + 1));
+    for (int i = 0; i < digits; i++) {
+      if (i == dot && (seed & 1)) buf[n++] = '.';
+      seed = seed * 1103515245u + 12345u;
+      buf[n++] = (char)('0' + (seed >> 16) % 10);
+    }
+    buf[n] = '\0';
+    double v, w = strtod(buf, NULL);
+    assert_int_equal(naryn__csv_decimal(buf, &v), 1);
+    assert_memory_equal(&v, &w, sizeof v); /* the same bits, -0 too */
+  }
+  static const char *const same[] = {"0", "-0", "-0.000000", "1.", ".5", "0.1",
+                                     "999999999999999", "0.00000000000001",
+                                     "17.798400", "-25.920000"};
+  for (size_t k = 0; k < sizeof same / sizeof *same; k++) {
+    double v, w = strtod(same[k], NULL);
+    assert_int_equal(naryn__csv_decimal(same[k], &v), 1);
+    assert_memory_equal(&v, &w, sizeof v);
+  }
+  static const char *const others[] = {"", ".", "-", "+", "1e5", "4.44e-16", " 1", "1 ",
+                                       "1.2.3", "nan", "inf", "0x10", "1,5",
+                                       "1234567890123456", "0.1234567890123456"};
+  for (size_t k = 0; k < sizeof others / sizeof *others; k++) {
+    double v = 42;
+    assert_int_equal(naryn__csv_decimal(others[k], &v), 0);
+    assert_true(v == 42);
+  }
+}
+
 static void column_lookup(void **state) {
   (void)state;
   naryn__arena *a = naryn__arena_new();
@@ -616,6 +708,8 @@ int main(void) {
       cmocka_unit_test(number_conversion),
       cmocka_unit_test(long_text_is_shortened_without_cutting_characters),
       cmocka_unit_test(column_lookup),
+      cmocka_unit_test(plain_lines_cut_as_written),
+      cmocka_unit_test(short_decimals_as_strtod),
       cmocka_unit_test(large_file_reads_every_row),
       cmocka_unit_test(special_files_are_refused),
       cmocka_unit_test(hostile_text_is_refused),
