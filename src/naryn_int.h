@@ -210,6 +210,44 @@ int naryn__csv_column(const naryn__csv *t, const char *name);
 int naryn__csv_number(const naryn__csv *t, int row, int col, double *out,
                       naryn_diags *d);
 
+/* A CSV file read row by row, in memory bounded by its longest record
+** rather than by its size: for result files of any length. The rules and
+** messages are those of naryn__csv_read, without its limits on the file's
+** size and its number of cells; a row may hold at most 256 MiB. */
+typedef struct naryn__csv_stream {
+  const char *file;
+  int ncols;
+  char **header;  /* ncols names, as naryn__csv_read gives them */
+  /* The current row: ncols cells (valid until the next call), their
+  ** 1-based columns, its line, and the number of rows read so far. */
+  char **cells;
+  int *cell_col;
+  int line;
+  long nrows;
+  void *state;    /* the reader's own */
+} naryn__csv_stream;
+
+/* Opens a CSV file and reads its header. Reports what naryn__csv_read
+** reports about a header; the result is then NULL. The object lives in the
+** arena, the buffer outside it: naryn__csv_close frees it. */
+naryn__csv_stream *naryn__csv_open(const char *path, naryn__arena *a,
+                                   naryn_diags *d);
+/* Reads the next row: 1, 0 at the end of the file, or -1 after reporting
+** the error naryn__csv_read would report for it. */
+int naryn__csv_next(naryn__csv_stream *s);
+/* Closes the file and frees the reader's buffers; accepts NULL and
+** streams closed already. */
+void naryn__csv_close(naryn__csv_stream *s);
+/* Index of the header column with this name, or -1. */
+int naryn__csv_stream_column(const naryn__csv_stream *s, const char *name);
+/* The bytes asked of each read (by default 1 MiB); tests make it small. */
+extern size_t naryn__csv_stream_chunk;
+/* Converts s when it is a short plain decimal, an optional sign, digits and
+** an optional fraction, at most 15 digits in all: sets *out to the double
+** strtod gives for it and returns 1. Returns 0 for anything else, which
+** the caller hands to strtod. */
+int naryn__csv_decimal(const char *s, double *out);
+
 /* ====================================================================== */
 /* io/infile.c: input files read whole, refused when not regular or too big */
 /* ====================================================================== */
@@ -259,6 +297,8 @@ naryn__outfile *naryn__outfile_open(const char *path, naryn_diags *d);
 void naryn__outfile_printf(naryn__outfile *f, const char *fmt, ...)
     NARYN__PRINTF(2, 3);
 void naryn__outfile_write(naryn__outfile *f, const char *s, size_t n);
+/* Appends v as printf's "%.Nf" writes it, N = decimals (io/numfmt.c). */
+void naryn__outfile_number(naryn__outfile *f, double v, int decimals);
 /* Flushes, syncs and closes the temporary file, reporting any write error
 ** in d; the file is not yet in place. Returns NARYN_OK or NARYN_EIO (the
 ** temporary is then removed). Several files finished first and published
@@ -274,6 +314,22 @@ void naryn__outfile_abort(naryn__outfile *f);
 
 /* Returns the process's file-mode creation mask without changing it. */
 mode_t naryn__umask(void);
+
+/* ====================================================================== */
+/* io/numfmt.c: fixed-point numbers as printf writes them, fast             */
+/* ====================================================================== */
+
+/* Room for any number naryn__numfmt_fixed writes, with its NUL: a sign,
+** 309 integer digits, the point and 17 decimals. */
+#define NARYN__NUMFMT_MAX 336
+/* Writes v at out (NARYN__NUMFMT_MAX bytes) exactly as
+** snprintf(out, size, "%.*f", decimals, v) does, NaN, infinities and
+** negative zero included, for decimals 0 to 17 (others are passed to
+** snprintf and cut to fit). Returns the length written, without the NUL. */
+size_t naryn__numfmt_fixed(char *out, double v, int decimals);
+/* The N of a format that is exactly "%.Nf" (N of one or two digits, at
+** most 17), or -1 for any other format. */
+int naryn__numfmt_decimals(const char *fmt);
 
 /* ====================================================================== */
 /* io/staging.c: a command's whole output put in place in one step          */

@@ -30,15 +30,18 @@
 
 #include "../naryn_int.h"
 
-/* The stdio buffer given to each file; results are written in many small
-** pieces, and fewer, larger write() calls are much cheaper. */
-#define OUT_BUFFER_BYTES (256 * 1024)
+/* The buffer of each file: results are written in many small pieces, and
+** a few large write() calls are much cheaper than many small ones. The
+** pieces are copied into it without stdio, whose locking and format
+** parsing cost more than the copying. */
+#define OUT_BUFFER_BYTES (1024 * 1024)
 
 struct naryn__outfile {
-  FILE *fp;
+  int fd;     /* the temporary file, or -1 once closed */
   char *path; /* the final name, as given */
   char *tmp;  /* the temporary name, in the same directory */
-  char *buf;  /* the stdio buffer; freed after fclose */
+  char *buf;  /* OUT_BUFFER_BYTES bytes not yet written; freed when closed */
+  size_t len; /* bytes held in buf */
   int err;    /* the first errno met while writing, or 0 */
 };
 
@@ -141,6 +144,7 @@ naryn__outfile *naryn__outfile_open(const char *path, naryn_diags *d) {
   }
   naryn__outfile *f = calloc(1, sizeof *f);
   if (f) {
+    f->fd = -1;
     f->path = strdup(path);
     f->tmp = malloc(dirlen + 1 + baselen + strlen(suffix) + 1);
     f->buf = malloc(OUT_BUFFER_BYTES);
@@ -167,21 +171,8 @@ naryn__outfile *naryn__outfile_open(const char *path, naryn_diags *d) {
     free(prefix);
     free(dir);
   }
-  int fd = mkstemp(f->tmp);
-  if (fd < 0) {
-    err = errno;
-  } else {
-    f->fp = fdopen(fd, "w");
-    if (!f->fp) {
-      err = errno;
-      close(fd);
-      unlink(f->tmp);
-    } else if (setvbuf(f->fp, f->buf, _IOFBF, OUT_BUFFER_BYTES) != 0) {
-      /* Keep stdio's own buffer; ours is then unused. */
-      free(f->buf);
-      f->buf = NULL;
-    }
-  }
+  f->fd = mkstemp(f->tmp);
+  if (f->fd < 0) err = errno;
   if (err) {
     outfile_free(f);
     naryn__diag(d, err == ENOMEM ? NARYN_ENOMEM : NARYN_EIO, NARYN_SEV_ERROR,
@@ -191,23 +182,127 @@ naryn__outfile *naryn__outfile_open(const char *path, naryn_diags *d) {
   return f;
 }
 
-/* Appends formatted text unless an earlier write failed; a failure is
-** remembered for commit. */
-void naryn__outfile_printf(naryn__outfile *f, const char *fmt, ...) {
-  if (!f || f->err) return;
-  va_list ap;
-  va_start(ap, fmt);
-  errno = 0;
-  if (vfprintf(f->fp, fmt, ap) < 0) f->err = errno ? errno : EIO;
-  va_end(ap);
+/* Writes n bytes at s to the file, however many write() calls it takes;
+** a failure is remembered for commit. */
+static void write_out(naryn__outfile *f, const char *s, size_t n) {
+  while (n > 0 && !f->err) {
+    ssize_t k = write(f->fd, s, n);
+    if (k < 0) {
+      if (errno != EINTR) f->err = errno ? errno : EIO;
+      continue;
+    }
+    if (k == 0) {
+      f->err = EIO;
+      break;
+    }
+    s += k;
+    n -= (size_t)k;
+  }
+}
+
+/* Writes out what the buffer holds. */
+static void flush_buffer(naryn__outfile *f) {
+  write_out(f, f->buf, f->len);
+  f->len = 0;
+}
+
+/* Returns room for n bytes at the end of the buffer (n at most
+** OUT_BUFFER_BYTES), writing the buffer out first when it lacks it; NULL
+** after a write error. */
+static char *room(naryn__outfile *f, size_t n) {
+  if (f->err || f->fd < 0) return NULL;
+  if (OUT_BUFFER_BYTES - f->len < n) flush_buffer(f);
+  return f->err ? NULL : f->buf + f->len;
 }
 
 /* Appends n bytes unless an earlier write failed; a short write is
 ** remembered for commit. */
 void naryn__outfile_write(naryn__outfile *f, const char *s, size_t n) {
-  if (!f || f->err || n == 0) return;
-  errno = 0;
-  if (fwrite(s, 1, n, f->fp) != n) f->err = errno ? errno : EIO;
+  if (!f || f->err || f->fd < 0 || n == 0) return;
+  if (n <= OUT_BUFFER_BYTES - f->len) {
+    memcpy(f->buf + f->len, s, n);
+    f->len += n;
+    return;
+  }
+  flush_buffer(f);
+  if (n >= OUT_BUFFER_BYTES / 2) {
+    write_out(f, s, n); /* large: straight to the file */
+  } else {
+    memcpy(f->buf, s, n);
+    f->len = n;
+  }
+}
+
+void naryn__outfile_number(naryn__outfile *f, double v, int decimals) {
+  if (decimals < 0 || decimals > 17) {
+    naryn__outfile_printf(f, "%.*f", decimals, v);
+    return;
+  }
+  char *p = f ? room(f, NARYN__NUMFMT_MAX) : NULL;
+  if (p) f->len += naryn__numfmt_fixed(p, v, decimals);
+}
+
+/* Writes fmt when it holds no conversions but %s, %d and %%, which is the
+** case of most of a result file's formats, without vsnprintf. Returns 0,
+** or -1 having written nothing when fmt holds another conversion. */
+static int format_simple(naryn__outfile *f, const char *fmt, va_list ap) {
+  for (const char *q = fmt; *q; q++)
+    if (*q == '%') {
+      if (q[1] != 's' && q[1] != 'd' && q[1] != '%') return -1;
+      q++;
+    }
+  const char *lit = fmt;
+  for (const char *q = fmt;; q++) {
+    if (*q != '%' && *q != '\0') continue;
+    naryn__outfile_write(f, lit, (size_t)(q - lit));
+    if (*q == '\0') break;
+    q++;
+    if (*q == 's') {
+      const char *s = va_arg(ap, const char *);
+      naryn__outfile_write(f, s, strlen(s));
+    } else if (*q == 'd') {
+      char num[16];
+      int k = va_arg(ap, int);
+      int n = snprintf(num, sizeof num, "%d", k);
+      naryn__outfile_write(f, num, (size_t)n);
+    } else {
+      naryn__outfile_write(f, "%", 1);
+    }
+    lit = q + 1;
+  }
+  return 0;
+}
+
+/* Appends formatted text unless an earlier write failed; a failure is
+** remembered for commit. */
+void naryn__outfile_printf(naryn__outfile *f, const char *fmt, ...) {
+  if (!f || f->err || f->fd < 0) return;
+  va_list ap, again;
+  va_start(ap, fmt);
+  va_copy(again, ap);
+  if (format_simple(f, fmt, ap) != 0) {
+    /* Into the buffer when it fits there, else through a heap copy. */
+    size_t free_bytes = OUT_BUFFER_BYTES - f->len;
+    int n = vsnprintf(f->buf + f->len, free_bytes, fmt, again);
+    if (n < 0) {
+      f->err = errno ? errno : EINVAL;
+    } else if ((size_t)n < free_bytes) {
+      f->len += (size_t)n;
+    } else {
+      char *tmp = malloc((size_t)n + 1);
+      va_end(again);
+      va_start(again, fmt);
+      if (!tmp) {
+        f->err = ENOMEM;
+      } else {
+        vsnprintf(tmp, (size_t)n + 1, fmt, again);
+        naryn__outfile_write(f, tmp, (size_t)n);
+        free(tmp);
+      }
+    }
+  }
+  va_end(again);
+  va_end(ap);
 }
 
 /* Returns the process's file-mode creation mask without changing it, from
@@ -247,22 +342,20 @@ static void sync_dir(const char *path) {
   free(dir);
 }
 
-/* Makes the temporary file complete: flush, give it its ordinary mode,
-** sync, close. A failure removes the temporary and is reported against
-** the final name. */
+/* Makes the temporary file complete: write out the buffer, give it its
+** ordinary mode, sync, close. A failure removes the temporary and is
+** reported against the final name. */
 int naryn__outfile_finish(naryn__outfile *f, naryn_diags *d) {
   if (!f) return NARYN_EIO;
-  if (!f->fp) return f->err ? NARYN_EIO : NARYN_OK;
+  if (f->fd < 0) return f->err ? NARYN_EIO : NARYN_OK;
+  if (!f->err) flush_buffer(f);
   int err = f->err;
-  errno = 0;
-  if (!err && (fflush(f->fp) != 0 || ferror(f->fp))) err = errno ? errno : EIO;
-  int fd = fileno(f->fp);
-  if (!err && fchmod(fd, 0666 & ~naryn__umask()) != 0) err = errno;
-  if (!err && fsync(fd) != 0) err = errno;
-  /* fclose flushes again (nothing is left) and reports a late error. */
-  errno = 0;
-  if (fclose(f->fp) != 0 && !err) err = errno ? errno : EIO;
-  f->fp = NULL;
+  if (!err && fchmod(f->fd, 0666 & ~naryn__umask()) != 0) err = errno;
+  if (!err && fsync(f->fd) != 0) err = errno;
+  if (close(f->fd) != 0 && !err && errno != EINTR) err = errno;
+  f->fd = -1;
+  free(f->buf);
+  f->buf = NULL;
   if (err) {
     unlink(f->tmp);
     f->err = err;
@@ -278,7 +371,7 @@ int naryn__outfile_finish(naryn__outfile *f, naryn_diags *d) {
 int naryn__outfile_publish(naryn__outfile *f, naryn_diags *d) {
   if (!f) return NARYN_EIO;
   int err = f->err;
-  if (!err && f->fp) err = EINVAL; /* not finished: a caller's mistake */
+  if (!err && f->fd >= 0) err = EINVAL; /* not finished: a caller's mistake */
   if (!err && rename(f->tmp, f->path) != 0) {
     err = errno;
     unlink(f->tmp);
@@ -286,8 +379,8 @@ int naryn__outfile_publish(naryn__outfile *f, naryn_diags *d) {
                 "cannot write: %s", strerror(err));
   }
   if (!err) sync_dir(f->path);
-  if (f->fp) {
-    fclose(f->fp);
+  if (f->fd >= 0) {
+    close(f->fd);
     unlink(f->tmp);
   }
   outfile_free(f);
@@ -308,7 +401,7 @@ int naryn__outfile_commit(naryn__outfile *f, naryn_diags *d) {
 /* Drops everything written: closes and removes the temporary. */
 void naryn__outfile_abort(naryn__outfile *f) {
   if (!f) return;
-  if (f->fp) fclose(f->fp);
+  if (f->fd >= 0) close(f->fd);
   unlink(f->tmp);
   outfile_free(f);
 }

@@ -32,18 +32,48 @@
 /* Reading a run's folder                                                  */
 /* ====================================================================== */
 
+/* nodes.csv is not held: it is read row by row, and only the series the
+** page draws are kept, one value a point of the time axis (NaN where a
+** point has none): the storage, release and inflow of every reservoir,
+** the inflow of the sinks, the energy of the enabled plants, and the
+** demand and delivery of the enabled demands.
+**
+** A point is a step, except in a daily run of more than MAX_STEP_POINTS
+** steps: a chart of more points than that is wider than the screen has
+** pixels for (a chart is 960 px wide), so such a run is kept and drawn by
+** calendar month, the months summed as the rows stream in. A point then
+** holds the month's last storage (storage at the end of the month, as
+** hydrologists tabulate reservoirs) and the month's sums of the flows,
+** deliveries, demands and energy (hm3 or GWh a month), which the charts
+** turn into the month's mean flow in m3/s. Monthly runs and daily runs of
+** up to MAX_STEP_POINTS steps (about four years) are drawn per step. */
+#define MAX_STEP_POINTS 1500
+
 typedef struct run_files {
   const char *dir;
   naryn__arena *a;
   naryn_diags *d;
-  naryn__csv *run, *network, *nodes, *summary, *objective;
+  naryn__csv *run, *network, *summary, *objective;
   naryn__csv *water_values, *plants;     /* optimised plans only */
   int nnodes, nsteps, nlinks;
   double years;
-  double *month;      /* [nsteps] months since year 0 of each step */
-  double *step_s;     /* [nsteps] seconds in each step */
-  int *calendar;      /* [nsteps] calendar month 1-12 */
-  int cols[NARYN_Q_COUNT]; /* nodes.csv column of each quantity */
+  /* The time axis: npts points, each a step, or a calendar month when
+  ** by_month (then step_pt gives each step's point, and day0 the day
+  ** number of the first step, from run.csv's start). */
+  int by_month, npts;
+  double *month;      /* [npts] months since year 0 at the point's start */
+  double *step_s;     /* [npts] seconds in each of the point's steps */
+  int *calendar;      /* [npts] calendar month 1-12 */
+  int *pt_steps;      /* [npts] steps in the point; NULL: one each */
+  int *step_pt;       /* [nsteps] the point of each step, when by_month */
+  long day0;
+  /* What the run wrote per step: whether there is a nodes.csv, which of
+  ** its quantities it has a column for, and which nodes it has rows for
+  ** (a run may write only some; every node when NULL). */
+  int has_nodes;
+  int has_q[NARYN_Q_COUNT];
+  unsigned char *written;  /* [nnodes] */
+  double **series;         /* [NARYN_Q_COUNT * nnodes], NULL when not kept */
 } run_files;
 
 /* Reads DIR/NAME; a missing or malformed file is reported in f->d. */
@@ -100,20 +130,288 @@ static int need_column(const run_files *f, const naryn__csv *t, const char *col)
   return naryn__report_need_column(t, col, f->d);
 }
 
+static int node_is(const run_files *f, int i, const char *type);
+static int node_enabled(const run_files *f, int i);
+
+/* Decides which series of nodes.csv to keep, from network.csv, and makes
+** room for them. Returns NARYN_OK or NARYN_ENOMEM. */
+static int plan_series(run_files *f) {
+  size_t n = (size_t)f->nnodes, steps = (size_t)f->npts;
+  f->series = naryn__arena_alloc(f->a, NARYN_Q_COUNT * n * sizeof *f->series);
+  if (!f->series) return NARYN_ENOMEM;
+  for (int i = 0; i < f->nnodes; i++) {
+    int res = node_is(f, i, "reservoir"), on = node_enabled(f, i);
+    int keep[NARYN_Q_COUNT] = {0};
+    keep[NARYN_Q_STORAGE_HM3] = keep[NARYN_Q_RELEASE_HM3] = res;
+    keep[NARYN_Q_INFLOW_HM3] = res || node_is(f, i, "sink");
+    keep[NARYN_Q_ENERGY_GWH] = node_is(f, i, "hydropower") && on;
+    keep[NARYN_Q_DEMAND_HM3] = keep[NARYN_Q_DELIVERED_HM3] = node_is(f, i, "demand") && on;
+    for (int q = 0; q < NARYN_Q_COUNT; q++) {
+      if (!keep[q] || !f->has_q[q]) continue;
+      double *v = naryn__arena_alloc(f->a, steps * sizeof *v);
+      if (!v) return NARYN_ENOMEM;
+      for (size_t t = 0; t < steps; t++) v[t] = NAN;
+      f->series[(size_t)q * n + (size_t)i] = v;
+    }
+  }
+  return NARYN_OK;
+}
+
+/* A number from a cell of the current row of nodes.csv; NaN for an empty
+** cell or anything not a number. */
+static double row_num(const naryn__csv_stream *s, int col) {
+  const char *c = s->cells[col];
+  if (!c[0]) return NAN;
+  double v;
+  if (naryn__csv_decimal(c, &v)) return v;
+  char *end;
+  v = strtod(c, &end);
+  return *end ? NAN : v;
+}
+
+/* The first disagreement found in nodes.csv, reported only once the rows
+** have been counted: a wrong count is reported before it, as when the
+** file was read whole. */
+typedef struct later {
+  int set, line, col;
+  const char *node; /* the node expected, or NULL for a bad date */
+  char date[128];   /* for a bad date: what was expected instead, or "" */
+} later;
+
+static void defer(later *l, const naryn__csv_stream *s, int col, const char *node) {
+  if (l->set) return;
+  l->set = 1;
+  l->line = s->line;
+  l->col = col >= 0 ? s->cell_col[col] : 1;
+  l->node = node;
+}
+
+/* Adds x, a value of step t, to series v: per step it is the step's value;
+** by month, storage keeps the month's last value and the rest are summed.
+** NaN (no value) leaves the point as it is. */
+static void keep_value(const run_files *f, double *v, int q, long t, double x) {
+  if (!f->by_month) {
+    v[t] = x;
+    return;
+  }
+  if (isnan(x)) return;
+  int k = f->step_pt[t];
+  v[k] = q == NARYN_Q_STORAGE_HM3 || isnan(v[k]) ? x : v[k] + x;
+}
+
+/* Reads nodes.csv row by row: finds which nodes it has rows for (those of
+** the first step, in the order of network.csv), checks each step's date and
+** node order, and keeps the series plan_series chose. The checks and their
+** messages are those of a file read whole. */
+static int read_nodes(run_files *f, naryn__csv_stream *s, int daily) {
+  int cdate = naryn__csv_stream_column(s, "date"), cnode = naryn__csv_stream_column(s, "node");
+  int cols[NARYN_Q_COUNT];
+  for (int q = 0; q < NARYN_Q_COUNT; q++)
+    cols[q] = naryn__csv_stream_column(s, naryn_quantity_name((naryn_quantity)q));
+  int *order = calloc((size_t)f->nnodes, sizeof *order); /* the written nodes */
+  f->written = naryn__arena_alloc(f->a, (size_t)f->nnodes);
+  if (!order || !f->written) {
+    free(order);
+    return naryn__diag(f->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  }
+  later err = {0};
+  const char **names = malloc((size_t)f->nnodes * sizeof *names);
+  if (!names) {
+    free(order);
+    return naryn__diag(f->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  }
+  for (int i = 0; i < f->nnodes; i++) names[i] = cell(f->network, i, "name");
+  /* The quantities kept of each node, listed so that a row looks only at
+  ** them. */
+  unsigned char (*kept)[NARYN_Q_COUNT] = malloc((size_t)f->nnodes * sizeof *kept);
+  int *nkept = calloc((size_t)f->nnodes, sizeof *nkept);
+  if (!kept || !nkept) {
+    free(order), free(names), free(kept), free(nkept);
+    return naryn__diag(f->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  }
+  for (int i = 0; i < f->nnodes; i++)
+    for (int q = 0; q < NARYN_Q_COUNT; q++)
+      if (f->series[(size_t)q * f->nnodes + i]) kept[i][nkept[i]++] = (unsigned char)q;
+  int k = 0;          /* nodes a step has rows for, once the first is read */
+  int first = 1;      /* still in the first step */
+  long row = 0;
+  int rc;
+  while ((rc = naryn__csv_next(s)) == 1) {
+    long r = row++;
+    /* After the first disagreement the rows are only counted, once the
+    ** nodes of a step are known. */
+    if (err.set && !first) continue;
+    const char *node = s->cells[cnode];
+    if (first) {
+      /* The next node of network.csv with this name, after the last. */
+      int prev = k > 0 ? order[k - 1] : -1, i = prev + 1;
+      while (i < f->nnodes && strcmp(names[i], node) != 0) i++;
+      if (k > 0 && i == f->nnodes && strcmp(names[order[0]], node) == 0) {
+        first = 0; /* the second step starts */
+      } else if (i == f->nnodes) {
+        defer(&err, s, cnode, names[prev + 1 < f->nnodes ? prev + 1 : 0]);
+        continue;
+      } else {
+        order[k++] = i;
+      }
+    }
+    if (err.set) continue;
+    long t = first ? 0 : (r - k) / k + 1;
+    int j = first ? k - 1 : (int)((r - k) % k);
+    if (t >= f->nsteps) continue; /* too many rows: counted */
+    int i = order[j];
+    if (j == 0) {
+      const char *date = s->cells[cdate];
+      int y, mo, dd;
+      if (sscanf(date, "%d-%d-%d", &y, &mo, &dd) != 3 || mo < 1 || mo > 12 || dd < 1 || dd > 31) {
+        defer(&err, s, cdate, NULL);
+        continue;
+      }
+      if (f->by_month) {
+        /* The months come from run.csv: the step's date must be its. */
+        int ey, em, ed;
+        naryn__date_ymd(f->day0 + t, &ey, &em, &ed);
+        if (y != ey || mo != em || dd != ed) {
+          defer(&err, s, cdate, NULL); /* the first error: see the loop's start */
+          snprintf(err.date, sizeof err.date, ", the date of step %ld from run.csv's "
+                   "start, %04d-%02d-%02d", t + 1, ey, em, ed);
+          continue;
+        }
+      } else {
+        static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+        int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        int days = mdays[mo - 1] + (mo == 2 && leap);
+        f->calendar[t] = mo;
+        f->month[t] = y * 12.0 + (mo - 1) + (daily ? (dd - 1.0) / days : 0.0);
+        f->step_s[t] = daily ? 86400.0 : days * 86400.0;
+      }
+    }
+    if (!first && strcmp(node, names[i]) != 0) {
+      defer(&err, s, cnode, names[i]);
+      continue;
+    }
+    for (int e = 0; e < nkept[i]; e++) {
+      int q = kept[i][e];
+      keep_value(f, f->series[(size_t)q * f->nnodes + i], q, t, row_num(s, cols[q]));
+    }
+  }
+  free(names), free(kept), free(nkept);
+  if (k == 0) k = f->nnodes; /* nothing usable: the whole network expected */
+  for (int j = 0; j < k && j < f->nnodes; j++) f->written[order[j]] = 1;
+  free(order);
+  if (rc < 0) return NARYN_EIO;
+  if (row != (long)k * f->nsteps)
+    return naryn__diag(f->d, NARYN_EIO, NARYN_SEV_ERROR, s->file, row ? s->line : 1, 1, NULL,
+                       "expected %d rows (%d steps of %d nodes), got %d: the file is "
+                       "short or from another run", k * f->nsteps, f->nsteps, k, (int)row);
+  if (f->network->nrows != f->nnodes + f->nlinks)
+    return naryn__diag(f->d, NARYN_EIO, NARYN_SEV_ERROR, f->network->file, 1, 1, NULL,
+                       "expected a row per node and then %d rows of type \"link\" "
+                       "(run.csv's links), got %d rows after the %d nodes",
+                       f->nlinks, f->network->nrows - f->nnodes, f->nnodes);
+  if (err.set && !err.node)
+    return naryn__diag(f->d, NARYN_EIO, NARYN_SEV_ERROR, s->file, err.line, err.col, NULL,
+                       "column \"%s\": expected a date YYYY-MM-DD%s", "date", err.date);
+  if (err.set)
+    return naryn__diag(f->d, NARYN_EIO, NARYN_SEV_ERROR, s->file, err.line, err.col, NULL,
+                       "column \"%s\": expected node \"%s\" here, in the order of "
+                       "network.csv: the files are from different runs", "node", err.node);
+  return NARYN_OK;
+}
+
+/* The steps of a run without nodes.csv, from run.csv's start and step
+** (the steps a model's horizon gives); checks network.csv as read_nodes
+** does. */
+static int steps_from_run(run_files *f, int daily) {
+  int y, mo, dd;
+  const char *start = run_key(f, "start");
+  if (naryn__date_parse(start, strlen(start), 1, &y, &mo, &dd) != 0)
+    return bad(f, f->run, -1, "value", "column \"%s\": expected the start of the run as "
+               "a date YYYY-MM-DD%s", "");
+  long day0 = naryn__date_days(y, mo, dd);
+  /* By month, months_from_run has made the time axis already. */
+  for (int t = 0; t < f->nsteps && !f->by_month; t++) {
+    int days;
+    if (daily) {
+      naryn__date_ymd(day0 + t, &y, &mo, &dd);
+      days = naryn__date_month_days(y, mo);
+      f->step_s[t] = 86400.0;
+    } else {
+      int k = (mo - 1) + (t > 0);
+      y += k / 12;
+      mo = k % 12 + 1;
+      dd = 1;
+      days = naryn__date_month_days(y, mo);
+      f->step_s[t] = days * 86400.0;
+    }
+    f->calendar[t] = mo;
+    f->month[t] = y * 12.0 + (mo - 1) + (daily ? (dd - 1.0) / days : 0.0);
+  }
+  if (f->network->nrows != f->nnodes + f->nlinks)
+    return naryn__diag(f->d, NARYN_EIO, NARYN_SEV_ERROR, f->network->file, 1, 1, NULL,
+                       "expected a row per node and then %d rows of type \"link\" "
+                       "(run.csv's links), got %d rows after the %d nodes",
+                       f->nlinks, f->network->nrows - f->nnodes, f->nnodes);
+  return NARYN_OK;
+}
+
+/* The time axis of a daily run drawn by month, from run.csv's start: the
+** calendar months its steps fall in, and the month of each step. Returns
+** NARYN_OK, NARYN_ENOMEM unreported, or another error reported in f->d. */
+static int months_from_run(run_files *f) {
+  int y, mo, dd, ly, lm, ld;
+  const char *start = run_key(f, "start");
+  if (naryn__date_parse(start, strlen(start), 1, &y, &mo, &dd) != 0)
+    return bad(f, f->run, -1, "value", "column \"%s\": expected the start of the run as "
+               "a date YYYY-MM-DD%s", "");
+  f->day0 = naryn__date_days(y, mo, dd);
+  naryn__date_ymd(f->day0 + f->nsteps - 1, &ly, &lm, &ld);
+  long m0 = y * 12L + (mo - 1);
+  f->npts = (int)(ly * 12L + (lm - 1) - m0 + 1);
+  size_t n = (size_t)f->npts;
+  f->month = naryn__arena_alloc(f->a, n * sizeof *f->month);
+  f->step_s = naryn__arena_alloc(f->a, n * sizeof *f->step_s);
+  f->calendar = naryn__arena_alloc(f->a, n * sizeof *f->calendar);
+  f->pt_steps = naryn__arena_alloc(f->a, n * sizeof *f->pt_steps);
+  f->step_pt = naryn__arena_alloc(f->a, (size_t)f->nsteps * sizeof *f->step_pt);
+  if (!f->month || !f->step_s || !f->calendar || !f->pt_steps || !f->step_pt)
+    return NARYN_ENOMEM; /* reported by the caller */
+  for (int k = 0; k < f->npts; k++) {
+    f->month[k] = (double)(m0 + k);
+    f->calendar[k] = (int)((m0 + k) % 12) + 1;
+    f->step_s[k] = 86400.0;
+    f->pt_steps[k] = 0;
+  }
+  for (int t = 0; t < f->nsteps; t++) {
+    naryn__date_ymd(f->day0 + t, &y, &mo, &dd);
+    int k = (int)(y * 12L + (mo - 1) - m0);
+    f->step_pt[t] = k;
+    f->pt_steps[k]++;
+  }
+  return NARYN_OK;
+}
+
 /* Reads a run's folder and checks that its files agree with each other. */
 static int load_run(run_files *f, const char *dir, naryn__arena *a, naryn_diags *d) {
   memset(f, 0, sizeof *f);
   f->dir = dir;
   f->a = a;
   f->d = d;
+  naryn__csv_stream *nodes = NULL;
   if (!(f->run = read_csv(f, "run.csv"))) return NARYN_EIO;
   if (!(f->network = read_csv(f, "network.csv"))) return NARYN_EIO;
-  if (!(f->nodes = read_csv(f, "nodes.csv"))) return NARYN_EIO;
-  if (!(f->summary = read_csv(f, "summary.csv"))) return NARYN_EIO;
-  if (!(f->objective = read_csv(f, "objective.csv"))) return NARYN_EIO;
-  if (strcmp(run_key(f, "mode"), "optimise") == 0) {
-    if (!(f->water_values = read_csv(f, "water_values.csv"))) return NARYN_EIO;
-    if (!(f->plants = read_csv(f, "plants.csv"))) return NARYN_EIO;
+  /* A run that wrote summaries only has no nodes.csv. */
+  char *npath = naryn__arena_printf(a, "%s/nodes.csv", dir);
+  if (!npath)
+    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  f->has_nodes = access(npath, F_OK) == 0;
+  if (f->has_nodes && !(nodes = naryn__csv_open(npath, a, d))) return NARYN_EIO;
+  int rc = NARYN_OK;
+  if (!(f->summary = read_csv(f, "summary.csv")) || !(f->objective = read_csv(f, "objective.csv")))
+    rc = NARYN_EIO;
+  if (rc == NARYN_OK && strcmp(run_key(f, "mode"), "optimise") == 0) {
+    if (!(f->water_values = read_csv(f, "water_values.csv"))) rc = NARYN_EIO;
+    else if (!(f->plants = read_csv(f, "plants.csv"))) rc = NARYN_EIO;
   }
   static const char *const run_cols[] = {"key", "value"};
   static const char *const net_cols[] = {"name", "type", "country", "country_name",
@@ -123,74 +421,72 @@ static int load_run(run_files *f, const char *dir, naryn__arena *a, naryn_diags 
                                          "energy_gwh"};
   static const char *const obj_cols[] = {"term", "kind", "weight", "country",
                                          "value_per_year", "currency"};
-  int rc = NARYN_OK;
   for (size_t k = 0; k < 2 && rc == NARYN_OK; k++) rc = need_column(f, f->run, run_cols[k]);
   for (size_t k = 0; k < 10 && rc == NARYN_OK; k++) rc = need_column(f, f->network, net_cols[k]);
   for (size_t k = 0; k < 4 && rc == NARYN_OK; k++) rc = need_column(f, f->summary, sum_cols[k]);
   for (size_t k = 0; k < 6 && rc == NARYN_OK; k++) rc = need_column(f, f->objective, obj_cols[k]);
-  for (int q = 0; q < NARYN_Q_COUNT && rc == NARYN_OK; q++) {
-    rc = need_column(f, f->nodes, naryn_quantity_name((naryn_quantity)q));
-    f->cols[q] = naryn__csv_column(f->nodes, naryn_quantity_name((naryn_quantity)q));
-  }
-  if (rc == NARYN_OK) rc = need_column(f, f->nodes, "node");
-  if (rc == NARYN_OK) rc = need_column(f, f->nodes, "date");
-  if (rc != NARYN_OK) return rc;
-  /* network.csv: the nodes, then the links. */
-  f->nnodes = 0;
-  while (f->nnodes < f->network->nrows &&
-         strcmp(cell(f->network, f->nnodes, "type"), "link") != 0)
-    f->nnodes++;
-  f->nsteps = atoi(run_key(f, "steps"));
-  f->nlinks = atoi(run_key(f, "links"));
-  f->years = strtod(run_key(f, "years"), NULL);
-  if (f->nnodes < 1 || f->nsteps < 1 || !(f->years > 0))
-    return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, f->run->file, 1, 1, NULL,
+  /* nodes.csv may hold only some quantities, but always says where and
+  ** when. */
+  for (int q = 0; q < NARYN_Q_COUNT && nodes; q++)
+    f->has_q[q] = naryn__csv_stream_column(nodes, naryn_quantity_name((naryn_quantity)q)) >= 0;
+  static const char *const node_cols[] = {"node", "date"};
+  for (int k = 0; k < 2 && nodes && rc == NARYN_OK; k++)
+    if (naryn__csv_stream_column(nodes, node_cols[k]) < 0)
+      rc = naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, nodes->file, 1, 1, NULL,
+                       "expected a column \"%s\" in the header, as naryn writes it",
+                       node_cols[k]);
+  if (rc == NARYN_OK) {
+    /* network.csv: the nodes, then the links. */
+    f->nnodes = 0;
+    while (f->nnodes < f->network->nrows &&
+           strcmp(cell(f->network, f->nnodes, "type"), "link") != 0)
+      f->nnodes++;
+    f->nsteps = atoi(run_key(f, "steps"));
+    f->nlinks = atoi(run_key(f, "links"));
+    f->years = strtod(run_key(f, "years"), NULL);
+    if (f->nnodes < 1 || f->nsteps < 1 || !(f->years > 0))
+      rc = naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, f->run->file, 1, 1, NULL,
                        "expected the keys steps, links and years with positive "
                        "values and network.csv with a row per node");
-  if (f->nodes->nrows != f->nnodes * f->nsteps)
-    return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, f->nodes->file,
-                       f->nodes->nrows ? f->nodes->row_line[f->nodes->nrows - 1] : 1,
-                       1, NULL, "expected %d rows (%d steps of %d nodes), got %d: "
-                       "the file is short or from another run", f->nnodes * f->nsteps,
-                       f->nsteps, f->nnodes, f->nodes->nrows);
-  if (f->network->nrows != f->nnodes + f->nlinks)
-    return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, f->network->file, 1, 1, NULL,
-                       "expected a row per node and then %d rows of type \"link\" "
-                       "(run.csv's links), got %d rows after the %d nodes",
-                       f->nlinks, f->network->nrows - f->nnodes, f->nnodes);
-  int daily = strcmp(run_key(f, "step"), "daily") == 0;
-  f->month = naryn__arena_alloc(a, sizeof(double) * (size_t)f->nsteps);
-  f->step_s = naryn__arena_alloc(a, sizeof(double) * (size_t)f->nsteps);
-  f->calendar = naryn__arena_alloc(a, sizeof(int) * (size_t)f->nsteps);
-  if (!f->month || !f->step_s || !f->calendar)
-    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
-  for (int t = 0; t < f->nsteps; t++) {
-    int row = t * f->nnodes;
-    const char *date = cell(f->nodes, row, "date");
-    int y, mo, dd;
-    if (sscanf(date, "%d-%d-%d", &y, &mo, &dd) != 3 || mo < 1 || mo > 12 || dd < 1 || dd > 31)
-      return bad(f, f->nodes, row, "date", "column \"%s\": expected a date YYYY-MM-DD%s",
-                 "");
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    int days = mdays[mo - 1] + (mo == 2 && leap);
-    f->calendar[t] = mo;
-    f->month[t] = y * 12.0 + (mo - 1) + (daily ? (dd - 1.0) / days : 0.0);
-    f->step_s[t] = daily ? 86400.0 : days * 86400.0;
-    for (int i = 0; i < f->nnodes; i++) {
-      const char *want = cell(f->network, i, "name");
-      if (strcmp(cell(f->nodes, row + i, "node"), want) != 0)
-        return bad(f, f->nodes, row + i, "node",
-                   "column \"%s\": expected node \"%s\" here, in the order of "
-                   "network.csv: the files are from different runs", want);
-    }
   }
-  return NARYN_OK;
+  int daily = strcmp(run_key(f, "step"), "daily") == 0;
+  if (rc == NARYN_OK) {
+    f->by_month = daily && f->nsteps > MAX_STEP_POINTS;
+    if (f->by_month) {
+      rc = months_from_run(f);
+    } else {
+      f->npts = f->nsteps;
+      f->month = naryn__arena_alloc(a, sizeof(double) * (size_t)f->nsteps);
+      f->step_s = naryn__arena_alloc(a, sizeof(double) * (size_t)f->nsteps);
+      f->calendar = naryn__arena_alloc(a, sizeof(int) * (size_t)f->nsteps);
+      if (!f->month || !f->step_s || !f->calendar) rc = NARYN_ENOMEM;
+    }
+    if (rc == NARYN_OK && plan_series(f) != NARYN_OK) rc = NARYN_ENOMEM;
+    if (rc == NARYN_ENOMEM)
+      rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  }
+  if (rc == NARYN_OK && nodes) {
+    rc = read_nodes(f, nodes, daily);
+  } else if (rc == NARYN_OK) {
+    rc = steps_from_run(f, daily);
+  }
+  naryn__csv_close(nodes);
+  return rc;
 }
 
-/* Quantity q of node i in step t (NaN when it does not apply). */
+/* Quantity q of node i in step t: NaN when it does not apply, or when
+** the run did not write it, or the page does not keep it. */
 static double Q(const run_files *f, int q, int t, int i) {
-  return cell_num(f->nodes, t * f->nnodes + i, f->cols[q]);
+  const double *v = f->series[(size_t)q * f->nnodes + i];
+  return v ? v[t] : NAN;
+}
+
+/* The number of steps in point t of the time axis. */
+static int steps_in(const run_files *f, int t) { return f->pt_steps ? f->pt_steps[t] : 1; }
+
+/* 1 when the run wrote quantity q of node i per step. */
+static int have(const run_files *f, int q, int i) {
+  return f->has_q[q] && f->written && f->written[i];
 }
 
 static int node_enabled(const run_files *f, int i) {
@@ -199,6 +495,48 @@ static int node_enabled(const run_files *f, int i) {
 
 static int node_is(const run_files *f, int i, const char *type) {
   return strcmp(cell(f->network, i, "type"), type) == 0;
+}
+
+/* Why quantity q is missing from the run's per-step results, or NULL
+** when it was written. */
+static const char *missing(const run_files *f, int q) {
+  static const char *const why[NARYN_Q_COUNT] = {
+#define WHY(name) "this run did not write " name " per step (nodes.csv has no such column)"
+      [NARYN_Q_INFLOW_HM3] = WHY("inflow_hm3"),
+      [NARYN_Q_STORAGE_HM3] = WHY("storage_hm3"),
+      [NARYN_Q_RELEASE_HM3] = WHY("release_hm3"),
+      [NARYN_Q_ENERGY_GWH] = WHY("energy_gwh"),
+      [NARYN_Q_DEMAND_HM3] = WHY("demand_hm3"),
+      [NARYN_Q_DELIVERED_HM3] = WHY("delivered_hm3")};
+#undef WHY
+  if (!f->has_nodes)
+    return "this run wrote no per-step results of its nodes (no nodes.csv), "
+           "only its summaries";
+  if (!f->has_q[q]) return why[q] ? why[q] : "this run did not write it per step";
+  return NULL;
+}
+
+/* Says under a section what it does not draw and why. */
+static void not_drawn(FILE *out, const char *what, const char *why) {
+  fprintf(out, "<p class=\"note not-drawn\">");
+  naryn__html_text(out, what);
+  fprintf(out, " not drawn: ");
+  naryn__html_text(out, why);
+  fprintf(out, ".</p>\n");
+}
+
+/* Names, in a note, the nodes of a section left out because the run did
+** not write their per-step results: n of them, the first few named. */
+static void nodes_left_out(FILE *out, const run_files *f, const int *idx, int n) {
+  if (n == 0) return;
+  fprintf(out, "<p class=\"note not-drawn\">Not drawn for %d node%s whose per-step "
+               "results this run did not write: ", n, n == 1 ? "" : "s");
+  for (int k = 0; k < n && k < 10; k++) {
+    fprintf(out, "%s", k ? ", " : "");
+    naryn__html_text(out, cell(f->network, idx[k], "name"));
+  }
+  if (n > 10) fprintf(out, " and %d more", n - 10);
+  fprintf(out, ".</p>\n");
 }
 
 /* ====================================================================== */
@@ -586,21 +924,39 @@ static int network_section(naryn__page *p, const run_files *f) {
   return rc;
 }
 
+/* Says that the charts over time are drawn by month, and why. */
+static void by_month_note(FILE *out, const run_files *f) {
+  fprintf(out, "<p class=\"note by-month\">This daily run has %d steps, more than a "
+               "chart can show (%d): the charts over time are drawn by calendar month, "
+               "%d points, with storage at the end of each month and flows as each "
+               "month's mean.</p>\n", f->nsteps, MAX_STEP_POINTS, f->npts);
+}
+
 /* Storage of each enabled reservoir over time, with its limits. */
 static int storage_section(naryn__page *p, const run_files *f, double *x, double *y,
                            double *lo, double *hi) {
-  int rc = NARYN_OK, any = 0;
+  int rc = NARYN_OK, any = 0, nout = 0;
+  const char *why = missing(f, NARYN_Q_STORAGE_HM3);
+  int *out = calloc((size_t)f->nnodes, sizeof *out);
+  if (!out) return naryn__diag(p->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   for (int i = 0; i < f->nnodes && rc == NARYN_OK; i++) {
     if (!node_is(f, i, "reservoir") || !node_enabled(f, i)) continue;
     if (!any) fprintf(p->out, "<h2 id=\"s-storage\">Reservoir storage</h2>\n");
+    if (!any && !why && f->by_month) by_month_note(p->out, f);
+    if (!any && why) not_drawn(p->out, "Storage", why);
     any = 1;
+    if (why) continue;
+    if (!have(f, NARYN_Q_STORAGE_HM3, i)) {
+      out[nout++] = i;
+      continue;
+    }
     int n = 0;
     double smin = cell_num(f->network, i, naryn__csv_column(f->network, "min_storage_hm3"));
     double smax = cell_num(f->network, i, naryn__csv_column(f->network, "max_storage_hm3"));
-    for (int t = 0; t < f->nsteps; t++) {
+    for (int t = 0; t < f->npts; t++) {
       double v = Q(f, NARYN_Q_STORAGE_HM3, t, i);
       if (isnan(v)) continue;
-      x[n] = f->month[t] + 1.0; /* storage at the end of the step */
+      x[n] = f->month[t] + 1.0; /* storage at the end of the step or month */
       y[n] = v;
       lo[n] = smin;
       hi[n] = smax;
@@ -612,10 +968,13 @@ static int storage_section(naryn__page *p, const run_files *f, double *x, double
         {"minimum", x, lo, isnan(smin) ? 0 : n, NARYN__DASHED, "#57606a", NULL}};
     char id[32], cap[256];
     snprintf(id, sizeof id, "storage-%d", i + 1);
-    snprintf(cap, sizeof cap, "%s: storage at the end of each step", cell(f->network, i, "name"));
+    snprintf(cap, sizeof cap, "%s: storage at the end of each %s", cell(f->network, i, "name"),
+             f->by_month ? "month" : "step");
     naryn__chart c = {id, cap, "date", "storage, hm3", NARYN__AXIS_DATE, NULL, 0, 1, s, 3, 0, 0};
     rc = naryn__figure(p, &c, cap, "(hm3 = million m3)");
   }
+  if (rc == NARYN_OK) nodes_left_out(p->out, f, out, nout);
+  free(out);
   return rc;
 }
 
@@ -628,6 +987,7 @@ static int release_section(naryn__page *p, const run_files *f) {
     int best = -1;
     for (int i = 0; i < f->nnodes; i++) {
       if (!node_is(f, i, "reservoir") || !node_enabled(f, i)) continue;
+      if (!have(f, NARYN_Q_INFLOW_HM3, i) || !have(f, NARYN_Q_RELEASE_HM3, i)) continue;
       int used = 0;
       for (int k = 0; k < n; k++) used |= order[k] == i;
       if (!used && (best < 0 || cell_num(f->network, i, cmax) > cell_num(f->network, best, cmax)))
@@ -635,7 +995,17 @@ static int release_section(naryn__page *p, const run_files *f) {
     }
     if (best >= 0) order[n++] = best;
   }
-  if (n == 0) return NARYN_OK;
+  if (n == 0) {
+    int res = 0;
+    for (int i = 0; i < f->nnodes; i++) res |= node_is(f, i, "reservoir") && node_enabled(f, i);
+    if (!res) return NARYN_OK;
+    const char *why = missing(f, NARYN_Q_INFLOW_HM3);
+    if (!why) why = missing(f, NARYN_Q_RELEASE_HM3);
+    fprintf(p->out, "<h2 id=\"s-release\">Release against inflow</h2>\n");
+    not_drawn(p->out, "Release against inflow",
+              why ? why : "this run did not write the per-step results of any reservoir");
+    return NARYN_OK;
+  }
   fprintf(p->out, "<h2 id=\"s-release\">Release against inflow</h2>\n<p class=\"note\">"
                   "Mean over the horizon of each month's inflow and release, for the "
                   "largest reservoirs: the release's shape says who the reservoir "
@@ -645,12 +1015,14 @@ static int release_section(naryn__page *p, const run_files *f) {
     int i = order[k];
     double in[12] = {0}, out[12] = {0};
     int cnt[12] = {0};
-    for (int t = 0; t < f->nsteps; t++) {
+    /* By month a point holds the month's total: divided by a step's
+    ** seconds, it is the sum of the flows of the month's steps. */
+    for (int t = 0; t < f->npts; t++) {
       int m = water_month(f->calendar[t]);
       double a = Q(f, NARYN_Q_INFLOW_HM3, t, i), b = Q(f, NARYN_Q_RELEASE_HM3, t, i);
       in[m] += (isnan(a) ? 0 : a) / (f->step_s[t] * 1e-6);
       out[m] += (isnan(b) ? 0 : b) / (f->step_s[t] * 1e-6);
-      cnt[m]++;
+      cnt[m] += steps_in(f, t);
     }
     int first = 0;
     while (first < 12 && cnt[first] == 0) first++;
@@ -685,11 +1057,23 @@ static int generation_section(naryn__page *p, const run_files *f) {
     free(cats), free(win), free(sum);
     return naryn__diag(p->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   }
-  int n = 0;
+  int n = 0, nout = 0, plants = 0;
+  int *out = calloc((size_t)f->nnodes, sizeof *out);
+  const char *why = missing(f, NARYN_Q_ENERGY_GWH);
+  if (!out) {
+    free(cats), free(win), free(sum);
+    return naryn__diag(p->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  }
   for (int i = 0; i < f->nnodes; i++) {
     if (!node_is(f, i, "hydropower") || !node_enabled(f, i)) continue;
+    plants++;
+    if (why) continue;
+    if (!have(f, NARYN_Q_ENERGY_GWH, i)) {
+      out[nout++] = i;
+      continue;
+    }
     cats[n] = cell(f->network, i, "name");
-    for (int t = 0; t < f->nsteps; t++) {
+    for (int t = 0; t < f->npts; t++) {
       double e = Q(f, NARYN_Q_ENERGY_GWH, t, i);
       if (isnan(e)) continue;
       int summer = f->calendar[t] >= 4 && f->calendar[t] <= 9;
@@ -705,25 +1089,45 @@ static int generation_section(naryn__page *p, const run_files *f) {
     naryn__chart c = {"generation", "Generation by plant and season", NULL,
                       "energy, GWh a year", NARYN__AXIS_CATEGORY, cats, n, 1, s, 2, 0, 0};
     rc = naryn__figure(p, &c, "Generation by plant and season", "(GWh a year)");
+  } else if (plants > 0) {
+    fprintf(p->out, "<h2 id=\"s-generation\">Generation</h2>\n");
+    not_drawn(p->out, "Generation", why ? why : "this run did not write the per-step results of any plant");
   }
-  free(cats), free(win), free(sum);
+  if (rc == NARYN_OK && n > 0) nodes_left_out(p->out, f, out, nout);
+  free(cats), free(win), free(sum), free(out);
   return rc;
 }
 
 /* Delivered against demanded water of each country's demands by month. */
 static int delivery_section(naryn__page *p, const run_files *f) {
   const char *codes[64];
-  int nc = network_countries(f, codes, 64), rc = NARYN_OK, any = 0;
+  int nc = network_countries(f, codes, 64), rc = NARYN_OK, any = 0, nout = 0, demands = 0;
+  const char *why = missing(f, NARYN_Q_DEMAND_HM3);
+  if (!why) why = missing(f, NARYN_Q_DELIVERED_HM3);
+  int *out = calloc((size_t)f->nnodes, sizeof *out);
+  if (!out) return naryn__diag(p->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  for (int i = 0; i < f->nnodes; i++)
+    if (node_is(f, i, "demand") && node_enabled(f, i)) {
+      demands++;
+      if (!why && !have(f, NARYN_Q_DEMAND_HM3, i)) out[nout++] = i;
+    }
+  if (demands > 0 && (why || nout == demands)) {
+    fprintf(p->out, "<h2 id=\"s-delivery\">Water delivered against demanded</h2>\n");
+    not_drawn(p->out, "Water delivered against demanded",
+              why ? why : "this run did not write the per-step results of any demand");
+    free(out);
+    return NARYN_OK;
+  }
   for (int c = -1; c < nc && rc == NARYN_OK; c++) {
     const char *code = c < 0 ? "" : codes[c];
     double want[12] = {0}, got[12] = {0};
     int cnt[12] = {0}, has = 0;
     for (int i = 0; i < f->nnodes; i++) {
       if (!node_is(f, i, "demand") || !node_enabled(f, i) ||
-          strcmp(cell(f->network, i, "country"), code) != 0)
+          strcmp(cell(f->network, i, "country"), code) != 0 || !have(f, NARYN_Q_DEMAND_HM3, i))
         continue;
       has = 1;
-      for (int t = 0; t < f->nsteps; t++) {
+      for (int t = 0; t < f->npts; t++) {
         int m = water_month(f->calendar[t]);
         double a = Q(f, NARYN_Q_DEMAND_HM3, t, i), b = Q(f, NARYN_Q_DELIVERED_HM3, t, i);
         want[m] += isnan(a) ? 0 : a;
@@ -731,7 +1135,7 @@ static int delivery_section(naryn__page *p, const run_files *f) {
       }
     }
     if (!has) continue;
-    for (int t = 0; t < f->nsteps; t++) cnt[water_month(f->calendar[t])]++;
+    for (int t = 0; t < f->npts; t++) cnt[water_month(f->calendar[t])] += steps_in(f, t);
     if (!any) fprintf(p->out, "<h2 id=\"s-delivery\">Water delivered against demanded</h2>\n");
     any = 1;
     /* Per month: the mean over the years of the month's total. */
@@ -756,31 +1160,46 @@ static int delivery_section(naryn__page *p, const run_files *f) {
                        NARYN__AXIS_CATEGORY, cats, nm, 1, s, 2, 0, 0};
     rc = naryn__figure(p, &ch, cap, "(mean over the horizon, hm3 a month)");
   }
+  if (rc == NARYN_OK) nodes_left_out(p->out, f, out, nout);
+  free(out);
   return rc;
 }
 
 /* The flow reaching each sink, the North Aral Sea among them, in m3/s. */
 static int sink_section(naryn__page *p, const run_files *f, double *x, double *ybuf) {
-  int sinks[16], ns = 0;
-  for (int i = 0; i < f->nnodes && ns < 16; i++)
-    if (node_is(f, i, "sink")) sinks[ns++] = i;
-  if (ns == 0) return NARYN_OK;
+  int sinks[16], ns = 0, out[16], nout = 0;
+  const char *why = missing(f, NARYN_Q_INFLOW_HM3);
+  for (int i = 0; i < f->nnodes && ns + nout < 16; i++) {
+    if (!node_is(f, i, "sink")) continue;
+    if (why || have(f, NARYN_Q_INFLOW_HM3, i)) sinks[ns++] = i;
+    else out[nout++] = i;
+  }
+  if (ns == 0 && nout == 0) return NARYN_OK;
+  if (why || ns == 0) {
+    fprintf(p->out, "<h2 id=\"s-sinks\">Water reaching the sinks and terminal lakes</h2>\n");
+    not_drawn(p->out, "The flow into the sinks",
+              why ? why : "this run did not write the per-step results of any sink");
+    return NARYN_OK;
+  }
   naryn__series s[16];
   for (int k = 0; k < ns; k++) {
-    double *y = ybuf + (size_t)k * f->nsteps;
-    for (int t = 0; t < f->nsteps; t++) {
+    double *y = ybuf + (size_t)k * f->npts;
+    for (int t = 0; t < f->npts; t++) {
       double v = Q(f, NARYN_Q_INFLOW_HM3, t, sinks[k]);
-      y[t] = isnan(v) ? 0.0 : v / (f->step_s[t] * 1e-6);
+      y[t] = isnan(v) ? 0.0 : v / (f->step_s[t] * steps_in(f, t) * 1e-6);
     }
-    s[k] = (naryn__series){cell(f->network, sinks[k], "name"), x, y, f->nsteps,
+    s[k] = (naryn__series){cell(f->network, sinks[k], "name"), x, y, f->npts,
                            NARYN__LINE, NULL, NULL};
   }
-  for (int t = 0; t < f->nsteps; t++) x[t] = f->month[t] + 0.5;
+  for (int t = 0; t < f->npts; t++) x[t] = f->month[t] + 0.5;
   fprintf(p->out, "<h2 id=\"s-sinks\">Water reaching the sinks and terminal lakes</h2>\n");
   naryn__chart c = {"sinks", "Flow into each sink", "date", "mean flow, m3/s",
                     NARYN__AXIS_DATE, NULL, 0, 1, s, ns, 0, 0};
-  return naryn__figure(p, &c, "Flow into each sink and terminal lake",
-                       "(mean over each step, m3/s)");
+  int rc = naryn__figure(p, &c, "Flow into each sink and terminal lake",
+                         f->by_month ? "(mean over each month, m3/s)"
+                                     : "(mean over each step, m3/s)");
+  if (rc == NARYN_OK) nodes_left_out(p->out, f, out, nout);
+  return rc;
 }
 
 /* The marginal value of water in each reservoir, from the plan's duals. */
@@ -889,7 +1308,7 @@ static int report_run(const char *dir, naryn_diags *d) {
     return rc;
   }
   int optimised = f.water_values != NULL;
-  size_t n = (size_t)f.nsteps;
+  size_t n = (size_t)f.npts;
   double *buf = calloc(n * 4 + n * 16, sizeof *buf);
   if (!buf) rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   char title[512];
@@ -974,9 +1393,9 @@ static double sink_km3(const run_files *f, const char *node, int season) {
   int i = -1;
   for (int k = 0; k < f->nnodes && i < 0; k++)
     if (strcmp(cell(f->network, k, "name"), node) == 0) i = k;
-  if (i < 0) return NAN;
+  if (i < 0 || !have(f, NARYN_Q_INFLOW_HM3, i)) return NAN;
   double s = 0;
-  for (int t = 0; t < f->nsteps; t++) {
+  for (int t = 0; t < f->npts; t++) {
     int summer = f->calendar[t] >= 4 && f->calendar[t] <= 9;
     if (season == 0 && summer) continue;
     if (season == 1 && !summer) continue;
@@ -1157,13 +1576,14 @@ static int comparison_charts(naryn__page *p, const cmp *c) {
   for (int k = 0; k < c->n; k++) {
     const run_files *f = &c->run[k];
     int i = node_index(f, bname);
+    if (i >= 0 && !have(f, NARYN_Q_RELEASE_HM3, i)) i = -1; /* not written */
     double sum[12] = {0};
     int cnt[12] = {0};
-    for (int t = 0; i >= 0 && t < f->nsteps; t++) {
+    for (int t = 0; i >= 0 && t < f->npts; t++) {
       int m = water_month(f->calendar[t]);
       double v = Q(f, NARYN_Q_RELEASE_HM3, t, i);
       sum[m] += (isnan(v) ? 0 : v) / (f->step_s[t] * 1e-6);
-      cnt[m]++;
+      cnt[m] += steps_in(f, t);
     }
     for (int m = 0; m < 12; m++) {
       rel[k][m] = cnt[m] ? sum[m] / cnt[m] : 0.0;
@@ -1179,13 +1599,19 @@ static int comparison_charts(naryn__page *p, const cmp *c) {
     rc = naryn__figure(p, &cr, cap, "(mean over the horizon, m3/s)");
     if (rc != NARYN_OK) return rc;
   }
-  double *xs = calloc((size_t)f0->nsteps * MAX_RUNS * 2, sizeof *xs);
+  int most = 0, monthly = 0; /* points of the longest time axis; any by month */
+  for (int k = 0; k < c->n; k++) {
+    most = c->run[k].npts > most ? c->run[k].npts : most;
+    monthly |= c->run[k].by_month;
+  }
+  double *xs = calloc((size_t)most * MAX_RUNS * 2, sizeof *xs);
   if (!xs) return naryn__diag(p->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   for (int k = 0; k < c->n; k++) {
     const run_files *f = &c->run[k];
     int i = node_index(f, bname), n = 0;
-    double *x = xs + (size_t)k * 2 * f0->nsteps, *y = x + f0->nsteps;
-    for (int t = 0; i >= 0 && t < f->nsteps && t < f0->nsteps; t++) {
+    if (i >= 0 && !have(f, NARYN_Q_STORAGE_HM3, i)) i = -1; /* not written */
+    double *x = xs + (size_t)k * 2 * most, *y = x + most;
+    for (int t = 0; i >= 0 && t < f->npts; t++) {
       double v = Q(f, NARYN_Q_STORAGE_HM3, t, i);
       if (isnan(v)) continue;
       x[n] = f->month[t] + 1.0;
@@ -1196,7 +1622,9 @@ static int comparison_charts(naryn__page *p, const cmp *c) {
   snprintf(cap, sizeof cap, "%s: storage in each run", bname);
   naryn__chart cs = {"compare-storage", cap, "date", "storage, hm3", NARYN__AXIS_DATE,
                      NULL, 0, 1, s, c->n, 0, 0};
-  rc = naryn__figure(p, &cs, cap, "(end of each step, hm3)");
+  rc = naryn__figure(p, &cs, cap, monthly ? "(end of each step, or of each month for a "
+                                                 "long daily run, hm3)"
+                                               : "(end of each step, hm3)");
   free(xs);
   return rc;
 }

@@ -432,9 +432,16 @@ int naryn__chart_svg(FILE *out, const naryn__chart *c, naryn_diags *d) {
                      "stroke-width=\"%s\"%s points=\"",
                 col, se->style == NARYN__DASHED ? "1.5" : "2",
                 se->style == NARYN__DASHED ? " stroke-dasharray=\"6 4\"" : "");
-        for (int i = 0; i < se->n; i++)
-          fprintf(out, "%s%.1f,%.1f", i ? " " : "", x_px(c, &xs, se, i, band),
-                  naryn__scale_px(&ys, se->y[i]));
+        /* The points, as "%.1f,%.1f" writes them, without printf. */
+        for (int i = 0; i < se->n; i++) {
+          char pt[2 * NARYN__NUMFMT_MAX + 2];
+          size_t len = 0;
+          if (i) pt[len++] = ' ';
+          len += naryn__numfmt_fixed(pt + len, x_px(c, &xs, se, i, band), 1);
+          pt[len++] = ',';
+          len += naryn__numfmt_fixed(pt + len, naryn__scale_px(&ys, se->y[i]), 1);
+          fwrite(pt, 1, len, out);
+        }
         fprintf(out, "\"/>\n");
         /* A single point would be invisible as a line. */
         if (se->n == 1)

@@ -43,12 +43,21 @@
 void naryn__put_number(naryn__outfile *f, double v, const char *fmt) {
   if (isnan(v)) return;
   if (fabs(v) < 5e-7) v = 0.0;
-  naryn__outfile_printf(f, fmt, v);
+  /* "%.Nf", the formats of the per-step files, without printf. */
+  int decimals = naryn__numfmt_decimals(fmt);
+  if (decimals >= 0)
+    naryn__outfile_number(f, v, decimals);
+  else
+    naryn__outfile_printf(f, fmt, v);
 }
 
-/* Writes a residual with three significant digits, however small. */
+/* Writes a residual with three significant digits, however small; most
+** are zero, written as printf's "%.3g" writes it. */
 static void put_residual(naryn__outfile *f, double v) {
-  if (!isnan(v)) naryn__outfile_printf(f, "%.3g", v + 0.0);
+  if (v == 0.0)
+    naryn__outfile_write(f, "0", 1);
+  else if (!isnan(v))
+    naryn__outfile_printf(f, "%.3g", v + 0.0);
 }
 
 /* Writes a text cell, quoted when it holds a comma, quote or line end. */

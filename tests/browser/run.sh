@@ -140,7 +140,8 @@ check no-report 2 "cannot open the report: No such file or directory" "$bc" "$tm
 # The main job on the built-in model: the comparison page and every run's
 # page; a trade-off curve; and a model whose names are hostile. Each must
 # load with no console message and nothing fetched, show every chart and
-# table whole, and screenshot to its end.
+# table whole, and screenshot to its end. A long daily run's page is
+# drawn by month.
 dir="$tmp/report"
 check report-main-job 0 "" "$BUILD/naryn" optimise --quiet --out "$dir"
 start report-compare "$bc" --expect comparison --expect compare-objective \
@@ -200,6 +201,13 @@ start report-evil "$bc" --expect network --expect-text "<script>alert(1)</script
   --expect-text "EV <img src=x onerror=alert(2)>" \
   --expect-text "River </svg><script>alert(3)</script>" \
   --expect-text 'Lake & "quote": storage at the end of each step' "$tmp/evil/out/report.html"
+# A daily run of five years (1,827 steps) is drawn by month.
+bench/chain.sh 3 | sed 's/end: 2009-12-31/end: 2004-12-31/' >"$tmp/daily.yaml"
+check report-daily-run 0 "" "$BUILD/naryn" simulate "$tmp/daily.yaml" --quiet --out "$tmp/daily"
+start report-daily "$bc" --expect storage-2 --expect sinks --min-charts 8 \
+  --expect-text "reservoir0: storage at the end of each month" \
+  --expect-text "the charts over time are drawn by calendar month, 60 points" \
+  --screenshot "$tmp/daily/report.png" "$tmp/daily/report.html"
 wait
 expect report-compare 0 "report.html: "
 also report-compare pdf "PDF printed"
@@ -210,5 +218,6 @@ expect report-pareto 0 "report.html: "
 expect report-share 0 "report.html: "
 expect report-share-grand 0 "report.html: "
 expect report-evil 0 "report.html: "
+expect report-daily 0 "report.html: "
 
 exit $status

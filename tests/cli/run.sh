@@ -58,6 +58,31 @@ for sub in "" /optimum; do
   check "report-again${sub:+-optimum}" 0 "Report: $d/report.html" "$naryn" report "$d"
   check "report-same-bytes${sub:+-optimum}" 0 "" cmp "$d/report.html" "$tmp/report-before.html"
 done
+# A run that wrote fewer per-step results still gets its report, which
+# says what it does not draw: no nodes.csv (summaries only), nodes.csv
+# without some quantities, nodes.csv with the rows of only some nodes.
+src="$tmp/here/results/naryn-syr-darya/base"
+for v in none columns rows; do
+  rm -rf "$tmp/few-$v" && cp -r "$src" "$tmp/few-$v" && rm "$tmp/few-$v/report.html"
+done
+rm "$tmp/few-none/nodes.csv"
+check report-no-nodes 0 "Report:" "$naryn" report "$tmp/few-none"
+check report-no-nodes-says 0 "no nodes.csv), only its summaries" cat "$tmp/few-none/report.html"
+check report-no-nodes-summary 0 'id="summary"' cat "$tmp/few-none/report.html"
+# Only date, node and storage_hm3.
+awk -F, -v OFS=, '{ print $1, $2, $6 }' "$src/nodes.csv" >"$tmp/few-columns/nodes.csv"
+check report-some-columns 0 "Report:" "$naryn" report "$tmp/few-columns"
+check report-some-columns-storage 0 'id="storage-' cat "$tmp/few-columns/report.html"
+check report-some-columns-says 0 "did not write energy_gwh per step (nodes.csv has no such column)" \
+  cat "$tmp/few-columns/report.html"
+# Only the rows of the reservoirs.
+awk -F, 'NR == 1 || $4 == "reservoir"' "$src/nodes.csv" >"$tmp/few-rows/nodes.csv"
+check report-some-nodes 0 "Report:" "$naryn" report "$tmp/few-rows"
+check report-some-nodes-says 0 "this run did not write the per-step results of any plant" \
+  cat "$tmp/few-rows/report.html"
+# A row missing from the middle is still a file from another run.
+awk -F, 'NR != 100' "$src/nodes.csv" >"$tmp/few-rows/nodes.csv"
+check report-row-missing 4 "the file is short or from another run" "$naryn" report "$tmp/few-rows"
 check report-help 0 "self-contained" "$naryn" report --help
 check report-no-folder 2 "expected the folder" "$naryn" report
 check report-not-results 4 "expected the results of a naryn run" "$naryn" report "$tmp"

@@ -321,12 +321,31 @@ static void report_of_a_run(void **state) {
   fputs("date,node\n2001-01-01,River\n", f);
   fclose(f);
   assert_int_equal(naryn_report_write(dir, d), NARYN_EIO);
-  assert_non_null(strstr(tu_first_error(d), "nodes.csv:1:1: error: expected a column \"inflow_hm3\""));
+  assert_non_null(strstr(tu_first_error(d), "nodes.csv:2:1: error: expected "));
+  assert_non_null(strstr(tu_first_error(d), "the file is short or from another run"));
   naryn_diags_clear(d);
-  /* A missing file is named. */
+  /* Without the place and time of each row it is refused too. */
+  f = fopen(path, "w");
+  fputs("node,storage_hm3\nRiver,1\n", f);
+  fclose(f);
+  assert_int_equal(naryn_report_write(dir, d), NARYN_EIO);
+  assert_non_null(strstr(tu_first_error(d), "nodes.csv:1:1: error: expected a column \"date\""));
+  naryn_diags_clear(d);
+  /* Without nodes.csv (a run that wrote summaries only) the page has its
+  ** tables and says which charts it does not draw. */
+  remove(path);
+  snprintf(path, sizeof path, "%s/report.html", dir);
+  assert_int_equal(naryn_report_write(dir, d), NARYN_OK);
+  char *few = tu_slurp(path);
+  assert_non_null(strstr(few, "id=\"summary\""));
+  assert_null(strstr(few, "id=\"storage-2\""));
+  assert_non_null(strstr(few, "Storage not drawn: this run wrote no per-step results"));
+  free(few);
+  /* A missing file still needed is named. */
+  snprintf(path, sizeof path, "%s/summary.csv", dir);
   remove(path);
   assert_int_equal(naryn_report_write(dir, d), NARYN_EIO);
-  assert_non_null(strstr(tu_first_error(d), "nodes.csv"));
+  assert_non_null(strstr(tu_first_error(d), "summary.csv"));
   naryn_diags_clear(d);
   /* A folder without results says what it expected. */
   char empty[64];
@@ -394,6 +413,112 @@ static void hostile_names_and_comparison(void **state) {
   naryn_diags_free(d);
 }
 
+/* The points of the first line drawn in the figure with this id. */
+static int line_points(const char *html, const char *id) {
+  char key[64];
+  snprintf(key, sizeof key, "<figure class=\"chart\" id=\"%s\"", id);
+  const char *fig = strstr(html, key);
+  assert_non_null(fig);
+  const char *pts = strstr(fig, "points=\"");
+  assert_non_null(pts);
+  int n = 1;
+  for (pts += 8; *pts != '"'; pts++) n += *pts == ' ';
+  return n;
+}
+
+/* Writes the results and the report of a small daily run from START to
+** END into DIR/NAME, and returns the page. */
+static char *daily_report(const char *dir, const char *name, const char *start,
+                          const char *end, naryn_diags *d) {
+  char model[1024], out[128], path[160];
+  snprintf(model, sizeof model,
+           "name: daily\n"
+           "horizon: {start: %s, end: %s, step: daily}\n"
+           "nodes:\n"
+           "  - {name: catchment, type: inflow, inflow_m3s: [12, 14, 13, 10, 7, 5, 4, 3, 3, 5, 8, 11]}\n"
+           "  - {name: lake, type: reservoir, max_storage_hm3: 25.92, initial_storage_hm3: 17.28}\n"
+           "  - {name: town, type: demand, demand_m3s: 7, priority: 1}\n"
+           "  - {name: outfall, type: sink}\n"
+           "links:\n"
+           "  - {from: catchment, to: lake}\n"
+           "  - {from: lake, to: town}\n"
+           "  - {from: lake, to: outfall}\n",
+           start, end);
+  naryn_model *m;
+  naryn_result *r;
+  assert_int_equal(tu_load_text(model, &m, d), NARYN_OK);
+  assert_int_equal(naryn_simulate(m, NULL, &r, d), NARYN_OK);
+  snprintf(out, sizeof out, "%s/%s", dir, name);
+  assert_int_equal(naryn_result_write(r, out, d), NARYN_OK);
+  naryn_result_free(r);
+  naryn_model_free(m);
+  snprintf(path, sizeof path, "%s/report.html", out);
+  char *html = tu_slurp(path);
+  assert_non_null(html);
+  return html;
+}
+
+/* A daily run of more than 1,500 steps is drawn by calendar month, and
+** says so; one of up to 1,500 steps is drawn per step, and a comparison
+** of the two draws both. */
+static void long_daily_runs_drawn_by_month(void **state) {
+  (void)state;
+  naryn_diags *d = naryn_diags_new(0);
+  char dir[64], path[192];
+  tu_mkdtemp(dir);
+  /* 2001 to 2005: 1,826 days in 60 months. */
+  char *html = daily_report(dir, "long", "2001-01-01", "2005-12-31", d);
+  assert_non_null(strstr(html, "This daily run has 1826 steps, more than a chart can show "
+                               "(1500): the charts over time are drawn by calendar month, "
+                               "60 points"));
+  assert_non_null(strstr(html, "lake: storage at the end of each month"));
+  assert_non_null(strstr(html, "(mean over each month, m3/s)"));
+  assert_int_equal(line_points(html, "storage-2"), 60);
+  assert_int_equal(line_points(html, "sinks"), 60);
+  assert_null(strstr(html, "nan"));
+  /* The months follow run.csv's start: a nodes.csv of other dates is
+  ** refused. */
+  snprintf(path, sizeof path, "%s/long/run.csv", dir);
+  char *run = tu_slurp(path);
+  char *start = strstr(run, "start,2001-01-01");
+  assert_non_null(start);
+  memcpy(start, "start,2001-01-02", 16);
+  FILE *f = fopen(path, "w");
+  fputs(run, f);
+  fclose(f);
+  snprintf(path, sizeof path, "%s/long", dir);
+  assert_int_equal(naryn_report_write(path, d), NARYN_EIO);
+  assert_non_null(strstr(tu_first_error(d), "nodes.csv:2:1: error: column \"date\": expected "
+                                            "a date YYYY-MM-DD, the date of step 1 from "
+                                            "run.csv's start, 2001-01-02"));
+  naryn_diags_clear(d);
+  memcpy(start, "start,2001-01-01", 16);
+  snprintf(path, sizeof path, "%s/long/run.csv", dir);
+  f = fopen(path, "w");
+  fputs(run, f);
+  fclose(f);
+  free(run);
+  /* 2001 to 2004: 1,461 days, each drawn. */
+  char *shorter = daily_report(dir, "short", "2001-01-01", "2004-12-31", d);
+  assert_null(strstr(shorter, "by-month"));
+  assert_non_null(strstr(shorter, "lake: storage at the end of each step"));
+  assert_int_equal(line_points(shorter, "storage-2"), 1461);
+  assert_int_equal(line_points(shorter, "sinks"), 1461);
+  /* A comparison of the two draws each run as its own page does, the
+  ** long one by month, and says so under the storage chart. */
+  const char *runs[2] = {"long", "short"};
+  assert_int_equal(naryn_compare_write(dir, runs, 2, d), NARYN_OK);
+  snprintf(path, sizeof path, "%s/report.html", dir);
+  char *both = tu_slurp(path);
+  assert_int_equal(line_points(both, "compare-storage"), 60);
+  assert_non_null(strstr(both, "(end of each step, or of each month for a long daily run, hm3)"));
+  free(both);
+  free(shorter);
+  free(html);
+  tu_rmdir(dir);
+  naryn_diags_free(d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(nice_scales),
@@ -406,6 +531,7 @@ int main(void) {
       cmocka_unit_test(network_layout),
       cmocka_unit_test(report_of_a_run),
       cmocka_unit_test(hostile_names_and_comparison),
+      cmocka_unit_test(long_daily_runs_drawn_by_month),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

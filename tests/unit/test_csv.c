@@ -32,6 +32,8 @@ static void write_bytes(const char *name, const char *text, size_t n) {
   assert_int_equal(fclose(fp), 0);
 }
 
+static void stream_matches(const char *name, const naryn__csv *t, const char *want);
+
 /* Writes text into 'name' and reads it back as a table, which must load
 ** without any diagnostic. */
 static naryn__csv *load(const char *name, const char *text, naryn__arena *a,
@@ -40,6 +42,7 @@ static naryn__csv *load(const char *name, const char *text, naryn__arena *a,
   naryn__csv *t = naryn__csv_read(name, a, d);
   assert_non_null(t);
   assert_int_equal(naryn_diags_count(d), 0);
+  stream_matches(name, t, NULL);
   return t;
 }
 
@@ -49,6 +52,61 @@ static const char *only_diag(naryn_diags *d, char *buf, size_t size) {
   assert_int_equal(naryn_diags_errors(d), 1);
   naryn_diag_format(naryn_diags_get(d, 0), buf, size);
   return buf;
+}
+
+/* Reads 'name' row by row with reads of every size in a list, from one
+** byte (so that a record is cut at every byte) to the default, and checks
+** that the stream gives what naryn__csv_read gave: t's header and rows
+** with their lines and columns, then the end; or, when t is NULL, the one
+** diagnostic 'want' (after any rows before the error). Large files are
+** read with larger pieces only. */
+static void stream_matches(const char *name, const naryn__csv *t, const char *want) {
+  static const size_t chunks[] = {1, 2, 3, 5, 8, 64, 4096, (size_t)1 << 20};
+  struct stat st = {0};
+  if (stat(name, &st) != 0) st.st_size = 0;
+  size_t saved = naryn__csv_stream_chunk;
+  for (size_t k = 0; k < sizeof chunks / sizeof *chunks; k++) {
+    if (st.st_size > 20000 && chunks[k] < 4096) continue;
+    naryn__csv_stream_chunk = chunks[k];
+    naryn__arena *a = naryn__arena_new();
+    naryn_diags *d = naryn_diags_new(0);
+    naryn__csv_stream *s = naryn__csv_open(name, a, d);
+    int rc = s ? 1 : -1;
+    if (s) {
+      if (t) {
+        assert_int_equal(s->ncols, t->ncols);
+        for (int c = 0; c < t->ncols; c++) assert_string_equal(s->header[c], t->header[c]);
+      }
+      long row = 0;
+      while ((rc = naryn__csv_next(s)) == 1) {
+        if (t) {
+          assert_true(row < t->nrows);
+          assert_int_equal(s->line, t->row_line[row]);
+          for (int c = 0; c < t->ncols; c++) {
+            size_t i = (size_t)row * (size_t)t->ncols + (size_t)c;
+            assert_string_equal(s->cells[c], t->cells[i]);
+            assert_int_equal(s->cell_col[c], t->cell_col[i]);
+          }
+        }
+        row++;
+      }
+      assert_int_equal(s->nrows, row);
+      if (t) assert_int_equal(row, t->nrows);
+      naryn__csv_close(s);
+      naryn__csv_close(s); /* a second close does nothing */
+    }
+    if (t) {
+      assert_int_equal(rc, 0);
+      assert_int_equal(naryn_diags_count(d), 0);
+    } else {
+      char buf[1024];
+      assert_int_equal(rc, -1);
+      assert_string_equal(only_diag(d, buf, sizeof buf), want);
+    }
+    naryn_diags_free(d);
+    naryn__arena_free(a);
+  }
+  naryn__csv_stream_chunk = saved;
 }
 
 /* Writes text into 'name', reads it, and checks that reading fails with
@@ -62,6 +120,7 @@ static void expect_error(const char *name, const char *text, int code,
   char buf[1024];
   assert_string_equal(only_diag(d, buf, sizeof buf), want);
   assert_int_equal(naryn_diags_get(d, 0)->code, code);
+  stream_matches(name, NULL, want);
   naryn_diags_free(d);
   naryn__arena_free(a);
 }
@@ -407,6 +466,98 @@ static void long_text_is_shortened_without_cutting_characters(void **state) {
   naryn__arena_free(a);
 }
 
+/* Rows of unquoted cells, cut by the reader's shorter path for such
+** lines, give the cells and columns a plain reading of the text gives:
+** split at every comma, trimmed of spaces and tabs, each at the column of
+** its first character that is not blank (or of the field when it is
+** blank). Random cells of letters, digits and blanks, some long, put
+** commas at every place of the eight-byte words the reader looks at;
+** some lines end in CRLF. Read whole and streamed. */
+static void plain_lines_cut_as_written(void **state) {
+  (void)state;
+  enum { ROWS = 400, COLS = 7 };
+  static const char alphabet[] = "ab1 \t.-";
+  static char text[ROWS * COLS * 24 + 64], want[ROWS * COLS][24];
+  static int want_col[ROWS * COLS];
+  size_t len = (size_t)snprintf(text, sizeof text, "a,b,c,d,e,f,g\n");
+  unsigned seed = 13;
+  for (int r = 0; r < ROWS; r++) {
+    size_t line_start = len;
+    for (int c = 0; c < COLS; c++) {
+      if (c) text[len++] = ',';
+      seed = seed * 1103515245u + 12345u;
+      int n = (int)((seed >> 16) % (c == 3 ? 20 : 5));
+      size_t field = len;
+      for (int k = 0; k < n; k++) {
+        seed = seed * 1103515245u + 12345u;
+        text[len++] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+      }
+      /* The expected cell: the field trimmed of blanks. */
+      size_t a = field, b = len;
+      while (a < b && (text[a] == ' ' || text[a] == '\t')) a++;
+      while (b > a && (text[b - 1] == ' ' || text[b - 1] == '\t')) b--;
+      memcpy(want[r * COLS + c], text + a, b - a);
+      want[r * COLS + c][b - a] = '\0';
+      want_col[r * COLS + c] = (int)((b > a ? a : field) - line_start) + 1;
+    }
+    if (r % 3 == 0) text[len++] = '\r';
+    text[len++] = '\n';
+  }
+  write_bytes("plain.csv", text, len);
+  naryn__arena *a = naryn__arena_new();
+  naryn_diags *d = naryn_diags_new(0);
+  naryn__csv *t = naryn__csv_read("plain.csv", a, d);
+  assert_non_null(t);
+  assert_int_equal(t->nrows, ROWS);
+  for (int i = 0; i < ROWS * COLS; i++) {
+    assert_string_equal(t->cells[i], want[i]);
+    assert_int_equal(t->cell_col[i], want_col[i]);
+  }
+  stream_matches("plain.csv", t, NULL);
+  naryn_diags_free(d);
+  naryn__arena_free(a);
+}
+
+/* naryn__csv_decimal gives strtod's double for every short plain decimal
+** and leaves everything else to strtod. */
+static void short_decimals_as_strtod(void **state) {
+  (void)state;
+  unsigned seed = 7;
+  char buf[40];
+  for (int k = 0; k < 200000; k++) {
+    size_t n = 0;
+    seed = seed * 1103515245u + 12345u;
+    if (seed & 0x10000) buf[n++] = (seed & 0x20000) ? '-' : '+';
+    seed = seed * 1103515245u + 12345u;
+    int digits = 1 + (int)((seed >> 16) % 15), dot = (int)((seed >> 8) % (digits + 1));
+    for (int i = 0; i < digits; i++) {
+      if (i == dot && (seed & 1)) buf[n++] = '.';
+      seed = seed * 1103515245u + 12345u;
+      buf[n++] = (char)('0' + (seed >> 16) % 10);
+    }
+    buf[n] = '\0';
+    double v, w = strtod(buf, NULL);
+    assert_int_equal(naryn__csv_decimal(buf, &v), 1);
+    assert_memory_equal(&v, &w, sizeof v); /* the same bits, -0 too */
+  }
+  static const char *const same[] = {"0", "-0", "-0.000000", "1.", ".5", "0.1",
+                                     "999999999999999", "0.00000000000001",
+                                     "17.798400", "-25.920000"};
+  for (size_t k = 0; k < sizeof same / sizeof *same; k++) {
+    double v, w = strtod(same[k], NULL);
+    assert_int_equal(naryn__csv_decimal(same[k], &v), 1);
+    assert_memory_equal(&v, &w, sizeof v);
+  }
+  static const char *const others[] = {"", ".", "-", "+", "1e5", "4.44e-16", " 1", "1 ",
+                                       "1.2.3", "nan", "inf", "0x10", "1,5",
+                                       "1234567890123456", "0.1234567890123456"};
+  for (size_t k = 0; k < sizeof others / sizeof *others; k++) {
+    double v = 42;
+    assert_int_equal(naryn__csv_decimal(others[k], &v), 0);
+    assert_true(v == 42);
+  }
+}
+
 static void column_lookup(void **state) {
   (void)state;
   naryn__arena *a = naryn__arena_new();
@@ -448,6 +599,7 @@ static void large_file_reads_every_row(void **state) {
     assert_true(v == n - i);
   }
   assert_string_equal(t->cells[3 * (n - 1)], "10233-04-01");
+  stream_matches("large.csv", t, NULL);
   naryn_diags_free(d);
   naryn__arena_free(a);
 }
@@ -465,6 +617,11 @@ static void special_files_are_refused(void **state) {
   naryn_diag_format(naryn_diags_get(d, 0), buf, sizeof buf);
   assert_string_equal(buf, "pipe.csv: error: expected a regular file, got a FIFO "
                            "(named pipe)");
+  naryn_diags_clear(d);
+  assert_null(naryn__csv_open("pipe.csv", a, d));
+  naryn_diag_format(naryn_diags_get(d, 0), buf, sizeof buf);
+  assert_string_equal(buf, "pipe.csv: error: expected a regular file, got a FIFO "
+                           "(named pipe)");
   unlink("pipe.csv");
   naryn_diags_clear(d);
   assert_null(naryn__csv_read("/dev/zero", a, d));
@@ -473,6 +630,10 @@ static void special_files_are_refused(void **state) {
                            "character device");
   naryn_diags_clear(d);
   assert_null(naryn__csv_read(".", a, d));
+  naryn_diag_format(naryn_diags_get(d, 0), buf, sizeof buf);
+  assert_string_equal(buf, ".: error: expected a regular file, got a directory");
+  naryn_diags_clear(d);
+  assert_null(naryn__csv_open(".", a, d));
   naryn_diag_format(naryn_diags_get(d, 0), buf, sizeof buf);
   assert_string_equal(buf, ".: error: expected a regular file, got a directory");
   naryn_diags_free(d);
@@ -547,6 +708,8 @@ int main(void) {
       cmocka_unit_test(number_conversion),
       cmocka_unit_test(long_text_is_shortened_without_cutting_characters),
       cmocka_unit_test(column_lookup),
+      cmocka_unit_test(plain_lines_cut_as_written),
+      cmocka_unit_test(short_decimals_as_strtod),
       cmocka_unit_test(large_file_reads_every_row),
       cmocka_unit_test(special_files_are_refused),
       cmocka_unit_test(hostile_text_is_refused),

@@ -1,0 +1,136 @@
+/*
+** numfmt.c: numbers in fixed-point notation for result files, written
+** byte for byte as printf's "%.Nf" writes them, but without printf.
+**
+** printf rounds the exact binary value of a double to N decimals, a tie
+** going to the even neighbour. The fast path finds that rounding exactly:
+** with p = 10^N (exact as a double for N <= 22), s = v * p rounded to a
+** double and r = fma(v, p, -s), the exact product v * 10^N is s + r, r
+** being the rounding error of the product, which is itself a double. When
+** s < 2^52 every double near s is a multiple of at most 1/2, so the
+** fractional part of s less one half is exact, and it is at least one
+** unit in the last place of s from zero unless it is zero, while |r| is at
+** most half of one: the sign of (frac(s) - 1/2) + r is then known without
+** rounding, and it says whether the exact value lies below, on or above
+** the midpoint. The rounded integer (below 2^52) is then cut into its
+** integer and decimal digits.
+**
+** Everything else - not finite, past 2^52 once scaled, so small that the
+** product's error could underflow, more than 17 decimals - is handed to
+** snprintf, so the output is always printf's.
+*/
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../naryn_int.h"
+
+/* 10^k for k = 0..17, all exact as doubles and as 64-bit integers. */
+static const double pow10_d[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,
+                                 1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                 1e12, 1e13, 1e14, 1e15, 1e16, 1e17};
+static const uint64_t pow10_u[] = {1ULL,
+                                   10ULL,
+                                   100ULL,
+                                   1000ULL,
+                                   10000ULL,
+                                   100000ULL,
+                                   1000000ULL,
+                                   10000000ULL,
+                                   100000000ULL,
+                                   1000000000ULL,
+                                   10000000000ULL,
+                                   100000000000ULL,
+                                   1000000000000ULL,
+                                   10000000000000ULL,
+                                   100000000000000ULL,
+                                   1000000000000000ULL,
+                                   10000000000000000ULL,
+                                   100000000000000000ULL};
+
+/* The pairs of digits 00 to 99, for writing two digits at a time. */
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Writes the decimal digits of u (no leading zeros; "0" for zero) at out
+** and returns their number. */
+static size_t put_uint(char *out, uint64_t u) {
+  char tmp[24];
+  char *e = tmp + sizeof tmp, *q = e;
+  while (u >= 100) {
+    unsigned k = (unsigned)(u % 100) * 2;
+    u /= 100;
+    *--q = digit_pairs[k + 1];
+    *--q = digit_pairs[k];
+  }
+  if (u >= 10) {
+    unsigned k = (unsigned)u * 2;
+    *--q = digit_pairs[k + 1];
+    *--q = digit_pairs[k];
+  } else {
+    *--q = (char)('0' + u);
+  }
+  size_t n = (size_t)(e - q);
+  memcpy(out, q, n);
+  return n;
+}
+
+/* Writes exactly n digits of u, with leading zeros, at out. */
+static void put_digits(char *out, uint64_t u, int n) {
+  for (int i = n - 1; i >= 0; i--) {
+    out[i] = (char)('0' + u % 10);
+    u /= 10;
+  }
+}
+
+size_t naryn__numfmt_fixed(char *out, double v, int decimals) {
+  if (decimals < 0 || decimals > 17 || !isfinite(v)) goto slow;
+  int neg = signbit(v) != 0;
+  double a = fabs(v);
+  uint64_t n; /* a * 10^decimals rounded to the nearest, ties to even */
+  if (a < 1e-250) {
+    /* Far below half a unit of the last decimal: the value rounds to
+    ** zero, and the product's rounding error might not be a double. */
+    n = 0;
+  } else {
+    double p = pow10_d[decimals];
+    double s = a * p;
+    if (!(s < 4503599627370496.0)) goto slow; /* 2^52 */
+    double r = fma(a, p, -s);
+    double k = floor(s);
+    double half = (s - k) - 0.5; /* exact: see the file's comment */
+    n = (uint64_t)k;
+    if (half > 0 || (half == 0 && (r > 0 || (r == 0 && (n & 1)))))
+      n++;
+  }
+  char *o = out;
+  if (neg) *o++ = '-';
+  uint64_t p10 = pow10_u[decimals];
+  o += put_uint(o, n / p10);
+  if (decimals > 0) {
+    *o++ = '.';
+    put_digits(o, n % p10, decimals);
+    o += decimals;
+  }
+  *o = '\0';
+  return (size_t)(o - out);
+slow:;
+  int len = snprintf(out, NARYN__NUMFMT_MAX, "%.*f", decimals, v);
+  /* Only more than 17 decimals could overflow: cut, as documented. */
+  if (len < 0) return 0;
+  return (size_t)len < NARYN__NUMFMT_MAX ? (size_t)len : NARYN__NUMFMT_MAX - 1;
+}
+
+/* Reads the number of decimals of a format that is exactly "%.Nf" with N
+** of one or two digits; -1 for any other format. */
+int naryn__numfmt_decimals(const char *fmt) {
+  if (fmt[0] != '%' || fmt[1] != '.') return -1;
+  const char *q = fmt + 2;
+  int d = 0, nd = 0;
+  while (*q >= '0' && *q <= '9' && nd < 2) d = d * 10 + (*q++ - '0'), nd++;
+  if (nd == 0 || q[0] != 'f' || q[1] != '\0' || d > 17) return -1;
+  return d;
+}
