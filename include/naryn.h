@@ -331,10 +331,13 @@ int naryn_simulate(const naryn_model *m, const naryn_sim_opts *o,
                    naryn_result **out, naryn_diags *d);
 void naryn_result_free(naryn_result *r);
 
-/* Value of a quantity at a node and step, or NaN when it does not apply. */
+/* Value of a quantity at a node and step, or NaN when it does not apply,
+** and for a step the result does not hold (a result of naryn_simulate_to
+** holds only its last two). */
 double naryn_result_node(const naryn_result *r, naryn_quantity q, int node,
                          int step);
-/* Flow leaving the head of a link in a step, and the part lost on the way. */
+/* Flow leaving the head of a link in a step, and the part lost on the way;
+** NaN for a step the result does not hold. */
 double naryn_result_link_flow_hm3(const naryn_result *r, int link, int step);
 double naryn_result_link_loss_hm3(const naryn_result *r, int link, int step);
 /* Largest node water-balance residual of the run in hm3 (absolute), and
