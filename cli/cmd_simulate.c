@@ -70,7 +70,8 @@ int cmd_simulate(int argc, char **argv) {
     rc = cli_compare(&run, out, 0);
     return cli_finish(&run, cli_exit_status(rc));
   }
-  /* A folder that cannot be replaced is refused before the run. */
+  /* A folder that cannot be replaced is refused before the run; the run
+  ** then writes each step to its files as it goes. */
   rc = naryn_staging_check(out, run.d);
   if (rc != NARYN_OK) {
     cli_print_diags(run.d);
@@ -79,9 +80,10 @@ int cmd_simulate(int argc, char **argv) {
   naryn_result *r = NULL;
   naryn_sim_opts o;
   cli_progress_sim(&o);
-  rc = naryn_simulate(m, &o, &r, run.d);
-  if (rc == NARYN_OK) rc = naryn_result_set_command(r, run.command);
-  if (rc == NARYN_OK) rc = naryn_result_write(r, out, run.d);
+  naryn_output output;
+  naryn_output_init(&output);
+  output.command = run.command;
+  rc = naryn_simulate_to(m, &o, &output, out, &r, run.d);
   cli_print_diags(run.d);
   if (rc == NARYN_OK && !run.args.quiet) {
     int node, step, n = naryn_model_steps(m);

@@ -331,10 +331,13 @@ int naryn_simulate(const naryn_model *m, const naryn_sim_opts *o,
                    naryn_result **out, naryn_diags *d);
 void naryn_result_free(naryn_result *r);
 
-/* Value of a quantity at a node and step, or NaN when it does not apply. */
+/* Value of a quantity at a node and step, or NaN when it does not apply,
+** and for a step the result does not hold (a result of naryn_simulate_to
+** holds only its last two). */
 double naryn_result_node(const naryn_result *r, naryn_quantity q, int node,
                          int step);
-/* Flow leaving the head of a link in a step, and the part lost on the way. */
+/* Flow leaving the head of a link in a step, and the part lost on the way;
+** NaN for a step the result does not hold. */
 double naryn_result_link_flow_hm3(const naryn_result *r, int link, int step);
 double naryn_result_link_loss_hm3(const naryn_result *r, int link, int step);
 /* Largest node water-balance residual of the run in hm3 (absolute), and
@@ -515,22 +518,40 @@ typedef struct naryn_output {
   ** per link (link_on) of the model: 1 to write its rows. */
   const unsigned char *node_on, *link_on;
   naryn_format format;
+  /* The command line that asked for the run, for run.csv and the report,
+  ** or NULL (the default): naryn_result_write_with then records the
+  ** result's own (naryn_result_set_command). */
+  const char *command;
 } naryn_output;
 
+/* Fills o with the defaults: per_step 1, every quantity, link_flow and
+** link_loss 1, every node and link, NARYN_FORMAT_CSV, no command. */
 void naryn_output_init(naryn_output *o);
 
 /* Writes the results of a run as naryn_result_write does, with only the
-** per-step output that 'o' asks for (NULL: all of it, as CSV). */
+** per-step output that 'o' asks for (NULL: all of it, as CSV). nodes.csv
+** has the columns date, node, country and type, then the quantities
+** chosen in the order naryn_result_write gives them, for the nodes chosen;
+** it is left out when no quantity is chosen. links.csv has date, link,
+** from and to, then flow_hm3 and flow_m3s (link_flow) and loss_hm3
+** (link_loss), for the links chosen; it is left out when neither is
+** chosen. With per_step 0 neither is written. A streamed result (of
+** naryn_simulate_to) holds no steps to write: it may be written only
+** without per-step output, and is refused with NARYN_EARG otherwise. */
 int naryn_result_write_with(const naryn_result *r, const naryn_output *o,
                             const char *dir, naryn_diags *d);
 
 /* Runs the model as naryn_simulate does and writes its results into dir
 ** as naryn_result_write_with does, streaming each step's results to their
 ** files as the run goes: memory does not grow with the number of steps.
-** The result returned in *out keeps the run's summaries, objective values
-** and water-balance figures, but per-step values only for the last step;
-** naryn_result_node and the link getters return NaN for other steps. The
-** folder appears whole or not at all, as naryn_result_write's. */
+** The files are byte for byte those that naryn_simulate and
+** naryn_result_write_with would write. The result returned in *out (which
+** may be NULL when it is not wanted) keeps the run's summaries, objective
+** values, water-balance figures, solves and iterations, all equal to a
+** full result's bit for bit, but per-step values only for the last two
+** steps; naryn_result_node and the link getters return NaN for other
+** steps. The folder appears whole or not at all, as naryn_result_write's:
+** any error, an interruption too, leaves dir as it was. */
 int naryn_simulate_to(const naryn_model *m, const naryn_sim_opts *so,
                       const naryn_output *o, const char *dir,
                       naryn_result **out, naryn_diags *d);

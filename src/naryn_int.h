@@ -360,6 +360,41 @@ int naryn__staged_write(const char *dir,
 ** through a staging folder. For the plans inside a larger folder. */
 int naryn__result_write_into(const naryn_result *r, const char *dir,
                              naryn_diags *d);
+/* report/write.c: writes a run's files other than the per-step ones
+** (summary.csv, objective.csv, network.csv, run.csv, and for an optimised
+** result water_values.csv and plants.csv) into dir, then puts w's finished
+** per-step files in place (or drops them on failure), then report.html.
+** run.csv records w's command, else the result's. */
+typedef struct naryn__steps naryn__steps;
+int naryn__result_write_rest(const naryn_result *r, naryn__steps *w,
+                             const char *dir, naryn_diags *d);
+
+/* report/steps.c: a run's per-step output, written one step at a time,
+** both from a full result after its run and by a streamed run as it goes,
+** through the same code. */
+struct naryn__steps {
+  const naryn_model *m;
+  naryn_output o;                /* what to write (a copy) */
+  naryn__outfile *nodes, *links; /* NULL for a file not written */
+};
+/* 1 when o asks for nodes.csv, links.csv. */
+int naryn__steps_wants_nodes(const naryn_output *o);
+int naryn__steps_wants_links(const naryn_output *o);
+/* Opens the per-step files o asks for (NULL: all, as CSV) in dir, which
+** exists, and writes their headers. NARYN_OK, or an error in d with
+** nothing left open. */
+int naryn__steps_open(naryn__steps *w, const naryn_model *m,
+                      const naryn_output *o, const char *dir, naryn_diags *d);
+/* Writes step t's rows; r must hold step t. */
+int naryn__steps_write(naryn__steps *w, const naryn_result *r, int t,
+                       naryn_diags *d);
+/* Finishes the files, not yet in place; on failure drops them. */
+int naryn__steps_finish(naryn__steps *w, naryn_diags *d);
+/* Puts finished files in place. */
+int naryn__steps_publish(naryn__steps *w, naryn_diags *d);
+/* Drops the files; accepts files never opened. */
+void naryn__steps_abort(naryn__steps *w);
+
 /* report/write.c: CSV cells. A number in a fixed format, an empty cell for
 ** NaN and never a negative zero; a text quoted when it holds a comma,
 ** quote or line end. */
@@ -852,12 +887,39 @@ int naryn__game_superadditivity(int n, const double *v, double tol,
 /* simulate/: the step-by-step priority simulation and its results        */
 /* ====================================================================== */
 
+/* What a streamed result (below) keeps instead of its steps: totals filled
+** step by step as the run goes, in the same order of additions as the full
+** result's getters use, so that both give the same numbers bit for bit. */
+typedef struct naryn__sums {
+  int ngroups;             /* the run's countries (naryn_result_country), then all */
+  int *node_group;         /* [nnodes]: each node's country among them */
+  naryn_summary *season;   /* [ngroups * NARYN_SEASON_COUNT] */
+  /* [nterms * nnodes]: the values of each term at each node that are not
+  ** zero, step by step. A term is summed node by node and, for each node,
+  ** step by step into one running total (evaluate.c), so its value can
+  ** be had exactly only at the end: these are all a streamed run keeps
+  ** that grows with its steps, 8 bytes for each node and step where a
+  ** term counts (a shortage, a spill). */
+  struct naryn__values {
+    double *v;
+    int n, cap;
+  } *term_values;
+  double system[5];        /* system balance: see naryn__balance_system_add */
+} naryn__sums;
+
 struct naryn_result {
   const naryn_model *m;
   int nnodes, nlinks, nsteps;
-  double *q;          /* [(step * nnodes + node) * NARYN_Q_COUNT + quantity] */
-  double *link_flow;  /* [step * nlinks + link], hm3 leaving the link's head */
-  double *link_loss;  /* [step * nlinks + link], hm3 lost on the way */
+  /* Step slots held: nsteps for a full result; for a streamed one a power
+  ** of two (2: the step and the one before, which start storage and head
+  ** read). Step t lives in slot t % q_steps, which is t & slot_mask. */
+  int q_steps;
+  size_t slot_mask;   /* SIZE_MAX for a full result, q_steps - 1 otherwise */
+  int newest_step;    /* the last step recorded, -1 before the first */
+  double *q;          /* [(slot * nnodes + node) * NARYN_Q_COUNT + quantity] */
+  double *link_flow;  /* [slot * nlinks + link], hm3 leaving the link's head */
+  double *link_loss;  /* [slot * nlinks + link], hm3 lost on the way */
+  naryn__sums *sums;  /* a streamed result's totals; NULL for a full one */
   double max_residual_hm3, max_residual_rel;
   int max_residual_node, max_residual_step;
   double system_residual_hm3;
@@ -877,8 +939,20 @@ struct naryn_result {
   char *command;         /* the command line that asked for it, or NULL */
 };
 
-/* Allocates a result for a model with every quantity set to NaN. */
+/* Allocates a full result for a model, every quantity of every step set
+** to NaN. */
 naryn_result *naryn__result_new(const naryn_model *m);
+/* Allocates a result holding only q_steps step slots (a power of two, at
+** least 2, or the model's steps for a full result), set to NaN. */
+naryn_result *naryn__result_new_slots(const naryn_model *m, int q_steps);
+/* 1 when the result holds every step of its run. */
+#define NARYN__FULL(r) ((r)->q_steps >= (r)->nsteps)
+/* 1 when step t is still held: any step of a full result, the last
+** q_steps recorded of a streamed one. */
+int naryn__result_holds(const naryn_result *r, int t);
+/* Makes step t the newest: a slot that held an earlier step is set to NaN
+** again (links to 0) before step t is recorded into it. */
+void naryn__result_begin_step(naryn_result *r, int t);
 /* Completes step t of a result from what a solver decided, once the link
 ** flows and losses, each reservoir's end storage and evaporation, each
 ** demand's delivery and each plant's turbined and spilled water are in
@@ -889,9 +963,27 @@ void naryn__result_derive_step(naryn_result *r, int t, int clip);
 /* Storage of reservoir i at the start of step t: the initial storage, or
 ** the end storage of the step before. */
 double naryn__result_start_storage(const naryn_result *r, int t, int i);
-/* The slot of a quantity at a node and step. */
+/* The slot of a quantity at a node and step, and of a link's flow and loss
+** in a step. The step must be held (naryn__result_holds). */
+#define NARYN__SLOT(r, step) ((size_t)(step) & (r)->slot_mask)
 #define NARYN__Q(r, step, node, quantity) \
-  ((r)->q[((size_t)(step) * (size_t)(r)->nnodes + (size_t)(node)) * NARYN_Q_COUNT + (quantity)])
+  ((r)->q[(NARYN__SLOT(r, step) * (size_t)(r)->nnodes + (size_t)(node)) * NARYN_Q_COUNT + (quantity)])
+#define NARYN__LINK_FLOW(r, step, link) \
+  ((r)->link_flow[NARYN__SLOT(r, step) * (size_t)(r)->nlinks + (size_t)(link)])
+#define NARYN__LINK_LOSS(r, step, link) \
+  ((r)->link_loss[NARYN__SLOT(r, step) * (size_t)(r)->nlinks + (size_t)(link)])
+
+/* simulate/sim.c: runs the simulation into r (from naryn__result_new or
+** naryn__result_new_slots), calling each(user, r, t, d), when not NULL,
+** after step t is recorded and its balance checked, before the progress
+** callback; a status other than NARYN_OK from it stops the run. Ends with
+** the system balance check. On failure r holds a partial run for the
+** caller to free. */
+typedef int (*naryn__step_fn)(void *user, naryn_result *r, int t,
+                              naryn_diags *d);
+int naryn__simulate_into(const naryn_model *m, const naryn_sim_opts *o,
+                         naryn_result *r, naryn__step_fn each, void *user,
+                         naryn_diags *d);
 
 /* A plan made by some of the players only (game/share.c): the nodes
 ** 'plans' marks are planned, and only their terms count; every other
@@ -923,7 +1015,11 @@ int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
 
 /* optimise/evaluate.c: value of term k for the nodes of country c (NULL
 ** for all) in result r, with energy from e_gwh[step * nnodes + node] when
-** not NULL instead of the result's exact energy. */
+** not NULL instead of the result's exact energy (a full result only; NaN
+** for a streamed one). A term's value is one running total of its values
+** node by node and, for each node, step by step; a streamed result keeps
+** those values (naryn__terms_add_step) to sum them the same way, so that
+** both give the same value bit for bit. */
 double naryn__term_value(const naryn_result *r, int k, const char *country,
                          const double *e_gwh);
 /* Combined objective with the given weights (NULL: the model's), energy
@@ -936,6 +1032,11 @@ double naryn__term_value_nodes(const naryn_result *r, int k,
 double naryn__objective_value_nodes(const naryn_result *r, const double *weights,
                                     const unsigned char *nodes,
                                     const double *e_gwh);
+/* Appends step t's value of every term at every node it covers, when it
+** is not zero, to sums->term_values[term * nnodes + node], with the
+** result's exact energy. NARYN_OK or NARYN_ENOMEM (reported in d). */
+int naryn__terms_add_step(const naryn_result *r, int t, naryn__sums *sums,
+                          naryn_diags *d);
 /* Shortage cost of delivering 'got' of 'want' hm3 under a loss curve. */
 double naryn__curve_cost(const naryn__term *tm, double want, double got);
 
@@ -945,8 +1046,23 @@ double naryn__curve_cost(const naryn__term *tm, double want, double got);
 int naryn__balance_step(naryn_result *r, int step, double tolerance,
                         naryn_diags *d);
 /* Checks the whole system over the run: outside inflow against
-** consumption, evaporation, losses, sink inflow and storage change. */
+** consumption, evaporation, losses, sink inflow and storage change. A
+** full result is summed here step by step; a streamed one was summed as
+** it went, by naryn__balance_system_add into r->sums->system. */
 int naryn__balance_system(naryn_result *r, double tolerance, naryn_diags *d);
+/* Adds step t's outside inflow, consumption, evaporation, link losses and
+** sink inflow to system[0..4]. */
+void naryn__balance_system_add(const naryn_result *r, int t, double *system);
+
+/* report/summary.c: the totals of a streamed result. naryn__sums_new
+** allocates r->sums, zeroed, with each node's country group;
+** naryn__summary_add adds node i's figures in step t to one summary;
+** naryn__sums_add_step adds step t to every summary, term and system
+** total, in the order the full result's getters add them. */
+int naryn__sums_new(naryn_result *r);
+void naryn__summary_add(naryn_summary *acc, const naryn_result *r, int t,
+                        int i);
+int naryn__sums_add_step(naryn_result *r, int t, naryn_diags *d);
 
 /* ====================================================================== */
 /* report/svg.c: charts drawn as inline SVG                                */

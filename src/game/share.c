@@ -321,7 +321,7 @@ static void take_actions(const naryn_model *m, const naryn_result *r,
     }
     for (int l = 0; l < m->nlinks; l++)
       if (!plans || plans[m->links[l].from])
-        a->links[(size_t)t * m->nlinks + l] = r->link_flow[(size_t)t * m->nlinks + l];
+        a->links[(size_t)t * m->nlinks + l] = NARYN__LINK_FLOW(r, t, l);
   }
 }
 
@@ -925,7 +925,7 @@ static double outflow_hm3(const naryn_result *r, const char *c,
     for (int l = 0; l < m->nlinks; l++) {
       const naryn__node *a = &m->nodes[m->links[l].from], *b = &m->nodes[m->links[l].to];
       if (strcmp(a->country, c) == 0 && strcmp(b->country, c) != 0)
-        sum += r->link_flow[(size_t)t * m->nlinks + l];
+        sum += NARYN__LINK_FLOW(r, t, l);
     }
   }
   return sum;

@@ -11,6 +11,13 @@
 ** Each term is a benefit (energy, at value_per_mwh) or a cost (shortage,
 ** minimum-flow shortfall, inflow short of a target, spill into a node, end
 ** storage below a target), in the model's currency.
+**
+** A term's value is built from one value per node and step (step_value),
+** added into one running total node by node and, for each node, step by
+** step. A streamed run (naryn_simulate_to) keeps no steps: as it goes it
+** keeps each node's values that are not zero (naryn__terms_add_step), and
+** sums them the same way when asked, so that it values a run exactly as
+** the full result of the same run is valued here.
 */
 #include <math.h>
 #include <string.h>
@@ -37,62 +44,98 @@ static int counts(const naryn__node *n, int i, const char *c,
   return (!c || strcmp(n->country, c) == 0) && (!nodes || nodes[i]);
 }
 
+/* Value of term k at node i in step t, energy from e (the node's energy
+** in that step) when not NULL: 0 where the term does not count. End
+** storage counts in the last step only, whatever the term's season. */
+static double step_value(const naryn_result *r, const naryn__term *tm, int i,
+                         int t, const double *e) {
+  const naryn_model *m = r->m;
+  if (tm->kind == NARYN__TERM_END_STORAGE) {
+    if (t != m->nsteps - 1) return 0.0;
+    double below = tm->end_target_hm3[i] - NARYN__Q(r, t, i, NARYN_Q_STORAGE_HM3);
+    return below > 0 ? naryn__term_price(m, tm, i, t) * below : 0.0;
+  }
+  if (!tm->step_on[t]) return 0.0;
+  switch (tm->kind) {
+  case NARYN__TERM_ENERGY: {
+    double v = e ? *e : NARYN__Q(r, t, i, NARYN_Q_ENERGY_GWH);
+    return isnan(v) ? 0.0 : naryn__term_price(m, tm, i, t) * 1000.0 * v;
+  }
+  case NARYN__TERM_SHORTAGE: {
+    double want = NARYN__Q(r, t, i, NARYN_Q_DEMAND_HM3);
+    double got = NARYN__Q(r, t, i, NARYN_Q_DELIVERED_HM3);
+    if (isnan(want) || isnan(got)) return 0.0;
+    if (tm->ncurve > 0) return naryn__curve_cost(tm, want, got);
+    return want > got ? naryn__term_price(m, tm, i, t) * (want - got) : 0.0;
+  }
+  case NARYN__TERM_MIN_FLOW: {
+    double v = NARYN__Q(r, t, i, NARYN_Q_SHORTAGE_HM3);
+    return isnan(v) ? 0.0 : naryn__term_price(m, tm, i, t) * v;
+  }
+  case NARYN__TERM_INFLOW: {
+    double want = tm->target_m3s.v[t] * (m->step_s[t] * 1e-6);
+    double got = NARYN__Q(r, t, i, NARYN_Q_INFLOW_HM3);
+    return !isnan(got) && want > got
+               ? naryn__term_price(m, tm, i, t) * (want - got) : 0.0;
+  }
+  case NARYN__TERM_SPILL: {
+    double got = NARYN__Q(r, t, i, NARYN_Q_INFLOW_HM3);
+    return isnan(got) ? 0.0 : naryn__term_price(m, tm, i, t) * got;
+  }
+  default:
+    return 0.0;
+  }
+}
+
+int naryn__terms_add_step(const naryn_result *r, int t, naryn__sums *sums,
+                          naryn_diags *d) {
+  const naryn_model *m = r->m;
+  for (int k = 0; k < m->nterms; k++) {
+    const naryn__term *tm = &m->terms[k];
+    for (int i = 0; i < m->nnodes; i++) {
+      if (!tm->node_on[i]) continue;
+      double v = step_value(r, tm, i, t, NULL);
+      if (v == 0) continue;
+      struct naryn__values *kv =
+          &sums->term_values[(size_t)k * (size_t)m->nnodes + (size_t)i];
+      double *grown = naryn__grow(kv->v, &kv->cap, kv->n + 1, sizeof *kv->v);
+      if (!grown)
+        return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                           "out of memory");
+      kv->v = grown;
+      kv->v[kv->n++] = v;
+    }
+  }
+  return NARYN_OK;
+}
+
+/* A term's value is one running total of its values node by node and,
+** for each node, step by step, leaving out values of zero (which would
+** not change it): from a full result's steps here, or from the values a
+** streamed one kept (naryn__terms_add_step), the same additions in the
+** same order. */
 static double term_value(const naryn_result *r, int k, const char *country,
                          const unsigned char *nodes, const double *e_gwh) {
   const naryn_model *m = r->m;
   if (k < 0 || k >= m->nterms) return NAN;
   const naryn__term *tm = &m->terms[k];
+  int full = NARYN__FULL(r);
+  if (!full && (e_gwh || !r->sums)) return NAN;
   double sum = 0.0;
-  int last = m->nsteps - 1;
   for (int i = 0; i < m->nnodes; i++) {
     const naryn__node *n = &m->nodes[i];
     if (!tm->node_on[i] || !counts(n, i, country, nodes)) continue;
-    if (tm->kind == NARYN__TERM_END_STORAGE) {
-      double s = NARYN__Q(r, last, i, NARYN_Q_STORAGE_HM3);
-      double below = tm->end_target_hm3[i] - s;
-      if (below > 0) sum += naryn__term_price(m, tm, i, last) * below;
+    if (!full) {
+      const struct naryn__values *kv =
+          &r->sums->term_values[(size_t)k * (size_t)m->nnodes + (size_t)i];
+      for (int j = 0; j < kv->n; j++) sum += kv->v[j];
       continue;
     }
-    for (int t = 0; t < m->nsteps; t++) {
-      if (!tm->step_on[t]) continue;
-      double kk = m->step_s[t] * 1e-6;
-      switch (tm->kind) {
-      case NARYN__TERM_ENERGY: {
-        double e = e_gwh ? e_gwh[(size_t)t * m->nnodes + i]
-                         : NARYN__Q(r, t, i, NARYN_Q_ENERGY_GWH);
-        if (!isnan(e)) sum += naryn__term_price(m, tm, i, t) * 1000.0 * e;
-        break;
-      }
-      case NARYN__TERM_SHORTAGE: {
-        double want = NARYN__Q(r, t, i, NARYN_Q_DEMAND_HM3);
-        double got = NARYN__Q(r, t, i, NARYN_Q_DELIVERED_HM3);
-        if (isnan(want) || isnan(got)) break;
-        if (tm->ncurve > 0)
-          sum += naryn__curve_cost(tm, want, got);
-        else if (want > got)
-          sum += naryn__term_price(m, tm, i, t) * (want - got);
-        break;
-      }
-      case NARYN__TERM_MIN_FLOW: {
-        double s = NARYN__Q(r, t, i, NARYN_Q_SHORTAGE_HM3);
-        if (!isnan(s)) sum += naryn__term_price(m, tm, i, t) * s;
-        break;
-      }
-      case NARYN__TERM_INFLOW: {
-        double want = tm->target_m3s.v[t] * kk;
-        double got = NARYN__Q(r, t, i, NARYN_Q_INFLOW_HM3);
-        if (!isnan(got) && want > got)
-          sum += naryn__term_price(m, tm, i, t) * (want - got);
-        break;
-      }
-      case NARYN__TERM_SPILL: {
-        double got = NARYN__Q(r, t, i, NARYN_Q_INFLOW_HM3);
-        if (!isnan(got)) sum += naryn__term_price(m, tm, i, t) * got;
-        break;
-      }
-      default:
-        break;
-      }
+    int t0 = tm->kind == NARYN__TERM_END_STORAGE ? m->nsteps - 1 : 0;
+    for (int t = t0; t < m->nsteps; t++) {
+      double v = step_value(r, tm, i, t,
+                            e_gwh ? &e_gwh[(size_t)t * m->nnodes + i] : NULL);
+      if (v != 0) sum += v;
     }
   }
   return sum;

@@ -786,8 +786,8 @@ static void record(opt *p, const double *x, naryn_result *r) {
     int cb = t * p->ncs;
     for (int l = 0; l < m->nlinks; l++) {
       double f = lflow(p, x, t, l);
-      r->link_flow[(size_t)t * m->nlinks + l] = f;
-      r->link_loss[(size_t)t * m->nlinks + l] = f * m->links[l].loss_fraction;
+      NARYN__LINK_FLOW(r, t, l) = f;
+      NARYN__LINK_LOSS(r, t, l) = f * m->links[l].loss_fraction;
     }
     for (int i = 0; i < m->nnodes; i++) {
       const ncols *v = &p->nc[i];

@@ -3,6 +3,8 @@
 **
 **   nodes.csv    one row per step and node: every quantity of the run
 **   links.csv    one row per step and link: flow leaving its head, loss
+**                (both written step by step by steps.c, as chosen by a
+**                naryn_output)
 **   summary.csv  per country and season: energy, deliveries, shortages,
 **                spills, sink inflow, evaporation, largest residual
 **   objective.csv  the value of every objective term, per country, and
@@ -74,65 +76,6 @@ void naryn__put_text(naryn__outfile *f, const char *s) {
   naryn__outfile_write(f, "\"", 1);
 }
 
-/* The quantities of nodes.csv in their column order: first those the
-** format promises, then the extras. */
-static const naryn_quantity node_columns[] = {
-    NARYN_Q_INFLOW_HM3,   NARYN_Q_STORAGE_HM3,   NARYN_Q_RELEASE_HM3,
-    NARYN_Q_TURBINED_HM3, NARYN_Q_SPILL_HM3,     NARYN_Q_EVAPORATION_HM3,
-    NARYN_Q_DELIVERED_HM3, NARYN_Q_SHORTAGE_HM3, NARYN_Q_ENERGY_GWH,
-    NARYN_Q_HEAD_M,       NARYN_Q_DEMAND_HM3,    NARYN_Q_LEVEL_M,
-    NARYN_Q_RESIDUAL_HM3};
-
-static void write_nodes(const naryn_result *r, naryn__outfile *f) {
-  const naryn_model *m = r->m;
-  naryn__outfile_printf(f, "date,node,country,type");
-  for (size_t c = 0; c < sizeof node_columns / sizeof *node_columns; c++)
-    naryn__outfile_printf(f, ",%s", naryn_quantity_name(node_columns[c]));
-  naryn__outfile_printf(f, "\n");
-  for (int t = 0; t < m->nsteps; t++)
-    for (int i = 0; i < m->nnodes; i++) {
-      const naryn__node *n = &m->nodes[i];
-      naryn__outfile_printf(f, "%s,", m->step_date[t]);
-      naryn__put_text(f, n->name);
-      naryn__outfile_write(f, ",", 1);
-      naryn__put_text(f, n->country);
-      naryn__outfile_printf(f, ",%s", naryn_node_type_name(n->type));
-      for (size_t c = 0; c < sizeof node_columns / sizeof *node_columns; c++) {
-        naryn_quantity q = node_columns[c];
-        naryn__outfile_write(f, ",", 1);
-        if (q == NARYN_Q_RESIDUAL_HM3)
-          put_residual(f, NARYN__Q(r, t, i, q));
-        else
-          naryn__put_number(f, NARYN__Q(r, t, i, q),
-              (q == NARYN_Q_HEAD_M || q == NARYN_Q_LEVEL_M) ? "%.4f" : "%.6f");
-      }
-      naryn__outfile_write(f, "\n", 1);
-    }
-}
-
-static void write_links(const naryn_result *r, naryn__outfile *f) {
-  const naryn_model *m = r->m;
-  naryn__outfile_printf(f, "date,link,from,to,flow_hm3,flow_m3s,loss_hm3\n");
-  for (int t = 0; t < m->nsteps; t++)
-    for (int l = 0; l < m->nlinks; l++) {
-      const naryn__link *ln = &m->links[l];
-      double q = r->link_flow[(size_t)t * m->nlinks + l];
-      naryn__outfile_printf(f, "%s,", m->step_date[t]);
-      naryn__put_text(f, ln->name);
-      naryn__outfile_write(f, ",", 1);
-      naryn__put_text(f, m->nodes[ln->from].name);
-      naryn__outfile_write(f, ",", 1);
-      naryn__put_text(f, m->nodes[ln->to].name);
-      naryn__outfile_write(f, ",", 1);
-      naryn__put_number(f, q, "%.6f");
-      naryn__outfile_write(f, ",", 1);
-      naryn__put_number(f, q * 1e6 / m->step_s[t], "%.4f");
-      naryn__outfile_write(f, ",", 1);
-      naryn__put_number(f, r->link_loss[(size_t)t * m->nlinks + l], "%.6f");
-      naryn__outfile_write(f, "\n", 1);
-    }
-}
-
 /* ====================================================================== */
 /* Summary                                                                 */
 /* ====================================================================== */
@@ -184,7 +127,8 @@ static void write_summary(const naryn_result *r, naryn__outfile *f) {
     }
 }
 
-static void write_run(const naryn_result *r, naryn__outfile *f) {
+static void write_run(const naryn_result *r, const char *command,
+                      naryn__outfile *f) {
   const naryn_model *m = r->m;
   naryn__outfile_printf(f, "key,value\n");
 #define KV_TEXT(key, text)                   \
@@ -197,7 +141,7 @@ static void write_run(const naryn_result *r, naryn__outfile *f) {
   KV_TEXT("model", m->name);
   KV_TEXT("model_file", m->path);
   KV_TEXT("scenario", m->scenario);
-  KV_TEXT("command", r->command ? r->command : "");
+  KV_TEXT("command", command ? command : "");
   KV_TEXT("start", m->step_date[0]);
   KV_TEXT("end", m->step_date[m->nsteps - 1]);
   KV_TEXT("step", m->daily ? "daily" : "monthly");
@@ -387,35 +331,103 @@ int naryn__write_files(const char *dir, int nfiles, const char *const *names,
   return rc;
 }
 
-/* Writes file k of a run's set, in the order of naryn_result_write. */
+/* What the files of a run besides the per-step ones are written from. */
+typedef struct run_files {
+  const naryn_result *r;
+  const char *command;   /* for run.csv */
+} run_files;
+
+/* Writes file k of a run's set, in the order of the names below. */
 static void write_result_file(const void *ctx, int k, naryn__outfile *f) {
   static void (*const writers[])(const naryn_result *, naryn__outfile *) = {
-      write_nodes, write_links, write_summary, write_objective, write_network,
-      write_run, write_water_values, write_plants};
-  writers[k](ctx, f);
+      write_summary, write_objective, write_network, NULL,
+      write_water_values, write_plants};
+  const run_files *rf = ctx;
+  if (writers[k])
+    writers[k](rf->r, f);
+  else
+    write_run(rf->r, rf->command, f);
 }
 
-int naryn__result_write_into(const naryn_result *r, const char *dir,
-                             naryn_diags *d) {
+int naryn__result_write_rest(const naryn_result *r, naryn__steps *w,
+                             const char *dir, naryn_diags *d) {
   static const char *const names[] = {
-      "nodes.csv", "links.csv", "summary.csv", "objective.csv", "network.csv",
-      "run.csv", "water_values.csv", "plants.csv"};
+      "summary.csv", "objective.csv", "network.csv", "run.csv",
+      "water_values.csv", "plants.csv"};
   long mark = naryn__diags_nomem(d);
-  /* The last two are for optimised results only. */
-  int rc = naryn__write_files(dir, r->optimised ? 8 : 6, names,
-                              write_result_file, r, d);
+  run_files rf = {r, w->o.command ? w->o.command : r->command};
+  /* The last two are for optimised results only. Every file is finished
+  ** before any is put in place, the per-step files (finished already)
+  ** last. */
+  int rc = naryn__write_files(dir, r->optimised ? 6 : 4, names,
+                              write_result_file, &rf, d);
+  if (rc == NARYN_OK)
+    rc = naryn__steps_publish(w, d);
+  else
+    naryn__steps_abort(w);
   /* The report last, from the files now in place. */
   if (rc == NARYN_OK) rc = naryn_report_write(dir, d);
   return naryn__diags_status(d, mark, rc);
 }
 
-static int fill_result(const void *r, const char *path, naryn_diags *d) {
-  return naryn__result_write_into(r, path, d);
+/* Writes a run's files from a full result: its steps one by one, through
+** the same writer as a streamed run's, then the rest. */
+static int write_into(const naryn_result *r, const naryn_output *o,
+                      const char *dir, naryn_diags *d) {
+  long mark = naryn__diags_nomem(d);
+  naryn_output all;
+  if (!o) {
+    naryn_output_init(&all);
+    o = &all;
+  }
+  if (!NARYN__FULL(r) && o->per_step &&
+      (naryn__steps_wants_nodes(o) || naryn__steps_wants_links(o) ||
+       o->format != NARYN_FORMAT_CSV))
+    return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, "output",
+                       "expected a result that holds every step, to write "
+                       "per-step output from, got a streamed result that "
+                       "holds only its last %d; ask for summaries only, or "
+                       "write the run as it goes", r->q_steps);
+  naryn__steps w;
+  int rc = naryn__mkdirs(dir, d);
+  if (rc == NARYN_OK) rc = naryn__steps_open(&w, r->m, o, dir, d);
+  if (rc != NARYN_OK) return naryn__diags_status(d, mark, rc);
+  for (int t = 0; t < r->nsteps && rc == NARYN_OK; t++)
+    rc = naryn__steps_write(&w, r, t, d);
+  if (rc == NARYN_OK)
+    rc = naryn__steps_finish(&w, d);
+  else
+    naryn__steps_abort(&w);
+  if (rc == NARYN_OK) rc = naryn__result_write_rest(r, &w, dir, d);
+  return naryn__diags_status(d, mark, rc);
+}
+
+int naryn__result_write_into(const naryn_result *r, const char *dir,
+                             naryn_diags *d) {
+  return write_into(r, NULL, dir, d);
+}
+
+/* A result and its output choice, for the staging folder. */
+typedef struct write_job {
+  const naryn_result *r;
+  const naryn_output *o;
+} write_job;
+
+static int fill_result(const void *ctx, const char *path, naryn_diags *d) {
+  const write_job *job = ctx;
+  return write_into(job->r, job->o, path, d);
 }
 
 int naryn_result_write(const naryn_result *r, const char *dir,
                        naryn_diags *d) {
-  return naryn__staged_write(dir, fill_result, r, d);
+  write_job job = {r, NULL};
+  return naryn__staged_write(dir, fill_result, &job, d);
+}
+
+int naryn_result_write_with(const naryn_result *r, const naryn_output *o,
+                            const char *dir, naryn_diags *d) {
+  write_job job = {r, o};
+  return naryn__staged_write(dir, fill_result, &job, d);
 }
 
 /* ====================================================================== */

@@ -12,10 +12,13 @@
 ** A residual above the tolerance times the water passing through the node
 ** stops the run. At the end, the whole system is checked the same way:
 ** outside inflow = consumption + evaporation + link losses + sink inflow +
-** storage change.
+** storage change. A streamed run adds each step to the system's totals as
+** it goes, the same way and in the same order, since its steps are not
+** kept.
 */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "../naryn_int.h"
 
@@ -23,8 +26,8 @@ int naryn__balance_step(naryn_result *r, int t, double tolerance,
                         naryn_diags *d) {
   const naryn_model *m = r->m;
   double k = m->step_s[t] * 1e-6;
-  const double *flow = &r->link_flow[(size_t)t * m->nlinks];
-  const double *loss = &r->link_loss[(size_t)t * m->nlinks];
+  const double *flow = &NARYN__LINK_FLOW(r, t, 0);
+  const double *loss = &NARYN__LINK_LOSS(r, t, 0);
   for (int i = 0; i < m->nnodes; i++) {
     const naryn__node *n = &m->nodes[i];
     double in = 0.0, out = 0.0, held = 0.0;
@@ -84,35 +87,42 @@ int naryn__balance_step(naryn_result *r, int t, double tolerance,
   return NARYN_OK;
 }
 
+void naryn__balance_system_add(const naryn_result *r, int t, double *system) {
+  const naryn_model *m = r->m;
+  double k = m->step_s[t] * 1e-6;
+  for (int i = 0; i < m->nnodes; i++) {
+    const naryn__node *n = &m->nodes[i];
+    if (!n->enabled && n->type != NARYN_NODE_SINK) continue;
+    switch (n->type) {
+    case NARYN_NODE_INFLOW:
+      system[0] += n->inflow_m3s.v[t] * k;
+      break;
+    case NARYN_NODE_DEMAND:
+      system[1] += (1.0 - (n->return_to >= 0 ? n->return_fraction : 0.0)) *
+                   NARYN__Q(r, t, i, NARYN_Q_DELIVERED_HM3);
+      break;
+    case NARYN_NODE_RESERVOIR:
+      system[2] += NARYN__Q(r, t, i, NARYN_Q_EVAPORATION_HM3);
+      break;
+    case NARYN_NODE_SINK:
+      system[4] += NARYN__Q(r, t, i, NARYN_Q_INFLOW_HM3);
+      break;
+    default:
+      break;
+    }
+  }
+  for (int l = 0; l < m->nlinks; l++) system[3] += NARYN__LINK_LOSS(r, t, l);
+}
+
 int naryn__balance_system(naryn_result *r, double tolerance, naryn_diags *d) {
   const naryn_model *m = r->m;
-  double inflow = 0.0, consumed = 0.0, evap = 0.0, lost = 0.0, sunk = 0.0,
-         stored = 0.0;
-  for (int t = 0; t < m->nsteps; t++) {
-    double k = m->step_s[t] * 1e-6;
-    for (int i = 0; i < m->nnodes; i++) {
-      const naryn__node *n = &m->nodes[i];
-      if (!n->enabled && n->type != NARYN_NODE_SINK) continue;
-      switch (n->type) {
-      case NARYN_NODE_INFLOW:
-        inflow += n->inflow_m3s.v[t] * k;
-        break;
-      case NARYN_NODE_DEMAND:
-        consumed += (1.0 - (n->return_to >= 0 ? n->return_fraction : 0.0)) *
-                    NARYN__Q(r, t, i, NARYN_Q_DELIVERED_HM3);
-        break;
-      case NARYN_NODE_RESERVOIR:
-        evap += NARYN__Q(r, t, i, NARYN_Q_EVAPORATION_HM3);
-        break;
-      case NARYN_NODE_SINK:
-        sunk += NARYN__Q(r, t, i, NARYN_Q_INFLOW_HM3);
-        break;
-      default:
-        break;
-      }
-    }
-    for (int l = 0; l < m->nlinks; l++) lost += r->link_loss[(size_t)t * m->nlinks + l];
-  }
+  double sum[5] = {0.0, 0.0, 0.0, 0.0, 0.0};
+  if (NARYN__FULL(r))
+    for (int t = 0; t < m->nsteps; t++) naryn__balance_system_add(r, t, sum);
+  else if (r->sums)
+    memcpy(sum, r->sums->system, sizeof sum);
+  double inflow = sum[0], consumed = sum[1], evap = sum[2], lost = sum[3],
+         sunk = sum[4], stored = 0.0;
   for (int i = 0; i < m->nnodes; i++)
     if (m->nodes[i].type == NARYN_NODE_RESERVOIR && m->nodes[i].enabled && m->nsteps > 0)
       stored += NARYN__Q(r, m->nsteps - 1, i, NARYN_Q_STORAGE_HM3) -

@@ -3,9 +3,12 @@
 **
 ** A result holds, for every step and node, the quantities listed in
 ** naryn_quantity (NaN where one does not apply), the flow and loss of
-** every link, and the water-balance figures of the run.
+** every link, and the water-balance figures of the run. A streamed result
+** (naryn_simulate_to) holds only its last two steps, in slots used in
+** turn, and the run's totals instead (naryn__sums).
 */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,27 +24,58 @@ const char *naryn_quantity_name(naryn_quantity q) {
   return (q >= 0 && q < NARYN_Q_COUNT) ? quantity_names[q] : "";
 }
 
-naryn_result *naryn__result_new(const naryn_model *m) {
+/* Sets every quantity of a slot to NaN and its links to 0. */
+static void clear_slot(naryn_result *r, size_t slot) {
+  size_t nq = (size_t)r->nnodes * NARYN_Q_COUNT, nl = (size_t)r->nlinks;
+  double *q = r->q + slot * nq;
+  for (size_t i = 0; i < nq; i++) q[i] = NAN;
+  memset(r->link_flow + slot * nl, 0, nl * sizeof *r->link_flow);
+  memset(r->link_loss + slot * nl, 0, nl * sizeof *r->link_loss);
+}
+
+naryn_result *naryn__result_new_slots(const naryn_model *m, int q_steps) {
+  if (q_steps >= m->nsteps || q_steps < 2 || (q_steps & (q_steps - 1)))
+    q_steps = m->nsteps;
   naryn_result *r = calloc(1, sizeof *r);
   if (!r) return NULL;
   r->m = m;
   r->nnodes = m->nnodes;
   r->nlinks = m->nlinks;
   r->nsteps = m->nsteps;
-  size_t nq = (size_t)m->nsteps * (size_t)m->nnodes * NARYN_Q_COUNT;
-  size_t nl = (size_t)m->nsteps * (size_t)m->nlinks;
+  r->q_steps = q_steps;
+  r->slot_mask = q_steps >= m->nsteps ? SIZE_MAX : (size_t)q_steps - 1;
+  r->newest_step = -1;
+  size_t nq = (size_t)q_steps * (size_t)m->nnodes * NARYN_Q_COUNT;
+  size_t nl = (size_t)q_steps * (size_t)m->nlinks;
   r->q = malloc((nq + 1) * sizeof *r->q);
-  r->link_flow = calloc(nl + 1, sizeof *r->link_flow);
-  r->link_loss = calloc(nl + 1, sizeof *r->link_loss);
+  r->link_flow = malloc((nl + 1) * sizeof *r->link_flow);
+  r->link_loss = malloc((nl + 1) * sizeof *r->link_loss);
   if (!r->q || !r->link_flow || !r->link_loss) {
     naryn_result_free(r);
     return NULL;
   }
-  for (size_t i = 0; i < nq; i++) r->q[i] = NAN;
+  for (int slot = 0; slot < q_steps; slot++) clear_slot(r, (size_t)slot);
   r->max_residual_node = r->max_residual_step = -1;
   r->pareto_level = NAN;
   r->objective_scale = 1.0;
   return r;
+}
+
+naryn_result *naryn__result_new(const naryn_model *m) {
+  return naryn__result_new_slots(m, m->nsteps);
+}
+
+int naryn__result_holds(const naryn_result *r, int t) {
+  if (t < 0 || t >= r->nsteps) return 0;
+  if (NARYN__FULL(r)) return 1;
+  return t <= r->newest_step && t > r->newest_step - r->q_steps;
+}
+
+void naryn__result_begin_step(naryn_result *r, int t) {
+  /* A slot is used again only in a streamed result, and only once the
+  ** step it held has been written out. */
+  if (!NARYN__FULL(r) && t >= r->q_steps) clear_slot(r, NARYN__SLOT(r, t));
+  if (t > r->newest_step) r->newest_step = t;
 }
 
 void naryn_result_free(naryn_result *r) {
@@ -49,6 +83,16 @@ void naryn_result_free(naryn_result *r) {
   free(r->q);
   free(r->link_flow);
   free(r->link_loss);
+  if (r->sums) {
+    free(r->sums->node_group);
+    free(r->sums->season);
+    if (r->sums->term_values) {
+      size_t n = (size_t)r->m->nterms * (size_t)r->nnodes;
+      for (size_t k = 0; k < n; k++) free(r->sums->term_values[k].v);
+    }
+    free(r->sums->term_values);
+    free(r->sums);
+  }
   free(r->water_value);
   free(r->energy_lin);
   free(r->command);
@@ -71,19 +115,19 @@ int naryn_result_set_command(naryn_result *r, const char *command) {
 double naryn_result_node(const naryn_result *r, naryn_quantity q, int node,
                          int step) {
   if (q < 0 || q >= NARYN_Q_COUNT || node < 0 || node >= r->nnodes ||
-      step < 0 || step >= r->nsteps)
+      !naryn__result_holds(r, step))
     return NAN;
   return NARYN__Q(r, step, node, q);
 }
 
 double naryn_result_link_flow_hm3(const naryn_result *r, int link, int step) {
-  if (link < 0 || link >= r->nlinks || step < 0 || step >= r->nsteps) return NAN;
-  return r->link_flow[(size_t)step * r->nlinks + link];
+  if (link < 0 || link >= r->nlinks || !naryn__result_holds(r, step)) return NAN;
+  return NARYN__LINK_FLOW(r, step, link);
 }
 
 double naryn_result_link_loss_hm3(const naryn_result *r, int link, int step) {
-  if (link < 0 || link >= r->nlinks || step < 0 || step >= r->nsteps) return NAN;
-  return r->link_loss[(size_t)step * r->nlinks + link];
+  if (link < 0 || link >= r->nlinks || !naryn__result_holds(r, step)) return NAN;
+  return NARYN__LINK_LOSS(r, step, link);
 }
 
 double naryn_result_max_residual_hm3(const naryn_result *r, int *node,
@@ -112,7 +156,7 @@ double naryn__result_start_storage(const naryn_result *r, int t, int i) {
 void naryn__result_derive_step(naryn_result *r, int t, int clip) {
   const naryn_model *m = r->m;
   double k = m->step_s[t] * 1e-6;
-  const double *flow = &r->link_flow[(size_t)t * m->nlinks];
+  const double *flow = &NARYN__LINK_FLOW(r, t, 0);
   for (int i = 0; i < m->nnodes; i++) {
     const naryn__node *n = &m->nodes[i];
     if (n->type != NARYN_NODE_SINK && n->type != NARYN_NODE_DEMAND) {

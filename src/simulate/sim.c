@@ -403,10 +403,11 @@ static int explain_infeasible(sim *s, int t, const double *x) {
 static void record_step(sim *s, int t, const double *x) {
   const naryn_model *m = s->m;
   naryn_result *r = s->r;
+  naryn__result_begin_step(r, t);
   for (int l = 0; l < m->nlinks; l++) {
     double f = link_flow(s, x, l);
-    r->link_flow[(size_t)t * m->nlinks + l] = f;
-    r->link_loss[(size_t)t * m->nlinks + l] = f * m->links[l].loss_fraction;
+    NARYN__LINK_FLOW(r, t, l) = f;
+    NARYN__LINK_LOSS(r, t, l) = f * m->links[l].loss_fraction;
   }
   for (int i = 0; i < m->nnodes; i++) {
     const node_lp *v = &s->nl[i];
@@ -530,20 +531,19 @@ static void sim_free(sim *s) {
   free(s->storage);
 }
 
-int naryn_simulate(const naryn_model *m, const naryn_sim_opts *o,
-                   naryn_result **out, naryn_diags *d) {
+int naryn__simulate_into(const naryn_model *m, const naryn_sim_opts *o,
+                         naryn_result *r, naryn__step_fn each, void *user,
+                         naryn_diags *d) {
   naryn_sim_opts defaults;
   if (!o) {
     naryn_sim_opts_init(&defaults);
     o = &defaults;
   }
-  *out = NULL;
-  sim s = {.m = m, .o = o, .d = d};
+  sim s = {.m = m, .o = o, .d = d, .r = r};
   int rc = NARYN_ENOMEM;
   size_t n = (size_t)m->nnodes;
-  s.r = naryn__result_new(m);
   s.storage = calloc(6 * n + 1, sizeof *s.storage);
-  if (!s.r || !s.storage) {
+  if (!s.storage) {
     naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
                 "out of memory");
     goto done;
@@ -562,15 +562,28 @@ int naryn_simulate(const naryn_model *m, const naryn_sim_opts *o,
   for (int t = 0; t < m->nsteps && rc == NARYN_OK; t++) {
     rc = naryn__interrupt_check(d);
     if (rc == NARYN_OK) rc = run_step(&s, t);
+    /* The step is recorded and balanced: a streamed run writes it out. */
+    if (rc == NARYN_OK && each) rc = each(user, r, t, d);
     if (rc == NARYN_OK) report_progress(&s, t + 1);
   }
-  if (rc == NARYN_OK) rc = naryn__balance_system(s.r, o->balance_tolerance, d);
+  if (rc == NARYN_OK) rc = naryn__balance_system(r, o->balance_tolerance, d);
 done:
   sim_free(&s);
+  return rc;
+}
+
+int naryn_simulate(const naryn_model *m, const naryn_sim_opts *o,
+                   naryn_result **out, naryn_diags *d) {
+  *out = NULL;
+  naryn_result *r = naryn__result_new(m);
+  if (!r)
+    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                       "out of memory");
+  int rc = naryn__simulate_into(m, o, r, NULL, NULL, d);
   if (rc != NARYN_OK) {
-    naryn_result_free(s.r);
+    naryn_result_free(r);
     return rc;
   }
-  *out = s.r;
+  *out = r;
   return NARYN_OK;
 }

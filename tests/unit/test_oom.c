@@ -1112,6 +1112,20 @@ static void settle_write(phase *p, int ok) {
   remove_tree(p->out_dir);
 }
 
+static int run_simulate_to(phase *p, naryn_diags *d) {
+  return naryn_simulate_to(p->model, NULL, NULL, p->out_dir, &p->got, d);
+}
+
+/* A streamed run leaves the folder of the full result written, whole, or
+** nothing at all. */
+static void settle_simulate_to(phase *p, int ok) {
+  if (!ok) assert_null(p->got);
+  expect_same_files(p->out_dir, p->ref_dir, ok);
+  naryn_result_free(p->got);
+  p->got = NULL;
+  remove_tree(p->out_dir);
+}
+
 /* One loop per phase over one model; the reference results are made
 ** without faults first. */
 static void phases_of(const char *model_path, long *counts) {
@@ -1134,6 +1148,15 @@ static void phases_of(const char *model_path, long *counts) {
                  .model = m, .ref = opt, .ref_dir = "ref", .out_dir = "out"};
   counts[3] = oom_loop(&write);
   remove_tree("ref");
+  /* The run streamed to its folder, against the full result written. */
+  d = naryn_diags_new(0);
+  assert_int_equal(naryn_result_write(sim, "ref", d), NARYN_OK);
+  naryn_diags_free(d);
+  phase streamed = {.name = "simulate to a folder", .run = run_simulate_to,
+                    .settle = settle_simulate_to, .model = m,
+                    .ref_dir = "ref", .out_dir = "out"};
+  counts[4] = oom_loop(&streamed);
+  remove_tree("ref");
   naryn_result_free(sim);
   naryn_result_free(opt);
   naryn_model_free(m);
@@ -1142,17 +1165,17 @@ static void phases_of(const char *model_path, long *counts) {
 static void single(void **state) {
   (void)state;
   char path[4200];
-  long counts[4];
+  long counts[5];
   phases_of(example("single/model.json", path, sizeof path), counts);
-  for (int i = 0; i < 4; i++) assert_true(counts[i] > 0);
+  for (int i = 0; i < 5; i++) assert_true(counts[i] > 0);
 }
 
 static void cascade(void **state) {
   (void)state;
   char path[4200];
-  long counts[4];
+  long counts[5];
   phases_of(example("cascade/model.yaml", path, sizeof path), counts);
-  for (int i = 0; i < 4; i++) assert_true(counts[i] > 0);
+  for (int i = 0; i < 5; i++) assert_true(counts[i] > 0);
 }
 
 /* A scenario merged over the model as it is loaded. */

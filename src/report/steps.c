@@ -1,0 +1,212 @@
+/*
+** steps.c: a run's per-step output, the rows of nodes.csv and links.csv.
+**
+** Every per-step file goes through here, one step at a time: a full
+** result is written by looping over its steps after the run
+** (naryn_result_write), a streamed run writes each step as soon as it is
+** recorded (naryn_simulate_to), so that both give the same bytes. What is
+** written is chosen by a naryn_output: which node quantities, which link
+** columns, which nodes and links, and the format.
+**
+**   nodes.csv  one row per step and node: date, node, country, type, then
+**              the chosen quantities
+**   links.csv  one row per step and link: date, link, from, to, then the
+**              flow leaving its head (hm3 and m3/s) and its loss
+**
+** The files are opened under temporary names and only finished here; the
+** caller puts them in place with the rest of the run's files.
+*/
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../naryn_int.h"
+
+void naryn_output_init(naryn_output *o) {
+  memset(o, 0, sizeof *o);
+  o->per_step = 1;
+  for (int q = 0; q < NARYN_Q_COUNT; q++) o->quantity[q] = 1;
+  o->link_flow = o->link_loss = 1;
+  o->node_on = o->link_on = NULL;
+  o->format = NARYN_FORMAT_CSV;
+  o->command = NULL;
+}
+
+/* The quantities of nodes.csv in their column order: first those the
+** format promises, then the extras. */
+static const naryn_quantity node_columns[] = {
+    NARYN_Q_INFLOW_HM3,   NARYN_Q_STORAGE_HM3,   NARYN_Q_RELEASE_HM3,
+    NARYN_Q_TURBINED_HM3, NARYN_Q_SPILL_HM3,     NARYN_Q_EVAPORATION_HM3,
+    NARYN_Q_DELIVERED_HM3, NARYN_Q_SHORTAGE_HM3, NARYN_Q_ENERGY_GWH,
+    NARYN_Q_HEAD_M,       NARYN_Q_DEMAND_HM3,    NARYN_Q_LEVEL_M,
+    NARYN_Q_RESIDUAL_HM3};
+#define NODE_COLUMNS (int)(sizeof node_columns / sizeof *node_columns)
+
+int naryn__steps_wants_nodes(const naryn_output *o) {
+  if (!o->per_step || o->format != NARYN_FORMAT_CSV) return 0;
+  for (int q = 0; q < NARYN_Q_COUNT; q++)
+    if (o->quantity[q]) return 1;
+  return 0;
+}
+
+int naryn__steps_wants_links(const naryn_output *o) {
+  return o->per_step && o->format == NARYN_FORMAT_CSV &&
+         (o->link_flow || o->link_loss);
+}
+
+/* Opens DIR/NAME for writing into *f. */
+static int open_file(const char *dir, const char *name, naryn__outfile **f,
+                     naryn_diags *d) {
+  char path[4096];
+  if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
+    return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
+                       "cannot write: the path is too long");
+  *f = naryn__outfile_open(path, d);
+  return *f ? NARYN_OK : NARYN_EIO;
+}
+
+int naryn__steps_open(naryn__steps *w, const naryn_model *m,
+                      const naryn_output *o, const char *dir, naryn_diags *d) {
+  memset(w, 0, sizeof *w);
+  w->m = m;
+  if (o)
+    w->o = *o;
+  else
+    naryn_output_init(&w->o);
+  o = &w->o;
+  if (o->format != NARYN_FORMAT_CSV && o->format != NARYN_FORMAT_NETCDF)
+    return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, "output",
+                       "expected the format csv or netcdf, got the format "
+                       "number %d", (int)o->format);
+  if (o->per_step && o->format == NARYN_FORMAT_NETCDF) {
+    /* NETCDF HOOK (wired at merge with src/io/netcdf.c): open results.nc
+    ** here, w->nc = naryn__nc_open(DIR/results.nc, m, o, d), and fail
+    ** when it returns NULL. Until then this build writes no NetCDF. */
+    return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, "output",
+                       "expected the format csv, got netcdf, which this "
+                       "build of naryn cannot write");
+  }
+  int rc = NARYN_OK;
+  if (naryn__steps_wants_nodes(o)) {
+    rc = open_file(dir, "nodes.csv", &w->nodes, d);
+    if (rc != NARYN_OK) return rc;
+    naryn__outfile_printf(w->nodes, "date,node,country,type");
+    for (int c = 0; c < NODE_COLUMNS; c++)
+      if (o->quantity[node_columns[c]])
+        naryn__outfile_printf(w->nodes, ",%s",
+                              naryn_quantity_name(node_columns[c]));
+    naryn__outfile_printf(w->nodes, "\n");
+  }
+  if (naryn__steps_wants_links(o)) {
+    rc = open_file(dir, "links.csv", &w->links, d);
+    if (rc != NARYN_OK) {
+      naryn__steps_abort(w);
+      return rc;
+    }
+    naryn__outfile_printf(w->links, "date,link,from,to%s%s\n",
+                          o->link_flow ? ",flow_hm3,flow_m3s" : "",
+                          o->link_loss ? ",loss_hm3" : "");
+  }
+  return NARYN_OK;
+}
+
+/* Writes a residual with three significant digits, however small. */
+static void put_residual(naryn__outfile *f, double v) {
+  if (!isnan(v)) naryn__outfile_printf(f, "%.3g", v + 0.0);
+}
+
+static void write_nodes(naryn__steps *w, const naryn_result *r, int t) {
+  const naryn_model *m = w->m;
+  naryn__outfile *f = w->nodes;
+  for (int i = 0; i < m->nnodes; i++) {
+    if (w->o.node_on && !w->o.node_on[i]) continue;
+    const naryn__node *n = &m->nodes[i];
+    naryn__outfile_printf(f, "%s,", m->step_date[t]);
+    naryn__put_text(f, n->name);
+    naryn__outfile_write(f, ",", 1);
+    naryn__put_text(f, n->country);
+    naryn__outfile_printf(f, ",%s", naryn_node_type_name(n->type));
+    for (int c = 0; c < NODE_COLUMNS; c++) {
+      naryn_quantity q = node_columns[c];
+      if (!w->o.quantity[q]) continue;
+      naryn__outfile_write(f, ",", 1);
+      if (q == NARYN_Q_RESIDUAL_HM3)
+        put_residual(f, NARYN__Q(r, t, i, q));
+      else
+        naryn__put_number(f, NARYN__Q(r, t, i, q),
+            (q == NARYN_Q_HEAD_M || q == NARYN_Q_LEVEL_M) ? "%.4f" : "%.6f");
+    }
+    naryn__outfile_write(f, "\n", 1);
+  }
+}
+
+static void write_links(naryn__steps *w, const naryn_result *r, int t) {
+  const naryn_model *m = w->m;
+  naryn__outfile *f = w->links;
+  for (int l = 0; l < m->nlinks; l++) {
+    if (w->o.link_on && !w->o.link_on[l]) continue;
+    const naryn__link *ln = &m->links[l];
+    naryn__outfile_printf(f, "%s,", m->step_date[t]);
+    naryn__put_text(f, ln->name);
+    naryn__outfile_write(f, ",", 1);
+    naryn__put_text(f, m->nodes[ln->from].name);
+    naryn__outfile_write(f, ",", 1);
+    naryn__put_text(f, m->nodes[ln->to].name);
+    if (w->o.link_flow) {
+      double q = NARYN__LINK_FLOW(r, t, l);
+      naryn__outfile_write(f, ",", 1);
+      naryn__put_number(f, q, "%.6f");
+      naryn__outfile_write(f, ",", 1);
+      naryn__put_number(f, q * 1e6 / m->step_s[t], "%.4f");
+    }
+    if (w->o.link_loss) {
+      naryn__outfile_write(f, ",", 1);
+      naryn__put_number(f, NARYN__LINK_LOSS(r, t, l), "%.6f");
+    }
+    naryn__outfile_write(f, "\n", 1);
+  }
+}
+
+int naryn__steps_write(naryn__steps *w, const naryn_result *r, int t,
+                       naryn_diags *d) {
+  (void)d;
+  if (w->nodes) write_nodes(w, r, t);
+  if (w->links) write_links(w, r, t);
+  /* NETCDF HOOK (wired at merge): when w->nc is open, return
+  ** naryn__nc_step(w->nc, r, t)'s status here. */
+  return NARYN_OK;
+}
+
+int naryn__steps_finish(naryn__steps *w, naryn_diags *d) {
+  int rc = NARYN_OK;
+  /* NETCDF HOOK (wired at merge): close results.nc here,
+  ** rc = naryn__nc_close(w->nc, d), w->nc = NULL. */
+  naryn__outfile **files[] = {&w->nodes, &w->links};
+  for (int k = 0; k < 2; k++) {
+    if (!*files[k]) continue;
+    if (rc == NARYN_OK) rc = naryn__outfile_finish(*files[k], d);
+  }
+  if (rc != NARYN_OK) naryn__steps_abort(w);
+  return rc;
+}
+
+int naryn__steps_publish(naryn__steps *w, naryn_diags *d) {
+  int rc = NARYN_OK;
+  naryn__outfile **files[] = {&w->nodes, &w->links};
+  for (int k = 0; k < 2; k++) {
+    if (!*files[k]) continue;
+    if (rc == NARYN_OK)
+      rc = naryn__outfile_publish(*files[k], d);
+    else
+      naryn__outfile_abort(*files[k]);
+    *files[k] = NULL;
+  }
+  return rc;
+}
+
+void naryn__steps_abort(naryn__steps *w) {
+  /* NETCDF HOOK (wired at merge): remove a results.nc left open. */
+  naryn__outfile_abort(w->nodes);
+  naryn__outfile_abort(w->links);
+  w->nodes = w->links = NULL;
+}
