@@ -16,14 +16,14 @@
 #   make clean
 #
 # Dependencies come from Debian packages through pkg-config: COIN-OR CLP,
-# libyaml, and for the tests cmocka and libpng (and Chromium, run by the
+# libyaml, libnetcdf (NetCDF-4 results), and for the tests cmocka and libpng (and Chromium, run by the
 # browser test). scripts/deps installs them. The library is C but for its
 # adapter to CLP's C++ classes (src/lp/lp_clp.cpp), built with $(CXX);
 # whatever links the library also links libstdc++.
 
 CC ?= cc
 CXX ?= g++
-PKGS := clp yaml-0.1
+PKGS := clp yaml-0.1 netcdf
 TEST_PKGS := cmocka libpng
 
 FUZZ_CC ?= clang

@@ -106,8 +106,14 @@ static int run_one(const cli_run *base, const char *extra, const char *name,
     rc = optimise ? naryn_optimise(m, &oo, &r, d) : naryn_simulate(m, &so, &r, d);
   char dir[4096];
   snprintf(dir, sizeof dir, "%s/%s", out, name);
+  /* Each run's model is its own: the names of --output are looked for
+  ** in each. */
+  naryn_output output;
+  naryn_output_init(&output);
   if (rc == NARYN_OK) rc = naryn_result_set_command(r, base->command);
-  if (rc == NARYN_OK) rc = naryn_result_write(r, dir, d);
+  if (rc == NARYN_OK) rc = cli_output(&base->args, m, &output, d);
+  if (rc == NARYN_OK) rc = naryn_result_write_with(r, &output, dir, d);
+  naryn_output_free(&output);
   naryn_staging_reroot(stage, d);
   if (d) cli_print_diags(d);
   if (rc == NARYN_OK) {
