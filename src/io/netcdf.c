@@ -273,9 +273,13 @@ naryn__nc *naryn__nc_open(const char *path, const naryn_model *m,
     return NULL;
   }
   memcpy(nc->path, path, plen);
-  for (int i = 0; i < m->nnodes; i++)
+  /* Nodes (links) have a dimension only when some of their quantities
+  ** are written. */
+  int any_q = 0;
+  for (int q = 0; q < NARYN_Q_COUNT; q++) any_q |= o->quantity[q];
+  for (int i = 0; any_q && i < m->nnodes; i++)
     if (!o->node_on || o->node_on[i]) nc->node_at[nc->nn++] = i;
-  for (int l = 0; l < m->nlinks; l++)
+  for (int l = 0; (o->link_flow || o->link_loss) && l < m->nlinks; l++)
     if (!o->link_on || o->link_on[l]) nc->link_at[nc->nl++] = l;
   const char *what = "creating the file";
   int var_names[8], s = nc_create(path, NC_NETCDF4 | NC_CLOBBER, &nc->ncid);

@@ -56,6 +56,13 @@ static int unknown_item(const char *item, naryn_diags *d) {
     snprintf(key, sizeof key, "%.*s", (int)(eq - item), item);
     if (naryn__edit_distance(key, "nodes") < 3) near = "nodes=";
   } else {
+    /* A quantity without its unit ("storage" for storage_hm3). */
+    size_t n = strlen(item);
+    for (int q = 0; q < NARYN_Q_COUNT && !near; q++) {
+      const char *name = naryn_quantity_name((naryn_quantity)q);
+      if (n > 0 && strncmp(name, item, n) == 0 && name[n] == '_') near = name;
+    }
+    if (near) best = 0;
     for (int q = 0; q < NARYN_Q_COUNT; q++) {
       int dist = naryn__edit_distance(item, naryn_quantity_name((naryn_quantity)q));
       if (dist < best) best = dist, near = naryn_quantity_name((naryn_quantity)q);
