@@ -34,11 +34,17 @@
 #include "../naryn_int.h"
 
 /* Deflate level: 4 compresses nearly as well as 9, several times faster. */
+#ifndef NC_DEFLATE_LEVEL
 #define NC_DEFLATE_LEVEL 4
+#endif
 /* Values a chunk holds at most: about 2 MB of doubles. */
+#ifndef NC_CHUNK_VALUES
 #define NC_CHUNK_VALUES (256 * 1024)
+#endif
 /* Steps a chunk holds at most. */
+#ifndef NC_CHUNK_STEPS
 #define NC_CHUNK_STEPS 64
+#endif
 
 struct naryn__nc {
   int ncid;
@@ -46,11 +52,18 @@ struct naryn__nc {
   const naryn_model *m;
   int nn, nl;             /* nodes and links written */
   int *node_at, *link_at; /* the model's index of each one */
-  int var_q[NARYN_Q_COUNT]; /* -1 for a quantity not written */
-  int var_flow, var_loss;
+  /* The result variables: a node quantity (what < NARYN_Q_COUNT), the
+  ** link flow (NARYN_Q_COUNT) or loss (NARYN_Q_COUNT + 1). Each keeps the
+  ** steps of its chunk being filled (rows of 'count' values) and writes
+  ** them whole, one call per chunk. */
+  int nvars;
+  struct nc_series {
+    int var, what, count;
+    size_t chunk_steps;
+    double *rows;
+  } series[NARYN_Q_COUNT + 2];
   int next;               /* the step naryn__nc_step expects */
   int history_done;
-  double *buf;            /* one step's values of one variable */
   /* The first failure of a step, reported by naryn__nc_close. */
   int failed;             /* a libnetcdf status, or 1 for steps out of order */
   char failed_what[128];
@@ -94,9 +107,11 @@ static int put_text_att(int ncid, int var, const char *name, const char *text) {
 }
 
 /* Defines a float64 variable over (time, dim) with its attributes,
-** compressed in chunks of several steps. Returns a libnetcdf status. */
+** compressed in chunks of several steps, and its buffer of one chunk.
+** Returns a libnetcdf status. */
 static int def_series(naryn__nc *nc, const char *name, int dim_time, int dim,
-                      int count, const char *long_name, int *var) {
+                      int count, int what, const char *long_name) {
+  struct nc_series *v = &nc->series[nc->nvars];
   int dims[2] = {dim_time, dim}, s;
   size_t steps = NC_CHUNK_VALUES / (size_t)count;
   if (steps > NC_CHUNK_STEPS) steps = NC_CHUNK_STEPS;
@@ -104,17 +119,23 @@ static int def_series(naryn__nc *nc, const char *name, int dim_time, int dim,
   if (steps < 1) steps = 1;
   size_t chunk[2] = {steps, (size_t)count};
   double fill = NAN;
-  if ((s = nc_def_var(nc->ncid, name, NC_DOUBLE, 2, dims, var)) ||
-      (s = nc_def_var_chunking(nc->ncid, *var, NC_CHUNKED, chunk)) ||
-      (s = nc_def_var_deflate(nc->ncid, *var, 1, 1, NC_DEFLATE_LEVEL)) ||
-      (s = nc_def_var_fill(nc->ncid, *var, 0, &fill)) ||
-      (s = put_text_att(nc->ncid, *var, "units", unit_of(name))) ||
-      (s = put_text_att(nc->ncid, *var, "long_name", long_name)))
+  if ((s = nc_def_var(nc->ncid, name, NC_DOUBLE, 2, dims, &v->var)) ||
+      (s = nc_def_var_chunking(nc->ncid, v->var, NC_CHUNKED, chunk)) ||
+      (s = nc_def_var_deflate(nc->ncid, v->var, 1, 1, NC_DEFLATE_LEVEL)) ||
+      (s = nc_def_var_fill(nc->ncid, v->var, 0, &fill)) ||
+      (s = put_text_att(nc->ncid, v->var, "units", unit_of(name))) ||
+      (s = put_text_att(nc->ncid, v->var, "long_name", long_name)))
     return s;
-  /* The chunk being filled stays in the cache until it is whole. */
-  size_t bytes = 2 * steps * (size_t)count * sizeof(double);
-  return nc_set_var_chunk_cache(nc->ncid, *var, bytes < ((size_t)1 << 20) ? (size_t)1 << 20 : bytes,
-                                 521, 0.75f);
+  v->what = what;
+  v->count = count;
+  v->chunk_steps = steps;
+  v->rows = malloc(steps * (size_t)count * sizeof *v->rows);
+  if (!v->rows) return NC_ENOMEM;
+  nc->nvars++;
+  /* Chunks arrive whole: the cache need not hold more than one. */
+  return nc_set_var_chunk_cache(nc->ncid, v->var,
+                                steps * (size_t)count * sizeof(double) + 4096,
+                                7, 1.0f);
 }
 
 /* Defines a string variable over one dimension and writes its values. */
@@ -177,23 +198,19 @@ static int define(naryn__nc *nc, const naryn_output *o, int *var_names,
        (s = def_strings(nc, "link_to", dim_link, "node the link reaches", &var_names[7]))))
     return s;
   *what = "defining the result variables";
-  for (int q = 0; q < NARYN_Q_COUNT; q++) {
-    nc->var_q[q] = -1;
+  for (int q = 0; q < NARYN_Q_COUNT; q++)
     if (nc->nn > 0 && o->quantity[q] &&
         (s = def_series(nc, naryn_quantity_name((naryn_quantity)q), dim_time,
-                        dim_node, nc->nn, long_names[q], &nc->var_q[q])))
+                        dim_node, nc->nn, q, long_names[q])))
       return s;
-  }
-  nc->var_flow = nc->var_loss = -1;
   if (nc->nl > 0 && o->link_flow &&
-      (s = def_series(nc, "flow_hm3", dim_time, dim_link, nc->nl,
-                      "water leaving the head of the link in the step",
-                      &nc->var_flow)))
+      (s = def_series(nc, "flow_hm3", dim_time, dim_link, nc->nl, NARYN_Q_COUNT,
+                      "water leaving the head of the link in the step")))
     return s;
   if (nc->nl > 0 && o->link_loss &&
       (s = def_series(nc, "loss_hm3", dim_time, dim_link, nc->nl,
-                      "water lost on the way along the link in the step",
-                      &nc->var_loss)))
+                      NARYN_Q_COUNT + 1,
+                      "water lost on the way along the link in the step")))
     return s;
   *what = "leaving define mode";
   return nc_enddef(id);
@@ -250,7 +267,7 @@ static void nc_free(naryn__nc *nc) {
   free(nc->path);
   free(nc->node_at);
   free(nc->link_at);
-  free(nc->buf);
+  for (int k = 0; k < nc->nvars; k++) free(nc->series[k].rows);
   free(nc);
 }
 
@@ -263,10 +280,8 @@ naryn__nc *naryn__nc_open(const char *path, const naryn_model *m,
     nc->path = malloc(plen);
     nc->node_at = malloc(((size_t)m->nnodes + 1) * sizeof *nc->node_at);
     nc->link_at = malloc(((size_t)m->nlinks + 1) * sizeof *nc->link_at);
-    nc->buf = malloc(((size_t)(m->nnodes > m->nlinks ? m->nnodes : m->nlinks) + 1) *
-                     sizeof *nc->buf);
   }
-  if (!nc || !nc->path || !nc->node_at || !nc->link_at || !nc->buf) {
+  if (!nc || !nc->path || !nc->node_at || !nc->link_at) {
     if (nc) nc_free(nc);
     naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, path, 0, 0, NULL,
                 "cannot write: %s", strerror(ENOMEM));
@@ -315,23 +330,25 @@ int naryn__nc_step(naryn__nc *nc, const naryn_result *r, int t) {
       return step_fail(nc, s, "writing the history attribute", t);
     nc->history_done = 1;
   }
-  size_t start[2] = {(size_t)t, 0}, count[2] = {1, (size_t)nc->nn};
-  for (int q = 0; q < NARYN_Q_COUNT; q++) {
-    if (nc->var_q[q] < 0) continue;
-    for (int k = 0; k < nc->nn; k++) nc->buf[k] = NARYN__Q(r, t, nc->node_at[k], q);
-    if ((s = nc_put_vara_double(nc->ncid, nc->var_q[q], start, count, nc->buf)))
-      return step_fail(nc, s, naryn_quantity_name((naryn_quantity)q), t);
-  }
-  /* Link values of step t; the streamed result keeps them by step. */
-  count[1] = (size_t)nc->nl;
-  const double *link_v[2] = {r->link_flow, r->link_loss};
-  const int link_var[2] = {nc->var_flow, nc->var_loss};
-  for (int j = 0; j < 2; j++) {
-    if (link_var[j] < 0) continue;
-    for (int k = 0; k < nc->nl; k++)
-      nc->buf[k] = link_v[j][(size_t)t * (size_t)r->nlinks + (size_t)nc->link_at[k]];
-    if ((s = nc_put_vara_double(nc->ncid, link_var[j], start, count, nc->buf)))
-      return step_fail(nc, s, j ? "loss_hm3" : "flow_hm3", t);
+  for (int k = 0; k < nc->nvars; k++) {
+    struct nc_series *v = &nc->series[k];
+    size_t row = (size_t)t % v->chunk_steps;
+    double *out = v->rows + row * (size_t)v->count;
+    if (v->what < NARYN_Q_COUNT) {
+      for (int j = 0; j < v->count; j++) out[j] = NARYN__Q(r, t, nc->node_at[j], v->what);
+    } else {
+      /* Link values of step t; the streamed result keeps them by step. */
+      const double *lv = v->what == NARYN_Q_COUNT ? r->link_flow : r->link_loss;
+      for (int j = 0; j < v->count; j++)
+        out[j] = lv[(size_t)t * (size_t)r->nlinks + (size_t)nc->link_at[j]];
+    }
+    /* A chunk is written when its last step, or the run's, is in. */
+    if (row + 1 < v->chunk_steps && t + 1 < nc->m->nsteps) continue;
+    size_t start[2] = {(size_t)t - row, 0}, count[2] = {row + 1, (size_t)v->count};
+    if ((s = nc_put_vara_double(nc->ncid, v->var, start, count, v->rows)))
+      return step_fail(nc, s,
+                       v->what < NARYN_Q_COUNT ? naryn_quantity_name((naryn_quantity)v->what)
+                       : v->what == NARYN_Q_COUNT ? "flow_hm3" : "loss_hm3", t);
   }
   nc->next = t + 1;
   return NARYN_OK;
