@@ -449,6 +449,13 @@ for ex in single cascade; do
 done
 check netcdf-selection 0 "" "$naryn" simulate "$m1" --out "$tmp/nc-sel" --format netcdf \
   --output nodes=Lake,storage_hm3 --quiet
+# Each run of a comparison writes what --output asks, names checked in
+# each run's model.
+check netcdf-compare 0 "" "$naryn" simulate --out "$tmp/nc-cmp" --format netcdf \
+  --output storage_hm3,nodes=Toktogul --quiet
+check netcdf-compare-written 0 "" test -s "$tmp/nc-cmp/kambarata/results.nc"
+check netcdf-compare-unknown 2 '(did you mean "Toktogul"?)' \
+  "$naryn" simulate --out "$tmp/nc-cmp2" --output nodes=Toktogu --quiet
 # Debian's Python has xarray, pandas and netCDF4 (scripts/deps --test); a
 # python3 earlier on PATH may not.
 py=""
