@@ -25,15 +25,94 @@
 **
 ** libnetcdf is not thread-safe: naryn writes these files from one thread
 ** at a time.
+**
+** libnetcdf brings HDF5, curl, XML and TLS libraries with it, some forty
+** shared libraries that took 30 ms of every start of naryn; so it is
+** loaded (dlopen) the first time a file is written, and a run that
+** writes none never loads it.
 */
+#include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
 #include <netcdf.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "../naryn_int.h"
+
+/* The library's file name, found by the Makefile from libnetcdf's. */
+#ifndef NARYN_NETCDF_SONAME
+#define NARYN_NETCDF_SONAME "libnetcdf.so"
+#endif
+
+/* The functions of libnetcdf used here, looked up when it is loaded; the
+** names below call them through these pointers. */
+#define NC_FUNCTIONS(X)                                                       \
+  X(int, nc_create, (const char *, int, int *))                               \
+  X(int, nc_set_fill, (int, int, int *))                                      \
+  X(int, nc_def_dim, (int, const char *, size_t, int *))                      \
+  X(int, nc_def_var, (int, const char *, nc_type, int, const int *, int *))   \
+  X(int, nc_def_var_chunking, (int, int, int, const size_t *))                \
+  X(int, nc_def_var_deflate, (int, int, int, int, int))                       \
+  X(int, nc_def_var_fill, (int, int, int, const void *))                      \
+  X(int, nc_set_var_chunk_cache, (int, int, size_t, size_t, float))           \
+  X(int, nc_put_att_text, (int, int, const char *, size_t, const char *))     \
+  X(int, nc_enddef, (int))                                                    \
+  X(int, nc_put_var_double, (int, int, const double *))                       \
+  X(int, nc_put_var_string, (int, int, const char **))                        \
+  X(int, nc_put_vara_double, (int, int, const size_t *, const size_t *,       \
+                              const double *))                                \
+  X(int, nc_close, (int))                                                     \
+  X(int, nc_abort, (int))                                                     \
+  X(const char *, nc_strerror, (int))
+
+static struct {
+#define NC_POINTER(type, name, args) type(*name) args;
+  NC_FUNCTIONS(NC_POINTER)
+#undef NC_POINTER
+} nc_lib;
+static char nc_load_error[256];
+static pthread_once_t nc_once = PTHREAD_ONCE_INIT;
+
+static void nc_load(void) {
+  void *h = dlopen(NARYN_NETCDF_SONAME, RTLD_NOW | RTLD_LOCAL);
+  if (!h) {
+    snprintf(nc_load_error, sizeof nc_load_error, "%s", dlerror());
+    return;
+  }
+  /* A function pointer read from dlsym's void pointer, as POSIX allows. */
+#define NC_LOOKUP(type, name, args)                                          \
+  {                                                                          \
+    void *f = dlsym(h, #name);                                               \
+    if (!f) {                                                                \
+      snprintf(nc_load_error, sizeof nc_load_error, "%s has no %s",          \
+               NARYN_NETCDF_SONAME, #name);                                  \
+      return;                                                                \
+    }                                                                        \
+    memcpy(&nc_lib.name, &f, sizeof f);                                      \
+  }
+  NC_FUNCTIONS(NC_LOOKUP)
+#undef NC_LOOKUP
+}
+
+#define nc_create nc_lib.nc_create
+#define nc_set_fill nc_lib.nc_set_fill
+#define nc_def_dim nc_lib.nc_def_dim
+#define nc_def_var nc_lib.nc_def_var
+#define nc_def_var_chunking nc_lib.nc_def_var_chunking
+#define nc_def_var_deflate nc_lib.nc_def_var_deflate
+#define nc_def_var_fill nc_lib.nc_def_var_fill
+#define nc_set_var_chunk_cache nc_lib.nc_set_var_chunk_cache
+#define nc_put_att_text nc_lib.nc_put_att_text
+#define nc_enddef nc_lib.nc_enddef
+#define nc_put_var_double nc_lib.nc_put_var_double
+#define nc_put_var_string nc_lib.nc_put_var_string
+#define nc_put_vara_double nc_lib.nc_put_vara_double
+#define nc_close nc_lib.nc_close
+#define nc_abort nc_lib.nc_abort
+#define nc_strerror nc_lib.nc_strerror
 
 /* Deflate level. On the chain of 50 units (doc/performance.md's
 ** benchmark) level 1 wrote 16% more bytes in 30% less time than 4. */
@@ -291,6 +370,13 @@ naryn__nc *naryn__nc_open(const char *path, const naryn_model *m,
     return NULL;
   }
   memcpy(nc->path, path, plen);
+  pthread_once(&nc_once, nc_load);
+  if (nc_load_error[0]) {
+    naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, path, 0, 0, NULL,
+                "cannot write NetCDF: %s: %s", "loading libnetcdf", nc_load_error);
+    nc_free(nc);
+    return NULL;
+  }
   /* Nodes (links) have a dimension only when some of their quantities
   ** are written. */
   int any_q = 0;
