@@ -16,7 +16,7 @@
 #   make clean
 #
 # Dependencies come from Debian packages through pkg-config: COIN-OR CLP,
-# libyaml, and for the tests cmocka and libpng (and Chromium, run by the
+# libyaml, libnetcdf (NetCDF-4 results, loaded when used), and for the tests cmocka and libpng (and Chromium, run by the
 # browser test). scripts/deps installs them. The library is C but for its
 # adapter to CLP's C++ classes (src/lp/lp_clp.cpp), built with $(CXX);
 # whatever links the library also links libstdc++.
@@ -24,7 +24,7 @@
 CC ?= cc
 CXX ?= g++
 PKGS := clp yaml-0.1
-TEST_PKGS := cmocka libpng
+TEST_PKGS := cmocka libpng netcdf
 
 FUZZ_CC ?= clang
 FUZZ_CXX ?= clang++
@@ -60,7 +60,12 @@ CPPFLAGS += -Iinclude -D_POSIX_C_SOURCE=200809L
 CFLAGS += -std=c11 -pthread $(OPT) $(WARN) $(SANFLAGS) -MMD -MP
 CXXFLAGS += -std=c++11 -pthread $(OPT) $(CXXWARN) $(SANFLAGS) -MMD -MP
 # Third-party headers are system headers: their warnings are not ours.
-PKG_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS)))
+# libnetcdf is loaded only when a run writes results.nc (src/io/netcdf.c):
+# its header is used, and its file name, but it is not linked.
+NETCDF_SONAME := $(shell objdump -p "$$(pkg-config --variable=libdir netcdf)/libnetcdf.so" \
+                   2>/dev/null | awk '/SONAME/ { print $$2 }')
+PKG_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS) netcdf)) \
+              $(if $(NETCDF_SONAME),-DNARYN_NETCDF_SONAME='"$(NETCDF_SONAME)"')
 PKG_LIBS := $(shell pkg-config --libs $(PKGS))
 # Asked only when a test is built, so that building naryn needs no cmocka.
 TEST_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(TEST_PKGS)))

@@ -119,6 +119,22 @@ int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out) {
       out->order = v;
       continue;
     }
+    if (spec->output && (v = option_value(argc, argv, &i, "--output", &missing))) {
+      out->output = v;
+      continue;
+    }
+    if (spec->output && (v = option_value(argc, argv, &i, "--format", &missing))) {
+      if (strcmp(v, "csv") == 0) {
+        out->format = NARYN_FORMAT_CSV;
+      } else if (strcmp(v, "netcdf") == 0) {
+        out->format = NARYN_FORMAT_NETCDF;
+      } else {
+        cli_error("%s: expected --format csv or --format netcdf, got \"%s\"",
+                  spec->name, v);
+        return EXIT_USAGE;
+      }
+      continue;
+    }
     if (missing) {
       cli_error("%s: expected a value after %s", spec->name, a);
       return EXIT_USAGE;
@@ -232,6 +248,21 @@ int cli_apply_weights(const cli_args *a, naryn_model *m, naryn_diags *d) {
     if (rc != NARYN_OK) return rc;
   }
   return NARYN_OK;
+}
+
+int cli_output(const cli_args *a, const naryn_model *m, naryn_output *o,
+               naryn_diags *d) {
+  naryn_output_init(o);
+  o->format = (naryn_format)a->format;
+  if (!a->output) return NARYN_OK;
+  int rc = naryn_output_parse(o, m, a->output, d);
+  if (rc == NARYN_OK && !o->per_step && o->format == NARYN_FORMAT_NETCDF) {
+    cli_error("--format netcdf: expected per-step values to write, got "
+              "--output summary, which writes none");
+    naryn_output_free(o);
+    rc = NARYN_EARG;
+  }
+  return rc;
 }
 
 int cli_finish(cli_run *run, int status) {

@@ -15,6 +15,7 @@ typedef struct cli_spec {
   int optimise;     /* --write-lp FILE is accepted */
   int pareto;       /* --x, --y and --points are accepted */
   int share;        /* --jobs and --order are accepted */
+  int output;       /* --output LIST and --format csv|netcdf are accepted */
 } cli_spec;
 
 typedef struct cli_args {
@@ -29,6 +30,8 @@ typedef struct cli_args {
   int points;           /* --points N, 0 when not given */
   int jobs;             /* --jobs N, 0 when not given */
   const char *order;    /* --order A,B,C */
+  const char *output;   /* --output LIST, NULL when not given */
+  int format;           /* --format: a naryn_format, CSV when not given */
   char **owned;     /* strings made while parsing, freed with the args */
   int nowned;
 } cli_args;
@@ -62,6 +65,12 @@ int cli_apply_weights(const cli_args *a, naryn_model *m, naryn_diags *d);
 /* Writes the command line "naryn COMMAND ARGS..." into buf, quoting each
 ** argument that a POSIX shell would need quoted. */
 void cli_command_line(int argc, char **argv, char *buf, size_t size);
+/* Fills o with what --output and --format ask the run of model m to
+** write (naryn_output_init when neither was given). Returns NARYN_OK, or
+** NARYN_EARG after reporting in d (or printing) what is wrong. Free o
+** with naryn_output_free. */
+int cli_output(const cli_args *a, const naryn_model *m, naryn_output *o,
+               naryn_diags *d);
 /* Frees what cli_start made; returns the exit status for 'status'. */
 int cli_finish(cli_run *run, int status);
 

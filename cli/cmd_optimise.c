@@ -12,7 +12,8 @@
 
 static const char help[] =
     "Usage: naryn optimise [MODEL] [--scenario FILE|NAME]... [--out DIR]\n"
-    "                      [--weight TERM=W]... [--write-lp FILE] [--quiet]\n"
+    "                      [--weight TERM=W]... [--write-lp FILE]\n"
+    "                      [--output LIST] [--format csv|netcdf] [--quiet]\n"
     "\n"
     "Finds the plan that maximises the model's objective (the weighted value\n"
     "of energy less the weighted costs of shortages, shortfalls, spills and\n"
@@ -40,6 +41,10 @@ static const char help[] =
     "                    FILE must lie outside the --out folder\n"
     "  --out DIR         where to write the results (default\n"
     "                    results/MODEL-NAME/optimum)\n"
+    "  --output LIST     what to write per step, as for naryn simulate\n"
+    "                    (see naryn simulate --help)\n"
+    "  --format csv|netcdf  per-step values as CSV (the default) or in\n"
+    "                    results.nc, one compressed NetCDF-4 file\n"
     "  --quiet           print nothing but errors, and no progress\n"
     "\n"
     "A run longer than a second shows its progress (step or pass, time\n"
@@ -102,7 +107,7 @@ static int o_lp_inside(const char *lp, const char *out) {
 }
 
 int cmd_optimise(int argc, char **argv) {
-  static const cli_spec spec = {"optimise", 1, 1, 0, 1, 0, 0};
+  static const cli_spec spec = {"optimise", 1, 1, 0, 1, 0, 0, 1};
   cli_run run;
   int rc = cli_start(argc, argv, &spec, help, &run);
   if (rc >= 0) return cli_finish(&run, rc);
@@ -137,6 +142,12 @@ int cmd_optimise(int argc, char **argv) {
     cli_print_diags(run.d);
     return cli_finish(&run, cli_exit_status(rc));
   }
+  naryn_output output;
+  rc = cli_output(&run.args, m, &output, run.d);
+  if (rc != NARYN_OK) {
+    cli_print_diags(run.d);
+    return cli_finish(&run, cli_exit_status(rc));
+  }
   naryn_opt_opts o;
   cli_progress_opt(&o);
   o.write_lp = run.args.write_lp;
@@ -144,7 +155,8 @@ int cmd_optimise(int argc, char **argv) {
   cli_progress_run(1, 2, "optimum", 0, "simulating the rules");
   rc = naryn_optimise(m, &o, &r, run.d);
   if (rc == NARYN_OK) rc = naryn_result_set_command(r, run.command);
-  if (rc == NARYN_OK) rc = naryn_result_write(r, out, run.d);
+  if (rc == NARYN_OK) rc = naryn_result_write_with(r, &output, out, run.d);
+  naryn_output_free(&output);
   cli_print_diags(run.d);
   if (rc == NARYN_OK) {
     /* The rules of the same model, for comparison; a model whose rules

@@ -10,6 +10,7 @@
 
 static const char help[] =
     "Usage: naryn simulate [MODEL] [--scenario FILE|NAME]... [--out DIR]\n"
+    "                      [--output LIST] [--format csv|netcdf]\n"
     "                      [--compare] [--quiet]\n"
     "\n"
     "Steps through the model's horizon, solving one LP per step that\n"
@@ -35,6 +36,15 @@ static const char help[] =
     "                   and print them side by side\n"
     "  --out DIR        where to write the results (default results/MODEL-NAME/\n"
     "                   then base/ or the scenario names)\n"
+    "  --output LIST    what to write per step (default all): a comma-\n"
+    "                   separated list of node quantities as nodes.csv names\n"
+    "                   them (storage_hm3, delivered_hm3...), flow_hm3 and\n"
+    "                   loss_hm3 for links, nodes=NAME+NAME... for the rows\n"
+    "                   of those nodes and links (and the links between\n"
+    "                   them) only, all; or summary alone: no per-step file\n"
+    "  --format csv|netcdf  per-step values in nodes.csv and links.csv (csv,\n"
+    "                   the default) or in results.nc, one compressed\n"
+    "                   NetCDF-4 file (CF conventions) for xarray and pandas\n"
     "  --weight TERM=W  set the weight of an objective term, for the\n"
     "                   objective.csv valuation (repeatable)\n"
     "  --quiet          print nothing but errors, and no progress\n"
@@ -49,7 +59,7 @@ static const char help[] =
     "130 interrupted by Ctrl-C (128 + the signal's number for SIGTERM, SIGHUP).\n";
 
 int cmd_simulate(int argc, char **argv) {
-  static const cli_spec spec = {"simulate", 1, 1, 1, 0, 0, 0};
+  static const cli_spec spec = {"simulate", 1, 1, 1, 0, 0, 0, 1};
   cli_run run;
   int rc = cli_start(argc, argv, &spec, help, &run);
   if (rc >= 0) return cli_finish(&run, rc);
@@ -77,13 +87,18 @@ int cmd_simulate(int argc, char **argv) {
     cli_print_diags(run.d);
     return cli_finish(&run, cli_exit_status(rc));
   }
+  naryn_output output;
+  rc = cli_output(&run.args, m, &output, run.d);
+  if (rc != NARYN_OK) {
+    cli_print_diags(run.d);
+    return cli_finish(&run, cli_exit_status(rc));
+  }
   naryn_result *r = NULL;
   naryn_sim_opts o;
   cli_progress_sim(&o);
-  naryn_output output;
-  naryn_output_init(&output);
   output.command = run.command;
   rc = naryn_simulate_to(m, &o, &output, out, &r, run.d);
+  naryn_output_free(&output);
   cli_print_diags(run.d);
   if (rc == NARYN_OK && !run.args.quiet) {
     int node, step, n = naryn_model_steps(m);

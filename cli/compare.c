@@ -98,6 +98,11 @@ static int run_one(const cli_run *base, const char *extra, const char *name,
   naryn_result *r = NULL;
   int rc = d ? naryn_model_load(ma->model, over, n, &m, d) : NARYN_ENOMEM;
   if (rc == NARYN_OK) rc = cli_apply_weights(&base->args, m, d);
+  /* Each run's model is its own: the names of --output are looked for
+  ** in each, before it runs. */
+  naryn_output output;
+  naryn_output_init(&output);
+  if (rc == NARYN_OK) rc = cli_output(&base->args, m, &output, d);
   naryn_sim_opts so;
   naryn_opt_opts oo;
   cli_progress_sim(&so);
@@ -107,7 +112,8 @@ static int run_one(const cli_run *base, const char *extra, const char *name,
   char dir[4096];
   snprintf(dir, sizeof dir, "%s/%s", out, name);
   if (rc == NARYN_OK) rc = naryn_result_set_command(r, base->command);
-  if (rc == NARYN_OK) rc = naryn_result_write(r, dir, d);
+  if (rc == NARYN_OK) rc = naryn_result_write_with(r, &output, dir, d);
+  naryn_output_free(&output);
   naryn_staging_reroot(stage, d);
   if (d) cli_print_diags(d);
   if (rc == NARYN_OK) {

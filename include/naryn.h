@@ -501,7 +501,8 @@ int naryn_result_write(const naryn_result *r, const char *dir,
 
 /* What a run writes per step. Fill with naryn_output_init (every
 ** quantity of every node, flow and loss of every link, as CSV), then change
-** fields, or let naryn_output_parse read a --output list into it. */
+** fields, or let naryn_output_parse read a --output list into it (the
+** list's syntax is in doc/results.md). */
 typedef enum naryn_format {
   NARYN_FORMAT_CSV = 0,  /* nodes.csv and links.csv */
   NARYN_FORMAT_NETCDF    /* results.nc: NetCDF-4, CF conventions, compressed */
@@ -515,7 +516,9 @@ typedef struct naryn_output {
   /* 1 to write each link's flow (flow_hm3 and flow_m3s) and its loss. */
   int link_flow, link_loss;
   /* NULL: every node and link. Otherwise one flag per node (node_on) and
-  ** per link (link_on) of the model: 1 to write its rows. */
+  ** per link (link_on) of the model: 1 to write its rows. Flags that
+  ** naryn_output_parse sets are owned by the struct and freed by
+  ** naryn_output_free; flags a caller sets are the caller's. */
   const unsigned char *node_on, *link_on;
   naryn_format format;
   /* The command line that asked for the run, for run.csv and the report,
@@ -527,6 +530,23 @@ typedef struct naryn_output {
 /* Fills o with the defaults: per_step 1, every quantity, link_flow and
 ** link_loss 1, every node and link, NARYN_FORMAT_CSV, no command. */
 void naryn_output_init(naryn_output *o);
+
+/* Reads a --output list for model m into o, setting every field but
+** format: a comma-separated list of "all" (every quantity), "summary"
+** (no per-step file; alone), node quantities as named in nodes.csv
+** ("storage_hm3"), the link columns "flow_hm3", "flow_m3s" and
+** "loss_hm3" (or "flow" and "loss"), and "nodes=NAME+NAME..." naming the
+** nodes and links whose rows are written (a link is also written when
+** both its ends are named). A list that names no quantity writes every
+** quantity. An unknown or misplaced item fails with NARYN_EARG, naming
+** it, what was expected and the closest name, and leaves o unchanged.
+** Free what it allocates with naryn_output_free before o is parsed
+** into again or dropped. */
+int naryn_output_parse(naryn_output *o, const naryn_model *m,
+                       const char *what, naryn_diags *d);
+/* Frees the node and link flags naryn_output_parse allocated and sets
+** them to NULL (every node and link); accepts NULL. */
+void naryn_output_free(naryn_output *o);
 
 /* Writes the results of a run as naryn_result_write does, with only the
 ** per-step output that 'o' asks for (NULL: all of it, as CSV). nodes.csv

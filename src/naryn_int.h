@@ -366,6 +366,7 @@ int naryn__result_write_into(const naryn_result *r, const char *dir,
 ** per-step files in place (or drops them on failure), then report.html.
 ** run.csv records w's command, else the result's. */
 typedef struct naryn__steps naryn__steps;
+typedef struct naryn__nc naryn__nc;
 int naryn__result_write_rest(const naryn_result *r, naryn__steps *w,
                              const char *dir, naryn_diags *d);
 
@@ -376,6 +377,7 @@ struct naryn__steps {
   const naryn_model *m;
   naryn_output o;                /* what to write (a copy) */
   naryn__outfile *nodes, *links; /* NULL for a file not written */
+  naryn__nc *nc;                 /* results.nc, or NULL */
 };
 /* 1 when o asks for nodes.csv, links.csv. */
 int naryn__steps_wants_nodes(const naryn_output *o);
@@ -406,6 +408,38 @@ void naryn__put_text(naryn__outfile *f, const char *s);
 int naryn__write_files(const char *dir, int nfiles, const char *const *names,
                        void (*write)(const void *ctx, int k, naryn__outfile *f),
                        const void *ctx, naryn_diags *d);
+
+/* ====================================================================== */
+/* io/netcdf.c: per-step results as a NetCDF-4 file (CF-1.8), step by step */
+/* ====================================================================== */
+
+/* A results.nc being written. Write it inside a staging folder, as the
+** other files of a run, so that it appears whole or not at all. (The
+** type is declared with naryn__steps, which holds one.) */
+
+/* Creates 'path' for model m's run, with the nodes, links and quantities
+** that o chooses (its format is not looked at), and writes its
+** coordinates. Returns NULL with the reason in d (naming the file and what
+** failed). */
+naryn__nc *naryn__nc_open(const char *path, const naryn_model *m,
+                          const naryn_output *o, naryn_diags *d);
+/* Writes step t of r: steps must come one by one from 0, each once. Reads
+** NARYN__Q(r, t, ...) and r's link flow and loss of step t. The first
+** call with r->command set records it as the "history" attribute.
+** Returns NARYN_OK, or NARYN_EIO or NARYN_ENOMEM after which further steps
+** do nothing; naryn__nc_close then reports the failure. */
+int naryn__nc_step(naryn__nc *nc, const naryn_result *r, int t);
+/* Finishes the file after its last step and frees nc. Reports a failed
+** step, a step missing or out of order, or a failed close, naming the
+** file; the file is then removed. NARYN_OK, NARYN_EIO, NARYN_ENOMEM or
+** NARYN_EARG (the steps were not all written in order). */
+int naryn__nc_close(naryn__nc *nc, naryn_diags *d);
+/* Removes the file and frees nc, reporting nothing; accepts NULL. */
+void naryn__nc_abort(naryn__nc *nc);
+/* Writes every step of a whole result into 'path': open, each step,
+** close (for results already in memory, such as an optimised plan). */
+int naryn__nc_write(const naryn_result *r, const naryn_output *o,
+                    const char *path, naryn_diags *d);
 
 /* ====================================================================== */
 /* model/: the network, its horizon and its data, resolved per step        */

@@ -65,7 +65,8 @@ static const char *const known_files[] = {
     "nodes.csv",     "links.csv",   "summary.csv",   "objective.csv",
     "network.csv",   "run.csv",     "water_values.csv", "plants.csv",
     "report.html",   "compare.csv", "pareto.csv",    "game.csv",
-    "share.csv",     "allocation.csv", "exchange.csv", "superadditivity.csv"};
+    "share.csv",     "allocation.csv", "exchange.csv", "superadditivity.csv",
+    "results.nc"};
 
 /* The files that say which kind of result a folder holds. */
 static const char *const index_files[] = {"run.csv", "compare.csv",

@@ -79,12 +79,12 @@ int naryn__steps_open(naryn__steps *w, const naryn_model *m,
                        "expected the format csv or netcdf, got the format "
                        "number %d", (int)o->format);
   if (o->per_step && o->format == NARYN_FORMAT_NETCDF) {
-    /* NETCDF HOOK (wired at merge with src/io/netcdf.c): open results.nc
-    ** here, w->nc = naryn__nc_open(DIR/results.nc, m, o, d), and fail
-    ** when it returns NULL. Until then this build writes no NetCDF. */
-    return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, "output",
-                       "expected the format csv, got netcdf, which this "
-                       "build of naryn cannot write");
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/results.nc", dir) >= sizeof path)
+      return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
+                         "cannot write: the path is too long");
+    w->nc = naryn__nc_open(path, m, o, d);
+    return w->nc ? NARYN_OK : NARYN_EIO;
   }
   int rc = NARYN_OK;
   if (naryn__steps_wants_nodes(o)) {
@@ -169,18 +169,24 @@ static void write_links(naryn__steps *w, const naryn_result *r, int t) {
 
 int naryn__steps_write(naryn__steps *w, const naryn_result *r, int t,
                        naryn_diags *d) {
-  (void)d;
   if (w->nodes) write_nodes(w, r, t);
   if (w->links) write_links(w, r, t);
-  /* NETCDF HOOK (wired at merge): when w->nc is open, return
-  ** naryn__nc_step(w->nc, r, t)'s status here. */
+  /* A step of results.nc that failed stops the run: closing the file
+  ** reports why, names it and removes it. */
+  if (w->nc && naryn__nc_step(w->nc, r, t) != NARYN_OK) {
+    int rc = naryn__nc_close(w->nc, d);
+    w->nc = NULL;
+    return rc != NARYN_OK ? rc : NARYN_EIO;
+  }
   return NARYN_OK;
 }
 
 int naryn__steps_finish(naryn__steps *w, naryn_diags *d) {
   int rc = NARYN_OK;
-  /* NETCDF HOOK (wired at merge): close results.nc here,
-  ** rc = naryn__nc_close(w->nc, d), w->nc = NULL. */
+  if (w->nc) {
+    rc = naryn__nc_close(w->nc, d);
+    w->nc = NULL;
+  }
   naryn__outfile **files[] = {&w->nodes, &w->links};
   for (int k = 0; k < 2; k++) {
     if (!*files[k]) continue;
@@ -205,7 +211,8 @@ int naryn__steps_publish(naryn__steps *w, naryn_diags *d) {
 }
 
 void naryn__steps_abort(naryn__steps *w) {
-  /* NETCDF HOOK (wired at merge): remove a results.nc left open. */
+  naryn__nc_abort(w->nc);
+  w->nc = NULL;
   naryn__outfile_abort(w->nodes);
   naryn__outfile_abort(w->links);
   w->nodes = w->links = NULL;

@@ -445,6 +445,73 @@ cp -a "$tmp/nest/c/share" "$tmp/nest/share-before"
 check nested-compare-again 0 "" "$naryn" simulate --out "$tmp/nest/c" --quiet
 check nested-folder-kept 0 "" diff -r "$tmp/nest/c/share" "$tmp/nest/share-before"
 
+# --output and --format: wrong lists are usage errors that name the item
+# and what was expected; results.nc holds what was chosen and matches the
+# CSV files of the same run, read with xarray and pandas.
+m1=examples/single/model.json
+check output-unknown 2 'expected an output name, got "storage" (did you mean "storage_hm3"?)' \
+  "$naryn" simulate "$m1" --out "$tmp/o1" --output storage
+check output-node-unknown 2 'got "Lak", which none has (did you mean "Lake"?)' \
+  "$naryn" simulate "$m1" --out "$tmp/o1" --output nodes=Lak
+check output-summary-alone 2 'expected "summary" alone' \
+  "$naryn" simulate "$m1" --out "$tmp/o1" --output summary,flow
+check output-empty-item 2 'got an empty item in "flow,"' \
+  "$naryn" simulate "$m1" --out "$tmp/o1" --output flow,
+check output-optimise 2 'expected an output name, got "flows"' \
+  "$naryn" optimise "$m1" --out "$tmp/o1" --output flows
+check format-unknown 2 'expected --format csv or --format netcdf, got "nc"' \
+  "$naryn" simulate "$m1" --out "$tmp/o1" --format nc
+check format-netcdf-summary 2 'got --output summary, which writes none' \
+  "$naryn" simulate "$m1" --out "$tmp/o1" --format netcdf --output summary
+check output-not-written 0 "" test ! -e "$tmp/o1"
+for ex in single cascade; do
+  model=examples/$ex/model.json
+  [ -f "$model" ] || model=examples/$ex/model.yaml
+  check "netcdf-$ex" 0 "" "$naryn" simulate "$model" --out "$tmp/nc-$ex" --format netcdf --quiet
+  check "netcdf-$ex-written" 0 "" test -s "$tmp/nc-$ex/results.nc"
+  # A folder holding results.nc is one naryn wrote: it may be replaced.
+  check "netcdf-$ex-again" 0 "" "$naryn" simulate "$model" --out "$tmp/nc-$ex" --format netcdf --quiet
+done
+check netcdf-selection 0 "" "$naryn" simulate "$m1" --out "$tmp/nc-sel" --format netcdf \
+  --output nodes=Lake,storage_hm3 --quiet
+# Each run of a comparison writes what --output asks, names checked in
+# each run's model.
+check netcdf-compare 0 "" "$naryn" simulate --out "$tmp/nc-cmp" --format netcdf \
+  --output storage_hm3,nodes=Toktogul --quiet
+check netcdf-compare-written 0 "" test -s "$tmp/nc-cmp/kambarata/results.nc"
+check netcdf-compare-unknown 2 '(did you mean "Toktogul"?)' \
+  "$naryn" simulate --out "$tmp/nc-cmp2" --output nodes=Toktogu --quiet
+# Debian's Python has xarray, pandas and netCDF4 (scripts/deps --test); a
+# python3 earlier on PATH may not.
+py=""
+for p in python3 /usr/bin/python3; do
+  if command -v "$p" >/dev/null 2>&1 &&
+     "$p" -c "import xarray, pandas, netCDF4" >/dev/null 2>&1; then
+    py=$p
+    break
+  fi
+done
+if [ -n "$py" ]; then
+  for ex in single cascade; do
+    check "netcdf-$ex-xarray" 0 "matches the CSV files" \
+      "$py" tests/cli/netcdf_check.py "$tmp/nc-$ex/results.nc" "$tmp/nc-$ex"
+  done
+  check netcdf-selection-xarray 0 "matches the CSV files" \
+    "$py" tests/cli/netcdf_check.py "$tmp/nc-sel/results.nc" "$tmp/nc-sel" --only storage_hm3 Lake
+  # The check itself fails when one cell differs: the Lake's storage of
+  # the first step, one hm3 more.
+  mkdir -p "$tmp/nc-edited"
+  cp "$tmp/nc-single/links.csv" "$tmp/nc-edited/"
+  awk -F, 'BEGIN { OFS = "," } NR == 3 && $2 == "Lake" { $6 += 1 } { print }' \
+    "$tmp/nc-single/nodes.csv" >"$tmp/nc-edited/nodes.csv"
+  check netcdf-xarray-can-fail 1 "storage_hm3 of Lake on 2001-01-01: results.nc has" \
+    "$py" tests/cli/netcdf_check.py "$tmp/nc-single/results.nc" "$tmp/nc-edited"
+else
+  echo "cli/netcdf-xarray FAIL" >>"$out"
+  echo "FAIL cli/netcdf-xarray: no python3 with xarray, pandas and netCDF4 (scripts/deps --test)"
+  status=1
+fi
+
 n=$(grep -c '^cli/.* PASS$' "$out")
 echo "ok   cli: $n checks passed"
 rm -rf "$tmp"
