@@ -471,6 +471,9 @@ for ex in single cascade; do
   check "netcdf-$ex-written" 0 "" test -s "$tmp/nc-$ex/results.nc"
   # A folder holding results.nc is one naryn wrote: it may be replaced.
   check "netcdf-$ex-again" 0 "" "$naryn" simulate "$model" --out "$tmp/nc-$ex" --format netcdf --quiet
+  check "netcdf-$ex-no-csv" 0 "" test ! -e "$tmp/nc-$ex/nodes.csv" -a ! -e "$tmp/nc-$ex/links.csv"
+  # The same run as CSV, to check results.nc against.
+  check "netcdf-$ex-csv" 0 "" "$naryn" simulate "$model" --out "$tmp/csv-$ex" --quiet
 done
 check netcdf-selection 0 "" "$naryn" simulate "$m1" --out "$tmp/nc-sel" --format netcdf \
   --output nodes=Lake,storage_hm3 --quiet
@@ -494,16 +497,16 @@ done
 if [ -n "$py" ]; then
   for ex in single cascade; do
     check "netcdf-$ex-xarray" 0 "matches the CSV files" \
-      "$py" tests/cli/netcdf_check.py "$tmp/nc-$ex/results.nc" "$tmp/nc-$ex"
+      "$py" tests/cli/netcdf_check.py "$tmp/nc-$ex/results.nc" "$tmp/csv-$ex"
   done
   check netcdf-selection-xarray 0 "matches the CSV files" \
-    "$py" tests/cli/netcdf_check.py "$tmp/nc-sel/results.nc" "$tmp/nc-sel" --only storage_hm3 Lake
+    "$py" tests/cli/netcdf_check.py "$tmp/nc-sel/results.nc" "$tmp/csv-single" --only storage_hm3 Lake
   # The check itself fails when one cell differs: the Lake's storage of
   # the first step, one hm3 more.
   mkdir -p "$tmp/nc-edited"
-  cp "$tmp/nc-single/links.csv" "$tmp/nc-edited/"
+  cp "$tmp/csv-single/links.csv" "$tmp/nc-edited/"
   awk -F, 'BEGIN { OFS = "," } NR == 3 && $2 == "Lake" { $6 += 1 } { print }' \
-    "$tmp/nc-single/nodes.csv" >"$tmp/nc-edited/nodes.csv"
+    "$tmp/csv-single/nodes.csv" >"$tmp/nc-edited/nodes.csv"
   check netcdf-xarray-can-fail 1 "storage_hm3 of Lake on 2001-01-01: results.nc has" \
     "$py" tests/cli/netcdf_check.py "$tmp/nc-single/results.nc" "$tmp/nc-edited"
 else
