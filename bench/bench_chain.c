@@ -16,6 +16,9 @@
 ** Prints per model: steps, seconds, steps/s, LP solves, simplex
 ** iterations, and the aggregates that must not change with the engine:
 ** total delivered to demands, total inflow to sinks, sum of final storages.
+** For the built-in chains it then prints the ratio to Pywr's loop on the
+** same network (Pywr 1.31.1 with GLPK, measured on the project's 2-core
+** machine: 12,700, 4,268 and 1,222 steps/s; the goal is 5 times that).
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,8 +68,9 @@ static double seconds(void) {
   return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
-/* Loads and simulates one model, printing its line; 0 on success. */
-static int run(const char *label, const char *path) {
+/* Loads and simulates one model, printing its line; 0 on success. With
+** pywr_steps_s > 0 the line ends with the ratio to Pywr's loop. */
+static int run(const char *label, const char *path, double pywr_steps_s) {
   naryn_diags *d = naryn_diags_new(0);
   naryn_model *m;
   naryn_result *r;
@@ -92,9 +96,12 @@ static int run(const char *label, const char *path) {
     if (type == NARYN_NODE_RESERVOIR)
       stored += naryn_result_node(r, NARYN_Q_STORAGE_HM3, i, steps - 1);
   }
-  printf("%-14s %6d %8.3f %10.0f %7ld %8ld  %.17g %.17g %.17g\n", label, steps, t,
+  printf("%-14s %6d %8.3f %10.0f %7ld %8ld  %.17g %.17g %.17g", label, steps, t,
          steps / t, naryn_result_solves(r), naryn_result_iterations(r), delivered,
          outfall, stored);
+  if (pywr_steps_s > 0)
+    printf("  %.1fx Pywr's loop (goal 5x)", steps / t / pywr_steps_s);
+  printf("\n");
   naryn_result_free(r);
   naryn_model_free(m);
   naryn_diags_free(d);
@@ -112,18 +119,19 @@ int main(int argc, char **argv) {
          "solves", "iters", "delivered_hm3 outfall_hm3 final_storage_hm3");
   if (argc > 1) {
     for (int i = 1; i < argc; i++)
-      if (run(argv[i], argv[i])) return 1;
+      if (run(argv[i], argv[i], 0)) return 1;
     return 0;
   }
-  static const int sizes[] = {10, 50, 200};
+  static const struct { int n; double pywr_steps_s; } cases[] = {
+      {10, 12700}, {50, 4268}, {200, 1222}};
   char dir[] = "/tmp/naryn-bench-XXXXXX", path[64], label[32];
   if (!mkdtemp(dir)) return 1;
   snprintf(path, sizeof path, "%s/chain.yaml", dir);
   int rc = 0;
-  for (size_t c = 0; c < sizeof sizes / sizeof *sizes && !rc; c++) {
-    write_chain(path, sizes[c]);
-    snprintf(label, sizeof label, "chain-%d", sizes[c]);
-    rc = run(label, path);
+  for (size_t c = 0; c < sizeof cases / sizeof *cases && !rc; c++) {
+    write_chain(path, cases[c].n);
+    snprintf(label, sizeof label, "chain-%d", cases[c].n);
+    rc = run(label, path, cases[c].pywr_steps_s);
   }
   remove(path);
   rmdir(dir);
