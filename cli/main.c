@@ -3,6 +3,9 @@
 */
 #include <stdio.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "cli.h"
 
@@ -62,7 +65,31 @@ static const struct {
     {"share", cmd_share},
 };
 
+/* Tunes glibc's allocator for a process that solves thousands of small
+** LPs in a row. The simulator re-solves its step LP with CLP once or more
+** per step, and CLP allocates its work arrays and factorisation at the
+** start of each solve and frees them at the end. With glibc's defaults the
+** freed top of the heap is given back to the kernel after each solve
+** (trimmed) and taken again by the next, and blocks above the dynamic
+** mmap threshold are mapped and unmapped each time: in a fresh process
+** that made a third of the simulation's time page faults and system calls
+** (doc/performance.md). So the heap keeps up to 64 MB of free top before
+** trimming, grows 1 MB at a time, and blocks under 4 MB come from the heap
+** rather than from mmap. The result arrays, far larger, are still mapped
+** and given back whole. The command owns the process, so it sets this
+** here; the library leaves the process's allocator alone (keeping CLP's
+** arrays alive between solves inside the library changes CLP's pivoting
+** and so the results). */
+static void tune_allocator(void) {
+#ifdef __GLIBC__
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  mallopt(M_TOP_PAD, 1 << 20);
+  mallopt(M_MMAP_THRESHOLD, 4 << 20);
+#endif
+}
+
 int main(int argc, char **argv) {
+  tune_allocator();
   /* Before anything else, so that every thread started later leaves
   ** these signals to the one thread that takes them. */
   cli_signals_start();
