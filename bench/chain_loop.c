@@ -13,9 +13,16 @@
 ** demand, water reaching the sinks, and the sum of the reservoirs' storage
 ** at the end. bench/run.sh runs it as a fresh process several times, takes
 ** the median, and checks the aggregates against bench/chain-aggregates.txt.
+**
+** The allocator is tuned first exactly as the naryn command tunes it
+** (tune_allocator in cli/main.c), so that the figure is the loop of
+** "naryn simulate".
 */
 #include <stdio.h>
 #include <time.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "naryn.h"
 
@@ -26,6 +33,11 @@ static double seconds(void) {
 }
 
 int main(int argc, char **argv) {
+#ifdef __GLIBC__
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  mallopt(M_TOP_PAD, 1 << 20);
+  mallopt(M_MMAP_THRESHOLD, 4 << 20);
+#endif
   if (argc != 2) {
     fprintf(stderr, "usage: chain_loop MODEL\n");
     return 2;
