@@ -401,6 +401,11 @@ void naryn__steps_abort(naryn__steps *w);
 ** NaN and never a negative zero; a text quoted when it holds a comma,
 ** quote or line end. */
 void naryn__put_number(naryn__outfile *f, double v, const char *fmt);
+/* The same for the format "%.<decimals>f", the per-step files' own. */
+void naryn__put_fixed(naryn__outfile *f, double v, int decimals);
+/* Writes a water-balance residual as printf's "%.3g" does (nothing for
+** NaN). */
+void naryn__put_residual(naryn__outfile *f, double v);
 void naryn__put_text(naryn__outfile *f, const char *s);
 /* report/write.c: writes the nfiles (at most 16) files DIR/names[k],
 ** each by write(ctx, k, f), all finished before any is put in place, so

@@ -110,9 +110,11 @@ int naryn__steps_open(naryn__steps *w, const naryn_model *m,
   return NARYN_OK;
 }
 
-/* Writes a residual with three significant digits, however small. */
-static void put_residual(naryn__outfile *f, double v) {
-  if (!isnan(v)) naryn__outfile_printf(f, "%.3g", v + 0.0);
+/* Writes "DATE," for step t. */
+static void put_date(naryn__outfile *f, const naryn_model *m, int t) {
+  const char *date = m->step_date[t];
+  naryn__outfile_write(f, date, strlen(date));
+  naryn__outfile_write(f, ",", 1);
 }
 
 static void write_nodes(naryn__steps *w, const naryn_result *r, int t) {
@@ -121,20 +123,22 @@ static void write_nodes(naryn__steps *w, const naryn_result *r, int t) {
   for (int i = 0; i < m->nnodes; i++) {
     if (w->o.node_on && !w->o.node_on[i]) continue;
     const naryn__node *n = &m->nodes[i];
-    naryn__outfile_printf(f, "%s,", m->step_date[t]);
+    const char *type = naryn_node_type_name(n->type);
+    put_date(f, m, t);
     naryn__put_text(f, n->name);
     naryn__outfile_write(f, ",", 1);
     naryn__put_text(f, n->country);
-    naryn__outfile_printf(f, ",%s", naryn_node_type_name(n->type));
+    naryn__outfile_write(f, ",", 1);
+    naryn__outfile_write(f, type, strlen(type));
     for (int c = 0; c < NODE_COLUMNS; c++) {
       naryn_quantity q = node_columns[c];
       if (!w->o.quantity[q]) continue;
       naryn__outfile_write(f, ",", 1);
       if (q == NARYN_Q_RESIDUAL_HM3)
-        put_residual(f, NARYN__Q(r, t, i, q));
+        naryn__put_residual(f, NARYN__Q(r, t, i, q));
       else
-        naryn__put_number(f, NARYN__Q(r, t, i, q),
-            (q == NARYN_Q_HEAD_M || q == NARYN_Q_LEVEL_M) ? "%.4f" : "%.6f");
+        naryn__put_fixed(f, NARYN__Q(r, t, i, q),
+                         (q == NARYN_Q_HEAD_M || q == NARYN_Q_LEVEL_M) ? 4 : 6);
     }
     naryn__outfile_write(f, "\n", 1);
   }
@@ -146,7 +150,7 @@ static void write_links(naryn__steps *w, const naryn_result *r, int t) {
   for (int l = 0; l < m->nlinks; l++) {
     if (w->o.link_on && !w->o.link_on[l]) continue;
     const naryn__link *ln = &m->links[l];
-    naryn__outfile_printf(f, "%s,", m->step_date[t]);
+    put_date(f, m, t);
     naryn__put_text(f, ln->name);
     naryn__outfile_write(f, ",", 1);
     naryn__put_text(f, m->nodes[ln->from].name);
@@ -155,13 +159,13 @@ static void write_links(naryn__steps *w, const naryn_result *r, int t) {
     if (w->o.link_flow) {
       double q = NARYN__LINK_FLOW(r, t, l);
       naryn__outfile_write(f, ",", 1);
-      naryn__put_number(f, q, "%.6f");
+      naryn__put_fixed(f, q, 6);
       naryn__outfile_write(f, ",", 1);
-      naryn__put_number(f, q * 1e6 / m->step_s[t], "%.4f");
+      naryn__put_fixed(f, q * 1e6 / m->step_s[t], 4);
     }
     if (w->o.link_loss) {
       naryn__outfile_write(f, ",", 1);
-      naryn__put_number(f, NARYN__LINK_LOSS(r, t, l), "%.6f");
+      naryn__put_fixed(f, NARYN__LINK_LOSS(r, t, l), 6);
     }
     naryn__outfile_write(f, "\n", 1);
   }

@@ -42,6 +42,12 @@
 
 /* Writes a value in a fixed-point format, an empty cell for NaN, and no
 ** negative zero: values that print as zero are written as 0. */
+void naryn__put_fixed(naryn__outfile *f, double v, int decimals) {
+  if (isnan(v)) return;
+  if (fabs(v) < 5e-7) v = 0.0;
+  naryn__outfile_number(f, v, decimals);
+}
+
 void naryn__put_number(naryn__outfile *f, double v, const char *fmt) {
   if (isnan(v)) return;
   if (fabs(v) < 5e-7) v = 0.0;
@@ -53,9 +59,8 @@ void naryn__put_number(naryn__outfile *f, double v, const char *fmt) {
     naryn__outfile_printf(f, fmt, v);
 }
 
-/* Writes a residual with three significant digits, however small; most
-** are zero, written as printf's "%.3g" writes it. */
-static void put_residual(naryn__outfile *f, double v) {
+/* Most residuals are zero, written as printf's "%.3g" writes it. */
+void naryn__put_residual(naryn__outfile *f, double v) {
   if (v == 0.0)
     naryn__outfile_write(f, "0", 1);
   else if (!isnan(v))
@@ -117,7 +122,7 @@ static void write_summary(const naryn_result *r, naryn__outfile *f) {
           if (k == SUMMARY_FIELDS - 1) {
             /* The largest residual is a maximum, not a sum: per year it is
             ** left empty. */
-            if (!stat) put_residual(f, v[k]);
+            if (!stat) naryn__put_residual(f, v[k]);
           } else {
             naryn__put_number(f, stat ? (years > 0 ? v[k] / years : NAN) : v[k], "%.6f");
           }
