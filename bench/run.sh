@@ -10,7 +10,8 @@ done
 # The chain of Pywr's side-by-side comparison (bench/chain.sh; doc/
 # performance.md), timed as a user runs it: a fresh "naryn simulate" process
 # from reading the model to the last file written, and the loop alone
-# (chain_loop: naryn_simulate in a fresh process), median of 5 runs each,
+# (chain_loop: the steps of a run with summaries only, in a fresh process),
+# median of 5 runs each,
 # beside Pywr 1.31.1 + GLPK's figures on the same network measured on this
 # machine kind. The aggregates must match those recorded in
 # bench/chain-aggregates.txt.
@@ -28,7 +29,7 @@ for spec in "10 2146 12700" "50 1514 4268" "200 758 1222"; do
       --out "$chain_tmp/out-$n" > "$chain_tmp/one" || { echo "chain $n: naryn simulate failed"; exit 1; }
     read -r s kb < "$chain_tmp/one"
     echo "$s" >> "$chain_tmp/whole"; echo "$kb" >> "$chain_tmp/peak"
-    "$BUILD/bench/chain_loop" "$chain_tmp/chain-$n.yaml" > "$chain_tmp/one" || exit 1
+    "$BUILD/bench/chain_loop" "$chain_tmp/chain-$n.yaml" "$chain_tmp/loop-$n" > "$chain_tmp/one" || exit 1
     awk '{ print $3 }' "$chain_tmp/one" >> "$chain_tmp/loop"
   done
   whole=$(median < "$chain_tmp/whole")
