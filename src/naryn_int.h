@@ -387,7 +387,12 @@ int naryn__steps_wants_links(const naryn_output *o);
 ** nothing left open. */
 int naryn__steps_open(naryn__steps *w, const naryn_model *m,
                       const naryn_output *o, const char *dir, naryn_diags *d);
-/* Writes step t's rows; r must hold step t. */
+/* Writes step t's rows; r must hold step t. A step of results.nc that
+** fails is only remembered here (NARYN_EIO or NARYN_ENOMEM is returned);
+** naryn__steps_finish reports it. */
+int naryn__steps_write_quiet(naryn__steps *w, const naryn_result *r, int t);
+/* The same, and a failure of results.nc is reported at once and the file
+** dropped. */
 int naryn__steps_write(naryn__steps *w, const naryn_result *r, int t,
                        naryn_diags *d);
 /* Finishes the files, not yet in place; on failure drops them. */
@@ -396,6 +401,22 @@ int naryn__steps_finish(naryn__steps *w, naryn_diags *d);
 int naryn__steps_publish(naryn__steps *w, naryn_diags *d);
 /* Drops the files; accepts files never opened. */
 void naryn__steps_abort(naryn__steps *w);
+
+/* report/pipe.c: a streamed run's per-step files written by a second
+** thread while the simulation solves the next steps. The writer gets a
+** copy of each step's values, in order, through a queue of a few dozen
+** steps, and writes exactly what naryn__steps_write would. */
+typedef struct naryn__pipe naryn__pipe;
+/* Starts a writer for w, whose steps come from runs of r's model; NULL
+** when no thread or memory can be had (then write in line). */
+naryn__pipe *naryn__pipe_start(naryn__steps *w, const naryn_result *r);
+/* Hands step t of r to the writer, waiting while the queue is full.
+** NARYN_OK, or NARYN_EIO once a write has failed (naryn__steps_finish
+** reports why). */
+int naryn__pipe_push(naryn__pipe *p, const naryn_result *r, int t);
+/* Waits until every step handed over is written, ends the thread and
+** frees p; accepts NULL. */
+void naryn__pipe_stop(naryn__pipe *p);
 
 /* report/write.c: CSV cells. A number in a fixed format, an empty cell for
 ** NaN and never a negative zero; a text quoted when it holds a comma,

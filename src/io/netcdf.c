@@ -37,6 +37,7 @@
 #include <netcdf.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -76,6 +77,16 @@ static struct {
 static char nc_load_error[256];
 static pthread_once_t nc_once = PTHREAD_ONCE_INIT;
 
+/* HDF5's H5Eset_auto2, or NULL. */
+static int (*hdf5_set_auto)(int64_t, void *, void *);
+
+/* Turns off HDF5's printing of its errors for the calling thread, whose
+** setting is its own: H5Eset_auto2(H5E_DEFAULT, NULL, NULL), H5E_DEFAULT
+** being 0. */
+static void hdf5_quiet(void) {
+  if (hdf5_set_auto) hdf5_set_auto(0, NULL, NULL);
+}
+
 static void nc_load(void) {
   void *h = dlopen(NARYN_NETCDF_SONAME, RTLD_NOW | RTLD_LOCAL);
   if (!h) {
@@ -95,6 +106,22 @@ static void nc_load(void) {
   }
   NC_FUNCTIONS(NC_LOOKUP)
 #undef NC_LOOKUP
+  /* HDF5, under libnetcdf, closes its open files at exit. A file whose
+  ** write failed (a full disk, a size limit) cannot be closed, and HDF5
+  ** 1.10 then crashes in that exit handler; naryn has already reported the
+  ** failure and removed the file, so the handler is turned off before
+  ** HDF5 starts. */
+  void *dont = dlsym(h, "H5dont_atexit");
+  if (dont) {
+    int (*dont_atexit)(void);
+    memcpy(&dont_atexit, &dont, sizeof dont);
+    dont_atexit();
+  }
+  /* HDF5 would also print its own stack of errors on stderr for such a
+  ** failure; naryn reports it once, naming the file and the step. */
+  void *quiet = dlsym(h, "H5Eset_auto2");
+  if (quiet) memcpy(&hdf5_set_auto, &quiet, sizeof quiet);
+  hdf5_quiet();
 }
 
 #define nc_create nc_lib.nc_create
@@ -411,6 +438,9 @@ static int step_fail(naryn__nc *nc, int status, const char *what, int t) {
 
 int naryn__nc_step(naryn__nc *nc, const naryn_result *r, int t) {
   if (nc->failed) return NARYN_EIO;
+  /* The steps may be written by another thread than the one that opened
+  ** the file (a streamed run's writer). */
+  if (t == 0) hdf5_quiet();
   if (t != nc->next || t >= nc->m->nsteps) return step_fail(nc, 1, "", t);
   int s;
   if (!nc->history_done && r->command) {

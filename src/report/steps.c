@@ -171,13 +171,17 @@ static void write_links(naryn__steps *w, const naryn_result *r, int t) {
   }
 }
 
-int naryn__steps_write(naryn__steps *w, const naryn_result *r, int t,
-                       naryn_diags *d) {
+int naryn__steps_write_quiet(naryn__steps *w, const naryn_result *r, int t) {
   if (w->nodes) write_nodes(w, r, t);
   if (w->links) write_links(w, r, t);
+  return w->nc ? naryn__nc_step(w->nc, r, t) : NARYN_OK;
+}
+
+int naryn__steps_write(naryn__steps *w, const naryn_result *r, int t,
+                       naryn_diags *d) {
   /* A step of results.nc that failed stops the run: closing the file
   ** reports why, names it and removes it. */
-  if (w->nc && naryn__nc_step(w->nc, r, t) != NARYN_OK) {
+  if (naryn__steps_write_quiet(w, r, t) != NARYN_OK) {
     int rc = naryn__nc_close(w->nc, d);
     w->nc = NULL;
     return rc != NARYN_OK ? rc : NARYN_EIO;

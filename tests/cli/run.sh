@@ -484,6 +484,23 @@ check netcdf-compare 0 "" "$naryn" simulate --out "$tmp/nc-cmp" --format netcdf 
 check netcdf-compare-written 0 "" test -s "$tmp/nc-cmp/kambarata/results.nc"
 check netcdf-compare-unknown 2 '(did you mean "Toktogul"?)' \
   "$naryn" simulate --out "$tmp/nc-cmp2" --output nodes=Toktogu --quiet
+# A file that cannot be written to the end (here a size limit, as a full
+# disk would) while the steps are written by the streamed run's writer
+# thread: a clear error naming the file, exit 4, no crash (HDF5 used to
+# crash at exit after such a failure) and nothing left behind.
+bench/chain.sh 10 >"$tmp/chain-10.yaml"
+limited() {
+  sh -c 'trap "" XFSZ; ulimit -f 100; exec "$@"' sh "$@" 2>"$tmp/limited.err"
+  rc=$?
+  cat "$tmp/limited.err" >&2
+  return $rc
+}
+check netcdf-file-too-large 4 "results.nc: error: cannot write NetCDF: writing" \
+  limited "$naryn" simulate "$tmp/chain-10.yaml" --out "$tmp/big-nc" --format netcdf --quiet
+check netcdf-file-too-large-quiet 1 "" grep -q HDF5 "$tmp/limited.err"
+check csv-file-too-large 4 "nodes.csv: error: cannot write: File too large" \
+  limited "$naryn" simulate "$tmp/chain-10.yaml" --out "$tmp/big-csv" --quiet
+check file-too-large-nothing-left 0 "" sh -c "! ls -a '$tmp' | grep -q 'big-'"
 # Debian's Python has xarray, pandas and netCDF4 (scripts/deps --test); a
 # python3 earlier on PATH may not.
 py=""
