@@ -378,6 +378,12 @@ struct naryn__steps {
   naryn_output o;                /* what to write (a copy) */
   naryn__outfile *nodes, *links; /* NULL for a file not written */
   naryn__nc *nc;                 /* results.nc, or NULL */
+  /* The cells after the date that never change from step to step, ready
+  ** to copy: "NAME,COUNTRY,TYPE" of each node and "NAME,FROM,TO" of each
+  ** link, quoted as CSV wants, at text + at[k] with length at[k+1] - at[k]
+  ** (nodes first, then links). */
+  char *text;
+  size_t *at;
 };
 /* 1 when o asks for nodes.csv, links.csv. */
 int naryn__steps_wants_nodes(const naryn_output *o);

@@ -18,6 +18,7 @@
 */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../naryn_int.h"
@@ -65,6 +66,70 @@ static int open_file(const char *dir, const char *name, naryn__outfile **f,
   return *f ? NARYN_OK : NARYN_EIO;
 }
 
+/* Appends s to the text being built, quoted as naryn__put_text quotes it. */
+static int append_text(char **text, size_t *len, size_t *cap, const char *s,
+                       int comma) {
+  size_t n = strlen(s), need = *len + 2 * n + 4;
+  if (need > *cap) {
+    size_t c = *cap ? *cap : 4096;
+    while (c < need) c *= 2;
+    char *t = realloc(*text, c);
+    if (!t) return NARYN_ENOMEM;
+    *text = t;
+    *cap = c;
+  }
+  char *o = *text + *len;
+  if (comma) *o++ = ',';
+  if (strpbrk(s, ",\"\r\n") == NULL) {
+    memcpy(o, s, n);
+    o += n;
+  } else {
+    *o++ = '"';
+    for (const char *p = s; *p; p++) {
+      if (*p == '"') *o++ = '"';
+      *o++ = *p;
+    }
+    *o++ = '"';
+  }
+  *len = (size_t)(o - *text);
+  return NARYN_OK;
+}
+
+/* Builds w->text and w->at, the cells of each row that do not change. */
+static int build_fixed_cells(naryn__steps *w) {
+  const naryn_model *m = w->m;
+  size_t len = 0, cap = 0;
+  int rc = NARYN_OK;
+  w->at = malloc(((size_t)m->nnodes + (size_t)m->nlinks + 1) * sizeof *w->at);
+  if (!w->at) return NARYN_ENOMEM;
+  for (int i = 0; i < m->nnodes && rc == NARYN_OK; i++) {
+    const naryn__node *n = &m->nodes[i];
+    w->at[i] = len;
+    rc = append_text(&w->text, &len, &cap, n->name, 0);
+    if (rc == NARYN_OK) rc = append_text(&w->text, &len, &cap, n->country, 1);
+    if (rc == NARYN_OK)
+      rc = append_text(&w->text, &len, &cap, naryn_node_type_name(n->type), 1);
+  }
+  for (int l = 0; l < m->nlinks && rc == NARYN_OK; l++) {
+    const naryn__link *ln = &m->links[l];
+    w->at[m->nnodes + l] = len;
+    rc = append_text(&w->text, &len, &cap, ln->name, 0);
+    if (rc == NARYN_OK)
+      rc = append_text(&w->text, &len, &cap, m->nodes[ln->from].name, 1);
+    if (rc == NARYN_OK)
+      rc = append_text(&w->text, &len, &cap, m->nodes[ln->to].name, 1);
+  }
+  w->at[m->nnodes + m->nlinks] = len;
+  return rc;
+}
+
+static void free_fixed_cells(naryn__steps *w) {
+  free(w->text);
+  free(w->at);
+  w->text = NULL;
+  w->at = NULL;
+}
+
 int naryn__steps_open(naryn__steps *w, const naryn_model *m,
                       const naryn_output *o, const char *dir, naryn_diags *d) {
   memset(w, 0, sizeof *w);
@@ -87,9 +152,18 @@ int naryn__steps_open(naryn__steps *w, const naryn_model *m,
     return w->nc ? NARYN_OK : NARYN_EIO;
   }
   int rc = NARYN_OK;
+  if ((naryn__steps_wants_nodes(o) || naryn__steps_wants_links(o)) &&
+      build_fixed_cells(w) != NARYN_OK) {
+    free_fixed_cells(w);
+    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                       "out of memory");
+  }
   if (naryn__steps_wants_nodes(o)) {
     rc = open_file(dir, "nodes.csv", &w->nodes, d);
-    if (rc != NARYN_OK) return rc;
+    if (rc != NARYN_OK) {
+      naryn__steps_abort(w);
+      return rc;
+    }
     naryn__outfile_printf(w->nodes, "date,node,country,type");
     for (int c = 0; c < NODE_COLUMNS; c++)
       if (o->quantity[node_columns[c]])
@@ -122,14 +196,8 @@ static void write_nodes(naryn__steps *w, const naryn_result *r, int t) {
   naryn__outfile *f = w->nodes;
   for (int i = 0; i < m->nnodes; i++) {
     if (w->o.node_on && !w->o.node_on[i]) continue;
-    const naryn__node *n = &m->nodes[i];
-    const char *type = naryn_node_type_name(n->type);
     put_date(f, m, t);
-    naryn__put_text(f, n->name);
-    naryn__outfile_write(f, ",", 1);
-    naryn__put_text(f, n->country);
-    naryn__outfile_write(f, ",", 1);
-    naryn__outfile_write(f, type, strlen(type));
+    naryn__outfile_write(f, w->text + w->at[i], w->at[i + 1] - w->at[i]);
     for (int c = 0; c < NODE_COLUMNS; c++) {
       naryn_quantity q = node_columns[c];
       if (!w->o.quantity[q]) continue;
@@ -149,13 +217,9 @@ static void write_links(naryn__steps *w, const naryn_result *r, int t) {
   naryn__outfile *f = w->links;
   for (int l = 0; l < m->nlinks; l++) {
     if (w->o.link_on && !w->o.link_on[l]) continue;
-    const naryn__link *ln = &m->links[l];
+    size_t k = (size_t)m->nnodes + (size_t)l;
     put_date(f, m, t);
-    naryn__put_text(f, ln->name);
-    naryn__outfile_write(f, ",", 1);
-    naryn__put_text(f, m->nodes[ln->from].name);
-    naryn__outfile_write(f, ",", 1);
-    naryn__put_text(f, m->nodes[ln->to].name);
+    naryn__outfile_write(f, w->text + w->at[k], w->at[k + 1] - w->at[k]);
     if (w->o.link_flow) {
       double q = NARYN__LINK_FLOW(r, t, l);
       naryn__outfile_write(f, ",", 1);
@@ -200,6 +264,7 @@ int naryn__steps_finish(naryn__steps *w, naryn_diags *d) {
     if (!*files[k]) continue;
     if (rc == NARYN_OK) rc = naryn__outfile_finish(*files[k], d);
   }
+  free_fixed_cells(w);
   if (rc != NARYN_OK) naryn__steps_abort(w);
   return rc;
 }
@@ -224,4 +289,5 @@ void naryn__steps_abort(naryn__steps *w) {
   naryn__outfile_abort(w->nodes);
   naryn__outfile_abort(w->links);
   w->nodes = w->links = NULL;
+  free_fixed_cells(w);
 }
