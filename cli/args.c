@@ -272,3 +272,10 @@ int cli_finish(cli_run *run, int status) {
   cli_args_free(&run->args);
   return status;
 }
+
+int cli_prepare_output(cli_run *run, const char *out, naryn_output *o) {
+  int rc = naryn_staging_check(out, run->d);
+  if (rc == NARYN_OK) rc = cli_output(&run->args, run->m, o, run->d);
+  if (rc != NARYN_OK) cli_print_diags(run->d);
+  return rc;
+}

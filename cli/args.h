@@ -71,6 +71,10 @@ void cli_command_line(int argc, char **argv, char *buf, size_t size);
 ** with naryn_output_free. */
 int cli_output(const cli_args *a, const naryn_model *m, naryn_output *o,
                naryn_diags *d);
+/* Before a run that writes the folder 'out': refuses a folder that cannot
+** be replaced, then fills o as cli_output does. Prints what is wrong and
+** returns the error, or NARYN_OK. */
+int cli_prepare_output(cli_run *run, const char *out, naryn_output *o);
 /* Frees what cli_start made; returns the exit status for 'status'. */
 int cli_finish(cli_run *run, int status);
 

@@ -137,17 +137,9 @@ int cmd_optimise(int argc, char **argv) {
     return cli_finish(&run, EXIT_USAGE);
   }
   /* A folder that cannot be replaced is refused before the run. */
-  rc = naryn_staging_check(out, run.d);
-  if (rc != NARYN_OK) {
-    cli_print_diags(run.d);
-    return cli_finish(&run, cli_exit_status(rc));
-  }
   naryn_output output;
-  rc = cli_output(&run.args, m, &output, run.d);
-  if (rc != NARYN_OK) {
-    cli_print_diags(run.d);
-    return cli_finish(&run, cli_exit_status(rc));
-  }
+  rc = cli_prepare_output(&run, out, &output);
+  if (rc != NARYN_OK) return cli_finish(&run, cli_exit_status(rc));
   naryn_opt_opts o;
   cli_progress_opt(&o);
   o.write_lp = run.args.write_lp;

@@ -82,17 +82,9 @@ int cmd_simulate(int argc, char **argv) {
   }
   /* A folder that cannot be replaced is refused before the run; the run
   ** then writes each step to its files as it goes. */
-  rc = naryn_staging_check(out, run.d);
-  if (rc != NARYN_OK) {
-    cli_print_diags(run.d);
-    return cli_finish(&run, cli_exit_status(rc));
-  }
   naryn_output output;
-  rc = cli_output(&run.args, m, &output, run.d);
-  if (rc != NARYN_OK) {
-    cli_print_diags(run.d);
-    return cli_finish(&run, cli_exit_status(rc));
-  }
+  rc = cli_prepare_output(&run, out, &output);
+  if (rc != NARYN_OK) return cli_finish(&run, cli_exit_status(rc));
   naryn_result *r = NULL;
   naryn_sim_opts o;
   cli_progress_sim(&o);

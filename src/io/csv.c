@@ -518,23 +518,28 @@ static int alloc_rows(reader *r, naryn__csv *t, naryn__arena *a) {
   return 0;
 }
 
+/* Checks that the record just parsed has as many fields as the header.
+** Returns 0, or -1 after reporting where it has too many or too few. */
+static int check_fields(reader *r) {
+  if (r->nf == r->ncols) return 0;
+  int line = r->end_line, col = r->end_col;
+  if (r->nf > r->ncols) {
+    line = r->f[r->ncols].line;
+    col = r->f[r->ncols].col;
+  }
+  naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, line, col,
+              "row", "expected %d field%s as in the header, got %d",
+              r->ncols, r->ncols == 1 ? "" : "s", r->nf);
+  return -1;
+}
+
 /* Reads the rows after the header into t, whose arrays alloc_rows made
 ** large enough. Returns 0, or -1 after reporting an error. */
 static int read_rows(reader *r, naryn__csv *t) {
   size_t k = 0;
   while (skip_ignored(r)) {
     if (parse_record(r) < 0) return -1;
-    if (r->nf != r->ncols) {
-      int line = r->end_line, col = r->end_col;
-      if (r->nf > r->ncols) {
-        line = r->f[r->ncols].line;
-        col = r->f[r->ncols].col;
-      }
-      naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, line, col,
-                  "row", "expected %d field%s as in the header, got %d",
-                  r->ncols, r->ncols == 1 ? "" : "s", r->nf);
-      return -1;
-    }
+    if (check_fields(r) < 0) return -1;
     if ((size_t)t->nrows >= r->max_rows) { /* only past MAX_CELLS */
       naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, r->f[0].line,
                   r->f[0].col, "row", "expected at most %d cells (rows times "
@@ -862,17 +867,7 @@ int naryn__csv_next(naryn__csv_stream *s) {
   if (stream_ensure(st) < 0) return -1;
   if (!skip_ignored(r)) return 0;
   if (parse_record(r) < 0) return -1;
-  if (r->nf != r->ncols) {
-    int line = r->end_line, col = r->end_col;
-    if (r->nf > r->ncols) {
-      line = r->f[r->ncols].line;
-      col = r->f[r->ncols].col;
-    }
-    naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, line, col,
-                "row", "expected %d field%s as in the header, got %d",
-                r->ncols, r->ncols == 1 ? "" : "s", r->nf);
-    return -1;
-  }
+  if (check_fields(r) < 0) return -1;
   for (int i = 0; i < r->ncols; i++) {
     s->cells[i] = r->f[i].s;
     s->cell_col[i] = r->f[i].col;
