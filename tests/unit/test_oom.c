@@ -1034,16 +1034,6 @@ static const char *example(const char *name, char *buf, size_t size) {
   return buf;
 }
 
-static naryn_model *load_quietly(const char *path) {
-  naryn_diags *d = naryn_diags_new(0);
-  naryn_model *m = NULL;
-  int rc = naryn_model_load(path, NULL, 0, &m, d);
-  if (rc != NARYN_OK) print_error("%s: %s\n", path, tu_first_error(d));
-  assert_int_equal(rc, NARYN_OK);
-  naryn_diags_free(d);
-  return m;
-}
-
 static naryn_result *simulate_quietly(const naryn_model *m) {
   naryn_diags *d = naryn_diags_new(0);
   naryn_result *r = NULL;
@@ -1129,7 +1119,7 @@ static void settle_simulate_to(phase *p, int ok) {
 /* One loop per phase over one model; the reference results are made
 ** without faults first. */
 static void phases_of(const char *model_path, long *counts) {
-  naryn_model *m = load_quietly(model_path);
+  naryn_model *m = tu_load_path(model_path);
   naryn_result *sim = simulate_quietly(m), *opt = optimise_quietly(m);
   phase load = {.name = "load", .run = run_load, .settle = settle_load,
                 .model = m, .ref = sim, .path = model_path};
@@ -1228,7 +1218,7 @@ static int run_pareto_write(phase *p, naryn_diags *d) {
 static void pareto(void **state) {
   (void)state;
   char path[4200];
-  naryn_model *m = load_quietly(example("single/model.json", path, sizeof path));
+  naryn_model *m = tu_load_path(example("single/model.json", path, sizeof path));
   naryn_result *sim = simulate_quietly(m), **ref = NULL;
   naryn_diags *d = naryn_diags_new(0);
   assert_int_equal(naryn_pareto(m, NULL, "energy", "shortage", CURVE_POINTS,
@@ -1268,7 +1258,7 @@ static void settle_compare(phase *p, int ok) {
 static void compare(void **state) {
   (void)state;
   char path[4200];
-  naryn_model *m = load_quietly(example("single/model.json", path, sizeof path));
+  naryn_model *m = tu_load_path(example("single/model.json", path, sizeof path));
   naryn_result *sim = simulate_quietly(m), *opt = optimise_quietly(m);
   naryn_diags *d = naryn_diags_new(0);
   const char *dirs[] = {"cmp", "cmpref"};
@@ -1336,7 +1326,7 @@ static int run_game_write(phase *p, naryn_diags *d) {
 static void two_countries(void **state) {
   (void)state;
   char path[4200];
-  naryn_model *m = load_quietly(example("two-countries/model.yaml", path, sizeof path));
+  naryn_model *m = tu_load_path(example("two-countries/model.yaml", path, sizeof path));
   naryn_diags *d = naryn_diags_new(0);
   naryn_share_opts o;
   naryn_share_opts_init(&o);

@@ -62,13 +62,7 @@ static char top[4096];
 static naryn_model *load_path(const char *name) {
   char path[4200];
   snprintf(path, sizeof path, "%s/%s", top, name);
-  naryn_diags *d = naryn_diags_new(0);
-  naryn_model *m = NULL;
-  int rc = naryn_model_load(path, NULL, 0, &m, d);
-  if (rc != NARYN_OK) print_error("%s: %s\n", path, tu_first_error(d));
-  assert_int_equal(rc, NARYN_OK);
-  naryn_diags_free(d);
-  return m;
+  return tu_load_path(path);
 }
 
 static naryn_model *load_chain(void) {

@@ -96,6 +96,18 @@ static inline const char *tu_first_error(const naryn_diags *d) {
   return line;
 }
 
+/* Loads the model file at path, failing the test with its first error
+** when it does not load. */
+static inline naryn_model *tu_load_path(const char *path) {
+  naryn_diags *d = naryn_diags_new(0);
+  naryn_model *m = NULL;
+  int rc = naryn_model_load(path, NULL, 0, &m, d);
+  if (rc != NARYN_OK) print_error("%s: %s\n", path, tu_first_error(d));
+  assert_int_equal(rc, NARYN_OK);
+  naryn_diags_free(d);
+  return m;
+}
+
 /* Value of a quantity at a named node and step. */
 static inline double tu_q(const naryn_model *m, const naryn_result *r,
                           naryn_quantity q, const char *node, int step) {
