@@ -135,6 +135,19 @@ int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out) {
       }
       continue;
     }
+    if (spec->output &&
+        (v = option_value(argc, argv, &i, "--step-solver", &missing))) {
+      if (strcmp(v, "auto") == 0) {
+        out->step_solver = NARYN_STEP_AUTO;
+      } else if (strcmp(v, "clp") == 0) {
+        out->step_solver = NARYN_STEP_CLP;
+      } else {
+        cli_error("%s: expected --step-solver auto or --step-solver clp, got "
+                  "\"%s\"", spec->name, v);
+        return EXIT_USAGE;
+      }
+      continue;
+    }
     if (missing) {
       cli_error("%s: expected a value after %s", spec->name, a);
       return EXIT_USAGE;

@@ -32,6 +32,7 @@ typedef struct cli_args {
   const char *order;    /* --order A,B,C */
   const char *output;   /* --output LIST, NULL when not given */
   int format;           /* --format: a naryn_format, CSV when not given */
+  int step_solver;      /* --step-solver: a naryn_step_solver, AUTO when not given */
   char **owned;     /* strings made while parsing, freed with the args */
   int nowned;
 } cli_args;

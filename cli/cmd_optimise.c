@@ -13,7 +13,8 @@
 static const char help[] =
     "Usage: naryn optimise [MODEL] [--scenario FILE|NAME]... [--out DIR]\n"
     "                      [--weight TERM=W]... [--write-lp FILE]\n"
-    "                      [--output LIST] [--format csv|netcdf] [--quiet]\n"
+    "                      [--output LIST] [--format csv|netcdf]\n"
+    "                      [--step-solver auto|clp] [--quiet]\n"
     "\n"
     "Finds the plan that maximises the model's objective (the weighted value\n"
     "of energy less the weighted costs of shortages, shortfalls, spills and\n"
@@ -45,6 +46,8 @@ static const char help[] =
     "                    (see naryn simulate --help)\n"
     "  --format csv|netcdf  per-step values as CSV (the default) or in\n"
     "                    results.nc, one compressed NetCDF-4 file\n"
+    "  --step-solver auto|clp  how the steps of the rules' simulation, run\n"
+    "                    for comparison, are solved (see naryn simulate --help)\n"
     "  --quiet           print nothing but errors, and no progress\n"
     "\n"
     "A run longer than a second shows its progress (step or pass, time\n"
@@ -156,6 +159,7 @@ int cmd_optimise(int argc, char **argv) {
     naryn_diags *sd = naryn_diags_new(20);
     naryn_sim_opts so;
     cli_progress_sim(&so);
+    so.step_solver = (naryn_step_solver)run.args.step_solver;
     cli_progress_run(2, 2, "rules", 0, NULL);
     int src = sd ? naryn_simulate(m, &so, &sim, sd) : NARYN_OK;
     /* An interruption is told once, at the end. */

@@ -11,7 +11,7 @@
 static const char help[] =
     "Usage: naryn simulate [MODEL] [--scenario FILE|NAME]... [--out DIR]\n"
     "                      [--output LIST] [--format csv|netcdf]\n"
-    "                      [--compare] [--quiet]\n"
+    "                      [--step-solver auto|clp] [--compare] [--quiet]\n"
     "\n"
     "Steps through the model's horizon, solving one LP per step that\n"
     "allocates water by priority and operating rules, with head and\n"
@@ -45,6 +45,10 @@ static const char help[] =
     "  --format csv|netcdf  per-step values in nodes.csv and links.csv (csv,\n"
     "                   the default) or in results.nc, one compressed\n"
     "                   NetCDF-4 file (CF conventions) for xarray and pandas\n"
+    "  --step-solver auto|clp  how each step's LP is solved: auto (the\n"
+    "                   default) uses naryn's network simplex for steps whose\n"
+    "                   LP is a pure network and CLP for the rest; clp uses\n"
+    "                   CLP for every step\n"
     "  --weight TERM=W  set the weight of an objective term, for the\n"
     "                   objective.csv valuation (repeatable)\n"
     "  --quiet          print nothing but errors, and no progress\n"
@@ -88,6 +92,7 @@ int cmd_simulate(int argc, char **argv) {
   naryn_result *r = NULL;
   naryn_sim_opts o;
   cli_progress_sim(&o);
+  o.step_solver = (naryn_step_solver)run.args.step_solver;
   output.command = run.command;
   rc = naryn_simulate_to(m, &o, &output, out, &r, run.d);
   naryn_output_free(&output);

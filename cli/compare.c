@@ -106,6 +106,7 @@ static int run_one(const cli_run *base, const char *extra, const char *name,
   naryn_sim_opts so;
   naryn_opt_opts oo;
   cli_progress_sim(&so);
+  so.step_solver = (naryn_step_solver)base->args.step_solver;
   cli_progress_opt(&oo);
   if (rc == NARYN_OK)
     rc = optimise ? naryn_optimise(m, &oo, &r, d) : naryn_simulate(m, &so, &r, d);

@@ -277,6 +277,18 @@ typedef void (*naryn_progress_fn)(void *user, const naryn_progress *p);
 /* Simulation                                                              */
 /* ====================================================================== */
 
+/* How each step's LP is solved. NARYN_STEP_AUTO (the default) solves a
+** step whose LP is a pure network (no hydropower, minimum-flow, target or
+** release-schedule node, no link losses or return flows) with naryn's own
+** network simplex, and every other step, or one the network simplex gives
+** up on, with CLP; NARYN_STEP_CLP solves every step with CLP. Both give
+** an optimal allocation; where several allocations are equally good they
+** may pick different ones. */
+typedef enum naryn_step_solver {
+  NARYN_STEP_AUTO = 0,
+  NARYN_STEP_CLP
+} naryn_step_solver;
+
 /* Options for naryn_simulate; fill with naryn_sim_opts_init, then change
 ** fields as needed. */
 typedef struct naryn_sim_opts {
@@ -292,6 +304,8 @@ typedef struct naryn_sim_opts {
   ** naryn_progress_fn, with progress_user; NULL (the default) for none. */
   naryn_progress_fn progress;
   void *progress_user;
+  /* How the steps' LPs are solved (default NARYN_STEP_AUTO). */
+  naryn_step_solver step_solver;
 } naryn_sim_opts;
 
 void naryn_sim_opts_init(naryn_sim_opts *o);

@@ -900,6 +900,31 @@ int naryn__lp_write_mps(naryn__lp *lp, const char *path, naryn_diags *d);
 void naryn__lp_abandon(void *model);
 long naryn__lp_abandoned(void);
 
+/* lp/netflow.c: a network simplex for LPs whose every column has at most
+** one +1 and one -1 and whose every row is an equality (a minimum-cost
+** flow problem), kept loaded between solves like naryn__lp. */
+typedef struct naryn__net naryn__net;
+
+/* 1 when the columns (given as to naryn__lp_new) form a network. */
+int naryn__net_is_network(int nrows, int ncols, const int *start,
+                          const int *index, const double *value);
+/* Loads a network (check it with naryn__net_is_network first) with its
+** costs; NULL when out of memory. */
+naryn__net *naryn__net_new(int nrows, int ncols, const int *start,
+                           const int *index, const double *value,
+                           const double *cost);
+void naryn__net_free(naryn__net *net);
+/* Solves for the given bounds from the tree of the last solve. Returns
+** NARYN_OK; NARYN_EINFEAS when no flow meets the bounds; NARYN_EINTR;
+** NARYN_ESOLVER when the problem is not one it solves (a row that is not
+** an equality, a lower bound that is not finite, an unbounded cost) or it
+** gave up after too many pivots. Adds its pivots to *iterations. */
+int naryn__net_solve(naryn__net *net, const double *collo, const double *colup,
+                     const double *rowlo, const double *rowup,
+                     long *iterations);
+/* The flow of every column in the last solve; borrowed. */
+const double *naryn__net_x(const naryn__net *net);
+
 /* ====================================================================== */
 /* game/tu.c: transferable-utility games                                   */
 /* ====================================================================== */
@@ -990,6 +1015,8 @@ struct naryn_result {
   int max_residual_node, max_residual_step;
   double system_residual_hm3;
   long solves, iterations;
+  long net_solves;     /* steps solved by the network simplex */
+  long net_fallbacks;  /* network-simplex solves that CLP had to redo */
   int unsettled_steps; /* steps whose head or evaporation did not settle */
   /* Optimised results only (NULL or 0 for a simulation). */
   int optimised;

@@ -78,6 +78,8 @@ typedef struct sim {
   naryn_diags *d;
   naryn_result *r;
   naryn__lp *lp;
+  naryn__net *net;    /* the same LP as a network, or NULL */
+  int clp_solved;     /* CLP has solved the LP at least once */
   int ncols, nrows;
   int *link_col;      /* x of each link */
   int *link_short;    /* v: flow short of the link's minimum, or -1 */
@@ -231,6 +233,13 @@ static int build_lp(sim *s) {
     s->lp = naryn__lp_new(s->nrows, s->ncols, start, index, value, s->collo,
                           s->colup, obj, s->rowlo, s->rowup);
     if (s->lp) rc = NARYN_OK;
+    /* A step LP that is a pure network is solved by the network simplex;
+    ** CLP keeps the same LP for the steps it gives up on. */
+    if (rc == NARYN_OK && s->o->step_solver == NARYN_STEP_AUTO &&
+        naryn__net_is_network(s->nrows, s->ncols, start, index, value)) {
+      s->net = naryn__net_new(s->nrows, s->ncols, start, index, value, obj);
+      if (!s->net) rc = NARYN_ENOMEM;
+    }
   }
   free(start);
   free(index);
@@ -448,15 +457,28 @@ static int run_step(sim *s, int t) {
   int settled = 0;
   for (int it = 0; it < s->o->max_iterations; it++) {
     set_step_bounds(s, t);
-    int rc = naryn__lp_set_bounds(s->lp, s->collo, s->colup, s->rowlo, s->rowup);
-    if (rc == NARYN_OK) {
-      /* The first solve starts from no basis at all; CLP's presolve then
-      ** takes out the long chains of nodes that water merely passes, which
-      ** the dual simplex alone would pivot through one by one. */
-      rc = s->r->solves == 0
-               ? naryn__lp_solve_initial(s->lp, &s->r->iterations)
-               : naryn__lp_solve(s->lp, &s->r->iterations);
+    int rc = NARYN_ESOLVER;
+    if (s->net) {
+      rc = naryn__net_solve(s->net, s->collo, s->colup, s->rowlo, s->rowup,
+                            &s->r->iterations);
       s->r->solves++;
+      if (rc == NARYN_OK) x = naryn__net_x(s->net), s->r->net_solves++;
+      else if (rc != NARYN_EINTR) s->r->net_fallbacks++;
+    }
+    /* Without a network, or when the network simplex gave up or found no
+    ** flow, CLP solves the step (and explains an infeasible one). */
+    if (rc != NARYN_OK && rc != NARYN_EINTR) {
+      rc = naryn__lp_set_bounds(s->lp, s->collo, s->colup, s->rowlo, s->rowup);
+      if (rc == NARYN_OK) {
+        /* The first solve starts from no basis at all; CLP's presolve then
+        ** takes out the long chains of nodes that water merely passes,
+        ** which the dual simplex alone would pivot through one by one. */
+        rc = !s->clp_solved ? naryn__lp_solve_initial(s->lp, &s->r->iterations)
+                            : naryn__lp_solve(s->lp, &s->r->iterations);
+        s->clp_solved = 1;
+        s->r->solves++;
+        if (rc == NARYN_OK) x = naryn__lp_x(s->lp);
+      }
     }
     if (rc == NARYN_EINTR) return naryn__interrupted(s->d);
     if (rc == NARYN_ENOMEM)
@@ -471,7 +493,6 @@ static int run_step(sim *s, int t) {
                          "it reported the LP %s, which its elastic bounds rule "
                          "out; this is a numerical failure", m->step_date[t],
                          rc == NARYN_EINFEAS ? "infeasible" : "unsolved"); 
-    x = naryn__lp_x(s->lp);
     if (!update_estimates(s, t, x)) {
       settled = 1;
       break;
@@ -508,6 +529,7 @@ void naryn_sim_opts_init(naryn_sim_opts *o) {
   o->balance_tolerance = 1e-6;
   o->progress = NULL;
   o->progress_user = NULL;
+  o->step_solver = NARYN_STEP_AUTO;
 }
 
 /* Tells the caller's progress callback, if any, that 'done' steps are
@@ -522,6 +544,7 @@ static void report_progress(const sim *s, int done) {
 
 static void sim_free(sim *s) {
   naryn__lp_free(s->lp);
+  naryn__net_free(s->net);
   free(s->link_col);
   free(s->nl);
   free(s->collo);

@@ -504,6 +504,15 @@ check netcdf-file-too-large-quiet 1 "" grep -q HDF5 "$tmp/limited.err"
 check csv-file-too-large 4 "nodes.csv: error: cannot write: File too large" \
   limited "$naryn" simulate "$tmp/chain-10.yaml" --out "$tmp/big-csv" --quiet
 check file-too-large-nothing-left 0 "" sh -c "! ls -a '$tmp' | grep -q 'big-'"
+# --step-solver: the chain is a pure network, solved by naryn's network
+# simplex by default and by CLP on request, to the same totals; an unknown
+# solver is a usage error.
+check step-solver-unknown 2 'expected --step-solver auto or --step-solver clp, got "glpk"' \
+  "$naryn" simulate "$tmp/chain-10.yaml" --out "$tmp/ss-x" --step-solver glpk
+check step-solver-auto 0 "" "$naryn" simulate "$tmp/chain-10.yaml" --out "$tmp/ss-auto" --quiet
+check step-solver-clp 0 "" "$naryn" simulate "$tmp/chain-10.yaml" --out "$tmp/ss-clp" --step-solver clp --quiet
+check step-solver-same-summary 0 "" cmp "$tmp/ss-auto/objective.csv" "$tmp/ss-clp/objective.csv"
+check step-solver-same-storage 0 "" sh -c "cut -d, -f1,2,6,11 '$tmp/ss-auto/nodes.csv' >'$tmp/ss-a.cut' && cut -d, -f1,2,6,11 '$tmp/ss-clp/nodes.csv' | cmp - '$tmp/ss-a.cut'"
 # Debian's Python has xarray, pandas and netCDF4 (scripts/deps --test); a
 # python3 earlier on PATH may not.
 py=""
