@@ -277,13 +277,13 @@ typedef void (*naryn_progress_fn)(void *user, const naryn_progress *p);
 /* Simulation                                                              */
 /* ====================================================================== */
 
-/* How each step's LP is solved. NARYN_STEP_AUTO (the default) solves a
-** step whose LP is a pure network (no hydropower, minimum-flow, target or
-** release-schedule node, no link losses or return flows) with naryn's own
-** network simplex, and every other step, or one the network simplex gives
-** up on, with CLP; NARYN_STEP_CLP solves every step with CLP. Both give
-** an optimal allocation; where several allocations are equally good they
-** may pick different ones. */
+/* How each step's LP is solved. NARYN_STEP_AUTO (the default) solves the
+** steps of a model whose step LP is a network (one with no link losses
+** and no return flows) with naryn's own network simplex, and every other
+** model's steps, or a step the network simplex gives up on, with CLP;
+** NARYN_STEP_CLP solves every step with CLP. Both give an optimal
+** allocation; where several allocations are equally good they may pick
+** different ones. */
 typedef enum naryn_step_solver {
   NARYN_STEP_AUTO = 0,
   NARYN_STEP_CLP

@@ -900,24 +900,35 @@ int naryn__lp_write_mps(naryn__lp *lp, const char *path, naryn_diags *d);
 void naryn__lp_abandon(void *model);
 long naryn__lp_abandoned(void);
 
-/* lp/netflow.c: a network simplex for LPs whose every column has at most
-** one +1 and one -1 and whose every row is an equality (a minimum-cost
-** flow problem), kept loaded between solves like naryn__lp. */
+/* lp/netflow.c: a network simplex for LPs that are minimum-cost flow
+** problems, kept loaded between solves like naryn__lp. The LP is a
+** network when, after folding, every column has at most one +1 and one -1.
+** Folding row r into row b (fold[r] = b; -1 for none; fold may be NULL)
+** replaces row b by b + r and row r by -r, which leaves the LP the same:
+** it turns a node's side row over its outgoing links (a plant's split
+** between turbines and spill, a minimum flow, a release schedule) into a
+** node of its own. A row with slack[r] set may have different lower and
+** upper bounds (a finite lower one); every other row must be an equality.
+** slack may be NULL. */
 typedef struct naryn__net naryn__net;
 
-/* 1 when the columns (given as to naryn__lp_new) form a network. */
+/* 1 when the columns (given as to naryn__lp_new) form a network once the
+** rows are folded as fold says. */
 int naryn__net_is_network(int nrows, int ncols, const int *start,
-                          const int *index, const double *value);
+                          const int *index, const double *value,
+                          const int *fold);
 /* Loads a network (check it with naryn__net_is_network first) with its
 ** costs; NULL when out of memory. */
 naryn__net *naryn__net_new(int nrows, int ncols, const int *start,
                            const int *index, const double *value,
-                           const double *cost);
+                           const double *cost, const int *fold,
+                           const unsigned char *slack);
 void naryn__net_free(naryn__net *net);
 /* Solves for the given bounds from the tree of the last solve. Returns
 ** NARYN_OK; NARYN_EINFEAS when no flow meets the bounds; NARYN_EINTR;
-** NARYN_ESOLVER when the problem is not one it solves (a row that is not
-** an equality, a lower bound that is not finite, an unbounded cost) or it
+** NARYN_ESOLVER when the problem is not one it solves (a row without slack
+** that is not an equality, a lower bound that is not finite, an unbounded
+** cost) or it
 ** gave up after too many pivots. Adds its pivots to *iterations. */
 int naryn__net_solve(naryn__net *net, const double *collo, const double *colup,
                      const double *rowlo, const double *rowup,

@@ -51,7 +51,11 @@ enum { ST_TREE = 0, ST_LOWER = 1, ST_UPPER = -1, ST_GONE = 2 };
 
 struct naryn__net {
   int nrows, ncols, nnodes, root;
-  int *tail, *head;     /* per arc: ncols real, then one artificial per row */
+  int nreal;            /* arcs before the artificial ones: columns, slacks */
+  int *fold;            /* per row: the row it is folded into, or -1 */
+  int *slack;           /* per row: its slack arc, or -1 */
+  double *rhs;          /* per row: the balance after folding */
+  int *tail, *head;     /* per arc: nreal real, then one artificial per row */
   double *cost, *lo, *up, *x;
   signed char *state;
   int *parent, *pred;   /* per node: parent in the tree, arc to it */
@@ -70,33 +74,100 @@ struct naryn__net {
 /* Building                                                                */
 /* ---------------------------------------------------------------------- */
 
-int naryn__net_is_network(int nrows, int ncols, const int *start,
-                          const int *index, const double *value) {
-  if (nrows < 1 || ncols < 1) return 0;
-  for (int j = 0; j < ncols; j++) {
-    int n = start[j + 1] - start[j], plus = 0, minus = 0;
-    if (n < 1 || n > 2) return 0;
-    for (int k = start[j]; k < start[j + 1]; k++) {
-      if (index[k] < 0 || index[k] >= nrows) return 0;
-      if (value[k] == 1.0) plus++;
-      else if (value[k] == -1.0) minus++;
-      else return 0;
+/* The entries of one column after folding: an entry v in a row r that is
+** folded into row b counts v in b and -v in r. Returns how many entries
+** there are (at most cap; -1 when there would be more). */
+static int folded_entries(const int *fold, const int *index,
+                          const double *value, int from, int to, int *row,
+                          double *val, int cap) {
+  int n = 0;
+  for (int k = from; k < to; k++) {
+    int r = index[k];
+    for (int pass = 0; pass < 2; pass++) {
+      int target = r;
+      double v = value[k];
+      if (fold && fold[r] >= 0) {
+        if (pass == 0) target = fold[r];
+        else v = -v;
+      } else if (pass == 1) {
+        break;
+      }
+      int found = -1;
+      for (int e = 0; e < n; e++)
+        if (row[e] == target) found = e;
+      if (found >= 0) {
+        val[found] += v;
+      } else {
+        if (n == cap) return -1;
+        row[n] = target;
+        val[n++] = v;
+      }
     }
-    if (plus > 1 || minus > 1) return 0;
+  }
+  /* Entries that cancel (a link's -1 in its node's balance and +1 in the
+  ** node's folded row) drop out. */
+  int kept = 0;
+  for (int e = 0; e < n; e++)
+    if (val[e] != 0.0) row[kept] = row[e], val[kept++] = val[e];
+  return kept;
+}
+
+/* Whether a column's folded entries make an arc; its ends when they do. */
+static int column_arc(const int *fold, const int *index, const double *value,
+                      int from, int to, int root, int *tail, int *head) {
+  int row[8];
+  double val[8];
+  int n = folded_entries(fold, index, value, from, to, row, val, 8);
+  if (n < 1 || n > 2) return 0;
+  *tail = *head = root;
+  for (int e = 0; e < n; e++) {
+    if (val[e] == 1.0 && *head == root) *head = row[e];
+    else if (val[e] == -1.0 && *tail == root) *tail = row[e];
+    else return 0;
+  }
+  return 1;
+}
+
+/* A fold is usable when it folds rows into rows that are not folded. */
+static int folds_valid(int nrows, const int *fold) {
+  if (!fold) return 1;
+  for (int i = 0; i < nrows; i++)
+    if (fold[i] >= nrows || (fold[i] >= 0 && (fold[i] == i || fold[fold[i]] >= 0)))
+      return 0;
+  return 1;
+}
+
+int naryn__net_is_network(int nrows, int ncols, const int *start,
+                          const int *index, const double *value,
+                          const int *fold) {
+  if (nrows < 1 || ncols < 1 || !folds_valid(nrows, fold)) return 0;
+  for (int j = 0; j < ncols; j++) {
+    int t, h;
+    for (int k = start[j]; k < start[j + 1]; k++)
+      if (index[k] < 0 || index[k] >= nrows) return 0;
+    if (!column_arc(fold, index, value, start[j], start[j + 1], nrows, &t, &h))
+      return 0;
   }
   return 1;
 }
 
 naryn__net *naryn__net_new(int nrows, int ncols, const int *start,
                            const int *index, const double *value,
-                           const double *cost) {
+                           const double *cost, const int *fold,
+                           const unsigned char *slack) {
   naryn__net *g = calloc(1, sizeof *g);
   if (!g) return NULL;
-  int nn = nrows + 1, na = ncols + nrows;
+  int nslack = 0;
+  for (int i = 0; slack && i < nrows; i++) nslack += slack[i] != 0;
+  int nn = nrows + 1, nreal = ncols + nslack, na = nreal + nrows;
   g->nrows = nrows;
   g->ncols = ncols;
+  g->nreal = nreal;
   g->nnodes = nn;
   g->root = nrows;
+  g->fold = malloc((size_t)nrows * sizeof *g->fold);
+  g->slack = malloc((size_t)nrows * sizeof *g->slack);
+  g->rhs = malloc((size_t)nrows * sizeof *g->rhs);
   g->tail = malloc((size_t)na * sizeof *g->tail);
   g->head = malloc((size_t)na * sizeof *g->head);
   g->cost = malloc((size_t)na * sizeof *g->cost);
@@ -114,39 +185,52 @@ naryn__net *naryn__net_new(int nrows, int ncols, const int *start,
   g->pi = malloc((size_t)nn * sizeof *g->pi);
   g->need = malloc((size_t)nn * sizeof *g->need);
   g->order = malloc((size_t)nn * sizeof *g->order);
-  if (!g->tail || !g->head || !g->cost || !g->lo || !g->up || !g->x ||
-      !g->state || !g->parent || !g->pred || !g->updir || !g->depth ||
-      !g->child || !g->next || !g->prev || !g->pi || !g->need || !g->order) {
+  if (!g->fold || !g->slack || !g->rhs || !g->tail || !g->head || !g->cost ||
+      !g->lo || !g->up || !g->x || !g->state || !g->parent || !g->pred ||
+      !g->updir || !g->depth || !g->child || !g->next || !g->prev || !g->pi ||
+      !g->need || !g->order) {
     naryn__net_free(g);
     return NULL;
   }
+  for (int i = 0; i < nrows; i++) g->fold[i] = fold ? fold[i] : -1;
   double sum = 0.0, top = 0.0;
   for (int j = 0; j < ncols; j++) {
-    g->tail[j] = g->head[j] = g->root;
-    for (int k = start[j]; k < start[j + 1]; k++) {
-      if (value[k] > 0) g->head[j] = index[k];
-      else g->tail[j] = index[k];
-    }
+    column_arc(g->fold, index, value, start[j], start[j + 1], g->root,
+               &g->tail[j], &g->head[j]);
     g->cost[j] = cost[j];
     sum += fabs(cost[j]);
     if (fabs(cost[j]) > top) top = fabs(cost[j]);
+  }
+  /* The slack s of a row whose bounds may differ: row - s = lower bound,
+  ** 0 <= s <= upper - lower; it enters the row with -1, folded like any
+  ** other entry. */
+  for (int i = 0, j = ncols; i < nrows; i++) {
+    g->slack[i] = -1;
+    if (!slack || !slack[i]) continue;
+    static const double minus_one = -1.0;
+    column_arc(g->fold, &i, &minus_one, 0, 1, g->root, &g->tail[j], &g->head[j]);
+    g->cost[j] = 0.0;
+    g->slack[i] = j++;
   }
   /* No path of real arcs costs more than the sum of all their costs. */
   g->big_m = 2.0 * sum + 1.0;
   g->eps_cost = 1e-9 * (1.0 + top);
   for (int i = 0; i < nrows; i++) {
-    int a = ncols + i;
+    int a = nreal + i;
     g->cost[a] = g->big_m;
     g->lo[a] = 0.0;
     g->up[a] = INFINITY;
   }
-  g->block = (int)sqrt((double)ncols);
+  g->block = (int)sqrt((double)nreal);
   if (g->block < 16) g->block = 16;
   return g;
 }
 
 void naryn__net_free(naryn__net *g) {
   if (!g) return;
+  free(g->fold);
+  free(g->slack);
+  free(g->rhs);
   free(g->tail);
   free(g->head);
   free(g->cost);
@@ -219,7 +303,7 @@ static int walk(naryn__net *g, int v, int *order) {
 /* Hangs node v from the ground by its artificial arc carrying 'lack', the
 ** net inflow v's subtree still needs (pointing the arc the way it flows). */
 static void hang_from_ground(naryn__net *g, int v, double lack, int rehang) {
-  int a = g->ncols + v;
+  int a = g->nreal + v;
   if (rehang) unlink_child(g, v);
   link_child(g, g->root, v);
   g->pred[v] = a;
@@ -236,7 +320,7 @@ static void hang_from_ground(naryn__net *g, int v, double lack, int rehang) {
 static void place_nontree(naryn__net *g, const double *rhs) {
   for (int i = 0; i < g->nrows; i++) g->need[i] = rhs[i];
   g->need[g->root] = 0.0;
-  for (int j = 0; j < g->ncols; j++) {
+  for (int j = 0; j < g->nreal; j++) {
     if (g->state[j] == ST_TREE) continue;
     if (g->state[j] == ST_UPPER && g->up[j] == INFINITY) g->state[j] = ST_LOWER;
     double f = g->state[j] == ST_UPPER ? g->up[j] : g->lo[j];
@@ -245,7 +329,7 @@ static void place_nontree(naryn__net *g, const double *rhs) {
     g->need[g->tail[j]] += f;
   }
   for (int i = 0; i < g->nrows; i++)
-    if (g->state[g->ncols + i] == ST_GONE) g->x[g->ncols + i] = 0.0;
+    if (g->state[g->nreal + i] == ST_GONE) g->x[g->nreal + i] = 0.0;
 }
 
 /* The first tree: every real arc at its lower bound, every node hung from
@@ -256,8 +340,8 @@ static void cold_start(naryn__net *g, const double *rhs) {
   g->pred[g->root] = -1;
   g->depth[g->root] = 0;
   g->pi[g->root] = 0.0;
-  for (int j = 0; j < g->ncols; j++) g->state[j] = ST_LOWER;
-  for (int i = 0; i < g->nrows; i++) g->state[g->ncols + i] = ST_TREE;
+  for (int j = 0; j < g->nreal; j++) g->state[j] = ST_LOWER;
+  for (int i = 0; i < g->nrows; i++) g->state[g->nreal + i] = ST_TREE;
   place_nontree(g, rhs);
   for (int v = g->nrows - 1; v >= 0; v--) {
     hang_from_ground(g, v, g->need[v], 0);
@@ -276,7 +360,7 @@ static void warm_start(naryn__net *g, const double *rhs) {
   for (int k = n - 1; k >= 1; k--) {
     int v = g->order[k], a = g->pred[v], p = g->parent[v];
     double f = g->updir[v] ? -g->need[v] : g->need[v];
-    if (a >= g->ncols) {
+    if (a >= g->nreal) {
       if (f < 0) {
         int t = g->tail[a];
         g->tail[a] = g->head[a], g->head[a] = t;
@@ -313,11 +397,11 @@ static void warm_start(naryn__net *g, const double *rhs) {
 
 /* The entering arc by block search, or -1 when the tree is optimal. */
 static int price(naryn__net *g) {
-  int m = g->ncols, a = g->next_arc, seen = 0, best_arc = -1;
+  int m = g->nreal, a = g->next_arc, seen = 0, best_arc = -1;
   double best = -g->eps_cost;
   for (int k = 0; k < m; k++) {
     int s = g->state[a];
-    if (s == ST_LOWER || s == ST_UPPER) {
+    if ((s == ST_LOWER || s == ST_UPPER) && g->up[a] > g->lo[a]) {
       double rc = s * (g->cost[a] + g->pi[g->tail[a]] - g->pi[g->head[a]]);
       if (rc < best) best = rc, best_arc = a;
     }
@@ -374,7 +458,7 @@ static int pivot(naryn__net *g, int e) {
     return 0;
   }
   int la = g->pred[out];
-  if (la >= g->ncols) {
+  if (la >= g->nreal) {
     g->state[la] = ST_GONE;
     g->x[la] = 0.0;
   } else {
@@ -415,22 +499,35 @@ int naryn__net_solve(naryn__net *g, const double *collo, const double *colup,
                      const double *rowlo, const double *rowup,
                      long *iterations) {
   if (naryn_interrupted()) return NARYN_EINTR;
-  double scale = 1.0;
-  for (int i = 0; i < g->nrows; i++) {
-    if (rowlo[i] != rowup[i] || !isfinite(rowlo[i])) return NARYN_ESOLVER;
-    if (fabs(rowlo[i]) > scale) scale = fabs(rowlo[i]);
-  }
   for (int j = 0; j < g->ncols; j++) {
     if (!isfinite(collo[j]) || colup[j] < collo[j]) return NARYN_ESOLVER;
     g->lo[j] = collo[j];
     g->up[j] = colup[j];
   }
-  if (g->warm) warm_start(g, rowlo);
-  else cold_start(g, rowlo);
+  /* Each row's balance at its lower bound, its slack taking the rest; then
+  ** folded as the columns were. */
+  for (int i = 0; i < g->nrows; i++) {
+    int sl = g->slack[i];
+    if (!isfinite(rowlo[i]) || (sl < 0 && rowup[i] != rowlo[i]) ||
+        rowup[i] < rowlo[i])
+      return NARYN_ESOLVER;
+    if (sl >= 0) {
+      g->lo[sl] = 0.0;
+      g->up[sl] = rowup[i] - rowlo[i];
+    }
+    g->rhs[i] = rowlo[i];
+  }
+  for (int i = 0; i < g->nrows; i++)
+    if (g->fold[i] >= 0) g->rhs[g->fold[i]] += rowlo[i], g->rhs[i] = -rowlo[i];
+  double scale = 1.0;
+  for (int i = 0; i < g->nrows; i++)
+    if (fabs(g->rhs[i]) > scale) scale = fabs(g->rhs[i]);
+  if (g->warm) warm_start(g, g->rhs);
+  else cold_start(g, g->rhs);
   /* A limit on pivots: a warm tree that is not strongly feasible could in
   ** principle cycle, and a first solve of a huge network is better left to
   ** CLP's presolve. */
-  long limit = 20L * (g->nnodes + g->ncols) + 1000, pivots = 0;
+  long limit = 20L * (g->nnodes + g->nreal) + 1000, pivots = 0;
   int rc = NARYN_OK;
   for (;;) {
     int e = price(g);
@@ -454,7 +551,7 @@ int naryn__net_solve(naryn__net *g, const double *collo, const double *colup,
   ** move: the LP is infeasible. */
   double tol = 1e-9 * scale;
   for (int i = 0; i < g->nrows; i++) {
-    int a = g->ncols + i;
+    int a = g->nreal + i;
     if (g->state[a] == ST_TREE && g->x[a] > tol) return NARYN_EINFEAS;
   }
   return NARYN_OK;

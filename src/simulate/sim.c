@@ -106,6 +106,37 @@ static int new_col(sim *s, double **obj, int *objcap, double cost) {
   return s->ncols++;
 }
 
+/* Loads the LP into the network simplex too when it is a network once each
+** node's side row over its outgoing links (a plant's split row, a
+** minimum-flow row, a release-schedule row) is folded into the node's
+** balance; a minimum flow's row, an inequality, gets a slack. Links with
+** losses and return flows scale water, which no network does: such a
+** model stays with CLP. */
+static int build_net(sim *s, const int *start, const int *index,
+                     const double *value, const double *obj) {
+  int *fold = malloc((size_t)s->nrows * sizeof *fold);
+  unsigned char *slack = calloc((size_t)s->nrows, 1);
+  int rc = NARYN_ENOMEM;
+  if (!fold || !slack) goto done;
+  for (int i = 0; i < s->nrows; i++) fold[i] = -1;
+  for (int i = 0; i < s->m->nnodes; i++) {
+    const node_lp *v = &s->nl[i];
+    if (v->srow >= 0) fold[v->srow] = v->bal;
+    if (v->rrow >= 0) fold[v->rrow] = v->bal;
+    if (v->mrow >= 0) fold[v->mrow] = v->bal, slack[v->mrow] = 1;
+  }
+  rc = NARYN_OK;
+  if (naryn__net_is_network(s->nrows, s->ncols, start, index, value, fold)) {
+    s->net = naryn__net_new(s->nrows, s->ncols, start, index, value, obj,
+                            fold, slack);
+    if (!s->net) rc = NARYN_ENOMEM;
+  }
+done:
+  free(fold);
+  free(slack);
+  return rc;
+}
+
 /* Lays out the columns and rows of the LP and loads it into CLP. */
 static int build_lp(sim *s) {
   const naryn_model *m = s->m;
@@ -235,11 +266,8 @@ static int build_lp(sim *s) {
     if (s->lp) rc = NARYN_OK;
     /* A step LP that is a pure network is solved by the network simplex;
     ** CLP keeps the same LP for the steps it gives up on. */
-    if (rc == NARYN_OK && s->o->step_solver == NARYN_STEP_AUTO &&
-        naryn__net_is_network(s->nrows, s->ncols, start, index, value)) {
-      s->net = naryn__net_new(s->nrows, s->ncols, start, index, value, obj);
-      if (!s->net) rc = NARYN_ENOMEM;
-    }
+    if (rc == NARYN_OK && s->o->step_solver == NARYN_STEP_AUTO)
+      rc = build_net(s, start, index, value, obj);
   }
   free(start);
   free(index);
