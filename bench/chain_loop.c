@@ -1,7 +1,10 @@
 /*
 ** chain_loop.c: the simulation loop alone, on one model, in a fresh process.
 **
-** Usage: chain_loop MODEL DIR
+** Usage: chain_loop MODEL DIR [clp]
+**
+** With "clp", every step is solved by CLP (--step-solver clp) instead of
+** the network simplex the chain is solved by otherwise.
 **
 ** Loads MODEL (bench/chain.sh writes the chain benchmark) and runs it as
 ** "naryn simulate MODEL --out DIR --output summary" does (naryn_simulate_to,
@@ -21,6 +24,7 @@
 ** "naryn simulate".
 */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -51,8 +55,8 @@ int main(int argc, char **argv) {
   mallopt(M_TOP_PAD, 1 << 20);
   mallopt(M_MMAP_THRESHOLD, 4 << 20);
 #endif
-  if (argc != 3) {
-    fprintf(stderr, "usage: chain_loop MODEL DIR\n");
+  if (argc != 3 && !(argc == 4 && strcmp(argv[3], "clp") == 0)) {
+    fprintf(stderr, "usage: chain_loop MODEL DIR [clp]\n");
     return 2;
   }
   naryn_diags *d = naryn_diags_new(0);
@@ -67,6 +71,7 @@ int main(int argc, char **argv) {
   naryn_sim_opts_init(&so);
   so.progress = on_progress;
   so.progress_user = &lt;
+  if (argc == 4) so.step_solver = NARYN_STEP_CLP;
   naryn_output o;
   naryn_output_init(&o);
   o.per_step = 0;

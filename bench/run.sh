@@ -10,20 +10,21 @@ done
 # The chain of Pywr's side-by-side comparison (bench/chain.sh; doc/
 # performance.md), timed as a user runs it: a fresh "naryn simulate" process
 # from reading the model to the last file written, and the loop alone
-# (chain_loop: the steps of a run with summaries only, in a fresh process),
+# (chain_loop: the steps of a run with summaries only, in a fresh process,
+# solved by the network simplex, and again with CLP solving every step),
 # median of 5 runs each,
 # beside Pywr 1.31.1 + GLPK's figures on the same network measured on this
 # machine kind. The aggregates must match those recorded in
 # bench/chain-aggregates.txt.
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 echo "== chain benchmark (Pywr's comparison network), 3,653 daily steps, fresh processes, median of 5"
-printf "%5s %9s %9s %9s %7s %8s %10s %10s %7s  %s\n" N "whole s" steps/s "Pywr" "x Pywr" "peak MB" "loop st/s" "Pywr loop" "x Pywr" aggregates
+printf "%5s %9s %9s %9s %7s %8s %10s %10s %7s %9s  %s\n" N "whole s" steps/s "Pywr" "x Pywr" "peak MB" "loop st/s" "Pywr loop" "x Pywr" "CLP loop" aggregates
 chain_tmp=$(mktemp -d)
 for spec in "10 2146 12700" "50 1514 4268" "200 758 1222"; do
   set -- $spec
   n=$1 pywr=$2 pywr_loop=$3
   bench/chain.sh "$n" > "$chain_tmp/chain-$n.yaml" || exit 1
-  : > "$chain_tmp/whole"; : > "$chain_tmp/peak"; : > "$chain_tmp/loop"
+  : > "$chain_tmp/whole"; : > "$chain_tmp/peak"; : > "$chain_tmp/loop"; : > "$chain_tmp/clp"
   for i in 1 2 3 4 5; do
     "$BUILD/bench/runtime" "$BUILD/naryn" simulate --quiet "$chain_tmp/chain-$n.yaml" \
       --out "$chain_tmp/out-$n" > "$chain_tmp/one" || { echo "chain $n: naryn simulate failed"; exit 1; }
@@ -31,7 +32,11 @@ for spec in "10 2146 12700" "50 1514 4268" "200 758 1222"; do
     echo "$s" >> "$chain_tmp/whole"; echo "$kb" >> "$chain_tmp/peak"
     "$BUILD/bench/chain_loop" "$chain_tmp/chain-$n.yaml" "$chain_tmp/loop-$n" > "$chain_tmp/one" || exit 1
     awk '{ print $3 }' "$chain_tmp/one" >> "$chain_tmp/loop"
+    # The same loop with CLP solving every step, for comparison.
+    "$BUILD/bench/chain_loop" "$chain_tmp/chain-$n.yaml" "$chain_tmp/clp-$n" clp > "$chain_tmp/two" || exit 1
+    awk '{ print $3 }' "$chain_tmp/two" >> "$chain_tmp/clp"
   done
+  clp=$(median < "$chain_tmp/clp")
   whole=$(median < "$chain_tmp/whole")
   peak=$(median < "$chain_tmp/peak")
   loop=$(median < "$chain_tmp/loop")
@@ -40,9 +45,9 @@ for spec in "10 2146 12700" "50 1514 4268" "200 758 1222"; do
     { if (off($6, d)^2 > 1e-12 || off($7, s)^2 > 1e-12 || off($8, v)^2 > 1e-12)
         printf "CHANGED: delivered %s, outfall %s, storage %s (recorded %s, %s, %s)", $6, $7, $8, d, s, v
       else printf "unchanged" }' bench/chain-aggregates.txt "$chain_tmp/one")
-  awk -v n="$n" -v w="$whole" -v p="$pywr" -v kb="$peak" -v l="$loop" -v pl="$pywr_loop" -v a="$agg" 'BEGIN {
-    printf "%5d %9.3f %9.0f %9d %7.2f %8.1f %10.0f %10d %7.2f  %s\n",
-      n, w, 3653 / w, p, 3653 / w / p, kb / 1024, l, pl, l / pl, a }'
+  awk -v n="$n" -v w="$whole" -v p="$pywr" -v kb="$peak" -v l="$loop" -v pl="$pywr_loop" -v a="$agg" -v c="$clp" 'BEGIN {
+    printf "%5d %9.3f %9.0f %9d %7.2f %8.1f %10.0f %10d %7.2f %9.0f  %s\n",
+      n, w, 3653 / w, p, 3653 / w / p, kb / 1024, l, pl, l / pl, c, a }'
   case $agg in CHANGED*) rm -rf "$chain_tmp"; exit 1 ;; esac
 done
 echo "targets: whole command >= 3x Pywr's load and run, loop >= 5x Pywr's loop, peak < 150 MB at N = 200"
