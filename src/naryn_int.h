@@ -511,6 +511,60 @@ typedef enum naryn__demand_kind {
   NARYN__MUNICIPAL
 } naryn__demand_kind;
 
+/* Operating rules of a reservoir (model/rules.c reads them, sim.c applies
+** them as penalised targets of the step LP). */
+typedef enum naryn__rule_type {
+  NARYN__RULE_RELEASE = 0, NARYN__RULE_MIN_RELEASE, NARYN__RULE_MAX_RELEASE,
+  NARYN__RULE_RAMP, NARYN__RULE_STORAGE, NARYN__RULE_HEDGING,
+  NARYN__RULE_ENERGY, NARYN__RULE_DOWNSTREAM, NARYN__RULE_TYPE_COUNT
+} naryn__rule_type;
+
+/* A release given per step, or as a function of the start storage and the
+** month. */
+typedef struct naryn__rule_curve {
+  naryn__ts ts;          /* per step (m3/s); ts.v NULL when the table is used */
+  int n;                 /* table points; 0 when ts is used */
+  int by_level;          /* x are levels (m), else storages (hm3) */
+  double *x;             /* n points, strictly increasing */
+  double *y;             /* 12 * n values: y[12 * i + month0] (m3/s) */
+  const naryn__doc *src;
+} naryn__rule_curve;
+
+typedef struct naryn__rule {
+  const char *name;
+  naryn__rule_type type;
+  int priority;
+  const naryn__doc *doc;       /* the rule's object, for messages */
+  naryn__rule_curve release;   /* release, min_release, max_release */
+  naryn__ts storage_hm3;       /* storage: per-step target in hm3 */
+  double max_up_m3s, max_down_m3s;   /* ramp: INFINITY where not limited */
+  double initial_release_m3s;  /* ramp: NAN when not given */
+  int *demands, ndemands;      /* hedging: node indices */
+  double cut;                  /* hedging */
+  naryn__ts trigger_hm3, full_cut_hm3; /* hedging: per step (hm3); v NULL when absent */
+  int node;                    /* energy: the plant; downstream: the control node; else -1 */
+  naryn__ts energy_gwh;        /* energy: per step (GWh) */
+  naryn__ts flow_m3s;          /* downstream */
+} naryn__rule;
+
+/* What decided a reservoir's release in a step (its "controlling rule"):
+** the index of one of its rules (>= 0), or one of these. */
+enum {
+  NARYN__CTL_NONE = -1,       /* not a reservoir, or switched off */
+  NARYN__CTL_ALLOCATION = -2, /* no rule: it released what the allocation asked */
+  NARYN__CTL_TARGET = -3,     /* its target_storage_hm3 */
+  NARYN__CTL_SCHEDULE = -4,   /* its release_m3s */
+  NARYN__CTL_FULL = -5,       /* it was full: the rest had to leave */
+  NARYN__CTL_DEAD = -6        /* it was at dead storage */
+};
+
+typedef struct naryn__zone {
+  const char *name;
+  double *top_hm3;             /* per step; NULL for the first zone (full storage) */
+  int *rules, nrules;          /* indices into the reservoir's rules */
+  const naryn__doc *doc;
+} naryn__zone;
+
 typedef struct naryn__node {
   const char *name;
   naryn_node_type type;
@@ -532,6 +586,10 @@ typedef struct naryn__node {
   naryn__ts release_m3s;       /* scheduled release */
   int release_priority;
   double storage_value;        /* worth of a stored hm3, tiny, see sim.c */
+  naryn__rule *rules;          /* operating rules (model/rules.c) */
+  int nrules;
+  naryn__zone *zones;          /* zones, top to bottom; none when nzones is 0 */
+  int nzones;
 
   /* hydropower */
   int reservoir;               /* node giving the headwater level, or -1 */
@@ -563,6 +621,17 @@ typedef struct naryn__link {
   double cost;                 /* per hm3 leaving the head of the link */
   const naryn__doc *doc;
 } naryn__link;
+
+/* The zone of a reservoir's storage in a step (0 when it has no zones):
+** the lowest zone whose top is at or above the storage. */
+int naryn__zone_of(const naryn__node *res, int step, double storage_hm3);
+/* 1 when rule k of the reservoir applies in the zone. */
+int naryn__rule_applies(const naryn__node *res, int rule, int zone);
+/* The release (m3/s) a rule's curve asks for in a step, from the storage
+** at the start of the step. */
+double naryn__rule_release_m3s(const naryn_model *m, const naryn__node *res,
+                               const naryn__rule_curve *c, int step,
+                               double start_storage_hm3);
 
 /* Priorities run from 1 (served first) to NARYN__PRIORITY_MAX. */
 #define NARYN__PRIORITY_MAX 10
@@ -1021,6 +1090,8 @@ struct naryn_result {
   double *q;          /* [(slot * nnodes + node) * NARYN_Q_COUNT + quantity] */
   double *link_flow;  /* [slot * nlinks + link], hm3 leaving the link's head */
   double *link_loss;  /* [slot * nlinks + link], hm3 lost on the way */
+  int *zone;          /* [slot * nnodes + node]: a reservoir's zone, -1 for none */
+  int *control;       /* [slot * nnodes + node]: NARYN__CTL_* or a rule's index */
   naryn__sums *sums;  /* a streamed result's totals; NULL for a full one */
   double max_residual_hm3, max_residual_rel;
   int max_residual_node, max_residual_step;
@@ -1072,6 +1143,10 @@ double naryn__result_start_storage(const naryn_result *r, int t, int i);
 #define NARYN__SLOT(r, step) ((size_t)(step) & (r)->slot_mask)
 #define NARYN__Q(r, step, node, quantity) \
   ((r)->q[(NARYN__SLOT(r, step) * (size_t)(r)->nnodes + (size_t)(node)) * NARYN_Q_COUNT + (quantity)])
+#define NARYN__ZONE(r, step, node) \
+  ((r)->zone[NARYN__SLOT(r, step) * (size_t)(r)->nnodes + (size_t)(node)])
+#define NARYN__CONTROL(r, step, node) \
+  ((r)->control[NARYN__SLOT(r, step) * (size_t)(r)->nnodes + (size_t)(node)])
 #define NARYN__LINK_FLOW(r, step, link) \
   ((r)->link_flow[NARYN__SLOT(r, step) * (size_t)(r)->nlinks + (size_t)(link)])
 #define NARYN__LINK_LOSS(r, step, link) \

@@ -31,6 +31,9 @@ static void clear_slot(naryn_result *r, size_t slot) {
   for (size_t i = 0; i < nq; i++) q[i] = NAN;
   memset(r->link_flow + slot * nl, 0, nl * sizeof *r->link_flow);
   memset(r->link_loss + slot * nl, 0, nl * sizeof *r->link_loss);
+  for (int i = 0; i < r->nnodes; i++)
+    r->zone[slot * (size_t)r->nnodes + (size_t)i] =
+        r->control[slot * (size_t)r->nnodes + (size_t)i] = NARYN__CTL_NONE;
 }
 
 naryn_result *naryn__result_new_slots(const naryn_model *m, int q_steps) {
@@ -50,7 +53,10 @@ naryn_result *naryn__result_new_slots(const naryn_model *m, int q_steps) {
   r->q = malloc((nq + 1) * sizeof *r->q);
   r->link_flow = malloc((nl + 1) * sizeof *r->link_flow);
   r->link_loss = malloc((nl + 1) * sizeof *r->link_loss);
-  if (!r->q || !r->link_flow || !r->link_loss) {
+  size_t nn = (size_t)q_steps * (size_t)m->nnodes;
+  r->zone = malloc((nn + 1) * sizeof *r->zone);
+  r->control = malloc((nn + 1) * sizeof *r->control);
+  if (!r->q || !r->link_flow || !r->link_loss || !r->zone || !r->control) {
     naryn_result_free(r);
     return NULL;
   }
@@ -83,6 +89,8 @@ void naryn_result_free(naryn_result *r) {
   free(r->q);
   free(r->link_flow);
   free(r->link_loss);
+  free(r->zone);
+  free(r->control);
   if (r->sums) {
     free(r->sums->node_group);
     free(r->sums->season);

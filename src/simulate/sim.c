@@ -37,71 +37,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../naryn_int.h"
-
-/* Objective weights per hm3. Priority p weighs 10 * 2^(10 - p): each level
-** counts twice the next. The elastic and dead-storage weights are far
-** above any priority so that they are used only when nothing else works. */
-#define W_ELASTIC 1e6
-#define W_DEAD 1e5
-#define W_SPILL 1e-3
-/* Elastic flows below this many hm3 are solver noise, not infeasibility. */
-#define ELASTIC_TOL_HM3 1e-6
-/* A demand's delivery is split into this many equal parts, each worth a
-** little less than the one before (from 1 + SHARE_PREMIUM times the
-** priority weight down to the weight itself): every demand of a priority
-** then gets its first part before any gets its second, so demands of equal
-** priority share a shortage in proportion to what they ask, to within one
-** part. The premium stays well below the factor of two between priority
-** levels. */
-#define SHARE_PARTS 10
-#define SHARE_PREMIUM 0.1
-
-static double priority_weight(int p) {
-  return 10.0 * ldexp(1.0, NARYN__PRIORITY_MAX - p);
-}
-
-/* Columns and rows of one node; -1 where they do not exist. */
-typedef struct node_lp {
-  int bal;            /* balance row */
-  int y, u;           /* reservoir: storage above dead, drawdown below */
-  int tp, tm, trow;   /* reservoir target: above, below, row */
-  int rp, rm, rrow;   /* reservoir release schedule: above, below, row */
-  int d;              /* demand: first of SHARE_PARTS delivered parts */
-  int mf, mrow;       /* min_flow: shortfall, row */
-  int qt, qs, srow;   /* hydropower: turbined, spilled, split row */
-} node_lp;
-
-typedef struct sim {
-  const naryn_model *m;
-  const naryn_sim_opts *o;
-  naryn_diags *d;
-  naryn_result *r;
-  naryn__lp *lp;
-  naryn__net *net;    /* the same LP as a network, or NULL */
-  int clp_solved;     /* CLP has solved the LP at least once */
-  int ncols, nrows;
-  int *link_col;      /* x of each link */
-  int *link_short;    /* v: flow short of the link's minimum, or -1 */
-  int *link_excess;   /* w: flow above the link's maximum, or -1 */
-  node_lp *nl;
-  double *collo, *colup, *rowlo, *rowup;
-  double *storage;    /* reservoir storage at the start of the step */
-  double *evap;       /* evaporation (hm3) used in the current solve */
-  double *cap;        /* turbine capacity (m3/s) used in the current solve */
-  double *discharge;  /* plant discharge (m3/s) of the last solve */
-  double *evap_next, *cap_next; /* the same, recomputed from the solution */
-} sim;
+#include "sim_int.h"
 
 /* ====================================================================== */
 /* Building the LP                                                         */
 /* ====================================================================== */
 
 /* Hands out the next column index with its cost. */
-static int new_col(sim *s, double **obj, int *objcap, double cost) {
-  double *o = naryn__grow(*obj, objcap, s->ncols + 1, sizeof *o);
+int naryn__sim_col(sim *s, lp_build *b, double cost) {
+  double *o = naryn__grow(b->obj, &b->objcap, s->ncols + 1, sizeof *o);
   if (!o) return -1;
-  *obj = o;
+  b->obj = o;
   o[s->ncols] = cost;
   return s->ncols++;
 }
@@ -121,9 +67,9 @@ static int build_net(sim *s, const int *start, const int *index,
   for (int i = 0; i < s->nrows; i++) fold[i] = -1;
   for (int i = 0; i < s->m->nnodes; i++) {
     const node_lp *v = &s->nl[i];
-    if (v->srow >= 0) fold[v->srow] = v->bal;
-    if (v->rrow >= 0) fold[v->rrow] = v->bal;
-    if (v->mrow >= 0) fold[v->mrow] = v->bal, slack[v->mrow] = 1;
+    if (v->srow >= 0) fold[v->srow] = v->out_row;
+    if (v->rrow >= 0) fold[v->rrow] = v->out_row;
+    if (v->mrow >= 0) fold[v->mrow] = v->out_row, slack[v->mrow] = 1;
   }
   rc = NARYN_OK;
   if (naryn__net_is_network(s->nrows, s->ncols, start, index, value, fold)) {
@@ -140,22 +86,21 @@ done:
 /* Lays out the columns and rows of the LP and loads it into CLP. */
 static int build_lp(sim *s) {
   const naryn_model *m = s->m;
-  naryn__triplets t = {0};
-  double *obj = NULL;
-  int objcap = 0, rc = NARYN_ENOMEM;
+  lp_build b = {{0}, NULL, 0};
+  int rc = NARYN_ENOMEM;
   s->link_col = malloc((size_t)(3 * m->nlinks + 1) * sizeof *s->link_col);
   s->nl = malloc((size_t)m->nnodes * sizeof *s->nl);
-  if (!s->link_col || !s->nl) goto done;
+  if (!s->link_col || !s->nl || naryn__rules_count(s) != NARYN_OK) goto done;
   s->link_short = s->link_col + m->nlinks;
   s->link_excess = s->link_short + m->nlinks;
 #define COL(var, cost)                                   \
   do {                                                   \
-    if (((var) = new_col(s, &obj, &objcap, (cost))) < 0) \
+    if (((var) = naryn__sim_col(s, &b, (cost))) < 0)    \
       goto done;                                         \
   } while (0)
 #define ADD(row, col, val)                               \
   do {                                                   \
-    if (naryn__trip_add(&t, (row), (col), (val)) < 0) goto done; \
+    if (naryn__trip_add(&b.t, (row), (col), (val)) < 0) goto done; \
   } while (0)
   /* A link's flow x - v + w enters every row it is part of. */
 #define ADD_LINK(row, l, val)                            \
@@ -180,20 +125,32 @@ static int build_lp(sim *s) {
     const naryn__node *n = &m->nodes[i];
     node_lp *v = &s->nl[i];
     memset(v, -1, sizeof *v);
-    if (n->type == NARYN_NODE_SINK) continue;
+    if (n->type == NARYN_NODE_SINK) {
+      /* A sink with a downstream rule: what arrives passes the rule. */
+      v->arrive = naryn__rules_arrival_chain(s, &b, i);
+      if (v->arrive == -2) goto done;
+      for (int k = 0; v->arrive >= 0 && k < n->n_in; k++)
+        ADD_LINK(v->arrive, n->in[k], 1.0 - m->links[n->in[k]].loss_fraction);
+      continue;
+    }
     naryn_node_type type = n->enabled ? n->type : NARYN_NODE_JUNCTION;
     v->bal = s->nrows++;
+    /* The rules on this node's outflow sit between its balance and its
+    ** outgoing links. */
+    v->out_row = naryn__rules_release_chain(s, &b, i);
+    if (v->out_row < 0) goto done;
     for (int k = 0; k < n->n_in; k++)
       ADD_LINK(v->bal, n->in[k], 1.0 - m->links[n->in[k]].loss_fraction);
-    for (int k = 0; k < n->n_out; k++) ADD_LINK(v->bal, n->out[k], -1.0);
+    for (int k = 0; k < n->n_out; k++) ADD_LINK(v->out_row, n->out[k], -1.0);
     switch (type) {
     case NARYN_NODE_RESERVOIR:
       COL(v->y, -n->storage_value);
       COL(v->u, W_DEAD);
       ADD(v->bal, v->y, -1.0);
       ADD(v->bal, v->u, 1.0);
+      if (naryn__rules_storage_chain(s, &b, i) != NARYN_OK) goto done;
       if (n->target_storage_hm3.v) {
-        double w = priority_weight(n->target_priority);
+        double w = naryn__priority_weight(n->target_priority);
         v->trow = s->nrows++;
         COL(v->tp, w);
         COL(v->tm, w);
@@ -203,7 +160,7 @@ static int build_lp(sim *s) {
         ADD(v->trow, v->tm, 1.0);
       }
       if (n->release_m3s.v) {
-        double w = priority_weight(n->release_priority);
+        double w = naryn__priority_weight(n->release_priority);
         v->rrow = s->nrows++;
         COL(v->rp, w);
         COL(v->rm, w);
@@ -216,25 +173,30 @@ static int build_lp(sim *s) {
       for (int k = 0; k < SHARE_PARTS; k++) {
         double premium = SHARE_PREMIUM * (SHARE_PARTS - 1 - k) / (SHARE_PARTS - 1);
         int col;
-        COL(col, -priority_weight(n->priority) * (1.0 + premium));
+        COL(col, -naryn__priority_weight(n->priority) * (1.0 + premium));
         if (k == 0) v->d = col;
         ADD(v->bal, col, -1.0);
       }
       break;
     case NARYN_NODE_MIN_FLOW:
       v->mrow = s->nrows++;
-      COL(v->mf, priority_weight(n->priority));
+      COL(v->mf, naryn__priority_weight(n->priority));
       for (int k = 0; k < n->n_out; k++) ADD_LINK(v->mrow, n->out[k], 1.0);
       ADD(v->mrow, v->mf, 1.0);
       break;
-    case NARYN_NODE_HYDROPOWER:
+    case NARYN_NODE_HYDROPOWER: {
       v->srow = s->nrows++;
       COL(v->qt, 0.0);
       COL(v->qs, W_SPILL);
       for (int k = 0; k < n->n_out; k++) ADD_LINK(v->srow, n->out[k], 1.0);
-      ADD(v->srow, v->qt, -1.0);
+      /* With an energy rule the turbined water reaches the split row
+      ** through the rule's stage. */
+      int chain = naryn__rules_turbine_chain(s, &b, i);
+      if (chain < 0) goto done;
+      if (!chain) ADD(v->srow, v->qt, -1.0);
       ADD(v->srow, v->qs, -1.0);
       break;
+    }
     default:
       break;
     }
@@ -247,6 +209,7 @@ static int build_lp(sim *s) {
       for (int k = 0; k < SHARE_PARTS; k++)
         ADD(s->nl[n->return_to].bal, s->nl[i].d + k, n->return_fraction);
   }
+  if (naryn__rules_hedging(s, &b) != NARYN_OK) goto done;
 #undef COL
 #undef ADD
 #undef ADD_LINK
@@ -258,23 +221,23 @@ static int build_lp(sim *s) {
   s->rowlo = calloc((size_t)s->nrows + 1, sizeof *s->rowlo);
   s->rowup = calloc((size_t)s->nrows + 1, sizeof *s->rowup);
   if (s->collo && s->colup && s->rowlo && s->rowup &&
-      naryn__trip_columns(&t, s->ncols, &start, &index, &value, NULL) == NARYN_OK) {
+      naryn__trip_columns(&b.t, s->ncols, &start, &index, &value, NULL) == NARYN_OK) {
     for (int j = 0; j < s->ncols; j++) s->colup[j] = INFINITY;
     for (int i = 0; i < s->nrows; i++) s->rowlo[i] = -INFINITY, s->rowup[i] = INFINITY;
     s->lp = naryn__lp_new(s->nrows, s->ncols, start, index, value, s->collo,
-                          s->colup, obj, s->rowlo, s->rowup);
+                          s->colup, b.obj, s->rowlo, s->rowup);
     if (s->lp) rc = NARYN_OK;
     /* A step LP that is a pure network is solved by the network simplex;
     ** CLP keeps the same LP for the steps it gives up on. */
     if (rc == NARYN_OK && s->o->step_solver == NARYN_STEP_AUTO)
-      rc = build_net(s, start, index, value, obj);
+      rc = build_net(s, start, index, value, b.obj);
   }
   free(start);
   free(index);
   free(value);
 done:
-  naryn__trip_free(&t);
-  free(obj);
+  naryn__trip_free(&b.t);
+  free(b.obj);
   if (rc != NARYN_OK)
     naryn__diag(s->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
                 "out of memory while building the simulation LP");
@@ -339,6 +302,7 @@ static void set_step_bounds(sim *s, int t) {
     }
     s->rowlo[v->bal] = s->rowup[v->bal] = rhs;
   }
+  naryn__rules_bounds(s, t);
 }
 
 /* Flow leaving the head of link l in the current solution. */
@@ -362,11 +326,12 @@ static double head_storage(const sim *s, const double *x, int plant) {
   return 0.5 * (s->storage[r] + end_storage(s, x, r));
 }
 
-/* Recomputes evaporation and turbine capacities from a solution into
-** evap_next and cap_next. Returns 1 when any of them differs from the
-** value the solve used by more than the settling tolerance in a way that
-** can change the solution: evaporation always can; a turbine capacity only
-** when the turbines ran at it or the new one is below what they ran. */
+/* Recomputes evaporation, turbine capacities and heads from a solution
+** into evap_next, cap_next and head_next. Returns 1 when any of them
+** differs from the value the solve used by more than the settling
+** tolerance in a way that can change the solution: evaporation always can;
+** a turbine capacity only when the turbines ran at it or the new one is
+** below what they ran; a head when an energy rule turns it into a flow. */
 static int update_estimates(sim *s, int t, const double *x) {
   const naryn_model *m = s->m;
   double k = m->step_s[t] * 1e-6, tol = s->o->settle_tolerance;
@@ -387,7 +352,10 @@ static int update_estimates(sim *s, int t, const double *x) {
       double ran = x[v->qt] / k;
       int binding = ran >= s->cap[i] * (1.0 - 1e-9) - 1e-9 || ran > c;
       if (binding && fabs(c - s->cap[i]) > tol * (1.0 + s->cap[i])) moved = 1;
+      if (v->tchain >= 0 && fabs(h - s->head[i]) > tol * (1.0 + s->head[i]))
+        moved = 1;
       s->cap_next[i] = c;
+      s->head_next[i] = h;
       s->discharge[i] = q;
     }
   }
@@ -478,10 +446,11 @@ static int run_step(sim *s, int t) {
       s->evap[i] = naryn__hyd_evaporation_hm3(n, t, s->storage[i]);
     if (s->nl[i].qt >= 0) {
       double st = n->reservoir >= 0 ? s->storage[n->reservoir] : 0.0;
-      s->cap[i] = naryn__hyd_turbine_cap_m3s(
-          n, naryn__hyd_head_m(m, n, st, s->discharge[i]));
+      s->head[i] = naryn__hyd_head_m(m, n, st, s->discharge[i]);
+      s->cap[i] = naryn__hyd_turbine_cap_m3s(n, s->head[i]);
     }
   }
+  naryn__rules_zones(s, t);
   int settled = 0;
   for (int it = 0; it < s->o->max_iterations; it++) {
     set_step_bounds(s, t);
@@ -528,6 +497,7 @@ static int run_step(sim *s, int t) {
     if (it + 1 < s->o->max_iterations) {
       memcpy(s->evap, s->evap_next, (size_t)m->nnodes * sizeof *s->evap);
       memcpy(s->cap, s->cap_next, (size_t)m->nnodes * sizeof *s->cap);
+      memcpy(s->head, s->head_next, (size_t)m->nnodes * sizeof *s->head);
     }
   }
   if (!settled) {
@@ -540,6 +510,9 @@ static int run_step(sim *s, int t) {
   }
   if (explain_infeasible(s, t, x)) return NARYN_EINFEAS;
   record_step(s, t, x);
+  /* The zone of each reservoir and what decided its release. */
+  naryn__rules_control(s, t, x, &NARYN__CONTROL(s->r, t, 0));
+  for (int i = 0; i < m->nnodes; i++) NARYN__ZONE(s->r, t, i) = s->zone[i];
   int rc = naryn__balance_step(s->r, t, s->o->balance_tolerance, s->d);
   if (rc != NARYN_OK) return rc;
   for (int i = 0; i < m->nnodes; i++)
@@ -580,6 +553,9 @@ static void sim_free(sim *s) {
   free(s->rowlo);
   free(s->rowup);
   free(s->storage);
+  free(s->zone);
+  free(s->stages);
+  free(s->hedges);
 }
 
 int naryn__simulate_into(const naryn_model *m, const naryn_sim_opts *o,
@@ -593,8 +569,9 @@ int naryn__simulate_into(const naryn_model *m, const naryn_sim_opts *o,
   sim s = {.m = m, .o = o, .d = d, .r = r};
   int rc = NARYN_ENOMEM;
   size_t n = (size_t)m->nnodes;
-  s.storage = calloc(6 * n + 1, sizeof *s.storage);
-  if (!s.storage) {
+  s.storage = calloc(9 * n + 1, sizeof *s.storage);
+  s.zone = malloc((n + 1) * sizeof *s.zone);
+  if (!s.storage || !s.zone) {
     naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
                 "out of memory");
     goto done;
@@ -604,6 +581,10 @@ int naryn__simulate_into(const naryn_model *m, const naryn_sim_opts *o,
   s.discharge = s.cap + n;
   s.evap_next = s.discharge + n;
   s.cap_next = s.evap_next + n;
+  s.head = s.cap_next + n;
+  s.head_next = s.head + n;
+  s.release = s.head_next + n;
+  for (size_t i = 0; i < n; i++) s.release[i] = NAN, s.zone[i] = -1;
   for (int i = 0; i < m->nnodes; i++) s.storage[i] = m->nodes[i].initial_storage_hm3;
   /* A run started while an interruption stands stops at once; then the
   ** check comes between steps, and CLP stops within a step. */

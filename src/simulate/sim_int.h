@@ -1,0 +1,149 @@
+/*
+** sim_int.h: the step LP of the simulation, shared by sim.c (the run, and
+** the rows and columns of the network) and rules_lp.c (the rows and
+** columns of the reservoirs' operating rules). One mapping of the model to
+** LP rows and columns: the rules extend it rather than copy it.
+*/
+#ifndef NARYN_SIM_INT_H
+#define NARYN_SIM_INT_H
+
+#include <math.h>
+
+#include "../naryn_int.h"
+
+/* Objective weights per hm3. Priority p weighs 10 * 2^(10 - p): each level
+** counts twice the next. The elastic and dead-storage weights are far
+** above any priority so that they are used only when nothing else works. */
+#define W_ELASTIC 1e6
+#define W_DEAD 1e5
+#define W_SPILL 1e-3
+/* Elastic flows below this many hm3 are solver noise, not infeasibility. */
+#define ELASTIC_TOL_HM3 1e-6
+/* A demand's delivery is split into this many equal parts, each worth a
+** little less than the one before (from 1 + SHARE_PREMIUM times the
+** priority weight down to the weight itself): every demand of a priority
+** then gets its first part before any gets its second, so demands of equal
+** priority share a shortage in proportion to what they ask, to within one
+** part. The premium stays well below the factor of two between priority
+** levels. */
+#define SHARE_PARTS 10
+#define SHARE_PREMIUM 0.1
+
+static inline double naryn__priority_weight(int p) {
+  return 10.0 * ldexp(1.0, NARYN__PRIORITY_MAX - p);
+}
+
+/* Columns and rows of one node; -1 where they do not exist. */
+typedef struct node_lp {
+  int bal;            /* balance row */
+  int out_row;        /* the row the node's outgoing links leave: bal, or
+                      ** the last row of its release chain */
+  int arrive;         /* sink with a downstream rule: the row its links enter */
+  int y, u;           /* reservoir: storage above dead, drawdown below */
+  int tp, tm, trow;   /* reservoir target: above, below, row */
+  int rp, rm, rrow;   /* reservoir release schedule: above, below, row */
+  int d;              /* demand: first of SHARE_PARTS delivered parts */
+  int mf, mrow;       /* min_flow: shortfall, row */
+  int qt, qs, srow;   /* hydropower: turbined, spilled, split row */
+  int tchain;         /* hydropower with an energy rule: its first chain row */
+} node_lp;
+
+/* The kinds of stage a rule puts on the water that passes it: a target
+** kept on both sides, a minimum, a maximum, and a band (a ramp). */
+typedef enum stage_kind { STAGE_TARGET, STAGE_MIN, STAGE_MAX, STAGE_BAND } stage_kind;
+
+/* One rule's stage on a chain. All the water of the chain passes every
+** stage, through parallel columns whose costs make the rule's penalty:
+**   target T:  [0, T] at -w, [0, inf) at +w, and a free one while off;
+**   minimum m: [0, m] at -w, [0, inf) at 0;
+**   maximum M: [0, M] at 0, [0, inf) at +w;
+**   band lo..hi: [0, lo] at -w, [0, hi - lo] at 0, [0, inf) at +w,
+** where w is the rule's priority weight. A chain of stages between two
+** rows is a path of the network, so the rules keep a network a network. */
+typedef struct stage {
+  int res, rule;      /* the reservoir and the index of its rule */
+  stage_kind kind;
+  int col, ncols;     /* its columns */
+  int on;             /* the rule applies in this step */
+  double lo_hm3, hi_hm3; /* its bounds in this step */
+} stage;
+
+/* A hedging rule's row for one demand: parts - h + slack = allowed. */
+typedef struct hedge_row {
+  int res, rule, demand;
+  int row, h, slack;
+  double cut;         /* the cut in this step */
+} hedge_row;
+
+typedef struct sim {
+  const naryn_model *m;
+  const naryn_sim_opts *o;
+  naryn_diags *d;
+  naryn_result *r;
+  naryn__lp *lp;
+  naryn__net *net;    /* the same LP as a network, or NULL */
+  int clp_solved;     /* CLP has solved the LP at least once */
+  int ncols, nrows;
+  int *link_col;      /* x of each link */
+  int *link_short;    /* v: flow short of the link's minimum, or -1 */
+  int *link_excess;   /* w: flow above the link's maximum, or -1 */
+  node_lp *nl;
+  double *collo, *colup, *rowlo, *rowup;
+  double *storage;    /* reservoir storage at the start of the step */
+  double *evap;       /* evaporation (hm3) used in the current solve */
+  double *cap;        /* turbine capacity (m3/s) used in the current solve */
+  double *discharge;  /* plant discharge (m3/s) of the last solve */
+  double *evap_next, *cap_next; /* the same, recomputed from the solution */
+  double *head;       /* plant head (m) used in the current solve */
+  double *head_next;  /* the same, recomputed from the solution */
+  double *release;    /* reservoir release (m3/s) of the last step, NaN before */
+  int *zone;          /* reservoir zone of the step, -1 without zones */
+  stage *stages;      /* the rules' stages, chain by chain */
+  int nstages;
+  hedge_row *hedges;
+  int nhedges;
+} sim;
+
+/* Columns and coefficients gathered while the LP is laid out. */
+typedef struct lp_build {
+  naryn__triplets t;
+  double *obj;
+  int objcap;
+} lp_build;
+
+/* sim.c: the next column with its cost, or -1 when out of memory. */
+int naryn__sim_col(sim *s, lp_build *b, double cost);
+
+/* rules_lp.c. The stages of node i's chains, counted before the LP is laid
+** out: its release (for a sink, its arrival), storage and turbine chains. */
+int naryn__rules_count(sim *s);
+/* Lays out the release chain of node i from its balance row: returns the
+** row its outgoing links leave (the balance when it has no chain), or -1
+** when out of memory. */
+int naryn__rules_release_chain(sim *s, lp_build *b, int i);
+/* For a sink with downstream rules: the row its incoming links enter
+** (then passed to the outside through the rules' stages), -1 when it has
+** none, -2 when out of memory. */
+int naryn__rules_arrival_chain(sim *s, lp_build *b, int i);
+/* A reservoir's storage chain, fed by its storage column y. */
+int naryn__rules_storage_chain(sim *s, lp_build *b, int i);
+/* A plant's turbine chain, fed by its turbined column; returns 1 when the
+** plant has one (its turbined water then reaches the split row through the
+** chain), 0 when not, -1 when out of memory. */
+int naryn__rules_turbine_chain(sim *s, lp_build *b, int i);
+/* The hedging rows, after every demand's columns. */
+int naryn__rules_hedging(sim *s, lp_build *b);
+/* Sets the bounds of every rule's columns and rows for step t (after the
+** network's own, see set_step_bounds). */
+void naryn__rules_bounds(sim *s, int t);
+/* Turbined water (hm3) an energy rule asks of a plant at the head used in
+** the current solve. */
+double naryn__rules_energy_hm3(const sim *s, const naryn__rule *r, int plant, int t);
+/* The zone of every reservoir at the start of step t. */
+void naryn__rules_zones(sim *s, int t);
+/* After the step's last solve: the rule that decided each reservoir's
+** release, as a code (naryn__ctl_*), and the releases for the next step's
+** ramps. */
+void naryn__rules_control(sim *s, int t, const double *x, int *code);
+
+#endif
