@@ -353,6 +353,17 @@ double naryn_result_node(const naryn_result *r, naryn_quantity q, int node,
 /* Flow leaving the head of a link in a step, and the part lost on the way;
 ** NaN for a step the result does not hold. */
 double naryn_result_link_flow_hm3(const naryn_result *r, int link, int step);
+/* The zone a reservoir's storage was in at the start of a step (its name
+** in the model), or NULL for a node without zones, a result that has none
+** (an optimum) or a step the result does not hold. */
+const char *naryn_result_zone(const naryn_result *r, int node, int step);
+/* What decided a reservoir's release in a step (its "controlling rule"):
+** the name of one of its rules, "target_storage_hm3" or "release_m3s" (its
+** target or schedule), "full" (water that did not fit had to leave), "dead
+** storage", or "allocation" (no rule held it: it released what the
+** demands and minimum flows downstream took); NULL for a node that is not
+** a reservoir, an optimum, or a step the result does not hold. */
+const char *naryn_result_rule(const naryn_result *r, int node, int step);
 double naryn_result_link_loss_hm3(const naryn_result *r, int link, int step);
 /* Largest node water-balance residual of the run in hm3 (absolute), and
 ** where it occurred. */

@@ -224,3 +224,27 @@ void naryn__result_derive_step(naryn_result *r, int t, int clip) {
     }
   }
 }
+
+const char *naryn_result_zone(const naryn_result *r, int node, int step) {
+  if (node < 0 || node >= r->nnodes || !naryn__result_holds(r, step))
+    return NULL;
+  int z = NARYN__ZONE(r, step, node);
+  const naryn__node *n = &r->m->nodes[node];
+  return z >= 0 && z < n->nzones ? n->zones[z].name : NULL;
+}
+
+const char *naryn_result_rule(const naryn_result *r, int node, int step) {
+  if (node < 0 || node >= r->nnodes || !naryn__result_holds(r, step))
+    return NULL;
+  int c = NARYN__CONTROL(r, step, node);
+  const naryn__node *n = &r->m->nodes[node];
+  if (c >= 0) return c < n->nrules ? n->rules[c].name : NULL;
+  switch (c) {
+  case NARYN__CTL_ALLOCATION: return "allocation";
+  case NARYN__CTL_TARGET: return "target_storage_hm3";
+  case NARYN__CTL_SCHEDULE: return "release_m3s";
+  case NARYN__CTL_FULL: return "full";
+  case NARYN__CTL_DEAD: return "dead storage";
+  default: return NULL;
+  }
+}
