@@ -1359,6 +1359,20 @@ int naryn_optimise(const naryn_model *m, const naryn_opt_opts *o,
                        "out of memory");
   }
   for (int k = 0; k < m->nterms; k++) w[k] = m->terms[k].weight;
+  /* The optimum plans every release freely over the horizon; operating
+  ** rules are what the simulation follows instead, so they are left out,
+  ** and the user is told. */
+  int with_rules = 0, first = -1;
+  for (int i = 0; i < m->nnodes; i++)
+    if (m->nodes[i].type == NARYN_NODE_RESERVOIR && m->nodes[i].enabled &&
+        m->nodes[i].nrules > 0 && with_rules++ == 0)
+      first = i;
+  if (with_rules > 0)
+    naryn__diag(d, NARYN_OK, NARYN_SEV_NOTE, NULL, 0, 0, NULL,
+                "the optimum plans every release freely and ignores the "
+                "operating rules and zones of %d reservoir%s (\"%s\"%s); the "
+                "simulation follows them", with_rules, with_rules == 1 ? "" : "s",
+                m->nodes[first].name, with_rules > 1 ? " and others" : "");
   int rc = naryn__optimise(m, o, w, -1, 0.0, NULL, NULL, out, d);
   free(w);
   return rc;
