@@ -309,12 +309,13 @@ static int read_table_release(reader *r, const naryn__doc *v, const char *where,
   for (int k = 0; k < n; k++) {
     const naryn__doc *item = v->kind == NARYN__DOC_SEQ ? v->vals[k] : v;
     double x;
+    if (naryn__doc_number(item, &x) != 0 && n > 1)
+      return naryn__read_fail(r, item, where, "expected a number for %s, got "
+                              "%s", month_names[k],
+                              naryn__doc_describe(item, got, sizeof got));
     if (naryn__doc_number(item, &x) != 0)
-      return naryn__read_fail(r, item, where,
-                              n > 1 ? "expected a number for %s, got %s"
-                                    : "expected a number or a list of 12 "
-                                      "monthly values, got %s%s",
-                              n > 1 ? month_names[k] : "",
+      return naryn__read_fail(r, item, where, "expected a number or a list of "
+                              "12 monthly values, got %s",
                               naryn__doc_describe(item, got, sizeof got));
     if (!(x >= 0))
       return naryn__read_fail(r, item, where, "expected %s, got %g%s%s",
@@ -967,7 +968,8 @@ int naryn__model_read_rules(naryn_model *m, naryn_diags *d) {
       char w[256];
       naryn__read_fail(&r, rl ? rl : zl, naryn__node_where(n, rl ? "rules" : "zones", w, sizeof w),
                        "expected at most %g nodes, rules and zones times "
-                       "steps (%s), got %ld over %d steps", NARYN__MAX_NODE_STEPS,
+                       "steps (%s), got %ld of them over %d steps",
+                       NARYN__MAX_NODE_STEPS,
                        NARYN__MAX_NODE_STEPS_WHY, items, m->nsteps);
       return NARYN_EMODEL;
     }
