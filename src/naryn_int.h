@@ -506,46 +506,64 @@ typedef struct naryn__ts_at {
   char label[48];
 } naryn__ts_at;
 
-typedef enum naryn__demand_kind {
-  NARYN__IRRIGATION = 0,
-  NARYN__MUNICIPAL
-} naryn__demand_kind;
-
-/* Operating rules of a reservoir (model/rules.c reads them, sim.c applies
-** them as penalised targets of the step LP). */
+/* Operating rules of a reservoir (model/rules.c; doc/model-format.md,
+** "Operating rules: zones and rules"): each rule asks for something at a
+** priority, and zones, bounded by guide curves, choose which rules apply
+** from the storage at the start of a step. */
 typedef enum naryn__rule_type {
-  NARYN__RULE_RELEASE = 0, NARYN__RULE_MIN_RELEASE, NARYN__RULE_MAX_RELEASE,
-  NARYN__RULE_RAMP, NARYN__RULE_STORAGE, NARYN__RULE_HEDGING,
-  NARYN__RULE_ENERGY, NARYN__RULE_DOWNSTREAM, NARYN__RULE_TYPE_COUNT
+  NARYN__RULE_RELEASE = 0,  /* a release wanted, either side penalised */
+  NARYN__RULE_MIN_RELEASE,  /* a release below it is penalised */
+  NARYN__RULE_MAX_RELEASE,  /* a release above it is penalised */
+  NARYN__RULE_RAMP,         /* a change of release from step to step */
+  NARYN__RULE_STORAGE,      /* a storage wanted at the end of the step */
+  NARYN__RULE_HEDGING,      /* deliveries to named demands cut */
+  NARYN__RULE_ENERGY,       /* a plant's energy wanted */
+  NARYN__RULE_DOWNSTREAM,   /* a flow wanted at a node downstream */
+  NARYN__RULE_TYPE_COUNT
 } naryn__rule_type;
 
-/* A release given per step, or as a function of the start storage and the
-** month. */
+/* A release given per step, or as a function of the start storage (or
+** level) and the month. */
 typedef struct naryn__rule_curve {
   naryn__ts ts;          /* per step (m3/s); ts.v NULL when the table is used */
   int n;                 /* table points; 0 when ts is used */
   int by_level;          /* x are levels (m), else storages (hm3) */
   double *x;             /* n points, strictly increasing */
   double *y;             /* 12 * n values: y[12 * i + month0] (m3/s) */
-  const naryn__doc *src;
+  const naryn__doc *src; /* the by_storage or by_level object, or NULL */
 } naryn__rule_curve;
 
 typedef struct naryn__rule {
   const char *name;
   naryn__rule_type type;
-  int priority;
+  int priority;                /* 1..NARYN__PRIORITY_MAX, default 5 */
   const naryn__doc *doc;       /* the rule's object, for messages */
   naryn__rule_curve release;   /* release, min_release, max_release */
-  naryn__ts storage_hm3;       /* storage: per-step target in hm3 */
-  double max_up_m3s, max_down_m3s;   /* ramp: INFINITY where not limited */
+  naryn__ts storage_hm3;       /* storage: per-step target in hm3 (levels converted) */
+  double max_up_m3s, max_down_m3s; /* ramp: INFINITY where not limited */
   double initial_release_m3s;  /* ramp: NAN when not given */
   int *demands, ndemands;      /* hedging: node indices */
-  double cut;                  /* hedging */
-  naryn__ts trigger_hm3, full_cut_hm3; /* hedging: per step (hm3); v NULL when absent */
-  int node;                    /* energy: the plant; downstream: the control node; else -1 */
-  naryn__ts energy_gwh;        /* energy: per step (GWh) */
-  naryn__ts flow_m3s;          /* downstream */
+  double cut;                  /* hedging: 0..1 */
+  /* hedging: per step in hm3 (levels converted); v NULL when absent */
+  naryn__ts trigger_hm3, full_cut_hm3;
+  int node;                    /* energy: the plant; downstream: the node; else -1 */
+  naryn__ts energy_gwh;        /* energy: per step (power_mw turned into GWh) */
+  naryn__ts flow_m3s;          /* downstream: the flow wanted */
 } naryn__rule;
+
+/* A zone of a reservoir's storage, below the zone above it and above its
+** own top's guide curve for the zone below. */
+typedef struct naryn__zone {
+  const char *name;
+  double *top_hm3;             /* per step; NULL for the first zone (full storage) */
+  int *rules, nrules;          /* indices into the reservoir's rules */
+  const naryn__doc *doc;
+} naryn__zone;
+
+typedef enum naryn__demand_kind {
+  NARYN__IRRIGATION = 0,
+  NARYN__MUNICIPAL
+} naryn__demand_kind;
 
 /* What decided a reservoir's release in a step (its "controlling rule"):
 ** the index of one of its rules (>= 0), or one of these. */
@@ -557,13 +575,6 @@ enum {
   NARYN__CTL_FULL = -5,       /* it was full: the rest had to leave */
   NARYN__CTL_DEAD = -6        /* it was at dead storage */
 };
-
-typedef struct naryn__zone {
-  const char *name;
-  double *top_hm3;             /* per step; NULL for the first zone (full storage) */
-  int *rules, nrules;          /* indices into the reservoir's rules */
-  const naryn__doc *doc;
-} naryn__zone;
 
 typedef struct naryn__node {
   const char *name;
@@ -588,7 +599,7 @@ typedef struct naryn__node {
   double storage_value;        /* worth of a stored hm3, tiny, see sim.c */
   naryn__rule *rules;          /* operating rules (model/rules.c) */
   int nrules;
-  naryn__zone *zones;          /* zones, top to bottom; none when nzones is 0 */
+  naryn__zone *zones;          /* top to bottom; none: every rule applies */
   int nzones;
 
   /* hydropower */
@@ -622,17 +633,6 @@ typedef struct naryn__link {
   const naryn__doc *doc;
 } naryn__link;
 
-/* The zone of a reservoir's storage in a step (0 when it has no zones):
-** the lowest zone whose top is at or above the storage. */
-int naryn__zone_of(const naryn__node *res, int step, double storage_hm3);
-/* 1 when rule k of the reservoir applies in the zone. */
-int naryn__rule_applies(const naryn__node *res, int rule, int zone);
-/* The release (m3/s) a rule's curve asks for in a step, from the storage
-** at the start of the step. */
-double naryn__rule_release_m3s(const naryn_model *m, const naryn__node *res,
-                               const naryn__rule_curve *c, int step,
-                               double start_storage_hm3);
-
 /* Priorities run from 1 (served first) to NARYN__PRIORITY_MAX. */
 #define NARYN__PRIORITY_MAX 10
 
@@ -657,6 +657,8 @@ double naryn__rule_release_m3s(const naryn_model *m, const naryn__node *res,
 #define NARYN__MAX_EVAPORATION_WHY "in a month, twenty times the most ever measured"
 #define NARYN__MAX_PRICE 1e9         /* per MWh or per hm3 */
 #define NARYN__MAX_PRICE_WHY "a million times a typical price"
+#define NARYN__MAX_ENERGY_GWH 1e5     /* energy targets, per calendar month */
+#define NARYN__MAX_ENERGY_WHY "more than a plant of 100,000 MW makes in a month, 74,400 GWh"
 #define NARYN__MAX_WEIGHT 1e6
 #define NARYN__MAX_WEIGHT_WHY "a million times another term already makes that term vanish"
 #define NARYN__MAX_YEARS 200         /* the horizon */
@@ -787,6 +789,25 @@ int naryn__check_node_limits(const naryn_model *m, const naryn__node *n,
                              naryn_diags *d);
 int naryn__check_link_limits(const naryn_model *m, const naryn__link *l,
                              naryn_diags *d);
+/* model/rules.c: reads and checks every reservoir's "rules" and "zones"
+** once the network's links are known (a plant or a control point must lie
+** downstream), and warns of rules no zone lists. Called by
+** naryn__model_check. NARYN_OK, NARYN_EMODEL, NARYN_EIO or NARYN_ENOMEM. */
+int naryn__model_read_rules(naryn_model *m, naryn_diags *d);
+/* model/rules.c: the zone of reservoir res at a step for a storage at the
+** start of the step: the zone k with top[k+1] < storage <= top[k] (the
+** first zone has no top and the last reaches down to empty); 0 when the
+** reservoir has no zones. */
+int naryn__zone_of(const naryn__node *res, int step, double storage_hm3);
+/* 1 when rule index 'rule' applies in zone 'zone' (always without zones). */
+int naryn__rule_applies(const naryn__node *res, int rule, int zone);
+/* The release a curve wants at a step (m3/s), from the storage at the
+** start of the step: its series, or its table interpolated linearly in
+** storage (or in the level the reservoir's level_table gives) with the
+** step's month's values, held at the end values outside the table. */
+double naryn__rule_release_m3s(const naryn_model *m, const naryn__node *res,
+                               const naryn__rule_curve *c, int step,
+                               double start_storage_hm3);
 /* model/objective.c: reads the optional "currency" and "objectives" fields
 ** into m->terms, or sets up the default terms when there are none. Called
 ** by naryn__model_build after the nodes and links are read. */
@@ -852,6 +873,10 @@ int naryn__read_string(naryn__reader *r, const naryn__doc *obj,
 ** Returns 1 when absent, 0 when read, -1 after reporting an error. */
 int naryn__read_ts(naryn__reader *r, const naryn__doc *obj, const char *key,
                    const char *prefix, naryn__ts_form form, naryn__ts *ts);
+/* Reads an optional priority, a whole number from 1 to
+** NARYN__PRIORITY_MAX. Returns 1, 0 or -1 as naryn__read_number. */
+int naryn__read_priority(naryn__reader *r, const naryn__doc *obj,
+                         const char *key, const char *prefix, int *out);
 
 /* model/model_read.c: "reservoir \"R\".field" for messages. */
 const char *naryn__node_where(const naryn__node *n, const char *field,
@@ -875,6 +900,11 @@ const naryn__doc *naryn__field_pos(const naryn__doc *obj, const char *field);
 #define NARYN__RHO_G 9810.0
 
 double naryn__table_eval(const naryn__table *t, double x);
+/* The storage (hm3) at which a reservoir's level_table reaches a level:
+** the inverse of the table, the lowest storage where the level is flat,
+** extended along the end segments outside it (held where an end segment
+** is flat). The reservoir must have a level table. */
+double naryn__hyd_storage_hm3(const naryn__node *res, double level_m);
 /* Net head of a plant in m for a reservoir storage (hm3, ignored when the
 ** plant has a fixed head or headwater) and a plant discharge (m3/s). */
 double naryn__hyd_head_m(const naryn_model *m, const naryn__node *plant,

@@ -1,7 +1,8 @@
 /*
 ** hydro.c: the physics of reservoirs and plants.
 **
-** Level and area follow piecewise-linear tables of storage; the tailwater
+** Level and area follow piecewise-linear tables of storage, and the
+** storage at a level is read from the level table backwards; the tailwater
 ** level follows a table of plant discharge. The net head of a plant is the
 ** headwater level (from its reservoir at the given storage, or fixed) less
 ** the tailwater level, or a fixed net head. Power is rho*g*eta*Q*H, capped
@@ -35,6 +36,26 @@ double naryn__table_eval(const naryn__table *t, double x) {
   hi = lo + 1;
   double f = (x - t->x[lo]) / (t->x[hi] - t->x[lo]);
   return t->y[lo] + f * (t->y[hi] - t->y[lo]);
+}
+
+double naryn__hyd_storage_hm3(const naryn__node *res, double level_m) {
+  const naryn__table *t = &res->level;
+  int n = t->n;
+  if (n == 1) return t->x[0];
+  /* Below the first level or above the last, the end segment goes on,
+  ** unless it is flat and so reaches no other level. */
+  if (level_m <= t->y[0] || level_m > t->y[n - 1]) {
+    int lo = level_m <= t->y[0] ? 0 : n - 2;
+    double dy = t->y[lo + 1] - t->y[lo];
+    if (!(dy > 0)) return level_m <= t->y[0] ? t->x[0] : t->x[n - 1];
+    return t->x[lo] + (level_m - t->y[lo]) / dy * (t->x[lo + 1] - t->x[lo]);
+  }
+  /* The first segment that reaches the level; levels do not decrease. */
+  int i = 1;
+  while (t->y[i] < level_m) i++;
+  double dy = t->y[i] - t->y[i - 1];
+  if (!(dy > 0)) return t->x[i - 1];
+  return t->x[i - 1] + (level_m - t->y[i - 1]) / dy * (t->x[i] - t->x[i - 1]);
 }
 
 double naryn__hyd_head_m(const naryn_model *m, const naryn__node *p,

@@ -11,7 +11,8 @@
 ** first so that one run lists as many problems as possible.
 **
 ** It also derives what the simulator needs from the network: the link
-** lists of each node and the small worth given to stored water.
+** lists of each node and the small worth given to stored water. Last it
+** has rules.c read the reservoirs' operating rules, which need the links.
 */
 #include <math.h>
 #include <stdio.h>
@@ -608,5 +609,9 @@ int naryn__model_check(naryn_model *m, naryn_diags *d) {
                        "out of memory");
   check_degrees(&c);
   check_cycles(&c);
-  return c.failed ? NARYN_EMODEL : NARYN_OK;
+  /* Rules name plants and control points that must lie downstream, so
+  ** they are read once the links of every node are known. */
+  int rc = naryn__model_read_rules(m, d);
+  if (rc == NARYN_ENOMEM || rc == NARYN_EIO) return rc;
+  return c.failed || rc != NARYN_OK ? NARYN_EMODEL : NARYN_OK;
 }

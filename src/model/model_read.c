@@ -693,6 +693,11 @@ int naryn__read_ts(naryn__reader *r, const naryn__doc *obj, const char *key,
   return read_ts(r, obj, key, prefix, form, ts);
 }
 
+int naryn__read_priority(naryn__reader *r, const naryn__doc *obj,
+                         const char *key, const char *prefix, int *out) {
+  return opt_priority(r, obj, key, prefix, out);
+}
+
 /* ====================================================================== */
 /* Tables                                                                  */
 /* ====================================================================== */
@@ -758,7 +763,7 @@ static const char *const reservoir_fields[] = {
     COMMON_FIELDS, "min_storage_hm3", "max_storage_hm3",
     "initial_storage_hm3", "level_table", "area_table", "evaporation_mm",
     "target_storage_hm3", "target_priority", "release_m3s",
-    "release_priority", NULL};
+    "release_priority", "rules", "zones", NULL};
 static const char *const hydropower_fields[] = {
     COMMON_FIELDS, "reservoir", "headwater_m", "head_m", "tailwater_m",
     "tailwater_table", "max_turbine_flow_m3s", "capacity_mw", "efficiency",
