@@ -390,9 +390,13 @@ static int stage_binds(const stage *st, const double *x) {
          near(through, st->hi_hm3);
 }
 
-/* Keeps the candidate of higher priority (then the one listed first). */
+/* Keeps the candidate of higher priority; among equals, a rule listed
+** earlier, and the rules before target_storage_hm3 and release_m3s. */
 static void consider(int *best, int *best_p, int code, int priority) {
-  if (*best == NARYN__CTL_ALLOCATION || priority < *best_p) {
+  int rank_new = code >= 0 ? code : 1000 - code;
+  int rank_old = *best >= 0 ? *best : 1000 - *best;
+  if (*best == NARYN__CTL_ALLOCATION || priority < *best_p ||
+      (priority == *best_p && rank_new < rank_old)) {
     *best = code;
     *best_p = priority;
   }
@@ -401,45 +405,49 @@ static void consider(int *best, int *best_p, int code, int priority) {
 void naryn__rules_control(sim *s, int t, const double *x, int *code) {
   const naryn_model *m = s->m;
   double k = m->step_s[t] * 1e-6;
+  int *prio = s->ctl_priority;
+  for (int i = 0; i < m->nnodes; i++) {
+    code[i] = s->nl[i].y >= 0 ? NARYN__CTL_ALLOCATION : NARYN__CTL_NONE;
+    prio[i] = NARYN__PRIORITY_MAX + 1;
+  }
+  for (int j = 0; j < s->nstages; j++) {
+    const stage *st = &s->stages[j];
+    if (stage_binds(st, x))
+      consider(&code[st->res], &prio[st->res], st->rule,
+               m->nodes[st->res].rules[st->rule].priority);
+  }
+  for (int j = 0; j < s->nhedges; j++) {
+    const hedge_row *h = &s->hedges[j];
+    if (h->cut <= 0) continue;
+    double got = 0.0;
+    for (int part = 0; part < SHARE_PARTS; part++) got += x[s->nl[h->demand].d + part];
+    if (near(got, s->rowlo[h->row]))
+      consider(&code[h->res], &prio[h->res], h->rule,
+               m->nodes[h->res].rules[h->rule].priority);
+  }
   for (int i = 0; i < m->nnodes; i++) {
     const naryn__node *n = &m->nodes[i];
     const node_lp *v = &s->nl[i];
-    code[i] = NARYN__CTL_NONE;
     if (v->y < 0) continue;
     double out_hm3 = 0.0;
     for (int l = 0; l < n->n_out; l++) {
-      int c = s->link_col[n->out[l]];
-      double f = x[c];
-      if (s->link_short[n->out[l]] >= 0) f -= x[s->link_short[n->out[l]]];
-      if (s->link_excess[n->out[l]] >= 0) f += x[s->link_excess[n->out[l]]];
+      int ln = n->out[l];
+      double f = x[s->link_col[ln]];
+      if (s->link_short[ln] >= 0) f -= x[s->link_short[ln]];
+      if (s->link_excess[ln] >= 0) f += x[s->link_excess[ln]];
       out_hm3 += f;
     }
-    int best = NARYN__CTL_ALLOCATION, best_p = NARYN__PRIORITY_MAX + 1;
-    for (int j = 0; j < s->nstages; j++) {
-      const stage *st = &s->stages[j];
-      if (st->res == i && stage_binds(st, x))
-        consider(&best, &best_p, st->rule, n->rules[st->rule].priority);
-    }
-    for (int j = 0; j < s->nhedges; j++) {
-      const hedge_row *h = &s->hedges[j];
-      if (h->res != i || h->cut <= 0) continue;
-      double got = 0.0;
-      for (int part = 0; part < SHARE_PARTS; part++) got += x[s->nl[h->demand].d + part];
-      if (near(got, s->rowlo[h->row]))
-        consider(&best, &best_p, h->rule, n->rules[h->rule].priority);
-    }
     if (v->trow >= 0 && near(x[v->y] - x[v->u], s->rowlo[v->trow]))
-      consider(&best, &best_p, NARYN__CTL_TARGET, n->target_priority);
+      consider(&code[i], &prio[i], NARYN__CTL_TARGET, n->target_priority);
     if (v->rrow >= 0 && near(out_hm3, s->rowlo[v->rrow]))
-      consider(&best, &best_p, NARYN__CTL_SCHEDULE, n->release_priority);
-    if (best == NARYN__CTL_ALLOCATION) {
+      consider(&code[i], &prio[i], NARYN__CTL_SCHEDULE, n->release_priority);
+    if (code[i] == NARYN__CTL_ALLOCATION) {
       double end = n->min_storage_hm3 + x[v->y] - x[v->u];
       if (end >= n->max_storage_hm3 - 1e-6 * (1.0 + n->max_storage_hm3))
-        best = NARYN__CTL_FULL;
+        code[i] = NARYN__CTL_FULL;
       else if (end <= n->min_storage_hm3 + 1e-6 * (1.0 + n->min_storage_hm3))
-        best = NARYN__CTL_DEAD;
+        code[i] = NARYN__CTL_DEAD;
     }
-    code[i] = best;
     s->release[i] = out_hm3 / k;
   }
 }

@@ -223,7 +223,9 @@ static int build_lp(sim *s) {
   if (s->collo && s->colup && s->rowlo && s->rowup &&
       naryn__trip_columns(&b.t, s->ncols, &start, &index, &value, NULL) == NARYN_OK) {
     for (int j = 0; j < s->ncols; j++) s->colup[j] = INFINITY;
-    for (int i = 0; i < s->nrows; i++) s->rowlo[i] = -INFINITY, s->rowup[i] = INFINITY;
+    /* Rows are balances: a rule's chain rows stay at zero, every other
+    ** row gets its bounds at each step. */
+    for (int i = 0; i < s->nrows; i++) s->rowlo[i] = s->rowup[i] = 0.0;
     s->lp = naryn__lp_new(s->nrows, s->ncols, start, index, value, s->collo,
                           s->colup, b.obj, s->rowlo, s->rowup);
     if (s->lp) rc = NARYN_OK;
@@ -570,7 +572,7 @@ int naryn__simulate_into(const naryn_model *m, const naryn_sim_opts *o,
   int rc = NARYN_ENOMEM;
   size_t n = (size_t)m->nnodes;
   s.storage = calloc(9 * n + 1, sizeof *s.storage);
-  s.zone = malloc((n + 1) * sizeof *s.zone);
+  s.zone = malloc((2 * n + 1) * sizeof *s.zone);
   if (!s.storage || !s.zone) {
     naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
                 "out of memory");
@@ -584,6 +586,7 @@ int naryn__simulate_into(const naryn_model *m, const naryn_sim_opts *o,
   s.head = s.cap_next + n;
   s.head_next = s.head + n;
   s.release = s.head_next + n;
+  s.ctl_priority = s.zone ? s.zone + n : NULL;
   for (size_t i = 0; i < n; i++) s.release[i] = NAN, s.zone[i] = -1;
   for (int i = 0; i < m->nnodes; i++) s.storage[i] = m->nodes[i].initial_storage_hm3;
   /* A run started while an interruption stands stops at once; then the

@@ -98,6 +98,7 @@ typedef struct sim {
   double *head_next;  /* the same, recomputed from the solution */
   double *release;    /* reservoir release (m3/s) of the last step, NaN before */
   int *zone;          /* reservoir zone of the step, -1 without zones */
+  int *ctl_priority;  /* scratch: the priority of each reservoir's control */
   stage *stages;      /* the rules' stages, chain by chain */
   int nstages;
   hedge_row *hedges;
