@@ -299,6 +299,10 @@ void naryn__outfile_printf(naryn__outfile *f, const char *fmt, ...)
 void naryn__outfile_write(naryn__outfile *f, const char *s, size_t n);
 /* Appends v as printf's "%.Nf" writes it, N = decimals (io/numfmt.c). */
 void naryn__outfile_number(naryn__outfile *f, double v, int decimals);
+/* Flushes and syncs the temporary file, remembering any error for
+** naryn__outfile_finish, which then only closes it; reports nothing, so
+** that the thread that wrote the file may call it. */
+void naryn__outfile_sync(naryn__outfile *f);
 /* Flushes, syncs and closes the temporary file, reporting any write error
 ** in d; the file is not yet in place. Returns NARYN_OK or NARYN_EIO (the
 ** temporary is then removed). Several files finished first and published
@@ -401,6 +405,23 @@ int naryn__steps_write_quiet(naryn__steps *w, const naryn_result *r, int t);
 ** dropped. */
 int naryn__steps_write(naryn__steps *w, const naryn_result *r, int t,
                        naryn_diags *d);
+/* The parts of the per-step output, each a file that one thread may
+** write while others write the rest: nodes.csv, links.csv, results.nc. */
+enum { NARYN__PART_NODES, NARYN__PART_LINKS, NARYN__PART_NC, NARYN__PARTS };
+/* 1 when w writes the part. */
+int naryn__steps_has_part(const naryn__steps *w, int part);
+/* Writes step t of one part, as naryn__steps_write_quiet does. */
+int naryn__steps_write_part(naryn__steps *w, const naryn_result *r, int t,
+                            int part);
+/* Flushes and syncs a part's file after its last step, remembering any
+** failure for naryn__steps_finish (reports nothing). */
+void naryn__steps_sync_part(naryn__steps *w, int part);
+/* Writes every step of a full result r, each part by a thread of its own
+** when one can be had, and syncs the files; the same bytes as
+** naryn__steps_write step by step. A failed step of results.nc is
+** reported and the file dropped, as there. */
+int naryn__steps_write_all(naryn__steps *w, const naryn_result *r,
+                           naryn_diags *d);
 /* Finishes the files, not yet in place; on failure drops them. */
 int naryn__steps_finish(naryn__steps *w, naryn_diags *d);
 /* Puts finished files in place. */

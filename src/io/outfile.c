@@ -43,6 +43,7 @@ struct naryn__outfile {
   char *buf;  /* OUT_BUFFER_BYTES bytes not yet written; freed when closed */
   size_t len; /* bytes held in buf */
   int err;    /* the first errno met while writing, or 0 */
+  int synced; /* written out, given its mode and synced by outfile_sync */
 };
 
 /* Returns a heap copy of the directory part of path ("." when there is
@@ -342,16 +343,26 @@ static void sync_dir(const char *path) {
   free(dir);
 }
 
+/* Writes out the buffer, gives the file its ordinary mode and syncs it,
+** remembering the first failure for naryn__outfile_finish: the part of
+** finishing that takes time, done by the thread that wrote the file. */
+void naryn__outfile_sync(naryn__outfile *f) {
+  if (!f || f->fd < 0 || f->synced) return;
+  if (!f->err) flush_buffer(f);
+  if (!f->err && fchmod(f->fd, 0666 & ~naryn__umask()) != 0) f->err = errno;
+  if (!f->err && fsync(f->fd) != 0) f->err = errno;
+  f->synced = 1;
+}
+
 /* Makes the temporary file complete: write out the buffer, give it its
-** ordinary mode, sync, close. A failure removes the temporary and is
+** ordinary mode, sync, close (the first three done already when
+** naryn__outfile_sync was called). A failure removes the temporary and is
 ** reported against the final name. */
 int naryn__outfile_finish(naryn__outfile *f, naryn_diags *d) {
   if (!f) return NARYN_EIO;
   if (f->fd < 0) return f->err ? NARYN_EIO : NARYN_OK;
-  if (!f->err) flush_buffer(f);
+  naryn__outfile_sync(f);
   int err = f->err;
-  if (!err && fchmod(f->fd, 0666 & ~naryn__umask()) != 0) err = errno;
-  if (!err && fsync(f->fd) != 0) err = errno;
   if (close(f->fd) != 0 && !err && errno != EINTR) err = errno;
   f->fd = -1;
   free(f->buf);

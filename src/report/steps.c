@@ -17,6 +17,7 @@
 ** caller puts them in place with the rest of the run's files.
 */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,10 +236,32 @@ static void write_links(naryn__steps *w, const naryn_result *r, int t) {
   }
 }
 
+int naryn__steps_has_part(const naryn__steps *w, int part) {
+  return part == NARYN__PART_NODES ? w->nodes != NULL
+         : part == NARYN__PART_LINKS ? w->links != NULL
+                                     : w->nc != NULL;
+}
+
+int naryn__steps_write_part(naryn__steps *w, const naryn_result *r, int t,
+                            int part) {
+  if (part == NARYN__PART_NODES && w->nodes) write_nodes(w, r, t);
+  if (part == NARYN__PART_LINKS && w->links) write_links(w, r, t);
+  if (part == NARYN__PART_NC && w->nc) return naryn__nc_step(w->nc, r, t);
+  return NARYN_OK;
+}
+
+void naryn__steps_sync_part(naryn__steps *w, int part) {
+  if (part == NARYN__PART_NODES) naryn__outfile_sync(w->nodes);
+  if (part == NARYN__PART_LINKS) naryn__outfile_sync(w->links);
+}
+
 int naryn__steps_write_quiet(naryn__steps *w, const naryn_result *r, int t) {
-  if (w->nodes) write_nodes(w, r, t);
-  if (w->links) write_links(w, r, t);
-  return w->nc ? naryn__nc_step(w->nc, r, t) : NARYN_OK;
+  int rc = NARYN_OK;
+  for (int part = 0; part < NARYN__PARTS; part++) {
+    int k = naryn__steps_write_part(w, r, t, part);
+    if (rc == NARYN_OK) rc = k;
+  }
+  return rc;
 }
 
 int naryn__steps_write(naryn__steps *w, const naryn_result *r, int t,
@@ -249,6 +272,56 @@ int naryn__steps_write(naryn__steps *w, const naryn_result *r, int t,
     int rc = naryn__nc_close(w->nc, d);
     w->nc = NULL;
     return rc != NARYN_OK ? rc : NARYN_EIO;
+  }
+  return NARYN_OK;
+}
+
+/* One part of a full result's per-step output, written by its own thread. */
+typedef struct part_job {
+  naryn__steps *w;
+  const naryn_result *r;
+  int part, rc;
+} part_job;
+
+/* Writes every step of one part, then syncs its file. */
+static void *write_part_all(void *arg) {
+  part_job *j = arg;
+  for (int t = 0; t < j->r->nsteps && j->rc == NARYN_OK; t++)
+    j->rc = naryn__steps_write_part(j->w, j->r, t, j->part);
+  naryn__steps_sync_part(j->w, j->part);
+  return NULL;
+}
+
+int naryn__steps_write_all(naryn__steps *w, const naryn_result *r,
+                           naryn_diags *d) {
+  /* Each file is written by a thread of its own, the last on this one:
+  ** each file's bytes are those of one writer going through the steps in
+  ** order, so the threads change only when the files are ready. */
+  part_job job[NARYN__PARTS];
+  pthread_t thread[NARYN__PARTS];
+  int started[NARYN__PARTS] = {0}, last = -1;
+  for (int part = 0; part < NARYN__PARTS; part++) {
+    job[part] = (part_job){w, r, part, NARYN_OK};
+    if (naryn__steps_has_part(w, part)) last = part;
+  }
+  for (int part = 0; part < last; part++)
+    if (naryn__steps_has_part(w, part))
+      started[part] = pthread_create(&thread[part], NULL, write_part_all,
+                                     &job[part]) == 0;
+  /* Without a thread to be had, a part is written here. */
+  for (int part = 0; part <= last; part++)
+    if (naryn__steps_has_part(w, part) && !started[part])
+      write_part_all(&job[part]);
+  int rc = NARYN_OK;
+  for (int part = 0; part < NARYN__PARTS; part++) {
+    if (started[part]) pthread_join(thread[part], NULL);
+    if (rc == NARYN_OK) rc = job[part].rc;
+  }
+  /* A step of results.nc that failed: closing the file reports why. */
+  if (rc != NARYN_OK) {
+    int k = naryn__nc_close(w->nc, d);
+    w->nc = NULL;
+    return k != NARYN_OK ? k : NARYN_EIO;
   }
   return NARYN_OK;
 }

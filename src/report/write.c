@@ -397,8 +397,7 @@ static int write_into(const naryn_result *r, const naryn_output *o,
   int rc = naryn__mkdirs(dir, d);
   if (rc == NARYN_OK) rc = naryn__steps_open(&w, r->m, o, dir, d);
   if (rc != NARYN_OK) return naryn__diags_status(d, mark, rc);
-  for (int t = 0; t < r->nsteps && rc == NARYN_OK; t++)
-    rc = naryn__steps_write(&w, r, t, d);
+  rc = naryn__steps_write_all(&w, r, d);
   if (rc == NARYN_OK)
     rc = naryn__steps_finish(&w, d);
   else
