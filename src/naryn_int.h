@@ -297,6 +297,12 @@ naryn__outfile *naryn__outfile_open(const char *path, naryn_diags *d);
 void naryn__outfile_printf(naryn__outfile *f, const char *fmt, ...)
     NARYN__PRINTF(2, 3);
 void naryn__outfile_write(naryn__outfile *f, const char *s, size_t n);
+/* Room for n bytes at the end of the file's buffer, written out first
+** when it lacks them, for a writer that formats in place; NULL after a
+** write error, or when n is more than the buffer holds. The bytes used
+** are then counted by naryn__outfile_wrote (at most n). */
+char *naryn__outfile_room(naryn__outfile *f, size_t n);
+void naryn__outfile_wrote(naryn__outfile *f, size_t n);
 /* Appends v as printf's "%.Nf" writes it, N = decimals (io/numfmt.c). */
 void naryn__outfile_number(naryn__outfile *f, double v, int decimals);
 /* Flushes and syncs the temporary file, remembering any error for
@@ -331,6 +337,12 @@ mode_t naryn__umask(void);
 ** negative zero included, for decimals 0 to 17 (others are passed to
 ** snprintf and cut to fit). Returns the length written, without the NUL. */
 size_t naryn__numfmt_fixed(char *out, double v, int decimals);
+/* The same, and *as_read (unless NULL) is what a reader of the text gets
+** back: the decimal written rounded to the nearest double, as
+** naryn__csv_decimal or strtod reads it (NaN for text that is no number),
+** without reading the text in the common case. */
+size_t naryn__numfmt_fixed_read(char *out, double v, int decimals,
+                                double *as_read);
 /* The N of a format that is exactly "%.Nf" (N of one or two digits, at
 ** most 17), or -1 for any other format. */
 int naryn__numfmt_decimals(const char *fmt);

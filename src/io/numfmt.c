@@ -22,6 +22,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../naryn_int.h"
@@ -56,8 +57,17 @@ static const char digit_pairs[201] =
     "8081828384858687888990919293949596979899";
 
 /* Writes the decimal digits of u (no leading zeros; "0" for zero) at out
-** and returns their number. */
+** and returns their number. Most values of a result file are below 100
+** before the point, so those are written without a loop. */
 static size_t put_uint(char *out, uint64_t u) {
+  if (u < 10) {
+    out[0] = (char)('0' + u);
+    return 1;
+  }
+  if (u < 100) {
+    memcpy(out, digit_pairs + 2 * u, 2);
+    return 2;
+  }
   char tmp[24];
   char *e = tmp + sizeof tmp, *q = e;
   while (u >= 100) {
@@ -78,16 +88,31 @@ static size_t put_uint(char *out, uint64_t u) {
   return n;
 }
 
-/* Writes exactly n digits of u, with leading zeros, at out. */
+/* Writes exactly n digits of u, with leading zeros, at out: two at a time
+** from the last, in 32-bit arithmetic while u fits. */
 static void put_digits(char *out, uint64_t u, int n) {
-  for (int i = n - 1; i >= 0; i--) {
-    out[i] = (char)('0' + u % 10);
-    u /= 10;
+  int i = n;
+  while (i >= 2 && u > 0xffffffffu) {
+    unsigned k = (unsigned)(u % 100) * 2;
+    u /= 100;
+    i -= 2;
+    memcpy(out + i, digit_pairs + k, 2);
   }
+  uint32_t v = (uint32_t)u;
+  while (i >= 2) {
+    unsigned k = (v % 100) * 2;
+    v /= 100;
+    i -= 2;
+    memcpy(out + i, digit_pairs + k, 2);
+  }
+  if (i == 1) out[0] = (char)('0' + v % 10);
 }
 
-size_t naryn__numfmt_fixed(char *out, double v, int decimals) {
-  if (decimals < 0 || decimals > 17 || !isfinite(v)) goto slow;
+/* The fast path of naryn__numfmt_fixed_read; returns 0 (having written
+** nothing) where it does not apply. *as_read is the decimal written,
+** rounded to a double. */
+static size_t fixed_fast(char *out, double v, int decimals, double *as_read) {
+  if (decimals < 0 || decimals > 17 || !isfinite(v)) return 0;
   int neg = signbit(v) != 0;
   double a = fabs(v);
   uint64_t n; /* a * 10^decimals rounded to the nearest, ties to even */
@@ -98,7 +123,7 @@ size_t naryn__numfmt_fixed(char *out, double v, int decimals) {
   } else {
     double p = pow10_d[decimals];
     double s = a * p;
-    if (!(s < 4503599627370496.0)) goto slow; /* 2^52 */
+    if (!(s < 4503599627370496.0)) return 0; /* 2^52 */
     double r = fma(a, p, -s);
     double k = floor(s);
     double half = (s - k) - 0.5; /* exact: see the file's comment */
@@ -116,12 +141,41 @@ size_t naryn__numfmt_fixed(char *out, double v, int decimals) {
     o += decimals;
   }
   *o = '\0';
+  /* n and 10^decimals are exact doubles (n < 2^52): one division rounds
+  ** the decimal n / 10^decimals correctly, as a reader of the text does. */
+  if (as_read) {
+    double x = (double)n / pow10_d[decimals];
+    *as_read = neg ? -x : x;
+  }
   return (size_t)(o - out);
-slow:;
-  int len = snprintf(out, NARYN__NUMFMT_MAX, "%.*f", decimals, v);
+}
+
+size_t naryn__numfmt_fixed_read(char *out, double v, int decimals,
+                                double *as_read) {
+  size_t len = fixed_fast(out, v, decimals, as_read);
+  if (len > 0) return len;
+  int k = snprintf(out, NARYN__NUMFMT_MAX, "%.*f", decimals, v);
   /* Only more than 17 decimals could overflow: cut, as documented. */
-  if (len < 0) return 0;
-  return (size_t)len < NARYN__NUMFMT_MAX ? (size_t)len : NARYN__NUMFMT_MAX - 1;
+  if (k < 0) {
+    out[0] = '\0';
+    k = 0;
+  } else if ((size_t)k >= NARYN__NUMFMT_MAX) {
+    k = NARYN__NUMFMT_MAX - 1;
+  }
+  if (as_read) {
+    /* As a reader of a CSV cell takes it: an exact decimal, else strtod
+    ** of the whole cell ("inf"), else no number. */
+    char *end;
+    if (!naryn__csv_decimal(out, as_read)) {
+      double x = strtod(out, &end);
+      *as_read = *end || !out[0] ? NAN : x;
+    }
+  }
+  return (size_t)k;
+}
+
+size_t naryn__numfmt_fixed(char *out, double v, int decimals) {
+  return naryn__numfmt_fixed_read(out, v, decimals, NULL);
 }
 
 /* Reads the number of decimals of a format that is exactly "%.Nf" with N

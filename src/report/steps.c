@@ -192,47 +192,139 @@ static void put_date(naryn__outfile *f, const naryn_model *m, int t) {
   naryn__outfile_write(f, ",", 1);
 }
 
+/* The decimals of quantity q in nodes.csv. */
+static int node_decimals(naryn_quantity q) {
+  return q == NARYN_Q_HEAD_M || q == NARYN_Q_LEVEL_M ? 4 : 6;
+}
+
+/* Row by row through the outfile's own calls: for rows longer than its
+** buffer (names of thousands of characters). */
+static void write_node_row_slow(naryn__steps *w, const naryn_result *r, int t,
+                                int i) {
+  naryn__outfile *f = w->nodes;
+  put_date(f, w->m, t);
+  naryn__outfile_write(f, w->text + w->at[i], w->at[i + 1] - w->at[i]);
+  for (int c = 0; c < NODE_COLUMNS; c++) {
+    naryn_quantity q = node_columns[c];
+    if (!w->o.quantity[q]) continue;
+    naryn__outfile_write(f, ",", 1);
+    if (q == NARYN_Q_RESIDUAL_HM3)
+      naryn__put_residual(f, NARYN__Q(r, t, i, q));
+    else
+      naryn__put_fixed(f, NARYN__Q(r, t, i, q), node_decimals(q));
+  }
+  naryn__outfile_write(f, "\n", 1);
+}
+
+/* Writes ",V" at o as naryn__put_fixed writes V, and returns the end. */
+static char *cell_fixed(char *o, double v, int decimals) {
+  *o++ = ',';
+  if (isnan(v)) return o;
+  if (fabs(v) < 5e-7) v = 0.0;
+  return o + naryn__numfmt_fixed_read(o, v, decimals, NULL);
+}
+
+/* Writes ",V" at o as naryn__put_residual writes V. */
+static char *cell_residual(char *o, double v) {
+  *o++ = ',';
+  if (v == 0.0) {
+    *o++ = '0';
+  } else if (!isnan(v)) {
+    int n = snprintf(o, NARYN__NUMFMT_MAX, "%.3g", v + 0.0);
+    if (n > 0) o += n < NARYN__NUMFMT_MAX ? n : NARYN__NUMFMT_MAX - 1;
+  }
+  return o;
+}
+
+/* The rows are formatted in place in the file's buffer, each in room for
+** its longest possible text, so that a cell costs no call into the
+** outfile. */
 static void write_nodes(naryn__steps *w, const naryn_result *r, int t) {
   const naryn_model *m = w->m;
   naryn__outfile *f = w->nodes;
+  const char *date = m->step_date[t];
+  size_t date_len = strlen(date);
+  naryn_quantity cols[NODE_COLUMNS];
+  int ncols = 0;
+  for (int c = 0; c < NODE_COLUMNS; c++)
+    if (w->o.quantity[node_columns[c]]) cols[ncols++] = node_columns[c];
   for (int i = 0; i < m->nnodes; i++) {
     if (w->o.node_on && !w->o.node_on[i]) continue;
-    put_date(f, m, t);
-    naryn__outfile_write(f, w->text + w->at[i], w->at[i + 1] - w->at[i]);
-    for (int c = 0; c < NODE_COLUMNS; c++) {
-      naryn_quantity q = node_columns[c];
-      if (!w->o.quantity[q]) continue;
-      naryn__outfile_write(f, ",", 1);
-      if (q == NARYN_Q_RESIDUAL_HM3)
-        naryn__put_residual(f, NARYN__Q(r, t, i, q));
-      else
-        naryn__put_fixed(f, NARYN__Q(r, t, i, q),
-                         (q == NARYN_Q_HEAD_M || q == NARYN_Q_LEVEL_M) ? 4 : 6);
+    size_t fixed = w->at[i + 1] - w->at[i];
+    char *o0 = naryn__outfile_room(
+        f, date_len + 1 + fixed + (size_t)ncols * (1 + NARYN__NUMFMT_MAX) + 1);
+    if (!o0) {
+      write_node_row_slow(w, r, t, i);
+      continue;
     }
-    naryn__outfile_write(f, "\n", 1);
+    char *o = o0;
+    memcpy(o, date, date_len);
+    o += date_len;
+    *o++ = ',';
+    memcpy(o, w->text + w->at[i], fixed);
+    o += fixed;
+    for (int c = 0; c < ncols; c++) {
+      naryn_quantity q = cols[c];
+      double v = NARYN__Q(r, t, i, q);
+      if (q == NARYN_Q_RESIDUAL_HM3)
+        o = cell_residual(o, v);
+      else
+        o = cell_fixed(o, v, node_decimals(q));
+    }
+    *o++ = '\n';
+    naryn__outfile_wrote(f, (size_t)(o - o0));
   }
+}
+
+static void write_link_row_slow(naryn__steps *w, const naryn_result *r, int t,
+                                int l) {
+  const naryn_model *m = w->m;
+  naryn__outfile *f = w->links;
+  size_t k = (size_t)m->nnodes + (size_t)l;
+  put_date(f, m, t);
+  naryn__outfile_write(f, w->text + w->at[k], w->at[k + 1] - w->at[k]);
+  if (w->o.link_flow) {
+    double q = NARYN__LINK_FLOW(r, t, l);
+    naryn__outfile_write(f, ",", 1);
+    naryn__put_fixed(f, q, 6);
+    naryn__outfile_write(f, ",", 1);
+    naryn__put_fixed(f, q * 1e6 / m->step_s[t], 4);
+  }
+  if (w->o.link_loss) {
+    naryn__outfile_write(f, ",", 1);
+    naryn__put_fixed(f, NARYN__LINK_LOSS(r, t, l), 6);
+  }
+  naryn__outfile_write(f, "\n", 1);
 }
 
 static void write_links(naryn__steps *w, const naryn_result *r, int t) {
   const naryn_model *m = w->m;
   naryn__outfile *f = w->links;
+  const char *date = m->step_date[t];
+  size_t date_len = strlen(date);
+  double step_s = m->step_s[t];
   for (int l = 0; l < m->nlinks; l++) {
     if (w->o.link_on && !w->o.link_on[l]) continue;
-    size_t k = (size_t)m->nnodes + (size_t)l;
-    put_date(f, m, t);
-    naryn__outfile_write(f, w->text + w->at[k], w->at[k + 1] - w->at[k]);
+    size_t k = (size_t)m->nnodes + (size_t)l, fixed = w->at[k + 1] - w->at[k];
+    char *o0 = naryn__outfile_room(f, date_len + 1 + fixed + 3 * (1 + NARYN__NUMFMT_MAX) + 1);
+    if (!o0) {
+      write_link_row_slow(w, r, t, l);
+      continue;
+    }
+    char *o = o0;
+    memcpy(o, date, date_len);
+    o += date_len;
+    *o++ = ',';
+    memcpy(o, w->text + w->at[k], fixed);
+    o += fixed;
     if (w->o.link_flow) {
       double q = NARYN__LINK_FLOW(r, t, l);
-      naryn__outfile_write(f, ",", 1);
-      naryn__put_fixed(f, q, 6);
-      naryn__outfile_write(f, ",", 1);
-      naryn__put_fixed(f, q * 1e6 / m->step_s[t], 4);
+      o = cell_fixed(o, q, 6);
+      o = cell_fixed(o, q * 1e6 / step_s, 4);
     }
-    if (w->o.link_loss) {
-      naryn__outfile_write(f, ",", 1);
-      naryn__put_fixed(f, NARYN__LINK_LOSS(r, t, l), 6);
-    }
-    naryn__outfile_write(f, "\n", 1);
+    if (w->o.link_loss) o = cell_fixed(o, NARYN__LINK_LOSS(r, t, l), 6);
+    *o++ = '\n';
+    naryn__outfile_wrote(f, (size_t)(o - o0));
   }
 }
 

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "naryn_int.h"
@@ -37,8 +38,19 @@ static void check(double v, int d) {
   char want[NARYN__NUMFMT_MAX], got[NARYN__NUMFMT_MAX + 8];
   memset(got, 'x', sizeof got);
   int n = snprintf(want, sizeof want, "%.*f", d, v);
-  size_t len = naryn__numfmt_fixed(got, v, d);
+  double as_read = 0.0, parsed;
+  size_t len = naryn__numfmt_fixed_read(got, v, d, &as_read);
   compared++;
+  /* What a reader gets back from the text, as the report reads a cell. */
+  if (!naryn__csv_decimal(want, &parsed)) {
+    char *end;
+    parsed = strtod(want, &end);
+    if (*end) parsed = NAN;
+  }
+  if (!(memcmp(&parsed, &as_read, sizeof parsed) == 0 ||
+        (isnan(parsed) && isnan(as_read))))
+    fail_msg("%%.%df of %.17g: the text \"%s\" reads back as %.17g, numfmt said %.17g",
+             d, v, want, parsed, as_read);
   if ((size_t)n != len || strcmp(want, got) != 0) {
     uint64_t bits;
     memcpy(&bits, &v, sizeof bits);
