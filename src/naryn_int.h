@@ -386,6 +386,34 @@ typedef struct naryn__nc naryn__nc;
 int naryn__result_write_rest(const naryn_result *r, naryn__steps *w,
                              const char *dir, naryn_diags *d);
 
+/* report/feed.c: what the report of a run draws from nodes.csv, kept as
+** the rows are written, so that the page need not read the file back. */
+/* Daily runs of more steps than this are drawn by calendar month. */
+#define NARYN__REPORT_STEP_POINTS 1500
+typedef struct naryn__report_feed {
+  int nnodes, nsteps;
+  const char (*step_date)[11];  /* the model's "YYYY-MM-DD", for the time axis */
+  int by_month, npts;           /* the report's time axis */
+  int *step_pt;                 /* [nsteps] the month of each step, by_month */
+  int has_q[NARYN_Q_COUNT];     /* nodes.csv's quantities */
+  unsigned char *written;       /* [nnodes] 1 for the nodes it has rows for */
+  unsigned *keep;               /* [nnodes] bit q: quantity q is kept */
+  double **series;              /* [NARYN_Q_COUNT * nnodes], NULL: not kept */
+} naryn__report_feed;
+/* A feed for a run of m writing nodes.csv as o chooses; NULL when out of
+** memory or when the report must read the file itself. */
+naryn__report_feed *naryn__report_feed_new(const naryn_model *m,
+                                           const naryn_output *o);
+/* Adds x, as read back from nodes.csv, to the point of step t of the
+** series of quantity q of node i (bit q of keep[i] set). */
+void naryn__report_feed_add(naryn__report_feed *fd, int q, int i, int t,
+                            double x);
+void naryn__report_feed_free(naryn__report_feed *fd);
+/* report/report.c: naryn_report_write for a run's folder whose nodes.csv
+** was written with the feed fd (NULL: read it from the folder). */
+int naryn__report_write_fed(const char *dir, const naryn__report_feed *fd,
+                            naryn_diags *d);
+
 /* report/steps.c: a run's per-step output, written one step at a time,
 ** both from a full result after its run and by a streamed run as it goes,
 ** through the same code. */
@@ -400,6 +428,9 @@ struct naryn__steps {
   ** (nodes first, then links). */
   char *text;
   size_t *at;
+  /* What the report draws from nodes.csv, kept as it is written; NULL
+  ** when the report is to read the file. */
+  naryn__report_feed *feed;
 };
 /* 1 when o asks for nodes.csv, links.csv. */
 int naryn__steps_wants_nodes(const naryn_output *o);

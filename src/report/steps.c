@@ -160,6 +160,8 @@ int naryn__steps_open(naryn__steps *w, const naryn_model *m,
                        "out of memory");
   }
   if (naryn__steps_wants_nodes(o)) {
+    /* Without a feed (no memory) the report reads the file back. */
+    w->feed = naryn__report_feed_new(m, o);
     rc = open_file(dir, "nodes.csv", &w->nodes, d);
     if (rc != NARYN_OK) {
       naryn__steps_abort(w);
@@ -216,12 +218,16 @@ static void write_node_row_slow(naryn__steps *w, const naryn_result *r, int t,
   naryn__outfile_write(f, "\n", 1);
 }
 
-/* Writes ",V" at o as naryn__put_fixed writes V, and returns the end. */
-static char *cell_fixed(char *o, double v, int decimals) {
+/* Writes ",V" at o as naryn__put_fixed writes V, and returns the end;
+** *as_read (unless NULL) is what a reader gets back from the cell. */
+static char *cell_fixed(char *o, double v, int decimals, double *as_read) {
   *o++ = ',';
-  if (isnan(v)) return o;
+  if (isnan(v)) {
+    if (as_read) *as_read = NAN;
+    return o;
+  }
   if (fabs(v) < 5e-7) v = 0.0;
-  return o + naryn__numfmt_fixed_read(o, v, decimals, NULL);
+  return o + naryn__numfmt_fixed_read(o, v, decimals, as_read);
 }
 
 /* Writes ",V" at o as naryn__put_residual writes V. */
@@ -254,6 +260,9 @@ static void write_nodes(naryn__steps *w, const naryn_result *r, int t) {
     char *o0 = naryn__outfile_room(
         f, date_len + 1 + fixed + (size_t)ncols * (1 + NARYN__NUMFMT_MAX) + 1);
     if (!o0) {
+      /* No values kept for the report from here: it reads the file. */
+      naryn__report_feed_free(w->feed);
+      w->feed = NULL;
       write_node_row_slow(w, r, t, i);
       continue;
     }
@@ -263,13 +272,19 @@ static void write_nodes(naryn__steps *w, const naryn_result *r, int t) {
     *o++ = ',';
     memcpy(o, w->text + w->at[i], fixed);
     o += fixed;
+    unsigned keep = w->feed ? w->feed->keep[i] : 0;
     for (int c = 0; c < ncols; c++) {
       naryn_quantity q = cols[c];
       double v = NARYN__Q(r, t, i, q);
-      if (q == NARYN_Q_RESIDUAL_HM3)
+      if (q == NARYN_Q_RESIDUAL_HM3) {
         o = cell_residual(o, v);
-      else
-        o = cell_fixed(o, v, node_decimals(q));
+      } else if (keep >> q & 1) {
+        double x;
+        o = cell_fixed(o, v, node_decimals(q), &x);
+        naryn__report_feed_add(w->feed, q, i, t, x);
+      } else {
+        o = cell_fixed(o, v, node_decimals(q), NULL);
+      }
     }
     *o++ = '\n';
     naryn__outfile_wrote(f, (size_t)(o - o0));
@@ -319,10 +334,10 @@ static void write_links(naryn__steps *w, const naryn_result *r, int t) {
     o += fixed;
     if (w->o.link_flow) {
       double q = NARYN__LINK_FLOW(r, t, l);
-      o = cell_fixed(o, q, 6);
-      o = cell_fixed(o, q * 1e6 / step_s, 4);
+      o = cell_fixed(o, q, 6, NULL);
+      o = cell_fixed(o, q * 1e6 / step_s, 4, NULL);
     }
-    if (w->o.link_loss) o = cell_fixed(o, NARYN__LINK_LOSS(r, t, l), 6);
+    if (w->o.link_loss) o = cell_fixed(o, NARYN__LINK_LOSS(r, t, l), 6, NULL);
     *o++ = '\n';
     naryn__outfile_wrote(f, (size_t)(o - o0));
   }
@@ -455,4 +470,6 @@ void naryn__steps_abort(naryn__steps *w) {
   naryn__outfile_abort(w->links);
   w->nodes = w->links = NULL;
   free_fixed_cells(w);
+  naryn__report_feed_free(w->feed);
+  w->feed = NULL;
 }

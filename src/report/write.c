@@ -370,8 +370,11 @@ int naryn__result_write_rest(const naryn_result *r, naryn__steps *w,
     rc = naryn__steps_publish(w, d);
   else
     naryn__steps_abort(w);
-  /* The report last, from the files now in place. */
-  if (rc == NARYN_OK) rc = naryn_report_write(dir, d);
+  /* The report last, from the files now in place and what was kept of
+  ** nodes.csv as it was written. */
+  if (rc == NARYN_OK) rc = naryn__report_write_fed(dir, w->feed, d);
+  naryn__report_feed_free(w->feed);
+  w->feed = NULL;
   return naryn__diags_status(d, mark, rc);
 }
 
