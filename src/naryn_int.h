@@ -343,6 +343,9 @@ size_t naryn__numfmt_fixed(char *out, double v, int decimals);
 ** without reading the text in the common case. */
 size_t naryn__numfmt_fixed_read(char *out, double v, int decimals,
                                 double *as_read);
+/* Writes v at out (NARYN__NUMFMT_MAX bytes) exactly as
+** snprintf(out, size, "%.3g", v) does; returns the length written. */
+size_t naryn__numfmt_g3(char *out, double v);
 /* The N of a format that is exactly "%.Nf" (N of one or two digits, at
 ** most 17), or -1 for any other format. */
 int naryn__numfmt_decimals(const char *fmt);

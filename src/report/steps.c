@@ -236,8 +236,7 @@ static char *cell_residual(char *o, double v) {
   if (v == 0.0) {
     *o++ = '0';
   } else if (!isnan(v)) {
-    int n = snprintf(o, NARYN__NUMFMT_MAX, "%.3g", v + 0.0);
-    if (n > 0) o += n < NARYN__NUMFMT_MAX ? n : NARYN__NUMFMT_MAX - 1;
+    o += naryn__numfmt_g3(o, v);
   }
   return o;
 }

@@ -63,8 +63,10 @@ void naryn__put_number(naryn__outfile *f, double v, const char *fmt) {
 void naryn__put_residual(naryn__outfile *f, double v) {
   if (v == 0.0)
     naryn__outfile_write(f, "0", 1);
-  else if (!isnan(v))
-    naryn__outfile_printf(f, "%.3g", v + 0.0);
+  else if (!isnan(v)) {
+    char buf[NARYN__NUMFMT_MAX];
+    naryn__outfile_write(f, buf, naryn__numfmt_g3(buf, v));
+  }
 }
 
 /* Writes a text cell, quoted when it holds a comma, quote or line end. */
