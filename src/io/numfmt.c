@@ -123,12 +123,16 @@ static size_t fixed_fast(char *out, double v, int decimals, double *as_read) {
     double p = pow10_d[decimals];
     double s = a * p;
     if (!(s < 4503599627370496.0)) return 0; /* 2^52 */
-    double r = fma(a, p, -s);
     double k = floor(s);
     double half = (s - k) - 0.5; /* exact: see the file's comment */
     n = (uint64_t)k;
-    if (half > 0 || (half == 0 && (r > 0 || (r == 0 && (n & 1)))))
+    /* Only on the midpoint does the product's rounding error decide. */
+    if (half > 0) {
       n++;
+    } else if (half == 0) {
+      double r = fma(a, p, -s);
+      if (r > 0 || (r == 0 && (n & 1))) n++;
+    }
   }
   char *o = out;
   if (neg) *o++ = '-';
@@ -182,11 +186,15 @@ size_t naryn__numfmt_fixed(char *out, double v, int decimals) {
 static uint64_t scaled_round(double a, int k) {
   double p = pow10_d[k];
   double s = a * p;
-  double r = fma(a, p, -s);
   double f = floor(s);
   double half = (s - f) - 0.5;
   uint64_t n = (uint64_t)f;
-  if (half > 0 || (half == 0 && (r > 0 || (r == 0 && (n & 1))))) n++;
+  if (half > 0) {
+    n++;
+  } else if (half == 0) {
+    double r = fma(a, p, -s);
+    if (r > 0 || (r == 0 && (n & 1))) n++;
+  }
   return n;
 }
 
