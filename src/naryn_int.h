@@ -487,9 +487,11 @@ naryn__pipe *naryn__pipe_start(naryn__steps *w, const naryn_result *r);
 ** NARYN_OK, or NARYN_EIO once a write has failed (naryn__steps_finish
 ** reports why). */
 int naryn__pipe_push(naryn__pipe *p, const naryn_result *r, int t);
-/* Waits until every step handed over is written, ends the thread and
-** frees p; accepts NULL. */
-void naryn__pipe_stop(naryn__pipe *p);
+/* With keep, waits until every step handed over is written and the files
+** are synced; without (the run failed or was interrupted, and the files
+** will be removed), stops the writers after the step they are on. Ends
+** the threads and frees p; accepts NULL. */
+void naryn__pipe_stop(naryn__pipe *p, int keep);
 
 /* report/write.c: CSV cells. A number in a fixed format, an empty cell for
 ** NaN and never a negative zero; a text quoted when it holds a comma,

@@ -47,6 +47,7 @@ struct naryn__pipe {
   pthread_cond_t changed;
   long pushed;                /* steps handed over */
   int stop, failed;
+  int drop;                   /* stop at once: the files will be removed */
   writer_t writer[NARYN__PARTS];
   size_t nq, nl;              /* doubles of a step's node and link values */
   double *values;             /* QUEUE_STEPS places of nq + 2 nl doubles */
@@ -69,7 +70,7 @@ static void *writer(void *arg) {
   for (;;) {
     while (me->written == p->pushed && !p->stop)
       pthread_cond_wait(&p->changed, &p->lock);
-    if (me->written == p->pushed) break;
+    if (me->written == p->pushed || p->drop) break;
     int k = (int)(me->written % QUEUE_STEPS);
     int failed = p->failed;
     pthread_mutex_unlock(&p->lock);
@@ -81,16 +82,20 @@ static void *writer(void *arg) {
     me->written++;
     pthread_cond_broadcast(&p->changed);
   }
+  int keep = !p->drop && !p->failed;
   pthread_mutex_unlock(&p->lock);
-  /* The file's last bytes and its sync, beside the other writers'. */
-  naryn__steps_sync_part(p->w, me->part);
+  /* The file's last bytes and its sync, beside the other writers', unless
+  ** the files are to be removed. */
+  if (keep) naryn__steps_sync_part(p->w, me->part);
   return NULL;
 }
 
-/* Ends the writers that were started, after their last step. */
-static void stop_writers(naryn__pipe *p) {
+/* Ends the writers that were started: after their last step, or at once
+** when drop. */
+static void stop_writers(naryn__pipe *p, int drop) {
   pthread_mutex_lock(&p->lock);
   p->stop = 1;
+  p->drop = drop;
   pthread_cond_broadcast(&p->changed);
   pthread_mutex_unlock(&p->lock);
   for (int k = 0; k < NARYN__PARTS; k++)
@@ -138,7 +143,7 @@ naryn__pipe *naryn__pipe_start(naryn__steps *w, const naryn_result *r) {
     p->writer[k].started = ok;
   }
   if (!ok) {
-    stop_writers(p);
+    stop_writers(p, 1);
     pthread_cond_destroy(&p->changed);
     pthread_mutex_destroy(&p->lock);
     free(p->values);
@@ -171,9 +176,9 @@ int naryn__pipe_push(naryn__pipe *p, const naryn_result *r, int t) {
   return NARYN_OK;
 }
 
-void naryn__pipe_stop(naryn__pipe *p) {
+void naryn__pipe_stop(naryn__pipe *p, int keep) {
   if (!p) return;
-  stop_writers(p);
+  stop_writers(p, !keep);
   pthread_cond_destroy(&p->changed);
   pthread_mutex_destroy(&p->lock);
   free(p->values);
