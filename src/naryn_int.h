@@ -297,8 +297,18 @@ naryn__outfile *naryn__outfile_open(const char *path, naryn_diags *d);
 void naryn__outfile_printf(naryn__outfile *f, const char *fmt, ...)
     NARYN__PRINTF(2, 3);
 void naryn__outfile_write(naryn__outfile *f, const char *s, size_t n);
+/* Room for n bytes at the end of the file's buffer, written out first
+** when it lacks them, for a writer that formats in place; NULL after a
+** write error, or when n is more than the buffer holds. The bytes used
+** are then counted by naryn__outfile_wrote (at most n). */
+char *naryn__outfile_room(naryn__outfile *f, size_t n);
+void naryn__outfile_wrote(naryn__outfile *f, size_t n);
 /* Appends v as printf's "%.Nf" writes it, N = decimals (io/numfmt.c). */
 void naryn__outfile_number(naryn__outfile *f, double v, int decimals);
+/* Flushes and syncs the temporary file, remembering any error for
+** naryn__outfile_finish, which then only closes it; reports nothing, so
+** that the thread that wrote the file may call it. */
+void naryn__outfile_sync(naryn__outfile *f);
 /* Flushes, syncs and closes the temporary file, reporting any write error
 ** in d; the file is not yet in place. Returns NARYN_OK or NARYN_EIO (the
 ** temporary is then removed). Several files finished first and published
@@ -327,6 +337,15 @@ mode_t naryn__umask(void);
 ** negative zero included, for decimals 0 to 17 (others are passed to
 ** snprintf and cut to fit). Returns the length written, without the NUL. */
 size_t naryn__numfmt_fixed(char *out, double v, int decimals);
+/* The same, and *as_read (unless NULL) is what a reader of the text gets
+** back: the decimal written rounded to the nearest double, as
+** naryn__csv_decimal or strtod reads it (NaN for text that is no number),
+** without reading the text in the common case. */
+size_t naryn__numfmt_fixed_read(char *out, double v, int decimals,
+                                double *as_read);
+/* Writes v at out (NARYN__NUMFMT_MAX bytes) exactly as
+** snprintf(out, size, "%.3g", v) does; returns the length written. */
+size_t naryn__numfmt_g3(char *out, double v);
 /* The N of a format that is exactly "%.Nf" (N of one or two digits, at
 ** most 17), or -1 for any other format. */
 int naryn__numfmt_decimals(const char *fmt);
@@ -370,6 +389,34 @@ typedef struct naryn__nc naryn__nc;
 int naryn__result_write_rest(const naryn_result *r, naryn__steps *w,
                              const char *dir, naryn_diags *d);
 
+/* report/feed.c: what the report of a run draws from nodes.csv, kept as
+** the rows are written, so that the page need not read the file back. */
+/* Daily runs of more steps than this are drawn by calendar month. */
+#define NARYN__REPORT_STEP_POINTS 1500
+typedef struct naryn__report_feed {
+  int nnodes, nsteps;
+  const char (*step_date)[11];  /* the model's "YYYY-MM-DD", for the time axis */
+  int by_month, npts;           /* the report's time axis */
+  int *step_pt;                 /* [nsteps] the month of each step, by_month */
+  int has_q[NARYN_Q_COUNT];     /* nodes.csv's quantities */
+  unsigned char *written;       /* [nnodes] 1 for the nodes it has rows for */
+  unsigned *keep;               /* [nnodes] bit q: quantity q is kept */
+  double **series;              /* [NARYN_Q_COUNT * nnodes], NULL: not kept */
+} naryn__report_feed;
+/* A feed for a run of m writing nodes.csv as o chooses; NULL when out of
+** memory or when the report must read the file itself. */
+naryn__report_feed *naryn__report_feed_new(const naryn_model *m,
+                                           const naryn_output *o);
+/* Adds x, as read back from nodes.csv, to the point of step t of the
+** series of quantity q of node i (bit q of keep[i] set). */
+void naryn__report_feed_add(naryn__report_feed *fd, int q, int i, int t,
+                            double x);
+void naryn__report_feed_free(naryn__report_feed *fd);
+/* report/report.c: naryn_report_write for a run's folder whose nodes.csv
+** was written with the feed fd (NULL: read it from the folder). */
+int naryn__report_write_fed(const char *dir, const naryn__report_feed *fd,
+                            naryn_diags *d);
+
 /* report/steps.c: a run's per-step output, written one step at a time,
 ** both from a full result after its run and by a streamed run as it goes,
 ** through the same code. */
@@ -384,6 +431,9 @@ struct naryn__steps {
   ** (nodes first, then links). */
   char *text;
   size_t *at;
+  /* What the report draws from nodes.csv, kept as it is written; NULL
+  ** when the report is to read the file. */
+  naryn__report_feed *feed;
 };
 /* 1 when o asks for nodes.csv, links.csv. */
 int naryn__steps_wants_nodes(const naryn_output *o);
@@ -401,6 +451,23 @@ int naryn__steps_write_quiet(naryn__steps *w, const naryn_result *r, int t);
 ** dropped. */
 int naryn__steps_write(naryn__steps *w, const naryn_result *r, int t,
                        naryn_diags *d);
+/* The parts of the per-step output, each a file that one thread may
+** write while others write the rest: nodes.csv, links.csv, results.nc. */
+enum { NARYN__PART_NODES, NARYN__PART_LINKS, NARYN__PART_NC, NARYN__PARTS };
+/* 1 when w writes the part. */
+int naryn__steps_has_part(const naryn__steps *w, int part);
+/* Writes step t of one part, as naryn__steps_write_quiet does. */
+int naryn__steps_write_part(naryn__steps *w, const naryn_result *r, int t,
+                            int part);
+/* Flushes and syncs a part's file after its last step, remembering any
+** failure for naryn__steps_finish (reports nothing). */
+void naryn__steps_sync_part(naryn__steps *w, int part);
+/* Writes every step of a full result r, each part by a thread of its own
+** when one can be had, and syncs the files; the same bytes as
+** naryn__steps_write step by step. A failed step of results.nc is
+** reported and the file dropped, as there. */
+int naryn__steps_write_all(naryn__steps *w, const naryn_result *r,
+                           naryn_diags *d);
 /* Finishes the files, not yet in place; on failure drops them. */
 int naryn__steps_finish(naryn__steps *w, naryn_diags *d);
 /* Puts finished files in place. */
@@ -420,9 +487,11 @@ naryn__pipe *naryn__pipe_start(naryn__steps *w, const naryn_result *r);
 ** NARYN_OK, or NARYN_EIO once a write has failed (naryn__steps_finish
 ** reports why). */
 int naryn__pipe_push(naryn__pipe *p, const naryn_result *r, int t);
-/* Waits until every step handed over is written, ends the thread and
-** frees p; accepts NULL. */
-void naryn__pipe_stop(naryn__pipe *p);
+/* With keep, waits until every step handed over is written and the files
+** are synced; without (the run failed or was interrupted, and the files
+** will be removed), stops the writers after the step they are on. Ends
+** the threads and frees p; accepts NULL. */
+void naryn__pipe_stop(naryn__pipe *p, int keep);
 
 /* report/write.c: CSV cells. A number in a fixed format, an empty cell for
 ** NaN and never a negative zero; a text quoted when it holds a comma,

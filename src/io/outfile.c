@@ -18,6 +18,7 @@
 ** - A committed file has the mode an ordinary creat() would give it,
 **   0666 & ~umask, not mkstemp's 0600.
 */
+#define _GNU_SOURCE /* sync_file_range */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -36,6 +37,12 @@
 ** parsing cost more than the copying. */
 #define OUT_BUFFER_BYTES (1024 * 1024)
 
+/* A large file's pages are handed to the disk as it is written, each
+** WRITEBACK_BYTES, so that its sync at the end waits only for the last
+** of them instead of for the whole file: the disk works while the run
+** goes on. */
+#define WRITEBACK_BYTES (8L * 1024 * 1024)
+
 struct naryn__outfile {
   int fd;     /* the temporary file, or -1 once closed */
   char *path; /* the final name, as given */
@@ -43,6 +50,8 @@ struct naryn__outfile {
   char *buf;  /* OUT_BUFFER_BYTES bytes not yet written; freed when closed */
   size_t len; /* bytes held in buf */
   int err;    /* the first errno met while writing, or 0 */
+  int synced; /* written out, given its mode and synced by outfile_sync */
+  off_t written, started; /* bytes written; of them, handed to the disk */
 };
 
 /* Returns a heap copy of the directory part of path ("." when there is
@@ -200,10 +209,20 @@ static void write_out(naryn__outfile *f, const char *s, size_t n) {
   }
 }
 
-/* Writes out what the buffer holds. */
+/* Writes out what the buffer holds, and starts the disk writing the file's
+** pages once WRITEBACK_BYTES more are ready (without waiting for it; a
+** failure there is met again, and reported, by the sync). */
 static void flush_buffer(naryn__outfile *f) {
   write_out(f, f->buf, f->len);
+  f->written += (off_t)f->len;
   f->len = 0;
+#ifdef SYNC_FILE_RANGE_WRITE
+  if (!f->err && f->written - f->started >= WRITEBACK_BYTES) {
+    sync_file_range(f->fd, f->started, f->written - f->started,
+                    SYNC_FILE_RANGE_WRITE);
+    f->started = f->written;
+  }
+#endif
 }
 
 /* Returns room for n bytes at the end of the buffer (n at most
@@ -214,6 +233,13 @@ static char *room(naryn__outfile *f, size_t n) {
   if (OUT_BUFFER_BYTES - f->len < n) flush_buffer(f);
   return f->err ? NULL : f->buf + f->len;
 }
+
+char *naryn__outfile_room(naryn__outfile *f, size_t n) {
+  if (!f || n > OUT_BUFFER_BYTES) return NULL;
+  return room(f, n);
+}
+
+void naryn__outfile_wrote(naryn__outfile *f, size_t n) { f->len += n; }
 
 /* Appends n bytes unless an earlier write failed; a short write is
 ** remembered for commit. */
@@ -227,6 +253,7 @@ void naryn__outfile_write(naryn__outfile *f, const char *s, size_t n) {
   flush_buffer(f);
   if (n >= OUT_BUFFER_BYTES / 2) {
     write_out(f, s, n); /* large: straight to the file */
+    f->written += (off_t)n;
   } else {
     memcpy(f->buf, s, n);
     f->len = n;
@@ -342,16 +369,26 @@ static void sync_dir(const char *path) {
   free(dir);
 }
 
+/* Writes out the buffer, gives the file its ordinary mode and syncs it,
+** remembering the first failure for naryn__outfile_finish: the part of
+** finishing that takes time, done by the thread that wrote the file. */
+void naryn__outfile_sync(naryn__outfile *f) {
+  if (!f || f->fd < 0 || f->synced) return;
+  if (!f->err) flush_buffer(f);
+  if (!f->err && fchmod(f->fd, 0666 & ~naryn__umask()) != 0) f->err = errno;
+  if (!f->err && fsync(f->fd) != 0) f->err = errno;
+  f->synced = 1;
+}
+
 /* Makes the temporary file complete: write out the buffer, give it its
-** ordinary mode, sync, close. A failure removes the temporary and is
+** ordinary mode, sync, close (the first three done already when
+** naryn__outfile_sync was called). A failure removes the temporary and is
 ** reported against the final name. */
 int naryn__outfile_finish(naryn__outfile *f, naryn_diags *d) {
   if (!f) return NARYN_EIO;
   if (f->fd < 0) return f->err ? NARYN_EIO : NARYN_OK;
-  if (!f->err) flush_buffer(f);
+  naryn__outfile_sync(f);
   int err = f->err;
-  if (!err && fchmod(f->fd, 0666 & ~naryn__umask()) != 0) err = errno;
-  if (!err && fsync(f->fd) != 0) err = errno;
   if (close(f->fd) != 0 && !err && errno != EINTR) err = errno;
   f->fd = -1;
   free(f->buf);

@@ -47,7 +47,7 @@
 ** deliveries, demands and energy (hm3 or GWh a month), which the charts
 ** turn into the month's mean flow in m3/s. Monthly runs and daily runs of
 ** up to MAX_STEP_POINTS steps (about four years) are drawn per step. */
-#define MAX_STEP_POINTS 1500
+#define MAX_STEP_POINTS NARYN__REPORT_STEP_POINTS
 
 typedef struct run_files {
   const char *dir;
@@ -199,6 +199,16 @@ static void keep_value(const run_files *f, double *v, int q, long t, double x) {
   v[k] = q == NARYN_Q_STORAGE_HM3 || isnan(v[k]) ? x : v[k] + x;
 }
 
+/* Puts step t, dated y-mo-dd, on the time axis of a run drawn per step. */
+static void step_axis(run_files *f, long t, int y, int mo, int dd, int daily) {
+  static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  int days = mdays[mo - 1] + (mo == 2 && leap);
+  f->calendar[t] = mo;
+  f->month[t] = y * 12.0 + (mo - 1) + (daily ? (dd - 1.0) / days : 0.0);
+  f->step_s[t] = daily ? 86400.0 : days * 86400.0;
+}
+
 /* Reads nodes.csv row by row: finds which nodes it has rows for (those of
 ** the first step, in the order of network.csv), checks each step's date and
 ** node order, and keeps the series plan_series chose. The checks and their
@@ -278,12 +288,7 @@ static int read_nodes(run_files *f, naryn__csv_stream *s, int daily) {
           continue;
         }
       } else {
-        static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-        int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-        int days = mdays[mo - 1] + (mo == 2 && leap);
-        f->calendar[t] = mo;
-        f->month[t] = y * 12.0 + (mo - 1) + (daily ? (dd - 1.0) / days : 0.0);
-        f->step_s[t] = daily ? 86400.0 : days * 86400.0;
+        step_axis(f, t, y, mo, dd, daily);
       }
     }
     if (!first && strcmp(node, names[i]) != 0) {
@@ -316,6 +321,48 @@ static int read_nodes(run_files *f, naryn__csv_stream *s, int daily) {
     return naryn__diag(f->d, NARYN_EIO, NARYN_SEV_ERROR, s->file, err.line, err.col, NULL,
                        "column \"%s\": expected node \"%s\" here, in the order of "
                        "network.csv: the files are from different runs", "node", err.node);
+  return NARYN_OK;
+}
+
+/* Takes what the page draws of nodes.csv from the feed its writer filled
+** (feed.c) instead of reading the file: the same values, points and
+** checks of network.csv as read_nodes. Returns NARYN_OK, an error
+** reported in f->d, or -1 (reporting nothing) when the feed is not what
+** reading the file would give: the caller then reads the file. */
+static int feed_nodes(run_files *f, const naryn__report_feed *fd, int daily) {
+  if (fd->nnodes != f->nnodes || fd->nsteps != f->nsteps || fd->npts != f->npts ||
+      fd->by_month != f->by_month)
+    return -1;
+  for (int q = 0; q < NARYN_Q_COUNT; q++)
+    if (fd->has_q[q] != f->has_q[q]) return -1;
+  if (f->by_month) {
+    /* The months come from run.csv; the feed's must be the same. */
+    for (int t = 0; t < f->nsteps; t++)
+      if (fd->step_pt[t] != f->step_pt[t]) return -1;
+  } else {
+    for (int t = 0; t < f->nsteps; t++) {
+      int y, mo, dd;
+      if (sscanf(fd->step_date[t], "%d-%d-%d", &y, &mo, &dd) != 3 || mo < 1 ||
+          mo > 12 || dd < 1 || dd > 31)
+        return -1;
+      step_axis(f, t, y, mo, dd, daily);
+    }
+  }
+  size_t n = (size_t)f->nnodes;
+  for (size_t k = 0; k < NARYN_Q_COUNT * n; k++) {
+    if (!f->series[k]) continue;
+    if (!fd->series[k]) return -1;
+    memcpy(f->series[k], fd->series[k], (size_t)f->npts * sizeof *f->series[k]);
+  }
+  f->written = naryn__arena_alloc(f->a, n);
+  if (!f->written)
+    return naryn__diag(f->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  memcpy(f->written, fd->written, n);
+  if (f->network->nrows != f->nnodes + f->nlinks)
+    return naryn__diag(f->d, NARYN_EIO, NARYN_SEV_ERROR, f->network->file, 1, 1, NULL,
+                       "expected a row per node and then %d rows of type \"link\" "
+                       "(run.csv's links), got %d rows after the %d nodes",
+                       f->nlinks, f->network->nrows - f->nnodes, f->nnodes);
   return NARYN_OK;
 }
 
@@ -391,8 +438,11 @@ static int months_from_run(run_files *f) {
   return NARYN_OK;
 }
 
-/* Reads a run's folder and checks that its files agree with each other. */
-static int load_run(run_files *f, const char *dir, naryn__arena *a, naryn_diags *d) {
+/* Reads a run's folder and checks that its files agree with each other;
+** with a feed (fd), nodes.csv is not read but taken from it, unless the
+** feed does not fit (then -1 is returned, reporting nothing). */
+static int load_run_fed(run_files *f, const char *dir, naryn__arena *a,
+                        const naryn__report_feed *fd, naryn_diags *d) {
   memset(f, 0, sizeof *f);
   f->dir = dir;
   f->a = a;
@@ -405,7 +455,12 @@ static int load_run(run_files *f, const char *dir, naryn__arena *a, naryn_diags 
   if (!npath)
     return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   f->has_nodes = access(npath, F_OK) == 0;
-  if (f->has_nodes && !(nodes = naryn__csv_open(npath, a, d))) return NARYN_EIO;
+  if (fd && !f->has_nodes) return -1;
+  if (fd) {
+    for (int q = 0; q < NARYN_Q_COUNT; q++) f->has_q[q] = fd->has_q[q];
+  } else if (f->has_nodes && !(nodes = naryn__csv_open(npath, a, d))) {
+    return NARYN_EIO;
+  }
   int rc = NARYN_OK;
   if (!(f->summary = read_csv(f, "summary.csv")) || !(f->objective = read_csv(f, "objective.csv")))
     rc = NARYN_EIO;
@@ -465,13 +520,19 @@ static int load_run(run_files *f, const char *dir, naryn__arena *a, naryn_diags 
     if (rc == NARYN_ENOMEM)
       rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   }
-  if (rc == NARYN_OK && nodes) {
+  if (rc == NARYN_OK && fd) {
+    rc = feed_nodes(f, fd, daily);
+  } else if (rc == NARYN_OK && nodes) {
     rc = read_nodes(f, nodes, daily);
   } else if (rc == NARYN_OK) {
     rc = steps_from_run(f, daily);
   }
   naryn__csv_close(nodes);
   return rc;
+}
+
+static int load_run(run_files *f, const char *dir, naryn__arena *a, naryn_diags *d) {
+  return load_run_fed(f, dir, a, NULL, d);
 }
 
 /* Quantity q of node i in step t: NaN when it does not apply, or when
@@ -1296,12 +1357,14 @@ static void contents(naryn__page *p, const run_files *f, int optimised) {
   fprintf(p->out, "</ul></nav>\n");
 }
 
-static int report_run(const char *dir, naryn_diags *d) {
+static int report_run(const char *dir, const naryn__report_feed *fd, naryn_diags *d) {
   naryn__arena *a = naryn__arena_new();
   if (!a) return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   run_files f;
   naryn__page p;
-  int rc = load_run(&f, dir, a, d);
+  int rc = load_run_fed(&f, dir, a, fd, d);
+  /* A feed that does not fit: the page is drawn from the folder alone. */
+  if (rc == -1) rc = load_run(&f, dir, a, d);
   if (rc == NARYN_OK) rc = naryn__page_open(&p, d);
   if (rc != NARYN_OK) {
     naryn__arena_free(a);
@@ -1864,12 +1927,17 @@ static int exists(const char *dir, const char *name) {
 }
 
 int naryn_report_write(const char *dir, naryn_diags *d) {
+  return naryn__report_write_fed(dir, NULL, d);
+}
+
+int naryn__report_write_fed(const char *dir, const naryn__report_feed *fd,
+                            naryn_diags *d) {
   long mark = naryn__diags_nomem(d);
   int rc;
   if (exists(dir, "game.csv")) rc = naryn__report_share(dir, d);
   else if (exists(dir, "pareto.csv")) rc = report_pareto(dir, d);
   else if (exists(dir, "compare.csv")) rc = report_compare(dir, d);
-  else if (exists(dir, "run.csv")) rc = report_run(dir, d);
+  else if (exists(dir, "run.csv")) rc = report_run(dir, fd, d);
   else
     rc = naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
                      "expected the results of a naryn run (run.csv), a comparison "

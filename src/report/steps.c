@@ -17,6 +17,7 @@
 ** caller puts them in place with the rest of the run's files.
 */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +160,8 @@ int naryn__steps_open(naryn__steps *w, const naryn_model *m,
                        "out of memory");
   }
   if (naryn__steps_wants_nodes(o)) {
+    /* Without a feed (no memory) the report reads the file back. */
+    w->feed = naryn__report_feed_new(m, o);
     rc = open_file(dir, "nodes.csv", &w->nodes, d);
     if (rc != NARYN_OK) {
       naryn__steps_abort(w);
@@ -191,54 +194,180 @@ static void put_date(naryn__outfile *f, const naryn_model *m, int t) {
   naryn__outfile_write(f, ",", 1);
 }
 
+/* The decimals of quantity q in nodes.csv. */
+static int node_decimals(naryn_quantity q) {
+  return q == NARYN_Q_HEAD_M || q == NARYN_Q_LEVEL_M ? 4 : 6;
+}
+
+/* Row by row through the outfile's own calls: for rows longer than its
+** buffer (names of thousands of characters). */
+static void write_node_row_slow(naryn__steps *w, const naryn_result *r, int t,
+                                int i) {
+  naryn__outfile *f = w->nodes;
+  put_date(f, w->m, t);
+  naryn__outfile_write(f, w->text + w->at[i], w->at[i + 1] - w->at[i]);
+  for (int c = 0; c < NODE_COLUMNS; c++) {
+    naryn_quantity q = node_columns[c];
+    if (!w->o.quantity[q]) continue;
+    naryn__outfile_write(f, ",", 1);
+    if (q == NARYN_Q_RESIDUAL_HM3)
+      naryn__put_residual(f, NARYN__Q(r, t, i, q));
+    else
+      naryn__put_fixed(f, NARYN__Q(r, t, i, q), node_decimals(q));
+  }
+  naryn__outfile_write(f, "\n", 1);
+}
+
+/* Writes ",V" at o as naryn__put_fixed writes V, and returns the end;
+** *as_read (unless NULL) is what a reader gets back from the cell. */
+static char *cell_fixed(char *o, double v, int decimals, double *as_read) {
+  *o++ = ',';
+  if (isnan(v)) {
+    if (as_read) *as_read = NAN;
+    return o;
+  }
+  if (fabs(v) < 5e-7) v = 0.0;
+  return o + naryn__numfmt_fixed_read(o, v, decimals, as_read);
+}
+
+/* Writes ",V" at o as naryn__put_residual writes V. */
+static char *cell_residual(char *o, double v) {
+  *o++ = ',';
+  if (v == 0.0) {
+    *o++ = '0';
+  } else if (!isnan(v)) {
+    o += naryn__numfmt_g3(o, v);
+  }
+  return o;
+}
+
+/* The rows are formatted in place in the file's buffer, each in room for
+** its longest possible text, so that a cell costs no call into the
+** outfile. */
 static void write_nodes(naryn__steps *w, const naryn_result *r, int t) {
   const naryn_model *m = w->m;
   naryn__outfile *f = w->nodes;
+  const char *date = m->step_date[t];
+  size_t date_len = strlen(date);
+  naryn_quantity cols[NODE_COLUMNS];
+  int ncols = 0;
+  for (int c = 0; c < NODE_COLUMNS; c++)
+    if (w->o.quantity[node_columns[c]]) cols[ncols++] = node_columns[c];
   for (int i = 0; i < m->nnodes; i++) {
     if (w->o.node_on && !w->o.node_on[i]) continue;
-    put_date(f, m, t);
-    naryn__outfile_write(f, w->text + w->at[i], w->at[i + 1] - w->at[i]);
-    for (int c = 0; c < NODE_COLUMNS; c++) {
-      naryn_quantity q = node_columns[c];
-      if (!w->o.quantity[q]) continue;
-      naryn__outfile_write(f, ",", 1);
-      if (q == NARYN_Q_RESIDUAL_HM3)
-        naryn__put_residual(f, NARYN__Q(r, t, i, q));
-      else
-        naryn__put_fixed(f, NARYN__Q(r, t, i, q),
-                         (q == NARYN_Q_HEAD_M || q == NARYN_Q_LEVEL_M) ? 4 : 6);
+    size_t fixed = w->at[i + 1] - w->at[i];
+    char *o0 = naryn__outfile_room(
+        f, date_len + 1 + fixed + (size_t)ncols * (1 + NARYN__NUMFMT_MAX) + 1);
+    if (!o0) {
+      /* No values kept for the report from here: it reads the file. */
+      naryn__report_feed_free(w->feed);
+      w->feed = NULL;
+      write_node_row_slow(w, r, t, i);
+      continue;
     }
-    naryn__outfile_write(f, "\n", 1);
+    char *o = o0;
+    memcpy(o, date, date_len);
+    o += date_len;
+    *o++ = ',';
+    memcpy(o, w->text + w->at[i], fixed);
+    o += fixed;
+    unsigned keep = w->feed ? w->feed->keep[i] : 0;
+    for (int c = 0; c < ncols; c++) {
+      naryn_quantity q = cols[c];
+      double v = NARYN__Q(r, t, i, q);
+      if (q == NARYN_Q_RESIDUAL_HM3) {
+        o = cell_residual(o, v);
+      } else if (keep >> q & 1) {
+        double x;
+        o = cell_fixed(o, v, node_decimals(q), &x);
+        naryn__report_feed_add(w->feed, q, i, t, x);
+      } else {
+        o = cell_fixed(o, v, node_decimals(q), NULL);
+      }
+    }
+    *o++ = '\n';
+    naryn__outfile_wrote(f, (size_t)(o - o0));
   }
+}
+
+static void write_link_row_slow(naryn__steps *w, const naryn_result *r, int t,
+                                int l) {
+  const naryn_model *m = w->m;
+  naryn__outfile *f = w->links;
+  size_t k = (size_t)m->nnodes + (size_t)l;
+  put_date(f, m, t);
+  naryn__outfile_write(f, w->text + w->at[k], w->at[k + 1] - w->at[k]);
+  if (w->o.link_flow) {
+    double q = NARYN__LINK_FLOW(r, t, l);
+    naryn__outfile_write(f, ",", 1);
+    naryn__put_fixed(f, q, 6);
+    naryn__outfile_write(f, ",", 1);
+    naryn__put_fixed(f, q * 1e6 / m->step_s[t], 4);
+  }
+  if (w->o.link_loss) {
+    naryn__outfile_write(f, ",", 1);
+    naryn__put_fixed(f, NARYN__LINK_LOSS(r, t, l), 6);
+  }
+  naryn__outfile_write(f, "\n", 1);
 }
 
 static void write_links(naryn__steps *w, const naryn_result *r, int t) {
   const naryn_model *m = w->m;
   naryn__outfile *f = w->links;
+  const char *date = m->step_date[t];
+  size_t date_len = strlen(date);
+  double step_s = m->step_s[t];
   for (int l = 0; l < m->nlinks; l++) {
     if (w->o.link_on && !w->o.link_on[l]) continue;
-    size_t k = (size_t)m->nnodes + (size_t)l;
-    put_date(f, m, t);
-    naryn__outfile_write(f, w->text + w->at[k], w->at[k + 1] - w->at[k]);
+    size_t k = (size_t)m->nnodes + (size_t)l, fixed = w->at[k + 1] - w->at[k];
+    char *o0 = naryn__outfile_room(f, date_len + 1 + fixed + 3 * (1 + NARYN__NUMFMT_MAX) + 1);
+    if (!o0) {
+      write_link_row_slow(w, r, t, l);
+      continue;
+    }
+    char *o = o0;
+    memcpy(o, date, date_len);
+    o += date_len;
+    *o++ = ',';
+    memcpy(o, w->text + w->at[k], fixed);
+    o += fixed;
     if (w->o.link_flow) {
       double q = NARYN__LINK_FLOW(r, t, l);
-      naryn__outfile_write(f, ",", 1);
-      naryn__put_fixed(f, q, 6);
-      naryn__outfile_write(f, ",", 1);
-      naryn__put_fixed(f, q * 1e6 / m->step_s[t], 4);
+      o = cell_fixed(o, q, 6, NULL);
+      o = cell_fixed(o, q * 1e6 / step_s, 4, NULL);
     }
-    if (w->o.link_loss) {
-      naryn__outfile_write(f, ",", 1);
-      naryn__put_fixed(f, NARYN__LINK_LOSS(r, t, l), 6);
-    }
-    naryn__outfile_write(f, "\n", 1);
+    if (w->o.link_loss) o = cell_fixed(o, NARYN__LINK_LOSS(r, t, l), 6, NULL);
+    *o++ = '\n';
+    naryn__outfile_wrote(f, (size_t)(o - o0));
   }
 }
 
+int naryn__steps_has_part(const naryn__steps *w, int part) {
+  return part == NARYN__PART_NODES ? w->nodes != NULL
+         : part == NARYN__PART_LINKS ? w->links != NULL
+                                     : w->nc != NULL;
+}
+
+int naryn__steps_write_part(naryn__steps *w, const naryn_result *r, int t,
+                            int part) {
+  if (part == NARYN__PART_NODES && w->nodes) write_nodes(w, r, t);
+  if (part == NARYN__PART_LINKS && w->links) write_links(w, r, t);
+  if (part == NARYN__PART_NC && w->nc) return naryn__nc_step(w->nc, r, t);
+  return NARYN_OK;
+}
+
+void naryn__steps_sync_part(naryn__steps *w, int part) {
+  if (part == NARYN__PART_NODES) naryn__outfile_sync(w->nodes);
+  if (part == NARYN__PART_LINKS) naryn__outfile_sync(w->links);
+}
+
 int naryn__steps_write_quiet(naryn__steps *w, const naryn_result *r, int t) {
-  if (w->nodes) write_nodes(w, r, t);
-  if (w->links) write_links(w, r, t);
-  return w->nc ? naryn__nc_step(w->nc, r, t) : NARYN_OK;
+  int rc = NARYN_OK;
+  for (int part = 0; part < NARYN__PARTS; part++) {
+    int k = naryn__steps_write_part(w, r, t, part);
+    if (rc == NARYN_OK) rc = k;
+  }
+  return rc;
 }
 
 int naryn__steps_write(naryn__steps *w, const naryn_result *r, int t,
@@ -249,6 +378,56 @@ int naryn__steps_write(naryn__steps *w, const naryn_result *r, int t,
     int rc = naryn__nc_close(w->nc, d);
     w->nc = NULL;
     return rc != NARYN_OK ? rc : NARYN_EIO;
+  }
+  return NARYN_OK;
+}
+
+/* One part of a full result's per-step output, written by its own thread. */
+typedef struct part_job {
+  naryn__steps *w;
+  const naryn_result *r;
+  int part, rc;
+} part_job;
+
+/* Writes every step of one part, then syncs its file. */
+static void *write_part_all(void *arg) {
+  part_job *j = arg;
+  for (int t = 0; t < j->r->nsteps && j->rc == NARYN_OK; t++)
+    j->rc = naryn__steps_write_part(j->w, j->r, t, j->part);
+  naryn__steps_sync_part(j->w, j->part);
+  return NULL;
+}
+
+int naryn__steps_write_all(naryn__steps *w, const naryn_result *r,
+                           naryn_diags *d) {
+  /* Each file is written by a thread of its own, the last on this one:
+  ** each file's bytes are those of one writer going through the steps in
+  ** order, so the threads change only when the files are ready. */
+  part_job job[NARYN__PARTS];
+  pthread_t thread[NARYN__PARTS];
+  int started[NARYN__PARTS] = {0}, last = -1;
+  for (int part = 0; part < NARYN__PARTS; part++) {
+    job[part] = (part_job){w, r, part, NARYN_OK};
+    if (naryn__steps_has_part(w, part)) last = part;
+  }
+  for (int part = 0; part < last; part++)
+    if (naryn__steps_has_part(w, part))
+      started[part] = pthread_create(&thread[part], NULL, write_part_all,
+                                     &job[part]) == 0;
+  /* Without a thread to be had, a part is written here. */
+  for (int part = 0; part <= last; part++)
+    if (naryn__steps_has_part(w, part) && !started[part])
+      write_part_all(&job[part]);
+  int rc = NARYN_OK;
+  for (int part = 0; part < NARYN__PARTS; part++) {
+    if (started[part]) pthread_join(thread[part], NULL);
+    if (rc == NARYN_OK) rc = job[part].rc;
+  }
+  /* A step of results.nc that failed: closing the file reports why. */
+  if (rc != NARYN_OK) {
+    int k = naryn__nc_close(w->nc, d);
+    w->nc = NULL;
+    return k != NARYN_OK ? k : NARYN_EIO;
   }
   return NARYN_OK;
 }
@@ -290,4 +469,6 @@ void naryn__steps_abort(naryn__steps *w) {
   naryn__outfile_abort(w->links);
   w->nodes = w->links = NULL;
   free_fixed_cells(w);
+  naryn__report_feed_free(w->feed);
+  w->feed = NULL;
 }

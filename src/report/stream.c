@@ -14,8 +14,8 @@
 ** objective, network and run files and the report are written from those
 ** totals exactly as from a full result, and the folder, written in a
 ** staging folder beside DIR, is put in place in one step; any failure or
-** interruption leaves DIR as it was. The per-step files are written by a
-** second thread while the run goes on (pipe.c).
+** interruption leaves DIR as it was. The per-step files are written by
+** threads of their own while the run goes on (pipe.c).
 */
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +46,7 @@ static int each_step(void *user, naryn_result *r, int t, naryn_diags *d) {
   if (!s->pipe) return naryn__steps_write(&s->w, r, t, d);
   if (naryn__pipe_push(s->pipe, r, t) == NARYN_OK) return NARYN_OK;
   /* A write failed in the writer: stop it, and let the files say why. */
-  naryn__pipe_stop(s->pipe);
+  naryn__pipe_stop(s->pipe, 0);
   s->pipe = NULL;
   rc = naryn__steps_finish(&s->w, d);
   return rc != NARYN_OK ? rc : NARYN_EIO;
@@ -58,11 +58,11 @@ static int fill(const void *ctx, const char *path, naryn_diags *d) {
   stream *s = ((const stream_job *)ctx)->s;
   int rc = naryn__steps_open(&s->w, s->m, s->o, path, d);
   if (rc != NARYN_OK) return rc;
-  /* With per-step files, a second thread writes them while the run goes
-  ** on; without a thread to be had, they are written in line. */
+  /* With per-step files, a thread for each writes it while the run goes
+  ** on; without threads to be had, they are written in line. */
   if (s->w.nodes || s->w.links || s->w.nc) s->pipe = naryn__pipe_start(&s->w, s->r);
   rc = naryn__simulate_into(s->m, s->so, s->r, each_step, s, d);
-  naryn__pipe_stop(s->pipe);
+  naryn__pipe_stop(s->pipe, rc == NARYN_OK);
   s->pipe = NULL;
   if (rc == NARYN_OK)
     rc = naryn__steps_finish(&s->w, d);

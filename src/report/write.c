@@ -63,8 +63,10 @@ void naryn__put_number(naryn__outfile *f, double v, const char *fmt) {
 void naryn__put_residual(naryn__outfile *f, double v) {
   if (v == 0.0)
     naryn__outfile_write(f, "0", 1);
-  else if (!isnan(v))
-    naryn__outfile_printf(f, "%.3g", v + 0.0);
+  else if (!isnan(v)) {
+    char buf[NARYN__NUMFMT_MAX];
+    naryn__outfile_write(f, buf, naryn__numfmt_g3(buf, v));
+  }
 }
 
 /* Writes a text cell, quoted when it holds a comma, quote or line end. */
@@ -370,8 +372,11 @@ int naryn__result_write_rest(const naryn_result *r, naryn__steps *w,
     rc = naryn__steps_publish(w, d);
   else
     naryn__steps_abort(w);
-  /* The report last, from the files now in place. */
-  if (rc == NARYN_OK) rc = naryn_report_write(dir, d);
+  /* The report last, from the files now in place and what was kept of
+  ** nodes.csv as it was written. */
+  if (rc == NARYN_OK) rc = naryn__report_write_fed(dir, w->feed, d);
+  naryn__report_feed_free(w->feed);
+  w->feed = NULL;
   return naryn__diags_status(d, mark, rc);
 }
 
@@ -397,8 +402,7 @@ static int write_into(const naryn_result *r, const naryn_output *o,
   int rc = naryn__mkdirs(dir, d);
   if (rc == NARYN_OK) rc = naryn__steps_open(&w, r->m, o, dir, d);
   if (rc != NARYN_OK) return naryn__diags_status(d, mark, rc);
-  for (int t = 0; t < r->nsteps && rc == NARYN_OK; t++)
-    rc = naryn__steps_write(&w, r, t, d);
+  rc = naryn__steps_write_all(&w, r, d);
   if (rc == NARYN_OK)
     rc = naryn__steps_finish(&w, d);
   else

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "naryn_int.h"
@@ -37,8 +38,19 @@ static void check(double v, int d) {
   char want[NARYN__NUMFMT_MAX], got[NARYN__NUMFMT_MAX + 8];
   memset(got, 'x', sizeof got);
   int n = snprintf(want, sizeof want, "%.*f", d, v);
-  size_t len = naryn__numfmt_fixed(got, v, d);
+  double as_read = 0.0, parsed;
+  size_t len = naryn__numfmt_fixed_read(got, v, d, &as_read);
   compared++;
+  /* What a reader gets back from the text, as the report reads a cell. */
+  if (!naryn__csv_decimal(want, &parsed)) {
+    char *end;
+    parsed = strtod(want, &end);
+    if (*end) parsed = NAN;
+  }
+  if (!(memcmp(&parsed, &as_read, sizeof parsed) == 0 ||
+        (isnan(parsed) && isnan(as_read))))
+    fail_msg("%%.%df of %.17g: the text \"%s\" reads back as %.17g, numfmt said %.17g",
+             d, v, want, parsed, as_read);
   if ((size_t)n != len || strcmp(want, got) != 0) {
     uint64_t bits;
     memcpy(&bits, &v, sizeof bits);
@@ -150,11 +162,56 @@ static void enough_compared(void **state) {
   assert_true(compared > 500000);
 }
 
+/* "%.3g", the residuals' format, against snprintf: values of every size,
+** near the powers of ten and the ties of three digits, both signs. */
+static void check_g3(double v) {
+  char want[NARYN__NUMFMT_MAX], got[NARYN__NUMFMT_MAX + 8];
+  memset(got, 'x', sizeof got);
+  int n = snprintf(want, sizeof want, "%.3g", v);
+  size_t len = naryn__numfmt_g3(got, v);
+  compared++;
+  if ((size_t)n != len || strcmp(want, got) != 0) {
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    fail_msg("%%.3g of %.17g (bits %016llx): snprintf \"%s\", numfmt \"%s\" (%zu)",
+             v, (unsigned long long)bits, want, got, len);
+  }
+}
+
+static void g3_values(void **state) {
+  (void)state;
+  for (int e = -25; e <= 6; e++)
+    for (int m = 0; m < 2000; m++) {
+      /* 100.0 to 999.5 in halves, times 10^(e-2), and neighbours. */
+      double v = (100.0 + m * 0.45) * pow(10.0, e - 2);
+      double lo = v, hi = v;
+      for (int k = 0; k < 3; k++) {
+        check_g3(lo), check_g3(-lo), check_g3(hi), check_g3(-hi);
+        lo = nextafter(lo, 0.0);
+        hi = nextafter(hi, INFINITY);
+      }
+    }
+  for (int i = 0; i < 200000; i++) {
+    uint64_t b = rng();
+    double v;
+    memcpy(&v, &b, sizeof v);
+    check_g3(v);
+    /* Residuals: round-off of sums of volumes, 1e-18 to 1e-6. */
+    check_g3(ldexp((double)(rng() % 4096) - 2048.0, -(int)(rng() % 40) - 20));
+    check_g3((rng_unit() - 0.5) * pow(10.0, (double)(rng() % 30) - 22.0));
+  }
+  static const double odd[] = {0.0, -0.0, NAN, INFINITY, -INFINITY, 1e-20, 1e-21,
+                               999.5, 999.4999999999999, 99.95, 9.995, 0.0001,
+                               0.00009995, 0.000099949999, 1000.0, 4.44e-16};
+  for (size_t i = 0; i < sizeof odd / sizeof *odd; i++) check_g3(odd[i]);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(edge_values),    cmocka_unit_test(near_ties),
       cmocka_unit_test(random_bits),    cmocka_unit_test(result_like),
-      cmocka_unit_test(format_strings), cmocka_unit_test(enough_compared),
+      cmocka_unit_test(format_strings), cmocka_unit_test(g3_values),
+      cmocka_unit_test(enough_compared),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

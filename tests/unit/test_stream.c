@@ -440,6 +440,79 @@ static void chosen_output(void **state) {
   naryn_model_free(m);
 }
 
+/* Writes m's run to "fed" with output o (NULL: all), the report drawn
+** from what its writer kept of nodes.csv, then draws the report again from
+** the folder alone, as "naryn report" does: the same page. */
+static void fed_report_as_from_folder(const naryn_model *m, const naryn_output *o) {
+  naryn_diags *d = naryn_diags_new(0);
+  int rc = naryn_simulate_to(m, NULL, o, "fed", NULL, d);
+  if (rc != NARYN_OK) print_error("%s\n", tu_first_error(d));
+  assert_int_equal(rc, NARYN_OK);
+  char *fed = tu_slurp("fed/report.html");
+  assert_non_null(fed);
+  rc = naryn_report_write("fed", d);
+  if (rc != NARYN_OK) print_error("%s\n", tu_first_error(d));
+  assert_int_equal(rc, NARYN_OK);
+  char *again = tu_slurp("fed/report.html");
+  assert_non_null(again);
+  if (strcmp(fed, again) != 0) {
+    print_error("the report drawn as the run was written differs from the "
+                "one drawn from its folder\n");
+    fail();
+  }
+  free(fed);
+  free(again);
+  naryn_diags_free(d);
+  tu_rmdir("fed");
+}
+
+/* The report of a run takes the series it draws from nodes.csv as the
+** file is written (report/feed.c): the page is the same as the one drawn
+** from the folder, for monthly runs, daily runs drawn per step, daily runs
+** of more than 1,500 steps drawn by month (from the first day of a month
+** or not), and with some nodes and quantities chosen. */
+static void report_from_the_run(void **state) {
+  (void)state;
+  const char *paths[] = {"examples/single/model.json", "examples/cascade/model.yaml",
+                         "models/naryn/model.yaml"};
+  for (int k = 0; k < 3; k++) {
+    naryn_model *m = load_path(paths[k]);
+    fed_report_as_from_folder(m, NULL);
+    naryn_model_free(m);
+  }
+  /* The chain: two years per step, five years by month. */
+  static const char *const horizons[] = {
+      "horizon: {start: 2000-01-01, end: 2001-12-31, step: daily}",
+      "horizon: {start: 2000-01-01, end: 2004-12-31, step: daily}",
+      "horizon: {start: 2000-01-17, end: 2004-11-30, step: daily}"};
+  for (int k = 0; k < 3; k++) {
+    char *text = malloc(sizeof chain + 64);
+    assert_non_null(text);
+    const char *at = strstr(chain, "horizon:"), *end = strchr(at, '\n');
+    snprintf(text, sizeof chain + 64, "%.*s%s%s", (int)(at - chain), chain,
+             horizons[k], end);
+    naryn_diags *d = naryn_diags_new(0);
+    naryn_model *m = NULL;
+    assert_int_equal(tu_load_text(text, &m, d), NARYN_OK);
+    naryn_diags_free(d);
+    free(text);
+    fed_report_as_from_folder(m, NULL);
+    /* Some nodes and quantities only. */
+    int nn = naryn_model_node_count(m);
+    unsigned char *node_on = calloc((size_t)nn, 1);
+    for (int i = 0; i < nn; i++) node_on[i] = i % 3 != 0;
+    naryn_output o;
+    naryn_output_init(&o);
+    memset(o.quantity, 0, sizeof o.quantity);
+    o.quantity[NARYN_Q_STORAGE_HM3] = o.quantity[NARYN_Q_DELIVERED_HM3] = 1;
+    o.quantity[NARYN_Q_DEMAND_HM3] = o.quantity[NARYN_Q_INFLOW_HM3] = 1;
+    o.node_on = node_on;
+    fed_report_as_from_folder(m, &o);
+    free(node_on);
+    naryn_model_free(m);
+  }
+}
+
 /* Stops the run when it reports step 'at'. */
 static void stop_at(void *user, const naryn_progress *p) {
   if (p->done == *(const int *)user) naryn_interrupt();
@@ -496,6 +569,7 @@ int main(void) {
       cmocka_unit_test(streamed_result_answers_as_whole),
       cmocka_unit_test(streamed_result_writes_summaries_only),
       cmocka_unit_test(chosen_output),
+      cmocka_unit_test(report_from_the_run),
       cmocka_unit_test(failure_leaves_folder),
   };
   return cmocka_run_group_tests(tests, tu_enter_tmpdir, tu_leave_tmpdir);
