@@ -540,6 +540,9 @@ typedef struct naryn_output {
   unsigned char quantity[NARYN_Q_COUNT];
   /* 1 to write each link's flow (flow_hm3 and flow_m3s) and its loss. */
   int link_flow, link_loss;
+  /* 1 to write each reservoir's zone and the rule that decided its
+  ** release (the zone and rule columns of nodes.csv). */
+  int control;
   /* NULL: every node and link. Otherwise one flag per node (node_on) and
   ** per link (link_on) of the model: 1 to write its rows. Flags that
   ** naryn_output_parse sets are owned by the struct and freed by
@@ -552,15 +555,17 @@ typedef struct naryn_output {
   const char *command;
 } naryn_output;
 
-/* Fills o with the defaults: per_step 1, every quantity, link_flow and
-** link_loss 1, every node and link, NARYN_FORMAT_CSV, no command. */
+/* Fills o with the defaults: per_step 1, every quantity, link_flow,
+** link_loss and control 1, every node and link, NARYN_FORMAT_CSV, no
+** command. */
 void naryn_output_init(naryn_output *o);
 
 /* Reads a --output list for model m into o, setting every field but
 ** format: a comma-separated list of "all" (every quantity), "summary"
 ** (no per-step file; alone), node quantities as named in nodes.csv
 ** ("storage_hm3"), the link columns "flow_hm3", "flow_m3s" and
-** "loss_hm3" (or "flow" and "loss"), and "nodes=NAME+NAME..." naming the
+** "loss_hm3" (or "flow" and "loss"), "zone" or "rule" (both the zone and
+** the rule columns), and "nodes=NAME+NAME..." naming the
 ** nodes and links whose rows are written (a link is also written when
 ** both its ends are named). A list that names no quantity writes every
 ** quantity. An unknown or misplaced item fails with NARYN_EARG, naming

@@ -431,6 +431,7 @@ struct naryn__steps {
   ** (nodes first, then links). */
   char *text;
   size_t *at;
+  size_t ctl_len;                /* the longest zone or rule name */
   /* What the report draws from nodes.csv, kept as it is written; NULL
   ** when the report is to read the file. */
   naryn__report_feed *feed;
@@ -1242,6 +1243,10 @@ double naryn__result_start_storage(const naryn_result *r, int t, int i);
 #define NARYN__SLOT(r, step) ((size_t)(step) & (r)->slot_mask)
 #define NARYN__Q(r, step, node, quantity) \
   ((r)->q[(NARYN__SLOT(r, step) * (size_t)(r)->nnodes + (size_t)(node)) * NARYN_Q_COUNT + (quantity)])
+/* The names of a zone index and a control code (NARYN__CTL_*) of a node,
+** as nodes.csv writes them; NULL for none. */
+const char *naryn__zone_name(const naryn_model *m, int node, int zone);
+const char *naryn__control_name(const naryn_model *m, int node, int code);
 #define NARYN__ZONE(r, step, node) \
   ((r)->zone[NARYN__SLOT(r, step) * (size_t)(r)->nnodes + (size_t)(node)])
 #define NARYN__CONTROL(r, step, node) \

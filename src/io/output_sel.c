@@ -132,7 +132,7 @@ int naryn_output_parse(naryn_output *o, const naryn_model *m,
   naryn_output p = *o;
   p.per_step = 1;
   memset(p.quantity, 0, sizeof p.quantity);
-  p.link_flow = p.link_loss = 0;
+  p.link_flow = p.link_loss = p.control = 0;
   p.node_on = p.link_on = NULL;
   size_t n = strlen(what);
   char *list = malloc(n + 1);
@@ -161,7 +161,9 @@ int naryn_output_parse(naryn_output *o, const naryn_model *m,
     } else if (strcmp(item, "all") == 0) {
       any_quantity = 1;
       memset(p.quantity, 1, sizeof p.quantity);
-      p.link_flow = p.link_loss = 1;
+      p.link_flow = p.link_loss = p.control = 1;
+    } else if (strcmp(item, "zone") == 0 || strcmp(item, "rule") == 0) {
+      any_quantity = p.control = 1;
     } else if (strcmp(item, "flow") == 0 || strcmp(item, "flow_hm3") == 0 ||
                strcmp(item, "flow_m3s") == 0) {
       any_quantity = p.link_flow = 1;
@@ -199,7 +201,7 @@ int naryn_output_parse(naryn_output *o, const naryn_model *m,
     p.per_step = 0;
   } else if (!any_quantity) {
     memset(p.quantity, 1, sizeof p.quantity);
-    p.link_flow = p.link_loss = 1;
+    p.link_flow = p.link_loss = p.control = 1;
   }
   if (rows) {
     /* A link runs inside the chosen part of the network when both its

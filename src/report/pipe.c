@@ -57,6 +57,7 @@ struct naryn__pipe {
   writer_t writer[NARYN__PARTS];
   size_t nq, nl;              /* doubles of a step's node and link values */
   double *values;             /* QUEUE_STEPS places of nq + 2 nl doubles */
+  int *codes;                 /* QUEUE_STEPS places of each node's zone and control */
   int step[QUEUE_STEPS];
   naryn_result view[QUEUE_STEPS];
 };
@@ -122,7 +123,10 @@ naryn__pipe *naryn__pipe_start(naryn__steps *w, const naryn_result *r) {
   p->nq = (size_t)r->nnodes * NARYN_Q_COUNT;
   p->nl = (size_t)r->nlinks;
   p->values = malloc(QUEUE_STEPS * (p->nq + 2 * p->nl + 1) * sizeof *p->values);
-  if (!p->values) {
+  p->codes = malloc(QUEUE_STEPS * (2 * (size_t)r->nnodes + 1) * sizeof *p->codes);
+  if (!p->values || !p->codes) {
+    free(p->values);
+    free(p->codes);
     free(p);
     return NULL;
   }
@@ -133,15 +137,19 @@ naryn__pipe *naryn__pipe_start(naryn__steps *w, const naryn_result *r) {
     p->view[k].q = at;
     p->view[k].link_flow = at + p->nq;
     p->view[k].link_loss = at + p->nq + p->nl;
+    p->view[k].zone = p->codes + (size_t)k * (2 * (size_t)r->nnodes + 1);
+    p->view[k].control = p->view[k].zone + r->nnodes;
   }
   if (pthread_mutex_init(&p->lock, NULL) != 0) {
     free(p->values);
+    free(p->codes);
     free(p);
     return NULL;
   }
   if (pthread_cond_init(&p->changed, NULL) != 0) {
     pthread_mutex_destroy(&p->lock);
     free(p->values);
+    free(p->codes);
     free(p);
     return NULL;
   }
@@ -160,6 +168,7 @@ naryn__pipe *naryn__pipe_start(naryn__steps *w, const naryn_result *r) {
     pthread_cond_destroy(&p->changed);
     pthread_mutex_destroy(&p->lock);
     free(p->values);
+    free(p->codes);
     free(p);
     return NULL;
   }
@@ -180,6 +189,8 @@ int naryn__pipe_push(naryn__pipe *p, const naryn_result *r, int t) {
   memcpy(v->q, &NARYN__Q(r, t, 0, 0), p->nq * sizeof *v->q);
   memcpy(v->link_flow, &NARYN__LINK_FLOW(r, t, 0), p->nl * sizeof *v->link_flow);
   memcpy(v->link_loss, &NARYN__LINK_LOSS(r, t, 0), p->nl * sizeof *v->link_loss);
+  memcpy(v->zone, &NARYN__ZONE(r, t, 0), (size_t)r->nnodes * sizeof *v->zone);
+  memcpy(v->control, &NARYN__CONTROL(r, t, 0), (size_t)r->nnodes * sizeof *v->control);
   v->command = r->command;
   p->step[k] = t;
   pthread_mutex_lock(&p->lock);
@@ -199,5 +210,6 @@ void naryn__pipe_stop(naryn__pipe *p, int keep) {
   pthread_cond_destroy(&p->changed);
   pthread_mutex_destroy(&p->lock);
   free(p->values);
+  free(p->codes);
   free(p);
 }

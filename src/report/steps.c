@@ -9,7 +9,8 @@
 ** columns, which nodes and links, and the format.
 **
 **   nodes.csv  one row per step and node: date, node, country, type, then
-**              the chosen quantities
+**              the chosen quantities, then a reservoir's zone and the rule
+**              that decided its release
 **   links.csv  one row per step and link: date, link, from, to, then the
 **              flow leaving its head (hm3 and m3/s) and its loss
 **
@@ -28,7 +29,7 @@ void naryn_output_init(naryn_output *o) {
   memset(o, 0, sizeof *o);
   o->per_step = 1;
   for (int q = 0; q < NARYN_Q_COUNT; q++) o->quantity[q] = 1;
-  o->link_flow = o->link_loss = 1;
+  o->link_flow = o->link_loss = o->control = 1;
   o->node_on = o->link_on = NULL;
   o->format = NARYN_FORMAT_CSV;
   o->command = NULL;
@@ -48,7 +49,7 @@ int naryn__steps_wants_nodes(const naryn_output *o) {
   if (!o->per_step || o->format != NARYN_FORMAT_CSV) return 0;
   for (int q = 0; q < NARYN_Q_COUNT; q++)
     if (o->quantity[q]) return 1;
-  return 0;
+  return o->control;
 }
 
 int naryn__steps_wants_links(const naryn_output *o) {
@@ -121,6 +122,15 @@ static int build_fixed_cells(naryn__steps *w) {
       rc = append_text(&w->text, &len, &cap, m->nodes[ln->to].name, 1);
   }
   w->at[m->nnodes + m->nlinks] = len;
+  /* The longest zone or rule name, for the room a row needs. */
+  w->ctl_len = strlen("target_storage_hm3");
+  for (int i = 0; i < m->nnodes; i++) {
+    const naryn__node *n = &m->nodes[i];
+    for (int k = 0; k < n->nzones; k++)
+      if (strlen(n->zones[k].name) > w->ctl_len) w->ctl_len = strlen(n->zones[k].name);
+    for (int k = 0; k < n->nrules; k++)
+      if (strlen(n->rules[k].name) > w->ctl_len) w->ctl_len = strlen(n->rules[k].name);
+  }
   return rc;
 }
 
@@ -172,7 +182,7 @@ int naryn__steps_open(naryn__steps *w, const naryn_model *m,
       if (o->quantity[node_columns[c]])
         naryn__outfile_printf(w->nodes, ",%s",
                               naryn_quantity_name(node_columns[c]));
-    naryn__outfile_printf(w->nodes, "\n");
+    naryn__outfile_printf(w->nodes, "%s\n", o->control ? ",zone,rule" : "");
   }
   if (naryn__steps_wants_links(o)) {
     rc = open_file(dir, "links.csv", &w->links, d);
@@ -215,7 +225,34 @@ static void write_node_row_slow(naryn__steps *w, const naryn_result *r, int t,
     else
       naryn__put_fixed(f, NARYN__Q(r, t, i, q), node_decimals(q));
   }
+  if (w->o.control) {
+    const char *zone = naryn__zone_name(w->m, i, NARYN__ZONE(r, t, i));
+    const char *rule = naryn__control_name(w->m, i, NARYN__CONTROL(r, t, i));
+    naryn__outfile_write(f, ",", 1);
+    if (zone) naryn__put_text(f, zone);
+    naryn__outfile_write(f, ",", 1);
+    if (rule) naryn__put_text(f, rule);
+  }
   naryn__outfile_write(f, "\n", 1);
+}
+
+/* Writes ",S" at o, S quoted as naryn__put_text quotes it (nothing for
+** NULL), and returns the end. */
+static char *cell_text(char *o, const char *s) {
+  *o++ = ',';
+  if (!s) return o;
+  if (strpbrk(s, ",\"\r\n") == NULL) {
+    size_t n = strlen(s);
+    memcpy(o, s, n);
+    return o + n;
+  }
+  *o++ = '"';
+  for (; *s; s++) {
+    if (*s == '"') *o++ = '"';
+    *o++ = *s;
+  }
+  *o++ = '"';
+  return o;
 }
 
 /* Writes ",V" at o as naryn__put_fixed writes V, and returns the end;
@@ -256,8 +293,9 @@ static void write_nodes(naryn__steps *w, const naryn_result *r, int t) {
   for (int i = 0; i < m->nnodes; i++) {
     if (w->o.node_on && !w->o.node_on[i]) continue;
     size_t fixed = w->at[i + 1] - w->at[i];
+    size_t ctl = w->o.control ? 2 * (2 * w->ctl_len + 3) : 0;
     char *o0 = naryn__outfile_room(
-        f, date_len + 1 + fixed + (size_t)ncols * (1 + NARYN__NUMFMT_MAX) + 1);
+        f, date_len + 1 + fixed + (size_t)ncols * (1 + NARYN__NUMFMT_MAX) + ctl + 1);
     if (!o0) {
       /* No values kept for the report from here: it reads the file. */
       naryn__report_feed_free(w->feed);
@@ -284,6 +322,10 @@ static void write_nodes(naryn__steps *w, const naryn_result *r, int t) {
       } else {
         o = cell_fixed(o, v, node_decimals(q), NULL);
       }
+    }
+    if (w->o.control) {
+      o = cell_text(o, naryn__zone_name(m, i, NARYN__ZONE(r, t, i)));
+      o = cell_text(o, naryn__control_name(m, i, NARYN__CONTROL(r, t, i)));
     }
     *o++ = '\n';
     naryn__outfile_wrote(f, (size_t)(o - o0));

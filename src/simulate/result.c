@@ -225,21 +225,15 @@ void naryn__result_derive_step(naryn_result *r, int t, int clip) {
   }
 }
 
-const char *naryn_result_zone(const naryn_result *r, int node, int step) {
-  if (node < 0 || node >= r->nnodes || !naryn__result_holds(r, step))
-    return NULL;
-  int z = NARYN__ZONE(r, step, node);
-  const naryn__node *n = &r->m->nodes[node];
-  return z >= 0 && z < n->nzones ? n->zones[z].name : NULL;
+const char *naryn__zone_name(const naryn_model *m, int node, int zone) {
+  const naryn__node *n = &m->nodes[node];
+  return zone >= 0 && zone < n->nzones ? n->zones[zone].name : NULL;
 }
 
-const char *naryn_result_rule(const naryn_result *r, int node, int step) {
-  if (node < 0 || node >= r->nnodes || !naryn__result_holds(r, step))
-    return NULL;
-  int c = NARYN__CONTROL(r, step, node);
-  const naryn__node *n = &r->m->nodes[node];
-  if (c >= 0) return c < n->nrules ? n->rules[c].name : NULL;
-  switch (c) {
+const char *naryn__control_name(const naryn_model *m, int node, int code) {
+  const naryn__node *n = &m->nodes[node];
+  if (code >= 0) return code < n->nrules ? n->rules[code].name : NULL;
+  switch (code) {
   case NARYN__CTL_ALLOCATION: return "allocation";
   case NARYN__CTL_TARGET: return "target_storage_hm3";
   case NARYN__CTL_SCHEDULE: return "release_m3s";
@@ -247,4 +241,16 @@ const char *naryn_result_rule(const naryn_result *r, int node, int step) {
   case NARYN__CTL_DEAD: return "dead storage";
   default: return NULL;
   }
+}
+
+const char *naryn_result_zone(const naryn_result *r, int node, int step) {
+  if (node < 0 || node >= r->nnodes || !naryn__result_holds(r, step))
+    return NULL;
+  return naryn__zone_name(r->m, node, NARYN__ZONE(r, step, node));
+}
+
+const char *naryn_result_rule(const naryn_result *r, int node, int step) {
+  if (node < 0 || node >= r->nnodes || !naryn__result_holds(r, step))
+    return NULL;
+  return naryn__control_name(r->m, node, NARYN__CONTROL(r, step, node));
 }
