@@ -23,8 +23,12 @@ if [ "$1" = "--update" ]; then
   dir=${2%/}
   model=$(model_of "$dir")
   mkdir -p "$dir/expected"
-  "$naryn" simulate "$model" --out "$dir/expected" --quiet || exit 1
-  rm -f "$dir/expected/run.csv"
+  # The run goes to a folder of its own (naryn replaces only folders it
+  # wrote); the files compared are copied from there.
+  tmp=$(mktemp -d)
+  "$naryn" simulate "$model" --out "$tmp/out" --quiet || { rm -rf "$tmp"; exit 1; }
+  cp "$tmp/out/nodes.csv" "$tmp/out/links.csv" "$tmp/out/summary.csv" "$dir/expected/"
+  rm -rf "$tmp"
   echo "updated $dir/expected"
   exit 0
 fi

@@ -291,29 +291,6 @@ static void scenario_changes_a_rule_and_a_zone(void **state) {
   tu_rmdir(dir);
 }
 
-static void model_with_rules_simulates_as_without(void **state) {
-  (void)state;
-  /* The simulator does not apply rules yet: the same model without its
-  ** rules and zones gives the same results. */
-  naryn_model *with = load();
-  char *plain = strdup(model_text);
-  char *cut = strstr(plain, "    rules:\n"), *end = strstr(plain, "  - {name: Plant");
-  memmove(cut, end, strlen(end) + 1);
-  naryn_diags *d = naryn_diags_new(0);
-  naryn_model *without = NULL;
-  assert_int_equal(tu_load_text(plain, &without, d), NARYN_OK);
-  naryn_result *a = NULL, *b = NULL;
-  assert_int_equal(naryn_simulate(with, NULL, &a, d), NARYN_OK);
-  assert_int_equal(naryn_simulate(without, NULL, &b, d), NARYN_OK);
-  tu_same_results(with, a, b);
-  naryn_result_free(a);
-  naryn_result_free(b);
-  naryn_model_free(with);
-  naryn_model_free(without);
-  naryn_diags_free(d);
-  free(plain);
-}
-
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(values_per_step),
@@ -322,7 +299,6 @@ int main(void) {
       cmocka_unit_test(release_from_storage),
       cmocka_unit_test(level_to_storage_inverts_the_table),
       cmocka_unit_test(scenario_changes_a_rule_and_a_zone),
-      cmocka_unit_test(model_with_rules_simulates_as_without),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

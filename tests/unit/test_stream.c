@@ -423,6 +423,7 @@ static void chosen_output(void **state) {
   memset(o.quantity, 0, sizeof o.quantity);
   o.quantity[NARYN_Q_STORAGE_HM3] = o.quantity[NARYN_Q_SHORTAGE_HM3] = 1;
   o.quantity[NARYN_Q_RESIDUAL_HM3] = 1;
+  o.control = 0;
   o.node_on = node_on;
   o.link_on = link_on;
   o.link_flow = 0;
