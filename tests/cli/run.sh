@@ -513,6 +513,33 @@ check step-solver-auto 0 "" "$naryn" simulate "$tmp/chain-10.yaml" --out "$tmp/s
 check step-solver-clp 0 "" "$naryn" simulate "$tmp/chain-10.yaml" --out "$tmp/ss-clp" --step-solver clp --quiet
 check step-solver-same-summary 0 "" cmp "$tmp/ss-auto/objective.csv" "$tmp/ss-clp/objective.csv"
 check step-solver-same-storage 0 "" sh -c "cut -d, -f1,2,6,11 '$tmp/ss-auto/nodes.csv' >'$tmp/ss-a.cut' && cut -d, -f1,2,6,11 '$tmp/ss-clp/nodes.csv' | cmp - '$tmp/ss-a.cut'"
+# Operating rules: a reservoir drawn down into its buffer zone, where a
+# rule holds its release; nodes.csv names the zone and the rule of each
+# step, and --output can keep just those columns.
+cat >"$tmp/zones.yaml" <<'EOF_ZONES'
+name: zones
+horizon: {start: 2001-01-01, end: 2001-01-12, step: daily}
+nodes:
+  - name: R
+    type: reservoir
+    max_storage_hm3: 100
+    initial_storage_hm3: 50
+    rules:
+      - {name: roomy, type: max_release, release_m3s: 100, priority: 9}
+      - {name: cut, type: max_release, release_m3s: 5, priority: 2}
+    zones:
+      - {name: normal, rules: [roomy]}
+      - {name: buffer, top_hm3: 45, rules: [cut]}
+  - {name: D, type: demand, demand_m3s: 10, priority: 5}
+links:
+  - {from: R, to: D}
+EOF_ZONES
+check zones-run 0 "" "$naryn" simulate "$tmp/zones.yaml" --out "$tmp/zones" --quiet
+check zones-header 0 ",residual_hm3,zone,rule" head -1 "$tmp/zones/nodes.csv"
+check zones-allocation 0 ",normal,allocation" grep "^2001-01-06,R," "$tmp/zones/nodes.csv"
+check zones-buffer 0 "2001-01-07,R,,reservoir,0.000000,44.384000,0.432000," sh -c "grep '^2001-01-07,R,' '$tmp/zones/nodes.csv' | grep ',buffer,cut$'"
+check zones-output 0 "date,node,country,type,storage_hm3,zone,rule" sh -c "'$naryn' simulate '$tmp/zones.yaml' --out '$tmp/zones2' --output storage_hm3,rule --quiet && head -1 '$tmp/zones2/nodes.csv'"
+check zones-optimise-note 0 "ignores the operating rules and zones of 1 reservoir" "$naryn" optimise "$tmp/zones.yaml" --out "$tmp/zones-opt"
 # Debian's Python has xarray, pandas and netCDF4 (scripts/deps --test); a
 # python3 earlier on PATH may not.
 py=""
