@@ -51,6 +51,17 @@ for spec in "10 2146 12700" "50 1514 4268" "200 758 1222"; do
   case $agg in CHANGED*) rm -rf "$chain_tmp"; exit 1 ;; esac
 done
 echo "targets: whole command >= 3x Pywr's load and run, loop >= 5x Pywr's loop, peak < 150 MB at N = 200"
+# The same chain with two zones and operating rules on every reservoir (a
+# release that follows storage, a minimum release in the lower zone;
+# bench/chain.sh N rules): the loop beside the one without rules.
+bench/chain.sh 200 rules > "$chain_tmp/rules-200.yaml" || exit 1
+: > "$chain_tmp/rules"
+for i in 1 2 3 4 5; do
+  "$BUILD/bench/chain_loop" "$chain_tmp/rules-200.yaml" "$chain_tmp/rules-out" > "$chain_tmp/one" || exit 1
+  awk '{ print $3 }' "$chain_tmp/one" >> "$chain_tmp/rules"
+done
+awk -v r="$(median < "$chain_tmp/rules")" -v l="$loop" 'BEGIN {
+  printf "%5d with rules: loop %.0f steps/s, %.2fx the loop without rules (target >= 0.75)\n", 200, r, r / l }'
 # The whole command at N = 200 with the other outputs a user may choose:
 # results.nc instead of the CSV files, and summaries only.
 for opts in "--format netcdf" "--output summary"; do

@@ -3,7 +3,8 @@
 ** hand on a daily model where 1 m3/s over a day is 0.0864 hm3: a zone
 ** switch during a drawdown, two-point hedging, an energy target whose
 ** release changes with head, downstream control with a tributary joining
-** on the way, a ramp, a release that follows storage, and the same models
+** on the way, a ramp, a release that follows storage, a storage rule with
+** a minimum release, and the same models
 ** solved by the network simplex and by CLP.
 */
 #include <setjmp.h>
@@ -274,11 +275,52 @@ static void ramp_and_storage_curve(void **state) {
   naryn_model_free(m);
 }
 
+/* A storage rule and a minimum release: 5 m3/s flow in; the release is
+** held at its 1 m3/s floor while the reservoir fills by 0.3456 hm3 a day
+** towards its wanted 52 hm3, then everything that comes in goes out. */
+static const char storage_rule[] =
+    "name: storage-rule\n"
+    "horizon: {start: 2001-01-01, end: 2001-01-12, step: daily}\n"
+    "nodes:\n"
+    "  - {name: I, type: inflow, inflow_m3s: 5}\n"
+    "  - name: R\n"
+    "    type: reservoir\n"
+    "    max_storage_hm3: 100\n"
+    "    initial_storage_hm3: 50\n"
+    "    rules:\n"
+    "      - {name: fill, type: storage, storage_hm3: 52, priority: 4}\n"
+    "      - {name: floor, type: min_release, release_m3s: 1, priority: 2}\n"
+    "  - {name: Sea, type: sink}\n"
+    "links:\n"
+    "  - {from: I, to: R}\n"
+    "  - {from: R, to: Sea}\n";
+
+static void storage_rule_and_floor(void **state) {
+  (void)state;
+  naryn_model *m = load(storage_rule);
+  naryn_result *r = run(m, NARYN_STEP_AUTO);
+  int res = naryn_model_node_index(m, "R");
+  double storage = 50.0;
+  int held = 0;
+  for (int t = 0; t < naryn_model_steps(m); t++) {
+    double rel = 1.0;
+    if (storage + 4 * DAY_HM3 > 52.0) rel = 5.0 - (52.0 - storage) / DAY_HM3;
+    storage += (5.0 - rel) * DAY_HM3;
+    assert_float_equal(release_m3s(m, r, "R", t), rel, 1e-9);
+    assert_float_equal(q(m, r, NARYN_Q_STORAGE_HM3, "R", t), storage, 1e-9);
+    assert_string_equal(naryn_result_rule(r, res, t), rel > 1.0 ? "fill" : "floor");
+    held += rel > 1.0;
+  }
+  assert_true(held >= 4);
+  naryn_result_free(r);
+  naryn_model_free(m);
+}
+
 /* Every model above is a network: solved by the network simplex and by
 ** CLP, it gives the same results. */
 static void same_either_way(void **state) {
   (void)state;
-  const char *models[] = {zone_switch, hedging, energy, downstream, ramp};
+  const char *models[] = {zone_switch, hedging, energy, downstream, ramp, storage_rule};
   for (size_t k = 0; k < sizeof models / sizeof *models; k++) {
     naryn_model *m = load(models[k]);
     naryn_result *a = run(m, NARYN_STEP_AUTO), *b = run(m, NARYN_STEP_CLP);
@@ -305,6 +347,7 @@ int main(void) {
       cmocka_unit_test(energy_target_with_head),
       cmocka_unit_test(downstream_control),
       cmocka_unit_test(ramp_and_storage_curve),
+      cmocka_unit_test(storage_rule_and_floor),
       cmocka_unit_test(same_either_way),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
