@@ -8,8 +8,12 @@
 **   observed on 11-12 Dec 2024 at the storage of that day, and its mean
 **   over the run within 10 % of the design 0.354 kWh/m3;
 ** - in the irrigation mode 70-80 % of Toktogul's release in April-September;
-**   in the energy mode winter releases of 500-900 m3/s whenever Toktogul is
-**   above its dead storage, and a lower summer share;
+**   in the energy mode winter releases of 500-930 m3/s whenever Toktogul is
+**   in its normal zone and not full, and a lower summer share;
+** - issue 14's acceptance of the three regimes' rules: Toktogul's storage on
+**   1 April never at its dead storage (5.5 km3) and at or below 6.6 km3 in
+**   at most 8 of the 30 years, under the base case, the energy mode and the
+**   irrigation mode alike;
 ** - Kambarata-1 and -2 together adding 6 TWh/yr to within 15 %;
 ** - the basin's water balance closed to 1e-6 of its inflow in every run.
 */
@@ -19,6 +23,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "testutil.h"
 
@@ -107,8 +113,8 @@ static void toktogul_rate_matches_the_observed_point(void **state) {
 }
 
 /* Share of Toktogul's release in April-September, and the winter months
-** whose release lies outside [lo, hi] m3/s while Toktogul is above its
-** dead storage. */
+** whose release lies outside [lo, hi] m3/s while Toktogul is in its normal
+** zone at the start of the month and did not have to spill ("full"). */
 static double summer_share(const naryn_model *m, const naryn_result *r, double lo,
                            double hi, int *outside) {
   int tok = naryn_model_node_index(m, "Toktogul");
@@ -118,10 +124,11 @@ static double summer_share(const naryn_model *m, const naryn_result *r, double l
     double v = naryn_result_node(r, NARYN_Q_RELEASE_HM3, tok, t);
     int month = atoi(naryn_model_step_date(m, t) + 5);
     double q = v * 1e6 / naryn_model_step_seconds(m, t);
-    double end = naryn_result_node(r, NARYN_Q_STORAGE_HM3, tok, t);
+    const char *zone = naryn_result_zone(r, tok, t), *rule = naryn_result_rule(r, tok, t);
+    int normal = zone && strcmp(zone, "normal") == 0 && rule && strcmp(rule, "full") != 0;
     total += v;
     if (month >= 4 && month <= 9) summer += v;
-    else if (end > 5500 + 1e-6 && (q < lo - 1e-6 || q > hi + 1e-6)) (*outside)++;
+    else if (normal && (q < lo - 1e-6 || q > hi + 1e-6)) (*outside)++;
   }
   return summer / total;
 }
@@ -136,7 +143,7 @@ static void irrigation_and_energy_modes(void **state) {
   naryn_result_free(r);
   naryn_model_free(m);
   run("energy-mode", &m, &r);
-  double energy = summer_share(m, r, 500, 900, &outside);
+  double energy = summer_share(m, r, 500, 930, &outside);
   naryn_result_free(r);
   naryn_model_free(m);
   print_message("Toktogul's April-September share: irrigation mode %.1f %%, energy mode %.1f %%\n",
@@ -144,6 +151,46 @@ static void irrigation_and_energy_modes(void **state) {
   assert_true(irr >= 0.70 && irr <= 0.80);
   assert_int_equal(outside, 0);
   assert_true(energy < irr - 0.3);
+}
+
+/* Toktogul's storage on 1 April (the end of each March step) under a run:
+** prints its distribution and checks the acceptance of issue 14. */
+static int by_value(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static void check_1_april(const char *scenario) {
+  naryn_model *m;
+  naryn_result *r;
+  run(scenario, &m, &r);
+  int tok = naryn_model_node_index(m, "Toktogul");
+  double s[64];
+  int n = 0, low = 0, dead = 0;
+  for (int t = 0; t < naryn_model_steps(m) && n < 64; t++) {
+    if (atoi(naryn_model_step_date(m, t) + 5) != 3) continue;
+    s[n] = naryn_result_node(r, NARYN_Q_STORAGE_HM3, tok, t) / 1000;
+    if (s[n] <= 6.6 + 1e-9) low++;
+    if (s[n] <= 5.5 + 1e-6) dead++;
+    n++;
+  }
+  qsort(s, (size_t)n, sizeof s[0], by_value);
+  print_message("%-16s Toktogul on 1 April, km3: min %.2f, quartiles %.2f %.2f %.2f, max %.2f; "
+                "<= 6.6 in %d of %d years, at dead storage in %d\n",
+                scenario ? scenario : "base", s[0], s[n / 4], s[n / 2], s[(3 * n) / 4], s[n - 1],
+                low, n, dead);
+  assert_int_equal(n, 30);
+  assert_int_equal(dead, 0);
+  assert_true(low <= 8);
+  naryn_result_free(r);
+  naryn_model_free(m);
+}
+
+static void toktogul_1_april_storage(void **state) {
+  (void)state;
+  check_1_april(NULL);
+  check_1_april("energy-mode");
+  check_1_april("irrigation-mode");
 }
 
 static void kambarata_adds_about_6_twh(void **state) {
@@ -190,6 +237,7 @@ int main(void) {
       cmocka_unit_test(lower_cascade_makes_its_design_energy),
       cmocka_unit_test(toktogul_rate_matches_the_observed_point),
       cmocka_unit_test(irrigation_and_energy_modes),
+      cmocka_unit_test(toktogul_1_april_storage),
       cmocka_unit_test(kambarata_adds_about_6_twh),
       cmocka_unit_test(modernised_plants_lose_no_energy),
   };
