@@ -111,13 +111,8 @@ int naryn__ops_read_zones(naryn__report_ops *o, const naryn__csv *z,
   ** date. */
   int ncurves = 0;
   while (ncurves < z->nrows && strcmp(CELL(ncurves, cdate), CELL(0, cdate)) == 0) ncurves++;
-  if (ncurves == 0 || z->nrows != ncurves * o->nsteps)
-    return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, z->file, z->nrows ? z->row_line[z->nrows - 1] : 1,
-                       1, NULL, "expected %d rows (%d steps of %d guide curves), got %d: "
-                       "the file is short or from another run",
-                       ncurves * o->nsteps, o->nsteps, ncurves, z->nrows);
   /* Each curve's reservoir and room for its points. */
-  int *node = calloc((size_t)ncurves, sizeof *node);
+  int *node = calloc((size_t)(ncurves ? ncurves : 1), sizeof *node);
   if (!node) return nomem(d);
   int rc = NARYN_OK;
   for (int k = 0; k < ncurves && rc == NARYN_OK; k++) {
@@ -134,6 +129,12 @@ int naryn__ops_read_zones(naryn__report_ops *o, const naryn__csv *z,
     node[k] = i;
     o->ncurves[i]++;
   }
+  if (rc == NARYN_OK && (ncurves == 0 || z->nrows != ncurves * o->nsteps))
+    rc = naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, z->file,
+                     z->nrows ? z->row_line[z->nrows - 1] : 1, 1, NULL,
+                     "expected %d rows (%d steps of %d guide curves), got %d: the file is "
+                     "short or from another run", ncurves * o->nsteps, o->nsteps, ncurves,
+                     z->nrows);
   for (int k = 0; k < ncurves && rc == NARYN_OK; k++) {
     int i = node[k];
     if (o->curve[i]) continue;
@@ -142,7 +143,7 @@ int naryn__ops_read_zones(naryn__report_ops *o, const naryn__csv *z,
     if (!o->curve[i] || !o->top_hm3[i]) rc = nomem(d);
     o->ncurves[i] = 0; /* counted again as the curves are filled in */
   }
-  int *slot = calloc((size_t)ncurves, sizeof *slot);
+  int *slot = calloc((size_t)(ncurves ? ncurves : 1), sizeof *slot);
   if (rc == NARYN_OK && !slot) rc = nomem(d);
   for (int k = 0; k < ncurves && rc == NARYN_OK; k++) {
     int i = node[k];
