@@ -380,8 +380,9 @@ int naryn__staged_write(const char *dir,
 int naryn__result_write_into(const naryn_result *r, const char *dir,
                              naryn_diags *d);
 /* report/write.c: writes a run's files other than the per-step ones
-** (summary.csv, objective.csv, network.csv, run.csv, and for an optimised
-** result water_values.csv and plants.csv) into dir, then puts w's finished
+** (summary.csv, objective.csv, network.csv, run.csv, zones.csv for a
+** model with guide curves, and for an optimised result water_values.csv
+** and plants.csv) into dir, then puts w's finished
 ** per-step files in place (or drops them on failure), then report.html.
 ** run.csv records w's command, else the result's. */
 typedef struct naryn__steps naryn__steps;
@@ -402,6 +403,12 @@ typedef struct naryn__report_feed {
   unsigned char *written;       /* [nnodes] 1 for the nodes it has rows for */
   unsigned *keep;               /* [nnodes] bit q: quantity q is kept */
   double **series;              /* [NARYN_Q_COUNT * nnodes], NULL: not kept */
+  /* The rule column: each enabled reservoir's controlling rule in each
+  ** step, a code of NARYN__CTL_* or a rule's index, named as nodes.csv
+  ** names it by naryn__control_name of m. */
+  const naryn_model *m;
+  int has_rule;                 /* nodes.csv has the column */
+  int **rule;                   /* [nnodes] of [nsteps], NULL: not kept */
 } naryn__report_feed;
 /* A feed for a run of m writing nodes.csv as o chooses; NULL when out of
 ** memory or when the report must read the file itself. */
@@ -411,6 +418,8 @@ naryn__report_feed *naryn__report_feed_new(const naryn_model *m,
 ** series of quantity q of node i (bit q of keep[i] set). */
 void naryn__report_feed_add(naryn__report_feed *fd, int q, int i, int t,
                             double x);
+/* Keeps the controlling rule code of node i (rule[i] not NULL) in step t. */
+void naryn__report_feed_rule(naryn__report_feed *fd, int i, int t, int code);
 void naryn__report_feed_free(naryn__report_feed *fd);
 /* report/report.c: naryn_report_write for a run's folder whose nodes.csv
 ** was written with the feed fd (NULL: read it from the folder). */
@@ -1490,6 +1499,49 @@ void naryn__meta(naryn__page *p, const char *key, const char *value);
 ** and returns NARYN_EIO; NARYN_OK when the column is there. */
 int naryn__report_need_column(const naryn__csv *t, const char *col,
                               naryn_diags *d);
+
+/* report/guides.c: what a run's report shows of its reservoirs' operating
+** rules: the guide curves of zones.csv and the controlling rule of each
+** step from nodes.csv's rule column. Its memory is in the arena a. */
+typedef struct naryn__report_ops {
+  naryn__arena *a;
+  int nnodes, nsteps, npts;
+  int has_zones;          /* zones.csv was read */
+  int *ncurves;           /* [nnodes] guide curves of each reservoir */
+  const char ***curve;    /* [nnodes][ncurves] the zone each curve is the top of */
+  double ***top_hm3;      /* [nnodes][ncurves][npts] the top at each point's start */
+  int **rule;             /* [nnodes][nsteps] index into names, -1 for none;
+                          ** NULL for a node whose rules are not kept */
+  const char ***names;    /* [nnodes] rule names in the order they first appear */
+  int *nnames;
+  int *last;              /* [nnodes] the index given last */
+} naryn__report_ops;
+/* Sets o up for a run's nnodes nodes, nsteps steps and npts points on its
+** time axis. NARYN_OK or NARYN_ENOMEM (reported). */
+int naryn__ops_init(naryn__report_ops *o, naryn__arena *a, int nnodes, int nsteps,
+                    int npts, naryn_diags *d);
+/* Keeps the rule named 'name' (empty or NULL: none) for node i in step t. */
+int naryn__ops_rule(naryn__report_ops *o, int i, int t, const char *name,
+                    naryn_diags *d);
+/* Reads the guide curves of zones.csv (z): each step's rows must be the
+** first step's curves, of reservoirs of network.csv (is_reservoir, by
+** node_names), dated as step_day says (day numbers); step_pt gives the
+** point of each step when the axis is by month (else NULL). Errors are
+** reported with the file's line and column. */
+int naryn__ops_read_zones(naryn__report_ops *o, const naryn__csv *z,
+                          const char *const *node_names, const unsigned char *is_reservoir,
+                          const long *step_day, const int *step_pt, naryn_diags *d);
+/* 1 when some step of node i was decided by one of its rules (or its
+** target_storage_hm3 or release_m3s), not only by the allocation or by
+** being full or empty. */
+int naryn__ops_has_rules(const naryn__report_ops *o, int i);
+/* The section "Controlling rules": a table for each node with shown[i]
+** set, of the steps each rule controlled in each water year; with no node
+** shown, only the note that it is not drawn and why (nothing when why is
+** NULL). */
+int naryn__ops_rules_section(naryn__page *p, const naryn__report_ops *o,
+                             const char *const *node_names, const unsigned char *shown,
+                             const long *step_day, const char *why);
 
 /* report/share_page.c: the page of a benefit-sharing folder (game.csv,
 ** share.csv, allocation.csv, exchange.csv and superadditivity.csv, as

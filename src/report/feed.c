@@ -15,6 +15,8 @@
 ** value read from the file, in the same order, so that the page drawn
 ** from the feed is the same bytes as the page drawn from the folder. Its
 ** memory is that of the series the page draws, as when the file is read.
+** It also keeps each enabled reservoir's controlling rule in each step
+** (the rule column), as a code that names the rule as nodes.csv does.
 **
 ** A feed is filled by one thread (the writer of nodes.csv) and read once
 ** that thread is done. When the model's steps are not what the report
@@ -78,11 +80,14 @@ naryn__report_feed *naryn__report_feed_new(const naryn_model *m,
   fd->by_month = m->daily && m->nsteps > NARYN__REPORT_STEP_POINTS;
   fd->npts = m->nsteps;
   for (int q = 0; q < NARYN_Q_COUNT; q++) fd->has_q[q] = o->quantity[q] != 0;
+  fd->m = m;
+  fd->has_rule = o->control != 0;
   fd->written = calloc(n, 1);
   fd->keep = calloc(n, sizeof *fd->keep);
+  fd->rule = calloc(n, sizeof *fd->rule);
   fd->series = calloc(NARYN_Q_COUNT * n, sizeof *fd->series);
   if (fd->by_month) fd->step_pt = malloc((size_t)m->nsteps * sizeof *fd->step_pt);
-  if (!fd->written || !fd->keep || !fd->series || (fd->by_month && !fd->step_pt) ||
+  if (!fd->written || !fd->keep || !fd->series || !fd->rule || (fd->by_month && !fd->step_pt) ||
       (fd->by_month && !months_of_steps(fd, m))) {
     naryn__report_feed_free(fd);
     return NULL;
@@ -104,6 +109,17 @@ naryn__report_feed *naryn__report_feed_new(const naryn_model *m,
     }
     /* Rows are written only for the chosen nodes. */
     if (!fd->written[i]) fd->keep[i] = 0;
+    /* The rule of each enabled reservoir that has rows, as report.c keeps
+    ** it. */
+    if (fd->has_rule && fd->written[i] && m->nodes[i].type == NARYN_NODE_RESERVOIR &&
+        m->nodes[i].enabled) {
+      fd->rule[i] = malloc((size_t)m->nsteps * sizeof *fd->rule[i]);
+      if (!fd->rule[i]) {
+        naryn__report_feed_free(fd);
+        return NULL;
+      }
+      for (int t = 0; t < m->nsteps; t++) fd->rule[i][t] = NARYN__CTL_NONE;
+    }
   }
   /* A nodes.csv of no rows is left to the report to judge from the file. */
   if (!any) {
@@ -128,8 +144,15 @@ void naryn__report_feed_add(naryn__report_feed *fd, int q, int i, int t,
   v[k] = q == NARYN_Q_STORAGE_HM3 || isnan(v[k]) ? x : v[k] + x;
 }
 
+void naryn__report_feed_rule(naryn__report_feed *fd, int i, int t, int code) {
+  fd->rule[i][t] = code;
+}
+
 void naryn__report_feed_free(naryn__report_feed *fd) {
   if (!fd) return;
+  if (fd->rule)
+    for (int i = 0; i < fd->nnodes; i++) free(fd->rule[i]);
+  free(fd->rule);
   if (fd->series)
     for (size_t k = 0; k < NARYN_Q_COUNT * (size_t)fd->nnodes; k++)
       free(fd->series[k]);

@@ -10,7 +10,10 @@
 **     plants.csv): what was run, the yearly means by country and season,
 **     the objective, the network, and charts of storage, release against
 **     inflow, generation, deliveries against demands, water reaching the
-**     sinks and, for a plan, the marginal value of water;
+**     sinks and, for a plan, the marginal value of water; and for a model
+**     with operating rules (zones.csv, the rule column of nodes.csv) the
+**     guide curves on the storage charts and the controlling rules, drawn
+**     by guides.c;
 **   a comparison (compare.csv naming run folders): the runs side by side;
 **   a trade-off curve (pareto.csv): the curve, with the simulated rules
 **     marked on it;
@@ -66,6 +69,7 @@ typedef struct run_files {
   int *calendar;      /* [npts] calendar month 1-12 */
   int *pt_steps;      /* [npts] steps in the point; NULL: one each */
   int *step_pt;       /* [nsteps] the point of each step, when by_month */
+  long *step_day;     /* [nsteps] the day number of each step's date */
   long day0;
   /* What the run wrote per step: whether there is a nodes.csv, which of
   ** its quantities it has a column for, and which nodes it has rows for
@@ -74,6 +78,10 @@ typedef struct run_files {
   int has_q[NARYN_Q_COUNT];
   unsigned char *written;  /* [nnodes] */
   double **series;         /* [NARYN_Q_COUNT * nnodes], NULL when not kept */
+  /* The operating rules: whether nodes.csv has the rule column, and the
+  ** guide curves and controlling rules kept (guides.c). */
+  int has_rule;
+  naryn__report_ops ops;
 } run_files;
 
 /* Reads DIR/NAME; a missing or malformed file is reported in f->d. */
@@ -207,6 +215,12 @@ static void step_axis(run_files *f, long t, int y, int mo, int dd, int daily) {
   f->calendar[t] = mo;
   f->month[t] = y * 12.0 + (mo - 1) + (daily ? (dd - 1.0) / days : 0.0);
   f->step_s[t] = daily ? 86400.0 : days * 86400.0;
+  f->step_day[t] = naryn__date_days(y, mo, dd);
+}
+
+/* 1 for an enabled reservoir, whose controlling rule the page keeps. */
+static int keeps_rule(const run_files *f, int i) {
+  return node_is(f, i, "reservoir") && node_enabled(f, i);
 }
 
 /* Reads nodes.csv row by row: finds which nodes it has rows for (those of
@@ -215,6 +229,8 @@ static void step_axis(run_files *f, long t, int y, int mo, int dd, int daily) {
 ** messages are those of a file read whole. */
 static int read_nodes(run_files *f, naryn__csv_stream *s, int daily) {
   int cdate = naryn__csv_stream_column(s, "date"), cnode = naryn__csv_stream_column(s, "node");
+  int crule = naryn__csv_stream_column(s, "rule");
+  f->has_rule = crule >= 0;
   int cols[NARYN_Q_COUNT];
   for (int q = 0; q < NARYN_Q_COUNT; q++)
     cols[q] = naryn__csv_stream_column(s, naryn_quantity_name((naryn_quantity)q));
@@ -242,8 +258,15 @@ static int read_nodes(run_files *f, naryn__csv_stream *s, int daily) {
   for (int i = 0; i < f->nnodes; i++)
     for (int q = 0; q < NARYN_Q_COUNT; q++)
       if (f->series[(size_t)q * f->nnodes + i]) kept[i][nkept[i]++] = (unsigned char)q;
+  unsigned char *rule_kept = malloc((size_t)f->nnodes);
+  if (!rule_kept) {
+    free(order), free(names), free(kept), free(nkept);
+    return naryn__diag(f->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  }
+  for (int i = 0; i < f->nnodes; i++) rule_kept[i] = crule >= 0 && keeps_rule(f, i);
   int k = 0;          /* nodes a step has rows for, once the first is read */
   int first = 1;      /* still in the first step */
+  int oom = 0;        /* 1 once memory ran out keeping a rule */
   long row = 0;
   int rc;
   while ((rc = naryn__csv_next(s)) == 1) {
@@ -299,8 +322,16 @@ static int read_nodes(run_files *f, naryn__csv_stream *s, int daily) {
       int q = kept[i][e];
       keep_value(f, f->series[(size_t)q * f->nnodes + i], q, t, row_num(s, cols[q]));
     }
+    if (rule_kept[i] && naryn__ops_rule(&f->ops, i, (int)t, s->cells[crule], f->d) != NARYN_OK) {
+      oom = 1; /* reported */
+      break;
+    }
   }
-  free(names), free(kept), free(nkept);
+  free(names), free(kept), free(nkept), free(rule_kept);
+  if (oom) {
+    free(order);
+    return NARYN_ENOMEM;
+  }
   if (k == 0) k = f->nnodes; /* nothing usable: the whole network expected */
   for (int j = 0; j < k && j < f->nnodes; j++) f->written[order[j]] = 1;
   free(order);
@@ -358,6 +389,16 @@ static int feed_nodes(run_files *f, const naryn__report_feed *fd, int daily) {
   if (!f->written)
     return naryn__diag(f->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   memcpy(f->written, fd->written, n);
+  /* The rules, named as nodes.csv names them. */
+  f->has_rule = fd->has_rule;
+  for (int i = 0; i < f->nnodes; i++) {
+    if (!fd->rule[i]) continue;
+    if (!keeps_rule(f, i)) return -1;
+    for (int t = 0; t < f->nsteps; t++)
+      if (naryn__ops_rule(&f->ops, i, t, naryn__control_name(fd->m, i, fd->rule[i][t]), f->d) !=
+          NARYN_OK)
+        return NARYN_ENOMEM;
+  }
   if (f->network->nrows != f->nnodes + f->nlinks)
     return naryn__diag(f->d, NARYN_EIO, NARYN_SEV_ERROR, f->network->file, 1, 1, NULL,
                        "expected a row per node and then %d rows of type \"link\" "
@@ -393,6 +434,7 @@ static int steps_from_run(run_files *f, int daily) {
     }
     f->calendar[t] = mo;
     f->month[t] = y * 12.0 + (mo - 1) + (daily ? (dd - 1.0) / days : 0.0);
+    f->step_day[t] = naryn__date_days(y, mo, dd);
   }
   if (f->network->nrows != f->nnodes + f->nlinks)
     return naryn__diag(f->d, NARYN_EIO, NARYN_SEV_ERROR, f->network->file, 1, 1, NULL,
@@ -430,12 +472,34 @@ static int months_from_run(run_files *f) {
     f->pt_steps[k] = 0;
   }
   for (int t = 0; t < f->nsteps; t++) {
+    f->step_day[t] = f->day0 + t;
     naryn__date_ymd(f->day0 + t, &y, &mo, &dd);
     int k = (int)(y * 12L + (mo - 1) - m0);
     f->step_pt[t] = k;
     f->pt_steps[k]++;
   }
   return NARYN_OK;
+}
+
+/* Reads the guide curves of zones.csv, when the run wrote it (a model
+** with zones), once the time axis is known. */
+static int read_zones(run_files *f) {
+  char *path = naryn__arena_printf(f->a, "%s/zones.csv", f->dir);
+  if (!path)
+    return naryn__diag(f->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  if (access(path, F_OK) != 0) return NARYN_OK;
+  naryn__csv *z = read_csv(f, "zones.csv");
+  if (!z) return NARYN_EIO;
+  const char **names = naryn__arena_alloc(f->a, (size_t)f->nnodes * sizeof *names);
+  unsigned char *res = naryn__arena_alloc(f->a, (size_t)f->nnodes);
+  if (!names || !res)
+    return naryn__diag(f->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  for (int i = 0; i < f->nnodes; i++) {
+    names[i] = cell(f->network, i, "name");
+    res[i] = (unsigned char)node_is(f, i, "reservoir");
+  }
+  return naryn__ops_read_zones(&f->ops, z, names, res, f->step_day,
+                               f->by_month ? f->step_pt : NULL, f->d);
 }
 
 /* Reads a run's folder and checks that its files agree with each other;
@@ -507,7 +571,10 @@ static int load_run_fed(run_files *f, const char *dir, naryn__arena *a,
   int daily = strcmp(run_key(f, "step"), "daily") == 0;
   if (rc == NARYN_OK) {
     f->by_month = daily && f->nsteps > MAX_STEP_POINTS;
-    if (f->by_month) {
+    f->step_day = naryn__arena_alloc(a, sizeof(long) * (size_t)f->nsteps);
+    if (!f->step_day) {
+      rc = NARYN_ENOMEM;
+    } else if (f->by_month) {
       rc = months_from_run(f);
     } else {
       f->npts = f->nsteps;
@@ -519,6 +586,7 @@ static int load_run_fed(run_files *f, const char *dir, naryn__arena *a,
     if (rc == NARYN_OK && plan_series(f) != NARYN_OK) rc = NARYN_ENOMEM;
     if (rc == NARYN_ENOMEM)
       rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+    if (rc == NARYN_OK) rc = naryn__ops_init(&f->ops, a, f->nnodes, f->nsteps, f->npts, d);
   }
   if (rc == NARYN_OK && fd) {
     rc = feed_nodes(f, fd, daily);
@@ -528,6 +596,7 @@ static int load_run_fed(run_files *f, const char *dir, naryn__arena *a,
     rc = steps_from_run(f, daily);
   }
   naryn__csv_close(nodes);
+  if (rc == NARYN_OK) rc = read_zones(f);
   return rc;
 }
 
@@ -993,7 +1062,76 @@ static void by_month_note(FILE *out, const run_files *f) {
                "month's mean.</p>\n", f->nsteps, MAX_STEP_POINTS, f->npts);
 }
 
-/* Storage of each enabled reservoir over time, with its limits. */
+/* The length of point t of the time axis in months: a month, or a day of
+** a daily run drawn per step. */
+static double point_months(const run_files *f, int t) {
+  if (f->by_month || f->step_s[t] > 86400.0) return 1.0;
+  int y = (int)floor(f->month[t] / 12.0);
+  return 1.0 / naryn__date_month_days(y, f->calendar[t]);
+}
+
+/* Draws the storage chart of reservoir i: storage at the end of each
+** point, its limits, and its guide curves (the top of each zone below the
+** first, at the start of each point, as the zone of a step is chosen by
+** its start storage). x, y, lo and hi have room for a value a point. */
+static int storage_chart(naryn__page *p, const run_files *f, int i, double *x, double *y,
+                         double *lo, double *hi) {
+  int n = 0, nc = f->ops.ncurves[i];
+  double smin = cell_num(f->network, i, naryn__csv_column(f->network, "min_storage_hm3"));
+  double smax = cell_num(f->network, i, naryn__csv_column(f->network, "max_storage_hm3"));
+  for (int t = 0; t < f->npts; t++) {
+    double v = Q(f, NARYN_Q_STORAGE_HM3, t, i);
+    if (isnan(v)) continue;
+    x[n] = f->month[t] + point_months(f, t); /* storage at the end of the step or month */
+    y[n] = v;
+    lo[n] = smin;
+    hi[n] = smax;
+    n++;
+  }
+  naryn__series *s = calloc((size_t)(3 + nc), sizeof *s);
+  double *cx = nc ? malloc((size_t)nc * 2 * (size_t)f->npts * sizeof *cx) : NULL;
+  if (!s || (nc && !cx)) {
+    free(s), free(cx);
+    return naryn__diag(p->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  }
+  s[0] = (naryn__series){"storage", x, y, n, NARYN__LINE, naryn__colour(0), NULL};
+  s[1] = (naryn__series){"maximum", x, hi, isnan(smax) ? 0 : n, NARYN__DASHED, "#d55e00", NULL};
+  s[2] = (naryn__series){"minimum", x, lo, isnan(smin) ? 0 : n, NARYN__DASHED, "#57606a", NULL};
+  int rc = NARYN_OK;
+  for (int k = 0; k < nc && rc == NARYN_OK; k++) {
+    double *gx = cx + (size_t)k * 2 * f->npts, *gy = gx + f->npts;
+    const double *top = f->ops.top_hm3[i][k];
+    int m = 0;
+    for (int t = 0; t < f->npts; t++) {
+      if (isnan(top[t])) continue;
+      gx[m] = f->month[t];
+      gy[m] = top[t];
+      m++;
+    }
+    char *name = naryn__arena_printf(f->a, "top of %s", f->ops.curve[i][k]);
+    if (!name) rc = naryn__diag(p->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+    /* The palette after storage's colour, leaving out the maximum's. */
+    s[3 + k] = (naryn__series){name, gx, gy, m, NARYN__LINE, naryn__colour(1 + k + (k >= 4)), NULL};
+  }
+  char id[32], cap[256];
+  snprintf(id, sizeof id, "storage-%d", i + 1);
+  snprintf(cap, sizeof cap, "%s: storage at the end of each %s", cell(f->network, i, "name"),
+           f->by_month ? "month" : "step");
+  naryn__chart c = {id, cap, "date", "storage, hm3", NARYN__AXIS_DATE, NULL, 0, 1, s, 3 + nc, 0, 0};
+  if (rc == NARYN_OK)
+    rc = naryn__figure(p, &c, cap, !nc ? "(hm3 = million m3)"
+                                   : f->by_month ? "(hm3 = million m3; the guide curves are "
+                                                   "the top of each zone at the start of "
+                                                   "each month)"
+                                                 : "(hm3 = million m3; the guide curves are "
+                                                   "the top of each zone at the start of "
+                                                   "each step)");
+  free(s), free(cx);
+  return rc;
+}
+
+/* Storage of each enabled reservoir over time, with its limits and guide
+** curves. */
 static int storage_section(naryn__page *p, const run_files *f, double *x, double *y,
                            double *lo, double *hi) {
   int rc = NARYN_OK, any = 0, nout = 0;
@@ -1011,31 +1149,57 @@ static int storage_section(naryn__page *p, const run_files *f, double *x, double
       out[nout++] = i;
       continue;
     }
-    int n = 0;
-    double smin = cell_num(f->network, i, naryn__csv_column(f->network, "min_storage_hm3"));
-    double smax = cell_num(f->network, i, naryn__csv_column(f->network, "max_storage_hm3"));
-    for (int t = 0; t < f->npts; t++) {
-      double v = Q(f, NARYN_Q_STORAGE_HM3, t, i);
-      if (isnan(v)) continue;
-      x[n] = f->month[t] + 1.0; /* storage at the end of the step or month */
-      y[n] = v;
-      lo[n] = smin;
-      hi[n] = smax;
-      n++;
-    }
-    naryn__series s[3] = {
-        {"storage", x, y, n, NARYN__LINE, naryn__colour(0), NULL},
-        {"maximum", x, hi, isnan(smax) ? 0 : n, NARYN__DASHED, "#d55e00", NULL},
-        {"minimum", x, lo, isnan(smin) ? 0 : n, NARYN__DASHED, "#57606a", NULL}};
-    char id[32], cap[256];
-    snprintf(id, sizeof id, "storage-%d", i + 1);
-    snprintf(cap, sizeof cap, "%s: storage at the end of each %s", cell(f->network, i, "name"),
-             f->by_month ? "month" : "step");
-    naryn__chart c = {id, cap, "date", "storage, hm3", NARYN__AXIS_DATE, NULL, 0, 1, s, 3, 0, 0};
-    rc = naryn__figure(p, &c, cap, "(hm3 = million m3)");
+    rc = storage_chart(p, f, i, x, y, lo, hi);
   }
   if (rc == NARYN_OK) nodes_left_out(p->out, f, out, nout);
   free(out);
+  return rc;
+}
+
+/* Why the controlling rules are not drawn, when the run's files say that
+** its model has rules (zones.csv is there) but not which controlled;
+** NULL when they are drawn or there is nothing to say. Without zones.csv
+** and the rule column, the files do not tell whether the model had rules. */
+static const char *rules_missing(const run_files *f) {
+  if (!f->ops.has_zones) return NULL;
+  if (!f->has_nodes)
+    return "this run wrote no per-step results of its nodes (no nodes.csv), only its "
+           "summaries";
+  if (!f->has_rule) return "this run did not write rule per step (nodes.csv has no such column)";
+  if (f->water_values)
+    return "an optimised plan follows no operating rule (its rule column is empty)";
+  for (int i = 0; i < f->nnodes; i++)
+    if (keeps_rule(f, i) && f->ops.ncurves[i] && !f->ops.rule[i])
+      return "this run did not write the per-step results of its reservoirs with zones";
+  return "no rule decided the release of a reservoir in any step (each step's rule is "
+         "allocation, full or dead storage)";
+}
+
+/* Marks in shown the reservoirs whose controlling rules are drawn: the
+** enabled ones that some rule controlled in some step. Returns how many. */
+static int rules_shown(const run_files *f, unsigned char *shown) {
+  int n = 0;
+  for (int i = 0; i < f->nnodes; i++) {
+    shown[i] = (unsigned char)(keeps_rule(f, i) && f->ops.rule[i] &&
+                               naryn__ops_has_rules(&f->ops, i));
+    n += shown[i];
+  }
+  return n;
+}
+
+/* The section of controlling rules (guides.c). */
+static int rules_section(naryn__page *p, const run_files *f) {
+  const char **names = malloc((size_t)f->nnodes * sizeof *names);
+  unsigned char *shown = malloc((size_t)f->nnodes);
+  if (!names || !shown) {
+    free(names), free(shown);
+    return naryn__diag(p->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  }
+  for (int i = 0; i < f->nnodes; i++) names[i] = cell(f->network, i, "name");
+  int n = rules_shown(f, shown);
+  int rc = naryn__ops_rules_section(p, &f->ops, names, shown, f->step_day,
+                                    n ? NULL : rules_missing(f));
+  free(names), free(shown);
   return rc;
 }
 
@@ -1336,6 +1500,14 @@ static void plants_table(naryn__page *p, const run_files *f) {
   naryn__table_close(p);
 }
 
+/* 1 when the page has a section of controlling rules (a table or a note). */
+static int rules_drawn(const run_files *f) {
+  if (rules_missing(f)) return 1;
+  for (int i = 0; i < f->nnodes; i++)
+    if (keeps_rule(f, i) && f->ops.rule[i] && naryn__ops_has_rules(&f->ops, i)) return 1;
+  return 0;
+}
+
 static void contents(naryn__page *p, const run_files *f, int optimised) {
   fprintf(p->out, "<nav><ul><li><a href=\"#s-summary\">Yearly means by country and season</a>"
                   "<li><a href=\"#s-objective\">The objective</a>"
@@ -1347,9 +1519,10 @@ static void contents(naryn__page *p, const run_files *f, int optimised) {
     dem |= node_is(f, i, "demand") && node_enabled(f, i);
     sink |= node_is(f, i, "sink");
   }
-  if (res)
-    fprintf(p->out, "<li><a href=\"#s-storage\">Reservoir storage</a>"
-                    "<li><a href=\"#s-release\">Release against inflow</a>");
+  if (res) fprintf(p->out, "<li><a href=\"#s-storage\">Reservoir storage</a>");
+  if (res && rules_drawn(f))
+    fprintf(p->out, "<li><a href=\"#s-rules\">Controlling rules</a>");
+  if (res) fprintf(p->out, "<li><a href=\"#s-release\">Release against inflow</a>");
   if (hp) fprintf(p->out, "<li><a href=\"#s-generation\">Generation</a>");
   if (dem) fprintf(p->out, "<li><a href=\"#s-delivery\">Water delivered against demanded</a>");
   if (sink) fprintf(p->out, "<li><a href=\"#s-sinks\">Water reaching the sinks</a>");
@@ -1389,6 +1562,7 @@ static int report_run(const char *dir, const naryn__report_feed *fd, naryn_diags
     rc = network_section(&p, &f);
   }
   if (rc == NARYN_OK) rc = storage_section(&p, &f, buf, buf + n, buf + 2 * n, buf + 3 * n);
+  if (rc == NARYN_OK) rc = rules_section(&p, &f);
   if (rc == NARYN_OK) rc = release_section(&p, &f);
   if (rc == NARYN_OK) rc = generation_section(&p, &f);
   if (rc == NARYN_OK) rc = delivery_section(&p, &f);

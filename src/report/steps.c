@@ -326,6 +326,8 @@ static void write_nodes(naryn__steps *w, const naryn_result *r, int t) {
     if (w->o.control) {
       o = cell_text(o, naryn__zone_name(m, i, NARYN__ZONE(r, t, i)));
       o = cell_text(o, naryn__control_name(m, i, NARYN__CONTROL(r, t, i)));
+      if (w->feed && w->feed->rule[i])
+        naryn__report_feed_rule(w->feed, i, t, NARYN__CONTROL(r, t, i));
     }
     *o++ = '\n';
     naryn__outfile_wrote(f, (size_t)(o - o0));

@@ -15,6 +15,9 @@
 **                return flow goes), then one per link (where it runs from
 **                and to), so that a report can be drawn from the folder
 **                alone
+**   zones.csv    for a model whose reservoirs have zones, the guide curves:
+**                one row per step, reservoir and zone but the first, the
+**                top of the zone in that step (hm3)
 **
 ** An optimised result adds:
 **
@@ -306,6 +309,35 @@ static void write_network(const naryn_result *r, naryn__outfile *f) {
   }
 }
 
+/* 1 when some reservoir of m has guide curves (a zone below its first). */
+static int has_guide_curves(const naryn_model *m) {
+  for (int i = 0; i < m->nnodes; i++)
+    if (m->nodes[i].type == NARYN_NODE_RESERVOIR && m->nodes[i].nzones > 1) return 1;
+  return 0;
+}
+
+/* The guide curves, step by step: in each step, every reservoir with
+** zones in the model's order, and its zones but the first (which has no
+** top) from top to bottom. */
+static void write_zones(const naryn_result *r, naryn__outfile *f) {
+  const naryn_model *m = r->m;
+  naryn__outfile_printf(f, "date,reservoir,zone,top_hm3\n");
+  for (int t = 0; t < m->nsteps; t++)
+    for (int i = 0; i < m->nnodes; i++) {
+      const naryn__node *n = &m->nodes[i];
+      if (n->type != NARYN_NODE_RESERVOIR) continue;
+      for (int k = 1; k < n->nzones; k++) {
+        naryn__outfile_printf(f, "%s,", m->step_date[t]);
+        naryn__put_text(f, n->name);
+        naryn__outfile_write(f, ",", 1);
+        naryn__put_text(f, n->zones[k].name);
+        naryn__outfile_write(f, ",", 1);
+        naryn__put_number(f, n->zones[k].top_hm3 ? n->zones[k].top_hm3[t] : NAN, "%.6f");
+        naryn__outfile_write(f, "\n", 1);
+      }
+    }
+}
+
 int naryn__write_files(const char *dir, int nfiles, const char *const *names,
                        void (*write)(const void *ctx, int k, naryn__outfile *f),
                        const void *ctx, naryn_diags *d) {
@@ -338,36 +370,44 @@ int naryn__write_files(const char *dir, int nfiles, const char *const *names,
   return rc;
 }
 
-/* What the files of a run besides the per-step ones are written from. */
+/* What the files of a run besides the per-step ones are written from:
+** the writer of each file, in the order of their names, NULL for run.csv. */
 typedef struct run_files {
   const naryn_result *r;
   const char *command;   /* for run.csv */
+  void (*writers[8])(const naryn_result *, naryn__outfile *);
 } run_files;
 
-/* Writes file k of a run's set, in the order of the names below. */
+/* Writes file k of a run's set. */
 static void write_result_file(const void *ctx, int k, naryn__outfile *f) {
-  static void (*const writers[])(const naryn_result *, naryn__outfile *) = {
-      write_summary, write_objective, write_network, NULL,
-      write_water_values, write_plants};
   const run_files *rf = ctx;
-  if (writers[k])
-    writers[k](rf->r, f);
+  if (rf->writers[k])
+    rf->writers[k](rf->r, f);
   else
     write_run(rf->r, rf->command, f);
 }
 
 int naryn__result_write_rest(const naryn_result *r, naryn__steps *w,
                              const char *dir, naryn_diags *d) {
-  static const char *const names[] = {
-      "summary.csv", "objective.csv", "network.csv", "run.csv",
-      "water_values.csv", "plants.csv"};
   long mark = naryn__diags_nomem(d);
-  run_files rf = {r, w->o.command ? w->o.command : r->command};
-  /* The last two are for optimised results only. Every file is finished
-  ** before any is put in place, the per-step files (finished already)
-  ** last. */
-  int rc = naryn__write_files(dir, r->optimised ? 6 : 4, names,
-                              write_result_file, &rf, d);
+  run_files rf = {r, w->o.command ? w->o.command : r->command,
+                  {write_summary, write_objective, write_network, NULL}};
+  const char *names[8] = {"summary.csv", "objective.csv", "network.csv", "run.csv"};
+  int n = 4;
+  /* The guide curves for a model with zones, the last two for optimised
+  ** results only. Every file is finished before any is put in place,
+  ** the per-step files (finished already) last. */
+  if (has_guide_curves(r->m)) {
+    names[n] = "zones.csv";
+    rf.writers[n++] = write_zones;
+  }
+  if (r->optimised) {
+    names[n] = "water_values.csv";
+    rf.writers[n++] = write_water_values;
+    names[n] = "plants.csv";
+    rf.writers[n++] = write_plants;
+  }
+  int rc = naryn__write_files(dir, n, names, write_result_file, &rf, d);
   if (rc == NARYN_OK)
     rc = naryn__steps_publish(w, d);
   else

@@ -4,7 +4,8 @@
 ** finite refused with an error that says where, escaping of every string,
 ** the network's layout, and report.html drawn from a run's folder, again
 ** by naryn_report_write to the same bytes, and refused when a file is
-** missing or short.
+** missing or short; the guide curves and controlling rules of a model
+** with zones.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -519,6 +520,130 @@ static void long_daily_runs_drawn_by_month(void **state) {
   naryn_diags_free(d);
 }
 
+
+/* A reservoir whose storage falls into its buffer zone on the seventh day
+** (test_rules_sim.c works it by hand): up to then no rule holds its
+** release, from then the buffer's rule "cut" does. */
+static const char zone_switch[] =
+    "name: zone-switch\n"
+    "horizon: {start: 2001-01-01, end: 2001-01-12, step: daily}\n"
+    "nodes:\n"
+    "  - name: R\n"
+    "    type: reservoir\n"
+    "    max_storage_hm3: 100\n"
+    "    initial_storage_hm3: 50\n"
+    "    rules:\n"
+    "      - {name: roomy, type: max_release, release_m3s: 100, priority: 9}\n"
+    "      - {name: cut, type: max_release, release_m3s: 5, priority: 2}\n"
+    "    zones:\n"
+    "      - {name: normal, rules: [roomy]}\n"
+    "      - {name: buffer, top_hm3: 45, rules: [cut]}\n"
+    "  - {name: D, type: demand, demand_m3s: 10, priority: 5}\n"
+    "links:\n"
+    "  - {from: R, to: D}\n";
+
+/* Rewrites DIR/NAME with text. */
+static void rewrite(const char *dir, const char *name, const char *text) {
+  char path[192];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  fclose(f);
+}
+
+/* A run of a model with zones writes its guide curves into zones.csv; the
+** storage chart draws them, and a table counts the steps each rule
+** controlled; a run that did not write the rule column says so; a
+** zones.csv that is not as naryn writes it is refused with its place. */
+static void operating_rules_drawn(void **state) {
+  (void)state;
+  naryn_diags *d = naryn_diags_new(0);
+  naryn_model *m;
+  naryn_result *r;
+  assert_int_equal(tu_load_text(zone_switch, &m, d), NARYN_OK);
+  assert_int_equal(naryn_simulate(m, NULL, &r, d), NARYN_OK);
+  char dir[64], out[128], path[192];
+  tu_mkdtemp(dir);
+  snprintf(out, sizeof out, "%s/run", dir);
+  assert_int_equal(naryn_result_write(r, out, d), NARYN_OK);
+  snprintf(path, sizeof path, "%s/zones.csv", out);
+  char *zones = tu_slurp(path);
+  assert_non_null(zones);
+  assert_int_equal(count(zones, "\n"), 13);
+  assert_non_null(strstr(zones, "date,reservoir,zone,top_hm3\n2001-01-01,R,buffer,45.000000\n"));
+  assert_non_null(strstr(zones, "\n2001-01-12,R,buffer,45.000000\n"));
+  snprintf(path, sizeof path, "%s/report.html", out);
+  char *html = tu_slurp(path);
+  assert_non_null(html);
+  const char *fig = strstr(html, "<figure class=\"chart\" id=\"storage-1\"");
+  assert_non_null(fig);
+  assert_non_null(strstr(fig, "the guide curves are the top of each zone at the start of "
+                              "each step)"));
+  assert_non_null(strstr(fig, ">top of buffer</text>"));
+  assert_non_null(strstr(html, "<a href=\"#s-rules\">Controlling rules</a>"));
+  assert_non_null(strstr(html, "<table class=\"data\" id=\"rules-1\">\n<thead><tr><th "
+                               "class=\"l\">water year</th><th>allocation</th><th>cut</th>"
+                               "</tr></thead>\n<tbody>\n<tr><td class=\"l\">2000–01</td>"
+                               "<td>6</td><td>6</td></tr>\n<tr class=\"total\"><td "
+                               "class=\"l\">all years</td><td>6</td><td>6</td></tr>\n"));
+  /* Drawn again from the folder: the same bytes. */
+  remove(path);
+  assert_int_equal(naryn_report_write(out, d), NARYN_OK);
+  char *again = tu_slurp(path);
+  assert_string_equal(html, again);
+  free(again);
+  /* A guide curve that is not a number, a short file and a curve of a
+  ** node that is no reservoir are refused. */
+  char *bad = strdup(zones);
+  memcpy(strstr(bad, "45.000000\n2001-01-02") , "4x", 2);
+  rewrite(out, "zones.csv", bad);
+  assert_int_equal(naryn_report_write(out, d), NARYN_EIO);
+  assert_non_null(strstr(tu_first_error(d), "zones.csv:2:21: error: column \"top_hm3\": "
+                                            "expected a number, got \"4x.000000\""));
+  naryn_diags_clear(d);
+  *strstr(bad, "2001-01-12") = '\0';
+  rewrite(out, "zones.csv", bad);
+  assert_int_equal(naryn_report_write(out, d), NARYN_EIO);
+  assert_non_null(strstr(tu_first_error(d), "zones.csv:12:1: error: expected 12 rows (12 steps "
+                                            "of 1 guide curves), got 11: the file is short"));
+  naryn_diags_clear(d);
+  rewrite(out, "zones.csv", "date,reservoir,zone,top_hm3\n2001-01-01,D,buffer,45\n");
+  assert_int_equal(naryn_report_write(out, d), NARYN_EIO);
+  assert_non_null(strstr(tu_first_error(d), "zones.csv:2:12: error: column \"reservoir\": "
+                                            "expected a node of network.csv, a reservoir, "
+                                            "got \"D\""));
+  naryn_diags_clear(d);
+  free(bad);
+  /* Without the rule column the rules are not drawn, and the page says
+  ** why; the guide curves still are. */
+  naryn_output o;
+  naryn_output_init(&o);
+  o.control = 0;
+  snprintf(out, sizeof out, "%s/no-rule", dir);
+  assert_int_equal(naryn_result_write_with(r, &o, out, d), NARYN_OK);
+  snprintf(path, sizeof path, "%s/report.html", out);
+  char *few = tu_slurp(path);
+  assert_non_null(strstr(few, "Controlling rules not drawn: this run did not write rule per "
+                              "step (nodes.csv has no such column)."));
+  assert_null(strstr(few, "id=\"rules-1\""));
+  assert_non_null(strstr(few, ">top of buffer</text>"));
+  free(few);
+  /* A run of a model without zones has no zones.csv and no such section. */
+  char *plain = daily_report(dir, "plain", "2001-01-01", "2001-03-31", d);
+  assert_null(strstr(plain, "s-rules"));
+  assert_null(strstr(plain, "top of"));
+  snprintf(path, sizeof path, "%s/plain/zones.csv", dir);
+  assert_int_equal(access(path, F_OK), -1);
+  free(plain);
+  free(html);
+  free(zones);
+  tu_rmdir(dir);
+  naryn_result_free(r);
+  naryn_model_free(m);
+  naryn_diags_free(d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(nice_scales),
@@ -532,6 +657,7 @@ int main(void) {
       cmocka_unit_test(report_of_a_run),
       cmocka_unit_test(hostile_names_and_comparison),
       cmocka_unit_test(long_daily_runs_drawn_by_month),
+      cmocka_unit_test(operating_rules_drawn),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

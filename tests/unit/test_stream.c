@@ -514,6 +514,54 @@ static void report_from_the_run(void **state) {
   }
 }
 
+/* A reservoir with monthly guide curves and rules in each zone, over a
+** daily horizon that draw_zones fills in. */
+static const char zoned[] =
+    "name: zoned\n"
+    "horizon: {start: %s, end: %s, step: daily}\n"
+    "nodes:\n"
+    "  - {name: In, type: inflow, inflow_m3s: [2, 2, 4, 9, 14, 12, 8, 5, 3, 2, 2, 2]}\n"
+    "  - name: R\n"
+    "    type: reservoir\n"
+    "    max_storage_hm3: 100\n"
+    "    initial_storage_hm3: 50\n"
+    "    rules:\n"
+    "      - {name: roomy, type: max_release, release_m3s: 100, priority: 9}\n"
+    "      - {name: cut, type: max_release, release_m3s: 4, priority: 2}\n"
+    "    zones:\n"
+    "      - {name: normal, rules: [roomy]}\n"
+    "      - {name: buffer, top_hm3: [45, 45, 40, 40, 40, 45, 45, 48, 48, 48, 45, 45], "
+    "rules: [cut]}\n"
+    "  - {name: D, type: demand, demand_m3s: 7, priority: 5}\n"
+    "  - {name: S, type: sink}\n"
+    "links:\n"
+    "  - {from: In, to: R}\n"
+    "  - {from: R, to: D}\n"
+    "  - {from: R, to: S}\n";
+
+/* The same for a model with zones and rules (the guide curves and the
+** controlling rules, kept by the feed), per step and by month, with and
+** without the rule column. */
+static void report_from_the_run_with_rules(void **state) {
+  (void)state;
+  static const char *const spans[][2] = {{"2000-06-01", "2001-12-31"},
+                                         {"2000-06-17", "2005-03-31"}};
+  for (int k = 0; k < 2; k++) {
+    char text[sizeof zoned + 64];
+    snprintf(text, sizeof text, zoned, spans[k][0], spans[k][1]);
+    naryn_diags *d = naryn_diags_new(0);
+    naryn_model *m = NULL;
+    assert_int_equal(tu_load_text(text, &m, d), NARYN_OK);
+    naryn_diags_free(d);
+    fed_report_as_from_folder(m, NULL);
+    naryn_output o;
+    naryn_output_init(&o);
+    o.control = 0;
+    fed_report_as_from_folder(m, &o);
+    naryn_model_free(m);
+  }
+}
+
 /* Stops the run when it reports step 'at'. */
 static void stop_at(void *user, const naryn_progress *p) {
   if (p->done == *(const int *)user) naryn_interrupt();
@@ -571,6 +619,7 @@ int main(void) {
       cmocka_unit_test(streamed_result_writes_summaries_only),
       cmocka_unit_test(chosen_output),
       cmocka_unit_test(report_from_the_run),
+      cmocka_unit_test(report_from_the_run_with_rules),
       cmocka_unit_test(failure_leaves_folder),
   };
   return cmocka_run_group_tests(tests, tu_enter_tmpdir, tu_leave_tmpdir);
