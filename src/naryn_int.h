@@ -585,10 +585,10 @@ typedef struct naryn__ts_at {
   char label[48];
 } naryn__ts_at;
 
-/* Operating rules of a reservoir (model/rules.c; doc/model-format.md,
-** "Operating rules: zones and rules"): each rule asks for something at a
-** priority, and zones, bounded by guide curves, choose which rules apply
-** from the storage at the start of a step. */
+/* Operating rules of a reservoir (model/rules.c and model/zones.c;
+** doc/model-format.md, "Operating rules: zones and rules"): each rule asks
+** for something at a priority, and zones, bounded by guide curves, choose
+** which rules apply from the storage at the start of a step. */
 typedef enum naryn__rule_type {
   NARYN__RULE_RELEASE = 0,  /* a release wanted, either side penalised */
   NARYN__RULE_MIN_RELEASE,  /* a release below it is penalised */
@@ -873,17 +873,18 @@ int naryn__check_link_limits(const naryn_model *m, const naryn__link *l,
 ** downstream), and warns of rules no zone lists. Called by
 ** naryn__model_check. NARYN_OK, NARYN_EMODEL, NARYN_EIO or NARYN_ENOMEM. */
 int naryn__model_read_rules(naryn_model *m, naryn_diags *d);
-/* model/rules.c: the zone of reservoir res at a step for a storage at the
+/* model/zones.c: the zone of reservoir res at a step for a storage at the
 ** start of the step: the zone k with top[k+1] < storage <= top[k] (the
 ** first zone has no top and the last reaches down to empty); 0 when the
 ** reservoir has no zones. */
 int naryn__zone_of(const naryn__node *res, int step, double storage_hm3);
 /* 1 when rule index 'rule' applies in zone 'zone' (always without zones). */
 int naryn__rule_applies(const naryn__node *res, int rule, int zone);
-/* The release a curve wants at a step (m3/s), from the storage at the
-** start of the step: its series, or its table interpolated linearly in
-** storage (or in the level the reservoir's level_table gives) with the
-** step's month's values, held at the end values outside the table. */
+/* model/rules.c: the release a curve wants at a step (m3/s), from the
+** storage at the start of the step: its series, or its table interpolated
+** linearly in storage (or in the level the reservoir's level_table gives)
+** with the step's month's values, held at the end values outside the
+** table. */
 double naryn__rule_release_m3s(const naryn_model *m, const naryn__node *res,
                                const naryn__rule_curve *c, int step,
                                double start_storage_hm3);
