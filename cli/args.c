@@ -205,6 +205,7 @@ int cli_start(int argc, char **argv, const cli_spec *spec, const char *help,
   int rc = cli_parse(argc, argv, spec, &run->args);
   if (rc != EXIT_OK) return rc;
   cli_progress_start(run->args.quiet);
+  cli_quiet_notes(run->args.quiet);
   if (run->args.help) {
     fputs(help, stdout);
     return EXIT_OK;

@@ -44,6 +44,9 @@ int cli_signals_finish(int status);
 /* Prints every diagnostic of d on stderr, one per line, and a count of the
 ** errors that were found but not kept. */
 void cli_print_diags(const naryn_diags *d);
+/* With --quiet, cli_print_diags leaves out notes (errors and warnings
+** are still printed). */
+void cli_quiet_notes(int quiet);
 /* Prints "naryn: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints yearly means per country and season of a run. */

@@ -43,12 +43,17 @@ void cli_error(const char *fmt, ...) {
   va_end(ap);
 }
 
+static int quiet_notes;
+
+void cli_quiet_notes(int quiet) { quiet_notes = quiet; }
+
 void cli_print_diags(const naryn_diags *d) {
   char line[8192];
   int shown_errors = 0;
   cli_progress_clear();
   for (int i = 0; i < naryn_diags_count(d); i++) {
     const naryn_diag *g = naryn_diags_get(d, i);
+    if (quiet_notes && g->severity == NARYN_SEV_NOTE) continue;
     if (g->code == NARYN_EINTR) {
       /* Said once, in its own words. */
       if (g->severity == NARYN_SEV_ERROR) shown_errors++;

@@ -110,11 +110,14 @@ static const char *at_field(char *buf, size_t size, const char *prefix,
 }
 
 /* Reports every key of 'obj' that is not in the NULL-terminated list
-** 'allowed', suggesting the closest allowed key when one is near. */
+** 'allowed', suggesting the closest allowed key when one is near. A key
+** set to null counts as absent, as everywhere: a scenario that changes a
+** rule's type removes the fields of the old type that way. */
 static void check_keys(reader *r, const naryn__doc *obj, const char *prefix,
                        const char *const *allowed) {
   for (int i = 0; i < obj->n; i++) {
     const char *k = obj->keys[i]->str;
+    if (obj->vals && obj->vals[i] && naryn__doc_is_null(obj->vals[i])) continue;
     int known = 0, best = 99;
     const char *near = NULL;
     for (int j = 0; allowed[j] && !known; j++) known = strcmp(k, allowed[j]) == 0;

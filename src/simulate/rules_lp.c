@@ -100,6 +100,13 @@ int naryn__rules_count(sim *s) {
   return s->stages && s->hedges ? NARYN_OK : NARYN_ENOMEM;
 }
 
+/* Whether rule k of a reservoir applies in every zone. */
+static int always(const naryn__node *res, int k) {
+  for (int z = 0; z < res->nzones; z++)
+    if (!naryn__rule_applies(res, k, z)) return 0;
+  return 1;
+}
+
 /* Adds the columns of rule k of reservoir res as a stage from row 'from' to
 ** row 'to' (-1 for the outside). Returns the stage, or NULL when out of
 ** memory. */
@@ -120,6 +127,8 @@ static stage *add_stage(sim *s, lp_build *b, int res, int k, int from, int to) {
   st->rule = k;
   st->kind = kind;
   st->ncols = ncols[kind];
+  /* A target that holds in every zone never needs its free column. */
+  if (kind == STAGE_TARGET && always(&s->m->nodes[res], k)) st->ncols = 2;
   for (int c = 0; c < st->ncols; c++) {
     int col = naryn__sim_col(s, b, cost[c]);
     if (col < 0) return NULL;
@@ -323,9 +332,11 @@ static void stage_bounds(sim *s, stage *st, int t) {
   for (int c = 0; c < st->ncols; c++) s->collo[st->col + c] = 0.0;
   switch (st->kind) {
   case STAGE_TARGET:
-    up[0] = st->on ? lo : 0.0;
+    /* Without its free column a target is never off (see add_stage). */
+    if (st->ncols == 2) st->on = 1;
+    up[0] = st->on ? (lo >= 0 ? lo : 0.0) : 0.0;
     up[1] = st->on ? INFINITY : 0.0;
-    up[2] = st->on ? 0.0 : INFINITY;
+    if (st->ncols == 3) up[2] = st->on ? 0.0 : INFINITY;
     break;
   case STAGE_MIN:
     up[0] = st->on ? lo : 0.0;

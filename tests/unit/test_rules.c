@@ -259,11 +259,14 @@ static void scenario_changes_a_rule_and_a_zone(void **state) {
   char dir[64], path[128], scen[128];
   tu_mkdtemp(dir);
   tu_write(dir, "model.yaml", model_text);
+  /* The rule "cap" becomes a storage rule: its release is set to null,
+  ** which counts as absent. */
   tu_write(dir, "scen.yaml",
            "nodes:\n"
            "  - name: Lake\n"
            "    rules:\n"
            "      - {name: floor, release_m3s: 99}\n"
+           "      - {name: cap, type: storage, release_m3s: null, storage_hm3: 260}\n"
            "    zones:\n"
            "      - {name: buffer, top_m: null, top_hm3: 250}\n");
   snprintf(path, sizeof path, "%s/model.yaml", dir);
@@ -282,8 +285,9 @@ static void scenario_changes_a_rule_and_a_zone(void **state) {
   assert_int_equal(floor_->priority, 2);
   assert_float_equal(floor_->release.ts.v[day(2, 15)], 99, 0);
   assert_float_equal(res->zones[2].top_hm3[day(8, 8)], 250, 0);
+  assert_int_equal(rule(res, "cap")->type, NARYN__RULE_STORAGE);
+  assert_float_equal(rule(res, "cap")->storage_hm3.v[0], 260, 0);
   /* The rest is as the model gives it. */
-  assert_float_equal(rule(res, "cap")->release.ts.v[0], 300, 0);
   assert_int_equal(res->zones[2].nrules, 2);
   assert_int_equal(naryn__zone_of(res, day(8, 8), 280), 1);
   naryn_model_free(m);
