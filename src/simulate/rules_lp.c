@@ -123,8 +123,13 @@ static stage *add_stage(sim *s, lp_build *b, int res, int k, int from, int to) {
   case STAGE_BAND: cost[0] = -w, cost[1] = 0.0, cost[2] = w; break;
   }
   stage *st = &s->stages[s->nstages++];
+  const naryn__node *rn = &s->m->nodes[res];
   st->res = res;
   st->rule = k;
+  /* The zones it applies in, looked up once (each zone its bit). */
+  st->zones = rn->nzones > 0 && rn->nzones <= 32 ? 0u : ~0u;
+  for (int z = 0; rn->nzones <= 32 && z < rn->nzones; z++)
+    if (naryn__rule_applies(rn, k, z)) st->zones |= 1u << z;
   st->kind = kind;
   st->ncols = ncols[kind];
   /* A target that holds in every zone never needs its free column. */
@@ -291,7 +296,9 @@ static void stage_bounds(sim *s, stage *st, int t) {
   const naryn__node *res = &m->nodes[st->res];
   const naryn__rule *r = &res->rules[st->rule];
   double k = m->step_s[t] * 1e-6, lo = NAN, hi = NAN;
-  st->on = applies(s, st->res, st->rule);
+  int z = s->zone[st->res];
+  st->on = st->zones == ~0u ? applies(s, st->res, st->rule)
+                            : (int)(st->zones >> (z < 0 ? 0 : z) & 1u);
   if (st->on) {
     switch (r->type) {
     case NARYN__RULE_RELEASE:
@@ -440,14 +447,8 @@ void naryn__rules_control(sim *s, int t, const double *x, int *code) {
     const naryn__node *n = &m->nodes[i];
     const node_lp *v = &s->nl[i];
     if (v->y < 0) continue;
-    double out_hm3 = 0.0;
-    for (int l = 0; l < n->n_out; l++) {
-      int ln = n->out[l];
-      double f = x[s->link_col[ln]];
-      if (s->link_short[ln] >= 0) f -= x[s->link_short[ln]];
-      if (s->link_excess[ln] >= 0) f += x[s->link_excess[ln]];
-      out_hm3 += f;
-    }
+    /* The step is recorded: its release is there already. */
+    double out_hm3 = NARYN__Q(s->r, t, i, NARYN_Q_RELEASE_HM3);
     if (v->trow >= 0 && near(x[v->y] - x[v->u], s->rowlo[v->trow]))
       consider(&code[i], &prio[i], NARYN__CTL_TARGET, n->target_priority);
     if (v->rrow >= 0 && near(out_hm3, s->rowlo[v->rrow]))

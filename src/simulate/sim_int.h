@@ -65,6 +65,7 @@ typedef struct stage {
   stage_kind kind;
   int col, ncols;     /* its columns */
   int on;             /* the rule applies in this step */
+  unsigned zones;     /* bit z: it applies in zone z; all set: look it up */
   double lo_hm3, hi_hm3; /* its bounds in this step */
 } stage;
 
