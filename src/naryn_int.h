@@ -951,6 +951,15 @@ int naryn__read_string(naryn__reader *r, const naryn__doc *obj,
                        const char *key, const char *prefix, const char **out);
 /* Reads an optional time-varying field into ts, one value per step.
 ** Returns 1 when absent, 0 when read, -1 after reporting an error. */
+/* Checks every value of a time-varying field as given, each of twelve
+** monthly values (even of months outside the horizon) or each step of a
+** series, against [lo, hi] (told as 'expect') and then against the
+** physical limit 'max' in 'unit', resting on 'why'. Returns 0, or -1
+** after reporting the first value outside. */
+int naryn__read_check_values(naryn__reader *r, const naryn__ts *ts,
+                             const char *where, double lo, double hi,
+                             const char *expect, double max, const char *unit,
+                             const char *why);
 int naryn__read_ts(naryn__reader *r, const naryn__doc *obj, const char *key,
                    const char *prefix, naryn__ts_form form, naryn__ts *ts);
 /* Reads an optional priority, a whole number from 1 to

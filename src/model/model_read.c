@@ -701,6 +701,51 @@ int naryn__read_priority(naryn__reader *r, const naryn__doc *obj,
   return opt_priority(r, obj, key, prefix, out);
 }
 
+static const char *const month_names[12] = {
+    "January", "February", "March", "April", "May", "June", "July",
+    "August", "September", "October", "November", "December"};
+
+int naryn__read_check_values(naryn__reader *r, const naryn__ts *ts, const char *where,
+                             double lo, double hi, const char *expect,
+                             double max, const char *unit, const char *why) {
+  const naryn__doc *src = ts->src;
+  if (!ts->csv) {
+    int n = src->kind == NARYN__DOC_SEQ ? src->n : 1;
+    for (int k = 0; k < n; k++) {
+      const naryn__doc *item = src->kind == NARYN__DOC_SEQ ? src->vals[k] : src;
+      double x;
+      if (naryn__doc_number(item, &x) != 0) continue;
+      if (!(x >= lo && x <= hi))
+        return naryn__read_fail(r, item, where, "expected %s, got %g%s%s",
+                                expect, x, n > 1 ? " for " : "",
+                                n > 1 ? month_names[k] : "");
+      if (x > max)
+        return naryn__read_fail(r, item, where,
+                                "expected at most %g %s (%s), got %g%s%s", max,
+                                unit, why, x, n > 1 ? " for " : "",
+                                n > 1 ? month_names[k] : "");
+    }
+    return 0;
+  }
+  for (int t = 0; t < r->m->nsteps; t++) {
+    double x = ts->v[t];
+    if (x >= lo && x <= hi && !(x > max)) continue;
+    /* A series' cell is told as the file gives it. */
+    naryn__ts_at at = naryn__ts_source(r->m, ts, t);
+    if (!(x >= lo && x <= hi))
+      naryn__diag(r->d, NARYN_EMODEL, NARYN_SEV_ERROR, at.file, at.line,
+                  at.col, where, "expected %s, got %g%s", expect, at.given,
+                  at.label);
+    else
+      naryn__diag(r->d, NARYN_EMODEL, NARYN_SEV_ERROR, at.file, at.line,
+                  at.col, where, "expected at most %g %s (%s), got %g%s", max,
+                  unit, why, at.given, at.label);
+    r->failed = 1;
+    return -1;
+  }
+  return 0;
+}
+
 /* ====================================================================== */
 /* Tables                                                                  */
 /* ====================================================================== */

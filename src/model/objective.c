@@ -63,10 +63,6 @@ static const unsigned char kind_has[NARYN__TERM_KIND_COUNT][F_COUNT] = {
     /* spill */ {0, 1, 0, 0, 0, 0},
     /* end_storage */ {0, 1, 0, 0, 0, 1}};
 
-static const char *const month_names[12] = {
-    "January", "February", "March", "April", "May", "June", "July",
-    "August", "September", "October", "November", "December"};
-
 /* The prices of the default terms. */
 #define DEFAULT_VALUE_PER_MWH 30.0
 #define DEFAULT_END_PENALTY_PER_HM3 100000.0
@@ -297,49 +293,6 @@ static int read_steps(reader *r, naryn__term *tm, const naryn__doc *o,
 /* Prices and targets                                                      */
 /* ====================================================================== */
 
-/* Checks that every value of a time-varying field as given is >= 0 and
-** at most 'max' (a limit in 'unit', resting on 'why'): each of twelve
-** monthly values, even for months outside the horizon, or each step of a
-** series. Returns 0 or -1 after reporting the first that is not. */
-static int check_not_negative(reader *r, const naryn__ts *ts,
-                              const char *where, const char *expect,
-                              double max, const char *unit, const char *why) {
-  const naryn__doc *src = ts->src;
-  double x;
-  if (!ts->csv) {
-    int n = src->kind == NARYN__DOC_SEQ ? src->n : 1;
-    for (int k = 0; k < n; k++) {
-      const naryn__doc *item = src->kind == NARYN__DOC_SEQ ? src->vals[k] : src;
-      if (naryn__doc_number(item, &x) != 0) continue;
-      if (!(x >= 0))
-        return naryn__read_fail(r, item, where, "expected %s, got %g%s%s",
-                                expect, x, n > 1 ? " for " : "",
-                                n > 1 ? month_names[k] : "");
-      if (x > max)
-        return naryn__read_fail(r, item, where,
-                                "expected at most %g %s (%s), got %g%s%s", max,
-                                unit, why, x, n > 1 ? " for " : "",
-                                n > 1 ? month_names[k] : "");
-    }
-    return 0;
-  }
-  for (int t = 0; t < r->m->nsteps; t++)
-    if (!(ts->v[t] >= 0 && ts->v[t] <= max)) {
-      naryn__ts_at at = naryn__ts_source(r->m, ts, t);
-      if (at.given >= 0)
-        naryn__diag(r->d, NARYN_EMODEL, NARYN_SEV_ERROR, at.file, at.line,
-                    at.col, where, "expected at most %g %s (%s), got %g%s", max,
-                    unit, why, at.given, at.label);
-      else
-        naryn__diag(r->d, NARYN_EMODEL, NARYN_SEV_ERROR, at.file, at.line,
-                    at.col, where, "expected %s, got %g%s", expect, at.given,
-                    at.label);
-      r->failed = 1;
-      return -1;
-    }
-  return 0;
-}
-
 /* Reads a required price field (a number, 12 monthly values or a series)
 ** into tm->price, zero outside the term's steps. Returns 0 or -1. */
 static int read_price(reader *r, naryn__term *tm, const naryn__doc *o,
@@ -355,8 +308,9 @@ static int read_price(reader *r, naryn__term *tm, const naryn__doc *o,
   char per[32];
   snprintf(expect, sizeof expect, "a price >= 0 per %s", unit);
   snprintf(per, sizeof per, "per %s", unit);
-  if (check_not_negative(r, &ts, at_field(w, sizeof w, prefix, key), expect,
-                         NARYN__MAX_PRICE, per, NARYN__MAX_PRICE_WHY))
+  if (naryn__read_check_values(r, &ts, at_field(w, sizeof w, prefix, key), 0,
+                               INFINITY, expect, NARYN__MAX_PRICE, per,
+                               NARYN__MAX_PRICE_WHY))
     return -1;
   tm->price = ts.v;
   for (int t = 0; t < r->m->nsteps; t++)
@@ -617,10 +571,11 @@ static int read_prices(reader *r, naryn__term *tm, const naryn__doc *o,
                             "expected a field \"target_m3s\" (the inflow "
                             "wanted, m3/s), got none");
     else if (rc == 0)
-      rc = check_not_negative(r, &tm->target_m3s,
-                              at_field(w, sizeof w, prefix, "target_m3s"),
-                              "a flow >= 0 m3/s", NARYN__MAX_FLOW_M3S,
-                              "m3/s", NARYN__MAX_FLOW_WHY);
+      rc = naryn__read_check_values(r, &tm->target_m3s,
+                                    at_field(w, sizeof w, prefix, "target_m3s"),
+                                    0, INFINITY, "a flow >= 0 m3/s",
+                                    NARYN__MAX_FLOW_M3S, "m3/s",
+                                    NARYN__MAX_FLOW_WHY);
     int rc2 = read_price(r, tm, o, "penalty_per_hm3", prefix, "hm3");
     return rc ? rc : rc2;
   }

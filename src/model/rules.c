@@ -59,44 +59,6 @@ static const char *const month_names[12] = {
 /* Values: ranges and limits (rules_int.h)                                */
 /* ====================================================================== */
 
-int naryn__rules_check_given(reader *r, const naryn__ts *ts, const char *where,
-                             double lo, double hi, const char *expect,
-                             double max, const char *unit, const char *why) {
-  const naryn__doc *src = ts->src;
-  if (!ts->csv) {
-    int n = src->kind == NARYN__DOC_SEQ ? src->n : 1;
-    for (int k = 0; k < n; k++) {
-      const naryn__doc *item = src->kind == NARYN__DOC_SEQ ? src->vals[k] : src;
-      double x;
-      if (naryn__doc_number(item, &x) != 0) continue;
-      if (!(x >= lo && x <= hi))
-        return naryn__read_fail(r, item, where, "expected %s, got %g%s%s",
-                                expect, x, n > 1 ? " for " : "",
-                                n > 1 ? month_names[k] : "");
-      if (x > max)
-        return naryn__read_fail(r, item, where,
-                                "expected at most %g %s (%s), got %g%s%s", max,
-                                unit, why, x, n > 1 ? " for " : "",
-                                n > 1 ? month_names[k] : "");
-    }
-    return 0;
-  }
-  for (int t = 0; t < r->m->nsteps; t++) {
-    double x = ts->v[t];
-    if (x >= lo && x <= hi && !(x > max)) continue;
-    naryn__ts_at at = naryn__ts_source(r->m, ts, t);
-    if (!(x >= lo && x <= hi))
-      naryn__diag(r->d, NARYN_EMODEL, NARYN_SEV_ERROR, at.file, at.line,
-                  at.col, where, "expected %s, got %g%s", expect, x, at.label);
-    else
-      naryn__diag(r->d, NARYN_EMODEL, NARYN_SEV_ERROR, at.file, at.line,
-                  at.col, where, "expected at most %g %s (%s), got %g%s", max,
-                  unit, why, x, at.label);
-    r->failed = 1;
-    return -1;
-  }
-  return 0;
-}
 
 int naryn__rules_need_level_table(ctx *c, const naryn__doc *at,
                                   const char *where) {
@@ -242,7 +204,7 @@ static int read_curve(ctx *c, const naryn__doc *o, const char *prefix,
   if (strcmp(given[0], "release_m3s") == 0) {
     if (naryn__read_ts(r, o, "release_m3s", prefix, NARYN__TS_RATE, &cv->ts) != 0)
       return -1;
-    return naryn__rules_check_given(r, &cv->ts, w, 0, INFINITY,
+    return naryn__read_check_values(r, &cv->ts, w, 0, INFINITY,
                                     "a release >= 0 m3/s", NARYN__MAX_FLOW_M3S,
                                     "m3/s", NARYN__MAX_FLOW_WHY);
   }
@@ -482,7 +444,7 @@ static int read_energy(ctx *c, naryn__rule *ru, const naryn__doc *o,
                      has_e ? NARYN__TS_VOLUME : NARYN__TS_RATE,
                      &ru->energy_gwh) != 0)
     return -1;
-  if (naryn__rules_check_given(
+  if (naryn__read_check_values(
           r, &ru->energy_gwh, at_field(w, sizeof w, prefix, key), 0,
           INFINITY, has_e ? "an energy >= 0 GWh" : "a power >= 0 MW",
           has_e ? NARYN__MAX_ENERGY_GWH : NARYN__MAX_CAPACITY_MW,
@@ -511,7 +473,7 @@ static int read_downstream(ctx *c, naryn__rule *ru, const naryn__doc *o,
     return naryn__read_fail(r, o, prefix, "expected a field \"%s\" (%s), got "
                             "none", "flow_m3s", "m3/s");
   if (got != 0 ||
-      naryn__rules_check_given(
+      naryn__read_check_values(
           r, &ru->flow_m3s, at_field(w, sizeof w, prefix, "flow_m3s"), 0,
           INFINITY, "a flow >= 0 m3/s", NARYN__MAX_FLOW_M3S, "m3/s",
           NARYN__MAX_FLOW_WHY) != 0)

@@ -33,14 +33,6 @@ static inline const char *at_field(char *buf, size_t size, const char *prefix,
   return buf;
 }
 
-/* rules.c. Checks every value of a time-varying field as given, each of
-** twelve monthly values or each step of a series, against [lo, hi] (told
-** as 'expect') and then against the physical limit 'max' in 'unit',
-** resting on 'why'. Returns 0, or -1 after reporting the first value
-** outside. */
-int naryn__rules_check_given(reader *r, const naryn__ts *ts, const char *where,
-                             double lo, double hi, const char *expect,
-                             double max, const char *unit, const char *why);
 /* Reports that a level was given for a reservoir without a level table
 ** when it has none. Returns 0 when it has one, else -1. */
 int naryn__rules_need_level_table(ctx *c, const naryn__doc *at,

@@ -152,7 +152,7 @@ int naryn__rules_read_storage(ctx *c, const naryn__doc *o, const char *key_hm3,
   if (dated && v->kind == NARYN__DOC_MAP && naryn__doc_get(v, "date"))
     rc = read_dated(c, v, vh ? "storage_hm3" : "level_m", w, lo, hi, expect, ts);
   else if ((rc = naryn__read_ts(r, o, key, prefix, NARYN__TS_END_TARGET, ts)) == 0)
-    rc = naryn__rules_check_given(r, ts, w, lo, hi, expect, INFINITY, "",
+    rc = naryn__read_check_values(r, ts, w, lo, hi, expect, INFINITY, "",
                                   "");
   if (rc != 0) return -1;
   for (int t = 0; vm && t < c->m->nsteps; t++)
