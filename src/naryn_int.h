@@ -1541,6 +1541,10 @@ int naryn__ops_rule(naryn__report_ops *o, int i, int t, const char *name,
 int naryn__ops_read_zones(naryn__report_ops *o, const naryn__csv *z,
                           const char *const *node_names, const unsigned char *is_reservoir,
                           const long *step_day, const int *step_pt, naryn_diags *d);
+/* The same guide curves taken from the model m of the run that writes
+** zones.csv, each value as a reader of the file gets it back. */
+int naryn__ops_model_zones(naryn__report_ops *o, const naryn_model *m,
+                           const int *step_pt, naryn_diags *d);
 /* 1 when some step of node i was decided by one of its rules (or its
 ** target_storage_hm3 or release_m3s), not only by the allocation or by
 ** being full or empty. */

@@ -29,10 +29,13 @@
 **
 ** Pivots choose the entering arc by block search (the most negative
 ** reduced cost within blocks of about the square root of the number of
-** arcs, starting where the last search stopped) and the leaving arc by
-** Cunningham's rule (the last blocking arc of the cycle, walked in the
-** direction of the flow from its apex), which prevents cycling while the
-** tree stays strongly feasible. A warm start may lose that property, so
+** arcs, starting where the last search stopped) over a list of the arcs
+** that may price out: every arc that does at the start of a solve, then
+** the arcs at the ends of each subtree a pivot moves, whose reduced costs
+** are the only ones a pivot changes; an arc found not to price out leaves
+** the list. The leaving arc is chosen by Cunningham's rule (the last
+** blocking arc of the cycle, walked in the direction of the flow from its
+** apex), which prevents cycling while the tree stays strongly feasible. A warm start may lose that property, so
 ** the number of pivots of a solve is limited; past the limit the solve
 ** gives up and the caller solves the step with CLP instead.
 **
@@ -66,8 +69,11 @@ struct naryn__net {
   double *need;         /* scratch: net inflow a subtree still needs */
   int *order;           /* scratch: the nodes in preorder */
   double big_m, eps_cost;
-  int block, next_arc;
+  int block, next_arc;  /* pricing: block size, where the last search stopped */
   int warm;             /* a tree from an earlier solve exists */
+  int *inc_start, *inc; /* per node: the real arcs that touch it */
+  int *list, nlist;     /* the arcs pricing still has to look at */
+  unsigned char *listed;/* per real arc: it is in list */
 };
 
 /* ---------------------------------------------------------------------- */
@@ -185,10 +191,15 @@ naryn__net *naryn__net_new(int nrows, int ncols, const int *start,
   g->pi = malloc((size_t)nn * sizeof *g->pi);
   g->need = malloc((size_t)nn * sizeof *g->need);
   g->order = malloc((size_t)nn * sizeof *g->order);
+  g->inc_start = calloc((size_t)nn + 1, sizeof *g->inc_start);
+  g->inc = malloc(((size_t)2 * nreal + 1) * sizeof *g->inc);
+  g->list = malloc(((size_t)nreal + 1) * sizeof *g->list);
+  g->listed = calloc((size_t)nreal + 1, 1);
   if (!g->fold || !g->slack || !g->rhs || !g->tail || !g->head || !g->cost ||
       !g->lo || !g->up || !g->x || !g->state || !g->parent || !g->pred ||
       !g->updir || !g->depth || !g->child || !g->next || !g->prev || !g->pi ||
-      !g->need || !g->order) {
+      !g->need || !g->order || !g->inc_start || !g->inc || !g->list ||
+      !g->listed) {
     naryn__net_free(g);
     return NULL;
   }
@@ -223,6 +234,20 @@ naryn__net *naryn__net_new(int nrows, int ncols, const int *start,
   }
   g->block = (int)sqrt((double)nreal);
   if (g->block < 16) g->block = 16;
+  /* Each node's arcs, for pricing only the arcs whose reduced cost a pivot
+  ** may have changed. */
+  for (int j = 0; j < nreal; j++) g->inc_start[g->tail[j]]++, g->inc_start[g->head[j]]++;
+  for (int v = 0, at = 0; v <= nn; v++) {
+    int k = v < nn ? g->inc_start[v] : 0;
+    g->inc_start[v] = at;
+    at += k;
+  }
+  for (int j = 0; j < nreal; j++) {
+    g->inc[g->inc_start[g->tail[j]]++] = j;
+    g->inc[g->inc_start[g->head[j]]++] = j;
+  }
+  for (int v = nn; v > 0; v--) g->inc_start[v] = g->inc_start[v - 1];
+  g->inc_start[0] = 0;
   return g;
 }
 
@@ -248,6 +273,10 @@ void naryn__net_free(naryn__net *g) {
   free(g->pi);
   free(g->need);
   free(g->order);
+  free(g->inc_start);
+  free(g->inc);
+  free(g->list);
+  free(g->listed);
   free(g);
 }
 
@@ -395,23 +424,63 @@ static void warm_start(naryn__net *g, const double *rhs) {
 /* Pivots                                                                  */
 /* ---------------------------------------------------------------------- */
 
-/* The entering arc by block search, or -1 when the tree is optimal. */
-static int price(naryn__net *g) {
-  int m = g->nreal, a = g->next_arc, seen = 0, best_arc = -1;
-  double best = -g->eps_cost;
-  for (int k = 0; k < m; k++) {
-    int s = g->state[a];
-    if ((s == ST_LOWER || s == ST_UPPER) && g->up[a] > g->lo[a]) {
-      double rc = s * (g->cost[a] + g->pi[g->tail[a]] - g->pi[g->head[a]]);
-      if (rc < best) best = rc, best_arc = a;
-    }
-    if (++a == m) a = 0;
-    if (++seen == g->block) {
-      if (best_arc >= 0) break;
-      seen = 0;
+/* The reduced cost of real arc a as seen from its bound, negative when
+** bringing it into the tree would lower the cost; 0 for a tree arc and an
+** arc whose bounds are equal. */
+static inline double reduced_cost(const naryn__net *g, int a) {
+  int s = g->state[a];
+  if ((s != ST_LOWER && s != ST_UPPER) || !(g->up[a] > g->lo[a])) return 0.0;
+  return s * (g->cost[a] + g->pi[g->tail[a]] - g->pi[g->head[a]]);
+}
+
+/* Makes the pricing list anew from every real arc, at the start of a solve,
+** when bounds, states and potentials may all have changed: the arcs that
+** price out. */
+static void list_all(naryn__net *g) {
+  for (int k = 0; k < g->nlist; k++) g->listed[g->list[k]] = 0;
+  g->nlist = 0;
+  for (int j = 0; j < g->nreal; j++)
+    if (reduced_cost(g, j) < -g->eps_cost) g->listed[j] = 1, g->list[g->nlist++] = j;
+  g->next_arc = 0;
+}
+
+/* Puts on the pricing list the arcs that touch the n nodes of order,
+** whose potentials a pivot has just changed. */
+static void list_touched(naryn__net *g, const int *order, int n) {
+  for (int k = 0; k < n; k++) {
+    int v = order[k];
+    for (int i = g->inc_start[v]; i < g->inc_start[v + 1]; i++) {
+      int a = g->inc[i];
+      if (!g->listed[a]) g->listed[a] = 1, g->list[g->nlist++] = a;
     }
   }
-  g->next_arc = a;
+}
+
+/* The entering arc by block search over the pricing list (the most
+** negative reduced cost within blocks of about the square root of the
+** number of arcs, starting where the last search stopped), or -1 when the
+** tree is optimal. An arc found not to price out is taken off the list: its
+** reduced cost changes only when a pivot moves one of its ends, which puts
+** it back (list_touched), so an empty list means that no arc prices out. */
+static int price(naryn__net *g) {
+  int k = g->next_arc, seen = 0, best_arc = -1, first = g->nlist;
+  double best = -g->eps_cost;
+  while (g->nlist > 0) {
+    if (k >= g->nlist) k = 0;
+    int a = g->list[k];
+    double rc = reduced_cost(g, a);
+    if (rc < -g->eps_cost) {
+      if (rc < best) best = rc, best_arc = a;
+      k++;
+    } else {
+      /* Off the list; the last entry takes its place and is looked at next. */
+      g->listed[a] = 0;
+      g->list[k] = g->list[--g->nlist];
+    }
+    if (++seen >= g->block && best_arc >= 0) break;
+    if (seen >= first && best_arc >= 0) break;
+  }
+  g->next_arc = k;
   return best_arc;
 }
 
@@ -487,7 +556,7 @@ static int pivot(naryn__net *g, int e) {
   }
   g->state[e] = ST_TREE;
   settle(g, u_in);
-  walk(g, u_in, NULL);
+  list_touched(g, g->order, walk(g, u_in, g->order));
   return 0;
 }
 
@@ -524,6 +593,7 @@ int naryn__net_solve(naryn__net *g, const double *collo, const double *colup,
     if (fabs(g->rhs[i]) > scale) scale = fabs(g->rhs[i]);
   if (g->warm) warm_start(g, g->rhs);
   else cold_start(g, g->rhs);
+  list_all(g);
   /* A limit on pivots: a warm tree that is not strongly feasible could in
   ** principle cycle, and a first solve of a huge network is better left to
   ** CLP's presolve. */

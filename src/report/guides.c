@@ -5,7 +5,9 @@
 ** each reservoir's release, counted by water year in a table.
 **
 ** The guide curves come from zones.csv (a row per step, reservoir and
-** zone but the first: the zone's top in that step). Each curve is kept
+** zone but the first: the zone's top in that step), or, in the run that
+** writes that file, from the model itself, each value as the file gives it
+** back, so that both pages are the same bytes. Each curve is kept
 ** one value a point of the report's time axis: the top in the step, or by
 ** month the top in the month's first step, since a zone is chosen by the
 ** storage at the start of a step, which the storage chart draws at the
@@ -201,6 +203,41 @@ int naryn__ops_read_zones(naryn__report_ops *o, const naryn__csv *z,
   free(slot);
   if (rc == NARYN_OK) o->has_zones = 1;
   return rc;
+}
+
+int naryn__ops_model_zones(naryn__report_ops *o, const naryn_model *m,
+                           const int *step_pt, naryn_diags *d) {
+  int any = 0;
+  for (int i = 0; i < m->nnodes && i < o->nnodes; i++) {
+    const naryn__node *n = &m->nodes[i];
+    if (n->type != NARYN_NODE_RESERVOIR || n->nzones < 2) continue;
+    int nc = n->nzones - 1;
+    o->ncurves[i] = nc;
+    o->curve[i] = naryn__arena_alloc(o->a, (size_t)nc * sizeof *o->curve[i]);
+    o->top_hm3[i] = naryn__arena_alloc(o->a, (size_t)nc * sizeof *o->top_hm3[i]);
+    if (!o->curve[i] || !o->top_hm3[i]) return nomem(d);
+    for (int k = 0; k < nc; k++) {
+      const naryn__zone *z = &n->zones[k + 1];
+      double *v = naryn__arena_alloc(o->a, (size_t)o->npts * sizeof *v);
+      if (!v || !(o->curve[i][k] = naryn__arena_strdup(o->a, z->name))) return nomem(d);
+      for (int t = 0; t < o->npts; t++) v[t] = NAN;
+      /* Each point's value is the first of its steps, as zones.csv writes
+      ** it ("%.6f", naryn__put_number) and a reader gets it back. */
+      for (int t = 0; t < o->nsteps && z->top_hm3; t++) {
+        int pt = step_pt ? step_pt[t] : t;
+        if (!isnan(v[pt])) continue;
+        double x = z->top_hm3[t], back;
+        char buf[NARYN__NUMFMT_MAX];
+        if (fabs(x) < 5e-7) x = 0.0;
+        naryn__numfmt_fixed_read(buf, x, 6, &back);
+        v[pt] = back;
+      }
+      o->top_hm3[i][k] = v;
+    }
+    any = 1;
+  }
+  if (any) o->has_zones = 1;
+  return NARYN_OK;
 }
 
 /* 1 for the names nodes.csv gives a step that no rule decided. */

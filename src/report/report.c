@@ -596,7 +596,12 @@ static int load_run_fed(run_files *f, const char *dir, naryn__arena *a,
     rc = steps_from_run(f, daily);
   }
   naryn__csv_close(nodes);
-  if (rc == NARYN_OK) rc = read_zones(f);
+  /* The guide curves from the model of the run that is writing them, else
+  ** from zones.csv. */
+  if (rc == NARYN_OK && fd && fd->m)
+    rc = naryn__ops_model_zones(&f->ops, fd->m, f->by_month ? f->step_pt : NULL, d);
+  else if (rc == NARYN_OK)
+    rc = read_zones(f);
   return rc;
 }
 
