@@ -962,6 +962,15 @@ int naryn__read_check_values(naryn__reader *r, const naryn__ts *ts,
                              const char *why);
 int naryn__read_ts(naryn__reader *r, const naryn__doc *obj, const char *key,
                    const char *prefix, naryn__ts_form form, naryn__ts *ts);
+/* model/model_read.c: the CSV file named by the field value named_at
+** (a relative path from the folder of the file that names it), read the
+** first time it is asked for; NULL after reporting. */
+naryn__csv *naryn__read_csv_table(naryn__reader *r, const char *file,
+                                  const naryn__doc *named_at, const char *where);
+/* model/series.c: a CSV series, the object spec, read into ts as a field
+** of the given form; 0, or -1 after reporting. */
+int naryn__read_series(naryn__reader *r, const naryn__doc *spec, const char *where,
+                       naryn__ts_form form, naryn__ts *ts);
 /* Reads an optional priority, a whole number from 1 to
 ** NARYN__PRIORITY_MAX. Returns 1, 0 or -1 as naryn__read_number. */
 int naryn__read_priority(naryn__reader *r, const naryn__doc *obj,

@@ -378,171 +378,19 @@ static naryn__csv *csv_get(reader *r, const char *path,
   return t;
 }
 
-/* Lists the header of a table as "a, b, c" for messages. */
-static const char *header_list(const naryn__csv *t, char *buf, size_t size) {
-  size_t used = 0;
-  buf[0] = '\0';
-  for (int j = 0; j < t->ncols && used < size; j++)
-    used += (size_t)snprintf(buf + used, size - used, "%s%s", j ? ", " : "",
-                             t->header[j]);
-  return buf;
-}
-
-/* Step index of a CSV date, or -1 when it falls outside the horizon. */
-static long step_of_date(const naryn_model *m, int y, int mo, int dd) {
-  long idx;
-  if (m->daily) {
-    idx = naryn__date_days(y, mo, dd) - m->step_day[0];
-  } else {
-    int y0, m0, d0;
-    naryn__date_ymd(m->step_day[0], &y0, &m0, &d0);
-    idx = (long)(y - y0) * 12 + (mo - m0);
-  }
-  return (idx >= 0 && idx < m->nsteps) ? idx : -1;
-}
-
-/* Index of the first step with a row, or n when none has. */
-static int first_present(const int *row_of, int n) {
-  int i = 0;
-  while (i < n && row_of[i] < 0) i++;
-  return i;
-}
-
-/* Index of the first step without a row, or -1 when every step has one. */
-static int first_missing(const int *row_of, int n) {
-  for (int i = 0; i < n; i++)
-    if (row_of[i] < 0) return i;
-  return -1;
-}
-
-/* Reads a series given as {file, column, date_column, scale} into ts, one
-** value per step, and remembers the row of each step for messages. */
-static int read_series(reader *r, const naryn__doc *spec, const char *where,
-                       naryn__ts *ts) {
-  double *v = ts->v;
-  naryn_model *m = r->m;
-  static const char *const keys[] = {"file", "column", "date_column", "scale",
-                                     NULL};
-  check_keys(r, spec, where, keys);
-  const char *file = NULL, *column = NULL, *date_col = "date";
-  double scale = 1.0;
-  char w[256];
-  if (opt_string(r, spec, "file", where, &file) < 0 ||
-      opt_string(r, spec, "column", where, &column) < 0 ||
-      opt_string(r, spec, "date_column", where, &date_col) < 0 ||
-      opt_number(r, spec, "scale", where, &scale) < 0)
-    return -1;
-  if (!file)
-    return fail(r, spec, where,
-                "expected a field \"file\" naming a CSV file, got none");
-  if (!column)
-    return fail(r, spec, where,
-                "expected a field \"column\" naming a CSV column, got none");
+naryn__csv *naryn__read_csv_table(naryn__reader *r, const char *file,
+                                  const naryn__doc *named_at, const char *where) {
   /* A relative path is taken from the folder of the file that names it,
   ** which for a scenario's series is the scenario file. */
-  const naryn__doc *named = get(spec, "file");
   const char *path = file[0] == '/'
                          ? file
-                         : naryn__arena_printf(r->a, "%.*s%s", dir_len(named->file),
-                                               named->file, file);
-  if (!path) return oom(r);
-  naryn__csv *t = csv_get(r, path, named, where);
-  if (!t) return -1;
-  char cols[512];
-  int dc = naryn__csv_column(t, date_col), vc = naryn__csv_column(t, column);
-  if (dc < 0)
-    return fail(r, naryn__field_pos(spec, "date_column"),
-                at_field(w, sizeof w, where, "date_column"),
-                "expected a column \"%s\" of dates in %s, got columns %s",
-                date_col, path, header_list(t, cols, sizeof cols));
-  if (vc < 0)
-    return fail(r, get(spec, "column"),
-                at_field(w, sizeof w, where, "column"),
-                "expected a column \"%s\" in %s, got columns %s", column, path,
-                header_list(t, cols, sizeof cols));
-  /* Each step must be given exactly once; rows outside the horizon are
-  ** ignored so that one long file can serve many horizons. */
-  int *row_of = naryn__arena_alloc(r->a, (size_t)m->nsteps * sizeof *row_of);
-  if (!row_of) return oom(r);
-  for (int i = 0; i < m->nsteps; i++) row_of[i] = -1;
-  int rc = 0, last_row = -1;
-  char cw[256];
-  snprintf(cw, sizeof cw, "column \"%s\"", date_col);
-  for (int row = 0; row < t->nrows && rc == 0; row++) {
-    const char *cell = t->cells[(size_t)row * t->ncols + dc];
-    int line = t->row_line[row], col = t->cell_col[(size_t)row * t->ncols + dc];
-    int y, mo, dd;
-    if (naryn__date_parse(cell, strlen(cell), !m->daily, &y, &mo, &dd) != 0 ||
-        (!m->daily && dd != 1)) {
-      naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, path, line, col, cw,
-                  "expected a date as %s, got \"%.40s\"",
-                  m->daily ? "YYYY-MM-DD" : "YYYY-MM or YYYY-MM-01", cell);
-      r->failed = 1;
-      rc = -1;
-      break;
-    }
-    long s = step_of_date(m, y, mo, dd);
-    if (s < 0) continue;
-    if (row_of[s] >= 0) {
-      naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, path, line, col, cw,
-                  "expected each date once, got %s again (first on line %d)",
-                  cell, t->row_line[row_of[s]]);
-      r->failed = 1;
-      rc = -1;
-      break;
-    }
-    row_of[s] = row;
-    if (last_row < 0 || t->row_line[row] > t->row_line[last_row]) last_row = row;
+                         : naryn__arena_printf(r->a, "%.*s%s", dir_len(named_at->file),
+                                               named_at->file, file);
+  if (!path) {
+    oom(r);
+    return NULL;
   }
-  /* Every step needs its row. Say how the series falls short: it covers
-  ** none of the horizon, starts late, stops early, or has a gap. */
-  int wl = m->daily ? 10 : 7, n = m->nsteps;
-  int first = first_present(row_of, n), missing = rc == 0 ? first_missing(row_of, n) : -1;
-  char cwv[256];
-  snprintf(cwv, sizeof cwv, "column \"%s\"", column);
-  if (missing >= 0) {
-    if (first == n) {
-      naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, path, 0, 0, cwv,
-                  "expected rows from %.*s to %.*s (the horizon), got none in "
-                  "that range", wl, m->step_date[0], wl, m->step_date[n - 1]);
-    } else if (missing == 0) {
-      int row = row_of[first];
-      size_t cell = (size_t)row * t->ncols + dc;
-      naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, path,
-                  t->row_line[row], t->cell_col[cell], cw,
-                  "expected rows from %.*s (the start of the horizon), got "
-                  "the first at %s", wl, m->step_date[0], t->cells[cell]);
-    } else if (first_present(row_of + missing, n - missing) == n - missing) {
-      naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, path,
-                  last_row >= 0 ? t->row_line[last_row] : 0, 1, cwv,
-                  "expected rows up to %.*s (the end of the horizon), got rows "
-                  "only up to %.*s", wl, m->step_date[n - 1], wl,
-                  m->step_date[missing - 1]);
-    } else {
-      /* A gap: point at the row that comes where the missing one should. */
-      int row = row_of[missing + first_present(row_of + missing, n - missing)];
-      size_t cell = (size_t)row * t->ncols + dc;
-      naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, path,
-                  t->row_line[row], t->cell_col[cell], cw,
-                  "expected a row for %.*s before this one, got %s", wl,
-                  m->step_date[missing], t->cells[cell]);
-    }
-    r->failed = 1;
-    rc = -1;
-  }
-  for (int i = 0; i < m->nsteps && rc == 0; i++) {
-    if (naryn__csv_number(t, row_of[i], vc, &v[i], r->d) != 0) {
-      r->failed = 1;
-      rc = -1;
-    }
-    v[i] *= scale;
-  }
-  if (rc == 0) {
-    ts->csv = t;
-    ts->csv_col = vc;
-    ts->csv_row = row_of;
-  }
-  return rc;
+  return csv_get(r, path, named_at, where);
 }
 
 /* Spreads one value per calendar month over the steps according to the
@@ -604,7 +452,7 @@ static int read_ts(reader *r, const naryn__doc *obj, const char *key,
     spread_monthly(m, month, form, ts->v);
     return 0;
   }
-  if (form != NARYN__TS_MONTHLY_ONLY) return read_series(r, v, w, ts);
+  if (form != NARYN__TS_MONTHLY_ONLY) return naryn__read_series(r, v, w, form, ts);
 bad_kind:
   return fail(r, v, w,
               form == NARYN__TS_MONTHLY_ONLY

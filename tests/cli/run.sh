@@ -516,7 +516,11 @@ check step-solver-unknown 2 'expected --step-solver auto or --step-solver clp, g
 check step-solver-auto 0 "" "$naryn" simulate "$tmp/chain-10.yaml" --out "$tmp/ss-auto" --quiet
 check step-solver-clp 0 "" "$naryn" simulate "$tmp/chain-10.yaml" --out "$tmp/ss-clp" --step-solver clp --quiet
 check step-solver-same-summary 0 "" cmp "$tmp/ss-auto/objective.csv" "$tmp/ss-clp/objective.csv"
-check step-solver-same-storage 0 "" sh -c "cut -d, -f1,2,6,11 '$tmp/ss-auto/nodes.csv' >'$tmp/ss-a.cut' && cut -d, -f1,2,6,11 '$tmp/ss-clp/nodes.csv' | cmp - '$tmp/ss-a.cut'"
+# Every storage is the same either way, and so is each day's delivery in
+# all; demands of equal priority may split the last tenth of a shortage
+# differently, as two optimal solutions of the same LP.
+check step-solver-same-storage 0 "" sh -c "cut -d, -f1,2,6 '$tmp/ss-auto/nodes.csv' >'$tmp/ss-a.cut' && cut -d, -f1,2,6 '$tmp/ss-clp/nodes.csv' | cmp - '$tmp/ss-a.cut'"
+check step-solver-same-delivery 0 "" sh -c "awk -F, 'NR > 1 { s[\$1] += \$11 } END { for (d in s) printf \"%s %.6f\\n\", d, s[d] }' '$tmp/ss-auto/nodes.csv' | sort >'$tmp/ss-a.sum' && awk -F, 'NR > 1 { s[\$1] += \$11 } END { for (d in s) printf \"%s %.6f\\n\", d, s[d] }' '$tmp/ss-clp/nodes.csv' | sort | cmp - '$tmp/ss-a.sum'"
 # Operating rules: a reservoir drawn down into its buffer zone, where a
 # rule holds its release; nodes.csv names the zone and the rule of each
 # step, and --output can keep just those columns.

@@ -84,16 +84,22 @@ static inline int tu_load_text(const char *text, naryn_model **m,
   return rc;
 }
 
-/* The formatted text of the first error in d, or "" when none. */
-static inline const char *tu_first_error(const naryn_diags *d) {
+/* The formatted text of the first diagnostic of severity sev in d, or ""
+** when none. */
+static inline const char *tu_first_of(const naryn_diags *d, naryn_severity sev) {
   static char line[1024];
   line[0] = '\0';
   for (int i = 0; i < naryn_diags_count(d); i++)
-    if (naryn_diags_get(d, i)->severity == NARYN_SEV_ERROR) {
+    if (naryn_diags_get(d, i)->severity == (int)sev) {
       naryn_diag_format(naryn_diags_get(d, i), line, sizeof line);
       break;
     }
   return line;
+}
+
+/* The formatted text of the first error in d, or "" when none. */
+static inline const char *tu_first_error(const naryn_diags *d) {
+  return tu_first_of(d, NARYN_SEV_ERROR);
 }
 
 /* Loads the model file at path, failing the test with its first error
