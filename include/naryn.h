@@ -330,6 +330,7 @@ typedef enum naryn_quantity {
   NARYN_Q_HEAD_M,           /* net head of a plant */
   NARYN_Q_LEVEL_M,          /* reservoir level at the end of the step */
   NARYN_Q_RESIDUAL_HM3,     /* water-balance residual of the node */
+  NARYN_Q_RELEASE_DEVIATION_HM3, /* reservoir release less its forced_release_m3s */
   NARYN_Q_COUNT
 } naryn_quantity;
 

@@ -652,7 +652,8 @@ enum {
   NARYN__CTL_TARGET = -3,     /* its target_storage_hm3 */
   NARYN__CTL_SCHEDULE = -4,   /* its release_m3s */
   NARYN__CTL_FULL = -5,       /* it was full: the rest had to leave */
-  NARYN__CTL_DEAD = -6        /* it was at dead storage */
+  NARYN__CTL_DEAD = -6,       /* it was at dead storage */
+  NARYN__CTL_FORCED = -7      /* its forced_release_m3s */
 };
 
 typedef struct naryn__node {
@@ -674,6 +675,7 @@ typedef struct naryn__node {
   naryn__ts target_storage_hm3;/* wanted storage at the end of each step */
   int target_priority;
   naryn__ts release_m3s;       /* scheduled release */
+  naryn__ts forced_release_m3s;/* release kept above every priority (measured) */
   int release_priority;
   double storage_value;        /* worth of a stored hm3, tiny, see sim.c */
   naryn__rule *rules;          /* operating rules (model/rules.c) */

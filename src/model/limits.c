@@ -140,6 +140,9 @@ int naryn__check_node_limits(const naryn_model *m, const naryn__node *n,
            NARYN__MAX_EVAPORATION_MM, "mm", NARYN__MAX_EVAPORATION_WHY, 0);
     ts_max(c, &n->release_m3s, naryn__node_where(n, "release_m3s", w, sizeof w),
            NARYN__MAX_FLOW_M3S, "m3/s", NARYN__MAX_FLOW_WHY, 0);
+    ts_max(c, &n->forced_release_m3s,
+           naryn__node_where(n, "forced_release_m3s", w, sizeof w), NARYN__MAX_FLOW_M3S,
+           "m3/s", NARYN__MAX_FLOW_WHY, 0);
     /* A full reservoir whose mean depth (storage over area) is less than
     ** what evaporates in one step would dry up within the step: no
     ** reservoir is that shallow, and the optimiser's linear evaporation

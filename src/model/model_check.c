@@ -139,6 +139,9 @@ static void check_reservoir(checker *c, naryn__node *n) {
            "a target between min_storage_hm3 and max_storage_hm3");
   ts_range(c, &n->release_m3s, naryn__node_where(n, "release_m3s", w, sizeof w),
            0, INFINITY, "a release >= 0 m3/s");
+  ts_range(c, &n->forced_release_m3s,
+           naryn__node_where(n, "forced_release_m3s", w, sizeof w), 0, INFINITY,
+           "a release >= 0 m3/s");
 }
 
 static void check_hydropower(checker *c, naryn__node *n) {

@@ -659,7 +659,7 @@ static const char *const reservoir_fields[] = {
     COMMON_FIELDS, "min_storage_hm3", "max_storage_hm3",
     "initial_storage_hm3", "level_table", "area_table", "evaporation_mm",
     "target_storage_hm3", "target_priority", "release_m3s",
-    "release_priority", "rules", "zones", NULL};
+    "release_priority", "forced_release_m3s", "rules", "zones", NULL};
 static const char *const hydropower_fields[] = {
     COMMON_FIELDS, "reservoir", "headwater_m", "head_m", "tailwater_m",
     "tailwater_table", "max_turbine_flow_m3s", "capacity_mw", "efficiency",
@@ -717,6 +717,13 @@ static void read_node_fields(reader *r, naryn__node *n, const char *prefix) {
     opt_priority(r, o, "target_priority", prefix, &n->target_priority);
     read_ts(r, o, "release_m3s", prefix, NARYN__TS_RATE, &n->release_m3s);
     opt_priority(r, o, "release_priority", prefix, &n->release_priority);
+    read_ts(r, o, "forced_release_m3s", prefix, NARYN__TS_RATE, &n->forced_release_m3s);
+    /* A forced release takes the place of a schedule: both would ask the
+    ** same outflow twice. */
+    if (n->release_m3s.v && n->forced_release_m3s.v)
+      fail(r, get(o, "forced_release_m3s"), at_field(w, sizeof w, prefix, "forced_release_m3s"),
+           "expected either release_m3s or forced_release_m3s, got both (release_m3s "
+           "on line %d)", get(o, "release_m3s")->line);
     break;
   case NARYN_NODE_HYDROPOWER:
     read_node_ref(r, o, "reservoir", prefix, &n->reservoir);

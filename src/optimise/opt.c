@@ -1373,6 +1373,19 @@ int naryn_optimise(const naryn_model *m, const naryn_opt_opts *o,
                 "operating rules and zones of %d reservoir%s (\"%s\"%s); the "
                 "simulation follows them", with_rules, with_rules == 1 ? "" : "s",
                 m->nodes[first].name, with_rules > 1 ? " and others" : "");
+  /* A forced release replays a measured one: the optimum is the plan the
+  ** measurements are compared with, so it is not held to them either. */
+  int forced = 0;
+  first = -1;
+  for (int i = 0; i < m->nnodes; i++)
+    if (m->nodes[i].type == NARYN_NODE_RESERVOIR && m->nodes[i].enabled &&
+        m->nodes[i].forced_release_m3s.v && forced++ == 0)
+      first = i;
+  if (forced > 0)
+    naryn__diag(d, NARYN_OK, NARYN_SEV_NOTE, NULL, 0, 0, NULL,
+                "the optimum plans every release freely and ignores the forced releases "
+                "of %d reservoir%s (\"%s\"%s); the simulation keeps them", forced,
+                forced == 1 ? "" : "s", m->nodes[first].name, forced > 1 ? " and others" : "");
   int rc = naryn__optimise(m, o, w, -1, 0.0, NULL, NULL, out, d);
   free(w);
   return rc;

@@ -42,7 +42,7 @@ static const naryn_quantity node_columns[] = {
     NARYN_Q_TURBINED_HM3, NARYN_Q_SPILL_HM3,     NARYN_Q_EVAPORATION_HM3,
     NARYN_Q_DELIVERED_HM3, NARYN_Q_SHORTAGE_HM3, NARYN_Q_ENERGY_GWH,
     NARYN_Q_HEAD_M,       NARYN_Q_DEMAND_HM3,    NARYN_Q_LEVEL_M,
-    NARYN_Q_RESIDUAL_HM3};
+    NARYN_Q_RESIDUAL_HM3, NARYN_Q_RELEASE_DEVIATION_HM3};
 #define NODE_COLUMNS (int)(sizeof node_columns / sizeof *node_columns)
 
 int naryn__steps_wants_nodes(const naryn_output *o) {

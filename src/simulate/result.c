@@ -18,7 +18,7 @@ static const char *const quantity_names[NARYN_Q_COUNT] = {
     "inflow_hm3",      "storage_hm3",   "release_hm3", "turbined_hm3",
     "spill_hm3",       "evaporation_hm3", "demand_hm3", "delivered_hm3",
     "shortage_hm3",    "energy_gwh",    "head_m",      "level_m",
-    "residual_hm3"};
+    "residual_hm3",    "release_deviation_hm3"};
 
 const char *naryn_quantity_name(naryn_quantity q) {
   return (q >= 0 && q < NARYN_Q_COUNT) ? quantity_names[q] : "";
@@ -239,6 +239,7 @@ const char *naryn__control_name(const naryn_model *m, int node, int code) {
   case NARYN__CTL_SCHEDULE: return "release_m3s";
   case NARYN__CTL_FULL: return "full";
   case NARYN__CTL_DEAD: return "dead storage";
+  case NARYN__CTL_FORCED: return "forced_release_m3s";
   default: return NULL;
   }
 }

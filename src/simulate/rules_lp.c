@@ -451,8 +451,11 @@ void naryn__rules_control(sim *s, int t, const double *x, int *code) {
     double out_hm3 = NARYN__Q(s->r, t, i, NARYN_Q_RELEASE_HM3);
     if (v->trow >= 0 && near(x[v->y] - x[v->u], s->rowlo[v->trow]))
       consider(&code[i], &prio[i], NARYN__CTL_TARGET, n->target_priority);
-    if (v->rrow >= 0 && near(out_hm3, s->rowlo[v->rrow]))
-      consider(&code[i], &prio[i], NARYN__CTL_SCHEDULE, n->release_priority);
+    if (v->rrow >= 0 && near(out_hm3, s->rowlo[v->rrow])) {
+      /* A forced release holds above every priority. */
+      if (n->forced_release_m3s.v) consider(&code[i], &prio[i], NARYN__CTL_FORCED, 0);
+      else consider(&code[i], &prio[i], NARYN__CTL_SCHEDULE, n->release_priority);
+    }
     if (code[i] == NARYN__CTL_ALLOCATION) {
       double end = n->min_storage_hm3 + x[v->y] - x[v->u];
       if (end >= n->max_storage_hm3 - 1e-6 * (1.0 + n->max_storage_hm3))

@@ -159,8 +159,9 @@ static int build_lp(sim *s) {
         ADD(v->trow, v->tp, -1.0);
         ADD(v->trow, v->tm, 1.0);
       }
-      if (n->release_m3s.v) {
-        double w = naryn__priority_weight(n->release_priority);
+      if (n->release_m3s.v || n->forced_release_m3s.v) {
+        double w = n->forced_release_m3s.v ? W_FORCED
+                                           : naryn__priority_weight(n->release_priority);
         v->rrow = s->nrows++;
         COL(v->rp, w);
         COL(v->rm, w);
@@ -284,7 +285,9 @@ static void set_step_bounds(sim *s, int t) {
         s->colup[v->tp] = s->colup[v->tm] = INFINITY;
       }
       if (v->rrow >= 0) {
-        s->rowlo[v->rrow] = s->rowup[v->rrow] = n->release_m3s.v[t] * k;
+        const naryn__ts *sched = n->forced_release_m3s.v ? &n->forced_release_m3s
+                                                         : &n->release_m3s;
+        s->rowlo[v->rrow] = s->rowup[v->rrow] = sched->v[t] * k;
         s->colup[v->rp] = s->colup[v->rm] = INFINITY;
       }
     }
@@ -433,6 +436,39 @@ static void record_step(sim *s, int t, const double *x) {
     }
   }
   naryn__result_derive_step(r, t, 0);
+  /* A forced release's deviation: what left the reservoir less what was
+  ** forced, tallied for the summary at the end of the run. */
+  for (int i = 0; i < m->nnodes; i++) {
+    const naryn__node *n = &m->nodes[i];
+    if (s->nl[i].rrow < 0 || !n->forced_release_m3s.v) continue;
+    double dev = NARYN__Q(r, t, i, NARYN_Q_RELEASE_HM3) - s->rowlo[s->nl[i].rrow];
+    NARYN__Q(r, t, i, NARYN_Q_RELEASE_DEVIATION_HM3) = dev;
+    if (fabs(dev) <= ELASTIC_TOL_HM3 * (1.0 + s->rowlo[s->nl[i].rrow])) continue;
+    s->forced_missed[i]++;
+    if (dev > 0) s->forced_above[i] += dev;
+    else s->forced_below[i] -= dev;
+    if (fabs(dev) > fabs(s->forced_worst[i])) s->forced_worst[i] = dev, s->forced_worst_t[i] = t;
+  }
+}
+
+/* Tells, for each reservoir whose forced release could not always be
+** kept, in how many steps, by how much in all, and the largest miss. */
+static void report_forced(const sim *s) {
+  const naryn_model *m = s->m;
+  for (int i = 0; i < m->nnodes; i++) {
+    if (!s->forced_missed || !s->forced_missed[i]) continue;
+    const naryn__node *n = &m->nodes[i];
+    char w[256], date[16];
+    naryn__diag(s->d, NARYN_EMODEL, NARYN_SEV_WARNING, n->doc->file, n->doc->line, n->doc->col,
+                naryn__node_where(n, "forced_release_m3s", w, sizeof w),
+                "the forced release could not be kept in %d of %d steps: %.6g hm3 more was "
+                "released where the reservoir was full and %.6g hm3 less where it was at dead "
+                "storage (or a link's limits held it); the largest deviation, %+.6g hm3, in the "
+                "step of %s; release_deviation_hm3 in nodes.csv gives every step",
+                s->forced_missed[i], m->nsteps, s->forced_above[i], s->forced_below[i],
+                s->forced_worst[i],
+                naryn__step_label(m, s->forced_worst_t[i], date, sizeof date));
+  }
 }
 
 /* Simulates step t: solves until head and evaporation settle, checks for
@@ -556,6 +592,7 @@ static void sim_free(sim *s) {
   free(s->rowup);
   free(s->storage);
   free(s->zone);
+  free(s->forced_missed);
   free(s->stages);
   free(s->hedges);
 }
@@ -571,9 +608,10 @@ int naryn__simulate_into(const naryn_model *m, const naryn_sim_opts *o,
   sim s = {.m = m, .o = o, .d = d, .r = r};
   int rc = NARYN_ENOMEM;
   size_t n = (size_t)m->nnodes;
-  s.storage = calloc(9 * n + 1, sizeof *s.storage);
+  s.storage = calloc(12 * n + 1, sizeof *s.storage);
   s.zone = malloc((2 * n + 1) * sizeof *s.zone);
-  if (!s.storage || !s.zone) {
+  s.forced_missed = calloc(2 * n + 1, sizeof *s.forced_missed);
+  if (!s.storage || !s.zone || !s.forced_missed) {
     naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
                 "out of memory");
     goto done;
@@ -586,6 +624,10 @@ int naryn__simulate_into(const naryn_model *m, const naryn_sim_opts *o,
   s.head = s.cap_next + n;
   s.head_next = s.head + n;
   s.release = s.head_next + n;
+  s.forced_above = s.release + n;
+  s.forced_below = s.forced_above + n;
+  s.forced_worst = s.forced_below + n;
+  s.forced_worst_t = s.forced_missed + n;
   s.ctl_priority = s.zone ? s.zone + n : NULL;
   for (size_t i = 0; i < n; i++) s.release[i] = NAN, s.zone[i] = -1;
   for (int i = 0; i < m->nnodes; i++) s.storage[i] = m->nodes[i].initial_storage_hm3;
@@ -602,6 +644,7 @@ int naryn__simulate_into(const naryn_model *m, const naryn_sim_opts *o,
     if (rc == NARYN_OK) report_progress(&s, t + 1);
   }
   if (rc == NARYN_OK) rc = naryn__balance_system(r, o->balance_tolerance, d);
+  if (rc == NARYN_OK) report_forced(&s);
 done:
   sim_free(&s);
   return rc;

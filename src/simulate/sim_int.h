@@ -16,6 +16,10 @@
 ** above any priority so that they are used only when nothing else works. */
 #define W_ELASTIC 1e6
 #define W_DEAD 1e5
+/* A forced release (a measured one, replayed) gives way only to the
+** physical limits: above every priority (priority 1 weighs 5,120), below
+** drawing a reservoir under its dead storage and breaking a link's bounds. */
+#define W_FORCED 5e4
 #define W_SPILL 1e-3
 /* Elastic flows below this many hm3 are solver noise, not infeasibility. */
 #define ELASTIC_TOL_HM3 1e-6
@@ -104,6 +108,10 @@ typedef struct sim {
   int nstages;
   hedge_row *hedges;
   int nhedges;
+  /* Forced releases not kept, per reservoir: steps, water released above
+  ** and below, the largest deviation and its step. */
+  int *forced_missed, *forced_worst_t;
+  double *forced_above, *forced_below, *forced_worst;
 } sim;
 
 /* Columns and coefficients gathered while the LP is laid out. */

@@ -543,7 +543,7 @@ links:
   - {from: R, to: D}
 EOF_ZONES
 check zones-run 0 "" "$naryn" simulate "$tmp/zones.yaml" --out "$tmp/zones" --quiet
-check zones-header 0 ",residual_hm3,zone,rule" head -1 "$tmp/zones/nodes.csv"
+check zones-header 0 ",residual_hm3,release_deviation_hm3,zone,rule" head -1 "$tmp/zones/nodes.csv"
 check zones-allocation 0 ",normal,allocation" grep "^2001-01-06,R," "$tmp/zones/nodes.csv"
 check zones-buffer 0 "2001-01-07,R,,reservoir,0.000000,44.384000,0.432000," sh -c "grep '^2001-01-07,R,' '$tmp/zones/nodes.csv' | grep ',buffer,cut$'"
 check zones-output 0 "date,node,country,type,storage_hm3,zone,rule" sh -c "'$naryn' simulate '$tmp/zones.yaml' --out '$tmp/zones2' --output storage_hm3,rule --quiet && head -1 '$tmp/zones2/nodes.csv'"

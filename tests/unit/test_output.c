@@ -141,7 +141,8 @@ static void errors(void **state) {
           "error: --output: expected all, summary, a node quantity (inflow_hm3, "
           "storage_hm3, release_hm3, turbined_hm3, spill_hm3, evaporation_hm3, "
           "demand_hm3, delivered_hm3, shortage_hm3, energy_gwh, head_m, level_m, "
-          "residual_hm3), flow_hm3, flow_m3s, loss_hm3 or nodes=NAME+NAME..., "
+          "residual_hm3, release_deviation_hm3), flow_hm3, flow_m3s, loss_hm3 or "
+          "nodes=NAME+NAME..., "
           "got \"everything\"");
   refused("", "error: --output: expected a comma-separated list of outputs, got "
               "an empty item in \"\"");

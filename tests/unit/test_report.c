@@ -48,11 +48,11 @@ static void files_have_their_columns_and_rows(void **state) {
                       "date,node,country,type,inflow_hm3,storage_hm3,release_hm3,"
                       "turbined_hm3,spill_hm3,evaporation_hm3,delivered_hm3,"
                       "shortage_hm3,energy_gwh,head_m,demand_hm3,level_m,residual_hm3,"
-                      "zone,rule\n",
+                      "release_deviation_hm3,zone,rule\n",
                       strlen("date,node,country,type,inflow_hm3,storage_hm3,release_hm3,"
                              "turbined_hm3,spill_hm3,evaporation_hm3,delivered_hm3,"
                              "shortage_hm3,energy_gwh,head_m,demand_hm3,level_m,residual_hm3,"
-                             "zone,rule\n"));
+                             "release_deviation_hm3,zone,rule\n"));
   assert_non_null(strstr(buf, "\n2001-01-01,Lake,UP,reservoir,267.840000,526.578684,"
                               "241.056000,,,0.205316,,,,,,152.6579,"));
   snprintf(path, sizeof path, "%s/links.csv", out);
