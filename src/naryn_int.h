@@ -572,6 +572,7 @@ typedef struct naryn__ts {
   const naryn__csv *csv;   /* for a series: its table, column and the row */
   int csv_col;             /* of each step */
   int *csv_row;
+  int per_step;            /* src is a list of one value per step */
 } naryn__ts;
 
 /* Where the value of a time-varying field for one step was given, for

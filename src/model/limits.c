@@ -58,7 +58,7 @@ static void ts_max(checker *c, const naryn__ts *ts, const char *where,
       "January", "February", "March", "April", "May", "June", "July",
       "August", "September", "October", "November", "December"};
   if (!ts->v) return;
-  if (!ts->csv) {
+  if (!ts->csv && !ts->per_step) {
     const naryn__doc *src = ts->src;
     int n = src->kind == NARYN__DOC_SEQ ? src->n : 1;
     for (int k = 0; k < n; k++) {

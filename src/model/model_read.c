@@ -436,10 +436,26 @@ static int read_ts(reader *r, const naryn__doc *obj, const char *key,
     spread_monthly(m, month, form, ts->v);
     return 0;
   }
+  if (v->kind == NARYN__DOC_SEQ && v->n == m->nsteps && v->n != 12 &&
+      form != NARYN__TS_MONTHLY_ONLY) {
+    /* One value per step, given as a series' rows would give them. */
+    for (int t = 0; t < m->nsteps; t++)
+      if (naryn__doc_number(v->vals[t], &ts->v[t]) != 0) {
+        char date[16];
+        return fail(r, v->vals[t], w, "expected a number for the step of %s, got %s",
+                    naryn__step_label(m, t, date, sizeof date),
+                    naryn__doc_describe(v->vals[t], got, sizeof got));
+      }
+    ts->per_step = 1;
+    return 0;
+  }
   if (v->kind == NARYN__DOC_SEQ) {
-    if (v->n != 12)
+    if (v->n != 12 && form == NARYN__TS_MONTHLY_ONLY)
       return fail(r, v, w, "expected 12 monthly values (January to "
                   "December), got %d", v->n);
+    if (v->n != 12)
+      return fail(r, v, w, "expected 12 monthly values (January to December) or one "
+                  "value per step (%d), got %d", m->nsteps, v->n);
     for (int k = 0; k < 12; k++)
       if (naryn__doc_number(v->vals[k], &month[k]) != 0)
         return fail(r, v->vals[k], w,
@@ -473,7 +489,15 @@ naryn__ts_at naryn__ts_source(const naryn_model *m, const naryn__ts *ts, int t) 
       "January", "February", "March", "April", "May", "June", "July",
       "August", "September", "October", "November", "December"};
   naryn__ts_at at = {ts->src->file, ts->src->line, ts->src->col, ts->v[t], ""};
-  if (ts->csv) {
+  if (ts->per_step) {
+    const naryn__doc *item = ts->src->vals[t];
+    char date[16];
+    at.line = item->line;
+    at.col = item->col;
+    naryn__doc_number(item, &at.given);
+    snprintf(at.label, sizeof at.label, " for the step of %s",
+             naryn__step_label(m, t, date, sizeof date));
+  } else if (ts->csv) {
     const naryn__csv *c = ts->csv;
     int row = ts->csv_row[t];
     size_t cell = (size_t)row * c->ncols + ts->csv_col;
@@ -557,7 +581,7 @@ int naryn__read_check_values(naryn__reader *r, const naryn__ts *ts, const char *
                              double lo, double hi, const char *expect,
                              double max, const char *unit, const char *why) {
   const naryn__doc *src = ts->src;
-  if (!ts->csv) {
+  if (!ts->csv && !ts->per_step) {
     int n = src->kind == NARYN__DOC_SEQ ? src->n : 1;
     for (int k = 0; k < n; k++) {
       const naryn__doc *item = src->kind == NARYN__DOC_SEQ ? src->vals[k] : src;

@@ -143,24 +143,20 @@ static void plan_slots(const naryn_model *m, naryn__ts_form form, slots *s) {
   }
 }
 
-/* Fills the missing slots in [from, to) by method 'how'; the means are
-** those of the slots given in the file (not miss). Returns -1 when a
-** calendar month has no value to take a mean from (month0 set), else 0. */
-static int fill_slots(slots *s, int from, int to, int last, int how,
-                      const unsigned char *miss, int *month0) {
-  double sum[12] = {0}, cnt[12] = {0};
-  if (how == FILL_MEANS)
-    for (int k = 0; k < s->n; k++)
-      if (s->row[k] >= 0 && !miss[k]) sum[slot_month(s, k)] += s->v[k], cnt[slot_month(s, k)]++;
+/* Fills the missing slots in [from, to) by method 'how', with the monthly
+** means of the whole file (mean[12], NaN for a month it has no row in).
+** Returns -1 when such a month is needed (month0 set), else 0. */
+static int fill_slots(slots *s, int from, int to, int last, int how, const double *mean,
+                      int *month0) {
   for (int k = from; k < to; k++) {
     if (s->row[k] >= 0) continue;
     if (how == FILL_MEANS) {
       int mo = slot_month(s, k);
-      if (cnt[mo] == 0) {
+      if (isnan(mean[mo])) {
         *month0 = mo;
         return -1;
       }
-      s->v[k] = sum[mo] / cnt[mo];
+      s->v[k] = mean[mo];
     } else if (how == FILL_PREVIOUS) {
       s->v[k] = s->v[k - 1];
     } else {
@@ -170,6 +166,25 @@ static int fill_slots(slots *s, int from, int to, int last, int how,
       s->v[k] = a_v + (s->v[b] - a_v) * f;
     }
   }
+  return 0;
+}
+
+/* The mean of every row of the file in each calendar month (NaN for a
+** month without one), inside the horizon or not, after the scale. Returns
+** -1 after reporting a cell that is not a number. */
+static int file_means(naryn__reader *r, const naryn__csv *t, int vc, const int *ymd,
+                      double scale, double mean[12]) {
+  double sum[12] = {0}, cnt[12] = {0};
+  for (int row = 0; row < t->nrows; row++) {
+    double x;
+    if (naryn__csv_number(t, row, vc, &x, r->d) != 0) {
+      r->failed = 1;
+      return -1;
+    }
+    sum[ymd[3 * row + 1] - 1] += x * scale;
+    cnt[ymd[3 * row + 1] - 1]++;
+  }
+  for (int k = 0; k < 12; k++) mean[k] = cnt[k] > 0 ? sum[k] / cnt[k] : NAN;
   return 0;
 }
 
@@ -370,6 +385,10 @@ int naryn__read_series(naryn__reader *r, const naryn__doc *spec, const char *whe
     return -1;
   }
   /* Fills, each told in a warning. */
+  double mean[12];
+  if (((gaps && fill == FILL_MEANS) || (outside && fallback == FILL_MEANS)) &&
+      file_means(r, t, vc, ymd, scale, mean) != 0)
+    return -1;
   static const char *const how_name[] = {"", "interpolation", "the previous value",
                                          "the series' monthly means"};
   for (int pass = 0; pass < 2; pass++) {
@@ -380,18 +399,18 @@ int naryn__read_series(naryn__reader *r, const naryn__doc *spec, const char *whe
     for (int k = 0; k < s.n; k++) sel[k] = miss[k] && ((k > first && k < last) == (pass == 0));
     int count = list_ranges(&s, 0, s.n, sel, list, sizeof list), mo = 0, rc = 0;
     if (pass == 0)
-      rc = fill_slots(&s, first + 1, last, last, how, miss, &mo);
+      rc = fill_slots(&s, first + 1, last, last, how, mean, &mo);
     else
-      rc = fill_slots(&s, s.opt0, first, last, how, miss, &mo) ||
-           fill_slots(&s, last + 1, s.n, last, how, miss, &mo);
+      rc = fill_slots(&s, s.opt0, first, last, how, mean, &mo) ||
+           fill_slots(&s, last + 1, s.n, last, how, mean, &mo);
     if (rc) {
       static const char *const months[] = {"January", "February", "March", "April",
                                            "May", "June", "July", "August",
                                            "September", "October", "November",
                                            "December"};
       naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, path, 0, 0, cwv,
-                  "expected at least one row in %s within the horizon to take the monthly "
-                  "mean from, got none", months[mo]);
+                  "expected at least one row in %s to take the monthly mean from, got "
+                  "none", months[mo]);
       r->failed = 1;
       return -1;
     }

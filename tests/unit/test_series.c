@@ -178,12 +178,46 @@ static void missing_rows_listed_at_once(void **state) {
   naryn_diags_free(d);
 }
 
+/* A list as long as the horizon gives each step's value, and a value out
+** of range is told by its step; a list of another length is refused. */
+static void one_value_per_step_inline(void **state) {
+  (void)state;
+  naryn_diags *d = naryn_diags_new(0);
+  naryn_model *m = NULL;
+  static const char text[] =
+      "horizon: {start: 2001-01-30, end: 2001-02-01, step: daily}\n"
+      "nodes:\n"
+      "  - {name: In, type: inflow, inflow_m3s: [1, 2, %s]}\n"
+      "  - {name: D, type: demand, priority: 1, demand_hm3: [0.1, 0.2, 0.3]}\n"
+      "links:\n"
+      "  - {from: In, to: D}\n";
+  char buf[512];
+  snprintf(buf, sizeof buf, text, "3");
+  assert_int_equal(tu_load_text(buf, &m, d), NARYN_OK);
+  for (int t = 0; t < 3; t++) {
+    assert_float_equal(m->nodes[0].inflow_m3s.v[t], t + 1, 0);
+    assert_float_equal(m->nodes[1].demand_hm3.v[t], 0.1 * (t + 1), 1e-15);
+  }
+  naryn_model_free(m);
+  snprintf(buf, sizeof buf, text, "-3");
+  assert_int_equal(tu_load_text(buf, &m, d), NARYN_EMODEL);
+  assert_non_null(strstr(tu_first_error(d), "inflow \"In\".inflow_m3s: expected an inflow "
+                                            ">= 0 m3/s, got -3 for the step of 2001-02-01"));
+  naryn_diags_clear(d);
+  snprintf(buf, sizeof buf, text, "3, 4");
+  assert_int_equal(tu_load_text(buf, &m, d), NARYN_EMODEL);
+  assert_non_null(strstr(tu_first_error(d), "expected 12 monthly values (January to December) "
+                                            "or one value per step (3), got 4"));
+  naryn_diags_free(d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(daily_file_on_a_monthly_horizon),
       cmocka_unit_test(month_ends_on_a_daily_horizon),
       cmocka_unit_test(gaps_filled_three_ways),
       cmocka_unit_test(missing_rows_listed_at_once),
+      cmocka_unit_test(one_value_per_step_inline),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
