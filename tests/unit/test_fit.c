@@ -150,6 +150,11 @@ static void fit_csv_of_a_run(void **state) {
                            "2001-01-03,R,node,storage_hm3,104.000000,103.000000\n"
                            "2001-01-05,R,node,storage_hm3,103.000000,105.000000\n");
   free(obs);
+  /* The report draws the observed storage on the storage chart. */
+  snprintf(path, sizeof path, "%s/report.html", out);
+  char *html = tu_slurp(path);
+  assert_non_null(strstr(html, ">observed</text>"));
+  free(html);
   /* From a full result. */
   naryn_result *r = NULL;
   assert_int_equal(naryn_simulate(m, NULL, &r, d), NARYN_OK);
