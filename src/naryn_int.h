@@ -839,7 +839,29 @@ struct naryn_model {
   int nterms;                  /* objective terms, from the model's */
   naryn__term *terms;          /* "objectives" list or the defaults */
   int objectives_given;        /* 1 when the model lists its own */
+  int nobs;                    /* observed series (model/observed.c) */
+  struct naryn__obs *obs;
 };
+
+/* An observed series: a measured quantity of a node or a link to compare
+** the run with (model/observed.c). Its values are in 'unit', NaN for the
+** steps not observed. */
+typedef struct naryn__obs {
+  int node, link;         /* the node observed, else -1 and the link */
+  naryn_quantity q;       /* of a node: STORAGE, LEVEL or INFLOW */
+  const char *field;      /* "observed_storage_hm3", ... */
+  const char *quantity;   /* what fit.csv calls it: "storage_hm3", "level_m",
+                          ** "inflow_m3s", "flow_m3s" */
+  const char *unit;       /* "hm3", "m" or "m3/s" */
+  naryn__ts ts;
+} naryn__obs;
+/* model/observed.c: reads the observed series of the nodes and links
+** once both are read; 0, or -1 after reporting. */
+struct naryn__reader;
+int naryn__model_read_observed(struct naryn__reader *r);
+/* model/observed.c: the run's value of observation k at step t, in its
+** unit; the step must be held by r. */
+double naryn__obs_sim(const naryn_result *r, int k, int t);
 
 
 /* model/model.c: where naryn_model_load gets its documents: the model
@@ -911,8 +933,11 @@ typedef enum naryn__ts_form {
   NARYN__TS_END_TARGET,  /* a level to reach at the end of each month,
                          ** interpolated day by day; a series gives the
                          ** value at each step's end */
-  NARYN__TS_MONTHLY_ONLY /* like NARYN__TS_VOLUME but a series is not
+  NARYN__TS_MONTHLY_ONLY, /* like NARYN__TS_VOLUME but a series is not
                          ** allowed */
+  NARYN__TS_GAPS = 16    /* a flag added to a form: a series may miss rows
+                         ** or leave cells empty, and those steps are NaN
+                         ** (an observed series) */
 } naryn__ts_form;
 
 /* A model document being read. Problems are reported at their place in the
@@ -1207,6 +1232,8 @@ typedef struct naryn__sums {
     int n, cap;
   } *term_values;
   double system[5];        /* system balance: see naryn__balance_system_add */
+  double *obs_sim;         /* [nobs * nsteps]: the run's value of each observed
+                           ** series at its observed steps, else NaN (fit.c) */
 } naryn__sums;
 
 struct naryn_result {
@@ -1377,6 +1404,30 @@ int naryn__sums_new(naryn_result *r);
 void naryn__summary_add(naryn_summary *acc, const naryn_result *r, int t,
                         int i);
 int naryn__sums_add_step(naryn_result *r, int t, naryn_diags *d);
+/* report/fit.c: the fit of a run to one observed series: the steps where
+** both sim and obs are numbers, and over them the root-mean-square error,
+** bias (mean sim - obs), Nash-Sutcliffe and Kling-Gupta (2009)
+** efficiencies (NaN when undefined: observations that do not vary, for
+** KGE also a run that does not vary or an observed mean of zero) and the
+** largest absolute error with its step (the first such, -1 for none). */
+typedef struct naryn__fit {
+  int observed_steps;
+  double rmse, bias, nse, kge, max_abs_error;
+  int max_error_step;
+} naryn__fit;
+void naryn__fit_stats(const double *sim, const double *obs, int n, naryn__fit *out);
+/* report/fit.c: keeps a streamed run's values at step t of the observed
+** steps (naryn__sums.obs_sim); NARYN_OK or NARYN_ENOMEM. */
+int naryn__sums_add_obs(naryn_result *r, int t);
+/* report/fit.c: the run's value of every observed series at every step,
+** [k * nsteps + t], NaN where a streamed run kept none; NULL when out of
+** memory. The caller frees it. */
+double *naryn__fit_sim(const naryn_result *r);
+/* report/fit.c: fit.csv (a row per observed series) and observed.csv (a
+** row per observed step of each series) from r and naryn__fit_sim's sim. */
+void naryn__write_fit(const naryn_result *r, const double *sim, naryn__outfile *f);
+void naryn__write_observed(const naryn_result *r, const double *sim,
+                           naryn__outfile *f);
 
 /* ====================================================================== */
 /* report/svg.c: charts drawn as inline SVG                                */

@@ -425,6 +425,9 @@ static int read_ts(reader *r, const naryn__doc *obj, const char *key,
   naryn_model *m = r->m;
   char w[256], got[128];
   at_field(w, sizeof w, prefix, key);
+  /* Gaps are a series' matter; the form itself spreads constants. */
+  naryn__ts_form with_gaps = form;
+  form = (naryn__ts_form)(form & ~NARYN__TS_GAPS);
   ts->src = v;
   ts->v = naryn__arena_alloc(r->a, (size_t)m->nsteps * sizeof *ts->v);
   if (!ts->v) return oom(r);
@@ -468,7 +471,7 @@ static int read_ts(reader *r, const naryn__doc *obj, const char *key,
     spread_monthly(m, month, form, ts->v);
     return 0;
   }
-  if (form != NARYN__TS_MONTHLY_ONLY) return naryn__read_series(r, v, w, form, ts);
+  if (form != NARYN__TS_MONTHLY_ONLY) return naryn__read_series(r, v, w, with_gaps, ts);
 bad_kind:
   return fail(r, v, w,
               form == NARYN__TS_MONTHLY_ONLY
@@ -676,7 +679,8 @@ static int read_table(reader *r, const naryn__doc *obj, const char *key,
 
 /* Fields every node may have, then the fields of each type. */
 #define COMMON_FIELDS "name", "type", "country", "enabled", "description", \
-                      "source", "notes"
+                      "source", "notes", "observed_storage_hm3", "observed_level_m", \
+                      "observed_flow_m3s"
 
 static const char *const inflow_fields[] = {COMMON_FIELDS, "inflow_m3s", NULL};
 static const char *const reservoir_fields[] = {
@@ -910,7 +914,7 @@ static int read_nodes(reader *r, const naryn__doc *root) {
 
 static const char *const link_fields[] = {
     "name", "from", "to", "min_flow_m3s", "max_flow_m3s", "loss_fraction",
-    "cost", "description", "source", "notes", NULL};
+    "cost", "description", "source", "notes", "observed_flow_m3s", NULL};
 
 /* Reads every link; the default name of a link is "FROM->TO". */
 static int read_links(reader *r, const naryn__doc *root) {
@@ -1041,7 +1045,7 @@ int naryn__model_build(naryn_model *m, const naryn__doc *root,
   read_scenario_list(&r, root);
   /* Objective terms name nodes, so they are read once the network is. */
   if (read_horizon(&r, root) == 0 && read_nodes(&r, root) == 0 &&
-      read_links(&r, root) == 0 &&
+      read_links(&r, root) == 0 && naryn__model_read_observed(&r) == 0 &&
       naryn__model_read_objectives(m, root, d) != NARYN_OK)
     r.failed = 1;
   naryn__read_done(&r);

@@ -23,6 +23,10 @@
 ** first and last row (interpolate, previous, monthly_means) and "fallback:
 ** monthly_means" the part of the horizon before its first row or after its
 ** last. A fill is told in a warning that lists the rows it made up.
+**
+** An observed series (the form has NARYN__TS_GAPS) may miss rows and leave
+** cells empty: those steps are NaN, not observed. A month made from days
+** is then the mean of the days observed (the last day for a target).
 */
 #include <math.h>
 #include <stdio.h>
@@ -191,6 +195,8 @@ static int file_means(naryn__reader *r, const naryn__csv *t, int vc, const int *
 int naryn__read_series(naryn__reader *r, const naryn__doc *spec, const char *where,
                        naryn__ts_form form, naryn__ts *ts) {
   naryn_model *m = r->m;
+  int may_miss = (form & NARYN__TS_GAPS) != 0;
+  form = (naryn__ts_form)(form & ~NARYN__TS_GAPS);
   static const char *const keys[] = {"file", "column", "date_column", "scale", "step",
                                      "fill", "fallback", NULL};
   naryn__read_check_keys(r, spec, where, keys);
@@ -323,6 +329,10 @@ int naryn__read_series(naryn__reader *r, const naryn__doc *spec, const char *whe
   /* The values of the rows used. */
   for (int k = 0; k < s.n; k++) {
     if (s.row[k] < 0) continue;
+    if (may_miss && t->cells[(size_t)s.row[k] * t->ncols + vc][0] == '\0') {
+      s.row[k] = -1; /* an empty cell: not observed */
+      continue;
+    }
     if (naryn__csv_number(t, s.row[k], vc, &s.v[k], r->d) != 0) {
       r->failed = 1;
       return -1;
@@ -338,7 +348,7 @@ int naryn__read_series(naryn__reader *r, const naryn__doc *spec, const char *whe
   for (int k = s.opt0; k < s.n; k++)
     if (miss[k]) *(k > first && k < last ? &gaps : &outside) += 1;
   char list[1024];
-  if ((gaps && !fill) || (outside && !fallback)) {
+  if (!may_miss && ((gaps && !fill) || (outside && !fallback))) {
     /* Said as before where one range is missing; else every range. */
     int n_inner = gaps && !fill, n_outer = outside && !fallback;
     unsigned char *show = naryn__arena_alloc(r->a, (size_t)s.n);
@@ -393,7 +403,7 @@ int naryn__read_series(naryn__reader *r, const naryn__doc *spec, const char *whe
                                          "the series' monthly means"};
   for (int pass = 0; pass < 2; pass++) {
     int how = pass == 0 ? fill : fallback, n = pass == 0 ? gaps : outside;
-    if (!n) continue;
+    if (!n || !how) continue;
     unsigned char *sel = naryn__arena_alloc(r->a, (size_t)s.n);
     if (!sel) return naryn__read_oom(r);
     for (int k = 0; k < s.n; k++) sel[k] = miss[k] && ((k > first && k < last) == (pass == 0));
@@ -449,11 +459,18 @@ int naryn__read_series(naryn__reader *r, const naryn__doc *spec, const char *whe
       int nd = naryn__date_month_days(y, mo);
       long k0 = naryn__date_days(y, mo, 1) - s.base;
       double sum = 0.0;
-      for (int k = 0; k < nd; k++) sum += s.v[k0 + k];
+      int seen = 0;
+      long k1 = -1;
+      for (int k = 0; k < nd; k++)
+        if (!may_miss || s.row[k0 + k] >= 0) {
+          sum += s.v[k0 + k], seen++;
+          if (k1 < 0) k1 = k0 + k;
+        }
       v[i] = form == NARYN__TS_VOLUME       ? sum
              : form == NARYN__TS_END_TARGET ? s.v[k0 + nd - 1]
-                                            : sum / nd;
-      row_of[i] = s.row[form == NARYN__TS_END_TARGET ? k0 + nd - 1 : k0];
+             : seen                         ? sum / seen
+                                            : NAN;
+      row_of[i] = s.row[form == NARYN__TS_END_TARGET || k1 < 0 ? k0 + nd - 1 : k1];
     }
   }
 #undef DATE_CELL

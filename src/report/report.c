@@ -82,6 +82,9 @@ typedef struct run_files {
   ** guide curves and controlling rules kept (guides.c). */
   int has_rule;
   naryn__report_ops ops;
+  /* Each reservoir's observed storage at each point (observed.csv), NULL
+  ** for a reservoir without; NaN where not observed. */
+  double **obs_storage;    /* [nnodes] */
 } run_files;
 
 /* Reads DIR/NAME; a missing or malformed file is reported in f->d. */
@@ -502,6 +505,58 @@ static int read_zones(run_files *f) {
                                f->by_month ? f->step_pt : NULL, f->d);
 }
 
+/* The step whose date is 'date' (as nodes.csv writes it), or -1. */
+static int step_of_date(const run_files *f, const char *date) {
+  int y, mo, dd;
+  if (naryn__date_parse(date, strlen(date), 0, &y, &mo, &dd) != 0) return -1;
+  long day = naryn__date_days(y, mo, dd);
+  int lo = 0, hi = f->nsteps - 1;
+  while (lo <= hi) {
+    int mid = (lo + hi) / 2;
+    if (f->step_day[mid] == day) return mid;
+    if (f->step_day[mid] < day) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/* Reads the observed storage of observed.csv, when the run wrote it (a
+** model with observed series): each value as the file gives it, at its
+** step's point (by month, the month's last observed step). Rows of other
+** quantities, nodes and dates outside the run are passed over. */
+static int read_observed(run_files *f) {
+  char *path = naryn__arena_printf(f->a, "%s/observed.csv", f->dir);
+  if (!path)
+    return naryn__diag(f->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  if (access(path, F_OK) != 0) return NARYN_OK;
+  naryn__csv *o = read_csv(f, "observed.csv");
+  if (!o) return NARYN_EIO;
+  int vc = naryn__csv_column(o, "observed");
+  f->obs_storage = naryn__arena_alloc(f->a, (size_t)f->nnodes * sizeof *f->obs_storage);
+  if (!f->obs_storage)
+    return naryn__diag(f->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  memset(f->obs_storage, 0, (size_t)f->nnodes * sizeof *f->obs_storage);
+  for (int r = 0; r < o->nrows && vc >= 0; r++) {
+    if (strcmp(cell(o, r, "kind"), "node") != 0 ||
+        strcmp(cell(o, r, "quantity"), "storage_hm3") != 0)
+      continue;
+    int t = step_of_date(f, cell(o, r, "date")), i = -1;
+    for (int k = 0; k < f->nnodes && i < 0; k++)
+      if (strcmp(cell(f->network, k, "name"), cell(o, r, "element")) == 0) i = k;
+    if (t < 0 || i < 0) continue;
+    double v;
+    if (naryn__csv_number(o, r, vc, &v, f->d) != 0) return NARYN_EIO;
+    if (!f->obs_storage[i]) {
+      f->obs_storage[i] = naryn__arena_alloc(f->a, (size_t)f->npts * sizeof **f->obs_storage);
+      if (!f->obs_storage[i])
+        return naryn__diag(f->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+      for (int k = 0; k < f->npts; k++) f->obs_storage[i][k] = NAN;
+    }
+    f->obs_storage[i][f->by_month ? f->step_pt[t] : t] = v;
+  }
+  return NARYN_OK;
+}
+
 /* Reads a run's folder and checks that its files agree with each other;
 ** with a feed (fd), nodes.csv is not read but taken from it, unless the
 ** feed does not fit (then -1 is returned, reporting nothing). */
@@ -602,6 +657,9 @@ static int load_run_fed(run_files *f, const char *dir, naryn__arena *a,
     rc = naryn__ops_model_zones(&f->ops, fd->m, f->by_month ? f->step_pt : NULL, d);
   else if (rc == NARYN_OK)
     rc = read_zones(f);
+  /* The observations from the folder either way: the run has written
+  ** observed.csv before it draws its page. */
+  if (rc == NARYN_OK) rc = read_observed(f);
   return rc;
 }
 
@@ -1093,10 +1151,12 @@ static int storage_chart(naryn__page *p, const run_files *f, int i, double *x, d
     hi[n] = smax;
     n++;
   }
-  naryn__series *s = calloc((size_t)(3 + nc), sizeof *s);
+  const double *obs = f->obs_storage ? f->obs_storage[i] : NULL;
+  naryn__series *s = calloc((size_t)(4 + nc), sizeof *s);
   double *cx = nc ? malloc((size_t)nc * 2 * (size_t)f->npts * sizeof *cx) : NULL;
-  if (!s || (nc && !cx)) {
-    free(s), free(cx);
+  double *ox = obs ? malloc((size_t)2 * (size_t)f->npts * sizeof *ox) : NULL;
+  if (!s || (nc && !cx) || (obs && !ox)) {
+    free(s), free(cx), free(ox);
     return naryn__diag(p->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   }
   s[0] = (naryn__series){"storage", x, y, n, NARYN__LINE, naryn__colour(0), NULL};
@@ -1118,11 +1178,24 @@ static int storage_chart(naryn__page *p, const run_files *f, int i, double *x, d
     /* The palette after storage's colour, leaving out the maximum's. */
     s[3 + k] = (naryn__series){name, gx, gy, m, NARYN__LINE, naryn__colour(1 + k + (k >= 4)), NULL};
   }
+  /* The observed storage, as points at the end of their step or month. */
+  int ns = 3 + nc;
+  if (obs) {
+    double *oy = ox + f->npts;
+    int m = 0;
+    for (int t = 0; t < f->npts; t++) {
+      if (isnan(obs[t])) continue;
+      ox[m] = f->month[t] + point_months(f, t);
+      oy[m] = obs[t];
+      m++;
+    }
+    if (m) s[ns++] = (naryn__series){"observed", ox, oy, m, NARYN__POINTS, "#000000", NULL};
+  }
   char id[32], cap[256];
   snprintf(id, sizeof id, "storage-%d", i + 1);
   snprintf(cap, sizeof cap, "%s: storage at the end of each %s", cell(f->network, i, "name"),
            f->by_month ? "month" : "step");
-  naryn__chart c = {id, cap, "date", "storage, hm3", NARYN__AXIS_DATE, NULL, 0, 1, s, 3 + nc, 0, 0};
+  naryn__chart c = {id, cap, "date", "storage, hm3", NARYN__AXIS_DATE, NULL, 0, 1, s, ns, 0, 0};
   if (rc == NARYN_OK)
     rc = naryn__figure(p, &c, cap, !nc ? "(hm3 = million m3)"
                                    : f->by_month ? "(hm3 = million m3; the guide curves are "
@@ -1131,7 +1204,7 @@ static int storage_chart(naryn__page *p, const run_files *f, int i, double *x, d
                                                  : "(hm3 = million m3; the guide curves are "
                                                    "the top of each zone at the start of "
                                                    "each step)");
-  free(s), free(cx);
+  free(s), free(cx), free(ox);
   return rc;
 }
 

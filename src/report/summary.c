@@ -184,5 +184,7 @@ int naryn__sums_add_step(naryn_result *r, int t, naryn_diags *d) {
     naryn__summary_add(&every[NARYN_SEASON_ALL], r, t, i);
   }
   naryn__balance_system_add(r, t, s->system);
+  if (naryn__sums_add_obs(r, t) != NARYN_OK)
+    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   return naryn__terms_add_step(r, t, s, d);
 }

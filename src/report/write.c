@@ -18,6 +18,9 @@
 **   zones.csv    for a model whose reservoirs have zones, the guide curves:
 **                one row per step, reservoir and zone but the first, the
 **                top of the zone in that step (hm3)
+**   fit.csv, observed.csv  for a model with observed series, how well the
+**                run fits each and the observed steps beside the run's
+**                values (fit.c)
 **
 ** An optimised result adds:
 **
@@ -39,6 +42,7 @@
 */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../naryn_int.h"
@@ -375,13 +379,19 @@ int naryn__write_files(const char *dir, int nfiles, const char *const *names,
 typedef struct run_files {
   const naryn_result *r;
   const char *command;   /* for run.csv */
-  void (*writers[8])(const naryn_result *, naryn__outfile *);
+  void (*writers[10])(const naryn_result *, naryn__outfile *);
+  const double *obs_sim; /* for fit.csv and observed.csv (naryn__fit_sim) */
+  int fit_k;             /* the index of fit.csv, observed.csv next; -1 */
 } run_files;
 
 /* Writes file k of a run's set. */
 static void write_result_file(const void *ctx, int k, naryn__outfile *f) {
   const run_files *rf = ctx;
-  if (rf->writers[k])
+  if (rf->fit_k >= 0 && k == rf->fit_k)
+    naryn__write_fit(rf->r, rf->obs_sim, f);
+  else if (rf->fit_k >= 0 && k == rf->fit_k + 1)
+    naryn__write_observed(rf->r, rf->obs_sim, f);
+  else if (rf->writers[k])
     rf->writers[k](rf->r, f);
   else
     write_run(rf->r, rf->command, f);
@@ -391,9 +401,10 @@ int naryn__result_write_rest(const naryn_result *r, naryn__steps *w,
                              const char *dir, naryn_diags *d) {
   long mark = naryn__diags_nomem(d);
   run_files rf = {r, w->o.command ? w->o.command : r->command,
-                  {write_summary, write_objective, write_network, NULL}};
-  const char *names[8] = {"summary.csv", "objective.csv", "network.csv", "run.csv"};
+                  {write_summary, write_objective, write_network, NULL}, NULL, -1};
+  const char *names[10] = {"summary.csv", "objective.csv", "network.csv", "run.csv"};
   int n = 4;
+  double *obs_sim = NULL;
   /* The guide curves for a model with zones, the last two for optimised
   ** results only. Every file is finished before any is put in place,
   ** the per-step files (finished already) last. */
@@ -407,7 +418,18 @@ int naryn__result_write_rest(const naryn_result *r, naryn__steps *w,
     names[n] = "plants.csv";
     rf.writers[n++] = write_plants;
   }
-  int rc = naryn__write_files(dir, n, names, write_result_file, &rf, d);
+  /* The fit to the model's observed series, and the series themselves. */
+  int rc = NARYN_OK;
+  if (r->m->nobs > 0) {
+    rf.obs_sim = obs_sim = naryn__fit_sim(r);
+    if (!obs_sim)
+      rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+    rf.fit_k = n;
+    names[n++] = "fit.csv";
+    names[n++] = "observed.csv";
+  }
+  if (rc == NARYN_OK) rc = naryn__write_files(dir, n, names, write_result_file, &rf, d);
+  free(obs_sim);
   if (rc == NARYN_OK)
     rc = naryn__steps_publish(w, d);
   else

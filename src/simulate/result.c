@@ -94,6 +94,7 @@ void naryn_result_free(naryn_result *r) {
   if (r->sums) {
     free(r->sums->node_group);
     free(r->sums->season);
+    free(r->sums->obs_sim);
     if (r->sums->term_values) {
       size_t n = (size_t)r->m->nterms * (size_t)r->nnodes;
       for (size_t k = 0; k < n; k++) free(r->sums->term_values[k].v);
