@@ -22,7 +22,9 @@
 ** message, unless the series fills them: "fill" fills the gaps between its
 ** first and last row (interpolate, previous, monthly_means) and "fallback:
 ** monthly_means" the part of the horizon before its first row or after its
-** last. A fill is told in a warning that lists the rows it made up.
+** last; with either, an empty cell counts as a missing row. The monthly
+** means are those of every row of the file, inside the horizon or not. A
+** fill is told in a warning that lists the rows it made up.
 **
 ** An observed series (the form has NARYN__TS_GAPS) may miss rows and leave
 ** cells empty: those steps are NaN, not observed. A month made from days
@@ -181,6 +183,7 @@ static int file_means(naryn__reader *r, const naryn__csv *t, int vc, const int *
   double sum[12] = {0}, cnt[12] = {0};
   for (int row = 0; row < t->nrows; row++) {
     double x;
+    if (t->cells[(size_t)row * t->ncols + vc][0] == '\0') continue;
     if (naryn__csv_number(t, row, vc, &x, r->d) != 0) {
       r->failed = 1;
       return -1;
@@ -329,8 +332,10 @@ int naryn__read_series(naryn__reader *r, const naryn__doc *spec, const char *whe
   /* The values of the rows used. */
   for (int k = 0; k < s.n; k++) {
     if (s.row[k] < 0) continue;
-    if (may_miss && t->cells[(size_t)s.row[k] * t->ncols + vc][0] == '\0') {
-      s.row[k] = -1; /* an empty cell: not observed */
+    /* An empty cell is a missing value: not observed, or made up by the
+    ** series' fill. */
+    if ((may_miss || fill || fallback) && t->cells[(size_t)s.row[k] * t->ncols + vc][0] == '\0') {
+      s.row[k] = -1;
       continue;
     }
     if (naryn__csv_number(t, s.row[k], vc, &s.v[k], r->d) != 0) {

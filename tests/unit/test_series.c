@@ -152,6 +152,19 @@ static void gaps_filled_three_ways(void **state) {
   assert_float_equal(m->nodes[0].inflow_m3s.v[2], 29.0 / 6, 1e-12);
   assert_float_equal(m->nodes[0].inflow_m3s.v[9], 29.0 / 6, 1e-12);
   naryn_model_free(m);
+  naryn_diags_clear(d);
+  /* An empty cell is a gap like a missing row: day 2 is the mean of its
+  ** neighbours... */
+  assert_int_equal(load_with(model_text(TEN_DAYS, ", fill: interpolate, fallback: monthly_means"),
+                             "date,q,v,s\n2001-01-01,1,1,100\n2001-01-02,,1,100\n"
+                             "2001-01-03,3,1,100\n2001-01-10,10,1,100\n",
+                             &m, d),
+                   NARYN_OK);
+  /* ...interpolated from days 1 and 3, and days 4 to 9 from 3 to 10. */
+  static const double filled[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+  for (int t = 0; t < 10; t++)
+    assert_float_equal(m->nodes[0].inflow_m3s.v[t], filled[t], 1e-12);
+  naryn_model_free(m);
   naryn_diags_free(d);
 }
 
