@@ -70,6 +70,14 @@ void cli_print_diags(const naryn_diags *d) {
   if (hidden > 0)
     fprintf(stderr, "naryn: %d more error%s not shown\n", hidden,
             hidden == 1 ? "" : "s");
+  /* Warnings past the list's cap are counted, never dropped unsaid. */
+  int shown_warnings = 0;
+  for (int i = 0; i < naryn_diags_count(d); i++)
+    shown_warnings += naryn_diags_get(d, i)->severity == NARYN_SEV_WARNING;
+  hidden = naryn_diags_warnings(d) - shown_warnings;
+  if (hidden > 0)
+    fprintf(stderr, "naryn: %d more warning%s not shown\n", hidden,
+            hidden == 1 ? "" : "s");
 }
 
 int cli_load(const cli_model_args *args, naryn_model **out, naryn_diags *d) {

@@ -318,17 +318,6 @@ int naryn__read_series(naryn__reader *r, const naryn__doc *spec, const char *whe
     s.row[k] = row;
     if (last_row < 0 || t->row_line[row] > t->row_line[last_row]) last_row = row;
   }
-  int first = s.opt0, last = s.n - 1;
-  while (first < s.n && s.row[first] < 0) first++;
-  while (last >= 0 && s.row[last] < 0) last--;
-  char a[40], b[40];
-  if (first >= s.n) {
-    naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, path, 0, 0, cwv,
-                "expected rows from %s to %s (the horizon), got none in that range",
-                slot_label(&s, s.opt0, a, sizeof a), slot_label(&s, s.n - 1, b, sizeof b));
-    r->failed = 1;
-    return -1;
-  }
   /* The values of the rows used. */
   for (int k = 0; k < s.n; k++) {
     if (s.row[k] < 0) continue;
@@ -343,6 +332,18 @@ int naryn__read_series(naryn__reader *r, const naryn__doc *spec, const char *whe
       return -1;
     }
     s.v[k] *= scale;
+  }
+  int first = s.opt0, last = s.n - 1;
+  while (first < s.n && s.row[first] < 0) first++;
+  while (last >= 0 && s.row[last] < 0) last--;
+  char a[40], b[40];
+  /* A series with nothing in the horizon serves only as its monthly means. */
+  if (first >= s.n && !(fallback == FILL_MEANS && t->nrows > 0)) {
+    naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, path, 0, 0, cwv,
+                "expected rows from %s to %s (the horizon), got none in that range",
+                slot_label(&s, s.opt0, a, sizeof a), slot_label(&s, s.n - 1, b, sizeof b));
+    r->failed = 1;
+    return -1;
   }
   /* The missing slots, those between the first and the last row given
   ** (gaps) and those outside (the series starts late or stops early). */
@@ -429,13 +430,13 @@ int naryn__read_series(naryn__reader *r, const naryn__doc *spec, const char *whe
       r->failed = 1;
       return -1;
     }
-    naryn__diag(r->d, NARYN_EMODEL, NARYN_SEV_WARNING, path, 0, 0, cwv,
+    naryn__diag(r->d, NARYN_EMODEL, NARYN_SEV_NOTE, path, 0, 0, cwv,
                 "%d missing %s filled by %s: %s", count,
                 count == 1 ? (s.monthly ? "month" : "day") : (s.monthly ? "months" : "days"),
                 how_name[how], list);
     /* A made-up slot is told by the row before it (or after, at the start). */
     for (int k = 0; k < s.n; k++)
-      if (sel[k]) s.row[k] = k > first ? s.row[k - 1] : s.row[first];
+      if (sel[k]) s.row[k] = k > first ? s.row[k - 1] : first < s.n ? s.row[first] : 0;
   }
   /* One value per step. */
   double *v = ts->v;

@@ -84,13 +84,72 @@ done:
 }
 
 /* Lays out the columns and rows of the LP and loads it into CLP. */
+/* The weight of each forced release (W_FORCED and W_FORCED_MAX): W_FORCED
+** plus the weights of the forced reservoirs its water reaches, along links
+** and return flows. Reservoirs are weighed from the bottom up; in a loop
+** of reservoirs, one already being weighed counts as none. */
+static double forced_weight(sim *s, int v, unsigned char *state, int *queue,
+                            unsigned char *seen) {
+  const naryn_model *m = s->m;
+  if (state[v] == 2) return s->forced_w[v];
+  if (state[v] == 1) return 0.0;
+  state[v] = 1;
+  /* The forced reservoirs below v, each once. */
+  int head = 0, tail = 0, nbelow = 0;
+  memset(seen, 0, (size_t)m->nnodes);
+  queue[tail++] = v;
+  seen[v] = 1;
+  int *below = queue + m->nnodes;
+  while (head < tail) {
+    const naryn__node *u = &m->nodes[queue[head++]];
+    int nnext = u->n_out + (u->type == NARYN_NODE_DEMAND && u->return_to >= 0);
+    for (int k = 0; k < nnext; k++) {
+      int w = k < u->n_out ? m->links[u->out[k]].to : u->return_to;
+      if (seen[w]) continue;
+      seen[w] = 1;
+      queue[tail++] = w;
+      if (m->nodes[w].forced_release_m3s.v && m->nodes[w].enabled) below[nbelow++] = w;
+    }
+  }
+  double w = W_FORCED;
+  /* below[] lives past the queue's end, which the recursion reuses: copy. */
+  int *mine = malloc((size_t)(nbelow + 1) * sizeof *mine);
+  if (!mine) return W_FORCED;
+  memcpy(mine, below, (size_t)nbelow * sizeof *mine);
+  for (int k = 0; k < nbelow; k++) w += forced_weight(s, mine[k], state, queue, seen);
+  free(mine);
+  s->forced_w[v] = w < W_FORCED_MAX ? w : W_FORCED_MAX;
+  state[v] = 2;
+  return s->forced_w[v];
+}
+
+static int forced_weights(sim *s) {
+  const naryn_model *m = s->m;
+  size_t n = (size_t)m->nnodes;
+  unsigned char *state = calloc(2 * n + 1, 1);
+  int *queue = malloc((2 * n + 1) * sizeof *queue);
+  if (!state || !queue) {
+    free(state);
+    free(queue);
+    return NARYN_ENOMEM;
+  }
+  for (int i = 0; i < m->nnodes; i++)
+    if (m->nodes[i].forced_release_m3s.v && m->nodes[i].enabled)
+      forced_weight(s, i, state, queue, state + n);
+  free(state);
+  free(queue);
+  return NARYN_OK;
+}
+
 static int build_lp(sim *s) {
   const naryn_model *m = s->m;
   lp_build b = {{0}, NULL, 0};
   int rc = NARYN_ENOMEM;
   s->link_col = malloc((size_t)(3 * m->nlinks + 1) * sizeof *s->link_col);
   s->nl = malloc((size_t)m->nnodes * sizeof *s->nl);
-  if (!s->link_col || !s->nl || naryn__rules_count(s) != NARYN_OK) goto done;
+  if (!s->link_col || !s->nl || naryn__rules_count(s) != NARYN_OK ||
+      forced_weights(s) != NARYN_OK)
+    goto done;
   s->link_short = s->link_col + m->nlinks;
   s->link_excess = s->link_short + m->nlinks;
 #define COL(var, cost)                                   \
@@ -160,7 +219,7 @@ static int build_lp(sim *s) {
         ADD(v->trow, v->tm, 1.0);
       }
       if (n->release_m3s.v || n->forced_release_m3s.v) {
-        double w = n->forced_release_m3s.v ? W_FORCED
+        double w = n->forced_release_m3s.v ? s->forced_w[i]
                                            : naryn__priority_weight(n->release_priority);
         v->rrow = s->nrows++;
         COL(v->rp, w);
@@ -608,7 +667,7 @@ int naryn__simulate_into(const naryn_model *m, const naryn_sim_opts *o,
   sim s = {.m = m, .o = o, .d = d, .r = r};
   int rc = NARYN_ENOMEM;
   size_t n = (size_t)m->nnodes;
-  s.storage = calloc(12 * n + 1, sizeof *s.storage);
+  s.storage = calloc(13 * n + 1, sizeof *s.storage);
   s.zone = malloc((2 * n + 1) * sizeof *s.zone);
   s.forced_missed = calloc(2 * n + 1, sizeof *s.forced_missed);
   if (!s.storage || !s.zone || !s.forced_missed) {
@@ -627,6 +686,7 @@ int naryn__simulate_into(const naryn_model *m, const naryn_sim_opts *o,
   s.forced_above = s.release + n;
   s.forced_below = s.forced_above + n;
   s.forced_worst = s.forced_below + n;
+  s.forced_w = s.forced_worst + n;
   s.forced_worst_t = s.forced_missed + n;
   s.ctl_priority = s.zone ? s.zone + n : NULL;
   for (size_t i = 0; i < n; i++) s.release[i] = NAN, s.zone[i] = -1;

@@ -18,8 +18,14 @@
 #define W_DEAD 1e5
 /* A forced release (a measured one, replayed) gives way only to the
 ** physical limits: above every priority (priority 1 weighs 5,120), below
-** drawing a reservoir under its dead storage and breaking a link's bounds. */
-#define W_FORCED 5e4
+** drawing a reservoir under its dead storage and breaking a link's bounds.
+** A reservoir's forced release weighs W_FORCED plus the weights of every
+** forced reservoir downstream of it (at most W_FORCED_MAX), so that the
+** upstream one is kept first: a measured release upstream is a fact the
+** reservoirs below must live with, not a choice the model may trade for
+** theirs. */
+#define W_FORCED 6e3
+#define W_FORCED_MAX 5e4
 #define W_SPILL 1e-3
 /* Elastic flows below this many hm3 are solver noise, not infeasibility. */
 #define ELASTIC_TOL_HM3 1e-6
@@ -112,6 +118,7 @@ typedef struct sim {
   ** and below, the largest deviation and its step. */
   int *forced_missed, *forced_worst_t;
   double *forced_above, *forced_below, *forced_worst;
+  double *forced_w;   /* per reservoir: the weight of its forced release */
 } sim;
 
 /* Columns and coefficients gathered while the LP is laid out. */

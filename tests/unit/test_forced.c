@@ -103,10 +103,49 @@ static void above_every_priority(void **state) {
   naryn_diags_free(d);
 }
 
+/* Three forced reservoirs in a row: the top one's release is kept, and
+** the two below, full, let through what does not fit, rather than the top
+** one holding water back to spare them (which would cost one deviation
+** instead of two, were the three weighed alike). Day 1: A releases its
+** forced 0.864 hm3 (10 m3/s) into B, full at 1 hm3 and forced to release
+** nothing, which lets it through into C, full too: +0.864 at B and C, and
+** A keeps its release exactly. */
+static void upstream_kept_first(void **state) {
+  (void)state;
+  naryn_diags *d = naryn_diags_new(0);
+  naryn_model *m = NULL;
+  assert_int_equal(tu_load_text("horizon: {start: 2001-01-01, end: 2001-01-01, step: daily}\n"
+                                "nodes:\n"
+                                "  - {name: A, type: reservoir, max_storage_hm3: 100,\n"
+                                "     initial_storage_hm3: 50, forced_release_m3s: 10}\n"
+                                "  - {name: B, type: reservoir, max_storage_hm3: 1,\n"
+                                "     initial_storage_hm3: 1, forced_release_m3s: 0}\n"
+                                "  - {name: C, type: reservoir, max_storage_hm3: 1,\n"
+                                "     initial_storage_hm3: 1, forced_release_m3s: 0}\n"
+                                "  - {name: Sea, type: sink}\n"
+                                "links:\n"
+                                "  - {from: A, to: B}\n"
+                                "  - {from: B, to: C}\n"
+                                "  - {from: C, to: Sea}\n",
+                                &m, d),
+                   NARYN_OK);
+  naryn_result *r = NULL;
+  assert_int_equal(naryn_simulate(m, NULL, &r, d), NARYN_OK);
+  assert_float_equal(naryn_result_node(r, NARYN_Q_RELEASE_DEVIATION_HM3, 0, 0), 0, 1e-9);
+  assert_float_equal(naryn_result_node(r, NARYN_Q_RELEASE_DEVIATION_HM3, 1, 0), 0.864, 1e-9);
+  assert_float_equal(naryn_result_node(r, NARYN_Q_RELEASE_DEVIATION_HM3, 2, 0), 0.864, 1e-9);
+  assert_string_equal(naryn_result_rule(r, 0, 0), "forced_release_m3s");
+  assert_string_equal(naryn_result_rule(r, 1, 0), "full");
+  naryn_result_free(r);
+  naryn_model_free(m);
+  naryn_diags_free(d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(kept_where_it_can_be),
       cmocka_unit_test(above_every_priority),
+      cmocka_unit_test(upstream_kept_first),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -134,7 +134,7 @@ static void gaps_filled_three_ways(void **state) {
   const double *q = m->nodes[0].inflow_m3s.v;
   static const double want[10] = {1, 2, 3, 4, 5, 6, 7, 8, 29.0 / 6, 29.0 / 6};
   for (int t = 0; t < 10; t++) assert_float_equal(q[t], want[t], 1e-12);
-  assert_non_null(strstr(tu_first_of(d, NARYN_SEV_WARNING), "2 missing days filled by interpolation: "
+  assert_non_null(strstr(tu_first_of(d, NARYN_SEV_NOTE), "2 missing days filled by interpolation: "
                                            "2001-01-03 to 2001-01-04"));
   naryn_model_free(m);
   naryn_diags_clear(d);
