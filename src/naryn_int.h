@@ -706,6 +706,17 @@ typedef struct naryn__node {
   int *ret;                    /* demands whose return flow comes here */
 } naryn__node;
 
+/* How a link delays its water (model/routing.c): not at all, by a whole
+** number of steps, or through a Muskingum reach. Rates in m3/s. */
+enum { NARYN__ROUTE_NONE = 0, NARYN__ROUTE_LAG, NARYN__ROUTE_MUSKINGUM };
+typedef struct naryn__route {
+  int kind;
+  int lag_steps;               /* lag: the steps water takes */
+  double k_days, x;            /* Muskingum: storage constant, weighting */
+  double c0, c1, c2;           /* Muskingum: O_t = c0 I_t + c1 I_t-1 + c2 O_t-1 */
+  double initial_flow_m3s;     /* the flow in the reach before the horizon */
+} naryn__route;
+
 typedef struct naryn__link {
   const char *name;
   int from, to;
@@ -713,6 +724,7 @@ typedef struct naryn__link {
   double loss_fraction;
   double cost;                 /* per hm3 leaving the head of the link */
   const naryn__doc *doc;
+  naryn__route route;
 } naryn__link;
 
 /* Priorities run from 1 (served first) to NARYN__PRIORITY_MAX. */
@@ -999,6 +1011,12 @@ naryn__csv *naryn__read_csv_table(naryn__reader *r, const char *file,
 ** of the given form; 0, or -1 after reporting. */
 int naryn__read_series(naryn__reader *r, const naryn__doc *spec, const char *where,
                        naryn__ts_form form, naryn__ts *ts);
+/* model/routing.c: reads a link's optional "routing" (obj is the link's
+** object, prefix its name for messages) into l->route; 0, or -1 after
+** reporting. Needs the horizon read. */
+struct naryn__link;
+int naryn__read_routing(naryn__reader *r, struct naryn__link *l, const naryn__doc *obj,
+                        const char *prefix);
 /* Reads an optional priority, a whole number from 1 to
 ** NARYN__PRIORITY_MAX. Returns 1, 0 or -1 as naryn__read_number. */
 int naryn__read_priority(naryn__reader *r, const naryn__doc *obj,
@@ -1248,6 +1266,9 @@ struct naryn_result {
   double *q;          /* [(slot * nnodes + node) * NARYN_Q_COUNT + quantity] */
   double *link_flow;  /* [slot * nlinks + link], hm3 leaving the link's head */
   double *link_loss;  /* [slot * nlinks + link], hm3 lost on the way */
+  double *link_arrival; /* [slot * nlinks + link], hm3 reaching the tail of a
+                      ** routed link; NULL when the model routes none */
+  double transit_hm3; /* water in the routed reaches: its change over the run */
   int *zone;          /* [slot * nnodes + node]: a reservoir's zone, -1 for none */
   int *control;       /* [slot * nnodes + node]: NARYN__CTL_* or a rule's index */
   naryn__sums *sums;  /* a streamed result's totals; NULL for a full one */
@@ -1313,6 +1334,8 @@ const char *naryn__control_name(const naryn_model *m, int node, int code);
   ((r)->link_flow[NARYN__SLOT(r, step) * (size_t)(r)->nlinks + (size_t)(link)])
 #define NARYN__LINK_LOSS(r, step, link) \
   ((r)->link_loss[NARYN__SLOT(r, step) * (size_t)(r)->nlinks + (size_t)(link)])
+#define NARYN__LINK_ARRIVAL(r, step, link) \
+  ((r)->link_arrival[NARYN__SLOT(r, step) * (size_t)(r)->nlinks + (size_t)(link)])
 
 /* simulate/sim.c: runs the simulation into r (from naryn__result_new or
 ** naryn__result_new_slots), calling each(user, r, t, d), when not NULL,

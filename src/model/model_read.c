@@ -914,7 +914,7 @@ static int read_nodes(reader *r, const naryn__doc *root) {
 
 static const char *const link_fields[] = {
     "name", "from", "to", "min_flow_m3s", "max_flow_m3s", "loss_fraction",
-    "cost", "description", "source", "notes", "observed_flow_m3s", NULL};
+    "cost", "description", "source", "notes", "observed_flow_m3s", "routing", NULL};
 
 /* Reads every link; the default name of a link is "FROM->TO". */
 static int read_links(reader *r, const naryn__doc *root) {
@@ -964,6 +964,7 @@ static int read_links(reader *r, const naryn__doc *root) {
     read_ts(r, o, "max_flow_m3s", prefix, NARYN__TS_RATE, &l->max_flow_m3s);
     opt_number(r, o, "loss_fraction", prefix, &l->loss_fraction);
     opt_number(r, o, "cost", prefix, &l->cost);
+    naryn__read_routing(r, l, o, prefix);
   }
   return r->failed ? -1 : 0;
 }

@@ -90,6 +90,8 @@ typedef struct opt {
   int T, N, L;
   int ncs, nrs;                 /* columns and rows per step */
   int *lx, *lv, *lw;            /* link columns (offsets) */
+  int *la, *lr;                 /* Muskingum link: arrival column and its row,
+                                ** else -1 */
   ncols *nc;
   double **frac;                /* demand segment bounds, nseg + 1 each */
   icon *ic;
@@ -213,6 +215,11 @@ static int layout(opt *p) {
     p->lx[l] = c++;
     p->lv[l] = has_min ? c++ : -1;
     p->lw[l] = ln->max_flow_m3s.v ? c++ : -1;
+    /* A Muskingum reach's outflow is a column of each step, tied to its
+    ** inflows by a row. */
+    int musk = ln->route.kind == NARYN__ROUTE_MUSKINGUM;
+    p->la[l] = musk ? c++ : -1;
+    p->lr[l] = musk ? r++ : -1;
   }
   for (int i = 0; i < m->nnodes; i++) {
     const naryn__node *n = &m->nodes[i];
@@ -451,12 +458,30 @@ static int build(opt *p) {
   do {                                                           \
     if (((slot) = naryn__trip_add(&tr, (row), (col), 0.0)) < 0) goto done; \
   } while (0)
-#define ADD_LINK(row, l, val)                                    \
+#define ADD_LINK_AT(row, l, val, base)                           \
   do {                                                           \
-    ADD(row, cb + p->lx[l], (val));                              \
-    if (p->lv[l] >= 0) ADD(row, cb + p->lv[l], -(val));          \
-    if (p->lw[l] >= 0) ADD(row, cb + p->lw[l], (val));           \
+    ADD(row, (base) + p->lx[l], (val));                          \
+    if (p->lv[l] >= 0) ADD(row, (base) + p->lv[l], -(val));      \
+    if (p->lw[l] >= 0) ADD(row, (base) + p->lw[l], (val));       \
   } while (0)
+#define ADD_LINK(row, l, val) ADD_LINK_AT(row, l, val, cb)
+  /* Each Muskingum reach: O_t - c0 (1 - loss) x_t - c1 (1 - loss) x_t-1
+  ** - c2 O_t-1 = 0, the terms of the step before the first on the
+  ** right-hand side. */
+  for (int t = 0; t < p->T; t++) {
+    int cb = t * p->ncs, rb = t * p->nrs, pb = (t - 1) * p->ncs;
+    for (int l = 0; l < m->nlinks; l++) {
+      const naryn__link *ln = &m->links[l];
+      if (p->la[l] < 0) continue;
+      double keep = 1.0 - ln->loss_fraction;
+      ADD(rb + p->lr[l], cb + p->la[l], 1.0);
+      ADD_LINK(rb + p->lr[l], l, -ln->route.c0 * keep);
+      if (t > 0) {
+        ADD_LINK_AT(rb + p->lr[l], l, -ln->route.c1 * keep, pb);
+        ADD(rb + p->lr[l], pb + p->la[l], -ln->route.c2);
+      }
+    }
+  }
   for (int t = 0; t < p->T; t++) {
     int cb = t * p->ncs, rb = t * p->nrs, pb = (t - 1) * p->ncs;
     for (int i = 0; i < m->nnodes; i++) {
@@ -464,8 +489,20 @@ static int build(opt *p) {
       const ncols *v = &p->nc[i];
       if (v->bal < 0) continue;
       int bal = rb + v->bal;
-      for (int k = 0; k < n->n_in; k++)
-        ADD_LINK(bal, n->in[k], 1.0 - m->links[n->in[k]].loss_fraction);
+      for (int k = 0; k < n->n_in; k++) {
+        int l = n->in[k];
+        const naryn__link *ln = &m->links[l];
+        if (ln->route.kind == NARYN__ROUTE_LAG) {
+          /* What entered lag_steps before; the initial flow before that
+          ** is on the right-hand side. */
+          int from = t - ln->route.lag_steps;
+          if (from >= 0) ADD_LINK_AT(bal, l, 1.0 - ln->loss_fraction, from * p->ncs);
+        } else if (ln->route.kind == NARYN__ROUTE_MUSKINGUM) {
+          ADD(bal, cb + p->la[l], 1.0);
+        } else {
+          ADD_LINK(bal, l, 1.0 - ln->loss_fraction);
+        }
+      }
       for (int k = 0; k < n->n_out; k++) ADD_LINK(bal, n->out[k], -1.0);
       for (int k = 0; k < n->n_ret; k++) {
         const ncols *dv = &p->nc[n->ret[k]];
@@ -625,6 +662,14 @@ static void linearise(opt *p) {
       p->colup[c] = ln->max_flow_m3s.v ? ln->max_flow_m3s.v[t] * k : INFINITY;
       if (p->lv[l] >= 0) p->collo[cb + p->lv[l]] = 0, p->colup[cb + p->lv[l]] = p->collo[c];
       if (p->lw[l] >= 0) p->collo[cb + p->lw[l]] = 0, p->colup[cb + p->lw[l]] = INFINITY;
+      if (p->la[l] >= 0) {
+        const naryn__route *rt = &ln->route;
+        int row = t * p->nrs + p->lr[l];
+        p->collo[cb + p->la[l]] = 0.0;
+        p->colup[cb + p->la[l]] = INFINITY;
+        p->rowlo[row] = p->rowup[row] =
+            t == 0 ? (rt->c1 + rt->c2) * rt->initial_flow_m3s * k : 0.0;
+      }
     }
     for (int i = 0; i < m->nnodes; i++) {
       const naryn__node *n = &m->nodes[i];
@@ -633,6 +678,11 @@ static void linearise(opt *p) {
       size_t at = (size_t)t * p->N + i;
       double rhs = 0.0;
       if (n->type == NARYN_NODE_INFLOW && n->enabled) rhs -= n->inflow_m3s.v[t] * k;
+      /* A lag's initial flow arrives in its first steps. */
+      for (int j = 0; j < n->n_in; j++) {
+        const naryn__route *rt = &m->links[n->in[j]].route;
+        if (rt->kind == NARYN__ROUTE_LAG && t < rt->lag_steps) rhs -= rt->initial_flow_m3s * k;
+      }
       if (v->y >= 0) {
         double cap = n->max_storage_hm3 - n->min_storage_hm3;
         double s0 = n->initial_storage_hm3, mn = n->min_storage_hm3;
@@ -782,12 +832,24 @@ static double storage_of(const opt *p, const double *x, int t, int i) {
 ** every plant-step. */
 static void record(opt *p, const double *x, naryn_result *r) {
   const naryn_model *m = p->m;
+  r->transit_hm3 = 0.0;
   for (int t = 0; t < p->T; t++) {
     int cb = t * p->ncs;
     for (int l = 0; l < m->nlinks; l++) {
       double f = lflow(p, x, t, l);
       NARYN__LINK_FLOW(r, t, l) = f;
       NARYN__LINK_LOSS(r, t, l) = f * m->links[l].loss_fraction;
+      const naryn__link *ln = &m->links[l];
+      if (!ln->route.kind) continue;
+      double k = m->step_s[t] * 1e-6, arrived;
+      if (ln->route.kind == NARYN__ROUTE_MUSKINGUM)
+        arrived = x[cb + p->la[l]];
+      else if (t >= ln->route.lag_steps)
+        arrived = (1.0 - ln->loss_fraction) * lflow(p, x, t - ln->route.lag_steps, l);
+      else
+        arrived = ln->route.initial_flow_m3s * k;
+      NARYN__LINK_ARRIVAL(r, t, l) = arrived;
+      r->transit_hm3 += (1.0 - ln->loss_fraction) * f - arrived;
     }
     for (int i = 0; i < m->nnodes; i++) {
       const ncols *v = &p->nc[i];
@@ -1122,13 +1184,15 @@ int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
   double *duals = NULL, *saved = NULL;
   int rc = NARYN_ENOMEM, loaded_best = 0;
   size_t tn = (size_t)p.T * (size_t)p.N + 1;
-  p.lx = malloc((size_t)(3 * p.L + 1) * sizeof *p.lx);
+  p.lx = malloc((size_t)(5 * p.L + 1) * sizeof *p.lx);
   p.nc = malloc((size_t)p.N * sizeof *p.nc + 1);
   p.frac = calloc((size_t)p.N + 1, sizeof *p.frac);
   p.ref_s = malloc(4 * tn * sizeof *p.ref_s);
   if (!p.lx || !p.nc || !p.frac || !p.ref_s) goto oom;
   p.lv = p.lx + p.L;
   p.lw = p.lv + p.L;
+  p.la = p.lw + p.L;
+  p.lr = p.la + p.L;
   p.ref_q = p.ref_s + tn;
   p.ref_qt = p.ref_q + tn;
   p.lin_a = p.ref_qt + tn;

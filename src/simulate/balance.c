@@ -12,7 +12,7 @@
 ** A residual above the tolerance times the water passing through the node
 ** stops the run. At the end, the whole system is checked the same way:
 ** outside inflow = consumption + evaporation + link losses + sink inflow +
-** storage change. A streamed run adds each step to the system's totals as
+** storage change, in the reservoirs and in the routed reaches. A streamed run adds each step to the system's totals as
 ** it goes, the same way and in the same order, since its steps are not
 ** kept.
 */
@@ -32,7 +32,11 @@ int naryn__balance_step(naryn_result *r, int t, double tolerance,
     const naryn__node *n = &m->nodes[i];
     double in = 0.0, out = 0.0, held = 0.0;
     if (n->type == NARYN_NODE_INFLOW && n->enabled) in += n->inflow_m3s.v[t] * k;
-    for (int j = 0; j < n->n_in; j++) in += flow[n->in[j]] - loss[n->in[j]];
+    for (int j = 0; j < n->n_in; j++) {
+      int l = n->in[j];
+      /* A routed link brings what its reach lets out in the step. */
+      in += m->links[l].route.kind ? NARYN__LINK_ARRIVAL(r, t, l) : flow[l] - loss[l];
+    }
     for (int j = 0; j < n->n_ret; j++) {
       const naryn__node *dem = &m->nodes[n->ret[j]];
       double got = NARYN__Q(r, t, n->ret[j], NARYN_Q_DELIVERED_HM3);
@@ -127,6 +131,8 @@ int naryn__balance_system(naryn_result *r, double tolerance, naryn_diags *d) {
     if (m->nodes[i].type == NARYN_NODE_RESERVOIR && m->nodes[i].enabled && m->nsteps > 0)
       stored += NARYN__Q(r, m->nsteps - 1, i, NARYN_Q_STORAGE_HM3) -
                 m->nodes[i].initial_storage_hm3;
+  /* The routed reaches store water too. */
+  stored += r->transit_hm3;
   double res = inflow - (consumed + evap + lost + sunk + stored);
   r->system_residual_hm3 = res;
   /* Rounding grows with the largest volume in the sum, which may be a

@@ -31,6 +31,7 @@ static void clear_slot(naryn_result *r, size_t slot) {
   for (size_t i = 0; i < nq; i++) q[i] = NAN;
   memset(r->link_flow + slot * nl, 0, nl * sizeof *r->link_flow);
   memset(r->link_loss + slot * nl, 0, nl * sizeof *r->link_loss);
+  if (r->link_arrival) memset(r->link_arrival + slot * nl, 0, nl * sizeof *r->link_arrival);
   for (int i = 0; i < r->nnodes; i++)
     r->zone[slot * (size_t)r->nnodes + (size_t)i] =
         r->control[slot * (size_t)r->nnodes + (size_t)i] = NARYN__CTL_NONE;
@@ -53,6 +54,12 @@ naryn_result *naryn__result_new_slots(const naryn_model *m, int q_steps) {
   r->q = malloc((nq + 1) * sizeof *r->q);
   r->link_flow = malloc((nl + 1) * sizeof *r->link_flow);
   r->link_loss = malloc((nl + 1) * sizeof *r->link_loss);
+  int routed = 0;
+  for (int l = 0; l < m->nlinks; l++) routed |= m->links[l].route.kind != NARYN__ROUTE_NONE;
+  if (routed && !(r->link_arrival = malloc((nl + 1) * sizeof *r->link_arrival))) {
+    naryn_result_free(r);
+    return NULL;
+  }
   size_t nn = (size_t)q_steps * (size_t)m->nnodes;
   r->zone = malloc((nn + 1) * sizeof *r->zone);
   r->control = malloc((nn + 1) * sizeof *r->control);
@@ -89,6 +96,7 @@ void naryn_result_free(naryn_result *r) {
   free(r->q);
   free(r->link_flow);
   free(r->link_loss);
+  free(r->link_arrival);
   free(r->zone);
   free(r->control);
   if (r->sums) {

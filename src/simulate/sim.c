@@ -198,8 +198,12 @@ static int build_lp(sim *s) {
     ** outgoing links. */
     v->out_row = naryn__rules_release_chain(s, &b, i);
     if (v->out_row < 0) goto done;
-    for (int k = 0; k < n->n_in; k++)
-      ADD_LINK(v->bal, n->in[k], 1.0 - m->links[n->in[k]].loss_fraction);
+    for (int k = 0; k < n->n_in; k++) {
+      const naryn__link *ln = &m->links[n->in[k]];
+      /* A routed link brings only part of its step's flow, if any. */
+      double gain = naryn__routing_gain(ln);
+      if (gain != 0.0) ADD_LINK(v->bal, n->in[k], (1.0 - ln->loss_fraction) * gain);
+    }
     for (int k = 0; k < n->n_out; k++) ADD_LINK(v->out_row, n->out[k], -1.0);
     switch (type) {
     case NARYN_NODE_RESERVOIR:
@@ -330,6 +334,10 @@ static void set_step_bounds(sim *s, int t) {
     if (v->bal < 0) continue;
     double rhs = 0.0;
     if (n->type == NARYN_NODE_INFLOW && n->enabled) rhs -= n->inflow_m3s.v[t] * k;
+    /* What routed links bring from earlier steps comes in like an inflow. */
+    for (int j = 0; j < n->n_in; j++)
+      if (m->links[n->in[j]].route.kind)
+        rhs -= naryn__routing_known_hm3(s, n->in[j], t);
     if (v->y >= 0) {
       double s0 = s->storage[i], e = s->evap[i];
       double below = n->min_storage_hm3 - s0;
@@ -477,6 +485,7 @@ static void record_step(sim *s, int t, const double *x) {
     double f = link_flow(s, x, l);
     NARYN__LINK_FLOW(r, t, l) = f;
     NARYN__LINK_LOSS(r, t, l) = f * m->links[l].loss_fraction;
+    if (m->links[l].route.kind) naryn__routing_step(s, l, t, f);
   }
   for (int i = 0; i < m->nnodes; i++) {
     const node_lp *v = &s->nl[i];
@@ -652,6 +661,7 @@ static void sim_free(sim *s) {
   free(s->storage);
   free(s->zone);
   free(s->forced_missed);
+  naryn__routing_free(s);
   free(s->stages);
   free(s->hedges);
 }
@@ -694,6 +704,8 @@ int naryn__simulate_into(const naryn_model *m, const naryn_sim_opts *o,
   /* A run started while an interruption stands stops at once; then the
   ** check comes between steps, and CLP stops within a step. */
   rc = naryn__interrupt_check(d);
+  if (rc == NARYN_OK && naryn__routing_init(&s) != NARYN_OK)
+    rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   if (rc == NARYN_OK) rc = build_lp(&s);
   if (rc == NARYN_OK) report_progress(&s, 0);
   for (int t = 0; t < m->nsteps && rc == NARYN_OK; t++) {

@@ -119,6 +119,10 @@ typedef struct sim {
   int *forced_missed, *forced_worst_t;
   double *forced_above, *forced_below, *forced_worst;
   double *forced_w;   /* per reservoir: the weight of its forced release */
+  /* Routed links (routing.c): the inflows of each lag's last steps, in a
+  ** ring from route_at[l]; a Muskingum reach's last inflow and outflow. */
+  double *route_ring, *route_in, *route_out;
+  int *route_at;
 } sim;
 
 /* Columns and coefficients gathered while the LP is laid out. */
@@ -127,6 +131,18 @@ typedef struct lp_build {
   double *obj;
   int objcap;
 } lp_build;
+
+/* routing.c: the state of routed links, set up before the first step. */
+int naryn__routing_init(sim *s);
+void naryn__routing_free(sim *s);
+/* The share of a routed link's inflow of the step that reaches its tail
+** in the same step (1 for a link not routed). */
+double naryn__routing_gain(const naryn__link *l);
+/* What reaches the tail of routed link l in step t from earlier steps. */
+double naryn__routing_known_hm3(const sim *s, int l, int t);
+/* Moves link l's reach on after step t, in which flow_hm3 entered it, and
+** records what reached its tail. */
+void naryn__routing_step(sim *s, int l, int t, double flow_hm3);
 
 /* sim.c: the next column with its cost, or -1 when out of memory. */
 int naryn__sim_col(sim *s, lp_build *b, double cost);

@@ -73,12 +73,12 @@ static void daily_file_on_a_monthly_horizon(void **state) {
   assert_int_equal(load_with(model_text("{start: 2001-01, end: 2001-02, step: monthly}", ""),
                              daily_csv(), &m, d),
                    NARYN_OK);
-  assert_float_equal(m->nodes[0].inflow_m3s.v[0], 16.0, 1e-12);
-  assert_float_equal(m->nodes[0].inflow_m3s.v[1], 14.5, 1e-12);
-  assert_float_equal(m->nodes[1].target_storage_hm3.v[0], 131.0, 1e-12);
-  assert_float_equal(m->nodes[1].target_storage_hm3.v[1], 128.0, 1e-12);
-  assert_float_equal(m->nodes[2].demand_hm3.v[0], 15.5, 1e-12);
-  assert_float_equal(m->nodes[2].demand_hm3.v[1], 14.0, 1e-12);
+  assert_near(m->nodes[0].inflow_m3s.v[0], 16.0, 1e-12);
+  assert_near(m->nodes[0].inflow_m3s.v[1], 14.5, 1e-12);
+  assert_near(m->nodes[1].target_storage_hm3.v[0], 131.0, 1e-12);
+  assert_near(m->nodes[1].target_storage_hm3.v[1], 128.0, 1e-12);
+  assert_near(m->nodes[2].demand_hm3.v[0], 15.5, 1e-12);
+  assert_near(m->nodes[2].demand_hm3.v[1], 14.0, 1e-12);
   naryn_model_free(m);
   naryn_diags_free(d);
 }
@@ -101,14 +101,14 @@ static void month_ends_on_a_daily_horizon(void **state) {
   const double *q = m->nodes[0].inflow_m3s.v, *s = m->nodes[1].target_storage_hm3.v,
                *v = m->nodes[2].demand_hm3.v;
   for (int t = 0; t < 28; t++) {
-    assert_float_equal(q[t], 20.0, 0);
-    assert_float_equal(v[t], 1.0, 1e-12);
-    assert_float_equal(s[t], 101.0 + t, 1e-9);
+    assert_near(q[t], 20.0, 0);
+    assert_near(v[t], 1.0, 1e-12);
+    assert_near(s[t], 101.0 + t, 1e-9);
   }
   for (int t = 28; t < 59; t++) {
-    assert_float_equal(q[t], 30.0, 0);
-    assert_float_equal(v[t], 2.0, 1e-12);
-    assert_float_equal(s[t], 128.0 + 2.0 * (t - 27), 1e-9);
+    assert_near(q[t], 30.0, 0);
+    assert_near(v[t], 2.0, 1e-12);
+    assert_near(s[t], 128.0 + 2.0 * (t - 27), 1e-9);
   }
   naryn_model_free(m);
   naryn_diags_free(d);
@@ -133,7 +133,7 @@ static void gaps_filled_three_ways(void **state) {
                    NARYN_OK);
   const double *q = m->nodes[0].inflow_m3s.v;
   static const double want[10] = {1, 2, 3, 4, 5, 6, 7, 8, 29.0 / 6, 29.0 / 6};
-  for (int t = 0; t < 10; t++) assert_float_equal(q[t], want[t], 1e-12);
+  for (int t = 0; t < 10; t++) assert_near(q[t], want[t], 1e-12);
   assert_non_null(strstr(tu_first_of(d, NARYN_SEV_NOTE), "2 missing days filled by interpolation: "
                                            "2001-01-03 to 2001-01-04"));
   naryn_model_free(m);
@@ -141,16 +141,16 @@ static void gaps_filled_three_ways(void **state) {
   assert_int_equal(load_with(model_text(TEN_DAYS, ", fill: previous, fallback: monthly_means"),
                              gappy_csv, &m, d),
                    NARYN_OK);
-  assert_float_equal(m->nodes[0].inflow_m3s.v[2], 2.0, 0);
-  assert_float_equal(m->nodes[0].inflow_m3s.v[3], 2.0, 0);
+  assert_near(m->nodes[0].inflow_m3s.v[2], 2.0, 0);
+  assert_near(m->nodes[0].inflow_m3s.v[3], 2.0, 0);
   naryn_model_free(m);
   naryn_diags_clear(d);
   /* Monthly means for the gap too: the mean of the days given. */
   assert_int_equal(load_with(model_text(TEN_DAYS, ", fill: monthly_means, fallback: monthly_means"),
                              gappy_csv, &m, d),
                    NARYN_OK);
-  assert_float_equal(m->nodes[0].inflow_m3s.v[2], 29.0 / 6, 1e-12);
-  assert_float_equal(m->nodes[0].inflow_m3s.v[9], 29.0 / 6, 1e-12);
+  assert_near(m->nodes[0].inflow_m3s.v[2], 29.0 / 6, 1e-12);
+  assert_near(m->nodes[0].inflow_m3s.v[9], 29.0 / 6, 1e-12);
   naryn_model_free(m);
   naryn_diags_clear(d);
   /* An empty cell is a gap like a missing row: day 2 is the mean of its
@@ -163,7 +163,7 @@ static void gaps_filled_three_ways(void **state) {
   /* ...interpolated from days 1 and 3, and days 4 to 9 from 3 to 10. */
   static const double filled[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
   for (int t = 0; t < 10; t++)
-    assert_float_equal(m->nodes[0].inflow_m3s.v[t], filled[t], 1e-12);
+    assert_near(m->nodes[0].inflow_m3s.v[t], filled[t], 1e-12);
   naryn_model_free(m);
   naryn_diags_free(d);
 }
@@ -208,8 +208,8 @@ static void one_value_per_step_inline(void **state) {
   snprintf(buf, sizeof buf, text, "3");
   assert_int_equal(tu_load_text(buf, &m, d), NARYN_OK);
   for (int t = 0; t < 3; t++) {
-    assert_float_equal(m->nodes[0].inflow_m3s.v[t], t + 1, 0);
-    assert_float_equal(m->nodes[1].demand_hm3.v[t], 0.1 * (t + 1), 1e-15);
+    assert_near(m->nodes[0].inflow_m3s.v[t], t + 1, 0);
+    assert_near(m->nodes[1].demand_hm3.v[t], 0.1 * (t + 1), 1e-15);
   }
   naryn_model_free(m);
   snprintf(buf, sizeof buf, text, "-3");

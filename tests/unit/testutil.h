@@ -84,6 +84,16 @@ static inline int tu_load_text(const char *text, naryn_model **m,
   return rc;
 }
 
+/* Asserts |a - b| <= tol in double precision (cmocka's assert_float_equal
+** compares floats), printing both values when it fails. */
+#define assert_near(a, b, tol)                                                  \
+  do {                                                                          \
+    double tu_a_ = (a), tu_b_ = (b), tu_t_ = (tol);                             \
+    if (!(fabs(tu_a_ - tu_b_) <= tu_t_))                                        \
+      print_error("%.17g != %.17g (tolerance %g)\n", tu_a_, tu_b_, tu_t_);      \
+    assert_true(fabs(tu_a_ - tu_b_) <= tu_t_);                                  \
+  } while (0)
+
 /* The formatted text of the first diagnostic of severity sev in d, or ""
 ** when none. */
 static inline const char *tu_first_of(const naryn_diags *d, naryn_severity sev) {
