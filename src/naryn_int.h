@@ -1580,6 +1580,13 @@ void naryn__text(naryn__page *p, const char *s);
 /* A chart in a figure with an id, a caption and a unit note (or NULL). */
 int naryn__figure(naryn__page *p, const naryn__chart *c, const char *caption,
                   const char *unit_note);
+/* report/observed_page.c: the section "Observed and simulated" of a run's
+** page, from observed.csv (o, NULL for none), whose row r falls on point
+** pt[r] of the time axis (-1: outside it), x_at[] the points' dates. */
+int naryn__observed_section(naryn__page *p, const naryn__csv *o, const int *pt, int npts,
+                            const double *x_at, naryn_diags *d);
+/* 1 when o holds a series the section draws (anything but storage). */
+int naryn__observed_any(const naryn__csv *o);
 /* A data table with an id, in a box that scrolls when it is too wide. */
 void naryn__table_open(naryn__page *p, const char *id);
 void naryn__table_close(naryn__page *p);

@@ -85,6 +85,8 @@ typedef struct run_files {
   /* Each reservoir's observed storage at each point (observed.csv), NULL
   ** for a reservoir without; NaN where not observed. */
   double **obs_storage;    /* [nnodes] */
+  naryn__csv *obs_table;   /* observed.csv, or NULL */
+  int *obs_pt;             /* [its rows] the point of each row, -1 outside */
 } run_files;
 
 /* Reads DIR/NAME; a missing or malformed file is reported in f->d. */
@@ -532,10 +534,16 @@ static int read_observed(run_files *f) {
   naryn__csv *o = read_csv(f, "observed.csv");
   if (!o) return NARYN_EIO;
   int vc = naryn__csv_column(o, "observed");
+  f->obs_table = o;
+  f->obs_pt = naryn__arena_alloc(f->a, (size_t)(o->nrows + 1) * sizeof *f->obs_pt);
   f->obs_storage = naryn__arena_alloc(f->a, (size_t)f->nnodes * sizeof *f->obs_storage);
-  if (!f->obs_storage)
+  if (!f->obs_storage || !f->obs_pt)
     return naryn__diag(f->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   memset(f->obs_storage, 0, (size_t)f->nnodes * sizeof *f->obs_storage);
+  for (int r = 0; r < o->nrows; r++) {
+    int t = step_of_date(f, cell(o, r, "date"));
+    f->obs_pt[r] = t < 0 ? -1 : f->by_month ? f->step_pt[t] : t;
+  }
   for (int r = 0; r < o->nrows && vc >= 0; r++) {
     if (strcmp(cell(o, r, "kind"), "node") != 0 ||
         strcmp(cell(o, r, "quantity"), "storage_hm3") != 0)
@@ -1604,6 +1612,8 @@ static void contents(naryn__page *p, const run_files *f, int optimised) {
   if (hp) fprintf(p->out, "<li><a href=\"#s-generation\">Generation</a>");
   if (dem) fprintf(p->out, "<li><a href=\"#s-delivery\">Water delivered against demanded</a>");
   if (sink) fprintf(p->out, "<li><a href=\"#s-sinks\">Water reaching the sinks</a>");
+  if (naryn__observed_any(f->obs_table))
+    fprintf(p->out, "<li><a href=\"#s-observed\">Observed and simulated</a>");
   if (optimised) fprintf(p->out, "<li><a href=\"#s-water-values\">The marginal value of water</a>");
   fprintf(p->out, "</ul></nav>\n");
 }
@@ -1645,6 +1655,8 @@ static int report_run(const char *dir, const naryn__report_feed *fd, naryn_diags
   if (rc == NARYN_OK) rc = generation_section(&p, &f);
   if (rc == NARYN_OK) rc = delivery_section(&p, &f);
   if (rc == NARYN_OK) rc = sink_section(&p, &f, buf, buf + n * 4);
+  if (rc == NARYN_OK)
+    rc = naryn__observed_section(&p, f.obs_table, f.obs_pt, f.npts, f.month, d);
   if (rc == NARYN_OK && optimised) {
     rc = water_value_section(&p, &f);
     if (rc == NARYN_OK) plants_table(&p, &f);

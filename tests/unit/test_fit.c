@@ -172,7 +172,7 @@ static void fit_csv_of_a_run(void **state) {
 ** days observed, and a month without any is not observed. */
 static void daily_gauge_on_a_monthly_horizon(void **state) {
   (void)state;
-  char dir[64], path[160];
+  char dir[64], path[256];
   tu_mkdtemp(dir);
   tu_write(dir, "model.yaml",
            "horizon: {start: 2001-01, end: 2001-03, step: monthly}\n"
@@ -194,6 +194,21 @@ static void daily_gauge_on_a_monthly_horizon(void **state) {
   NEAR(m->obs[0].ts.v[0], 6.0, 1e-12);
   assert_true(isnan(m->obs[0].ts.v[1]));
   NEAR(m->obs[0].ts.v[2], 5.0, 1e-12);
+  /* The report draws the gauge in "Observed and simulated", the run's page
+  ** and the folder's alike. */
+  char out[160], *first, *again;
+  snprintf(out, sizeof out, "%s/run", dir);
+  assert_int_equal(naryn_simulate_to(m, NULL, NULL, out, NULL, d), NARYN_OK);
+  snprintf(path, sizeof path, "%s/report.html", out);
+  first = tu_slurp(path);
+  assert_non_null(strstr(first, "<h2 id=\"s-observed\">Observed and simulated</h2>"));
+  assert_non_null(strstr(first, "Gauge: inflow, m3/s, observed and simulated"));
+  assert_non_null(strstr(first, "href=\"#s-observed\""));
+  assert_int_equal(naryn_report_write(out, d), NARYN_OK);
+  again = tu_slurp(path);
+  assert_string_equal(first, again);
+  free(first);
+  free(again);
   naryn_model_free(m);
   naryn_diags_free(d);
   tu_rmdir(dir);
