@@ -177,9 +177,10 @@ int naryn__read_series(naryn__reader *r, const naryn__doc *spec, const char *whe
                        naryn__ts_form form, naryn__ts *ts) {
   naryn_model *m = r->m;
   static const char *const keys[] = {"file", "column", "date_column", "scale", "step",
-                                     "fill", "fallback", NULL};
+                                     "fill", "fallback", "delimiter", "decimal", NULL};
   naryn__read_check_keys(r, spec, where, keys);
   const char *file = NULL, *column = NULL, *date_col = "date", *step = NULL;
+  const char *delim_name = NULL, *mark_name = NULL;
   double scale = 1.0;
   int fill = FILL_NONE, fallback = FILL_NONE;
   char w[256];
@@ -189,7 +190,9 @@ int naryn__read_series(naryn__reader *r, const naryn__doc *spec, const char *whe
       naryn__read_string(r, spec, "step", where, &step) < 0 ||
       naryn__read_number(r, spec, "scale", where, &scale) < 0 ||
       read_fill(r, spec, "fill", where, 0, &fill) < 0 ||
-      read_fill(r, spec, "fallback", where, 1, &fallback) < 0)
+      read_fill(r, spec, "fallback", where, 1, &fallback) < 0 ||
+      naryn__read_string(r, spec, "delimiter", where, &delim_name) < 0 ||
+      naryn__read_string(r, spec, "decimal", where, &mark_name) < 0)
     return -1;
   if (!file)
     return naryn__read_fail(r, spec, where, "expected a field \"file\" naming a CSV file, got none");
@@ -204,9 +207,37 @@ int naryn__read_series(naryn__reader *r, const naryn__doc *spec, const char *whe
     return naryn__read_fail(r, naryn__read_get(spec, "step"), w,
                             "expected daily or monthly, got \"%s\"", step);
   }
+  /* The file's dialect as declared; what is not declared is found. */
+  char delim = 0, mark = 0;
+  if (delim_name) {
+    delim = strcmp(delim_name, ",") == 0   ? ','
+            : strcmp(delim_name, ";") == 0 ? ';'
+            : strcmp(delim_name, "tab") == 0 ? '\t'
+                                              : 0;
+    if (!delim) {
+      snprintf(w, sizeof w, "%s.delimiter", where);
+      return naryn__read_fail(r, naryn__read_get(spec, "delimiter"), w,
+                              "expected \",\", \";\" or tab, got \"%s\"", delim_name);
+    }
+  }
+  if (mark_name) {
+    mark = strcmp(mark_name, ".") == 0 ? '.' : strcmp(mark_name, ",") == 0 ? ',' : 0;
+    if (!mark) {
+      snprintf(w, sizeof w, "%s.decimal", where);
+      return naryn__read_fail(r, naryn__read_get(spec, "decimal"), w,
+                              "expected \".\" or \",\", got \"%s\"", mark_name);
+    }
+  }
   const naryn__doc *named = naryn__read_get(spec, "file");
-  naryn__csv *t = naryn__read_csv_table(r, file, named, where);
+  naryn__csv *t = naryn__read_csv_table(r, file, delim, named, where);
   if (!t) return -1;
+  if (mark == ',' && t->delim == ',') {
+    snprintf(w, sizeof w, "%s.decimal", where);
+    return naryn__read_fail(r, naryn__read_get(spec, "decimal"), w,
+                            "expected \".\" in a file separated by commas, got \",\" (give "
+                            "\"delimiter\" when the file is separated otherwise)");
+  }
+  if (!mark && t->delim == ',') mark = '.';
   const char *path = t->file;
   int dc = naryn__csv_column(t, date_col), vc = naryn__csv_column(t, column);
   char cols[512];
@@ -305,14 +336,34 @@ int naryn__read_series(naryn__reader *r, const naryn__doc *spec, const char *whe
     r->failed = 1;
     return -1;
   }
-  /* The values of the rows used. */
+  /* The values of the rows used. Where either decimal mark may be used,
+  ** one of them must be used throughout, so that a '.' meant as a
+  ** thousands separator (1.234) is not read as a decimal point. */
+  int with_mark[2] = {-1, -1}; /* a row with a point, one with a comma */
   for (int k = 0; k < s.n; k++) {
     if (s.row[k] < 0) continue;
-    if (naryn__csv_number(t, s.row[k], vc, &s.v[k], r->d) != 0) {
+    if (naryn__csv_number_mark(t, s.row[k], vc, mark, &s.v[k], r->d) != 0) {
       r->failed = 1;
       return -1;
     }
     s.v[k] *= scale;
+    const char *cell = t->cells[(size_t)s.row[k] * t->ncols + vc];
+    for (int c = 0; c < 2 && !mark; c++) {
+      if (!strchr(cell, c ? ',' : '.')) continue;
+      if (with_mark[c] < 0) with_mark[c] = s.row[k];
+      int other = with_mark[!c];
+      if (other < 0) continue;
+      int here = t->row_line[s.row[k]] > t->row_line[other] ? s.row[k] : other;
+      int there = here == other ? s.row[k] : other;
+      naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, path, t->row_line[here],
+                  t->cell_col[(size_t)here * t->ncols + vc], cwv,
+                  "expected one decimal mark throughout the column, got \"%.40s\" here and "
+                  "\"%.40s\" on line %d (give \"decimal\" in the series to say which)",
+                  t->cells[(size_t)here * t->ncols + vc],
+                  t->cells[(size_t)there * t->ncols + vc], t->row_line[there]);
+      r->failed = 1;
+      return -1;
+    }
   }
   /* The missing slots, those between the first and the last row given
   ** (gaps) and those outside (the series starts late or stops early). */
