@@ -78,6 +78,7 @@ typedef struct reader {
   ** plain_nl (found by the streamed reader's look ahead), else NULL. */
   char *plain_p, *plain_nl;
   char delim; /* ',' (always for a stream), ';' or '\t' */
+  int guessed; /* the delimiter was found in a header holding another */
 } reader;
 
 /* Returns the 1-based column of byte q on the current line. */
@@ -571,9 +572,16 @@ static int check_fields(reader *r) {
     line = r->f[r->ncols].line;
     col = r->f[r->ncols].col;
   }
-  naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, line, col,
-              "row", "expected %d field%s as in the header, got %d",
-              r->ncols, r->ncols == 1 ? "" : "s", r->nf);
+  if (r->guessed)
+    naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, line, col, "row",
+                "expected %d field%s as in the header, got %d (the fields were cut at "
+                "%s, the most common of ';', ',' and tab in the header; give "
+                "\"delimiter\" in the series if that is wrong)",
+                r->ncols, r->ncols == 1 ? "" : "s", r->nf, show_delim(r->delim));
+  else
+    naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, line, col,
+                "row", "expected %d field%s as in the header, got %d",
+                r->ncols, r->ncols == 1 ? "" : "s", r->nf);
   return -1;
 }
 
@@ -624,8 +632,9 @@ static int check_text(const char *path, const char *buf, size_t len,
 
 /* The delimiter of the header line starting at p: of ';', ',' and tab,
 ** the one found most often outside quotes up to the line's end, a tie
-** going to the one earlier in that order; a comma when none is found. */
-static char detect_delim(const char *p, const char *end) {
+** going to the one earlier in that order; a comma when none is found.
+** *mixed tells whether another of them was found too. */
+static char detect_delim(const char *p, const char *end, int *mixed) {
   static const char cand[3] = {';', ',', '\t'};
   size_t count[3] = {0, 0, 0};
   int quoted = 0;
@@ -637,6 +646,8 @@ static char detect_delim(const char *p, const char *end) {
   int best = 1;
   for (int i = 0; i < 3; i++)
     if (count[i] > count[best] || (count[i] == count[best] && i < best)) best = i;
+  *mixed = 0;
+  for (int i = 0; i < 3; i++) *mixed |= i != best && count[i] > 0;
   return count[best] ? cand[best] : ',';
 }
 
@@ -658,7 +669,7 @@ static naryn__csv *parse_table(const char *path, char *buf, size_t len,
   naryn__csv *t = NULL;
   if (!skip_ignored(&r)) {
     report_no_header(&r);
-  } else if ((r.delim = delim ? delim : detect_delim(r.p, r.end)),
+  } else if ((r.delim = delim ? delim : detect_delim(r.p, r.end, &r.guessed)),
              parse_record(&r) == 0 && take_header(&r, a) == 0) {
     t = naryn__arena_alloc(a, sizeof *t);
     if (t) t->file = naryn__arena_strdup(a, path);
