@@ -48,7 +48,7 @@ static double number(const naryn__csv *t, int row, int col, char mark) {
 
 /* The message refusing cell (row, col) read with mark. */
 static const char *refused(const naryn__csv *t, int row, int col, char mark) {
-  static char msg[512];
+  static char msg[1024];
   naryn_diags *d = naryn_diags_new(0);
   double v;
   assert_int_equal(naryn__csv_number_mark(t, row, col, mark, &v, d), -1);
