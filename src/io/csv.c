@@ -359,8 +359,13 @@ static inline __attribute__((always_inline)) int plain_record(reader *r, char *n
   return 0;
 }
 
-/* A plain record of a comma file: every result file, and most inputs. */
-static int parse_plain(reader *r, char *nl) { return plain_record(r, nl, ','); }
+/* A plain record of a comma file: every result file, and most inputs.
+** Aligned to a cache line, so that the speed of its loop, which reads back
+** result files of hundreds of megabytes, does not hang on where the code
+** around it happens to end. */
+static __attribute__((aligned(64))) int parse_plain(reader *r, char *nl) {
+  return plain_record(r, nl, ',');
+}
 
 /* A plain record of a file separated by semicolons or tabs, kept apart so
 ** that the comma's loop stays as it is. */
