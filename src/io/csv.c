@@ -1,5 +1,7 @@
 /*
-** csv.c: time-series tables read from comma-separated files.
+** csv.c: time-series tables read from comma-separated files, and for a
+** model's input also from files separated by semicolons or tabs (as
+** spreadsheets save them in languages with a decimal comma).
 **
 ** A file is read whole into one buffer in the arena and parsed in a single
 ** pass, after one quick count of its line breaks and commas that sizes the
@@ -11,6 +13,13 @@
 ** and owns no other text. A record that is one line without a quote, the
 ** common case, is cut by a shorter path (parse_plain) that gives the same
 ** cells, columns and messages.
+**
+** The delimiter of an input file is declared or found from its header
+** line (detect_delim); result files are always read with commas. The
+** comma has its own copy of the record parser's loop, with the comma a
+** constant, so that reading back large result files is not slowed by the
+** other delimiters. A decimal comma is read by replacing it with a point
+** in a copy of the cell, so that its number is the one the point gives.
 **
 ** Invariants:
 ** - Every pointer in the result, and the result itself, lives in the arena;

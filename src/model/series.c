@@ -23,6 +23,11 @@
 ** first and last row (interpolate, previous, monthly_means) and "fallback:
 ** monthly_means" the part of the horizon before its first row or after its
 ** last. A fill is told in a warning that lists the rows it made up.
+**
+** The file may be separated by commas, semicolons or tabs ("delimiter",
+** else found from its header line), and in a file not separated by commas
+** a value may have a decimal comma ("decimal" says which mark the column
+** uses; without it either, but one throughout the column).
 */
 #include <math.h>
 #include <stdio.h>
