@@ -1,16 +1,18 @@
 /*
 ** fuzz_csv.c: libFuzzer target for the CSV reader. The input is a CSV
-** file, read by the code that reads files (naryn__csv_read_buffer shares
-** it). A table that reads is checked against the reader's promises and
-** every cell is converted to a number, and the first column to a date, as
-** a model's series would.
+** file, read by the code that reads files (naryn__csv_read_buffer_delim
+** shares it) with its delimiter found from the header line, as a model's
+** series reads it. A table that reads is checked against the reader's
+** promises and every cell is converted to a number (with a decimal mark
+** chosen by the input's length: '.', ',' or either), and the first column
+** to a date, as a model's series would.
 */
 #include <string.h>
 
 #include "common.h"
 
 /* Checks a table's shape and converts its cells. */
-static void look_at(const naryn__csv *t, naryn_diags *d) {
+static void look_at(const naryn__csv *t, char mark, naryn_diags *d) {
   fuzz_require(t->ncols > 0 && t->nrows >= 0, "a table without columns");
   for (int j = 0; j < t->ncols; j++) {
     int found = naryn__csv_column(t, t->header[j]);
@@ -26,7 +28,7 @@ static void look_at(const naryn__csv *t, naryn_diags *d) {
                    "a cell without text or column");
       double v;
       int before = naryn_diags_errors(d);
-      if (naryn__csv_number(t, i, j, &v, d) == 0)
+      if (naryn__csv_number_mark(t, i, j, mark, &v, d) == 0)
         fuzz_require(naryn_diags_errors(d) == before, "a number with an error");
       else
         fuzz_require(naryn_diags_errors(d) == before + 1,
@@ -47,10 +49,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   naryn__arena *a = naryn__arena_new();
   naryn_diags *d = naryn_diags_new(0);
   if (a && d) {
-    naryn__csv *t = naryn__csv_read_buffer("inflow.csv", (const char *)data,
-                                           size, a, d);
+    naryn__csv *t = naryn__csv_read_buffer_delim("inflow.csv", (const char *)data,
+                                                 size, 0, a, d);
     fuzz_check_diags(d, t ? NARYN_OK : NARYN_ESYNTAX);
-    if (t) look_at(t, d);
+    static const char marks[3] = {'.', ',', 0};
+    if (t) look_at(t, marks[size % 3], d);
   }
   naryn_diags_free(d);
   naryn__arena_free(a);

@@ -188,6 +188,7 @@ typedef struct naryn__csv {
   char **cells;    /* nrows * ncols strings, row-major, spaces trimmed */
   int *row_line;   /* 1-based line of each row in the file */
   int *cell_col;   /* nrows * ncols 1-based character column of each cell */
+  char delim;      /* the fields' delimiter: ',', ';' or '\t' */
 } naryn__csv;
 
 /* Reads a CSV file (RFC 4180 quoting, LF or CRLF line ends, an optional
@@ -202,6 +203,16 @@ naryn__csv *naryn__csv_read(const char *path, naryn__arena *a,
 naryn__csv *naryn__csv_read_buffer(const char *name, const char *buf,
                                    size_t len, naryn__arena *a,
                                    naryn_diags *d);
+/* The same for a file whose fields are separated by delim, ',', ';' or
+** '\t', or by 0 for the one of these that occurs most often outside quotes
+** in the header line (a tie going to ';', then ',', then tab; a comma
+** when there is none): a model's input file. The rest of the rules are
+** naryn__csv_read's. Result files, always commas, use naryn__csv_read. */
+naryn__csv *naryn__csv_read_delim(const char *path, char delim, naryn__arena *a,
+                                  naryn_diags *d);
+naryn__csv *naryn__csv_read_buffer_delim(const char *name, const char *buf,
+                                         size_t len, char delim, naryn__arena *a,
+                                         naryn_diags *d);
 /* Index of the header column with this name, or -1. */
 int naryn__csv_column(const naryn__csv *t, const char *name);
 /* Converts cell (row, col) to a finite number. On failure reports
@@ -209,6 +220,13 @@ int naryn__csv_column(const naryn__csv *t, const char *name);
 ** (or 'got an empty cell') and returns -1. */
 int naryn__csv_number(const naryn__csv *t, int row, int col, double *out,
                       naryn_diags *d);
+/* The same with the decimal mark 'mark': '.' or ',' or 0 for either. In a
+** table separated by commas a cell's comma never is one. In other tables
+** a cell with a comma gives the double the same text with a point gives;
+** a cell with both marks (thousands separators) and a cell with the mark
+** other than 'mark' are refused, each with its own message. */
+int naryn__csv_number_mark(const naryn__csv *t, int row, int col, char mark,
+                           double *out, naryn_diags *d);
 
 /* A CSV file read row by row, in memory bounded by its longest record
 ** rather than by its size: for result files of any length. The rules and
@@ -1005,7 +1023,11 @@ int naryn__read_ts(naryn__reader *r, const naryn__doc *obj, const char *key,
 /* model/model_read.c: the CSV file named by the field value named_at
 ** (a relative path from the folder of the file that names it), read the
 ** first time it is asked for; NULL after reporting. */
-naryn__csv *naryn__read_csv_table(naryn__reader *r, const char *file,
+/* Its fields are separated by delim (',', ';' or '\t'), or by the
+** delimiter naryn__csv_read_delim finds when delim is 0. A file is read
+** once for each delimiter asked for, a found one serving a field that asks
+** for it too. */
+naryn__csv *naryn__read_csv_table(naryn__reader *r, const char *file, char delim,
                                   const naryn__doc *named_at, const char *where);
 /* model/series.c: a CSV series, the object spec, read into ts as a field
 ** of the given form; 0, or -1 after reporting. */

@@ -1,5 +1,7 @@
 /*
-** csv.c: time-series tables read from comma-separated files.
+** csv.c: time-series tables read from comma-separated files, and for a
+** model's input also from files separated by semicolons or tabs (as
+** spreadsheets save them in languages with a decimal comma).
 **
 ** A file is read whole into one buffer in the arena and parsed in a single
 ** pass, after one quick count of its line breaks and commas that sizes the
@@ -11,6 +13,13 @@
 ** and owns no other text. A record that is one line without a quote, the
 ** common case, is cut by a shorter path (parse_plain) that gives the same
 ** cells, columns and messages.
+**
+** The delimiter of an input file is declared or found from its header
+** line (detect_delim); result files are always read with commas. The
+** comma has its own copy of the record parser's loop, with the comma a
+** constant, so that reading back large result files is not slowed by the
+** other delimiters. A decimal comma is read by replacing it with a point
+** in a copy of the cell, so that its number is the one the point gives.
 **
 ** Invariants:
 ** - Every pointer in the result, and the result itself, lives in the arena;
@@ -77,6 +86,8 @@ typedef struct reader {
   /* A record at plain_p known to be one line without quotes ending at
   ** plain_nl (found by the streamed reader's look ahead), else NULL. */
   char *plain_p, *plain_nl;
+  char delim; /* ',' (always for a stream), ';' or '\t' */
+  int guessed; /* the delimiter was found in a header holding another */
 } reader;
 
 /* Returns the 1-based column of byte q on the current line. */
@@ -86,6 +97,17 @@ static int col_of(const reader *r, const char *q) {
 
 /* Returns 1 for the blanks trimmed around cells: space and tab. */
 static int is_blank(char c) { return c == ' ' || c == '\t'; }
+
+/* Returns 1 for a blank that may pad a cell in r's file: a tab is none
+** where it separates the fields. */
+static int is_pad(const reader *r, char c) {
+  return c == ' ' || (c == '\t' && r->delim != '\t');
+}
+
+/* The delimiter as a message shows it: ',' or ';' or '\t'. */
+static const char *show_delim(char delim) {
+  return delim == ';' ? "';'" : delim == '\t' ? "'\\t'" : "','";
+}
 
 /* Writes into out the escaped form of the one character (a UTF-8 sequence
 ** counts as one) at s, where n bytes remain, and returns the number of
@@ -283,19 +305,21 @@ static int add_field(reader *r, char *cell, int line, int col) {
   return 0;
 }
 
-/* The commas among the 8 bytes at w, as the top bit of each byte that is
-** one; the test of each byte carries nothing into its neighbours. */
-static uint64_t comma_bits(const char *w) {
-  const uint64_t low7 = 0x7f7f7f7f7f7f7f7fULL, commas = 0x2c2c2c2c2c2c2c2cULL;
+/* The delimiters among the 8 bytes at w, as the top bit of each byte
+** that is one; the test of each byte carries nothing into its neighbours.
+** For a comma (a constant where inlined) the pattern is 0x2c2c...2c. */
+static inline uint64_t delim_bits(const char *w, char delim) {
+  const uint64_t low7 = 0x7f7f7f7f7f7f7f7fULL;
+  const uint64_t pattern = 0x0101010101010101ULL * (unsigned char)delim;
   uint64_t x;
   memcpy(&x, w, 8);
-  x ^= commas;
+  x ^= pattern;
   return ~(((x & low7) + low7) | x | low7);
 }
 
-/* Cuts out the field from q to s (a comma or the line's end), trimmed of
-** blanks, as parse_record does, and adds it. Returns 0, or -1 after
-** reporting. */
+/* Cuts out the field from q to s (a delimiter or the line's end), trimmed
+** of blanks, as parse_record does, and adds it (a field between tabs holds
+** no tab to trim). Returns 0, or -1 after reporting. */
 static inline int plain_field(reader *r, char *q, char *s, int keep) {
   int col = col_of(r, q);
   while (q < s && is_blank(*q)) q++;
@@ -313,9 +337,11 @@ static inline int plain_field(reader *r, char *q, char *s, int keep) {
 /* Parses a record that is one line without a quote, ending in the line
 ** feed at nl, as parse_record does but without its tests of every byte:
 ** the line ends at nl or at a carriage return just before it, and the
-** fields are cut at its commas, found eight bytes at a time where the
-** byte order allows. */
-static int parse_plain(reader *r, char *nl) {
+** fields are cut at its delimiters, found eight bytes at a time where the
+** byte order allows. Always inlined, so that each caller below gets its
+** own loop and the comma's is built with the comma as a constant. */
+static inline __attribute__((always_inline)) int plain_record(reader *r, char *nl,
+                                                              char delim) {
   char *stop = nl, *q = r->p, *w = r->p;
   int brk = 1, keep = r->header ? r->ncols + 1 : MAX_COLUMNS + 1;
   if (stop > q && stop[-1] == '\r') stop--, brk = 2;
@@ -323,7 +349,7 @@ static int parse_plain(reader *r, char *nl) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
   /* The words are read before their fields' NULs are written. */
   for (; stop - w >= 8; w += 8) {
-    for (uint64_t z = comma_bits(w); z; z &= z - 1) {
+    for (uint64_t z = delim_bits(w, delim); z; z &= z - 1) {
       char *s = w + (__builtin_ctzll(z) >> 3);
       if (plain_field(r, q, s, keep) < 0) return -1;
       q = s + 1;
@@ -331,7 +357,7 @@ static int parse_plain(reader *r, char *nl) {
   }
 #endif
   for (; w < stop; w++)
-    if (*w == ',') {
+    if (*w == delim) {
       if (plain_field(r, q, w, keep) < 0) return -1;
       q = w + 1;
     }
@@ -340,6 +366,20 @@ static int parse_plain(reader *r, char *nl) {
   r->end_col = col_of(r, stop);
   next_line(r, stop, brk);
   return 0;
+}
+
+/* A plain record of a comma file: every result file, and most inputs.
+** Aligned to a cache line, so that the speed of its loop, which reads back
+** result files of hundreds of megabytes, does not hang on where the code
+** around it happens to end. */
+static __attribute__((aligned(64))) int parse_plain(reader *r, char *nl) {
+  return plain_record(r, nl, ',');
+}
+
+/* A plain record of a file separated by semicolons or tabs, kept apart so
+** that the comma's loop stays as it is. */
+static __attribute__((noinline)) int parse_plain_other(reader *r, char *nl) {
+  return plain_record(r, nl, r->delim);
 }
 
 /* Parses one record starting at r->p into r->f, leaving r->p at the start
@@ -352,28 +392,30 @@ static int parse_record(reader *r) {
     return parse_plain(r, nl);
   }
   char *nl = memchr(r->p, '\n', (size_t)(r->end - r->p));
-  if (nl && !memchr(r->p, '"', (size_t)(nl - r->p))) return parse_plain(r, nl);
+  if (nl && !memchr(r->p, '"', (size_t)(nl - r->p)))
+    return r->delim == ',' ? parse_plain(r, nl) : parse_plain_other(r, nl);
   r->nf = 0;
+  const char delim = r->delim;
   for (;;) {
     char *q = r->p, *cell, *s, *term = NULL;
     int line = r->line, col = col_of(r, q);
-    while (q < r->end && is_blank(*q)) q++;
+    while (q < r->end && is_pad(r, *q)) q++;
     if (q < r->end && *q == '"') {
       col = col_of(r, q);
       if (parse_quoted(r, q, &cell, &s) < 0) return -1;
-      while (s < r->end && is_blank(*s)) s++;
-      if (s < r->end && *s != ',' && !line_break(r, s)) {
+      while (s < r->end && is_pad(r, *s)) s++;
+      if (s < r->end && *s != delim && !line_break(r, s)) {
         char wb[WHERE_BUF], cb[16];
         naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, r->line,
                     col_of(r, s), where_field(r, r->nf, wb, sizeof wb),
-                    "expected ',' or the end of the line after a quoted "
+                    "expected %s or the end of the line after a quoted "
                     "field, got %s",
-                    show_char(r, s, cb, sizeof cb));
+                    show_delim(delim), show_char(r, s, cb, sizeof cb));
         return -1;
       }
     } else {
       s = q;
-      while (s < r->end && *s != ',' && *s != '\n' &&
+      while (s < r->end && *s != delim && *s != '\n' &&
              !(*s == '\r' && s + 1 < r->end && s[1] == '\n'))
         s++;
       term = s;
@@ -383,7 +425,7 @@ static int parse_record(reader *r) {
     }
     /* Classify the delimiter at s before the cell's terminating NUL,
     ** which may fall on it, is written. */
-    int comma = s < r->end && *s == ',';
+    int comma = s < r->end && *s == delim;
     int brk = s < r->end && !comma ? line_break(r, s) : 0;
     if (term) *term = '\0';
     if (add_field(r, cell, line, col) < 0) return -1;
@@ -489,16 +531,33 @@ static int take_header(reader *r, naryn__arena *a) {
   return 0;
 }
 
+/* Counts the line breaks and the delimiters from p to end into *lines
+** and *delims; inlined with a constant comma for comma files. */
+static inline __attribute__((always_inline)) void count_breaks(const char *p,
+                                                               const char *end,
+                                                               char delim,
+                                                               size_t *lines,
+                                                               size_t *delims) {
+  size_t nl = 0, nd = 0;
+  for (const char *q = p; q < end; q++) {
+    nl += *q == '\n';
+    nd += *q == delim;
+  }
+  *lines += nl;
+  *delims += nd;
+}
+
 /* Allocates the table's arrays for the rows after the header, which start
 ** at r->p, sized by an upper bound found by counting line breaks and
-** commas: there are at most lines+1 rows, and each needs ncols-1 commas,
-** so rows*ncols <= commas + rows. Returns 0, or -1 after reporting. */
+** delimiters: there are at most lines+1 rows, and each needs ncols-1
+** delimiters, so rows*ncols <= delimiters + rows. Returns 0, or -1 after
+** reporting. */
 static int alloc_rows(reader *r, naryn__csv *t, naryn__arena *a) {
   size_t lines = 1, commas = 0;
-  for (const char *q = r->p; q < r->end; q++) {
-    lines += *q == '\n';
-    commas += *q == ',';
-  }
+  if (r->delim == ',')
+    count_breaks(r->p, r->end, ',', &lines, &commas);
+  else
+    count_breaks(r->p, r->end, r->delim, &lines, &commas);
   size_t cells = lines * (size_t)r->ncols;
   if (cells > commas + lines) cells = commas + lines;
   /* Room for at most MAX_CELLS; read_rows reports a table that needs
@@ -527,9 +586,16 @@ static int check_fields(reader *r) {
     line = r->f[r->ncols].line;
     col = r->f[r->ncols].col;
   }
-  naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, line, col,
-              "row", "expected %d field%s as in the header, got %d",
-              r->ncols, r->ncols == 1 ? "" : "s", r->nf);
+  if (r->guessed)
+    naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, line, col, "row",
+                "expected %d field%s as in the header, got %d (the fields were cut at "
+                "%s, the most common of ';', ',' and tab in the header; give "
+                "\"delimiter\" in the series if that is wrong)",
+                r->ncols, r->ncols == 1 ? "" : "s", r->nf, show_delim(r->delim));
+  else
+    naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, line, col,
+                "row", "expected %d field%s as in the header, got %d",
+                r->ncols, r->ncols == 1 ? "" : "s", r->nf);
   return -1;
 }
 
@@ -578,11 +644,33 @@ static int check_text(const char *path, const char *buf, size_t len,
   return -1;
 }
 
+/* The delimiter of the header line starting at p: of ';', ',' and tab,
+** the one found most often outside quotes up to the line's end, a tie
+** going to the one earlier in that order; a comma when none is found.
+** *mixed tells whether another of them was found too. */
+static char detect_delim(const char *p, const char *end, int *mixed) {
+  static const char cand[3] = {';', ',', '\t'};
+  size_t count[3] = {0, 0, 0};
+  int quoted = 0;
+  for (; p < end && (quoted || *p != '\n'); p++) {
+    if (*p == '"') quoted = !quoted;
+    else if (!quoted)
+      for (int i = 0; i < 3; i++) count[i] += *p == cand[i];
+  }
+  int best = 1;
+  for (int i = 0; i < 3; i++)
+    if (count[i] > count[best] || (count[i] == count[best] && i < best)) best = i;
+  *mixed = 0;
+  for (int i = 0; i < 3; i++) *mixed |= i != best && count[i] > 0;
+  return count[best] ? cand[best] : ',';
+}
+
 /* Parses the len bytes of buf, NUL-terminated, in the arena and cut up in
 ** place, into a table: the header first, then every row, stopping at the
-** first error. 'path' names the file in messages. */
+** first error. 'path' names the file in messages; the fields are separated
+** by delim, or by the delimiter detect_delim finds when it is 0. */
 static naryn__csv *parse_table(const char *path, char *buf, size_t len,
-                               naryn__arena *a, naryn_diags *d) {
+                               char delim, naryn__arena *a, naryn_diags *d) {
   if (check_text(path, buf, len, d) < 0) return NULL;
   reader r = {0};
   r.path = path;
@@ -595,7 +683,8 @@ static naryn__csv *parse_table(const char *path, char *buf, size_t len,
   naryn__csv *t = NULL;
   if (!skip_ignored(&r)) {
     report_no_header(&r);
-  } else if (parse_record(&r) == 0 && take_header(&r, a) == 0) {
+  } else if ((r.delim = delim ? delim : detect_delim(r.p, r.end, &r.guessed)),
+             parse_record(&r) == 0 && take_header(&r, a) == 0) {
     t = naryn__arena_alloc(a, sizeof *t);
     if (t) t->file = naryn__arena_strdup(a, path);
     if (!t || !t->file) {
@@ -605,6 +694,7 @@ static naryn__csv *parse_table(const char *path, char *buf, size_t len,
     } else {
       t->ncols = r.ncols;
       t->header = r.header;
+      t->delim = r.delim;
       if (alloc_rows(&r, t, a) < 0 || read_rows(&r, t) < 0) t = NULL;
     }
   }
@@ -614,14 +704,25 @@ static naryn__csv *parse_table(const char *path, char *buf, size_t len,
 
 naryn__csv *naryn__csv_read(const char *path, naryn__arena *a,
                             naryn_diags *d) {
+  return naryn__csv_read_delim(path, ',', a, d);
+}
+
+naryn__csv *naryn__csv_read_delim(const char *path, char delim, naryn__arena *a,
+                                  naryn_diags *d) {
   size_t len;
   char *buf = naryn__infile_read(path, NARYN__CSV_MAX_BYTES, a, &len, d);
-  return buf ? parse_table(path, buf, len, a, d) : NULL;
+  return buf ? parse_table(path, buf, len, delim, a, d) : NULL;
 }
 
 naryn__csv *naryn__csv_read_buffer(const char *name, const char *buf,
                                    size_t len, naryn__arena *a,
                                    naryn_diags *d) {
+  return naryn__csv_read_buffer_delim(name, buf, len, ',', a, d);
+}
+
+naryn__csv *naryn__csv_read_buffer_delim(const char *name, const char *buf,
+                                         size_t len, char delim, naryn__arena *a,
+                                         naryn_diags *d) {
   if (!name) name = "<buffer>";
   /* The same bound as for a file, so that counts fit in an int. */
   int err = len > (size_t)INT_MAX ? EFBIG : 0;
@@ -633,7 +734,7 @@ naryn__csv *naryn__csv_read_buffer(const char *name, const char *buf,
     return NULL;
   }
   if (len > 0) memcpy(copy, buf, len);
-  return parse_table(name, copy, len, a, d);
+  return parse_table(name, copy, len, delim, a, d);
 }
 
 /* ====================================================================== */
@@ -817,6 +918,7 @@ naryn__csv_stream *naryn__csv_open(const char *path, naryn__arena *a,
   st->r.d = d;
   st->r.p = st->r.line_start = st->r.end = buf;
   st->r.line = 1;
+  st->r.delim = ',';
   s->state = st;
   /* Enough of the start to judge the encoding and skip a byte-order
   ** mark. */
@@ -949,11 +1051,21 @@ static int is_decimal(const char *s, size_t n) {
   return i == n;
 }
 
+/* 1 when the n bytes at s are made only of what a number written with
+** thousands separators holds: digits, signs, '.', ',' and exponents. */
+static int number_chars(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (!strchr("0123456789+-.,eE", s[i]) || s[i] == '\0') return 0;
+  return 1;
+}
+
 /* Converts one cell, trimmed of blanks (a quoted cell keeps them), with
 ** strtod after checking that it is plain decimal notation; a value out of
-** the double range is refused like any other non-number. */
-int naryn__csv_number(const naryn__csv *t, int row, int col, double *out,
-                      naryn_diags *d) {
+** the double range is refused like any other non-number. A decimal comma
+** is read by replacing it with a point in a copy, so that 12,5 gives the
+** very double 12.5 gives. */
+int naryn__csv_number_mark(const naryn__csv *t, int row, int col, char mark,
+                           double *out, naryn_diags *d) {
   if (!t || row < 0 || row >= t->nrows || col < 0 || col >= t->ncols) {
     naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, t ? t->file : NULL, 0, 0,
                 NULL, "expected a cell inside the table, got row %d, column %d",
@@ -965,10 +1077,35 @@ int naryn__csv_number(const naryn__csv *t, int row, int col, double *out,
   size_t n = strlen(s);
   while (n > 0 && is_blank(*s)) s++, n--;
   while (n > 0 && is_blank(s[n - 1])) n--;
+  /* What a cell with a decimal mark other than the file's is told. */
+  enum { PLAIN, THOUSANDS, WANT_POINT, WANT_COMMA } why = PLAIN;
+  const char *num = s;
+  char copy[128];
+  const char *comma = memchr(s, ',', n), *point = memchr(s, '.', n);
+  if (t->delim != ',' && comma && point) {
+    if (number_chars(s, n)) why = THOUSANDS;
+    num = NULL;
+  } else if (t->delim != ',' && (comma || point) && n < sizeof copy) {
+    /* The cell as written with the other mark, to tell which was meant. */
+    memcpy(copy, s, n);
+    copy[n] = '\0';
+    char *c = memchr(copy, comma ? ',' : '.', n);
+    *c = '.';
+    int shaped = is_decimal(copy, n);
+    if (comma && mark == '.') {
+      why = shaped ? WANT_POINT : PLAIN;
+      num = NULL;
+    } else if (point && mark == ',') {
+      why = shaped ? WANT_COMMA : PLAIN;
+      num = NULL;
+    } else if (comma) {
+      num = copy;
+    }
+  }
   char *end = NULL;
   double v = 0;
-  if (n > 0 && is_decimal(s, n)) v = strtod(s, &end);
-  if (end == s + n && isfinite(v)) {
+  if (num && n > 0 && is_decimal(num, n)) v = strtod(num, &end);
+  if (num && end == num + n && isfinite(v)) {
     *out = v;
     return 0;
   }
@@ -976,12 +1113,30 @@ int naryn__csv_number(const naryn__csv *t, int row, int col, double *out,
   const char *h = t->header[col];
   snprintf(where, sizeof where, "column \"%s\"",
            show_text(name, sizeof name, h, strlen(h)));
+  show_text(text, sizeof text, s, n);
+  int line = t->row_line[row], at = t->cell_col[k];
   if (n == 0)
-    naryn__diag(d, NARYN_ESYNTAX, NARYN_SEV_ERROR, t->file, t->row_line[row],
-                t->cell_col[k], where, "expected a number, got an empty cell");
+    naryn__diag(d, NARYN_ESYNTAX, NARYN_SEV_ERROR, t->file, line, at, where,
+                "expected a number, got an empty cell");
+  else if (why == THOUSANDS)
+    naryn__diag(d, NARYN_ESYNTAX, NARYN_SEV_ERROR, t->file, line, at, where,
+                "expected a number without thousands separators (one decimal "
+                "mark, '.' or ','), got \"%s\"", text);
+  else if (why == WANT_POINT)
+    naryn__diag(d, NARYN_ESYNTAX, NARYN_SEV_ERROR, t->file, line, at, where,
+                "expected a number with a decimal point, as the series "
+                "declares decimal \".\", got \"%s\"", text);
+  else if (why == WANT_COMMA)
+    naryn__diag(d, NARYN_ESYNTAX, NARYN_SEV_ERROR, t->file, line, at, where,
+                "expected a number with a decimal comma, as the series "
+                "declares decimal \",\", got \"%s\"", text);
   else
-    naryn__diag(d, NARYN_ESYNTAX, NARYN_SEV_ERROR, t->file, t->row_line[row],
-                t->cell_col[k], where, "expected a number, got \"%s\"",
-                show_text(text, sizeof text, s, n));
+    naryn__diag(d, NARYN_ESYNTAX, NARYN_SEV_ERROR, t->file, line, at, where,
+                "expected a number, got \"%s\"", text);
   return -1;
+}
+
+int naryn__csv_number(const naryn__csv *t, int row, int col, double *out,
+                      naryn_diags *d) {
+  return naryn__csv_number_mark(t, row, col, '.', out, d);
 }

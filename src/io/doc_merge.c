@@ -4,6 +4,9 @@
 **
 ** Mappings merge key by key; sequences of named items (nodes, or links
 ** known by "from" and "to") merge item by item; anything else is replaced.
+** A CSV series object (one with a "file" and a "column") that a scenario
+** gives a new file keeps only its column from the base: the scale, date
+** column, step, fill, delimiter and decimal mark described the old file.
 ** Nodes of the base tree may be shared through aliases or earlier merges,
 ** so a node is copied before it is changed. Positions stay with the values
 ** they came from, so an error in a merged value points into the scenario
@@ -94,6 +97,48 @@ static naryn__doc *copy_node(const naryn__doc *v, naryn__arena *a) {
 static naryn__doc *merge(naryn__doc *base, naryn__doc *over, naryn__arena *a,
                          int in_place);
 
+/* The length of the folder part of a path, up to its last slash. */
+static size_t dir_len(const char *path) {
+  const char *slash = path ? strrchr(path, '/') : NULL;
+  return slash ? (size_t)(slash - path) + 1 : 0;
+}
+
+/* 1 when two "file" scalars name the same file: the same text, and for a
+** relative path, written in files of the same folder (a relative path is
+** taken from the folder of the file that gives it). */
+static int same_file(const naryn__doc *x, const naryn__doc *y) {
+  if (!same_text(x, y)) return 0;
+  if (x->str[0] == '/') return 1;
+  size_t nx = dir_len(x->file), ny = dir_len(y->file);
+  return nx == ny && (nx == 0 || memcmp(x->file, y->file, nx) == 0);
+}
+
+/* When 'over' gives the CSV series object 'base' a different file,
+** returns a copy of base holding only its "file" and "column", so that
+** nothing said about the old file carries over to the new one; else
+** returns base. NULL when out of memory. */
+static naryn__doc *series_for_new_file(naryn__doc *base, const naryn__doc *over,
+                                       naryn__arena *a) {
+  const naryn__doc *old = naryn__doc_get(base, "file"), *col = naryn__doc_get(base, "column");
+  const naryn__doc *now = naryn__doc_get(over, "file");
+  if (!old || !col || !now || old->kind != NARYN__DOC_SCALAR ||
+      now->kind != NARYN__DOC_SCALAR || naryn__doc_is_null(now) || same_file(old, now))
+    return base;
+  naryn__doc *c = copy_node(base, a);
+  if (!c) return NULL;
+  int n = 0;
+  for (int i = 0; i < base->n; i++) {
+    const naryn__doc *k = base->keys[i];
+    if ((k->len == 4 && memcmp(k->str, "file", 4) == 0) ||
+        (k->len == 6 && memcmp(k->str, "column", 6) == 0)) {
+      c->keys[n] = base->keys[i];
+      c->vals[n++] = base->vals[i];
+    }
+  }
+  c->n = n;
+  return c;
+}
+
 /* Merges mapping 'over' into mapping 'base', which the caller owns: keys of
 ** both get the merged value, keys of 'over' alone are appended. */
 static naryn__doc *merge_maps(naryn__doc *base, const naryn__doc *over,
@@ -157,7 +202,13 @@ static naryn__doc *merge(naryn__doc *base, naryn__doc *over, naryn__arena *a,
   if (!base || base->kind != over->kind || base->kind == NARYN__DOC_SCALAR)
     return over;
   if (base->kind == NARYN__DOC_SEQ && !seqs_keyed(base, over)) return over;
-  naryn__doc *target = in_place ? base : copy_node(base, a);
+  naryn__doc *target = base;
+  if (base->kind == NARYN__DOC_MAP) {
+    naryn__doc *fresh = series_for_new_file(base, over, a);
+    if (!fresh) return NULL;
+    if (fresh != base) target = fresh, in_place = 1; /* a copy already */
+  }
+  if (!in_place) target = copy_node(base, a);
   if (!target) return NULL;
   return base->kind == NARYN__DOC_MAP ? merge_maps(target, over, a)
                                       : merge_seqs(target, over, a);

@@ -25,9 +25,11 @@
 
 #include "../naryn_int.h"
 
-/* A CSV file read once however many fields name it. */
+/* A CSV file read once however many fields name it (once for each
+** delimiter they declare). */
 struct naryn__read_csv {
   const char *path;
+  char delim;        /* the delimiter asked for, 0 for the one found */
   naryn__csv *table; /* NULL when it could not be read */
 };
 
@@ -343,10 +345,14 @@ static int dir_len(const char *path) {
 
 /* Returns the CSV table at 'path', reading it the first time it is asked
 ** for. Returns NULL when it could not be read (reported once). */
-static naryn__csv *csv_get(reader *r, const char *path,
+static naryn__csv *csv_get(reader *r, const char *path, char delim,
                            const naryn__doc *named_at, const char *where) {
-  for (int i = 0; i < r->ncsv; i++)
-    if (strcmp(r->csv[i].path, path) == 0) return r->csv[i].table;
+  for (int i = 0; i < r->ncsv; i++) {
+    const naryn__read_csv *c = &r->csv[i];
+    if (strcmp(c->path, path) == 0 &&
+        (c->delim == delim || (delim && c->table && c->table->delim == delim)))
+      return c->table;
+  }
   /* A file that cannot be read, is not a regular file or is too large is
   ** reported where the model names it. */
   char w[256], msg[320];
@@ -370,15 +376,16 @@ static naryn__csv *csv_get(reader *r, const char *path,
     return NULL;
   }
   r->csv = c;
-  naryn__csv *t = bad ? NULL : naryn__csv_read(path, r->a, r->d);
+  naryn__csv *t = bad ? NULL : naryn__csv_read_delim(path, delim, r->a, r->d);
   if (!t) r->failed = 1;
   r->csv[r->ncsv].path = path;
+  r->csv[r->ncsv].delim = delim;
   r->csv[r->ncsv].table = t;
   r->ncsv++;
   return t;
 }
 
-naryn__csv *naryn__read_csv_table(naryn__reader *r, const char *file,
+naryn__csv *naryn__read_csv_table(naryn__reader *r, const char *file, char delim,
                                   const naryn__doc *named_at, const char *where) {
   /* A relative path is taken from the folder of the file that names it,
   ** which for a scenario's series is the scenario file. */
@@ -390,7 +397,7 @@ naryn__csv *naryn__read_csv_table(naryn__reader *r, const char *file,
     oom(r);
     return NULL;
   }
-  return csv_get(r, path, named_at, where);
+  return csv_get(r, path, delim, named_at, where);
 }
 
 /* Spreads one value per calendar month over the steps according to the

@@ -24,11 +24,16 @@
 ** monthly_means" the part of the horizon before its first row or after its
 ** last; with either, an empty cell counts as a missing row. The monthly
 ** means are those of every row of the file, inside the horizon or not. A
-** fill is told in a warning that lists the rows it made up.
+** fill is told in a note that lists the rows it made up.
 **
 ** An observed series (the form has NARYN__TS_GAPS) may miss rows and leave
 ** cells empty: those steps are NaN, not observed. A month made from days
 ** is then the mean of the days observed (the last day for a target).
+**
+** The file may be separated by commas, semicolons or tabs ("delimiter",
+** else found from its header line), and in a file not separated by commas
+** a value may have a decimal comma ("decimal" says which mark the column
+** uses; without it either, but one throughout the column).
 */
 #include <math.h>
 #include <stdio.h>
@@ -178,13 +183,13 @@ static int fill_slots(slots *s, int from, int to, int last, int how, const doubl
 /* The mean of every row of the file in each calendar month (NaN for a
 ** month without one), inside the horizon or not, after the scale. Returns
 ** -1 after reporting a cell that is not a number. */
-static int file_means(naryn__reader *r, const naryn__csv *t, int vc, const int *ymd,
-                      double scale, double mean[12]) {
+static int file_means(naryn__reader *r, const naryn__csv *t, int vc, char mark,
+                      const int *ymd, double scale, double mean[12]) {
   double sum[12] = {0}, cnt[12] = {0};
   for (int row = 0; row < t->nrows; row++) {
     double x;
     if (t->cells[(size_t)row * t->ncols + vc][0] == '\0') continue;
-    if (naryn__csv_number(t, row, vc, &x, r->d) != 0) {
+    if (naryn__csv_number_mark(t, row, vc, mark, &x, r->d) != 0) {
       r->failed = 1;
       return -1;
     }
@@ -201,9 +206,10 @@ int naryn__read_series(naryn__reader *r, const naryn__doc *spec, const char *whe
   int may_miss = (form & NARYN__TS_GAPS) != 0;
   form = (naryn__ts_form)(form & ~NARYN__TS_GAPS);
   static const char *const keys[] = {"file", "column", "date_column", "scale", "step",
-                                     "fill", "fallback", NULL};
+                                     "fill", "fallback", "delimiter", "decimal", NULL};
   naryn__read_check_keys(r, spec, where, keys);
   const char *file = NULL, *column = NULL, *date_col = "date", *step = NULL;
+  const char *delim_name = NULL, *mark_name = NULL;
   double scale = 1.0;
   int fill = FILL_NONE, fallback = FILL_NONE;
   char w[256];
@@ -213,7 +219,9 @@ int naryn__read_series(naryn__reader *r, const naryn__doc *spec, const char *whe
       naryn__read_string(r, spec, "step", where, &step) < 0 ||
       naryn__read_number(r, spec, "scale", where, &scale) < 0 ||
       read_fill(r, spec, "fill", where, 0, &fill) < 0 ||
-      read_fill(r, spec, "fallback", where, 1, &fallback) < 0)
+      read_fill(r, spec, "fallback", where, 1, &fallback) < 0 ||
+      naryn__read_string(r, spec, "delimiter", where, &delim_name) < 0 ||
+      naryn__read_string(r, spec, "decimal", where, &mark_name) < 0)
     return -1;
   if (!file)
     return naryn__read_fail(r, spec, where, "expected a field \"file\" naming a CSV file, got none");
@@ -228,9 +236,37 @@ int naryn__read_series(naryn__reader *r, const naryn__doc *spec, const char *whe
     return naryn__read_fail(r, naryn__read_get(spec, "step"), w,
                             "expected daily or monthly, got \"%s\"", step);
   }
+  /* The file's dialect as declared; what is not declared is found. */
+  char delim = 0, mark = 0;
+  if (delim_name) {
+    delim = strcmp(delim_name, ",") == 0   ? ','
+            : strcmp(delim_name, ";") == 0 ? ';'
+            : strcmp(delim_name, "tab") == 0 ? '\t'
+                                              : 0;
+    if (!delim) {
+      snprintf(w, sizeof w, "%s.delimiter", where);
+      return naryn__read_fail(r, naryn__read_get(spec, "delimiter"), w,
+                              "expected \",\", \";\" or tab, got \"%s\"", delim_name);
+    }
+  }
+  if (mark_name) {
+    mark = strcmp(mark_name, ".") == 0 ? '.' : strcmp(mark_name, ",") == 0 ? ',' : 0;
+    if (!mark) {
+      snprintf(w, sizeof w, "%s.decimal", where);
+      return naryn__read_fail(r, naryn__read_get(spec, "decimal"), w,
+                              "expected \".\" or \",\", got \"%s\"", mark_name);
+    }
+  }
   const naryn__doc *named = naryn__read_get(spec, "file");
-  naryn__csv *t = naryn__read_csv_table(r, file, named, where);
+  naryn__csv *t = naryn__read_csv_table(r, file, delim, named, where);
   if (!t) return -1;
+  if (mark == ',' && t->delim == ',') {
+    snprintf(w, sizeof w, "%s.decimal", where);
+    return naryn__read_fail(r, naryn__read_get(spec, "decimal"), w,
+                            "expected \".\" in a file separated by commas, got \",\" (give "
+                            "\"delimiter\" when the file is separated otherwise)");
+  }
+  if (!mark && t->delim == ',') mark = '.';
   const char *path = t->file;
   int dc = naryn__csv_column(t, date_col), vc = naryn__csv_column(t, column);
   char cols[512];
@@ -318,20 +354,39 @@ int naryn__read_series(naryn__reader *r, const naryn__doc *spec, const char *whe
     s.row[k] = row;
     if (last_row < 0 || t->row_line[row] > t->row_line[last_row]) last_row = row;
   }
-  /* The values of the rows used. */
+  /* The values of the rows used. An empty cell is a missing value: not
+  ** observed, or made up by the series' fill. Where either decimal mark
+  ** may be used, one of them must be used throughout, so that a '.' meant
+  ** as a thousands separator (1.234) is not read as a decimal point. */
+  int with_mark[2] = {-1, -1}; /* a row with a point, one with a comma */
   for (int k = 0; k < s.n; k++) {
     if (s.row[k] < 0) continue;
-    /* An empty cell is a missing value: not observed, or made up by the
-    ** series' fill. */
     if ((may_miss || fill || fallback) && t->cells[(size_t)s.row[k] * t->ncols + vc][0] == '\0') {
       s.row[k] = -1;
       continue;
     }
-    if (naryn__csv_number(t, s.row[k], vc, &s.v[k], r->d) != 0) {
+    if (naryn__csv_number_mark(t, s.row[k], vc, mark, &s.v[k], r->d) != 0) {
       r->failed = 1;
       return -1;
     }
     s.v[k] *= scale;
+    const char *cell = t->cells[(size_t)s.row[k] * t->ncols + vc];
+    for (int c = 0; c < 2 && !mark; c++) {
+      if (!strchr(cell, c ? ',' : '.')) continue;
+      if (with_mark[c] < 0) with_mark[c] = s.row[k];
+      int other = with_mark[!c];
+      if (other < 0) continue;
+      int here = t->row_line[s.row[k]] > t->row_line[other] ? s.row[k] : other;
+      int there = here == other ? s.row[k] : other;
+      naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, path, t->row_line[here],
+                  t->cell_col[(size_t)here * t->ncols + vc], cwv,
+                  "expected one decimal mark throughout the column, got \"%.40s\" here and "
+                  "\"%.40s\" on line %d (give \"decimal\" in the series to say which)",
+                  t->cells[(size_t)here * t->ncols + vc],
+                  t->cells[(size_t)there * t->ncols + vc], t->row_line[there]);
+      r->failed = 1;
+      return -1;
+    }
   }
   int first = s.opt0, last = s.n - 1;
   while (first < s.n && s.row[first] < 0) first++;
@@ -403,7 +458,7 @@ int naryn__read_series(naryn__reader *r, const naryn__doc *spec, const char *whe
   /* Fills, each told in a warning. */
   double mean[12];
   if (((gaps && fill == FILL_MEANS) || (outside && fallback == FILL_MEANS)) &&
-      file_means(r, t, vc, ymd, scale, mean) != 0)
+      file_means(r, t, vc, mark, ymd, scale, mean) != 0)
     return -1;
   static const char *const how_name[] = {"", "interpolation", "the previous value",
                                          "the series' monthly means"};

@@ -278,6 +278,48 @@ static void scenario_files_in_their_own_folder(void **state) {
   tu_rmdir(dir);
 }
 
+/* A scenario that gives a CSV series a new file keeps only the model's
+** column: the scale and date column of the model's file do not carry over
+** (a file of the same name beside a scenario in another folder is a new
+** file too), while one that gives only a scale keeps the model's file. */
+static void scenario_new_file_resets_series(void **state) {
+  (void)state;
+  char dir[64], path[160], over[200], sub[100];
+  tu_mkdtemp(dir);
+  snprintf(sub, sizeof sub, "%s/scen", dir);
+  if (mkdir(sub, 0777) != 0) fail();
+  tu_write(dir, "model.yaml",
+           "horizon: {start: 2001-01, end: 2001-01, step: monthly}\n"
+           "nodes:\n"
+           "  - {name: In, type: inflow,\n"
+           "     inflow_m3s: {file: q.csv, column: q, date_column: month, scale: 2}}\n"
+           "  - {name: Out, type: sink}\n"
+           "links:\n"
+           "  - {from: In, to: Out}\n");
+  tu_write(dir, "q.csv", "month,q\n2001-01,10\n");
+  tu_write(dir, "other.csv", "date;q\n2001-01;12,5\n");
+  tu_write(dir, "new.yaml", "nodes:\n  - {name: In, inflow_m3s: {file: other.csv}}\n");
+  tu_write(dir, "scale.yaml", "nodes:\n  - {name: In, inflow_m3s: {scale: 3}}\n");
+  tu_write(sub, "q.csv", "date,q\n2001-01,42\n");
+  tu_write(sub, "away.yaml", "nodes:\n  - {name: In, inflow_m3s: {file: q.csv}}\n");
+  snprintf(path, sizeof path, "%s/model.yaml", dir);
+  const char *o1[] = {over};
+  naryn_diags *d = naryn_diags_new(0);
+  naryn_model *m;
+  static const char *const names[] = {"new.yaml", "scale.yaml", "scen/away.yaml"};
+  static const double want[] = {12.5, 30, 42};
+  for (int i = 0; i < 3; i++) {
+    snprintf(over, sizeof over, "%s/%s", dir, names[i]);
+    int rc = naryn_model_load(path, o1, 1, &m, d);
+    if (rc != NARYN_OK) print_error("%s: %s\n", names[i], tu_first_error(d));
+    assert_int_equal(rc, NARYN_OK);
+    assert_float_equal(m->nodes[0].inflow_m3s.v[0], want[i], 0);
+    naryn_model_free(m);
+  }
+  naryn_diags_free(d);
+  tu_rmdir(dir);
+}
+
 /* The same model as JSON and as YAML reads the same. */
 static void json_and_yaml_read_alike(void **state) {
   (void)state;
@@ -696,6 +738,7 @@ int main(void) {
       cmocka_unit_test(loop_without_storage_is_named),
       cmocka_unit_test(scenarios_change_add_and_refuse),
       cmocka_unit_test(scenario_files_in_their_own_folder),
+      cmocka_unit_test(scenario_new_file_resets_series),
       cmocka_unit_test(json_and_yaml_read_alike),
       cmocka_unit_test(objectives_default_terms),
       cmocka_unit_test(objectives_prices_by_month_season_and_months),
