@@ -15,6 +15,8 @@
 **               chosen, named as the column of nodes.csv (storage_hm3,
 **               energy_gwh, head_m...), NaN where it does not apply
 **   flow_hm3, loss_hm3  (time, link)
+**   zone, rule  (time, node) CF flags: the position of the step's zone or
+**               controlling rule in flag_meanings, NaN where none
 **
 ** Only the nodes and links a naryn_output chooses are written, in the
 ** model's order. Every variable has units and a long_name; the data are
@@ -60,6 +62,8 @@
   X(int, nc_def_var_fill, (int, int, int, const void *))                      \
   X(int, nc_set_var_chunk_cache, (int, int, size_t, size_t, float))           \
   X(int, nc_put_att_text, (int, int, const char *, size_t, const char *))     \
+  X(int, nc_put_att_double, (int, int, const char *, nc_type, size_t,         \
+                             const double *))                                 \
   X(int, nc_enddef, (int))                                                    \
   X(int, nc_put_var_double, (int, int, const double *))                       \
   X(int, nc_put_var_string, (int, int, const char **))                        \
@@ -133,6 +137,7 @@ static void nc_load(void) {
 #define nc_def_var_fill nc_lib.nc_def_var_fill
 #define nc_set_var_chunk_cache nc_lib.nc_set_var_chunk_cache
 #define nc_put_att_text nc_lib.nc_put_att_text
+#define nc_put_att_double nc_lib.nc_put_att_double
 #define nc_enddef nc_lib.nc_enddef
 #define nc_put_var_double nc_lib.nc_put_var_double
 #define nc_put_var_string nc_lib.nc_put_var_string
@@ -170,7 +175,12 @@ struct naryn__nc {
     int var, what, count;
     size_t chunk_steps;
     double *rows;
-  } series[NARYN_Q_COUNT + 2];
+  } series[NARYN_Q_COUNT + 4];
+  /* The zone and rule variables (what NARYN_Q_COUNT + 2 and + 3): every
+  ** name a node's zone or controlling rule may have, in the order of the
+  ** variables' flag_values 0, 1, 2... */
+  const char **flag_name[2];
+  int nflags[2];
   int next;               /* the step naryn__nc_step expects */
   int history_done;
   /* The first failure of a step, reported by naryn__nc_close. */
@@ -199,6 +209,7 @@ static const char *const long_names[NARYN_Q_COUNT] = {
 /* The CF (UDUNITS) unit of a quantity, from the unit its name ends with. */
 static const char *unit_of(const char *name) {
   size_t n = strlen(name);
+  if (strcmp(name, "zone") == 0 || strcmp(name, "rule") == 0) return "1";
   if (n > 4 && strcmp(name + n - 4, "_hm3") == 0) return "hm3";
   if (n > 4 && strcmp(name + n - 4, "_gwh") == 0) return "GW h";
   return "m";
@@ -256,6 +267,71 @@ static int def_strings(naryn__nc *nc, const char *name, int dim,
       (s = put_text_att(nc->ncid, *var, "long_name", long_name)))
     return s;
   return NC_NOERR;
+}
+
+/* Gathers every name the zone (k = 0) or rule (k = 1) of a written node
+** may take, each once. Returns 0, or -1 when out of memory. */
+static int gather_flags(naryn__nc *nc, int k) {
+  const naryn_model *m = nc->m;
+  static const int fixed[] = {NARYN__CTL_ALLOCATION, NARYN__CTL_TARGET, NARYN__CTL_SCHEDULE,
+                              NARYN__CTL_FORCED, NARYN__CTL_FULL, NARYN__CTL_DEAD};
+  int most = 8;
+  for (int j = 0; j < nc->nn; j++)
+    most += k ? m->nodes[nc->node_at[j]].nrules : m->nodes[nc->node_at[j]].nzones;
+  const char **list = malloc((size_t)most * sizeof *list);
+  if (!list) return -1;
+  int n = 0;
+  for (int j = 0; j < nc->nn; j++) {
+    int i = nc->node_at[j], count = k ? m->nodes[i].nrules + 6 : m->nodes[i].nzones;
+    if (m->nodes[i].type != NARYN_NODE_RESERVOIR) continue;
+    for (int c = 0; c < count; c++) {
+      const char *name = !k ? naryn__zone_name(m, i, c)
+                         : c < m->nodes[i].nrules ? naryn__control_name(m, i, c)
+                                                  : naryn__control_name(m, i, fixed[c - m->nodes[i].nrules]);
+      int seen = 0;
+      for (int q = 0; q < n && !seen; q++) seen = strcmp(list[q], name) == 0;
+      if (name && !seen) list[n++] = name;
+    }
+  }
+  nc->flag_name[k] = list;
+  nc->nflags[k] = n;
+  return 0;
+}
+
+/* The flag_values and flag_meanings of the zone (k = 0) or rule (k = 1)
+** variable; a name's spaces become underscores, as CF wants. */
+static int flag_atts(naryn__nc *nc, int var, int k) {
+  int n = nc->nflags[k], s;
+  size_t len = 1;
+  for (int q = 0; q < n; q++) len += strlen(nc->flag_name[k][q]) + 1;
+  double *values = malloc(((size_t)n + 1) * sizeof *values);
+  char *meanings = malloc(len);
+  if (!values || !meanings) {
+    free(values);
+    free(meanings);
+    return NC_ENOMEM;
+  }
+  char *at = meanings;
+  for (int q = 0; q < n; q++) {
+    values[q] = q;
+    for (const char *c = nc->flag_name[k][q]; *c; c++) *at++ = *c == ' ' ? '_' : *c;
+    if (q + 1 < n) *at++ = ' ';
+  }
+  *at = '\0';
+  s = n > 0 ? nc_put_att_double(nc->ncid, var, "flag_values", NC_DOUBLE, (size_t)n, values) : 0;
+  if (!s && n > 0) s = put_text_att(nc->ncid, var, "flag_meanings", meanings);
+  free(values);
+  free(meanings);
+  return s;
+}
+
+/* The flag value of a node's zone (k = 0) or rule (k = 1) code, or NaN. */
+static double flag_of(const naryn__nc *nc, int k, int i, int code) {
+  const char *name = k ? naryn__control_name(nc->m, i, code) : naryn__zone_name(nc->m, i, code);
+  if (!name) return NAN;
+  for (int q = 0; q < nc->nflags[k]; q++)
+    if (strcmp(nc->flag_name[k][q], name) == 0) return q;
+  return NAN;
 }
 
 /* Defines the file's dimensions, variables and attributes. Sets *what to
@@ -322,6 +398,17 @@ static int define(naryn__nc *nc, const naryn_output *o, int *var_names,
                       NARYN_Q_COUNT + 1,
                       "water lost on the way along the link in the step")))
     return s;
+  /* The zone and the controlling rule, as CF flags: a number a name. */
+  for (int k = 0; k < 2 && nc->nn > 0 && o->control; k++) {
+    static const char *const names[] = {"zone", "rule"};
+    static const char *const longs[] = {
+        "zone of the reservoir's storage at the start of the step",
+        "what decided the reservoir's release in the step (its controlling rule)"};
+    if ((s = def_series(nc, names[k], dim_time, dim_node, nc->nn, NARYN_Q_COUNT + 2 + k,
+                        longs[k])) ||
+        (s = flag_atts(nc, nc->series[nc->nvars - 1].var, k)))
+      return s;
+  }
   *what = "leaving define mode";
   return nc_enddef(id);
 }
@@ -374,6 +461,8 @@ static int put_coordinates(naryn__nc *nc, const int *var_names,
 }
 
 static void nc_free(naryn__nc *nc) {
+  free(nc->flag_name[0]);
+  free(nc->flag_name[1]);
   free(nc->path);
   free(nc->node_at);
   free(nc->link_at);
@@ -407,12 +496,18 @@ naryn__nc *naryn__nc_open(const char *path, const naryn_model *m,
   }
   /* Nodes (links) have a dimension only when some of their quantities
   ** are written. */
-  int any_q = 0;
+  int any_q = o->control;
   for (int q = 0; q < NARYN_Q_COUNT; q++) any_q |= o->quantity[q];
   for (int i = 0; any_q && i < m->nnodes; i++)
     if (!o->node_on || o->node_on[i]) nc->node_at[nc->nn++] = i;
   for (int l = 0; (o->link_flow || o->link_loss) && l < m->nlinks; l++)
     if (!o->link_on || o->link_on[l]) nc->link_at[nc->nl++] = l;
+  if (o->control && (gather_flags(nc, 0) != 0 || gather_flags(nc, 1) != 0)) {
+    naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, path, 0, 0, NULL,
+                "cannot write: %s", strerror(ENOMEM));
+    nc_free(nc);
+    return NULL;
+  }
   const char *what = "creating the file";
   int var_names[8], s = nc_create(path, NC_NETCDF4 | NC_CLOBBER, &nc->ncid);
   if (s) {
@@ -456,6 +551,12 @@ int naryn__nc_step(naryn__nc *nc, const naryn_result *r, int t) {
     double *out = v->rows + row * (size_t)v->count;
     if (v->what < NARYN_Q_COUNT) {
       for (int j = 0; j < v->count; j++) out[j] = NARYN__Q(r, t, nc->node_at[j], v->what);
+    } else if (v->what >= NARYN_Q_COUNT + 2) {
+      int rule = v->what - NARYN_Q_COUNT - 2;
+      for (int j = 0; j < v->count; j++) {
+        int i = nc->node_at[j];
+        out[j] = flag_of(nc, rule, i, rule ? NARYN__CONTROL(r, t, i) : NARYN__ZONE(r, t, i));
+      }
     } else {
       /* Link values of step t, from the step's slot of the result. */
       for (int j = 0; j < v->count; j++)
@@ -468,7 +569,10 @@ int naryn__nc_step(naryn__nc *nc, const naryn_result *r, int t) {
     if ((s = nc_put_vara_double(nc->ncid, v->var, start, count, v->rows)))
       return step_fail(nc, s,
                        v->what < NARYN_Q_COUNT ? naryn_quantity_name((naryn_quantity)v->what)
-                       : v->what == NARYN_Q_COUNT ? "flow_hm3" : "loss_hm3", t);
+                       : v->what == NARYN_Q_COUNT     ? "flow_hm3"
+                       : v->what == NARYN_Q_COUNT + 1 ? "loss_hm3"
+                       : v->what == NARYN_Q_COUNT + 2 ? "zone"
+                                                      : "rule", t);
   }
   nc->next = t + 1;
   return NARYN_OK;

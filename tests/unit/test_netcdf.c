@@ -187,6 +187,37 @@ static void every_value(void **state) {
     }
   free(flow);
   free(loss);
+  /* The zone and the controlling rule as CF flags: each step's value is
+  ** the position of its name (spaces as underscores) in flag_meanings,
+  ** NaN where there is none. */
+  for (int k = 0; k < 2; k++) {
+    const char *vname = k ? "rule" : "zone";
+    assert_int_equal(nc_inq_varid(id, vname, &var), NC_NOERR);
+    char meanings[1024] = "";
+    size_t mlen = 0;
+    if (nc_inq_attlen(id, var, "flag_meanings", &mlen) == NC_NOERR)
+      att_text(id, var, "flag_meanings", meanings, sizeof meanings);
+    double *v = get_series(id, vname, (size_t)steps * (size_t)nn);
+    for (int t = 0; t < steps; t++)
+      for (int i = 0; i < nn; i++) {
+        const char *name = k ? naryn_result_rule(result, i, t) : naryn_result_zone(result, i, t);
+        double x = v[(size_t)t * (size_t)nn + (size_t)i];
+        if (!name) {
+          assert_true(isnan(x));
+          continue;
+        }
+        /* The word at position x of flag_meanings. */
+        const char *w = meanings;
+        for (int q = 0; q < (int)x; q++) w = strchr(w, ' ') + 1;
+        size_t wl = strcspn(w, " ");
+        char want[64];
+        snprintf(want, sizeof want, "%s", name);
+        for (char *c = want; *c; c++) if (*c == ' ') *c = '_';
+        assert_int_equal(wl, strlen(want));
+        assert_memory_equal(w, want, wl);
+      }
+    free(v);
+  }
   assert_int_equal(nc_close(id), NC_NOERR);
   assert_int_equal(naryn_diags_count(d), 0);
   /* The same result gives the same bytes. */
