@@ -60,9 +60,21 @@ def main():
         frame.index = frame.index.set_names(["date", "node"])
         if len(frame) != len(ds["time"]) * len(ds["node"]):
             fail("the frame has %d rows" % len(frame))
+        # The zone and rule flags name what the CSV cells say.
+        meanings = {v: ds[v].attrs.get("flag_meanings", "").split()
+                    for v in ("zone", "rule") if v in quantities}
         for (date, node), row in frame.iterrows():
             want = nodes.loc[(date, node)]
             for q in quantities:
+                if q in meanings:
+                    cell = want[q]
+                    got = (None if math.isnan(row[q])
+                           else meanings[q][int(row[q])].replace("_", " "))
+                    name = None if pd.isna(cell) else str(cell).replace("_", " ")
+                    if got != name:
+                        fail("%s of %s on %s: results.nc has %r, nodes.csv %r"
+                             % (q, node, date.date(), got, cell))
+                    continue
                 if not close(row[q], want[q], q):
                     fail("%s of %s on %s: results.nc has %r, nodes.csv %r"
                          % (q, node, date.date(), row[q], want[q]))
