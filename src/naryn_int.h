@@ -1035,7 +1035,8 @@ const char *naryn__link_where(const naryn__link *l, const char *field,
                               char *buf, size_t size);
 /* model/model_read.c: where step t's value of ts was given. */
 naryn__ts_at naryn__ts_source(const naryn_model *m, const naryn__ts *ts, int t);
-/* model/model_read.c: a step's date as "YYYY-MM" (monthly) or "YYYY-MM-DD". */
+/* model/model_read.c: a step's date as "YYYY-MM" (monthly) or "YYYY-MM-DD"
+** (its first day, for steps of days). */
 const char *naryn__step_label(const naryn_model *m, int t, char *buf,
                               size_t size);
 /* The position to report for a node's or link's field: the value if the

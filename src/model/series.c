@@ -15,7 +15,11 @@
 **   twelve monthly values do (section 6): a rate holds on every day, a
 **   volume is split evenly over the days, and an end-of-month target is
 **   interpolated day by day from the end of the month before (the month's
-**   own value throughout when the file has no row for the month before).
+**   own value throughout when the file has no row for the month before);
+**   on a horizon of N-day steps (weekly, "N days") a daily file gives each
+**   step the mean, sum or last value of its days as it gives a month, and
+**   a monthly file is spread over the days as on a daily horizon and each
+**   step made from its days (naryn__step_from_months).
 **
 ** Every row the horizon needs ("slot": a day or a month of the file's own
 ** kind) must be given once. Rows that are missing are listed in one
@@ -27,8 +31,9 @@
 ** fill is told in a warning that lists the rows it made up.
 **
 ** An observed series (the form has NARYN__TS_GAPS) may miss rows and leave
-** cells empty: those steps are NaN, not observed. A month made from days
-** is then the mean of the days observed (the last day for a target).
+** cells empty: those steps are NaN, not observed. A month or a step made
+** from days is then the mean of the days observed (the last day for a
+** target).
 */
 #include <math.h>
 #include <stdio.h>

@@ -960,8 +960,16 @@ static void run_header(naryn__page *p, const run_files *f, const char *what) {
   naryn__meta(p, "Model file", run_key(f, "model_file"));
   naryn__meta(p, "Scenario", scen[0] ? scen : "none (the model as given)");
   char buf[256];
+  /* Steps of N days are told as "N-day steps"; a short last step ends at
+  ** run.csv's last_day. */
+  char step_name[32];
+  if (f->step_days > 1 && f->step_days != 7)
+    snprintf(step_name, sizeof step_name, "%d-day", f->step_days);
+  else
+    snprintf(step_name, sizeof step_name, "%s", run_key(f, "step"));
   snprintf(buf, sizeof buf, "%.7s to %.7s: %s %s steps, %s years", run_key(f, "start"),
-           run_key(f, "end"), run_key(f, "steps"), run_key(f, "step"), run_key(f, "years"));
+           f->step_days > 1 && f->last_day >= 0 ? run_key(f, "last_day") : run_key(f, "end"),
+           run_key(f, "steps"), step_name, run_key(f, "years"));
   naryn__meta(p, "Horizon", buf);
   naryn__meta(p, "Step", run_key(f, "step"));
   naryn__meta(p, "Engine", "naryn " NARYN_VERSION);
