@@ -4,7 +4,7 @@
 ** spread over a week that crosses a month's end (a rate's mean, a
 ** volume's sum of day shares, an end-of-month target at the week's last
 ** day), "1 day" the same as daily to the bit, daily and monthly CSV series
-** on weekly steps, and a weekly simulation whose storage matches the
+** on weekly steps, an observed series with gaps, and a weekly simulation whose storage matches the
 ** water added by hand.
 */
 #include <setjmp.h>
@@ -173,6 +173,56 @@ static void monthly_csv_on_weekly_steps(void **state) {
   naryn_model_free(m);
 }
 
+/* An observed series with gaps on weekly steps: a step's flow is the mean
+** of its days observed, its storage the value of its last day. Days of
+** January 2001 observed on the 1st, 2nd and 9th (flows 1, 2 and 9,
+** storages 101, 102 and 109) and from 15 to 31 January: the first week's
+** flow (1 + 2) / 2 = 1.5 and storage not observed (7 January missing); the
+** second week's flow 9 and storage not observed; the third week's flow the
+** mean of 15..21 = 18 and storage 121. */
+static void observed_gaps_on_weekly_steps(void **state) {
+  (void)state;
+  static char csv[4096];
+  size_t used = (size_t)snprintf(csv, sizeof csv, "date,q,s\n");
+  for (int d = 1; d <= 31; d++)
+    if (d <= 2 || d == 9 || d >= 15)
+      used += (size_t)snprintf(csv + used, sizeof csv - used, "2001-01-%02d,%d,%d\n", d, d,
+                               100 + d);
+  char dir[64], path[128];
+  tu_mkdtemp(dir);
+  tu_write(dir, "s.csv", csv);
+  tu_write(dir, "model.yaml",
+           "horizon: {start: 2001-01-01, end: 2001-01-28, step: weekly}\n"
+           "nodes:\n"
+           "  - {name: In, type: inflow, inflow_m3s: 10}\n"
+           "  - {name: R, type: reservoir, max_storage_hm3: 1000, initial_storage_hm3: 500,\n"
+           "     observed_flow_m3s: {file: s.csv, column: q},\n"
+           "     observed_storage_hm3: {file: s.csv, column: s}}\n"
+           "  - {name: Out, type: sink}\n"
+           "links:\n"
+           "  - {from: In, to: R}\n"
+           "  - {from: R, to: Out}\n");
+  snprintf(path, sizeof path, "%s/model.yaml", dir);
+  naryn_diags *d = naryn_diags_new(0);
+  naryn_model *m = NULL;
+  int rc = naryn_model_load(path, NULL, 0, &m, d);
+  if (rc != NARYN_OK) print_error("%s\n", tu_first_error(d));
+  assert_int_equal(rc, NARYN_OK);
+  tu_rmdir(dir);
+  assert_int_equal(m->nobs, 2);
+  const naryn__ts *q = NULL, *st = NULL;
+  for (int k = 0; k < m->nobs; k++)
+    *(m->obs[k].q == NARYN_Q_STORAGE_HM3 ? &st : &q) = &m->obs[k].ts;
+  assert_float_equal(q->v[0], 1.5, 1e-12);
+  assert_float_equal(q->v[1], 9.0, 1e-12);
+  assert_float_equal(q->v[2], 18.0, 1e-12);
+  assert_true(isnan(st->v[0]) && isnan(st->v[1]));
+  assert_float_equal(st->v[2], 121.0, 1e-12);
+  assert_float_equal(st->v[3], 128.0, 1e-12);
+  naryn_diags_free(d);
+  naryn_model_free(m);
+}
+
 /* A weekly run: inflow 10 m3/s in January and 20 in February, release 4,
 ** no demand: the storage gains 6 m3/s through January and 16 through
 ** February, 0.0864 hm3 a day per m3/s. End of the first week 500 + 6 * 7 *
@@ -205,6 +255,7 @@ int main(void) {
       cmocka_unit_test(one_day_is_daily),
       cmocka_unit_test(daily_csv_on_weekly_steps),
       cmocka_unit_test(monthly_csv_on_weekly_steps),
+      cmocka_unit_test(observed_gaps_on_weekly_steps),
       cmocka_unit_test(weekly_run_balances),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
