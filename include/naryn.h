@@ -173,8 +173,13 @@ const char *naryn_model_path(const naryn_model *m);
 /* Names of the scenarios applied, joined by "+", or "" when none. */
 const char *naryn_model_scenario(const naryn_model *m);
 int naryn_model_steps(const naryn_model *m);
-/* 1 when the model steps daily, 0 when monthly. */
+/* 1 when the model's steps are counted in days (daily, weekly or "N
+** days"), 0 when monthly. */
 int naryn_model_is_daily(const naryn_model *m);
+/* The days in each step: 0 for monthly steps, 1 daily, 7 weekly, N for
+** "N days". The last step of the horizon may be shorter (see
+** naryn_model_step_seconds). */
+int naryn_model_step_days(const naryn_model *m);
 /* Date of step i as "YYYY-MM-DD" (the first day of the step). */
 const char *naryn_model_step_date(const naryn_model *m, int step);
 /* Length of step i in seconds. */

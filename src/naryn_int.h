@@ -95,6 +95,15 @@ int naryn__date_month_days(int y, int m);
 ** day 1). The whole string must match. Returns 0 on success. */
 int naryn__date_parse(const char *s, size_t len, int allow_month, int *y,
                       int *m, int *d);
+/* The length in days of a horizon's step named s: 0 for "monthly", 1 for
+** "daily", 7 for "weekly", N for "N days" or "N day" (any N, checked by
+** the caller), -1 for anything else. */
+long naryn__step_days_parse(const char *s);
+/* The name of a step of step_days days as run.csv writes it: "monthly",
+** "daily", "weekly" or "N days" (written into buf). */
+const char *naryn__step_days_name(int step_days, char *buf, size_t size);
+/* The most days a step may have ("N days"). */
+#define NARYN__MAX_STEP_DAYS 366
 
 /* ====================================================================== */
 /* io/doc.c: JSON or YAML documents with a source position on every value  */
@@ -850,7 +859,9 @@ int naryn__names_put(naryn__names *t, const char *key, int index);
 struct naryn_model {
   naryn__arena *arena;
   const char *path, *name, *scenario, *description;
-  int daily;
+  int daily;                   /* 1 when the steps are counted in days */
+  int step_days;               /* days in a step: 0 monthly, 1 daily, N;
+                               ** the last step may be shorter */
   int nsteps;
   long *step_day;              /* first day of each step, days since 1970 */
   double *step_s;              /* seconds in each step */
@@ -970,6 +981,19 @@ typedef enum naryn__ts_form {
                          ** (an observed series) */
 } naryn__ts_form;
 
+/* model/model_read.c: the value of step t of a horizon of N-day steps made
+** from its days, each day taking its calendar month's value: x[j] is the
+** value of the j-th month from the month of the step's first day (at most
+** NARYN__STEP_MONTHS of them), 'before' that of the month before it (NaN
+** when unknown: the month's own value is used). A rate is the mean of the
+** days' rates, a volume the sum of the days' shares of their months'
+** volumes, an end-of-month target its day-interpolated value at the
+** step's last day. Months whose value is NaN are left out of a rate or a
+** volume (not observed); NaN when no day is left. */
+#define NARYN__STEP_MONTHS 14
+double naryn__step_from_months(const naryn_model *m, int t, naryn__ts_form form,
+                               const double *x, double before);
+
 /* A model document being read. Problems are reported at their place in the
 ** document and remembered in 'failed'; a CSV file that several fields name
 ** is read once. Start with m, d and a (the model's arena) set and the rest
@@ -1051,7 +1075,8 @@ const char *naryn__link_where(const naryn__link *l, const char *field,
                               char *buf, size_t size);
 /* model/model_read.c: where step t's value of ts was given. */
 naryn__ts_at naryn__ts_source(const naryn_model *m, const naryn__ts *ts, int t);
-/* model/model_read.c: a step's date as "YYYY-MM" (monthly) or "YYYY-MM-DD". */
+/* model/model_read.c: a step's date as "YYYY-MM" (monthly) or "YYYY-MM-DD"
+** (its first day, for steps of days). */
 const char *naryn__step_label(const naryn_model *m, int t, char *buf,
                               size_t size);
 /* The position to report for a node's or link's field: the value if the

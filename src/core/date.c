@@ -7,6 +7,8 @@
 ** 400-year eras.
 */
 #include <ctype.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "../naryn_int.h"
 
@@ -63,4 +65,25 @@ int naryn__date_parse(const char *s, size_t len, int allow_month, int *y,
   *m = mm;
   *d = dd;
   return 0;
+}
+
+long naryn__step_days_parse(const char *s) {
+  if (strcmp(s, "monthly") == 0) return 0;
+  if (strcmp(s, "daily") == 0) return 1;
+  if (strcmp(s, "weekly") == 0) return 7;
+  /* "N days" or "N day": digits, one space, the word. */
+  long n = 0;
+  int k = 0;
+  while (isdigit((unsigned char)s[k]) && k < 9) n = n * 10 + (s[k++] - '0');
+  if (k == 0 || isdigit((unsigned char)s[k])) return -1;
+  if (strcmp(s + k, " days") != 0 && strcmp(s + k, " day") != 0) return -1;
+  return n;
+}
+
+const char *naryn__step_days_name(int step_days, char *buf, size_t size) {
+  if (step_days == 0) return "monthly";
+  if (step_days == 1) return "daily";
+  if (step_days == 7) return "weekly";
+  snprintf(buf, size, "%d days", step_days);
+  return buf;
 }

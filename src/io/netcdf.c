@@ -340,7 +340,7 @@ static int define(naryn__nc *nc, const naryn_output *o, int *var_names,
                   const char **what) {
   const naryn_model *m = nc->m;
   int s, id = nc->ncid, dim_time, dim_nv, dim_node = -1, dim_link = -1, var;
-  char text[256];
+  char text[256], step_name[32];
   *what = "defining the dimensions";
   if ((s = nc_set_fill(id, NC_NOFILL, &var)) ||
       (s = nc_def_dim(id, "time", (size_t)m->nsteps, &dim_time)) ||
@@ -357,7 +357,8 @@ static int define(naryn__nc *nc, const naryn_output *o, int *var_names,
       (s = put_text_att(id, NC_GLOBAL, "source", "naryn " NARYN_VERSION)) ||
       (s = put_text_att(id, NC_GLOBAL, "naryn_model", m->name)) ||
       (s = put_text_att(id, NC_GLOBAL, "naryn_scenario", m->scenario)) ||
-      (s = put_text_att(id, NC_GLOBAL, "naryn_step", m->daily ? "daily" : "monthly")))
+      (s = put_text_att(id, NC_GLOBAL, "naryn_step",
+                        naryn__step_days_name(m->step_days, step_name, sizeof step_name))))
     return s;
   *what = "defining the time coordinate";
   int dims[2] = {dim_time, dim_nv};

@@ -203,6 +203,7 @@ const char *naryn_model_path(const naryn_model *m) { return m->path; }
 const char *naryn_model_scenario(const naryn_model *m) { return m->scenario; }
 int naryn_model_steps(const naryn_model *m) { return m->nsteps; }
 int naryn_model_is_daily(const naryn_model *m) { return m->daily; }
+int naryn_model_step_days(const naryn_model *m) { return m->step_days; }
 
 const char *naryn_model_step_date(const naryn_model *m, int step) {
   return (step >= 0 && step < m->nsteps) ? m->step_date[step] : "";

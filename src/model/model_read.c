@@ -277,14 +277,19 @@ static int read_horizon(reader *r, const naryn__doc *root) {
   const naryn__doc *step = get(h, "step");
   if (!step)
     return fail(r, h, "horizon",
-                "expected a field \"step\" (monthly or daily), got none");
-  if (step->kind == NARYN__DOC_SCALAR && strcmp(step->str, "monthly") == 0)
-    m->daily = 0;
-  else if (step->kind == NARYN__DOC_SCALAR && strcmp(step->str, "daily") == 0)
-    m->daily = 1;
-  else
-    return fail(r, step, "horizon.step", "expected monthly or daily, got %s",
-                naryn__doc_describe(step, got, sizeof got));
+                "expected a field \"step\" (monthly, daily, weekly or \"N days\"), "
+                "got none");
+  long nd = step->kind == NARYN__DOC_SCALAR ? naryn__step_days_parse(step->str) : -1;
+  if (nd < 0)
+    return fail(r, step, "horizon.step",
+                "expected monthly, daily, weekly or \"N days\" (N from 1 to %d), got %s",
+                NARYN__MAX_STEP_DAYS, naryn__doc_describe(step, got, sizeof got));
+  if (nd > NARYN__MAX_STEP_DAYS || (nd == 0 && strcmp(step->str, "monthly") != 0))
+    return fail(r, step, "horizon.step",
+                "expected \"N days\" with N from 1 to %d, got \"%s\"",
+                NARYN__MAX_STEP_DAYS, step->str);
+  m->step_days = (int)nd;
+  m->daily = nd > 0;
   int y0, m0, d0, y1, m1, d1;
   if (read_date(r, h, "start", m->daily, &y0, &m0, &d0) ||
       read_date(r, h, "end", m->daily, &y1, &m1, &d1))
@@ -296,14 +301,17 @@ static int read_horizon(reader *r, const naryn__doc *root) {
                 "expected a date on or after the start %s, got %s", start->str,
                 end->str);
   }
-  long n = m->daily ? last - first + 1 : (y1 - y0) * 12L + (m1 - m0) + 1;
-  long most = m->daily ? naryn__date_days(y0 + NARYN__MAX_YEARS, m0, d0) - first
-                       : 12L * NARYN__MAX_YEARS;
-  if (n > most)
+  /* Steps of N days run from the start; the last takes the days left. */
+  long n = m->daily ? (last - first + nd) / nd : (y1 - y0) * 12L + (m1 - m0) + 1;
+  long most_days = naryn__date_days(y0 + NARYN__MAX_YEARS, m0, d0) - first;
+  long most = m->daily ? (most_days + nd - 1) / nd : 12L * NARYN__MAX_YEARS;
+  if (n > most) {
+    char name[32];
     return fail(r, get(h, "end"), "horizon.end",
                 "expected a horizon of at most %d years (%ld %s steps from "
                 "the start), got %ld steps", NARYN__MAX_YEARS, most,
-                m->daily ? "daily" : "monthly", n);
+                naryn__step_days_name(m->step_days, name, sizeof name), n);
+  }
   m->nsteps = (int)n;
   m->step_day = naryn__arena_alloc(r->a, (size_t)n * sizeof *m->step_day);
   m->step_s = naryn__arena_alloc(r->a, (size_t)n * sizeof *m->step_s);
@@ -314,9 +322,10 @@ static int read_horizon(reader *r, const naryn__doc *root) {
   for (int i = 0; i < m->nsteps; i++) {
     int y, mo, dd;
     if (m->daily) {
-      m->step_day[i] = first + i;
+      m->step_day[i] = first + i * nd;
       naryn__date_ymd(m->step_day[i], &y, &mo, &dd);
-      m->step_s[i] = 86400.0;
+      long len = last + 1 - m->step_day[i];
+      m->step_s[i] = 86400.0 * (double)(len < nd ? len : nd);
     } else {
       int k = (m0 - 1) + i;
       y = y0 + k / 12;
@@ -400,15 +409,60 @@ naryn__csv *naryn__read_csv_table(naryn__reader *r, const char *file, char delim
   return csv_get(r, path, delim, named_at, where);
 }
 
+double naryn__step_from_months(const naryn_model *m, int t, naryn__ts_form form,
+                               const double *x, double before) {
+  long d = m->step_day[t], end = d + (long)(m->step_s[t] / 86400.0 + 0.5);
+  int y, mo, dd;
+  naryn__date_ymd(d, &y, &mo, &dd);
+  double sum = 0.0, v = NAN;
+  long seen = 0;
+  int parts = 0;
+  /* The step's days month by month: part j has cnt days of month x[j]. */
+  for (int j = 0; d < end; j++) {
+    int mdays = naryn__date_month_days(y, mo);
+    long cnt = mdays - dd + 1 < end - d ? mdays - dd + 1 : end - d;
+    double xj = x[j];
+    if (form == NARYN__TS_END_TARGET) {
+      /* The value at the step's last day, from the end of the month before. */
+      double prev = j > 0 ? x[j - 1] : before;
+      if (isnan(prev)) prev = xj;
+      int last_dd = dd + (int)cnt - 1;
+      double days = mdays;
+      v = prev + (xj - prev) * last_dd / days;
+    } else if (!isnan(xj)) {
+      /* A month's rate holds on each of its days; its volume is split
+      ** evenly over them. */
+      double part = form == NARYN__TS_RATE ? xj * (double)cnt
+                    : cnt == mdays         ? xj
+                                           : xj * (double)cnt / mdays;
+      if (parts++ == 0) v = form == NARYN__TS_RATE ? xj : part;
+      sum += part;
+      seen += cnt;
+    }
+    d += cnt;
+    dd = 1;
+    if (++mo > 12) mo = 1, y++;
+  }
+  /* One month's rate is kept as given rather than summed and divided. */
+  if (form == NARYN__TS_RATE && parts > 1) v = sum / (double)seen;
+  else if (form != NARYN__TS_END_TARGET && parts > 1) v = sum;
+  return v;
+}
+
 /* Spreads one value per calendar month over the steps according to the
 ** form: rates are constant over the month, volumes are split by days, end
-** targets are interpolated from the previous month's end. */
+** targets are interpolated from the previous month's end; a step of
+** several days is made from its days (naryn__step_from_months). */
 static void spread_monthly(const naryn_model *m, const double month[12],
                            naryn__ts_form form, double *v) {
   for (int i = 0; i < m->nsteps; i++) {
     int mo = m->step_month[i];
     double x = month[mo - 1];
-    if (m->daily && form != NARYN__TS_RATE) {
+    if (m->step_days > 1) {
+      double xs[NARYN__STEP_MONTHS];
+      for (int j = 0; j < NARYN__STEP_MONTHS; j++) xs[j] = month[(mo - 1 + j) % 12];
+      x = naryn__step_from_months(m, i, form, xs, month[(mo + 10) % 12]);
+    } else if (m->daily && form != NARYN__TS_RATE) {
       int y, mm, dd;
       naryn__date_ymd(m->step_day[i], &y, &mm, &dd);
       double days = naryn__date_month_days(y, mm);

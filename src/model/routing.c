@@ -39,9 +39,13 @@ int naryn__read_routing(naryn__reader *r, naryn__link *l, const naryn__doc *obj,
                                      "initial_flow_m3s", NULL};
   naryn__read_check_keys(r, v, w, keys);
   const naryn_model *m = r->m;
-  if (!m->daily)
-    return naryn__read_fail(r, v, w, "expected a daily horizon for a routed link, got "
-                            "monthly steps (a month's flow reaches its tail within the month)");
+  if (m->step_days != 1) {
+    char steps[32];
+    if (m->step_days == 0) snprintf(steps, sizeof steps, "monthly steps");
+    else snprintf(steps, sizeof steps, "steps of %d days", m->step_days);
+    return naryn__read_fail(r, v, w, "expected a daily horizon for a routed link, got %s "
+                            "(routing follows water day by day)", steps);
+  }
   double lag = NAN, k = NAN, x = NAN, q0 = 0.0;
   if (naryn__read_number(r, v, "lag_days", w, &lag) < 0 ||
       naryn__read_number(r, v, "muskingum_k_days", w, &k) < 0 ||

@@ -15,7 +15,11 @@
 **   twelve monthly values do (section 6): a rate holds on every day, a
 **   volume is split evenly over the days, and an end-of-month target is
 **   interpolated day by day from the end of the month before (the month's
-**   own value throughout when the file has no row for the month before).
+**   own value throughout when the file has no row for the month before);
+**   on a horizon of N-day steps (weekly, "N days") a daily file gives each
+**   step the mean, sum or last value of its days as it gives a month, and
+**   a monthly file is spread over the days as on a daily horizon and each
+**   step made from its days (naryn__step_from_months).
 **
 ** Every row the horizon needs ("slot": a day or a month of the file's own
 ** kind) must be given once. Rows that are missing are listed in one
@@ -27,8 +31,9 @@
 ** fill is told in a note that lists the rows it made up.
 **
 ** An observed series (the form has NARYN__TS_GAPS) may miss rows and leave
-** cells empty: those steps are NaN, not observed. A month made from days
-** is then the mean of the days observed (the last day for a target).
+** cells empty: those steps are NaN, not observed. A month or a step made
+** from days is then the mean of the days observed (the last day for a
+** target).
 **
 ** The file may be separated by commas, semicolons or tabs ("delimiter",
 ** else found from its header line), and in a file not separated by commas
@@ -134,7 +139,8 @@ static void plan_slots(const naryn_model *m, naryn__ts_form form, slots *s) {
   naryn__date_ymd(d0, &y, &mo, &dd);
   m0 = month_index(y, mo);
   if (m->daily) {
-    d1 = m->step_day[m->nsteps - 1];
+    int t = m->nsteps - 1;
+    d1 = m->step_day[t] + (long)(m->step_s[t] / 86400.0 + 0.5) - 1;
     naryn__date_ymd(d1, &y, &mo, &dd);
     m1 = month_index(y, mo);
   } else {
@@ -500,10 +506,28 @@ int naryn__read_series(naryn__reader *r, const naryn__doc *spec, const char *whe
   for (int i = 0; i < m->nsteps; i++) {
     int y, mo, dd;
     naryn__date_ymd(m->step_day[i], &y, &mo, &dd);
-    if (s.monthly == !m->daily) {
+    if (s.monthly ? !m->daily : m->step_days == 1) {
       long k = s.monthly ? i + s.opt0 : i;
       v[i] = s.v[k];
       row_of[i] = s.row[k];
+    } else if (s.monthly && m->step_days > 1) {
+      /* Each day takes its month's row; the step is made from its days. */
+      int k = (int)(month_index(y, mo) - s.base);
+      double xs[NARYN__STEP_MONTHS];
+      for (int j = 0; j < NARYN__STEP_MONTHS; j++)
+        xs[j] = k + j < s.n && (!may_miss || s.row[k + j] >= 0) ? s.v[k + j] : NAN;
+      double before = k > 0 && s.row[k - 1] >= 0 ? s.v[k - 1] : NAN;
+      v[i] = naryn__step_from_months(m, i, form, xs, before);
+      /* Told by the row of the month of the step's last day for a target,
+      ** else of its first day. */
+      int kl = k;
+      if (form == NARYN__TS_END_TARGET) {
+        int ly, lm, ld;
+        naryn__date_ymd(m->step_day[i] + (long)(m->step_s[i] / 86400.0 + 0.5) - 1, &ly, &lm,
+                        &ld);
+        kl = (int)(month_index(ly, lm) - s.base);
+      }
+      row_of[i] = s.row[kl];
     } else if (s.monthly) {
       /* A month's row on each of its days. */
       int k = (int)(month_index(y, mo) - s.base);
@@ -516,9 +540,16 @@ int naryn__read_series(naryn__reader *r, const naryn__doc *spec, const char *whe
       v[i] = x;
       row_of[i] = s.row[k];
     } else {
-      /* A month from its days. */
-      int nd = naryn__date_month_days(y, mo);
-      long k0 = naryn__date_days(y, mo, 1) - s.base;
+      /* A step from its days: a month's, or the N days of a step. */
+      int nd;
+      long k0;
+      if (m->daily) {
+        nd = (int)(m->step_s[i] / 86400.0 + 0.5);
+        k0 = m->step_day[i] - s.base;
+      } else {
+        nd = naryn__date_month_days(y, mo);
+        k0 = naryn__date_days(y, mo, 1) - s.base;
+      }
       double sum = 0.0;
       int seen = 0;
       long k1 = -1;

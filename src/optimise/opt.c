@@ -977,9 +977,14 @@ static const char *const month_names[] = {
     "January", "February", "March", "April", "May", "June", "July",
     "August", "September", "October", "November", "December"};
 
-/* A step as "January 2031" (monthly) or "2031-01-15" (daily). */
+/* A step as "January 2031" (monthly), "2031-01-15" (daily) or "the step
+** from 2031-01-15 to 2031-01-21" (N days). */
 static const char *when(const naryn_model *m, int t, char *buf, size_t size) {
-  if (m->daily)
+  if (m->step_days > 1) {
+    int y, mo, dd;
+    naryn__date_ymd(m->step_day[t] + (long)(m->step_s[t] / 86400.0 + 0.5) - 1, &y, &mo, &dd);
+    snprintf(buf, size, "the step from %s to %04d-%02d-%02d", m->step_date[t], y, mo, dd);
+  } else if (m->daily)
     snprintf(buf, size, "%s", m->step_date[t]);
   else
     snprintf(buf, size, "%s %.4s", month_names[m->step_month[t] - 1],

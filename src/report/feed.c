@@ -6,7 +6,7 @@
 ** nodes.csv: the storage, release and inflow of each reservoir, the
 ** inflow of the sinks, the energy of enabled plants and the demand and
 ** delivery of enabled demands, one value a point of its time axis (a step,
-** or a calendar month for a daily run of more than
+** or a calendar month for a daily or N-day run of more than
 ** NARYN__REPORT_STEP_POINTS steps). Read back from the file, those are
 ** 200 MB of text to parse for a large run. A feed keeps the same series
 ** while the writer of nodes.csv formats them: each kept cell's value is
@@ -46,9 +46,10 @@ static unsigned keep_mask(const naryn__node *n, const int *has_q) {
   return mask;
 }
 
-/* The month of each step of a daily run drawn by month, as report.c
-** finds it from run.csv's start; 0 when a step's date is not the day
-** after the one before (the report then reads the file and says so). */
+/* The month of each step of a daily or N-day run drawn by month, as
+** report.c finds it from run.csv's start and step; 0 when a step's date
+** is not N days after the one before (the report then reads the file and
+** says so). */
 static int months_of_steps(naryn__report_feed *fd, const naryn_model *m) {
   int y, mo, dd;
   const char *start = m->step_date[0];
@@ -57,7 +58,7 @@ static int months_of_steps(naryn__report_feed *fd, const naryn_model *m) {
   long m0 = y * 12L + (mo - 1);
   for (int t = 0; t < m->nsteps; t++) {
     int ey, em, ed;
-    naryn__date_ymd(day0 + t, &ey, &em, &ed);
+    naryn__date_ymd(day0 + (long)t * m->step_days, &ey, &em, &ed);
     const char *date = m->step_date[t];
     if (naryn__date_parse(date, strlen(date), 1, &y, &mo, &dd) != 0 || y != ey ||
         mo != em || dd != ed)

@@ -71,6 +71,11 @@ typedef struct run_files {
   int *step_pt;       /* [nsteps] the point of each step, when by_month */
   long *step_day;     /* [nsteps] the day number of each step's date */
   long day0;
+  /* The days in a step (run.csv's step: 0 monthly, 1 daily, N), and the
+  ** horizon's last day (run.csv's last_day; -1 when not given), where a
+  ** shorter last step of N days ends. */
+  int step_days;
+  long last_day;
   /* What the run wrote per step: whether there is a nodes.csv, which of
   ** its quantities it has a column for, and which nodes it has rows for
   ** (a run may write only some; every node when NULL). */
@@ -212,6 +217,14 @@ static void keep_value(const run_files *f, double *v, int q, long t, double x) {
   v[k] = q == NARYN_Q_STORAGE_HM3 || isnan(v[k]) ? x : v[k] + x;
 }
 
+/* The seconds of a step of days that starts on day 'day': step_days
+** days, or fewer for a last step that ends at the horizon's last day. */
+static double days_step_s(const run_files *f, long day) {
+  long n = f->step_days;
+  if (f->last_day >= day && f->last_day - day + 1 < n) n = f->last_day - day + 1;
+  return 86400.0 * (double)n;
+}
+
 /* Puts step t, dated y-mo-dd, on the time axis of a run drawn per step. */
 static void step_axis(run_files *f, long t, int y, int mo, int dd, int daily) {
   static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -219,8 +232,9 @@ static void step_axis(run_files *f, long t, int y, int mo, int dd, int daily) {
   int days = mdays[mo - 1] + (mo == 2 && leap);
   f->calendar[t] = mo;
   f->month[t] = y * 12.0 + (mo - 1) + (daily ? (dd - 1.0) / days : 0.0);
-  f->step_s[t] = daily ? 86400.0 : days * 86400.0;
   f->step_day[t] = naryn__date_days(y, mo, dd);
+  f->step_s[t] = !daily ? days * 86400.0 : f->step_days > 1 ? days_step_s(f, f->step_day[t])
+                                                             : 86400.0;
 }
 
 /* 1 for an enabled reservoir, whose controlling rule the page keeps. */
@@ -308,7 +322,7 @@ static int read_nodes(run_files *f, naryn__csv_stream *s, int daily) {
       if (f->by_month) {
         /* The months come from run.csv: the step's date must be its. */
         int ey, em, ed;
-        naryn__date_ymd(f->day0 + t, &ey, &em, &ed);
+        naryn__date_ymd(f->step_day[t], &ey, &em, &ed);
         if (y != ey || mo != em || dd != ed) {
           defer(&err, s, cdate, NULL); /* the first error: see the loop's start */
           snprintf(err.date, sizeof err.date, ", the date of step %ld from run.csv's "
@@ -426,9 +440,9 @@ static int steps_from_run(run_files *f, int daily) {
   for (int t = 0; t < f->nsteps && !f->by_month; t++) {
     int days;
     if (daily) {
-      naryn__date_ymd(day0 + t, &y, &mo, &dd);
+      naryn__date_ymd(day0 + t * f->step_days, &y, &mo, &dd);
       days = naryn__date_month_days(y, mo);
-      f->step_s[t] = 86400.0;
+      f->step_s[t] = f->step_days > 1 ? days_step_s(f, day0 + t * f->step_days) : 86400.0;
     } else {
       int k = (mo - 1) + (t > 0);
       y += k / 12;
@@ -449,8 +463,10 @@ static int steps_from_run(run_files *f, int daily) {
   return NARYN_OK;
 }
 
-/* The time axis of a daily run drawn by month, from run.csv's start: the
-** calendar months its steps fall in, and the month of each step. Returns
+/* The time axis of a daily (or N-day) run drawn by month, from run.csv's
+** start and step: the calendar months its steps start in, and the month
+** of each step. A point's step_s is the mean length of its steps, so that
+** its sums divided by step_s times its steps are mean flows. Returns
 ** NARYN_OK, NARYN_ENOMEM unreported, or another error reported in f->d. */
 static int months_from_run(run_files *f) {
   int y, mo, dd, ly, lm, ld;
@@ -459,7 +475,8 @@ static int months_from_run(run_files *f) {
     return bad(f, f->run, -1, "value", "column \"%s\": expected the start of the run as "
                "a date YYYY-MM-DD%s", "");
   f->day0 = naryn__date_days(y, mo, dd);
-  naryn__date_ymd(f->day0 + f->nsteps - 1, &ly, &lm, &ld);
+  long nd = f->step_days;
+  naryn__date_ymd(f->day0 + (f->nsteps - 1) * nd, &ly, &lm, &ld);
   long m0 = y * 12L + (mo - 1);
   f->npts = (int)(ly * 12L + (lm - 1) - m0 + 1);
   size_t n = (size_t)f->npts;
@@ -473,16 +490,18 @@ static int months_from_run(run_files *f) {
   for (int k = 0; k < f->npts; k++) {
     f->month[k] = (double)(m0 + k);
     f->calendar[k] = (int)((m0 + k) % 12) + 1;
-    f->step_s[k] = 86400.0;
+    f->step_s[k] = nd > 1 ? 0.0 : 86400.0;
     f->pt_steps[k] = 0;
   }
   for (int t = 0; t < f->nsteps; t++) {
-    f->step_day[t] = f->day0 + t;
-    naryn__date_ymd(f->day0 + t, &y, &mo, &dd);
+    f->step_day[t] = f->day0 + t * nd;
+    naryn__date_ymd(f->step_day[t], &y, &mo, &dd);
     int k = (int)(y * 12L + (mo - 1) - m0);
     f->step_pt[t] = k;
     f->pt_steps[k]++;
+    if (nd > 1) f->step_s[k] += days_step_s(f, f->step_day[t]);
   }
+  for (int k = 0; k < f->npts && nd > 1; k++) f->step_s[k] /= f->pt_steps[k];
   return NARYN_OK;
 }
 
@@ -631,7 +650,16 @@ static int load_run_fed(run_files *f, const char *dir, naryn__arena *a,
                        "expected the keys steps, links and years with positive "
                        "values and network.csv with a row per node");
   }
-  int daily = strcmp(run_key(f, "step"), "daily") == 0;
+  /* A step run.csv does not name is taken as monthly, as before N-day
+  ** steps. */
+  long step_days = naryn__step_days_parse(run_key(f, "step"));
+  f->step_days = step_days > 0 && step_days <= NARYN__MAX_STEP_DAYS ? (int)step_days : 0;
+  int daily = f->step_days > 0;
+  const char *last = run_key(f, "last_day");
+  int ly, lm, ld;
+  f->last_day = naryn__date_parse(last, strlen(last), 0, &ly, &lm, &ld) == 0
+                    ? naryn__date_days(ly, lm, ld)
+                    : -1;
   if (rc == NARYN_OK) {
     f->by_month = daily && f->nsteps > MAX_STEP_POINTS;
     f->step_day = naryn__arena_alloc(a, sizeof(long) * (size_t)f->nsteps);
@@ -940,8 +968,16 @@ static void run_header(naryn__page *p, const run_files *f, const char *what) {
   naryn__meta(p, "Model file", run_key(f, "model_file"));
   naryn__meta(p, "Scenario", scen[0] ? scen : "none (the model as given)");
   char buf[256];
+  /* Steps of N days are told as "N-day steps"; a short last step ends at
+  ** run.csv's last_day. */
+  char step_name[32];
+  if (f->step_days > 1 && f->step_days != 7)
+    snprintf(step_name, sizeof step_name, "%d-day", f->step_days);
+  else
+    snprintf(step_name, sizeof step_name, "%s", run_key(f, "step"));
   snprintf(buf, sizeof buf, "%.7s to %.7s: %s %s steps, %s years", run_key(f, "start"),
-           run_key(f, "end"), run_key(f, "steps"), run_key(f, "step"), run_key(f, "years"));
+           f->step_days > 1 && f->last_day >= 0 ? run_key(f, "last_day") : run_key(f, "end"),
+           run_key(f, "steps"), step_name, run_key(f, "years"));
   naryn__meta(p, "Horizon", buf);
   naryn__meta(p, "Step", run_key(f, "step"));
   naryn__meta(p, "Engine", "naryn " NARYN_VERSION);
@@ -1127,16 +1163,28 @@ static int network_section(naryn__page *p, const run_files *f) {
 
 /* Says that the charts over time are drawn by month, and why. */
 static void by_month_note(FILE *out, const run_files *f) {
-  fprintf(out, "<p class=\"note by-month\">This daily run has %d steps, more than a "
-               "chart can show (%d): the charts over time are drawn by calendar month, "
+  char name[32];
+  if (f->step_days > 1 && f->step_days != 7)
+    snprintf(name, sizeof name, "run of %d-day steps", f->step_days);
+  else
+    snprintf(name, sizeof name, "%s run", f->step_days == 7 ? "weekly" : "daily");
+  fprintf(out, "<p class=\"note by-month\">This %s has %d steps, more than a "
+               "chart can show (%d): the charts over time are drawn by calendar month%s, "
                "%d points, with storage at the end of each month and flows as each "
-               "month's mean.</p>\n", f->nsteps, MAX_STEP_POINTS, f->npts);
+               "month's mean.</p>\n", name, f->nsteps, MAX_STEP_POINTS,
+          f->step_days > 1 ? " (a step in the month it starts in)" : "", f->npts);
 }
 
 /* The length of point t of the time axis in months: a month, or a day of
-** a daily run drawn per step. */
+** a daily run drawn per step, or the days of a step of several (from its
+** start to the start of the day after its end). */
 static double point_months(const run_files *f, int t) {
-  if (f->by_month || f->step_s[t] > 86400.0) return 1.0;
+  if (f->by_month || f->step_days == 0) return 1.0;
+  if (f->step_days > 1) {
+    int y, mo, dd;
+    naryn__date_ymd(f->step_day[t] + (long)(f->step_s[t] / 86400.0 + 0.5), &y, &mo, &dd);
+    return y * 12.0 + (mo - 1) + (dd - 1.0) / naryn__date_month_days(y, mo) - f->month[t];
+  }
   int y = (int)floor(f->month[t] / 12.0);
   return 1.0 / naryn__date_month_days(y, f->calendar[t]);
 }

@@ -75,7 +75,16 @@ double naryn_result_years(const naryn_result *r) {
   for (int t = 0; t < r->m->nsteps; t++) {
     int y, mo, dd;
     naryn__date_ymd(r->m->step_day[t], &y, &mo, &dd);
-    double year_days = naryn__date_days(y + 1, 1, 1) - naryn__date_days(y, 1, 1);
+    long next_year = naryn__date_days(y + 1, 1, 1);
+    double year_days = next_year - naryn__date_days(y, 1, 1);
+    double days = r->m->step_s[t] / 86400.0;
+    /* A step of several days may end in the next year. */
+    double in_next = (double)(r->m->step_day[t] - next_year) + days;
+    if (in_next > 0) {
+      double next_days = naryn__date_days(y + 2, 1, 1) - next_year;
+      years += (days - in_next) / year_days + in_next / next_days;
+      continue;
+    }
     years += r->m->step_s[t] / (86400.0 * year_days);
   }
   return years;

@@ -158,7 +158,14 @@ static void write_run(const naryn_result *r, const char *command,
   KV_TEXT("command", command ? command : "");
   KV_TEXT("start", m->step_date[0]);
   KV_TEXT("end", m->step_date[m->nsteps - 1]);
-  KV_TEXT("step", m->daily ? "daily" : "monthly");
+  {
+    /* The horizon's last day, where the last step ends. */
+    int y, mo, dd, t = m->nsteps - 1;
+    naryn__date_ymd(m->step_day[t] + (long)(m->step_s[t] / 86400.0 + 0.5) - 1, &y, &mo, &dd);
+    naryn__outfile_printf(f, "last_day,%04d-%02d-%02d\n", y, mo, dd);
+  }
+  char step_name[32];
+  KV_TEXT("step", naryn__step_days_name(m->step_days, step_name, sizeof step_name));
   naryn__outfile_printf(f, "steps,%d\n", m->nsteps);
   naryn__outfile_printf(f, "years,%.4f\n", naryn_result_years(r));
   naryn__outfile_printf(f, "nodes,%d\nlinks,%d\n", m->nnodes, m->nlinks);

@@ -472,7 +472,8 @@ static void fed_report_as_from_folder(const naryn_model *m, const naryn_output *
 ** file is written (report/feed.c): the page is the same as the one drawn
 ** from the folder, for monthly runs, daily runs drawn per step, daily runs
 ** of more than 1,500 steps drawn by month (from the first day of a month
-** or not), and with some nodes and quantities chosen. */
+** or not), weekly runs (a short last step) drawn per step, runs of 3-day
+** steps drawn by month, and with some nodes and quantities chosen. */
 static void report_from_the_run(void **state) {
   (void)state;
   const char *paths[] = {"examples/single/model.json", "examples/cascade/model.yaml",
@@ -482,12 +483,15 @@ static void report_from_the_run(void **state) {
     fed_report_as_from_folder(m, NULL);
     naryn_model_free(m);
   }
-  /* The chain: two years per step, five years by month. */
+  /* The chain: two years per step, five years by month; two years by week,
+  ** fourteen years by 3-day steps (by month). */
   static const char *const horizons[] = {
       "horizon: {start: 2000-01-01, end: 2001-12-31, step: daily}",
       "horizon: {start: 2000-01-01, end: 2004-12-31, step: daily}",
-      "horizon: {start: 2000-01-17, end: 2004-11-30, step: daily}"};
-  for (int k = 0; k < 3; k++) {
+      "horizon: {start: 2000-01-17, end: 2004-11-30, step: daily}",
+      "horizon: {start: 2000-01-01, end: 2001-12-31, step: weekly}",
+      "horizon: {start: 2000-01-17, end: 2013-11-30, step: \"3 days\"}"};
+  for (int k = 0; k < 5; k++) {
     char *text = malloc(sizeof chain + 64);
     assert_non_null(text);
     const char *at = strstr(chain, "horizon:"), *end = strchr(at, '\n');
