@@ -13,13 +13,14 @@
 #include <string.h>
 
 #include "naryn_int.h"
+#include "testutil.h"
 
 #define NMAX NARYN__GAME_MAX_PLAYERS
 
 /* Checks x against want to within tol, player by player. */
 static void assert_payoffs(int n, const double *x, const double *want,
                            double tol) {
-  for (int i = 0; i < n; i++) assert_float_equal(x[i], want[i], tol);
+  for (int i = 0; i < n; i++) assert_near(x[i], want[i], tol);
 }
 
 /* v1 = 3, v2 = 1, v12 = 10. Shapley: player 1 adds 3 to the empty
@@ -37,7 +38,7 @@ static void two_players(void **state) {
   assert_payoffs(2, x, want, 1e-12);
   assert_int_equal(naryn__game_nucleolus(2, v, x, &eps, &nlps, d), NARYN_OK);
   assert_payoffs(2, x, want, 1e-12);
-  assert_float_equal(eps, 3, 1e-12);
+  assert_near(eps, 3, 1e-12);
   assert_int_equal(nlps, 1);
   assert_int_equal(naryn_diags_count(d), 0);
   naryn_diags_free(d);
@@ -60,10 +61,10 @@ static void majority_game(void **state) {
   assert_payoffs(3, x, third, 1e-12);
   assert_int_equal(naryn__game_nucleolus(3, v, x, &eps, &nlps, NULL), NARYN_OK);
   assert_payoffs(3, x, third, 1e-12);
-  assert_float_equal(eps, -1.0 / 3, 1e-12);
+  assert_near(eps, -1.0 / 3, 1e-12);
   assert_true(eps < -naryn__game_tolerance(3, v));
   assert_int_equal(nlps, 1);
-  assert_float_equal(naryn__game_min_excess(3, v, x, &worst), -1.0 / 3, 1e-12);
+  assert_near(naryn__game_min_excess(3, v, x, &worst), -1.0 / 3, 1e-12);
   assert_int_equal(worst, 3);
 }
 
@@ -88,9 +89,9 @@ static void three_players_two_lps(void **state) {
   assert_payoffs(3, x, sh, 1e-12);
   assert_int_equal(naryn__game_nucleolus(3, v, x, &eps, &nlps, NULL), NARYN_OK);
   assert_payoffs(3, x, nu, 1e-12);
-  assert_float_equal(eps, 1, 1e-12);
+  assert_near(eps, 1, 1e-12);
   assert_int_equal(nlps, 2);
-  assert_float_equal(naryn__game_min_excess(3, v, x, NULL), 1, 1e-12);
+  assert_near(naryn__game_min_excess(3, v, x, NULL), 1, 1e-12);
 }
 
 /* Airport game: runway costs c = (12, 24, 36, 48) (player i needs a runway
@@ -125,7 +126,7 @@ static void airport_game(void **state) {
   assert_payoffs(4, x, sh, 1e-10);
   assert_int_equal(naryn__game_nucleolus(4, v, x, &eps, &nlps, NULL), NARYN_OK);
   assert_payoffs(4, x, nu, 1e-10);
-  assert_float_equal(eps, 6, 1e-10);
+  assert_near(eps, 6, 1e-10);
   assert_int_equal(nlps, 3);
 }
 
@@ -150,8 +151,8 @@ static void degenerate_games(void **state) {
   assert_int_equal(worst, 0);
   double zero[1 << 5] = {0};
   assert_int_equal(naryn__game_nucleolus(5, zero, x, &eps, &nlps, NULL), NARYN_OK);
-  for (int i = 0; i < 5; i++) assert_float_equal(x[i], 0, 1e-9);
-  assert_float_equal(eps, 0, 1e-9);
+  for (int i = 0; i < 5; i++) assert_near(x[i], 0, 1e-9);
+  assert_near(eps, 0, 1e-9);
   assert_int_equal(nlps, 1);
 }
 
@@ -169,7 +170,7 @@ static void tight_without_dual(void **state) {
   int nlps;
   assert_int_equal(naryn__game_nucleolus(3, v, x, &eps, &nlps, NULL), NARYN_OK);
   assert_payoffs(3, x, want, 1e-12);
-  assert_float_equal(eps, 0, 1e-12);
+  assert_near(eps, 0, 1e-12);
   assert_int_equal(nlps, 1);
 }
 
@@ -268,12 +269,12 @@ static void random_game_properties(void **state) {
     assert_int_equal(naryn__game_shapley(n, v, sh, d), NARYN_OK);
     assert_int_equal(naryn__game_nucleolus(n, v, nu, &eps, NULL, d), NARYN_OK);
     for (int i = 0; i < n; i++) sum_sh += sh[i], sum_nu += nu[i];
-    assert_float_equal(sum_sh, v[all], tol);
-    assert_float_equal(sum_nu, v[all], tol);
+    assert_near(sum_sh, v[all], tol);
+    assert_near(sum_nu, v[all], tol);
     if (n == 1) continue;
     double m_nu = naryn__game_min_excess(n, v, nu, NULL);
     double m_sh = naryn__game_min_excess(n, v, sh, NULL);
-    assert_float_equal(m_nu, eps, tol);
+    assert_near(m_nu, eps, tol);
     assert_true(m_nu >= m_sh - tol);
     empty_cores += eps < -tol;
     if (convex) {
@@ -308,7 +309,7 @@ static void random_game_properties(void **state) {
       w[q] = v[s];
     }
     assert_int_equal(naryn__game_nucleolus(n, w, y, NULL, NULL, d), NARYN_OK);
-    for (int i = 0; i < n; i++) assert_float_equal(y[p[i]], nu[i], agree);
+    for (int i = 0; i < n; i++) assert_near(y[p[i]], nu[i], agree);
     /* Strategic equivalence. */
     double a = 0.1 + 10 * uniform(&r), b[NMAX];
     for (int i = 0; i < n; i++) b[i] = (2 * uniform(&r) - 1) * big;
@@ -319,9 +320,9 @@ static void random_game_properties(void **state) {
     }
     double agree_w = 100 * naryn__game_tolerance(n, w);
     assert_int_equal(naryn__game_nucleolus(n, w, y, NULL, NULL, d), NARYN_OK);
-    for (int i = 0; i < n; i++) assert_float_equal(y[i], a * nu[i] + b[i], agree_w);
+    for (int i = 0; i < n; i++) assert_near(y[i], a * nu[i] + b[i], agree_w);
     assert_int_equal(naryn__game_shapley(n, w, y, d), NARYN_OK);
-    for (int i = 0; i < n; i++) assert_float_equal(y[i], a * sh[i] + b[i], agree_w);
+    for (int i = 0; i < n; i++) assert_near(y[i], a * sh[i] + b[i], agree_w);
   }
   /* The general games include many whose core is empty. */
   assert_true(empty_cores >= 20);
@@ -346,8 +347,8 @@ static void ten_players(void **state) {
     int nlps;
     assert_int_equal(naryn__game_nucleolus(n, v, x, &eps, &nlps, NULL), NARYN_OK);
     for (int i = 0; i < n; i++) sum += x[i];
-    assert_float_equal(sum, v[all], tol);
-    assert_float_equal(naryn__game_min_excess(n, v, x, NULL), eps, tol);
+    assert_near(sum, v[all], tol);
+    assert_near(naryn__game_min_excess(n, v, x, NULL), eps, tol);
     if (convex) assert_true(eps >= -tol);
     sorted_excess(n, v, x, e1);
     for (int trial = 0; trial < 8; trial++) {
@@ -395,10 +396,10 @@ static void superadditivity(void **state) {
   assert_int_equal(f.n, 2);
   assert_int_equal(f.a[0], 1);
   assert_int_equal(f.b[0], 4);
-  assert_float_equal(f.shortfall[0], 0.5, 1e-12);
+  assert_near(f.shortfall[0], 0.5, 1e-12);
   assert_int_equal(f.a[1], 3);
   assert_int_equal(f.b[1], 4);
-  assert_float_equal(f.shortfall[1], 0.2, 1e-12);
+  assert_near(f.shortfall[1], 0.2, 1e-12);
   assert_int_equal(naryn__game_superadditivity(3, v, 1e-9, NULL, NULL), 2);
   /* The convex airport savings game. */
   const double c[4] = {12, 24, 36, 48};

@@ -48,9 +48,9 @@ static void series_read_by_date_and_scaled(void **state) {
                              &m, d),
                    NARYN_OK);
   const naryn__node *n = &m->nodes[0];
-  assert_float_equal(n->inflow_m3s.v[0], 40, 0);
-  assert_float_equal(n->inflow_m3s.v[1], 60, 0);
-  assert_float_equal(n->inflow_m3s.v[2], 80, 0);
+  assert_near(n->inflow_m3s.v[0], 40, 0);
+  assert_near(n->inflow_m3s.v[1], 60, 0);
+  assert_near(n->inflow_m3s.v[2], 80, 0);
   naryn_model_free(m);
   naryn_diags_free(d);
 }
@@ -142,15 +142,15 @@ static void monthly_values_on_daily_steps(void **state) {
                    &m, d),
       NARYN_OK);
   const naryn__node *in = &m->nodes[0], *r = &m->nodes[1];
-  assert_float_equal(in->inflow_m3s.v[0], 3, 0);
-  assert_float_equal(in->inflow_m3s.v[30], 3, 0);
-  assert_float_equal(r->evaporation_mm.v[0], 2, 1e-12);
+  assert_near(in->inflow_m3s.v[0], 3, 0);
+  assert_near(in->inflow_m3s.v[30], 3, 0);
+  assert_near(r->evaporation_mm.v[0], 2, 1e-12);
   /* From 300 at the end of February to 610 at the end of March. */
-  assert_float_equal(r->target_storage_hm3.v[0], 310, 1e-9);
-  assert_float_equal(r->target_storage_hm3.v[30], 610, 1e-9);
+  assert_near(r->target_storage_hm3.v[0], 310, 1e-9);
+  assert_near(r->target_storage_hm3.v[30], 610, 1e-9);
   assert_int_equal(naryn_model_steps(m), 31);
   assert_string_equal(naryn_model_step_date(m, 30), "2001-03-31");
-  assert_float_equal(naryn_model_step_seconds(m, 0), 86400, 0);
+  assert_near(naryn_model_step_seconds(m, 0), 86400, 0);
   naryn_model_free(m);
   naryn_diags_free(d);
 }
@@ -210,8 +210,8 @@ static void scenarios_change_add_and_refuse(void **state) {
   assert_string_equal(naryn_model_scenario(m), "with-town");
   assert_int_equal(naryn_model_node_count(m), 3);
   assert_int_equal(naryn_model_link_count(m), 2);
-  assert_float_equal(m->nodes[0].inflow_m3s.v[0], 7, 0);
-  assert_float_equal(m->links[0].max_flow_m3s.v[0], 50, 0);
+  assert_near(m->nodes[0].inflow_m3s.v[0], 7, 0);
+  assert_near(m->links[0].max_flow_m3s.v[0], 50, 0);
   assert_string_equal(naryn_model_link_name(m, 1), "In->Town");
   assert_int_equal(naryn_model_node_type(m, 2), NARYN_NODE_DEMAND);
   naryn_model_free(m);
@@ -266,9 +266,9 @@ static void scenario_files_in_their_own_folder(void **state) {
   assert_int_equal(rc, NARYN_OK);
   assert_string_equal(naryn_model_name(m), "base");
   assert_string_equal(naryn_model_scenario(m), "wet");
-  assert_float_equal(m->nodes[0].inflow_m3s.v[0], 42, 0);
+  assert_near(m->nodes[0].inflow_m3s.v[0], 42, 0);
   assert_int_equal(naryn_model_link_count(m), 3);
-  assert_float_equal(m->links[2].max_flow_m3s.v[0], 60, 0);
+  assert_near(m->links[2].max_flow_m3s.v[0], 60, 0);
   naryn_model_free(m);
   snprintf(over, sizeof over, "%s/dry.yaml", sub);
   assert_int_equal(naryn_model_load(path, o1, 1, &m, d), NARYN_EMODEL);
@@ -313,7 +313,7 @@ static void scenario_new_file_resets_series(void **state) {
     int rc = naryn_model_load(path, o1, 1, &m, d);
     if (rc != NARYN_OK) print_error("%s: %s\n", names[i], tu_first_error(d));
     assert_int_equal(rc, NARYN_OK);
-    assert_float_equal(m->nodes[0].inflow_m3s.v[0], want[i], 0);
+    assert_near(m->nodes[0].inflow_m3s.v[0], want[i], 0);
     naryn_model_free(m);
   }
   naryn_diags_free(d);
@@ -341,7 +341,7 @@ static void json_and_yaml_read_alike(void **state) {
   assert_int_equal(naryn_model_steps(a), naryn_model_steps(b));
   assert_int_equal(naryn_model_node_count(a), naryn_model_node_count(b));
   for (int t = 0; t < 3; t++)
-    assert_float_equal(a->nodes[0].inflow_m3s.v[t], b->nodes[0].inflow_m3s.v[t], 0);
+    assert_near(a->nodes[0].inflow_m3s.v[t], b->nodes[0].inflow_m3s.v[t], 0);
   assert_string_equal(naryn_model_node_name(a, 1), "Out");
   assert_string_equal(naryn_node_type_name(naryn_model_node_type(a, 1)), "sink");
   assert_int_equal(naryn_model_node_index(a, "nope"), -1);
@@ -442,32 +442,32 @@ static void objectives_default_terms(void **state) {
     assert_string_equal(naryn_model_term_name(m, k), names[k]);
     assert_string_equal(naryn_model_term_kind(m, k), names[k]);
     assert_int_equal(naryn_model_term_is_benefit(m, k), k == 0);
-    assert_float_equal(naryn_model_term_weight(m, k), 1, 0);
+    assert_near(naryn_model_term_weight(m, k), 1, 0);
     assert_null(m->terms[k].doc);
     for (int t = 0; t < 12; t++) assert_int_equal(m->terms[k].step_on[t], 1);
   }
   /* Energy at 30 per MWh from enabled plants only. */
-  assert_float_equal(obj_price(m, "energy", "Plant", 0), 30, 0);
-  assert_float_equal(obj_price(m, "energy", "Lower", 11), 30, 0);
-  assert_float_equal(obj_price(m, "energy", "Old", 0), 0, 0);
-  assert_float_equal(obj_price(m, "energy", "Lake", 0), 0, 0);
+  assert_near(obj_price(m, "energy", "Plant", 0), 30, 0);
+  assert_near(obj_price(m, "energy", "Lower", 11), 30, 0);
+  assert_near(obj_price(m, "energy", "Old", 0), 0, 0);
+  assert_near(obj_price(m, "energy", "Lake", 0), 0, 0);
   /* Shortfalls by priority: 1000 x 2^(10 - p) per hm3. */
   const naryn__term *sh = obj_term(m, "shortage");
   assert_null(sh->price);
   assert_int_equal(sh->by_priority, 1);
-  assert_float_equal(sh->priority_price[10], 1000, 0);
-  assert_float_equal(obj_price(m, "shortage", "Town", 0), 512000, 0);
-  assert_float_equal(obj_price(m, "shortage", "Farms", 0), 128000, 0);
-  assert_float_equal(obj_price(m, "shortage", "Delta", 0), 0, 0);
-  assert_float_equal(obj_price(m, "min_flow", "Delta", 5), 256000, 0);
-  assert_float_equal(obj_price(m, "min_flow", "Town", 5), 0, 0);
+  assert_near(sh->priority_price[10], 1000, 0);
+  assert_near(obj_price(m, "shortage", "Town", 0), 512000, 0);
+  assert_near(obj_price(m, "shortage", "Farms", 0), 128000, 0);
+  assert_near(obj_price(m, "shortage", "Delta", 0), 0, 0);
+  assert_near(obj_price(m, "min_flow", "Delta", 5), 256000, 0);
+  assert_near(obj_price(m, "min_flow", "Town", 5), 0, 0);
   /* End storage: every enabled reservoir back to its initial storage. */
   const naryn__term *es = obj_term(m, "end_storage");
   int lake = naryn_model_node_index(m, "Lake"), pond = naryn_model_node_index(m, "Pond");
-  assert_float_equal(es->end_target_hm3[lake], 500, 0);
-  assert_float_equal(es->end_target_hm3[pond], 20, 0);
+  assert_near(es->end_target_hm3[lake], 500, 0);
+  assert_near(es->end_target_hm3[pond], 20, 0);
   assert_true(isnan(es->end_target_hm3[naryn_model_node_index(m, "Plant")]));
-  assert_float_equal(obj_price(m, "end_storage", "Lake", 11), 100000, 0);
+  assert_near(obj_price(m, "end_storage", "Lake", 11), 100000, 0);
   naryn_model_free(m);
 }
 
@@ -494,14 +494,14 @@ static void objectives_prices_by_month_season_and_months(void **state) {
   for (int t = 0; t < 12; t++) {
     int mo = t + 1, winter = mo <= 3 || mo >= 10;
     assert_int_equal(w->step_on[t], winter);
-    assert_float_equal(w->price[t], winter ? mo : 0, 0);
-    assert_float_equal(obj_price(m, "winter", "Plant", t), winter ? mo : 0, 0);
-    assert_float_equal(obj_price(m, "summer", "Lower", t), winter ? 0 : 40, 0);
-    assert_float_equal(obj_price(m, "july", "Plant", t),
+    assert_near(w->price[t], winter ? mo : 0, 0);
+    assert_near(obj_price(m, "winter", "Plant", t), winter ? mo : 0, 0);
+    assert_near(obj_price(m, "summer", "Lower", t), winter ? 0 : 40, 0);
+    assert_near(obj_price(m, "july", "Plant", t),
                        (mo == 7 || mo == 8) ? 50 : 0, 0);
-    assert_float_equal(obj_price(m, "year", "Sea", t), 2, 0);
+    assert_near(obj_price(m, "year", "Sea", t), 2, 0);
   }
-  assert_float_equal(naryn_model_term_weight(m, 2), 0.5, 0);
+  assert_near(naryn_model_term_weight(m, 2), 0.5, 0);
   naryn_model_free(m);
 
   /* On daily steps a March price is March's value, not spread over days. */
@@ -510,10 +510,10 @@ static void objectives_prices_by_month_season_and_months(void **state) {
                "  - {name: power, kind: energy, months: [3],\n"
                "     value_per_mwh: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]}\n",
                NULL, NULL);
-  assert_float_equal(obj_price(m, "power", "Plant", 0), 3, 0);
-  assert_float_equal(obj_price(m, "power", "Plant", 1), 3, 0);
-  assert_float_equal(obj_price(m, "power", "Plant", 2), 0, 0);
-  assert_float_equal(obj_price(m, "power", "Plant", 3), 0, 0);
+  assert_near(obj_price(m, "power", "Plant", 0), 3, 0);
+  assert_near(obj_price(m, "power", "Plant", 1), 3, 0);
+  assert_near(obj_price(m, "power", "Plant", 2), 0, 0);
+  assert_near(obj_price(m, "power", "Plant", 3), 0, 0);
   naryn_model_free(m);
 }
 
@@ -547,7 +547,7 @@ static void objectives_countries_and_nodes_filters(void **state) {
     int node = naryn_model_node_index(m, cases[k].node);
     assert_int_equal(tm->node_on[node], cases[k].on);
   }
-  assert_float_equal(obj_price(m, "farms", "Farms", 4), 7, 0);
+  assert_near(obj_price(m, "farms", "Farms", 4), 7, 0);
   naryn_model_free(m);
 }
 
@@ -567,12 +567,12 @@ static void objectives_penalties_by_priority(void **state) {
   const naryn__term *dm = obj_term(m, "demands");
   assert_int_equal(dm->by_priority, 1);
   assert_null(dm->price);
-  assert_float_equal(dm->priority_price[2], 0, 0);
-  assert_float_equal(obj_price(m, "demands", "Town", 0), 900, 0);
-  assert_float_equal(obj_price(m, "demands", "Farms", 0), 300, 0);
-  assert_float_equal(obj_price(m, "flows", "Delta", 0), 50, 0);
-  assert_float_equal(obj_term(m, "flows")->priority_price[10], 1, 0);
-  assert_float_equal(naryn_model_term_weight(m, 1), 2.5, 0);
+  assert_near(dm->priority_price[2], 0, 0);
+  assert_near(obj_price(m, "demands", "Town", 0), 900, 0);
+  assert_near(obj_price(m, "demands", "Farms", 0), 300, 0);
+  assert_near(obj_price(m, "flows", "Delta", 0), 50, 0);
+  assert_near(obj_term(m, "flows")->priority_price[10], 1, 0);
+  assert_near(naryn_model_term_weight(m, 1), 2.5, 0);
   naryn_model_free(m);
 }
 
@@ -594,10 +594,10 @@ static void objectives_loss_curve(void **state) {
   assert_int_equal(tm->by_priority, 0);
   assert_int_equal(tm->ncurve, 3);
   static const double frac[] = {0, 0.25, 0.5, 1}, price[] = {100, 400, 400};
-  for (int k = 0; k <= 3; k++) assert_float_equal(tm->curve_frac[k], frac[k], 0);
-  for (int k = 0; k < 3; k++) assert_float_equal(tm->curve_price[k], price[k], 0);
-  assert_float_equal(obj_price(m, "farms", "Farms", 0), 100, 0);
-  assert_float_equal(obj_price(m, "farms", "Town", 0), 0, 0);
+  for (int k = 0; k <= 3; k++) assert_near(tm->curve_frac[k], frac[k], 0);
+  for (int k = 0; k < 3; k++) assert_near(tm->curve_price[k], price[k], 0);
+  assert_near(obj_price(m, "farms", "Farms", 0), 100, 0);
+  assert_near(obj_price(m, "farms", "Town", 0), 0, 0);
   naryn_model_free(m);
 }
 
@@ -616,10 +616,10 @@ static void objectives_inflow_target_from_csv(void **state) {
   const naryn__term *tm = obj_term(m, "lake-inflow");
   assert_non_null(tm->target_m3s.csv);
   for (int t = 0; t < 3; t++) {
-    assert_float_equal(tm->target_m3s.v[t], 20.0 * (t + 1), 0);
-    assert_float_equal(obj_price(m, "lake-inflow", "Lake", t), 5 + t, 0);
+    assert_near(tm->target_m3s.v[t], 20.0 * (t + 1), 0);
+    assert_near(obj_price(m, "lake-inflow", "Lake", t), 5 + t, 0);
   }
-  assert_float_equal(obj_price(m, "lake-inflow", "Sea", 0), 0, 0);
+  assert_near(obj_price(m, "lake-inflow", "Sea", 0), 0, 0);
   naryn_model_free(m);
 }
 
@@ -641,14 +641,14 @@ static void objectives_end_storage_targets(void **state) {
   int lake = naryn_model_node_index(m, "Lake"), pond = naryn_model_node_index(m, "Pond");
   const naryn__term *back = obj_term(m, "back"), *one = obj_term(m, "lake"),
                     *named = obj_term(m, "named");
-  assert_float_equal(back->end_target_hm3[lake], 500, 0);
-  assert_float_equal(back->end_target_hm3[pond], 20, 0);
-  assert_float_equal(one->end_target_hm3[lake], 800, 0);
+  assert_near(back->end_target_hm3[lake], 500, 0);
+  assert_near(back->end_target_hm3[pond], 20, 0);
+  assert_near(one->end_target_hm3[lake], 800, 0);
   assert_true(isnan(one->end_target_hm3[pond]));
-  assert_float_equal(named->end_target_hm3[lake], 300, 0);
-  assert_float_equal(named->end_target_hm3[pond], 20, 0);
-  assert_float_equal(obj_price(m, "named", "Pond", 11), 12, 0);
-  assert_float_equal(obj_price(m, "lake", "Lake", 11), 20, 0);
+  assert_near(named->end_target_hm3[lake], 300, 0);
+  assert_near(named->end_target_hm3[pond], 20, 0);
+  assert_near(obj_price(m, "named", "Pond", 11), 12, 0);
+  assert_near(obj_price(m, "lake", "Lake", 11), 20, 0);
   naryn_model_free(m);
 }
 
@@ -660,9 +660,9 @@ static void objectives_set_weight(void **state) {
   naryn_model *m = obj_load(obj_monthly, "", NULL, NULL);
   naryn_diags *d = naryn_diags_new(0);
   assert_int_equal(naryn_model_set_weight(m, "energy", 2.5, d), NARYN_OK);
-  assert_float_equal(naryn_model_term_weight(m, 0), 2.5, 0);
+  assert_near(naryn_model_term_weight(m, 0), 2.5, 0);
   assert_int_equal(naryn_model_set_weight(m, "shortage", 0, d), NARYN_OK);
-  assert_float_equal(naryn_model_term_weight(m, 1), 0, 0);
+  assert_near(naryn_model_term_weight(m, 1), 0, 0);
   assert_int_equal(naryn_diags_errors(d), 0);
   assert_int_equal(naryn_model_set_weight(m, "enrgy", 1, d), NARYN_EARG);
   assert_non_null(strstr(tu_first_error(d), "term \"enrgy\": expected the name of an "
@@ -678,7 +678,7 @@ static void objectives_set_weight(void **state) {
   assert_int_equal(naryn_model_set_weight(m, "energy", NAN, d), NARYN_EARG);
   assert_int_equal(naryn_model_set_weight(m, "energy", INFINITY, d), NARYN_EARG);
   assert_int_equal(naryn_model_set_weight(m, NULL, 1, d), NARYN_EARG);
-  assert_float_equal(naryn_model_term_weight(m, 0), 2.5, 0);
+  assert_near(naryn_model_term_weight(m, 0), 2.5, 0);
   /* Out of range. */
   assert_null(naryn_model_term_name(m, -1));
   assert_null(naryn_model_term_kind(m, 4));
@@ -686,8 +686,8 @@ static void objectives_set_weight(void **state) {
   assert_true(isnan(naryn_model_term_weight(m, -3)));
   assert_int_equal(naryn_model_term_index(m, "nope"), -1);
   assert_int_equal(naryn_model_term_index(m, NULL), -1);
-  assert_float_equal(naryn__term_price(m, &m->terms[0], -1, 0), 0, 0);
-  assert_float_equal(naryn__term_price(m, &m->terms[0], 2, 12), 0, 0);
+  assert_near(naryn__term_price(m, &m->terms[0], -1, 0), 0, 0);
+  assert_near(naryn__term_price(m, &m->terms[0], 2, 12), 0, 0);
   naryn_diags_free(d);
   naryn_model_free(m);
 }
@@ -719,9 +719,9 @@ static void objectives_scenario_changes_a_weight(void **state) {
   assert_int_equal(rc, NARYN_OK);
   assert_int_equal(naryn_model_term_count(m), 3);
   assert_string_equal(naryn_model_term_name(m, 1), "farms");
-  assert_float_equal(naryn_model_term_weight(m, 0), 1, 0);
-  assert_float_equal(naryn_model_term_weight(m, 1), 10, 0);
-  assert_float_equal(obj_price(m, "farms", "Farms", 0), 500, 0);
+  assert_near(naryn_model_term_weight(m, 0), 1, 0);
+  assert_near(naryn_model_term_weight(m, 1), 10, 0);
+  assert_near(obj_price(m, "farms", "Farms", 0), 500, 0);
   assert_string_equal(naryn_model_term_kind(m, 2), "spill");
   naryn_model_free(m);
   naryn_diags_free(d);

@@ -123,7 +123,7 @@ static double check_flow(const rnet *g, const double *x) {
       net_in[g->index[k]] += g->value[k] * x[j];
   }
   for (int i = 0; i < g->nrows; i++)
-    assert_float_equal(net_in[i], g->rhs[i], 1e-9 * (1.0 + fabs(g->rhs[i])));
+    assert_near(net_in[i], g->rhs[i], 1e-9 * (1.0 + fabs(g->rhs[i])));
   free(net_in);
   return cost;
 }
@@ -183,8 +183,8 @@ static void infeasible_then_feasible(void **state) {
   assert_int_equal(naryn__net_solve(net, lo, up, rhs, rhs, &it), NARYN_EINFEAS);
   rhs[0] = -4;
   assert_int_equal(naryn__net_solve(net, lo, up, rhs, rhs, &it), NARYN_OK);
-  assert_float_equal(naryn__net_x(net)[0], 4, 1e-12);
-  assert_float_equal(naryn__net_x(net)[1], 4, 1e-12);
+  assert_near(naryn__net_x(net)[0], 4, 1e-12);
+  assert_near(naryn__net_x(net)[1], 4, 1e-12);
   /* A row that is not an equality is not a network's. */
   double rlo[] = {-INFINITY, 0};
   assert_int_equal(naryn__net_solve(net, lo, up, rlo, rhs, &it), NARYN_ESOLVER);
@@ -275,7 +275,7 @@ static double either_way(const naryn_model *m) {
         if (q == NARYN_Q_SHORTAGE_HM3) short_hm3 += u;
       }
     for (int l = 0; l < naryn_model_link_count(m); l++)
-      assert_float_equal(naryn_result_link_flow_hm3(a, l, t),
+      assert_near(naryn_result_link_flow_hm3(a, l, t),
                          naryn_result_link_flow_hm3(b, l, t), 1e-9);
   }
   naryn_result_free(a);

@@ -83,11 +83,11 @@ static void zone_switch_in_drawdown(void **state) {
   for (int t = 0; t < naryn_model_steps(m); t++) {
     int buffer = storage <= 45.0;
     double want = buffer ? 5.0 : 10.0;
-    assert_float_equal(release_m3s(m, r, "R", t), want, 1e-9);
+    assert_near(release_m3s(m, r, "R", t), want, 1e-9);
     assert_string_equal(naryn_result_zone(r, res, t), buffer ? "buffer" : "normal");
     assert_string_equal(naryn_result_rule(r, res, t), buffer ? "cut" : "allocation");
     storage -= want * DAY_HM3;
-    assert_float_equal(q(m, r, NARYN_Q_STORAGE_HM3, "R", t), storage, 1e-9);
+    assert_near(q(m, r, NARYN_Q_STORAGE_HM3, "R", t), storage, 1e-9);
     if (t == 6) assert_true(buffer);
     if (t == 5) assert_false(buffer);
   }
@@ -124,7 +124,7 @@ static void two_point_hedging(void **state) {
     double cut = storage >= 60 ? 0.0 : storage <= 40 ? 0.5 : 0.5 * (60 - storage) / 20;
     double got = (1 - cut) * want;
     if (got > storage) got = storage;
-    assert_float_equal(q(m, r, NARYN_Q_DELIVERED_HM3, "D", t), got, 1e-9);
+    assert_near(q(m, r, NARYN_Q_DELIVERED_HM3, "D", t), got, 1e-9);
     if (cut > 0 && got < storage) {
       assert_string_equal(naryn_result_rule(r, res, t), "hedge");
       cut_days++;
@@ -176,8 +176,8 @@ static void energy_target_with_head(void **state) {
       double h = 100.0 + (storage - 0.5 * rel);
       rel = mw * 1e6 / (9810.0 * 0.9 * h) * DAY_HM3;
     }
-    assert_float_equal(q(m, r, NARYN_Q_TURBINED_HM3, "P", t), rel, 1e-6);
-    assert_float_equal(q(m, r, NARYN_Q_ENERGY_GWH, "P", t), 0.5, 1e-6);
+    assert_near(q(m, r, NARYN_Q_TURBINED_HM3, "P", t), rel, 1e-6);
+    assert_near(q(m, r, NARYN_Q_ENERGY_GWH, "P", t), 0.5, 1e-6);
     assert_string_equal(naryn_result_rule(r, res, t), "power");
     if (t == 0) first = rel;
     last = rel;
@@ -218,8 +218,8 @@ static void downstream_control(void **state) {
   naryn_result *r = run(m, NARYN_STEP_AUTO);
   int res = naryn_model_node_index(m, "R");
   for (int t = 0; t < naryn_model_steps(m); t++) {
-    assert_float_equal(release_m3s(m, r, "R", t), 7.0, 1e-9);
-    assert_float_equal(q(m, r, NARYN_Q_RELEASE_HM3, "C", t), 10 * DAY_HM3, 1e-9);
+    assert_near(release_m3s(m, r, "R", t), 7.0, 1e-9);
+    assert_near(q(m, r, NARYN_Q_RELEASE_HM3, "C", t), 10 * DAY_HM3, 1e-9);
     assert_string_equal(naryn_result_rule(r, res, t), "control");
   }
   naryn_result_free(r);
@@ -263,12 +263,12 @@ static void ramp_and_storage_curve(void **state) {
   static const double want[] = {15, 10, 5, 0, 0, 0};
   double s_hm3 = 60.0;
   for (int t = 0; t < 6; t++) {
-    assert_float_equal(release_m3s(m, r, "R", t), want[t], 1e-9);
+    assert_near(release_m3s(m, r, "R", t), want[t], 1e-9);
     assert_string_equal(naryn_result_rule(r, res, t), t < 3 ? "steady" : "shut");
     /* S: 10 m3/s at 40 hm3, 40 at 70: 30 m3/s at 60 hm3, and so on. */
     double rel = s_hm3 >= 70 ? 40 : s_hm3 <= 20 ? 0
                  : s_hm3 <= 40 ? 10 * (s_hm3 - 20) / 20 : 10 + 30 * (s_hm3 - 40) / 30;
-    assert_float_equal(release_m3s(m, r, "S", t), rel, 1e-9);
+    assert_near(release_m3s(m, r, "S", t), rel, 1e-9);
     s_hm3 -= rel * DAY_HM3;
   }
   naryn_result_free(r);
@@ -306,8 +306,8 @@ static void storage_rule_and_floor(void **state) {
     double rel = 1.0;
     if (storage + 4 * DAY_HM3 > 52.0) rel = 5.0 - (52.0 - storage) / DAY_HM3;
     storage += (5.0 - rel) * DAY_HM3;
-    assert_float_equal(release_m3s(m, r, "R", t), rel, 1e-9);
-    assert_float_equal(q(m, r, NARYN_Q_STORAGE_HM3, "R", t), storage, 1e-9);
+    assert_near(release_m3s(m, r, "R", t), rel, 1e-9);
+    assert_near(q(m, r, NARYN_Q_STORAGE_HM3, "R", t), storage, 1e-9);
     assert_string_equal(naryn_result_rule(r, res, t), rel > 1.0 ? "fill" : "floor");
     held += rel > 1.0;
   }
@@ -330,7 +330,7 @@ static void same_either_way(void **state) {
       for (int i = 0; i < naryn_model_node_count(m); i++) {
         double u = naryn_result_node(a, NARYN_Q_STORAGE_HM3, i, t);
         double v = naryn_result_node(b, NARYN_Q_STORAGE_HM3, i, t);
-        if (!isnan(v)) assert_float_equal(u, v, 1e-9);
+        if (!isnan(v)) assert_near(u, v, 1e-9);
         const char *ra = naryn_result_rule(a, i, t), *rb = naryn_result_rule(b, i, t);
         if (ra || rb) assert_string_equal(ra, rb);
       }
