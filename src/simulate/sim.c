@@ -504,11 +504,11 @@ static void record_step(sim *s, int t, const double *x) {
     }
   }
   naryn__result_derive_step(r, t, 0);
-  /* A forced release's deviation: what left the reservoir less what was
-  ** forced, tallied for the summary at the end of the run. */
+  /* A forced or scheduled release's deviation: what left the reservoir
+  ** less what was forced or scheduled, tallied for the summary at the end
+  ** of the run. */
   for (int i = 0; i < m->nnodes; i++) {
-    const naryn__node *n = &m->nodes[i];
-    if (s->nl[i].rrow < 0 || !n->forced_release_m3s.v) continue;
+    if (s->nl[i].rrow < 0) continue;
     double dev = NARYN__Q(r, t, i, NARYN_Q_RELEASE_HM3) - s->rowlo[s->nl[i].rrow];
     NARYN__Q(r, t, i, NARYN_Q_RELEASE_DEVIATION_HM3) = dev;
     if (fabs(dev) <= ELASTIC_TOL_HM3 * (1.0 + s->rowlo[s->nl[i].rrow])) continue;
@@ -520,13 +520,27 @@ static void record_step(sim *s, int t, const double *x) {
 }
 
 /* Tells, for each reservoir whose forced release could not always be
-** kept, in how many steps, by how much in all, and the largest miss. */
+** kept, in how many steps, by how much in all, and the largest miss (a
+** warning); the same for a release schedule, which gives way by design to
+** higher priorities (a note). */
 static void report_forced(const sim *s) {
   const naryn_model *m = s->m;
   for (int i = 0; i < m->nnodes; i++) {
     if (!s->forced_missed || !s->forced_missed[i]) continue;
     const naryn__node *n = &m->nodes[i];
     char w[256], date[16];
+    if (!n->forced_release_m3s.v) {
+      naryn__diag(s->d, NARYN_EMODEL, NARYN_SEV_NOTE, n->doc->file, n->doc->line, n->doc->col,
+                  naryn__node_where(n, "release_m3s", w, sizeof w),
+                  "the release schedule was not kept in %d of %d steps: %g hm3 more was "
+                  "released and %g hm3 less in all, the largest deviation %g hm3 in the step "
+                  "of %s (a schedule gives way to higher priorities and to full or empty "
+                  "storage); release_deviation_hm3 in nodes.csv gives every step",
+                  s->forced_missed[i], m->nsteps, s->forced_above[i], s->forced_below[i],
+                  s->forced_worst[i],
+                  naryn__step_label(m, s->forced_worst_t[i], date, sizeof date));
+      continue;
+    }
     naryn__diag(s->d, NARYN_EMODEL, NARYN_SEV_WARNING, n->doc->file, n->doc->line, n->doc->col,
                 naryn__node_where(n, "forced_release_m3s", w, sizeof w),
                 "the forced release could not be kept in %d of %d steps: %.6g hm3 more was "
