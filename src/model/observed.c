@@ -30,16 +30,30 @@ static const struct {
 };
 #define NFIELDS (int)(sizeof node_fields / sizeof *node_fields)
 
-/* Checks that no observed storage or flow is negative (a level may be). */
+/* Checks every observed value against the physical limits of its kind
+** (doc/model-format.md, Limits): no storage or flow below 0, none above
+** the largest on Earth, no level outside the range of lakes. */
 static int check_observed(naryn__reader *r, const naryn__obs *o, const char *where) {
-  if (o->q == NARYN_Q_LEVEL_M) return 0;
+  int level = o->q == NARYN_Q_LEVEL_M, storage = o->q == NARYN_Q_STORAGE_HM3;
+  double lo = level ? NARYN__MIN_LEVEL_M : 0.0;
+  double hi = level ? NARYN__MAX_LEVEL_M : storage ? NARYN__MAX_STORAGE_HM3 : NARYN__MAX_FLOW_M3S;
+  const char *why = level ? NARYN__LEVEL_WHY : storage ? NARYN__MAX_STORAGE_WHY : NARYN__MAX_FLOW_WHY;
   for (int t = 0; t < r->m->nsteps; t++) {
     double x = o->ts.v[t];
-    if (isnan(x) || x >= 0.0) continue;
+    if (isnan(x) || (x >= lo && x <= hi)) continue;
     naryn__ts_at at = naryn__ts_source(r->m, &o->ts, t);
-    naryn__diag(r->d, NARYN_EMODEL, NARYN_SEV_ERROR, at.file, at.line, at.col, where,
-                "expected an observed value of at least 0 %s (leave the cell empty "
-                "where nothing was measured), got %g%s", o->unit, at.given, at.label);
+    if (x > hi)
+      naryn__diag(r->d, NARYN_EMODEL, NARYN_SEV_ERROR, at.file, at.line, at.col, where,
+                  "expected at most %g %s (%s), got %g%s", hi, o->unit, why, at.given,
+                  at.label);
+    else if (level)
+      naryn__diag(r->d, NARYN_EMODEL, NARYN_SEV_ERROR, at.file, at.line, at.col, where,
+                  "expected at least %g %s (%s), got %g%s", lo, o->unit, why, at.given,
+                  at.label);
+    else
+      naryn__diag(r->d, NARYN_EMODEL, NARYN_SEV_ERROR, at.file, at.line, at.col, where,
+                  "expected an observed value of at least 0 %s (leave the cell empty "
+                  "where nothing was measured), got %g%s", o->unit, at.given, at.label);
     r->failed = 1;
     return -1;
   }
