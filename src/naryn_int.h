@@ -1068,6 +1068,13 @@ int naryn__read_routing(naryn__reader *r, struct naryn__link *l, const naryn__do
 int naryn__read_priority(naryn__reader *r, const naryn__doc *obj,
                          const char *key, const char *prefix, int *out);
 
+/* model/model.c: marks in below[] (nnodes bytes) every node that water
+** leaving node 'from' reaches along links and return flows ('from' itself
+** only through a loop). queue, room for nnodes + 1 ints, ends up holding
+** 'from' and then the nodes marked, in the order reached; returns how
+** many entries it holds. */
+int naryn__mark_below(const naryn_model *m, int from, unsigned char *below, int *queue);
+
 /* model/model_read.c: "reservoir \"R\".field" for messages. */
 const char *naryn__node_where(const naryn__node *n, const char *field,
                               char *buf, size_t size);

@@ -203,6 +203,23 @@ const char *naryn_model_path(const naryn_model *m) { return m->path; }
 const char *naryn_model_scenario(const naryn_model *m) { return m->scenario; }
 int naryn_model_steps(const naryn_model *m) { return m->nsteps; }
 int naryn_model_is_daily(const naryn_model *m) { return m->daily; }
+
+int naryn__mark_below(const naryn_model *m, int from, unsigned char *below, int *queue) {
+  memset(below, 0, (size_t)m->nnodes);
+  int head = 0, tail = 0;
+  queue[tail++] = from;
+  while (head < tail) {
+    const naryn__node *u = &m->nodes[queue[head++]];
+    int nnext = u->n_out + (u->type == NARYN_NODE_DEMAND && u->return_to >= 0);
+    for (int k = 0; k < nnext; k++) {
+      int v = k < u->n_out ? m->links[u->out[k]].to : u->return_to;
+      if (below[v]) continue;
+      below[v] = 1;
+      queue[tail++] = v;
+    }
+  }
+  return tail;
+}
 int naryn_model_step_days(const naryn_model *m) { return m->step_days; }
 
 const char *naryn_model_step_date(const naryn_model *m, int step) {

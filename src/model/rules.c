@@ -239,22 +239,9 @@ double naryn__rule_release_m3s(const naryn_model *m, const naryn__node *res,
 /* Marks in c->below every node that the reservoir's water reaches along
 ** links and return flows (the reservoir itself only through a loop). */
 static int mark_downstream(ctx *c) {
-  const naryn_model *m = c->m;
-  int *queue = malloc((size_t)m->nnodes * sizeof *queue);
+  int *queue = malloc(((size_t)c->m->nnodes + 1) * sizeof *queue);
   if (!queue) return naryn__read_oom(c->r);
-  memset(c->below, 0, (size_t)m->nnodes);
-  int head = 0, tail = 0;
-  queue[tail++] = c->index;
-  while (head < tail) {
-    const naryn__node *u = &m->nodes[queue[head++]];
-    int nnext = u->n_out + (u->type == NARYN_NODE_DEMAND && u->return_to >= 0);
-    for (int k = 0; k < nnext; k++) {
-      int v = k < u->n_out ? m->links[u->out[k]].to : u->return_to;
-      if (c->below[v]) continue;
-      c->below[v] = 1;
-      queue[tail++] = v;
-    }
-  }
+  naryn__mark_below(c->m, c->index, c->below, queue);
   free(queue);
   return 0;
 }

@@ -175,31 +175,19 @@ static int planned(const opt *p, int i) {
 static int mark_downstream(opt *p) {
   const naryn_model *m = p->m;
   p->downstream_planned = calloc((size_t)p->N + 1, 1);
-  int *stack = malloc(((size_t)p->N + 1) * sizeof *stack);
-  unsigned char *seen = malloc((size_t)p->N + 1);
-  if (!p->downstream_planned || !stack || !seen) {
-    free(stack), free(seen);
+  int *queue = malloc(((size_t)p->N + 2) * sizeof *queue);
+  unsigned char *below = malloc((size_t)p->N + 1);
+  if (!p->downstream_planned || !queue || !below) {
+    free(queue), free(below);
     return NARYN_ENOMEM;
   }
   for (int j = 0; p->hold && j < p->N; j++) {
-    memset(seen, 0, (size_t)p->N);
-    int top = 0;
-    stack[top++] = j;
-    seen[j] = 1;
-    while (top > 0 && !p->downstream_planned[j]) {
-      const naryn__node *n = &m->nodes[stack[--top]];
-      int ret = n->type == NARYN_NODE_DEMAND ? n->return_to : -1;
-      for (int k = 0; k < n->n_out + 1; k++) {
-        int to = k < n->n_out ? m->links[n->out[k]].to : ret;
-        if (to < 0 || seen[to]) continue;
-        seen[to] = 1;
-        if (planned(p, to)) p->downstream_planned[j] = 1;
-        stack[top++] = to;
-      }
-    }
+    int n = naryn__mark_below(m, j, below, queue);
+    for (int k = 1; k < n && !p->downstream_planned[j]; k++)
+      if (queue[k] != j && planned(p, queue[k])) p->downstream_planned[j] = 1;
   }
-  free(stack);
-  free(seen);
+  free(queue);
+  free(below);
   return NARYN_OK;
 }
 

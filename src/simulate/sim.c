@@ -87,37 +87,29 @@ done:
 /* The weight of each forced release (W_FORCED and W_FORCED_MAX): W_FORCED
 ** plus the weights of the forced reservoirs its water reaches, along links
 ** and return flows. Reservoirs are weighed from the bottom up; in a loop
-** of reservoirs, one already being weighed counts as none. */
+** of reservoirs, one already being weighed counts as none. Returns the
+** weight of v, or -1 when out of memory. */
 static double forced_weight(sim *s, int v, unsigned char *state, int *queue,
                             unsigned char *seen) {
   const naryn_model *m = s->m;
   if (state[v] == 2) return s->forced_w[v];
   if (state[v] == 1) return 0.0;
   state[v] = 1;
-  /* The forced reservoirs below v, each once. */
-  int head = 0, tail = 0, nbelow = 0;
-  memset(seen, 0, (size_t)m->nnodes);
-  queue[tail++] = v;
-  seen[v] = 1;
-  int *below = queue + m->nnodes;
-  while (head < tail) {
-    const naryn__node *u = &m->nodes[queue[head++]];
-    int nnext = u->n_out + (u->type == NARYN_NODE_DEMAND && u->return_to >= 0);
-    for (int k = 0; k < nnext; k++) {
-      int w = k < u->n_out ? m->links[u->out[k]].to : u->return_to;
-      if (seen[w]) continue;
-      seen[w] = 1;
-      queue[tail++] = w;
-      if (m->nodes[w].forced_release_m3s.v && m->nodes[w].enabled) below[nbelow++] = w;
-    }
-  }
+  /* The forced reservoirs below v, kept apart from queue, which the
+  ** weighing of each reuses. */
+  int n = naryn__mark_below(m, v, seen, queue), nbelow = 0;
+  int *below = malloc((size_t)n * sizeof *below);
+  if (!below) return -1.0;
+  for (int k = 1; k < n; k++)
+    if (queue[k] != v && m->nodes[queue[k]].forced_release_m3s.v && m->nodes[queue[k]].enabled)
+      below[nbelow++] = queue[k];
   double w = W_FORCED;
-  /* below[] lives past the queue's end, which the recursion reuses: copy. */
-  int *mine = malloc((size_t)(nbelow + 1) * sizeof *mine);
-  if (!mine) return W_FORCED;
-  memcpy(mine, below, (size_t)nbelow * sizeof *mine);
-  for (int k = 0; k < nbelow; k++) w += forced_weight(s, mine[k], state, queue, seen);
-  free(mine);
+  for (int k = 0; k < nbelow && w >= 0; k++) {
+    double wk = forced_weight(s, below[k], state, queue, seen);
+    w = wk < 0 ? -1.0 : w + wk;
+  }
+  free(below);
+  if (w < 0) return -1.0;
   s->forced_w[v] = w < W_FORCED_MAX ? w : W_FORCED_MAX;
   state[v] = 2;
   return s->forced_w[v];
@@ -127,18 +119,15 @@ static int forced_weights(sim *s) {
   const naryn_model *m = s->m;
   size_t n = (size_t)m->nnodes;
   unsigned char *state = calloc(2 * n + 1, 1);
-  int *queue = malloc((2 * n + 1) * sizeof *queue);
-  if (!state || !queue) {
-    free(state);
-    free(queue);
-    return NARYN_ENOMEM;
-  }
-  for (int i = 0; i < m->nnodes; i++)
-    if (m->nodes[i].forced_release_m3s.v && m->nodes[i].enabled)
-      forced_weight(s, i, state, queue, state + n);
+  int *queue = malloc((n + 2) * sizeof *queue);
+  int rc = state && queue ? NARYN_OK : NARYN_ENOMEM;
+  for (int i = 0; i < m->nnodes && rc == NARYN_OK; i++)
+    if (m->nodes[i].forced_release_m3s.v && m->nodes[i].enabled &&
+        forced_weight(s, i, state, queue, state + n) < 0)
+      rc = NARYN_ENOMEM;
   free(state);
   free(queue);
-  return NARYN_OK;
+  return rc;
 }
 
 static int build_lp(sim *s) {
