@@ -881,8 +881,20 @@ struct naryn_model {
   naryn__term *terms;          /* "objectives" list or the defaults */
   int objectives_given;        /* 1 when the model lists its own */
   int nobs;                    /* observed series (model/observed.c) */
+  int nfills;                  /* series with rows made up (model/series.c) */
+  struct naryn__fill *fills;
   struct naryn__obs *obs;
 };
+
+/* A CSV series some of whose rows a fill or fallback made up: the field
+** (as messages name it), how, and per step the rows of the file made up
+** for it (filled.csv, report/write.c). */
+typedef struct naryn__fill {
+  const char *where;
+  const char *method;
+  const double *v;             /* the series' value in each step */
+  int *rows;
+} naryn__fill;
 
 /* An observed series: a measured quantity of a node or a link to compare
 ** the run with (model/observed.c). Its values are in 'unit', NaN for the

@@ -66,7 +66,8 @@ static const char *const known_files[] = {
     "network.csv",   "run.csv",     "water_values.csv", "plants.csv",
     "report.html",   "compare.csv", "pareto.csv",    "game.csv",
     "share.csv",     "allocation.csv", "exchange.csv", "superadditivity.csv",
-    "results.nc",    "zones.csv",   "fit.csv",       "observed.csv"};
+    "results.nc",    "zones.csv",   "fit.csv",       "observed.csv",
+    "filled.csv"};
 
 /* The files that say which kind of result a folder holds. */
 static const char *const index_files[] = {"run.csv", "compare.csv",

@@ -206,6 +206,35 @@ static int file_means(naryn__reader *r, const naryn__csv *t, int vc, char mark,
   return 0;
 }
 
+/* Keeps, for filled.csv, how many of the file's rows made up stand in each
+** step of series ts: the slots made up among the days (or months) the
+** step covers. Returns 0, or -1 when out of memory. */
+static int record_fill(naryn__reader *r, const slots *s, const unsigned char *made,
+                       const char *method, const char *where, const naryn__ts *ts) {
+  naryn_model *m = r->m;
+  int *rows = naryn__arena_alloc(r->a, (size_t)m->nsteps * sizeof *rows);
+  naryn__fill *grown = naryn__arena_alloc(r->a, (size_t)(m->nfills + 1) * sizeof *grown);
+  const char *w = naryn__arena_printf(r->a, "%s", where);
+  if (!rows || !grown || !w) return naryn__read_oom(r);
+  for (int i = 0; i < m->nsteps; i++) {
+    long d0 = m->step_day[i], d1 = d0 + (long)(m->step_s[i] / 86400.0 + 0.5) - 1;
+    long k0 = d0 - s->base, k1 = d1 - s->base;
+    if (s->monthly) {
+      int y, mo, dd;
+      naryn__date_ymd(d0, &y, &mo, &dd);
+      k0 = month_index(y, mo) - s->base;
+      naryn__date_ymd(d1, &y, &mo, &dd);
+      k1 = month_index(y, mo) - s->base;
+    }
+    rows[i] = 0;
+    for (long k = k0 < 0 ? 0 : k0; k <= k1 && k < s->n; k++) rows[i] += made[k];
+  }
+  if (m->nfills) memcpy(grown, m->fills, (size_t)m->nfills * sizeof *grown);
+  grown[m->nfills++] = (naryn__fill){w, method, ts->v, rows};
+  m->fills = grown;
+  return 0;
+}
+
 int naryn__read_series(naryn__reader *r, const naryn__doc *spec, const char *where,
                        naryn__ts_form form, naryn__ts *ts) {
   naryn_model *m = r->m;
@@ -461,7 +490,14 @@ int naryn__read_series(naryn__reader *r, const naryn__doc *spec, const char *whe
     r->failed = 1;
     return -1;
   }
-  /* Fills, each told in a warning. */
+  /* Fills, each told in a note; the slots made up are kept for
+  ** filled.csv. */
+  unsigned char *made = NULL;
+  const char *methods = NULL;
+  if (((gaps && fill) || (outside && fallback)) &&
+      !(made = naryn__arena_alloc(r->a, (size_t)s.n)))
+    return naryn__read_oom(r);
+  if (made) memset(made, 0, (size_t)s.n);
   double mean[12];
   if (((gaps && fill == FILL_MEANS) || (outside && fallback == FILL_MEANS)) &&
       file_means(r, t, vc, mark, ymd, scale, mean) != 0)
@@ -498,6 +534,10 @@ int naryn__read_series(naryn__reader *r, const naryn__doc *spec, const char *whe
     /* A made-up slot is told by the row before it (or after, at the start). */
     for (int k = 0; k < s.n; k++)
       if (sel[k]) s.row[k] = k > first ? s.row[k - 1] : first < s.n ? s.row[first] : 0;
+    for (int k = 0; k < s.n; k++) made[k] |= sel[k];
+    methods = methods ? naryn__arena_printf(r->a, "%s and %s", methods, how_name[how])
+                      : how_name[how];
+    if (!methods) return naryn__read_oom(r);
   }
   /* One value per step. */
   double *v = ts->v;
@@ -565,6 +605,7 @@ int naryn__read_series(naryn__reader *r, const naryn__doc *spec, const char *whe
       row_of[i] = s.row[form == NARYN__TS_END_TARGET || k1 < 0 ? k0 + nd - 1 : k1];
     }
   }
+  if (made && methods && record_fill(r, &s, made, methods, where, ts) != 0) return -1;
 #undef DATE_CELL
 #undef DATE_COL
   ts->csv = t;

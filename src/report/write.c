@@ -386,10 +386,30 @@ int naryn__write_files(const char *dir, int nfiles, const char *const *names,
 typedef struct run_files {
   const naryn_result *r;
   const char *command;   /* for run.csv */
-  void (*writers[10])(const naryn_result *, naryn__outfile *);
+  void (*writers[12])(const naryn_result *, naryn__outfile *);
   const double *obs_sim; /* for fit.csv and observed.csv (naryn__fit_sim) */
   int fit_k;             /* the index of fit.csv, observed.csv next; -1 */
 } run_files;
+
+/* The rows of CSV series that a fill or fallback made up (model/series.c):
+** a row per series and step that has any, with the value the step took. */
+static void write_filled(const naryn_result *r, naryn__outfile *f) {
+  const naryn_model *m = r->m;
+  naryn__outfile_printf(f, "date,field,method,filled_rows,value\n");
+  for (int k = 0; k < m->nfills; k++) {
+    const naryn__fill *fl = &m->fills[k];
+    for (int t = 0; t < m->nsteps; t++) {
+      if (fl->rows[t] <= 0) continue;
+      naryn__outfile_printf(f, "%s,", m->step_date[t]);
+      naryn__put_text(f, fl->where);
+      naryn__outfile_write(f, ",", 1);
+      naryn__put_text(f, fl->method);
+      naryn__outfile_printf(f, ",%d,", fl->rows[t]);
+      naryn__put_number(f, fl->v[t], "%.6f");
+      naryn__outfile_write(f, "\n", 1);
+    }
+  }
+}
 
 /* Writes file k of a run's set. */
 static void write_result_file(const void *ctx, int k, naryn__outfile *f) {
@@ -409,7 +429,7 @@ int naryn__result_write_rest(const naryn_result *r, naryn__steps *w,
   long mark = naryn__diags_nomem(d);
   run_files rf = {r, w->o.command ? w->o.command : r->command,
                   {write_summary, write_objective, write_network, NULL}, NULL, -1};
-  const char *names[10] = {"summary.csv", "objective.csv", "network.csv", "run.csv"};
+  const char *names[12] = {"summary.csv", "objective.csv", "network.csv", "run.csv"};
   int n = 4;
   double *obs_sim = NULL;
   /* The guide curves for a model with zones, the last two for optimised
@@ -418,6 +438,10 @@ int naryn__result_write_rest(const naryn_result *r, naryn__steps *w,
   if (has_guide_curves(r->m)) {
     names[n] = "zones.csv";
     rf.writers[n++] = write_zones;
+  }
+  if (r->m->nfills > 0) {
+    names[n] = "filled.csv";
+    rf.writers[n++] = write_filled;
   }
   if (r->optimised) {
     names[n] = "water_values.csv";

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "naryn_int.h"
@@ -224,6 +225,44 @@ static void one_value_per_step_inline(void **state) {
   naryn_diags_free(d);
 }
 
+/* The rows a fill made up are written to filled.csv: a row per series and
+** step, with how many rows of the file stand in it and the step's value. */
+static void filled_rows_are_written(void **state) {
+  (void)state;
+  char dir[64], path[192], out[96];
+  tu_mkdtemp(dir);
+  tu_write(dir, "model.yaml", model_text(TEN_DAYS, ", fill: interpolate, fallback: monthly_means"));
+  tu_write(dir, "s.csv", gappy_csv);
+  snprintf(path, sizeof path, "%s/model.yaml", dir);
+  snprintf(out, sizeof out, "%s/out", dir);
+  naryn_diags *d = naryn_diags_new(0);
+  naryn_model *m = NULL;
+  assert_int_equal(naryn_model_load(path, NULL, 0, &m, d), NARYN_OK);
+  assert_int_equal(m->nfills, 3);
+  assert_int_equal(naryn_simulate_to(m, NULL, NULL, out, NULL, d), NARYN_OK);
+  snprintf(path, sizeof path, "%s/filled.csv", out);
+  char *text = tu_slurp(path);
+  assert_non_null(text);
+  const char *want =
+      "date,field,method,filled_rows,value\n"
+      "2001-01-03,\"inflow \"\"In\"\".inflow_m3s\",interpolation and the series' monthly "
+      "means,1,3.000000\n"
+      "2001-01-04,\"inflow \"\"In\"\".inflow_m3s\",interpolation and the series' monthly "
+      "means,1,4.000000\n"
+      "2001-01-09,\"inflow \"\"In\"\".inflow_m3s\",interpolation and the series' monthly "
+      "means,1,4.833333\n"
+      "2001-01-10,\"inflow \"\"In\"\".inflow_m3s\",interpolation and the series' monthly "
+      "means,1,4.833333\n";
+  assert_memory_equal(text, want, strlen(want));
+  int lines = 0;
+  for (const char *c = text; *c; c++) lines += *c == '\n';
+  assert_int_equal(lines, 1 + 3 * 4);
+  free(text);
+  naryn_model_free(m);
+  naryn_diags_free(d);
+  tu_rmdir(dir);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(daily_file_on_a_monthly_horizon),
@@ -231,6 +270,7 @@ int main(void) {
       cmocka_unit_test(gaps_filled_three_ways),
       cmocka_unit_test(missing_rows_listed_at_once),
       cmocka_unit_test(one_value_per_step_inline),
+      cmocka_unit_test(filled_rows_are_written),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
