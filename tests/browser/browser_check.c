@@ -652,10 +652,19 @@ static int send_command(checker *c, const char *method, const char *params,
     ssize_t w = write(c->to_chrome, b.s + off, len - off);
     if (w < 0 && errno == EINTR && !got_signal) continue;
     if (w <= 0) {
+      /* The pipe is broken: most often Chromium has exited, and how it
+      ** exited says more than the write's error, so wait for it as a
+      ** closed pipe on reading does. */
+      const char *why = w < 0 ? strerror(errno) : "closed";
       free(b.s);
-      reap(c, 0);
-      browser_failed(c, "chromium stopped reading commands (%s)",
-                     w < 0 ? strerror(errno) : "closed");
+      for (int i = 0; i < 20 && !reap(c, 0); i++) sleep_ms(50);
+      if (c->pid == 0) {
+        char how[64];
+        describe_exit(c, how, sizeof how);
+        browser_failed(c, "chromium %s while waiting for %s", how, method);
+      } else {
+        browser_failed(c, "chromium stopped reading commands (%s)", why);
+      }
       return -1;
     }
     off += (size_t)w;
