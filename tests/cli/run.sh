@@ -40,7 +40,7 @@ check unknown-option 2 'unknown option "--fast"' "$naryn" check --fast examples/
 # Without a model, the built-in Naryn-Syr Darya model runs with each of its
 # scenarios; without --out, results go under results/ in the current folder.
 naryn_abs=$(cd "$(dirname "$naryn")" && pwd)/naryn
-check builtin-check 0 "models/naryn/model.yaml: ok: 42 nodes" "$naryn" check
+check builtin-check 0 "models/naryn/model.yaml: ok: 44 nodes" "$naryn" check
 mkdir -p "$tmp/here"
 check builtin-compare 0 "Energy generated, GWh" sh -c "cd '$tmp/here' && '$naryn_abs' simulate"
 check builtin-results-written 0 "" test -f "$tmp/here/results/naryn-syr-darya/kambarata/nodes.csv"
