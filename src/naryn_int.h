@@ -733,12 +733,14 @@ typedef struct naryn__node {
   int *ret;                    /* demands whose return flow comes here */
 } naryn__node;
 
-/* How a link delays its water (model/routing.c): not at all, by a whole
-** number of steps, or through a Muskingum reach. Rates in m3/s. */
+/* How a link delays its water (model/routing.c): not at all, by a lag of
+** lag_steps steps and a fraction lag_frac of one more, or through a
+** Muskingum reach. Rates in m3/s. */
 enum { NARYN__ROUTE_NONE = 0, NARYN__ROUTE_LAG, NARYN__ROUTE_MUSKINGUM };
 typedef struct naryn__route {
   int kind;
-  int lag_steps;               /* lag: the steps water takes */
+  int lag_steps;               /* lag: the whole steps water takes */
+  double lag_frac;             /* lag: the share that takes one step more */
   double k_days, x;            /* Muskingum: storage constant, weighting */
   double c0, c1, c2;           /* Muskingum: O_t = c0 I_t + c1 I_t-1 + c2 O_t-1 */
   double initial_flow_m3s;     /* the flow in the reach before the horizon */
@@ -1075,6 +1077,14 @@ int naryn__read_series(naryn__reader *r, const naryn__doc *spec, const char *whe
 struct naryn__link;
 int naryn__read_routing(naryn__reader *r, struct naryn__link *l, const naryn__doc *obj,
                         const char *prefix);
+/* A lag's mapping from steps to steps, the one the simulation and the
+** optimiser share: the share of the rate entering its reach in a step that
+** reaches the tail d steps later (d >= 0); the longest d with a share; and
+** the share of the rate reaching the tail in step t that entered before
+** the horizon, so that is initial_flow_m3s. */
+double naryn__route_lag_share(const naryn__route *rt, int d);
+int naryn__route_lag_reach(const naryn__route *rt);
+double naryn__route_lag_before(const naryn__route *rt, int t);
 /* Reads an optional priority, a whole number from 1 to
 ** NARYN__PRIORITY_MAX. Returns 1, 0 or -1 as naryn__read_number. */
 int naryn__read_priority(naryn__reader *r, const naryn__doc *obj,

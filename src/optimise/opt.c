@@ -418,6 +418,15 @@ static int set_objective(opt *p) {
   return rc;
 }
 
+/* What reaches the tail of lagged link l in step t of each hm3 leaving its
+** head in step from: its share (model/routing.c) of the rate that entered,
+** after the loss, over step t's length. */
+static double lag_coef(const naryn_model *m, int l, int from, int t) {
+  const naryn__link *ln = &m->links[l];
+  return (1.0 - ln->loss_fraction) * naryn__route_lag_share(&ln->route, t - from) *
+         m->step_s[t] / m->step_s[from];
+}
+
 /* A held action, with NaN (a node that took no part) read as zero. */
 static double held_at(const double *v, size_t at) {
   return isnan(v[at]) ? 0.0 : v[at];
@@ -453,9 +462,11 @@ static int build(opt *p) {
     if (p->lw[l] >= 0) ADD(row, (base) + p->lw[l], (val));       \
   } while (0)
 #define ADD_LINK(row, l, val) ADD_LINK_AT(row, l, val, cb)
-  /* Each Muskingum reach: O_t - c0 (1 - loss) x_t - c1 (1 - loss) x_t-1
-  ** - c2 O_t-1 = 0, the terms of the step before the first on the
-  ** right-hand side. */
+  /* Each Muskingum reach: O_t - c0 (1 - loss) x_t - r (c1 (1 - loss) x_t-1
+  ** + c2 O_t-1) = 0, the terms of the step before the first on the
+  ** right-hand side. The recurrence holds for rates: r, the length of step
+  ** t over that of the step before, turns them into volumes (it is 1 but
+  ** where the last step is shorter). */
   for (int t = 0; t < p->T; t++) {
     int cb = t * p->ncs, rb = t * p->nrs, pb = (t - 1) * p->ncs;
     for (int l = 0; l < m->nlinks; l++) {
@@ -465,8 +476,9 @@ static int build(opt *p) {
       ADD(rb + p->lr[l], cb + p->la[l], 1.0);
       ADD_LINK(rb + p->lr[l], l, -ln->route.c0 * keep);
       if (t > 0) {
-        ADD_LINK_AT(rb + p->lr[l], l, -ln->route.c1 * keep, pb);
-        ADD(rb + p->lr[l], pb + p->la[l], -ln->route.c2);
+        double ratio = m->step_s[t] / m->step_s[t - 1];
+        ADD_LINK_AT(rb + p->lr[l], l, -ln->route.c1 * keep * ratio, pb);
+        ADD(rb + p->lr[l], pb + p->la[l], -ln->route.c2 * ratio);
       }
     }
   }
@@ -481,10 +493,11 @@ static int build(opt *p) {
         int l = n->in[k];
         const naryn__link *ln = &m->links[l];
         if (ln->route.kind == NARYN__ROUTE_LAG) {
-          /* What entered lag_steps before; the initial flow before that
-          ** is on the right-hand side. */
-          int from = t - ln->route.lag_steps;
-          if (from >= 0) ADD_LINK_AT(bal, l, 1.0 - ln->loss_fraction, from * p->ncs);
+          /* Its shares of what entered in this and earlier steps; the
+          ** initial flow before the horizon is on the right-hand side. */
+          for (int d = 0; d <= naryn__route_lag_reach(&ln->route) && d <= t; d++)
+            if (naryn__route_lag_share(&ln->route, d) > 0)
+              ADD_LINK_AT(bal, l, lag_coef(m, l, t - d, t), (t - d) * p->ncs);
         } else if (ln->route.kind == NARYN__ROUTE_MUSKINGUM) {
           ADD(bal, cb + p->la[l], 1.0);
         } else {
@@ -669,7 +682,8 @@ static void linearise(opt *p) {
       /* A lag's initial flow arrives in its first steps. */
       for (int j = 0; j < n->n_in; j++) {
         const naryn__route *rt = &m->links[n->in[j]].route;
-        if (rt->kind == NARYN__ROUTE_LAG && t < rt->lag_steps) rhs -= rt->initial_flow_m3s * k;
+        if (rt->kind == NARYN__ROUTE_LAG)
+          rhs -= naryn__route_lag_before(rt, t) * rt->initial_flow_m3s * k;
       }
       if (v->y >= 0) {
         double cap = n->max_storage_hm3 - n->min_storage_hm3;
@@ -830,12 +844,13 @@ static void record(opt *p, const double *x, naryn_result *r) {
       const naryn__link *ln = &m->links[l];
       if (!ln->route.kind) continue;
       double k = m->step_s[t] * 1e-6, arrived;
-      if (ln->route.kind == NARYN__ROUTE_MUSKINGUM)
+      if (ln->route.kind == NARYN__ROUTE_MUSKINGUM) {
         arrived = x[cb + p->la[l]];
-      else if (t >= ln->route.lag_steps)
-        arrived = (1.0 - ln->loss_fraction) * lflow(p, x, t - ln->route.lag_steps, l);
-      else
-        arrived = ln->route.initial_flow_m3s * k;
+      } else {
+        arrived = naryn__route_lag_before(&ln->route, t) * ln->route.initial_flow_m3s * k;
+        for (int d = 0; d <= naryn__route_lag_reach(&ln->route) && d <= t; d++)
+          arrived += lag_coef(m, l, t - d, t) * lflow(p, x, t - d, l);
+      }
       NARYN__LINK_ARRIVAL(r, t, l) = arrived;
       r->transit_hm3 += (1.0 - ln->loss_fraction) * f - arrived;
     }
