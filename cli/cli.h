@@ -44,6 +44,9 @@ int cli_signals_finish(int status);
 /* Prints every diagnostic of d on stderr, one per line, and a count of the
 ** errors that were found but not kept. */
 void cli_print_diags(const naryn_diags *d);
+/* The word for a model's steps in a heading, "daily", "weekly", "10-day"
+** or "monthly", written into buf (at least 16 bytes) and returned. */
+const char *cli_step_word(const naryn_model *m, char *buf, size_t size);
 /* With --quiet, cli_print_diags leaves out notes (errors and warnings
 ** are still printed). */
 void cli_quiet_notes(int quiet);

@@ -30,7 +30,7 @@ int cmd_check(int argc, char **argv) {
   printf("%s: ok: %d nodes, %d links, %d %s steps from %.*s to %.*s\n",
          run.args.model.model, naryn_model_node_count(m),
          naryn_model_link_count(m), n,
-         naryn_model_is_daily(m) ? "daily" : "monthly", dl,
+         cli_step_word(m, (char[16]){0}, 16), dl,
          naryn_model_step_date(m, 0), dl, naryn_model_step_date(m, n - 1));
   return cli_finish(&run, EXIT_OK);
 }

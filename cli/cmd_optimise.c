@@ -177,7 +177,7 @@ int cmd_optimise(int argc, char **argv) {
     int dl = naryn_model_is_daily(m) ? 10 : 7;
     printf("%s%s%s%s: optimised over %d %s steps from %.*s to %.*s\n",
            naryn_model_name(m), scen[0] ? " (scenario " : "", scen,
-           scen[0] ? ")" : "", n, naryn_model_is_daily(m) ? "daily" : "monthly",
+           scen[0] ? ")" : "", n, cli_step_word(m, (char[16]){0}, 16),
            dl, naryn_model_step_date(m, 0), dl, naryn_model_step_date(m, n - 1));
     printf("successive LP: %d passes, %s; %ld simplex iterations\n",
            naryn_result_passes(r),

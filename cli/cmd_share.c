@@ -81,7 +81,7 @@ static void print_game(const naryn_model *m, const naryn_game *g, int jobs,
   printf("%s: benefit sharing between %d countries over %d %s steps "
          "(%.1f years); %u coalitions, %d at once\n",
          naryn_model_name(m), n, naryn_model_steps(m),
-         naryn_model_is_daily(m) ? "daily" : "monthly", years, full, jobs);
+         cli_step_word(m, (char[16]){0}, 16), years, full, jobs);
   printf("Baseline: the countries plan in turn, in the order");
   for (int i = 0; i < n; i++) printf("%s %s", i ? "," : "", naryn_game_player(g, i));
   printf("\n\nCoalition values, millions of %s a year\n", cur);

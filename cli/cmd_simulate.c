@@ -104,7 +104,7 @@ int cmd_simulate(int argc, char **argv) {
     double res = naryn_result_max_residual_hm3(r, &node, &step);
     printf("%s%s%s%s: %d %s steps from %.*s to %.*s, %ld LP solves\n",
            naryn_model_name(m), scen[0] ? " (scenario " : "", scen,
-           scen[0] ? ")" : "", n, naryn_model_is_daily(m) ? "daily" : "monthly",
+           scen[0] ? ")" : "", n, cli_step_word(m, (char[16]){0}, 16),
            dl, naryn_model_step_date(m, 0), dl, naryn_model_step_date(m, n - 1),
            naryn_result_solves(r));
     printf("water balance: largest residual %.3g hm3 (%s, %.*s); largest "

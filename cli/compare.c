@@ -221,7 +221,7 @@ int cli_compare(const cli_run *base, const char *out, int with_optimum) {
   for (int c = 0; c < nc; c++) codes[c] = f[0].country[c];
   int steps = naryn_model_steps(m), dl = naryn_model_is_daily(m) ? 10 : 7;
   printf("%s: %d %s steps from %.*s to %.*s; yearly means of each run\n\n",
-         naryn_model_name(m), steps, naryn_model_is_daily(m) ? "daily" : "monthly",
+         naryn_model_name(m), steps, cli_step_word(m, (char[16]){0}, 16),
          dl, naryn_model_step_date(m, 0), dl, naryn_model_step_date(m, steps - 1));
   printf("  %-20s %-8s", "", "");
   for (int k = 0; k < nruns; k++) printf(" %15.15s", f[k].name);

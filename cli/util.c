@@ -47,6 +47,15 @@ static int quiet_notes;
 
 void cli_quiet_notes(int quiet) { quiet_notes = quiet; }
 
+const char *cli_step_word(const naryn_model *m, char *buf, size_t size) {
+  int days = naryn_model_step_days(m);
+  if (days == 0) snprintf(buf, size, "monthly");
+  else if (days == 1) snprintf(buf, size, "daily");
+  else if (days == 7) snprintf(buf, size, "weekly");
+  else snprintf(buf, size, "%d-day", days);
+  return buf;
+}
+
 void cli_print_diags(const naryn_diags *d) {
   char line[8192];
   int shown_errors = 0;
