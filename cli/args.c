@@ -45,7 +45,9 @@ int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out) {
   out->model.scenarios = calloc((size_t)argc + 1, sizeof(char *));
   out->owned = calloc((size_t)argc + 1, sizeof(char *));
   out->weights = calloc((size_t)argc + 1, sizeof(char *));
-  if (!out->model.scenarios || !out->owned || !out->weights) {
+  out->energy = calloc((size_t)argc + 1, sizeof(char *));
+  out->april = calloc((size_t)argc + 1, sizeof(char *));
+  if (!out->model.scenarios || !out->owned || !out->weights || !out->energy || !out->april) {
     cli_error("out of memory");
     return EXIT_IO;
   }
@@ -104,7 +106,43 @@ int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out) {
       out->points = (int)n;
       continue;
     }
-    if (spec->share && (v = option_value(argc, argv, &i, "--jobs", &missing))) {
+    if (spec->ensemble && (v = option_value(argc, argv, &i, "--members", &missing))) {
+      char *end;
+      long n = strtol(v, &end, 10);
+      if (*v == '\0' || *end != '\0' || n < 1 || n > 100000000) {
+        cli_error("%s: expected --members between 1 and 100000000, got \"%s\"",
+                  spec->name, v);
+        return EXIT_USAGE;
+      }
+      out->members = n;
+      continue;
+    }
+    if (spec->ensemble && (v = option_value(argc, argv, &i, "--members-file", &missing))) {
+      out->members_file = v;
+      continue;
+    }
+    if (spec->ensemble && (v = option_value(argc, argv, &i, "--energy-target", &missing))) {
+      if (!strchr(v, '=')) {
+        cli_error("%s: expected --energy-target COUNTRY=GWH, got \"%s\"", spec->name, v);
+        return EXIT_USAGE;
+      }
+      out->energy[out->nenergy++] = v;
+      continue;
+    }
+    if (spec->ensemble && (v = option_value(argc, argv, &i, "--april-below", &missing))) {
+      if (!strchr(v, '=')) {
+        cli_error("%s: expected --april-below RESERVOIR=HM3, got \"%s\"", spec->name, v);
+        return EXIT_USAGE;
+      }
+      out->april[out->napril++] = v;
+      continue;
+    }
+    if (spec->ensemble && strcmp(a, "--per-step") == 0) {
+      out->per_step = 1;
+      continue;
+    }
+    if ((spec->share || spec->ensemble) &&
+        (v = option_value(argc, argv, &i, "--jobs", &missing))) {
       char *end;
       long n = strtol(v, &end, 10);
       if (*v == '\0' || *end != '\0' || n < 1 || n > 64) {
@@ -192,9 +230,12 @@ void cli_args_free(cli_args *a) {
   free(a->owned);
   free(a->model.scenarios);
   free(a->weights);
+  free(a->energy);
+  free(a->april);
   a->owned = NULL;
   a->model.scenarios = NULL;
   a->weights = NULL;
+  a->energy = a->april = NULL;
 }
 
 int cli_start(int argc, char **argv, const cli_spec *spec, const char *help,

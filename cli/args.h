@@ -16,6 +16,8 @@ typedef struct cli_spec {
   int pareto;       /* --x, --y and --points are accepted */
   int share;        /* --jobs and --order are accepted */
   int output;       /* --output LIST and --format csv|netcdf are accepted */
+  int ensemble;     /* --members N, --members-file FILE, --energy-target,
+                    ** --april-below, --per-step and --jobs are accepted */
 } cli_spec;
 
 typedef struct cli_args {
@@ -33,6 +35,13 @@ typedef struct cli_args {
   const char *output;   /* --output LIST, NULL when not given */
   int format;           /* --format: a naryn_format, CSV when not given */
   int step_solver;      /* --step-solver: a naryn_step_solver, AUTO when not given */
+  long members;         /* --members N, 0 when not given */
+  const char *members_file; /* --members-file FILE */
+  const char **energy;  /* --energy-target COUNTRY=GWH values */
+  int nenergy;
+  const char **april;   /* --april-below RESERVOIR=HM3 values */
+  int napril;
+  int per_step;         /* --per-step */
   char **owned;     /* strings made while parsing, freed with the args */
   int nowned;
 } cli_args;

@@ -21,6 +21,8 @@ static const char usage[] =
     "                 [--weight TERM=W]... [--write-lp FILE] [--quiet]\n"
     "  naryn pareto [MODEL] --x TERM --y TERM [--points N] [--out DIR] ...\n"
     "  naryn share [MODEL] [--jobs N] [--order A,B,...] [--out DIR] ...\n"
+    "  naryn ensemble [MODEL] --members-file FILE [--members N] [--compare]\n"
+    "                 [--jobs N] [--out DIR] ...\n"
     "  naryn report DIR\n"
     "  naryn COMMAND --help\n"
     "  naryn --help | --version\n"
@@ -35,6 +37,9 @@ static const char usage[] =
     "  pareto     trace the trade-off between two objective terms\n"
     "  share      what each country gains from cooperation, and the transfers\n"
     "             that share the gain (Shapley value, nucleolus, core)\n"
+    "  ensemble   simulate the model over many inflow members, on every core\n"
+    "             and across MPI processes; reliability, resilience,\n"
+    "             vulnerability and the spread of every yearly figure\n"
     "  report     draw DIR/report.html again from the results in DIR\n"
     "\n"
     "Every run also writes report.html, a self-contained page of tables and\n"
@@ -63,6 +68,7 @@ static const struct {
     {"pareto", cmd_pareto},
     {"report", cmd_report},
     {"share", cmd_share},
+    {"ensemble", cmd_ensemble},
 };
 
 /* Tunes glibc's allocator for a process that solves thousands of small
@@ -108,7 +114,7 @@ int main(int argc, char **argv) {
   for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
     if (strcmp(argv[1], commands[i].name) == 0)
       return cli_signals_finish(commands[i].run(argc - 1, argv + 1));
-  cli_error("unknown command \"%s\"; expected check, simulate, optimise, pareto, share or report (see naryn "
+  cli_error("unknown command \"%s\"; expected check, simulate, optimise, pareto, share, ensemble or report (see naryn "
             "--help)", argv[1]);
   return EXIT_USAGE;
 }

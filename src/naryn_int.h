@@ -246,11 +246,13 @@ typedef struct naryn__csv_stream {
   int ncols;
   char **header;  /* ncols names, as naryn__csv_read gives them */
   /* The current row: ncols cells (valid until the next call), their
-  ** 1-based columns, its line, and the number of rows read so far. */
+  ** 1-based columns, its line, and the number of rows read so far; before
+  ** the first row, the header's columns and line. */
   char **cells;
   int *cell_col;
   int line;
   long nrows;
+  long long offset; /* the byte offset in the file of the current row */
   void *state;    /* the reader's own */
 } naryn__csv_stream;
 
@@ -262,6 +264,13 @@ naryn__csv_stream *naryn__csv_open(const char *path, naryn__arena *a,
 /* Reads the next row: 1, 0 at the end of the file, or -1 after reporting
 ** the error naryn__csv_read would report for it. */
 int naryn__csv_next(naryn__csv_stream *s);
+/* Goes on reading at byte 'offset' of the file, the start of a row as
+** the stream's offset gave it, that row being on line 'line'; each read()
+** then asks for 'chunk' bytes (0: naryn__csv_stream_chunk), so that a
+** reader of a few rows here and there reads little more than them.
+** Returns 0, or -1 after reporting why the file cannot be read there. */
+int naryn__csv_seek(naryn__csv_stream *s, long long offset, int line,
+                    size_t chunk);
 /* Closes the file and frees the reader's buffers; accepts NULL and
 ** streams closed already. */
 void naryn__csv_close(naryn__csv_stream *s);
@@ -600,6 +609,7 @@ typedef struct naryn__ts {
   int csv_col;             /* of each step */
   int *csv_row;
   int per_step;            /* src is a list of one value per step */
+  double scale;            /* a series' "scale" (1 when not given) */
 } naryn__ts;
 
 /* Where the value of a time-varying field for one step was given, for
@@ -1348,6 +1358,11 @@ struct naryn_result {
   int *zone;          /* [slot * nnodes + node]: a reservoir's zone, -1 for none */
   int *control;       /* [slot * nnodes + node]: NARYN__CTL_* or a rule's index */
   naryn__sums *sums;  /* a streamed result's totals; NULL for a full one */
+  /* The outside inflow of the run, when it is not the model's: per node,
+  ** NULL or the inflow in each step (m3/s) that replaces the node's own
+  ** inflow_m3s (an ensemble member's, ensemble/ensemble.c). NULL for a
+  ** run of the model's own inflows. Set before the run; not owned. */
+  const double *const *inflow_m3s;
   double max_residual_hm3, max_residual_rel;
   int max_residual_node, max_residual_step;
   double system_residual_hm3;
@@ -1375,6 +1390,12 @@ naryn_result *naryn__result_new(const naryn_model *m);
 /* Allocates a result holding only q_steps step slots (a power of two, at
 ** least 2, or the model's steps for a full result), set to NaN. */
 naryn_result *naryn__result_new_slots(const naryn_model *m, int q_steps);
+/* The outside inflow of inflow node i in step t of the run of r, m3/s:
+** the run's own (r->inflow_m3s) where it has one, else the model's. */
+static inline double naryn__inflow_m3s(const naryn_result *r, int i, int t) {
+  if (r->inflow_m3s && r->inflow_m3s[i]) return r->inflow_m3s[i][t];
+  return r->m->nodes[i].inflow_m3s.v[t];
+}
 /* 1 when the result holds every step of its run. */
 #define NARYN__FULL(r) ((r)->q_steps >= (r)->nsteps)
 /* 1 when step t is still held: any step of a full result, the last
@@ -1732,5 +1753,7 @@ int naryn__ops_rules_section(naryn__page *p, const naryn__report_ops *o,
 ** files alone. A missing or malformed file is reported with its line,
 ** column and field, and nothing is written then. */
 int naryn__report_share(const char *dir, naryn_diags *d);
+/* report/ensemble_page.c: the report of an ensemble, from its files. */
+int naryn__report_ensemble(const char *dir, naryn_diags *d);
 
 #endif /* NARYN_INT_H */

@@ -756,6 +756,8 @@ typedef struct stream_state {
   size_t cap;
   size_t len;  /* bytes of data in buf */
   int checked; /* the start has been looked at: encoding, mark, NULs */
+  long long base; /* the file offset of buf[0] */
+  size_t chunk;   /* bytes asked of each read() after a seek, else 0 */
 } stream_state;
 
 /* Reports a NUL byte among the n bytes just read at q, counting its line
@@ -785,6 +787,7 @@ static int stream_fill(stream_state *st) {
     r->p -= shift;
     r->line_start = st->buf;
     st->len = keep;
+    st->base += (long long)shift;
   }
   if (st->len == st->cap) {
     if (st->cap >= NARYN__CSV_MAX_BYTES) {
@@ -805,7 +808,8 @@ static int stream_fill(stream_state *st) {
     st->cap = cap;
   }
   size_t want = st->cap - st->len;
-  if (want > naryn__csv_stream_chunk) want = naryn__csv_stream_chunk;
+  size_t chunk = st->chunk ? st->chunk : naryn__csv_stream_chunk;
+  if (want > chunk) want = chunk;
   ssize_t got;
   do got = read(st->fd, st->buf + st->len, want);
   while (got < 0 && errno == EINTR);
@@ -956,6 +960,9 @@ naryn__csv_stream *naryn__csv_open(const char *path, naryn__arena *a,
                 "cannot read: %s", strerror(ENOMEM));
     goto fail;
   }
+  /* Until the first row is read: the header's line and columns. */
+  s->line = st->r.f[0].line;
+  for (int i = 0; i < s->ncols; i++) s->cell_col[i] = st->r.f[i].col;
   return s;
 fail:
   naryn__csv_close(s);
@@ -968,6 +975,7 @@ int naryn__csv_next(naryn__csv_stream *s) {
   reader *r = &st->r;
   if (stream_ensure(st) < 0) return -1;
   if (!skip_ignored(r)) return 0;
+  s->offset = st->base + (long long)(r->line_start - st->buf);
   if (parse_record(r) < 0) return -1;
   if (check_fields(r) < 0) return -1;
   for (int i = 0; i < r->ncols; i++) {
@@ -977,6 +985,26 @@ int naryn__csv_next(naryn__csv_stream *s) {
   s->line = r->f[0].line;
   s->nrows++;
   return 1;
+}
+
+int naryn__csv_seek(naryn__csv_stream *s, long long offset, int line,
+                    size_t chunk) {
+  stream_state *st = s ? s->state : NULL;
+  if (!st) return -1;
+  reader *r = &st->r;
+  if (lseek(st->fd, (off_t)offset, SEEK_SET) < 0) {
+    naryn__diag(r->d, NARYN_EIO, NARYN_SEV_ERROR, r->path, line, 0, NULL,
+                "cannot read: %s", strerror(errno));
+    return -1;
+  }
+  st->base = offset;
+  st->len = 0;
+  st->eof = 0;
+  st->chunk = chunk;
+  r->p = r->line_start = r->end = st->buf;
+  r->plain_p = r->plain_nl = NULL;
+  r->line = line;
+  return 0;
 }
 
 void naryn__csv_close(naryn__csv_stream *s) {

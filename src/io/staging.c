@@ -14,7 +14,7 @@
 **
 ** Only a folder naryn wrote is replaced: an empty folder, or one that
 ** holds nothing but naryn's result files (with at least one of run.csv,
-** compare.csv, pareto.csv or game.csv beside any file), naryn's
+** compare.csv, pareto.csv, game.csv or ensemble.csv beside any file), naryn's
 ** temporaries, and folders of the same kind, at most four deep. Anything
 ** else is refused before anything is written, naming what was found.
 ** Folders of other commands nested in DIR and not rewritten by this one
@@ -67,11 +67,14 @@ static const char *const known_files[] = {
     "report.html",   "compare.csv", "pareto.csv",    "game.csv",
     "share.csv",     "allocation.csv", "exchange.csv", "superadditivity.csv",
     "results.nc",    "zones.csv",   "fit.csv",       "observed.csv",
-    "filled.csv"};
+    "filled.csv",    "ensemble.csv", "members.csv",  "stats.csv",
+    "reliability.csv", "april.csv", "exceedance.csv", "histogram.csv",
+    "storage.csv",   "members.nc"};
 
 /* The files that say which kind of result a folder holds. */
 static const char *const index_files[] = {"run.csv", "compare.csv",
-                                          "pareto.csv", "game.csv"};
+                                          "pareto.csv", "game.csv",
+                                          "ensemble.csv"};
 
 static int in_list(const char *name, const char *const *list, size_t n) {
   for (size_t i = 0; i < n; i++)
@@ -198,7 +201,8 @@ static int check_folder(const char *path, const char *rel, int depth,
   closedir(dp);
   if (rc == 0 && files > 0 && !indexed) {
     snprintf(why, size, "%s%s%sholds result file names but none of run.csv, "
-             "compare.csv, pareto.csv or game.csv, so naryn did not write it",
+             "compare.csv, pareto.csv, game.csv or ensemble.csv, so naryn did not "
+             "write it",
              rel[0] ? "its folder \"" : "it ", rel, rel[0] ? "\" " : "");
     rc = -1;
   }

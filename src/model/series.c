@@ -610,6 +610,7 @@ int naryn__read_series(naryn__reader *r, const naryn__doc *spec, const char *whe
 #undef DATE_COL
   ts->csv = t;
   ts->csv_col = vc;
+  ts->scale = scale;
   ts->csv_row = row_of;
   return 0;
 }

@@ -2247,13 +2247,15 @@ int naryn__report_write_fed(const char *dir, const naryn__report_feed *fd,
   long mark = naryn__diags_nomem(d);
   int rc;
   if (exists(dir, "game.csv")) rc = naryn__report_share(dir, d);
+  else if (exists(dir, "ensemble.csv")) rc = naryn__report_ensemble(dir, d);
   else if (exists(dir, "pareto.csv")) rc = report_pareto(dir, d);
   else if (exists(dir, "compare.csv")) rc = report_compare(dir, d);
   else if (exists(dir, "run.csv")) rc = report_run(dir, fd, d);
   else
     rc = naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
                      "expected the results of a naryn run (run.csv), a comparison "
-                     "(compare.csv), a trade-off curve (pareto.csv) or a benefit-"
-                     "sharing game (game.csv) in this folder, found none");
+                     "(compare.csv), a trade-off curve (pareto.csv), a benefit-"
+                     "sharing game (game.csv) or an ensemble (ensemble.csv) in this "
+                     "folder, found none");
   return naryn__diags_status(d, mark, rc);
 }

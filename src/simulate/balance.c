@@ -31,7 +31,7 @@ int naryn__balance_step(naryn_result *r, int t, double tolerance,
   for (int i = 0; i < m->nnodes; i++) {
     const naryn__node *n = &m->nodes[i];
     double in = 0.0, out = 0.0, held = 0.0;
-    if (n->type == NARYN_NODE_INFLOW && n->enabled) in += n->inflow_m3s.v[t] * k;
+    if (n->type == NARYN_NODE_INFLOW && n->enabled) in += naryn__inflow_m3s(r, i, t) * k;
     for (int j = 0; j < n->n_in; j++) {
       int l = n->in[j];
       /* A routed link brings what its reach lets out in the step. */
@@ -99,7 +99,7 @@ void naryn__balance_system_add(const naryn_result *r, int t, double *system) {
     if (!n->enabled && n->type != NARYN_NODE_SINK) continue;
     switch (n->type) {
     case NARYN_NODE_INFLOW:
-      system[0] += n->inflow_m3s.v[t] * k;
+      system[0] += naryn__inflow_m3s(r, i, t) * k;
       break;
     case NARYN_NODE_DEMAND:
       system[1] += (1.0 - (n->return_to >= 0 ? n->return_fraction : 0.0)) *

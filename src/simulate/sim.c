@@ -322,7 +322,7 @@ static void set_step_bounds(sim *s, int t) {
     const node_lp *v = &s->nl[i];
     if (v->bal < 0) continue;
     double rhs = 0.0;
-    if (n->type == NARYN_NODE_INFLOW && n->enabled) rhs -= n->inflow_m3s.v[t] * k;
+    if (n->type == NARYN_NODE_INFLOW && n->enabled) rhs -= naryn__inflow_m3s(s->r, i, t) * k;
     /* What routed links bring from earlier steps comes in like an inflow. */
     for (int j = 0; j < n->n_in; j++)
       if (m->links[n->in[j]].route.kind)

@@ -161,7 +161,7 @@ static void foreign_folders_are_refused(void **state) {
   tu_write("data", "nodes.csv", "my inflows");
   assert_int_equal(naryn_staging_check("data", d), NARYN_EIO);
   assert_non_null(strstr(first(d, buf, sizeof buf), "it holds result file names "
-                         "but none of run.csv, compare.csv, pareto.csv or game.csv"));
+                         "but none of run.csv, compare.csv, pareto.csv, game.csv or ensemble.csv"));
   naryn_diags_clear(d);
   /* Deep inside a naryn folder too, named by its path in it. */
   make_run("deep/base", "r");
