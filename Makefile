@@ -7,6 +7,8 @@
 #   make errors     only the check of doc/errors.md against the code
 #   make browser    only the browser test (headless Chromium)
 #   make SAN=1 ...  the same under AddressSanitizer and UBSan, in build-san/
+#   make MPI=1 ...  the same with OpenMPI (mpicc), in build-mpi/: "mpirun -np
+#                   K naryn ensemble" shares the members between K processes
 #   make fuzz       libFuzzer targets (fuzz/) built with clang under ASan and
 #                   UBSan in build-fuzz/, each run for FUZZ_SECONDS (default
 #                   60); see doc/fuzzing.md
@@ -30,6 +32,16 @@ FUZZ_CC ?= clang
 FUZZ_CXX ?= clang++
 FUZZ_SECONDS ?= 60
 
+# make MPI=1: Debian's OpenMPI (libopenmpi-dev) through its mpicc, so that
+# "mpirun -np K naryn ensemble ..." shares the members between K processes
+# (src/ensemble/mpi.c, the one file that uses MPI). Built into build-mpi/
+# (build-san-mpi/ with SAN=1).
+ifeq ($(MPI),1)
+MPI_SUFFIX := -mpi
+CC := mpicc
+CPPFLAGS += -DNARYN_MPI
+endif
+
 ifeq ($(FUZZ),1)
 # The library is instrumented for libFuzzer; only the targets get its main.
 CC := $(FUZZ_CC)
@@ -39,11 +51,11 @@ SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer 
             -fno-sanitize-recover=all
 OPT ?= -O1 -g
 else ifeq ($(SAN),1)
-BUILD ?= build-san
+BUILD ?= build-san$(MPI_SUFFIX)
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 OPT ?= -O1 -g
 else
-BUILD ?= build
+BUILD ?= build$(MPI_SUFFIX)
 SANFLAGS :=
 OPT ?= -O2 -g
 endif
@@ -237,6 +249,6 @@ install: $(BIN) $(LIB)
 	install -m 644 models/naryn/scenarios/*.yaml $(DESTDIR)$(DATADIR)/models/naryn/scenarios/
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-mpi build-san-mpi
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(wildcard $(BUILD)/tests/oom/*.d)

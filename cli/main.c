@@ -108,7 +108,7 @@ int main(int argc, char **argv) {
     return EXIT_OK;
   }
   if (strcmp(argv[1], "--version") == 0) {
-    printf("naryn %s\n", naryn_version());
+    printf("naryn %s%s\n", naryn_version(), naryn_mpi_built() ? " (with MPI)" : "");
     return EXIT_OK;
   }
   for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)

@@ -386,6 +386,28 @@ size_t naryn__numfmt_g3(char *out, double v);
 ** most 17), or -1 for any other format. */
 int naryn__numfmt_decimals(const char *fmt);
 
+/* io/netcdf.c: an ensemble's per-step values (members.nc), a group per
+** run: the values of quantity[k] (a naryn_quantity) of node j of member m
+** in step t are data[((m * nq + k) * nnodes + j) * nsteps + t]. */
+typedef struct naryn__nc_cube {
+  const char *name, *model, *scenario;   /* the run */
+  int nmembers;
+  const long *member;                    /* [nmembers] their numbers */
+  int nsteps;
+  const char *const *step_date;          /* [nsteps] "YYYY-MM-DD" */
+  const long *step_day;                  /* [nsteps] day numbers */
+  const double *step_s;                  /* [nsteps] seconds */
+  int nnodes;
+  const char *const *node, *const *node_country;
+  int nq;
+  const int *quantity;
+  const double *data;
+} naryn__nc_cube;
+/* Writes the file whole, or reports why not (naming the file and what
+** failed) and leaves none. */
+int naryn__nc_cubes(const char *path, const naryn__nc_cube *cubes, int ncubes,
+                    const char *history, naryn_diags *d);
+
 /* ====================================================================== */
 /* io/staging.c: a command's whole output put in place in one step          */
 /* ====================================================================== */
@@ -1586,7 +1608,8 @@ typedef enum naryn__style {
   NARYN__LINE = 0,  /* a line through the points */
   NARYN__DASHED,    /* the same, dashed (limits, targets, demands) */
   NARYN__BARS,      /* one bar per category (category axes only) */
-  NARYN__POINTS     /* markers, with an optional label each */
+  NARYN__POINTS,    /* markers, with an optional label each */
+  NARYN__BAND       /* a shaded band from y up to y_hi (fan charts) */
 } naryn__style;
 
 typedef struct naryn__series {
@@ -1597,6 +1620,8 @@ typedef struct naryn__series {
   naryn__style style;
   const char *colour;     /* a CSS colour, or NULL for the palette */
   const char *const *labels; /* POINTS: a label per point, or NULL */
+  const double *y_hi;     /* BAND: the upper edge, n values */
+  double opacity;         /* BAND: of the fill, 0 for 0.25 */
 } naryn__series;
 
 typedef enum naryn__axis {

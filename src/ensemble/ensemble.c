@@ -287,14 +287,19 @@ static int describe(naryn_ensemble *e, ens_run *run, const naryn_model *m,
   run->nsteps = T;
   run->nnodes = m->nnodes;
   run->step_date = naryn__arena_alloc(a, (size_t)T * sizeof *run->step_date);
+  run->step_day = naryn__arena_alloc(a, (size_t)T * sizeof *run->step_day);
+  run->step_s = naryn__arena_alloc(a, (size_t)T * sizeof *run->step_s);
   run->node_name = naryn__arena_alloc(a, (size_t)m->nnodes * sizeof *run->node_name);
   run->node_country = naryn__arena_alloc(a, (size_t)m->nnodes * sizeof *run->node_country);
   run->node_type = naryn__arena_alloc(a, (size_t)m->nnodes * sizeof *run->node_type);
   run->initial = naryn__arena_alloc(a, ((size_t)run->L.nres + 1) * sizeof *run->initial);
-  int ok = run->node_type && run->initial && run->name && run->model && run->model_file && run->scenario && run->start &&
+  int ok = run->node_type && run->initial && run->step_day && run->step_s && run->name && run->model && run->model_file && run->scenario && run->start &&
            run->end && run->step && run->step_date && run->node_name && run->node_country;
-  for (int t = 0; ok && t < T; t++)
+  for (int t = 0; ok && t < T; t++) {
     ok = (run->step_date[t] = naryn__arena_strdup(a, m->step_date[t])) != NULL;
+    run->step_day[t] = m->step_day[t];
+    run->step_s[t] = m->step_s[t];
+  }
   for (int i = 0; ok && i < m->nnodes; i++) {
     ok = (run->node_name[i] = naryn__arena_strdup(a, m->nodes[i].name)) &&
          (run->node_country[i] = naryn__arena_strdup(a, m->nodes[i].country));

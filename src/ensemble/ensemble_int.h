@@ -86,8 +86,9 @@ typedef struct ens_layout {
   int *node_group;       /* [nnodes] */
   int nplants, nres, ndem;
   int *plant, *res, *dem; /* node indices */
-  int nsel;              /* per-step values kept: (node, quantity) pairs */
-  int *sel_node, *sel_q;
+  int nsel;              /* per-step values kept: (node, quantity) pairs, */
+  int *sel_node, *sel_q; /* quantity by quantity, each over the same nodes */
+  int sel_nodes, sel_quantities;
   size_t yearly, plants, storage, demand, sel, len; /* offsets, length */
   /* Inflow nodes the members replace: the site and scale of each node
   ** (site -1 for a node left as it is); per step the months it draws
@@ -144,6 +145,8 @@ typedef struct ens_run {
   long members;
   ens_layout L;
   const char **step_date;  /* [nsteps] "YYYY-MM-DD" */
+  long *step_day;          /* [nsteps] day numbers */
+  double *step_s;          /* [nsteps] seconds */
   const char **node_name;  /* [nnodes] */
   const char **node_country;
   int *node_type;          /* [nnodes] naryn_node_type */

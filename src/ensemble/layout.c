@@ -106,12 +106,16 @@ static int lay_sel(ens_layout *L, const naryn_model *m, const naryn_output *o,
   if (!L->sel_node || !L->sel_q) return NARYN_ENOMEM;
   for (int q = 0; q < NARYN_Q_COUNT; q++) {
     if (!o->quantity[q]) continue;
+    L->sel_nodes = 0;
     for (int i = 0; i < m->nnodes; i++) {
       if (o->node_on && !o->node_on[i]) continue;
       L->sel_node[L->nsel] = i;
       L->sel_q[L->nsel++] = q;
+      L->sel_nodes++;
     }
+    L->sel_quantities++;
   }
+  if (L->sel_nodes == 0) L->nsel = L->sel_quantities = 0;
   return NARYN_OK;
 }
 

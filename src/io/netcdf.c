@@ -25,6 +25,10 @@
 ** own (bounded, whatever the number of steps) and writes the chunk whole,
 ** and reading one node's series reads a chunk per 64 steps.
 **
+** An ensemble's members.nc (naryn__nc_cubes) holds a group per run, each
+** with the dimensions member, time, nv and node and a variable (member,
+** time, node) per quantity, compressed in chunks of one member.
+**
 ** libnetcdf is not thread-safe: naryn writes these files from one thread
 ** at a time.
 **
@@ -69,6 +73,8 @@
   X(int, nc_put_var_string, (int, int, const char **))                        \
   X(int, nc_put_vara_double, (int, int, const size_t *, const size_t *,       \
                               const double *))                                \
+  X(int, nc_def_grp, (int, const char *, int *))                              \
+  X(int, nc_put_var_int, (int, int, const int *))                             \
   X(int, nc_close, (int))                                                     \
   X(int, nc_abort, (int))                                                     \
   X(const char *, nc_strerror, (int))
@@ -142,6 +148,8 @@ static void nc_load(void) {
 #define nc_put_var_double nc_lib.nc_put_var_double
 #define nc_put_var_string nc_lib.nc_put_var_string
 #define nc_put_vara_double nc_lib.nc_put_vara_double
+#define nc_def_grp nc_lib.nc_def_grp
+#define nc_put_var_int nc_lib.nc_put_var_int
 #define nc_close nc_lib.nc_close
 #define nc_abort nc_lib.nc_abort
 #define nc_strerror nc_lib.nc_strerror
@@ -624,4 +632,121 @@ int naryn__nc_write(const naryn_result *r, const naryn_output *o,
   for (int t = 0; t < r->nsteps; t++)
     if (naryn__nc_step(nc, r, t) != NARYN_OK) break;
   return naryn__nc_close(nc, d);
+}
+
+/* ====================================================================== */
+/* An ensemble's members.nc                                                */
+/* ====================================================================== */
+
+/* Defines and writes one run's group. Sets *what; returns a status. */
+static int put_cube(int root, const naryn__nc_cube *c, const char **what) {
+  int s, g, dm, dt, dnv, dn, v_time, v_bnds, v_node, v_country, v_member;
+  *what = "defining a run's group";
+  if ((s = nc_def_grp(root, c->name, &g)) ||
+      (s = nc_def_dim(g, "member", (size_t)c->nmembers, &dm)) ||
+      (s = nc_def_dim(g, "time", (size_t)c->nsteps, &dt)) ||
+      (s = nc_def_dim(g, "nv", 2, &dnv)) ||
+      (s = nc_def_dim(g, "node", (size_t)c->nnodes, &dn)))
+    return s;
+  char text[256];
+  int dims2[2] = {dt, dnv};
+  snprintf(text, sizeof text, "days since %.10s 00:00:00", c->step_date[0]);
+  *what = "defining a run's coordinates";
+  if ((s = put_text_att(g, NC_GLOBAL, "naryn_run", c->name)) ||
+      (s = put_text_att(g, NC_GLOBAL, "naryn_model", c->model)) ||
+      (s = put_text_att(g, NC_GLOBAL, "naryn_scenario", c->scenario)) ||
+      (s = nc_def_var(g, "time", NC_DOUBLE, 1, &dt, &v_time)) ||
+      (s = put_text_att(g, v_time, "units", text)) ||
+      (s = put_text_att(g, v_time, "calendar", "standard")) ||
+      (s = put_text_att(g, v_time, "standard_name", "time")) ||
+      (s = put_text_att(g, v_time, "long_name", "first day of the step")) ||
+      (s = put_text_att(g, v_time, "axis", "T")) ||
+      (s = put_text_att(g, v_time, "bounds", "time_bnds")) ||
+      (s = nc_def_var(g, "time_bnds", NC_DOUBLE, 2, dims2, &v_bnds)) ||
+      (s = nc_def_var(g, "node", NC_STRING, 1, &dn, &v_node)) ||
+      (s = put_text_att(g, v_node, "long_name", "node name")) ||
+      (s = nc_def_var(g, "node_country", NC_STRING, 1, &dn, &v_country)) ||
+      (s = put_text_att(g, v_country, "long_name",
+                        "country code of the node (empty when none)")) ||
+      (s = nc_def_var(g, "member", NC_INT, 1, &dm, &v_member)) ||
+      (s = put_text_att(g, v_member, "long_name", "the member's number in its file")))
+    return s;
+  int vars[NARYN_Q_COUNT], dims3[3] = {dm, dt, dn};
+  size_t chunk[3] = {1, (size_t)c->nsteps, (size_t)c->nnodes};
+  double fill = NAN;
+  *what = "defining the result variables";
+  for (int k = 0; k < c->nq; k++) {
+    const char *name = naryn_quantity_name((naryn_quantity)c->quantity[k]);
+    if ((s = nc_def_var(g, name, NC_DOUBLE, 3, dims3, &vars[k])) ||
+        (s = nc_def_var_chunking(g, vars[k], NC_CHUNKED, chunk)) ||
+        (s = nc_def_var_deflate(g, vars[k], 1, 1, NC_DEFLATE_LEVEL)) ||
+        (s = nc_def_var_fill(g, vars[k], 0, &fill)) ||
+        (s = put_text_att(g, vars[k], "units", unit_of(name))) ||
+        (s = put_text_att(g, vars[k], "long_name", long_names[c->quantity[k]])))
+      return s;
+  }
+  *what = "writing a run's coordinates";
+  size_t T = (size_t)c->nsteps, N = (size_t)c->nnodes;
+  double *buf = malloc((3 * T + T * N + 1) * sizeof *buf);
+  int *ids = malloc(((size_t)c->nmembers + 1) * sizeof *ids);
+  if (!buf || !ids) {
+    free(buf), free(ids);
+    return NC_ENOMEM;
+  }
+  for (size_t t = 0; t < T; t++) {
+    buf[t] = (double)(c->step_day[t] - c->step_day[0]);
+    buf[T + 2 * t] = buf[t];
+    buf[T + 2 * t + 1] = buf[t] + c->step_s[t] / 86400.0;
+  }
+  for (int m = 0; m < c->nmembers; m++) ids[m] = (int)c->member[m];
+  if (!(s = nc_put_var_double(g, v_time, buf)) && !(s = nc_put_var_double(g, v_bnds, buf + T)) &&
+      !(s = nc_put_var_string(g, v_node, (const char **)c->node)) &&
+      !(s = nc_put_var_string(g, v_country, (const char **)c->node_country)) &&
+      !(s = nc_put_var_int(g, v_member, ids))) {
+    /* A member at a time, its values turned from node-major to (time,
+    ** node). */
+    *what = "writing the members' values";
+    double *rows = buf + 3 * T;
+    for (int m = 0; m < c->nmembers && !s; m++)
+      for (int k = 0; k < c->nq && !s; k++) {
+        const double *src = c->data + ((size_t)m * c->nq + k) * N * T;
+        for (size_t j = 0; j < N; j++)
+          for (size_t t = 0; t < T; t++) rows[t * N + j] = src[j * T + t];
+        size_t start[3] = {(size_t)m, 0, 0}, count[3] = {1, T, N};
+        s = nc_put_vara_double(g, vars[k], start, count, rows);
+      }
+  }
+  free(buf);
+  free(ids);
+  return s;
+}
+
+int naryn__nc_cubes(const char *path, const naryn__nc_cube *cubes, int ncubes,
+                    const char *history, naryn_diags *d) {
+  pthread_once(&nc_once, nc_load);
+  if (nc_load_error[0])
+    return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, path, 0, 0, NULL,
+                       "cannot write NetCDF: %s: %s", "loading libnetcdf", nc_load_error);
+  hdf5_quiet();
+  int id, s = nc_create(path, NC_NETCDF4 | NC_CLOBBER, &id), unused;
+  const char *what = "creating the file";
+  if (s) return nc_fail(path, s, what, d);
+  what = "defining the global attributes";
+  if (!(s = nc_set_fill(id, NC_NOFILL, &unused)) &&
+      !(s = put_text_att(id, NC_GLOBAL, "Conventions", "CF-1.8")) &&
+      !(s = put_text_att(id, NC_GLOBAL, "title", "naryn ensemble: every member's values "
+                                                 "per step, a group per run")) &&
+      !(s = put_text_att(id, NC_GLOBAL, "source", "naryn " NARYN_VERSION)) &&
+      !(s = put_text_att(id, NC_GLOBAL, "history", history ? history : "")))
+    for (int k = 0; k < ncubes && !s; k++) s = put_cube(id, &cubes[k], &what);
+  if (s) {
+    nc_abort(id);
+    unlink(path);
+    return nc_fail(path, s, what, d);
+  }
+  if ((s = nc_close(id))) {
+    unlink(path);
+    return nc_fail(path, s, "closing the file", d);
+  }
+  return NARYN_OK;
 }

@@ -96,8 +96,8 @@ int naryn__observed_section(naryn__page *p, const naryn__csv *o, const int *pt, 
       m++;
     }
     naryn__series ser[2] = {
-        {"simulated", x, ys, m, NARYN__LINE, naryn__colour(0), NULL},
-        {"observed", x, yo, m, NARYN__POINTS, "#000000", NULL}};
+        {"simulated", x, ys, m, NARYN__LINE, naryn__colour(0), NULL, NULL, 0},
+        {"observed", x, yo, m, NARYN__POINTS, "#000000", NULL, NULL, 0}};
     char id[32], caption[320], ylab[64];
     snprintf(id, sizeof id, "observed-%d", k + 1);
     axis_label(s[k].quantity, ylab, sizeof ylab);

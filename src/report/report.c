@@ -1215,9 +1215,9 @@ static int storage_chart(naryn__page *p, const run_files *f, int i, double *x, d
     free(s), free(cx), free(ox);
     return naryn__diag(p->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   }
-  s[0] = (naryn__series){"storage", x, y, n, NARYN__LINE, naryn__colour(0), NULL};
-  s[1] = (naryn__series){"maximum", x, hi, isnan(smax) ? 0 : n, NARYN__DASHED, "#d55e00", NULL};
-  s[2] = (naryn__series){"minimum", x, lo, isnan(smin) ? 0 : n, NARYN__DASHED, "#57606a", NULL};
+  s[0] = (naryn__series){"storage", x, y, n, NARYN__LINE, naryn__colour(0), NULL, NULL, 0};
+  s[1] = (naryn__series){"maximum", x, hi, isnan(smax) ? 0 : n, NARYN__DASHED, "#d55e00", NULL, NULL, 0};
+  s[2] = (naryn__series){"minimum", x, lo, isnan(smin) ? 0 : n, NARYN__DASHED, "#57606a", NULL, NULL, 0};
   int rc = NARYN_OK;
   for (int k = 0; k < nc && rc == NARYN_OK; k++) {
     double *gx = cx + (size_t)k * 2 * f->npts, *gy = gx + f->npts;
@@ -1232,7 +1232,7 @@ static int storage_chart(naryn__page *p, const run_files *f, int i, double *x, d
     char *name = naryn__arena_printf(f->a, "top of %s", f->ops.curve[i][k]);
     if (!name) rc = naryn__diag(p->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
     /* The palette after storage's colour, leaving out the maximum's. */
-    s[3 + k] = (naryn__series){name, gx, gy, m, NARYN__LINE, naryn__colour(1 + k + (k >= 4)), NULL};
+    s[3 + k] = (naryn__series){name, gx, gy, m, NARYN__LINE, naryn__colour(1 + k + (k >= 4)), NULL, NULL, 0};
   }
   /* The observed storage, as points at the end of their step or month. */
   int ns = 3 + nc;
@@ -1245,7 +1245,7 @@ static int storage_chart(naryn__page *p, const run_files *f, int i, double *x, d
       oy[m] = obs[t];
       m++;
     }
-    if (m) s[ns++] = (naryn__series){"observed", ox, oy, m, NARYN__POINTS, "#000000", NULL};
+    if (m) s[ns++] = (naryn__series){"observed", ox, oy, m, NARYN__POINTS, "#000000", NULL, NULL, 0};
   }
   char id[32], cap[256];
   snprintf(id, sizeof id, "storage-%d", i + 1);
@@ -1396,8 +1396,8 @@ static int release_section(naryn__page *p, const run_files *f) {
       xout[nm] = out[m] / cnt[m];
       nm++;
     }
-    naryn__series s[2] = {{"inflow", NULL, xin, nm, NARYN__BARS, "#56b4e9", NULL},
-                          {"release", NULL, xout, nm, NARYN__LINE, "#0072b2", NULL}};
+    naryn__series s[2] = {{"inflow", NULL, xin, nm, NARYN__BARS, "#56b4e9", NULL, NULL, 0},
+                          {"release", NULL, xout, nm, NARYN__LINE, "#0072b2", NULL, NULL, 0}};
     char id[32], cap[256];
     snprintf(id, sizeof id, "release-%d", i + 1);
     snprintf(cap, sizeof cap, "%s: inflow and release by month", cell(f->network, i, "name"));
@@ -1443,8 +1443,8 @@ static int generation_section(naryn__page *p, const run_files *f) {
   int rc = NARYN_OK;
   if (n > 0) {
     fprintf(p->out, "<h2 id=\"s-generation\">Generation</h2>\n");
-    naryn__series s[2] = {{"Oct–Mar (winter)", NULL, win, n, NARYN__BARS, "#0072b2", NULL},
-                          {"Apr–Sep (summer)", NULL, sum, n, NARYN__BARS, "#e69f00", NULL}};
+    naryn__series s[2] = {{"Oct–Mar (winter)", NULL, win, n, NARYN__BARS, "#0072b2", NULL, NULL, 0},
+                          {"Apr–Sep (summer)", NULL, sum, n, NARYN__BARS, "#e69f00", NULL, NULL, 0}};
     naryn__chart c = {"generation", "Generation by plant and season", NULL,
                       "energy, GWh a year", NARYN__AXIS_CATEGORY, cats, n, 1, s, 2, 0, 0};
     rc = naryn__figure(p, &c, "Generation by plant and season", "(GWh a year)");
@@ -1509,8 +1509,8 @@ static int delivery_section(naryn__page *p, const run_files *f) {
       y_got[nm] = got[m] / cnt[m] * per_year_steps;
       nm++;
     }
-    naryn__series s[2] = {{"delivered", NULL, y_got, nm, NARYN__BARS, "#009e73", NULL},
-                          {"demanded", NULL, y_want, nm, NARYN__DASHED, "#1f2328", NULL}};
+    naryn__series s[2] = {{"delivered", NULL, y_got, nm, NARYN__BARS, "#009e73", NULL, NULL, 0},
+                          {"demanded", NULL, y_want, nm, NARYN__DASHED, "#1f2328", NULL, NULL, 0}};
     char id[32], cap[256], buf[160];
     snprintf(id, sizeof id, "delivery-%d", c + 2);
     snprintf(cap, sizeof cap, "%s: irrigation and town water by month",
@@ -1548,7 +1548,7 @@ static int sink_section(naryn__page *p, const run_files *f, double *x, double *y
       y[t] = isnan(v) ? 0.0 : v / (f->step_s[t] * steps_in(f, t) * 1e-6);
     }
     s[k] = (naryn__series){cell(f->network, sinks[k], "name"), x, y, f->npts,
-                           NARYN__LINE, NULL, NULL};
+                           NARYN__LINE, NULL, NULL, NULL, 0};
   }
   for (int t = 0; t < f->npts; t++) x[t] = f->month[t] + 0.5;
   fprintf(p->out, "<h2 id=\"s-sinks\">Water reaching the sinks and terminal lakes</h2>\n");
@@ -1595,7 +1595,7 @@ static int water_value_section(naryn__page *p, const run_files *f) {
       n++;
     }
     if (n > start)
-      s[ns++] = (naryn__series){name, x + start, y + start, n - start, NARYN__LINE, NULL, NULL};
+      s[ns++] = (naryn__series){name, x + start, y + start, n - start, NARYN__LINE, NULL, NULL, NULL, 0};
   }
   fprintf(p->out, "<h2 id=\"s-water-values\">The marginal value of water</h2>\n<p class=\"note\">"
                   "What one more hm3 stored at the end of each step would add to the "
@@ -1897,7 +1897,7 @@ static int comparison_charts(naryn__page *p, const cmp *c) {
   /* The combined objective of each run. */
   double obj[MAX_RUNS];
   for (int k = 0; k < c->n; k++) obj[k] = combined(&c->run[k]) / 1e6;
-  naryn__series so = {"combined objective", NULL, obj, c->n, NARYN__BARS, NULL, NULL};
+  naryn__series so = {"combined objective", NULL, obj, c->n, NARYN__BARS, NULL, NULL, NULL, 0};
   char ylab[128];
   snprintf(ylab, sizeof ylab, "millions of %s a year", cell(f0->objective, 0, "currency"));
   naryn__chart co = {"compare-objective", "The combined objective of each run", NULL, ylab,
@@ -1931,7 +1931,7 @@ static int comparison_charts(naryn__page *p, const cmp *c) {
         ncat++;
       }
     for (int k = 0; k < c->n; k++)
-      s[k] = (naryn__series){c->name[k], NULL, vals[k], ncat, NARYN__BARS, NULL, NULL};
+      s[k] = (naryn__series){c->name[k], NULL, vals[k], ncat, NARYN__BARS, NULL, NULL, NULL, 0};
     naryn__chart ce = {g == 0 ? "compare-energy" : "compare-shortage",
                        g == 0 ? "Energy by country and season" : "Water short by country and season",
                        NULL, g == 0 ? "energy, GWh a year" : "water short, km3 a year",
@@ -1964,7 +1964,7 @@ static int comparison_charts(naryn__page *p, const cmp *c) {
       rel[k][m] = cnt[m] ? sum[m] / cnt[m] : 0.0;
       if (!cnt[m]) months_seen = 0;
     }
-    s[k] = (naryn__series){c->name[k], NULL, rel[k], 12, NARYN__LINE, NULL, NULL};
+    s[k] = (naryn__series){c->name[k], NULL, rel[k], 12, NARYN__LINE, NULL, NULL, NULL, 0};
   }
   char cap[256];
   if (months_seen) {
@@ -1992,7 +1992,7 @@ static int comparison_charts(naryn__page *p, const cmp *c) {
       x[n] = f->month[t] + 1.0;
       y[n++] = v;
     }
-    s[k] = (naryn__series){c->name[k], x, y, n, NARYN__LINE, NULL, NULL};
+    s[k] = (naryn__series){c->name[k], x, y, n, NARYN__LINE, NULL, NULL, NULL, 0};
   }
   snprintf(cap, sizeof cap, "%s: storage in each run", bname);
   naryn__chart cs = {"compare-storage", cap, "date", "storage, hm3", NARYN__AXIS_DATE,
@@ -2184,9 +2184,9 @@ static int report_pareto(const char *dir, naryn_diags *d) {
                    "for comparison. Values are yearly, in millions of ");
     naryn__text(&p, cur);
     fprintf(p.out, " (costs positive).</p>\n");
-    naryn__series s[3] = {{"optimised plans", x, y, np, NARYN__LINE, "#0072b2", NULL},
-                          {NULL, x, y, np, NARYN__POINTS, "#0072b2", labels},
-                          {"simulated rules", rx, ry, nr, NARYN__POINTS, "#d55e00", rules_label}};
+    naryn__series s[3] = {{"optimised plans", x, y, np, NARYN__LINE, "#0072b2", NULL, NULL, 0},
+                          {NULL, x, y, np, NARYN__POINTS, "#0072b2", labels, NULL, 0},
+                          {"simulated rules", rx, ry, nr, NARYN__POINTS, "#d55e00", rules_label, NULL, 0}};
     snprintf(xl, sizeof xl, "%s, millions of %s a year", xt, cur);
     snprintf(yl, sizeof yl, "%s, millions of %s a year", yt, cur);
     naryn__chart c = {"pareto", title, xl, yl, NARYN__AXIS_NUMBER, NULL, 0, 0, s, 3, 0, 380};

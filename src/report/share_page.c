@@ -654,11 +654,11 @@ static int allocation_charts(naryn__page *p, const game *g) {
       gain[k][i] = tnum(t, g->alloc_row[k][i], AL_GAIN) / 1e6;
     }
     const char *label = method_label(g->method[k]);
-    sb[k] = (naryn__series){label, NULL, benefit[k], g->n, NARYN__BARS, naryn__colour(k), NULL};
+    sb[k] = (naryn__series){label, NULL, benefit[k], g->n, NARYN__BARS, naryn__colour(k), NULL, NULL, 0};
     /* The baseline gains nothing over itself. */
     if (strcmp(g->method[k], base) != 0)
       sg[ng++] = (naryn__series){label, NULL, gain[k], g->n, NARYN__BARS, naryn__colour(k),
-                                 NULL};
+                                 NULL, NULL, 0};
   }
   char ylab[128], note[128];
   snprintf(ylab, sizeof ylab, "millions of %.64s a year", g->currency);
@@ -819,9 +819,9 @@ static int exchange_section(naryn__page *p, const game *g) {
       }
     /* The colours of the baseline and grand-plan allocations above. */
     naryn__series se[2] = {
-        {"baseline", NULL, y[0], 2 * g->n, NARYN__BARS, naryn__colour(0), NULL},
+        {"baseline", NULL, y[0], 2 * g->n, NARYN__BARS, naryn__colour(0), NULL, NULL, 0},
         {"grand coalition's plan", NULL, y[1], 2 * g->n, NARYN__BARS, naryn__colour(1),
-         NULL}};
+         NULL, NULL, 0}};
     naryn__chart c = {charts[q].id, charts[q].caption, NULL, charts[q].y_label,
                       NARYN__AXIS_CATEGORY, cats, 2 * g->n, 1, se, 2, 0, 0};
     rc = naryn__figure(p, &c, charts[q].caption, charts[q].note);

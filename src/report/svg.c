@@ -3,7 +3,9 @@
 **
 ** A chart is a frame with a y axis of numbers and an x axis of numbers,
 ** of dates (months since year 0) or of categories, and series drawn as
-** lines, dashed lines, grouped bars or labelled points, with a legend.
+** lines, dashed lines, grouped bars, labelled points or shaded bands
+** (between a lower and an upper line, for the spread of an ensemble),
+** with a legend.
 ** Axes are rounded out to "nice" ticks so that an analyst can read values
 ** off them. Every number is written with a fixed format, so the same data
 ** gives the same bytes. Values that are not finite are refused with an
@@ -202,8 +204,13 @@ static int check_values(const naryn__chart *c, naryn_diags *d) {
       return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
                          "chart \"%s\": series \"%s\": expected x values",
                          c->id, se->name ? se->name : "");
+    if (se->style == NARYN__BAND && se->n > 0 && !se->y_hi)
+      return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                         "chart \"%s\": series \"%s\": expected upper values of the band",
+                         c->id, se->name ? se->name : "");
     for (int i = 0; i < se->n; i++) {
       double x = se->x ? se->x[i] : 0.0;
+      if (se->style == NARYN__BAND && !isfinite(se->y_hi[i])) x = se->y_hi[i];
       if (isfinite(se->y[i]) && isfinite(x)) continue;
       return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
                          "chart \"%s\": series \"%s\": point %d is %s; expected "
@@ -254,6 +261,10 @@ static void draw_legend(FILE *out, const naryn__chart *c, double left,
     if (se->style == NARYN__BARS)
       fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"18\" height=\"10\" fill=\"%s\"/>",
               sx, y - 9, col);
+    else if (se->style == NARYN__BAND)
+      fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"18\" height=\"10\" fill=\"%s\" "
+                   "fill-opacity=\"%.2f\"/>",
+              sx, y - 9, col, se->opacity > 0 ? se->opacity : 0.25);
     else if (se->style == NARYN__POINTS)
       fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>", sx + 9,
               y - 4, col);
@@ -297,6 +308,8 @@ int naryn__chart_svg(FILE *out, const naryn__chart *c, naryn_diags *d) {
       any = 1;
       ymin = fmin(ymin, se->y[i]);
       ymax = fmax(ymax, se->y[i]);
+      if (se->style == NARYN__BAND)
+        ymin = fmin(ymin, se->y_hi[i]), ymax = fmax(ymax, se->y_hi[i]);
       if (!is_cat) {
         xmin = fmin(xmin, se->x[i]);
         xmax = fmax(xmax, se->x[i]);
@@ -413,6 +426,28 @@ int naryn__chart_svg(FILE *out, const naryn__chart *c, naryn_diags *d) {
       const char *col = series_colour(c, k);
       int is_bar = se->style == NARYN__BARS && is_cat;
       int is_pts = se->style == NARYN__POINTS;
+      if (se->style == NARYN__BAND) {
+        /* Bands go under everything: the upper edge left to right, then
+        ** the lower edge back. */
+        if (pass == 0 && se->n > 0) {
+          fprintf(out, "<polygon class=\"band\" fill=\"%s\" fill-opacity=\"%.2f\" "
+                       "stroke=\"none\" points=\"",
+                  col, se->opacity > 0 ? se->opacity : 0.25);
+          for (int j = 0; j < 2 * se->n; j++) {
+            int i = j < se->n ? j : 2 * se->n - 1 - j;
+            double v = j < se->n ? se->y_hi[i] : se->y[i];
+            char pt[2 * NARYN__NUMFMT_MAX + 2];
+            size_t len = 0;
+            if (j) pt[len++] = ' ';
+            len += naryn__numfmt_fixed(pt + len, x_px(c, &xs, se, i, band), 1);
+            pt[len++] = ',';
+            len += naryn__numfmt_fixed(pt + len, naryn__scale_px(&ys, v), 1);
+            fwrite(pt, 1, len, out);
+          }
+          fprintf(out, "\"/>\n");
+        }
+        continue;
+      }
       if (is_bar) {
         if (pass == 0) {
           fprintf(out, "<g class=\"bars\" fill=\"%s\">", col);
