@@ -75,8 +75,8 @@ static const char help[] =
 
 /* Splits NAME=NUMBER options into names and numbers. Returns NARYN_OK or
 ** NARYN_EARG after printing what is wrong. */
-static int split_pairs(const char *opt, const char *const *v, int n, char **names,
-                       double *values) {
+static int split_pairs(const char *opt, const char *form, const char *const *v, int n,
+                       char **names, double *values) {
   for (int k = 0; k < n; k++) {
     const char *eq = strchr(v[k], '=');
     size_t len = (size_t)(eq - v[k]);
@@ -88,8 +88,8 @@ static int split_pairs(const char *opt, const char *const *v, int n, char **name
     memcpy(names[k], v[k], len);
     names[k][len] = '\0';
     if (len == 0 || naryn_parse_number(eq + 1, &values[k]) != NARYN_OK || values[k] < 0) {
-      cli_error("%s %s: expected NAME=NUMBER with a decimal number >= 0 as in a "
-                "model file, got \"%s\"", opt, v[k], v[k]);
+      cli_error("%s: expected %s with a decimal number >= 0 as in a model file, got "
+                "\"%s\"", opt, form, v[k]);
       return NARYN_EARG;
     }
   }
@@ -239,10 +239,10 @@ int cmd_ensemble(int argc, char **argv) {
   }
   naryn_ensemble_opts o;
   naryn_ensemble_opts_init(&o);
-  if (rc == NARYN_OK) rc = split_pairs("--energy-target", run.args.energy, run.args.nenergy, names,
+  if (rc == NARYN_OK) rc = split_pairs("--energy-target", "COUNTRY=GWH", run.args.energy, run.args.nenergy, names,
                                values);
   if (rc == NARYN_OK)
-    rc = split_pairs("--april-below", run.args.april, run.args.napril,
+    rc = split_pairs("--april-below", "RESERVOIR=HM3", run.args.april, run.args.napril,
                      names + run.args.nenergy, values + run.args.nenergy);
   /* A folder that cannot be replaced is refused before the runs. */
   if (rc == NARYN_OK && naryn_mpi_rank() == 0) rc = naryn_staging_check(out, d);

@@ -278,8 +278,8 @@ int naryn_members_keep(naryn_members *mb, long n, naryn_diags *d) {
     return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, "members",
                        "expected a number of members of at least 1, got %ld", n);
   if (n > mb->n)
-    return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, mb->path, 0, 0, NULL,
-                       "expected at least %ld members, got %ld", n, mb->n);
+    return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, mb->path, 0, 0, "members",
+                       "expected at most the %ld members the file holds, got %ld", mb->n, n);
   mb->count = n;
   return NARYN_OK;
 }

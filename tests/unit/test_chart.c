@@ -123,8 +123,8 @@ static void line_chart(void **state) {
   (void)state;
   naryn_diags *d = naryn_diags_new(0);
   double x[4] = {24012, 24013, 24014, 24015}, y[4] = {10, 30, 20, 40}, z[4] = {5, 5, 5, 5};
-  naryn__series s[2] = {{"storage", x, y, 4, NARYN__LINE, NULL, NULL},
-                        {"minimum", x, z, 4, NARYN__DASHED, NULL, NULL}};
+  naryn__series s[2] = {{"storage", x, y, 4, NARYN__LINE, NULL, NULL, NULL, 0},
+                        {"minimum", x, z, 4, NARYN__DASHED, NULL, NULL, NULL, 0}};
   naryn__chart c = {"t1", "A <title>", "date", "storage, hm3", NARYN__AXIS_DATE,
                     NULL, 0, 1, s, 2, 0, 0};
   char *a, *b;
@@ -153,8 +153,8 @@ static void bar_chart(void **state) {
   naryn_diags *d = naryn_diags_new(0);
   const char *cats[3] = {"Toktogul HPP", "Kurpsai HPP", "<b>"};
   double w[3] = {100, -20, 0}, s2[3] = {50, 60, 70};
-  naryn__series s[2] = {{"winter", NULL, w, 3, NARYN__BARS, NULL, NULL},
-                        {"summer", NULL, s2, 3, NARYN__BARS, NULL, NULL}};
+  naryn__series s[2] = {{"winter", NULL, w, 3, NARYN__BARS, NULL, NULL, NULL, 0},
+                        {"summer", NULL, s2, 3, NARYN__BARS, NULL, NULL, NULL, 0}};
   naryn__chart c = {"t2", "bars", NULL, "GWh", NARYN__AXIS_CATEGORY, cats, 3, 1, s, 2, 200, 0};
   char *a;
   assert_int_equal(draw(&c, &a, d), NARYN_OK);
@@ -179,7 +179,7 @@ static void bar_chart(void **state) {
 static void empty_and_constant(void **state) {
   (void)state;
   naryn_diags *d = naryn_diags_new(0);
-  naryn__series s = {"nothing", NULL, NULL, 0, NARYN__LINE, NULL, NULL};
+  naryn__series s = {"nothing", NULL, NULL, 0, NARYN__LINE, NULL, NULL, NULL, 0};
   naryn__chart c = {"t3", "empty", "x", "y", NARYN__AXIS_NUMBER, NULL, 0, 0, &s, 1, 0, 0};
   char *a;
   assert_int_equal(draw(&c, &a, d), NARYN_OK);
@@ -191,7 +191,7 @@ static void empty_and_constant(void **state) {
   assert_non_null(strstr(a, "No data"));
   free(a);
   double x[3] = {1, 2, 3}, y[3] = {7, 7, 7};
-  naryn__series k = {"flat", x, y, 3, NARYN__LINE, NULL, NULL};
+  naryn__series k = {"flat", x, y, 3, NARYN__LINE, NULL, NULL, NULL, 0};
   c.series = &k;
   c.nseries = 1;
   assert_int_equal(draw(&c, &a, d), NARYN_OK);
@@ -209,7 +209,7 @@ static void not_finite_refused(void **state) {
   (void)state;
   naryn_diags *d = naryn_diags_new(0);
   double x[3] = {1, 2, 3}, y[3] = {1, NAN, 3};
-  naryn__series s = {"release", x, y, 3, NARYN__LINE, NULL, NULL};
+  naryn__series s = {"release", x, y, 3, NARYN__LINE, NULL, NULL, NULL, 0};
   naryn__chart c = {"release-5", "r", "x", "y", NARYN__AXIS_NUMBER, NULL, 0, 0, &s, 1, 0, 0};
   char *a;
   assert_int_equal(draw(&c, &a, d), NARYN_EARG);
@@ -223,6 +223,37 @@ static void not_finite_refused(void **state) {
   assert_int_equal(draw(&c, &a, d), NARYN_EARG);
   free(a);
   assert_non_null(strstr(tu_first_error(d), "point 3 is infinite"));
+  naryn_diags_free(d);
+}
+
+/* A band is a polygon along its upper edge and back along its lower one,
+** under the lines; its upper edge counts in the y range; an upper edge
+** that is not finite is refused. */
+static void band_chart(void **state) {
+  (void)state;
+  naryn_diags *d = naryn_diags_new(0);
+  double x[3] = {0, 1, 2}, lo[3] = {1, 2, 1}, hi[3] = {3, 9, 3}, mid[3] = {2, 5, 2};
+  naryn__series s[2] = {{"5th to 95th", x, lo, 3, NARYN__BAND, "#0072b2", NULL, hi, 0.2},
+                        {"median", x, mid, 3, NARYN__LINE, NULL, NULL, NULL, 0}};
+  naryn__chart c = {"fan-1", "fan", "x", "y", NARYN__AXIS_NUMBER, NULL, 0, 1, s, 2, 0, 0};
+  char *a;
+  assert_int_equal(draw(&c, &a, d), NARYN_OK);
+  const char *poly = strstr(a, "<polygon class=\"band\" fill=\"#0072b2\" fill-opacity=\"0.20\"");
+  assert_non_null(poly);
+  /* Six points: three along the top, three back along the bottom. */
+  const char *pts = strstr(poly, "points=\"");
+  assert_non_null(pts);
+  int spaces = 0;
+  for (const char *q = pts + 8; *q && *q != '"'; q++) spaces += *q == ' ';
+  assert_int_equal(spaces, 5);
+  /* The band is drawn before the line, and the axis reaches 9. */
+  assert_true(poly < strstr(a, "<polyline"));
+  assert_non_null(strstr(a, ">10</text>"));
+  free(a);
+  hi[1] = NAN;
+  assert_int_equal(draw(&c, &a, d), NARYN_EARG);
+  free(a);
+  assert_non_null(strstr(tu_first_error(d), "series \"5th to 95th\": point 2 is not a number"));
   naryn_diags_free(d);
 }
 
@@ -653,6 +684,7 @@ int main(void) {
       cmocka_unit_test(bar_chart),
       cmocka_unit_test(empty_and_constant),
       cmocka_unit_test(not_finite_refused),
+      cmocka_unit_test(band_chart),
       cmocka_unit_test(network_layout),
       cmocka_unit_test(report_of_a_run),
       cmocka_unit_test(hostile_names_and_comparison),
