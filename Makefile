@@ -2,7 +2,8 @@
 #
 #   make            library and command in build/
 #   make check      every test: unit (cmocka), bad inputs, golden results,
-#                   the command line, doc/errors.md against the code and,
+#                   the command line, doc/errors.md against the code, with
+#                   MPI=1 an ensemble over 1 and 2 MPI processes and,
 #                   outside SAN=1, reports in a browser
 #   make errors     only the check of doc/errors.md against the code
 #   make browser    only the browser test (headless Chromium)
@@ -19,7 +20,7 @@
 #
 # Dependencies come from Debian packages through pkg-config: COIN-OR CLP,
 # libyaml, libnetcdf (NetCDF-4 results, loaded when used), and for the tests cmocka and libpng (and Chromium, run by the
-# browser test). scripts/deps installs them. The library is C but for its
+# browser test, and OpenMPI for MPI=1). scripts/deps installs them. The library is C but for its
 # adapter to CLP's C++ classes (src/lp/lp_clp.cpp), built with $(CXX);
 # whatever links the library also links libstdc++.
 
@@ -184,6 +185,7 @@ check: tests
 	@BUILD=$(BUILD) tests/golden/run.sh || true
 	@BUILD=$(BUILD) tests/cli/run.sh || true
 	@BUILD=$(BUILD) tests/errors/run.sh || true
+	@BUILD=$(BUILD) tests/mpi/run.sh || true
 ifneq ($(SAN),1)
 	@BUILD=$(BUILD) tests/browser/run.sh || true
 endif

@@ -1,9 +1,11 @@
 #!/bin/sh
 # Every test: installs what is missing, builds, and runs the unit, bad-input,
-# golden, command-line and errors-list suites twice: once as built, once under AddressSanitizer and
-# UndefinedBehaviorSanitizer. The browser suite (reports in headless Chromium)
-# runs once, for the normal build, and so do the libFuzzer targets (built
-# with clang in build-fuzz/), each for FUZZ_SECONDS (default 60) seconds.
+# golden, command-line and errors-list suites twice: once as built, once
+# under AddressSanitizer and UndefinedBehaviorSanitizer. The browser suite
+# (reports in headless Chromium) runs once, for the normal build, and so do
+# the libFuzzer targets (built with clang in build-fuzz/), each for
+# FUZZ_SECONDS (default 60) seconds. A build with OpenMPI (make MPI=1)
+# checks that an ensemble gives the same bytes over 1 and 2 MPI processes.
 # Ends with the line "N passed, N failed".
 cd "$(dirname "$0")" || exit 1
 scripts/deps --test || exit 1
@@ -13,6 +15,9 @@ for variant in "" "SAN=1"; do
   make -s -j2 $variant tests >/dev/null || { echo "build failed ($variant)"; status=1; }
 done
 make -s -j2 fuzzers >/dev/null || { echo "build failed (fuzz)"; status=1; }
+# naryn with OpenMPI, for the check that 1 and 2 processes give the same
+# bytes (tests/mpi/run.sh); only the command is built.
+make -s -j2 MPI=1 >/dev/null || { echo "build failed (MPI=1)"; status=1; }
 rm -f build/all-results.txt
 for variant in "" "SAN=1"; do
   build=build
@@ -27,6 +32,10 @@ for variant in "" "SAN=1"; do
   [ -z "$variant" ] && { BUILD=$build tests/browser/run.sh || status=1; }
   [ -f "$build/results.txt" ] && sed "s|^|${variant:+san:}|" "$build/results.txt" >>build/all-results.txt
 done
+echo "== MPI (an ensemble over 1 and 2 processes)"
+rm -f build-mpi/results.txt
+BUILD=build-mpi tests/mpi/run.sh || status=1
+[ -f build-mpi/results.txt ] && sed "s|^|mpi-build:|" build-mpi/results.txt >>build/all-results.txt
 echo "== fuzzing (each target for ${FUZZ_SECONDS:-60} s)"
 rm -f build-fuzz/results.txt
 BUILD=build-fuzz FUZZ_SECONDS=${FUZZ_SECONDS:-60} fuzz/run.sh || status=1

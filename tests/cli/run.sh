@@ -548,6 +548,29 @@ check zones-allocation 0 ",normal,allocation" grep "^2001-01-06,R," "$tmp/zones/
 check zones-buffer 0 "2001-01-07,R,,reservoir,0.000000,44.384000,0.432000," sh -c "grep '^2001-01-07,R,' '$tmp/zones/nodes.csv' | grep ',buffer,cut$'"
 check zones-output 0 "date,node,country,type,storage_hm3,zone,rule" sh -c "'$naryn' simulate '$tmp/zones.yaml' --out '$tmp/zones2' --output storage_hm3,rule --quiet && head -1 '$tmp/zones2/nodes.csv'"
 check zones-optimise-note 0 "ignores the operating rules and zones of 1 reservoir" "$naryn" optimise "$tmp/zones.yaml" --out "$tmp/zones-opt"
+# naryn ensemble (doc/ensembles.md): the example's 16 members under its
+# base case and its energy mode; the same bytes with 1 and 2 threads (the
+# command line it records leaves --jobs out), and from "naryn report"
+# again. tests/mpi/run.sh does the same with 1 and 2 MPI processes.
+ex="$(pwd)/examples/ensemble"
+check ensemble-help 0 "reliability.csv" "$naryn" ensemble --help
+for j in 1 2; do
+  mkdir -p "$tmp/ens-$j"
+  check "ensemble-jobs-$j" 0 "Reliability of the winter energy" sh -c "cd '$tmp/ens-$j' && \
+    '$naryn_abs' ensemble '$ex/model.yaml' --members-file '$ex/members.csv' --compare \
+    --per-step --april-below Store=2000 --jobs $j --out out"
+done
+for f in ensemble.csv members.csv stats.csv reliability.csv april.csv exceedance.csv \
+         histogram.csv storage.csv members.nc report.html; do
+  check "ensemble-same-bytes-$f" 0 "" cmp "$tmp/ens-1/out/$f" "$tmp/ens-2/out/$f"
+done
+check ensemble-energy-target 0 "energy-mode,energy,UP,UP,Plant,GWh,900.000000,48," \
+  cat "$tmp/ens-1/out/reliability.csv"
+rm "$tmp/ens-1/out/report.html"
+check ensemble-report-again 0 "Report:" "$naryn" report "$tmp/ens-1/out"
+check ensemble-report-same-bytes 0 "" cmp "$tmp/ens-1/out/report.html" "$tmp/ens-2/out/report.html"
+check ensemble-report-fan 0 'id="storage-1"' cat "$tmp/ens-2/out/report.html"
+check ensemble-no-members 2 "expected --members-file FILE" "$naryn" ensemble "$ex/model.yaml"
 # Debian's Python has xarray, pandas and netCDF4 (scripts/deps --test); a
 # python3 earlier on PATH may not.
 py=""
@@ -573,6 +596,16 @@ if [ -n "$py" ]; then
     "$tmp/csv-single/nodes.csv" >"$tmp/nc-edited/nodes.csv"
   check netcdf-xarray-can-fail 1 "storage_hm3 of Lake on 2001-01-01: results.nc has" \
     "$py" tests/cli/netcdf_check.py "$tmp/nc-single/results.nc" "$tmp/nc-edited"
+  # members.nc: member 3's energy in the energy mode's first water year is
+  # members.csv's.
+  check ensemble-members-nc-xarray 0 "same" "$py" -c "
+import sys, xarray as xr, pandas as pd
+nc = xr.open_dataset('$tmp/ens-2/out/members.nc', group='energy-mode')
+e = float(nc.energy_gwh.sel(member=3).isel(time=slice(0, 12)).sum())
+t = pd.read_csv('$tmp/ens-2/out/members.csv')
+row = t[(t.run == 'energy-mode') & (t.member == 3) & (t.water_year == 2002) &
+        (t.country == 'all') & (t.season == 'all')]
+print('same' if abs(float(row.energy_gwh.iloc[0]) - e) < 1e-5 else 'differ: %r %r' % (e, row))"
 else
   echo "cli/netcdf-xarray FAIL" >>"$out"
   echo "FAIL cli/netcdf-xarray: no python3 with xarray, pandas and netCDF4 (scripts/deps --test)"

@@ -1,0 +1,77 @@
+#!/bin/sh
+# An ensemble's results are the same bytes with 1 and 2 MPI processes: runs
+# the example's members (examples/ensemble) in one process and with
+# "mpirun --oversubscribe -np 2" (and --allow-run-as-root as root), and
+# compares every file. Only a naryn built with "make MPI=1" (naryn
+# --version says "with MPI") is tried; for any other build the suite
+# records nothing and passes. Records "mpi/<check> PASS|FAIL" lines in
+# $BUILD/results.txt.
+#
+# Run from the top of the repository: BUILD=build-mpi tests/mpi/run.sh
+BUILD=${BUILD:-build-mpi}
+out="$BUILD/results.txt"
+if [ ! -x "$BUILD/naryn" ]; then
+  echo "FAIL mpi: no $BUILD/naryn; build it first (make MPI=1)" >&2
+  [ -d "$BUILD" ] && echo "mpi/build FAIL" >>"$out"
+  exit 1
+fi
+naryn="$(cd "$BUILD" && pwd)/naryn"
+if ! "$naryn" --version | grep -q "with MPI"; then
+  echo "ok   mpi: $BUILD/naryn is built without MPI; nothing to check"
+  exit 0
+fi
+tmp="$BUILD/mpi-tmp"
+rm -rf "$tmp"
+mkdir -p "$tmp/one" "$tmp/two"
+status=0
+ex="$(pwd)/examples/ensemble"
+root=""
+[ "$(id -u)" -eq 0 ] && root=--allow-run-as-root
+
+# record NAME OK: one result line, and the failure's output when not OK.
+record() {
+  if [ "$2" = 0 ]; then
+    echo "mpi/$1 PASS" >>"$out"
+  else
+    echo "mpi/$1 FAIL" >>"$out"
+    echo "FAIL mpi/$1"
+    [ -f "$tmp/log" ] && sed 's/^/    /' "$tmp/log" | head -5
+    status=1
+  fi
+}
+
+# The same command in both folders, so that the command line ensemble.csv
+# records is the same.
+run() {
+  (cd "$1" && shift && "$@" ensemble "$ex/model.yaml" --members-file "$ex/members.csv" \
+    --compare --per-step --april-below Store=2000 --jobs 1 --out out --quiet) >"$tmp/log" 2>&1
+}
+run "$tmp/one" "$naryn"
+record one-process $?
+# shellcheck disable=SC2086
+run "$tmp/two" mpirun $root --oversubscribe -np 2 "$naryn"
+record two-processes $?
+for f in ensemble.csv members.csv stats.csv reliability.csv april.csv exceedance.csv \
+         histogram.csv storage.csv members.nc report.html; do
+  cmp "$tmp/one/out/$f" "$tmp/two/out/$f" >"$tmp/log" 2>&1
+  record "same-bytes-$f" $?
+done
+# A member that fails in the second process is reported by the first,
+# naming the member, and nothing is written: member 16 floods the lake's
+# link, given a limit here.
+mkdir -p "$tmp/bad"
+cp "$ex/flows.csv" "$tmp/bad/"
+sed 's/  - {from: Fork, to: Lake}/  - {from: Fork, to: Lake, max_flow_m3s: 5000}/; /^scenarios:/d' \
+  "$ex/model.yaml" >"$tmp/bad/model.yaml"
+sed 's/^\(16,2002-0[4-9]\),[0-9.]*,/\1,100000,/' "$ex/members.csv" >"$tmp/bad/members.csv"
+# shellcheck disable=SC2086
+(cd "$tmp/bad" && mpirun $root --oversubscribe -np 2 "$naryn" ensemble model.yaml \
+  --members-file members.csv --out out --quiet) >"$tmp/log" 2>&1
+rc=$?
+grep -q "max_flow_m3s: member 16: expected room in 2002-04" "$tmp/log" && [ "$rc" != 0 ] &&
+  [ ! -e "$tmp/bad/out" ]
+record bad-member-second-process $?
+n=$(grep -c '^mpi/.* PASS$' "$out")
+echo "ok   mpi: $n checks passed"
+rm -rf "$tmp"
+exit $status
