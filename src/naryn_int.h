@@ -903,8 +903,8 @@ typedef struct naryn__obs {
   int node, link;         /* the node observed, else -1 and the link */
   naryn_quantity q;       /* of a node: STORAGE, LEVEL or INFLOW */
   const char *field;      /* "observed_storage_hm3", ... */
-  const char *quantity;   /* what fit.csv calls it: "storage_hm3", "level_m",
-                          ** "inflow_m3s", "flow_m3s" */
+  const char *quantity;   /* what fit.csv calls it: "storage_end_hm3",
+                          ** "level_m", "inflow_m3s", "flow_m3s" */
   const char *unit;       /* "hm3", "m" or "m3/s" */
   naryn__ts ts;
 } naryn__obs;
@@ -1358,6 +1358,13 @@ struct naryn_result {
   double build_s, solve_s;
   char *command;         /* the command line that asked for it, or NULL */
 };
+
+/* The name quantity q had in the results of older versions, as nodes.csv
+** and fit.csv wrote it ("storage_hm3" for NARYN_Q_STORAGE_END_HM3), or
+** NULL when it kept its name. */
+const char *naryn__quantity_old_name(naryn_quantity q);
+/* 1 when 'name' names quantity q in results: its name, or its older one. */
+int naryn__quantity_is(naryn_quantity q, const char *name);
 
 /* Allocates a full result for a model, every quantity of every step set
 ** to NaN. */

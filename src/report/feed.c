@@ -35,7 +35,7 @@ static unsigned keep_mask(const naryn__node *n, const int *has_q) {
   const char *type = naryn_node_type_name(n->type);
   int res = strcmp(type, "reservoir") == 0, on = n->enabled != 0;
   int keep[NARYN_Q_COUNT] = {0};
-  keep[NARYN_Q_STORAGE_HM3] = keep[NARYN_Q_RELEASE_HM3] = res;
+  keep[NARYN_Q_STORAGE_END_HM3] = keep[NARYN_Q_RELEASE_HM3] = res;
   keep[NARYN_Q_INFLOW_HM3] = res || strcmp(type, "sink") == 0;
   keep[NARYN_Q_ENERGY_GWH] = strcmp(type, "hydropower") == 0 && on;
   keep[NARYN_Q_DEMAND_HM3] = keep[NARYN_Q_DELIVERED_HM3] =
@@ -142,7 +142,7 @@ void naryn__report_feed_add(naryn__report_feed *fd, int q, int i, int t,
   }
   if (isnan(x)) return;
   int k = fd->step_pt[t];
-  v[k] = q == NARYN_Q_STORAGE_HM3 || isnan(v[k]) ? x : v[k] + x;
+  v[k] = q == NARYN_Q_STORAGE_END_HM3 || isnan(v[k]) ? x : v[k] + x;
 }
 
 void naryn__report_feed_rule(naryn__report_feed *fd, int i, int t, int code) {
