@@ -421,6 +421,14 @@ int naryn__result_write_rest(const naryn_result *r, naryn__steps *w,
 ** the rows are written, so that the page need not read the file back. */
 /* Daily runs of more steps than this are drawn by calendar month. */
 #define NARYN__REPORT_STEP_POINTS 1500
+/* 1 when a run of nsteps steps of step_days days (0: monthly) is drawn by
+** calendar month: more steps than NARYN__REPORT_STEP_POINTS, of at most 28
+** days, so that every calendar month has a step that starts in it (the
+** month a step is counted in). Runs of longer steps are drawn per step,
+** as monthly runs are: their steps are about a month already, and a
+** horizon of 200 years has at most 2,519 of them. */
+#define NARYN__REPORT_BY_MONTH(step_days, nsteps) \
+  ((step_days) >= 1 && (step_days) <= 28 && (nsteps) > NARYN__REPORT_STEP_POINTS)
 typedef struct naryn__report_feed {
   int nnodes, nsteps;
   const char (*step_date)[11];  /* the model's "YYYY-MM-DD", for the time axis */

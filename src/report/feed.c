@@ -7,7 +7,8 @@
 ** inflow of the sinks, the energy of enabled plants and the demand and
 ** delivery of enabled demands, one value a point of its time axis (a step,
 ** or a calendar month for a daily or N-day run of more than
-** NARYN__REPORT_STEP_POINTS steps). Read back from the file, those are
+** NARYN__REPORT_STEP_POINTS steps of up to 28 days, each step counted in
+** the month of its first day: NARYN__REPORT_BY_MONTH). Read back from the file, those are
 ** 200 MB of text to parse for a large run. A feed keeps the same series
 ** while the writer of nodes.csv formats them: each kept cell's value is
 ** taken as a reader of its text would get it back
@@ -78,7 +79,7 @@ naryn__report_feed *naryn__report_feed_new(const naryn_model *m,
   fd->nnodes = m->nnodes;
   fd->nsteps = m->nsteps;
   fd->step_date = (const char (*)[11])m->step_date;
-  fd->by_month = m->daily && m->nsteps > NARYN__REPORT_STEP_POINTS;
+  fd->by_month = NARYN__REPORT_BY_MONTH(m->step_days, m->nsteps);
   fd->npts = m->nsteps;
   for (int q = 0; q < NARYN_Q_COUNT; q++) fd->has_q[q] = o->quantity[q] != 0;
   fd->m = m;

@@ -41,15 +41,21 @@
 ** the inflow of the sinks, the energy of the enabled plants, and the
 ** demand and delivery of the enabled demands.
 **
-** A point is a step, except in a daily run of more than MAX_STEP_POINTS
-** steps: a chart of more points than that is wider than the screen has
-** pixels for (a chart is 960 px wide), so such a run is kept and drawn by
-** calendar month, the months summed as the rows stream in. A point then
-** holds the month's last storage (storage at the end of the month, as
-** hydrologists tabulate reservoirs) and the month's sums of the flows,
-** deliveries, demands and energy (hm3 or GWh a month), which the charts
-** turn into the month's mean flow in m3/s. Monthly runs and daily runs of
-** up to MAX_STEP_POINTS steps (about four years) are drawn per step. */
+** A point is a step, except in a daily or N-day run of more than
+** MAX_STEP_POINTS steps of up to 28 days (NARYN__REPORT_BY_MONTH): a chart
+** of more points than that is wider than the screen has pixels for (a
+** chart is 960 px wide), so such a run is kept and drawn by calendar
+** month, the months summed as the rows stream in. A step counts in the
+** month of its first day, and every month has one, a month having at
+** least 28 days. A point then holds the month's last storage (storage at
+** the end of the month, as hydrologists tabulate reservoirs; for steps of
+** N days, the end of the month's last step, which may run up to N - 1
+** days into the next month) and the month's sums of the flows,
+** deliveries, demands and energy (hm3 or GWh a month) over the same
+** steps, so that a point's water balances; the charts turn the sums into
+** mean flows in m3/s over those steps' days. Monthly runs, runs of up to
+** MAX_STEP_POINTS steps (about four years of days) and runs of steps of
+** 29 days or more are drawn per step. */
 #define MAX_STEP_POINTS NARYN__REPORT_STEP_POINTS
 
 typedef struct run_files {
@@ -669,7 +675,7 @@ static int load_run_fed(run_files *f, const char *dir, naryn__arena *a,
                     ? naryn__date_days(ly, lm, ld)
                     : -1;
   if (rc == NARYN_OK) {
-    f->by_month = daily && f->nsteps > MAX_STEP_POINTS;
+    f->by_month = NARYN__REPORT_BY_MONTH(f->step_days, f->nsteps);
     f->step_day = naryn__arena_alloc(a, sizeof(long) * (size_t)f->nsteps);
     if (!f->step_day) {
       rc = NARYN_ENOMEM;
