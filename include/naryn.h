@@ -323,7 +323,7 @@ typedef struct naryn_result naryn_result;
 ** node (storage of a junction) is NaN. */
 typedef enum naryn_quantity {
   NARYN_Q_INFLOW_HM3 = 0,   /* water entering the node: outside inflow, links, return flows */
-  NARYN_Q_STORAGE_HM3,      /* reservoir storage at the end of the step */
+  NARYN_Q_STORAGE_END_HM3,  /* reservoir storage at the end of the step */
   NARYN_Q_RELEASE_HM3,      /* water leaving the node through its links */
   NARYN_Q_TURBINED_HM3,     /* water through the turbines of a plant */
   NARYN_Q_SPILL_HM3,        /* water passing a plant without generating */
@@ -339,7 +339,11 @@ typedef enum naryn_quantity {
   NARYN_Q_COUNT
 } naryn_quantity;
 
-/* Name of a quantity as it appears in nodes.csv, e.g. "storage_hm3". */
+/* The name NARYN_Q_STORAGE_END_HM3 had before it said which end of the
+** step it is; kept so that older programs still build. */
+#define NARYN_Q_STORAGE_HM3 NARYN_Q_STORAGE_END_HM3
+
+/* Name of a quantity as it appears in nodes.csv, e.g. "storage_end_hm3". */
 const char *naryn_quantity_name(naryn_quantity q);
 
 /* Runs the model from its first to its last step, solving one LP per step.
@@ -569,15 +573,15 @@ void naryn_output_init(naryn_output *o);
 /* Reads a --output list for model m into o, setting every field but
 ** format: a comma-separated list of "all" (every quantity), "summary"
 ** (no per-step file; alone), node quantities as named in nodes.csv
-** ("storage_hm3"), the link columns "flow_hm3", "flow_m3s" and
-** "loss_hm3" (or "flow" and "loss"), "zone" or "rule" (both the zone and
-** the rule columns), and "nodes=NAME+NAME..." naming the
-** nodes and links whose rows are written (a link is also written when
-** both its ends are named). A list that names no quantity writes every
-** quantity. An unknown or misplaced item fails with NARYN_EARG, naming
-** it, what was expected and the closest name, and leaves o unchanged.
-** Free what it allocates with naryn_output_free before o is parsed
-** into again or dropped. */
+** ("storage_end_hm3", also accepted by its older name "storage_hm3"),
+** the link columns "flow_hm3", "flow_m3s" and "loss_hm3" (or "flow" and
+** "loss"), "zone" or "rule" (both the zone and the rule columns), and
+** "nodes=NAME+NAME..." naming the nodes and links whose rows are
+** written (a link is also written when both its ends are named). A list
+** that names no quantity writes every quantity. An unknown or misplaced
+** item fails with NARYN_EARG, naming it, what was expected and the
+** closest name, and leaves o unchanged. Free what it allocates with
+** naryn_output_free before o is parsed into again or dropped. */
 int naryn_output_parse(naryn_output *o, const naryn_model *m,
                        const char *what, naryn_diags *d);
 /* Frees the node and link flags naryn_output_parse allocated and sets

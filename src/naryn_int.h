@@ -421,6 +421,14 @@ int naryn__result_write_rest(const naryn_result *r, naryn__steps *w,
 ** the rows are written, so that the page need not read the file back. */
 /* Daily runs of more steps than this are drawn by calendar month. */
 #define NARYN__REPORT_STEP_POINTS 1500
+/* 1 when a run of nsteps steps of step_days days (0: monthly) is drawn by
+** calendar month: more steps than NARYN__REPORT_STEP_POINTS, of at most 28
+** days, so that every calendar month has a step that starts in it (the
+** month a step is counted in). Runs of longer steps are drawn per step,
+** as monthly runs are: their steps are about a month already, and a
+** horizon of 200 years has at most 2,519 of them. */
+#define NARYN__REPORT_BY_MONTH(step_days, nsteps) \
+  ((step_days) >= 1 && (step_days) <= 28 && (nsteps) > NARYN__REPORT_STEP_POINTS)
 typedef struct naryn__report_feed {
   int nnodes, nsteps;
   const char (*step_date)[11];  /* the model's "YYYY-MM-DD", for the time axis */
@@ -905,8 +913,8 @@ typedef struct naryn__obs {
   int node, link;         /* the node observed, else -1 and the link */
   naryn_quantity q;       /* of a node: STORAGE, LEVEL or INFLOW */
   const char *field;      /* "observed_storage_hm3", ... */
-  const char *quantity;   /* what fit.csv calls it: "storage_hm3", "level_m",
-                          ** "inflow_m3s", "flow_m3s" */
+  const char *quantity;   /* what fit.csv calls it: "storage_end_hm3",
+                          ** "level_m", "inflow_m3s", "flow_m3s" */
   const char *unit;       /* "hm3", "m" or "m3/s" */
   naryn__ts ts;
 } naryn__obs;
@@ -1368,6 +1376,13 @@ struct naryn_result {
   double build_s, solve_s;
   char *command;         /* the command line that asked for it, or NULL */
 };
+
+/* The name quantity q had in the results of older versions, as nodes.csv
+** and fit.csv wrote it ("storage_hm3" for NARYN_Q_STORAGE_END_HM3), or
+** NULL when it kept its name. */
+const char *naryn__quantity_old_name(naryn_quantity q);
+/* 1 when 'name' names quantity q in results: its name, or its older one. */
+int naryn__quantity_is(naryn_quantity q, const char *name);
 
 /* Allocates a full result for a model, every quantity of every step set
 ** to NaN. */
