@@ -9,8 +9,9 @@
 ** for PAR the order and coefficients and per month the residual
 ** covariance between sites, for Kirsch-Nowak the record's whole calendar
 ** years. Cholesky factors and standardised values are recomputed on
-** reading. Numbers are written with 12 significant digits, so a fit read
-** back draws what the fit file says, to the digit.
+** reading. Numbers are written in the fewest digits that read back as the
+** same double, so a fit read back draws exactly what the fit written
+** draws.
 **
 ** Reading checks every field and names its file, line, column and path
 ** (sites[2].months[4].sd) when it is missing, unknown or out of range.
@@ -38,9 +39,16 @@ static void put_str(naryn__outfile *o, const char *s) {
   naryn__outfile_write(o, "\"", 1);
 }
 
+/* Writes v in the fewest significant digits (15 to 17) that read back as
+** the same double, so that a fit read back draws exactly what the fit
+** that was written draws. */
 static void put_num(naryn__outfile *o, double v) {
   char buf[40];
-  snprintf(buf, sizeof buf, "%.12g", v == 0 ? 0.0 : v);
+  if (v == 0) v = 0.0; /* no "-0" */
+  for (int digits = 15; digits <= 17; digits++) {
+    snprintf(buf, sizeof buf, "%.*g", digits, v);
+    if (strtod(buf, NULL) == v) break;
+  }
   naryn__outfile_printf(o, "%s", buf);
 }
 

@@ -118,6 +118,17 @@ int naryn_inflow_fit_record(const char *record, const naryn_inflow_fit_opts *o,
       goto fail;
     }
   }
+  if (f->method == NARYN_INFLOW_KIRSCH) {
+    int first = (rec.start + 11) / 12 * 12, years = (rec.start + rec.months - first) / 12;
+    if (years < 3) {
+      rc = naryn__diag(d, NARYN_ESYNTAX, NARYN_SEV_ERROR, record, rec.last_line, 1,
+                       "column \"date\"",
+                       "expected at least 3 whole calendar years (January to December) for the "
+                       "kirsch method, got %d",
+                       years < 0 ? 0 : years);
+      goto fail;
+    }
+  }
   if (o->rescale && naryn__record_rescale(&rec, o->rescale, f->site, f->a, d) != 0) goto fail;
   f->rec_start = rec.start;
   f->rec_months = rec.months;

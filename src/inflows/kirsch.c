@@ -34,12 +34,8 @@
 int naryn__kirsch_fit(naryn_inflow_fit *f, naryn_diags *d) {
   int first = f->rec_start;
   while (first % 12 != 0) first++;
+  /* At least 3, checked with the record. */
   int years = (f->rec_start + f->rec_months - first) / 12;
-  if (years < 3)
-    return naryn__diag(d, NARYN_ESYNTAX, NARYN_SEV_ERROR, f->record_file, 0, 0, "column \"date\"",
-                       "expected at least 3 whole calendar years (January to December) for "
-                       "the kirsch method, got %d",
-                       years < 0 ? 0 : years), -1;
   int n = f->nsites;
   f->hist_year0 = first / 12;
   f->hist_years = years;

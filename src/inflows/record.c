@@ -138,6 +138,22 @@ int naryn__record_read(const char *path, const char *sites, naryn__arena *a,
                            "column \"date\"",
                            "expected %s (the months in order, each once), got %s", want, got),
                -1;
+      /* The month wanted may come later: the rows are out of order. */
+      for (int later = row + 1; later < t->nrows; later++) {
+        const char *c2 = t->cells[(size_t)later * t->ncols + dc];
+        int y2, m2, d2;
+        if (naryn__date_parse(c2, strlen(c2), 1, &y2, &m2, &d2) == 0 && y2 * 12 + m2 - 1 == prev + 1)
+          return naryn__diag(d, NARYN_ESYNTAX, NARYN_SEV_ERROR, path, line, colno,
+                             "column \"date\"",
+                             "expected %s, got %s: the months are out of order (%s is on line %d)",
+                             want, got, want, t->row_line[later]), -1;
+      }
+      if (k == prev + 2)
+        return naryn__diag(d, NARYN_ESYNTAX, NARYN_SEV_ERROR, path, line, colno,
+                           "column \"date\"",
+                           "expected %s, got %s: the record has a gap (%s missing); a fit needs "
+                           "every month",
+                           want, got, want), -1;
       return naryn__diag(d, NARYN_ESYNTAX, NARYN_SEV_ERROR, path, line, colno, "column \"date\"",
                          "expected %s, got %s: the record has a gap (%s to %s missing); a fit "
                          "needs every month",
@@ -171,7 +187,8 @@ oom:
 /* ====================================================================== */
 
 /* The coefficient of variation of the water-year volumes of q (months
-** from month index 'start'), complete water years only; NaN for fewer
+** from month index 'start'), complete water years only, with the standard
+** deviation divided by n - 1 as the validation computes it; NaN for fewer
 ** than two. */
 static double annual_cv(const double *q, int start, int months) {
   double sum = 0, sum2 = 0;
@@ -184,7 +201,7 @@ static double annual_cv(const double *q, int start, int months) {
     sum += v, sum2 += v * v, years++;
   }
   if (years < 2) return NAN;
-  double mean = sum / years, var = sum2 / years - mean * mean;
+  double mean = sum / years, var = (sum2 - years * mean * mean) / (years - 1);
   return sqrt(var > 0 ? var : 0) / mean;
 }
 
