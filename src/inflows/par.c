@@ -100,10 +100,12 @@ int naryn__inflow_fit_margins(naryn_inflow_fit *f, const double *flows, int star
       site->sd[m] = sqrt(y2 / n);
       if (!(site->sd[m] > 1e-9 * (fabs(mu) + 1.0))) {
         free(q);
-        return naryn__diag(d, NARYN_ESYNTAX, NARYN_SEV_ERROR, f->record_file, 0, 0, NULL,
-                           "site \"%s\", %s: expected flows that vary from year to year, got "
-                           "the same flow in every year of the record",
-                           site->name, naryn__month_names[m]), -1;
+        char where[160];
+        snprintf(where, sizeof where, "column \"%s\"", site->column);
+        return naryn__diag(d, NARYN_ESYNTAX, NARYN_SEV_ERROR, f->record_file, 0, 0, where,
+                           "expected the flows of %s to vary from year to year, got the same "
+                           "flow in every year of the record",
+                           naryn__month_names[m]), -1;
       }
     }
   }

@@ -34,8 +34,8 @@ static void month_label(int t, char *buf, size_t size) {
 }
 
 /* Splits the --sites list into names and columns. */
-static int parse_sites(const char *sites, const naryn__csv *t, int dc, naryn__record *out,
-                       naryn__arena *a, naryn_diags *d) {
+static int parse_sites(const char *sites, const naryn__csv *t, int dc, int header_line,
+                       naryn__record *out, naryn__arena *a, naryn_diags *d) {
   int n = 0;
   if (!sites) {
     out->name = naryn__arena_alloc(a, (size_t)t->ncols * sizeof *out->name);
@@ -72,8 +72,8 @@ static int parse_sites(const char *sites, const naryn__csv *t, int dc, naryn__re
     }
   }
   if (n == 0)
-    return naryn__diag(d, NARYN_ESYNTAX, NARYN_SEV_ERROR, t->file, t->nrows ? t->row_line[0] : 1,
-                       1, NULL, "expected a column of flows beside \"date\", got none"), -1;
+    return naryn__diag(d, NARYN_ESYNTAX, NARYN_SEV_ERROR, t->file, header_line, 1, NULL,
+                       "expected a column of flows beside \"date\", got none"), -1;
   out->nsites = n;
   return 0;
 oom:
@@ -92,7 +92,7 @@ int naryn__record_read(const char *path, const char *sites, naryn__arena *a,
   if (dc < 0)
     return naryn__diag(d, NARYN_ESYNTAX, NARYN_SEV_ERROR, path, header_line, 1, NULL,
                        "expected a column \"date\" (YYYY-MM) in the record's header"), -1;
-  if (parse_sites(sites, t, dc, out, a, d) != 0) return -1;
+  if (parse_sites(sites, t, dc, header_line, out, a, d) != 0) return -1;
   int *col = naryn__arena_alloc(a, (size_t)out->nsites * sizeof *col);
   if (!col) goto oom;
   for (int s = 0; s < out->nsites; s++) {
