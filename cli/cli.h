@@ -101,5 +101,6 @@ int cmd_optimise(int argc, char **argv);
 int cmd_pareto(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_share(int argc, char **argv);
+int cmd_inflows(int argc, char **argv);
 
 #endif

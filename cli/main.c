@@ -22,6 +22,9 @@ static const char usage[] =
     "  naryn pareto [MODEL] --x TERM --y TERM [--points N] [--out DIR] ...\n"
     "  naryn share [MODEL] [--jobs N] [--order A,B,...] [--out DIR] ...\n"
     "  naryn report DIR\n"
+    "  naryn inflows fit RECORD.csv --out FIT.yaml [--method par|kirsch] ...\n"
+    "  naryn inflows generate FIT.yaml --start YYYY-MM --years N --seed S\n"
+    "                 [--members M] [--climate FILE]... --out FILE.csv\n"
     "  naryn COMMAND --help\n"
     "  naryn --help | --version\n"
     "\n"
@@ -36,6 +39,8 @@ static const char usage[] =
     "  share      what each country gains from cooperation, and the transfers\n"
     "             that share the gain (Shapley value, nucleolus, core)\n"
     "  report     draw DIR/report.html again from the results in DIR\n"
+    "  inflows    fit a model of monthly inflows to a record (PAR(p) or\n"
+    "             Kirsch-Nowak), and draw seeded synthetic series from it\n"
     "\n"
     "Every run also writes report.html, a self-contained page of tables and\n"
     "charts, beside its CSV files.\n"
@@ -63,6 +68,7 @@ static const struct {
     {"pareto", cmd_pareto},
     {"report", cmd_report},
     {"share", cmd_share},
+    {"inflows", cmd_inflows},
 };
 
 /* Tunes glibc's allocator for a process that solves thousands of small
@@ -108,7 +114,7 @@ int main(int argc, char **argv) {
   for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
     if (strcmp(argv[1], commands[i].name) == 0)
       return cli_signals_finish(commands[i].run(argc - 1, argv + 1));
-  cli_error("unknown command \"%s\"; expected check, simulate, optimise, pareto, share or report (see naryn "
-            "--help)", argv[1]);
+  cli_error("unknown command \"%s\"; expected check, simulate, optimise, pareto, share, report or "
+            "inflows (see naryn --help)", argv[1]);
   return EXIT_USAGE;
 }

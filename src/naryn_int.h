@@ -13,6 +13,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -82,6 +83,29 @@ int naryn__interrupted(naryn_diags *d);
 /* The check of a long run between its steps, passes, points or files:
 ** NARYN_OK, or naryn__interrupted(d) when an interruption is requested. */
 int naryn__interrupt_check(naryn_diags *d);
+
+/* ====================================================================== */
+/* core/rng.c: seeded random streams                                       */
+/* ====================================================================== */
+
+/* A stream of random numbers named by a seed and a stream number (a
+** member of an ensemble): splitmix64 started from a hash of both, so that
+** each stream is the same on any machine and whatever other streams are
+** drawn. The state is the caller's: no global state. */
+typedef struct naryn__rng {
+  uint64_t state;
+  int have_spare;  /* a second normal number from the last pair */
+  double spare;
+} naryn__rng;
+
+void naryn__rng_seed(naryn__rng *r, uint64_t seed, uint64_t stream);
+uint64_t naryn__rng_u64(naryn__rng *r);
+/* A uniform number in the open interval (0, 1). */
+double naryn__rng_uniform(naryn__rng *r);
+/* A uniform whole number in 0 .. n - 1 (n >= 1). */
+long naryn__rng_below(naryn__rng *r, long n);
+/* A standard normal number (Box-Muller, both numbers of a pair used). */
+double naryn__rng_normal(naryn__rng *r);
 
 /* ====================================================================== */
 /* core/date.c: calendar dates as day numbers                              */
