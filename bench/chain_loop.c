@@ -12,7 +12,7 @@
 ** the first step to the one after the last, so neither reading the model
 ** nor writing the summaries and the report counts. Prints one line:
 **
-**   steps seconds steps_per_s solves iterations delivered_hm3 sink_hm3 storage_hm3
+**   steps seconds steps_per_s solves iterations delivered_hm3 sink_hm3 storage_end_hm3
 **
 ** where the last three are the run's aggregates: water delivered to every
 ** demand, water reaching the sinks, and the sum of the reservoirs' storage
@@ -84,14 +84,14 @@ int main(int argc, char **argv) {
   naryn_summary s;
   naryn_result_summary(r, NULL, NARYN_SEASON_ALL, &s);
   int steps = naryn_model_steps(m);
-  double storage_hm3 = 0.0;
+  double storage_end_hm3 = 0.0;
   for (int i = 0; i < naryn_model_node_count(m); i++)
     if (naryn_model_node_type(m, i) == NARYN_NODE_RESERVOIR)
-      storage_hm3 += naryn_result_node(r, NARYN_Q_STORAGE_HM3, i, steps - 1);
+      storage_end_hm3 += naryn_result_node(r, NARYN_Q_STORAGE_END_HM3, i, steps - 1);
   printf("%d %.6f %.1f %ld %ld %.9g %.9g %.9g\n", steps, t, steps / t,
          naryn_result_solves(r), naryn_result_iterations(r),
          s.irrigation_delivered_hm3 + s.municipal_delivered_hm3,
-         s.sink_inflow_hm3, storage_hm3);
+         s.sink_inflow_hm3, storage_end_hm3);
   naryn_result_free(r);
   naryn_model_free(m);
   naryn_diags_free(d);

@@ -102,5 +102,6 @@ int cmd_pareto(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_share(int argc, char **argv);
 int cmd_ensemble(int argc, char **argv);
+int cmd_inflows(int argc, char **argv);
 
 #endif

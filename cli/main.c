@@ -24,6 +24,9 @@ static const char usage[] =
     "  naryn ensemble [MODEL] --members-file FILE [--members N] [--compare]\n"
     "                 [--jobs N] [--out DIR] ...\n"
     "  naryn report DIR\n"
+    "  naryn inflows fit RECORD.csv --out FIT.yaml [--method par|kirsch] ...\n"
+    "  naryn inflows generate FIT.yaml --start YYYY-MM --years N --seed S\n"
+    "                 [--members M] [--climate FILE]... --out FILE.csv\n"
     "  naryn COMMAND --help\n"
     "  naryn --help | --version\n"
     "\n"
@@ -41,6 +44,8 @@ static const char usage[] =
     "             and across MPI processes; reliability, resilience,\n"
     "             vulnerability and the spread of every yearly figure\n"
     "  report     draw DIR/report.html again from the results in DIR\n"
+    "  inflows    fit a model of monthly inflows to a record (PAR(p) or\n"
+    "             Kirsch-Nowak), and draw seeded synthetic series from it\n"
     "\n"
     "Every run also writes report.html, a self-contained page of tables and\n"
     "charts, beside its CSV files.\n"
@@ -69,6 +74,7 @@ static const struct {
     {"report", cmd_report},
     {"share", cmd_share},
     {"ensemble", cmd_ensemble},
+    {"inflows", cmd_inflows},
 };
 
 /* Tunes glibc's allocator for a process that solves thousands of small
@@ -114,7 +120,7 @@ int main(int argc, char **argv) {
   for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
     if (strcmp(argv[1], commands[i].name) == 0)
       return cli_signals_finish(commands[i].run(argc - 1, argv + 1));
-  cli_error("unknown command \"%s\"; expected check, simulate, optimise, pareto, share, ensemble or report (see naryn "
-            "--help)", argv[1]);
+  cli_error("unknown command \"%s\"; expected check, simulate, optimise, pareto, share, ensemble, "
+            "report or inflows (see naryn --help)", argv[1]);
   return EXIT_USAGE;
 }

@@ -24,6 +24,7 @@
 #define NARYN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -323,7 +324,7 @@ typedef struct naryn_result naryn_result;
 ** node (storage of a junction) is NaN. */
 typedef enum naryn_quantity {
   NARYN_Q_INFLOW_HM3 = 0,   /* water entering the node: outside inflow, links, return flows */
-  NARYN_Q_STORAGE_HM3,      /* reservoir storage at the end of the step */
+  NARYN_Q_STORAGE_END_HM3,  /* reservoir storage at the end of the step */
   NARYN_Q_RELEASE_HM3,      /* water leaving the node through its links */
   NARYN_Q_TURBINED_HM3,     /* water through the turbines of a plant */
   NARYN_Q_SPILL_HM3,        /* water passing a plant without generating */
@@ -339,7 +340,11 @@ typedef enum naryn_quantity {
   NARYN_Q_COUNT
 } naryn_quantity;
 
-/* Name of a quantity as it appears in nodes.csv, e.g. "storage_hm3". */
+/* The name NARYN_Q_STORAGE_END_HM3 had before it said which end of the
+** step it is; kept so that older programs still build. */
+#define NARYN_Q_STORAGE_HM3 NARYN_Q_STORAGE_END_HM3
+
+/* Name of a quantity as it appears in nodes.csv, e.g. "storage_end_hm3". */
 const char *naryn_quantity_name(naryn_quantity q);
 
 /* Runs the model from its first to its last step, solving one LP per step.
@@ -569,15 +574,15 @@ void naryn_output_init(naryn_output *o);
 /* Reads a --output list for model m into o, setting every field but
 ** format: a comma-separated list of "all" (every quantity), "summary"
 ** (no per-step file; alone), node quantities as named in nodes.csv
-** ("storage_hm3"), the link columns "flow_hm3", "flow_m3s" and
-** "loss_hm3" (or "flow" and "loss"), "zone" or "rule" (both the zone and
-** the rule columns), and "nodes=NAME+NAME..." naming the
-** nodes and links whose rows are written (a link is also written when
-** both its ends are named). A list that names no quantity writes every
-** quantity. An unknown or misplaced item fails with NARYN_EARG, naming
-** it, what was expected and the closest name, and leaves o unchanged.
-** Free what it allocates with naryn_output_free before o is parsed
-** into again or dropped. */
+** ("storage_end_hm3", also accepted by its older name "storage_hm3"),
+** the link columns "flow_hm3", "flow_m3s" and "loss_hm3" (or "flow" and
+** "loss"), "zone" or "rule" (both the zone and the rule columns), and
+** "nodes=NAME+NAME..." naming the nodes and links whose rows are
+** written (a link is also written when both its ends are named). A list
+** that names no quantity writes every quantity. An unknown or misplaced
+** item fails with NARYN_EARG, naming it, what was expected and the
+** closest name, and leaves o unchanged. Free what it allocates with
+** naryn_output_free before o is parsed into again or dropped. */
 int naryn_output_parse(naryn_output *o, const naryn_model *m,
                        const char *what, naryn_diags *d);
 /* Frees the node and link flags naryn_output_parse allocated and sets
@@ -953,6 +958,152 @@ int naryn_mpi_built(void);
 /* The worst of every process's status (the first that is not NARYN_OK,
 ** by rank), the same on every process: so that all go on or all stop. */
 int naryn_mpi_agree(int status);
+
+/* ====================================================================== */
+/* Synthetic inflows                                                       */
+/* ====================================================================== */
+
+/* A model of monthly inflows at one or more sites, fitted to a record and
+** used to generate as many synthetic series as wanted (doc/inflows.md).
+** Two methods:
+** - "par": a periodic autoregressive model, PAR(p), of the standardised
+**   log (or Box-Cox) flows, with the order of each site and calendar month
+**   chosen by BIC (or AIC) up to 3, and the residuals of the sites drawn
+**   together from each month's fitted covariance, so that the sites stay
+**   as correlated as in the record;
+** - "kirsch": the Kirsch-Nowak resampling of the record's standardised
+**   log flows, which keeps the record's seasonal shape, its month-to-month
+**   correlation (December to January included) and the correlation
+**   between sites without assuming a distribution.
+** Flows stay positive. A fit may be changed by climate-shift files (an
+** earlier melt, a change of the annual volume, a declining glacier part).
+** Every series is drawn from its own random stream, named by a seed and a
+** member number, so that it is the same on any machine and whatever other
+** members are drawn, in whatever order, thread or process. */
+typedef struct naryn_inflow_fit naryn_inflow_fit;
+
+typedef enum naryn_inflow_method {
+  NARYN_INFLOW_PAR = 0,
+  NARYN_INFLOW_KIRSCH
+} naryn_inflow_method;
+
+/* Options of naryn_inflow_fit_record; fill with
+** naryn_inflow_fit_opts_init, then change fields as needed. */
+typedef struct naryn_inflow_fit_opts {
+  naryn_inflow_method method; /* default NARYN_INFLOW_PAR */
+  /* 1 to fit a Box-Cox transform per site and month instead of the
+  ** logarithm (default 0: log). */
+  int boxcox;
+  /* 1 to choose the PAR orders by AIC instead of BIC (default 0: BIC). */
+  int aic;
+  /* The highest PAR order tried, 0 to 3 (default 3). */
+  int max_order;
+  /* The sites to fit, comma-separated: "NAME" for the record's column of
+  ** that name, or "NAME=COLUMN" for a site named NAME fitted to COLUMN
+  ** (one column may serve several sites). NULL (the default): every column
+  ** of the record but the date. */
+  const char *sites;
+  /* A statistics file (columns series, cv_annual, jan ... dec): each
+  ** site's record is first rescaled to the monthly mean flows and the
+  ** coefficient of variation of water-year volumes it gives for the site
+  ** (doc/inflows.md). NULL (the default): fitted as recorded. */
+  const char *rescale;
+  /* The command line that asked for the fit, written into the fit file's
+  ** first line, or NULL. */
+  const char *command;
+} naryn_inflow_fit_opts;
+
+void naryn_inflow_fit_opts_init(naryn_inflow_fit_opts *o);
+
+/* Fits a model to a monthly record: a CSV file with a column "date"
+** (YYYY-MM, or the first or last day of each month) and one column of
+** flows (m3/s) per site, every month from the first to the last given
+** once, in order, with flows > 0. A gap, a flow <= 0 or a record too
+** short for the method is an error naming the file, line and column. 'o'
+** may be NULL for the defaults. On success *out holds the fit (free it
+** with naryn_inflow_fit_free). */
+int naryn_inflow_fit_record(const char *record, const naryn_inflow_fit_opts *o,
+                            naryn_inflow_fit **out, naryn_diags *d);
+/* Writes a fit as a YAML file that naryn_inflow_fit_read reads back (the
+** file appears whole or not at all). */
+int naryn_inflow_fit_write(const naryn_inflow_fit *f, const char *path,
+                           naryn_diags *d);
+/* Reads a fit file written by naryn inflows fit (naryn_inflow_fit_write);
+** errors name file:line:col and the field. On success *out holds the fit,
+** else NULL. */
+int naryn_inflow_fit_read(const char *path, naryn_inflow_fit **out,
+                          naryn_diags *d);
+/* Frees a fit; accepts NULL. */
+void naryn_inflow_fit_free(naryn_inflow_fit *f);
+/* The number of sites of a fit, and the name of site i (0-based; NULL out
+** of range). The name is borrowed from the fit. */
+int naryn_inflow_fit_sites(const naryn_inflow_fit *f);
+const char *naryn_inflow_fit_site(const naryn_inflow_fit *f, int i);
+/* The method of a fit. */
+naryn_inflow_method naryn_inflow_fit_method(const naryn_inflow_fit *f);
+
+/* Applies a climate-shift file to a fit (in place): a YAML file with any of
+** melt_shift_weeks, annual_change_pct and glacier {share,
+** decline_pct_per_decade} for every site, and under "sites" the same per
+** site (doc/inflows.md). Files applied one after another add up. Unknown
+** sites and fields are errors naming file:line:col; the fit is then
+** unchanged. */
+int naryn_inflow_fit_climate(naryn_inflow_fit *f, const char *path,
+                             naryn_diags *d);
+
+/* Member 'member' (0-based) of the ensemble of 'seed': 'months' monthly
+** flows (m3/s) from the month 'start' ("YYYY-MM"), site-major:
+** out[site * months + t]. Depends only on (fit, seed, member, start,
+** months), and the first months of a longer series are those of a
+** shorter one. Thread-safe (no global state): any number of threads may
+** generate from one fit at once. Returns NARYN_OK, or NARYN_EARG for a
+** bad start, months < 1 or member < 0, or NARYN_ENOMEM. */
+int naryn_inflow_generate(const naryn_inflow_fit *f, uint64_t seed,
+                          long member, const char *start, int months,
+                          double *out, naryn_diags *d);
+
+/* Writes members first_member .. first_member + members - 1 of the
+** ensemble of 'seed' as one CSV file (doc/inflows.md): the lines of
+** 'comment' (may be NULL) each after "# ", then the header "date" and the
+** site names, and a row per month of flows in m3/s with two decimals;
+** when members > 1 a first column "member" holds each row's member number
+** and the members follow one another. The file appears whole or not at
+** all. */
+int naryn_inflow_write(const naryn_inflow_fit *f, uint64_t seed,
+                       long first_member, long members, const char *start,
+                       int months, const char *comment, const char *path,
+                       naryn_diags *d);
+
+/* The record a fit was made from against a long synthetic series drawn
+** from it: per site and calendar month the mean, standard deviation, skew
+** and lag-one correlation of the flows, per site the percentiles of
+** water-year volumes and the runs of dry years, and per pair of sites the
+** correlation of their flows (doc/inflows.md, "Validation"). */
+typedef struct naryn_inflow_validation naryn_inflow_validation;
+
+/* Draws 'years' water years (member 0 of 'seed', without climate shifts)
+** and compares them with the record. Only a fit made by
+** naryn_inflow_fit_record holds its record (a fit read from a file does
+** for "kirsch" only); otherwise NARYN_EARG. */
+int naryn_inflow_validate(const naryn_inflow_fit *f, int years, uint64_t seed,
+                          naryn_inflow_validation **out, naryn_diags *d);
+void naryn_inflow_validation_free(naryn_inflow_validation *v);
+/* The figures as rows: 'site' is a site name or "A:B" for a pair,
+** 'statistic' what is measured (e.g. "mean_m3s", "annual_km3",
+** "drought_longest_years", "corr_annual") and 'period' a month ("jan"),
+** a percentile ("p10") or "year"; 'history' and 'synthetic' the values.
+** The strings are borrowed from v. Returns 0, or -1 for i out of range. */
+int naryn_inflow_validation_rows(const naryn_inflow_validation *v);
+int naryn_inflow_validation_row(const naryn_inflow_validation *v, int i,
+                                const char **site, const char **statistic,
+                                const char **period, double *history,
+                                double *synthetic);
+/* Water years of the record compared and of the synthetic series. */
+void naryn_inflow_validation_years(const naryn_inflow_validation *v,
+                                   int *history_years, int *synthetic_years);
+/* Writes the rows as CSV: site,statistic,period,history,synthetic. */
+int naryn_inflow_validation_write(const naryn_inflow_validation *v,
+                                  const char *path, naryn_diags *d);
 
 #ifdef __cplusplus
 }

@@ -13,6 +13,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -82,6 +83,29 @@ int naryn__interrupted(naryn_diags *d);
 /* The check of a long run between its steps, passes, points or files:
 ** NARYN_OK, or naryn__interrupted(d) when an interruption is requested. */
 int naryn__interrupt_check(naryn_diags *d);
+
+/* ====================================================================== */
+/* core/rng.c: seeded random streams                                       */
+/* ====================================================================== */
+
+/* A stream of random numbers named by a seed and a stream number (a
+** member of an ensemble): splitmix64 started from a hash of both, so that
+** each stream is the same on any machine and whatever other streams are
+** drawn. The state is the caller's: no global state. */
+typedef struct naryn__rng {
+  uint64_t state;
+  int have_spare;  /* a second normal number from the last pair */
+  double spare;
+} naryn__rng;
+
+void naryn__rng_seed(naryn__rng *r, uint64_t seed, uint64_t stream);
+uint64_t naryn__rng_u64(naryn__rng *r);
+/* A uniform number in the open interval (0, 1). */
+double naryn__rng_uniform(naryn__rng *r);
+/* A uniform whole number in 0 .. n - 1 (n >= 1). */
+long naryn__rng_below(naryn__rng *r, long n);
+/* A standard normal number (Box-Muller, both numbers of a pair used). */
+double naryn__rng_normal(naryn__rng *r);
 
 /* ====================================================================== */
 /* core/date.c: calendar dates as day numbers                              */
@@ -452,6 +476,14 @@ int naryn__result_write_rest(const naryn_result *r, naryn__steps *w,
 ** the rows are written, so that the page need not read the file back. */
 /* Daily runs of more steps than this are drawn by calendar month. */
 #define NARYN__REPORT_STEP_POINTS 1500
+/* 1 when a run of nsteps steps of step_days days (0: monthly) is drawn by
+** calendar month: more steps than NARYN__REPORT_STEP_POINTS, of at most 28
+** days, so that every calendar month has a step that starts in it (the
+** month a step is counted in). Runs of longer steps are drawn per step,
+** as monthly runs are: their steps are about a month already, and a
+** horizon of 200 years has at most 2,519 of them. */
+#define NARYN__REPORT_BY_MONTH(step_days, nsteps) \
+  ((step_days) >= 1 && (step_days) <= 28 && (nsteps) > NARYN__REPORT_STEP_POINTS)
 typedef struct naryn__report_feed {
   int nnodes, nsteps;
   const char (*step_date)[11];  /* the model's "YYYY-MM-DD", for the time axis */
@@ -937,8 +969,8 @@ typedef struct naryn__obs {
   int node, link;         /* the node observed, else -1 and the link */
   naryn_quantity q;       /* of a node: STORAGE, LEVEL or INFLOW */
   const char *field;      /* "observed_storage_hm3", ... */
-  const char *quantity;   /* what fit.csv calls it: "storage_hm3", "level_m",
-                          ** "inflow_m3s", "flow_m3s" */
+  const char *quantity;   /* what fit.csv calls it: "storage_end_hm3",
+                          ** "level_m", "inflow_m3s", "flow_m3s" */
   const char *unit;       /* "hm3", "m" or "m3/s" */
   naryn__ts ts;
 } naryn__obs;
@@ -1405,6 +1437,13 @@ struct naryn_result {
   double build_s, solve_s;
   char *command;         /* the command line that asked for it, or NULL */
 };
+
+/* The name quantity q had in the results of older versions, as nodes.csv
+** and fit.csv wrote it ("storage_hm3" for NARYN_Q_STORAGE_END_HM3), or
+** NULL when it kept its name. */
+const char *naryn__quantity_old_name(naryn_quantity q);
+/* 1 when 'name' names quantity q in results: its name, or its older one. */
+int naryn__quantity_is(naryn_quantity q, const char *name);
 
 /* Allocates a full result for a model, every quantity of every step set
 ** to NaN. */

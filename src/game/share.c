@@ -316,7 +316,7 @@ static void take_actions(const naryn_model *m, const naryn_result *r,
     for (int i = 0; i < m->nnodes; i++) {
       if (plans && !plans[i]) continue;
       size_t at = (size_t)t * m->nnodes + i;
-      a->storage[at] = NARYN__Q(r, t, i, NARYN_Q_STORAGE_HM3);
+      a->storage[at] = NARYN__Q(r, t, i, NARYN_Q_STORAGE_END_HM3);
       a->delivered[at] = NARYN__Q(r, t, i, NARYN_Q_DELIVERED_HM3);
     }
     for (int l = 0; l < m->nlinks; l++)

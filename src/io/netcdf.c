@@ -12,8 +12,9 @@
 **   node        node names (strings), with node_type and node_country
 **   link        link names, with link_from and link_to (node names)
 **   QUANTITY    one float64 variable (time, node) for each node quantity
-**               chosen, named as the column of nodes.csv (storage_hm3,
-**               energy_gwh, head_m...), NaN where it does not apply
+**               chosen, named as the column of nodes.csv
+**               (storage_end_hm3, energy_gwh, head_m...), NaN where it
+**               does not apply
 **   flow_hm3, loss_hm3  (time, link)
 **   zone, rule  (time, node) CF flags: the position of the step's zone or
 **               controlling rule in flag_meanings, NaN where none

@@ -5,7 +5,8 @@
 ** A list is a comma-separated set of items:
 **   all          every node quantity and both link columns (the default)
 **   summary      no per-step file at all, only the summaries; alone
-**   storage_hm3  a node quantity, named as in nodes.csv
+**   energy_gwh   a node quantity, named as in nodes.csv (storage_end_hm3
+**                also by its older name, storage_hm3)
 **   flow_hm3     the flow of links (also "flow" or "flow_m3s": links.csv
 **                writes both units together)
 **   loss_hm3     the loss of links (also "loss")
@@ -43,7 +44,7 @@ static int unknown_item(const char *item, naryn_diags *d) {
     snprintf(key, sizeof key, "%.*s", (int)(eq - item), item);
     if (naryn__edit_distance(key, "nodes") < 3) near = "nodes=";
   } else {
-    /* A quantity without its unit ("storage" for storage_hm3). */
+    /* A quantity without its unit ("storage" for storage_end_hm3). */
     size_t n = strlen(item);
     for (int q = 0; q < NARYN_Q_COUNT && !near; q++) {
       const char *name = naryn_quantity_name((naryn_quantity)q);
@@ -51,7 +52,10 @@ static int unknown_item(const char *item, naryn_diags *d) {
     }
     if (near) best = 0;
     for (int q = 0; q < NARYN_Q_COUNT; q++) {
+      /* A slip in an older name points to the name of today. */
+      const char *old = naryn__quantity_old_name((naryn_quantity)q);
       int dist = naryn__edit_distance(item, naryn_quantity_name((naryn_quantity)q));
+      if (old && naryn__edit_distance(item, old) < dist) dist = naryn__edit_distance(item, old);
       if (dist < best) best = dist, near = naryn_quantity_name((naryn_quantity)q);
     }
     for (int k = 0; k < NOTHER; k++) {
@@ -175,9 +179,7 @@ int naryn_output_parse(naryn_output *o, const naryn_model *m,
         goto done;
     } else {
       int q = 0;
-      while (q < NARYN_Q_COUNT &&
-             strcmp(item, naryn_quantity_name((naryn_quantity)q)) != 0)
-        q++;
+      while (q < NARYN_Q_COUNT && !naryn__quantity_is((naryn_quantity)q, item)) q++;
       if (q == NARYN_Q_COUNT) {
         rc = unknown_item(item, d);
         goto done;

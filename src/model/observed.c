@@ -23,7 +23,7 @@ static const struct {
   naryn_quantity q;
   naryn__ts_form form;
 } node_fields[] = {
-    {"observed_storage_hm3", "storage_hm3", "hm3", NARYN_Q_STORAGE_HM3,
+    {"observed_storage_hm3", "storage_end_hm3", "hm3", NARYN_Q_STORAGE_END_HM3,
      NARYN__TS_END_TARGET},
     {"observed_level_m", "level_m", "m", NARYN_Q_LEVEL_M, NARYN__TS_END_TARGET},
     {"observed_flow_m3s", "inflow_m3s", "m3/s", NARYN_Q_INFLOW_HM3, NARYN__TS_RATE},
@@ -34,7 +34,7 @@ static const struct {
 ** (doc/model-format.md, Limits): no storage or flow below 0, none above
 ** the largest on Earth, no level outside the range of lakes. */
 static int check_observed(naryn__reader *r, const naryn__obs *o, const char *where) {
-  int level = o->q == NARYN_Q_LEVEL_M, storage = o->q == NARYN_Q_STORAGE_HM3;
+  int level = o->q == NARYN_Q_LEVEL_M, storage = o->q == NARYN_Q_STORAGE_END_HM3;
   double lo = level ? NARYN__MIN_LEVEL_M : 0.0;
   double hi = level ? NARYN__MAX_LEVEL_M : storage ? NARYN__MAX_STORAGE_HM3 : NARYN__MAX_FLOW_M3S;
   const char *why = level ? NARYN__LEVEL_WHY : storage ? NARYN__MAX_STORAGE_WHY : NARYN__MAX_FLOW_WHY;

@@ -52,7 +52,7 @@ static double step_value(const naryn_result *r, const naryn__term *tm, int i,
   const naryn_model *m = r->m;
   if (tm->kind == NARYN__TERM_END_STORAGE) {
     if (t != m->nsteps - 1) return 0.0;
-    double below = tm->end_target_hm3[i] - NARYN__Q(r, t, i, NARYN_Q_STORAGE_HM3);
+    double below = tm->end_target_hm3[i] - NARYN__Q(r, t, i, NARYN_Q_STORAGE_END_HM3);
     return below > 0 ? naryn__term_price(m, tm, i, t) * below : 0.0;
   }
   if (!tm->step_on[t]) return 0.0;

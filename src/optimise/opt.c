@@ -857,7 +857,7 @@ static void record(opt *p, const double *x, naryn_result *r) {
     for (int i = 0; i < m->nnodes; i++) {
       const ncols *v = &p->nc[i];
       if (v->y >= 0) {
-        NARYN__Q(r, t, i, NARYN_Q_STORAGE_HM3) = storage_of(p, x, t, i);
+        NARYN__Q(r, t, i, NARYN_Q_STORAGE_END_HM3) = storage_of(p, x, t, i);
         NARYN__Q(r, t, i, NARYN_Q_EVAPORATION_HM3) = x[cb + v->ev];
       }
       if (v->seg >= 0) {
@@ -940,7 +940,7 @@ static double evaporation_gap(const naryn_model *m, const naryn_result *r,
   *largest = 0.0;
   for (int t = 0; t < m->nsteps; t++)
     for (int i = 0; i < m->nnodes; i++) {
-      double s1 = NARYN__Q(r, t, i, NARYN_Q_STORAGE_HM3);
+      double s1 = NARYN__Q(r, t, i, NARYN_Q_STORAGE_END_HM3);
       if (isnan(s1)) continue;
       double s0 = naryn__result_start_storage(r, t, i);
       double gap = fabs(naryn__hyd_evaporation_hm3(&m->nodes[i], t, 0.5 * (s0 + s1)) -
@@ -1235,7 +1235,7 @@ int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
         p.ref_qt[at] = (q < n->max_turbine_flow_m3s ? q : n->max_turbine_flow_m3s) * k;
       }
       if (start && p.nc[i].y >= 0)
-        p.ref_s[at] = NARYN__Q(start, t, i, NARYN_Q_STORAGE_HM3);
+        p.ref_s[at] = NARYN__Q(start, t, i, NARYN_Q_STORAGE_END_HM3);
       if (p.nc[i].hc >= 0 && p.nc[i].y >= 0)
         p.ref_s[at] = held_at(hold->storage_hm3, at);
       if (start && p.nc[i].qt >= 0) {

@@ -7,7 +7,8 @@
 ** inflow of the sinks, the energy of enabled plants and the demand and
 ** delivery of enabled demands, one value a point of its time axis (a step,
 ** or a calendar month for a daily or N-day run of more than
-** NARYN__REPORT_STEP_POINTS steps). Read back from the file, those are
+** NARYN__REPORT_STEP_POINTS steps of up to 28 days, each step counted in
+** the month of its first day: NARYN__REPORT_BY_MONTH). Read back from the file, those are
 ** 200 MB of text to parse for a large run. A feed keeps the same series
 ** while the writer of nodes.csv formats them: each kept cell's value is
 ** taken as a reader of its text would get it back
@@ -35,7 +36,7 @@ static unsigned keep_mask(const naryn__node *n, const int *has_q) {
   const char *type = naryn_node_type_name(n->type);
   int res = strcmp(type, "reservoir") == 0, on = n->enabled != 0;
   int keep[NARYN_Q_COUNT] = {0};
-  keep[NARYN_Q_STORAGE_HM3] = keep[NARYN_Q_RELEASE_HM3] = res;
+  keep[NARYN_Q_STORAGE_END_HM3] = keep[NARYN_Q_RELEASE_HM3] = res;
   keep[NARYN_Q_INFLOW_HM3] = res || strcmp(type, "sink") == 0;
   keep[NARYN_Q_ENERGY_GWH] = strcmp(type, "hydropower") == 0 && on;
   keep[NARYN_Q_DEMAND_HM3] = keep[NARYN_Q_DELIVERED_HM3] =
@@ -78,7 +79,7 @@ naryn__report_feed *naryn__report_feed_new(const naryn_model *m,
   fd->nnodes = m->nnodes;
   fd->nsteps = m->nsteps;
   fd->step_date = (const char (*)[11])m->step_date;
-  fd->by_month = m->daily && m->nsteps > NARYN__REPORT_STEP_POINTS;
+  fd->by_month = NARYN__REPORT_BY_MONTH(m->step_days, m->nsteps);
   fd->npts = m->nsteps;
   for (int q = 0; q < NARYN_Q_COUNT; q++) fd->has_q[q] = o->quantity[q] != 0;
   fd->m = m;
@@ -142,7 +143,7 @@ void naryn__report_feed_add(naryn__report_feed *fd, int q, int i, int t,
   }
   if (isnan(x)) return;
   int k = fd->step_pt[t];
-  v[k] = q == NARYN_Q_STORAGE_HM3 || isnan(v[k]) ? x : v[k] + x;
+  v[k] = q == NARYN_Q_STORAGE_END_HM3 || isnan(v[k]) ? x : v[k] + x;
 }
 
 void naryn__report_feed_rule(naryn__report_feed *fd, int i, int t, int code) {

@@ -50,7 +50,8 @@ int naryn__observed_section(naryn__page *p, const naryn__csv *o, const int *pt, 
   int ns = 0, cap = 0, rc = NARYN_OK;
   for (int r = 0; r < o->nrows && rc == NARYN_OK; r++) {
     const char *kind = cell_of(o, r, ck), *q = cell_of(o, r, cq), *el = cell_of(o, r, ce);
-    if (pt[r] < 0 || (strcmp(kind, "node") == 0 && strcmp(q, "storage_hm3") == 0)) continue;
+    if (pt[r] < 0 || (strcmp(kind, "node") == 0 && naryn__quantity_is(NARYN_Q_STORAGE_END_HM3, q)))
+      continue;
     double ov, sv;
     if (naryn__csv_number(o, r, co, &ov, d) != 0 || naryn__csv_number(o, r, cs, &sv, d) != 0) {
       rc = NARYN_EIO;
@@ -117,7 +118,7 @@ int naryn__observed_any(const naryn__csv *o) {
   int ck = naryn__csv_column(o, "kind"), cq = naryn__csv_column(o, "quantity");
   for (int r = 0; r < o->nrows; r++)
     if (!(strcmp(cell_of(o, r, ck), "node") == 0 &&
-          strcmp(cell_of(o, r, cq), "storage_hm3") == 0))
+          naryn__quantity_is(NARYN_Q_STORAGE_END_HM3, cell_of(o, r, cq))))
       return 1;
   return 0;
 }

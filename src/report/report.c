@@ -41,15 +41,21 @@
 ** the inflow of the sinks, the energy of the enabled plants, and the
 ** demand and delivery of the enabled demands.
 **
-** A point is a step, except in a daily run of more than MAX_STEP_POINTS
-** steps: a chart of more points than that is wider than the screen has
-** pixels for (a chart is 960 px wide), so such a run is kept and drawn by
-** calendar month, the months summed as the rows stream in. A point then
-** holds the month's last storage (storage at the end of the month, as
-** hydrologists tabulate reservoirs) and the month's sums of the flows,
-** deliveries, demands and energy (hm3 or GWh a month), which the charts
-** turn into the month's mean flow in m3/s. Monthly runs and daily runs of
-** up to MAX_STEP_POINTS steps (about four years) are drawn per step. */
+** A point is a step, except in a daily or N-day run of more than
+** MAX_STEP_POINTS steps of up to 28 days (NARYN__REPORT_BY_MONTH): a chart
+** of more points than that is wider than the screen has pixels for (a
+** chart is 960 px wide), so such a run is kept and drawn by calendar
+** month, the months summed as the rows stream in. A step counts in the
+** month of its first day, and every month has one, a month having at
+** least 28 days. A point then holds the month's last storage (storage at
+** the end of the month, as hydrologists tabulate reservoirs; for steps of
+** N days, the end of the month's last step, which may run up to N - 1
+** days into the next month) and the month's sums of the flows,
+** deliveries, demands and energy (hm3 or GWh a month) over the same
+** steps, so that a point's water balances; the charts turn the sums into
+** mean flows in m3/s over those steps' days. Monthly runs, runs of up to
+** MAX_STEP_POINTS steps (about four years of days) and runs of steps of
+** 29 days or more are drawn per step. */
 #define MAX_STEP_POINTS NARYN__REPORT_STEP_POINTS
 
 typedef struct run_files {
@@ -111,6 +117,14 @@ static const char *cell(const naryn__csv *t, int row, const char *col) {
   return t->cells[(size_t)row * t->ncols + c];
 }
 
+/* The column of nodes.csv holding quantity q, by its name or, in a folder
+** an older version wrote, its older name; -1 when there is none. */
+static int q_column(const naryn__csv_stream *s, int q) {
+  int c = naryn__csv_stream_column(s, naryn_quantity_name((naryn_quantity)q));
+  const char *old = naryn__quantity_old_name((naryn_quantity)q);
+  return c < 0 && old ? naryn__csv_stream_column(s, old) : c;
+}
+
 /* A number from a cell; NaN for an empty cell or anything not a number. */
 static double cell_num(const naryn__csv *t, int row, int col) {
   if (col < 0 || row < 0 || row >= t->nrows) return NAN;
@@ -160,7 +174,7 @@ static int plan_series(run_files *f) {
   for (int i = 0; i < f->nnodes; i++) {
     int res = node_is(f, i, "reservoir"), on = node_enabled(f, i);
     int keep[NARYN_Q_COUNT] = {0};
-    keep[NARYN_Q_STORAGE_HM3] = keep[NARYN_Q_RELEASE_HM3] = res;
+    keep[NARYN_Q_STORAGE_END_HM3] = keep[NARYN_Q_RELEASE_HM3] = res;
     keep[NARYN_Q_INFLOW_HM3] = res || node_is(f, i, "sink");
     keep[NARYN_Q_ENERGY_GWH] = node_is(f, i, "hydropower") && on;
     keep[NARYN_Q_DEMAND_HM3] = keep[NARYN_Q_DELIVERED_HM3] = node_is(f, i, "demand") && on;
@@ -214,7 +228,7 @@ static void keep_value(const run_files *f, double *v, int q, long t, double x) {
   }
   if (isnan(x)) return;
   int k = f->step_pt[t];
-  v[k] = q == NARYN_Q_STORAGE_HM3 || isnan(v[k]) ? x : v[k] + x;
+  v[k] = q == NARYN_Q_STORAGE_END_HM3 || isnan(v[k]) ? x : v[k] + x;
 }
 
 /* The seconds of a step of days that starts on day 'day': step_days
@@ -252,7 +266,7 @@ static int read_nodes(run_files *f, naryn__csv_stream *s, int daily) {
   f->has_rule = crule >= 0;
   int cols[NARYN_Q_COUNT];
   for (int q = 0; q < NARYN_Q_COUNT; q++)
-    cols[q] = naryn__csv_stream_column(s, naryn_quantity_name((naryn_quantity)q));
+    cols[q] = q_column(s, q);
   int *order = calloc((size_t)f->nnodes, sizeof *order); /* the written nodes */
   f->written = naryn__arena_alloc(f->a, (size_t)f->nnodes);
   if (!order || !f->written) {
@@ -565,7 +579,7 @@ static int read_observed(run_files *f) {
   }
   for (int r = 0; r < o->nrows && vc >= 0; r++) {
     if (strcmp(cell(o, r, "kind"), "node") != 0 ||
-        strcmp(cell(o, r, "quantity"), "storage_hm3") != 0)
+        !naryn__quantity_is(NARYN_Q_STORAGE_END_HM3, cell(o, r, "quantity")))
       continue;
     int t = step_of_date(f, cell(o, r, "date")), i = -1;
     for (int k = 0; k < f->nnodes && i < 0; k++)
@@ -629,7 +643,7 @@ static int load_run_fed(run_files *f, const char *dir, naryn__arena *a,
   /* nodes.csv may hold only some quantities, but always says where and
   ** when. */
   for (int q = 0; q < NARYN_Q_COUNT && nodes; q++)
-    f->has_q[q] = naryn__csv_stream_column(nodes, naryn_quantity_name((naryn_quantity)q)) >= 0;
+    f->has_q[q] = q_column(nodes, q) >= 0;
   static const char *const node_cols[] = {"node", "date"};
   for (int k = 0; k < 2 && nodes && rc == NARYN_OK; k++)
     if (naryn__csv_stream_column(nodes, node_cols[k]) < 0)
@@ -661,7 +675,7 @@ static int load_run_fed(run_files *f, const char *dir, naryn__arena *a,
                     ? naryn__date_days(ly, lm, ld)
                     : -1;
   if (rc == NARYN_OK) {
-    f->by_month = daily && f->nsteps > MAX_STEP_POINTS;
+    f->by_month = NARYN__REPORT_BY_MONTH(f->step_days, f->nsteps);
     f->step_day = naryn__arena_alloc(a, sizeof(long) * (size_t)f->nsteps);
     if (!f->step_day) {
       rc = NARYN_ENOMEM;
@@ -732,7 +746,7 @@ static const char *missing(const run_files *f, int q) {
   static const char *const why[NARYN_Q_COUNT] = {
 #define WHY(name) "this run did not write " name " per step (nodes.csv has no such column)"
       [NARYN_Q_INFLOW_HM3] = WHY("inflow_hm3"),
-      [NARYN_Q_STORAGE_HM3] = WHY("storage_hm3"),
+      [NARYN_Q_STORAGE_END_HM3] = WHY("storage_end_hm3"),
       [NARYN_Q_RELEASE_HM3] = WHY("release_hm3"),
       [NARYN_Q_ENERGY_GWH] = WHY("energy_gwh"),
       [NARYN_Q_DEMAND_HM3] = WHY("demand_hm3"),
@@ -1199,7 +1213,7 @@ static int storage_chart(naryn__page *p, const run_files *f, int i, double *x, d
   double smin = cell_num(f->network, i, naryn__csv_column(f->network, "min_storage_hm3"));
   double smax = cell_num(f->network, i, naryn__csv_column(f->network, "max_storage_hm3"));
   for (int t = 0; t < f->npts; t++) {
-    double v = Q(f, NARYN_Q_STORAGE_HM3, t, i);
+    double v = Q(f, NARYN_Q_STORAGE_END_HM3, t, i);
     if (isnan(v)) continue;
     x[n] = f->month[t] + point_months(f, t); /* storage at the end of the step or month */
     y[n] = v;
@@ -1269,7 +1283,7 @@ static int storage_chart(naryn__page *p, const run_files *f, int i, double *x, d
 static int storage_section(naryn__page *p, const run_files *f, double *x, double *y,
                            double *lo, double *hi) {
   int rc = NARYN_OK, any = 0, nout = 0;
-  const char *why = missing(f, NARYN_Q_STORAGE_HM3);
+  const char *why = missing(f, NARYN_Q_STORAGE_END_HM3);
   int *out = calloc((size_t)f->nnodes, sizeof *out);
   if (!out) return naryn__diag(p->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   for (int i = 0; i < f->nnodes && rc == NARYN_OK; i++) {
@@ -1279,7 +1293,7 @@ static int storage_section(naryn__page *p, const run_files *f, double *x, double
     if (!any && why) not_drawn(p->out, "Storage", why);
     any = 1;
     if (why) continue;
-    if (!have(f, NARYN_Q_STORAGE_HM3, i)) {
+    if (!have(f, NARYN_Q_STORAGE_END_HM3, i)) {
       out[nout++] = i;
       continue;
     }
@@ -1984,10 +1998,10 @@ static int comparison_charts(naryn__page *p, const cmp *c) {
   for (int k = 0; k < c->n; k++) {
     const run_files *f = &c->run[k];
     int i = node_index(f, bname), n = 0;
-    if (i >= 0 && !have(f, NARYN_Q_STORAGE_HM3, i)) i = -1; /* not written */
+    if (i >= 0 && !have(f, NARYN_Q_STORAGE_END_HM3, i)) i = -1; /* not written */
     double *x = xs + (size_t)k * 2 * most, *y = x + most;
     for (int t = 0; i >= 0 && t < f->npts; t++) {
-      double v = Q(f, NARYN_Q_STORAGE_HM3, t, i);
+      double v = Q(f, NARYN_Q_STORAGE_END_HM3, t, i);
       if (isnan(v)) continue;
       x[n] = f->month[t] + 1.0;
       y[n++] = v;

@@ -38,7 +38,7 @@ void naryn_output_init(naryn_output *o) {
 /* The quantities of nodes.csv in their column order: first those the
 ** format promises, then the extras. */
 static const naryn_quantity node_columns[] = {
-    NARYN_Q_INFLOW_HM3,   NARYN_Q_STORAGE_HM3,   NARYN_Q_RELEASE_HM3,
+    NARYN_Q_INFLOW_HM3,   NARYN_Q_STORAGE_END_HM3, NARYN_Q_RELEASE_HM3,
     NARYN_Q_TURBINED_HM3, NARYN_Q_SPILL_HM3,     NARYN_Q_EVAPORATION_HM3,
     NARYN_Q_DELIVERED_HM3, NARYN_Q_SHORTAGE_HM3, NARYN_Q_ENERGY_GWH,
     NARYN_Q_HEAD_M,       NARYN_Q_DEMAND_HM3,    NARYN_Q_LEVEL_M,

@@ -234,7 +234,7 @@ static void write_objective(const naryn_result *r, naryn__outfile *f) {
 
 static void write_water_values(const naryn_result *r, naryn__outfile *f) {
   const naryn_model *m = r->m;
-  naryn__outfile_printf(f, "date,node,country,storage_hm3,water_value_per_hm3\n");
+  naryn__outfile_printf(f, "date,node,country,storage_end_hm3,water_value_per_hm3\n");
   for (int t = 0; t < m->nsteps; t++)
     for (int i = 0; i < m->nnodes; i++) {
       double v = naryn_result_water_value(r, i, t);
@@ -244,7 +244,7 @@ static void write_water_values(const naryn_result *r, naryn__outfile *f) {
       naryn__outfile_write(f, ",", 1);
       naryn__put_text(f, m->nodes[i].country);
       naryn__outfile_write(f, ",", 1);
-      naryn__put_number(f, NARYN__Q(r, t, i, NARYN_Q_STORAGE_HM3), "%.6f");
+      naryn__put_number(f, NARYN__Q(r, t, i, NARYN_Q_STORAGE_END_HM3), "%.6f");
       naryn__outfile_write(f, ",", 1);
       naryn__put_number(f, v, "%.4f");
       naryn__outfile_write(f, "\n", 1);

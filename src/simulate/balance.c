@@ -53,7 +53,7 @@ int naryn__balance_step(naryn_result *r, int t, double tolerance,
     if (n->type == NARYN_NODE_RESERVOIR && n->enabled) {
       held = naryn__result_start_storage(r, t, i);
       out += NARYN__Q(r, t, i, NARYN_Q_EVAPORATION_HM3) +
-             NARYN__Q(r, t, i, NARYN_Q_STORAGE_HM3) - held;
+             NARYN__Q(r, t, i, NARYN_Q_STORAGE_END_HM3) - held;
     }
     double res = in - out;
     /* A node passing less than 1 hm3 is held to 1e-6 hm3 (one cubic
@@ -129,7 +129,7 @@ int naryn__balance_system(naryn_result *r, double tolerance, naryn_diags *d) {
          sunk = sum[4], stored = 0.0;
   for (int i = 0; i < m->nnodes; i++)
     if (m->nodes[i].type == NARYN_NODE_RESERVOIR && m->nodes[i].enabled && m->nsteps > 0)
-      stored += NARYN__Q(r, m->nsteps - 1, i, NARYN_Q_STORAGE_HM3) -
+      stored += NARYN__Q(r, m->nsteps - 1, i, NARYN_Q_STORAGE_END_HM3) -
                 m->nodes[i].initial_storage_hm3;
   /* The routed reaches store water too. */
   stored += r->transit_hm3;

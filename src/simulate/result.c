@@ -15,13 +15,24 @@
 #include "../naryn_int.h"
 
 static const char *const quantity_names[NARYN_Q_COUNT] = {
-    "inflow_hm3",      "storage_hm3",   "release_hm3", "turbined_hm3",
+    "inflow_hm3",      "storage_end_hm3", "release_hm3", "turbined_hm3",
     "spill_hm3",       "evaporation_hm3", "demand_hm3", "delivered_hm3",
     "shortage_hm3",    "energy_gwh",    "head_m",      "level_m",
     "residual_hm3",    "release_deviation_hm3"};
 
 const char *naryn_quantity_name(naryn_quantity q) {
   return (q >= 0 && q < NARYN_Q_COUNT) ? quantity_names[q] : "";
+}
+
+/* The storage was written as "storage_hm3" before its name said that it
+** is the storage at the end of the step. */
+const char *naryn__quantity_old_name(naryn_quantity q) {
+  return q == NARYN_Q_STORAGE_END_HM3 ? "storage_hm3" : NULL;
+}
+
+int naryn__quantity_is(naryn_quantity q, const char *name) {
+  const char *old = naryn__quantity_old_name(q);
+  return strcmp(name, naryn_quantity_name(q)) == 0 || (old && strcmp(name, old) == 0);
 }
 
 /* Sets every quantity of a slot to NaN and its links to 0. */
@@ -167,7 +178,7 @@ long naryn_result_iterations(const naryn_result *r) { return r->iterations; }
 
 double naryn__result_start_storage(const naryn_result *r, int t, int i) {
   return t == 0 ? r->m->nodes[i].initial_storage_hm3
-                : NARYN__Q(r, t - 1, i, NARYN_Q_STORAGE_HM3);
+                : NARYN__Q(r, t - 1, i, NARYN_Q_STORAGE_END_HM3);
 }
 
 void naryn__result_derive_step(naryn_result *r, int t, int clip) {
@@ -186,7 +197,7 @@ void naryn__result_derive_step(naryn_result *r, int t, int clip) {
     case NARYN_NODE_RESERVOIR:
       if (n->level.n > 0)
         NARYN__Q(r, t, i, NARYN_Q_LEVEL_M) =
-            naryn__table_eval(&n->level, NARYN__Q(r, t, i, NARYN_Q_STORAGE_HM3));
+            naryn__table_eval(&n->level, NARYN__Q(r, t, i, NARYN_Q_STORAGE_END_HM3));
       break;
     case NARYN_NODE_DEMAND: {
       double want = n->demand_hm3.v[t];
@@ -212,7 +223,7 @@ void naryn__result_derive_step(naryn_result *r, int t, int clip) {
       int res = n->reservoir;
       if (res >= 0 && m->nodes[res].enabled)
         mean = 0.5 * (naryn__result_start_storage(r, t, res) +
-                      NARYN__Q(r, t, res, NARYN_Q_STORAGE_HM3));
+                      NARYN__Q(r, t, res, NARYN_Q_STORAGE_END_HM3));
       double h = naryn__hyd_head_m(m, n, mean, (turb + spill) / k);
       if (clip) {
         double cap_hm3 = naryn__hyd_turbine_cap_m3s(n, h) * k;

@@ -479,7 +479,7 @@ static void record_step(sim *s, int t, const double *x) {
   for (int i = 0; i < m->nnodes; i++) {
     const node_lp *v = &s->nl[i];
     if (v->y >= 0) {
-      NARYN__Q(r, t, i, NARYN_Q_STORAGE_HM3) = end_storage(s, x, i);
+      NARYN__Q(r, t, i, NARYN_Q_STORAGE_END_HM3) = end_storage(s, x, i);
       NARYN__Q(r, t, i, NARYN_Q_EVAPORATION_HM3) = s->evap[i];
     }
     if (v->d >= 0) {
@@ -625,7 +625,7 @@ static int run_step(sim *s, int t) {
   int rc = naryn__balance_step(s->r, t, s->o->balance_tolerance, s->d);
   if (rc != NARYN_OK) return rc;
   for (int i = 0; i < m->nnodes; i++)
-    if (s->nl[i].y >= 0) s->storage[i] = NARYN__Q(s->r, t, i, NARYN_Q_STORAGE_HM3);
+    if (s->nl[i].y >= 0) s->storage[i] = NARYN__Q(s->r, t, i, NARYN_Q_STORAGE_END_HM3);
   return NARYN_OK;
 }
 

@@ -3,8 +3,10 @@
 # or model.yaml, with any CSV or scenario files it needs), a file "expected"
 # with the exact first line naryn must print on stderr, and optionally
 # "args" (the command and options, default "check"; the model file is
-# appended to them) and "exit" (the exit status, default 1). naryn runs
-# inside the folder so that messages name files as the user would see them.
+# appended to them) and "exit" (the exit status, default 1). A case of a
+# command that reads no model (naryn inflows) has no model file, and its
+# args are the whole command line. naryn runs inside the folder so that
+# messages name files as the user would see them.
 # Records "bad/<case> PASS|FAIL" lines in $BUILD/results.txt.
 #
 # A case also fails when naryn's stderr holds a sanitizer report, since
@@ -32,6 +34,7 @@ for dir in tests/bad/*/; do
   name=$(basename "$dir")
   model=model.json
   [ -f "$dir/model.yaml" ] && model=model.yaml
+  [ -e "$dir/model.json" ] || [ -e "$dir/model.yaml" ] || model=
   args=check
   [ -f "$dir/args" ] && args=$(cat "$dir/args")
   want_exit=1
@@ -41,7 +44,7 @@ for dir in tests/bad/*/; do
   rm -rf "$dir/out"
   # One run gives both the first line of stderr and the exit status.
   # shellcheck disable=SC2086
-  (cd "$dir" && exec "$naryn" $args "$model") >/dev/null 2>"$err"
+  (cd "$dir" && exec "$naryn" $args ${model:+"$model"}) >/dev/null 2>"$err"
   rc=$?
   first=$(head -n 1 "$err")
   why=

@@ -91,8 +91,8 @@ def main():
                     fail("%s of %s on %s: results.nc has %r, links.csv %r"
                          % (v, link, date.date(), value, want))
     # A node's series as an analyst takes it.
-    if "storage_hm3" in ds and "node" in ds.dims:
-        series = ds["storage_hm3"].sel(node=ds["node"].values[0]).to_series()
+    if "storage_end_hm3" in ds and "node" in ds.dims:
+        series = ds["storage_end_hm3"].sel(node=ds["node"].values[0]).to_series()
         if len(series) != len(ds["time"]):
             fail("a node's series has %d values" % len(series))
     print("netcdf_check: %s: %d steps, %s; matches the CSV files"

@@ -66,10 +66,16 @@ for v in none columns rows; do
   rm -rf "$tmp/few-$v" && cp -r "$src" "$tmp/few-$v" && rm "$tmp/few-$v/report.html"
 done
 rm "$tmp/few-none/nodes.csv"
+# A folder of an older version, whose nodes.csv names the storage at the
+# end of the step storage_hm3, draws the same page.
+rm -rf "$tmp/few-old" && cp -r "$src" "$tmp/few-old"
+sed '1s/,storage_end_hm3,/,storage_hm3,/' "$src/nodes.csv" >"$tmp/few-old/nodes.csv"
+check report-old-storage-name 0 "Report:" "$naryn" report "$tmp/few-old"
+check report-old-storage-name-same 0 "" cmp "$src/report.html" "$tmp/few-old/report.html"
 check report-no-nodes 0 "Report:" "$naryn" report "$tmp/few-none"
 check report-no-nodes-says 0 "no nodes.csv), only its summaries" cat "$tmp/few-none/report.html"
 check report-no-nodes-summary 0 'id="summary"' cat "$tmp/few-none/report.html"
-# Only date, node and storage_hm3.
+# Only date, node and storage_end_hm3.
 awk -F, -v OFS=, '{ print $1, $2, $6 }' "$src/nodes.csv" >"$tmp/few-columns/nodes.csv"
 check report-some-columns 0 "Report:" "$naryn" report "$tmp/few-columns"
 check report-some-columns-storage 0 'id="storage-' cat "$tmp/few-columns/report.html"
@@ -455,7 +461,7 @@ check nested-folder-kept 0 "" diff -r "$tmp/nest/c/share" "$tmp/nest/share-befor
 # and what was expected; results.nc holds what was chosen and matches the
 # CSV files of the same run, read with xarray and pandas.
 m1=examples/single/model.json
-check output-unknown 2 'expected an output name, got "storage" (did you mean "storage_hm3"?)' \
+check output-unknown 2 'expected an output name, got "storage" (did you mean "storage_end_hm3"?)' \
   "$naryn" simulate "$m1" --out "$tmp/o1" --output storage
 check output-node-unknown 2 'got "Lak", which none has (did you mean "Lake"?)' \
   "$naryn" simulate "$m1" --out "$tmp/o1" --output nodes=Lak
@@ -482,9 +488,9 @@ for ex in single cascade; do
   check "netcdf-$ex-csv" 0 "" "$naryn" simulate "$model" --out "$tmp/csv-$ex" --quiet
 done
 check netcdf-selection 0 "" "$naryn" simulate "$m1" --out "$tmp/nc-sel" --format netcdf \
-  --output nodes=Lake,storage_hm3 --quiet
+  --output nodes=Lake,storage_end_hm3 --quiet
 # Each run of a comparison writes what --output asks, names checked in
-# each run's model.
+# each run's model; the storage by its older name, still accepted.
 check netcdf-compare 0 "" "$naryn" simulate --out "$tmp/nc-cmp" --format netcdf \
   --output storage_hm3,nodes=Toktogul --quiet
 check netcdf-compare-written 0 "" test -s "$tmp/nc-cmp/kambarata/results.nc"
@@ -546,7 +552,8 @@ check zones-run 0 "" "$naryn" simulate "$tmp/zones.yaml" --out "$tmp/zones" --qu
 check zones-header 0 ",residual_hm3,release_deviation_hm3,zone,rule" head -1 "$tmp/zones/nodes.csv"
 check zones-allocation 0 ",normal,allocation" grep "^2001-01-06,R," "$tmp/zones/nodes.csv"
 check zones-buffer 0 "2001-01-07,R,,reservoir,0.000000,44.384000,0.432000," sh -c "grep '^2001-01-07,R,' '$tmp/zones/nodes.csv' | grep ',buffer,cut$'"
-check zones-output 0 "date,node,country,type,storage_hm3,zone,rule" sh -c "'$naryn' simulate '$tmp/zones.yaml' --out '$tmp/zones2' --output storage_hm3,rule --quiet && head -1 '$tmp/zones2/nodes.csv'"
+check zones-output 0 "date,node,country,type,storage_end_hm3,zone,rule" sh -c "'$naryn' simulate '$tmp/zones.yaml' --out '$tmp/zones2' --output storage_end_hm3,rule --quiet && head -1 '$tmp/zones2/nodes.csv'"
+check output-old-storage-name 0 "date,node,country,type,storage_end_hm3,zone,rule" sh -c "'$naryn' simulate '$tmp/zones.yaml' --out '$tmp/zones3' --output storage_hm3,rule --quiet && head -1 '$tmp/zones3/nodes.csv'"
 check zones-optimise-note 0 "ignores the operating rules and zones of 1 reservoir" "$naryn" optimise "$tmp/zones.yaml" --out "$tmp/zones-opt"
 # naryn ensemble (doc/ensembles.md): the example's 16 members under its
 # base case and its energy mode; the same bytes with 1 and 2 threads (the
@@ -587,14 +594,14 @@ if [ -n "$py" ]; then
       "$py" tests/cli/netcdf_check.py "$tmp/nc-$ex/results.nc" "$tmp/csv-$ex"
   done
   check netcdf-selection-xarray 0 "matches the CSV files" \
-    "$py" tests/cli/netcdf_check.py "$tmp/nc-sel/results.nc" "$tmp/csv-single" --only storage_hm3 Lake
+    "$py" tests/cli/netcdf_check.py "$tmp/nc-sel/results.nc" "$tmp/csv-single" --only storage_end_hm3 Lake
   # The check itself fails when one cell differs: the Lake's storage of
   # the first step, one hm3 more.
   mkdir -p "$tmp/nc-edited"
   cp "$tmp/csv-single/links.csv" "$tmp/nc-edited/"
   awk -F, 'BEGIN { OFS = "," } NR == 3 && $2 == "Lake" { $6 += 1 } { print }' \
     "$tmp/csv-single/nodes.csv" >"$tmp/nc-edited/nodes.csv"
-  check netcdf-xarray-can-fail 1 "storage_hm3 of Lake on 2001-01-01: results.nc has" \
+  check netcdf-xarray-can-fail 1 "storage_end_hm3 of Lake on 2001-01-01: results.nc has" \
     "$py" tests/cli/netcdf_check.py "$tmp/nc-single/results.nc" "$tmp/nc-edited"
   # members.nc: member 3's energy in the energy mode's first water year is
   # members.csv's.

@@ -4,7 +4,8 @@
 ** series with a gap, a constant observed series (NSE and KGE undefined),
 ** a series never observed, an observed series read with a missing row and
 ** an empty cell, and fit.csv of a simulation, streamed and from a full
-** result alike. Tolerance 1e-12 for the statistics, 1e-6 for fit.csv
+** result alike, with the report drawn again from a folder that names the
+** storage as older versions did. Tolerance 1e-12 for the statistics, 1e-6 for fit.csv
 ** (six decimals).
 */
 #include <setjmp.h>
@@ -109,8 +110,8 @@ static void check_fit_csv(const char *file) {
   const char *row = strchr(text, '\n');
   assert_non_null(row);
   assert_string_equal(strchr(row + 1, '\n') ? "" : "no second line", "");
-  assert_memory_equal(row + 1, "R,node,storage_hm3,hm3,3,", 25);
-  char *p = (char *)row + 26;
+  assert_memory_equal(row + 1, "R,node,storage_end_hm3,hm3,3,", 29);
+  char *p = (char *)row + 30;
   double want[] = {sqrt(5.0 / 3), 1.0 / 3, -1.0 / 14, 0, 2};
   want[3] = 1 - sqrt(pow(4 / sqrt(8 * 14.0 / 3) - 1, 2) + pow(sqrt(8 / (14.0 / 3)) - 1, 2) +
                      pow(103 / (308.0 / 3) - 1, 2));
@@ -122,6 +123,19 @@ static void check_fit_csv(const char *file) {
     p = end + 1;
   }
   assert_memory_equal(p, "2001-01-05\n", 11);
+  free(text);
+}
+
+/* Rewrites dir/name as an older version wrote it: every storage_end_hm3
+** (the column of nodes.csv, the quantity of observed.csv) is storage_hm3. */
+static void old_storage_name(const char *dir, const char *name) {
+  char path[256];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  char *text = tu_slurp(path), *at;
+  assert_non_null(strstr(text, "storage_end_hm3"));
+  while ((at = strstr(text, "storage_end_hm3")) != NULL)
+    memmove(at + 8, at + 12, strlen(at + 12) + 1); /* drops "end_" */
+  tu_write(dir, name, text);
   free(text);
 }
 
@@ -146,14 +160,22 @@ static void fit_csv_of_a_run(void **state) {
   snprintf(path, sizeof path, "%s/observed.csv", out);
   char *obs = tu_slurp(path);
   assert_string_equal(obs, "date,element,kind,quantity,observed,simulated\n"
-                           "2001-01-01,R,node,storage_hm3,101.000000,101.000000\n"
-                           "2001-01-03,R,node,storage_hm3,104.000000,103.000000\n"
-                           "2001-01-05,R,node,storage_hm3,103.000000,105.000000\n");
+                           "2001-01-01,R,node,storage_end_hm3,101.000000,101.000000\n"
+                           "2001-01-03,R,node,storage_end_hm3,104.000000,103.000000\n"
+                           "2001-01-05,R,node,storage_end_hm3,103.000000,105.000000\n");
   free(obs);
   /* The report draws the observed storage on the storage chart. */
   snprintf(path, sizeof path, "%s/report.html", out);
   char *html = tu_slurp(path);
   assert_non_null(strstr(html, ">observed</text>"));
+  /* A folder of an older version, whose nodes.csv and observed.csv name
+  ** the storage storage_hm3, draws the same page. */
+  old_storage_name(out, "nodes.csv");
+  old_storage_name(out, "observed.csv");
+  assert_int_equal(naryn_report_write(out, d), NARYN_OK);
+  char *again = tu_slurp(path);
+  assert_string_equal(html, again);
+  free(again);
   free(html);
   /* From a full result. */
   naryn_result *r = NULL;

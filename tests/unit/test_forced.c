@@ -55,7 +55,7 @@ static void kept_where_it_can_be(void **state) {
                                       "forced_release_m3s", "forced_release_m3s"};
   for (int t = 0; t < 6; t++) {
     assert_near(naryn_result_node(r, NARYN_Q_RELEASE_DEVIATION_HM3, 1, t), dev[t], 1e-9);
-    assert_near(naryn_result_node(r, NARYN_Q_STORAGE_HM3, 1, t), storage[t], 1e-9);
+    assert_near(naryn_result_node(r, NARYN_Q_STORAGE_END_HM3, 1, t), storage[t], 1e-9);
     assert_string_equal(naryn_result_rule(r, 1, t), rule[t]);
   }
   /* Only a reservoir with a forced release has a deviation. */

@@ -94,7 +94,7 @@ static void chain_of_100000_nodes_checks_and_simulates(void **state) {
   }
   for (int i = 0; i < naryn_model_node_count(m); i++)
     if (naryn_model_node_type(m, i) == NARYN_NODE_RESERVOIR)
-      kept += naryn_result_node(r, NARYN_Q_STORAGE_HM3, i, 11) - 50;
+      kept += naryn_result_node(r, NARYN_Q_STORAGE_END_HM3, i, 11) - 50;
   assert_true(in > 3000);
   tu_close_to(in, out + kept, 1e-9);
   assert_true(fabs(naryn_result_system_residual_hm3(r)) < 1e-6 * in);

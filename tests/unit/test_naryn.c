@@ -101,7 +101,7 @@ static void toktogul_rate_matches_the_observed_point(void **state) {
   int res = naryn_model_node_index(m, "Toktogul"), hpp = naryn_model_node_index(m, "Toktogul HPP");
   double near = 0, near_n = 0, energy = 0, water = 0, start = 10800;
   for (int t = 0; t < naryn_model_steps(m); t++) {
-    double end = naryn_result_node(r, NARYN_Q_STORAGE_HM3, res, t), mean = 0.5 * (start + end);
+    double end = naryn_result_node(r, NARYN_Q_STORAGE_END_HM3, res, t), mean = 0.5 * (start + end);
     double e = naryn_result_node(r, NARYN_Q_ENERGY_GWH, hpp, t);
     double v = naryn_result_node(r, NARYN_Q_TURBINED_HM3, hpp, t);
     if (v > 0 && fabs(mean - 11400) < 500) near += e / v, near_n++;
@@ -175,7 +175,7 @@ static void check_1_april(const char *scenario) {
   int n = 0, low = 0, dead = 0;
   for (int t = 0; t < naryn_model_steps(m) && n < 64; t++) {
     if (atoi(naryn_model_step_date(m, t) + 5) != 3) continue;
-    s[n] = naryn_result_node(r, NARYN_Q_STORAGE_HM3, tok, t) / 1000;
+    s[n] = naryn_result_node(r, NARYN_Q_STORAGE_END_HM3, tok, t) / 1000;
     if (s[n] <= 6.6 + 1e-9) low++;
     if (s[n] <= 5.5 + 1e-6) dead++;
     n++;
@@ -287,7 +287,7 @@ static double toktogul_rmse(const naryn_model *m, const naryn_result *r, int *mo
     int mo = days.month[i], last = mdays[mo - 1] + (mo == 2 && days.year[i] % 4 == 0);
     if (days.day[i] != last || isnan(v[i])) continue;
     double diff =
-        naryn_result_node(r, NARYN_Q_STORAGE_HM3, tok, replay_step(days.year[i], mo)) - v[i];
+        naryn_result_node(r, NARYN_Q_STORAGE_END_HM3, tok, replay_step(days.year[i], mo)) - v[i];
     sq += diff * diff;
     n++;
   }

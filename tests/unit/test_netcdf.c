@@ -241,7 +241,7 @@ static void a_selection(void **state) {
   naryn_diags *d = naryn_diags_new(0);
   naryn_output o;
   naryn_output_init(&o);
-  assert_int_equal(naryn_output_parse(&o, model, "nodes=Plant+Lake,storage_hm3,energy_gwh,flow",
+  assert_int_equal(naryn_output_parse(&o, model, "nodes=Plant+Lake,storage_end_hm3,energy_gwh,flow",
                                       d), NARYN_OK);
   assert_int_equal(write_steps("some.nc", &o, d), NARYN_OK);
   naryn_output_free(&o);
@@ -253,11 +253,11 @@ static void a_selection(void **state) {
   assert_int_equal(nc_inq_varid(id, "loss_hm3", &var), NC_ENOTVAR);
   int steps = naryn_model_steps(model), lake = naryn_model_node_index(model, "Lake"),
       plant = naryn_model_node_index(model, "Plant");
-  double *s = get_series(id, "storage_hm3", 2 * (size_t)steps);
+  double *s = get_series(id, "storage_end_hm3", 2 * (size_t)steps);
   double *e = get_series(id, "energy_gwh", 2 * (size_t)steps);
   double *f = get_series(id, "flow_hm3", (size_t)steps);
   for (int t = 0; t < steps; t++) {
-    tu_same_bits(s[2 * t], naryn_result_node(result, NARYN_Q_STORAGE_HM3, lake, t));
+    tu_same_bits(s[2 * t], naryn_result_node(result, NARYN_Q_STORAGE_END_HM3, lake, t));
     assert_true(isnan(s[2 * t + 1]));
     tu_same_bits(e[2 * t + 1], naryn_result_node(result, NARYN_Q_ENERGY_GWH, plant, t));
     tu_same_bits(f[t], naryn_result_link_flow_hm3(result, 1, t));

@@ -69,8 +69,8 @@ static void water_waits_for_the_better_price(void **state) {
   double v = 20 * 31 * 0.0864; /* January's inflow, hm3 */
   tu_close_to(tu_q(m, r, NARYN_Q_TURBINED_HM3, "P", 0), 0, 1e-9);
   tu_close_to(tu_q(m, r, NARYN_Q_TURBINED_HM3, "P", 1), v, 1e-9);
-  tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", 0), 100 + v, 1e-9);
-  tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", 1), 100, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_END_HM3, "R", 0), 100 + v, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_END_HM3, "R", 1), 100, 1e-9);
   double e = KAPPA * 100 * v;
   tu_close_to(tu_q(m, r, NARYN_Q_ENERGY_GWH, "P", 1), e, 1e-9);
   tu_close_to(naryn_result_term(r, 0, NULL), 50 * 1000 * e, 1e-9);
@@ -228,7 +228,7 @@ static void single_plan_simulated_and_optimised_alike(void **state) {
   assert_int_equal(naryn_simulate(m, NULL, &s, d), NARYN_OK);
   naryn_result *r = optimise(m, 1e-10);
   for (int t = 0; t < naryn_model_steps(m); t++) {
-    tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", t), tu_q(m, s, NARYN_Q_STORAGE_HM3, "R", t), 1e-9);
+    tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_END_HM3, "R", t), tu_q(m, s, NARYN_Q_STORAGE_END_HM3, "R", t), 1e-9);
     tu_close_to(tu_q(m, r, NARYN_Q_DELIVERED_HM3, "D", t), tu_q(m, s, NARYN_Q_DELIVERED_HM3, "D", t), 1e-9);
     tu_close_to(tu_q(m, r, NARYN_Q_ENERGY_GWH, "P", t), tu_q(m, s, NARYN_Q_ENERGY_GWH, "P", t), 1e-9);
     tu_close_to(tu_q(m, r, NARYN_Q_HEAD_M, "P", t), tu_q(m, s, NARYN_Q_HEAD_M, "P", t), 1e-9);

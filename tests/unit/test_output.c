@@ -60,10 +60,14 @@ static void quantities(void **state) {
   assert_null(o.link_on);
   /* The format is not the list's business. */
   assert_int_equal(o.format, NARYN_FORMAT_NETCDF);
-  assert_int_equal(parse("storage_hm3,energy_gwh,flow", &o, d), NARYN_OK);
+  assert_int_equal(parse("storage_end_hm3,energy_gwh,flow", &o, d), NARYN_OK);
   assert_int_equal(count_quantities(&o), 2);
-  assert_true(o.quantity[NARYN_Q_STORAGE_HM3] && o.quantity[NARYN_Q_ENERGY_GWH]);
+  assert_true(o.quantity[NARYN_Q_STORAGE_END_HM3] && o.quantity[NARYN_Q_ENERGY_GWH]);
   assert_true(o.link_flow && !o.link_loss);
+  /* The storage's older name still chooses it. */
+  assert_int_equal(parse("storage_hm3", &o, d), NARYN_OK);
+  assert_int_equal(count_quantities(&o), 1);
+  assert_true(o.quantity[NARYN_Q_STORAGE_END_HM3]);
   assert_int_equal(parse("loss_hm3", &o, d), NARYN_OK);
   assert_int_equal(count_quantities(&o), 0);
   assert_true(!o.link_flow && o.link_loss);
@@ -98,7 +102,7 @@ static void rows(void **state) {
   assert_null(o.node_on);
   /* A link named, twice over, and a node: the node's link to nowhere
   ** chosen is not written. */
-  assert_int_equal(parse("nodes=River->Lake,storage_hm3,nodes=Sea+River->Lake", &o, d),
+  assert_int_equal(parse("nodes=River->Lake,storage_end_hm3,nodes=Sea+River->Lake", &o, d),
                    NARYN_OK);
   assert_int_equal(count_quantities(&o), 1);
   int nodes = 0, links = 0;
@@ -132,28 +136,31 @@ static void refused(const char *what, const char *message) {
 static void errors(void **state) {
   (void)state;
   refused("storage", "error: --output: expected an output name, got \"storage\" "
-                     "(did you mean \"storage_hm3\"?)");
+                     "(did you mean \"storage_end_hm3\"?)");
+  /* A slip in the older name points to the name of today. */
+  refused("storage_hm", "error: --output: expected an output name, got \"storage_hm\" "
+                        "(did you mean \"storage_end_hm3\"?)");
   refused("flows", "error: --output: expected an output name, got \"flows\" "
                    "(did you mean \"flow\"?)");
   refused("node=Lake", "error: --output: expected an output name, got "
                        "\"node=Lake\" (did you mean \"nodes=\"?)");
   refused("everything",
           "error: --output: expected all, summary, a node quantity (inflow_hm3, "
-          "storage_hm3, release_hm3, turbined_hm3, spill_hm3, evaporation_hm3, "
+          "storage_end_hm3, release_hm3, turbined_hm3, spill_hm3, evaporation_hm3, "
           "demand_hm3, delivered_hm3, shortage_hm3, energy_gwh, head_m, level_m, "
           "residual_hm3, release_deviation_hm3), flow_hm3, flow_m3s, loss_hm3 or "
           "nodes=NAME+NAME..., "
           "got \"everything\"");
   refused("", "error: --output: expected a comma-separated list of outputs, got "
               "an empty item in \"\"");
-  refused("storage_hm3,,flow", "error: --output: expected a comma-separated list "
-                               "of outputs, got an empty item in "
-                               "\"storage_hm3,,flow\"");
-  refused("storage_hm3,", "error: --output: expected a comma-separated list of "
-                          "outputs, got an empty item in \"storage_hm3,\"");
-  refused("summary,storage_hm3", "error: --output: expected \"summary\" alone, as "
-                                 "it writes no per-step file, got it with "
-                                 "\"storage_hm3\"");
+  refused("storage_end_hm3,,flow", "error: --output: expected a comma-separated list "
+                                   "of outputs, got an empty item in "
+                                   "\"storage_end_hm3,,flow\"");
+  refused("storage_end_hm3,", "error: --output: expected a comma-separated list of "
+                              "outputs, got an empty item in \"storage_end_hm3,\"");
+  refused("summary,storage_end_hm3", "error: --output: expected \"summary\" alone, as "
+                                     "it writes no per-step file, got it with "
+                                     "\"storage_end_hm3\"");
   refused("nodes=Lake,summary", "error: --output: expected \"summary\" alone, as "
                                 "it writes no per-step file, got it with "
                                 "\"nodes=Lake\"");

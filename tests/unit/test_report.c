@@ -45,11 +45,11 @@ static void files_have_their_columns_and_rows(void **state) {
   snprintf(path, sizeof path, "%s/nodes.csv", out);
   assert_int_equal(slurp(path, buf, sizeof buf), 1 + 12 * 8);
   assert_memory_equal(buf,
-                      "date,node,country,type,inflow_hm3,storage_hm3,release_hm3,"
+                      "date,node,country,type,inflow_hm3,storage_end_hm3,release_hm3,"
                       "turbined_hm3,spill_hm3,evaporation_hm3,delivered_hm3,"
                       "shortage_hm3,energy_gwh,head_m,demand_hm3,level_m,residual_hm3,"
                       "release_deviation_hm3,zone,rule\n",
-                      strlen("date,node,country,type,inflow_hm3,storage_hm3,release_hm3,"
+                      strlen("date,node,country,type,inflow_hm3,storage_end_hm3,release_hm3,"
                              "turbined_hm3,spill_hm3,evaporation_hm3,delivered_hm3,"
                              "shortage_hm3,energy_gwh,head_m,demand_hm3,level_m,residual_hm3,"
                              "release_deviation_hm3,zone,rule\n"));

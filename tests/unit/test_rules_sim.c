@@ -87,7 +87,7 @@ static void zone_switch_in_drawdown(void **state) {
     assert_string_equal(naryn_result_zone(r, res, t), buffer ? "buffer" : "normal");
     assert_string_equal(naryn_result_rule(r, res, t), buffer ? "cut" : "allocation");
     storage -= want * DAY_HM3;
-    assert_near(q(m, r, NARYN_Q_STORAGE_HM3, "R", t), storage, 1e-9);
+    assert_near(q(m, r, NARYN_Q_STORAGE_END_HM3, "R", t), storage, 1e-9);
     if (t == 6) assert_true(buffer);
     if (t == 5) assert_false(buffer);
   }
@@ -307,7 +307,7 @@ static void storage_rule_and_floor(void **state) {
     if (storage + 4 * DAY_HM3 > 52.0) rel = 5.0 - (52.0 - storage) / DAY_HM3;
     storage += (5.0 - rel) * DAY_HM3;
     assert_near(release_m3s(m, r, "R", t), rel, 1e-9);
-    assert_near(q(m, r, NARYN_Q_STORAGE_HM3, "R", t), storage, 1e-9);
+    assert_near(q(m, r, NARYN_Q_STORAGE_END_HM3, "R", t), storage, 1e-9);
     assert_string_equal(naryn_result_rule(r, res, t), rel > 1.0 ? "fill" : "floor");
     held += rel > 1.0;
   }
@@ -328,8 +328,8 @@ static void same_either_way(void **state) {
     assert_int_equal(a->net_fallbacks, 0);
     for (int t = 0; t < naryn_model_steps(m); t++)
       for (int i = 0; i < naryn_model_node_count(m); i++) {
-        double u = naryn_result_node(a, NARYN_Q_STORAGE_HM3, i, t);
-        double v = naryn_result_node(b, NARYN_Q_STORAGE_HM3, i, t);
+        double u = naryn_result_node(a, NARYN_Q_STORAGE_END_HM3, i, t);
+        double v = naryn_result_node(b, NARYN_Q_STORAGE_END_HM3, i, t);
         if (!isnan(v)) assert_near(u, v, 1e-9);
         const char *ra = naryn_result_rule(a, i, t), *rb = naryn_result_rule(b, i, t);
         if (ra || rb) assert_string_equal(ra, rb);

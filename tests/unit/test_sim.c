@@ -54,7 +54,7 @@ static void single_reservoir_matches_hand_solution(void **state) {
     double want = demand_m3s[t] * k, got = fmin(want, 0.9 * release);
     double sea = release - got / 0.9 + 0.2 * got;
     tu_close_to(tu_q(m, r, NARYN_Q_EVAPORATION_HM3, "Lake", t), evap, 1e-9);
-    tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "Lake", t), s1, 1e-9);
+    tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_END_HM3, "Lake", t), s1, 1e-9);
     tu_close_to(tu_q(m, r, NARYN_Q_LEVEL_M, "Lake", t), 100 + 0.1 * s1, 1e-9);
     tu_close_to(tu_q(m, r, NARYN_Q_HEAD_M, "Plant", t), head, 1e-9);
     tu_close_to(tu_q(m, r, NARYN_Q_ENERGY_GWH, "Plant", t), gwh, 1e-9);
@@ -200,9 +200,9 @@ static void release_schedule_until_dead_storage(void **state) {
   double jan = 31 * 0.0864, feb = 28 * 0.0864, mar = 31 * 0.0864;
   /* January: 200 + 10 - 40 (m3/s-months) = 200 - 30 * 2.6784 = 119.648. */
   tu_close_to(tu_q(m, r, NARYN_Q_RELEASE_HM3, "R", 0), 40 * jan, 1e-9);
-  tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", 0), 200 - 30 * jan, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_END_HM3, "R", 0), 200 - 30 * jan, 1e-9);
   /* February: only 19.648 hm3 above dead storage plus the inflow. */
-  tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", 1), 100, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_END_HM3, "R", 1), 100, 1e-9);
   tu_close_to(tu_q(m, r, NARYN_Q_RELEASE_HM3, "R", 1), 200 - 30 * jan - 100 + 10 * feb, 1e-9);
   /* March: at dead storage, release equals inflow. */
   tu_close_to(tu_q(m, r, NARYN_Q_RELEASE_HM3, "R", 2), 10 * mar, 1e-9);
@@ -231,13 +231,13 @@ static void target_storage_reached_or_approached(void **state) {
   double jan = 31 * 0.0864;
   snprintf(text, sizeof text, target_model, "1000");
   run_text(text, &m, &r);
-  tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", 0), 400, 1e-9);
-  tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", 1), 400, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_END_HM3, "R", 0), 400, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_END_HM3, "R", 1), 400, 1e-9);
   naryn_result_free(r);
   naryn_model_free(m);
   snprintf(text, sizeof text, target_model, "120");
   run_text(text, &m, &r);
-  tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", 0), 500 - 20 * jan, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_END_HM3, "R", 0), 500 - 20 * jan, 1e-9);
   naryn_result_free(r);
   naryn_model_free(m);
 }
@@ -260,8 +260,8 @@ static void evaporation_draws_below_dead_storage(void **state) {
            "  - {from: R, to: Out}\n",
            &m, &r);
   /* 200 mm over 10 km2 is 2 hm3 a month. */
-  tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", 0), 98, 1e-9);
-  tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", 1), 96, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_END_HM3, "R", 0), 98, 1e-9);
+  tu_close_to(tu_q(m, r, NARYN_Q_STORAGE_END_HM3, "R", 1), 96, 1e-9);
   tu_close_to(tu_q(m, r, NARYN_Q_RELEASE_HM3, "R", 1), 0, 1e-9);
   naryn_result_free(r);
   naryn_model_free(m);
@@ -362,7 +362,7 @@ static void cascade_mass_balance_and_energy(void **state) {
     }
   }
   int store = naryn_model_node_index(m, "Store");
-  out += naryn_result_node(r, NARYN_Q_STORAGE_HM3, store, T - 1) - 12000;
+  out += naryn_result_node(r, NARYN_Q_STORAGE_END_HM3, store, T - 1) - 12000;
   tu_close_to(in, out, 1e-12);
   assert_true(fabs(naryn_result_system_residual_hm3(r)) < 1e-9 * in);
   assert_true(naryn_result_max_residual_rel(r) < 1e-12);
@@ -465,7 +465,7 @@ static void operating_mode_files_set_the_seasons(void **state) {
       int month = t % 12;
       double q = tu_q(m, r, NARYN_Q_RELEASE_HM3, "Store", t) * 1e6 /
                  naryn_model_step_seconds(m, t);
-      double end = tu_q(m, r, NARYN_Q_STORAGE_HM3, "Store", t);
+      double end = tu_q(m, r, NARYN_Q_STORAGE_END_HM3, "Store", t);
       if (end > 5500 + 1e-6) {
         tu_close_to(q, sched[k][month], 1e-9);
         if (k == 1 && (month <= 2 || month >= 9)) assert_true(q >= 500);
@@ -517,7 +517,7 @@ static void disabled_reservoir_passes_water(void **state) {
            "  - {from: R, to: Out}\n",
            &m, &r);
   tu_close_to(tu_q(m, r, NARYN_Q_INFLOW_HM3, "Out", 0), 100 * 31 * 0.0864, 1e-12);
-  assert_true(isnan(tu_q(m, r, NARYN_Q_STORAGE_HM3, "R", 0)));
+  assert_true(isnan(tu_q(m, r, NARYN_Q_STORAGE_END_HM3, "R", 0)));
   naryn_result_free(r);
   naryn_model_free(m);
 }

@@ -212,7 +212,7 @@ static void observed_gaps_on_weekly_steps(void **state) {
   assert_int_equal(m->nobs, 2);
   const naryn__ts *q = NULL, *st = NULL;
   for (int k = 0; k < m->nobs; k++)
-    *(m->obs[k].q == NARYN_Q_STORAGE_HM3 ? &st : &q) = &m->obs[k].ts;
+    *(m->obs[k].q == NARYN_Q_STORAGE_END_HM3 ? &st : &q) = &m->obs[k].ts;
   assert_near(q->v[0], 1.5, 1e-12);
   assert_near(q->v[1], 9.0, 1e-12);
   assert_near(q->v[2], 18.0, 1e-12);
@@ -236,9 +236,9 @@ static void weekly_run_balances(void **state) {
   naryn_diags *d = naryn_diags_new(0);
   naryn_result *r = NULL;
   assert_int_equal(naryn_simulate(m, NULL, &r, d), NARYN_OK);
-  assert_near(naryn_result_node(r, NARYN_Q_STORAGE_HM3, 1, 0), 503.6288, 1e-9);
-  assert_near(naryn_result_node(r, NARYN_Q_STORAGE_HM3, 1, 4), 521.6, 1e-9);
-  assert_near(naryn_result_node(r, NARYN_Q_STORAGE_HM3, 1, 5), 529.8944, 1e-9);
+  assert_near(naryn_result_node(r, NARYN_Q_STORAGE_END_HM3, 1, 0), 503.6288, 1e-9);
+  assert_near(naryn_result_node(r, NARYN_Q_STORAGE_END_HM3, 1, 4), 521.6, 1e-9);
+  assert_near(naryn_result_node(r, NARYN_Q_STORAGE_END_HM3, 1, 5), 529.8944, 1e-9);
   assert_near(naryn_result_node(r, NARYN_Q_RELEASE_HM3, 1, 5), 4 * 6 * 0.0864, 1e-9);
   assert_true(naryn_result_max_residual_hm3(r, NULL, NULL) < 1e-9);
   assert_true(fabs(naryn_result_system_residual_hm3(r)) < 1e-9);

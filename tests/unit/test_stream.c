@@ -367,8 +367,8 @@ static void check_chosen_files(const naryn_model *m, naryn_output *o,
                                naryn_diags *d) {
   assert_int_equal(naryn_simulate_to(m, NULL, o, "part", NULL, d), NARYN_OK);
   char *nodes = tu_slurp("part/nodes.csv");
-  assert_true(strncmp(nodes, "date,node,country,type,storage_hm3,shortage_hm3,"
-                             "residual_hm3\n", 61) == 0);
+  assert_true(strncmp(nodes, "date,node,country,type,storage_end_hm3,shortage_hm3,"
+                             "residual_hm3\n", 65) == 0);
   free(nodes);
   char *links = tu_slurp("part/links.csv");
   assert_true(strncmp(links, "date,link,from,to,loss_hm3\n", 27) == 0);
@@ -422,7 +422,7 @@ static void chosen_output(void **state) {
   naryn_output o;
   naryn_output_init(&o);
   memset(o.quantity, 0, sizeof o.quantity);
-  o.quantity[NARYN_Q_STORAGE_HM3] = o.quantity[NARYN_Q_SHORTAGE_HM3] = 1;
+  o.quantity[NARYN_Q_STORAGE_END_HM3] = o.quantity[NARYN_Q_SHORTAGE_HM3] = 1;
   o.quantity[NARYN_Q_RESIDUAL_HM3] = 1;
   o.control = 0;
   o.node_on = node_on;
@@ -510,7 +510,7 @@ static void report_from_the_run(void **state) {
     naryn_output o;
     naryn_output_init(&o);
     memset(o.quantity, 0, sizeof o.quantity);
-    o.quantity[NARYN_Q_STORAGE_HM3] = o.quantity[NARYN_Q_DELIVERED_HM3] = 1;
+    o.quantity[NARYN_Q_STORAGE_END_HM3] = o.quantity[NARYN_Q_DELIVERED_HM3] = 1;
     o.quantity[NARYN_Q_DEMAND_HM3] = o.quantity[NARYN_Q_INFLOW_HM3] = 1;
     o.node_on = node_on;
     fed_report_as_from_folder(m, &o);
