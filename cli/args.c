@@ -47,7 +47,9 @@ int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out) {
   out->weights = calloc((size_t)argc + 1, sizeof(char *));
   out->energy = calloc((size_t)argc + 1, sizeof(char *));
   out->april = calloc((size_t)argc + 1, sizeof(char *));
-  if (!out->model.scenarios || !out->owned || !out->weights || !out->energy || !out->april) {
+  out->climate = calloc((size_t)argc + 1, sizeof(char *));
+  if (!out->model.scenarios || !out->owned || !out->weights || !out->energy || !out->april ||
+      !out->climate) {
     cli_error("out of memory");
     return EXIT_IO;
   }
@@ -135,6 +137,18 @@ int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out) {
         return EXIT_USAGE;
       }
       out->april[out->napril++] = v;
+      continue;
+    }
+    if (spec->ensemble && (v = option_value(argc, argv, &i, "--inflows", &missing))) {
+      out->inflows = v;
+      continue;
+    }
+    if (spec->ensemble && (v = option_value(argc, argv, &i, "--seed", &missing))) {
+      out->seed = v;
+      continue;
+    }
+    if (spec->ensemble && (v = option_value(argc, argv, &i, "--climate", &missing))) {
+      out->climate[out->nclimate++] = v;
       continue;
     }
     if (spec->ensemble && strcmp(a, "--per-step") == 0) {
@@ -232,10 +246,11 @@ void cli_args_free(cli_args *a) {
   free(a->weights);
   free(a->energy);
   free(a->april);
+  free(a->climate);
   a->owned = NULL;
   a->model.scenarios = NULL;
   a->weights = NULL;
-  a->energy = a->april = NULL;
+  a->energy = a->april = a->climate = NULL;
 }
 
 int cli_start(int argc, char **argv, const cli_spec *spec, const char *help,

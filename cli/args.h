@@ -16,7 +16,8 @@ typedef struct cli_spec {
   int pareto;       /* --x, --y and --points are accepted */
   int share;        /* --jobs and --order are accepted */
   int output;       /* --output LIST and --format csv|netcdf are accepted */
-  int ensemble;     /* --members N, --members-file FILE, --energy-target,
+  int ensemble;     /* --members N, --members-file FILE, --inflows FIT,
+                    ** --seed S, --climate FILE, --energy-target,
                     ** --april-below, --per-step and --jobs are accepted */
 } cli_spec;
 
@@ -42,6 +43,10 @@ typedef struct cli_args {
   const char **april;   /* --april-below RESERVOIR=HM3 values */
   int napril;
   int per_step;         /* --per-step */
+  const char *inflows;  /* --inflows FIT.yaml */
+  const char *seed;     /* --seed S, NULL when not given */
+  const char **climate; /* --climate FILE values */
+  int nclimate;
   char **owned;     /* strings made while parsing, freed with the args */
   int nowned;
 } cli_args;

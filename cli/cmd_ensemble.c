@@ -5,6 +5,8 @@
 ** spread, reliability, resilience and vulnerability, the chance of a low
 ** reservoir on 1 April.
 */
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +16,9 @@
 
 static const char help[] =
     "Usage: naryn ensemble [MODEL] --members-file FILE [--members N]\n"
-    "                      [--scenario FILE|NAME]... [--compare] [--jobs N]\n"
+    "       naryn ensemble [MODEL] --inflows FIT.yaml --seed S --members N\n"
+    "                      [--climate FILE]...\n"
+    "   and for both:      [--scenario FILE|NAME]... [--compare] [--jobs N]\n"
     "                      [--energy-target COUNTRY=GWH]... [--april-below RES=HM3]...\n"
     "                      [--per-step [--output LIST]] [--out DIR] [--quiet]\n"
     "       mpirun -np K naryn ensemble ...   (naryn built with make MPI=1)\n"
@@ -46,7 +50,16 @@ static const char help[] =
     "  --members-file FILE  the members: CSV with the columns member, date\n"
     "                   (YYYY-MM) and a column of flows (m3/s) per site, a row\n"
     "                   per member and month (doc/ensembles.md)\n"
-    "  --members N      the first N members only (default: all of them)\n"
+    "  --inflows FIT.yaml  draw the members from a fit of synthetic inflows\n"
+    "                   (naryn inflows fit; doc/inflows.md): members 0 to N-1\n"
+    "                   of the ensemble of --seed S over the model's horizon,\n"
+    "                   each drawn as it is simulated; the fit's sites are\n"
+    "                   the columns its inflows read\n"
+    "  --seed S         the seed of the members drawn (with --inflows)\n"
+    "  --climate FILE   apply a climate-shift file to the fit first\n"
+    "                   (repeatable, in order; with --inflows)\n"
+    "  --members N      the first N members only (default: all of the file's;\n"
+    "                   with --inflows, the number drawn)\n"
     "  --scenario FILE  merge FILE's fields over the model (repeatable); a\n"
     "                   NAME that is not a file is the model's own\n"
     "                   scenarios/NAME.yaml\n"
@@ -115,6 +128,36 @@ static void record_command(int argc, char **argv, char *buf, size_t size) {
   }
   cli_command_line(n, kept, buf, size);
   free(kept);
+}
+
+/* The members drawn from --inflows FIT.yaml with --seed S and any
+** --climate files, over the model's horizon: from its first step's month
+** to its last step's. */
+static int draw_members(const cli_run *run, naryn_inflow_fit **fit, naryn_members **mb) {
+  const cli_args *a = &run->args;
+  const naryn_model *m = run->m;
+  char *end;
+  errno = 0;
+  unsigned long long seed = strtoull(a->seed, &end, 10);
+  if (errno || end == a->seed || *end || a->seed[0] == '-' || a->seed[0] == '+') {
+    cli_error("%s: expected --seed to be a whole number from 0 to 18446744073709551615, got "
+              "\"%s\"", "ensemble", a->seed);
+    return NARYN_EARG;
+  }
+  int rc = naryn_inflow_fit_read(a->inflows, fit, run->d);
+  for (int k = 0; k < a->nclimate && rc == NARYN_OK; k++)
+    rc = naryn_inflow_fit_climate(*fit, a->climate[k], run->d);
+  if (rc != NARYN_OK) return rc;
+  const char *first = naryn_model_step_date(m, 0);
+  const char *last = naryn_model_step_date(m, naryn_model_steps(m) - 1);
+  int months = (atoi(last) - atoi(first)) * 12 + atoi(last + 5) - atoi(first + 5) + 1;
+  char start[8], source[4096];
+  snprintf(start, sizeof start, "%.7s", first);
+  int len = snprintf(source, sizeof source, "%s, seed %llu", a->inflows, seed);
+  for (int k = 0; k < a->nclimate && len > 0 && (size_t)len < sizeof source; k++)
+    len += snprintf(source + len, sizeof source - (size_t)len, ", climate %s", a->climate[k]);
+  return naryn_members_generate(*fit, (uint64_t)seed, a->members, start, months, source, mb,
+                                run->d);
 }
 
 /* Loads the model with the common scenarios and one more, as --compare
@@ -230,12 +273,24 @@ int cmd_ensemble(int argc, char **argv) {
   if (!names || !values) {
     cli_error("out of memory");
     rc = NARYN_ENOMEM;
-  } else if (!run.args.members_file) {
-    cli_error("ensemble: expected --members-file FILE naming the inflow members "
-              "(see naryn ensemble --help)");
-    free(names), free(values);
-    naryn_mpi_stop();
-    return cli_finish(&run, EXIT_USAGE);
+  } else {
+    int bad = 1;
+    if (!run.args.members_file && !run.args.inflows)
+      cli_error("ensemble: expected --members-file FILE or --inflows FIT.yaml naming the "
+                "inflow members (see naryn ensemble --help)");
+    else if (run.args.members_file && run.args.inflows)
+      cli_error("ensemble: expected --members-file FILE or --inflows FIT.yaml, not both");
+    else if (run.args.inflows && (!run.args.seed || !run.args.members))
+      cli_error("ensemble: expected --seed S and --members N with --inflows FIT.yaml");
+    else if (!run.args.inflows && (run.args.seed || run.args.nclimate))
+      cli_error("ensemble: expected --seed and --climate only with --inflows FIT.yaml");
+    else
+      bad = 0;
+    if (bad) {
+      free(names), free(values);
+      naryn_mpi_stop();
+      return cli_finish(&run, EXIT_USAGE);
+    }
   }
   naryn_ensemble_opts o;
   naryn_ensemble_opts_init(&o);
@@ -247,8 +302,13 @@ int cmd_ensemble(int argc, char **argv) {
   /* A folder that cannot be replaced is refused before the runs. */
   if (rc == NARYN_OK && naryn_mpi_rank() == 0) rc = naryn_staging_check(out, d);
   rc = naryn_mpi_agree(rc);
-  if (rc == NARYN_OK) rc = naryn_members_read(run.args.members_file, &mb, d);
-  if (rc == NARYN_OK && run.args.members) rc = naryn_members_keep(mb, run.args.members, d);
+  naryn_inflow_fit *fit = NULL;
+  if (rc == NARYN_OK && run.args.inflows)
+    rc = draw_members(&run, &fit, &mb);
+  else if (rc == NARYN_OK)
+    rc = naryn_members_read(run.args.members_file, &mb, d);
+  if (rc == NARYN_OK && run.args.members && !run.args.inflows)
+    rc = naryn_members_keep(mb, run.args.members, d);
   if (rc == NARYN_OK && run.args.per_step) {
     rc = naryn_output_parse(&per_step, m,
                             run.args.output ? run.args.output
@@ -300,6 +360,7 @@ int cmd_ensemble(int argc, char **argv) {
   if (rc == NARYN_OK && !run.args.quiet && naryn_mpi_rank() == 0) print_figures(m, e, mb, out);
   naryn_ensemble_free(e);
   naryn_members_free(mb);
+  naryn_inflow_fit_free(fit);
   naryn_output_free(&per_step);
   for (int k = 0; names && k < run.args.nenergy + run.args.napril; k++) free(names[k]);
   free(names);

@@ -793,173 +793,6 @@ const naryn_result *naryn_game_grand_plan(const naryn_game *g);
 int naryn_game_write(const naryn_game *g, const char *dir, naryn_diags *d);
 
 /* ====================================================================== */
-/* Ensembles                                                               */
-/* ====================================================================== */
-
-/* How a plan holds up over many inflow series (doc/ensembles.md): the
-** model is simulated once per member, a member being a monthly inflow
-** series for every site, and the runs are summarised over the members:
-** yearly figures by country and season, their means and percentiles,
-** the reliability, resilience and vulnerability of every demand and of
-** the winter energy, the chance that a reservoir is low on 1 April,
-** exceedance curves and the spread of storage step by step. */
-
-/* Inflow members: N series of the same consecutive months, each giving a
-** flow in m3/s for every site. A site is the name of a column that
-** inflow series of the model read ("naryn_m3s"); a member replaces, for
-** every inflow node whose inflow_m3s is a CSV series of column C with C a
-** site, the node's inflow in every step with the member's flow of C times
-** the series' scale. */
-typedef struct naryn_members naryn_members;
-
-/* Reads a members file (doc/ensembles.md): CSV with the columns member
-** (a whole number) and date (YYYY-MM) and a column of flows per site, a
-** row per member and month, each member's months the same consecutive
-** run and its rows together, the members in increasing order. The file
-** is checked whole, each problem reported at its line and column; what
-** is kept is where each member's rows are, not their values, which are
-** read again as each member is simulated. */
-int naryn_members_read(const char *path, naryn_members **out, naryn_diags *d);
-void naryn_members_free(naryn_members *mb);
-/* Keeps only the first n members. Fails with NARYN_EARG for n < 1 or
-** more members than there are. */
-int naryn_members_keep(naryn_members *mb, long n, naryn_diags *d);
-/* Members used, and the number member k (0-based) carries; -1 for k out
-** of range. */
-long naryn_members_count(const naryn_members *mb);
-long naryn_members_id(const naryn_members *mb, long k);
-int naryn_members_site_count(const naryn_members *mb);
-const char *naryn_members_site(const naryn_members *mb, int i);
-/* The first month ("YYYY-MM") and the number of months of every member. */
-const char *naryn_members_start(const naryn_members *mb);
-int naryn_members_months(const naryn_members *mb);
-/* What the members come from, as the results name it (the file). */
-const char *naryn_members_source(const naryn_members *mb);
-/* Member k's flows, out[site * months + month] in m3/s (out holds
-** sites * months numbers). */
-int naryn_members_get(const naryn_members *mb, long k, double *out,
-                      naryn_diags *d);
-
-/* Options for an ensemble; fill with naryn_ensemble_opts_init. The
-** arrays are copied by naryn_ensemble_new. */
-typedef struct naryn_ensemble_opts {
-  /* Options of every member's simulation (its progress callback is not
-  ** used). */
-  naryn_sim_opts sim;
-  /* Members simulated at once, each on its own thread; 0 (the default)
-  ** for one per online processor, or 1 in a job of several MPI
-  ** processes. The results do not depend on it. */
-  int jobs;
-  /* Winter (October-March) energy targets, GWh per winter, for the
-  ** country codes energy_country[0..nenergy-1]: a winter whose energy
-  ** from the country's plants falls below its target fails. Without any,
-  ** the targets are the energy rules' (doc/ensembles.md). */
-  const char *const *energy_country;
-  const double *energy_gwh;
-  int nenergy;
-  /* Levels on 1 April: the chance that reservoir april_reservoir[k] holds
-  ** less than april_hm3[k] on 1 April. */
-  const char *const *april_reservoir;
-  const double *april_hm3;
-  int napril;
-  /* NULL (the default): no per-step values. Otherwise the node
-  ** quantities and nodes of every member to keep per step and write as
-  ** members.nc (per_step and format are not looked at; links are not
-  ** written). */
-  const naryn_output *per_step;
-  /* Called with phase "ensemble" (done of total members of this
-  ** process), from the calling thread. */
-  naryn_progress_fn progress;
-  void *progress_user;
-} naryn_ensemble_opts;
-
-void naryn_ensemble_opts_init(naryn_ensemble_opts *o);
-
-/* The runs of one or more models over the same members, and their
-** statistics. Under MPI every process calls every function with the same
-** arguments; the members are shared out between them and the statistics
-** kept by rank 0 alone, which alone writes (the getters of the others
-** report no runs). */
-typedef struct naryn_ensemble naryn_ensemble;
-
-int naryn_ensemble_new(const naryn_members *mb, const naryn_ensemble_opts *o,
-                       naryn_ensemble **out, naryn_diags *d);
-void naryn_ensemble_free(naryn_ensemble *e);
-/* Simulates every member under model m (a rule, a scenario) and adds the
-** run, called 'name', to the ensemble. Fails as naryn_simulate does for
-** the first member (in member order) whose run fails, naming it; with
-** NARYN_EMODEL when the members do not cover the model's horizon, when a
-** site is read by no inflow of the model, or when the horizon holds no
-** whole water year (October-September); with NARYN_EARG for an option
-** naming no reservoir or country of the model. The model must stay alive
-** only during the call. */
-int naryn_ensemble_run(naryn_ensemble *e, const naryn_model *m,
-                       const char *name, naryn_diags *d);
-/* Records the command line that asked for the ensemble, for
-** ensemble.csv. NARYN_OK or NARYN_ENOMEM. */
-int naryn_ensemble_set_command(naryn_ensemble *e, const char *command);
-/* Writes into DIR (doc/results.md): ensemble.csv, members.csv, stats.csv,
-** reliability.csv, april.csv, exceedance.csv, histogram.csv,
-** storage.csv, members.nc with per-step values, and last report.html.
-** The whole folder is put in place in one step, as naryn_result_write's.
-** Every process but rank 0 writes nothing and returns NARYN_OK. */
-int naryn_ensemble_write(const naryn_ensemble *e, const char *dir,
-                         naryn_diags *d);
-
-int naryn_ensemble_run_count(const naryn_ensemble *e);
-const char *naryn_ensemble_run_name(const naryn_ensemble *e, int run);
-long naryn_ensemble_members(const naryn_ensemble *e);
-
-/* Figures over the members of a run. */
-typedef struct naryn_ensemble_stat {
-  long n;                       /* values */
-  double mean, p5, p50, p95;    /* percentiles as doc/ensembles.md says */
-} naryn_ensemble_stat;
-/* A yearly figure ("energy_gwh", "delivered_hm3", "shortage_hm3" or
-** "sink_inflow_hm3") of a country (NULL for all) and season, over every
-** member and water year. NARYN_EARG for an unknown run, country or
-** quantity. */
-int naryn_ensemble_yearly(const naryn_ensemble *e, int run, const char *country,
-                          naryn_season season, const char *quantity,
-                          naryn_ensemble_stat *out);
-/* A reliability figure: of a demand, a minimum flow or a country's winter
-** energy (kind "demand", "min_flow", "energy"), as reliability.csv
-** gives it. */
-typedef struct naryn_ensemble_rrv {
-  const char *kind, *name, *country, *unit;
-  long periods, failures;
-  double reliability, resilience, vulnerability;
-} naryn_ensemble_rrv;
-int naryn_ensemble_rrv_count(const naryn_ensemble *e, int run);
-int naryn_ensemble_rrv_get(const naryn_ensemble *e, int run, int k,
-                       naryn_ensemble_rrv *out);
-/* The chance of storage below a level on 1 April, as april.csv gives it. */
-int naryn_ensemble_april_count(const naryn_ensemble *e, int run);
-int naryn_ensemble_april_get(const naryn_ensemble *e, int run, int k,
-                         const char **reservoir, double *level_hm3,
-                         double *probability);
-
-/* ====================================================================== */
-/* MPI                                                                     */
-/* ====================================================================== */
-
-/* The processes of an MPI job (doc/ensembles.md). A library built with
-** "make MPI=1" joins the job when the process was started by mpirun;
-** otherwise, and in a library built without MPI, there is one process,
-** rank 0 of 1, and these calls do nothing. */
-/* Joins the job (MPI_Init_thread); call it first thing in main. */
-int naryn_mpi_start(int *argc, char ***argv);
-/* Leaves the job (MPI_Finalize); call it last. */
-void naryn_mpi_stop(void);
-int naryn_mpi_rank(void);
-int naryn_mpi_size(void);
-/* 1 when the library was built with MPI. */
-int naryn_mpi_built(void);
-/* The worst of every process's status (the first that is not NARYN_OK,
-** by rank), the same on every process: so that all go on or all stop. */
-int naryn_mpi_agree(int status);
-
-/* ====================================================================== */
 /* Synthetic inflows                                                       */
 /* ====================================================================== */
 
@@ -1104,6 +937,186 @@ void naryn_inflow_validation_years(const naryn_inflow_validation *v,
 /* Writes the rows as CSV: site,statistic,period,history,synthetic. */
 int naryn_inflow_validation_write(const naryn_inflow_validation *v,
                                   const char *path, naryn_diags *d);
+
+/* ====================================================================== */
+/* Ensembles                                                               */
+/* ====================================================================== */
+
+/* How a plan holds up over many inflow series (doc/ensembles.md): the
+** model is simulated once per member, a member being a monthly inflow
+** series for every site, and the runs are summarised over the members:
+** yearly figures by country and season, their means and percentiles,
+** the reliability, resilience and vulnerability of every demand and of
+** the winter energy, the chance that a reservoir is low on 1 April,
+** exceedance curves and the spread of storage step by step. */
+
+/* Inflow members: N series of the same consecutive months, each giving a
+** flow in m3/s for every site. A site is the name of a column that
+** inflow series of the model read ("naryn_m3s"); a member replaces, for
+** every inflow node whose inflow_m3s is a CSV series of column C with C a
+** site, the node's inflow in every step with the member's flow of C times
+** the series' scale. */
+typedef struct naryn_members naryn_members;
+
+/* Reads a members file (doc/ensembles.md): CSV with the columns member
+** (a whole number) and date (YYYY-MM) and a column of flows per site, a
+** row per member and month, each member's months the same consecutive
+** run and its rows together, the members in increasing order; a file
+** without the column member is one member, numbered 0 (as naryn inflows
+** generate writes a single series). The file
+** is checked whole, each problem reported at its line and column; what
+** is kept is where each member's rows are, not their values, which are
+** read again as each member is simulated. */
+int naryn_members_read(const char *path, naryn_members **out, naryn_diags *d);
+void naryn_members_free(naryn_members *mb);
+/* Keeps only the first n members. Fails with NARYN_EARG for n < 1 or
+** more members than there are. */
+int naryn_members_keep(naryn_members *mb, long n, naryn_diags *d);
+/* Members used, and the number member k (0-based) carries; -1 for k out
+** of range. */
+long naryn_members_count(const naryn_members *mb);
+long naryn_members_id(const naryn_members *mb, long k);
+int naryn_members_site_count(const naryn_members *mb);
+const char *naryn_members_site(const naryn_members *mb, int i);
+/* The first month ("YYYY-MM") and the number of months of every member. */
+const char *naryn_members_start(const naryn_members *mb);
+int naryn_members_months(const naryn_members *mb);
+/* Members drawn from a fit of synthetic inflows (naryn_inflow_fit_read,
+** doc/inflows.md): members 0 to n - 1 of the ensemble of 'seed', 'months'
+** monthly flows from 'start' ("YYYY-MM") at each of the fit's sites, each
+** drawn by naryn_inflow_generate when it is simulated (so the members
+** hold nothing but the fit). The fit is borrowed: it must outlive the
+** members. 'source' says what they come from in the results (e.g. the
+** fit file and the seed). Fails with NARYN_EARG for n < 1, months < 1 or
+** a bad start. */
+int naryn_members_generate(const naryn_inflow_fit *f, uint64_t seed, long n,
+                           const char *start, int months, const char *source,
+                           naryn_members **out, naryn_diags *d);
+/* What the members come from, as the results name it (the file). */
+const char *naryn_members_source(const naryn_members *mb);
+/* Member k's flows, out[site * months + month] in m3/s (out holds
+** sites * months numbers). */
+int naryn_members_get(const naryn_members *mb, long k, double *out,
+                      naryn_diags *d);
+
+/* Options for an ensemble; fill with naryn_ensemble_opts_init. The
+** arrays are copied by naryn_ensemble_new. */
+typedef struct naryn_ensemble_opts {
+  /* Options of every member's simulation (its progress callback is not
+  ** used). */
+  naryn_sim_opts sim;
+  /* Members simulated at once, each on its own thread; 0 (the default)
+  ** for one per online processor, or 1 in a job of several MPI
+  ** processes. The results do not depend on it. */
+  int jobs;
+  /* Winter (October-March) energy targets, GWh per winter, for the
+  ** country codes energy_country[0..nenergy-1]: a winter whose energy
+  ** from the country's plants falls below its target fails. Without any,
+  ** the targets are the energy rules' (doc/ensembles.md). */
+  const char *const *energy_country;
+  const double *energy_gwh;
+  int nenergy;
+  /* Levels on 1 April: the chance that reservoir april_reservoir[k] holds
+  ** less than april_hm3[k] on 1 April. */
+  const char *const *april_reservoir;
+  const double *april_hm3;
+  int napril;
+  /* NULL (the default): no per-step values. Otherwise the node
+  ** quantities and nodes of every member to keep per step and write as
+  ** members.nc (per_step and format are not looked at; links are not
+  ** written). */
+  const naryn_output *per_step;
+  /* Called with phase "ensemble" (done of total members of this
+  ** process), from the calling thread. */
+  naryn_progress_fn progress;
+  void *progress_user;
+} naryn_ensemble_opts;
+
+void naryn_ensemble_opts_init(naryn_ensemble_opts *o);
+
+/* The runs of one or more models over the same members, and their
+** statistics. Under MPI every process calls every function with the same
+** arguments; the members are shared out between them and the statistics
+** kept by rank 0 alone, which alone writes (the getters of the others
+** report no runs). */
+typedef struct naryn_ensemble naryn_ensemble;
+
+int naryn_ensemble_new(const naryn_members *mb, const naryn_ensemble_opts *o,
+                       naryn_ensemble **out, naryn_diags *d);
+void naryn_ensemble_free(naryn_ensemble *e);
+/* Simulates every member under model m (a rule, a scenario) and adds the
+** run, called 'name', to the ensemble. Fails as naryn_simulate does for
+** the first member (in member order) whose run fails, naming it; with
+** NARYN_EMODEL when the members do not cover the model's horizon, when a
+** site is read by no inflow of the model, or when the horizon holds no
+** whole water year (October-September); with NARYN_EARG for an option
+** naming no reservoir or country of the model. The model must stay alive
+** only during the call. */
+int naryn_ensemble_run(naryn_ensemble *e, const naryn_model *m,
+                       const char *name, naryn_diags *d);
+/* Records the command line that asked for the ensemble, for
+** ensemble.csv. NARYN_OK or NARYN_ENOMEM. */
+int naryn_ensemble_set_command(naryn_ensemble *e, const char *command);
+/* Writes into DIR (doc/results.md): ensemble.csv, members.csv, stats.csv,
+** reliability.csv, april.csv, exceedance.csv, histogram.csv,
+** storage.csv, members.nc with per-step values, and last report.html.
+** The whole folder is put in place in one step, as naryn_result_write's.
+** Every process but rank 0 writes nothing and returns NARYN_OK. */
+int naryn_ensemble_write(const naryn_ensemble *e, const char *dir,
+                         naryn_diags *d);
+
+int naryn_ensemble_run_count(const naryn_ensemble *e);
+const char *naryn_ensemble_run_name(const naryn_ensemble *e, int run);
+long naryn_ensemble_members(const naryn_ensemble *e);
+
+/* Figures over the members of a run. */
+typedef struct naryn_ensemble_stat {
+  long n;                       /* values */
+  double mean, p5, p50, p95;    /* percentiles as doc/ensembles.md says */
+} naryn_ensemble_stat;
+/* A yearly figure ("energy_gwh", "delivered_hm3", "shortage_hm3" or
+** "sink_inflow_hm3") of a country (NULL for all) and season, over every
+** member and water year. NARYN_EARG for an unknown run, country or
+** quantity. */
+int naryn_ensemble_yearly(const naryn_ensemble *e, int run, const char *country,
+                          naryn_season season, const char *quantity,
+                          naryn_ensemble_stat *out);
+/* A reliability figure: of a demand, a minimum flow or a country's winter
+** energy (kind "demand", "min_flow", "energy"), as reliability.csv
+** gives it. */
+typedef struct naryn_ensemble_rrv {
+  const char *kind, *name, *country, *unit;
+  long periods, failures;
+  double reliability, resilience, vulnerability;
+} naryn_ensemble_rrv;
+int naryn_ensemble_rrv_count(const naryn_ensemble *e, int run);
+int naryn_ensemble_rrv_get(const naryn_ensemble *e, int run, int k,
+                       naryn_ensemble_rrv *out);
+/* The chance of storage below a level on 1 April, as april.csv gives it. */
+int naryn_ensemble_april_count(const naryn_ensemble *e, int run);
+int naryn_ensemble_april_get(const naryn_ensemble *e, int run, int k,
+                         const char **reservoir, double *level_hm3,
+                         double *probability);
+
+/* ====================================================================== */
+/* MPI                                                                     */
+/* ====================================================================== */
+
+/* The processes of an MPI job (doc/ensembles.md). A library built with
+** "make MPI=1" joins the job when the process was started by mpirun;
+** otherwise, and in a library built without MPI, there is one process,
+** rank 0 of 1, and these calls do nothing. */
+/* Joins the job (MPI_Init_thread); call it first thing in main. */
+int naryn_mpi_start(int *argc, char ***argv);
+/* Leaves the job (MPI_Finalize); call it last. */
+void naryn_mpi_stop(void);
+int naryn_mpi_rank(void);
+int naryn_mpi_size(void);
+/* 1 when the library was built with MPI. */
+int naryn_mpi_built(void);
+/* The worst of every process's status (the first that is not NARYN_OK,
+** by rank), the same on every process: so that all go on or all stop. */
+int naryn_mpi_agree(int status);
 
 #ifdef __cplusplus
 }

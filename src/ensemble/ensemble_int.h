@@ -17,6 +17,8 @@
 #ifndef NARYN_ENSEMBLE_INT_H
 #define NARYN_ENSEMBLE_INT_H
 
+#include <stdint.h>
+
 #include "../naryn_int.h"
 
 /* ====================================================================== */
@@ -47,6 +49,10 @@ struct naryn_members {
   naryn__member_at *at;    /* [n] */
   long n, cap;             /* members in the file */
   long count;              /* members used: the first 'count' */
+  /* Members drawn from a fit instead (path NULL): member k is member k of
+  ** the ensemble of 'seed'. */
+  const naryn_inflow_fit *fit;
+  uint64_t seed;
 };
 
 /* A month index (year * 12 + month - 1) as "YYYY-MM" (32 bytes suffice). */

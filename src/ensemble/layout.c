@@ -157,7 +157,7 @@ static int lay_inflows(ens_layout *L, const naryn_model *m, const naryn_members 
   for (int j = 0; j < mb->nsites; j++)
     if (!used[j]) {
       char w[160];
-      snprintf(w, sizeof w, "column \"%s\"", mb->site[j]);
+      snprintf(w, sizeof w, "%s \"%s\"", mb->fit ? "site" : "column", mb->site[j]);
       return naryn__diag(d, NARYN_EMODEL, NARYN_SEV_ERROR, mb->path, mb->header_line,
                          mb->site_pos[j], w, "expected a site that an inflow series of "
                          "%s reads (%s), got a column that none reads", m->path,

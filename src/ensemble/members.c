@@ -9,6 +9,9 @@
 ** consecutive months; its rows are together, in order of month, and the
 ** members come in increasing order of their numbers.
 **
+** A file without the column "member" is one member, numbered 0: a
+** single series, as "naryn inflows generate" writes one.
+**
 ** The file is read twice. naryn_members_read checks it whole, up front,
 ** so that a bad cell is reported before hours of simulation, and keeps
 ** only where each member's rows start (byte offset and line) and how many
@@ -17,6 +20,10 @@
 ** the thread that simulates it: memory holds an index of the members, not
 ** their flows, whatever their number. The second read checks what it
 ** reads as the first did, in case the file changed in between.
+**
+** Members may also be drawn from a fit of synthetic inflows
+** (naryn_members_generate): each is drawn when it is simulated, by the
+** generator, which depends only on the fit, the seed and the member.
 */
 #include <math.h>
 #include <stdio.h>
@@ -90,7 +97,7 @@ static naryn__csv_stream *open_table(naryn_members *mb, naryn_diags *d) {
   if (!s) return NULL;
   mb->member_col = naryn__csv_stream_column(s, "member");
   mb->date_col = naryn__csv_stream_column(s, "date");
-  const char *missing = mb->member_col < 0 ? "member" : mb->date_col < 0 ? "date" : NULL;
+  const char *missing = mb->date_col < 0 ? "date" : NULL;
   if (missing) {
     char cols[512];
     size_t used = 0;
@@ -104,7 +111,7 @@ static naryn__csv_stream *open_table(naryn_members *mb, naryn_diags *d) {
     naryn__csv_close(s);
     return NULL;
   }
-  mb->nsites = s->ncols - 2;
+  mb->nsites = s->ncols - 1 - (mb->member_col >= 0);
   if (mb->nsites < 1) {
     naryn__diag(d, NARYN_ESYNTAX, NARYN_SEV_ERROR, s->file, s->line, 1, "header",
                 "expected a column of flows per site besides member and date, got none");
@@ -172,8 +179,9 @@ int naryn_members_read(const char *path, naryn_members **out, naryn_diags *d) {
   char w[32], g[32];
   int got;
   while (rc == NARYN_OK && (got = naryn__csv_next(s)) == 1) {
-    const char *idc = s->cells[mb->member_col], *dc = s->cells[mb->date_col];
-    int icol = s->cell_col[mb->member_col], dcol = s->cell_col[mb->date_col];
+    int single = mb->member_col < 0;
+    const char *idc = single ? "0" : s->cells[mb->member_col], *dc = s->cells[mb->date_col];
+    int icol = single ? 1 : s->cell_col[mb->member_col], dcol = s->cell_col[mb->date_col];
     long id, mi = parse_month(dc);
     if (parse_id(idc, &id) != 0) {
       rc = naryn__diag(d, NARYN_ESYNTAX, NARYN_SEV_ERROR, s->file, s->line, icol,
@@ -287,7 +295,8 @@ int naryn_members_keep(naryn_members *mb, long n, naryn_diags *d) {
 long naryn_members_count(const naryn_members *mb) { return mb->count; }
 
 long naryn_members_id(const naryn_members *mb, long k) {
-  return k >= 0 && k < mb->count ? mb->at[k].id : -1;
+  if (k < 0 || k >= mb->count) return -1;
+  return mb->fit ? k : mb->at[k].id;
 }
 
 int naryn_members_site_count(const naryn_members *mb) { return mb->nsites; }
@@ -340,12 +349,14 @@ static int changed(const naryn_members *mb, long k, naryn_diags *d) {
 
 int naryn__members_load(naryn__member_reader *rd, long k, double *out, naryn_diags *d) {
   const naryn_members *mb = rd->mb;
+  if (mb->fit)
+    return naryn_inflow_generate(mb->fit, mb->seed, k, mb->start, mb->months, out, d);
   const naryn__member_at *at = &mb->at[k];
   if (!rd->s) {
     /* The header is checked again. */
     rd->s = naryn__csv_open(mb->path, rd->a, d);
     if (!rd->s) return NARYN_EIO;
-    if (rd->s->ncols != mb->nsites + 2 ||
+    if (rd->s->ncols != mb->nsites + 1 + (mb->member_col >= 0) ||
         naryn__csv_stream_column(rd->s, "member") != mb->member_col ||
         naryn__csv_stream_column(rd->s, "date") != mb->date_col)
       return changed(mb, k, d);
@@ -355,8 +366,10 @@ int naryn__members_load(naryn__member_reader *rd, long k, double *out, naryn_dia
   for (int t = 0; t < mb->months; t++) {
     int got = naryn__csv_next(rd->s);
     if (got < 0) return NARYN_EIO;
-    long id;
-    if (got == 0 || parse_id(rd->s->cells[mb->member_col], &id) != 0 || id != at->id ||
+    long id = 0;
+    if (got == 0 ||
+        (mb->member_col >= 0 && parse_id(rd->s->cells[mb->member_col], &id) != 0) ||
+        id != at->id ||
         parse_month(rd->s->cells[mb->date_col]) != mb->month0 + t)
       return changed(mb, k, d);
     if (row_flows(mb, rd->s, out + t, (size_t)mb->months, d) != 0) return NARYN_EIO;
@@ -373,4 +386,50 @@ int naryn_members_get(const naryn_members *mb, long k, double *out, naryn_diags 
   int rc = naryn__members_load(rd, k, out, d);
   naryn__members_reader_free(rd);
   return rc;
+}
+
+/* ====================================================================== */
+/* Members drawn from a fit                                                */
+/* ====================================================================== */
+
+int naryn_members_generate(const naryn_inflow_fit *f, uint64_t seed, long n,
+                           const char *start, int months, const char *source,
+                           naryn_members **out, naryn_diags *d) {
+  *out = NULL;
+  int y, mo, dd;
+  if (n < 1)
+    return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, "members",
+                       "expected a number of members of at least 1, got %ld", n);
+  if (!start || naryn__date_parse(start, strlen(start), 1, &y, &mo, &dd) != 0 || dd != 1 ||
+      months < 1)
+    return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, "members",
+                       "expected a first month YYYY-MM and at least 1 month, got \"%.40s\" "
+                       "and %d", start ? start : "", months);
+  naryn_members *mb = calloc(1, sizeof *mb);
+  naryn__arena *a = naryn__arena_new();
+  int ns = naryn_inflow_fit_sites(f);
+  if (mb && a) {
+    mb->a = a;
+    mb->site = naryn__arena_alloc(a, ((size_t)ns + 1) * sizeof *mb->site);
+    mb->site_pos = naryn__arena_alloc(a, ((size_t)ns + 1) * sizeof *mb->site_pos);
+    mb->source = naryn__arena_strdup(a, source ? source : "synthetic inflows");
+  }
+  int ok = mb && a && mb->site && mb->site_pos && mb->source;
+  for (int j = 0; ok && j < ns; j++)
+    ok = (mb->site[j] = naryn__arena_strdup(a, naryn_inflow_fit_site(f, j))) != NULL;
+  if (!ok) {
+    if (mb) mb->a = NULL;
+    free(mb);
+    naryn__arena_free(a);
+    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  }
+  mb->nsites = ns;
+  mb->fit = f;
+  mb->seed = seed;
+  mb->month0 = y * 12L + (mo - 1);
+  mb->months = months;
+  mb->n = mb->count = n;
+  naryn__ens_month(mb->month0, mb->start, sizeof mb->start);
+  *out = mb;
+  return NARYN_OK;
 }

@@ -577,7 +577,7 @@ rm "$tmp/ens-1/out/report.html"
 check ensemble-report-again 0 "Report:" "$naryn" report "$tmp/ens-1/out"
 check ensemble-report-same-bytes 0 "" cmp "$tmp/ens-1/out/report.html" "$tmp/ens-2/out/report.html"
 check ensemble-report-fan 0 'id="storage-1"' cat "$tmp/ens-2/out/report.html"
-check ensemble-no-members 2 "expected --members-file FILE" "$naryn" ensemble "$ex/model.yaml"
+check ensemble-no-members 2 "expected --members-file FILE or --inflows FIT.yaml" "$naryn" ensemble "$ex/model.yaml"
 # Debian's Python has xarray, pandas and netCDF4 (scripts/deps --test); a
 # python3 earlier on PATH may not.
 py=""

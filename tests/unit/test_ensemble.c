@@ -358,6 +358,90 @@ static void test_run_errors(void **state) {
   naryn_diags_free(d);
 }
 
+/* Members drawn from a fit as they are simulated are the members the
+** fit's generator gives: the same yearly figures, bit for bit, as a
+** members file holding the same flows to the last digit. */
+static void test_members_drawn_from_a_fit(void **state) {
+  (void)state;
+  write_basin();
+  /* A record of 40 water years at the three sites, from a fixed sequence. */
+  FILE *f = fopen("record.csv", "w");
+  assert_non_null(f);
+  fprintf(f, "date,q1_m3s,q2_m3s,q3_m3s\n");
+  unsigned long x = 12345;
+  for (int k = 0; k < 480; k++) {
+    int mi = 1960 * 12 + 9 + k;
+    double v[3];
+    for (int j = 0; j < 3; j++) {
+      x = (1103515245UL * x + 12345UL) % 2147483648UL;
+      v[j] = (10 + 5 * j) * (0.6 + 0.8 * (double)x / 2147483648.0) *
+             (1 + 0.5 * sin(2 * 3.14159265358979 * (mi % 12) / 12.0));
+    }
+    fprintf(f, "%04d-%02d,%.3f,%.3f,%.3f\n", mi / 12, mi % 12 + 1, v[0], v[1], v[2]);
+  }
+  fclose(f);
+  naryn_diags *d = naryn_diags_new(0);
+  naryn_inflow_fit *fit = NULL;
+  int rc = naryn_inflow_fit_record("record.csv", NULL, &fit, d);
+  if (rc != NARYN_OK) print_error("%s\n", tu_first_error(d));
+  assert_int_equal(rc, NARYN_OK);
+  naryn_members *drawn = NULL;
+  assert_int_equal(naryn_members_generate(fit, 42, 3, "2001-10", 24, "fit, seed 42", &drawn, d),
+                   NARYN_OK);
+  assert_int_equal(naryn_members_count(drawn), 3);
+  assert_int_equal(naryn_members_id(drawn, 2), 2);
+  assert_string_equal(naryn_members_site(drawn, 1), "q2_m3s");
+  /* The same flows written out to the last digit. */
+  f = fopen("drawn.csv", "w");
+  assert_non_null(f);
+  fprintf(f, "member,date,q1_m3s,q2_m3s,q3_m3s\n");
+  double flows[3 * 24];
+  for (int m = 0; m < 3; m++) {
+    assert_int_equal(naryn_members_get(drawn, m, flows, d), NARYN_OK);
+    for (int t = 0; t < 24; t++) {
+      char date[16];
+      month(t, date);
+      fprintf(f, "%d,%s,%.17g,%.17g,%.17g\n", m, date, flows[t], flows[24 + t], flows[48 + t]);
+    }
+  }
+  fclose(f);
+  naryn_model *model = tu_load_path("model.yaml");
+  naryn_members *file = NULL;
+  assert_int_equal(naryn_members_read("drawn.csv", &file, d), NARYN_OK);
+  naryn_ensemble *a = NULL, *b = NULL;
+  assert_int_equal(naryn_ensemble_new(drawn, NULL, &a, d), NARYN_OK);
+  assert_int_equal(naryn_ensemble_new(file, NULL, &b, d), NARYN_OK);
+  assert_int_equal(naryn_ensemble_run(a, model, "base", d), NARYN_OK);
+  assert_int_equal(naryn_ensemble_run(b, model, "base", d), NARYN_OK);
+  const ens_run *ra = &a->runs[0], *rb = &b->runs[0];
+  assert_int_equal(ra->ylen, rb->ylen);
+  assert_memory_equal(ra->yearly, rb->yearly, 3 * ra->ylen * sizeof *ra->yearly);
+  naryn_ensemble_free(a);
+  naryn_ensemble_free(b);
+  naryn_members_free(file);
+  /* A fit whose sites the model does not all read. */
+  naryn_members_free(drawn);
+  naryn_inflow_fit_opts o;
+  naryn_inflow_fit_opts_init(&o);
+  o.sites = "q1_m3s,snow_m3s=q2_m3s";
+  naryn_inflow_fit_free(fit);
+  assert_int_equal(naryn_inflow_fit_record("record.csv", &o, &fit, d), NARYN_OK);
+  assert_int_equal(naryn_members_generate(fit, 42, 2, "2001-10", 24, NULL, &drawn, d),
+                   NARYN_OK);
+  assert_int_equal(naryn_ensemble_new(drawn, NULL, &a, d), NARYN_OK);
+  assert_int_equal(naryn_ensemble_run(a, model, "base", d), NARYN_EMODEL);
+  assert_string_equal(tu_first_error(d), "error: site \"snow_m3s\": expected a site that an "
+                                         "inflow series of model.yaml reads (q1_m3s, q2_m3s, "
+                                         "q3_m3s), got a column that none reads");
+  naryn_ensemble_free(a);
+  naryn_members_free(drawn);
+  assert_int_equal(naryn_members_generate(fit, 42, 0, "2001-10", 24, NULL, &drawn, d),
+                   NARYN_EARG);
+  naryn_inflow_fit_free(fit);
+  naryn_model_free(model);
+  naryn_diags_free(d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_quantiles),
@@ -366,6 +450,7 @@ int main(void) {
       cmocka_unit_test(test_same_bytes_any_jobs),
       cmocka_unit_test(test_members_errors),
       cmocka_unit_test(test_run_errors),
+      cmocka_unit_test(test_members_drawn_from_a_fit),
   };
   return cmocka_run_group_tests(tests, tu_enter_tmpdir, tu_leave_tmpdir);
 }
