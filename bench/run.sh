@@ -119,3 +119,7 @@ awk -v t="$share_2" -v s="$share_1" 'BEGIN {
   printf "%-40s %8.3f s   target < 10 s (%.1fx under)\n", "share, 10 years, 15 coalitions, 2 jobs", t, 10 / t
   printf "%-40s %8.3f s   2 jobs are %.2fx faster\n", "share, the same on 1 job", s, s / t }'
 rm -rf "$tmp"
+# Ensembles: 1,000 members of 30 years of the built-in model with 1 and 2
+# threads (and 1 and 2 MPI processes when built with MPI=1); see
+# bench/ensemble.sh and doc/performance.md.
+BUILD=$BUILD bench/ensemble.sh || exit 1

@@ -335,6 +335,9 @@ int cmd_ensemble(int argc, char **argv) {
       o.april_reservoir = toktogul, o.april_hm3 = level_6500, o.napril = 1;
     rc = naryn_ensemble_new(mb, &o, &e, d);
   }
+  /* Every process has read the members (a file one of them cannot read
+  ** stops them all, not only that one). */
+  rc = naryn_mpi_agree(rc);
   char command[4096];
   record_command(argc, argv, command, sizeof command);
   if (rc == NARYN_OK) rc = naryn_ensemble_set_command(e, command);
