@@ -4,8 +4,9 @@
 # in $BUILD/results.txt. Hand-written fixture pages test the checker
 # itself: the good one must pass and each bad one must fail with its
 # message. Then the reports naryn writes are checked: the main job's, a
-# trade-off curve's, a benefit-sharing game's and one of a model with
-# hostile names. Runs only for the normal build, not under SAN=1.
+# trade-off curve's, a benefit-sharing game's, an ensemble's and one of a
+# model with hostile names. Runs only for the normal build, not under
+# SAN=1.
 BUILD=${BUILD:-build}
 out="$BUILD/results.txt"
 bc="$BUILD/tools/browser_check"
@@ -181,6 +182,16 @@ start report-share "$bc" --expect game-figures --expect coalitions --expect allo
   --expect-text "Superadditivity" --screenshot "$tmp/share/report.png" "$tmp/share/report.html"
 start report-share-grand "$bc" --expect summary --expect water-values --min-charts 10 \
   "$tmp/share/grand/report.html"
+# An ensemble: the example's members under its base case and its energy
+# mode, with the fan chart of its reservoir's storage.
+check report-ensemble-run 0 "" "$BUILD/naryn" ensemble examples/ensemble/model.yaml \
+  --members-file examples/ensemble/members.csv --compare --april-below Store=2000 \
+  --quiet --out "$tmp/ensemble"
+start report-ensemble "$bc" --expect yearly --expect reliability --expect april \
+  --expect storage-1 --expect exceed-energy --expect exceed-shortage \
+  --expect histogram-shortage --min-charts 4 --min-tables 3 \
+  --expect-text "Store: storage over the members" --expect-text "winter energy (Plant)" \
+  --expect-text "energy-mode" --screenshot "$tmp/ensemble/report.png" "$tmp/ensemble/report.html"
 # Hostile names are shown as text and run nothing.
 mkdir -p "$tmp/evil"
 cat >"$tmp/evil/model.yaml" <<'MODEL'
@@ -217,6 +228,7 @@ done
 expect report-pareto 0 "report.html: "
 expect report-share 0 "report.html: "
 expect report-share-grand 0 "report.html: "
+expect report-ensemble 0 "report.html: "
 expect report-evil 0 "report.html: "
 expect report-daily 0 "report.html: "
 
