@@ -163,6 +163,7 @@ static int report_short(naryn_members *mb, const naryn__member_at *at, long last
 
 int naryn_members_read(const char *path, naryn_members **out, naryn_diags *d) {
   *out = NULL;
+  long mark = naryn__diags_nomem(d);
   naryn_members *mb = calloc(1, sizeof *mb);
   naryn__arena *a = naryn__arena_new();
   if (!mb || !a || !(mb->path = naryn__arena_strdup(a, path))) {
@@ -268,7 +269,8 @@ int naryn_members_read(const char *path, naryn_members **out, naryn_diags *d) {
   naryn__csv_close(s);
   if (rc != NARYN_OK) {
     naryn_members_free(mb);
-    return rc == NARYN_EIO ? NARYN_EIO : rc == NARYN_ENOMEM ? NARYN_ENOMEM : NARYN_ESYNTAX;
+    rc = rc == NARYN_EIO || rc == NARYN_ENOMEM ? rc : NARYN_ESYNTAX;
+    return naryn__diags_status(d, mark, rc);
   }
   *out = mb;
   return NARYN_OK;

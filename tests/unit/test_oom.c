@@ -1352,6 +1352,52 @@ static void two_countries(void **state) {
   naryn_model_free(m);
 }
 
+/* An ensemble: two members of examples/ensemble read from a file, run on
+** one thread (the allocations in the same order every run) and on two,
+** and written with their report; a failure leaves no folder. */
+static int run_ensemble(phase *p, naryn_diags *d) {
+  naryn_members *mb = NULL;
+  naryn_ensemble *e = NULL;
+  naryn_ensemble_opts o;
+  naryn_ensemble_opts_init(&o);
+  o.jobs = p->jobs;
+  int rc = naryn_members_read(p->path, &mb, d);
+  if (rc == NARYN_OK) rc = naryn_ensemble_new(mb, &o, &e, d);
+  if (rc == NARYN_OK) rc = naryn_ensemble_run(e, p->model, "base", d);
+  if (rc == NARYN_OK) rc = naryn_ensemble_write(e, p->out_dir, d);
+  naryn_ensemble_free(e);
+  naryn_members_free(mb);
+  return rc;
+}
+
+static void ensemble(void **state) {
+  (void)state;
+  char path[4200];
+  naryn_model *m = tu_load_path(example("ensemble/model.yaml", path, sizeof path));
+  /* The first two members of the example's file. */
+  char *all = tu_slurp(example("ensemble/members.csv", path, sizeof path));
+  assert_non_null(all);
+  char *cut = strstr(all, "\n3,");
+  assert_non_null(cut);
+  cut[1] = '\0';
+  tu_write(".", "two.csv", all);
+  free(all);
+  phase ens = {.name = "ensemble", .run = run_ensemble, .settle = settle_write,
+               .model = m, .path = "two.csv", .ref_dir = "ref", .out_dir = "out", .jobs = 1};
+  naryn_diags *d = naryn_diags_new(0);
+  ens.out_dir = "ref";
+  assert_int_equal(run_ensemble(&ens, d), NARYN_OK);
+  naryn_diags_free(d);
+  ens.out_dir = "out";
+  assert_true(oom_loop(&ens) > 0);
+  phase threads = ens;
+  threads.name = "ensemble on threads";
+  threads.jobs = 2;
+  assert_true(oom_loop(&threads) > 0);
+  remove_tree("ref");
+  naryn_model_free(m);
+}
+
 /* The injector itself: the Nth allocation fails and the others do not,
 ** and a block kept past the run is seen. */
 static void the_injector_works(void **state) {
@@ -1453,6 +1499,7 @@ int main(void) {
       OOM_TEST(pareto),
       OOM_TEST(compare),
       OOM_TEST(two_countries),
+      OOM_TEST(ensemble),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
