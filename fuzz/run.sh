@@ -1,5 +1,6 @@
 #!/bin/sh
-# Runs each libFuzzer target (fuzz_model, fuzz_merge, fuzz_csv) for
+# Runs each libFuzzer target (fuzz_model, fuzz_merge, fuzz_csv,
+# fuzz_members) for
 # FUZZ_SECONDS seconds with bounded memory and time per input, from seeds
 # made afresh out of the repository's models, scenarios and CSV files
 # (examples/, models/ and tests/bad/). Records "fuzz/<target> PASS|FAIL"
@@ -57,7 +58,17 @@ seed_csvs() {
   done
 }
 
-for target in model merge csv; do
+# seed_members DIR: every members file of an ensemble.
+seed_members() {
+  n=0
+  for f in examples/*/members.csv tests/bad/*/members.csv; do
+    [ -f "$f" ] || continue
+    n=$((n + 1))
+    cp "$f" "$1/$n-$(basename "$f")"
+  done
+}
+
+for target in model merge csv members; do
   bin="$top/$BUILD/fuzz/fuzz_$target"
   dir="$top/$BUILD/fuzz/$target"
   if [ ! -x "$bin" ]; then
@@ -68,9 +79,9 @@ for target in model merge csv; do
   fi
   rm -rf "$dir/seeds" "$dir/cwd"
   mkdir -p "$dir/seeds" "$dir/corpus" "$dir/found" "$dir/cwd"
-  "seed_${target}s" "$dir/seeds"
+  if [ "$target" = members ]; then seed_members "$dir/seeds"; else "seed_${target}s" "$dir/seeds"; fi
   dict=model.dict
-  [ "$target" = csv ] && dict=csv.dict
+  [ "$target" = csv ] || [ "$target" = members ] && dict=csv.dict
   # The models read their series from the working folder: give them the
   # CSV files the examples name there.
   cp examples/cascade/inflow.csv models/naryn/*.csv "$dir/cwd/"
