@@ -442,6 +442,45 @@ static void test_members_drawn_from_a_fit(void **state) {
   naryn_diags_free(d);
 }
 
+/* On a weekly horizon a month's flow holds on each of its days and a
+** step takes the mean of its days: the week of 29 October to 4 November
+** 2001 has three days of October and four of November. */
+static void test_weeks_spread_months(void **state) {
+  (void)state;
+  write_basin();
+  const char *monthly = "horizon: {start: 2001-10, end: 2003-09, step: monthly}";
+  char *h = strstr(basin, monthly), text[sizeof basin + 64];
+  assert_non_null(h);
+  snprintf(text, sizeof text, "%.*shorizon: {start: 2001-10-01, end: 2002-09-30, step: weekly}%s",
+           (int)(h - basin), basin, h + strlen(monthly));
+  tu_write(".", "weekly.yaml", text);
+  naryn_model *m = tu_load_path("weekly.yaml");
+  naryn_diags *d = naryn_diags_new(0);
+  naryn_members *mb = NULL;
+  assert_int_equal(naryn_members_read("members.csv", &mb, d), NARYN_OK);
+  naryn__arena *a = naryn__arena_new();
+  ens_layout L;
+  assert_int_equal(naryn__ens_layout(&L, m, mb, NULL, a, d), NARYN_OK);
+  assert_int_equal(L.nyears, 1);
+  double flows[3 * 24], over_q1[60], over_q2[60], over_q3[60];
+  for (int j = 0; j < 3; j++)
+    for (int t = 0; t < 24; t++) flows[j * 24 + t] = 100 * (j + 1) + t; /* month t */
+  double *over[8] = {NULL};
+  int q1 = naryn_model_node_index(m, "Q1"), q3 = naryn_model_node_index(m, "Q3");
+  over[q1] = over_q1;
+  over[naryn_model_node_index(m, "Q2")] = over_q2;
+  over[q3] = over_q3;
+  naryn__ens_inflows(&L, m, flows, 24, over);
+  assert_near(over_q1[0], 100, 1e-12);                /* 1-7 October */
+  assert_near(over_q1[4], (3 * 100 + 4 * 101) / 7.0, 1e-12); /* 29 Oct - 4 Nov */
+  assert_near(over_q3[4], 2 * (3 * 300 + 4 * 301) / 7.0, 1e-12); /* scale 2 */
+  assert_near(over_q1[52], 111, 1e-12);               /* 30 September 2002 */
+  naryn__arena_free(a);
+  naryn_members_free(mb);
+  naryn_model_free(m);
+  naryn_diags_free(d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_quantiles),
@@ -451,6 +490,7 @@ int main(void) {
       cmocka_unit_test(test_members_errors),
       cmocka_unit_test(test_run_errors),
       cmocka_unit_test(test_members_drawn_from_a_fit),
+      cmocka_unit_test(test_weeks_spread_months),
   };
   return cmocka_run_group_tests(tests, tu_enter_tmpdir, tu_leave_tmpdir);
 }
