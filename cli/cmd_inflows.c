@@ -86,7 +86,8 @@ static int seed_of(const char *text, uint64_t *out) {
   return 0;
 }
 
-/* The command line without "--out X", for the files' first lines. */
+/* The command line without "--out X" and "--quiet", for the files'
+** first lines: what makes the file again, wherever it is written. */
 static void command_without_out(int argc, char **argv, char *buf, size_t size) {
   char *kept[256];
   int n = 0;
@@ -95,6 +96,7 @@ static void command_without_out(int argc, char **argv, char *buf, size_t size) {
       i++;
       continue;
     }
+    if (strcmp(argv[i], "--quiet") == 0) continue;
     kept[n++] = argv[i];
   }
   cli_command_line(n, kept, buf, size);

@@ -6,7 +6,9 @@
 **
 ** Dependencies point one way: core <- io <- model <- hydro <- lp <- simulate
 ** <- optimise <- report (the optimiser records its plans in the simulator's
-** result and checks them with its water-balance checks).
+** result and checks them with its water-balance checks). The synthetic
+** inflows (src/inflows/, with its own header inflows_int.h) use core and io
+** only.
 */
 #ifndef NARYN_INT_H
 #define NARYN_INT_H

