@@ -17,10 +17,8 @@ runtime="$(cd "$BUILD" && pwd)/bench/runtime"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-# The built-in fit, as naryn inflows fit makes it (doc/inflows.md).
-"$naryn" inflows fit models/naryn/data/chirchik_basin_monthly_1945_2010.csv \
-  --sites naryn_m3s=pskem_m3s,karadarya_m3s=chatkal_m3s,chirchik_m3s=charvak_m3s,ugam_m3s,lateral_m3s=ugam_m3s \
-  --rescale models/naryn/inflow-stats.csv --out "$tmp/fit.yaml" --quiet || exit 1
+# The built-in fit (models/naryn/data/inflows-fit.yaml; doc/inflows.md).
+ln -s "$(pwd)/models/naryn/data/inflows-fit.yaml" "$tmp/fit.yaml" || exit 1
 echo "== ensemble: $members members x 30 years monthly of the built-in model, fresh processes, median of $runs"
 printf "%-28s %9s %9s %9s %9s\n" "" "whole s" "s/member" "peak MB" "speed-up"
 # time_it NAME JOBS COMMAND...: runs "COMMAND ensemble ... --jobs JOBS"
