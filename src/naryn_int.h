@@ -293,10 +293,11 @@ int naryn__csv_next(naryn__csv_stream *s);
 /* Goes on reading at byte 'offset' of the file, the start of a row as
 ** the stream's offset gave it, that row being on line 'line'; each read()
 ** then asks for 'chunk' bytes (0: naryn__csv_stream_chunk), so that a
-** reader of a few rows here and there reads little more than them.
-** Returns 0, or -1 after reporting why the file cannot be read there. */
+** reader of a few rows here and there reads little more than them. From
+** now on the stream reports its problems in d. Returns 0, or -1 after
+** reporting why the file cannot be read there. */
 int naryn__csv_seek(naryn__csv_stream *s, long long offset, int line,
-                    size_t chunk);
+                    size_t chunk, naryn_diags *d);
 /* Closes the file and frees the reader's buffers; accepts NULL and
 ** streams closed already. */
 void naryn__csv_close(naryn__csv_stream *s);

@@ -364,7 +364,7 @@ int naryn__members_load(naryn__member_reader *rd, long k, double *out, naryn_dia
       return changed(mb, k, d);
   }
   size_t chunk = at->bytes && at->bytes < 4096 ? 4096 : at->bytes;
-  if (naryn__csv_seek(rd->s, at->offset, at->line, chunk) != 0) return NARYN_EIO;
+  if (naryn__csv_seek(rd->s, at->offset, at->line, chunk, d) != 0) return NARYN_EIO;
   for (int t = 0; t < mb->months; t++) {
     int got = naryn__csv_next(rd->s);
     if (got < 0) return NARYN_EIO;

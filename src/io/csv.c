@@ -988,10 +988,11 @@ int naryn__csv_next(naryn__csv_stream *s) {
 }
 
 int naryn__csv_seek(naryn__csv_stream *s, long long offset, int line,
-                    size_t chunk) {
+                    size_t chunk, naryn_diags *d) {
   stream_state *st = s ? s->state : NULL;
   if (!st) return -1;
   reader *r = &st->r;
+  r->d = d;
   if (lseek(st->fd, (off_t)offset, SEEK_SET) < 0) {
     naryn__diag(r->d, NARYN_EIO, NARYN_SEV_ERROR, r->path, line, 0, NULL,
                 "cannot read: %s", strerror(errno));

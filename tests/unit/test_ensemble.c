@@ -307,6 +307,39 @@ static void test_members_errors(void **state) {
                       "its first or last day), got \"2001-01-15\"");
 }
 
+/* A members file changed between its reading and the runs: the member
+** that no longer reads is reported as such, naming it, on whichever
+** thread read it, and the run fails. */
+static void test_file_changed(void **state) {
+  (void)state;
+  write_basin();
+  char *text = tu_slurp("members.csv");
+  naryn_diags *d = naryn_diags_new(0);
+  naryn_model *m = tu_load_path("model.yaml");
+  naryn_members *mb = NULL;
+  naryn_ensemble *e = NULL;
+  naryn_ensemble_opts o;
+  naryn_ensemble_opts_init(&o);
+  o.jobs = 1;
+  assert_int_equal(naryn_members_read("members.csv", &mb, d), NARYN_OK);
+  /* Member 3's first row gets a field too many; the rest is as it was. */
+  char *third = strstr(text, "\n3,2001-10,");
+  assert_non_null(third);
+  third[1] = '\0';
+  FILE *f = fopen("members.csv", "w");
+  fprintf(f, "%s3,2001-10,12,0,4,9\n", text);
+  fclose(f);
+  assert_int_equal(naryn_ensemble_new(mb, &o, &e, d), NARYN_OK);
+  assert_int_not_equal(naryn_ensemble_run(e, m, "base", d), NARYN_OK);
+  assert_non_null(strstr(tu_first_error(d), "members.csv:50:"));
+  assert_non_null(strstr(tu_first_error(d), "member 3: "));
+  naryn_ensemble_free(e);
+  naryn_members_free(mb);
+  naryn_model_free(m);
+  naryn_diags_free(d);
+  free(text);
+}
+
 /* A site the model does not read, members short of the horizon, an option
 ** naming no reservoir. */
 static void test_run_errors(void **state) {
@@ -489,6 +522,7 @@ int main(void) {
       cmocka_unit_test(test_same_bytes_any_jobs),
       cmocka_unit_test(test_members_errors),
       cmocka_unit_test(test_run_errors),
+      cmocka_unit_test(test_file_changed),
       cmocka_unit_test(test_members_drawn_from_a_fit),
       cmocka_unit_test(test_weeks_spread_months),
   };
