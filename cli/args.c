@@ -343,6 +343,15 @@ int cli_finish(cli_run *run, int status) {
   return status;
 }
 
+void cli_out_dir(const cli_run *run, const char *kind, char *out, size_t size) {
+  const char *scen = naryn_model_scenario(run->m);
+  if (run->args.out)
+    snprintf(out, size, "%s", run->args.out);
+  else
+    snprintf(out, size, "results/%s/%s%s%s", naryn_model_name(run->m), scen,
+             scen[0] ? "-" : "", kind);
+}
+
 int cli_prepare_output(cli_run *run, const char *out, naryn_output *o) {
   int rc = naryn_staging_check(out, run->d);
   if (rc == NARYN_OK) rc = cli_output(&run->args, run->m, o, run->d);

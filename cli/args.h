@@ -86,6 +86,9 @@ void cli_command_line(int argc, char **argv, char *buf, size_t size);
 ** with naryn_output_free. */
 int cli_output(const cli_args *a, const naryn_model *m, naryn_output *o,
                naryn_diags *d);
+/* The folder a command writes: --out when given, else
+** results/MODEL/KIND, or results/MODEL/SCENARIO-KIND for a scenario. */
+void cli_out_dir(const cli_run *run, const char *kind, char *out, size_t size);
 /* Before a run that writes the folder 'out': refuses a folder that cannot
 ** be replaced, then fills o as cli_output does. Prints what is wrong and
 ** returns the error, or NARYN_OK. */

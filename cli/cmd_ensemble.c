@@ -268,11 +268,7 @@ int cmd_ensemble(int argc, char **argv) {
   double *values = calloc((size_t)(run.args.nenergy + run.args.napril) + 1, sizeof *values);
   char out[4096];
   const char *scen = naryn_model_scenario(m);
-  if (run.args.out)
-    snprintf(out, sizeof out, "%s", run.args.out);
-  else
-    snprintf(out, sizeof out, "results/%s/%s%sensemble", naryn_model_name(m), scen,
-             scen[0] ? "-" : "");
+  cli_out_dir(&run, "ensemble", out, sizeof out);
   if (!names || !values) {
     cli_error("out of memory");
     rc = NARYN_ENOMEM;

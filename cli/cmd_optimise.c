@@ -119,13 +119,10 @@ int cmd_optimise(int argc, char **argv) {
   const char *scen = naryn_model_scenario(m);
   int compare = run.args.builtin && run.args.model.nscenarios == 0 &&
                 !run.args.write_lp;
-  if (run.args.out)
-    snprintf(out, sizeof out, "%s", run.args.out);
-  else if (compare)
+  if (compare && !run.args.out)
     snprintf(out, sizeof out, "results/%s", naryn_model_name(m));
   else
-    snprintf(out, sizeof out, "results/%s/%s%soptimum", naryn_model_name(m),
-             scen, scen[0] ? "-" : "");
+    cli_out_dir(&run, "optimum", out, sizeof out);
   if (compare) {
     rc = cli_compare(&run, out, 1);
     return cli_finish(&run, cli_exit_status(rc));

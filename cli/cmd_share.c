@@ -129,12 +129,7 @@ int cmd_share(int argc, char **argv) {
   if (rc >= 0) return cli_finish(&run, rc);
   const naryn_model *m = run.m;
   char out[4096];
-  const char *scen = naryn_model_scenario(m);
-  if (run.args.out)
-    snprintf(out, sizeof out, "%s", run.args.out);
-  else
-    snprintf(out, sizeof out, "results/%s/%s%sshare", naryn_model_name(m), scen,
-             scen[0] ? "-" : "");
+  cli_out_dir(&run, "share", out, sizeof out);
   /* A folder that cannot be replaced is refused before the run. */
   rc = naryn_staging_check(out, run.d);
   if (rc != NARYN_OK) {
