@@ -301,7 +301,7 @@ typedef struct naryn_sim_opts {
   /* Most solves per step while head and evaporation settle (default 20). */
   int max_iterations;
   /* Head and evaporation are settled when they change by less than this
-  ** fraction between two solves (default 1e-9). */
+  ** fraction between two solves (default 1e-6). */
   double settle_tolerance;
   /* Largest water-balance residual at a node, as a fraction of the water
   ** passing through it, before the run fails (default 1e-6). */

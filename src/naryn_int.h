@@ -1248,6 +1248,14 @@ naryn__lp *naryn__lp_new(int nrows, int ncols, const int *start,
                          const double *obj, const double *rowlo,
                          const double *rowup);
 void naryn__lp_free(naryn__lp *lp);
+/* For an LP re-solved many times with only its bounds changed (the
+** simulator's step LP): from now on CLP keeps its work arrays and its
+** factorisation between solves, is told of each bound that changed rather
+** than given all of them, and skips its checks of the matrix, which does
+** not change. Much faster for small LPs; where an LP has several optimal
+** solutions, it may pick another than a solve from scratch would.
+** NARYN_OK, NARYN_ENOMEM or NARYN_ESOLVER. */
+int naryn__lp_keep_work(naryn__lp *lp);
 /* Replaces all column and row bounds (arrays of ncols and nrows).
 ** NARYN_OK, NARYN_ENOMEM or NARYN_ESOLVER. */
 int naryn__lp_set_bounds(naryn__lp *lp, const double *collo,

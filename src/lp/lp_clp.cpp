@@ -7,11 +7,15 @@
 ** simplex from the previous optimal basis, which after small changes needs
 ** few iterations. CLP's own scaling is switched off: the simulator's rows
 ** are water balances with coefficients near 1, and for such re-solves the
-** scaling pass costs more than it saves (see doc/performance.md).
+** scaling pass costs more than it saves (see doc/performance.md). For
+** the step LP, CLP also keeps its work arrays and factorisation from one
+** solve to the next (naryn__lp_keep_work): a step's re-solves, which
+** mostly need no pivot at all, then cost a few microseconds instead of a
+** setup from scratch.
 **
-** The calls made on ClpSimplex are the ones CLP's own C interface makes
-** for the same requests, so that the solutions are those of that
-** interface to the last bit.
+** Otherwise the calls made on ClpSimplex are the ones CLP's own C
+** interface makes for the same requests, so that the solutions are those
+** of that interface to the last bit.
 **
 ** CLP reports running out of memory, and some of its own failures, by
 ** throwing C++ exceptions, which must never cross into the C library.
@@ -33,6 +37,7 @@
 */
 #include <cerrno>
 #include <cfloat>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -40,6 +45,7 @@
 #include <new>
 
 #include <ClpEventHandler.hpp>
+#include <ClpDualRowDantzig.hpp>
 #include <ClpSimplex.hpp>
 
 extern "C" {
@@ -148,7 +154,26 @@ struct naryn__lp {
   ClpSimplex *clp;
   int nrows, ncols;
   int broken; /* NARYN_OK, or the status of a call that threw */
+  int warm;   /* 1 after naryn__lp_keep_work */
+  /* In the warm mode, the bounds given as infinite (per column, then per
+  ** row: 1 the lower, 2 the upper) and the box they are given to CLP as. */
+  unsigned char *infinite;
+  double box;
+  long box_solves; /* solves again without the box */
 };
+
+/* CLP's startFinishOptions for a warm re-solve: keep the work arrays and
+** the factorisation at the end (1), start from the kept factorisation
+** (2) and skip setting up what has not changed (4). */
+#define WARM_START_FINISH 7
+/* CLP's specialOptions for a warm re-solve: no sanity checks of the
+** matrix (128), and no refactorisation before 20 iterations (2048). */
+#define WARM_SPECIAL (128 | 2048)
+/* Up to this many rows, the warm mode's dual simplex picks the row to
+** leave the basis by the largest infeasibility (Dantzig's rule), whose
+** iterations cost less than those of CLP's default, steepest edge, and on
+** the small step LPs of river networks are not more numerous. */
+#define WARM_DANTZIG_ROWS 500
 
 /* The status of a solve that CLP finished with 'status': an interruption
 ** whenever one was requested, whatever CLP made of it. */
@@ -188,6 +213,7 @@ extern "C" naryn__lp *naryn__lp_new(int nrows, int ncols, const int *start,
 
 extern "C" void naryn__lp_free(naryn__lp *lp) {
   if (!lp) return;
+  free(lp->infinite);
   if (lp->broken && lp->clp) {
     /* A model whose call threw cannot be deleted safely (see the top). */
     naryn__lp_abandon(lp->clp);
@@ -201,6 +227,115 @@ extern "C" void naryn__lp_free(naryn__lp *lp) {
   free(lp);
 }
 
+extern "C" int naryn__lp_keep_work(naryn__lp *lp) {
+  if (lp->broken) return lp->broken;
+  lp->infinite = static_cast<unsigned char *>(calloc((size_t)(lp->ncols + lp->nrows) + 1, 1));
+  if (!lp->infinite) return NARYN_ENOMEM;
+  try {
+    lp->clp->setPersistenceFlag(1);
+    lp->clp->setSpecialOptions(lp->clp->specialOptions() | WARM_SPECIAL);
+    if (lp->nrows <= WARM_DANTZIG_ROWS) {
+      ClpDualRowDantzig dantzig;
+      lp->clp->setDualRowPivotAlgorithm(dantzig);
+    }
+  } catch (...) {
+    return lp->broken = caught();
+  }
+  lp->warm = 1;
+  return NARYN_OK;
+}
+
+/* The warm mode gives CLP no infinite bound. The dual simplex must give
+** every column with an infinite bound a bound of its own (CLP's "fake"
+** bounds) and clean up with the primal simplex when a solution reaches
+** one; a true bound saves both. Infinite bounds are given as a box: a
+** power of ten at least ten times the sum of the magnitudes of all the
+** finite bounds, which a flow of water would not reach. It only grows, so
+** that it seldom changes. A solution that reaches the box is solved again
+** without it (solve_warm); one that does not is optimal for the problem
+** without the box too, since an LP's optimum where no added bound holds
+** it is an optimum without them. */
+static void update_box(naryn__lp *lp, const double *collo, const double *colup,
+                       const double *rowlo, const double *rowup) {
+  double sum = 1.0;
+  for (int j = 0; j < lp->ncols; j++) {
+    if (std::isfinite(collo[j])) sum += fabs(collo[j]);
+    if (std::isfinite(colup[j])) sum += fabs(colup[j]);
+  }
+  for (int i = 0; i < lp->nrows; i++) {
+    if (std::isfinite(rowlo[i])) sum += fabs(rowlo[i]);
+    if (std::isfinite(rowup[i])) sum += fabs(rowup[i]);
+  }
+  double box = pow(10.0, ceil(log10(10.0 * sum)));
+  if (box > lp->box) lp->box = box;
+}
+
+/* A bound for CLP in the warm mode, noting in *flag whether it was
+** infinite (bit 'bit'). */
+static double boxed(naryn__lp *lp, double v, unsigned char *flag, int bit) {
+  if (v >= 1e30 || v <= -1e30) {
+    *flag |= (unsigned char)bit;
+    return v > 0 ? lp->box : -lp->box;
+  }
+  return v;
+}
+
+/* Tells CLP of each bound that changed, one by one, which keeps its work
+** arrays valid where replacing whole arrays would have it set them all up
+** again. */
+static void change_bounds(naryn__lp *lp, const double *collo,
+                          const double *colup, const double *rowlo,
+                          const double *rowup) {
+  ClpSimplex *clp = lp->clp;
+  update_box(lp, collo, colup, rowlo, rowup);
+  const double *lo = clp->getColLower(), *up = clp->getColUpper();
+  for (int j = 0; j < lp->ncols; j++) {
+    unsigned char *f = &lp->infinite[j];
+    *f = 0;
+    double l = boxed(lp, collo[j], f, 1), u = boxed(lp, colup[j], f, 2);
+    if (lo[j] != l || up[j] != u) clp->setColumnBounds(j, l, u);
+  }
+  lo = clp->getRowLower(), up = clp->getRowUpper();
+  for (int i = 0; i < lp->nrows; i++) {
+    unsigned char *f = &lp->infinite[lp->ncols + i];
+    *f = 0;
+    double l = boxed(lp, rowlo[i], f, 1), u = boxed(lp, rowup[i], f, 2);
+    if (lo[i] != l || up[i] != u) clp->setRowBounds(i, l, u);
+  }
+}
+
+/* 1 when value v reaches the box on a side whose bound was infinite. */
+static int at_box(const naryn__lp *lp, double v, unsigned char flag) {
+  double edge = lp->box * (1.0 - 1e-9);
+  return ((flag & 1) && v <= -edge) || ((flag & 2) && v >= edge);
+}
+
+/* Gives CLP the infinite bounds as they are, for the solve after one that
+** reached the box. The next change_bounds puts the box back. */
+static void unbox(naryn__lp *lp) {
+  ClpSimplex *clp = lp->clp;
+  const double *lo = clp->getColLower(), *up = clp->getColUpper();
+  for (int j = 0; j < lp->ncols; j++) {
+    unsigned char f = lp->infinite[j];
+    if (f) clp->setColumnBounds(j, (f & 1) ? -DBL_MAX : lo[j], (f & 2) ? DBL_MAX : up[j]);
+  }
+  lo = clp->getRowLower(), up = clp->getRowUpper();
+  for (int i = 0; i < lp->nrows; i++) {
+    unsigned char f = lp->infinite[lp->ncols + i];
+    if (f) clp->setRowBounds(i, (f & 1) ? -DBL_MAX : lo[i], (f & 2) ? DBL_MAX : up[i]);
+  }
+}
+
+/* 1 when the last solution reaches the box anywhere. */
+static int reached_box(const naryn__lp *lp) {
+  const double *x = lp->clp->getColSolution(), *r = lp->clp->getRowActivity();
+  for (int j = 0; j < lp->ncols; j++)
+    if (lp->infinite[j] && at_box(lp, x[j], lp->infinite[j])) return 1;
+  for (int i = 0; i < lp->nrows; i++)
+    if (lp->infinite[lp->ncols + i] && at_box(lp, r[i], lp->infinite[lp->ncols + i])) return 1;
+  return 0;
+}
+
 extern "C" int naryn__lp_set_bounds(naryn__lp *lp, const double *collo,
                                     const double *colup, const double *rowlo,
                                     const double *rowup) {
@@ -208,6 +343,10 @@ extern "C" int naryn__lp_set_bounds(naryn__lp *lp, const double *collo,
   /* CLP keeps the basis status of every row and column across these calls,
   ** so the next solve starts from the previous optimal basis. */
   try {
+    if (lp->warm) {
+      change_bounds(lp, collo, colup, rowlo, rowup);
+      return NARYN_OK;
+    }
     lp->clp->chgColumnLower(collo);
     lp->clp->chgColumnUpper(colup);
     lp->clp->chgRowLower(rowlo);
@@ -222,9 +361,16 @@ extern "C" int naryn__lp_solve(naryn__lp *lp, long *iterations) {
   if (lp->broken) return lp->broken;
   if (naryn_interrupted()) return NARYN_EINTR;
   try {
-    lp->clp->dual(0);
+    lp->clp->dual(0, lp->warm ? WARM_START_FINISH : 0);
     int status = lp->clp->status();
     *iterations += lp->clp->numberIterations();
+    if (lp->warm && status == 0 && reached_box(lp) && !naryn_interrupted()) {
+      unbox(lp);
+      lp->box_solves++;
+      lp->clp->dual(0, WARM_START_FINISH);
+      status = lp->clp->status();
+      *iterations += lp->clp->numberIterations();
+    }
     if (status != 0 && !naryn_interrupted()) {
       /* A warm start can stall on a bad basis; a solve from scratch with
       ** presolve settles whether the problem itself is at fault. */

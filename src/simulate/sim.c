@@ -30,7 +30,9 @@
 ** sides and re-solves from the previous basis. Head (from the mean of start
 ** and end storage and the tailwater at the plant's discharge) and
 ** evaporation (from the area at mean storage) depend on the solution, so a
-** step is re-solved until they settle.
+** step is re-solved until they settle; evaporation's next estimate is
+** found by the secant method (next_evaporation), which settles most steps
+** in two or three solves.
 */
 #include <math.h>
 #include <stdio.h>
@@ -281,7 +283,7 @@ static int build_lp(sim *s) {
     for (int i = 0; i < s->nrows; i++) s->rowlo[i] = s->rowup[i] = 0.0;
     s->lp = naryn__lp_new(s->nrows, s->ncols, start, index, value, s->collo,
                           s->colup, b.obj, s->rowlo, s->rowup);
-    if (s->lp) rc = NARYN_OK;
+    if (s->lp) rc = naryn__lp_keep_work(s->lp) == NARYN_OK ? NARYN_OK : NARYN_ENOMEM;
     /* A step LP that is a pure network is solved by the network simplex;
     ** CLP keeps the same LP for the steps it gives up on. */
     if (rc == NARYN_OK && s->o->step_solver == NARYN_STEP_AUTO)
@@ -387,6 +389,44 @@ static double head_storage(const sim *s, const double *x, int plant) {
   return 0.5 * (s->storage[r] + end_storage(s, x, r));
 }
 
+/* 1 when the solution x holds reservoir i's end storage where it is
+** whatever its evaporation: full, empty or at its target storage. */
+static int storage_pinned(const sim *s, const double *x, int i) {
+  const node_lp *v = &s->nl[i];
+  double y = x[v->y], top = s->colup[v->y], eps = 1e-9;
+  if (y <= eps || (top < INFINITY && y >= top - eps * (1.0 + top))) return 1;
+  return v->trow >= 0 && x[v->tp] <= eps && x[v->tm] <= eps;
+}
+
+/* The evaporation for reservoir i's next solve, after a solve x that used
+** evap[i] and gave a mean storage whose evaporation is e. Evaporation is
+** settled at a fixed point of e = g(e), where g is the evaporation at the
+** mean storage the step's LP gives when it takes e. Taking g(e) as it is
+** (plain iteration) shrinks the miss at each solve by the slope of g: none
+** where the storage is held full, empty or at its target, so that the next
+** solve settles; otherwise from 1e-4 for a deep reservoir to 0.02 for a
+** shallow one, whose area grows fast with storage. There this takes g as a
+** straight line and solves for its fixed point: with the slope between the
+** step's last two solves (the secant method), or after its first with that
+** of the area curve at the mean storage times -1/2 (the reservoir's own
+** storage takes a change of its evaporation, half of it in the mean). */
+static double next_evaporation(sim *s, const double *x, int t, int i,
+                               double mean, double e) {
+  const naryn__node *n = &s->m->nodes[i];
+  double used = s->evap[i], slope = 0.0;
+  if (!isnan(s->evap_prev[i]) && used != s->evap_prev[i]) {
+    slope = (e - s->g_prev[i]) / (used - s->evap_prev[i]);
+  } else if (!storage_pinned(s, x, i)) {
+    double h = 1e-3 * (1.0 + fabs(mean));
+    slope = -0.5 * (naryn__hyd_evaporation_hm3(n, t, mean + h) -
+                    naryn__hyd_evaporation_hm3(n, t, mean - h)) / (2.0 * h);
+  }
+  s->evap_prev[i] = used;
+  s->g_prev[i] = e;
+  if (!(fabs(slope) < 0.5)) return e;
+  return used + (e - used) / (1.0 - slope);
+}
+
 /* Recomputes evaporation, turbine capacities and heads from a solution
 ** into evap_next, cap_next and head_next. Returns 1 when any of them
 ** differs from the value the solve used by more than the settling
@@ -404,7 +444,7 @@ static int update_estimates(sim *s, int t, const double *x) {
       double mean = 0.5 * (s->storage[i] + end_storage(s, x, i));
       double e = naryn__hyd_evaporation_hm3(n, t, mean);
       if (fabs(e - s->evap[i]) > tol * (1.0 + s->evap[i])) moved = 1;
-      s->evap_next[i] = e;
+      s->evap_next[i] = next_evaporation(s, x, t, i, mean, e);
     }
     if (v->qt >= 0) {
       double q = (x[v->qt] + x[v->qs]) / k;
@@ -551,8 +591,10 @@ static int run_step(sim *s, int t) {
   ** storage and the plant's last discharge. */
   for (int i = 0; i < m->nnodes; i++) {
     const naryn__node *n = &m->nodes[i];
-    if (s->nl[i].y >= 0)
+    if (s->nl[i].y >= 0) {
       s->evap[i] = naryn__hyd_evaporation_hm3(n, t, s->storage[i]);
+      s->evap_prev[i] = NAN;
+    }
     if (s->nl[i].qt >= 0) {
       double st = n->reservoir >= 0 ? s->storage[n->reservoir] : 0.0;
       s->head[i] = naryn__hyd_head_m(m, n, st, s->discharge[i]);
@@ -635,7 +677,7 @@ static int run_step(sim *s, int t) {
 
 void naryn_sim_opts_init(naryn_sim_opts *o) {
   o->max_iterations = 20;
-  o->settle_tolerance = 1e-9;
+  o->settle_tolerance = 1e-6;
   o->balance_tolerance = 1e-6;
   o->progress = NULL;
   o->progress_user = NULL;
@@ -680,7 +722,7 @@ int naryn__simulate_into(const naryn_model *m, const naryn_sim_opts *o,
   sim s = {.m = m, .o = o, .d = d, .r = r};
   int rc = NARYN_ENOMEM;
   size_t n = (size_t)m->nnodes;
-  s.storage = calloc(13 * n + 1, sizeof *s.storage);
+  s.storage = calloc(15 * n + 1, sizeof *s.storage);
   s.zone = malloc((2 * n + 1) * sizeof *s.zone);
   s.forced_missed = calloc(2 * n + 1, sizeof *s.forced_missed);
   if (!s.storage || !s.zone || !s.forced_missed) {
@@ -700,6 +742,8 @@ int naryn__simulate_into(const naryn_model *m, const naryn_sim_opts *o,
   s.forced_below = s.forced_above + n;
   s.forced_worst = s.forced_below + n;
   s.forced_w = s.forced_worst + n;
+  s.evap_prev = s.forced_w + n;
+  s.g_prev = s.evap_prev + n;
   s.forced_worst_t = s.forced_missed + n;
   s.ctl_priority = s.zone ? s.zone + n : NULL;
   for (size_t i = 0; i < n; i++) s.release[i] = NAN, s.zone[i] = -1;

@@ -105,6 +105,9 @@ typedef struct sim {
   double *cap;        /* turbine capacity (m3/s) used in the current solve */
   double *discharge;  /* plant discharge (m3/s) of the last solve */
   double *evap_next, *cap_next; /* the same, recomputed from the solution */
+  /* The evaporation the step's previous solve used and the evaporation at
+  ** the mean storage it gave, evap_prev NaN before a step's first solve. */
+  double *evap_prev, *g_prev;
   double *head;       /* plant head (m) used in the current solve */
   double *head_next;  /* the same, recomputed from the solution */
   double *release;    /* reservoir release (m3/s) of the last step, NaN before */

@@ -302,13 +302,13 @@ done
 # "interrupted" and nothing of a solver failure, exits 130 and leaves no
 # temporary file. The moments fall well within each command's run on the
 # project's machine (the simulation of the built-in model takes about
-# 0.4 s, its optimise 1.1 s). A shell starts background jobs with SIGINT
+# 0.18 s, its optimise 1.1 s). A shell starts background jobs with SIGINT
 # ignored, so env gives it back its default. Three moments per command.
 limit=1
 case "$BUILD" in *san*) limit=3 ;; esac
 seed=$(date +%s)
 trial=0
-for job in "simulate 0.05 0.3" "optimise 0.1 0.8" "share 0.1 2.0"; do
+for job in "simulate 0.04 0.12" "optimise 0.1 0.8" "share 0.1 2.0"; do
   set -- $job
   cmd=$1 lo=$2 hi=$3
   for k in 1 2 3; do
