@@ -14,6 +14,7 @@
 #                   UBSan in build-fuzz/, each run for FUZZ_SECONDS (default
 #                   60); see doc/fuzzing.md
 #   make bench      benchmarks (never part of check)
+#   make shared     the shared library, build/libnaryn.so.VERSION
 #   make install    naryn, libnaryn.a, naryn.h and the built-in model under
 #                   PREFIX (default /usr/local)
 #   make clean
@@ -105,8 +106,15 @@ BROWSER_CHECK := $(BUILD)/tools/browser_check
 
 LIB := $(BUILD)/libnaryn.a
 BIN := $(BUILD)/naryn
+# The shared library: libnaryn.so.VERSION, whose soname carries the major
+# version, built from position-independent objects of its own. It exports
+# only the public interface (the naryn_ names of include/naryn.h).
+VERSION := $(shell sed -n 's/^\#define NARYN_VERSION "\(.*\)"/\1/p' include/naryn.h)
+SONAME := libnaryn.so.$(firstword $(subst ., ,$(VERSION)))
+SHLIB := $(BUILD)/libnaryn.so.$(VERSION)
+PIC_OBJ := $(LIB_SRC:%.c=$(BUILD)/pic/%.o) $(LIB_CXX_SRC:%.cpp=$(BUILD)/pic/%.cpp.o)
 
-.PHONY: all check unit bad golden errors browser bench fuzz fuzzers clean tests install
+.PHONY: all check unit bad golden errors browser bench fuzz fuzzers clean tests install shared
 all: $(BIN)
 
 $(LIB): $(LIB_OBJ)
@@ -116,6 +124,24 @@ $(LIB): $(LIB_OBJ)
 $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/pic/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -fPIC -c $< -o $@
+
+$(BUILD)/pic/src/%.cpp.o: src/%.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(PKG_CFLAGS) $(CXXFLAGS) -fPIC -c $< -o $@
+
+# The shared library, with the links a program finds it by at run time
+# (the soname) and at link time (libnaryn.so).
+$(SHLIB): $(PIC_OBJ) src/naryn.map
+	$(CXX) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=src/naryn.map \
+	  -Wl,--no-undefined $(LDFLAGS) $(PIC_OBJ) $(PKG_LIBS) -lm -o $@
+	ln -sf $(notdir $@) $(BUILD)/$(SONAME)
+	ln -sf $(SONAME) $(BUILD)/libnaryn.so
+
+shared: $(SHLIB)
 
 $(BUILD)/src/%.cpp.o: src/%.cpp
 	@mkdir -p $(dir $@)
@@ -253,4 +279,4 @@ install: $(BIN) $(LIB)
 clean:
 	rm -rf build build-san build-fuzz build-mpi build-san-mpi
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(wildcard $(BUILD)/tests/oom/*.d)
+-include $(LIB_OBJ:.o=.d) $(PIC_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(wildcard $(BUILD)/tests/oom/*.d)
