@@ -4,10 +4,10 @@
 # under AddressSanitizer and UndefinedBehaviorSanitizer. The browser suite
 # (reports in headless Chromium) and the package suite (the Debian package
 # built, unpacked into a temporary root and used from there) run once, for
-# the normal build, and so do
-# the libFuzzer targets (built with clang in build-fuzz/), each for
-# FUZZ_SECONDS (default 60) seconds. A build with OpenMPI (make MPI=1)
-# checks that an ensemble gives the same bytes over 1 and 2 MPI processes.
+# the normal build, and so do the libFuzzer targets (built with clang in
+# build-fuzz/), each for FUZZ_SECONDS (default 60) seconds. A build with
+# OpenMPI (make MPI=1) checks that an ensemble gives the same bytes over 1
+# and 2 MPI processes.
 # Ends with the line "N passed, N failed".
 cd "$(dirname "$0")" || exit 1
 scripts/deps --test || exit 1
