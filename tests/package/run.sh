@@ -81,9 +81,9 @@ check datadir-env "NARYN_DATADIR did not lead to the installed model" \
 # under the root too), harmlessly.
 pc() { PKG_CONFIG_PATH="$libdir/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$root" pkg-config "$@"; }
 flags=$(pc --cflags --libs naryn 2>"$tmp/log")
-libs=$(pc --libs naryn 2>>"$tmp/log")
+libs=$(pc --libs naryn 2>>"$tmp/log" | sed 's/ *$//')
 check pkg-config "expected -I$usr/include and the libs -L$libdir -lnaryn, got \"$flags\"" \
-  sh -c "echo ' $flags ' | grep -qF ' -I$usr/include ' && test \"$(echo $libs)\" = '-L$libdir -lnaryn'"
+  sh -c "echo ' $flags ' | grep -qF ' -I$usr/include ' && test '$libs' = '-L$libdir -lnaryn'"
 check pkg-config-static "expected CLP, libyaml and libstdc++ in --static --libs, and the version" \
   sh -c "PKG_CONFIG_PATH='$libdir/pkgconfig' pkg-config --static --libs naryn >'$tmp/static' &&
          grep -q -- -lClp '$tmp/static' && grep -q -- -lyaml '$tmp/static' &&
@@ -111,7 +111,7 @@ check c-simulate "the C program's energy ($c_gwh GWh) is not naryn simulate's ($
 # The manual pages: naryn(1) and one per command, each rendering without
 # a warning from groff or man.
 pages=0
-for cmd in "" $(ls cli/cmd_*.c | sed 's|cli/cmd_||; s|\.c$||'); do
+for cmd in "" $(for f in cli/cmd_*.c; do basename "$f" .c; done | sed 's/^cmd_//'); do
   page="$usr/share/man/man1/naryn${cmd:+-$cmd}.1.gz"
   name="man/naryn${cmd:+-$cmd}"
   pages=$((pages + 1))
@@ -128,7 +128,7 @@ for cmd in "" $(ls cli/cmd_*.c | sed 's|cli/cmd_||; s|\.c$||'); do
     pass "$name"
   fi
 done
-found=$(ls "$usr/share/man/man1" | wc -l)
+found=$(find "$usr/share/man/man1" -type f | wc -l)
 : >"$tmp/log"
 if [ "$found" -eq "$pages" ]; then pass man/count; else fail man/count "$found pages, expected $pages"; fi
 
