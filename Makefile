@@ -4,9 +4,13 @@
 #   make check      every test: unit (cmocka), bad inputs, golden results,
 #                   the command line, doc/errors.md against the code, with
 #                   MPI=1 an ensemble over 1 and 2 MPI processes and,
-#                   outside SAN=1, reports in a browser
+#                   outside SAN=1, reports in a browser and (nor with
+#                   MPI=1) the Debian package
 #   make errors     only the check of doc/errors.md against the code
 #   make browser    only the browser test (headless Chromium)
+#   make package    only the package test: make deb, the package unpacked
+#                   into a temporary root and used from there, make install
+#                   and make uninstall into a temporary DESTDIR
 #   make SAN=1 ...  the same under AddressSanitizer and UBSan, in build-san/
 #   make MPI=1 ...  the same with OpenMPI (mpicc), in build-mpi/: "mpirun -np
 #                   K naryn ensemble" shares the members between K processes
@@ -15,8 +19,23 @@
 #                   60); see doc/fuzzing.md
 #   make bench      benchmarks (never part of check)
 #   make shared     the shared library, build/libnaryn.so.VERSION
-#   make install    naryn, libnaryn.a, naryn.h and the built-in model under
-#                   PREFIX (default /usr/local)
+#   make man        the manual pages, build/man/naryn.1 and naryn-COMMAND.1,
+#                   made by help2man from each command's --help
+#   make install    under PREFIX (default /usr/local; DESTDIR is prepended
+#                   to every path): bin/naryn; lib/libnaryn.a and
+#                   libnaryn.so.VERSION with its links libnaryn.so.MAJOR (the
+#                   soname) and libnaryn.so; lib/pkgconfig/naryn.pc;
+#                   include/naryn.h; the manual pages in share/man/man1; the
+#                   built-in model in share/naryn (DATADIR, where the command
+#                   looks for it); README.md, doc/*.md and examples/ in
+#                   share/doc/naryn (DOCDIR), as Debian policy places a
+#                   package's documentation and examples, which nothing needs
+#                   at run time (the model, which naryn needs, is data)
+#   make uninstall  removes exactly the files make install put there, with
+#                   the same PREFIX, DESTDIR and directory variables
+#   make deb        build/naryn_VERSION_ARCH.deb: make install PREFIX=/usr
+#                   (the libraries in Debian's multiarch folder), stripped,
+#                   packed by dpkg-deb, its Depends found by dpkg-shlibdeps
 #   make clean
 #
 # Dependencies come from Debian packages through pkg-config: COIN-OR CLP,
@@ -63,7 +82,13 @@ OPT ?= -O2 -g
 endif
 
 PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 DATADIR ?= $(PREFIX)/share/naryn
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/naryn
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wundef -Wwrite-strings \
         -Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith -Wvla
@@ -114,7 +139,8 @@ SONAME := libnaryn.so.$(firstword $(subst ., ,$(VERSION)))
 SHLIB := $(BUILD)/libnaryn.so.$(VERSION)
 PIC_OBJ := $(LIB_SRC:%.c=$(BUILD)/pic/%.o) $(LIB_CXX_SRC:%.cpp=$(BUILD)/pic/%.cpp.o)
 
-.PHONY: all check unit bad golden errors browser bench fuzz fuzzers clean tests install shared
+.PHONY: all check unit bad golden errors browser package bench fuzz fuzzers clean tests \
+        install uninstall shared man deb
 all: $(BIN)
 
 $(LIB): $(LIB_OBJ)
@@ -142,6 +168,21 @@ $(SHLIB): $(PIC_OBJ) src/naryn.map
 	ln -sf $(SONAME) $(BUILD)/libnaryn.so
 
 shared: $(SHLIB)
+
+# The manual pages: naryn(1) and one per command (cli/cmd_COMMAND.c), each
+# made from the command's own --help by scripts/manpage (help2man).
+COMMANDS := $(patsubst cli/cmd_%.c,%,$(filter cli/cmd_%.c,$(CLI_SRC)))
+MAN_PAGES := $(BUILD)/man/naryn.1 $(COMMANDS:%=$(BUILD)/man/naryn-%.1)
+
+$(BUILD)/man/naryn.1: $(BIN) scripts/manpage doc/man/naryn.h2m
+	@mkdir -p $(dir $@)
+	scripts/manpage $(BIN) $@
+
+$(BUILD)/man/naryn-%.1: $(BIN) scripts/manpage doc/man/command.h2m
+	@mkdir -p $(dir $@)
+	scripts/manpage $(BIN) $@ $*
+
+man: $(MAN_PAGES)
 
 $(BUILD)/src/%.cpp.o: src/%.cpp
 	@mkdir -p $(dir $@)
@@ -215,6 +256,9 @@ check: tests
 ifneq ($(SAN),1)
 	@BUILD=$(BUILD) tests/browser/run.sh || true
 endif
+ifeq ($(SAN)$(MPI),)
+	@BUILD=$(BUILD) tests/package/run.sh || true
+endif
 	@tests/summarise.sh $(BUILD)/results.txt
 
 unit: tests
@@ -242,6 +286,13 @@ browser: $(BIN) $(BROWSER_CHECK)
 	@BUILD=$(BUILD) tests/browser/run.sh || true
 	@tests/summarise.sh $(BUILD)/results.txt
 
+# The Debian package built, unpacked into a temporary root and used from
+# there (tests/package/run.sh); the normal build only.
+package: $(BIN)
+	@rm -f $(BUILD)/results.txt
+	@BUILD=$(BUILD) tests/package/run.sh || true
+	@tests/summarise.sh $(BUILD)/results.txt
+
 bench: $(BIN) $(BENCHES)
 	@BUILD=$(BUILD) bench/run.sh
 
@@ -265,18 +316,125 @@ fuzz fuzzers:
 	@$(MAKE) --no-print-directory FUZZ=1 $@
 endif
 
-# Installs the command, the library, its header and the built-in model.
-install: $(BIN) $(LIB)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
-	  $(DESTDIR)$(DATADIR)/models/naryn/scenarios
-	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/naryn
-	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libnaryn.a
-	install -m 644 include/naryn.h $(DESTDIR)$(PREFIX)/include/naryn.h
-	install -m 644 models/naryn/*.yaml models/naryn/*.csv models/naryn/README.md \
-	  $(DESTDIR)$(DATADIR)/models/naryn/
-	install -m 644 models/naryn/scenarios/*.yaml $(DESTDIR)$(DATADIR)/models/naryn/scenarios/
+# What make install puts under DESTDIR and PREFIX, and make uninstall
+# removes. The built-in model is installed whole (its data/ holds the
+# records its replay scenario reads); the examples keep their layout, each
+# with its README and expected results.
+MODEL_FILES := $(shell find models/naryn -type f 2>/dev/null | LC_ALL=C sort)
+EXAMPLE_FILES := $(shell find examples -type f 2>/dev/null | LC_ALL=C sort)
+DOC_FILES := $(sort $(wildcard doc/*.md))
+# The command installed (make deb installs its own build of it).
+INSTALL_BIN ?= $(BIN)
+# $(call install_tree,FILES,DIR) installs each file at the same relative
+# path under DIR.
+install_tree = $(foreach f,$(1),install -D -m 644 $(f) $(2)/$(f) &&) true
+
+install: $(INSTALL_BIN) $(LIB) $(SHLIB) $(MAN_PAGES)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+	  $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)/doc
+	install -m 755 $(INSTALL_BIN) $(DESTDIR)$(BINDIR)/naryn
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libnaryn.a
+	install -m 644 $(SHLIB) $(DESTDIR)$(LIBDIR)/$(notdir $(SHLIB))
+	ln -sf $(notdir $(SHLIB)) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libnaryn.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' \
+	    -e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|' \
+	    -e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|' \
+	    -e 's|@VERSION@|$(VERSION)|' src/naryn.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/naryn.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/naryn.pc
+	install -m 644 include/naryn.h $(DESTDIR)$(INCLUDEDIR)/naryn.h
+	install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	@$(call install_tree,$(MODEL_FILES),$(DESTDIR)$(DATADIR))
+	install -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -m 644 $(DOC_FILES) $(DESTDIR)$(DOCDIR)/doc/
+	@$(call install_tree,$(EXAMPLE_FILES),$(DESTDIR)$(DOCDIR))
+	@# A shared library installed for the system is found only once the
+	@# loader's cache knows it (Debian's /usr/local/lib among others).
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
+
+# Removes each file install wrote, then the folders that are naryn's
+# alone (DATADIR, DOCDIR) once empty; shared folders (bin, lib, ...) stay.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/naryn $(DESTDIR)$(LIBDIR)/libnaryn.a \
+	  $(DESTDIR)$(LIBDIR)/$(notdir $(SHLIB)) $(DESTDIR)$(LIBDIR)/$(SONAME) \
+	  $(DESTDIR)$(LIBDIR)/libnaryn.so $(DESTDIR)$(PKGCONFIGDIR)/naryn.pc \
+	  $(DESTDIR)$(INCLUDEDIR)/naryn.h $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN_PAGES))) \
+	  $(DESTDIR)$(DOCDIR)/README.md $(addprefix $(DESTDIR)$(DOCDIR)/,$(DOC_FILES))
+	@$(foreach f,$(MODEL_FILES),rm -f $(DESTDIR)$(DATADIR)/$(f) &&) true
+	@$(foreach f,$(EXAMPLE_FILES),rm -f $(DESTDIR)$(DOCDIR)/$(f) &&) true
+	@for d in $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR); do \
+	  [ ! -d "$$d" ] || find "$$d" -depth -type d -empty -delete; done
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
+
+# make deb: the Debian package, one package holding the command, the
+# libraries, the header, naryn.pc, the manual pages, the built-in model
+# and the documentation. Its command is built again with DATADIR
+# /usr/share/naryn (only cli/ is compiled again, in $(BUILD)/deb/). The
+# tree is staged in $(BUILD)/deb/debian/naryn, where dpkg-shlibdeps expects
+# it, and packed with files owned by root. Depends: the run-time libraries
+# the command and libnaryn.so link (dpkg-shlibdeps). Recommends: libnetcdf
+# (loaded for NetCDF results only) and what building against naryn.pc
+# needs (its Requires.private: CLP's and libyaml's development packages,
+# and pkg-config); apt installs recommended packages unless told not to.
+DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
+DEB_MULTIARCH := $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null)
+DEB := $(BUILD)/naryn_$(VERSION)_$(DEB_ARCH).deb
+DEB_DIR := $(BUILD)/deb
+DEB_ROOT := $(DEB_DIR)/debian/naryn
+DEB_BIN := $(DEB_DIR)/naryn
+DEB_CLI_OBJ := $(CLI_SRC:%.c=$(DEB_DIR)/%.o)
+DEB_MAINTAINER ?= naryn maintainers <naryn-maintainers@localhost>
+NETCDF_PACKAGE := $(shell dpkg -S "$$(pkg-config --variable=libdir netcdf)/$(NETCDF_SONAME)" \
+                    2>/dev/null | sed 's/:.*//')
+
+$(DEB_DIR)/cli/%.o: cli/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -DNARYN_DATADIR='"/usr/share/naryn"' $(CFLAGS) -c $< -o $@
+
+$(DEB_BIN): $(DEB_CLI_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) $(DEB_CLI_OBJ) $(LIB) $(LDLIBS) -o $@
+
+deb: $(DEB)
+
+$(DEB): $(DEB_BIN) $(LIB) $(SHLIB) $(MAN_PAGES) src/naryn.pc.in src/naryn.control.in \
+        README.md $(DOC_FILES) $(MODEL_FILES) $(EXAMPLE_FILES)
+	@rm -rf $(DEB_DIR)/debian
+	@$(MAKE) --no-print-directory -s install DESTDIR=$(abspath $(DEB_ROOT)) PREFIX=/usr \
+	  LIBDIR=/usr/lib/$(DEB_MULTIARCH) INSTALL_BIN=$(DEB_BIN) >/dev/null
+	@cd $(DEB_ROOT)/usr && strip --remove-section=.comment --remove-section=.note bin/naryn && \
+	  strip --strip-unneeded --remove-section=.comment --remove-section=.note \
+	    lib/$(DEB_MULTIARCH)/$(notdir $(SHLIB)) && \
+	  strip --strip-debug lib/$(DEB_MULTIARCH)/libnaryn.a && \
+	  gzip -9n share/man/man1/*.1
+	@printf '%s\n' 'naryn ($(VERSION)) unstable; urgency=medium' '' \
+	  '  * Built from the naryn source tree by make deb.' '' \
+	  ' -- $(DEB_MAINTAINER)  $(shell date -R -d @$$(git log -1 --format=%ct 2>/dev/null || date +%s))' \
+	  | gzip -9n >$(DEB_ROOT)/usr/share/doc/naryn/changelog.Debian.gz
+	@printf '%s\n' 'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/' \
+	  'Upstream-Name: naryn' '' 'Files: *' 'Copyright: the naryn authors' \
+	  'License: not stated' ' The naryn source tree does not yet state a licence; this file' \
+	  ' will name it once it does.' \
+	  >$(DEB_ROOT)/usr/share/doc/naryn/copyright
+	@mkdir -p $(DEB_ROOT)/DEBIAN
+	@touch $(DEB_DIR)/debian/control
+	@cd $(DEB_DIR) && dpkg-shlibdeps -O -e debian/naryn/usr/bin/naryn \
+	  -e debian/naryn/usr/lib/$(DEB_MULTIARCH)/$(notdir $(SHLIB)) 2>/dev/null \
+	  | sed -n 's/^shlibs:Depends=//p' >debian/depends
+	@test -s $(DEB_DIR)/debian/depends || { echo "make deb: dpkg-shlibdeps found no Depends" >&2; exit 1; }
+	@sed -e 's|@VERSION@|$(VERSION)|' -e 's|@ARCH@|$(DEB_ARCH)|' \
+	  -e 's|@MAINTAINER@|$(DEB_MAINTAINER)|' -e "s|@DEPENDS@|$$(cat $(DEB_DIR)/debian/depends)|" \
+	  -e 's|@RECOMMENDS@|$(if $(NETCDF_PACKAGE),$(NETCDF_PACKAGE)$(comma) )coinor-libclp-dev, libyaml-dev, pkg-config|' \
+	  -e "s|@SIZE@|$$(du -sk --exclude=DEBIAN $(DEB_ROOT) | cut -f1)|" \
+	  src/naryn.control.in >$(DEB_ROOT)/DEBIAN/control
+	@echo 'activate-noawait ldconfig' >$(DEB_ROOT)/DEBIAN/triggers
+	@echo 'libnaryn $(firstword $(subst ., ,$(VERSION))) naryn (>= $(VERSION))' >$(DEB_ROOT)/DEBIAN/shlibs
+	@cd $(DEB_ROOT) && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z \
+	  | xargs -0 md5sum >DEBIAN/md5sums
+	@chmod 644 $(DEB_ROOT)/DEBIAN/*
+	@find $(DEB_ROOT) -type d -exec chmod 755 {} +
+	dpkg-deb --root-owner-group -Zxz --build $(DEB_ROOT) $@ >/dev/null
 
 clean:
 	rm -rf build build-san build-fuzz build-mpi build-san-mpi
 
--include $(LIB_OBJ:.o=.d) $(PIC_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(wildcard $(BUILD)/tests/oom/*.d)
+-include $(LIB_OBJ:.o=.d) $(PIC_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(DEB_CLI_OBJ:.o=.d) $(wildcard $(BUILD)/tests/oom/*.d)

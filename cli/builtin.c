@@ -6,10 +6,14 @@
 ** into DATADIR/models/naryn/ (DATADIR is PREFIX/share/naryn, set when
 ** building). It is looked for, in order:
 **   1. $NARYN_DATADIR/models/naryn/model.yaml;
-**   2. DATADIR/models/naryn/model.yaml;
-**   3. beside the running program: ../models/naryn/model.yaml (the build
-**      tree) and ../share/naryn/models/naryn/model.yaml (an install moved
-**      elsewhere).
+**   2. beside the running program: ../models/naryn/model.yaml (the build
+**      tree) and ../share/naryn/models/naryn/model.yaml (an installed tree,
+**      wherever it was put: a package unpacked under another root, or an
+**      install moved elsewhere);
+**   3. DATADIR/models/naryn/model.yaml.
+** The program's own tree comes before DATADIR so that a build tree or a
+** relocated install never runs the model of another naryn installed in
+** DATADIR.
 */
 /* realpath is an X/Open extension of POSIX. */
 #define _XOPEN_SOURCE 700
@@ -48,8 +52,6 @@ const char *cli_builtin_model(void) {
     snprintf(path, sizeof path, "%s/%s", env, BUILTIN_MODEL);
     if (readable(path)) return path;
   }
-  snprintf(path, sizeof path, "%s/%s", NARYN_DATADIR, BUILTIN_MODEL);
-  if (readable(path)) return path;
   char exe[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (n > 0) {
@@ -63,6 +65,8 @@ const char *cli_builtin_model(void) {
       if (readable(path)) return canonical(path);
     }
   }
+  snprintf(path, sizeof path, "%s/%s", NARYN_DATADIR, BUILTIN_MODEL);
+  if (readable(path)) return path;
   return NULL;
 }
 
