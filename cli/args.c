@@ -68,6 +68,10 @@ int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out) {
       out->compare = 1;
       continue;
     }
+    if (spec->strict && strcmp(a, "--strict") == 0) {
+      out->strict = 1;
+      continue;
+    }
     if ((v = option_value(argc, argv, &i, "--scenario", &missing))) {
       out->model.scenarios[out->model.nscenarios++] = v;
       continue;

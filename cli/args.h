@@ -19,12 +19,14 @@ typedef struct cli_spec {
   int ensemble;     /* --members N, --members-file FILE, --inflows FIT,
                     ** --seed S, --climate FILE, --energy-target,
                     ** --april-below, --per-step and --jobs are accepted */
+  int strict;       /* --strict is accepted */
 } cli_spec;
 
 typedef struct cli_args {
   cli_model_args model;
   const char *out;  /* NULL when not given */
   int quiet, help, compare;
+  int strict;       /* --strict */
   int builtin;      /* no model was given: the built-in one is used */
   const char **weights; /* --weight TERM=W values, applied to every model */
   int nweights;

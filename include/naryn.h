@@ -167,6 +167,15 @@ typedef enum naryn_node_type {
 int naryn_model_load(const char *path, const char *const *overlays,
                      int n_overlays, naryn_model **out, naryn_diags *d);
 void naryn_model_free(naryn_model *m);
+/* Looks for magnitudes a valid model may hold but that are more likely a
+** mistake of units (doc/model-format.md, "Implausible magnitudes"): a
+** demand or minimum flow wanting more than all the water that can reach
+** it, an inflow a thousand times the model's others (or a thousandth), a
+** field in m3/s read from a CSV column named for a volume (or the other
+** way round). Adds a warning to d for each, naming the field and the
+** numbers compared, and sets *warnings to their number. Returns NARYN_OK,
+** or NARYN_ENOMEM. */
+int naryn_model_plausible(const naryn_model *m, naryn_diags *d, int *warnings);
 
 const char *naryn_model_name(const naryn_model *m);
 /* Path of the model file as given to naryn_model_load. */
