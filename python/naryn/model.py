@@ -205,6 +205,14 @@ class Model:
                         if isinstance(x, dict) and str(x.get("name")) == step), None)
             if idx is None and step.isdigit() and int(step) < len(node):
                 idx = int(step)
+            if idx is None and _keyed(node) and not step.isdigit():
+                # An item the model does not have: the reader says so (or
+                # adds it, when it is given a type).
+                sub = self._overlay(None, rest, value, here)
+                if not isinstance(sub, dict):
+                    raise ValueError("naryn: %s: expected an object for an item "
+                                     "of the list, got %r" % (".".join(here), sub))
+                return [dict({"name": step}, **sub)]
             if idx is None:
                 self.get(here)  # raises the library's FieldError
             item = node[idx]

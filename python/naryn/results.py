@@ -332,17 +332,20 @@ class Game:
 
     @property
     def allocations(self):
-        """Each country's benefit under each allocation, with its baseline,
-        gain and transfer (currency per year), as allocation.csv."""
+        """Each country's benefit under each allocation (method), with its
+        baseline, gain, benefit in the grand plan and the transfer that
+        brings it there, in currency per year: columns of allocation.csv."""
         rows = []
         for a in range(_lib.ALLOC_COUNT):
             for i, c in enumerate(self.players):
                 benefit = lib.naryn_game_allocation(self._g, a, i)
                 base = lib.naryn_game_allocation(self._g, 0, i)
                 plan = lib.naryn_game_allocation(self._g, 1, i)
-                rows.append({"allocation": _lib.s(lib.naryn_allocation_name(a)),
-                             "country": c, "benefit": benefit, "baseline": base,
-                             "gain": benefit - base, "transfer": benefit - plan})
+                rows.append({"method": _lib.s(lib.naryn_allocation_name(a)),
+                             "country": c, "benefit_per_yr": benefit,
+                             "baseline_per_yr": base, "gain_per_yr": benefit - base,
+                             "grand_plan_per_yr": plan,
+                             "transfer_per_yr": benefit - plan})
         return pd.DataFrame(rows)
 
     @property

@@ -99,7 +99,8 @@ static const naryn__doc *list_item(const naryn__doc *list, const char *name,
   return k < list->n ? list->vals[k] : NULL;
 }
 
-/* The key of a mapping nearest to 'name', for "did you mean". */
+/* The key of a mapping nearest to 'name', or else one that begins with
+** it, for "did you mean". */
 static const char *nearest_key(const naryn__doc *map, const char *name) {
   const char *near = NULL;
   int best = 4;
@@ -107,6 +108,10 @@ static const char *nearest_key(const naryn__doc *map, const char *name) {
     int dist = naryn__edit_distance(map->keys[i]->str, name);
     if (dist < best) best = dist, near = map->keys[i]->str;
   }
+  /* A name given without its unit, e.g. "max_storage". */
+  size_t n = strlen(name);
+  for (int i = 0; !near && n > 0 && i < map->n; i++)
+    if (strncmp(map->keys[i]->str, name, n) == 0) near = map->keys[i]->str;
   return near;
 }
 
