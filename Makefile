@@ -7,6 +7,7 @@
 #                   outside SAN=1, reports in a browser
 #   make errors     only the check of doc/errors.md against the code
 #   make browser    only the browser test (headless Chromium)
+#   make python     only the Python package's tests (python3-pytest)
 #   make SAN=1 ...  the same under AddressSanitizer and UBSan, in build-san/
 #   make MPI=1 ...  the same with OpenMPI (mpicc), in build-mpi/: "mpirun -np
 #                   K naryn ensemble" shares the members between K processes
@@ -17,6 +18,8 @@
 #   make shared     the shared library, build/libnaryn.so.VERSION
 #   make install    naryn, libnaryn.a, naryn.h and the built-in model under
 #                   PREFIX (default /usr/local)
+#   make install-python  the Python package naryn (python/naryn) where
+#                   Debian's python3 finds it; uninstall-python removes it
 #   make clean
 #
 # Dependencies come from Debian packages through pkg-config: COIN-OR CLP,
@@ -114,7 +117,8 @@ SONAME := libnaryn.so.$(firstword $(subst ., ,$(VERSION)))
 SHLIB := $(BUILD)/libnaryn.so.$(VERSION)
 PIC_OBJ := $(LIB_SRC:%.c=$(BUILD)/pic/%.o) $(LIB_CXX_SRC:%.cpp=$(BUILD)/pic/%.cpp.o)
 
-.PHONY: all check unit bad golden errors browser bench fuzz fuzzers clean tests install shared
+.PHONY: all check unit bad golden errors browser python bench fuzz fuzzers clean tests install shared \
+        install-python uninstall-python
 all: $(BIN)
 
 $(LIB): $(LIB_OBJ)
@@ -214,7 +218,18 @@ check: tests
 	@BUILD=$(BUILD) tests/mpi/run.sh || true
 ifneq ($(SAN),1)
 	@BUILD=$(BUILD) tests/browser/run.sh || true
+	@BUILD=$(BUILD) tests/python/run.sh || true
 endif
+	@tests/summarise.sh $(BUILD)/results.txt
+
+# The Python suite loads the shared library; it runs outside SAN=1 only.
+ifneq ($(SAN),1)
+check: $(SHLIB)
+endif
+
+python: $(BIN) $(SHLIB)
+	@rm -f $(BUILD)/results.txt
+	@BUILD=$(BUILD) tests/python/run.sh || true
 	@tests/summarise.sh $(BUILD)/results.txt
 
 unit: tests
@@ -275,6 +290,24 @@ install: $(BIN) $(LIB)
 	install -m 644 models/naryn/*.yaml models/naryn/*.csv models/naryn/README.md \
 	  $(DESTDIR)$(DATADIR)/models/naryn/
 	install -m 644 models/naryn/scenarios/*.yaml $(DESTDIR)$(DATADIR)/models/naryn/scenarios/
+
+# The Python package (pure Python over libnaryn.so.0 through ctypes), where
+# Debian's python3 looks: /usr/lib/python3/dist-packages for PREFIX=/usr,
+# and for any other prefix PREFIX/lib/python3.X/dist-packages with X the
+# version of the python3 installed (Debian's site module looks in
+# /usr/local/lib/python3.X/dist-packages). PYTHONDIR overrides it.
+PYTHON3 ?= $(firstword $(wildcard /usr/bin/python3) python3)
+PYTHONDIR ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/lib/python3/dist-packages,$(PREFIX)/lib/python$(shell $(PYTHON3) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || echo 3)/dist-packages)
+PY_SRC := $(sort $(wildcard python/naryn/*.py))
+
+install-python:
+	install -d $(DESTDIR)$(PYTHONDIR)/naryn
+	install -m 644 $(PY_SRC) $(DESTDIR)$(PYTHONDIR)/naryn/
+
+uninstall-python:
+	rm -f $(addprefix $(DESTDIR)$(PYTHONDIR)/naryn/,$(notdir $(PY_SRC)))
+	rm -rf $(DESTDIR)$(PYTHONDIR)/naryn/__pycache__
+	-rmdir $(DESTDIR)$(PYTHONDIR)/naryn
 
 clean:
 	rm -rf build build-san build-fuzz build-mpi build-san-mpi

@@ -2,7 +2,8 @@
 # Every test: installs what is missing, builds, and runs the unit, bad-input,
 # golden, command-line and errors-list suites twice: once as built, once
 # under AddressSanitizer and UndefinedBehaviorSanitizer. The browser suite
-# (reports in headless Chromium) runs once, for the normal build, and so do
+# (reports in headless Chromium) and the Python package's suite run once,
+# for the normal build, and so do
 # the libFuzzer targets (built with clang in build-fuzz/), each for
 # FUZZ_SECONDS (default 60) seconds. A build with OpenMPI (make MPI=1)
 # checks that an ensemble gives the same bytes over 1 and 2 MPI processes.
@@ -14,6 +15,8 @@ for variant in "" "SAN=1"; do
   # shellcheck disable=SC2086
   make -s -j2 $variant tests >/dev/null || { echo "build failed ($variant)"; status=1; }
 done
+# The shared library, which the Python suite loads.
+make -s -j2 shared >/dev/null || { echo "build failed (shared)"; status=1; }
 make -s -j2 fuzzers >/dev/null || { echo "build failed (fuzz)"; status=1; }
 # naryn with OpenMPI, for the check that 1 and 2 processes give the same
 # bytes (tests/mpi/run.sh); only the command is built.
@@ -30,6 +33,7 @@ for variant in "" "SAN=1"; do
   BUILD=$build tests/cli/run.sh || status=1
   BUILD=$build tests/errors/run.sh || status=1
   [ -z "$variant" ] && { BUILD=$build tests/browser/run.sh || status=1; }
+  [ -z "$variant" ] && { BUILD=$build tests/python/run.sh || status=1; }
   [ -f "$build/results.txt" ] && sed "s|^|${variant:+san:}|" "$build/results.txt" >>build/all-results.txt
 done
 echo "== MPI (an ensemble over 1 and 2 processes)"

@@ -1,14 +1,14 @@
 """Calling the library: a diagnostics list per call, warnings and errors
 raised from it, progress callbacks, and Ctrl-C.
 
-A long call runs in a worker thread while the calling thread waits, so that
-Ctrl-C (KeyboardInterrupt) reaches Python at once; the wait then asks the
-library to stop (naryn_interrupt), which every run does within a second
-with nothing half-written, and KeyboardInterrupt is raised again once it
-has. The request is withdrawn afterwards (naryn_interrupt_clear): note that
+A long call runs in a worker thread while the calling thread waits for
+Ctrl-C (SIGINT); on Ctrl-C it asks the library to stop (naryn_interrupt),
+which every run does within a second with nothing half-written, and raises
+KeyboardInterrupt once it has (or calls the program's own SIGINT handler). The request is withdrawn afterwards (naryn_interrupt_clear): note that
 it stops every run of the process in progress at that moment.
 """
 import collections
+import signal
 import threading
 import warnings
 
@@ -48,21 +48,37 @@ class Hook:
 
 
 def _threaded(fn, args):
+    """Runs fn(*args) in a worker thread. From the main thread, SIGINT is
+    blocked in both threads (and so in any thread the library starts) and
+    taken here with sigtimedwait: CLP installs a SIGINT handler of its own
+    inside some solves, which would otherwise take Ctrl-C for itself and
+    stop the solve as a failure."""
     box = {}
 
     def work():
         box["rc"] = fn(*args)
 
-    t = threading.Thread(target=work, name="naryn", daemon=True)
-    t.start()
+    main = threading.current_thread() is threading.main_thread()
+    handler = signal.getsignal(signal.SIGINT) if main else signal.SIG_IGN
+    if handler in (signal.SIG_IGN, None):
+        return fn(*args)
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    got = False
     try:
+        t = threading.Thread(target=work, name="naryn", daemon=True)
+        t.start()
         while t.is_alive():
-            t.join(0.05)
-    except KeyboardInterrupt:
-        lib.naryn_interrupt()
+            if signal.sigtimedwait({signal.SIGINT}, 0.05) is not None and not got:
+                got = True
+                lib.naryn_interrupt()
         t.join()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+    if got:
         lib.naryn_interrupt_clear()
-        raise
+        if handler is signal.default_int_handler or handler == signal.SIG_DFL:
+            raise KeyboardInterrupt
+        handler(signal.SIGINT, None)
     return box["rc"]
 
 
