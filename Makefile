@@ -11,6 +11,7 @@
 #   make package    only the package test: make deb, the package unpacked
 #                   into a temporary root and used from there, make install
 #                   and make uninstall into a temporary DESTDIR
+#   make python     only the Python package's tests (python3-pytest)
 #   make SAN=1 ...  the same under AddressSanitizer and UBSan, in build-san/
 #   make MPI=1 ...  the same with OpenMPI (mpicc), in build-mpi/: "mpirun -np
 #                   K naryn ensemble" shares the members between K processes
@@ -36,6 +37,9 @@
 #   make deb        build/naryn_VERSION_ARCH.deb: make install PREFIX=/usr
 #                   (the libraries in Debian's multiarch folder), stripped,
 #                   packed by dpkg-deb, its Depends found by dpkg-shlibdeps
+#   make install-python  the Python package naryn (python/naryn) where
+#                   Debian's python3 finds it (make install does it too);
+#                   uninstall-python removes it
 #   make clean
 #
 # Dependencies come from Debian packages through pkg-config: COIN-OR CLP,
@@ -139,8 +143,8 @@ SONAME := libnaryn.so.$(firstword $(subst ., ,$(VERSION)))
 SHLIB := $(BUILD)/libnaryn.so.$(VERSION)
 PIC_OBJ := $(LIB_SRC:%.c=$(BUILD)/pic/%.o) $(LIB_CXX_SRC:%.cpp=$(BUILD)/pic/%.cpp.o)
 
-.PHONY: all check unit bad golden errors browser package bench fuzz fuzzers clean tests \
-        install uninstall shared man deb
+.PHONY: all check unit bad golden errors browser package python bench fuzz fuzzers clean tests \
+        install uninstall shared man deb install-python uninstall-python
 all: $(BIN)
 
 $(LIB): $(LIB_OBJ)
@@ -255,10 +259,21 @@ check: tests
 	@BUILD=$(BUILD) tests/mpi/run.sh || true
 ifneq ($(SAN),1)
 	@BUILD=$(BUILD) tests/browser/run.sh || true
+	@BUILD=$(BUILD) tests/python/run.sh || true
 endif
 ifeq ($(SAN)$(MPI),)
 	@BUILD=$(BUILD) tests/package/run.sh || true
 endif
+	@tests/summarise.sh $(BUILD)/results.txt
+
+# The Python suite loads the shared library; it runs outside SAN=1 only.
+ifneq ($(SAN),1)
+check: $(SHLIB)
+endif
+
+python: $(BIN) $(SHLIB)
+	@rm -f $(BUILD)/results.txt
+	@BUILD=$(BUILD) tests/python/run.sh || true
 	@tests/summarise.sh $(BUILD)/results.txt
 
 unit: tests
@@ -329,7 +344,7 @@ INSTALL_BIN ?= $(BIN)
 # path under DIR.
 install_tree = $(foreach f,$(1),install -D -m 644 $(f) $(2)/$(f) &&) true
 
-install: $(INSTALL_BIN) $(LIB) $(SHLIB) $(MAN_PAGES)
+install: $(INSTALL_BIN) $(LIB) $(SHLIB) $(MAN_PAGES) install-python
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
 	  $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)/doc
 	install -m 755 $(INSTALL_BIN) $(DESTDIR)$(BINDIR)/naryn
@@ -354,7 +369,7 @@ install: $(INSTALL_BIN) $(LIB) $(SHLIB) $(MAN_PAGES)
 
 # Removes each file install wrote, then the folders that are naryn's
 # alone (DATADIR, DOCDIR) once empty; shared folders (bin, lib, ...) stay.
-uninstall:
+uninstall: uninstall-python
 	rm -f $(DESTDIR)$(BINDIR)/naryn $(DESTDIR)$(LIBDIR)/libnaryn.a \
 	  $(DESTDIR)$(LIBDIR)/$(notdir $(SHLIB)) $(DESTDIR)$(LIBDIR)/$(SONAME) \
 	  $(DESTDIR)$(LIBDIR)/libnaryn.so $(DESTDIR)$(PKGCONFIGDIR)/naryn.pc \
@@ -373,9 +388,10 @@ uninstall:
 # tree is staged in $(BUILD)/deb/debian/naryn, where dpkg-shlibdeps expects
 # it, and packed with files owned by root. Depends: the run-time libraries
 # the command and libnaryn.so link (dpkg-shlibdeps). Recommends: libnetcdf
-# (loaded for NetCDF results only) and what building against naryn.pc
+# (loaded for NetCDF results only), what building against naryn.pc
 # needs (its Requires.private: CLP's and libyaml's development packages,
-# and pkg-config); apt installs recommended packages unless told not to.
+# and pkg-config) and what the Python package needs (python3-pandas); apt
+# installs recommended packages unless told not to.
 DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
 DEB_MULTIARCH := $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null)
 DEB := $(BUILD)/naryn_$(VERSION)_$(DEB_ARCH).deb
@@ -423,7 +439,7 @@ $(DEB): $(DEB_BIN) $(LIB) $(SHLIB) $(MAN_PAGES) src/naryn.pc.in src/naryn.contro
 	@test -s $(DEB_DIR)/debian/depends || { echo "make deb: dpkg-shlibdeps found no Depends" >&2; exit 1; }
 	@sed -e 's|@VERSION@|$(VERSION)|' -e 's|@ARCH@|$(DEB_ARCH)|' \
 	  -e 's|@MAINTAINER@|$(DEB_MAINTAINER)|' -e "s|@DEPENDS@|$$(cat $(DEB_DIR)/debian/depends)|" \
-	  -e 's|@RECOMMENDS@|$(if $(NETCDF_PACKAGE),$(NETCDF_PACKAGE)$(comma) )coinor-libclp-dev, libyaml-dev, pkg-config|' \
+	  -e 's|@RECOMMENDS@|$(if $(NETCDF_PACKAGE),$(NETCDF_PACKAGE)$(comma) )coinor-libclp-dev, libyaml-dev, pkg-config, python3-pandas|' \
 	  -e "s|@SIZE@|$$(du -sk --exclude=DEBIAN $(DEB_ROOT) | cut -f1)|" \
 	  src/naryn.control.in >$(DEB_ROOT)/DEBIAN/control
 	@echo 'activate-noawait ldconfig' >$(DEB_ROOT)/DEBIAN/triggers
@@ -433,6 +449,24 @@ $(DEB): $(DEB_BIN) $(LIB) $(SHLIB) $(MAN_PAGES) src/naryn.pc.in src/naryn.contro
 	@chmod 644 $(DEB_ROOT)/DEBIAN/*
 	@find $(DEB_ROOT) -type d -exec chmod 755 {} +
 	dpkg-deb --root-owner-group -Zxz --build $(DEB_ROOT) $@ >/dev/null
+
+# The Python package (pure Python over libnaryn.so.0 through ctypes), where
+# Debian's python3 looks: /usr/lib/python3/dist-packages for PREFIX=/usr,
+# and for any other prefix PREFIX/lib/python3.X/dist-packages with X the
+# version of the python3 installed (Debian's site module looks in
+# /usr/local/lib/python3.X/dist-packages). PYTHONDIR overrides it.
+PYTHON3 ?= $(firstword $(wildcard /usr/bin/python3) python3)
+PYTHONDIR ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/lib/python3/dist-packages,$(PREFIX)/lib/python$(shell $(PYTHON3) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || echo 3)/dist-packages)
+PY_SRC := $(sort $(wildcard python/naryn/*.py))
+
+install-python:
+	install -d $(DESTDIR)$(PYTHONDIR)/naryn
+	install -m 644 $(PY_SRC) $(DESTDIR)$(PYTHONDIR)/naryn/
+
+uninstall-python:
+	rm -f $(addprefix $(DESTDIR)$(PYTHONDIR)/naryn/,$(notdir $(PY_SRC)))
+	rm -rf $(DESTDIR)$(PYTHONDIR)/naryn/__pycache__
+	-rmdir $(DESTDIR)$(PYTHONDIR)/naryn
 
 clean:
 	rm -rf build build-san build-fuzz build-mpi build-san-mpi

@@ -2,12 +2,12 @@
 # Every test: installs what is missing, builds, and runs the unit, bad-input,
 # golden, command-line and errors-list suites twice: once as built, once
 # under AddressSanitizer and UndefinedBehaviorSanitizer. The browser suite
-# (reports in headless Chromium) and the package suite (the Debian package
-# built, unpacked into a temporary root and used from there) run once, for
-# the normal build, and so do the libFuzzer targets (built with clang in
-# build-fuzz/), each for FUZZ_SECONDS (default 60) seconds. A build with
-# OpenMPI (make MPI=1) checks that an ensemble gives the same bytes over 1
-# and 2 MPI processes.
+# (reports in headless Chromium), the Python package's suite and the
+# package suite (the Debian package built, unpacked into a temporary root
+# and used from there) run once, for the normal build, and so do the
+# libFuzzer targets (built with clang in build-fuzz/), each for
+# FUZZ_SECONDS (default 60) seconds. A build with OpenMPI (make MPI=1)
+# checks that an ensemble gives the same bytes over 1 and 2 MPI processes.
 # Ends with the line "N passed, N failed".
 cd "$(dirname "$0")" || exit 1
 scripts/deps --test || exit 1
@@ -18,6 +18,8 @@ for variant in "" "SAN=1"; do
 done
 # The Debian package (make deb), which the package suite unpacks and uses.
 make -s -j2 deb >/dev/null || { echo "build failed (deb)"; status=1; }
+# The shared library, which the Python suite loads.
+make -s -j2 shared >/dev/null || { echo "build failed (shared)"; status=1; }
 make -s -j2 fuzzers >/dev/null || { echo "build failed (fuzz)"; status=1; }
 # naryn with OpenMPI, for the check that 1 and 2 processes give the same
 # bytes (tests/mpi/run.sh); only the command is built.
@@ -34,6 +36,7 @@ for variant in "" "SAN=1"; do
   BUILD=$build tests/cli/run.sh || status=1
   BUILD=$build tests/errors/run.sh || status=1
   [ -z "$variant" ] && { BUILD=$build tests/browser/run.sh || status=1; }
+  [ -z "$variant" ] && { BUILD=$build tests/python/run.sh || status=1; }
   [ -z "$variant" ] && { BUILD=$build tests/package/run.sh || status=1; }
   [ -f "$build/results.txt" ] && sed "s|^|${variant:+san:}|" "$build/results.txt" >>build/all-results.txt
 done

@@ -177,6 +177,34 @@ void naryn_model_free(naryn_model *m);
 ** or NARYN_ENOMEM. */
 int naryn_model_plausible(const naryn_model *m, naryn_diags *d, int *warnings);
 
+/* Loads a model as naryn_model_load does, with n_texts more overlays given
+** as text in memory (JSON or YAML, each an object of the fields to change,
+** as a scenario file is), merged in order after the scenario files and
+** checked as they are. texts[i] is called names[i] in messages, where a
+** file's path would be, so a name should say where the text came from
+** (e.g. "<set nodes.Toktogul.max_storage_hm3>"). A relative file name in
+** an overlay text is taken from the current folder. An overlay text adds
+** to the model's scenario name (naryn_model_scenario) only when it gives
+** a field "scenario". With n_texts 0 this is naryn_model_load. */
+int naryn_model_load_texts(const char *path, const char *const *overlays,
+                           int n_overlays, const char *const *texts,
+                           const char *const *names, int n_texts,
+                           naryn_model **out, naryn_diags *d);
+
+/* Writes the value of a field of the model as JSON into buf (at most size
+** bytes, always NUL-terminated when size > 0; buf may be NULL when size
+** is 0) and its full length, without the NUL, into *len, so that a caller
+** can ask for the length first. The value is the one the model was built
+** from: the model file's with every scenario and overlay text merged over
+** it. 'path' names the field by dot-separated steps: a field of an
+** object, or an item of a list by its "name" or its 0-based index, e.g.
+** "nodes.Toktogul.max_storage_hm3" or "links.0.from"; "" is the whole
+** document. Numbers are written as numbers, true, false and null as
+** themselves and other values as strings. A step that names nothing fails
+** with NARYN_EARG, naming the place it looked in and the closest field. */
+int naryn_model_field(const naryn_model *m, const char *path, char *buf,
+                      size_t size, size_t *len, naryn_diags *d);
+
 const char *naryn_model_name(const naryn_model *m);
 /* Path of the model file as given to naryn_model_load. */
 const char *naryn_model_path(const naryn_model *m);

@@ -927,6 +927,7 @@ int naryn__names_put(naryn__names *t, const char *key, int index);
 
 struct naryn_model {
   naryn__arena *arena;
+  const naryn__doc *root;      /* the merged document (naryn_model_field) */
   const char *path, *name, *scenario, *description;
   int daily;                   /* 1 when the steps are counted in days */
   int step_days;               /* days in a step: 0 monthly, 1 daily, N;

@@ -4,7 +4,9 @@
 ** Loading reads the model document, merges each scenario document over it
 ** in order, builds the model from the merged tree and checks it. The
 ** documents come from their files, or for the fuzz targets from memory
-** through the same path (naryn__model_load_with). The documents stay in
+** through the same path (naryn__model_load_with), and overlay texts given
+** in memory (naryn_model_load_texts) are merged after the scenario files
+** as if they were more of them. The documents stay in
 ** the model's arena for its whole life, because every element keeps a
 ** pointer to its place in them for messages.
 */
@@ -96,15 +98,71 @@ static naryn__doc *read_file(void *user, int index, const char *path,
   return naryn__doc_read_file(path, a, d);
 }
 
+static int load(const char *path, const char *const *overlays, int n_overlays,
+                int n_files, naryn__doc_source read, void *user,
+                naryn_model **out, naryn_diags *d);
+
 int naryn_model_load(const char *path, const char *const *overlays,
                      int n_overlays, naryn_model **out, naryn_diags *d) {
   return naryn__model_load_with(path, overlays, n_overlays, read_file, NULL,
                                 out, d);
 }
 
+/* The overlay texts of naryn_model_load_texts, after the scenario files. */
+typedef struct texts_source {
+  int n_files;
+  const char *const *texts;
+} texts_source;
+
+/* Reads the model and scenario files from their files and the overlay
+** texts from memory, each named as naryn_model_load_texts was told. */
+static naryn__doc *read_file_or_text(void *user, int index, const char *path,
+                                     naryn__arena *a, naryn_diags *d) {
+  const texts_source *s = user;
+  if (index < s->n_files) return naryn__doc_read_file(path, a, d);
+  const char *text = s->texts[index - s->n_files];
+  return naryn__doc_read_buffer(path, text, strlen(text), a, d);
+}
+
+int naryn_model_load_texts(const char *path, const char *const *overlays,
+                           int n_overlays, const char *const *texts,
+                           const char *const *names, int n_texts,
+                           naryn_model **out, naryn_diags *d) {
+  *out = NULL;
+  if (n_texts == 0)
+    return naryn_model_load(path, overlays, n_overlays, out, d);
+  if (n_texts < 0 || !texts || !names || n_overlays < 0 || (n_overlays > 0 && !overlays))
+    return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                       "naryn_model_load_texts: no overlay texts or names given");
+  for (int i = 0; i < n_texts; i++)
+    if (!texts[i] || !names[i])
+      return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                         "naryn_model_load_texts: no overlay texts or names given");
+  const char **all = malloc((size_t)(n_overlays + n_texts) * sizeof *all);
+  if (!all)
+    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                       "out of memory");
+  for (int i = 0; i < n_overlays; i++) all[i] = overlays[i];
+  for (int i = 0; i < n_texts; i++) all[n_overlays + i] = names[i];
+  texts_source s = {n_overlays, texts};
+  int rc = load(path, all, n_overlays + n_texts, n_overlays, read_file_or_text,
+                &s, out, d);
+  free(all);
+  return rc;
+}
+
 int naryn__model_load_with(const char *path, const char *const *overlays,
                            int n_overlays, naryn__doc_source read, void *user,
                            naryn_model **out, naryn_diags *d) {
+  return load(path, overlays, n_overlays, n_overlays, read, user, out, d);
+}
+
+/* Loads the model at 'path' with its overlays, the first n_files of which
+** are scenario files and the rest overlay texts, which add to the
+** scenario's name only when they give one. */
+static int load(const char *path, const char *const *overlays, int n_overlays,
+                int n_files, naryn__doc_source read, void *user,
+                naryn_model **out, naryn_diags *d) {
   *out = NULL;
   if (!path || (n_overlays > 0 && !overlays) || n_overlays < 0)
     return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
@@ -142,10 +200,14 @@ int naryn__model_load_with(const char *path, const char *const *overlays,
     if (naryn__doc_merge_check(root, over, d) > 0 ||
         check_overlay_names(root, over, d) > 0)
       goto failed;
-    const char *name = scenario_name(a, over, overlays[i]);
-    m->scenario = !name           ? NULL
-                  : m->scenario[0] ? naryn__arena_printf(a, "%s+%s", m->scenario, name)
-                                   : name;
+    const naryn__doc *given = naryn__doc_get(over, "scenario");
+    if (i < n_files || (given && given->kind == NARYN__DOC_SCALAR &&
+                        given->len > 0 && !naryn__doc_is_null(given))) {
+      const char *name = scenario_name(a, over, overlays[i]);
+      m->scenario = !name           ? NULL
+                    : m->scenario[0] ? naryn__arena_printf(a, "%s+%s", m->scenario, name)
+                                     : name;
+    }
     /* A scenario's own name and description describe the scenario, not
     ** the model: the model keeps its own. */
     naryn__doc *kept_name = naryn__doc_get(root, "name");
@@ -162,6 +224,7 @@ int naryn__model_load_with(const char *path, const char *const *overlays,
       if (strcmp(key, "name") == 0 && kept_name) root->vals[k] = kept_name;
     }
   }
+  m->root = root;
   int rc = naryn__model_build(m, root, d);
   if (rc != NARYN_OK) goto failed_rc;
   rc = naryn__model_check(m, d);
