@@ -108,6 +108,22 @@ check c-simulate "the C program's energy ($c_gwh GWh) is not naryn simulate's ($
   awk -v a="$c_gwh" -v b="$cli_gwh" 'BEGIN { d = a - b; if (d < 0) d = -d
     exit !(a + 0 > 0 && d <= 1e-6 * (b < 0 ? -b : b)) }'
 
+# The Python package as installed, with Debian's python3: it loads the
+# installed libnaryn.so.0 (named by NARYN_LIBRARY, as the loader's cache
+# does not know the temporary root) and gives the C program's energy.
+if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import pandas" 2>/dev/null; then
+  py_gwh=$(PYTHONPATH="$usr/lib/python3/dist-packages" NARYN_LIBRARY="$libdir/libnaryn.so.${version%%.*}" \
+    /usr/bin/python3 -c "import sys, naryn
+assert naryn.__file__.startswith(sys.argv[2]), naryn.__file__
+r = naryn.load(sys.argv[1]).simulate()
+s = r.summary
+print(s[(s.country == 'all') & (s.season == 'all') & (s.statistic == 'total')].energy_gwh.iloc[0])" \
+    "$model" "$usr/lib/python3/dist-packages" 2>"$tmp/log")
+  check python "the installed Python package's energy ($py_gwh GWh) is not the C program's ($c_gwh GWh)" \
+    awk -v a="$py_gwh" -v b="$c_gwh" 'BEGIN { d = a - b; if (d < 0) d = -d
+      exit !(a + 0 > 0 && d <= 1e-6 * (b < 0 ? -b : b)) }'
+fi
+
 # The manual pages: naryn(1) and one per command, each rendering without
 # a warning from groff or man.
 pages=0
