@@ -132,6 +132,7 @@ for _name, _res, _args in [
     ("naryn_model_field", c_int, [P, c_char_p, c_char_p, c_size_t,
                                   POINTER(c_size_t), P]),
     ("naryn_model_free", None, [P]),
+    ("naryn_model_plausible", c_int, [P, P, POINTER(c_int)]),
     ("naryn_model_name", c_char_p, [P]),
     ("naryn_model_path", c_char_p, [P]),
     ("naryn_model_scenario", c_char_p, [P]),

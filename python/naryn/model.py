@@ -11,7 +11,7 @@ import pandas as pd
 
 from . import _lib
 from ._call import Diags, Hook, call
-from .errors import FieldError
+from .errors import FieldError, ModelError
 from . import results
 
 lib = _lib.lib
@@ -360,10 +360,15 @@ class Model:
 
     # ---- Runs ----------------------------------------------------------
 
-    def check(self):
-        """Reads the files again and checks the model as naryn check does.
+    def check(self, strict=False):
+        """Reads the files again and checks the model as naryn check does,
+        with its warnings of implausible magnitudes (a demand wanting more
+        than all the water that can reach it, an inflow a thousand times
+        the model's others, a CSV column named for the other unit).
         Returns the warnings (as Diagnostics; each is also a Python
-        warning); raises ModelError when the model is not valid."""
+        warning); raises ModelError when the model is not valid, and with
+        strict=True also when there is such a warning, as
+        naryn check --strict refuses the model."""
         m = _lib.P()
         files, nf = _lib.strings(self.scenarios)
         texts, nt = _lib.strings([t for (_, t, _) in self._sets.values()])
@@ -371,8 +376,16 @@ class Model:
         with Diags() as d:
             diags = call(lib.naryn_model_load_texts, _lib.b(self.path), files, nf,
                          texts, names, nt, ctypes.byref(m), d=d)
-        lib.naryn_model_free(m)
-        return [g for g in diags if g.severity == "warning"]
+        try:
+            count = ctypes.c_int(0)
+            with Diags() as d:
+                implausible = call(lambda dd: lib.naryn_model_plausible(m, dd, ctypes.byref(count)),
+                                   d=d)
+        finally:
+            lib.naryn_model_free(m)
+        if strict and count.value > 0:
+            raise ModelError(implausible, _lib.EMODEL)
+        return [g for g in diags + implausible if g.severity == "warning"]
 
     def simulate(self, progress=None, step_solver="auto", max_iterations=None,
                  settle_tolerance=None, balance_tolerance=None):

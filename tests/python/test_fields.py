@@ -1,9 +1,11 @@
 """Reading and setting model fields by their path: the value set is the
 one a scenario file giving it would set, and bad values and paths raise
 exceptions carrying the file, line, column and field of the message."""
+import os
+
 import pytest
 
-from conftest import NARYN_MODEL, assert_frame_matches, cli
+from conftest import NARYN_MODEL, TOP, assert_frame_matches, cli
 
 
 def test_get_by_path(naryn):
@@ -91,3 +93,18 @@ def test_warnings_are_python_warnings(naryn):
     assert d.file.endswith("model.yaml") and d.line > 0
     with pytest.warns(naryn.NarynWarning):
         assert len(m.check()) == 1
+
+
+def test_check_warns_of_implausible_magnitudes(naryn):
+    """A demand set past all the water that can reach it: check() warns as
+    naryn check does, and check(strict=True) refuses, as --strict does."""
+    m = naryn.load(os.path.join(TOP, "tests", "bad", "355-demand-more-than-reaches-it", "model.yaml"))
+    with pytest.warns(naryn.NarynWarning):
+        w = m.check()
+    assert len(w) == 1 and "946.08 hm3 wanted" in w[0].msg
+    assert w[0].where == 'demand "Farms".demand_m3s' and w[0].line == 7
+    with pytest.raises(naryn.ModelError) as e, pytest.warns(naryn.NarynWarning):
+        m.check(strict=True)
+    assert e.value.line == 7 and "can reach it" in e.value.msg
+    m.set("nodes.Farms.demand_m3s", 10)
+    assert m.check(strict=True) == []
