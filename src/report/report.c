@@ -1265,7 +1265,7 @@ static int storage_chart(naryn__page *p, const run_files *f, int i, double *x, d
   snprintf(id, sizeof id, "storage-%d", i + 1);
   snprintf(cap, sizeof cap, "%s: storage at the end of each %s", cell(f->network, i, "name"),
            f->by_month ? "month" : "step");
-  naryn__chart c = {id, cap, "date", "storage, hm3", NARYN__AXIS_DATE, NULL, 0, 1, s, ns, 0, 0};
+  naryn__chart c = {id, cap, "date", "storage, hm3", NARYN__AXIS_DATE, NULL, 0, 1, s, ns, 0, 0, 0, 0, 0, 0};
   if (rc == NARYN_OK)
     rc = naryn__figure(p, &c, cap, !nc ? "(hm3 = million m3)"
                                    : f->by_month ? "(hm3 = million m3; the guide curves are "
@@ -1416,7 +1416,7 @@ static int release_section(naryn__page *p, const run_files *f) {
     snprintf(id, sizeof id, "release-%d", i + 1);
     snprintf(cap, sizeof cap, "%s: inflow and release by month", cell(f->network, i, "name"));
     naryn__chart c = {id, cap, "month of the water year", "mean flow, m3/s",
-                      NARYN__AXIS_CATEGORY, cats, nm, 1, s, 2, 0, 0};
+                      NARYN__AXIS_CATEGORY, cats, nm, 1, s, 2, 0, 0, 0, 0, 0, 0};
     rc = naryn__figure(p, &c, cap, "(mean over the horizon, m3/s)");
   }
   return rc;
@@ -1460,7 +1460,7 @@ static int generation_section(naryn__page *p, const run_files *f) {
     naryn__series s[2] = {{"Oct–Mar (winter)", NULL, win, n, NARYN__BARS, "#0072b2", NULL, NULL, 0},
                           {"Apr–Sep (summer)", NULL, sum, n, NARYN__BARS, "#e69f00", NULL, NULL, 0}};
     naryn__chart c = {"generation", "Generation by plant and season", NULL,
-                      "energy, GWh a year", NARYN__AXIS_CATEGORY, cats, n, 1, s, 2, 0, 0};
+                      "energy, GWh a year", NARYN__AXIS_CATEGORY, cats, n, 1, s, 2, 0, 0, 0, 0, 0, 0};
     rc = naryn__figure(p, &c, "Generation by plant and season", "(GWh a year)");
   } else if (plants > 0) {
     fprintf(p->out, "<h2 id=\"s-generation\">Generation</h2>\n");
@@ -1530,7 +1530,7 @@ static int delivery_section(naryn__page *p, const run_files *f) {
     snprintf(cap, sizeof cap, "%s: irrigation and town water by month",
              country_label(f, code, buf, sizeof buf));
     naryn__chart ch = {id, cap, "month of the water year", "water, hm3 a month",
-                       NARYN__AXIS_CATEGORY, cats, nm, 1, s, 2, 0, 0};
+                       NARYN__AXIS_CATEGORY, cats, nm, 1, s, 2, 0, 0, 0, 0, 0, 0};
     rc = naryn__figure(p, &ch, cap, "(mean over the horizon, hm3 a month)");
   }
   if (rc == NARYN_OK) nodes_left_out(p->out, f, out, nout);
@@ -1567,7 +1567,8 @@ static int sink_section(naryn__page *p, const run_files *f, double *x, double *y
   for (int t = 0; t < f->npts; t++) x[t] = f->month[t] + 0.5;
   fprintf(p->out, "<h2 id=\"s-sinks\">Water reaching the sinks and terminal lakes</h2>\n");
   naryn__chart c = {"sinks", "Flow into each sink", "date", "mean flow, m3/s",
-                    NARYN__AXIS_DATE, NULL, 0, 1, s, ns, 0, 0};
+                    NARYN__AXIS_DATE, NULL, 0, 1, s, ns, 0, 0,
+                    f->by_month || f->step_days == 0, 0, 0, 0};
   int rc = naryn__figure(p, &c, "Flow into each sink and terminal lake",
                          f->by_month ? "(mean over each month, m3/s)"
                                      : "(mean over each step, m3/s)");
@@ -1618,7 +1619,7 @@ static int water_value_section(naryn__page *p, const run_files *f) {
   char ylab[96];
   snprintf(ylab, sizeof ylab, "%s per hm3", cell(f->objective, 0, "currency"));
   naryn__chart c = {"water-values", "Water value of each reservoir", "date", ylab,
-                    NARYN__AXIS_DATE, NULL, 0, 1, s, ns, 0, 0};
+                    NARYN__AXIS_DATE, NULL, 0, 1, s, ns, 0, 0, 0, 0, 0, 0};
   rc = naryn__figure(p, &c, "Water value of each reservoir", "(currency per hm3 stored)");
   free(x), free(y);
   return rc;
@@ -1915,7 +1916,7 @@ static int comparison_charts(naryn__page *p, const cmp *c) {
   char ylab[128];
   snprintf(ylab, sizeof ylab, "millions of %s a year", cell(f0->objective, 0, "currency"));
   naryn__chart co = {"compare-objective", "The combined objective of each run", NULL, ylab,
-                     NARYN__AXIS_CATEGORY, c->name, c->n, 1, &so, 1, 0, 260};
+                     NARYN__AXIS_CATEGORY, c->name, c->n, 1, &so, 1, 0, 260, 0, 0, 0, 0};
   fprintf(p->out, "<h2 id=\"s-charts\">The runs compared</h2>\n");
   rc = naryn__figure(p, &co, "The combined objective of each run", "(benefits less costs, a year)");
   if (rc != NARYN_OK) return rc;
@@ -1949,7 +1950,7 @@ static int comparison_charts(naryn__page *p, const cmp *c) {
     naryn__chart ce = {g == 0 ? "compare-energy" : "compare-shortage",
                        g == 0 ? "Energy by country and season" : "Water short by country and season",
                        NULL, g == 0 ? "energy, GWh a year" : "water short, km3 a year",
-                       NARYN__AXIS_CATEGORY, cats, ncat, 1, s, c->n, 0, 0};
+                       NARYN__AXIS_CATEGORY, cats, ncat, 1, s, c->n, 0, 0, 0, 0, 0, 0};
     rc = naryn__figure(p, &ce, ce.title, g == 0 ? "(GWh a year)" : "(km3 a year)");
   }
   if (rc != NARYN_OK) return rc;
@@ -1984,7 +1985,7 @@ static int comparison_charts(naryn__page *p, const cmp *c) {
   if (months_seen) {
     snprintf(cap, sizeof cap, "%s: release by month in each run", bname);
     naryn__chart cr = {"compare-release", cap, "month of the water year", "mean release, m3/s",
-                       NARYN__AXIS_CATEGORY, mcats, 12, 1, s, c->n, 0, 0};
+                       NARYN__AXIS_CATEGORY, mcats, 12, 1, s, c->n, 0, 0, 0, 0, 0, 0};
     rc = naryn__figure(p, &cr, cap, "(mean over the horizon, m3/s)");
     if (rc != NARYN_OK) return rc;
   }
@@ -2010,7 +2011,7 @@ static int comparison_charts(naryn__page *p, const cmp *c) {
   }
   snprintf(cap, sizeof cap, "%s: storage in each run", bname);
   naryn__chart cs = {"compare-storage", cap, "date", "storage, hm3", NARYN__AXIS_DATE,
-                     NULL, 0, 1, s, c->n, 0, 0};
+                     NULL, 0, 1, s, c->n, 0, 0, 0, 0, 0, 0};
   rc = naryn__figure(p, &cs, cap, monthly ? "(end of each step, or of each month for a "
                                                  "long daily run, hm3)"
                                                : "(end of each step, hm3)");
@@ -2203,7 +2204,7 @@ static int report_pareto(const char *dir, naryn_diags *d) {
                           {"simulated rules", rx, ry, nr, NARYN__POINTS, "#d55e00", rules_label, NULL, 0}};
     snprintf(xl, sizeof xl, "%s, millions of %s a year", xt, cur);
     snprintf(yl, sizeof yl, "%s, millions of %s a year", yt, cur);
-    naryn__chart c = {"pareto", title, xl, yl, NARYN__AXIS_NUMBER, NULL, 0, 0, s, 3, 0, 380};
+    naryn__chart c = {"pareto", title, xl, yl, NARYN__AXIS_NUMBER, NULL, 0, 0, s, 3, 0, 380, 0, 0, 0, 0};
     rc = naryn__figure(&p, &c, "The trade-off curve", NULL);
   }
   if (rc == NARYN_OK) {
