@@ -1756,6 +1756,8 @@ typedef struct naryn__page {
   char *buf;
   size_t len;
   int nfig, ntab;     /* figures and tables drawn so far */
+  int totals;         /* 1: the horizon is shorter than a year, and the page's
+                      ** figures are totals over it, not yearly means */
   naryn_diags *d;
 } naryn__page;
 
