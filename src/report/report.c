@@ -816,8 +816,17 @@ static const char css[] =
     ".note{color:#57606a;font-size:.92em}"
     "footer{margin-top:36px;color:#57606a;font-size:.88em;border-top:1px solid #d0d7de;"
     "padding-top:8px}"
-    "@media print{body{max-width:none;padding:0}nav{display:none}"
-    "h2{break-after:avoid}table.data{break-inside:avoid}}";
+    /* On paper (A4, margins of 12 mm: 186 mm, about 700 CSS pixels) a table
+    ** cannot scroll: tables take the page's width, their headers wrap and
+    ** their type shrinks, and charts shrink to the width. */
+    "@page{size:A4;margin:12mm}"
+    "@media print{body{max-width:none;padding:0;font-size:10pt}nav{display:none}"
+    "h2{break-after:avoid}h2,h3{break-after:avoid}"
+    ".scroll{overflow:visible}table.data{font-size:7pt;max-width:100%}"
+    "table.data th,table.data td{padding:1px 3px}"
+    "table.data th{white-space:normal;overflow-wrap:anywhere;hyphens:auto}"
+    "table.data tr{break-inside:avoid}figure.chart{break-inside:avoid}"
+    "svg.chart{width:100%;height:auto}dl.meta{font-size:9pt}}";
 
 /* A horizon shorter than a year is reported as totals over it: a yearly
 ** mean of a few days would multiply them into a year the run never saw.
