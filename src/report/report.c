@@ -853,6 +853,21 @@ static double fit_unit(double big_hm3, const char **unit, int *decimals) {
   return km3 ? 1000.0 : 1.0;
 }
 
+/* What an optimised plan is and is not, and where its prices come from:
+** said on the plan's page and on a comparison that holds one. */
+static void foresight_note(FILE *out, const char *name) {
+  fprintf(out, "<p class=\"note foresight\" id=\"foresight\"><strong>");
+  naryn__html_text(out, name);
+  fprintf(out, " assumes perfect foresight:</strong> it is planned knowing every inflow of "
+               "the horizon in advance, which no operator does, so its figures are an "
+               "upper bound on what operating rules could reach with the same system, "
+               "not a plan to follow. The money in its objective is at the prices of the "
+               "model's objective terms, which are the model's inputs, not measurements "
+               "of naryn's: where the model file gives no source for a price, take it as "
+               "an estimate (the built-in model marks each price's source and confidence "
+               "in models/naryn/model.yaml, and most are its authors' estimates).</p>\n");
+}
+
 /* The parts below are shared with share_page.c (declared in naryn_int.h). */
 
 void naryn__text(naryn__page *p, const char *s) { naryn__html_text(p->out, s); }
@@ -1119,7 +1134,9 @@ static void objective_table(naryn__page *p, const run_files *f) {
                                                      : "total over the horizon");
   naryn__text(p, cur);
   fprintf(p->out, " and its weight; benefits and costs as the term defines them "
-                  "(costs positive). The combined objective is the weighted "
+                  "(costs positive), at the prices the model gives them (its inputs: "
+                  "where the model file gives no source for a price, it is an "
+                  "estimate). The combined objective is the weighted "
                   "benefits less the weighted costs.</p>\n");
   const char *countries[64];
   int nc = 0;
@@ -1771,6 +1788,7 @@ static int report_run(const char *dir, const naryn__report_feed *fd, naryn_diags
     run_header(&p, &f, optimised ? "The plan optimised over the whole horizon with "
                                    "perfect foresight of the inflows"
                                  : "Simulated under the model's operating rules");
+    if (optimised) foresight_note(p.out, "This plan");
     contents(&p, &f, optimised);
     fprintf(p.out, "<main>\n");
     summary_table(&p, &f);
@@ -2166,7 +2184,15 @@ static int report_compare(const char *dir, naryn_diags *d) {
       fprintf(p.out, "</a>%s", c->run[k].water_values ? " (optimised plan)" : "");
     }
     fprintf(p.out, ". Each name opens that run's own report. The header above is the "
-                   "first run's.</p>\n<main>\n<h2 id=\"s-table\">Side by side</h2>\n");
+                   "first run's.</p>\n");
+    for (int k = 0; k < c->n; k++)
+      if (c->run[k].water_values) {
+        char who[300];
+        snprintf(who, sizeof who, "The optimised plan \"%s\"", c->name[k]);
+        foresight_note(p.out, who);
+        break;
+      }
+    fprintf(p.out, "<main>\n<h2 id=\"s-table\">Side by side</h2>\n");
     comparison_table(&p, c);
     rc = comparison_charts(&p, c);
     if (rc == NARYN_OK) {
