@@ -54,6 +54,12 @@ void cli_quiet_notes(int quiet);
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints yearly means per country and season of a run. */
 void cli_print_table(const naryn_model *m, const naryn_result *r);
+/* What a run's totals are divided by for the tables: its years, or 1 for
+** a horizon shorter than a year, whose totals are printed as they are
+** rather than extrapolated to a year; and the words that say which ("a
+** year" or "over the horizon"). */
+double cli_per_year(double years);
+const char *cli_a_year(double years);
 /* 1 when 'path' names 'dir' or something inside it (symbolic links to
 ** existing folders followed), else 0. */
 int cli_path_inside(const char *path, const char *dir);

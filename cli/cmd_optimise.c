@@ -62,9 +62,9 @@ static const char help[] =
 /* Prints the objective, term by term, for the optimum and the rules. */
 static void print_objective(const naryn_model *m, const naryn_result *opt,
                             const naryn_result *sim) {
-  double years = naryn_result_years(opt);
-  const char *cur = naryn_model_currency(m);
-  printf("\nObjective, millions of %s a year (costs positive)\n", cur);
+  double years = cli_per_year(naryn_result_years(opt));
+  const char *cur = naryn_model_currency(m), *a_year = cli_a_year(naryn_result_years(opt));
+  printf("\nObjective, millions of %s %s (costs positive)\n", cur, a_year);
   printf("  %-28s %-12s %8s %14s %14s\n", "term", "kind", "weight", "optimum",
          sim ? "rules" : "");
   for (int k = 0; k < naryn_model_term_count(m); k++) {
@@ -79,7 +79,9 @@ static void print_objective(const naryn_model *m, const naryn_result *opt,
   if (sim) {
     double js = naryn_result_objective(sim) / years / 1e6;
     printf(" %14.2f\n\nThe optimum is better than the model's operating rules "
-           "by %.2f M %s a year.\n", js, jo - js, cur);
+           "by %.2f M %s %s. It knows every inflow of the horizon in advance "
+           "(perfect foresight): an upper bound, not a plan to follow.\n",
+           js, jo - js, cur, a_year);
   } else {
     printf("\n");
   }
@@ -87,9 +89,9 @@ static void print_objective(const naryn_model *m, const naryn_result *opt,
 
 /* Prints each plant's energy with the exact head and as linearised. */
 static void print_plants(const naryn_model *m, const naryn_result *r) {
-  double years = naryn_result_years(r);
-  printf("\nHydropower, GWh a year: exact head against the last LP's "
-         "linearisation\n");
+  double years = cli_per_year(naryn_result_years(r));
+  printf("\nHydropower, GWh %s: exact head against the last LP's "
+         "linearisation\n", cli_a_year(naryn_result_years(r)));
   printf("  %-28s %12s %12s %10s\n", "plant", "exact", "linearised", "diff %");
   for (int i = 0; i < naryn_model_node_count(m); i++) {
     double lin = naryn_result_linearised_energy_gwh(r, i);

@@ -99,9 +99,10 @@ int cmd_pareto(int argc, char **argv) {
   cli_print_diags(run.d);
   if (rc == NARYN_OK && !run.args.quiet) {
     const char *cur = naryn_model_currency(m);
-    double years = pts[0] ? naryn_result_years(pts[0]) : 1.0;
-    printf("Trade-off between %s (x) and %s (y), millions of %s a year "
-           "(costs positive)\n", run.args.x, run.args.y, cur);
+    double all_years = pts[0] ? naryn_result_years(pts[0]) : 1.0;
+    double years = cli_per_year(all_years);
+    printf("Trade-off between %s (x) and %s (y), millions of %s %s "
+           "(costs positive)\n", run.args.x, run.args.y, cur, cli_a_year(all_years));
     printf("  %5s %16s %16s %16s\n", "point", "x", "y", "combined");
     for (int i = 0; i < n; i++) {
       if (!pts[i]) {

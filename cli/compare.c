@@ -14,6 +14,7 @@
 ** water delivered and short, and the water reaching each terminal lake or
 ** sink, as yearly means.
 */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 /* The figures of one run, yearly means. */
 typedef struct run_figures {
   const char *name;
+  double years;                                     /* the horizon's */
   int ncountries;
   char country[MAX_ROWS][32];                       /* codes, "" for none */
   double energy_gwh[MAX_ROWS][NARYN_SEASON_COUNT];  /* per country, then all */
@@ -42,7 +44,8 @@ typedef struct run_figures {
 /* Collects a run's figures; countries and sinks are those of 'base'. */
 static void collect(const naryn_model *base, const naryn_model *m,
                     const naryn_result *r, run_figures *f) {
-  double years = naryn_result_years(r);
+  f->years = naryn_result_years(r);
+  double years = cli_per_year(f->years);
   int nc = naryn_result_country_count(r);
   if (nc > MAX_ROWS - 1) nc = MAX_ROWS - 1;
   f->ncountries = nc;
@@ -140,9 +143,14 @@ static void row(const char *country, const char *season, const run_figures *f,
 }
 
 static double energy(const run_figures *f, int i, int s) { return f->energy_gwh[i][s]; }
-static double delivered(const run_figures *f, int i, int s) { return f->delivered_km3[i][s]; }
-static double shortage(const run_figures *f, int i, int s) { return f->short_km3[i][s]; }
-static double sink(const run_figures *f, int i, int s) { return f->sink_km3[i][s]; }
+/* Volumes are printed in km3, or in hm3 (vol_scale 1000) when the largest
+** is under 1 km3 and would show as 0.01. */
+static double vol_scale = 1.0;
+static double delivered(const run_figures *f, int i, int s) {
+  return f->delivered_km3[i][s] * vol_scale;
+}
+static double shortage(const run_figures *f, int i, int s) { return f->short_km3[i][s] * vol_scale; }
+static double sink(const run_figures *f, int i, int s) { return f->sink_km3[i][s] * vol_scale; }
 
 /* Prints a block of rows, one per country (and all) and season. */
 static void country_block(const char *title, const naryn_model *m, int nc,
@@ -220,28 +228,42 @@ int cli_compare(const cli_run *base, const char *out, int with_optimum) {
   int nc = f[0].ncountries;
   for (int c = 0; c < nc; c++) codes[c] = f[0].country[c];
   int steps = naryn_model_steps(m), dl = naryn_model_is_daily(m) ? 10 : 7;
-  printf("%s: %d %s steps from %.*s to %.*s; yearly means of each run\n\n",
+  const char *a_year = cli_a_year(f[0].years);
+  printf("%s: %d %s steps from %.*s to %.*s; %s of each run\n\n",
          naryn_model_name(m), steps, cli_step_word(m, (char[16]){0}, 16),
-         dl, naryn_model_step_date(m, 0), dl, naryn_model_step_date(m, steps - 1));
+         dl, naryn_model_step_date(m, 0), dl, naryn_model_step_date(m, steps - 1),
+         f[0].years >= 1.0 - 1e-9 ? "yearly means"
+                                  : "totals (the horizon is shorter than a year)");
+  double vmax = 0.0;
+  for (int k = 0; k < nruns; k++)
+    for (int c = 0; c <= nc; c++)
+      vmax = fmax(vmax, fmax(fabs(f[k].delivered_km3[c][NARYN_SEASON_ALL]),
+                             fabs(f[k].short_km3[c][NARYN_SEASON_ALL])));
+  for (int k = 0; k < nruns; k++)
+    for (int i = 0; i < MAX_ROWS; i++) vmax = fmax(vmax, fabs(f[k].sink_km3[i][NARYN_SEASON_ALL]));
+  vol_scale = vmax < 1.0 ? 1000.0 : 1.0;
+  const char *vfmt = vmax < 1.0 ? " %15.1f" : " %15.2f";
   printf("  %-20s %-8s", "", "");
   for (int k = 0; k < nruns; k++) printf(" %15.15s", f[k].name);
   printf("\n");
   country_block("Energy generated, GWh", m, nc, codes, f, nruns, energy, 1, " %15.0f");
-  country_block("Irrigation and town water delivered, km3", m, nc, codes, f, nruns,
-                delivered, 1, " %15.2f");
-  country_block("Irrigation and town water short, km3", m, nc, codes, f, nruns,
-                shortage, 1, " %15.2f");
-  printf("Water reaching terminal lakes and sinks, km3\n");
+  country_block(vmax < 1.0 ? "Irrigation and town water delivered, hm3"
+                            : "Irrigation and town water delivered, km3",
+                m, nc, codes, f, nruns, delivered, 1, vfmt);
+  country_block(vmax < 1.0 ? "Irrigation and town water short, hm3"
+                            : "Irrigation and town water short, km3",
+                m, nc, codes, f, nruns, shortage, 1, vfmt);
+  printf("Water reaching terminal lakes and sinks, %s\n", vmax < 1.0 ? "hm3" : "km3");
   static const char *const season_label[] = {"Oct-Mar", "Apr-Sep", "year"};
   for (int i = 0, k = 0; i < naryn_model_node_count(m) && k < MAX_ROWS; i++) {
     if (naryn_model_node_type(m, i) != NARYN_NODE_SINK) continue;
     for (int s = 0; s < NARYN_SEASON_COUNT; s++)
       row(s == 0 ? naryn_model_node_name(m, i) : "", season_label[s], f, nruns,
-          sink, k, s, " %15.2f");
+          sink, k, s, vfmt);
     k++;
   }
   const char *cur = naryn_model_currency(m);
-  printf("Objective terms, millions of %s a year (costs positive)\n", cur);
+  printf("Objective terms, millions of %s %s (costs positive)\n", cur, a_year);
   for (int t = 0; t < f[0].nterms; t++) {
     printf("  %-29.29s", naryn_model_term_name(m, t));
     for (int k = 0; k < nruns; k++) printf(" %15.1f", f[k].term[t] / 1e6);
@@ -264,10 +286,12 @@ int cli_compare(const cli_run *base, const char *out, int with_optimum) {
   printf("Report: %s/report.html (each run's own: %s/NAME/report.html)\n", out, out);
   if (with_optimum) {
     printf("\nThe optimum is the plan for the model as given (the first column's "
-           "system) with\nperfect foresight of its inflows; it is better than ");
+           "system) with\nperfect foresight of its inflows: an upper bound on what "
+           "operating rules could\nreach, not a plan to follow. It is better than ");
     for (int k = 0; k < nsim; k++)
-      printf("%s%s by %.1f M %s/yr", k == 0 ? "" : (k == nsim - 1 ? " and " : ", "),
-             f[k].name, (f[nsim].objective - f[k].objective) / 1e6, cur);
+      printf("%s%s by %.1f M %s%s", k == 0 ? "" : (k == nsim - 1 ? " and " : ", "),
+             f[k].name, (f[nsim].objective - f[k].objective) / 1e6, cur,
+             f[0].years >= 1.0 - 1e-9 ? "/yr" : "");
     printf(".\nA scenario that changes the system (new plants) may do better "
            "than it.\n");
   }

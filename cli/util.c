@@ -100,11 +100,26 @@ int cli_load(const cli_model_args *args, naryn_model **out, naryn_diags *d) {
   return rc;
 }
 
-/* Prints yearly means per country and season. */
+double cli_per_year(double years) { return years >= 1.0 - 1e-9 ? years : 1.0; }
+
+const char *cli_a_year(double years) {
+  return years >= 1.0 - 1e-9 ? "a year" : "over the horizon";
+}
+
+/* Prints yearly means per country and season, in hm3 (which never shows
+** a small volume as 0.0 of a larger unit); a horizon shorter than a year
+** gets its totals instead, as a mean "per year" of a few days would
+** multiply them into a year the run never saw. */
 void cli_print_table(const naryn_model *m, const naryn_result *r) {
   double years = naryn_result_years(r);
   int nc = naryn_result_country_count(r);
-  printf("\nYearly means over %.1f years (hm3 = million m3):\n", years);
+  int whole = years >= 1.0 - 1e-9;
+  double per = cli_per_year(years);
+  if (whole)
+    printf("\nYearly means over %.1f years (hm3 = million m3):\n", years);
+  else
+    printf("\nTotals over the horizon's %.0f days (shorter than a year, so not "
+           "yearly means; hm3 = million m3):\n", years * 365.25);
   printf("%-22s %-8s %12s %14s %12s %12s %12s\n", "country", "season",
          "energy GWh", "irrig. hm3", "short hm3", "spill hm3", "to sinks hm3");
   for (int c = 0; c <= nc; c++) {
@@ -123,9 +138,9 @@ void cli_print_table(const naryn_model *m, const naryn_result *r) {
       naryn_result_summary(r, code, (naryn_season)s, &sum);
       printf("%-22.22s %-8s %12.1f %14.1f %12.1f %12.1f %12.1f\n",
              s == 0 ? label : "", naryn_season_name((naryn_season)s),
-             sum.energy_gwh / years, sum.irrigation_delivered_hm3 / years,
-             sum.irrigation_shortage_hm3 / years, sum.spill_hm3 / years,
-             sum.sink_inflow_hm3 / years);
+             sum.energy_gwh / per, sum.irrigation_delivered_hm3 / per,
+             sum.irrigation_shortage_hm3 / per, sum.spill_hm3 / per,
+             sum.sink_inflow_hm3 / per);
     }
   }
 }

@@ -1692,6 +1692,10 @@ typedef struct naryn__chart {
   const naryn__series *series;
   int nseries;
   int width, height;      /* in CSS pixels; 0 for 760 x 300 */
+  int hover_month;        /* DATE: hover titles name months ("2001-03"), not days */
+  int y_fixed;            /* 1: the y axis covers y_lo to y_hi as well as the data,
+                          ** so that small multiples share one scale */
+  double y_lo, y_hi;
 } naryn__chart;
 
 /* The palette: colour i (cycling), distinguishable by most colour-blind
@@ -1703,6 +1707,24 @@ void naryn__html_text(FILE *out, const char *s);
 ** refused, naming the chart, the series and the point, and nothing is
 ** written; empty series draw an empty frame that says so. */
 int naryn__chart_svg(FILE *out, const naryn__chart *c, naryn_diags *d);
+
+/* report/hover.c: the values shown on hover, as <title> elements. */
+/* Writes v for a reader: 0 to 3 decimals by its size, thousands separated
+** by commas from 10,000, never "-0". */
+size_t naryn__hover_num(double v, char *buf, size_t size);
+/* The title of bar i of series k, and of labelled point i of series k. */
+void naryn__hover_bar(FILE *out, const naryn__chart *c, int k, int i);
+void naryn__hover_point(FILE *out, const naryn__chart *c, int k, int i);
+/* 1 when line k of c has one value throughout (a limit): its title, which
+** naryn__hover_line writes, says it, and the columns leave it out. */
+int naryn__hover_constant(const naryn__chart *c, int k);
+void naryn__hover_line(FILE *out, const naryn__chart *c, int k);
+/* Transparent columns over the plot, one at each x some line or band has
+** a point at (each category), titled with that x and every series' value
+** there. */
+int naryn__hover_columns(FILE *out, const naryn__chart *c, const naryn__scale *xs,
+                         double left, double top, double plot_w, double plot_h,
+                         naryn_diags *d);
 
 /* report/network.c: the model's network as an SVG diagram, laid out from
 ** upstream (top) to downstream (bottom). */
@@ -1735,6 +1757,8 @@ typedef struct naryn__page {
   char *buf;
   size_t len;
   int nfig, ntab;     /* figures and tables drawn so far */
+  int totals;         /* 1: the horizon is shorter than a year, and the page's
+                      ** figures are totals over it, not yearly means */
   naryn_diags *d;
 } naryn__page;
 

@@ -459,7 +459,7 @@ static int storage_section(naryn__page *p, const ens *e) {
       break;
     }
     naryn__chart c = {id, cap, NULL, "storage, hm3", NARYN__AXIS_DATE, NULL, 0, 1, s, ns, 0,
-                      0};
+                      0, 0, 0, 0, 0};
     rc = naryn__figure(p, &c, cap, "(hm3 = million m3; end of each step)");
   }
   free(x), free(v), free(s);
@@ -498,7 +498,7 @@ static int exceedance_section(naryn__page *p, const ens *e) {
                                 naryn__colour(k), NULL, NULL, 0};
     }
     naryn__chart c = {qs[j].id, qs[j].cap, "chance of being reached or exceeded, %",
-                      qs[j].ylab, NARYN__AXIS_NUMBER, NULL, 0, 1, s, ns, 0, 0};
+                      qs[j].ylab, NARYN__AXIS_NUMBER, NULL, 0, 1, s, ns, 0, 0, 0, 0, 0, 0};
     rc = naryn__figure(p, &c, qs[j].cap, NULL);
   }
   free(x), free(y), free(s);
@@ -544,7 +544,7 @@ static int histogram_section(naryn__page *p, const ens *e) {
     }
   naryn__chart c = {"histogram-shortage", "Yearly water short, all countries",
                     "water short in a year, hm3", "share of member-years, %",
-                    NARYN__AXIS_CATEGORY, cat, nb, 1, s, e->nruns, 0, 340};
+                    NARYN__AXIS_CATEGORY, cat, nb, 1, s, e->nruns, 0, 340, 0, 0, 0, 0};
   int rc = naryn__figure(p, &c, "Yearly water short, all countries", NULL);
   free(y), free(s);
   return rc;

@@ -103,7 +103,7 @@ int naryn__observed_section(naryn__page *p, const naryn__csv *o, const int *pt, 
     snprintf(id, sizeof id, "observed-%d", k + 1);
     axis_label(s[k].quantity, ylab, sizeof ylab);
     snprintf(caption, sizeof caption, "%s: %s, observed and simulated", s[k].element, ylab);
-    naryn__chart c = {id, caption, "date", ylab, NARYN__AXIS_DATE, NULL, 0, 0, ser, 2, 0, 0};
+    naryn__chart c = {id, caption, "date", ylab, NARYN__AXIS_DATE, NULL, 0, 0, ser, 2, 0, 0, 0, 0, 0, 0};
     rc = naryn__figure(p, &c, caption, "(where a point is a month, both are means over its observed "
                                    "steps; fit.csv gives the statistics)");
   }

@@ -816,8 +816,57 @@ static const char css[] =
     ".note{color:#57606a;font-size:.92em}"
     "footer{margin-top:36px;color:#57606a;font-size:.88em;border-top:1px solid #d0d7de;"
     "padding-top:8px}"
-    "@media print{body{max-width:none;padding:0}nav{display:none}"
-    "h2{break-after:avoid}table.data{break-inside:avoid}}";
+    /* On paper (A4, margins of 12 mm: 186 mm, about 700 CSS pixels) a table
+    ** cannot scroll: tables take the page's width, their headers wrap and
+    ** their type shrinks, and charts shrink to the width. */
+    "@page{size:A4;margin:12mm}"
+    "@media print{body{max-width:none;padding:0;font-size:10pt}nav{display:none}"
+    "h2{break-after:avoid}h2,h3{break-after:avoid}"
+    ".scroll{overflow:visible}table.data{font-size:7pt;max-width:100%}"
+    "table.data th,table.data td{padding:1px 3px}"
+    "table.data th{white-space:normal;overflow-wrap:anywhere;hyphens:auto}"
+    "table.data tr{break-inside:avoid}figure.chart{break-inside:avoid}"
+    "svg.chart{width:100%;height:auto}dl.meta{font-size:9pt}}";
+
+/* A horizon shorter than a year is reported as totals over it: a yearly
+** mean of a few days would multiply them into a year the run never saw.
+** per_year is what totals are divided by, stat_key the rows of
+** summary.csv and term_key the column of objective.csv that the page
+** reads, and a_year the words for it. */
+static int whole_years(const run_files *f) { return f->years >= 1.0 - 1e-6; }
+static double per_year(const run_files *f) { return whole_years(f) ? f->years : 1.0; }
+static const char *stat_key(const run_files *f) { return whole_years(f) ? "per_year" : "total"; }
+static const char *term_key(const run_files *f) {
+  return whole_years(f) ? "value_per_year" : "value";
+}
+static const char *a_year(const run_files *f) {
+  return whole_years(f) ? "a year" : "over the horizon";
+}
+
+/* The unit of a column of volumes whose largest figure is big_hm3: km3
+** with 2 decimals from 1 km3 up, hm3 with 1 decimal below, so that no
+** volume shows as 0.01 of a larger unit. Returns the divisor from hm3. */
+static double fit_unit(double big_hm3, const char **unit, int *decimals) {
+  int km3 = big_hm3 >= 1000.0;
+  *unit = km3 ? "km3" : "hm3";
+  *decimals = km3 ? 2 : 1;
+  return km3 ? 1000.0 : 1.0;
+}
+
+/* What an optimised plan is and is not, and where its prices come from:
+** said on the plan's page and on a comparison that holds one. */
+static void foresight_note(FILE *out, const char *name) {
+  fprintf(out, "<p class=\"note foresight\" id=\"foresight\"><strong>");
+  naryn__html_text(out, name);
+  fprintf(out, " assumes perfect foresight:</strong> it is planned knowing every inflow of "
+               "the horizon in advance, which no operator does, so its figures are an "
+               "upper bound on what operating rules could reach with the same system, "
+               "not a plan to follow. The money in its objective is at the prices of the "
+               "model's objective terms, which are the model's inputs, not measurements "
+               "of naryn's: where the model file gives no source for a price, take it as "
+               "an estimate (the built-in model marks each price's source and confidence "
+               "in models/naryn/model.yaml, and most are its authors' estimates).</p>\n");
+}
 
 /* The parts below are shared with share_page.c (declared in naryn_int.h). */
 
@@ -847,9 +896,10 @@ void naryn__page_head(naryn__page *p, const char *title) {
 int naryn__page_close(naryn__page *p, const char *dir) {
   fprintf(p->out, "<footer id=\"end\">Drawn by naryn %s from the files in this "
                   "folder; <code>naryn report FOLDER</code> draws it again. Figures "
-                  "are yearly means unless a chart says otherwise; km3 = 1000 hm3 = "
+                  "are %s unless a chart says otherwise; km3 = 1000 hm3 = "
                   "10<sup>9</sup> m3.</footer>\n</body>\n</html>\n",
-          NARYN_VERSION);
+          NARYN_VERSION, p->totals ? "totals over the horizon, which is shorter than a year,"
+                                   : "yearly means");
   if (fclose(p->out) != 0) {
     free(p->buf);
     return naryn__diag(p->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
@@ -1017,21 +1067,46 @@ static void summary_table(naryn__page *p, const run_files *f) {
                                      "irrigation_shortage_hm3", "municipal_delivered_hm3",
                                      "municipal_shortage_hm3", "min_flow_shortage_hm3",
                                      "spill_hm3", "sink_inflow_hm3", "evaporation_hm3"};
-  static const char *const heads[] = {"energy GWh", "irrigation delivered km3",
-                                      "irrigation short km3", "town water delivered km3",
-                                      "town water short km3", "minimum flow short km3",
-                                      "spill km3", "to sinks and lakes km3",
-                                      "evaporation km3"};
-  fprintf(p->out, "<h2 id=\"s-summary\">Yearly means by country and season</h2>\n");
+  static const char *const heads[] = {"energy", "irrigation delivered",
+                                      "irrigation short", "town water delivered",
+                                      "town water short", "minimum flow short",
+                                      "spill", "to sinks and lakes",
+                                      "evaporation"};
+  const char *stat = stat_key(f);
+  if (whole_years(f))
+    fprintf(p->out, "<h2 id=\"s-summary\">Yearly means by country and season</h2>\n");
+  else
+    fprintf(p->out, "<h2 id=\"s-summary\">Totals by country and season</h2>\n"
+                    "<p class=\"note\">The horizon is shorter than a year (%s years): "
+                    "the figures are its totals, not extrapolated to a year.</p>\n",
+            run_key(f, "years"));
+  /* Each column of volumes in the unit that fits its largest figure. */
+  double div[9] = {1};
+  int dec[9] = {0};
+  const char *unit[9] = {"GWh"};
+  for (int k = 1; k < 9; k++) {
+    double big = 0;
+    int col = naryn__csv_column(f->summary, cols[k]);
+    for (int r = 0; r < f->summary->nrows; r++)
+      if (strcmp(cell(f->summary, r, "statistic"), stat) == 0) {
+        double v = cell_num(f->summary, r, col);
+        if (!isnan(v)) big = fmax(big, fabs(v));
+      }
+    div[k] = fit_unit(big, &unit[k], &dec[k]);
+  }
   naryn__table_open(p, "summary");
   fprintf(p->out, "<thead><tr>");
   naryn__th(p, "country", 1);
   naryn__th(p, "season", 1);
-  for (int k = 0; k < 9; k++) naryn__th(p, heads[k], 0);
+  char head[96];
+  for (int k = 0; k < 9; k++) {
+    snprintf(head, sizeof head, "%s %s", heads[k], unit[k]);
+    naryn__th(p, head, 0);
+  }
   fprintf(p->out, "</tr></thead>\n<tbody>\n");
   char buf[256];
   for (int r = 0; r < f->summary->nrows; r++) {
-    if (strcmp(cell(f->summary, r, "statistic"), "per_year") != 0) continue;
+    if (strcmp(cell(f->summary, r, "statistic"), stat) != 0) continue;
     const char *code = cell(f->summary, r, "country"), *season = cell(f->summary, r, "season");
     int first = strcmp(season, "oct-mar") == 0;
     int whole = strcmp(season, "all") == 0;
@@ -1040,10 +1115,10 @@ static void summary_table(naryn__page *p, const run_files *f) {
     const char *sl = season;
     for (int s = 0; s < 3; s++)
       if (strcmp(season, season_key[s]) == 0) sl = season_label[s];
-    naryn__td_text(p, sl);
+    naryn__td_text(p, whole && !whole_years(f) ? "whole horizon" : sl);
     for (int k = 0; k < 9; k++) {
       double v = cell_num(f->summary, r, naryn__csv_column(f->summary, cols[k]));
-      naryn__td_num(p, k == 0 ? v : v / 1000.0, k == 0 ? 0 : 2);
+      naryn__td_num(p, v / div[k], dec[k]);
     }
     fprintf(p->out, "</tr>\n");
   }
@@ -1055,10 +1130,13 @@ static void summary_table(naryn__page *p, const run_files *f) {
 static void objective_table(naryn__page *p, const run_files *f) {
   const char *cur = cell(f->objective, 0, "currency");
   fprintf(p->out, "<h2 id=\"s-objective\">The objective</h2>\n<p class=\"note\">"
-                  "Each term's yearly value in millions of ");
+                  "Each term's %s in millions of ", whole_years(f) ? "yearly value"
+                                                     : "total over the horizon");
   naryn__text(p, cur);
   fprintf(p->out, " and its weight; benefits and costs as the term defines them "
-                  "(costs positive). The combined objective is the weighted "
+                  "(costs positive), at the prices the model gives them (its inputs: "
+                  "where the model file gives no source for a price, it is an "
+                  "estimate). The combined objective is the weighted "
                   "benefits less the weighted costs.</p>\n");
   const char *countries[64];
   int nc = 0;
@@ -1080,7 +1158,7 @@ static void objective_table(naryn__page *p, const run_files *f) {
                      : country_label(f, countries[k], buf, sizeof buf),
               0);
   fprintf(p->out, "</tr></thead>\n<tbody>\n");
-  int vcol = naryn__csv_column(f->objective, "value_per_year");
+  int vcol = naryn__csv_column(f->objective, term_key(f));
   for (int r = 0; r < f->objective->nrows;) {
     const char *term = cell(f->objective, r, "term");
     int combined = strcmp(term, "combined") == 0;
@@ -1265,7 +1343,7 @@ static int storage_chart(naryn__page *p, const run_files *f, int i, double *x, d
   snprintf(id, sizeof id, "storage-%d", i + 1);
   snprintf(cap, sizeof cap, "%s: storage at the end of each %s", cell(f->network, i, "name"),
            f->by_month ? "month" : "step");
-  naryn__chart c = {id, cap, "date", "storage, hm3", NARYN__AXIS_DATE, NULL, 0, 1, s, ns, 0, 0};
+  naryn__chart c = {id, cap, "date", "storage, hm3", NARYN__AXIS_DATE, NULL, 0, 1, s, ns, 0, 0, 0, 0, 0, 0};
   if (rc == NARYN_OK)
     rc = naryn__figure(p, &c, cap, !nc ? "(hm3 = million m3)"
                                    : f->by_month ? "(hm3 = million m3; the guide curves are "
@@ -1416,7 +1494,7 @@ static int release_section(naryn__page *p, const run_files *f) {
     snprintf(id, sizeof id, "release-%d", i + 1);
     snprintf(cap, sizeof cap, "%s: inflow and release by month", cell(f->network, i, "name"));
     naryn__chart c = {id, cap, "month of the water year", "mean flow, m3/s",
-                      NARYN__AXIS_CATEGORY, cats, nm, 1, s, 2, 0, 0};
+                      NARYN__AXIS_CATEGORY, cats, nm, 1, s, 2, 0, 0, 0, 0, 0, 0};
     rc = naryn__figure(p, &c, cap, "(mean over the horizon, m3/s)");
   }
   return rc;
@@ -1450,7 +1528,7 @@ static int generation_section(naryn__page *p, const run_files *f) {
       double e = Q(f, NARYN_Q_ENERGY_GWH, t, i);
       if (isnan(e)) continue;
       int summer = f->calendar[t] >= 4 && f->calendar[t] <= 9;
-      (summer ? sum : win)[n] += e / f->years;
+      (summer ? sum : win)[n] += e / per_year(f);
     }
     n++;
   }
@@ -1459,9 +1537,12 @@ static int generation_section(naryn__page *p, const run_files *f) {
     fprintf(p->out, "<h2 id=\"s-generation\">Generation</h2>\n");
     naryn__series s[2] = {{"Oct–Mar (winter)", NULL, win, n, NARYN__BARS, "#0072b2", NULL, NULL, 0},
                           {"Apr–Sep (summer)", NULL, sum, n, NARYN__BARS, "#e69f00", NULL, NULL, 0}};
+    char ylab[64], note[64];
+    snprintf(ylab, sizeof ylab, "energy, GWh %s", a_year(f));
+    snprintf(note, sizeof note, "(GWh %s)", a_year(f));
     naryn__chart c = {"generation", "Generation by plant and season", NULL,
-                      "energy, GWh a year", NARYN__AXIS_CATEGORY, cats, n, 1, s, 2, 0, 0};
-    rc = naryn__figure(p, &c, "Generation by plant and season", "(GWh a year)");
+                      ylab, NARYN__AXIS_CATEGORY, cats, n, 1, s, 2, 0, 0, 0, 0, 0, 0};
+    rc = naryn__figure(p, &c, "Generation by plant and season", note);
   } else if (plants > 0) {
     fprintf(p->out, "<h2 id=\"s-generation\">Generation</h2>\n");
     not_drawn(p->out, "Generation", why ? why : "this run did not write the per-step results of any plant");
@@ -1530,7 +1611,7 @@ static int delivery_section(naryn__page *p, const run_files *f) {
     snprintf(cap, sizeof cap, "%s: irrigation and town water by month",
              country_label(f, code, buf, sizeof buf));
     naryn__chart ch = {id, cap, "month of the water year", "water, hm3 a month",
-                       NARYN__AXIS_CATEGORY, cats, nm, 1, s, 2, 0, 0};
+                       NARYN__AXIS_CATEGORY, cats, nm, 1, s, 2, 0, 0, 0, 0, 0, 0};
     rc = naryn__figure(p, &ch, cap, "(mean over the horizon, hm3 a month)");
   }
   if (rc == NARYN_OK) nodes_left_out(p->out, f, out, nout);
@@ -1567,7 +1648,8 @@ static int sink_section(naryn__page *p, const run_files *f, double *x, double *y
   for (int t = 0; t < f->npts; t++) x[t] = f->month[t] + 0.5;
   fprintf(p->out, "<h2 id=\"s-sinks\">Water reaching the sinks and terminal lakes</h2>\n");
   naryn__chart c = {"sinks", "Flow into each sink", "date", "mean flow, m3/s",
-                    NARYN__AXIS_DATE, NULL, 0, 1, s, ns, 0, 0};
+                    NARYN__AXIS_DATE, NULL, 0, 1, s, ns, 0, 0,
+                    f->by_month || f->step_days == 0, 0, 0, 0};
   int rc = naryn__figure(p, &c, "Flow into each sink and terminal lake",
                          f->by_month ? "(mean over each month, m3/s)"
                                      : "(mean over each step, m3/s)");
@@ -1618,7 +1700,7 @@ static int water_value_section(naryn__page *p, const run_files *f) {
   char ylab[96];
   snprintf(ylab, sizeof ylab, "%s per hm3", cell(f->objective, 0, "currency"));
   naryn__chart c = {"water-values", "Water value of each reservoir", "date", ylab,
-                    NARYN__AXIS_DATE, NULL, 0, 1, s, ns, 0, 0};
+                    NARYN__AXIS_DATE, NULL, 0, 1, s, ns, 0, 0, 0, 0, 0, 0};
   rc = naryn__figure(p, &c, "Water value of each reservoir", "(currency per hm3 stored)");
   free(x), free(y);
   return rc;
@@ -1631,7 +1713,7 @@ static void plants_table(naryn__page *p, const run_files *f) {
   fprintf(p->out, "<thead><tr>");
   naryn__th(p, "plant", 1);
   naryn__th(p, "country", 1);
-  naryn__th(p, "GWh a year, exact head", 0);
+  naryn__th(p, whole_years(f) ? "GWh a year, exact head" : "GWh, exact head", 0);
   naryn__th(p, "linearised", 0);
   naryn__th(p, "difference %", 0);
   fprintf(p->out, "</tr></thead>\n<tbody>\n");
@@ -1639,8 +1721,8 @@ static void plants_table(naryn__page *p, const run_files *f) {
     fprintf(p->out, "<tr>");
     naryn__td_text(p, cell(t, r, "node"));
     naryn__td_text(p, cell(t, r, "country"));
-    naryn__td_num(p, cell_num(t, r, naryn__csv_column(t, "energy_gwh")) / f->years, 1);
-    naryn__td_num(p, cell_num(t, r, naryn__csv_column(t, "energy_linearised_gwh")) / f->years, 1);
+    naryn__td_num(p, cell_num(t, r, naryn__csv_column(t, "energy_gwh")) / per_year(f), 1);
+    naryn__td_num(p, cell_num(t, r, naryn__csv_column(t, "energy_linearised_gwh")) / per_year(f), 1);
     naryn__td_num(p, cell_num(t, r, naryn__csv_column(t, "difference_percent")), 3);
     fprintf(p->out, "</tr>\n");
   }
@@ -1701,10 +1783,12 @@ static int report_run(const char *dir, const naryn__report_feed *fd, naryn_diags
   snprintf(title, sizeof title, "%s: %s", run_key(&f, "model"),
            optimised ? "optimised plan" : "simulation");
   if (rc == NARYN_OK) {
+    p.totals = !whole_years(&f);
     naryn__page_head(&p, title);
     run_header(&p, &f, optimised ? "The plan optimised over the whole horizon with "
                                    "perfect foresight of the inflows"
                                  : "Simulated under the model's operating rules");
+    if (optimised) foresight_note(p.out, "This plan");
     contents(&p, &f, optimised);
     fprintf(p.out, "<main>\n");
     summary_table(&p, &f);
@@ -1751,7 +1835,7 @@ static double summary_value(const run_files *f, const char *code, const char *se
                             const char *col) {
   int c = naryn__csv_column(f->summary, col);
   for (int r = 0; r < f->summary->nrows; r++)
-    if (strcmp(cell(f->summary, r, "statistic"), "per_year") == 0 &&
+    if (strcmp(cell(f->summary, r, "statistic"), stat_key(f)) == 0 &&
         strcmp(cell(f->summary, r, "country"), code) == 0 &&
         strcmp(cell(f->summary, r, "season"), season) == 0)
       return cell_num(f->summary, r, c);
@@ -1760,7 +1844,7 @@ static double summary_value(const run_files *f, const char *code, const char *se
 
 /* The combined objective of a run, a year. */
 static double combined(const run_files *f) {
-  int c = naryn__csv_column(f->objective, "value_per_year");
+  int c = naryn__csv_column(f->objective, term_key(f));
   for (int r = f->objective->nrows - 1; r >= 0; r--)
     if (strcmp(cell(f->objective, r, "term"), "combined") == 0)
       return cell_num(f->objective, r, c);
@@ -1769,7 +1853,7 @@ static double combined(const run_files *f) {
 
 /* A term's yearly value (all countries) in a run, NaN when it has none. */
 static double term_value(const run_files *f, const char *term) {
-  int c = naryn__csv_column(f->objective, "value_per_year");
+  int c = naryn__csv_column(f->objective, term_key(f));
   for (int r = 0; r < f->objective->nrows; r++)
     if (strcmp(cell(f->objective, r, "term"), term) == 0 &&
         strcmp(cell(f->objective, r, "country"), "all") == 0)
@@ -1777,8 +1861,9 @@ static double term_value(const run_files *f, const char *term) {
   return NAN;
 }
 
-/* Water reaching sink node i of a run in a season, km3 a year. */
-static double sink_km3(const run_files *f, const char *node, int season) {
+/* Water reaching sink node i of a run in a season, hm3 a year (over the
+** horizon when it is shorter). */
+static double sink_hm3(const run_files *f, const char *node, int season) {
   int i = -1;
   for (int k = 0; k < f->nnodes && i < 0; k++)
     if (strcmp(cell(f->network, k, "name"), node) == 0) i = k;
@@ -1791,7 +1876,7 @@ static double sink_km3(const run_files *f, const char *node, int season) {
     double v = Q(f, NARYN_Q_INFLOW_HM3, t, i);
     s += isnan(v) ? 0 : v;
   }
-  return s / f->years / 1000.0;
+  return s / per_year(f);
 }
 
 static void cmp_row(naryn__page *p, const char *label, const char *season, const cmp *c,
@@ -1825,40 +1910,67 @@ static void comparison_table(naryn__page *p, const cmp *c) {
     fprintf(p->out, "</a></th>");
   }
   fprintf(p->out, "</tr></thead>\n<tbody>\n");
-  static const char *const groups[3] = {"Energy generated, GWh a year",
-                                        "Irrigation and town water delivered, km3 a year",
-                                        "Irrigation and town water short, km3 a year"};
+  static const char *const groups[3] = {"Energy generated, GWh", "Irrigation and town water delivered",
+                                        "Irrigation and town water short"};
+  /* Each group of volumes in the unit that fits its largest figure: a
+  ** first pass finds it, the second writes the rows. */
+  const char *stat = stat_key(f0), *unit = "GWh";
+  int dec = 0;
+  double div = 1;
   for (int g = 0; g < 3; g++) {
-    cmp_group(p, groups[g], c->n + 2);
-    for (int r = 0; r < f0->summary->nrows; r++) {
-      if (strcmp(cell(f0->summary, r, "statistic"), "per_year") != 0) continue;
-      const char *code = cell(f0->summary, r, "country"), *season = cell(f0->summary, r, "season");
-      int s = strcmp(season, "oct-mar") == 0 ? 0 : strcmp(season, "apr-sep") == 0 ? 1 : 2;
-      for (int k = 0; k < c->n; k++) {
-        const run_files *f = &c->run[k];
+    double big = 0;
+    for (int pass = 0; pass < 2; pass++) {
+      if (pass == 1) {
         if (g == 0)
-          v[k] = summary_value(f, code, season, "energy_gwh");
-        else if (g == 1)
-          v[k] = (summary_value(f, code, season, "irrigation_delivered_hm3") +
-                  summary_value(f, code, season, "municipal_delivered_hm3")) / 1000;
+          snprintf(buf, sizeof buf, "%s %s", groups[g], a_year(f0));
         else
-          v[k] = (summary_value(f, code, season, "irrigation_shortage_hm3") +
-                  summary_value(f, code, season, "municipal_shortage_hm3")) / 1000;
+          snprintf(buf, sizeof buf, "%s, %s %s", groups[g], unit, a_year(f0));
+        cmp_group(p, buf, c->n + 2);
       }
-      cmp_row(p, s == 0 ? country_label(f0, code, buf, sizeof buf) : "", season_label[s], c,
-              v, g == 0 ? 0 : 2);
+      for (int r = 0; r < f0->summary->nrows; r++) {
+        if (strcmp(cell(f0->summary, r, "statistic"), stat) != 0) continue;
+        const char *code = cell(f0->summary, r, "country"), *season = cell(f0->summary, r, "season");
+        int s = strcmp(season, "oct-mar") == 0 ? 0 : strcmp(season, "apr-sep") == 0 ? 1 : 2;
+        for (int k = 0; k < c->n; k++) {
+          const run_files *f = &c->run[k];
+          if (g == 0)
+            v[k] = summary_value(f, code, season, "energy_gwh");
+          else if (g == 1)
+            v[k] = summary_value(f, code, season, "irrigation_delivered_hm3") +
+                   summary_value(f, code, season, "municipal_delivered_hm3");
+          else
+            v[k] = summary_value(f, code, season, "irrigation_shortage_hm3") +
+                   summary_value(f, code, season, "municipal_shortage_hm3");
+          if (!isnan(v[k])) big = fmax(big, fabs(v[k]));
+          if (pass == 1 && g > 0) v[k] /= div;
+        }
+        if (pass == 1)
+          cmp_row(p, s == 0 ? country_label(f0, code, buf, sizeof buf) : "", season_label[s], c,
+                  v, g == 0 ? 0 : dec);
+      }
+      if (pass == 0 && g > 0) div = fit_unit(big, &unit, &dec);
     }
   }
-  cmp_group(p, "Water reaching terminal lakes and sinks, km3 a year", c->n + 2);
+  double big = 0;
+  for (int i = 0; i < f0->nnodes; i++)
+    if (node_is(f0, i, "sink"))
+      for (int k = 0; k < c->n; k++) {
+        double x = sink_hm3(&c->run[k], cell(f0->network, i, "name"), 2);
+        if (!isnan(x)) big = fmax(big, fabs(x));
+      }
+  div = fit_unit(big, &unit, &dec);
+  snprintf(buf, sizeof buf, "Water reaching terminal lakes and sinks, %s %s", unit, a_year(f0));
+  cmp_group(p, buf, c->n + 2);
   for (int i = 0; i < f0->nnodes; i++) {
     if (!node_is(f0, i, "sink")) continue;
     for (int s = 0; s < 3; s++) {
-      for (int k = 0; k < c->n; k++) v[k] = sink_km3(&c->run[k], cell(f0->network, i, "name"), s);
-      cmp_row(p, s == 0 ? cell(f0->network, i, "name") : "", season_label[s], c, v, 2);
+      for (int k = 0; k < c->n; k++)
+        v[k] = sink_hm3(&c->run[k], cell(f0->network, i, "name"), s) / div;
+      cmp_row(p, s == 0 ? cell(f0->network, i, "name") : "", season_label[s], c, v, dec);
     }
   }
-  snprintf(buf, sizeof buf, "Objective, millions of %s a year (costs positive)",
-           cell(f0->objective, 0, "currency"));
+  snprintf(buf, sizeof buf, "Objective, millions of %s %s (costs positive)",
+           cell(f0->objective, 0, "currency"), a_year(f0));
   cmp_group(p, buf, c->n + 2);
   for (int r = 0; r < f0->objective->nrows; r++) {
     const char *term = cell(f0->objective, r, "term");
@@ -1915,7 +2027,7 @@ static int comparison_charts(naryn__page *p, const cmp *c) {
   char ylab[128];
   snprintf(ylab, sizeof ylab, "millions of %s a year", cell(f0->objective, 0, "currency"));
   naryn__chart co = {"compare-objective", "The combined objective of each run", NULL, ylab,
-                     NARYN__AXIS_CATEGORY, c->name, c->n, 1, &so, 1, 0, 260};
+                     NARYN__AXIS_CATEGORY, c->name, c->n, 1, &so, 1, 0, 260, 0, 0, 0, 0};
   fprintf(p->out, "<h2 id=\"s-charts\">The runs compared</h2>\n");
   rc = naryn__figure(p, &co, "The combined objective of each run", "(benefits less costs, a year)");
   if (rc != NARYN_OK) return rc;
@@ -1949,7 +2061,7 @@ static int comparison_charts(naryn__page *p, const cmp *c) {
     naryn__chart ce = {g == 0 ? "compare-energy" : "compare-shortage",
                        g == 0 ? "Energy by country and season" : "Water short by country and season",
                        NULL, g == 0 ? "energy, GWh a year" : "water short, km3 a year",
-                       NARYN__AXIS_CATEGORY, cats, ncat, 1, s, c->n, 0, 0};
+                       NARYN__AXIS_CATEGORY, cats, ncat, 1, s, c->n, 0, 0, 0, 0, 0, 0};
     rc = naryn__figure(p, &ce, ce.title, g == 0 ? "(GWh a year)" : "(km3 a year)");
   }
   if (rc != NARYN_OK) return rc;
@@ -1984,7 +2096,7 @@ static int comparison_charts(naryn__page *p, const cmp *c) {
   if (months_seen) {
     snprintf(cap, sizeof cap, "%s: release by month in each run", bname);
     naryn__chart cr = {"compare-release", cap, "month of the water year", "mean release, m3/s",
-                       NARYN__AXIS_CATEGORY, mcats, 12, 1, s, c->n, 0, 0};
+                       NARYN__AXIS_CATEGORY, mcats, 12, 1, s, c->n, 0, 0, 0, 0, 0, 0};
     rc = naryn__figure(p, &cr, cap, "(mean over the horizon, m3/s)");
     if (rc != NARYN_OK) return rc;
   }
@@ -2010,7 +2122,7 @@ static int comparison_charts(naryn__page *p, const cmp *c) {
   }
   snprintf(cap, sizeof cap, "%s: storage in each run", bname);
   naryn__chart cs = {"compare-storage", cap, "date", "storage, hm3", NARYN__AXIS_DATE,
-                     NULL, 0, 1, s, c->n, 0, 0};
+                     NULL, 0, 1, s, c->n, 0, 0, 0, 0, 0, 0};
   rc = naryn__figure(p, &cs, cap, monthly ? "(end of each step, or of each month for a "
                                                  "long daily run, hm3)"
                                                : "(end of each step, hm3)");
@@ -2058,8 +2170,11 @@ static int report_compare(const char *dir, naryn_diags *d) {
     const run_files *f0 = &c->run[0];
     char title[512];
     snprintf(title, sizeof title, "%s: %d runs compared", run_key(f0, "model"), c->n);
+    p.totals = !whole_years(f0);
     naryn__page_head(&p, title);
-    run_header(&p, f0, "The runs side by side: yearly means of each");
+    run_header(&p, f0, whole_years(f0) ? "The runs side by side: yearly means of each"
+                                       : "The runs side by side: totals over the horizon, "
+                                         "which is shorter than a year");
     fprintf(p.out, "<p>Runs: ");
     for (int k = 0; k < c->n; k++) {
       fprintf(p.out, "%s<a href=\"", k ? ", " : "");
@@ -2069,7 +2184,15 @@ static int report_compare(const char *dir, naryn_diags *d) {
       fprintf(p.out, "</a>%s", c->run[k].water_values ? " (optimised plan)" : "");
     }
     fprintf(p.out, ". Each name opens that run's own report. The header above is the "
-                   "first run's.</p>\n<main>\n<h2 id=\"s-table\">Side by side</h2>\n");
+                   "first run's.</p>\n");
+    for (int k = 0; k < c->n; k++)
+      if (c->run[k].water_values) {
+        char who[300];
+        snprintf(who, sizeof who, "The optimised plan \"%s\"", c->name[k]);
+        foresight_note(p.out, who);
+        break;
+      }
+    fprintf(p.out, "<main>\n<h2 id=\"s-table\">Side by side</h2>\n");
     comparison_table(&p, c);
     rc = comparison_charts(&p, c);
     if (rc == NARYN_OK) {
@@ -2174,12 +2297,12 @@ static int report_pareto(const char *dir, naryn_diags *d) {
       break;
     }
     if (strcmp(cell(t, r, "point"), "rules") == 0) {
-      rx[nr] = vx / plan.years / 1e6;
-      ry[nr++] = vy / plan.years / 1e6;
+      rx[nr] = vx / per_year(&plan) / 1e6;
+      ry[nr++] = vy / per_year(&plan) / 1e6;
       continue;
     }
-    x[np] = vx / plan.years / 1e6;
-    y[np] = vy / plan.years / 1e6;
+    x[np] = vx / per_year(&plan) / 1e6;
+    y[np] = vy / per_year(&plan) / 1e6;
     snprintf(lbuf[np], sizeof lbuf[np], "%s", cell(t, r, "point"));
     labels[np] = lbuf[np];
     np++;
@@ -2188,6 +2311,7 @@ static int report_pareto(const char *dir, naryn_diags *d) {
   if (rc == NARYN_OK) {
     char title[512], xl[256], yl[256];
     snprintf(title, sizeof title, "%s: trade-off between %s and %s", run_key(&plan, "model"), xt, yt);
+    p.totals = !whole_years(&plan);
     naryn__page_head(&p, title);
     run_header(&p, &plan, "A trade-off curve by the epsilon-constraint method "
                           "(the header gives the first plan's run)");
@@ -2195,15 +2319,16 @@ static int report_pareto(const char *dir, naryn_diags *d) {
                    "point is a plan optimised with ");
     naryn__text(&p, xt);
     fprintf(p.out, " held at a level; the simulated operating rules are marked "
-                   "for comparison. Values are yearly, in millions of ");
+                   "for comparison. Values are %s, in millions of ",
+            whole_years(&plan) ? "yearly" : "totals over the horizon");
     naryn__text(&p, cur);
     fprintf(p.out, " (costs positive).</p>\n");
     naryn__series s[3] = {{"optimised plans", x, y, np, NARYN__LINE, "#0072b2", NULL, NULL, 0},
                           {NULL, x, y, np, NARYN__POINTS, "#0072b2", labels, NULL, 0},
                           {"simulated rules", rx, ry, nr, NARYN__POINTS, "#d55e00", rules_label, NULL, 0}};
-    snprintf(xl, sizeof xl, "%s, millions of %s a year", xt, cur);
-    snprintf(yl, sizeof yl, "%s, millions of %s a year", yt, cur);
-    naryn__chart c = {"pareto", title, xl, yl, NARYN__AXIS_NUMBER, NULL, 0, 0, s, 3, 0, 380};
+    snprintf(xl, sizeof xl, "%s, millions of %s %s", xt, cur, a_year(&plan));
+    snprintf(yl, sizeof yl, "%s, millions of %s %s", yt, cur, a_year(&plan));
+    naryn__chart c = {"pareto", title, xl, yl, NARYN__AXIS_NUMBER, NULL, 0, 0, s, 3, 0, 380, 0, 0, 0, 0};
     rc = naryn__figure(&p, &c, "The trade-off curve", NULL);
   }
   if (rc == NARYN_OK) {
@@ -2219,9 +2344,9 @@ static int report_pareto(const char *dir, naryn_diags *d) {
     for (int r = 0; r < n; r++) {
       fprintf(p.out, "<tr>");
       naryn__td_text(&p, cell(t, r, "point"));
-      naryn__td_num(&p, cell_num(t, r, cx) / plan.years / 1e6, 2);
-      naryn__td_num(&p, cell_num(t, r, cy) / plan.years / 1e6, 2);
-      naryn__td_num(&p, cell_num(t, r, cc) / plan.years / 1e6, 2);
+      naryn__td_num(&p, cell_num(t, r, cx) / per_year(&plan) / 1e6, 2);
+      naryn__td_num(&p, cell_num(t, r, cy) / per_year(&plan) / 1e6, 2);
+      naryn__td_num(&p, cell_num(t, r, cc) / per_year(&plan) / 1e6, 2);
       fprintf(p.out, "<td class=\"l\"><a href=\"");
       naryn__text(&p, cell(t, r, "plan"));
       fprintf(p.out, "/report.html\">");

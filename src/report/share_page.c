@@ -664,11 +664,11 @@ static int allocation_charts(naryn__page *p, const game *g) {
   snprintf(ylab, sizeof ylab, "millions of %.64s a year", g->currency);
   snprintf(note, sizeof note, "(millions of %.64s a year)", g->currency);
   naryn__chart cb = {"share-benefit", "Each country's benefit under each allocation", NULL,
-                     ylab, NARYN__AXIS_CATEGORY, g->label, g->n, 1, sb, g->nmethods, 0, 340};
+                     ylab, NARYN__AXIS_CATEGORY, g->label, g->n, 1, sb, g->nmethods, 0, 340, 0, 0, 0, 0};
   int rc = naryn__figure(p, &cb, "Each country's benefit under each allocation", note);
   if (rc != NARYN_OK) return rc;
   naryn__chart cg = {"share-gain", "Each country's gain over its baseline under each allocation",
-                     NULL, ylab, NARYN__AXIS_CATEGORY, g->label, g->n, 1, sg, ng, 0, 340};
+                     NULL, ylab, NARYN__AXIS_CATEGORY, g->label, g->n, 1, sg, ng, 0, 340, 0, 0, 0, 0};
   return naryn__figure(p, &cg, "Each country's gain over its baseline under each allocation",
                        note);
 }
@@ -823,7 +823,7 @@ static int exchange_section(naryn__page *p, const game *g) {
         {"grand coalition's plan", NULL, y[1], 2 * g->n, NARYN__BARS, naryn__colour(1),
          NULL, NULL, 0}};
     naryn__chart c = {charts[q].id, charts[q].caption, NULL, charts[q].y_label,
-                      NARYN__AXIS_CATEGORY, cats, 2 * g->n, 1, se, 2, 0, 0};
+                      NARYN__AXIS_CATEGORY, cats, 2 * g->n, 1, se, 2, 0, 0, 0, 0, 0, 0};
     rc = naryn__figure(p, &c, charts[q].caption, charts[q].note);
   }
   return rc;

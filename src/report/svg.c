@@ -318,6 +318,7 @@ int naryn__chart_svg(FILE *out, const naryn__chart *c, naryn_diags *d) {
   }
   if (!any) ymin = 0, ymax = 1, xmin = 0, xmax = 1;
   if (c->y_zero) ymin = fmin(ymin, 0), ymax = fmax(ymax, 0);
+  if (c->y_fixed) ymin = fmin(ymin, c->y_lo), ymax = fmax(ymax, c->y_hi);
 
   naryn__scale ys, xs;
   int ny_ticks = H >= 260 ? 7 : 5;
@@ -416,11 +417,17 @@ int naryn__chart_svg(FILE *out, const naryn__chart *c, naryn_diags *d) {
     fprintf(out, "<text class=\"empty\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">"
                  "No data</text>\n", left + plot_w / 2, top + plot_h / 2);
 
-  /* Bars first, then lines, then points on top. */
+  /* Bars first, then lines, then points on top. The columns that show
+  ** values on hover lie under the bars (which have titles of their own)
+  ** on a category axis, and over the lines elsewhere. */
   double zero_px = naryn__scale_px(&ys, fmax(ys.lo, fmin(0.0, ys.hi)));
   double inner = band * 0.8, bar_w = nbars > 0 ? inner / nbars : 0;
   for (int pass = 0; pass < 3; pass++) {
     int bar_k = 0;
+    if (pass == (is_cat ? 0 : 2)) {
+      rc = naryn__hover_columns(out, c, &xs, left, top, plot_w, plot_h, d);
+      if (rc != NARYN_OK) return rc;
+    }
     for (int k = 0; k < c->nseries; k++) {
       const naryn__series *se = &c->series[k];
       const char *col = series_colour(c, k);
@@ -454,8 +461,10 @@ int naryn__chart_svg(FILE *out, const naryn__chart *c, naryn_diags *d) {
           for (int i = 0; i < se->n; i++) {
             double x0 = left + band * i + (band - inner) / 2 + bar_w * bar_k;
             double py = naryn__scale_px(&ys, se->y[i]);
-            fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>",
+            fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\">",
                     x0, fmin(py, zero_px), fmax(bar_w - 1, 1), fabs(zero_px - py));
+            naryn__hover_bar(out, c, k, i);
+            fprintf(out, "</rect>");
           }
           fprintf(out, "</g>\n");
         }
@@ -477,7 +486,13 @@ int naryn__chart_svg(FILE *out, const naryn__chart *c, naryn_diags *d) {
           len += naryn__numfmt_fixed(pt + len, naryn__scale_px(&ys, se->y[i]), 1);
           fwrite(pt, 1, len, out);
         }
-        fprintf(out, "\"/>\n");
+        if (naryn__hover_constant(c, k)) {
+          fprintf(out, "\">");
+          naryn__hover_line(out, c, k);
+          fprintf(out, "</polyline>\n");
+        } else {
+          fprintf(out, "\"/>\n");
+        }
         /* A single point would be invisible as a line. */
         if (se->n == 1)
           fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n",
@@ -487,7 +502,9 @@ int naryn__chart_svg(FILE *out, const naryn__chart *c, naryn_diags *d) {
         fprintf(out, "<g class=\"points\" fill=\"%s\">", col);
         for (int i = 0; i < se->n; i++) {
           double px = x_px(c, &xs, se, i, band), py = naryn__scale_px(&ys, se->y[i]);
-          fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4.5\"/>", px, py);
+          fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4.5\">", px, py);
+          naryn__hover_point(out, c, k, i);
+          fprintf(out, "</circle>");
           if (se->labels && se->labels[i]) {
             /* Labels sit to the side with the most room. */
             int to_left = px > left + plot_w * 0.7;

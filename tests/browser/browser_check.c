@@ -114,6 +114,7 @@ typedef struct checker {
   int next_id;
   char *session; /* the page's session id */
   int problems;
+  int pdf_pages;   /* pages of the printed PDF */
   int console_messages;
   int loaded; /* Page.loadEventFired was seen */
   int crashed;
@@ -1176,19 +1177,116 @@ static int screenshot(checker *c, double end_top, double end_bottom, int *shot_w
   return 0;
 }
 
-/* Prints the page to PDF, checks that a PDF came back and writes it.
-** Returns 0, or -1 when the browser failed (reported). */
+/* A4 in PDF points (1/72 inch), and its printable width in CSS pixels
+** (96 to the inch) inside the report's page margins of 12 mm. */
+#define A4_W_PT 595.28
+#define A4_H_PT 841.89
+#define A4_PRINT_PX 703
+
+/* What would not fit on an A4 page, measured in print media at the
+** printable width: every data table, chart and other box that reaches
+** past the page's right edge, and every box that cuts off what it holds
+** (a table in a scrolling box cannot be scrolled on paper). */
+static const char print_js[] =
+    "(() => {\n"
+    "  const w = document.documentElement.clientWidth, out = [];\n"
+    "  const name = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +\n"
+    "    (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ')[0] : '');\n"
+    "  for (const e of document.querySelectorAll('table.data, svg.chart, figure, dl, p, h1, h2')) {\n"
+    "    const r = e.getBoundingClientRect();\n"
+    "    if (r.right > w + 1 || r.left < -1)\n"
+    "      out.push(name(e) + ' spans x = ' + Math.round(r.left) + ' to ' + Math.round(r.right) + ' px');\n"
+    "  }\n"
+    "  for (const e of document.querySelectorAll('body *')) {\n"
+    "    const s = getComputedStyle(e);\n"
+    "    if (s.overflowX !== 'visible' && e.scrollWidth > e.clientWidth + 1)\n"
+    "      out.push(name(e) + ' cuts off its content: ' + e.scrollWidth + ' px in ' +\n"
+    "               e.clientWidth + ' px');\n"
+    "  }\n"
+    "  return {width: w, scrollWidth: document.documentElement.scrollWidth, out: out.slice(0, 8),\n"
+    "          n: out.length};\n"
+    "})()";
+
+/* The page sizes of a PDF, from its pages' /MediaBox entries (Chromium
+** writes page dictionaries uncompressed). Counts the pages, and those not
+** A4 (within 2 points). */
+static void pdf_pages(const unsigned char *pdf, size_t len, int *pages, int *not_a4,
+                      double *w_pt, double *h_pt) {
+  *pages = *not_a4 = 0;
+  *w_pt = *h_pt = 0;
+  static const char key[] = "/MediaBox";
+  for (size_t i = 0; i + sizeof key < len; i++) {
+    if (memcmp(pdf + i, key, sizeof key - 1) != 0) continue;
+    char box[128];
+    size_t n = len - i - (sizeof key - 1) < sizeof box - 1 ? len - i - (sizeof key - 1)
+                                                          : sizeof box - 1;
+    memcpy(box, pdf + i + sizeof key - 1, n);
+    box[n] = '\0';
+    double x0, y0, x1, y1;
+    if (sscanf(box, " [%lf %lf %lf %lf", &x0, &y0, &x1, &y1) != 4) continue;
+    ++*pages;
+    *w_pt = x1 - x0, *h_pt = y1 - y0;
+    if (fabs(*w_pt - A4_W_PT) > 2 || fabs(*h_pt - A4_H_PT) > 2) ++*not_a4;
+  }
+}
+
+/* Checks the page as printed on A4 and prints it to PDF: in print media
+** at the printable width nothing may reach past the page or be cut off
+** by its box; the PDF must be A4, every page. Writes the PDF. Returns 0,
+** or -1 when the browser failed (reported). */
 static int print_pdf(checker *c) {
   message m = {0};
-  if (call(c, "Page.printToPDF", "{\"printBackground\":true}", 1, &m) != 0) return -1;
+  if (call(c, "Emulation.setEmulatedMedia", "{\"media\":\"print\"}", 1, NULL) != 0) return -1;
+  char metrics[160];
+  snprintf(metrics, sizeof metrics,
+           "{\"width\":%d,\"height\":%d,\"deviceScaleFactor\":1,\"mobile\":false}",
+           A4_PRINT_PX, c->opt->height);
+  if (call(c, "Emulation.setDeviceMetricsOverride", metrics, 1, NULL) != 0) return -1;
+  sbuf b = {0};
+  sb_add(&b, "{\"expression\":", 14);
+  sb_json_string(&b, print_js);
+  sb_add(&b, ",\"returnByValue\":true}", 22);
+  int rc = b.failed ? -1 : call(c, "Runtime.evaluate", b.s, 1, &m);
+  free(b.s);
+  if (rc != 0) return -1;
+  const naryn__doc *v = at(m.root, "result.result.value");
+  if (!v || v->kind != NARYN__DOC_MAP) {
+    browser_failed(c, "measuring the page in print media failed");
+    message_free(&m);
+    return -1;
+  }
+  const naryn__doc *out = at(v, "out");
+  double width = num_at(v, "width", 0), sw = num_at(v, "scrollWidth", 0);
+  if (sw > width + 1)
+    problem(c, "printed on A4 is wider than the page: %.0f px of content in %.0f px", sw,
+            width);
+  for (int i = 0; out && out->kind == NARYN__DOC_SEQ && i < out->n; i++)
+    problem(c, "printed on A4 (%.0f px wide): %s", width,
+            out->vals[i]->str ? out->vals[i]->str : "");
+  if (num_at(v, "n", 0) > 8)
+    problem(c, "printed on A4: %.0f more boxes do not fit", num_at(v, "n", 0) - 8);
+  message_free(&m);
+
+  if (call(c, "Page.printToPDF",
+           "{\"printBackground\":true,\"preferCSSPageSize\":true,"
+           "\"paperWidth\":8.27,\"paperHeight\":11.69}", 1, &m) != 0)
+    return -1;
   const naryn__doc *data = at(m.root, "result.data");
   size_t len = 0;
   unsigned char *pdf = data && data->str ? base64_decode(data->str, data->len, &len) : NULL;
   message_free(&m);
-  if (!pdf || len < 5 || memcmp(pdf, "%PDF", 4) != 0)
+  if (!pdf || len < 5 || memcmp(pdf, "%PDF", 4) != 0) {
     problem(c, "printing gave no PDF (%zu bytes)", pdf ? len : 0);
-  else
+  } else {
+    int pages, not_a4;
+    double w_pt, h_pt;
+    pdf_pages(pdf, len, &pages, &not_a4, &w_pt, &h_pt);
+    if (pages == 0) problem(c, "the PDF has no page with a /MediaBox");
+    else if (not_a4) problem(c, "%d of the PDF's %d pages are not A4 (one is %.1f x %.1f pt)",
+                             not_a4, pages, w_pt, h_pt);
+    c->pdf_pages = pages;
     write_atomically(c, c->opt->pdf, pdf, len);
+  }
   free(pdf);
   return 0;
 }
@@ -1205,7 +1303,9 @@ static void usage(FILE *f) {
           "  --min-tables N      at least N table.data elements\n"
           "  --width PX          window width (default 1280)\n"
           "  --screenshot FILE   write the full-page PNG there\n"
-          "  --pdf FILE          also print to PDF, check it and write it there\n"
+          "  --pdf FILE          also check the page in print media at A4's printable\n"
+          "                      width (nothing wider, nothing cut off), print it to\n"
+          "                      PDF, check that every page is A4, and write it there\n"
           "  --timeout S         longest wait for Chromium, in seconds (default 60)\n"
           "  --chromium PROGRAM  the browser (default $CHROMIUM, or chromium in PATH)\n"
           "  --no-sandbox        run Chromium without its sandbox (always so as root)\n"
@@ -1318,6 +1418,8 @@ static int run_checks(checker *c) {
          c->opt->report, n_charts, n_charts == 1 ? "" : "s", n_tables,
          n_tables == 1 ? "" : "s", c->console_messages, c->console_messages == 1 ? "" : "s",
          shot_w, shot_h, ink, c->opt->pdf ? ", PDF printed" : "");
+  if (c->opt->pdf) printf("%s: printed on %d A4 pages, nothing cut off\n", c->opt->report,
+                          c->pdf_pages);
   return EXIT_PASS;
 }
 

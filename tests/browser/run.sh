@@ -99,6 +99,9 @@ start wide "$bc" "$fx/wide.html"
 start clipped "$bc" "$fx/clipped.html"
 start blank "$bc" "$fx/blank.html"
 start zero-size "$bc" "$fx/zero-size.html"
+# A page that passes on screen but whose table, in a scrolling box, is cut
+# off on an A4 page.
+start print-wide "$bc" --pdf "$tmp/print-wide.pdf" "$fx/print-wide.html"
 # A browser that dies at once or never answers.
 start chromium-dies env FAKE_CHROMIUM=dies "$bc" --chromium tests/browser/fake-chromium \
   "$fx/good.html"
@@ -108,6 +111,7 @@ wait
 
 expect good 0 "good.html: 2 charts, 1 table, 0 console messages, screenshot 1280x"
 also good pdf "PDF printed"
+also good a4 "good.html: printed on 1 A4 pages, nothing cut off"
 check good-png-written 0 "" sh -c "head -c 8 '$tmp/good.png' | od -c | grep -q 'P   N   G'"
 check good-pdf-written 0 "" sh -c "head -c 5 '$tmp/good.pdf' | grep -q '^%PDF-'"
 check good-no-temporaries 0 "" sh -c "! ls -a '$tmp' | grep -q '[.]tmp[.]'"
@@ -129,6 +133,8 @@ expect blank 1 "blank.html: the screenshot is blank"
 also blank footer "has no footer#end"
 expect zero-size 1 'zero-size.html: chart "flat": its svg has no size (0x0 px)'
 also zero-size table 'table "empty" has no body row'
+expect print-wide 1 'print-wide.html: printed on A4 (703 px wide): table#wide.data spans x = 16 to'
+also print-wide scroll "div.scroll cuts off its content"
 expect chromium-dies 3 "chromium exited with status 1 while waiting for Browser.getVersion"
 also chromium-dies log "fake-chromium: cannot start (a test double)"
 expect chromium-silent 3 "chromium did not answer Browser.getVersion within 1 s"
@@ -149,13 +155,15 @@ start report-compare "$bc" --expect comparison --expect compare-objective \
   --expect compare-energy --expect compare-shortage --expect compare-release \
   --expect compare-storage --min-charts 5 --min-tables 1 \
   --expect-text "Toktogul: release by month in each run" \
-  --expect-text "the optimum better by" \
+  --expect-text "the optimum better by" --expect-text "assumes perfect foresight" \
   --screenshot "$dir/report.png" --pdf "$dir/report.pdf" "$dir/report.html"
 # Each run: the tables, the network, storage of six reservoirs, release of
 # three, generation, deliveries of four countries and the sinks.
 for run in base irrigation-mode energy-mode kambarata modernised optimum; do
   extra=""
-  [ "$run" = optimum ] && extra="--expect water-values --expect plants"
+  [ "$run" = optimum ] && extra="--expect water-values --expect plants --expect-text foresight"
+  # The page of the base case is printed: its tables are the widest.
+  [ "$run" = base ] && extra="--pdf $dir/base/report.pdf"
   # shellcheck disable=SC2086
   start "report-$run" "$bc" --expect summary --expect objective --expect network \
     --expect generation --expect sinks $extra --min-charts 15 --min-tables 2 \
@@ -179,7 +187,8 @@ start report-share "$bc" --expect game-figures --expect coalitions --expect allo
   --expect-text "Each country's benefit under each allocation" \
   --expect-text "Shapley value" --expect-text "benefit in the coalition's plan" \
   --expect-text "what the countries that gain would pay for the change" \
-  --expect-text "Superadditivity" --screenshot "$tmp/share/report.png" "$tmp/share/report.html"
+  --expect-text "Superadditivity" --screenshot "$tmp/share/report.png" \
+  --pdf "$tmp/share/report.pdf" "$tmp/share/report.html"
 start report-share-grand "$bc" --expect summary --expect water-values --min-charts 10 \
   "$tmp/share/grand/report.html"
 # An ensemble: the example's members under its base case and its energy
@@ -222,11 +231,14 @@ start report-daily "$bc" --expect storage-2 --expect sinks --min-charts 8 \
 wait
 expect report-compare 0 "report.html: "
 also report-compare pdf "PDF printed"
+also report-compare a4 "A4 pages, nothing cut off"
 for run in base irrigation-mode energy-mode kambarata modernised optimum; do
   expect "report-$run" 0 "report.html: "
 done
 expect report-pareto 0 "report.html: "
 expect report-share 0 "report.html: "
+also report-share a4 "A4 pages, nothing cut off"
+also report-base a4 "A4 pages, nothing cut off"
 expect report-share-grand 0 "report.html: "
 expect report-ensemble 0 "report.html: "
 expect report-evil 0 "report.html: "

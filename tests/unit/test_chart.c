@@ -126,7 +126,7 @@ static void line_chart(void **state) {
   naryn__series s[2] = {{"storage", x, y, 4, NARYN__LINE, NULL, NULL, NULL, 0},
                         {"minimum", x, z, 4, NARYN__DASHED, NULL, NULL, NULL, 0}};
   naryn__chart c = {"t1", "A <title>", "date", "storage, hm3", NARYN__AXIS_DATE,
-                    NULL, 0, 1, s, 2, 0, 0};
+                    NULL, 0, 1, s, 2, 0, 0, 0, 0, 0, 0};
   char *a, *b;
   assert_int_equal(draw(&c, &a, d), NARYN_OK);
   assert_int_equal(draw(&c, &b, d), NARYN_OK);
@@ -141,8 +141,27 @@ static void line_chart(void **state) {
   assert_non_null(strstr(a, "A &lt;title&gt;"));
   assert_null(strstr(a, "<title>A <"));
   assert_null(strstr(a, "No data"));
+  /* Values on hover: a column at each of the four months, titled with
+  ** the month's day and every varying series' value there; the constant
+  ** minimum has a title of its own on its line. */
+  assert_int_equal(count(a, "<g class=\"hover\""), 1);
+  assert_int_equal(count(a, "<rect x="), 4); /* a column a month */
+  assert_non_null(strstr(a, "<title>2001-02-01, hm3\nstorage 30.0</title></rect>"));
+  assert_non_null(strstr(a, "<title>2001-04-01, hm3\nstorage 40.0</title></rect>"));
+  assert_non_null(strstr(a, "<title>minimum 5.00 hm3</title></polyline>"));
   free(a);
   free(b);
+  /* Titles by month, where a point is a month's mean; a value of
+  ** thousands has commas from 10,000 and no decimals. */
+  double big[4] = {12345.6, 9876.6, 0.0123, -0.0001};
+  s[0].y = big;
+  c.hover_month = 1;
+  assert_int_equal(draw(&c, &a, d), NARYN_OK);
+  assert_non_null(strstr(a, "<title>2001-01, hm3\nstorage 12,346</title>"));
+  assert_non_null(strstr(a, "<title>2001-02, hm3\nstorage 9877</title>"));
+  assert_non_null(strstr(a, "<title>2001-03, hm3\nstorage 0.012</title>"));
+  assert_non_null(strstr(a, "<title>2001-04, hm3\nstorage 0.000</title>"));
+  free(a);
   naryn_diags_free(d);
 }
 
@@ -155,10 +174,13 @@ static void bar_chart(void **state) {
   double w[3] = {100, -20, 0}, s2[3] = {50, 60, 70};
   naryn__series s[2] = {{"winter", NULL, w, 3, NARYN__BARS, NULL, NULL, NULL, 0},
                         {"summer", NULL, s2, 3, NARYN__BARS, NULL, NULL, NULL, 0}};
-  naryn__chart c = {"t2", "bars", NULL, "GWh", NARYN__AXIS_CATEGORY, cats, 3, 1, s, 2, 200, 0};
+  naryn__chart c = {"t2", "bars", NULL, "GWh", NARYN__AXIS_CATEGORY, cats, 3, 1, s, 2, 200, 0, 0, 0, 0, 0};
   char *a;
   assert_int_equal(draw(&c, &a, d), NARYN_OK);
-  assert_int_equal(count(a, "<rect x="), 6 + 2); /* 6 bars and 2 legend swatches */
+  /* 6 bars, 2 legend swatches and a column per category for the hover */
+  assert_int_equal(count(a, "<rect x="), 6 + 2 + 3);
+  assert_non_null(strstr(a, "<title>Kurpsai HPP, GWh\nwinter -20.0</title></rect>"));
+  assert_non_null(strstr(a, "<title>Toktogul HPP, GWh\nwinter 100\nsummer 50.0</title></rect>"));
   assert_non_null(strstr(a, "rotate(-35)"));
   assert_non_null(strstr(a, "&lt;b&gt;"));
   assert_null(strstr(a, "<b>"));
@@ -180,7 +202,7 @@ static void empty_and_constant(void **state) {
   (void)state;
   naryn_diags *d = naryn_diags_new(0);
   naryn__series s = {"nothing", NULL, NULL, 0, NARYN__LINE, NULL, NULL, NULL, 0};
-  naryn__chart c = {"t3", "empty", "x", "y", NARYN__AXIS_NUMBER, NULL, 0, 0, &s, 1, 0, 0};
+  naryn__chart c = {"t3", "empty", "x", "y", NARYN__AXIS_NUMBER, NULL, 0, 0, &s, 1, 0, 0, 0, 0, 0, 0};
   char *a;
   assert_int_equal(draw(&c, &a, d), NARYN_OK);
   assert_non_null(strstr(a, "No data"));
@@ -210,7 +232,7 @@ static void not_finite_refused(void **state) {
   naryn_diags *d = naryn_diags_new(0);
   double x[3] = {1, 2, 3}, y[3] = {1, NAN, 3};
   naryn__series s = {"release", x, y, 3, NARYN__LINE, NULL, NULL, NULL, 0};
-  naryn__chart c = {"release-5", "r", "x", "y", NARYN__AXIS_NUMBER, NULL, 0, 0, &s, 1, 0, 0};
+  naryn__chart c = {"release-5", "r", "x", "y", NARYN__AXIS_NUMBER, NULL, 0, 0, &s, 1, 0, 0, 0, 0, 0, 0};
   char *a;
   assert_int_equal(draw(&c, &a, d), NARYN_EARG);
   assert_string_equal(a, "");
@@ -235,7 +257,7 @@ static void band_chart(void **state) {
   double x[3] = {0, 1, 2}, lo[3] = {1, 2, 1}, hi[3] = {3, 9, 3}, mid[3] = {2, 5, 2};
   naryn__series s[2] = {{"5th to 95th", x, lo, 3, NARYN__BAND, "#0072b2", NULL, hi, 0.2},
                         {"median", x, mid, 3, NARYN__LINE, NULL, NULL, NULL, 0}};
-  naryn__chart c = {"fan-1", "fan", "x", "y", NARYN__AXIS_NUMBER, NULL, 0, 1, s, 2, 0, 0};
+  naryn__chart c = {"fan-1", "fan", "x", "y", NARYN__AXIS_NUMBER, NULL, 0, 1, s, 2, 0, 0, 0, 0, 0, 0};
   char *a;
   assert_int_equal(draw(&c, &a, d), NARYN_OK);
   const char *poly = strstr(a, "<polygon class=\"band\" fill=\"#0072b2\" fill-opacity=\"0.20\"");

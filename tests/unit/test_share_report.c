@@ -189,14 +189,15 @@ static void page_of_a_game(void **state) {
   const char *benefit = strstr(html, "id=\"share-benefit\"");
   const char *gain = strstr(html, "id=\"share-gain\"");
   const char *energy = strstr(html, "id=\"exchange-energy\"");
-  /* Five allocations of three countries, and a swatch of each. */
+  /* Five allocations of three countries, a swatch of each, and a column
+  ** per country for the hover. */
   char *between = strndup(benefit, (size_t)(gain - benefit));
-  assert_int_equal(count(between, "<rect "), 5 * 3 + 5);
+  assert_int_equal(count(between, "<rect "), 5 * 3 + 5 + 3);
   assert_non_null(strstr(between, "DN &lt;script&gt;alert(1)&lt;/script&gt;"));
   free(between);
   /* The gain leaves out the baseline, which gains nothing. */
   between = strndup(gain, (size_t)(energy - gain));
-  assert_int_equal(count(between, "<rect "), 4 * 3 + 4);
+  assert_int_equal(count(between, "<rect "), 4 * 3 + 4 + 3);
   free(between);
   assert_non_null(strstr(html, ">MID Apr–Sep</text>"));
   /* The violation listed. */
