@@ -1,7 +1,8 @@
 #!/bin/sh
 # Every test: installs what is missing, builds, and runs the unit, bad-input,
 # golden, command-line and errors-list suites twice: once as built, once
-# under AddressSanitizer and UndefinedBehaviorSanitizer. The browser suite
+# under AddressSanitizer and UndefinedBehaviorSanitizer. The docs suite
+# (the documentation against what exists), the browser suite
 # (reports in headless Chromium) and the package suite (the Debian package
 # built, unpacked into a temporary root and used from there) run once, for
 # the normal build, and so do the libFuzzer targets (built with clang in
@@ -33,6 +34,7 @@ for variant in "" "SAN=1"; do
   BUILD=$build tests/golden/run.sh || status=1
   BUILD=$build tests/cli/run.sh || status=1
   BUILD=$build tests/errors/run.sh || status=1
+  [ -z "$variant" ] && { BUILD=$build tests/docs/run.sh || status=1; }
   [ -z "$variant" ] && { BUILD=$build tests/browser/run.sh || status=1; }
   [ -z "$variant" ] && { BUILD=$build tests/package/run.sh || status=1; }
   [ -f "$build/results.txt" ] && sed "s|^|${variant:+san:}|" "$build/results.txt" >>build/all-results.txt
