@@ -224,7 +224,7 @@ def check_commands(naryn, docs):
                 m = NARYN.match(item)
                 words = (m.group(1) or "").split()
                 cmd = ""
-                if words and "..." in words[0]:
+                if words and ("..." in words[0] or is_placeholder(words[0])):
                     continue
                 if words and not words[0].startswith("-"):
                     cmd = words[0]
