@@ -65,6 +65,7 @@ rc2=$?
 why=
 [ "$rc1" = 1 ] || why="paths: exit $rc1, not 1"
 [ "$rc2" = 1 ] || why="${why:+$why; }commands: exit $rc2, not 1"
+# shellcheck disable=SC2016
 for want in 'doc/fake.md:3: `doc/missing.md` names no file' \
   'doc/fake.md:3: `no-such-page.md` names no file' \
   'doc/fake.md:4: `examples/nowhere/model.yaml` names no file' \
