@@ -2,11 +2,13 @@
 #
 #   make            library and command in build/
 #   make check      every test: unit (cmocka), bad inputs, golden results,
-#                   the command line, doc/errors.md against the code, with
+#                   the command line, doc/errors.md against the code, the
+#                   documentation against what exists (tests/docs), with
 #                   MPI=1 an ensemble over 1 and 2 MPI processes and,
 #                   outside SAN=1, reports in a browser and (nor with
 #                   MPI=1) the Debian package
 #   make errors     only the check of doc/errors.md against the code
+#   make docs       only the check of the documentation (tests/docs/run.sh)
 #   make browser    only the browser test (headless Chromium)
 #   make package    only the package test: make deb, the package unpacked
 #                   into a temporary root and used from there, make install
@@ -143,8 +145,8 @@ SONAME := libnaryn.so.$(firstword $(subst ., ,$(VERSION)))
 SHLIB := $(BUILD)/libnaryn.so.$(VERSION)
 PIC_OBJ := $(LIB_SRC:%.c=$(BUILD)/pic/%.o) $(LIB_CXX_SRC:%.cpp=$(BUILD)/pic/%.cpp.o)
 
-.PHONY: all check unit bad golden errors browser package python bench fuzz fuzzers clean tests \
-        install uninstall shared man deb install-python uninstall-python
+.PHONY: all check unit bad golden errors docs browser package python bench fuzz fuzzers clean \
+        tests install uninstall shared man deb install-python uninstall-python
 all: $(BIN)
 
 $(LIB): $(LIB_OBJ)
@@ -256,6 +258,7 @@ check: tests
 	@BUILD=$(BUILD) tests/golden/run.sh || true
 	@BUILD=$(BUILD) tests/cli/run.sh || true
 	@BUILD=$(BUILD) tests/errors/run.sh || true
+	@BUILD=$(BUILD) tests/docs/run.sh || true
 	@BUILD=$(BUILD) tests/mpi/run.sh || true
 ifneq ($(SAN),1)
 	@BUILD=$(BUILD) tests/browser/run.sh || true
@@ -294,6 +297,11 @@ golden: tests
 errors: $(TOOLS)
 	@rm -f $(BUILD)/results.txt
 	@BUILD=$(BUILD) tests/errors/run.sh || true
+	@tests/summarise.sh $(BUILD)/results.txt
+
+docs: $(BIN)
+	@rm -f $(BUILD)/results.txt
+	@BUILD=$(BUILD) tests/docs/run.sh || true
 	@tests/summarise.sh $(BUILD)/results.txt
 
 browser: $(BIN) $(BROWSER_CHECK)

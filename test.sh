@@ -1,13 +1,14 @@
 #!/bin/sh
 # Every test: installs what is missing, builds, and runs the unit, bad-input,
 # golden, command-line and errors-list suites twice: once as built, once
-# under AddressSanitizer and UndefinedBehaviorSanitizer. The browser suite
-# (reports in headless Chromium), the Python package's suite and the
-# package suite (the Debian package built, unpacked into a temporary root
-# and used from there) run once, for the normal build, and so do the
-# libFuzzer targets (built with clang in build-fuzz/), each for
-# FUZZ_SECONDS (default 60) seconds. A build with OpenMPI (make MPI=1)
-# checks that an ensemble gives the same bytes over 1 and 2 MPI processes.
+# under AddressSanitizer and UndefinedBehaviorSanitizer. The docs suite
+# (the documentation against what exists), the browser suite (reports in
+# headless Chromium), the Python package's suite and the package suite
+# (the Debian package built, unpacked into a temporary root and used from
+# there) run once, for the normal build, and so do the libFuzzer targets
+# (built with clang in build-fuzz/), each for FUZZ_SECONDS (default 60)
+# seconds. A build with OpenMPI (make MPI=1) checks that an ensemble gives
+# the same bytes over 1 and 2 MPI processes.
 # Ends with the line "N passed, N failed".
 cd "$(dirname "$0")" || exit 1
 scripts/deps --test || exit 1
@@ -35,6 +36,7 @@ for variant in "" "SAN=1"; do
   BUILD=$build tests/golden/run.sh || status=1
   BUILD=$build tests/cli/run.sh || status=1
   BUILD=$build tests/errors/run.sh || status=1
+  [ -z "$variant" ] && { BUILD=$build tests/docs/run.sh || status=1; }
   [ -z "$variant" ] && { BUILD=$build tests/browser/run.sh || status=1; }
   [ -z "$variant" ] && { BUILD=$build tests/python/run.sh || status=1; }
   [ -z "$variant" ] && { BUILD=$build tests/package/run.sh || status=1; }

@@ -4,9 +4,20 @@
 # 1e-9 relative or 1e-6 absolute). Records "golden/<example>/<file>
 # PASS|FAIL" lines in $BUILD/results.txt.
 #
+# An example is run with "naryn simulate MODEL", unless its expected/
+# folder holds a file "command": then with the arguments on that file's
+# first line not starting with "#" (the command, the model and its
+# options, paths from the top of the repository), for example
+#   ensemble examples/ensemble/model.yaml --members-file examples/ensemble/members.csv
+# In both cases naryn is given "--out DIR --quiet" as well.
+#
 # To refresh an example's expected results after a deliberate change, run
 #   tests/golden/run.sh --update examples/NAME
-# and review the diff before committing it.
+# and review the diff before committing it. It rewrites the CSV files
+# already in expected/; into an expected/ folder without any, it writes
+# nodes.csv, links.csv and summary.csv of a simulation, or every CSV file
+# of another command but those that record the command line (run.csv,
+# ensemble.csv, game.csv), which names the temporary folder.
 BUILD=${BUILD:-build}
 out="$BUILD/results.txt"
 naryn="$BUILD/naryn"
@@ -19,15 +30,34 @@ model_of() {
   done
 }
 
+# args_of DIR: the arguments that run the example in DIR, less --out.
+args_of() {
+  if [ -f "$1/expected/command" ]; then
+    grep -v '^#' "$1/expected/command" | head -n 1
+  else
+    echo "simulate $(model_of "$1")"
+  fi
+}
+
 if [ "$1" = "--update" ]; then
   dir=${2%/}
-  model=$(model_of "$dir")
+  args=$(args_of "$dir")
   mkdir -p "$dir/expected"
   # The run goes to a folder of its own (naryn replaces only folders it
   # wrote); the files compared are copied from there.
   tmp=$(mktemp -d)
-  "$naryn" simulate "$model" --out "$tmp/out" --quiet || { rm -rf "$tmp"; exit 1; }
-  cp "$tmp/out/nodes.csv" "$tmp/out/links.csv" "$tmp/out/summary.csv" "$dir/expected/"
+  # shellcheck disable=SC2086
+  "$naryn" $args --out "$tmp/out" --quiet || { rm -rf "$tmp"; exit 1; }
+  files=$(cd "$dir/expected" && ls -- *.csv 2>/dev/null)
+  if [ -z "$files" ]; then
+    case $args in
+    simulate\ *) files="nodes.csv links.csv summary.csv" ;;
+    *) files=$(cd "$tmp/out" && ls -- *.csv | grep -v -x -e run.csv -e ensemble.csv -e game.csv) ;;
+    esac
+  fi
+  for f in $files; do
+    cp "$tmp/out/$f" "$dir/expected/" || { rm -rf "$tmp"; exit 1; }
+  done
   rm -rf "$tmp"
   echo "updated $dir/expected"
   exit 0
@@ -37,13 +67,15 @@ for dir in examples/*/; do
   dir=${dir%/}
   [ -d "$dir/expected" ] || continue
   name=$(basename "$dir")
-  model=$(model_of "$dir")
+  args=$(args_of "$dir")
+  cmd=${args%% *}
   tmp="$BUILD/golden/$name"
   rm -rf "$tmp"
   mkdir -p "$tmp"
-  if ! "$naryn" simulate "$model" --out "$tmp" --quiet 2>"$tmp.err"; then
-    echo "golden/$name/simulate FAIL" >>"$out"
-    echo "FAIL golden/$name: naryn simulate failed:"
+  # shellcheck disable=SC2086
+  if ! "$naryn" $args --out "$tmp" --quiet 2>"$tmp.err"; then
+    echo "golden/$name/$cmd FAIL" >>"$out"
+    echo "FAIL golden/$name: naryn $args failed:"
     sed 's/^/    /' "$tmp.err"
     status=1
     continue
