@@ -9,7 +9,8 @@
 ** count. The reliability figures follow Hashimoto, Stedinger and Loucks
 ** (1982): a period (a step for a demand, a winter for energy) fails when
 ** it is short by more than a cubic metre (NARYN__FAIL_HM3) or a kWh
-** (NARYN__FAIL_GWH); reliability is the share of periods that do not
+** (NARYN__FAIL_GWH) and, for energy, twice the settle tolerance's share of
+** the target (energy follows a head known to that tolerance); reliability is the share of periods that do not
 ** fail, resilience the share of failed periods with a next one in the
 ** horizon that are followed by one that does not fail, vulnerability the
 ** mean shortage over the failed periods. Counts are exact; every sum runs
@@ -227,7 +228,7 @@ int naryn__ens_reduce(naryn_ensemble *e, ens_run *run, const double *rec, long m
 /* The rows of one country's winter energy against a target per water
 ** year, of the plants marked in 'on' (by the run's plant index). */
 static void energy_row(ens_run *run, ens_rrv *x, const char *country, const char *plants,
-                       const unsigned char *on, const double *target_y) {
+                       const unsigned char *on, const double *target_y, double settle) {
   const ens_layout *L = &run->L;
   double deficit = 0.0, share = 0.0, tsum = 0.0;
   memset(x, 0, sizeof *x);
@@ -246,7 +247,10 @@ static void energy_row(ens_run *run, ens_rrv *x, const char *country, const char
       for (int p = 0; p < L->nplants; p++)
         if (on[p]) e += w[(size_t)p * L->nyears + y];
       double short_gwh = target_y[y] - e;
-      int fail = short_gwh > NARYN__FAIL_GWH;
+      /* Energy follows the settled head, which is known only to within
+      ** the settle tolerance: a winter short by no more than twice that
+      ** share of its target met it. */
+      int fail = short_gwh > NARYN__FAIL_GWH + 2.0 * settle * target_y[y];
       x->periods++;
       if (y > 0 && failed_before) x->recoveries += !fail;
       if (fail) {
@@ -287,7 +291,8 @@ int naryn__ens_energy(naryn_ensemble *e, naryn_diags *d) {
       for (int p = 0; p < L->nplants; p++)
         on[p] = strcmp(run->node_country[L->plant[p]], e->o.energy_country[c]) == 0;
       for (int y = 0; y < L->nyears; y++) ty[y] = e->o.energy_gwh[c];
-      energy_row(run, &run->rrv[run->nrrv++], e->o.energy_country[c], "all", on, ty);
+      energy_row(run, &run->rrv[run->nrrv++], e->o.energy_country[c], "all", on, ty,
+                 e->o.sim.settle_tolerance);
     }
     for (int g = 0; src && g < src->L.ngroups - 1 && run->nrrv < run->ndemrrv + 64; g++) {
       const char *country = src->L.group[g];
@@ -319,7 +324,7 @@ int naryn__ens_energy(naryn_ensemble *e, naryn_diags *d) {
         return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
                            "out of memory");
       }
-      energy_row(run, &run->rrv[run->nrrv++], country, kept, on, ty);
+      energy_row(run, &run->rrv[run->nrrv++], country, kept, on, ty, e->o.sim.settle_tolerance);
     }
     free(on);
     free(ty);
