@@ -467,11 +467,26 @@ class Model:
                  hook=hook, threaded=True)
         return results.Game(self, g)
 
-    def ensemble(self, members_file, members=None, jobs=0, energy_targets=None,
-                 april_levels=None, name=None, progress=None):
-        """The model simulated once per member of a members file, as naryn
-        ensemble does (doc/ensembles.md). energy_targets maps country codes
-        to winter GWh, april_levels reservoirs to hm3. Returns an Ensemble."""
+    def ensemble(self, members_file=None, members=None, jobs=0, energy_targets=None,
+                 april_levels=None, name=None, progress=None, inflows=None, seed=0,
+                 climate=()):
+        """The model simulated once per member, as naryn ensemble does
+        (doc/ensembles.md): the members of a members file (the first
+        `members` of them when given), or with inflows=FIT.yaml the members
+        0 to members - 1 of the ensemble of `seed` drawn from that fit of
+        synthetic inflows (doc/inflows.md) with any climate files, as
+        naryn ensemble --inflows FIT --seed S --members N [--climate FILE]
+        does. energy_targets maps country codes to winter GWh,
+        april_levels reservoirs to hm3 (for the built-in model, Toktogul at
+        6,500 hm3 unless given, as the command does). Returns an Ensemble."""
+        if (members_file is None) == (inflows is None):
+            raise ValueError("expected either a members file or inflows=FIT.yaml")
+        h = self._handle.p
+        if april_levels is None and _lib.s(lib.naryn_model_name(h)) == "naryn-syr-darya" and \
+                lib.naryn_model_node_index(h, b"Toktogul") >= 0:
+            # The command's default for the built-in model.
+            april_levels = {"Toktogul": 6500.0}
         return results.run_ensemble(self, members_file, members, jobs,
                                     energy_targets or {}, april_levels or {},
-                                    name or self.scenario or "base", progress)
+                                    name or self.scenario or "base", progress,
+                                    inflows=inflows, seed=seed, climate=climate)

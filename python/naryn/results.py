@@ -361,13 +361,16 @@ class Game:
 class Ensemble:
     """The runs of a model over inflow members (Model.ensemble)."""
 
-    def __init__(self, model, e, mb):
-        self.model, self._e, self._mb = model, e, mb
+    def __init__(self, model, e, mb, fit=None):
+        # Members drawn from a fit borrow it: the fit is freed after them.
+        self.model, self._e, self._mb, self._fit = model, e, mb, fit
 
     def __del__(self):
         if getattr(self, "_e", None):
             lib.naryn_ensemble_free(self._e)
             lib.naryn_members_free(self._mb)
+            if self._fit:
+                lib.naryn_inflow_fit_free(self._fit)
             self._e = None
 
     @property
@@ -434,10 +437,47 @@ class Ensemble:
             call(lib.naryn_ensemble_write, self._e, _lib.b(dir), d=d, threaded=True)
 
 
-def run_ensemble(model, members_file, members, jobs, energy, april, name, progress):
-    mb = _lib.P()
+def _draw_members(model, inflows, seed, members, climate):
+    """Members 0 to members - 1 of the ensemble of seed, drawn from the fit
+    inflows (with any climate files) over the model's horizon, as naryn
+    ensemble --inflows FIT --seed S does. Returns (fit, members)."""
+    seed = int(seed)
+    if not 0 <= seed < 2 ** 64:
+        raise ValueError("expected a seed from 0 to 2**64 - 1, got %d" % seed)
+    if members is None:
+        raise ValueError("expected members=N with inflows=FIT")
+    fit, mb = _lib.P(), _lib.P()
     with Diags() as d:
-        call(lib.naryn_members_read, _lib.b(members_file), ctypes.byref(mb), d=d)
+        call(lib.naryn_inflow_fit_read, _lib.b(inflows), ctypes.byref(fit), d=d)
+    try:
+        for c in climate:
+            with Diags() as d:
+                call(lib.naryn_inflow_fit_climate, fit, _lib.b(c), d=d)
+        h = model._handle.p
+        first = _lib.s(lib.naryn_model_step_date(h, 0))
+        last = _lib.s(lib.naryn_model_step_date(h, lib.naryn_model_steps(h) - 1))
+        months = (int(last[:4]) - int(first[:4])) * 12 + int(last[5:7]) - int(first[5:7]) + 1
+        source = "%s, seed %d" % (inflows, seed) + "".join(", climate %s" % c for c in climate)
+        with Diags() as d:
+            call(lib.naryn_members_generate, fit, seed, int(members), _lib.b(first[:7]), months,
+                 _lib.b(source), ctypes.byref(mb), d=d)
+        return fit, mb
+    except BaseException:
+        lib.naryn_inflow_fit_free(fit)
+        raise
+
+
+def run_ensemble(model, members_file, members, jobs, energy, april, name, progress,
+                 inflows=None, seed=None, climate=()):
+    mb = _lib.P()
+    fit = None
+    if inflows is not None:
+        fit, mb = _draw_members(model, inflows, seed if seed is not None else 0, members,
+                                list(climate))
+        members = None
+    else:
+        with Diags() as d:
+            call(lib.naryn_members_read, _lib.b(members_file), ctypes.byref(mb), d=d)
     try:
         if members is not None:
             with Diags() as d:
@@ -458,8 +498,8 @@ def run_ensemble(model, members_file, members, jobs, energy, april, name, progre
         e = _lib.P()
         with Diags() as d:
             call(lib.naryn_ensemble_new, mb, ctypes.byref(o), ctypes.byref(e), d=d)
-        ens = Ensemble(model, e, mb)
-        mb = None
+        ens = Ensemble(model, e, mb, fit)
+        mb = fit = None
         with Diags() as d:
             call(lib.naryn_ensemble_run, e, model._handle.p, _lib.b(name), d=d,
                  hook=hook, threaded=True)
@@ -467,3 +507,5 @@ def run_ensemble(model, members_file, members, jobs, energy, april, name, progre
     finally:
         if mb:
             lib.naryn_members_free(mb)
+        if fit:
+            lib.naryn_inflow_fit_free(fit)

@@ -108,3 +108,21 @@ def test_ensemble(naryn, tmp_path):
     assert list(got["name"]) == list(want["name"])
     assert ((got["reliability"] - want["reliability"]).abs() <= 5e-7).all()
     assert e.yearly().shape[0] > 0
+
+
+def test_ensemble_from_a_fit(naryn, tmp_path):
+    """Members drawn from the built-in fit of synthetic inflows, as
+    naryn ensemble --inflows FIT --seed S --members N draws them: the same
+    members' figures, and the same files when written."""
+    fit = os.path.join(TOP, "models", "naryn", "data", "inflows-fit.yaml")
+    cli("ensemble", NARYN_MODEL, "--inflows", fit, "--seed", 7, "--members", 3,
+        "--out", tmp_path / "cli", "--quiet")
+    e = naryn.load(NARYN_MODEL).ensemble(inflows=fit, seed=7, members=3)
+    assert e.members == 3
+    want = read_csv(tmp_path / "cli" / "reliability.csv")
+    assert ((e.reliability["reliability"] - want["reliability"]).abs() <= 5e-7).all()
+    e.write(tmp_path / "py")
+    for f in ("members.csv", "reliability.csv", "april.csv", "storage.csv"):
+        assert (tmp_path / "py" / f).read_bytes() == (tmp_path / "cli" / f).read_bytes(), f
+    with pytest.raises(ValueError):
+        naryn.load(NARYN_MODEL).ensemble()
