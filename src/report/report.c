@@ -807,6 +807,8 @@ static const char css[] =
     "table.data tr.total td{font-weight:600}"
     ".scroll{overflow-x:auto;max-width:100%}"
     "figure.chart{margin:12px 0 22px;break-inside:avoid}"
+    ".multiples{display:flex;flex-wrap:wrap;gap:0 20px}"
+    ".multiples figure.chart{flex:1 1 420px;min-width:0;max-width:530px;margin:6px 0 10px}"
     "figure.chart figcaption{font-weight:600;margin-bottom:4px}"
     "figure.chart figcaption span{font-weight:normal;color:#57606a}"
     "svg.chart{max-width:100%;height:auto;display:block}"
@@ -827,7 +829,8 @@ static const char css[] =
     "table.data th,table.data td{padding:1px 3px}"
     "table.data th{white-space:normal;overflow-wrap:anywhere;hyphens:auto}"
     "table.data tr{break-inside:avoid}figure.chart{break-inside:avoid}"
-    "svg.chart{width:100%;height:auto}dl.meta{font-size:9pt}}";
+    "svg.chart{width:100%;height:auto}dl.meta{font-size:9pt}"
+    ".multiples figure.chart{flex-basis:300px}}";
 
 /* A horizon shorter than a year is reported as totals over it: a yearly
 ** mean of a few days would multiply them into a year the run never saw.
@@ -2403,6 +2406,11 @@ static int comparison_charts(naryn__page *p, const cmp *c) {
   }
   double *xs = calloc((size_t)most * MAX_RUNS * 2, sizeof *xs);
   if (!xs) return naryn__diag(p->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  /* One small chart a run, all on the y range of every run's storage, so
+  ** that the runs read side by side rather than as six lines over one
+  ** another. */
+  double lo = INFINITY, hi = -INFINITY;
+  int npts[MAX_RUNS];
   for (int k = 0; k < c->n; k++) {
     const run_files *f = &c->run[k];
     int i = node_index(f, bname), n = 0;
@@ -2413,15 +2421,30 @@ static int comparison_charts(naryn__page *p, const cmp *c) {
       if (isnan(v)) continue;
       x[n] = f->month[t] + 1.0;
       y[n++] = v;
+      lo = v < lo ? v : lo;
+      hi = v > hi ? v : hi;
     }
-    s[k] = (naryn__series){c->name[k], x, y, n, NARYN__LINE, NULL, NULL, NULL, 0};
+    npts[k] = n;
   }
-  snprintf(cap, sizeof cap, "%s: storage in each run", bname);
-  naryn__chart cs = {"compare-storage", cap, "date", "storage, hm3", NARYN__AXIS_DATE,
-                     NULL, 0, 1, s, c->n, 0, 0, 0, 0, 0, 0};
-  rc = naryn__figure(p, &cs, cap, monthly ? "(end of each step, or of each month for a "
-                                                 "long daily run, hm3)"
-                                               : "(end of each step, hm3)");
+  fprintf(p->out, "<h3 id=\"compare-storage\">");
+  naryn__html_text(p->out, bname);
+  fprintf(p->out, ": storage in each run <span class=\"note\">%s</span></h3>\n"
+                  "<div class=\"multiples\">\n",
+          monthly ? "(end of each step, or of each month for a long daily run, hm3; "
+                    "every run on the same scale)"
+                  : "(end of each step, hm3; every run on the same scale)");
+  rc = NARYN_OK;
+  for (int k = 0; k < c->n && rc == NARYN_OK; k++) {
+    double *x = xs + (size_t)k * 2 * most, *y = x + most;
+    naryn__series one = {c->name[k], x, y, npts[k], NARYN__LINE, naryn__colour(k), NULL, NULL, 0};
+    char id[32], title[256];
+    snprintf(id, sizeof id, "compare-storage-%d", k + 1);
+    snprintf(title, sizeof title, "%s: storage in %s", bname, c->name[k]);
+    naryn__chart cs = {id, title, "date", "storage, hm3", NARYN__AXIS_DATE, NULL, 0, 1, &one, 1,
+                       470, 220, 0, lo <= hi, lo <= hi ? lo : 0, lo <= hi ? hi : 0};
+    rc = naryn__figure(p, &cs, c->name[k], NULL);
+  }
+  fprintf(p->out, "</div>\n");
   free(xs);
   return rc;
 }
