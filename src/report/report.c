@@ -2032,9 +2032,10 @@ static int rules_drawn(const run_files *f) {
 }
 
 static void contents(naryn__page *p, const run_files *f, int optimised) {
-  fprintf(p->out, "<nav><ul><li><a href=\"#s-summary\">Yearly means by country and season</a>"
+  fprintf(p->out, "<nav><ul><li><a href=\"#s-summary\">%s by country and season</a>"
                   "<li><a href=\"#s-objective\">The objective</a>"
-                  "<li><a href=\"#s-network\">The network</a>");
+                  "<li><a href=\"#s-network\">The network</a>",
+          whole_years(f) ? "Yearly means" : "Totals");
   int res = 0, hp = 0, dem = 0, sink = 0;
   for (int i = 0; i < f->nnodes; i++) {
     res |= node_is(f, i, "reservoir") && node_enabled(f, i);
