@@ -874,6 +874,10 @@ typedef struct naryn__term {
   naryn__term_kind kind;
   double weight;              /* multiplies the term in the combined objective */
   const naryn__doc *doc;      /* the term in the model file; NULL for defaults */
+  /* How sure its prices are ("high": taken from a source, "medium":
+  ** derived from one, "low": an estimate) and where they come from, as
+  ** the model file gives them; NULL when it gives none. */
+  const char *confidence, *source;
   unsigned char *node_on;     /* [nnodes]: 1 for every node the term covers */
   unsigned char *step_on;     /* [nsteps]: 1 for steps in its season or months */
   /* Unit price of step t (per MWh for energy, per hm3 otherwise), already

@@ -857,9 +857,42 @@ static double fit_unit(double big_hm3, const char **unit, int *decimals) {
   return km3 ? 1000.0 : 1.0;
 }
 
+/* 1 when the prices of a term of objective.csv are estimates: its
+** confidence is "low", or not given (a folder of an earlier version has no
+** such column). */
+static int estimated(const naryn__csv *obj, int row) {
+  const char *c = cell(obj, row, "confidence");
+  return !c[0] || strcmp(c, "low") == 0;
+}
+
+/* Names the terms whose prices are estimates, in a sentence: each term
+** once, in the order of objective.csv. */
+static int first_row_of_term(const naryn__csv *obj, int r) {
+  const char *term = cell(obj, r, "term");
+  return strcmp(term, "combined") != 0 && (r == 0 || strcmp(cell(obj, r - 1, "term"), term) != 0);
+}
+
+static void estimates_sentence(FILE *out, const naryn__csv *obj) {
+  int n = 0, terms = 0, all = 0;
+  for (int r = 0; r < obj->nrows; r++) all += first_row_of_term(obj, r) && estimated(obj, r);
+  for (int r = 0; r < obj->nrows; r++) {
+    if (!first_row_of_term(obj, r)) continue;
+    terms++;
+    if (!estimated(obj, r)) continue;
+    fprintf(out, "%s", !n ? "The prices of " : n == all - 1 ? " and " : ", ");
+    naryn__html_text(out, cell(obj, r, "term"));
+    n++;
+  }
+  if (n)
+    fprintf(out, " %s estimates (confidence low, or not given in the model file).", n == 1 ? "is an" : "are");
+  else if (terms)
+    fprintf(out, "No price is an estimate: the model gives every term a confidence of high "
+                 "or medium.");
+}
+
 /* What an optimised plan is and is not, and where its prices come from:
 ** said on the plan's page and on a comparison that holds one. */
-static void foresight_note(FILE *out, const char *name) {
+static void foresight_note(FILE *out, const char *name, const naryn__csv *obj) {
   fprintf(out, "<p class=\"note foresight\" id=\"foresight\"><strong>");
   naryn__html_text(out, name);
   fprintf(out, " assumes perfect foresight:</strong> it is planned knowing every inflow of "
@@ -867,9 +900,11 @@ static void foresight_note(FILE *out, const char *name) {
                "upper bound on what operating rules could reach with the same system, "
                "not a plan to follow. The money in its objective is at the prices of the "
                "model's objective terms, which are the model's inputs, not measurements "
-               "of naryn's: where the model file gives no source for a price, take it as "
-               "an estimate (the built-in model marks each price's source and confidence "
-               "in models/naryn/model.yaml, and most are its authors' estimates).</p>\n");
+               "of naryn's, each as sure as its confidence in the model file (high: taken "
+               "from a source, medium: derived from one, low: an estimate; a term that "
+               "gives none is taken as an estimate). ");
+  estimates_sentence(out, obj);
+  fprintf(out, "</p>\n");
 }
 
 /* The parts below are shared with share_page.c (declared in naryn_int.h). */
@@ -1138,9 +1173,14 @@ static void objective_table(naryn__page *p, const run_files *f) {
                                                      : "total over the horizon");
   naryn__text(p, cur);
   fprintf(p->out, " and its weight; benefits and costs as the term defines them "
-                  "(costs positive), at the prices the model gives them (its inputs: "
-                  "where the model file gives no source for a price, it is an "
-                  "estimate). The combined objective is the weighted "
+                  "(costs positive), at the prices the model gives them, its inputs. "
+                  "The column \"prices\" says how sure the model is of each term's "
+                  "prices (its confidence: high, taken from a source; medium, derived "
+                  "from one; low, an estimate; a term that gives none is taken as an "
+                  "estimate), and pointing at it shows their source when the model "
+                  "gives one. ");
+  estimates_sentence(p->out, f->objective);
+  fprintf(p->out, " The combined objective is the weighted "
                   "benefits less the weighted costs.</p>\n");
   const char *countries[64];
   int nc = 0;
@@ -1155,6 +1195,7 @@ static void objective_table(naryn__page *p, const run_files *f) {
   naryn__th(p, "term", 1);
   naryn__th(p, "kind", 1);
   naryn__th(p, "weight", 0);
+  naryn__th(p, "prices", 1);
   char buf[256];
   for (int k = 0; k < nc; k++)
     naryn__th(p, strcmp(countries[k], "all") == 0
@@ -1171,6 +1212,19 @@ static void objective_table(naryn__page *p, const run_files *f) {
     naryn__td_text(p, combined ? "" : cell(f->objective, r, "kind"));
     fprintf(p->out, "<td>");
     naryn__text(p, cell(f->objective, r, "weight"));
+    fprintf(p->out, "</td>");
+    const char *conf = cell(f->objective, r, "confidence"), *src = cell(f->objective, r, "source");
+    fprintf(p->out, "<td class=\"l\"");
+    if (!combined && src[0]) {
+      fprintf(p->out, " title=\"");
+      naryn__text(p, src);
+      fprintf(p->out, "\"");
+    }
+    fprintf(p->out, ">");
+    if (!combined) {
+      naryn__text(p, conf[0] ? conf : "not given");
+      if (estimated(f->objective, r)) fprintf(p->out, " (estimate)");
+    }
     fprintf(p->out, "</td>");
     int r2 = r;
     for (int k = 0; k < nc; k++) {
@@ -2086,7 +2140,7 @@ static int report_run(const char *dir, const naryn__report_feed *fd, naryn_diags
     run_header(&p, &f, optimised ? "The plan optimised over the whole horizon with "
                                    "perfect foresight of the inflows"
                                  : "Simulated under the model's operating rules");
-    if (optimised) foresight_note(p.out, "This plan");
+    if (optimised) foresight_note(p.out, "This plan", f.objective);
     contents(&p, &f, optimised);
     fprintf(p.out, "<main>\n");
     summary_table(&p, &f);
@@ -2509,7 +2563,7 @@ static int report_compare(const char *dir, naryn_diags *d) {
       if (c->run[k].water_values) {
         char who[300];
         snprintf(who, sizeof who, "The optimised plan \"%s\"", c->name[k]);
-        foresight_note(p.out, who);
+        foresight_note(p.out, who, c->run[k].objective);
         break;
       }
     fprintf(p.out, "<main>\n<h2 id=\"s-table\">Side by side</h2>\n");
