@@ -853,6 +853,16 @@ const char *naryn_model_term_kind(const naryn_model *m, int term) {
   return tm ? kind_names[tm->kind] : NULL;
 }
 
+const char *naryn_model_term_confidence(const naryn_model *m, int term) {
+  const naryn__term *tm = term_at(m, term);
+  return tm ? (tm->confidence ? tm->confidence : "") : NULL;
+}
+
+const char *naryn_model_term_source(const naryn_model *m, int term) {
+  const naryn__term *tm = term_at(m, term);
+  return tm ? (tm->source ? tm->source : "") : NULL;
+}
+
 int naryn_model_term_is_benefit(const naryn_model *m, int term) {
   const naryn__term *tm = term_at(m, term);
   return tm && tm->kind == NARYN__TERM_ENERGY;
