@@ -1970,7 +1970,7 @@ static int sink_section(naryn__page *p, const run_files *f, double *x, double *y
     s[k] = (naryn__series){cell(f->network, sinks[k], "name"), x, y, f->npts,
                            NARYN__LINE, NULL, NULL, NULL, 0};
     /* The requirement of a minimum flow that runs straight into the sink
-    ** (the Aral target), dashed in the sink's colour. */
+    ** (the Aral target), dashed in black as demands are. */
     int m = min_flow_into(f, sinks[k]);
     if (m < 0) continue;
     double *r = reqbuf + (size_t)nreq * (f->npts + 1);
@@ -1983,7 +1983,7 @@ static int sink_section(naryn__page *p, const run_files *f, double *x, double *y
       free(reqbuf);
       return naryn__diag(p->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
     }
-    s[16 + nreq++] = (naryn__series){name, x, r, f->npts, NARYN__DASHED, naryn__colour(k),
+    s[16 + nreq++] = (naryn__series){name, x, r, f->npts, NARYN__DASHED, "#1f2328",
                                      NULL, NULL, 0};
   }
   for (int k = 0; k < nreq; k++) s[ns + k] = s[16 + k];
