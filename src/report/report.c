@@ -879,12 +879,13 @@ static void estimates_sentence(FILE *out, const naryn__csv *obj) {
     if (!first_row_of_term(obj, r)) continue;
     terms++;
     if (!estimated(obj, r)) continue;
-    fprintf(out, "%s", !n ? "The prices of " : n == all - 1 ? " and " : ", ");
+    fprintf(out, "%s", !n ? all == 1 ? "The prices of the term " : "The prices of the terms "
+                           : n == all - 1 ? " and " : ", ");
     naryn__html_text(out, cell(obj, r, "term"));
     n++;
   }
   if (n)
-    fprintf(out, " %s estimates (confidence low, or not given in the model file).", n == 1 ? "is an" : "are");
+    fprintf(out, " are estimates (confidence low, or not given in the model file).");
   else if (terms)
     fprintf(out, "No price is an estimate: the model gives every term a confidence of high "
                  "or medium.");

@@ -122,9 +122,59 @@ static void short_run_reported_as_totals(void **state) {
   naryn_diags_free(d);
 }
 
+/* A term's confidence and source: read with the model, carried into
+** objective.csv (the source quoted, as it holds a comma) and named on the
+** page, where a term without a confidence counts as an estimate. */
+static void prices_confidence_carried(void **state) {
+  (void)state;
+  naryn_diags *d = naryn_diags_new(0);
+  char dir[64], out[128], path[160];
+  tu_mkdtemp(dir);
+  char model[2048];
+  snprintf(model, sizeof model, "%s%s", short_model,
+           "objectives:\n"
+           "  - {name: town, kind: shortage, penalty_per_hm3: 1000, confidence: medium,\n"
+           "     source: \"the water board's tariff, 2020\"}\n"
+           "  - {name: river, kind: min_flow, penalty_per_hm3: 500}\n");
+  naryn_model *m;
+  naryn_result *r;
+  assert_int_equal(tu_load_text(model, &m, d), NARYN_OK);
+  assert_string_equal(naryn_model_term_confidence(m, 0), "medium");
+  assert_string_equal(naryn_model_term_source(m, 0), "the water board's tariff, 2020");
+  assert_string_equal(naryn_model_term_confidence(m, 1), "");
+  assert_string_equal(naryn_model_term_source(m, 1), "");
+  assert_null(naryn_model_term_confidence(m, 2));
+  assert_int_equal(naryn_simulate(m, NULL, &r, d), NARYN_OK);
+  snprintf(out, sizeof out, "%s/run", dir);
+  assert_int_equal(naryn_result_write(r, out, d), NARYN_OK);
+  naryn_result_free(r);
+  naryn_model_free(m);
+  snprintf(path, sizeof path, "%s/objective.csv", out);
+  char *csv = tu_slurp(path);
+  assert_non_null(strstr(csv, "term,kind,weight,country,value,value_per_year,currency,"
+                              "confidence,source\n"));
+  assert_non_null(strstr(csv, "town,shortage,1,all,0.00,0.00,units,medium,"
+                              "\"the water board's tariff, 2020\"\n"));
+  assert_non_null(strstr(csv, "river,min_flow,1,all,0.00,0.00,units,,\n"));
+  assert_non_null(strstr(csv, "combined,weighted benefits less costs,,all,0.00,0.00,units,,\n"));
+  free(csv);
+  snprintf(path, sizeof path, "%s/report.html", out);
+  char *html = tu_slurp(path);
+  assert_non_null(strstr(html, "<td class=\"l\" title=\"the water board&#39;s tariff, "
+                               "2020\">medium</td>"));
+  assert_non_null(strstr(html, "<td class=\"l\">not given (estimate)</td>"));
+  assert_non_null(strstr(html, "The prices of the term river are estimates (confidence low, "
+                               "or not given in the model file)."));
+  free(html);
+  assert_int_equal(naryn_diags_count(d), 0);
+  tu_rmdir(dir);
+  naryn_diags_free(d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(short_run_reported_as_totals),
+      cmocka_unit_test(prices_confidence_carried),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
