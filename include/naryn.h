@@ -266,6 +266,11 @@ const char *naryn_model_term_kind(const naryn_model *m, int term);
 /* 1 for a benefit (energy), 0 for a cost. */
 int naryn_model_term_is_benefit(const naryn_model *m, int term);
 double naryn_model_term_weight(const naryn_model *m, int term);
+/* How sure the term's prices are, its "confidence" field: "high", "medium"
+** or "low", or "" when the model gives none; and its "source" when it is
+** text, else "". NULL for a term index out of range. */
+const char *naryn_model_term_confidence(const naryn_model *m, int term);
+const char *naryn_model_term_source(const naryn_model *m, int term);
 /* Changes a term's weight (e.g. from the command line). Fails with
 ** NARYN_EARG, naming the closest term, when there is no such term, or
 ** when the weight is negative or not finite. */

@@ -874,6 +874,10 @@ typedef struct naryn__term {
   naryn__term_kind kind;
   double weight;              /* multiplies the term in the combined objective */
   const naryn__doc *doc;      /* the term in the model file; NULL for defaults */
+  /* How sure its prices are ("high": taken from a source, "medium":
+  ** derived from one, "low": an estimate) and where they come from, as
+  ** the model file gives them; NULL when it gives none. */
+  const char *confidence, *source;
   unsigned char *node_on;     /* [nnodes]: 1 for every node the term covers */
   unsigned char *step_on;     /* [nsteps]: 1 for steps in its season or months */
   /* Unit price of step t (per MWh for energy, per hm3 otherwise), already
@@ -1725,6 +1729,21 @@ void naryn__hover_line(FILE *out, const naryn__chart *c, int k);
 int naryn__hover_columns(FILE *out, const naryn__chart *c, const naryn__scale *xs,
                          double left, double top, double plot_w, double plot_h,
                          naryn_diags *d);
+
+/* report/distrib.c: duration curves and months' spreads over the years. */
+/* The q quantile (0 to 1) of n sorted values, interpolated linearly
+** between them; NaN when n is 0. */
+double naryn__quantile_sorted(const double *v, int n, double q);
+/* The duration curve of v's n values (n > 0; v is sorted in place): at
+** npts shares pct[k] of 0 to 100 %, evenly spaced, y[k] is the value
+** reached or exceeded in pct[k] % of them (the largest at 0 %, the
+** smallest at 100 %). */
+void naryn__duration(double *v, int n, int npts, double *pct, double *y);
+/* For each month m (0 to 11) of n values v[i] of month month[i]: the
+** lowest, the median and the highest, and how many there are (NaN for
+** none). NARYN_OK or NARYN_ENOMEM. */
+int naryn__month_spread(const double *v, const int *month, int n, double lo[12],
+                        double mid[12], double hi[12], int count[12]);
 
 /* report/network.c: the model's network as an SVG diagram, laid out from
 ** upstream (top) to downstream (bottom). */

@@ -155,6 +155,8 @@ for _name, _res, _args in [
     ("naryn_model_term_name", c_char_p, [P, c_int]),
     ("naryn_model_term_kind", c_char_p, [P, c_int]),
     ("naryn_model_term_weight", c_double, [P, c_int]),
+    ("naryn_model_term_confidence", c_char_p, [P, c_int]),
+    ("naryn_model_term_source", c_char_p, [P, c_int]),
     ("naryn_model_set_weight", c_int, [P, c_char_p, c_double, P]),
     ("naryn_model_currency", c_char_p, [P]),
     ("naryn_sim_opts_init", None, [POINTER(SimOpts)]),

@@ -172,12 +172,14 @@ class Result:
                                  "weight": lib.naryn_model_term_weight(m, k),
                                  "country": "all" if c is None else c, "value": v,
                                  "value_per_year": v / years if years > 0 else NaN,
-                                 "currency": cur})
+                                 "currency": cur,
+                                 "confidence": _lib.s(lib.naryn_model_term_confidence(m, k)),
+                                 "source": _lib.s(lib.naryn_model_term_source(m, k))})
             v = lib.naryn_result_objective(r)
             rows.append({"term": "combined", "kind": "weighted benefits less costs",
                          "weight": NaN, "country": "all", "value": v,
                          "value_per_year": v / years if years > 0 else NaN,
-                         "currency": cur})
+                         "currency": cur, "confidence": "", "source": ""})
             self._cache["objective"] = pd.DataFrame(rows)
         return self._cache["objective"]
 

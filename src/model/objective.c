@@ -39,7 +39,10 @@ static const char *const term_fields[] = {
     "name", "kind", "weight", "countries", "nodes", "season", "months",
     "value_per_mwh", "penalty_per_hm3", "penalty_per_hm3_by_priority",
     "loss_curve", "target_m3s", "target_hm3", "description", "source",
-    "notes", NULL};
+    "notes", "confidence", NULL};
+
+/* The words a term's confidence may take. */
+static const char *const confidence_words[] = {"high", "medium", "low"};
 
 /* The fields that set a term's prices and targets, and the kinds that may
 ** have each of them. */
@@ -627,6 +630,32 @@ static int read_kind(reader *r, naryn__term *tm, const naryn__doc *o,
                           naryn__doc_describe(v, got, sizeof got), hint);
 }
 
+/* Reads how sure a term's prices are (confidence) and, when it is text,
+** where they come from (source, a free note of any other form as before).
+** Returns 0, or -1 after reporting a confidence that is not one of the
+** words. */
+static int read_confidence(reader *r, naryn__term *tm, const naryn__doc *o,
+                           const char *prefix) {
+  const naryn__doc *s = naryn__read_get(o, "source");
+  if (s && s->kind == NARYN__DOC_SCALAR && !naryn__doc_is_null(s)) {
+    tm->source = naryn__arena_strndup(r->a, s->str, s->len);
+    if (!tm->source) return naryn__read_oom(r);
+  }
+  const naryn__doc *v = naryn__read_get(o, "confidence");
+  if (!v) return 0;
+  for (size_t k = 0; k < sizeof confidence_words / sizeof *confidence_words; k++)
+    if (v->kind == NARYN__DOC_SCALAR &&
+        strcmp(v->str, confidence_words[k]) == 0) {
+      tm->confidence = confidence_words[k];
+      return 0;
+    }
+  char w[256], got[128];
+  return naryn__read_fail(r, v, at_field(w, sizeof w, prefix, "confidence"),
+                          "expected a confidence of its prices: high (taken from a "
+                          "source), medium (derived from one) or low (an estimate), "
+                          "got %s", naryn__doc_describe(v, got, sizeof got));
+}
+
 /* Reads one term given as an object. 'i' is its place in the list, and
 ** terms[0..i-1] are the terms before it. Returns 0 or -1. */
 static int read_term(reader *r, naryn__term *terms, int i, const naryn__doc *o) {
@@ -674,6 +703,7 @@ static int read_term(reader *r, naryn__term *terms, int i, const naryn__doc *o) 
                           at_field(w, sizeof w, prefix, "weight"),
                           "expected a weight of at most %g (%s), got %g",
                           NARYN__MAX_WEIGHT, NARYN__MAX_WEIGHT_WHY, tm->weight);
+  if (read_confidence(r, tm, o, prefix) != 0) rc = -1;
   if (alloc_term(r, tm, 0) != 0) return -1;
   /* Which nodes: of the kind's type, enabled, and passing both filters. */
   unsigned char *by_country = naryn__arena_alloc(r->a, (size_t)m->nnodes);
@@ -821,6 +851,16 @@ const char *naryn_model_term_name(const naryn_model *m, int term) {
 const char *naryn_model_term_kind(const naryn_model *m, int term) {
   const naryn__term *tm = term_at(m, term);
   return tm ? kind_names[tm->kind] : NULL;
+}
+
+const char *naryn_model_term_confidence(const naryn_model *m, int term) {
+  const naryn__term *tm = term_at(m, term);
+  return tm ? (tm->confidence ? tm->confidence : "") : NULL;
+}
+
+const char *naryn_model_term_source(const naryn_model *m, int term) {
+  const naryn__term *tm = term_at(m, term);
+  return tm ? (tm->source ? tm->source : "") : NULL;
 }
 
 int naryn_model_term_is_benefit(const naryn_model *m, int term) {

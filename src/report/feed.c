@@ -5,7 +5,7 @@
 ** The report (report.c) draws its charts over time from a few series of
 ** nodes.csv: the storage, release and inflow of each reservoir, the
 ** inflow of the sinks, the energy of enabled plants and the demand and
-** delivery of enabled demands, one value a point of its time axis (a step,
+** delivery of enabled demands and minimum flows, one value a point of its time axis (a step,
 ** or a calendar month for a daily or N-day run of more than
 ** NARYN__REPORT_STEP_POINTS steps of up to 28 days, each step counted in
 ** the month of its first day: NARYN__REPORT_BY_MONTH). Read back from the file, those are
@@ -40,7 +40,7 @@ static unsigned keep_mask(const naryn__node *n, const int *has_q) {
   keep[NARYN_Q_INFLOW_HM3] = res || strcmp(type, "sink") == 0;
   keep[NARYN_Q_ENERGY_GWH] = strcmp(type, "hydropower") == 0 && on;
   keep[NARYN_Q_DEMAND_HM3] = keep[NARYN_Q_DELIVERED_HM3] =
-      strcmp(type, "demand") == 0 && on;
+      (strcmp(type, "demand") == 0 || strcmp(type, "min_flow") == 0) && on;
   unsigned mask = 0;
   for (int q = 0; q < NARYN_Q_COUNT; q++)
     if (keep[q] && has_q[q]) mask |= 1u << q;

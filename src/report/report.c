@@ -177,7 +177,8 @@ static int plan_series(run_files *f) {
     keep[NARYN_Q_STORAGE_END_HM3] = keep[NARYN_Q_RELEASE_HM3] = res;
     keep[NARYN_Q_INFLOW_HM3] = res || node_is(f, i, "sink");
     keep[NARYN_Q_ENERGY_GWH] = node_is(f, i, "hydropower") && on;
-    keep[NARYN_Q_DEMAND_HM3] = keep[NARYN_Q_DELIVERED_HM3] = node_is(f, i, "demand") && on;
+    keep[NARYN_Q_DEMAND_HM3] = keep[NARYN_Q_DELIVERED_HM3] =
+        (node_is(f, i, "demand") || node_is(f, i, "min_flow")) && on;
     for (int q = 0; q < NARYN_Q_COUNT; q++) {
       if (!keep[q] || !f->has_q[q]) continue;
       double *v = naryn__arena_alloc(f->a, steps * sizeof *v);
@@ -806,6 +807,8 @@ static const char css[] =
     "table.data tr.total td{font-weight:600}"
     ".scroll{overflow-x:auto;max-width:100%}"
     "figure.chart{margin:12px 0 22px;break-inside:avoid}"
+    ".multiples{display:flex;flex-wrap:wrap;gap:0 20px}"
+    ".multiples figure.chart{flex:1 1 420px;min-width:0;max-width:530px;margin:6px 0 10px}"
     "figure.chart figcaption{font-weight:600;margin-bottom:4px}"
     "figure.chart figcaption span{font-weight:normal;color:#57606a}"
     "svg.chart{max-width:100%;height:auto;display:block}"
@@ -826,7 +829,8 @@ static const char css[] =
     "table.data th,table.data td{padding:1px 3px}"
     "table.data th{white-space:normal;overflow-wrap:anywhere;hyphens:auto}"
     "table.data tr{break-inside:avoid}figure.chart{break-inside:avoid}"
-    "svg.chart{width:100%;height:auto}dl.meta{font-size:9pt}}";
+    "svg.chart{width:100%;height:auto}dl.meta{font-size:9pt}"
+    ".multiples figure.chart{flex-basis:300px}}";
 
 /* A horizon shorter than a year is reported as totals over it: a yearly
 ** mean of a few days would multiply them into a year the run never saw.
@@ -853,9 +857,43 @@ static double fit_unit(double big_hm3, const char **unit, int *decimals) {
   return km3 ? 1000.0 : 1.0;
 }
 
+/* 1 when the prices of a term of objective.csv are estimates: its
+** confidence is "low", or not given (a folder of an earlier version has no
+** such column). */
+static int estimated(const naryn__csv *obj, int row) {
+  const char *c = cell(obj, row, "confidence");
+  return !c[0] || strcmp(c, "low") == 0;
+}
+
+/* Names the terms whose prices are estimates, in a sentence: each term
+** once, in the order of objective.csv. */
+static int first_row_of_term(const naryn__csv *obj, int r) {
+  const char *term = cell(obj, r, "term");
+  return strcmp(term, "combined") != 0 && (r == 0 || strcmp(cell(obj, r - 1, "term"), term) != 0);
+}
+
+static void estimates_sentence(FILE *out, const naryn__csv *obj) {
+  int n = 0, terms = 0, all = 0;
+  for (int r = 0; r < obj->nrows; r++) all += first_row_of_term(obj, r) && estimated(obj, r);
+  for (int r = 0; r < obj->nrows; r++) {
+    if (!first_row_of_term(obj, r)) continue;
+    terms++;
+    if (!estimated(obj, r)) continue;
+    fprintf(out, "%s", !n ? all == 1 ? "The prices of the term " : "The prices of the terms "
+                           : n == all - 1 ? " and " : ", ");
+    naryn__html_text(out, cell(obj, r, "term"));
+    n++;
+  }
+  if (n)
+    fprintf(out, " are estimates (confidence low, or not given in the model file).");
+  else if (terms)
+    fprintf(out, "No price is an estimate: the model gives every term a confidence of high "
+                 "or medium.");
+}
+
 /* What an optimised plan is and is not, and where its prices come from:
 ** said on the plan's page and on a comparison that holds one. */
-static void foresight_note(FILE *out, const char *name) {
+static void foresight_note(FILE *out, const char *name, const naryn__csv *obj) {
   fprintf(out, "<p class=\"note foresight\" id=\"foresight\"><strong>");
   naryn__html_text(out, name);
   fprintf(out, " assumes perfect foresight:</strong> it is planned knowing every inflow of "
@@ -863,9 +901,11 @@ static void foresight_note(FILE *out, const char *name) {
                "upper bound on what operating rules could reach with the same system, "
                "not a plan to follow. The money in its objective is at the prices of the "
                "model's objective terms, which are the model's inputs, not measurements "
-               "of naryn's: where the model file gives no source for a price, take it as "
-               "an estimate (the built-in model marks each price's source and confidence "
-               "in models/naryn/model.yaml, and most are its authors' estimates).</p>\n");
+               "of naryn's, each as sure as its confidence in the model file (high: taken "
+               "from a source, medium: derived from one, low: an estimate; a term that "
+               "gives none is taken as an estimate). ");
+  estimates_sentence(out, obj);
+  fprintf(out, "</p>\n");
 }
 
 /* The parts below are shared with share_page.c (declared in naryn_int.h). */
@@ -1134,9 +1174,14 @@ static void objective_table(naryn__page *p, const run_files *f) {
                                                      : "total over the horizon");
   naryn__text(p, cur);
   fprintf(p->out, " and its weight; benefits and costs as the term defines them "
-                  "(costs positive), at the prices the model gives them (its inputs: "
-                  "where the model file gives no source for a price, it is an "
-                  "estimate). The combined objective is the weighted "
+                  "(costs positive), at the prices the model gives them, its inputs. "
+                  "The column \"prices\" says how sure the model is of each term's "
+                  "prices (its confidence: high, taken from a source; medium, derived "
+                  "from one; low, an estimate; a term that gives none is taken as an "
+                  "estimate), and pointing at it shows their source when the model "
+                  "gives one. ");
+  estimates_sentence(p->out, f->objective);
+  fprintf(p->out, " The combined objective is the weighted "
                   "benefits less the weighted costs.</p>\n");
   const char *countries[64];
   int nc = 0;
@@ -1151,6 +1196,7 @@ static void objective_table(naryn__page *p, const run_files *f) {
   naryn__th(p, "term", 1);
   naryn__th(p, "kind", 1);
   naryn__th(p, "weight", 0);
+  naryn__th(p, "prices", 1);
   char buf[256];
   for (int k = 0; k < nc; k++)
     naryn__th(p, strcmp(countries[k], "all") == 0
@@ -1167,6 +1213,19 @@ static void objective_table(naryn__page *p, const run_files *f) {
     naryn__td_text(p, combined ? "" : cell(f->objective, r, "kind"));
     fprintf(p->out, "<td>");
     naryn__text(p, cell(f->objective, r, "weight"));
+    fprintf(p->out, "</td>");
+    const char *conf = cell(f->objective, r, "confidence"), *src = cell(f->objective, r, "source");
+    fprintf(p->out, "<td class=\"l\"");
+    if (!combined && src[0]) {
+      fprintf(p->out, " title=\"");
+      naryn__text(p, src);
+      fprintf(p->out, "\"");
+    }
+    fprintf(p->out, ">");
+    if (!combined) {
+      naryn__text(p, conf[0] ? conf : "not given");
+      if (estimated(f->objective, r)) fprintf(p->out, " (estimate)");
+    }
     fprintf(p->out, "</td>");
     int r2 = r;
     for (int k = 0; k < nc; k++) {
@@ -1429,8 +1488,12 @@ static int rules_section(naryn__page *p, const run_files *f) {
   return rc;
 }
 
-/* Mean inflow and release by month of the water year for the largest
-** reservoirs (at most three), in m3/s. */
+static int spread_by_month(const run_files *f, const int *nodes, int nn, int q, int flow,
+                           double lo[12], double mid[12], double hi[12], int cnt[12]);
+
+/* Inflow and release by month of the water year for the largest
+** reservoirs (at most three), in m3/s: the median over the years and the
+** release's range. */
 static int release_section(naryn__page *p, const run_files *f) {
   int order[3], n = 0;
   int cmax = naryn__csv_column(f->network, "max_storage_hm3");
@@ -1458,44 +1521,46 @@ static int release_section(naryn__page *p, const run_files *f) {
     return NARYN_OK;
   }
   fprintf(p->out, "<h2 id=\"s-release\">Release against inflow</h2>\n<p class=\"note\">"
-                  "Mean over the horizon of each month's inflow and release, for the "
+                  "Each month's inflow and release over the years, for the "
                   "largest reservoirs: the release's shape says who the reservoir "
-                  "serves, winter power or summer irrigation.</p>\n");
+                  "serves, winter power or summer irrigation, and its band how far "
+                  "the dry and wet years take it from the median.</p>\n");
   int rc = NARYN_OK;
   for (int k = 0; k < n && rc == NARYN_OK; k++) {
     int i = order[k];
-    double in[12] = {0}, out[12] = {0};
-    int cnt[12] = {0};
-    /* By month a point holds the month's total: divided by a step's
-    ** seconds, it is the sum of the flows of the month's steps. */
-    for (int t = 0; t < f->npts; t++) {
-      int m = water_month(f->calendar[t]);
-      double a = Q(f, NARYN_Q_INFLOW_HM3, t, i), b = Q(f, NARYN_Q_RELEASE_HM3, t, i);
-      in[m] += (isnan(a) ? 0 : a) / (f->step_s[t] * 1e-6);
-      out[m] += (isnan(b) ? 0 : b) / (f->step_s[t] * 1e-6);
-      cnt[m] += steps_in(f, t);
-    }
-    int first = 0;
-    while (first < 12 && cnt[first] == 0) first++;
+    double ilo[12], imid[12], ihi[12], rlo[12], rmid[12], rhi[12];
+    int icnt[12], rcnt[12];
+    rc = spread_by_month(f, &i, 1, NARYN_Q_INFLOW_HM3, 1, ilo, imid, ihi, icnt);
+    if (rc == NARYN_OK) rc = spread_by_month(f, &i, 1, NARYN_Q_RELEASE_HM3, 1, rlo, rmid, rhi, rcnt);
+    if (rc != NARYN_OK) break;
     /* Months the horizon never reaches are left out. */
-    double xin[12], xout[12];
+    double xin[12], xout[12], xlo[12], xhi[12];
     const char *cats[12];
-    int nm = 0;
+    int nm = 0, years = 0;
     for (int m = 0; m < 12; m++) {
-      if (!cnt[m]) continue;
+      if (!rcnt[m]) continue;
       cats[nm] = month_names[m];
-      xin[nm] = in[m] / cnt[m];
-      xout[nm] = out[m] / cnt[m];
+      xin[nm] = imid[m];
+      xout[nm] = rmid[m];
+      xlo[nm] = rlo[m];
+      xhi[nm] = rhi[m];
+      years = rcnt[m] > years ? rcnt[m] : years;
       nm++;
     }
-    naryn__series s[2] = {{"inflow", NULL, xin, nm, NARYN__BARS, "#56b4e9", NULL, NULL, 0},
-                          {"release", NULL, xout, nm, NARYN__LINE, "#0072b2", NULL, NULL, 0}};
+    /* The range over the years, when there are two or more. */
+    naryn__series s[3] = {{"release, lowest to highest year", NULL, xlo, nm, NARYN__BAND, "#0072b2", NULL, xhi, 0},
+                          {"inflow, median", NULL, xin, nm, NARYN__LINE, "#56b4e9", NULL, NULL, 0},
+                          {"release, median", NULL, xout, nm, NARYN__LINE, "#0072b2", NULL, NULL, 0}};
+    int band = years >= 2;
     char id[32], cap[256];
     snprintf(id, sizeof id, "release-%d", i + 1);
     snprintf(cap, sizeof cap, "%s: inflow and release by month", cell(f->network, i, "name"));
     naryn__chart c = {id, cap, "month of the water year", "mean flow, m3/s",
-                      NARYN__AXIS_CATEGORY, cats, nm, 1, s, 2, 0, 0, 0, 0, 0, 0};
-    rc = naryn__figure(p, &c, cap, "(mean over the horizon, m3/s)");
+                      NARYN__AXIS_CATEGORY, cats, nm, 1, s + !band, 3 - !band, 0, 0, 0, 0, 0, 0};
+    rc = naryn__figure(p, &c, cap, band ? "(each month's mean flow, m3/s: the median over the "
+                                          "years, and the release's range from its lowest "
+                                          "year to its highest)"
+                                        : "(mean over the horizon, m3/s)");
   }
   return rc;
 }
@@ -1572,51 +1637,309 @@ static int delivery_section(naryn__page *p, const run_files *f) {
     free(out);
     return NARYN_OK;
   }
+  int *list = calloc((size_t)f->nnodes + 1, sizeof *list);
+  if (!list) {
+    free(out);
+    return naryn__diag(p->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  }
   for (int c = -1; c < nc && rc == NARYN_OK; c++) {
     const char *code = c < 0 ? "" : codes[c];
-    double want[12] = {0}, got[12] = {0};
-    int cnt[12] = {0}, has = 0;
+    int nl = 0;
     for (int i = 0; i < f->nnodes; i++) {
       if (!node_is(f, i, "demand") || !node_enabled(f, i) ||
           strcmp(cell(f->network, i, "country"), code) != 0 || !have(f, NARYN_Q_DEMAND_HM3, i))
         continue;
-      has = 1;
-      for (int t = 0; t < f->npts; t++) {
-        int m = water_month(f->calendar[t]);
-        double a = Q(f, NARYN_Q_DEMAND_HM3, t, i), b = Q(f, NARYN_Q_DELIVERED_HM3, t, i);
-        want[m] += isnan(a) ? 0 : a;
-        got[m] += isnan(b) ? 0 : b;
-      }
+      list[nl++] = i;
     }
-    if (!has) continue;
-    for (int t = 0; t < f->npts; t++) cnt[water_month(f->calendar[t])] += steps_in(f, t);
+    if (!nl) continue;
+    double wlo[12], wmid[12], whi[12], glo[12], gmid[12], ghi[12];
+    int wcnt[12], gcnt[12];
+    rc = spread_by_month(f, list, nl, NARYN_Q_DEMAND_HM3, 0, wlo, wmid, whi, wcnt);
+    if (rc == NARYN_OK) rc = spread_by_month(f, list, nl, NARYN_Q_DELIVERED_HM3, 0, glo, gmid, ghi, gcnt);
+    if (rc != NARYN_OK) break;
     if (!any) fprintf(p->out, "<h2 id=\"s-delivery\">Water delivered against demanded</h2>\n");
     any = 1;
-    /* Per month: the mean over the years of the month's total. */
-    double y_want[12], y_got[12];
+    /* Per month: the median over the years of the month's total, and the
+    ** range of what was delivered. */
+    double y_want[12], y_got[12], y_lo[12], y_hi[12];
     const char *cats[12];
-    int nm = 0;
-    double per_year_steps = f->nsteps / f->years / 12.0; /* steps per month */
+    int nm = 0, years = 0;
     for (int m = 0; m < 12; m++) {
-      if (!cnt[m]) continue;
+      if (!gcnt[m]) continue;
       cats[nm] = month_names[m];
-      y_want[nm] = want[m] / cnt[m] * per_year_steps;
-      y_got[nm] = got[m] / cnt[m] * per_year_steps;
+      y_want[nm] = wmid[m];
+      y_got[nm] = gmid[m];
+      y_lo[nm] = glo[m];
+      y_hi[nm] = ghi[m];
+      years = gcnt[m] > years ? gcnt[m] : years;
       nm++;
     }
-    naryn__series s[2] = {{"delivered", NULL, y_got, nm, NARYN__BARS, "#009e73", NULL, NULL, 0},
-                          {"demanded", NULL, y_want, nm, NARYN__DASHED, "#1f2328", NULL, NULL, 0}};
+    int band = years >= 2;
+    naryn__series s[3] = {{"delivered, lowest to highest year", NULL, y_lo, nm, NARYN__BAND, "#009e73", NULL, y_hi, 0},
+                          {"delivered, median", NULL, y_got, nm, NARYN__LINE, "#009e73", NULL, NULL, 0},
+                          {"demanded, median", NULL, y_want, nm, NARYN__DASHED, "#1f2328", NULL, NULL, 0}};
     char id[32], cap[256], buf[160];
     snprintf(id, sizeof id, "delivery-%d", c + 2);
     snprintf(cap, sizeof cap, "%s: irrigation and town water by month",
              country_label(f, code, buf, sizeof buf));
     naryn__chart ch = {id, cap, "month of the water year", "water, hm3 a month",
-                       NARYN__AXIS_CATEGORY, cats, nm, 1, s, 2, 0, 0, 0, 0, 0, 0};
-    rc = naryn__figure(p, &ch, cap, "(mean over the horizon, hm3 a month)");
+                       NARYN__AXIS_CATEGORY, cats, nm, 1, s + !band, 3 - !band, 0, 0, 0, 0, 0, 0};
+    rc = naryn__figure(p, &ch, cap, band ? "(hm3 a month: the median over the years, and "
+                                           "the range of delivery from its lowest year to "
+                                           "its highest)"
+                                         : "(mean over the horizon, hm3 a month)");
+  }
+  if (rc == NARYN_OK) nodes_left_out(p->out, f, out, nout);
+  free(out), free(list);
+  return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Months as distributions, duration curves and minimum flows              */
+/* ---------------------------------------------------------------------- */
+
+/* The calendar month (counted from the horizon's first) that point t of
+** the time axis falls in: a year's month once each, so that a month's
+** figures can be had for each year. */
+static int month_of_point(const run_files *f, int t) {
+  return (int)floor(f->month[t] + 1e-9) - (int)floor(f->month[0] + 1e-9);
+}
+
+/* Each month of the water year over the years: the lowest, median and
+** highest of the month's figure of quantity q summed over the nn nodes
+** listed, and how many years have the month (cnt). With 'flow' the
+** figure is the month's mean flow in m3/s; without, the month's volume
+** in hm3 a month (the sum over its steps, scaled as the means of the page
+** are to a month's steps, so that a month cut by the horizon's ends is
+** not taken as dry). */
+static int spread_by_month(const run_files *f, const int *nodes, int nn, int q, int flow,
+                           double lo[12], double mid[12], double hi[12], int cnt[12]) {
+  int ninst = f->npts ? month_of_point(f, f->npts - 1) + 1 : 0;
+  double *sum = calloc((size_t)ninst * 2 + 1, sizeof *sum), *sec = sum + ninst;
+  int *steps = calloc((size_t)ninst * 2 + 1, sizeof *steps), *wm = steps + ninst;
+  if (!sum || !steps) {
+    free(sum), free(steps);
+    return naryn__diag(f->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  }
+  for (int t = 0; t < f->npts; t++) {
+    int j = month_of_point(f, t);
+    for (int k = 0; k < nn; k++) {
+      double v = Q(f, q, t, nodes[k]);
+      sum[j] += isnan(v) ? 0 : v;
+    }
+    sec[j] += f->step_s[t] * steps_in(f, t);
+    steps[j] += steps_in(f, t);
+    wm[j] = water_month(f->calendar[t]);
+  }
+  double per_month_steps = f->nsteps / f->years / 12.0;
+  int n = 0;
+  for (int j = 0; j < ninst; j++) {
+    if (!steps[j]) continue;
+    sum[n] = flow ? sum[j] / (sec[j] * 1e-6) : sum[j] / steps[j] * per_month_steps;
+    wm[n++] = wm[j];
+  }
+  int rc = naryn__month_spread(sum, wm, n, lo, mid, hi, cnt);
+  free(sum), free(steps);
+  if (rc != NARYN_OK)
+    return naryn__diag(f->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  return NARYN_OK;
+}
+
+/* The words for "a step" of the time axis: a month, day, week or step. */
+static const char *point_word(const run_files *f) {
+  if (f->by_month || f->step_days == 0) return "month";
+  return f->step_days == 1 ? "day" : f->step_days == 7 ? "week" : "step";
+}
+
+#define DURATION_POINTS 51
+
+/* Duration curves: each enabled reservoir's storage (as a share of its
+** maximum) and release, and each country's water short, against the
+** share of the time axis' points in which they are reached or exceeded. */
+static int duration_section(naryn__page *p, const run_files *f) {
+  const char *codes[64];
+  int nc = network_countries(f, codes, 64), nmax = f->nnodes + nc + 1;
+  double *pct = malloc(DURATION_POINTS * sizeof *pct);
+  double *ys = malloc((size_t)nmax * DURATION_POINTS * sizeof *ys);
+  double *v = malloc((size_t)(f->npts + 1) * sizeof *v);
+  naryn__series *s = calloc((size_t)nmax, sizeof *s);
+  char(*label)[160] = calloc((size_t)nmax, sizeof *label);
+  if (!pct || !ys || !v || !s || !label) {
+    free(pct), free(ys), free(v), free(s), free(label);
+    return naryn__diag(p->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  }
+  int rc = NARYN_OK, heading = 0;
+  int cmax = naryn__csv_column(f->network, "max_storage_hm3");
+  char xlab[96], note[160];
+  snprintf(xlab, sizeof xlab, "%ss in which it is reached or exceeded, %%", point_word(f));
+  for (int g = 0; g < 3 && rc == NARYN_OK; g++) {
+    int ns = 0;
+    if (g < 2) {
+      int q = g == 0 ? NARYN_Q_STORAGE_END_HM3 : NARYN_Q_RELEASE_HM3;
+      for (int i = 0; i < f->nnodes; i++) {
+        if (!node_is(f, i, "reservoir") || !node_enabled(f, i) || !have(f, q, i)) continue;
+        double smax = cell_num(f->network, i, cmax);
+        if (g == 0 && !(smax > 0)) continue;
+        int n = 0;
+        for (int t = 0; t < f->npts; t++) {
+          double x = Q(f, q, t, i);
+          if (isnan(x)) continue;
+          v[n++] = g == 0 ? x / smax * 100.0 : x / (f->step_s[t] * steps_in(f, t) * 1e-6);
+        }
+        if (!n) continue;
+        double *y = ys + (size_t)ns * DURATION_POINTS;
+        naryn__duration(v, n, DURATION_POINTS, pct, y);
+        s[ns] = (naryn__series){cell(f->network, i, "name"), pct, y, DURATION_POINTS,
+                                NARYN__LINE, NULL, NULL, NULL, 0};
+        ns++;
+      }
+    } else {
+      for (int c = -1; c < nc; c++) {
+        const char *code = c < 0 ? "" : codes[c];
+        int has = 0;
+        for (int t = 0; t < f->npts; t++) v[t] = 0;
+        for (int i = 0; i < f->nnodes; i++) {
+          if (!node_is(f, i, "demand") || !node_enabled(f, i) ||
+              strcmp(cell(f->network, i, "country"), code) != 0 ||
+              !have(f, NARYN_Q_DEMAND_HM3, i) || !have(f, NARYN_Q_DELIVERED_HM3, i))
+            continue;
+          has = 1;
+          for (int t = 0; t < f->npts; t++) {
+            double a = Q(f, NARYN_Q_DEMAND_HM3, t, i), b = Q(f, NARYN_Q_DELIVERED_HM3, t, i);
+            double gap = (isnan(a) ? 0 : a) - (isnan(b) ? 0 : b);
+            v[t] += gap > 0 ? gap : 0;
+          }
+        }
+        if (!has || !f->npts) continue;
+        double *y = ys + (size_t)ns * DURATION_POINTS;
+        naryn__duration(v, f->npts, DURATION_POINTS, pct, y);
+        s[ns] = (naryn__series){c < 0 ? "no country" : country_label(f, code, label[ns], sizeof label[ns]),
+                                pct, y, DURATION_POINTS, NARYN__LINE, NULL, NULL, NULL, 0};
+        ns++;
+      }
+    }
+    if (!ns) continue;
+    if (!heading)
+      fprintf(p->out, "<h2 id=\"s-duration\">Duration curves</h2>\n<p class=\"note\">Each "
+                      "value against the share of the %ss in which it is reached or "
+                      "exceeded: a curve falls from its highest value, at 0 %%, to its lowest, "
+                      "at 100 %%, through %d shares 2 %% apart.</p>\n",
+              point_word(f), DURATION_POINTS);
+    heading = 1;
+    static const char *const id[3] = {"duration-storage", "duration-release", "duration-shortage"};
+    static const char *const cap[3] = {"Storage of each reservoir, duration curve",
+                                       "Release of each reservoir, duration curve",
+                                       "Water short in each country, duration curve"};
+    char ylab[64];
+    if (g == 0) snprintf(ylab, sizeof ylab, "storage, %% of maximum");
+    else if (g == 1) snprintf(ylab, sizeof ylab, "mean release, m3/s");
+    else snprintf(ylab, sizeof ylab, "water short, hm3 a %s", point_word(f));
+    if (g == 0) snprintf(note, sizeof note, "(storage at the end of each %s, %% of the reservoir's maximum)", point_word(f));
+    else if (g == 1) snprintf(note, sizeof note, "(mean over each %s, m3/s)", point_word(f));
+    else snprintf(note, sizeof note, "(irrigation and town demands, hm3 a %s)", point_word(f));
+    naryn__chart ch = {id[g], cap[g], xlab, ylab, NARYN__AXIS_NUMBER, NULL, 0, 1, s, ns,
+                       0, 0, 0, 0, 0, 0};
+    rc = naryn__figure(p, &ch, cap[g], note);
+  }
+  if (rc == NARYN_OK && !heading) {
+    int any = 0;
+    for (int i = 0; i < f->nnodes; i++)
+      any |= (node_is(f, i, "reservoir") || node_is(f, i, "demand")) && node_enabled(f, i);
+    const char *why = missing(f, NARYN_Q_STORAGE_END_HM3);
+    if (any) {
+      fprintf(p->out, "<h2 id=\"s-duration\">Duration curves</h2>\n");
+      not_drawn(p->out, "Duration curves",
+                why ? why : "this run did not write the per-step results they need");
+    }
+  }
+  free(pct), free(ys), free(v), free(s), free(label);
+  return rc;
+}
+
+/* The sink that minimum-flow node i sends all its water to, straight and
+** by its only link, when the page draws the sink's inflow; else -1. */
+static int into_sink(const run_files *f, int i) {
+  const char *name = cell(f->network, i, "name");
+  int links = 0, sink = -1;
+  for (int r = f->nnodes; r < f->nnodes + f->nlinks && r < f->network->nrows; r++) {
+    if (strcmp(cell(f->network, r, "from"), name) != 0) continue;
+    links++;
+    const char *to = cell(f->network, r, "to");
+    for (int k = 0; k < f->nnodes; k++)
+      if (strcmp(cell(f->network, k, "name"), to) == 0 && node_is(f, k, "sink") &&
+          have(f, NARYN_Q_INFLOW_HM3, k))
+        sink = k;
+  }
+  return links == 1 ? sink : -1;
+}
+
+/* Each enabled minimum-flow node: the flow past it against its
+** requirement, m3/s, over time. */
+static int minflow_section(naryn__page *p, const run_files *f, double *x, double *y,
+                           double *req) {
+  const char *why = missing(f, NARYN_Q_DEMAND_HM3);
+  if (!why) why = missing(f, NARYN_Q_DELIVERED_HM3);
+  int rc = NARYN_OK, any = 0, nout = 0, *out = calloc((size_t)f->nnodes + 1, sizeof *out);
+  if (!out) return naryn__diag(p->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  for (int i = 0; i < f->nnodes && rc == NARYN_OK; i++) {
+    if (!node_is(f, i, "min_flow") || !node_enabled(f, i)) continue;
+    if (!any) fprintf(p->out, "<h2 id=\"s-minflow\">Minimum flows</h2>\n");
+    if (!any && why) not_drawn(p->out, "The minimum flows", why);
+    any = 1;
+    if (why) continue;
+    if (!have(f, NARYN_Q_DEMAND_HM3, i)) {
+      out[nout++] = i;
+      continue;
+    }
+    /* A minimum flow that runs straight into a sink (the Aral target) is
+    ** drawn on the sinks' chart: the flow past it is the sink's. */
+    int sink = into_sink(f, i);
+    if (sink >= 0) {
+      fprintf(p->out, "<p class=\"note\">");
+      naryn__html_text(p->out, cell(f->network, i, "name"));
+      fprintf(p->out, ": its requirement is drawn, dashed, on the chart of the flow into ");
+      naryn__html_text(p->out, cell(f->network, sink, "name"));
+      fprintf(p->out, " (<a href=\"#sinks\">below</a>), into which all the water past it "
+                      "runs.</p>\n");
+      continue;
+    }
+    for (int t = 0; t < f->npts; t++) {
+      double sec = f->step_s[t] * steps_in(f, t) * 1e-6;
+      double a = Q(f, NARYN_Q_DEMAND_HM3, t, i), b = Q(f, NARYN_Q_DELIVERED_HM3, t, i);
+      x[t] = f->month[t] + 0.5;
+      y[t] = (isnan(b) ? 0 : b) / sec;
+      req[t] = (isnan(a) ? 0 : a) / sec;
+    }
+    naryn__series s[2] = {
+        {"flow past it", x, y, f->npts, NARYN__LINE, "#0072b2", NULL, NULL, 0},
+        {"required", x, req, f->npts, NARYN__DASHED, "#1f2328", NULL, NULL, 0}};
+    char id[32], cap[256];
+    snprintf(id, sizeof id, "minflow-%d", i + 1);
+    snprintf(cap, sizeof cap, "%s: the flow past it against its minimum", cell(f->network, i, "name"));
+    naryn__chart c = {id, cap, "date", "mean flow, m3/s", NARYN__AXIS_DATE, NULL, 0, 1, s, 2,
+                      0, 0, f->by_month || f->step_days == 0, 0, 0, 0};
+    rc = naryn__figure(p, &c, cap, f->by_month ? "(mean over each month, m3/s)"
+                                               : "(mean over each step, m3/s)");
   }
   if (rc == NARYN_OK) nodes_left_out(p->out, f, out, nout);
   free(out);
   return rc;
+}
+
+/* The first enabled minimum-flow node, whose requirement the page keeps,
+** that sends its water straight into node 'to' by one of network.csv's
+** link rows; -1 when there is none. */
+static int min_flow_into(const run_files *f, int to) {
+  const char *name = cell(f->network, to, "name");
+  for (int r = f->nnodes; r < f->nnodes + f->nlinks && r < f->network->nrows; r++) {
+    if (strcmp(cell(f->network, r, "to"), name) != 0) continue;
+    const char *from = cell(f->network, r, "from");
+    for (int i = 0; i < f->nnodes; i++)
+      if (strcmp(cell(f->network, i, "name"), from) == 0 && node_is(f, i, "min_flow") &&
+          node_enabled(f, i) && have(f, NARYN_Q_DEMAND_HM3, i))
+        return i;
+  }
+  return -1;
 }
 
 /* The flow reaching each sink, the North Aral Sea among them, in m3/s. */
@@ -1635,7 +1958,10 @@ static int sink_section(naryn__page *p, const run_files *f, double *x, double *y
               why ? why : "this run did not write the per-step results of any sink");
     return NARYN_OK;
   }
-  naryn__series s[16];
+  naryn__series s[32];
+  double *reqbuf = malloc((size_t)ns * (size_t)(f->npts + 1) * sizeof *reqbuf);
+  if (!reqbuf) return naryn__diag(p->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  int nreq = 0;
   for (int k = 0; k < ns; k++) {
     double *y = ybuf + (size_t)k * f->npts;
     for (int t = 0; t < f->npts; t++) {
@@ -1644,16 +1970,38 @@ static int sink_section(naryn__page *p, const run_files *f, double *x, double *y
     }
     s[k] = (naryn__series){cell(f->network, sinks[k], "name"), x, y, f->npts,
                            NARYN__LINE, NULL, NULL, NULL, 0};
+    /* The requirement of a minimum flow that runs straight into the sink
+    ** (the Aral target), dashed in black as demands are. */
+    int m = min_flow_into(f, sinks[k]);
+    if (m < 0) continue;
+    double *r = reqbuf + (size_t)nreq * (f->npts + 1);
+    for (int t = 0; t < f->npts; t++) {
+      double v = Q(f, NARYN_Q_DEMAND_HM3, t, m);
+      r[t] = isnan(v) ? 0.0 : v / (f->step_s[t] * steps_in(f, t) * 1e-6);
+    }
+    char *name = naryn__arena_printf(f->a, "%s: required", cell(f->network, m, "name"));
+    if (!name) {
+      free(reqbuf);
+      return naryn__diag(p->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+    }
+    s[16 + nreq++] = (naryn__series){name, x, r, f->npts, NARYN__DASHED, "#1f2328",
+                                     NULL, NULL, 0};
   }
+  for (int k = 0; k < nreq; k++) s[ns + k] = s[16 + k];
   for (int t = 0; t < f->npts; t++) x[t] = f->month[t] + 0.5;
   fprintf(p->out, "<h2 id=\"s-sinks\">Water reaching the sinks and terminal lakes</h2>\n");
   naryn__chart c = {"sinks", "Flow into each sink", "date", "mean flow, m3/s",
-                    NARYN__AXIS_DATE, NULL, 0, 1, s, ns, 0, 0,
+                    NARYN__AXIS_DATE, NULL, 0, 1, s, ns + nreq, 0, 0,
                     f->by_month || f->step_days == 0, 0, 0, 0};
   int rc = naryn__figure(p, &c, "Flow into each sink and terminal lake",
-                         f->by_month ? "(mean over each month, m3/s)"
-                                     : "(mean over each step, m3/s)");
+                         f->by_month ? nreq ? "(mean over each month, m3/s; dashed: the "
+                                              "minimum flow required into it)"
+                                            : "(mean over each month, m3/s)"
+                                     : nreq ? "(mean over each step, m3/s; dashed: the "
+                                              "minimum flow required into it)"
+                                            : "(mean over each step, m3/s)");
   if (rc == NARYN_OK) nodes_left_out(p->out, f, out, nout);
+  free(reqbuf);
   return rc;
 }
 
@@ -1739,9 +2087,10 @@ static int rules_drawn(const run_files *f) {
 }
 
 static void contents(naryn__page *p, const run_files *f, int optimised) {
-  fprintf(p->out, "<nav><ul><li><a href=\"#s-summary\">Yearly means by country and season</a>"
+  fprintf(p->out, "<nav><ul><li><a href=\"#s-summary\">%s by country and season</a>"
                   "<li><a href=\"#s-objective\">The objective</a>"
-                  "<li><a href=\"#s-network\">The network</a>");
+                  "<li><a href=\"#s-network\">The network</a>",
+          whole_years(f) ? "Yearly means" : "Totals");
   int res = 0, hp = 0, dem = 0, sink = 0;
   for (int i = 0; i < f->nnodes; i++) {
     res |= node_is(f, i, "reservoir") && node_enabled(f, i);
@@ -1755,7 +2104,11 @@ static void contents(naryn__page *p, const run_files *f, int optimised) {
   if (res) fprintf(p->out, "<li><a href=\"#s-release\">Release against inflow</a>");
   if (hp) fprintf(p->out, "<li><a href=\"#s-generation\">Generation</a>");
   if (dem) fprintf(p->out, "<li><a href=\"#s-delivery\">Water delivered against demanded</a>");
+  int mf = 0;
+  for (int i = 0; i < f->nnodes; i++) mf |= node_is(f, i, "min_flow") && node_enabled(f, i);
+  if (mf) fprintf(p->out, "<li><a href=\"#s-minflow\">Minimum flows</a>");
   if (sink) fprintf(p->out, "<li><a href=\"#s-sinks\">Water reaching the sinks</a>");
+  if (res || dem) fprintf(p->out, "<li><a href=\"#s-duration\">Duration curves</a>");
   if (naryn__observed_any(f->obs_table))
     fprintf(p->out, "<li><a href=\"#s-observed\">Observed and simulated</a>");
   if (optimised) fprintf(p->out, "<li><a href=\"#s-water-values\">The marginal value of water</a>");
@@ -1788,7 +2141,7 @@ static int report_run(const char *dir, const naryn__report_feed *fd, naryn_diags
     run_header(&p, &f, optimised ? "The plan optimised over the whole horizon with "
                                    "perfect foresight of the inflows"
                                  : "Simulated under the model's operating rules");
-    if (optimised) foresight_note(p.out, "This plan");
+    if (optimised) foresight_note(p.out, "This plan", f.objective);
     contents(&p, &f, optimised);
     fprintf(p.out, "<main>\n");
     summary_table(&p, &f);
@@ -1800,7 +2153,9 @@ static int report_run(const char *dir, const naryn__report_feed *fd, naryn_diags
   if (rc == NARYN_OK) rc = release_section(&p, &f);
   if (rc == NARYN_OK) rc = generation_section(&p, &f);
   if (rc == NARYN_OK) rc = delivery_section(&p, &f);
+  if (rc == NARYN_OK) rc = minflow_section(&p, &f, buf, buf + n, buf + 2 * n);
   if (rc == NARYN_OK) rc = sink_section(&p, &f, buf, buf + n * 4);
+  if (rc == NARYN_OK) rc = duration_section(&p, &f);
   if (rc == NARYN_OK)
     rc = naryn__observed_section(&p, f.obs_table, f.obs_pt, f.npts, f.month, d);
   if (rc == NARYN_OK && optimised) {
@@ -2107,6 +2462,11 @@ static int comparison_charts(naryn__page *p, const cmp *c) {
   }
   double *xs = calloc((size_t)most * MAX_RUNS * 2, sizeof *xs);
   if (!xs) return naryn__diag(p->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  /* One small chart a run, all on the y range of every run's storage, so
+  ** that the runs read side by side rather than as six lines over one
+  ** another. */
+  double lo = INFINITY, hi = -INFINITY;
+  int npts[MAX_RUNS];
   for (int k = 0; k < c->n; k++) {
     const run_files *f = &c->run[k];
     int i = node_index(f, bname), n = 0;
@@ -2117,15 +2477,30 @@ static int comparison_charts(naryn__page *p, const cmp *c) {
       if (isnan(v)) continue;
       x[n] = f->month[t] + 1.0;
       y[n++] = v;
+      lo = v < lo ? v : lo;
+      hi = v > hi ? v : hi;
     }
-    s[k] = (naryn__series){c->name[k], x, y, n, NARYN__LINE, NULL, NULL, NULL, 0};
+    npts[k] = n;
   }
-  snprintf(cap, sizeof cap, "%s: storage in each run", bname);
-  naryn__chart cs = {"compare-storage", cap, "date", "storage, hm3", NARYN__AXIS_DATE,
-                     NULL, 0, 1, s, c->n, 0, 0, 0, 0, 0, 0};
-  rc = naryn__figure(p, &cs, cap, monthly ? "(end of each step, or of each month for a "
-                                                 "long daily run, hm3)"
-                                               : "(end of each step, hm3)");
+  fprintf(p->out, "<h3 id=\"compare-storage\">");
+  naryn__html_text(p->out, bname);
+  fprintf(p->out, ": storage in each run <span class=\"note\">%s</span></h3>\n"
+                  "<div class=\"multiples\">\n",
+          monthly ? "(end of each step, or of each month for a long daily run, hm3; "
+                    "every run on the same scale)"
+                  : "(end of each step, hm3; every run on the same scale)");
+  rc = NARYN_OK;
+  for (int k = 0; k < c->n && rc == NARYN_OK; k++) {
+    double *x = xs + (size_t)k * 2 * most, *y = x + most;
+    naryn__series one = {c->name[k], x, y, npts[k], NARYN__LINE, naryn__colour(k), NULL, NULL, 0};
+    char id[32], title[256];
+    snprintf(id, sizeof id, "compare-storage-%d", k + 1);
+    snprintf(title, sizeof title, "%s: storage in %s", bname, c->name[k]);
+    naryn__chart cs = {id, title, "date", "storage, hm3", NARYN__AXIS_DATE, NULL, 0, 1, &one, 1,
+                       470, 220, 0, lo <= hi, lo <= hi ? lo : 0, lo <= hi ? hi : 0};
+    rc = naryn__figure(p, &cs, c->name[k], NULL);
+  }
+  fprintf(p->out, "</div>\n");
   free(xs);
   return rc;
 }
@@ -2189,7 +2564,7 @@ static int report_compare(const char *dir, naryn_diags *d) {
       if (c->run[k].water_values) {
         char who[300];
         snprintf(who, sizeof who, "The optimised plan \"%s\"", c->name[k]);
-        foresight_note(p.out, who);
+        foresight_note(p.out, who, c->run[k].objective);
         break;
       }
     fprintf(p.out, "<main>\n<h2 id=\"s-table\">Side by side</h2>\n");

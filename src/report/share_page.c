@@ -111,6 +111,9 @@ typedef struct game {
   const char *core, *settled, *equilibrium;
   double years, steps, grand, base_total, gain, least_core, lps, violations,
       sweeps, tol;
+  int totals;                         /* 1: a horizon shorter than a year, its
+                                      ** figures shown as totals over it */
+  const char *a_year;                 /* "a year", or "over the horizon" */
   int n;
   const char *player[MAXP];           /* codes in planning order */
   const char *label[MAXP];            /* "KG Kyrgyzstan", or the code */
@@ -449,6 +452,28 @@ static int load_game(game *g) {
 /* Page parts                                                              */
 /* ====================================================================== */
 
+/* The game's files give every figure a year: a horizon shorter than a
+** year is shown as its totals instead, each figure times the horizon's
+** years, since a yearly figure of a few days would multiply them into a
+** year the game never saw (the run pages do the same). */
+static void scale_columns(table *t, int from, int to, double by) {
+  for (int r = 0; r < t->csv->nrows; r++)
+    for (int k = from; k <= to; k++) t->num[(size_t)r * t->ncols + k] *= by;
+}
+
+static void as_totals(game *g) {
+  g->totals = !(g->years >= 1.0 - 1e-6);
+  g->a_year = g->totals ? "over the horizon" : "a year";
+  if (!g->totals) return;
+  double y = g->years;
+  g->grand *= y, g->base_total *= y, g->gain *= y, g->least_core *= y, g->tol *= y;
+  scale_columns(&g->share, SH_VALUE, SH_GAIN, y);
+  scale_columns(&g->share, SH_BENEFIT, g->share.ncols - 1, y);
+  scale_columns(&g->alloc, AL_BENEFIT, AL_GWH, y);
+  scale_columns(&g->exch, EX_ENERGY_BASE, EX_WITHDRAW_GRAND, y);
+  scale_columns(&g->super, SA_VALUE_A, SA_SHORTFALL, y);
+}
+
 /* Millions of the currency, as the page writes them. */
 static const char *millions(double v, char *buf, size_t size) {
   v /= 1e6;
@@ -515,10 +540,15 @@ static void header(naryn__page *p, const game *g) {
   else if (strcmp(order, "given") == 0)
     order = "given on the command line (--order)";
   naryn__meta(p, "Baseline order", order);
-  snprintf(buf, sizeof buf, "millions of %.64s a year", g->currency);
+  snprintf(buf, sizeof buf, "millions of %.64s %s", g->currency, g->a_year);
   naryn__meta(p, "Values", buf);
   naryn__meta(p, "Engine", "naryn " NARYN_VERSION);
-  fprintf(p->out, "</dl>\n<p>The two plans behind the game, each a run with its own "
+  fprintf(p->out, "</dl>\n");
+  if (g->totals)
+    fprintf(p->out, "<p class=\"note totals\">The horizon, %.2f years, is shorter than a "
+                    "year: the figures are its totals, not extrapolated to a year.</p>\n",
+            g->years);
+  fprintf(p->out, "<p>The two plans behind the game, each a run with its own "
                   "report: <a href=\"baseline/report.html\">the baseline</a>, where each "
                   "country plans on its own in turn, and <a href=\"grand/report.html\">the "
                   "grand coalition's plan</a>, where all co-operate.</p>\n</header>\n");
@@ -546,9 +576,9 @@ static void key_figures(naryn__page *p, const game *g) {
                   "countries would together secure %s million ", g->n,
           millions(g->grand, v1, sizeof v1));
   naryn__text(p, g->currency);
-  fprintf(p->out, " a year, %s million %s than the %s million of the baseline, where "
+  fprintf(p->out, " %s, %s million %s than the %s million of the baseline, where "
                   "each plans on its own in turn. ",
-          millions(fabs(g->gain), v2, sizeof v2), g->gain < 0 ? "less" : "more",
+          g->a_year, millions(fabs(g->gain), v2, sizeof v2), g->gain < 0 ? "less" : "more",
           millions(g->base_total, v3, sizeof v3));
   if (strcmp(g->core, "empty") == 0)
     fprintf(p->out, "The core is empty: no sharing of that value gives every group of "
@@ -609,7 +639,7 @@ static void coalition_table(naryn__page *p, const game *g) {
                   "and each country's benefit in the coalition's plan. Money in millions "
                   "of ");
   naryn__text(p, g->currency);
-  fprintf(p->out, " a year; the last row is the grand coalition.</p>\n");
+  fprintf(p->out, " %s; the last row is the grand coalition.</p>\n", g->a_year);
   naryn__table_open(p, "coalitions");
   fprintf(p->out, "<thead><tr><th colspan=\"8\"></th><th colspan=\"%d\">benefit in the "
                   "coalition's plan</th></tr>\n<tr>", g->n);
@@ -661,8 +691,8 @@ static int allocation_charts(naryn__page *p, const game *g) {
                                  NULL, NULL, 0};
   }
   char ylab[128], note[128];
-  snprintf(ylab, sizeof ylab, "millions of %.64s a year", g->currency);
-  snprintf(note, sizeof note, "(millions of %.64s a year)", g->currency);
+  snprintf(ylab, sizeof ylab, "millions of %.64s %s", g->currency, g->a_year);
+  snprintf(note, sizeof note, "(millions of %.64s %s)", g->currency, g->a_year);
   naryn__chart cb = {"share-benefit", "Each country's benefit under each allocation", NULL,
                      ylab, NARYN__AXIS_CATEGORY, g->label, g->n, 1, sb, g->nmethods, 0, 340, 0, 0, 0, 0};
   int rc = naryn__figure(p, &cb, "Each country's benefit under each allocation", note);
@@ -735,14 +765,15 @@ static int allocation_section(naryn__page *p, const game *g) {
   if (rc != NARYN_OK) return rc;
   fprintf(p->out, "<p class=\"note\">Per allocation and country, in millions of ");
   naryn__text(p, g->currency);
-  fprintf(p->out, " a year: the benefit it gives; the country's baseline benefit and its "
+  fprintf(p->out, " %s: the benefit it gives; the country's baseline benefit and its "
                   "gain over it; what the country could secure alone; its "
                   "benefit in the grand coalition's plan; the transfer that turns the "
                   "grand plan into the allocation, received (+) or paid (-); the same "
-                  "transfer as energy, GWh a year, valued at the country's price of "
+                  "transfer as energy, GWh %s, valued at the country's price of "
                   "winter (Oct–Mar) energy; whether the country gets at least what it "
                   "could secure alone; and whether no coalition gets less than its "
-                  "value (in the core). Each allocation ends with its totals.</p>\n");
+                  "value (in the core). Each allocation ends with its totals.</p>\n",
+          g->a_year, g->a_year);
   allocation_table(p, g);
   return NARYN_OK;
 }
@@ -762,9 +793,10 @@ static int exchange_section(naryn__page *p, const game *g) {
                   "GWh of winter energy.</p>\n");
   naryn__table_open(p, "exchange");
   fprintf(p->out, "<thead><tr><th class=\"l\" colspan=\"2\"></th>"
-                  "<th colspan=\"3\">energy, GWh a year</th>"
-                  "<th colspan=\"3\">water leaving the territory, km3 a year</th>"
-                  "<th colspan=\"3\">water withdrawn, km3 a year</th></tr>\n<tr>");
+                  "<th colspan=\"3\">energy, GWh %s</th>"
+                  "<th colspan=\"3\">water leaving the territory, km3 %s</th>"
+                  "<th colspan=\"3\">water withdrawn, km3 %s</th></tr>\n<tr>",
+          g->a_year, g->a_year, g->a_year);
   naryn__th(p, "country", 1);
   naryn__th(p, "season", 1);
   for (int q = 0; q < 3; q++) {
@@ -778,7 +810,7 @@ static int exchange_section(naryn__page *p, const game *g) {
       int r = g->exch_row[i][s];
       fprintf(p->out, "<tr%s>", s == NSEASONS - 1 ? " class=\"total\"" : "");
       naryn__td_text(p, s == 0 ? g->label[i] : "");
-      naryn__td_text(p, season_label[s]);
+      naryn__td_text(p, g->totals && s == NSEASONS - 1 ? "whole horizon" : season_label[s]);
       for (int q = 0; q < 3; q++) {
         double b = tnum(t, r, EX_ENERGY_BASE + 2 * q), x = tnum(t, r, EX_ENERGY_GRAND + 2 * q);
         int dec = q == 0 ? 1 : 3;
@@ -802,14 +834,13 @@ static int exchange_section(naryn__page *p, const game *g) {
       cats[2 * i + s] = cat_buf[2 * i + s];
     }
   static const struct {
-    const char *id, *caption, *y_label, *note;
+    const char *id, *caption, *what, *unit;
   } charts[3] = {
-      {"exchange-energy", "Energy by country and season", "energy, GWh a year",
-       "(baseline against the grand plan, GWh a year)"},
+      {"exchange-energy", "Energy by country and season", "energy", "GWh"},
       {"exchange-outflow", "Water leaving each country's territory by season",
-       "water leaving, km3 a year", "(baseline against the grand plan, km3 a year)"},
+       "water leaving", "km3"},
       {"exchange-withdrawal", "Water withdrawn by country and season",
-       "water withdrawn, km3 a year", "(baseline against the grand plan, km3 a year)"}};
+       "water withdrawn", "km3"}};
   int rc = NARYN_OK;
   for (int q = 0; q < 3 && rc == NARYN_OK; q++) {
     for (int i = 0; i < g->n; i++)
@@ -822,9 +853,13 @@ static int exchange_section(naryn__page *p, const game *g) {
         {"baseline", NULL, y[0], 2 * g->n, NARYN__BARS, naryn__colour(0), NULL, NULL, 0},
         {"grand coalition's plan", NULL, y[1], 2 * g->n, NARYN__BARS, naryn__colour(1),
          NULL, NULL, 0}};
-    naryn__chart c = {charts[q].id, charts[q].caption, NULL, charts[q].y_label,
+    char ylab[96], note[96];
+    snprintf(ylab, sizeof ylab, "%s, %s %s", charts[q].what, charts[q].unit, g->a_year);
+    snprintf(note, sizeof note, "(baseline against the grand plan, %s %s)", charts[q].unit,
+             g->a_year);
+    naryn__chart c = {charts[q].id, charts[q].caption, NULL, ylab,
                       NARYN__AXIS_CATEGORY, cats, 2 * g->n, 1, se, 2, 0, 0, 0, 0, 0, 0};
-    rc = naryn__figure(p, &c, charts[q].caption, charts[q].note);
+    rc = naryn__figure(p, &c, charts[q].caption, note);
   }
   return rc;
 }
@@ -841,9 +876,9 @@ static void superadditivity_section(naryn__page *p, const game *g) {
   fprintf(p->out, "<p class=\"note\">Pairs of coalitions worth more apart than together, "
                   "in millions of ");
   naryn__text(p, g->currency);
-  fprintf(p->out, " a year. Together they could always do what they do apart, so each "
+  fprintf(p->out, " %s. Together they could always do what they do apart, so each "
                   "pair says that the plan found for the coalition together falls short "
-                  "of its best by at least the shortfall.</p>\n");
+                  "of its best by at least the shortfall.</p>\n", g->a_year);
   naryn__table_open(p, "superadditivity");
   fprintf(p->out, "<thead><tr>");
   naryn__th(p, "coalition A", 1);
@@ -883,10 +918,12 @@ int naryn__report_share(const char *dir, naryn_diags *d) {
   g->d = d;
   naryn__page p;
   int rc = load_game(g);
+  if (rc == NARYN_OK) as_totals(g);
   if (rc == NARYN_OK) rc = naryn__page_open(&p, d);
   if (rc == NARYN_OK) {
     char title[512];
     snprintf(title, sizeof title, "%s: benefit sharing between %d countries", g->model, g->n);
+    p.totals = g->totals;
     naryn__page_head(&p, title);
     header(&p, g);
     fprintf(p.out, "<main>\n");

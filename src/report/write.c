@@ -204,7 +204,7 @@ static void write_objective(const naryn_result *r, naryn__outfile *f) {
   double years = naryn_result_years(r);
   int nc = naryn_result_country_count(r);
   naryn__outfile_printf(f, "term,kind,weight,country,value,value_per_year,"
-                           "currency\n");
+                           "currency,confidence,source\n");
   for (int k = 0; k < m->nterms; k++)
     for (int c = 0; c <= nc; c++) {
       const char *code = c < nc ? naryn_result_country(r, c) : NULL;
@@ -220,6 +220,10 @@ static void write_objective(const naryn_result *r, naryn__outfile *f) {
       naryn__put_number(f, years > 0 ? v / years : NAN, "%.2f");
       naryn__outfile_write(f, ",", 1);
       naryn__put_text(f, m->currency);
+      naryn__outfile_write(f, ",", 1);
+      naryn__put_text(f, m->terms[k].confidence ? m->terms[k].confidence : "");
+      naryn__outfile_write(f, ",", 1);
+      naryn__put_text(f, m->terms[k].source ? m->terms[k].source : "");
       naryn__outfile_write(f, "\n", 1);
     }
   double v = naryn_result_objective(r);
@@ -229,7 +233,7 @@ static void write_objective(const naryn_result *r, naryn__outfile *f) {
   naryn__put_number(f, years > 0 ? v / years : NAN, "%.2f");
   naryn__outfile_write(f, ",", 1);
   naryn__put_text(f, m->currency);
-  naryn__outfile_write(f, "\n", 1);
+  naryn__outfile_write(f, ",,\n", 3);
 }
 
 static void write_water_values(const naryn_result *r, naryn__outfile *f) {

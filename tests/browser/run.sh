@@ -153,7 +153,7 @@ dir="$tmp/report"
 check report-main-job 0 "" "$BUILD/naryn" optimise --quiet --out "$dir"
 start report-compare "$bc" --expect comparison --expect compare-objective \
   --expect compare-energy --expect compare-shortage --expect compare-release \
-  --expect compare-storage --min-charts 5 --min-tables 1 \
+  --expect compare-storage-1 --min-charts 5 --min-tables 1 \
   --expect-text "Toktogul: release by month in each run" \
   --expect-text "the optimum better by" --expect-text "assumes perfect foresight" \
   --screenshot "$dir/report.png" --pdf "$dir/report.pdf" "$dir/report.html"

@@ -564,8 +564,10 @@ static void long_daily_runs_drawn_by_month(void **state) {
   assert_int_equal(naryn_compare_write(dir, runs, 2, d), NARYN_OK);
   snprintf(path, sizeof path, "%s/report.html", dir);
   char *both = tu_slurp(path);
-  assert_int_equal(line_points(both, "compare-storage"), 60);
-  assert_non_null(strstr(both, "(end of each step, or of each month for a long daily run, hm3)"));
+  assert_int_equal(line_points(both, "compare-storage-1"), 60);
+  assert_int_equal(line_points(both, "compare-storage-2"), 1461);
+  assert_non_null(strstr(both, "(end of each step, or of each month for a long daily run, hm3; "
+                               "every run on the same scale)"));
   free(both);
   free(shorter);
   free(html);

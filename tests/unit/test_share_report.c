@@ -229,6 +229,57 @@ static void page_of_a_game(void **state) {
   naryn_diags_free(d);
 }
 
+/* A game over half a year: its figures are totals over the horizon, each
+** yearly figure of the files times 0.5 (worked by hand from the files
+** above), not yearly means. */
+static void short_horizon_as_totals(void **state) {
+  (void)state;
+  naryn_diags *d = naryn_diags_new(0);
+  char dir[64], game2[sizeof game_csv];
+  tu_mkdtemp(dir);
+  write_game(dir);
+  snprintf(game2, sizeof game2, "%s", game_csv);
+  memcpy(strstr(game2, "years,10.0000"), "years,00.5000", 13);
+  tu_write(dir, "game.csv", game2);
+  int rc;
+  char *html = draw(dir, d, &rc);
+  assert_int_equal(rc, NARYN_OK);
+  assert_non_null(html);
+  assert_non_null(strstr(html, "The horizon, 0.50 years, is shorter than a year: the "
+                               "figures are its totals, not extrapolated to a year."));
+  /* 200, 110 and 90 million a year: 100, 55 and 45 over half a year. */
+  assert_non_null(strstr(html, "together secure 100.00 million USD over the horizon, 45.00 "
+                               "million more than the 55.00 million of the baseline"));
+  assert_non_null(strstr(html, "<td>45.00 (81.8 %)</td>"));
+  assert_non_null(strstr(html, "<td class=\"l\">Least-core excess</td><td>2.50</td>"));
+  /* A coalition's row: values and benefits halved, its size, passes and
+  ** held water as they are. */
+  assert_non_null(strstr(html, "<tr><td class=\"l\">UP+DN</td><td>2</td><td>50.00</td>"
+                               "<td>35.00</td><td>15.00</td><td class=\"l\">optimised</td>"
+                               "<td>4</td><td>1.500</td><td>45.00</td><td>20.00</td>"
+                               "<td>5.00</td></tr>"));
+  assert_non_null(strstr(html, "<td>62.50</td><td>50.00</td><td>12.50</td>"
+                               "<td>50.00</td><td>47.50</td><td>+15.00</td><td>+300.0</td>"));
+  /* The exchange: the season "year" is the whole horizon. */
+  assert_non_null(strstr(html, "<td class=\"l\">MID Midland</td><td class=\"l\">Oct–Mar"
+                               "</td><td>250.0</td><td>200.0</td><td>-50.0</td>"
+                               "<td>10.000</td><td>9.000</td><td>-1.000</td>"));
+  assert_non_null(strstr(html, "<td class=\"l\">whole horizon</td>"));
+  assert_non_null(strstr(html, "energy, GWh over the horizon"));
+  assert_non_null(strstr(html, "millions of USD over the horizon"));
+  assert_null(strstr(html, "USD a year"));
+  assert_null(strstr(html, "GWh a year"));
+  assert_null(strstr(html, "km3 a year"));
+  assert_non_null(strstr(html, "totals over the horizon, which is shorter than a year"));
+  /* The violation, halved. */
+  assert_non_null(strstr(html, "<td class=\"l\">MID+DN</td><td>25.00</td><td>-10.00</td>"
+                               "<td>12.50</td><td>2.50</td></tr>"));
+  free(html);
+  assert_int_equal(naryn_diags_count(d), 0);
+  tu_rmdir(dir);
+  naryn_diags_free(d);
+}
+
 /* Writes a file of the game changed, draws, and checks that the page is
 ** refused with an error holding 'want' and that no page is left. */
 static void refused(const char *dir, const char *file, const char *text, const char *want) {
@@ -337,6 +388,7 @@ static void malformed_files_refused(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(page_of_a_game),
+      cmocka_unit_test(short_horizon_as_totals),
       cmocka_unit_test(malformed_files_refused),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
