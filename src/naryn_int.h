@@ -1716,6 +1716,10 @@ int naryn__chart_svg(FILE *out, const naryn__chart *c, naryn_diags *d);
 /* Writes v for a reader: 0 to 3 decimals by its size, thousands separated
 ** by commas from 10,000, never "-0". */
 size_t naryn__hover_num(double v, char *buf, size_t size);
+/* svg.c: v with 'dec' decimals and thousands separators in its integer
+** part from 10,000 up ("12,345.6"), as the axes and hovers print it;
+** returns what snprintf returns. */
+size_t naryn__group_digits(double v, int dec, char *buf, size_t size);
 /* The title of bar i of series k, and of labelled point i of series k. */
 void naryn__hover_bar(FILE *out, const naryn__chart *c, int k, int i);
 void naryn__hover_point(FILE *out, const naryn__chart *c, int k, int i);

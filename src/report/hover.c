@@ -21,21 +21,8 @@
 size_t naryn__hover_num(double v, char *buf, size_t size) {
   double a = fabs(v);
   int dec = a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3;
-  if (a < 0.5 * pow(10, -dec)) v = 0.0, a = 0.0; /* never "-0" */
-  char raw[64];
-  snprintf(raw, sizeof raw, "%.*f", dec, a);
-  const char *dot = strchr(raw, '.');
-  size_t int_len = dot ? (size_t)(dot - raw) : strlen(raw);
-  char out[96];
-  size_t k = 0;
-  if (v < 0) out[k++] = '-';
-  for (size_t i = 0; i < int_len; i++) {
-    out[k++] = raw[i];
-    size_t left = int_len - i - 1;
-    if (int_len > 4 && left > 0 && left % 3 == 0) out[k++] = ',';
-  }
-  snprintf(out + k, sizeof out - k, "%s", raw + int_len);
-  return (size_t)snprintf(buf, size, "%s", out);
+  if (a < 0.5 * pow(10, -dec)) v = 0.0; /* never "-0" */
+  return naryn__group_digits(v, dec, buf, size);
 }
 
 /* The x of a column as its title says it: a category, a number, a month

@@ -153,6 +153,11 @@ const char *naryn__scale_label(const naryn__scale *s, double v, char *buf,
                         1e-6 * s->step * pow(10, dec))
     dec++;
   if (fabs(v) < 1e-9 * s->step) v = 0.0; /* never "-0" */
+  naryn__group_digits(v, dec, buf, size);
+  return buf;
+}
+
+size_t naryn__group_digits(double v, int dec, char *buf, size_t size) {
   char raw[64];
   snprintf(raw, sizeof raw, "%.*f", dec, fabs(v));
   /* Thousands separators in the integer part, from 10,000 up. */
@@ -167,8 +172,7 @@ const char *naryn__scale_label(const naryn__scale *s, double v, char *buf,
     if (int_len > 4 && left > 0 && left % 3 == 0) out[k++] = ',';
   }
   snprintf(out + k, sizeof out - k, "%s", raw + int_len);
-  snprintf(buf, size, "%s", out);
-  return buf;
+  return (size_t)snprintf(buf, size, "%s", out);
 }
 
 /* ====================================================================== */
