@@ -96,7 +96,7 @@ static void req_amount(reader *r, const naryn__doc *o, const char *key,
                      key, unit);
   } else if (rc == 0 && !(*out >= 0 && isfinite(*out))) {
     naryn__read_fail(r, naryn__field_pos(o, key), w,
-                     "expected a number of %s of at least 0, got %g", unit,
+                     "expected at least 0 %s, got %g", unit,
                      *out);
   }
 }
@@ -115,7 +115,7 @@ static void opt_amount(reader *r, const naryn__doc *o, const char *key,
                      "got %g", *out);
   else if (!below_one && !(*out >= 0 && isfinite(*out)))
     naryn__read_fail(r, naryn__field_pos(o, key), w,
-                     "expected a number of %s of at least 0, got %g", unit,
+                     "expected at least 0 %s, got %g", unit,
                      *out);
 }
 
