@@ -252,6 +252,56 @@ static void test_surplus_and_export(void **state) {
   naryn_model_free(m);
 }
 
+/* What reading fills in: a line's capacity back defaults to its capacity
+** and its name to FROM->TO, a market's name to "GRID market"; a grid's
+** country may be one a node names when there is no countries list; a
+** plant feeds its country's grid, and a disabled plant in a country
+** without one is no error. */
+static void test_read_defaults(void **state) {
+  (void)state;
+  naryn_model *m = load(
+      "horizon: {start: 2001-01, end: 2001-02, step: monthly}\n"
+      "nodes:\n"
+      "  - {name: In, type: inflow, inflow_m3s: 10, country: A}\n"
+      "  - {name: P, type: hydropower, head_m: 10, efficiency: 0.9,"
+      " max_turbine_flow_m3s: 20, capacity_mw: 5, country: A}\n"
+      "  - {name: Off, type: hydropower, head_m: 10, efficiency: 0.9,"
+      " max_turbine_flow_m3s: 20, capacity_mw: 5, country: B, enabled: false}\n"
+      "  - {name: Sea, type: sink, country: C}\n"
+      "links:\n"
+      "  - {from: In, to: P}\n"
+      "  - {from: P, to: Off}\n"
+      "  - {from: Off, to: Sea}\n"
+      "grids:\n"
+      "  - {name: GA, country: A, demand_gwh: [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31],"
+      " unserved: [{cost_per_mwh: 100}]}\n"
+      "  - {name: GC, country: C, demand_gwh: 0, unserved: [{cost_per_mwh: 100}]}\n"
+      "interconnectors:\n"
+      "  - {from: GA, to: GC, capacity_mw: 7}\n"
+      "markets:\n"
+      "  - {grid: GC, export_price_per_mwh: 1}\n");
+  assert_int_equal(m->ngrids, 2);
+  assert_string_equal(m->lines[0].name, "GA->GC");
+  assert_true(m->lines[0].capacity_mw_back == 7);
+  assert_true(m->lines[0].loss_fraction == 0 && m->lines[0].tariff_per_mwh == 0);
+  assert_string_equal(m->markets[0].name, "GC market");
+  assert_true(isinf(m->markets[0].export_limit_mw));
+  assert_true(m->markets[0].import_limit_mw == 0);
+  assert_null(m->markets[0].import_price_per_mwh.v);
+  assert_int_equal(m->plant_grid[1], 0);
+  assert_int_equal(m->plant_grid[2], -1);
+  tu_close_to(m->grids[0].demand_gwh.v[1], 28, TOL);
+  /* A's plant sends all it can spare to C, whose market buys it at 1. */
+  naryn_result *r = run(m);
+  double e = gq(r, 0, 0, NARYN_G_HYDRO_GWH);
+  assert_true(e > 31);
+  tu_close_to(gq(r, 1, 0, NARYN_G_EXPORT_MARKET_GWH), e - 31, TOL);
+  tu_close_to(gq(r, 1, 0, NARYN_G_PRICE_PER_MWH), 1, TOL);
+  tu_close_to(gq(r, 0, 0, NARYN_G_PRICE_PER_MWH), 1, TOL);
+  naryn_result_free(r);
+  naryn_model_free(m);
+}
+
 /* A model without grids has none in its result. */
 static void test_no_grids(void **state) {
   (void)state;
@@ -277,6 +327,7 @@ int main(void) {
       cmocka_unit_test(test_line_at_limit),
       cmocka_unit_test(test_unserved_tiers),
       cmocka_unit_test(test_surplus_and_export),
+      cmocka_unit_test(test_read_defaults),
       cmocka_unit_test(test_no_grids),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
