@@ -27,6 +27,8 @@ static const char help[] =
     "  report.html  tables and charts of the run, one self-contained page\n"
     "and, where they apply:\n"
     "  zones.csv    the guide curves, for a model whose reservoirs have zones\n"
+    "  grids.csv    per grid and step: demand, hydropower, thermal energy,\n"
+    "               trade, unserved energy and price, for a model with grids\n"
     "  fit.csv, observed.csv  the run against the model's observed series\n"
     "  filled.csv   the steps of CSV series whose rows were made up by fill\n"
     "               or fallback\n"
@@ -127,7 +129,8 @@ int cmd_simulate(int argc, char **argv) {
            naryn_result_system_residual_hm3(r));
     cli_print_table(m, r);
     printf("\nResults: %s/nodes.csv, links.csv, summary.csv, objective.csv, "
-           "network.csv, run.csv\nReport: %s/report.html\n", out, out);
+           "network.csv, run.csv%s\nReport: %s/report.html\n", out,
+           naryn_result_grid_count(r) > 0 ? ", grids.csv" : "", out);
   }
   naryn_result_free(r);
   return cli_finish(&run, cli_exit_status(rc));

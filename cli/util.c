@@ -110,6 +110,29 @@ const char *cli_a_year(double years) {
 ** a small volume as 0.0 of a larger unit); a horizon shorter than a year
 ** gets its totals instead, as a mean "per year" of a few days would
 ** multiply them into a year the run never saw. */
+/* The grids' energy by season, yearly means (or totals for a horizon
+** shorter than a year), for a run that dispatched grids. */
+static void print_grids(const naryn_result *r, double per, int whole) {
+  int ng = naryn_result_grid_count(r);
+  if (ng == 0) return;
+  printf("\nGrids, %s in GWh (imports after line losses):\n",
+         whole ? "yearly means" : "totals");
+  printf("%-22s %-8s %10s %10s %10s %10s %10s %10s\n", "grid", "season",
+         "demand", "hydro", "thermal", "imports", "exports", "unserved");
+  for (int g = 0; g < ng; g++)
+    for (int s = 0; s < NARYN_SEASON_COUNT; s++) {
+      double v[NARYN_G_COUNT];
+      naryn_result_grid_summary(r, g, (naryn_season)s, v);
+      printf("%-22.22s %-8s %10.1f %10.1f %10.1f %10.1f %10.1f %10.1f\n",
+             s == 0 ? naryn_result_grid_name(r, g) : "",
+             naryn_season_name((naryn_season)s), v[NARYN_G_DEMAND_GWH] / per,
+             v[NARYN_G_HYDRO_GWH] / per, v[NARYN_G_THERMAL_GWH] / per,
+             (v[NARYN_G_IMPORT_LINES_GWH] + v[NARYN_G_IMPORT_MARKET_GWH]) / per,
+             (v[NARYN_G_EXPORT_LINES_GWH] + v[NARYN_G_EXPORT_MARKET_GWH]) / per,
+             v[NARYN_G_UNSERVED_GWH] / per);
+    }
+}
+
 void cli_print_table(const naryn_model *m, const naryn_result *r) {
   double years = naryn_result_years(r);
   int nc = naryn_result_country_count(r);
@@ -143,6 +166,7 @@ void cli_print_table(const naryn_model *m, const naryn_result *r) {
              sum.sink_inflow_hm3 / per);
     }
   }
+  print_grids(r, per, whole);
 }
 
 /* Makes 'path' absolute and drops ".", ".." and repeated slashes,

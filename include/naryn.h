@@ -546,6 +546,48 @@ typedef struct naryn_summary {
   double max_residual_hm3;      /* largest node water-balance residual */
 } naryn_summary;
 
+/* Grids (doc/model-format.md, "Grids"; grids.csv in doc/results.md): a
+** simulation dispatches each grid every step at least cost, hydropower
+** fixed by the water. The figures of grid g in step t, energy in GWh per
+** step, the price in currency per MWh. */
+typedef enum naryn_grid_quantity {
+  NARYN_G_DEMAND_GWH = 0,     /* the grid's energy demand */
+  NARYN_G_HYDRO_GWH,          /* energy of the plants of its country */
+  NARYN_G_THERMAL_GWH,        /* energy of its thermal plants */
+  NARYN_G_IMPORT_LINES_GWH,   /* received over interconnectors, after losses */
+  NARYN_G_IMPORT_MARKET_GWH,  /* bought from its markets */
+  NARYN_G_EXPORT_LINES_GWH,   /* sent over interconnectors, before losses */
+  NARYN_G_EXPORT_MARKET_GWH,  /* sold to its markets */
+  NARYN_G_UNSERVED_GWH,       /* demand not met */
+  NARYN_G_SURPLUS_GWH,        /* hydropower left unused: nothing took it */
+  NARYN_G_PRICE_PER_MWH,      /* the marginal price: the balance's dual */
+  NARYN_G_COST,               /* fuel, purchases less sales, tariffs paid on
+                              ** what it sent, unserved energy (currency) */
+  NARYN_G_COUNT
+} naryn_grid_quantity;
+
+/* The grids of a result: 0 for a model without grids or a result that did
+** not dispatch them (an optimised one, for now). */
+int naryn_result_grid_count(const naryn_result *r);
+/* The name and country of grid g, or NULL. */
+const char *naryn_result_grid_name(const naryn_result *r, int g);
+const char *naryn_result_grid_country(const naryn_result *r, int g);
+/* Quantity q of grid g in step t; NaN when there is no such figure. */
+double naryn_result_grid(const naryn_result *r, int g, int t,
+                         naryn_grid_quantity q);
+/* The column name of quantity q in grids.csv ("demand_gwh", ...), or "". */
+const char *naryn_grid_quantity_name(naryn_grid_quantity q);
+/* The interconnectors: how many, the name of line l, and the energy it
+** sent in step t from its "from" grid to its "to" grid (back = 0) or the
+** other way (back = 1), in GWh before losses; NaN when there is none. */
+int naryn_result_line_count(const naryn_result *r);
+const char *naryn_result_line_name(const naryn_result *r, int l);
+double naryn_result_line_gwh(const naryn_result *r, int l, int t, int back);
+/* Totals over the horizon of grid g's quantities (the price excepted,
+** left NaN) for a season, into out[NARYN_G_COUNT]. */
+void naryn_result_grid_summary(const naryn_result *r, int g,
+                               naryn_season season, double *out);
+
 /* Countries of the run in summary order: those the model lists, then any
 ** other named by a node, then "" when some node has none. */
 int naryn_result_country_count(const naryn_result *r);

@@ -606,6 +606,8 @@ void naryn__put_fixed(naryn__outfile *f, double v, int decimals);
 ** NaN). */
 void naryn__put_residual(naryn__outfile *f, double v);
 void naryn__put_text(naryn__outfile *f, const char *s);
+/* grid/grid_result.c: writes grids.csv of a result that dispatched grids. */
+void naryn__write_grids(const naryn_result *r, naryn__outfile *f);
 /* report/write.c: writes the nfiles (at most 16) files DIR/names[k],
 ** each by write(ctx, k, f), all finished before any is put in place, so
 ** that a set of results appears whole or not at all. Creates DIR. */
@@ -929,6 +931,53 @@ int naryn__names_get(const naryn__names *t, const char *key);
 ** Returns -1 when it was added, else the index stored under it before. */
 int naryn__names_put(naryn__names *t, const char *key, int index);
 
+/* The energy side of a model (model/grids.c; doc/model-format.md,
+** "Grids"): a grid per country, its demand and the unserved energy it
+** may leave at a cost per tier; thermal plants feeding a grid; lines
+** between grids; outside markets a grid trades with. Energy is in GWh per
+** step, power in MW, costs and prices in currency per MWh. */
+typedef struct naryn__tier {
+  double gwh, share;          /* the tier's size: GWh, or a share of the
+                              ** demand (NaN when not given); the last tier
+                              ** is unbounded */
+  double cost_per_mwh;
+} naryn__tier;
+
+typedef struct naryn__grid {
+  const naryn__doc *doc;
+  const char *name, *country;
+  naryn__ts demand_gwh;       /* per step */
+  naryn__ts peak_mw, peak_hours; /* v NULL when no peak is given */
+  int ntiers;
+  naryn__tier *tiers;
+} naryn__grid;
+
+typedef struct naryn__thermal {
+  const naryn__doc *doc;
+  const char *name;
+  int grid;
+  double capacity_mw;
+  naryn__ts availability;     /* 0..1 per step; v NULL for always 1 */
+  naryn__ts cost_per_mwh;
+} naryn__thermal;
+
+typedef struct naryn__line {
+  const naryn__doc *doc;
+  const char *name;           /* "FROM->TO" unless given */
+  int from, to;               /* grids */
+  double capacity_mw, capacity_mw_back;
+  double loss_fraction;       /* of what is sent, either way */
+  double tariff_per_mwh;      /* per MWh sent, either way */
+} naryn__line;
+
+typedef struct naryn__market {
+  const naryn__doc *doc;
+  const char *name;
+  int grid;
+  naryn__ts import_price_per_mwh, export_price_per_mwh;
+  double import_limit_mw, export_limit_mw;
+} naryn__market;
+
 struct naryn_model {
   naryn__arena *arena;
   const naryn__doc *root;      /* the merged document (naryn_model_field) */
@@ -958,6 +1007,13 @@ struct naryn_model {
   int nfills;                  /* series with rows made up (model/series.c) */
   struct naryn__fill *fills;
   struct naryn__obs *obs;
+  int ngrids, nthermal, nlines, nmarkets; /* the energy side (grids.c) */
+  naryn__grid *grids;
+  naryn__thermal *thermal;
+  naryn__line *lines;
+  naryn__market *markets;
+  int *plant_grid;             /* per node: the grid a plant feeds, else -1;
+                               ** NULL without grids */
 };
 
 /* A CSV series some of whose rows a fill or fallback made up: the field
@@ -986,6 +1042,9 @@ typedef struct naryn__obs {
 ** once both are read; 0, or -1 after reporting. */
 struct naryn__reader;
 int naryn__model_read_observed(struct naryn__reader *r);
+/* model/grids.c: reads the grids, thermal plants, interconnectors and
+** markets once the nodes are read; 0, or -1 after reporting. */
+int naryn__model_read_grids(struct naryn__reader *r, const naryn__doc *root);
 /* model/observed.c: the run's value of observation k at step t, in its
 ** unit; the step must be held by r. */
 double naryn__obs_sim(const naryn_result *r, int k, int t);
@@ -1233,6 +1292,72 @@ void naryn__trip_free(naryn__triplets *t);
 int naryn__trip_columns(const naryn__triplets *t, int ncols, int **start,
                         int **index, double **value, int *where);
 
+/* grid/grid_lp.c: the grids' part of an LP, one step at a time: each
+** grid's energy balance row, and the columns of its thermal plants, its
+** interconnectors (each way), its markets (buying and selling), the tiers
+** of its unserved energy and the hydropower it cannot use. Energy is in
+** GWh; a column's cost is cost_scale times its cost per MWh (so that with
+** cost_scale 1 the objective is in thousands of currency and a balance
+** row's dual is the price in currency per MWh). The one mapping of the
+** grids to LP rows and columns: simulation, optimisation and the later
+** modes extend it rather than copy it. */
+typedef struct naryn__grid_lp {
+  int *bal;           /* per grid: its balance row */
+  int *surplus;       /* per grid: hydropower left unused */
+  int *tier;          /* per grid: its first tier of unserved energy */
+  int *thermal;       /* per thermal plant: its energy */
+  int *line;          /* per line: energy sent forward, then back (2 each) */
+  int *buy, *sell;    /* per market: bought and sold, -1 where it does not */
+} naryn__grid_lp;
+
+/* How hydropower enters the balances besides energy fixed per grid: LP
+** columns, each bringing gwh_per_unit GWh per unit to a grid (the
+** optimiser's turbined water); nterms 0 for a simulation's dispatch. */
+typedef struct naryn__grid_hydro {
+  int nterms;
+  const int *grid, *col;
+  const double *gwh_per_unit;
+} naryn__grid_hydro;
+
+/* Adds step t's rows and columns to an LP being built: entries into
+** trip, rows and columns counted on from *nrows and *ncols, each column's
+** cost into (*obj)[col], grown as needed (capacity *objcap). NARYN_OK or
+** NARYN_ENOMEM. */
+int naryn__grid_lp_add(naryn__grid_lp *g, const naryn_model *m, int t,
+                       const naryn__grid_hydro *hydro, double cost_scale,
+                       naryn__triplets *trip, int *nrows, int *ncols,
+                       double **obj, int *objcap);
+void naryn__grid_lp_free(naryn__grid_lp *g);
+/* Sets the bounds and costs of g's rows and columns for step t, with
+** hydro_gwh[grid] (NULL for none) fixed in each balance. */
+void naryn__grid_lp_set_step(const naryn__grid_lp *g, const naryn_model *m,
+                             int t, const double *hydro_gwh, double cost_scale,
+                             double *collo, double *colup, double *rowlo,
+                             double *rowup, double *obj);
+/* Reads step t's figures from a solution: out[grid * NARYN_G_COUNT + q]
+** and lines[line * 2 + back]; hydro_gwh as given to set_step (the
+** energy of hydro columns, if any, is the caller's to add). */
+void naryn__grid_lp_read(const naryn__grid_lp *g, const naryn_model *m, int t,
+                         const double *hydro_gwh, double cost_scale,
+                         const double *x, const double *duals, double *out,
+                         double *lines);
+
+/* grid/dispatch.c: a simulation's dispatch of the grids after each step's
+** water has settled. */
+typedef struct naryn__dispatch naryn__dispatch;
+/* Builds the dispatch LP of a model with grids and makes room for the
+** figures in r; sets *out to NULL for a model without grids. NARYN_OK or
+** NARYN_ENOMEM (in d). */
+int naryn__dispatch_new(const naryn_model *m, naryn_result *r,
+                        naryn__dispatch **out, naryn_diags *d);
+/* Dispatches step t (whose plants' energy r holds) and records it; checks
+** every grid's energy balance against tolerance_gwh (relative to the
+** demand). NARYN_OK, NARYN_EBALANCE, NARYN_ESOLVER, NARYN_EINTR or
+** NARYN_ENOMEM (in d). */
+int naryn__dispatch_step(naryn__dispatch *p, naryn_result *r, int t,
+                         double tolerance, naryn_diags *d);
+void naryn__dispatch_free(naryn__dispatch *p);
+
 /* An LP  min c'x  s.t.  rowlo <= Ax <= rowup,  collo <= x <= colup, kept
 ** loaded between solves so that each solve starts from the last basis.
 ** lp/lp_clp.cpp wraps CLP's C++ classes; no C++ exception leaves it. Every
@@ -1266,6 +1391,10 @@ int naryn__lp_keep_work(naryn__lp *lp);
 int naryn__lp_set_bounds(naryn__lp *lp, const double *collo,
                          const double *colup, const double *rowlo,
                          const double *rowup);
+/* Replaces every column's cost (an array of ncols), keeping the basis;
+** re-solve with naryn__lp_resolve. NARYN_OK, NARYN_ENOMEM or
+** NARYN_ESOLVER. */
+int naryn__lp_set_objective(naryn__lp *lp, const double *obj);
 /* Solves from the current basis with the dual simplex. Returns NARYN_OK,
 ** NARYN_EINFEAS when the problem is infeasible, NARYN_EINTR, NARYN_ENOMEM
 ** or NARYN_ESOLVER. Adds the simplex iterations used to *iterations. */
@@ -1452,6 +1581,10 @@ struct naryn_result {
   double hold_broken_hm3;/* held actions given up for want of water */
   double build_s, solve_s;
   char *command;         /* the command line that asked for it, or NULL */
+  /* Grids dispatched (grid/dispatch.c), every step even for a streamed
+  ** result; NULL when none. */
+  double *grid_q;        /* [(step * ngrids + grid) * NARYN_G_COUNT + q] */
+  double *line_gwh;      /* [(step * nlines + line) * 2 + back] */
 };
 
 /* The name quantity q had in the results of older versions, as nodes.csv

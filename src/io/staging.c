@@ -69,7 +69,7 @@ static const char *const known_files[] = {
     "results.nc",    "zones.csv",   "fit.csv",       "observed.csv",
     "filled.csv",    "ensemble.csv", "members.csv",  "stats.csv",
     "reliability.csv", "april.csv", "exceedance.csv", "histogram.csv",
-    "storage.csv",   "members.nc"};
+    "storage.csv",   "members.nc",  "grids.csv"};
 
 /* The files that say which kind of result a folder holds. */
 static const char *const index_files[] = {"run.csv", "compare.csv",

@@ -357,6 +357,16 @@ extern "C" int naryn__lp_set_bounds(naryn__lp *lp, const double *collo,
   return NARYN_OK;
 }
 
+extern "C" int naryn__lp_set_objective(naryn__lp *lp, const double *obj) {
+  if (lp->broken) return lp->broken;
+  try {
+    lp->clp->chgObjCoefficients(obj);
+  } catch (...) {
+    return lp->broken = caught();
+  }
+  return NARYN_OK;
+}
+
 extern "C" int naryn__lp_solve(naryn__lp *lp, long *iterations) {
   if (lp->broken) return lp->broken;
   if (naryn_interrupted()) return NARYN_EINTR;

@@ -1061,7 +1061,8 @@ static int read_countries(reader *r, const naryn__doc *root) {
 
 static const char *const top_fields[] = {
     "name", "description", "scenario", "scenarios", "countries", "horizon",
-    "nodes", "links", "currency", "objectives", "source", "notes", NULL};
+    "nodes", "links", "currency", "objectives", "source", "notes", "grids",
+    "thermal_plants", "interconnectors", "markets", NULL};
 
 /* Reads the optional list of scenario names the model ships with; each
 ** names FOLDER/scenarios/NAME.yaml beside the model file. */
@@ -1108,6 +1109,7 @@ int naryn__model_build(naryn_model *m, const naryn__doc *root,
   /* Objective terms name nodes, so they are read once the network is. */
   if (read_horizon(&r, root) == 0 && read_nodes(&r, root) == 0 &&
       read_links(&r, root) == 0 && naryn__model_read_observed(&r) == 0 &&
+      naryn__model_read_grids(&r, root) == 0 &&
       naryn__model_read_objectives(m, root, d) != NARYN_OK)
     r.failed = 1;
   naryn__read_done(&r);

@@ -103,12 +103,45 @@ static const char *const summary_names[] = {
     "evaporation_hm3", "max_residual_hm3"};
 #define SUMMARY_FIELDS (int)(sizeof summary_names / sizeof *summary_names)
 
+/* The grid figures summary.csv adds, per country (its grid) and season. */
+static const naryn_grid_quantity grid_fields[] = {
+    NARYN_G_DEMAND_GWH, NARYN_G_HYDRO_GWH, NARYN_G_THERMAL_GWH,
+    NARYN_G_IMPORT_LINES_GWH, NARYN_G_IMPORT_MARKET_GWH,
+    NARYN_G_EXPORT_LINES_GWH, NARYN_G_EXPORT_MARKET_GWH,
+    NARYN_G_UNSERVED_GWH, NARYN_G_SURPLUS_GWH, NARYN_G_COST};
+#define GRID_FIELDS (int)(sizeof grid_fields / sizeof *grid_fields)
+
+/* Writes the grid cells of a row of summary.csv: the totals of the grid
+** of 'country' (of every grid for NULL) divided by 'per'; empty cells for
+** a country without a grid. */
+static void put_grid_sums(naryn__outfile *f, const naryn_result *r,
+                          const char *country, naryn_season s, double per) {
+  double sum[NARYN_G_COUNT] = {0}, one[NARYN_G_COUNT];
+  int found = 0;
+  for (int g = 0; g < naryn_result_grid_count(r); g++) {
+    if (country && strcmp(country, naryn_result_grid_country(r, g)) != 0) continue;
+    naryn_result_grid_summary(r, g, s, one);
+    for (int q = 0; q < NARYN_G_COUNT; q++) sum[q] += one[q];
+    found = 1;
+  }
+  for (int k = 0; k < GRID_FIELDS; k++) {
+    naryn__outfile_write(f, ",", 1);
+    if (found && per > 0)
+      naryn__put_number(f, sum[grid_fields[k]] / per,
+                        grid_fields[k] == NARYN_G_COST ? "%.2f" : "%.6f");
+  }
+}
+
 static void write_summary(const naryn_result *r, naryn__outfile *f) {
   double years = naryn_result_years(r);
   int nc = naryn_result_country_count(r);
   naryn__outfile_printf(f, "country,season,statistic");
   for (int k = 0; k < SUMMARY_FIELDS; k++)
     naryn__outfile_printf(f, ",%s", summary_names[k]);
+  /* A model with grids adds each country's grid (doc/results.md). */
+  int ng = naryn_result_grid_count(r);
+  for (int k = 0; ng > 0 && k < GRID_FIELDS; k++)
+    naryn__outfile_printf(f, ",grid_%s", naryn_grid_quantity_name(grid_fields[k]));
   naryn__outfile_write(f, "\n", 1);
   for (int c = 0; c <= nc; c++)
     for (int s = 0; s < NARYN_SEASON_COUNT; s++) {
@@ -136,6 +169,7 @@ static void write_summary(const naryn_result *r, naryn__outfile *f) {
             naryn__put_number(f, stat ? (years > 0 ? v[k] / years : NAN) : v[k], "%.6f");
           }
         }
+        if (ng > 0) put_grid_sums(f, r, country, (naryn_season)s, stat ? years : 1.0);
         naryn__outfile_write(f, "\n", 1);
       }
     }
@@ -442,6 +476,10 @@ int naryn__result_write_rest(const naryn_result *r, naryn__steps *w,
   if (has_guide_curves(r->m)) {
     names[n] = "zones.csv";
     rf.writers[n++] = write_zones;
+  }
+  if (naryn_result_grid_count(r) > 0) {
+    names[n] = "grids.csv";
+    rf.writers[n++] = naryn__write_grids;
   }
   if (r->m->nfills > 0) {
     names[n] = "filled.csv";

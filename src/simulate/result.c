@@ -108,6 +108,8 @@ void naryn_result_free(naryn_result *r) {
   free(r->link_flow);
   free(r->link_loss);
   free(r->link_arrival);
+  free(r->grid_q);
+  free(r->line_gwh);
   free(r->zone);
   free(r->control);
   if (r->sums) {

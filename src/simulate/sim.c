@@ -666,6 +666,9 @@ static int run_step(sim *s, int t) {
   for (int i = 0; i < m->nnodes; i++) NARYN__ZONE(s->r, t, i) = s->zone[i];
   int rc = naryn__balance_step(s->r, t, s->o->balance_tolerance, s->d);
   if (rc != NARYN_OK) return rc;
+  /* The grids take the energy the water made (grid/dispatch.c). */
+  if (s->disp) rc = naryn__dispatch_step(s->disp, s->r, t, s->o->balance_tolerance, s->d);
+  if (rc != NARYN_OK) return rc;
   for (int i = 0; i < m->nnodes; i++)
     if (s->nl[i].y >= 0) s->storage[i] = NARYN__Q(s->r, t, i, NARYN_Q_STORAGE_END_HM3);
   return NARYN_OK;
@@ -697,6 +700,7 @@ static void report_progress(const sim *s, int done) {
 static void sim_free(sim *s) {
   naryn__lp_free(s->lp);
   naryn__net_free(s->net);
+  naryn__dispatch_free(s->disp);
   free(s->link_col);
   free(s->nl);
   free(s->collo);
@@ -754,6 +758,7 @@ int naryn__simulate_into(const naryn_model *m, const naryn_sim_opts *o,
   if (rc == NARYN_OK && naryn__routing_init(&s) != NARYN_OK)
     rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   if (rc == NARYN_OK) rc = build_lp(&s);
+  if (rc == NARYN_OK) rc = naryn__dispatch_new(m, r, &s.disp, d);
   if (rc == NARYN_OK) report_progress(&s, 0);
   for (int t = 0; t < m->nsteps && rc == NARYN_OK; t++) {
     rc = naryn__interrupt_check(d);

@@ -93,6 +93,7 @@ typedef struct sim {
   naryn_result *r;
   naryn__lp *lp;
   naryn__net *net;    /* the same LP as a network, or NULL */
+  naryn__dispatch *disp; /* the grids' dispatch, or NULL without grids */
   int clp_solved;     /* CLP has solved the LP at least once */
   int ncols, nrows;
   int *link_col;      /* x of each link */

@@ -131,6 +131,7 @@ writes simulate simulate "$w/s" -- simulate examples/single/model.json --out "$w
 writes simulate-replay simulate "$w/r" -- simulate examples/replay/model.yaml --out "$w/r" --quiet
 writes simulate-zones simulate "$w/z" -- simulate models/naryn/model.yaml --output summary \
   --out "$w/z" --quiet
+writes simulate-grids simulate "$w/gr" -- simulate examples/grids/model.yaml --out "$w/gr" --quiet
 writes simulate-netcdf simulate "$w/n" -- simulate examples/single/model.json --format netcdf \
   --out "$w/n" --quiet
 writes simulate-compare simulate "$w/c" energy-mode=NAME -- \
