@@ -2,7 +2,7 @@
 ** feed.c: what the report of a run draws from its nodes.csv, gathered as
 ** the rows are written.
 **
-** The report (run_files.c) draws its charts over time from a few series of
+** The report of a run (read by run_files.c) draws its charts over time from a few series of
 ** nodes.csv: the storage, release and inflow of each reservoir, the
 ** inflow of the sinks, the energy of enabled plants and the demand and
 ** delivery of enabled demands and minimum flows, one value a point of its time axis (a step,
