@@ -1903,7 +1903,7 @@ int naryn__network_svg(FILE *out, const char *id, const naryn__net_node *nodes,
                        naryn_diags *d);
 
 /* ====================================================================== */
-/* report/report.c: the parts every page of report.html is made of         */
+/* report/page.c: the parts every page of report.html is made of           */
 /* ====================================================================== */
 
 /* A page being drawn into memory; it reaches DIR/report.html only whole,

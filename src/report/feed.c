@@ -2,7 +2,7 @@
 ** feed.c: what the report of a run draws from its nodes.csv, gathered as
 ** the rows are written.
 **
-** The report (report.c) draws its charts over time from a few series of
+** The report of a run (read by run_files.c) draws its charts over time from a few series of
 ** nodes.csv: the storage, release and inflow of each reservoir, the
 ** inflow of the sinks, the energy of enabled plants and the demand and
 ** delivery of enabled demands and minimum flows, one value a point of its time axis (a step,
@@ -12,7 +12,7 @@
 ** 200 MB of text to parse for a large run. A feed keeps the same series
 ** while the writer of nodes.csv formats them: each kept cell's value is
 ** taken as a reader of its text would get it back
-** (naryn__numfmt_fixed_read), and added to its point as report.c adds a
+** (naryn__numfmt_fixed_read), and added to its point as run_files.c adds a
 ** value read from the file, in the same order, so that the page drawn
 ** from the feed is the same bytes as the page drawn from the folder. Its
 ** memory is that of the series the page draws, as when the file is read.
@@ -31,7 +31,7 @@
 #include "../naryn_int.h"
 
 /* Plans which series the page keeps, from the model's nodes as network.csv
-** records them, exactly as report.c plans them from network.csv. */
+** records them, exactly as run_files.c plans them from network.csv. */
 static unsigned keep_mask(const naryn__node *n, const int *has_q) {
   const char *type = naryn_node_type_name(n->type);
   int res = strcmp(type, "reservoir") == 0, on = n->enabled != 0;
@@ -48,7 +48,7 @@ static unsigned keep_mask(const naryn__node *n, const int *has_q) {
 }
 
 /* The month of each step of a daily or N-day run drawn by month, as
-** report.c finds it from run.csv's start and step; 0 when a step's date
+** run_files.c finds it from run.csv's start and step; 0 when a step's date
 ** is not N days after the one before (the report then reads the file and
 ** says so). */
 static int months_of_steps(naryn__report_feed *fd, const naryn_model *m) {
@@ -111,7 +111,7 @@ naryn__report_feed *naryn__report_feed_new(const naryn_model *m,
     }
     /* Rows are written only for the chosen nodes. */
     if (!fd->written[i]) fd->keep[i] = 0;
-    /* The rule of each enabled reservoir that has rows, as report.c keeps
+    /* The rule of each enabled reservoir that has rows, as run_files.c keeps
     ** it. */
     if (fd->has_rule && fd->written[i] && m->nodes[i].type == NARYN_NODE_RESERVOIR &&
         m->nodes[i].enabled) {
@@ -134,7 +134,7 @@ naryn__report_feed *naryn__report_feed_new(const naryn_model *m,
 void naryn__report_feed_add(naryn__report_feed *fd, int q, int i, int t,
                             double x) {
   double *v = fd->series[(size_t)q * (size_t)fd->nnodes + (size_t)i];
-  /* As report.c keeps a value read from nodes.csv: per step the step's
+  /* As run_files.c keeps a value read from nodes.csv: per step the step's
   ** value; by month the month's last storage and the sums of the rest,
   ** a cell with no number leaving the point as it is. */
   if (!fd->by_month) {

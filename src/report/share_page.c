@@ -15,7 +15,7 @@
 ** superadditivity.csv as many rows as game.csv counts. Anything else is an
 ** error naming the file, line, column and field, and no page is written.
 **
-** The page is made of report.c's parts (naryn__page and its helpers), so
+** The page is made of page.c's parts (naryn__page and its helpers), so
 ** it has the same style, Content-Security-Policy and footer as the others.
 */
 #include <math.h>

@@ -120,7 +120,7 @@ static void files_and_threads(void **state) {
   snprintf(a, sizeof a, "%s/one", dir);
   snprintf(b, sizeof b, "%s/two", dir);
   naryn_diags *d = naryn_diags_new(0);
-  /* The report page of a game is drawn by report.c; either way the CSV
+  /* The report page of a game is drawn by share_page.c; either way the CSV
   ** files are in place before it. */
   naryn_game_write(g1, a, d);
   naryn_game_write(g2, b, d);
