@@ -723,7 +723,13 @@ typedef struct naryn__rule {
   /* hedging: per step in hm3 (levels converted); v NULL when absent */
   naryn__ts trigger_hm3, full_cut_hm3;
   int node;                    /* energy: the plant; downstream: the node; else -1 */
-  naryn__ts energy_gwh;        /* energy: per step (power_mw turned into GWh) */
+  naryn__ts energy_gwh;        /* energy: per step (power_mw turned into GWh);
+                               ** v NULL when it follows a residual demand */
+  /* energy: the grid whose residual demand is the target (residual_of),
+  ** else -1; the share of that residual asked of the plant; the price up
+  ** to which the grid's thermal plants run first (NaN: none do). */
+  int residual_grid;
+  double residual_share, residual_thermal_per_mwh;
   naryn__ts flow_m3s;          /* downstream: the flow wanted */
 } naryn__rule;
 

@@ -323,8 +323,10 @@ static int describe(naryn_ensemble *e, ens_run *run, const naryn_model *m,
       for (int i = 0; i < m->nnodes; i++)
         for (int k = 0; k < m->nodes[i].nrules; k++) {
           const naryn__rule *ru = &m->nodes[i].rules[k];
+          /* A target that follows a residual demand is known only in
+          ** the run: it sets no winter target. */
           if (ru->type == NARYN__RULE_ENERGY && ru->node == L->plant[p] &&
-              !(ru->energy_gwh.v[t] <= most))
+              ru->energy_gwh.v && !(ru->energy_gwh.v[t] <= most))
             most = ru->energy_gwh.v[t];
         }
       if (isnan(most)) continue;

@@ -40,8 +40,9 @@ static const char *const storage_fields[] = {COMMON_FIELDS, "storage_hm3",
 static const char *const hedging_fields[] = {
     COMMON_FIELDS, "demands", "cut", "trigger_hm3", "trigger_m",
     "full_cut_hm3", "full_cut_m", NULL};
-static const char *const energy_fields[] = {COMMON_FIELDS, "plant",
-                                            "energy_gwh", "power_mw", NULL};
+static const char *const energy_fields[] = {
+    COMMON_FIELDS, "plant", "energy_gwh", "power_mw", "residual_of", "share",
+    "thermal_up_to_per_mwh", NULL};
 static const char *const downstream_fields[] = {COMMON_FIELDS, "node",
                                                 "flow_m3s", NULL};
 static const char *const *const fields_of[NARYN__RULE_TYPE_COUNT] = {
@@ -397,6 +398,66 @@ static int read_hedging(ctx *c, naryn__rule *ru, const naryn__doc *o,
   return rc;
 }
 
+/* Reads an energy rule's residual_of, share and thermal_up_to_per_mwh:
+** the grid must be the one the rule's plant feeds. Returns 0 or -1. */
+static int read_residual(ctx *c, naryn__rule *ru, const naryn__doc *o,
+                         const char *prefix) {
+  reader *r = c->r;
+  const naryn_model *m = c->m;
+  const naryn__doc *v = naryn__read_get(o, "residual_of");
+  char w[256], got[128];
+  at_field(w, sizeof w, prefix, "residual_of");
+  if (m->ngrids == 0)
+    return naryn__read_fail(r, v, w, "expected a model with \"grids\" for "
+                            "residual_of to name one of, got none");
+  if (v->kind != NARYN__DOC_SCALAR)
+    return naryn__read_fail(r, v, w, "expected the name of a grid, got %s",
+                            naryn__doc_describe(v, got, sizeof got));
+  int g = -1;
+  for (int k = 0; k < m->ngrids; k++)
+    if (strcmp(m->grids[k].name, v->str) == 0) g = k;
+  if (g < 0)
+    return naryn__read_fail(r, v, w, "expected the name of a grid of the "
+                            "model, got \"%s\", which no grid has", v->str);
+  if (ru->node >= 0) {
+    const naryn__node *p = &m->nodes[ru->node];
+    if (strcmp(m->grids[g].country, p->country) != 0)
+      return naryn__read_fail(r, v, w, "expected the grid that plant \"%s\" "
+                              "feeds, of its country %s%s%s, got \"%s\", the "
+                              "grid of \"%s\"", p->name,
+                              p->country[0] ? "\"" : "",
+                              p->country[0] ? p->country : "(none)",
+                              p->country[0] ? "\"" : "", v->str,
+                              m->grids[g].country);
+  }
+  ru->residual_grid = g;
+  ru->residual_share = 1.0;
+  ru->residual_thermal_per_mwh = NAN;
+  double x;
+  int got_share = naryn__read_number(r, o, "share", prefix, &x);
+  if (got_share < 0) return -1;
+  if (got_share == 0) {
+    if (!(x > 0 && x <= 1))
+      return naryn__read_fail(r, naryn__read_get(o, "share"),
+                              at_field(w, sizeof w, prefix, "share"),
+                              "expected a share of the residual demand above "
+                              "0 and at most 1, got %g", x);
+    ru->residual_share = x;
+  }
+  int got_price = naryn__read_number(r, o, "thermal_up_to_per_mwh", prefix, &x);
+  if (got_price < 0) return -1;
+  if (got_price == 0) {
+    if (!(x >= 0) || isinf(x))
+      return naryn__read_fail(r, naryn__read_get(o, "thermal_up_to_per_mwh"),
+                              at_field(w, sizeof w, prefix,
+                                       "thermal_up_to_per_mwh"),
+                              "expected a price >= 0 per MWh (finite), got %g",
+                              x);
+    ru->residual_thermal_per_mwh = x;
+  }
+  return 0;
+}
+
 static int read_energy(ctx *c, naryn__rule *ru, const naryn__doc *o,
                        const char *prefix) {
   reader *r = c->r;
@@ -420,12 +481,25 @@ static int read_energy(ctx *c, naryn__rule *ru, const naryn__doc *o,
   }
   int has_e = naryn__read_get(o, "energy_gwh") != NULL;
   int has_p = naryn__read_get(o, "power_mw") != NULL;
-  if (has_e && has_p)
-    return naryn__rules_both_given(r, o, prefix, "energy_gwh or power_mw",
-                                   "energy_gwh", "power_mw");
-  if (!has_e && !has_p)
+  int has_g = naryn__read_get(o, "residual_of") != NULL;
+  if (has_e + has_p + has_g > 1)
+    return naryn__rules_both_given(r, o, prefix,
+                                   "energy_gwh, power_mw or residual_of",
+                                   has_e ? "energy_gwh" : "power_mw",
+                                   has_g ? "residual_of" : "power_mw");
+  if (!has_g) {
+    static const char *const only[] = {"share", "thermal_up_to_per_mwh"};
+    for (int k = 0; k < 2; k++)
+      if (naryn__read_get(o, only[k]))
+        return naryn__read_fail(r, naryn__doc_key(o, only[k]),
+                                at_field(w, sizeof w, prefix, only[k]),
+                                "expected %s only with residual_of, which "
+                                "the rule does not give", only[k]);
+  }
+  if (!has_e && !has_p && !has_g)
     return naryn__read_fail(r, o, prefix, "expected one of %s, got none",
-                            "energy_gwh or power_mw");
+                            "energy_gwh, power_mw or residual_of");
+  if (has_g) return read_residual(c, ru, o, prefix) != 0 ? -1 : rc;
   const char *key = has_e ? "energy_gwh" : "power_mw";
   if (naryn__read_ts(r, o, key, prefix,
                      has_e ? NARYN__TS_VOLUME : NARYN__TS_RATE,
@@ -543,6 +617,7 @@ static int read_rule(ctx *c, naryn__rule *rules, naryn__doc *const *docs,
   char prefix[320];
   ru->doc = o;
   ru->node = -1;
+  ru->residual_grid = -1;
   ru->priority = DEFAULT_RULE_PRIORITY;
   ru->max_up_m3s = ru->max_down_m3s = INFINITY;
   ru->initial_release_m3s = NAN;

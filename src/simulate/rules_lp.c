@@ -278,13 +278,35 @@ static int applies(const sim *s, int res, int k) {
   return naryn__rule_applies(&s->m->nodes[res], k, z < 0 ? 0 : z);
 }
 
+double naryn__rules_target_gwh(const sim *s, const naryn__rule *r, int t) {
+  if (r->residual_grid < 0) return r->energy_gwh.v[t];
+  /* The grid's demand, less what its thermal plants up to the stated price
+  ** can make in the step, less what its other plants made in the step
+  ** before: all known before the step is solved. */
+  const naryn_model *m = s->m;
+  int g = r->residual_grid;
+  double left = m->grids[g].demand_gwh.v[t];
+  double hours = m->step_s[t] / 3600.0;
+  for (int k = 0; k < m->nthermal && !isnan(r->residual_thermal_per_mwh); k++) {
+    const naryn__thermal *th = &m->thermal[k];
+    if (th->grid != g || th->cost_per_mwh.v[t] > r->residual_thermal_per_mwh)
+      continue;
+    double avail = th->availability.v ? th->availability.v[t] : 1.0;
+    left -= th->capacity_mw * avail * hours * 1e-3;
+  }
+  for (int i = 0; t > 0 && i < m->nnodes; i++)
+    if (i != r->node && m->plant_grid[i] == g && s->nl[i].qt >= 0)
+      left -= s->energy_prev[i];
+  return left > 0 ? r->residual_share * left : 0.0;
+}
+
 double naryn__rules_energy_hm3(const sim *s, const naryn__rule *r, int plant,
                                int t) {
   const naryn__node *p = &s->m->nodes[plant];
   double h = s->head[plant], step_s = s->m->step_s[t];
   if (!(h > 0) || !(p->efficiency > 0) || step_s <= 0) return 0.0;
   /* Mean power over the step, and the flow that makes it at this head. */
-  double mw = r->energy_gwh.v[t] * 1e3 / (step_s / 3600.0);
+  double mw = naryn__rules_target_gwh(s, r, t) * 1e3 / (step_s / 3600.0);
   double q_m3s = mw * 1e6 / (NARYN__RHO_G * p->efficiency * h);
   return q_m3s * step_s * 1e-6;
 }

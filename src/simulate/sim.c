@@ -669,8 +669,14 @@ static int run_step(sim *s, int t) {
   /* The grids take the energy the water made (grid/dispatch.c). */
   if (s->disp) rc = naryn__dispatch_step(s->disp, s->r, t, s->o->balance_tolerance, s->d);
   if (rc != NARYN_OK) return rc;
-  for (int i = 0; i < m->nnodes; i++)
+  for (int i = 0; i < m->nnodes; i++) {
     if (s->nl[i].y >= 0) s->storage[i] = NARYN__Q(s->r, t, i, NARYN_Q_STORAGE_END_HM3);
+    /* The energy of the step, for the residual demands of the next. */
+    if (s->nl[i].qt >= 0) {
+      double e = NARYN__Q(s->r, t, i, NARYN_Q_ENERGY_GWH);
+      s->energy_prev[i] = isnan(e) ? 0.0 : e;
+    }
+  }
   return NARYN_OK;
 }
 
@@ -726,7 +732,7 @@ int naryn__simulate_into(const naryn_model *m, const naryn_sim_opts *o,
   sim s = {.m = m, .o = o, .d = d, .r = r};
   int rc = NARYN_ENOMEM;
   size_t n = (size_t)m->nnodes;
-  s.storage = calloc(15 * n + 1, sizeof *s.storage);
+  s.storage = calloc(16 * n + 1, sizeof *s.storage);
   s.zone = malloc((2 * n + 1) * sizeof *s.zone);
   s.forced_missed = calloc(2 * n + 1, sizeof *s.forced_missed);
   if (!s.storage || !s.zone || !s.forced_missed) {
@@ -748,6 +754,7 @@ int naryn__simulate_into(const naryn_model *m, const naryn_sim_opts *o,
   s.forced_w = s.forced_worst + n;
   s.evap_prev = s.forced_w + n;
   s.g_prev = s.evap_prev + n;
+  s.energy_prev = s.g_prev + n;
   s.forced_worst_t = s.forced_missed + n;
   s.ctl_priority = s.zone ? s.zone + n : NULL;
   for (size_t i = 0; i < n; i++) s.release[i] = NAN, s.zone[i] = -1;

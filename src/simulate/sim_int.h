@@ -112,6 +112,7 @@ typedef struct sim {
   double *head;       /* plant head (m) used in the current solve */
   double *head_next;  /* the same, recomputed from the solution */
   double *release;    /* reservoir release (m3/s) of the last step, NaN before */
+  double *energy_prev; /* plant energy (GWh) of the last step, 0 before */
   int *zone;          /* reservoir zone of the step, -1 without zones */
   int *ctl_priority;  /* scratch: the priority of each reservoir's control */
   stage *stages;      /* the rules' stages, chain by chain */
@@ -173,6 +174,9 @@ int naryn__rules_hedging(sim *s, lp_build *b);
 /* Sets the bounds of every rule's columns and rows for step t (after the
 ** network's own, see set_step_bounds). */
 void naryn__rules_bounds(sim *s, int t);
+/* The energy (GWh) an energy rule asks of its plant in step t: its
+** energy_gwh, or its share of the residual demand of the grid it follows. */
+double naryn__rules_target_gwh(const sim *s, const naryn__rule *r, int t);
 /* Turbined water (hm3) an energy rule asks of a plant at the head used in
 ** the current solve. */
 double naryn__rules_energy_hm3(const sim *s, const naryn__rule *r, int plant, int t);

@@ -2,7 +2,8 @@
 ** test_rules_sim.c: the operating rules in the simulation, each worked by
 ** hand on a daily model where 1 m3/s over a day is 0.0864 hm3: a zone
 ** switch during a drawdown, two-point hedging, an energy target whose
-** release changes with head, downstream control with a tributary joining
+** release changes with head, an energy target that follows a grid's
+** residual demand, downstream control with a tributary joining
 ** on the way, a ramp, a release that follows storage, a storage rule with
 ** a minimum release, and the same models
 ** solved by the network simplex and by CLP.
@@ -189,6 +190,75 @@ static void energy_target_with_head(void **state) {
   naryn_model_free(m);
 }
 
+/* An energy target that follows the residual demand of grid KG, over four
+** days: the demand (1.5, 2, 1 and 0.3 GWh), less the thermal plants of KG
+** up to 50 per MWh (T1: 20 MW at half availability, 0.24 GWh a day; T2
+** costs 80, and KZ's plant is another grid's), less what the grid's other
+** plant, the run-of-river Q (100 m head, efficiency 0.9), made the day
+** before: nothing before the first day, then 0.211896 GWh for every
+** 10 m3/s of the previous day's inflow (10, 20 and 5 m3/s). The rule asks
+** for half of it:
+**   day 1: 0.5 x (1.5 - 0.24)            = 0.63
+**   day 2: 0.5 x (2.0 - 0.24 - 0.211896) = 0.774052
+**   day 3: 0.5 x (1.0 - 0.24 - 0.423792) = 0.168104
+**   day 4: 0.3 - 0.24 - 0.105948 < 0, so nothing.
+** P has a fixed head of 100 m, so a target of E GWh a day takes
+** E / 24 x 1e9 / (9810 x 0.9 x 100) m3/s. */
+static const char residual[] =
+    "name: residual\n"
+    "horizon: {start: 2001-01-01, end: 2001-01-04, step: daily}\n"
+    "countries: {KG: Kyrgyzstan, KZ: Kazakhstan}\n"
+    "nodes:\n"
+    "  - name: R\n"
+    "    type: reservoir\n"
+    "    max_storage_hm3: 100\n"
+    "    initial_storage_hm3: 50\n"
+    "    country: KG\n"
+    "    rules:\n"
+    "      - {name: follow, type: energy, plant: P, residual_of: KG, share: 0.5,\n"
+    "         thermal_up_to_per_mwh: 50, priority: 3}\n"
+    "  - {name: P, type: hydropower, head_m: 100, efficiency: 0.9,\n"
+    "     max_turbine_flow_m3s: 500, capacity_mw: 1000, country: KG}\n"
+    "  - {name: I, type: inflow, inflow_m3s: [10, 20, 5, 10], country: KG}\n"
+    "  - {name: Q, type: hydropower, head_m: 100, efficiency: 0.9,\n"
+    "     max_turbine_flow_m3s: 200, capacity_mw: 1000, country: KG}\n"
+    "  - {name: Sea, type: sink}\n"
+    "links:\n"
+    "  - {from: R, to: P}\n"
+    "  - {from: P, to: Sea}\n"
+    "  - {from: I, to: Q}\n"
+    "  - {from: Q, to: Sea}\n"
+    "grids:\n"
+    "  - {name: KG, country: KG, demand_gwh: [1.5, 2.0, 1.0, 0.3],\n"
+    "     unserved: [{cost_per_mwh: 500}]}\n"
+    "  - {name: KZ, country: KZ, demand_gwh: 0, unserved: [{cost_per_mwh: 500}]}\n"
+    "thermal_plants:\n"
+    "  - {name: T1, grid: KG, capacity_mw: 20, availability: 0.5, cost_per_mwh: 20}\n"
+    "  - {name: T2, grid: KG, capacity_mw: 50, cost_per_mwh: 80}\n"
+    "  - {name: T3, grid: KZ, capacity_mw: 500, cost_per_mwh: 5}\n";
+
+static void energy_following_residual_demand(void **state) {
+  (void)state;
+  naryn_model *m = load(residual);
+  naryn_result *r = run(m, NARYN_STEP_AUTO);
+  int res = naryn_model_node_index(m, "R");
+  const double want_gwh[4] = {0.63, 0.774052, 0.168104, 0.0};
+  const double q_gwh[4] = {0.211896, 0.423792, 0.105948, 0.211896};
+  double storage = 50.0;
+  for (int t = 0; t < 4; t++) {
+    double rel = want_gwh[t] / 24.0 * 1e9 / (9810.0 * 0.9 * 100.0) * DAY_HM3;
+    assert_near(q(m, r, NARYN_Q_ENERGY_GWH, "Q", t), q_gwh[t], 1e-9);
+    assert_near(q(m, r, NARYN_Q_ENERGY_GWH, "P", t), want_gwh[t], 1e-6);
+    assert_near(q(m, r, NARYN_Q_TURBINED_HM3, "P", t), rel, 1e-6);
+    assert_near(q(m, r, NARYN_Q_RELEASE_HM3, "R", t), rel, 1e-6);
+    storage -= rel;
+    assert_near(q(m, r, NARYN_Q_STORAGE_END_HM3, "R", t), storage, 1e-6);
+    if (t < 3) assert_string_equal(naryn_result_rule(r, res, t), "follow");
+  }
+  naryn_result_free(r);
+  naryn_model_free(m);
+}
+
 /* Downstream control: 10 m3/s wanted past C, below the confluence of the
 ** reservoir's river with a tributary of 3 m3/s: the reservoir releases
 ** the 7 m3/s the tributary does not bring. */
@@ -320,7 +390,8 @@ static void storage_rule_and_floor(void **state) {
 ** CLP, it gives the same results. */
 static void same_either_way(void **state) {
   (void)state;
-  const char *models[] = {zone_switch, hedging, energy, downstream, ramp, storage_rule};
+  const char *models[] = {zone_switch, hedging, energy, residual, downstream, ramp,
+                          storage_rule};
   for (size_t k = 0; k < sizeof models / sizeof *models; k++) {
     naryn_model *m = load(models[k]);
     naryn_result *a = run(m, NARYN_STEP_AUTO), *b = run(m, NARYN_STEP_CLP);
@@ -345,6 +416,7 @@ int main(void) {
       cmocka_unit_test(zone_switch_in_drawdown),
       cmocka_unit_test(two_point_hedging),
       cmocka_unit_test(energy_target_with_head),
+      cmocka_unit_test(energy_following_residual_demand),
       cmocka_unit_test(downstream_control),
       cmocka_unit_test(ramp_and_storage_curve),
       cmocka_unit_test(storage_rule_and_floor),
