@@ -408,8 +408,8 @@ static int read_residual(ctx *c, naryn__rule *ru, const naryn__doc *o,
   char w[256], got[128];
   at_field(w, sizeof w, prefix, "residual_of");
   if (m->ngrids == 0)
-    return naryn__read_fail(r, v, w, "expected a model with \"grids\" for "
-                            "residual_of to name one of, got none");
+    return naryn__read_fail(r, v, w, "expected a list \"grids\" in the model "
+                            "for residual_of to name a grid from, got none");
   if (v->kind != NARYN__DOC_SCALAR)
     return naryn__read_fail(r, v, w, "expected the name of a grid, got %s",
                             naryn__doc_describe(v, got, sizeof got));
@@ -423,8 +423,8 @@ static int read_residual(ctx *c, naryn__rule *ru, const naryn__doc *o,
     const naryn__node *p = &m->nodes[ru->node];
     if (strcmp(m->grids[g].country, p->country) != 0)
       return naryn__read_fail(r, v, w, "expected the grid that plant \"%s\" "
-                              "feeds, of its country %s%s%s, got \"%s\", the "
-                              "grid of \"%s\"", p->name,
+                              "feeds (of country %s%s%s), got \"%s\", the "
+                              "grid of country \"%s\"", p->name,
                               p->country[0] ? "\"" : "",
                               p->country[0] ? p->country : "(none)",
                               p->country[0] ? "\"" : "", v->str,
@@ -451,7 +451,7 @@ static int read_residual(ctx *c, naryn__rule *ru, const naryn__doc *o,
       return naryn__read_fail(r, naryn__read_get(o, "thermal_up_to_per_mwh"),
                               at_field(w, sizeof w, prefix,
                                        "thermal_up_to_per_mwh"),
-                              "expected a price >= 0 per MWh (finite), got %g",
+                              "expected a finite price >= 0 per MWh, got %g",
                               x);
     ru->residual_thermal_per_mwh = x;
   }
