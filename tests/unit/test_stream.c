@@ -185,8 +185,9 @@ static void same_files_both_ways(void **state) {
     int n = 0;
     naryn_result *r = both_ways(m, NULL, &full, &n);
     /* nodes, links, summary, objective, network, run and the report, and
-    ** zones.csv for the built-in model, whose Toktogul has zones. */
-    assert_int_equal(n, k == 3 ? 8 : 7);
+    ** zones.csv and grids.csv for the built-in model, whose Toktogul has
+    ** zones and which has grids. */
+    assert_int_equal(n, k == 3 ? 9 : 7);
     naryn_result_free(r);
     naryn_result_free(full);
     naryn_model_free(m);
