@@ -354,6 +354,10 @@ typedef struct naryn_sim_opts {
   void *progress_user;
   /* How the steps' LPs are solved (default NARYN_STEP_AUTO). */
   naryn_step_solver step_solver;
+  /* 1 (the default): a model's grids are dispatched after each step's
+  ** water (doc/model-format.md, "Grids"); 0: they are not, and the result
+  ** holds no grid figures (the water is the same either way). */
+  int grids;
 } naryn_sim_opts;
 
 void naryn_sim_opts_init(naryn_sim_opts *o);

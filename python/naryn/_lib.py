@@ -59,7 +59,8 @@ PROGRESS_FN = CFUNCTYPE(None, c_void_p, POINTER(Progress))
 class SimOpts(Structure):
     _fields_ = [("max_iterations", c_int), ("settle_tolerance", c_double),
                 ("balance_tolerance", c_double), ("progress", PROGRESS_FN),
-                ("progress_user", c_void_p), ("step_solver", c_int)]
+                ("progress_user", c_void_p), ("step_solver", c_int),
+                ("grids", c_int)]
 
 
 class OptOpts(Structure):
@@ -135,6 +136,12 @@ for _name, _res, _args in [
     ("naryn_model_plausible", c_int, [P, P, POINTER(c_int)]),
     ("naryn_model_name", c_char_p, [P]),
     ("naryn_model_node_index", c_int, [P, c_char_p]),
+    ("naryn_result_grid_count", c_int, [P]),
+    ("naryn_result_grid_name", c_char_p, [P, c_int]),
+    ("naryn_result_grid_country", c_char_p, [P, c_int]),
+    ("naryn_result_grid", c_double, [P, c_int, c_int, c_int]),
+    ("naryn_grid_quantity_name", c_char_p, [c_int]),
+    ("naryn_result_grid_summary", None, [P, c_int, c_int, POINTER(c_double)]),
     ("naryn_model_path", c_char_p, [P]),
     ("naryn_model_scenario", c_char_p, [P]),
     ("naryn_model_steps", c_int, [P]),
@@ -250,3 +257,9 @@ def strings(items):
     items = [b(x) for x in items]
     arr = (c_char_p * max(len(items), 1))(*items)
     return arr, len(items)
+
+# The grid quantities (naryn_grid_quantity) and those summary.csv adds per
+# country and season, in its order.
+G_COUNT = 11
+G_PRICE, G_COST = 9, 10
+GRID_SUMMARY = (0, 1, 2, 3, 4, 5, 6, 7, 8, G_COST)

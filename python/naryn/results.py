@@ -144,9 +144,46 @@ class Result:
                             if stat == "per_year":
                                 v = NaN if f == "max_residual_hm3" or years <= 0 else v / years
                             row[f] = v
+                        row.update(self._grid_sums(c, season, 1.0 if stat == "total" else years))
                         rows.append(row)
             self._cache["summary"] = pd.DataFrame(rows)
         return self._cache["summary"]
+
+    def _grid_sums(self, country, season, per):
+        """The grid_* columns summary.csv adds for a model with grids: the
+        totals of the country's grid (of every grid for None) over per; NaN
+        for a country without a grid."""
+        r, n = self._r, lib.naryn_result_grid_count(self._r)
+        if n == 0:
+            return {}
+        total, one, found = [0.0] * _lib.G_COUNT, (ctypes.c_double * _lib.G_COUNT)(), False
+        for g in range(n):
+            if country is not None and _lib.s(lib.naryn_result_grid_country(r, g)) != country:
+                continue
+            lib.naryn_result_grid_summary(r, g, season, one)
+            total = [a + b for a, b in zip(total, one)]
+            found = True
+        return {"grid_" + _lib.s(lib.naryn_grid_quantity_name(q)):
+                (total[q] / per if found and per > 0 else NaN) for q in _lib.GRID_SUMMARY}
+
+    @property
+    def grids(self):
+        """grids.csv's rows of each grid and step (an empty frame for a
+        model without grids): a "date" DatetimeIndex, the grid, and its
+        figures."""
+        if "grids" not in self._cache:
+            r, rows = self._r, []
+            n = lib.naryn_result_grid_count(r)
+            names = [_lib.s(lib.naryn_grid_quantity_name(q)) for q in range(_lib.G_COUNT)]
+            for t, date in enumerate(self._dates()):
+                for g in range(n):
+                    row = {"date": date, "grid": _lib.s(lib.naryn_result_grid_name(r, g))}
+                    for q in range(_lib.G_COUNT):
+                        row[names[q]] = lib.naryn_result_grid(r, g, t, q)
+                    rows.append(row)
+            frame = pd.DataFrame(rows)
+            self._cache["grids"] = frame.set_index("date") if rows else frame
+        return self._cache["grids"]
 
     def total(self, field, country="all", season="all", statistic="total"):
         """One figure of the summary, e.g. total("energy_gwh", "KG", "oct-mar")."""

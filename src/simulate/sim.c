@@ -691,6 +691,7 @@ void naryn_sim_opts_init(naryn_sim_opts *o) {
   o->progress = NULL;
   o->progress_user = NULL;
   o->step_solver = NARYN_STEP_AUTO;
+  o->grids = 1;
 }
 
 /* Tells the caller's progress callback, if any, that 'done' steps are
@@ -765,7 +766,7 @@ int naryn__simulate_into(const naryn_model *m, const naryn_sim_opts *o,
   if (rc == NARYN_OK && naryn__routing_init(&s) != NARYN_OK)
     rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   if (rc == NARYN_OK) rc = build_lp(&s);
-  if (rc == NARYN_OK) rc = naryn__dispatch_new(m, r, &s.disp, d);
+  if (rc == NARYN_OK && o->grids) rc = naryn__dispatch_new(m, r, &s.disp, d);
   if (rc == NARYN_OK) report_progress(&s, 0);
   for (int t = 0; t < m->nsteps && rc == NARYN_OK; t++) {
     rc = naryn__interrupt_check(d);

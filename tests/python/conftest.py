@@ -37,7 +37,7 @@ def tolerance(col, want):
     significant digits for residuals."""
     if "residual" in col:
         return 5e-3 * abs(want) + 1e-300
-    if col in ("value", "value_per_year", "x", "y", "combined", "level"):
+    if col in ("value", "value_per_year", "x", "y", "combined", "level", "grid_cost", "cost"):
         return 5e-3 + 1e-12 * abs(want)
     if col in ("flow_m3s", "head_m", "level_m", "water_value_per_hm3"):
         return 5e-5 + 1e-12 * abs(want)

@@ -69,3 +69,17 @@ def test_pareto_and_share_equal_command_line(naryn, tmp_path):
             assert abs(float(mine[col].iloc[0]) - row[col]) <= 5e-3 + 1e-9 * abs(row[col]), col
     assert_frame_matches(g.grand.summary, tmp_path / "s" / "grand" / "summary.csv",
                          index_is_date=False)
+
+
+def test_grids_equal_command_line(naryn, tmp_path):
+    """The built-in model's grids: the grids frame against grids.csv's rows
+    of grids (its line rows aside), and the summary's grid columns (above)."""
+    cli("simulate", NARYN_MODEL, "--out", tmp_path, "--quiet")
+    g = naryn.load(NARYN_MODEL).simulate().grids
+    want = read_csv(tmp_path / "grids.csv")
+    assert len(g) > 0
+    rows = want[~want["grid"].astype(str).str.startswith("line:")]
+    for col in ("demand_gwh", "hydro_gwh", "thermal_gwh", "unserved_gwh"):
+        got, exp = list(g[col]), list(rows[col])
+        assert len(got) == len(exp)
+        assert all(abs(a - b) <= 5e-7 + 1e-12 * abs(b) for a, b in zip(got, exp)), col
