@@ -857,6 +857,10 @@ typedef struct naryn__link {
 #define NARYN__MAX_PRICE_WHY "a million times a typical price"
 #define NARYN__MAX_ENERGY_GWH 1e5     /* energy targets, per calendar month */
 #define NARYN__MAX_ENERGY_WHY "more than a plant of 100,000 MW makes in a month, 74,400 GWh"
+#define NARYN__MAX_GRID_MW 1e7         /* grids' peaks, thermal plants, lines, markets */
+#define NARYN__MAX_GRID_MW_WHY "more than the world's installed capacity, about 9,000,000 MW"
+#define NARYN__MAX_GRID_GWH 1e7        /* grids' demands (per month) and tiers */
+#define NARYN__MAX_GRID_GWH_WHY "four times the world's consumption in a month, about 2,500,000 GWh"
 #define NARYN__MAX_WEIGHT 1e6
 #define NARYN__MAX_WEIGHT_WHY "a million times another term already makes that term vanish"
 #define NARYN__MAX_YEARS 200         /* the horizon */

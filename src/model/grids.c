@@ -85,9 +85,21 @@ static const char *read_name(reader *r, const naryn__doc *o, const char *w,
   return name;
 }
 
-/* Reads a number field that must be present and not negative. */
+/* Reports a value of field 'key' above the physical limit 'max' (in
+** 'unit', resting on 'why'). */
+static void over_limit(reader *r, const naryn__doc *o, const char *key,
+                       const char *w, double v, double max, const char *unit,
+                       const char *why) {
+  if (v > max)
+    naryn__read_fail(r, naryn__field_pos(o, key), w,
+                     "expected at most %g %s (%s), got %g", max, unit, why, v);
+}
+
+/* Reads a number field that must be present, not negative and at most
+** 'max' (resting on 'why'). */
 static void req_amount(reader *r, const naryn__doc *o, const char *key,
-                       const char *prefix, const char *unit, double *out) {
+                       const char *prefix, const char *unit, double max,
+                       const char *why, double *out) {
   char w[256];
   snprintf(w, sizeof w, "%s.%s", prefix, key);
   int rc = naryn__read_number(r, o, key, prefix, out);
@@ -98,14 +110,17 @@ static void req_amount(reader *r, const naryn__doc *o, const char *key,
     naryn__read_fail(r, naryn__field_pos(o, key), w,
                      "expected at least 0 %s, got %g", unit,
                      *out);
+  } else if (rc == 0) {
+    over_limit(r, o, key, w, *out, max, unit, why);
   }
 }
 
-/* Reads an optional number field that must not be negative (and, when
-** 'below_one', below 1); leaves *out when absent. */
+/* Reads an optional number field that must not be negative and at most
+** 'max' (resting on 'why'), or, when 'below_one', a fraction below 1;
+** leaves *out when absent. */
 static void opt_amount(reader *r, const naryn__doc *o, const char *key,
                        const char *prefix, const char *unit, int below_one,
-                       double *out) {
+                       double max, const char *why, double *out) {
   char w[256];
   snprintf(w, sizeof w, "%s.%s", prefix, key);
   if (naryn__read_number(r, o, key, prefix, out) != 0) return;
@@ -117,14 +132,17 @@ static void opt_amount(reader *r, const naryn__doc *o, const char *key,
     naryn__read_fail(r, naryn__field_pos(o, key), w,
                      "expected at least 0 %s, got %g", unit,
                      *out);
+  else if (!below_one)
+    over_limit(r, o, key, w, *out, max, unit, why);
 }
 
 /* Reads a time-varying field; when 'needed' and absent, says so. Checks
-** the values against [lo, hi] as 'expect' words them. */
+** the values against [lo, hi] as 'expect' words them, then against the
+** physical limit 'max' in 'unit', resting on 'why'. */
 static void read_values(reader *r, const naryn__doc *o, const char *key,
                         const char *prefix, naryn__ts_form form, int needed,
-                        double lo, double hi, const char *expect,
-                        naryn__ts *ts) {
+                        double lo, double hi, const char *expect, double max,
+                        const char *unit, const char *why, naryn__ts *ts) {
   char w[256];
   snprintf(w, sizeof w, "%s.%s", prefix, key);
   int rc = naryn__read_ts(r, o, key, prefix, form, ts);
@@ -132,7 +150,7 @@ static void read_values(reader *r, const naryn__doc *o, const char *key,
     naryn__read_fail(r, o, prefix, "expected a field \"%s\" (%s), got none",
                      key, expect);
   if (rc == 0)
-    naryn__read_check_values(r, ts, w, lo, hi, expect, INFINITY, "", "");
+    naryn__read_check_values(r, ts, w, lo, hi, expect, max, unit, why);
 }
 
 /* The index of the grid named by field 'key' of o, or -1 after reporting
@@ -205,8 +223,10 @@ static void read_tiers(reader *r, naryn__grid *g, const char *prefix) {
       continue;
     }
     naryn__read_check_keys(r, o, tw, tier_fields);
-    req_amount(r, o, "cost_per_mwh", tw, "currency per MWh", &tr->cost_per_mwh);
-    opt_amount(r, o, "gwh", tw, "GWh", 0, &tr->gwh);
+    req_amount(r, o, "cost_per_mwh", tw, "currency per MWh", NARYN__MAX_PRICE,
+               NARYN__MAX_PRICE_WHY, &tr->cost_per_mwh);
+    opt_amount(r, o, "gwh", tw, "GWh", 0, NARYN__MAX_GRID_GWH, NARYN__MAX_GRID_GWH_WHY,
+               &tr->gwh);
     int has_gwh = naryn__read_get(o, "gwh") != NULL;
     int has_share = naryn__read_get(o, "share") != NULL;
     if (has_share && naryn__read_number(r, o, "share", tw, &tr->share) == 0 &&
@@ -302,7 +322,8 @@ static int read_grids(reader *r, const naryn__doc *root, naryn__names *names) {
                          g->country, m->grids[first].name, list->vals[first]->line);
     }
     read_values(r, o, "demand_gwh", prefix, NARYN__TS_VOLUME, 1, 0, INFINITY,
-                "an energy in GWh of at least 0", &g->demand_gwh);
+                "an energy in GWh of at least 0", NARYN__MAX_GRID_GWH, "GWh",
+                NARYN__MAX_GRID_GWH_WHY, &g->demand_gwh);
     int has_peak = naryn__read_get(o, "peak_mw") != NULL;
     int has_hours = naryn__read_get(o, "peak_hours") != NULL;
     if (has_peak != has_hours)
@@ -312,9 +333,12 @@ static int read_grids(reader *r, const naryn__doc *root, naryn__names *names) {
                        has_peak ? "peak_mw" : "peak_hours");
     else if (has_peak) {
       read_values(r, o, "peak_mw", prefix, NARYN__TS_RATE, 1, 0, INFINITY,
-                  "a power in MW of at least 0", &g->peak_mw);
+                  "a power in MW of at least 0", NARYN__MAX_GRID_MW, "MW",
+                  NARYN__MAX_GRID_MW_WHY, &g->peak_mw);
+      /* More hours than the month has is check_peak's to report. */
       read_values(r, o, "peak_hours", prefix, NARYN__TS_RATE, 1, 0,
-                  INFINITY, "a number of hours of at least 0", &g->peak_hours);
+                  INFINITY, "a number of hours of at least 0", INFINITY, "", "",
+                  &g->peak_hours);
       if (g->peak_hours.v && !r->failed) check_peak(r, g, prefix);
     }
     read_tiers(r, g, prefix);
@@ -351,11 +375,13 @@ static int read_thermal(reader *r, const naryn__doc *root,
     char prefix[192];
     snprintf(prefix, sizeof prefix, "thermal plant \"%s\"", name);
     p->grid = grid_ref(r, o, "grid", prefix, grids);
-    req_amount(r, o, "capacity_mw", prefix, "MW", &p->capacity_mw);
+    req_amount(r, o, "capacity_mw", prefix, "MW", NARYN__MAX_GRID_MW, NARYN__MAX_GRID_MW_WHY,
+               &p->capacity_mw);
     read_values(r, o, "availability", prefix, NARYN__TS_RATE, 0, 0, 1,
-                "an availability from 0 to 1", &p->availability);
+                "an availability from 0 to 1", INFINITY, "", "", &p->availability);
     read_values(r, o, "cost_per_mwh", prefix, NARYN__TS_RATE, 1, 0, INFINITY,
-                "a cost per MWh of at least 0", &p->cost_per_mwh);
+                "a cost per MWh of at least 0", NARYN__MAX_PRICE, "per MWh",
+                NARYN__MAX_PRICE_WHY, &p->cost_per_mwh);
   }
   return r->failed ? -1 : 0;
 }
@@ -401,11 +427,14 @@ static int read_lines(reader *r, const naryn__doc *root,
     l->name = name;
     char prefix[192];
     snprintf(prefix, sizeof prefix, "interconnector \"%s\"", name);
-    req_amount(r, o, "capacity_mw", prefix, "MW", &l->capacity_mw);
+    req_amount(r, o, "capacity_mw", prefix, "MW", NARYN__MAX_GRID_MW, NARYN__MAX_GRID_MW_WHY,
+               &l->capacity_mw);
     l->capacity_mw_back = l->capacity_mw;
-    opt_amount(r, o, "capacity_mw_back", prefix, "MW", 0, &l->capacity_mw_back);
-    opt_amount(r, o, "loss_fraction", prefix, "", 1, &l->loss_fraction);
-    opt_amount(r, o, "tariff_per_mwh", prefix, "currency per MWh", 0,
+    opt_amount(r, o, "capacity_mw_back", prefix, "MW", 0, NARYN__MAX_GRID_MW,
+               NARYN__MAX_GRID_MW_WHY, &l->capacity_mw_back);
+    opt_amount(r, o, "loss_fraction", prefix, "", 1, 1.0, "", &l->loss_fraction);
+    opt_amount(r, o, "tariff_per_mwh", prefix, "currency per MWh", 0, NARYN__MAX_PRICE,
+               NARYN__MAX_PRICE_WHY,
                &l->tariff_per_mwh);
   }
   return r->failed ? -1 : 0;
@@ -443,13 +472,17 @@ static int read_markets(reader *r, const naryn__doc *root,
     char prefix[192];
     snprintf(prefix, sizeof prefix, "market \"%s\"", name);
     read_values(r, o, "import_price_per_mwh", prefix, NARYN__TS_RATE, 0, 0,
-                INFINITY, "a price per MWh of at least 0", &k->import_price_per_mwh);
+                INFINITY, "a price per MWh of at least 0", NARYN__MAX_PRICE, "per MWh",
+                NARYN__MAX_PRICE_WHY, &k->import_price_per_mwh);
     read_values(r, o, "export_price_per_mwh", prefix, NARYN__TS_RATE, 0, 0,
-                INFINITY, "a price per MWh of at least 0", &k->export_price_per_mwh);
+                INFINITY, "a price per MWh of at least 0", NARYN__MAX_PRICE, "per MWh",
+                NARYN__MAX_PRICE_WHY, &k->export_price_per_mwh);
     k->import_limit_mw = k->import_price_per_mwh.v ? INFINITY : 0.0;
     k->export_limit_mw = k->export_price_per_mwh.v ? INFINITY : 0.0;
-    opt_amount(r, o, "import_limit_mw", prefix, "MW", 0, &k->import_limit_mw);
-    opt_amount(r, o, "export_limit_mw", prefix, "MW", 0, &k->export_limit_mw);
+    opt_amount(r, o, "import_limit_mw", prefix, "MW", 0, NARYN__MAX_GRID_MW,
+               NARYN__MAX_GRID_MW_WHY, &k->import_limit_mw);
+    opt_amount(r, o, "export_limit_mw", prefix, "MW", 0, NARYN__MAX_GRID_MW,
+               NARYN__MAX_GRID_MW_WHY, &k->export_limit_mw);
     if (!k->import_price_per_mwh.v && !k->export_price_per_mwh.v)
       naryn__read_fail(r, o, prefix, "expected import_price_per_mwh or "
                        "export_price_per_mwh (a market buys or sells), got "

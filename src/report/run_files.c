@@ -398,15 +398,23 @@ static int months_from_run(run_files *f) {
   return NARYN_OK;
 }
 
-/* Reads the guide curves of zones.csv, when the run wrote it (a model
-** with zones), once the time axis is known. */
-static int read_zones(run_files *f) {
-  char *path = naryn__arena_printf(f->a, "%s/zones.csv", f->dir);
+/* Reads DIR/NAME into *out when the run wrote it; leaves *out NULL when
+** it did not. NARYN_OK, or the error of a file that cannot be read. */
+static int read_if_written(run_files *f, const char *name, naryn__csv **out) {
+  char *path = naryn__arena_printf(f->a, "%s/%s", f->dir, name);
   if (!path)
     return naryn__diag(f->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   if (access(path, F_OK) != 0) return NARYN_OK;
-  naryn__csv *z = naryn__rep_read_csv(f, "zones.csv");
-  if (!z) return NARYN_EIO;
+  *out = naryn__rep_read_csv(f, name);
+  return *out ? NARYN_OK : NARYN_EIO;
+}
+
+/* Reads the guide curves of zones.csv, when the run wrote it (a model
+** with zones), once the time axis is known. */
+static int read_zones(run_files *f) {
+  naryn__csv *z = NULL;
+  int rc = read_if_written(f, "zones.csv", &z);
+  if (rc != NARYN_OK || !z) return rc;
   const char **names = naryn__arena_alloc(f->a, (size_t)f->nnodes * sizeof *names);
   unsigned char *res = naryn__arena_alloc(f->a, (size_t)f->nnodes);
   if (!names || !res)
@@ -439,12 +447,9 @@ static int step_of_date(const run_files *f, const char *date) {
 ** step's point (by month, the month's last observed step). Rows of other
 ** quantities, nodes and dates outside the run are passed over. */
 static int read_observed(run_files *f) {
-  char *path = naryn__arena_printf(f->a, "%s/observed.csv", f->dir);
-  if (!path)
-    return naryn__diag(f->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
-  if (access(path, F_OK) != 0) return NARYN_OK;
-  naryn__csv *o = naryn__rep_read_csv(f, "observed.csv");
-  if (!o) return NARYN_EIO;
+  naryn__csv *o = NULL;
+  int rc = read_if_written(f, "observed.csv", &o);
+  if (rc != NARYN_OK || !o) return rc;
   int vc = naryn__csv_column(o, "observed");
   f->obs_table = o;
   f->obs_pt = naryn__arena_alloc(f->a, (size_t)(o->nrows + 1) * sizeof *f->obs_pt);
