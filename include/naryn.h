@@ -567,11 +567,15 @@ typedef enum naryn_grid_quantity {
   NARYN_G_PRICE_PER_MWH,      /* the marginal price: the balance's dual */
   NARYN_G_COST,               /* fuel, purchases less sales, tariffs paid on
                               ** what it sent, unserved energy (currency) */
+  NARYN_G_HYDRO_VALUE,        /* what the hydropower saves: the cost of the
+                              ** step dispatched with no hydropower at all,
+                              ** less NARYN_G_COST (currency); what a grid
+                              ** objective term counts */
   NARYN_G_COUNT
 } naryn_grid_quantity;
 
 /* The grids of a result: 0 for a model without grids or a result that did
-** not dispatch them (an optimised one, for now). */
+** not dispatch them (an ensemble member's). */
 int naryn_result_grid_count(const naryn_result *r);
 /* The name and country of grid g, or NULL. */
 const char *naryn_result_grid_name(const naryn_result *r, int g);

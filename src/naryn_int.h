@@ -878,6 +878,9 @@ typedef enum naryn__term_kind {
   NARYN__TERM_INFLOW,      /* inflow to a node short of a target flow */
   NARYN__TERM_SPILL,       /* water entering a node (e.g. a sink), per hm3 */
   NARYN__TERM_END_STORAGE, /* reservoir storage below a target at the end */
+  NARYN__TERM_GRID,        /* what hydropower saves grids (NARYN_G_HYDRO_VALUE):
+                           ** a benefit; it values their plants' energy in
+                           ** place of energy terms */
   NARYN__TERM_KIND_COUNT
 } naryn__term_kind;
 
@@ -891,6 +894,8 @@ typedef struct naryn__term {
   ** the model file gives them; NULL when it gives none. */
   const char *confidence, *source;
   unsigned char *node_on;     /* [nnodes]: 1 for every node the term covers */
+  unsigned char *grid_on;     /* [ngrids]: grid terms, 1 for every grid the
+                              ** term covers; NULL for other kinds */
   unsigned char *step_on;     /* [nsteps]: 1 for steps in its season or months */
   /* Unit price of step t (per MWh for energy, per hm3 otherwise), already
   ** zero outside step_on. NULL when the price is given by priority or by a
@@ -918,6 +923,8 @@ typedef struct naryn__term {
 ** price of the first segment. (model/objective.c) */
 double naryn__term_price(const naryn_model *m, const naryn__term *tm, int node,
                          int step);
+/* 1 for the kinds that are benefits (energy and grid terms), 0 for costs. */
+#define NARYN__TERM_BENEFIT(kind) ((kind) == NARYN__TERM_ENERGY || (kind) == NARYN__TERM_GRID)
 /* Name of a kind as written in model files: "energy", "shortage", ... */
 const char *naryn__term_kind_name(naryn__term_kind k);
 
@@ -1344,6 +1351,12 @@ void naryn__grid_lp_set_step(const naryn__grid_lp *g, const naryn_model *m,
                              int t, const double *hydro_gwh, double cost_scale,
                              double *collo, double *colup, double *rowlo,
                              double *rowup, double *obj);
+/* Adds w times the cost in currency per GWh of each of grid k's columns
+** in step t to c[column], so that c'x is w times NARYN_G_COST: its
+** thermal plants, tiers, markets (sales as a negative cost) and the
+** tariffs of the lines it sends over. */
+void naryn__grid_lp_cost_coefs(const naryn__grid_lp *g, const naryn_model *m,
+                               int t, int k, double w, double *c);
 /* Reads step t's figures from a solution: out[grid * NARYN_G_COUNT + q]
 ** and lines[line * 2 + back]; hydro_gwh as given to set_step (the
 ** energy of hydro columns, if any, is the caller's to add). */
@@ -1367,6 +1380,15 @@ int naryn__dispatch_new(const naryn_model *m, naryn_result *r,
 int naryn__dispatch_step(naryn__dispatch *p, naryn_result *r, int t,
                          double tolerance, naryn_diags *d);
 void naryn__dispatch_free(naryn__dispatch *p);
+/* Makes room in r for the grid figures of every step (NaN until
+** dispatched). NARYN_OK or NARYN_ENOMEM. */
+int naryn__dispatch_room(const naryn_model *m, naryn_result *r);
+/* Grid k's cost in step t with no hydropower, on its own (every line
+** closed). */
+double naryn__dispatch_cost0(const naryn__dispatch *p, int t, int k);
+/* Closes the lines whose flag in open[line] is 0 for the steps dispatched
+** from now on; NULL opens them all (as they are at first). */
+void naryn__dispatch_open_lines(naryn__dispatch *p, const unsigned char *open);
 
 /* An LP  min c'x  s.t.  rowlo <= Ax <= rowup,  collo <= x <= colup, kept
 ** loaded between solves so that each solve starts from the last basis.

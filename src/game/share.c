@@ -278,7 +278,7 @@ static double benefit_of(const naryn_game *g, const naryn_result *r, int i) {
     double w = m->terms[k].weight;
     if (w == 0) continue;
     double t = naryn__term_value(r, k, g->player[i], NULL);
-    sum += m->terms[k].kind == NARYN__TERM_ENERGY ? w * t : -w * t;
+    sum += NARYN__TERM_BENEFIT(m->terms[k].kind) ? w * t : -w * t;
   }
   return sum / g->years;
 }
@@ -614,7 +614,7 @@ static double winter_price(const naryn_game *g, int i) {
         if (mo > 3 && mo < 10) continue;
         double p = 0.0;
         for (int k = 0; k < m->nterms; k++)
-          if (m->terms[k].kind == NARYN__TERM_ENERGY)
+          if (NARYN__TERM_BENEFIT(m->terms[k].kind))
             p += m->terms[k].weight * naryn__term_price(m, &m->terms[k], j, t);
         sum += p;
         count++;

@@ -14,7 +14,8 @@
 ** pays the line's tariff per MWh sent. A market has a column for what the
 ** grid buys (at the import price, up to the import limit) and one for
 ** what it sells (earning the export price). Unserved energy comes in
-** tiers of rising cost, the last unbounded, so every balance can be met;
+** tiers of rising cost, together as large as the demand (the last takes
+** whatever the others leave of it), so every balance can be met;
 ** the surplus column takes hydropower no one can use, at no cost. Costs
 ** are per MWh times cost_scale on columns in GWh, so that a balance row's
 ** dual, divided by cost_scale, is the grid's marginal price per MWh.
@@ -124,12 +125,21 @@ void naryn__grid_lp_free(naryn__grid_lp *g) {
   g->bal = g->thermal = g->line = g->buy = NULL;
 }
 
-/* The size of tier i of grid k in step t, GWh; INFINITY for the last. */
+/* The size of tier i of grid k in step t, GWh: what it is given, or the
+** rest of the demand for the last, so that no grid leaves more unserved
+** than its demand (which would let it sell the energy it fails to use). */
 static double tier_gwh(const naryn_model *m, const naryn__grid *gr, int i, int t) {
-  const naryn__tier *tr = &gr->tiers[i];
-  if (i + 1 == gr->ntiers) return INFINITY;
-  if (!isnan(tr->share)) return tr->share * gr->demand_gwh.v[t];
-  return tr->gwh * month_share(m, t);
+  double before = 0.0, demand = gr->demand_gwh.v[t];
+  for (int j = 0; j <= i; j++) {
+    const naryn__tier *tr = &gr->tiers[j];
+    double size = j + 1 == gr->ntiers   ? INFINITY
+                  : !isnan(tr->share) ? tr->share * demand
+                                      : tr->gwh * month_share(m, t);
+    double left = fmax(0.0, demand - before);
+    if (j == i) return fmin(size, left);
+    before += size;
+  }
+  return 0.0;
 }
 
 void naryn__grid_lp_set_step(const naryn__grid_lp *g, const naryn_model *m,
@@ -175,6 +185,25 @@ void naryn__grid_lp_set_step(const naryn__grid_lp *g, const naryn_model *m,
       colup[g->sell[k]] = mk->export_limit_mw * hours / 1000.0;
       obj[g->sell[k]] = -mk->export_price_per_mwh.v[t] * cost_scale;
     }
+  }
+}
+
+void naryn__grid_lp_cost_coefs(const naryn__grid_lp *g, const naryn_model *m,
+                               int t, int k, double w, double *c) {
+  const naryn__grid *gr = &m->grids[k];
+  for (int i = 0; i < gr->ntiers; i++)
+    c[g->tier[k] + i] += w * gr->tiers[i].cost_per_mwh * 1000.0;
+  for (int i = 0; i < m->nthermal; i++)
+    if (m->thermal[i].grid == k) c[g->thermal[i]] += w * thermal_cost(&m->thermal[i], t) * 1000.0;
+  for (int l = 0; l < m->nlines; l++)
+    for (int back = 0; back < 2; back++)
+      if ((back ? m->lines[l].to : m->lines[l].from) == k)
+        c[g->line[2 * l + back]] += w * m->lines[l].tariff_per_mwh * 1000.0;
+  for (int q = 0; q < m->nmarkets; q++) {
+    const naryn__market *mk = &m->markets[q];
+    if (mk->grid != k) continue;
+    if (g->buy[q] >= 0) c[g->buy[q]] += w * mk->import_price_per_mwh.v[t] * 1000.0;
+    if (g->sell[q] >= 0) c[g->sell[q]] -= w * mk->export_price_per_mwh.v[t] * 1000.0;
   }
 }
 

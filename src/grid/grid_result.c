@@ -5,7 +5,8 @@
 ** grids.csv has a row per step and grid: its demand, hydropower, thermal
 ** energy, imports over lines (after losses) and from markets, exports
 ** over lines (before losses) and to markets, unserved energy, unused
-** hydropower, the marginal price and the cost of the dispatch; then a row
+** hydropower, the marginal price, the cost of the dispatch and what the
+** hydropower saved of it; then a row
 ** per step and interconnector under the grid "line:NAME" with what it
 ** sent each way. Energies are written to six decimals, prices and costs
 ** to four and two, like the other per-step files.
@@ -20,7 +21,7 @@ static const char *const quantity_names[NARYN_G_COUNT] = {
     "demand_gwh",          "hydro_gwh",          "thermal_gwh",
     "import_lines_gwh",    "import_market_gwh",  "export_lines_gwh",
     "export_market_gwh",   "unserved_gwh",       "surplus_gwh",
-    "price_per_mwh",       "cost"};
+    "price_per_mwh",       "cost",               "hydro_value"};
 
 const char *naryn_grid_quantity_name(naryn_grid_quantity q) {
   return (q >= 0 && q < NARYN_G_COUNT) ? quantity_names[q] : "";
@@ -96,7 +97,8 @@ void naryn__write_grids(const naryn_result *r, naryn__outfile *f) {
         double v = naryn_result_grid(r, g, t, (naryn_grid_quantity)q);
         naryn__outfile_write(f, ",", 1);
         naryn__put_number(f, v, q == NARYN_G_PRICE_PER_MWH ? "%.4f"
-                                : q == NARYN_G_COST        ? "%.2f"
+                                : q == NARYN_G_COST ||
+                                          q == NARYN_G_HYDRO_VALUE ? "%.2f"
                                                            : "%.6f");
       }
       naryn__outfile_write(f, ",,\n", 3);

@@ -26,13 +26,15 @@
 typedef naryn__reader reader;
 
 static const char *const kind_names[NARYN__TERM_KIND_COUNT] = {
-    "energy", "shortage", "min_flow", "inflow", "spill", "end_storage"};
+    "energy", "shortage", "min_flow", "inflow", "spill", "end_storage", "grid"};
 
 /* The node type each kind applies to; NARYN_NODE_TYPE_COUNT stands for any
-** type but an inflow, whose water enters from outside the network. */
+** type but an inflow, whose water enters from outside the network. A grid
+** term covers grids, not nodes (kind_takes). */
 static const naryn_node_type kind_node_type[NARYN__TERM_KIND_COUNT] = {
     NARYN_NODE_HYDROPOWER, NARYN_NODE_DEMAND, NARYN_NODE_MIN_FLOW,
-    NARYN_NODE_TYPE_COUNT, NARYN_NODE_TYPE_COUNT, NARYN_NODE_RESERVOIR};
+    NARYN_NODE_TYPE_COUNT, NARYN_NODE_TYPE_COUNT, NARYN_NODE_RESERVOIR,
+    NARYN_NODE_HYDROPOWER};
 
 /* Every field a term may have. */
 static const char *const term_fields[] = {
@@ -64,7 +66,8 @@ static const unsigned char kind_has[NARYN__TERM_KIND_COUNT][F_COUNT] = {
     /* min_flow */ {0, 1, 1, 0, 0, 0},
     /* inflow */ {0, 1, 0, 0, 1, 0},
     /* spill */ {0, 1, 0, 0, 0, 0},
-    /* end_storage */ {0, 1, 0, 0, 0, 1}};
+    /* end_storage */ {0, 1, 0, 0, 0, 1},
+    /* grid */ {0, 0, 0, 0, 0, 0}};
 
 /* The prices of the default terms. */
 #define DEFAULT_VALUE_PER_MWH 30.0
@@ -76,6 +79,7 @@ const char *naryn__term_kind_name(naryn__term_kind k) {
 
 /* 1 when a term of kind k may cover a node of type t. */
 static int kind_takes(naryn__term_kind k, naryn_node_type t) {
+  if (k == NARYN__TERM_GRID) return 0;
   naryn_node_type want = kind_node_type[k];
   return want == NARYN_NODE_TYPE_COUNT ? t != NARYN_NODE_INFLOW : t == want;
 }
@@ -589,6 +593,7 @@ static int read_prices(reader *r, naryn__term *tm, const naryn__doc *o,
     int rc2 = read_end_targets(r, tm, o, prefix, selected);
     return rc ? rc : rc2;
   }
+  case NARYN__TERM_GRID:
   case NARYN__TERM_KIND_COUNT:
     break;
   }
@@ -599,6 +604,34 @@ static int read_prices(reader *r, naryn__term *tm, const naryn__doc *o,
 /* Terms                                                                   */
 /* ====================================================================== */
 
+/* Completes a grid term: the grids of the countries it lists (of every
+** country without the field) and no node. A model without grids has
+** nothing for it to value. Returns 0 or -1. */
+static int grid_term(reader *r, naryn__term *tm, const naryn__doc *o,
+                     const char *prefix) {
+  const naryn_model *m = r->m;
+  char w[256];
+  const naryn__doc *nodes = naryn__read_get(o, "nodes");
+  if (nodes && !naryn__doc_is_null(nodes))
+    return naryn__read_fail(r, nodes, at_field(w, sizeof w, prefix, "nodes"),
+                            "expected no nodes on a term of kind grid: it "
+                            "values grids, chosen by \"countries\"");
+  if (m->ngrids == 0)
+    return naryn__read_fail(r, o, prefix,
+                            "expected a model with grids for a term of kind "
+                            "grid, which values what hydropower saves them; "
+                            "the model has none");
+  tm->grid_on = naryn__arena_alloc(r->a, (size_t)m->ngrids);
+  if (!tm->grid_on) return naryn__read_oom(r);
+  const naryn__doc *cs = naryn__read_get(o, "countries");
+  for (int k = 0; k < m->ngrids; k++) {
+    tm->grid_on[k] = !cs;
+    for (int j = 0; cs && j < cs->n; j++)
+      if (strcmp(cs->vals[j]->str, m->grids[k].country) == 0) tm->grid_on[k] = 1;
+  }
+  return 0;
+}
+
 /* Reads a term's kind. Returns 0, or -1 after reporting a missing or
 ** unknown kind (with the nearest kind when one is close). */
 static int read_kind(reader *r, naryn__term *tm, const naryn__doc *o,
@@ -608,8 +641,8 @@ static int read_kind(reader *r, naryn__term *tm, const naryn__doc *o,
   if (!v)
     return naryn__read_fail(r, o, prefix,
                             "expected a field \"kind\" (energy, shortage, "
-                            "min_flow, inflow, spill or end_storage), got "
-                            "none");
+                            "min_flow, inflow, spill, end_storage or grid), "
+                            "got none");
   int best = 4;
   const char *near = NULL;
   for (int k = 0; k < NARYN__TERM_KIND_COUNT; k++) {
@@ -626,7 +659,7 @@ static int read_kind(reader *r, naryn__term *tm, const naryn__doc *o,
   if (near) snprintf(hint, sizeof hint, " (did you mean \"%s\"?)", near);
   return naryn__read_fail(r, v, at_field(w, sizeof w, prefix, "kind"),
                           "expected a kind: energy, shortage, min_flow, "
-                          "inflow, spill or end_storage, got %s%s",
+                          "inflow, spill, end_storage or grid, got %s%s",
                           naryn__doc_describe(v, got, sizeof got), hint);
 }
 
@@ -711,6 +744,10 @@ static int read_term(reader *r, naryn__term *terms, int i, const naryn__doc *o) 
   unsigned char *selected = naryn__arena_alloc(r->a, (size_t)m->nnodes);
   if (!by_country || !by_name || !selected) return naryn__read_oom(r);
   if (read_countries_filter(r, o, prefix, by_country) < 0) rc = -1;
+  if (tm->kind == NARYN__TERM_GRID) {
+    if (read_steps(r, tm, o, prefix) != 0 || rc != 0) return -1;
+    return grid_term(r, tm, o, prefix);
+  }
   int named = read_nodes_filter(r, tm, o, prefix, by_name);
   if (named < 0) rc = -1;
   if (named == 1 && kind_node_type[tm->kind] == NARYN_NODE_TYPE_COUNT)
@@ -774,6 +811,46 @@ static int default_terms(reader *r) {
   return 0;
 }
 
+/* In a model with grids, the grids value their plants' energy: a model
+** that lists no grid term gets one over every grid ("grids", after the
+** others), and energy terms leave out every plant feeding a grid that a
+** grid term covers, so that no energy is valued twice. */
+static void grids_value_energy(reader *r) {
+  naryn_model *m = r->m;
+  int have = 0;
+  for (int k = 0; k < m->nterms; k++) have |= m->terms[k].kind == NARYN__TERM_GRID;
+  if (!have) {
+    naryn__term *terms = naryn__arena_alloc(r->a, (size_t)(m->nterms + 1) * sizeof *terms);
+    if (!terms) {
+      naryn__read_oom(r);
+      return;
+    }
+    memcpy(terms, m->terms, (size_t)m->nterms * sizeof *terms);
+    naryn__term *tm = &terms[m->nterms];
+    memset(tm, 0, sizeof *tm);
+    tm->name = "grids";
+    tm->kind = NARYN__TERM_GRID;
+    tm->weight = 1;
+    if (alloc_term(r, tm, 0) != 0) return;
+    memset(tm->step_on, 1, (size_t)m->nsteps);
+    tm->grid_on = naryn__arena_alloc(r->a, (size_t)m->ngrids);
+    if (!tm->grid_on) {
+      naryn__read_oom(r);
+      return;
+    }
+    memset(tm->grid_on, 1, (size_t)m->ngrids);
+    m->terms = terms;
+    m->nterms++;
+  }
+  for (int i = 0; i < m->nnodes; i++) {
+    int g = m->plant_grid ? m->plant_grid[i] : -1, valued = 0;
+    for (int k = 0; g >= 0 && k < m->nterms; k++)
+      valued |= m->terms[k].kind == NARYN__TERM_GRID && m->terms[k].grid_on[g];
+    for (int k = 0; valued && k < m->nterms; k++)
+      if (m->terms[k].kind == NARYN__TERM_ENERGY) m->terms[k].node_on[i] = 0;
+  }
+}
+
 /* The status to return after a failed read: out of memory and unreadable
 ** files are told apart from bad input. */
 static int read_status(const naryn_diags *d) {
@@ -808,6 +885,7 @@ int naryn__model_read_objectives(naryn_model *m, const naryn__doc *root,
       m->objectives_given = 1;
     }
   }
+  if (!r.failed && m->ngrids > 0) grids_value_energy(&r);
   naryn__read_done(&r);
   return r.failed ? read_status(d) : NARYN_OK;
 }
@@ -865,7 +943,7 @@ const char *naryn_model_term_source(const naryn_model *m, int term) {
 
 int naryn_model_term_is_benefit(const naryn_model *m, int term) {
   const naryn__term *tm = term_at(m, term);
-  return tm && tm->kind == NARYN__TERM_ENERGY;
+  return tm && NARYN__TERM_BENEFIT(tm->kind);
 }
 
 double naryn_model_term_weight(const naryn_model *m, int term) {

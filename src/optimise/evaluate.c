@@ -8,9 +8,12 @@
 ** both; the optimiser also asks for the value of its linearised energy to
 ** judge its own steps.
 **
-** Each term is a benefit (energy, at value_per_mwh) or a cost (shortage,
-** minimum-flow shortfall, inflow short of a target, spill into a node, end
-** storage below a target), in the model's currency.
+** Each term is a benefit (energy, at value_per_mwh; what the hydropower
+** saves the grids it covers) or a cost (shortage, minimum-flow shortfall,
+** inflow short of a target, spill into a node, end storage below a
+** target), in the model's currency. A grid term is valued from the
+** result's dispatch of the grids (grid/dispatch.c), grid by grid and, for
+** each, step by step; it is NaN for a result that did not dispatch them.
 **
 ** A term's value is built from one value per node and step (step_value),
 ** added into one running total node by node and, for each node, step by
@@ -109,6 +112,35 @@ int naryn__terms_add_step(const naryn_result *r, int t, naryn__sums *sums,
   return NARYN_OK;
 }
 
+/* 1 when a grid of country 'code' counts: for country c (NULL: any) and,
+** when 'nodes' is given, when some node of its country is marked there. */
+static int grid_counts(const naryn_model *m, const char *code, const char *c,
+                       const unsigned char *nodes) {
+  if (c && strcmp(code, c) != 0) return 0;
+  if (!nodes) return 1;
+  for (int i = 0; i < m->nnodes; i++)
+    if (nodes[i] && strcmp(m->nodes[i].country, code) == 0) return 1;
+  return 0;
+}
+
+/* A grid term's value: what the hydropower saved each grid it covers in
+** each step of its season. */
+static double grid_value(const naryn_result *r, const naryn__term *tm,
+                         const char *country, const unsigned char *nodes) {
+  const naryn_model *m = r->m;
+  if (!r->grid_q) return NAN;
+  double sum = 0.0;
+  for (int k = 0; k < m->ngrids; k++) {
+    if (!tm->grid_on[k] || !grid_counts(m, m->grids[k].country, country, nodes)) continue;
+    for (int t = 0; t < m->nsteps; t++) {
+      if (!tm->step_on[t]) continue;
+      double v = r->grid_q[((size_t)t * m->ngrids + k) * NARYN_G_COUNT + NARYN_G_HYDRO_VALUE];
+      if (!isnan(v) && v != 0) sum += v;
+    }
+  }
+  return sum;
+}
+
 /* A term's value is one running total of its values node by node and,
 ** for each node, step by step, leaving out values of zero (which would
 ** not change it): from a full result's steps here, or from the values a
@@ -119,6 +151,7 @@ static double term_value(const naryn_result *r, int k, const char *country,
   const naryn_model *m = r->m;
   if (k < 0 || k >= m->nterms) return NAN;
   const naryn__term *tm = &m->terms[k];
+  if (tm->kind == NARYN__TERM_GRID) return grid_value(r, tm, country, nodes);
   int full = NARYN__FULL(r);
   if (!full && (e_gwh || !r->sums)) return NAN;
   double sum = 0.0;
@@ -165,7 +198,7 @@ double naryn__objective_value_nodes(const naryn_result *r, const double *weights
     double w = weights ? weights[k] : m->terms[k].weight;
     if (w == 0) continue;
     double v = term_value(r, k, NULL, nodes, e_gwh);
-    total += m->terms[k].kind == NARYN__TERM_ENERGY ? w * v : -w * v;
+    total += NARYN__TERM_BENEFIT(m->terms[k].kind) ? w * v : -w * v;
   }
   return total;
 }

@@ -25,6 +25,16 @@
 ** region shrinks when it is not. The passes end when the exact energy and
 ** the objective change by less than the tolerance.
 **
+** A model with grids adds, in every step, each grid's energy balance with
+** its thermal plants, lines, markets and unserved energy (grid/grid_lp.c,
+** the mapping the simulation's dispatch uses); each plant's energy column
+** feeds the balance of its country's grid. A grid term's value is the
+** cost the hydropower saves, so its coefficients are the grid columns'
+** costs. The exact value of a plan dispatches the grids step by step with
+** the plan's exact energy (grid/dispatch.c), as a simulation does. When
+** only a coalition plans (naryn__hold), the lines between its grids and
+** the others' carry nothing, and only its grids count.
+**
 ** Link bounds are elastic at a prohibitive cost, as in the simulation, so
 ** that an infeasible model yields a plan that shows which bounds must give
 ** way, where and by how much; it is then reported in those terms.
@@ -121,6 +131,12 @@ typedef struct opt {
   /* Epsilon constraint (pareto): a term held at least as good as level. */
   int eps_term;
   double eps_level;
+  /* Grids: each step's rows and columns, the dispatch that values a plan
+  ** exactly, and which grids and lines the planners have. */
+  naryn__grid_lp *glp;          /* [T], NULL without grids */
+  naryn__dispatch *disp;
+  unsigned char *grid_in;       /* [ngrids]: its country plans */
+  unsigned char *line_open;     /* [nlines]: both its grids are in */
 } opt;
 
 static double now_s(void) {
@@ -303,6 +319,15 @@ static double term_coefs(const opt *p, int k, double *c) {
     int base = t * p->ncs;
     if (tm->kind == NARYN__TERM_END_STORAGE) break;
     if (!tm->step_on[t]) continue;
+    if (tm->kind == NARYN__TERM_GRID) {
+      /* The cost without hydropower less the cost of the step's columns. */
+      for (int g = 0; g < m->ngrids; g++) {
+        if (!tm->grid_on[g] || !p->grid_in[g]) continue;
+        constant += naryn__dispatch_cost0(p->disp, t, g);
+        naryn__grid_lp_cost_coefs(&p->glp[t], m, t, g, -1.0, c);
+      }
+      continue;
+    }
     for (int i = 0; i < m->nnodes; i++) {
       if (!tm->node_on[i] || !planned(p, i)) continue;
       const naryn__node *n = &m->nodes[i];
@@ -367,12 +392,21 @@ static int set_objective(opt *p) {
   double *c = calloc((size_t)p->ncols + 1, sizeof *c);
   if (!c) return NARYN_ENOMEM;
   memset(p->obj, 0, (size_t)p->ncols * sizeof *p->obj);
+  /* The grids' bounds, which no pass changes; their costs come from the
+  ** grid terms. */
+  for (int t = 0; p->glp && t < p->T; t++) {
+    naryn__grid_lp_set_step(&p->glp[t], m, t, NULL, 0.0, p->collo, p->colup,
+                            p->rowlo, p->rowup, p->obj);
+    for (int l = 0; l < m->nlines; l++)
+      if (!p->line_open[l])
+        p->colup[p->glp[t].line[2 * l]] = p->colup[p->glp[t].line[2 * l + 1]] = 0.0;
+  }
   for (int k = 0; k < m->nterms; k++) {
     double w = p->weights[k];
     if (w == 0) continue;
     memset(c, 0, (size_t)p->ncols * sizeof *c);
     term_coefs(p, k, c);
-    double sign = m->terms[k].kind == NARYN__TERM_ENERGY ? -1.0 : 1.0;
+    double sign = NARYN__TERM_BENEFIT(m->terms[k].kind) ? -1.0 : 1.0;
     for (int j = 0; j < p->ncols; j++) p->obj[j] += sign * w * c[j];
   }
   double top = 0.0;
@@ -406,7 +440,7 @@ static int set_objective(opt *p) {
   if (p->eps_row >= 0) {
     memset(c, 0, (size_t)p->ncols * sizeof *c);
     double k0 = term_coefs(p, p->eps_term, c);
-    int benefit = m->terms[p->eps_term].kind == NARYN__TERM_ENERGY;
+    int benefit = NARYN__TERM_BENEFIT(m->terms[p->eps_term].kind);
     /* Its entries were laid out by build() from the same coefficients.
     ** Falling short of the level is allowed at a steep price, because the
     ** first linearisations may not reach a level the exact plan can. */
@@ -430,6 +464,54 @@ static double lag_coef(const naryn_model *m, int l, int from, int t) {
 /* A held action, with NaN (a node that took no part) read as zero. */
 static double held_at(const double *v, size_t at) {
   return isnan(v[at]) ? 0.0 : v[at];
+}
+
+/* Adds every step's grid rows and columns after the others: each plant's
+** energy column feeds its grid's balance, a GWh for a GWh. */
+static int add_grids(opt *p, naryn__triplets *tr) {
+  const naryn_model *m = p->m;
+  if (m->ngrids == 0) return NARYN_OK;
+  int n = 0, objcap = 0, rc = NARYN_OK;
+  int *grid = malloc(((size_t)p->N + 1) * sizeof *grid);
+  int *col = malloc(((size_t)p->N + 1) * sizeof *col);
+  double *one = malloc(((size_t)p->N + 1) * sizeof *one), *obj = NULL;
+  p->glp = calloc((size_t)p->T, sizeof *p->glp);
+  if (!grid || !col || !one || !p->glp) rc = NARYN_ENOMEM;
+  for (int t = 0; rc == NARYN_OK && t < p->T; t++) {
+    n = 0;
+    for (int i = 0; i < p->N; i++)
+      if (m->plant_grid[i] >= 0 && p->nc[i].e >= 0) {
+        grid[n] = m->plant_grid[i];
+        col[n] = t * p->ncs + p->nc[i].e;
+        one[n++] = 1.0;
+      }
+    naryn__grid_hydro hydro = {n, grid, col, one};
+    rc = naryn__grid_lp_add(&p->glp[t], m, t, &hydro, 0.0, tr, &p->nrows,
+                            &p->ncols, &obj, &objcap);
+  }
+  free(grid);
+  free(col);
+  free(one);
+  free(obj);
+  return rc;
+}
+
+/* Which grids plan (all, or those of a country with a planned node) and
+** which lines join two of them. */
+static int grids_in(opt *p) {
+  const naryn_model *m = p->m;
+  p->grid_in = malloc((size_t)m->ngrids + (size_t)m->nlines + 1);
+  if (!p->grid_in) return NARYN_ENOMEM;
+  p->line_open = p->grid_in + m->ngrids;
+  for (int k = 0; k < m->ngrids; k++) {
+    int in = !p->hold;
+    for (int i = 0; !in && i < p->N; i++)
+      in = p->hold->plans[i] && strcmp(m->nodes[i].country, m->grids[k].country) == 0;
+    p->grid_in[k] = (unsigned char)in;
+  }
+  for (int l = 0; l < m->nlines; l++)
+    p->line_open[l] = p->grid_in[m->lines[l].from] && p->grid_in[m->lines[l].to];
+  return NARYN_OK;
 }
 
 /* Builds the matrix with every coefficient that a pass may change in
@@ -614,12 +696,13 @@ static int build(opt *p) {
     term_coefs(p, p->eps_term, eps_c);
     for (int j = 0; j < p->ncols; j++)
       if (eps_c[j] != 0) ADD(p->eps_row, j, eps_c[j]);
-    int benefit = m->terms[p->eps_term].kind == NARYN__TERM_ENERGY;
+    int benefit = NARYN__TERM_BENEFIT(m->terms[p->eps_term].kind);
     ADD(p->eps_row, p->eps_col, benefit ? 1.0 : -1.0);
   }
 #undef ADD
 #undef ADDV
 #undef ADD_LINK
+  if (add_grids(p, &tr) != NARYN_OK) goto done;
   /* Sort into columns, remembering where each changing entry went. */
   int *where = malloc((size_t)tr.n * sizeof *where + 1);
   if (!where || naryn__trip_columns(&tr, p->ncols, &p->start, &p->index,
@@ -956,7 +1039,7 @@ static double evaporation_gap(const naryn_model *m, const naryn_result *r,
 static double eps_shortfall(const opt *p, const naryn_result *r) {
   if (p->eps_term < 0) return 0.0;
   double v = naryn__term_value(r, p->eps_term, NULL, NULL);
-  double miss = p->m->terms[p->eps_term].kind == NARYN__TERM_ENERGY
+  double miss = NARYN__TERM_BENEFIT(p->m->terms[p->eps_term].kind)
                     ? p->eps_level - v : v - p->eps_level;
   return miss > 0 ? miss : 0.0;
 }
@@ -1116,6 +1199,10 @@ static void opt_free(opt *p) {
   free(p->epos);
   free(p->obj);
   free(p->ref_s);
+  for (int t = 0; p->glp && t < p->T; t++) naryn__grid_lp_free(&p->glp[t]);
+  free(p->glp);
+  naryn__dispatch_free(p->disp);
+  free(p->grid_in);
 }
 
 /* The mean outside inflow (m3/s) of everything upstream of each plant:
@@ -1211,6 +1298,14 @@ int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
   p.colup = p.collo + p.ncols;
   p.rowlo = p.colup + p.ncols;
   p.rowup = p.rowlo + p.nrows;
+  best = new_result(m);
+  cand = new_result(m);
+  if (!best || !cand || grids_in(&p) != NARYN_OK) goto oom;
+  if (m->ngrids > 0) {
+    if ((rc = naryn__dispatch_new(m, best, &p.disp, d)) != NARYN_OK) goto fail;
+    if (naryn__dispatch_room(m, cand) != NARYN_OK) goto oom;
+    naryn__dispatch_open_lines(p.disp, p.line_open);
+  }
   if (set_objective(&p) != NARYN_OK) goto oom;
   /* The first reference: every reservoir holds its initial storage and
   ** every plant passes the mean natural flow from upstream, so that the
@@ -1249,8 +1344,6 @@ int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
   linearise(&p);
   p.lp = naryn__lp_new(p.nrows, p.ncols, p.start, p.index, p.value, p.collo,
                        p.colup, p.obj, p.rowlo, p.rowup);
-  best = new_result(m);
-  cand = new_result(m);
   duals = malloc(((size_t)p.nrows + 1) * sizeof *duals);
   size_t nnz = (size_t)p.start[p.ncols];
   size_t nbounds = 2 * (size_t)p.ncols + 2 * (size_t)p.nrows;
@@ -1304,6 +1397,9 @@ int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
     }
     double tb = now_s();
     record(&p, x, cand);
+    for (int t = 0; p.disp && t < p.T; t++)
+      if ((rc = naryn__dispatch_step(p.disp, cand, t, o->balance_tolerance, d)) != NARYN_OK)
+        goto fail;
     double broken = hold_broken(&p, x);
     double j = naryn__objective_value_nodes(cand, weights,
                                             hold ? hold->plans : NULL, NULL) -

@@ -84,7 +84,7 @@ int naryn_pareto(const naryn_model *m, const naryn_opt_opts *o,
     return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
                        "out of memory");
   }
-  int benefit = m->terms[kx].kind == NARYN__TERM_ENERGY;
+  int benefit = NARYN__TERM_BENEFIT(m->terms[kx].kind);
   /* Away from its own anchor, x keeps a thousandth of its weight (at
   ** least of one) to break ties: otherwise a plan could waste x for
   ** nothing, for example spill water past the turbines when energy is
