@@ -5,7 +5,11 @@
 ** The players are the countries that own the model's nodes. A country's
 ** benefit in a plan is the model's objective terms over its own nodes:
 ** the value of its energy less the cost of its shortages, shortfalls,
-** spills and end storage, per year.
+** spills and end storage, per year. Where the model has grids, a grid
+** term counts for the country of the grid, and energy trade is part of
+** cooperation: an interconnector carries energy only between members of
+** the coalition that plans (opt.c), so the baseline has none, and the
+** exchange is the plan's flows over the lines by season.
 **
 ** The baseline, with no cooperation, is found by the countries planning
 ** in turn, upstream first (or in an order the caller gives). Each
@@ -931,11 +935,28 @@ static double outflow_hm3(const naryn_result *r, const char *c,
   return sum;
 }
 
+/* Energy country c's grids received over lines (after losses; in = 1) or
+** sent over them (before losses) in the steps of a season, GWh; NaN for a
+** country without a grid. */
+static double lines_gwh(const naryn_result *r, const char *c, naryn_season s,
+                        int in) {
+  double sum = NAN, out[NARYN_G_COUNT];
+  for (int k = 0; k < naryn_result_grid_count(r); k++) {
+    if (strcmp(naryn_result_grid_country(r, k), c) != 0) continue;
+    naryn_result_grid_summary(r, k, s, out);
+    sum = (isnan(sum) ? 0.0 : sum) +
+          out[in ? NARYN_G_IMPORT_LINES_GWH : NARYN_G_EXPORT_LINES_GWH];
+  }
+  return sum;
+}
+
 static void write_exchange(const naryn_game *g, naryn__outfile *f) {
   naryn__outfile_printf(f, "country,name,season,baseline_energy_gwh_per_yr,"
                            "grand_energy_gwh_per_yr,baseline_outflow_km3_per_yr,"
                            "grand_outflow_km3_per_yr,baseline_withdrawal_km3_per_yr,"
-                           "grand_withdrawal_km3_per_yr\n");
+                           "grand_withdrawal_km3_per_yr,baseline_received_gwh_per_yr,"
+                           "grand_received_gwh_per_yr,baseline_sent_gwh_per_yr,"
+                           "grand_sent_gwh_per_yr\n");
   for (int i = 0; i < g->n; i++)
     for (int s = 0; s < NARYN_SEASON_COUNT; s++) {
       naryn__put_text(f, g->player[i]);
@@ -958,6 +979,14 @@ static void write_exchange(const naryn_game *g, naryn__outfile *f) {
       naryn__put_number(f, (sb.irrigation_delivered_hm3 + sb.municipal_delivered_hm3) / 1e3 / y, "%.4f");
       naryn__outfile_write(f, ",", 1);
       naryn__put_number(f, (sg.irrigation_delivered_hm3 + sg.municipal_delivered_hm3) / 1e3 / y, "%.4f");
+      /* Energy over the interconnectors: none in the baseline, where each
+      ** country plans alone and its lines carry nothing. */
+      for (int in = 1; in >= 0; in--)
+        for (int plan = 0; plan < 2; plan++) {
+          naryn__outfile_write(f, ",", 1);
+          naryn__put_number(f, lines_gwh(plan ? g->grand : g->baseline, g->player[i],
+                                         (naryn_season)s, in) / y, "%.3f");
+        }
       naryn__outfile_write(f, "\n", 1);
     }
 }

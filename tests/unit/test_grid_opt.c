@@ -161,11 +161,70 @@ static void test_line_to_a_neighbour(void **state) {
   naryn_model_free(m);
 }
 
+/* The same two grids as a game: Alpha owns the water, Beta a town below
+** it that takes nothing. Alone (and in the baseline) the line carries
+** nothing, Alpha's water saves 331,200 and Beta's grid nothing; together
+** the line carries 0.2 / 0.9 GWh a day and the water saves 180,000 +
+** 78,400 of Alpha's and 300,000 of Beta's (test_line_to_a_neighbour). */
+static void test_trade_in_the_game(void **state) {
+  (void)state;
+  /* Beta's town draws on the plant's outflow. */
+  naryn_diags *d = naryn_diags_new(0);
+  char text[4096];
+  snprintf(text, sizeof text,
+           "horizon: {start: 2001-01-01, end: 2001-01-03, step: daily}\n"
+           "countries: {A: Alpha, B: Beta}\n"
+           "nodes:\n"
+           "  - {name: Res, type: reservoir, min_storage_hm3: 0, max_storage_hm3: 10,"
+           " initial_storage_hm3: %.12g, country: A}\n"
+           "  - {name: Plant, type: hydropower, head_m: 100, efficiency: 0.9,"
+           " max_turbine_flow_m3s: 200, capacity_mw: 50, country: A}\n"
+           "  - {name: Town, type: demand, demand_m3s: 0, priority: 1, country: B}\n"
+           "  - {name: Sea, type: sink}\n"
+           "links:\n"
+           "  - {from: Res, to: Plant}\n"
+           "  - {from: Plant, to: Town}\n"
+           "  - {from: Plant, to: Sea}\n"
+           "grids:\n"
+           "  - {name: G, country: A, demand_gwh: [1.5, 1.5, 1.5],"
+           " unserved: [{cost_per_mwh: 1000}]}\n"
+           "  - {name: H, country: B, demand_gwh: [0.2, 0.2, 0.2], unserved: [{cost_per_mwh: 500}]}\n"
+           "thermal_plants:\n"
+           "  - {name: Cheap, grid: G, capacity_mw: 20, cost_per_mwh: 30}\n"
+           "  - {name: Dear, grid: G, capacity_mw: 40, cost_per_mwh: [80, 120, 100]}\n"
+           "interconnectors:\n"
+           "  - {from: G, to: H, capacity_mw: 10, loss_fraction: 0.1}\n"
+           "objectives: [{name: power, kind: grid}]\n",
+           1.5 / (NARYN__RHO_G * 1e6 / 3.6e12 * 90.0));
+  naryn_model *m = load(text);
+  naryn_share_opts o;
+  naryn_share_opts_init(&o);
+  naryn_game *g = NULL;
+  int rc = naryn_share(m, &o, &g, d);
+  if (rc != NARYN_OK) print_error("%s\n", tu_first_error(d));
+  assert_int_equal(rc, NARYN_OK);
+  assert_string_equal(naryn_game_player(g, 0), "A");
+  double a = naryn_game_value(g, 1u), b = naryn_game_value(g, 2u), ab = naryn_game_value(g, 3u);
+  /* Values are per year: compare them as ratios of Alpha's alone. */
+  NEAR(b / a, 0.0);
+  double sent = 0.2 / 0.9, day2 = 1.5 - 3 * sent - 0.18;
+  NEAR(ab / a, (180000.0 + day2 * 120e3 + 300000.0) / 331200.0);
+  const naryn_result *base = naryn_game_baseline_plan(g), *grand = naryn_game_grand_plan(g);
+  for (int t = 0; t < 3; t++) {
+    NEAR(naryn_result_line_gwh(base, 0, t, 0), 0.0);
+    NEAR(naryn_result_line_gwh(grand, 0, t, 0), sent);
+  }
+  naryn_game_free(g);
+  naryn_model_free(m);
+  naryn_diags_free(d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_water_where_it_saves_most),
       cmocka_unit_test(test_terms_and_defaults),
       cmocka_unit_test(test_line_to_a_neighbour),
+      cmocka_unit_test(test_trade_in_the_game),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
