@@ -231,6 +231,11 @@ static int lines_chart(naryn__page *p, const run_files *f, const gaxis *ax, doub
   naryn__series s[16];
   double big = 0;
   for (int i = 0; i < n * gr->nl * 2; i++) big = fmax(big, ax->sent[i]);
+  if (!(big >= 5e-7)) {
+    fprintf(p->out, "<p class=\"note\" id=\"grid-lines\">No interconnector sent any "
+                    "energy.</p>\n");
+    return NARYN_OK;
+  }
   const char *unit;
   int dec;
   double div = naryn__rep_energy_unit(big, &unit, &dec);
@@ -331,6 +336,9 @@ static int unserved_price_charts(naryn__page *p, const run_files *f, const gaxis
     fprintf(p->out, "<p class=\"note not-drawn\">Not drawn for %d grid%s whose dispatch gave "
                     "no price in some step (an empty price_per_mwh in grids.csv).</p>\n",
             out, out == 1 ? "" : "s");
+  if (rc == NARYN_OK && gr->ng > ng)
+    fprintf(p->out, "<p class=\"note not-drawn\">Unserved energy and prices drawn for the "
+                    "first %d grids of %d; grids.csv holds every one.</p>\n", ng, gr->ng);
   return rc;
 }
 
@@ -390,6 +398,9 @@ static void grids_table(naryn__page *p, const run_files *f) {
     }
   fprintf(p->out, "</tbody>\n");
   naryn__table_close(p);
+  if (gr->ng > ng)
+    fprintf(p->out, "<p class=\"note not-drawn\">The first %d grids of %d; grids.csv holds "
+                    "every one.</p>\n", ng, gr->ng);
 }
 
 int naryn__rep_grids_section(naryn__page *p, const run_files *f) {
