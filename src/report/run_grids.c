@@ -145,12 +145,14 @@ static int make_axis(const run_files *f, gaxis *ax) {
     ax->cats[i] = naryn__rep_month_names[m];
     for (int g = 0; g < gr->ng; g++) {
       double *v = ax->q + ((size_t)i * gr->ng + g) * NARYN_G_COUNT;
-      for (int q = 0; q < NARYN_G_COUNT; q++) v[q] = acc[m * w + (size_t)g * NARYN_G_COUNT + q] / cnt[m];
+      for (int q = 0; q < NARYN_G_COUNT; q++)
+        v[q] = acc[m * w + (size_t)g * NARYN_G_COUNT + q] / cnt[m];
       v[NARYN_G_PRICE_PER_MWH] =
           pcnt[m * gr->ng + g] ? pacc[m * gr->ng + g] / pcnt[m * gr->ng + g] : NAN;
     }
     for (int k = 0; k < gr->nl * 2; k++)
-      ax->sent[(size_t)i * gr->nl * 2 + k] = acc[m * w + (size_t)gr->ng * NARYN_G_COUNT + k] / cnt[m];
+      ax->sent[(size_t)i * gr->nl * 2 + k] =
+          acc[m * w + (size_t)gr->ng * NARYN_G_COUNT + k] / cnt[m];
   }
   free(sum), free(cnt);
   return NARYN_OK;
@@ -191,7 +193,8 @@ static int balance_chart(naryn__page *p, const run_files *f, const gaxis *ax, in
   double big = 0;
   for (int i = 0; i < n; i++) {
     double up = 0, down = 0;
-    for (int k = 0; k < NPARTS; k++) *(parts[k].sign > 0 ? &up : &down) += at(ax, gr, i, g, parts[k].q);
+    for (int k = 0; k < NPARTS; k++)
+      *(parts[k].sign > 0 ? &up : &down) += at(ax, gr, i, g, parts[k].q);
     big = fmax(big, fmax(fmax(up, down), at(ax, gr, i, g, NARYN_G_DEMAND_GWH)));
   }
   const char *unit;
@@ -213,7 +216,8 @@ static int balance_chart(naryn__page *p, const run_files *f, const gaxis *ax, in
   s[ns++] = (naryn__series){"demand", NULL, y, n, NARYN__DASHED, "#1f2328", NULL, NULL, 0};
   char id[32], cap[320], label[256], ylab[64], note[160];
   snprintf(id, sizeof id, "grid-balance-%d", g + 1);
-  snprintf(cap, sizeof cap, "%s: energy balance %s", naryn__rep_grid_label(f, g, label, sizeof label),
+  snprintf(cap, sizeof cap, "%s: energy balance %s",
+           naryn__rep_grid_label(f, g, label, sizeof label),
            ax->per_step ? "per step" : "by month");
   snprintf(ylab, sizeof ylab, "energy, %s %s", unit, per_point(f, ax));
   snprintf(note, sizeof note, "(%s %s%s; exports and unused hydropower below zero)", unit,
@@ -385,7 +389,8 @@ static void grids_table(naryn__page *p, const run_files *f) {
     snprintf(head, sizeof head, "%s %s", heads[k], unit[k]);
     naryn__th(p, head, 0);
   }
-  snprintf(head, sizeof head, "cost, %s%s", millions ? "millions of " : "", cur[0] ? cur : "currency");
+  snprintf(head, sizeof head, "cost, %s%s", millions ? "millions of " : "",
+           cur[0] ? cur : "currency");
   naryn__th(p, head, 0);
   fprintf(p->out, "</tr></thead>\n<tbody>\n");
   for (int g = 0; g < ng; g++)

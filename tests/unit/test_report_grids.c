@@ -247,6 +247,8 @@ static void builtin_grids_drawn(void **state) {
   tu_rmdir(dir);
 }
 
+#define RECT "<rect x=\"%lf\" y=\"%lf\" width=\"%lf\" height=\"%lf\""
+
 /* Bars stacked in one column a category: positive values up from zero in
 ** the order of the series, negative ones down; the axis covers the
 ** column's sums, and a zero draws nothing. */
@@ -280,11 +282,11 @@ static void stacked_bars(void **state) {
   double x1, y1, w1, h1, x2, y2, w2, h2;
   const char *p = strstr(svg, "fill=\"#0072b2\"><rect ");
   assert_non_null(p);
-  assert_int_equal(sscanf(strstr(p, "<rect "), "<rect x=\"%lf\" y=\"%lf\" width=\"%lf\" height=\"%lf\"",
+  assert_int_equal(sscanf(strstr(p, "<rect "), RECT,
                           &x1, &y1, &w1, &h1), 4);
   p = strstr(svg, "fill=\"#999933\"><rect ");
   assert_non_null(p);
-  assert_int_equal(sscanf(strstr(p, "<rect "), "<rect x=\"%lf\" y=\"%lf\" width=\"%lf\" height=\"%lf\"",
+  assert_int_equal(sscanf(strstr(p, "<rect "), RECT,
                           &x2, &y2, &w2, &h2), 4);
   assert_near(x1, x2, 1e-9);
   assert_near(y2 + h2, y1, 0.11);
