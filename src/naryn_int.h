@@ -1829,7 +1829,10 @@ typedef enum naryn__style {
   NARYN__DASHED,    /* the same, dashed (limits, targets, demands) */
   NARYN__BARS,      /* one bar per category (category axes only) */
   NARYN__POINTS,    /* markers, with an optional label each */
-  NARYN__BAND       /* a shaded band from y up to y_hi (fan charts) */
+  NARYN__BAND,      /* a shaded band from y up to y_hi (fan charts) */
+  NARYN__STACKED    /* bars stacked in one column per category, in the order
+                    ** of the series: positive values up from zero, negative
+                    ** ones down from it (category axes only) */
 } naryn__style;
 
 typedef struct naryn__series {

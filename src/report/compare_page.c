@@ -401,6 +401,7 @@ int naryn__report_compare(const char *dir, naryn_diags *d) {
       }
     fprintf(p.out, "<main>\n<h2 id=\"s-table\">Side by side</h2>\n");
     comparison_table(&p, c);
+    naryn__rep_compare_grids(&p, c->run, c->name, c->n);
     rc = comparison_charts(&p, c);
     if (rc == NARYN_OK) {
       fprintf(p.out, "</main>\n");

@@ -134,7 +134,8 @@ static int point_at(const naryn__series *se, int sorted, double x, int *hint) {
 int naryn__hover_constant(const naryn__chart *c, int k) {
   const naryn__series *se = &c->series[k];
   if (se->n < 2 || se->style == NARYN__BAND || se->style == NARYN__POINTS ||
-      (se->style == NARYN__BARS && c->x_axis == NARYN__AXIS_CATEGORY))
+      ((se->style == NARYN__BARS || se->style == NARYN__STACKED) &&
+       c->x_axis == NARYN__AXIS_CATEGORY))
     return 0;
   for (int i = 1; i < se->n; i++)
     if (se->y[i] != se->y[0]) return 0;

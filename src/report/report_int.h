@@ -43,6 +43,16 @@
 ** 29 days or more are drawn per step. */
 #define MAX_STEP_POINTS NARYN__REPORT_STEP_POINTS
 
+/* grids.csv as read (grids_files.c): the grids and interconnectors of
+** its first step, and every step's figures, NaN for an empty cell. */
+typedef struct rep_grids {
+  int ng, nl;
+  const char **name, **country;  /* [ng] */
+  const char **line;             /* [nl]: the interconnectors' names */
+  double *q;     /* [((size_t)t * ng + g) * NARYN_G_COUNT + q] */
+  double *sent;  /* [((size_t)t * nl + l) * 2 + back], GWh before losses */
+} rep_grids;
+
 typedef struct run_files {
   const char *dir;
   naryn__arena *a;
@@ -83,6 +93,9 @@ typedef struct run_files {
   double **obs_storage;    /* [nnodes] */
   naryn__csv *obs_table;   /* observed.csv, or NULL */
   int *obs_pt;             /* [its rows] the point of each row, -1 outside */
+  /* The grids of grids.csv, NULL for a run without (a model without
+  ** grids, an optimised plan). */
+  rep_grids *grids;
 } run_files;
 
 /* A cell by column name, or "" when the column is missing. */
@@ -241,6 +254,34 @@ int naryn__rep_water_value_section(naryn__page *p, const run_files *f);
 ** with 'flow' as a mean flow in m3/s, else in hm3 a month. */
 int naryn__rep_spread_by_month(const run_files *f, const int *nodes, int nn, int q, int flow,
                                double lo[12], double mid[12], double hi[12], int cnt[12]);
+
+/* ====================================================================== */
+/* grids_files.c and run_grids.c: the grids                                */
+/* ====================================================================== */
+
+/* Reads grids.csv into f->grids when the run wrote it, once the steps'
+** dates are known; leaves f->grids NULL when it did not. NARYN_OK or an
+** error reported. */
+int naryn__rep_read_grids(run_files *f);
+/* The totals of grid g's figures over the steps of season s (0 Oct–Mar,
+** 1 Apr–Sep, 2 the year) into out[NARYN_G_COUNT]; the price is left NaN.
+** Empty cells count as nothing, as in summary.csv. */
+void naryn__rep_grid_totals(const run_files *f, int g, int s, double *out);
+/* The label of grid g: its country's ("KG Kyrgyzstan") when the grid is
+** named after its country, else "NAME (KG Kyrgyzstan)". */
+const char *naryn__rep_grid_label(const run_files *f, int g, char *buf, size_t size);
+/* The unit of energies whose largest is big_gwh: TWh with 2 decimals from
+** 1 TWh up, GWh with 1 decimal from 10 GWh, GWh with 3 below. Returns the
+** divisor from GWh. */
+double naryn__rep_energy_unit(double big_gwh, const char **unit, int *decimals);
+/* The section "Grids" of a run's page (run_grids.c); nothing for a run
+** without grids.csv. */
+int naryn__rep_grids_section(naryn__page *p, const run_files *f);
+/* The comparison's table of the grids (grids_files.c): each grid's yearly
+** unserved energy, imports and cost in each of the n runs, when two or
+** more have grids; nothing otherwise. */
+void naryn__rep_compare_grids(naryn__page *p, const run_files *runs, const char *const *names,
+                              int n);
 
 /* ====================================================================== */
 /* The pages, for naryn_report_write (report.c)                           */

@@ -4,8 +4,9 @@
 ** optimised plan, water_values.csv and plants.csv, read whole; the time
 ** axis, per step or by calendar month; nodes.csv read row by row (or the
 ** feed its writer filled), keeping only the series the page draws; the
-** guide curves of zones.csv and the observations of observed.csv; and the
-** notes that say what a run did not write.
+** guide curves of zones.csv, the observations of observed.csv and the
+** grids of grids.csv (grids_files.c); and the notes that say what a run
+** did not write.
 */
 #include <math.h>
 #include <stdlib.h>
@@ -594,6 +595,8 @@ int naryn__rep_load_run_fed(run_files *f, const char *dir, naryn__arena *a,
   /* The observations from the folder either way: the run has written
   ** observed.csv before it draws its page. */
   if (rc == NARYN_OK) rc = read_observed(f);
+  /* The grids, for a run of a model with grids. */
+  if (rc == NARYN_OK) rc = naryn__rep_read_grids(f);
   return rc;
 }
 

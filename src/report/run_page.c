@@ -2,8 +2,8 @@
 ** run_page.c: the page of a run: what was run, the contents, the tables
 ** (the yearly means by country and season, the objective's terms and, for
 ** an optimised plan, the energy with the exact head), the network, and
-** the charts drawn by run_charts.c, run_spread.c and run_sinks.c in the
-** order the page shows them.
+** the charts drawn by run_charts.c, run_spread.c, run_sinks.c and
+** run_grids.c in the order the page shows them.
 */
 #include <math.h>
 #include <stdlib.h>
@@ -322,6 +322,7 @@ static void contents(naryn__page *p, const run_files *f, int optimised) {
     fprintf(p->out, "<li><a href=\"#s-rules\">Controlling rules</a>");
   if (res) fprintf(p->out, "<li><a href=\"#s-release\">Release against inflow</a>");
   if (hp) fprintf(p->out, "<li><a href=\"#s-generation\">Generation</a>");
+  if (f->grids && f->grids->ng > 0) fprintf(p->out, "<li><a href=\"#s-grids\">Grids</a>");
   if (dem) fprintf(p->out, "<li><a href=\"#s-delivery\">Water delivered against demanded</a>");
   int mf = 0;
   for (int i = 0; i < f->nnodes; i++) mf |= node_is(f, i, "min_flow") && node_enabled(f, i);
@@ -371,6 +372,7 @@ int naryn__report_run(const char *dir, const naryn__report_feed *fd, naryn_diags
   if (rc == NARYN_OK) rc = naryn__rep_rules_section(&p, &f);
   if (rc == NARYN_OK) rc = naryn__rep_release_section(&p, &f);
   if (rc == NARYN_OK) rc = naryn__rep_generation_section(&p, &f);
+  if (rc == NARYN_OK) rc = naryn__rep_grids_section(&p, &f);
   if (rc == NARYN_OK) rc = naryn__rep_delivery_section(&p, &f);
   if (rc == NARYN_OK) rc = naryn__rep_minflow_section(&p, &f, buf, buf + n, buf + 2 * n);
   if (rc == NARYN_OK) rc = naryn__rep_sink_section(&p, &f, buf, buf + n * 4);

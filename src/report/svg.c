@@ -3,9 +3,9 @@
 **
 ** A chart is a frame with a y axis of numbers and an x axis of numbers,
 ** of dates (months since year 0) or of categories, and series drawn as
-** lines, dashed lines, grouped bars, labelled points or shaded bands
-** (between a lower and an upper line, for the spread of an ensemble),
-** with a legend.
+** lines, dashed lines, grouped bars, bars stacked in one column (an
+** energy balance by source), labelled points or shaded bands (between a
+** lower and an upper line, for the spread of an ensemble), with a legend.
 ** Axes are rounded out to "nice" ticks so that an analyst can read values
 ** off them. Every number is written with a fixed format, so the same data
 ** gives the same bytes. Values that are not finite are refused with an
@@ -14,6 +14,7 @@
 */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../naryn_int.h"
@@ -262,7 +263,7 @@ static void draw_legend(FILE *out, const naryn__chart *c, double left,
     }
     double sx = left + x;
     const char *col = series_colour(c, k);
-    if (se->style == NARYN__BARS)
+    if (se->style == NARYN__BARS || se->style == NARYN__STACKED)
       fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"18\" height=\"10\" fill=\"%s\"/>",
               sx, y - 9, col);
     else if (se->style == NARYN__BAND)
@@ -319,6 +320,27 @@ int naryn__chart_svg(FILE *out, const naryn__chart *c, naryn_diags *d) {
         xmax = fmax(xmax, se->x[i]);
       }
     }
+  }
+  /* Stacked bars reach the sums of their positive and of their negative
+  ** values in each category. */
+  int nstacked = 0;
+  for (int k = 0; k < c->nseries; k++) nstacked += is_cat && c->series[k].style == NARYN__STACKED;
+  double *base = NULL; /* [2 * ncategories]: the top and bottom of each column so far */
+  if (nstacked) {
+    base = calloc((size_t)c->ncategories * 2 + 1, sizeof *base);
+    if (!base)
+      return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+    for (int k = 0; k < c->nseries; k++) {
+      const naryn__series *se = &c->series[k];
+      if (se->style != NARYN__STACKED) continue;
+      for (int i = 0; i < se->n; i++) base[2 * i + (se->y[i] < 0)] += se->y[i];
+    }
+    for (int i = 0; i < c->ncategories; i++) {
+      ymax = fmax(ymax, fmax(base[2 * i], 0.0));
+      ymin = fmin(ymin, fmin(base[2 * i + 1], 0.0));
+      base[2 * i] = base[2 * i + 1] = 0.0;
+    }
+    nbars++; /* the stack takes one bar's room */
   }
   if (!any) ymin = 0, ymax = 1, xmin = 0, xmax = 1;
   if (c->y_zero) ymin = fmin(ymin, 0), ymax = fmax(ymax, 0);
@@ -430,7 +452,10 @@ int naryn__chart_svg(FILE *out, const naryn__chart *c, naryn_diags *d) {
     int bar_k = 0;
     if (pass == (is_cat ? 0 : 2)) {
       rc = naryn__hover_columns(out, c, &xs, left, top, plot_w, plot_h, d);
-      if (rc != NARYN_OK) return rc;
+      if (rc != NARYN_OK) {
+        free(base);
+        return rc;
+      }
     }
     for (int k = 0; k < c->nseries; k++) {
       const naryn__series *se = &c->series[k];
@@ -456,6 +481,26 @@ int naryn__chart_svg(FILE *out, const naryn__chart *c, naryn_diags *d) {
             fwrite(pt, 1, len, out);
           }
           fprintf(out, "\"/>\n");
+        }
+        continue;
+      }
+      if (se->style == NARYN__STACKED && is_cat) {
+        /* Each value from the top (or bottom) of its column so far, in the
+        ** room the grouped bars leave last. */
+        if (pass == 0) {
+          fprintf(out, "<g class=\"bars stacked\" fill=\"%s\">", col);
+          for (int i = 0; i < se->n; i++) {
+            double *b = &base[2 * i + (se->y[i] < 0)];
+            if (se->y[i] == 0.0) continue;
+            double x0 = left + band * i + (band - inner) / 2 + bar_w * (nbars - 1);
+            double p0 = naryn__scale_px(&ys, *b), p1 = naryn__scale_px(&ys, *b + se->y[i]);
+            *b += se->y[i];
+            fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\">",
+                    x0, fmin(p0, p1), fmax(bar_w - 1, 1), fabs(p1 - p0));
+            naryn__hover_bar(out, c, k, i);
+            fprintf(out, "</rect>");
+          }
+          fprintf(out, "</g>\n");
         }
         continue;
       }
@@ -523,5 +568,6 @@ int naryn__chart_svg(FILE *out, const naryn__chart *c, naryn_diags *d) {
     }
   }
   fprintf(out, "</svg>\n");
+  free(base);
   return NARYN_OK;
 }

@@ -153,7 +153,7 @@ dir="$tmp/report"
 check report-main-job 0 "" "$BUILD/naryn" optimise --quiet --out "$dir"
 start report-compare "$bc" --expect comparison --expect compare-objective \
   --expect compare-energy --expect compare-shortage --expect compare-release \
-  --expect compare-storage-1 --min-charts 5 --min-tables 1 \
+  --expect compare-storage-1 --expect compare-grids --min-charts 5 --min-tables 2 \
   --expect-text "Toktogul: release by month in each run" \
   --expect-text "the optimum better by" --expect-text "assumes perfect foresight" \
   --screenshot "$dir/report.png" --pdf "$dir/report.pdf" "$dir/report.html"
@@ -162,8 +162,11 @@ start report-compare "$bc" --expect comparison --expect compare-objective \
 for run in base irrigation-mode energy-mode kambarata modernised optimum; do
   extra=""
   [ "$run" = optimum ] && extra="--expect water-values --expect plants --expect-text foresight"
+  # The simulated runs dispatch the built-in model's grids.
+  [ "$run" = optimum ] || extra="--expect grids --expect grid-balance-1 --expect grid-lines
+    --expect grid-unserved --expect grid-price"
   # The page of the base case is printed: its tables are the widest.
-  [ "$run" = base ] && extra="--pdf $dir/base/report.pdf"
+  [ "$run" = base ] && extra="$extra --pdf $dir/base/report.pdf"
   # shellcheck disable=SC2086
   start "report-$run" "$bc" --expect summary --expect objective --expect network \
     --expect generation --expect sinks $extra --min-charts 15 --min-tables 2 \

@@ -50,13 +50,19 @@ check builtin-optimum-written 0 "" test -f "$tmp/here/results/naryn-syr-darya/op
 # Every run of the main job has its report, and the comparison one more.
 check builtin-report 0 'id="comparison"' cat "$tmp/here/results/naryn-syr-darya/report.html"
 check builtin-optimum-report 0 'id="water-values"' cat "$tmp/here/results/naryn-syr-darya/optimum/report.html"
+# The built-in model has grids: each simulated run's page has its section,
+# and the comparison sets the grids side by side; the optimum, which does
+# not dispatch them, has none.
+check builtin-grids-report 0 'id="grid-balance-1"' cat "$tmp/here/results/naryn-syr-darya/base/report.html"
+check builtin-grids-compare 0 'id="compare-grids"' cat "$tmp/here/results/naryn-syr-darya/report.html"
+check builtin-optimum-no-grids 1 "" grep -q 's-grids' "$tmp/here/results/naryn-syr-darya/optimum/report.html"
 # "naryn report DIR" draws the same page again from the files alone.
-for sub in "" /optimum; do
+for sub in "" /optimum /base; do
   d="$tmp/here/results/naryn-syr-darya$sub"
   cp "$d/report.html" "$tmp/report-before.html"
   rm "$d/report.html"
-  check "report-again${sub:+-optimum}" 0 "Report: $d/report.html" "$naryn" report "$d"
-  check "report-same-bytes${sub:+-optimum}" 0 "" cmp "$d/report.html" "$tmp/report-before.html"
+  check "report-again${sub:+-${sub#/}}" 0 "Report: $d/report.html" "$naryn" report "$d"
+  check "report-same-bytes${sub:+-${sub#/}}" 0 "" cmp "$d/report.html" "$tmp/report-before.html"
 done
 # A run that wrote fewer per-step results still gets its report, which
 # says what it does not draw: no nodes.csv (summaries only), nodes.csv
