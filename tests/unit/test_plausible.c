@@ -174,7 +174,8 @@ static void none_on_the_shipped_models(void **state) {
       NULL, "models/naryn/scenarios/irrigation-mode.yaml",
       "models/naryn/scenarios/energy-mode.yaml", "models/naryn/scenarios/kambarata.yaml",
       "models/naryn/scenarios/modernised.yaml", "models/naryn/scenarios/replay-2022-2024.yaml",
-      "models/naryn/scenarios/replay-base-rule.yaml"};
+      "models/naryn/scenarios/replay-base-rule.yaml", "models/naryn/scenarios/follow-grid.yaml",
+      "models/naryn/scenarios/barter-2021.yaml", "models/naryn/scenarios/barter-2025.yaml"};
   static const char *const examples[] = {
       "examples/single/model.json", "examples/cascade/model.yaml",
       "examples/replay/model.yaml", "examples/ensemble/model.yaml",
