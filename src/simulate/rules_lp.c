@@ -278,13 +278,35 @@ static int applies(const sim *s, int res, int k) {
   return naryn__rule_applies(&s->m->nodes[res], k, z < 0 ? 0 : z);
 }
 
+/* Marks in seen every node below node p: those some chain of links leads
+** to from p, so that water p passes reaches them. stack has room for
+** nnodes ints; seen is cleared first. */
+static void mark_below(const naryn_model *m, int p, int *stack, unsigned char *seen) {
+  int top = 0;
+  memset(seen, 0, (size_t)m->nnodes);
+  stack[top++] = p;
+  while (top > 0) {
+    const naryn__node *n = &m->nodes[stack[--top]];
+    for (int k = 0; k < n->n_out; k++) {
+      int to = m->links[n->out[k]].to;
+      if (!seen[to]) seen[to] = 1, stack[top++] = to;
+    }
+  }
+}
+
 double naryn__rules_target_gwh(const sim *s, const naryn__rule *r, int t) {
   if (r->residual_grid < 0) return r->energy_gwh.v[t];
   /* The grid's demand, less what its thermal plants up to the stated price
-  ** can make in the step, less what its other plants made in the step
-  ** before: all known before the step is solved. */
+  ** can make in the step, less what its plants outside the rule's cascade
+  ** made in the step before: all known before the step is solved. The
+  ** cascade (the rule's plant and the grid's plants below it, which its
+  ** water passes again) is asked for share of that residual, and the
+  ** plant for its part of the cascade's energy per m3: its efficiency
+  ** times head over the sum of the cascade's. Counting the plants below
+  ** as they ran the step before would make the target swing, since they
+  ** follow the plant's own release. */
   const naryn_model *m = s->m;
-  int g = r->residual_grid;
+  int g = r->residual_grid, p = r->node;
   double left = m->grids[g].demand_gwh.v[t];
   double hours = m->step_s[t] / 3600.0;
   for (int k = 0; k < m->nthermal && !isnan(r->residual_thermal_per_mwh); k++) {
@@ -294,10 +316,17 @@ double naryn__rules_target_gwh(const sim *s, const naryn__rule *r, int t) {
     double avail = th->availability.v ? th->availability.v[t] : 1.0;
     left -= th->capacity_mw * avail * hours * 1e-3;
   }
-  for (int i = 0; t > 0 && i < m->nnodes; i++)
-    if (i != r->node && m->plant_grid[i] == g && s->nl[i].qt >= 0)
+  double own = m->nodes[p].efficiency * fmax(s->head[p], 0.0), cascade = own;
+  mark_below(m, p, s->scratch_int, s->scratch_seen);
+  for (int i = 0; i < m->nnodes; i++) {
+    if (i == p || m->plant_grid[i] != g || s->nl[i].qt < 0) continue;
+    if (s->scratch_seen[i])
+      cascade += m->nodes[i].efficiency * fmax(s->head[i], 0.0);
+    else if (t > 0)
       left -= s->energy_prev[i];
-  return left > 0 ? r->residual_share * left : 0.0;
+  }
+  double part = cascade > 0 ? own / cascade : 1.0;
+  return left > 0 ? r->residual_share * left * part : 0.0;
 }
 
 double naryn__rules_energy_hm3(const sim *s, const naryn__rule *r, int plant,

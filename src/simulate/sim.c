@@ -716,6 +716,7 @@ static void sim_free(sim *s) {
   free(s->rowup);
   free(s->storage);
   free(s->zone);
+  free(s->scratch_seen);
   free(s->forced_missed);
   naryn__routing_free(s);
   free(s->stages);
@@ -734,9 +735,10 @@ int naryn__simulate_into(const naryn_model *m, const naryn_sim_opts *o,
   int rc = NARYN_ENOMEM;
   size_t n = (size_t)m->nnodes;
   s.storage = calloc(16 * n + 1, sizeof *s.storage);
-  s.zone = malloc((2 * n + 1) * sizeof *s.zone);
+  s.zone = malloc((3 * n + 1) * sizeof *s.zone);
+  s.scratch_seen = malloc(n + 1);
   s.forced_missed = calloc(2 * n + 1, sizeof *s.forced_missed);
-  if (!s.storage || !s.zone || !s.forced_missed) {
+  if (!s.storage || !s.zone || !s.scratch_seen || !s.forced_missed) {
     naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
                 "out of memory");
     goto done;
@@ -757,7 +759,8 @@ int naryn__simulate_into(const naryn_model *m, const naryn_sim_opts *o,
   s.g_prev = s.evap_prev + n;
   s.energy_prev = s.g_prev + n;
   s.forced_worst_t = s.forced_missed + n;
-  s.ctl_priority = s.zone ? s.zone + n : NULL;
+  s.ctl_priority = s.zone + n;
+  s.scratch_int = s.zone + 2 * n;
   for (size_t i = 0; i < n; i++) s.release[i] = NAN, s.zone[i] = -1;
   for (int i = 0; i < m->nnodes; i++) s.storage[i] = m->nodes[i].initial_storage_hm3;
   /* A run started while an interruption stands stops at once; then the

@@ -115,6 +115,8 @@ typedef struct sim {
   double *energy_prev; /* plant energy (GWh) of the last step, 0 before */
   int *zone;          /* reservoir zone of the step, -1 without zones */
   int *ctl_priority;  /* scratch: the priority of each reservoir's control */
+  int *scratch_int;   /* scratch: nnodes ints */
+  unsigned char *scratch_seen; /* scratch: nnodes flags */
   stage *stages;      /* the rules' stages, chain by chain */
   int nstages;
   hedge_row *hedges;

@@ -259,6 +259,53 @@ static void energy_following_residual_demand(void **state) {
   naryn_model_free(m);
 }
 
+/* The same rule over a cascade: P2, below P with half its head, passes
+** P's water again. The cascade is asked for the whole residual, 1.26,
+** 1.76, 0.76 and 0.06 GWh (no plant outside it), P for its part of the
+** cascade's energy per m3, 0.9 x 100 / (0.9 x 100 + 0.9 x 50) = 2/3, and
+** P2 makes the third left with the same water: together they meet the
+** residual every day, with no lag. */
+static const char cascade[] =
+    "name: cascade\n"
+    "horizon: {start: 2001-01-01, end: 2001-01-04, step: daily}\n"
+    "countries: {KG: Kyrgyzstan}\n"
+    "nodes:\n"
+    "  - name: R\n"
+    "    type: reservoir\n"
+    "    max_storage_hm3: 100\n"
+    "    initial_storage_hm3: 50\n"
+    "    country: KG\n"
+    "    rules:\n"
+    "      - {name: follow, type: energy, plant: P, residual_of: KG,\n"
+    "         thermal_up_to_per_mwh: 50, priority: 3}\n"
+    "  - {name: P, type: hydropower, head_m: 100, efficiency: 0.9,\n"
+    "     max_turbine_flow_m3s: 500, capacity_mw: 1000, country: KG}\n"
+    "  - {name: P2, type: hydropower, head_m: 50, efficiency: 0.9,\n"
+    "     max_turbine_flow_m3s: 500, capacity_mw: 1000, country: KG}\n"
+    "  - {name: Sea, type: sink}\n"
+    "links:\n"
+    "  - {from: R, to: P}\n"
+    "  - {from: P, to: P2}\n"
+    "  - {from: P2, to: Sea}\n"
+    "grids:\n"
+    "  - {name: KG, country: KG, demand_gwh: [1.5, 2.0, 1.0, 0.3],\n"
+    "     unserved: [{cost_per_mwh: 500}]}\n"
+    "thermal_plants:\n"
+    "  - {name: T1, grid: KG, capacity_mw: 20, availability: 0.5, cost_per_mwh: 20}\n";
+
+static void energy_following_residual_over_a_cascade(void **state) {
+  (void)state;
+  naryn_model *m = load(cascade);
+  naryn_result *r = run(m, NARYN_STEP_AUTO);
+  const double residual_gwh[4] = {1.26, 1.76, 0.76, 0.06};
+  for (int t = 0; t < 4; t++) {
+    assert_near(q(m, r, NARYN_Q_ENERGY_GWH, "P", t), residual_gwh[t] * 2.0 / 3.0, 1e-6);
+    assert_near(q(m, r, NARYN_Q_ENERGY_GWH, "P2", t), residual_gwh[t] / 3.0, 1e-6);
+  }
+  naryn_result_free(r);
+  naryn_model_free(m);
+}
+
 /* Downstream control: 10 m3/s wanted past C, below the confluence of the
 ** reservoir's river with a tributary of 3 m3/s: the reservoir releases
 ** the 7 m3/s the tributary does not bring. */
@@ -417,6 +464,7 @@ int main(void) {
       cmocka_unit_test(two_point_hedging),
       cmocka_unit_test(energy_target_with_head),
       cmocka_unit_test(energy_following_residual_demand),
+      cmocka_unit_test(energy_following_residual_over_a_cascade),
       cmocka_unit_test(downstream_control),
       cmocka_unit_test(ramp_and_storage_curve),
       cmocka_unit_test(storage_rule_and_floor),
