@@ -208,16 +208,27 @@ static int comparison_charts(naryn__page *p, const cmp *c) {
   naryn__series s[MAX_RUNS];
   int rc;
   /* The combined objective of each run. */
+  /* A run with no objective (one that did not dispatch the grids its
+  ** grid terms value) has no bar. */
   double obj[MAX_RUNS];
-  for (int k = 0; k < c->n; k++) obj[k] = combined(&c->run[k]) / 1e6;
-  naryn__series so = {"combined objective", NULL, obj, c->n, NARYN__BARS, NULL, NULL, NULL, 0};
+  const char *named[MAX_RUNS];
+  int nobj = 0;
+  for (int k = 0; k < c->n; k++) {
+    double v = combined(&c->run[k]) / 1e6;
+    if (isnan(v)) continue;
+    named[nobj] = c->name[k];
+    obj[nobj++] = v;
+  }
+  naryn__series so = {"combined objective", NULL, obj, nobj, NARYN__BARS, NULL, NULL, NULL, 0};
   char ylab[128];
   snprintf(ylab, sizeof ylab, "millions of %s a year", cell(f0->objective, 0, "currency"));
   naryn__chart co = {"compare-objective", "The combined objective of each run", NULL, ylab,
-                     NARYN__AXIS_CATEGORY, c->name, c->n, 1, &so, 1, 0, 260, 0, 0, 0, 0};
+                     NARYN__AXIS_CATEGORY, named, nobj, 1, &so, 1, 0, 260, 0, 0, 0, 0};
   fprintf(p->out, "<h2 id=\"s-charts\">The runs compared</h2>\n");
-  rc = naryn__figure(p, &co, "The combined objective of each run", "(benefits less costs, a year)");
-  if (rc != NARYN_OK) return rc;
+  if (nobj > 0) {
+    rc = naryn__figure(p, &co, "The combined objective of each run", "(benefits less costs, a year)");
+    if (rc != NARYN_OK) return rc;
+  }
 
   /* Energy and shortage by country and season. */
   const char *codes[64];
