@@ -364,12 +364,12 @@ void naryn__grid_lp_set_step(const naryn__grid_lp *g, const naryn_model *m,
       double h = has_peak(m, mk->grid) ? block_hours(&b, peak) : hours;
       if (buy >= 0) {
         collo[buy] = 0.0;
-        colup[buy] = mk->import_limit_mw * h / 1000.0;
+        colup[buy] = energy_gwh(mk->import_limit_mw, h);
         obj[buy] = mk->import_price_per_mwh.v[t] * cost_scale;
       }
       if (sell >= 0) {
         collo[sell] = 0.0;
-        colup[sell] = mk->export_limit_mw * h / 1000.0;
+        colup[sell] = energy_gwh(mk->export_limit_mw, h);
         obj[sell] = -mk->export_price_per_mwh.v[t] * cost_scale;
       }
     }

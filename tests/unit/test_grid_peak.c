@@ -240,6 +240,43 @@ static void test_unserved_in_the_peak(void **state) {
   }
 }
 
+/* A peak as long as January (and above its demand: the peak block is the
+** whole demand) and one of no hours in February leave one block of no
+** hours each month, where an unlimited market and an unbounded plant
+** give no energy; the other block is the whole month. A thermal plant of
+** 10 MW at 50 makes 7.44 GWh in January and 6.72 in February, and the
+** market sells the rest of the 10 GWh. */
+static void test_blocks_of_no_hours(void **state) {
+  (void)state;
+  naryn_model *m = load(
+      "horizon: {start: 2001-01, end: 2001-02, step: monthly}\n"
+      "countries: {A: Alpha}\n"
+      "nodes:\n"
+      "  - {name: In, type: inflow, inflow_m3s: 1, country: A}\n"
+      "  - {name: Sea, type: sink}\n"
+      "links:\n"
+      "  - {from: In, to: Sea}\n"
+      "grids:\n"
+      "  - {name: G, country: A, demand_gwh: 10, peak_mw: 100,"
+      " peak_hours: [744, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],"
+      " unserved: [{cost_per_mwh: 1000}]}\n"
+      "thermal_plants:\n"
+      "  - {name: T, grid: G, capacity_mw: 10, cost_per_mwh: 50}\n"
+      "markets:\n"
+      "  - {grid: G, import_price_per_mwh: 100}\n");
+  naryn_result *r = run(m, 0);
+  const double thermal[2] = {7.44, 6.72};
+  for (int t = 0; t < 2; t++) {
+    tu_close_to(gq(r, 0, t, NARYN_G_THERMAL_GWH), thermal[t], TOL);
+    tu_close_to(gq(r, 0, t, NARYN_G_IMPORT_MARKET_GWH), 10 - thermal[t], TOL);
+    ZERO(gq(r, 0, t, NARYN_G_UNSERVED_GWH));
+  }
+  tu_close_to(gq(r, 0, 0, NARYN_G_PEAK_PRICE_PER_MWH), 100, TOL);
+  tu_close_to(gq(r, 0, 1, NARYN_G_PRICE_PER_MWH), 100, TOL);
+  naryn_result_free(r);
+  naryn_model_free(m);
+}
+
 /* test_grid_opt's hydro-thermal case (1.5 GWh of water over three days, a
 ** plant of 50 MW, thermal plants of 20 MW at 30 and 40 MW at 80, 120 and
 ** 100 per MWh, 1.5 GWh a day, unserved energy at 1000) with a peak of
@@ -296,6 +333,7 @@ int main(void) {
       cmocka_unit_test(test_hydro_to_the_peak),
       cmocka_unit_test(test_line_too_small_for_the_peak),
       cmocka_unit_test(test_unserved_in_the_peak),
+      cmocka_unit_test(test_blocks_of_no_hours),
       cmocka_unit_test(test_peak_changes_the_optimum),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
