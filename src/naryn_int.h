@@ -1370,8 +1370,9 @@ void naryn__grid_lp_set_step(const naryn__grid_lp *g, const naryn_model *m,
                              double *rowup, double *obj);
 /* Adds w times the cost in currency per GWh of each of grid k's columns
 ** in step t to c[column], so that c'x is w times NARYN_G_COST: its
-** thermal plants, tiers, markets (sales as a negative cost) and the
-** tariffs of the lines it sends over. */
+** thermal plants, tiers, markets (sales as a negative cost), each in
+** both blocks of a grid with a peak, and the tariffs of the lines it
+** sends over. */
 void naryn__grid_lp_cost_coefs(const naryn__grid_lp *g, const naryn_model *m,
                                int t, int k, double w, double *c);
 /* Reads step t's figures from a solution: out[grid * NARYN_G_COUNT + q]
