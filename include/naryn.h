@@ -571,6 +571,10 @@ typedef enum naryn_grid_quantity {
                               ** step dispatched with no hydropower at all,
                               ** less NARYN_G_COST (currency); what a grid
                               ** objective term counts */
+  NARYN_G_PEAK_PRICE_PER_MWH, /* the marginal price in the peak hours (for a
+                              ** grid with a peak: its peak block's dual,
+                              ** NARYN_G_PRICE_PER_MWH being the off-peak
+                              ** block's; without a peak, the one price) */
   NARYN_G_COUNT
 } naryn_grid_quantity;
 
@@ -591,7 +595,7 @@ const char *naryn_grid_quantity_name(naryn_grid_quantity q);
 int naryn_result_line_count(const naryn_result *r);
 const char *naryn_result_line_name(const naryn_result *r, int l);
 double naryn_result_line_gwh(const naryn_result *r, int l, int t, int back);
-/* Totals over the horizon of grid g's quantities (the price excepted,
+/* Totals over the horizon of grid g's quantities (the prices excepted,
 ** left NaN) for a season, into out[NARYN_G_COUNT]. */
 void naryn_result_grid_summary(const naryn_result *r, int g,
                                naryn_season season, double *out);

@@ -1319,12 +1319,29 @@ int naryn__trip_columns(const naryn__triplets *t, int ncols, int **start,
 ** grids to LP rows and columns: simulation, optimisation and the later
 ** modes extend it rather than copy it. */
 typedef struct naryn__grid_lp {
-  int *bal;           /* per grid: its balance row */
+  int *bal;           /* per grid: its balance row (off-peak with a peak) */
   int *surplus;       /* per grid: hydropower left unused */
   int *tier;          /* per grid: its first tier of unserved energy */
-  int *thermal;       /* per thermal plant: its energy */
+  int *thermal;       /* per thermal plant: its energy (off-peak) */
   int *line;          /* per line: energy sent forward, then back (2 each) */
   int *buy, *sell;    /* per market: bought and sold, -1 where it does not */
+  /* A grid with a peak has two blocks per step, its peak and the rest;
+  ** every item below is -1 for a grid without a peak (whose one balance
+  ** stays as above). */
+  int *peak;          /* per grid: its peak block's balance row */
+  int *split;         /* per grid: the row splitting its hydropower between
+                      ** the blocks (peak, then off-peak column from
+                      ** hydro_peak on) */
+  int *hydro_peak;    /* per grid: hydropower in the peak block; the next
+                      ** column is hydropower off-peak */
+  int *peak_tier;     /* per grid: its first tier in the peak block */
+  int *thermal_peak;  /* per thermal plant: its energy in the peak block */
+  int *buy_peak, *sell_peak; /* per market: in the peak block */
+  int *seg;           /* per line and way: its first segment column (the
+                      ** hours where each end is in a given block), for a
+                      ** line touching a grid with a peak */
+  int *seg_row;       /* per line and way: the row making its segments
+                      ** add up to its energy sent */
 } naryn__grid_lp;
 
 /* How hydropower enters the balances besides energy fixed per grid: LP
@@ -1353,8 +1370,9 @@ void naryn__grid_lp_set_step(const naryn__grid_lp *g, const naryn_model *m,
                              double *rowup, double *obj);
 /* Adds w times the cost in currency per GWh of each of grid k's columns
 ** in step t to c[column], so that c'x is w times NARYN_G_COST: its
-** thermal plants, tiers, markets (sales as a negative cost) and the
-** tariffs of the lines it sends over. */
+** thermal plants, tiers, markets (sales as a negative cost), each in
+** both blocks of a grid with a peak, and the tariffs of the lines it
+** sends over. */
 void naryn__grid_lp_cost_coefs(const naryn__grid_lp *g, const naryn_model *m,
                                int t, int k, double w, double *c);
 /* Reads step t's figures from a solution: out[grid * NARYN_G_COUNT + q]

@@ -21,7 +21,8 @@ static const char *const quantity_names[NARYN_G_COUNT] = {
     "demand_gwh",          "hydro_gwh",          "thermal_gwh",
     "import_lines_gwh",    "import_market_gwh",  "export_lines_gwh",
     "export_market_gwh",   "unserved_gwh",       "surplus_gwh",
-    "price_per_mwh",       "cost",               "hydro_value"};
+    "price_per_mwh",       "cost",               "hydro_value",
+    "peak_price_per_mwh"};
 
 const char *naryn_grid_quantity_name(naryn_grid_quantity q) {
   return (q >= 0 && q < NARYN_G_COUNT) ? quantity_names[q] : "";
@@ -64,7 +65,7 @@ double naryn_result_line_gwh(const naryn_result *r, int l, int t, int back) {
 void naryn_result_grid_summary(const naryn_result *r, int g,
                                naryn_season season, double *out) {
   for (int q = 0; q < NARYN_G_COUNT; q++) out[q] = 0.0;
-  out[NARYN_G_PRICE_PER_MWH] = NAN;
+  out[NARYN_G_PRICE_PER_MWH] = out[NARYN_G_PEAK_PRICE_PER_MWH] = NAN;
   if (g < 0 || g >= naryn_result_grid_count(r)) {
     for (int q = 0; q < NARYN_G_COUNT; q++) out[q] = NAN;
     return;
@@ -76,7 +77,8 @@ void naryn_result_grid_summary(const naryn_result *r, int g,
       continue;
     for (int q = 0; q < NARYN_G_COUNT; q++) {
       double v = naryn_result_grid(r, g, t, (naryn_grid_quantity)q);
-      if (q != NARYN_G_PRICE_PER_MWH && !isnan(v)) out[q] += v;
+      if (q != NARYN_G_PRICE_PER_MWH && q != NARYN_G_PEAK_PRICE_PER_MWH && !isnan(v))
+        out[q] += v;
     }
   }
 }
@@ -96,7 +98,8 @@ void naryn__write_grids(const naryn_result *r, naryn__outfile *f) {
       for (int q = 0; q < NARYN_G_COUNT; q++) {
         double v = naryn_result_grid(r, g, t, (naryn_grid_quantity)q);
         naryn__outfile_write(f, ",", 1);
-        naryn__put_number(f, v, q == NARYN_G_PRICE_PER_MWH ? "%.4f"
+        naryn__put_number(f, v, q == NARYN_G_PRICE_PER_MWH ||
+                                        q == NARYN_G_PEAK_PRICE_PER_MWH ? "%.4f"
                                 : q == NARYN_G_COST ||
                                           q == NARYN_G_HYDRO_VALUE ? "%.2f"
                                                            : "%.6f");
