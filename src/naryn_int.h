@@ -1472,6 +1472,14 @@ const double *naryn__lp_row_duals(naryn__lp *lp);
 /* Writes the loaded LP in fixed MPS form; the file appears whole or not at
 ** all. NARYN_OK, or NARYN_EIO (NARYN_ENOMEM) with the path in d. */
 int naryn__lp_write_mps(naryn__lp *lp, const char *path, naryn_diags *d);
+/* The reduced costs of the last solution, per column. */
+const double *naryn__lp_reduced_costs(naryn__lp *lp);
+/* Adds n rows rowlo <= a'x <= rowup, row k's entries index[start[k] ..
+** start[k + 1] - 1] with their values, keeping the basis (not in the
+** warm mode). NARYN_OK, NARYN_ENOMEM or NARYN_ESOLVER. */
+int naryn__lp_add_rows(naryn__lp *lp, int n, const double *rowlo,
+                       const double *rowup, const int *start,
+                       const int *index, const double *value);
 /* lp/abandon.c: naryn__lp_free gives a CLP model whose call threw to
 ** naryn__lp_abandon instead of deleting it, since CLP may have left it
 ** holding freed pointers; naryn__lp_abandoned counts them (process-wide). */

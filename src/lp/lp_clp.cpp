@@ -484,6 +484,26 @@ extern "C" const double *naryn__lp_row_duals(naryn__lp *lp) {
   return lp->clp->getRowPrice();
 }
 
+extern "C" const double *naryn__lp_reduced_costs(naryn__lp *lp) {
+  return lp->clp->getReducedCost();
+}
+
+extern "C" int naryn__lp_add_rows(naryn__lp *lp, int n, const double *rowlo,
+                                  const double *rowup, const int *start,
+                                  const int *index, const double *value) {
+  if (lp->broken) return lp->broken;
+  if (lp->warm) return NARYN_ESOLVER;
+  try {
+    /* CLP keeps the basis of the rows it had; the new rows' slacks enter
+    ** it, so that the next dual simplex starts from the last optimum. */
+    lp->clp->addRows(n, rowlo, rowup, start, index, value);
+    lp->nrows += n;
+  } catch (...) {
+    return lp->broken = caught();
+  }
+  return NARYN_OK;
+}
+
 extern "C" int naryn__lp_write_mps(naryn__lp *lp, const char *path,
                                    naryn_diags *d) {
   /* CLP writes fixed-format MPS (format 0: names and numbers in their

@@ -37,6 +37,8 @@ typedef struct ncols {
   int qt, qs, e, srow, hrow;    /* hydropower */
   int head_res;                 /* reservoir whose storage sets the head */
   int hc, hr;                   /* held node: its give-way columns and row */
+  int sin;                      /* a stage's reservoir: its storage at the
+                                ** start, a column held at the state */
   int sc, sr;                   /* held node with several outlets: the
                                 ** give-way columns (2 per row) and rows of
                                 ** its shares, one per outlet but the last */
@@ -99,6 +101,20 @@ typedef struct opt {
   naryn__dispatch *disp;
   unsigned char *grid_in;       /* [ngrids]: its country plans */
   unsigned char *line_open;     /* [nlines]: both its grids are in */
+  /* SDDP's stage problems (sddp/stage.c): the LP of the window of T steps
+  ** from step t0 (0 and the whole horizon for the optimiser). In a stage
+  ** (stage = 1) each reservoir's storage at the start is a column (sin)
+  ** held at s0, the state, instead of a constant; a column theta, at no
+  ** less than theta_lo, carries the cost of the stages after (its cuts
+  ** are rows the stage adds); the inflows are scaled by inflow_factor;
+  ** the energy and evaporation are linearised once around ref_s, and the
+  ** objective's scale is fixed_scale when that is above 0. */
+  int t0, stage;
+  int theta_col;
+  double theta_lo;
+  const double *s0;             /* [N] or NULL: the model's initial storage */
+  const double *inflow_factor;  /* [N] or NULL: 1 */
+  double fixed_scale;
 } opt;
 
 /* 1 when node i is planned: every node without a hold, else those the

@@ -21,6 +21,14 @@
 #include <string.h>
 
 #include "opt_int.h"
+
+/* The model's step of the window's step t. */
+#define MT(t) (p->t0 + (t))
+
+/* The storage at the start of the window of reservoir i. */
+static double start_storage(const opt *p, int i) {
+  return p->s0 ? p->s0[i] : p->m->nodes[i].initial_storage_hm3;
+}
 /* ====================================================================== */
 /* Layout                                                                  */
 /* ====================================================================== */
@@ -164,19 +172,26 @@ int naryn__opt_layout(opt *p) {
   p->nrs = r;
   p->ncols = c * p->T;
   p->nrows = r * p->T;
-  int nec = 0;
-  for (int k = 0; k < m->nterms; k++)
+  int nec = 0, last = p->t0 + p->T == m->nsteps;
+  for (int k = 0; last && k < m->nterms; k++)
     if (m->terms[k].kind == NARYN__TERM_END_STORAGE)
       for (int i = 0; i < m->nnodes; i++) nec += m->terms[k].node_on[i] && p->nc[i].y >= 0;
   p->ec = calloc((size_t)nec + 1, sizeof *p->ec);
   if (!p->ec) return NARYN_ENOMEM;
-  for (int k = 0; k < m->nterms; k++)
+  for (int k = 0; last && k < m->nterms; k++)
     if (m->terms[k].kind == NARYN__TERM_END_STORAGE)
       for (int i = 0; i < m->nnodes; i++)
         if (m->terms[k].node_on[i] && p->nc[i].y >= 0)
           p->ec[p->nec++] = (econ){k, i, p->ncols++, p->nrows++};
   p->eps_row = p->eps_term >= 0 ? p->nrows++ : -1;
   p->eps_col = p->eps_term >= 0 ? p->ncols++ : -1;
+  p->theta_col = -1;
+  for (int i = 0; i < m->nnodes; i++) p->nc[i].sin = -1;
+  if (p->stage) {
+    for (int i = 0; i < m->nnodes; i++)
+      if (p->nc[i].y >= 0) p->nc[i].sin = p->ncols++;
+    p->theta_col = p->ncols++;
+  }
   return NARYN_OK;
 }
 
@@ -194,13 +209,13 @@ static double naryn__opt_term_coefs(const opt *p, int k, double *c) {
   for (int t = 0; t < p->T; t++) {
     int base = t * p->ncs;
     if (tm->kind == NARYN__TERM_END_STORAGE) break;
-    if (!tm->step_on[t]) continue;
+    if (!tm->step_on[MT(t)]) continue;
     if (tm->kind == NARYN__TERM_GRID) {
       /* The cost without hydropower less the cost of the step's columns. */
       for (int g = 0; g < m->ngrids; g++) {
         if (!tm->grid_on[g] || !p->grid_in[g]) continue;
-        constant += naryn__dispatch_cost0(p->disp, t, g);
-        naryn__grid_lp_cost_coefs(&p->glp[t], m, t, g, -1.0, c);
+        if (p->disp) constant += naryn__dispatch_cost0(p->disp, MT(t), g);
+        naryn__grid_lp_cost_coefs(&p->glp[t], m, MT(t), g, -1.0, c);
       }
       continue;
     }
@@ -208,7 +223,7 @@ static double naryn__opt_term_coefs(const opt *p, int k, double *c) {
       if (!tm->node_on[i] || !naryn__opt_planned(p, i)) continue;
       const naryn__node *n = &m->nodes[i];
       const ncols *v = &p->nc[i];
-      double price = naryn__term_price(m, tm, i, t);
+      double price = naryn__term_price(m, tm, i, MT(t));
       switch (tm->kind) {
       case NARYN__TERM_ENERGY:
         if (v->e >= 0) c[base + v->e] += price * 1000.0;
@@ -224,7 +239,7 @@ static double naryn__opt_term_coefs(const opt *p, int k, double *c) {
             while (s + 1 < tm->ncurve && mid > tm->curve_frac[s + 1]) s++;
             marg = tm->curve_price[s];
           }
-          constant += marg * (hi - lo) * n->demand_hm3.v[t];
+          constant += marg * (hi - lo) * n->demand_hm3.v[MT(t)];
           c[base + v->seg + j] -= marg;
         }
         break;
@@ -258,7 +273,7 @@ static double naryn__opt_term_coefs(const opt *p, int k, double *c) {
   if (tm->kind == NARYN__TERM_END_STORAGE)
     for (int q = 0; q < p->nec; q++)
       if (p->ec[q].term == k && naryn__opt_planned(p, p->ec[q].node))
-        c[p->ec[q].col] += naryn__term_price(m, tm, p->ec[q].node, p->T - 1);
+        c[p->ec[q].col] += naryn__term_price(m, tm, p->ec[q].node, MT(p->T - 1));
   return constant;
 }
 
@@ -271,7 +286,7 @@ int naryn__opt_objective(opt *p) {
   /* The grids' bounds, which no pass changes; their costs come from the
   ** grid terms. */
   for (int t = 0; p->glp && t < p->T; t++) {
-    naryn__grid_lp_set_step(&p->glp[t], m, t, NULL, 0.0, p->collo, p->colup,
+    naryn__grid_lp_set_step(&p->glp[t], m, MT(t), NULL, 0.0, p->collo, p->colup,
                             p->rowlo, p->rowup, p->obj);
     for (int l = 0; l < m->nlines; l++)
       if (!p->line_open[l])
@@ -288,8 +303,10 @@ int naryn__opt_objective(opt *p) {
   double top = 0.0;
   for (int j = 0; j < p->ncols; j++)
     if (fabs(p->obj[j]) > top) top = fabs(p->obj[j]);
-  p->scale = top > 0 ? top / OBJ_TOP : 1.0;
+  p->scale = p->fixed_scale > 0 ? p->fixed_scale : top > 0 ? top / OBJ_TOP : 1.0;
   for (int j = 0; j < p->ncols; j++) p->obj[j] /= p->scale;
+  /* A stage's future cost, in the LP's own units. */
+  if (p->theta_col >= 0) p->obj[p->theta_col] = 1.0;
   for (int t = 0; t < p->T; t++) {
     int base = t * p->ncs;
     /* A broken bound costs a little more the earlier it is, so that an
@@ -362,7 +379,7 @@ static int add_grids(opt *p, naryn__triplets *tr) {
         one[n++] = 1.0;
       }
     naryn__grid_hydro hydro = {n, grid, col, one};
-    rc = naryn__grid_lp_add(&p->glp[t], m, t, &hydro, 0.0, tr, &p->nrows,
+    rc = naryn__grid_lp_add(&p->glp[t], m, MT(t), &hydro, 0.0, tr, &p->nrows,
                             &p->ncols, &obj, &objcap);
   }
   free(grid);
@@ -476,6 +493,8 @@ int naryn__opt_build(opt *p) {
         if (t > 0) {
           ADD(bal, pb + v->y, 1.0);
           ADD(bal, pb + v->u, -1.0);
+        } else if (v->sin >= 0) {
+          ADD(bal, v->sin, 1.0);
         }
         int er = rb + v->erow;
         ADD(er, cb + v->ev, 1.0);
@@ -484,6 +503,8 @@ int naryn__opt_build(opt *p) {
         if (t > 0) {
           ADDV(eidx[at * 4 + 2], er, pb + v->y);
           ADDV(eidx[at * 4 + 3], er, pb + v->u);
+        } else if (v->sin >= 0) {
+          ADDV(eidx[at * 4 + 2], er, v->sin);
         }
         int ur = rb + v->urow;
         ADD(ur, cb + v->u, 1.0);
@@ -540,6 +561,8 @@ int naryn__opt_build(opt *p) {
           if (t > 0) {
             ADDV(hidx[at * 6 + 4], hr, pb + rv->y);
             ADDV(hidx[at * 6 + 5], hr, pb + rv->u);
+          } else if (rv->sin >= 0) {
+            ADDV(hidx[at * 6 + 4], hr, rv->sin);
           }
         }
       }
@@ -604,8 +627,9 @@ done:
 
 /* Storage at the start of step t in the reference plan. */
 static double naryn__opt_ref_start(const opt *p, int t, int i) {
-  return t == 0 ? p->m->nodes[i].initial_storage_hm3
-                : p->ref_s[(size_t)(t - 1) * p->N + i];
+  /* A stage is linearised around one storage, at its start and end. */
+  if (t == 0 && p->stage) return p->ref_s[i];
+  return t == 0 ? start_storage(p, i) : p->ref_s[(size_t)(t - 1) * p->N + i];
 }
 
 /* Sets every bound, right-hand side and changing coefficient from the
@@ -614,12 +638,13 @@ void naryn__opt_linearise(opt *p) {
   const naryn_model *m = p->m;
   for (int t = 0; t < p->T; t++) {
     int cb = t * p->ncs, rb = t * p->nrs;
-    double k = m->step_s[t] * 1e-6;
+    int mt = MT(t);
+    double k = m->step_s[mt] * 1e-6;
     for (int l = 0; l < m->nlinks; l++) {
       const naryn__link *ln = &m->links[l];
       int c = cb + p->lx[l];
-      p->collo[c] = ln->min_flow_m3s.v ? ln->min_flow_m3s.v[t] * k : 0.0;
-      p->colup[c] = ln->max_flow_m3s.v ? ln->max_flow_m3s.v[t] * k : INFINITY;
+      p->collo[c] = ln->min_flow_m3s.v ? ln->min_flow_m3s.v[mt] * k : 0.0;
+      p->colup[c] = ln->max_flow_m3s.v ? ln->max_flow_m3s.v[mt] * k : INFINITY;
       if (p->lv[l] >= 0) p->collo[cb + p->lv[l]] = 0, p->colup[cb + p->lv[l]] = p->collo[c];
       if (p->lw[l] >= 0) p->collo[cb + p->lw[l]] = 0, p->colup[cb + p->lw[l]] = INFINITY;
       if (p->la[l] >= 0) {
@@ -637,7 +662,8 @@ void naryn__opt_linearise(opt *p) {
       if (v->bal < 0) continue;
       size_t at = (size_t)t * p->N + i;
       double rhs = 0.0;
-      if (n->type == NARYN_NODE_INFLOW && n->enabled) rhs -= n->inflow_m3s.v[t] * k;
+      if (n->type == NARYN_NODE_INFLOW && n->enabled)
+        rhs -= n->inflow_m3s.v[mt] * k * (p->inflow_factor ? p->inflow_factor[i] : 1.0);
       /* A lag's initial flow arrives in its first steps. */
       for (int j = 0; j < n->n_in; j++) {
         const naryn__route *rt = &m->links[n->in[j]].route;
@@ -646,9 +672,11 @@ void naryn__opt_linearise(opt *p) {
       }
       if (v->y >= 0) {
         double cap = n->max_storage_hm3 - n->min_storage_hm3;
-        double s0 = n->initial_storage_hm3, mn = n->min_storage_hm3;
-        double prev = t > 0 ? mn : s0;
-        if (t == 0) rhs += mn - s0;
+        double s0 = start_storage(p, i), mn = n->min_storage_hm3;
+        /* A stage's storage at the start is its column sin, held at s0. */
+        double prev = t > 0 ? mn : v->sin >= 0 ? 0.0 : s0;
+        if (t == 0) rhs += v->sin >= 0 ? mn : mn - s0;
+        if (v->sin >= 0) p->collo[v->sin] = p->colup[v->sin] = s0;
         /* Trust region on the storage above the dead storage. */
         double y0 = p->ref_s[at] - mn, lo = 0.0, hi = cap;
         if (p->rho < 1.0) {
@@ -661,16 +689,18 @@ void naryn__opt_linearise(opt *p) {
         p->collo[cb + v->ev] = -INFINITY, p->colup[cb + v->ev] = INFINITY;
         /* Evaporation, linear in the mean storage around the reference. */
         double sbar = 0.5 * (naryn__opt_ref_start(p, t, i) + p->ref_s[at]);
-        double e0 = naryn__hyd_evaporation_hm3(n, t, sbar);
+        double e0 = naryn__hyd_evaporation_hm3(n, mt, sbar);
         double h = fmax(1e-3 * cap, 1e-6);
-        double es = (naryn__hyd_evaporation_hm3(n, t, sbar + h) -
-                     naryn__hyd_evaporation_hm3(n, t, sbar - h)) / (2 * h);
+        double es = (naryn__hyd_evaporation_hm3(n, mt, sbar + h) -
+                     naryn__hyd_evaporation_hm3(n, mt, sbar - h)) / (2 * h);
         double a = 0.5 * es;
         p->value[p->epos[at * 4 + 0]] = -a;
         p->value[p->epos[at * 4 + 1]] = a;
         if (t > 0) {
           p->value[p->epos[at * 4 + 2]] = -a;
           p->value[p->epos[at * 4 + 3]] = a;
+        } else if (v->sin >= 0) {
+          p->value[p->epos[at * 4 + 2]] = -a;
         }
         double er = e0 - es * sbar + a * mn + a * prev;
         p->rowlo[rb + v->erow] = p->rowup[rb + v->erow] = er;
@@ -682,7 +712,7 @@ void naryn__opt_linearise(opt *p) {
         for (int s = 0; s < v->nseg; s++) {
           p->collo[cb + v->seg + s] = 0;
           p->colup[cb + v->seg + s] =
-              (p->frac[i][s + 1] - p->frac[i][s]) * n->demand_hm3.v[t];
+              (p->frac[i][s + 1] - p->frac[i][s]) * n->demand_hm3.v[mt];
         }
       if (v->hr >= 0) {
         double held = v->y >= 0 ? naryn__opt_held_at(p->hold->storage_hm3, at) - n->min_storage_hm3
@@ -699,7 +729,7 @@ void naryn__opt_linearise(opt *p) {
         p->colup[cb + v->sc + 2 * o] = p->colup[cb + v->sc + 2 * o + 1] = INFINITY;
       }
       if (v->mf >= 0) {
-        double want = n->min_flow_m3s.v[t] * k;
+        double want = n->min_flow_m3s.v[mt] * k;
         p->rowlo[rb + v->mrow] = want, p->rowup[rb + v->mrow] = INFINITY;
         p->collo[cb + v->mf] = 0, p->colup[cb + v->mf] = want;
       }
@@ -708,7 +738,7 @@ void naryn__opt_linearise(opt *p) {
         p->collo[cb + v->qt] = 0, p->colup[cb + v->qt] = n->max_turbine_flow_m3s * k;
         p->collo[cb + v->qs] = 0, p->colup[cb + v->qs] = INFINITY;
         p->collo[cb + v->e] = 0;
-        p->colup[cb + v->e] = n->capacity_mw * m->step_s[t] / 3600.0 * 1e-3;
+        p->colup[cb + v->e] = n->capacity_mw * m->step_s[mt] / 3600.0 * 1e-3;
         /* Energy, linear in turbined flow, storage and discharge. */
         double kap = GWH_PER_HM3_M * n->efficiency;
         int r = v->head_res;
@@ -740,9 +770,11 @@ void naryn__opt_linearise(opt *p) {
           if (t > 0) {
             p->value[p->hpos[at * 6 + 4]] = -cs;
             p->value[p->hpos[at * 6 + 5]] = cs;
+          } else if (p->nc[r].sin >= 0) {
+            p->value[p->hpos[at * 6 + 4]] = -cs;
           }
           rhs_h += -kap * qt0 * hs * sbar + cs * mn +
-                   cs * (t > 0 ? mn : rn->initial_storage_hm3);
+                   cs * (t > 0 ? mn : p->nc[r].sin >= 0 ? 0.0 : start_storage(p, r));
         }
         p->rowlo[rb + v->hrow] = -INFINITY;
         p->rowup[rb + v->hrow] = rhs_h;
@@ -752,7 +784,7 @@ void naryn__opt_linearise(opt *p) {
     }
     for (int q = 0; q < p->nic; q++) {
       const naryn__term *tm = &m->terms[p->ic[q].term];
-      double want = tm->target_m3s.v[t] * k;
+      double want = tm->target_m3s.v[mt] * k;
       p->rowlo[rb + p->ic[q].row] = want;
       p->rowup[rb + p->ic[q].row] = INFINITY;
       p->collo[cb + p->ic[q].col] = 0;
@@ -760,6 +792,7 @@ void naryn__opt_linearise(opt *p) {
     }
   }
   if (p->eps_col >= 0) p->collo[p->eps_col] = 0, p->colup[p->eps_col] = INFINITY;
+  if (p->theta_col >= 0) p->collo[p->theta_col] = p->theta_lo, p->colup[p->theta_col] = INFINITY;
   for (int q = 0; q < p->nec; q++) {
     const naryn__node *n = &m->nodes[p->ec[q].node];
     double want = m->terms[p->ec[q].term].end_target_hm3[p->ec[q].node];
