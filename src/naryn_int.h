@@ -1031,6 +1031,12 @@ struct naryn_model {
   naryn__market *markets;
   int *plant_grid;             /* per node: the grid a plant feeds, else -1;
                                ** NULL without grids */
+  /* Inflow outcomes of every stage of an SDDP policy (model/uncertainty.c;
+  ** doc/model-format.md, "Uncertainty"): stage-wise independent, each
+  ** with its probability and a factor on every inflow node's inflow,
+  ** outcome_factor[k * nnodes + i]. 0 outcomes without the section. */
+  int noutcomes;
+  double *outcome_p, *outcome_factor;
 };
 
 /* A CSV series some of whose rows a fill or fallback made up: the field
@@ -1059,6 +1065,9 @@ typedef struct naryn__obs {
 ** once both are read; 0, or -1 after reporting. */
 struct naryn__reader;
 int naryn__model_read_observed(struct naryn__reader *r);
+/* model/uncertainty.c: reads the optional "uncertainty" section. 0, or -1
+** after reporting. */
+int naryn__model_read_uncertainty(struct naryn__reader *r, const naryn__doc *root);
 /* model/grids.c: reads the grids, thermal plants, interconnectors and
 ** markets once the nodes are read; 0, or -1 after reporting. */
 int naryn__model_read_grids(struct naryn__reader *r, const naryn__doc *root);

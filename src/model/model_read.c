@@ -1062,7 +1062,7 @@ static int read_countries(reader *r, const naryn__doc *root) {
 static const char *const top_fields[] = {
     "name", "description", "scenario", "scenarios", "countries", "horizon",
     "nodes", "links", "currency", "objectives", "source", "notes", "grids",
-    "thermal_plants", "interconnectors", "markets", NULL};
+    "thermal_plants", "interconnectors", "markets", "uncertainty", NULL};
 
 /* Reads the optional list of scenario names the model ships with; each
 ** names FOLDER/scenarios/NAME.yaml beside the model file. */
@@ -1112,6 +1112,7 @@ int naryn__model_build(naryn_model *m, const naryn__doc *root,
       naryn__model_read_grids(&r, root) == 0 &&
       naryn__model_read_objectives(m, root, d) != NARYN_OK)
     r.failed = 1;
+  if (!r.failed) naryn__model_read_uncertainty(&r, root);
   naryn__read_done(&r);
   if (naryn_diags_errors(d) && r.failed) {
     /* Out of memory is reported as such; everything else is bad input. */

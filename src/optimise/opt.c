@@ -341,28 +341,6 @@ static void report_progress(const naryn_opt_opts *o, int done, int settled) {
   o->progress(o->progress_user, &p);
 }
 
-static void opt_free(opt *p) {
-  naryn__lp_free(p->lp);
-  free(p->lx);
-  free(p->nc);
-  free(p->downstream_planned);
-  if (p->frac)
-    for (int i = 0; i < p->N; i++) free(p->frac[i]);
-  free(p->frac);
-  free(p->ic);
-  free(p->ec);
-  free(p->start);
-  free(p->index);
-  free(p->value);
-  free(p->hpos);
-  free(p->epos);
-  free(p->obj);
-  free(p->ref_s);
-  for (int t = 0; p->glp && t < p->T; t++) naryn__grid_lp_free(&p->glp[t]);
-  free(p->glp);
-  naryn__dispatch_free(p->disp);
-  free(p->grid_in);
-}
 
 /* The mean outside inflow (m3/s) of everything upstream of each plant:
 ** the flow a plant would pass if nothing were stored or taken. */
@@ -437,29 +415,10 @@ int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
   naryn_result *best = NULL, *cand = NULL;
   double *duals = NULL, *saved = NULL;
   int rc = NARYN_ENOMEM, loaded_best = 0;
-  size_t tn = (size_t)p.T * (size_t)p.N + 1;
-  p.lx = malloc((size_t)(5 * p.L + 1) * sizeof *p.lx);
-  p.nc = malloc((size_t)p.N * sizeof *p.nc + 1);
-  p.frac = calloc((size_t)p.N + 1, sizeof *p.frac);
-  p.ref_s = malloc(4 * tn * sizeof *p.ref_s);
-  if (!p.lx || !p.nc || !p.frac || !p.ref_s) goto oom;
-  p.lv = p.lx + p.L;
-  p.lw = p.lv + p.L;
-  p.la = p.lw + p.L;
-  p.lr = p.la + p.L;
-  p.ref_q = p.ref_s + tn;
-  p.ref_qt = p.ref_q + tn;
-  p.lin_a = p.ref_qt + tn;
-  if (naryn__opt_layout(&p) != NARYN_OK || naryn__opt_build(&p) != NARYN_OK) goto oom;
-  p.obj = malloc((3 * (size_t)p.ncols + 2 * (size_t)p.nrows + 4) * sizeof *p.obj);
-  if (!p.obj) goto oom;
-  p.collo = p.obj + p.ncols;
-  p.colup = p.collo + p.ncols;
-  p.rowlo = p.colup + p.ncols;
-  p.rowup = p.rowlo + p.nrows;
+  if (naryn__opt_setup(&p) != NARYN_OK) goto oom;
   best = new_result(m);
   cand = new_result(m);
-  if (!best || !cand || naryn__opt_grids_in(&p) != NARYN_OK) goto oom;
+  if (!best || !cand) goto oom;
   if (m->ngrids > 0) {
     if ((rc = naryn__dispatch_new(m, best, &p.disp, d)) != NARYN_OK) goto fail;
     if (naryn__dispatch_room(m, cand) != NARYN_OK) goto oom;
@@ -673,7 +632,7 @@ done:
   naryn_result_free(cand);
   free(duals);
   free(saved);
-  opt_free(&p);
+  naryn__opt_release(&p);
   return rc;
 }
 

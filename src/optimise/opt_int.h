@@ -115,6 +115,9 @@ typedef struct opt {
   const double *s0;             /* [N] or NULL: the model's initial storage */
   const double *inflow_factor;  /* [N] or NULL: 1 */
   double fixed_scale;
+  double obj_constant;          /* currency: the terms' constants, so that a
+                                ** plan's cost (the objective with its sign
+                                ** turned) is obj'x * scale + obj_constant */
 } opt;
 
 /* 1 when node i is planned: every node without a hold, else those the
@@ -125,6 +128,11 @@ double naryn__opt_held_at(const double *v, size_t at);
 /* What reaches the tail of lagged link l in step t of each hm3 leaving its
 ** head in step from. */
 double naryn__opt_lag_coef(const naryn_model *m, int l, int from, int t);
+/* Allocates p's arrays (p->m, T, N, L, t0 and the options set), lays out
+** and builds the matrix, and makes room for the bounds and objective.
+** NARYN_OK or NARYN_ENOMEM; naryn__opt_release frees what it made. */
+int naryn__opt_setup(opt *p);
+void naryn__opt_release(opt *p);
 /* Lays out the columns and rows of every step. NARYN_OK or NARYN_ENOMEM. */
 int naryn__opt_layout(opt *p);
 /* Builds the matrix with every coefficient that a pass may change in

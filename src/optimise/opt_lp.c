@@ -283,6 +283,7 @@ int naryn__opt_objective(opt *p) {
   double *c = calloc((size_t)p->ncols + 1, sizeof *c);
   if (!c) return NARYN_ENOMEM;
   memset(p->obj, 0, (size_t)p->ncols * sizeof *p->obj);
+  p->obj_constant = 0.0;
   /* The grids' bounds, which no pass changes; their costs come from the
   ** grid terms. */
   for (int t = 0; p->glp && t < p->T; t++) {
@@ -296,8 +297,9 @@ int naryn__opt_objective(opt *p) {
     double w = p->weights[k];
     if (w == 0) continue;
     memset(c, 0, (size_t)p->ncols * sizeof *c);
-    naryn__opt_term_coefs(p, k, c);
+    double k0 = naryn__opt_term_coefs(p, k, c);
     double sign = NARYN__TERM_BENEFIT(m->terms[k].kind) ? -1.0 : 1.0;
+    p->obj_constant += sign * w * k0;
     for (int j = 0; j < p->ncols; j++) p->obj[j] += sign * w * c[j];
   }
   double top = 0.0;
@@ -803,3 +805,50 @@ void naryn__opt_linearise(opt *p) {
   }
 }
 
+int naryn__opt_setup(opt *p) {
+  size_t tn = (size_t)p->T * (size_t)p->N + 1;
+  p->lx = malloc((size_t)(5 * p->L + 1) * sizeof *p->lx);
+  p->nc = malloc((size_t)p->N * sizeof *p->nc + 1);
+  p->frac = calloc((size_t)p->N + 1, sizeof *p->frac);
+  p->ref_s = malloc(4 * tn * sizeof *p->ref_s);
+  if (!p->lx || !p->nc || !p->frac || !p->ref_s) return NARYN_ENOMEM;
+  p->lv = p->lx + p->L;
+  p->lw = p->lv + p->L;
+  p->la = p->lw + p->L;
+  p->lr = p->la + p->L;
+  p->ref_q = p->ref_s + tn;
+  p->ref_qt = p->ref_q + tn;
+  p->lin_a = p->ref_qt + tn;
+  if (naryn__opt_layout(p) != NARYN_OK || naryn__opt_build(p) != NARYN_OK)
+    return NARYN_ENOMEM;
+  p->obj = malloc((3 * (size_t)p->ncols + 2 * (size_t)p->nrows + 4) * sizeof *p->obj);
+  if (!p->obj) return NARYN_ENOMEM;
+  p->collo = p->obj + p->ncols;
+  p->colup = p->collo + p->ncols;
+  p->rowlo = p->colup + p->ncols;
+  p->rowup = p->rowlo + p->nrows;
+  return naryn__opt_grids_in(p);
+}
+
+void naryn__opt_release(opt *p) {
+  naryn__lp_free(p->lp);
+  free(p->lx);
+  free(p->nc);
+  free(p->downstream_planned);
+  if (p->frac)
+    for (int i = 0; i < p->N; i++) free(p->frac[i]);
+  free(p->frac);
+  free(p->ic);
+  free(p->ec);
+  free(p->start);
+  free(p->index);
+  free(p->value);
+  free(p->hpos);
+  free(p->epos);
+  free(p->obj);
+  free(p->ref_s);
+  for (int t = 0; p->glp && t < p->T; t++) naryn__grid_lp_free(&p->glp[t]);
+  free(p->glp);
+  naryn__dispatch_free(p->disp);
+  free(p->grid_in);
+}

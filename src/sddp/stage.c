@@ -1,0 +1,195 @@
+/*
+** stage.c: SDDP's stage problems, one LP per step of the model.
+**
+** A stage is the optimiser's LP (optimise/opt_lp.c) of a window of one
+** step: the same network, objective terms and grids, with each
+** reservoir's storage at the start a column held at the state the stage
+** is given, the step's inflows scaled by the outcome drawn, and a column
+** theta for the expected cost of the stages after it, which the cuts of
+** the backward passes bound from below. Head and evaporation are
+** linearised once, around each reservoir's initial storage, so that every
+** stage LP is fixed and convex and its cuts stay valid; a plant of fixed
+** head is exact. The state is the storage at the end of the step of every
+** enabled reservoir, in hm3.
+**
+** Costs are the negative of the objective (benefits count against them),
+** in the model's currency: the LP's objective times its scale, which is
+** the same for every stage (naryn__stage_new takes it), plus the terms'
+** constants, left out of the LP. A cut on theta is a row
+** theta >= (alpha + beta' s) / scale over the end storages s.
+*/
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../optimise/opt_int.h"
+#include "sddp_int.h"
+
+struct naryn__stage {
+  opt p;
+  int t;
+  int nstate;
+  int *res;            /* [nstate]: the reservoir of each state */
+  double *s0, *factor; /* [N]: the storage at the start; the inflow factors */
+  int last;            /* the model's last step: no future cost */
+  int solved;
+  double theta_lo;     /* theta's lower bound, currency */
+  /* The rows' bounds, the cuts' after the stage's own (CLP takes the
+  ** bounds of every row at once). */
+  double *rlo, *rup;
+  int ncuts, cap;
+};
+
+void naryn__stage_free(naryn__stage *st) {
+  if (!st) return;
+  naryn__opt_release(&st->p);
+  free(st->res);
+  free(st->s0);
+  free(st->rlo);
+  free(st->rup);
+  free(st);
+}
+
+int naryn__stage_new(const naryn_model *m, int t, double scale, double theta_lo,
+                     naryn__stage **out) {
+  *out = NULL;
+  naryn__stage *st = calloc(1, sizeof *st);
+  if (!st) return NARYN_ENOMEM;
+  st->t = t;
+  st->last = t == m->nsteps - 1;
+  st->theta_lo = theta_lo;
+  st->s0 = malloc(2 * ((size_t)m->nnodes + 1) * sizeof *st->s0);
+  st->res = malloc(((size_t)m->nnodes + 1) * sizeof *st->res);
+  opt *p = &st->p;
+  *p = (opt){.m = m, .T = 1, .N = m->nnodes, .L = m->nlinks, .eps_term = -1,
+             .rho = 1.0, .t0 = t, .stage = 1, .fixed_scale = scale};
+  double *w = malloc(((size_t)m->nterms + 1) * sizeof *w);
+  if (!st->s0 || !st->res || !w || naryn__opt_setup(p) != NARYN_OK) {
+    free(w);
+    naryn__stage_free(st);
+    return NARYN_ENOMEM;
+  }
+  st->factor = st->s0 + m->nnodes + 1;
+  for (int k = 0; k < m->nterms; k++) w[k] = m->terms[k].weight;
+  p->weights = w;
+  for (int i = 0; i < m->nnodes; i++) {
+    const naryn__node *n = &m->nodes[i];
+    st->s0[i] = n->initial_storage_hm3;
+    st->factor[i] = 1.0;
+    if (p->nc[i].y >= 0) st->res[st->nstate++] = i;
+    /* The linearisation's reference: the initial storage, and plants
+    ** passing no flow (a plant of fixed head is exact at any). */
+    double s = n->initial_storage_hm3;
+    p->ref_s[i] = fmin(fmax(s, n->min_storage_hm3), n->max_storage_hm3);
+    p->ref_q[i] = p->ref_qt[i] = 0.0;
+  }
+  p->s0 = st->s0;
+  p->inflow_factor = st->factor;
+  p->theta_lo = st->last ? 0.0 : theta_lo / (scale > 0 ? scale : 1.0);
+  int rc = naryn__opt_objective(p);
+  free(w);
+  p->weights = NULL;
+  if (rc != NARYN_OK) {
+    naryn__stage_free(st);
+    return rc;
+  }
+  naryn__opt_linearise(p);
+  if (st->last) p->colup[p->theta_col] = 0.0;
+  p->lp = naryn__lp_new(p->nrows, p->ncols, p->start, p->index, p->value, p->collo,
+                        p->colup, p->obj, p->rowlo, p->rowup);
+  if (!p->lp) {
+    naryn__stage_free(st);
+    return NARYN_ENOMEM;
+  }
+  *out = st;
+  return NARYN_OK;
+}
+
+double naryn__stage_scale(const naryn__stage *st) { return st->p.scale; }
+
+double naryn__stage_constant(const naryn__stage *st) { return st->p.obj_constant; }
+
+int naryn__stage_state_count(const naryn__stage *st) { return st->nstate; }
+
+int naryn__stage_state_node(const naryn__stage *st, int k) { return st->res[k]; }
+
+int naryn__stage_solve(naryn__stage *st, const double *s_in, const double *factor,
+                       naryn__stage_out *out) {
+  opt *p = &st->p;
+  const naryn_model *m = p->m;
+  for (int k = 0; k < st->nstate; k++) st->s0[st->res[k]] = s_in[k];
+  for (int i = 0; i < m->nnodes; i++) st->factor[i] = factor ? factor[i] : 1.0;
+  naryn__opt_linearise(p);
+  if (st->last) p->colup[p->theta_col] = 0.0;
+  const double *rlo = p->rowlo, *rup = p->rowup;
+  if (st->ncuts > 0) {
+    /* The stage's own rows first, the cuts' bounds kept after them. */
+    memcpy(st->rlo, p->rowlo, (size_t)p->nrows * sizeof *rlo);
+    memcpy(st->rup, p->rowup, (size_t)p->nrows * sizeof *rup);
+    rlo = st->rlo, rup = st->rup;
+  }
+  int rc = naryn__lp_set_bounds(p->lp, p->collo, p->colup, rlo, rup);
+  long iterations = 0;
+  if (rc == NARYN_OK)
+    rc = st->solved ? naryn__lp_solve(p->lp, &iterations)
+                    : naryn__lp_solve_initial(p->lp, &iterations);
+  st->solved = 1;
+  out->iterations = iterations;
+  if (rc != NARYN_OK) return rc;
+  const double *x = naryn__lp_x(p->lp), *dj = naryn__lp_reduced_costs(p->lp);
+  double theta = x[p->theta_col];
+  out->value = naryn__lp_objective(p->lp) * p->scale + p->obj_constant;
+  out->future = theta * p->scale;
+  out->cost = out->value - out->future;
+  for (int k = 0; k < st->nstate; k++) {
+    const ncols *v = &p->nc[st->res[k]];
+    out->s_out[k] = m->nodes[st->res[k]].min_storage_hm3 + x[v->y] - x[v->u];
+    out->slope[k] = dj[v->sin] * p->scale;
+  }
+  return NARYN_OK;
+}
+
+int naryn__stage_add_cut(naryn__stage *st, double alpha, const double *beta) {
+  opt *p = &st->p;
+  const naryn_model *m = p->m;
+  int n = 1 + 2 * st->nstate;
+  int *index = malloc((size_t)n * sizeof *index), start[2] = {0, n};
+  double *value = malloc((size_t)n * sizeof *value);
+  if (!index || !value) {
+    free(index);
+    free(value);
+    return NARYN_ENOMEM;
+  }
+  /* theta - beta' (min + y - u) / scale >= alpha / scale. */
+  double lo = alpha;
+  index[0] = p->theta_col;
+  value[0] = 1.0;
+  for (int k = 0; k < st->nstate; k++) {
+    const ncols *v = &p->nc[st->res[k]];
+    index[1 + 2 * k] = v->y;
+    value[1 + 2 * k] = -beta[k] / p->scale;
+    index[2 + 2 * k] = v->u;
+    value[2 + 2 * k] = beta[k] / p->scale;
+    lo += beta[k] * m->nodes[st->res[k]].min_storage_hm3;
+  }
+  lo /= p->scale;
+  double up = INFINITY;
+  int rc = NARYN_OK, rows = p->nrows + st->ncuts + 1;
+  if (rows > st->cap) {
+    int cap = 2 * rows;
+    double *a = realloc(st->rlo, (size_t)cap * sizeof *a);
+    if (a) st->rlo = a;
+    double *b = a ? realloc(st->rup, (size_t)cap * sizeof *b) : NULL;
+    if (b) st->rup = b, st->cap = cap;
+    else rc = NARYN_ENOMEM;
+  }
+  if (rc == NARYN_OK) {
+    st->rlo[rows - 1] = lo;
+    st->rup[rows - 1] = up;
+    rc = naryn__lp_add_rows(p->lp, 1, &lo, &up, start, index, value);
+    if (rc == NARYN_OK) st->ncuts++;
+  }
+  free(index);
+  free(value);
+  return rc;
+}
