@@ -22,7 +22,10 @@
 **   outcome's cuts at one or more of the stage's stored points, the oldest
 **   of equals winning; with no points stored it keeps every cut. It
 **   depends only on the cuts and points in their order, so the same cuts
-**   and points give the same active set on any run.
+**   and points give the same active set on any run, however the
+**   selections were interleaved with the adding: each point remembers its
+**   highest cuts, and a selection compares only what was added since the
+**   last (de Matos et al.'s incremental form).
 ** - A cut's value alpha + beta' x is summed in the same order everywhere,
 **   so the value of the cut set and the selection agree bit for bit.
 */
@@ -42,6 +45,12 @@ typedef struct stage_cuts {
   int max_outcome;          /* the largest outcome of a cut, -1 when none */
   int n_points, points_cap;
   double *points;           /* [points_cap * n_state] */
+  /* What the last selection found, for the next to start from: the first
+  ** sel_points points' highest cut (best_cut, -1 for none, and its value)
+  ** in each of sel_groups outcome groups among the first sel_cuts cuts. */
+  int sel_cuts, sel_points, sel_groups, best_cap;
+  int *best_cut;            /* [best_cap * sel_groups] */
+  double *best_value;       /* [best_cap * sel_groups] */
 } stage_cuts;
 
 struct naryn__cuts {
@@ -96,6 +105,8 @@ void naryn__cuts_free(naryn__cuts *c) {
       free(s->iteration);
       free(s->active);
       free(s->points);
+      free(s->best_cut);
+      free(s->best_value);
     }
   free(c->stage);
   free(c);
@@ -220,9 +231,12 @@ const double *naryn__cuts_point(const naryn__cuts *c, int stage, int p) {
   return c->stage[stage].points + (size_t)p * (size_t)c->n_state;
 }
 
-/* Level-1 dominance for one stage: at each stored point, the highest cut
-** of each outcome (the first, so the oldest, of equals) is marked; the
-** marked cuts are the active ones. Work: points x cuts x n_state. */
+/* Level-1 dominance for one stage. Each point keeps the highest cut of
+** each outcome group (outcome -1 is group 0) found so far, the first, so
+** the oldest, of equals: a selection compares only the cuts added since
+** the last at the points it has seen, and every cut at the points added
+** since, which gives what comparing every cut at every point gives, bit
+** for bit. The active cuts are those highest somewhere. */
 int naryn__cuts_select(naryn__cuts *c, int stage, naryn_diags *d) {
   if (stage < 0 || stage >= c->n_stages) return NARYN_EARG;
   stage_cuts *s = &c->stage[stage];
@@ -231,31 +245,47 @@ int naryn__cuts_select(naryn__cuts *c, int stage, naryn_diags *d) {
     s->n_active = s->n;
     return NARYN_OK;
   }
-  int groups = s->max_outcome + 2; /* outcome -1 is group 0 */
-  double *best = malloc((size_t)groups * sizeof *best);
-  int *arg = malloc((size_t)groups * sizeof *arg);
-  if (!best || !arg) {
-    free(best);
-    free(arg);
-    return nomem(d);
+  int groups = s->max_outcome + 2;
+  if (groups != s->sel_groups || s->n_points > s->best_cap) {
+    /* Room for every point's groups; new outcome groups start afresh. */
+    int cap = s->points_cap;
+    size_t k = (size_t)cap * (size_t)groups;
+    int *bc = realloc(s->best_cut, k * sizeof *bc);
+    if (bc) s->best_cut = bc;
+    double *bv = bc ? realloc(s->best_value, k * sizeof *bv) : NULL;
+    if (bv) s->best_value = bv;
+    if (!bc || !bv) {
+      s->sel_cuts = s->sel_points = s->sel_groups = s->best_cap = 0;
+      return nomem(d);
+    }
+    if (groups != s->sel_groups) s->sel_cuts = s->sel_points = 0;
+    s->sel_groups = groups;
+    s->best_cap = cap;
   }
-  memset(s->active, 0, (size_t)s->n);
+  int n = c->n_state;
   for (int p = 0; p < s->n_points; p++) {
-    const double *x = s->points + (size_t)p * (size_t)c->n_state;
-    for (int g = 0; g < groups; g++) arg[g] = -1;
-    for (int i = 0; i < s->n; i++) {
+    const double *x = s->points + (size_t)p * (size_t)n;
+    int *arg = s->best_cut + (size_t)p * (size_t)groups;
+    double *best = s->best_value + (size_t)p * (size_t)groups;
+    int from = s->sel_cuts;
+    if (p >= s->sel_points) {
+      for (int g = 0; g < groups; g++) arg[g] = -1;
+      from = 0;
+    }
+    for (int i = from; i < s->n; i++) {
       int g = s->outcome[i] + 1;
-      double v = cut_at(s, c->n_state, i, x);
+      double v = cut_at(s, n, i, x);
       if (arg[g] < 0 || v > best[g]) {
         best[g] = v;
         arg[g] = i;
       }
     }
-    for (int g = 0; g < groups; g++)
-      if (arg[g] >= 0) s->active[arg[g]] = 1;
   }
-  free(best);
-  free(arg);
+  s->sel_cuts = s->n;
+  s->sel_points = s->n_points;
+  memset(s->active, 0, (size_t)s->n);
+  for (size_t k = 0; k < (size_t)s->n_points * (size_t)groups; k++)
+    if (s->best_cut[k] >= 0) s->active[s->best_cut[k]] = 1;
   s->n_active = 0;
   for (int i = 0; i < s->n; i++) s->n_active += s->active[i];
   return NARYN_OK;

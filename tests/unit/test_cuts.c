@@ -187,6 +187,41 @@ static void test_selection_by_outcome(void **state) {
   naryn__cuts_free(c);
 }
 
+/* Selections made as cuts and points come, and a new outcome group that
+** appears late, give the active set of one selection at the end, with
+** 300 cuts of 3 outcomes and 60 points in 2-D drawn from a fixed
+** sequence. */
+static void test_selection_incremental(void **state) {
+  (void)state;
+  naryn__cuts *a = store(1, 2, names2, FP), *b = store(1, 2, names2, FP);
+  uint64_t seed = 7;
+  for (int k = 0; k < 300; k++) {
+    double v[5];
+    for (int j = 0; j < 5; j++) {
+      seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+      v[j] = (double)(seed >> 11) * 0x1.0p-53;
+    }
+    int outcome = k < 150 ? (int)(v[0] * 2) - 1 : (int)(v[0] * 3) - 1;
+    double beta[2] = {v[1] - 0.5, v[2] - 0.5}, x[2] = {10 * v[3], 10 * v[4]};
+    assert_int_equal(naryn__cuts_add(a, 0, outcome, k, v[0], beta, NULL), NARYN_OK);
+    assert_int_equal(naryn__cuts_add(b, 0, outcome, k, v[0], beta, NULL), NARYN_OK);
+    if (k % 5 == 0) {
+      naryn__cuts_add_point(a, 0, x, NULL);
+      naryn__cuts_add_point(b, 0, x, NULL);
+    }
+    if (k % 7 == 3) assert_int_equal(naryn__cuts_select(a, 0, NULL), NARYN_OK);
+  }
+  assert_int_equal(naryn__cuts_select(a, 0, NULL), NARYN_OK);
+  assert_int_equal(naryn__cuts_select(b, 0, NULL), NARYN_OK);
+  int ia[300], ib[300];
+  int na = naryn__cuts_active(a, 0, ia), nb = naryn__cuts_active(b, 0, ib);
+  assert_int_equal(na, nb);
+  assert_memory_equal(ia, ib, (size_t)na * sizeof *ia);
+  assert_true(na > 3 && na < 300);
+  naryn__cuts_free(a);
+  naryn__cuts_free(b);
+}
+
 /* Numbers whose bits are easy to lose: -0, a subnormal, the extremes. */
 static double tricky(int i) {
   static const double v[] = {-0.0, 4.9406564584124654e-324, 1.7976931348623157e308,
@@ -494,6 +529,7 @@ int main(void) {
       cmocka_unit_test(test_add_and_value),
       cmocka_unit_test(test_selection_by_hand),
       cmocka_unit_test(test_selection_by_outcome),
+      cmocka_unit_test(test_selection_incremental),
       cmocka_unit_test(test_write_read),
       cmocka_unit_test(test_resume_torn),
       cmocka_unit_test(test_corrupt),
