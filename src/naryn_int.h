@@ -8,7 +8,7 @@
 ** <- optimise <- report (the optimiser records its plans in the simulator's
 ** result and checks them with its water-balance checks). The synthetic
 ** inflows (src/inflows/, with its own header inflows_int.h) use core and io
-** only.
+** only; so, so far, does SDDP's cut store (src/sddp/cuts.c, cutfile.c).
 */
 #ifndef NARYN_INT_H
 #define NARYN_INT_H
