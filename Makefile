@@ -45,14 +45,14 @@
 #   make clean
 #
 # Dependencies come from Debian packages through pkg-config: COIN-OR CLP,
-# libyaml, libnetcdf (NetCDF-4 results, loaded when used), and for the tests cmocka and libpng (and Chromium, run by the
+# libyaml, zlib (the CRC-32 of SDDP cut files), libnetcdf (NetCDF-4 results, loaded when used), and for the tests cmocka and libpng (and Chromium, run by the
 # browser test, and OpenMPI for MPI=1). scripts/deps installs them. The library is C but for its
 # adapter to CLP's C++ classes (src/lp/lp_clp.cpp), built with $(CXX);
 # whatever links the library also links libstdc++.
 
 CC ?= cc
 CXX ?= g++
-PKGS := clp yaml-0.1
+PKGS := clp yaml-0.1 zlib
 TEST_PKGS := cmocka libpng netcdf
 
 FUZZ_CC ?= clang
@@ -397,7 +397,7 @@ uninstall: uninstall-python
 # it, and packed with files owned by root. Depends: the run-time libraries
 # the command and libnaryn.so link (dpkg-shlibdeps). Recommends: libnetcdf
 # (loaded for NetCDF results only), what building against naryn.pc
-# needs (its Requires.private: CLP's and libyaml's development packages,
+# needs (its Requires.private: CLP's, libyaml's and zlib's development packages,
 # and pkg-config) and what the Python package needs (python3-pandas); apt
 # installs recommended packages unless told not to.
 DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
@@ -447,7 +447,7 @@ $(DEB): $(DEB_BIN) $(LIB) $(SHLIB) $(MAN_PAGES) src/naryn.pc.in src/naryn.contro
 	@test -s $(DEB_DIR)/debian/depends || { echo "make deb: dpkg-shlibdeps found no Depends" >&2; exit 1; }
 	@sed -e 's|@VERSION@|$(VERSION)|' -e 's|@ARCH@|$(DEB_ARCH)|' \
 	  -e 's|@MAINTAINER@|$(DEB_MAINTAINER)|' -e "s|@DEPENDS@|$$(cat $(DEB_DIR)/debian/depends)|" \
-	  -e 's|@RECOMMENDS@|$(if $(NETCDF_PACKAGE),$(NETCDF_PACKAGE)$(comma) )coinor-libclp-dev, libyaml-dev, pkg-config, python3-pandas|' \
+	  -e 's|@RECOMMENDS@|$(if $(NETCDF_PACKAGE),$(NETCDF_PACKAGE)$(comma) )coinor-libclp-dev, libyaml-dev, zlib1g-dev, pkg-config, python3-pandas|' \
 	  -e "s|@SIZE@|$$(du -sk --exclude=DEBIAN $(DEB_ROOT) | cut -f1)|" \
 	  src/naryn.control.in >$(DEB_ROOT)/DEBIAN/control
 	@echo 'activate-noawait ldconfig' >$(DEB_ROOT)/DEBIAN/triggers

@@ -8,7 +8,7 @@
 ** <- optimise <- report (the optimiser records its plans in the simulator's
 ** result and checks them with its water-balance checks). The synthetic
 ** inflows (src/inflows/, with its own header inflows_int.h) use core and io
-** only.
+** only; so, so far, does SDDP's cut store (src/sddp/cuts.c, cutfile.c).
 */
 #ifndef NARYN_INT_H
 #define NARYN_INT_H
@@ -2081,5 +2081,107 @@ int naryn__ops_rules_section(naryn__page *p, const naryn__report_ops *o,
 int naryn__report_share(const char *dir, naryn_diags *d);
 /* report/ensemble_page.c: the report of an ensemble, from its files. */
 int naryn__report_ensemble(const char *dir, naryn_diags *d);
+
+/* ====================================================================== */
+/* sddp/cuts.c: the cut store of SDDP                                       */
+/* ====================================================================== */
+
+/* Per stage t (0 .. n_stages - 1), Benders cuts on the expected future
+** cost theta as a function of the state x at the end of the stage
+** (n_state numbers): theta >= alpha + beta' x. A cut's outcome is -1 for a
+** single cut per iteration, or the outcome (0, 1, ...) whose theta it
+** bounds with multi-cut. Cuts keep the order they were added in (index 0
+** is the oldest); a new cut is active until a selection says otherwise. */
+typedef struct naryn__cuts naryn__cuts;
+
+/* One cut as the store holds it; beta is borrowed, valid until the next
+** cut is added to that stage. */
+typedef struct naryn__cut {
+  double alpha;
+  const double *beta; /* n_state slopes */
+  int outcome;        /* -1 for single-cut */
+  int iteration;      /* the iteration that added it */
+  int active;         /* 1 when the stage's LP holds it */
+} naryn__cut;
+
+/* An empty store for n_stages stages of n_state state variables, named by
+** state_names (copied) and tied to a model by its fingerprint, which a cut
+** file must carry to be read into the store. Returns NARYN_OK, NARYN_EARG
+** (fewer than one stage or state) or NARYN_ENOMEM. Free with
+** naryn__cuts_free, which accepts NULL. */
+int naryn__cuts_new(int n_stages, int n_state, const char *const *state_names,
+                    uint64_t fingerprint, naryn__cuts **out, naryn_diags *d);
+void naryn__cuts_free(naryn__cuts *c);
+int naryn__cuts_stages(const naryn__cuts *c);
+int naryn__cuts_states(const naryn__cuts *c);
+const char *naryn__cuts_state_name(const naryn__cuts *c, int i);
+uint64_t naryn__cuts_fingerprint(const naryn__cuts *c);
+/* Adds a cut (beta copied), active. Returns NARYN_OK, NARYN_ENOMEM, or
+** NARYN_EARG without a message when the stage is out of range, outcome is
+** below -1 or a number is not finite. */
+int naryn__cuts_add(naryn__cuts *c, int stage, int outcome, int iteration, double alpha,
+                    const double *beta, naryn_diags *d);
+/* The number of cuts of a stage, and cut i of them (0 <= i < count). */
+int naryn__cuts_count(const naryn__cuts *c, int stage);
+naryn__cut naryn__cuts_get(const naryn__cuts *c, int stage, int i);
+/* The number of active cuts of a stage; naryn__cuts_active writes their
+** indices, ascending, into idx (room for that many) and returns it. */
+int naryn__cuts_active_count(const naryn__cuts *c, int stage);
+int naryn__cuts_active(const naryn__cuts *c, int stage, int *idx);
+/* The value of the stage's cut set at x for one outcome (-1 for
+** single-cut): the largest alpha + beta' x over its active cuts, or
+** -HUGE_VAL when it has none. *which (when not NULL) gets the index of the
+** cut that gives it, the oldest of equals, or -1. */
+double naryn__cuts_value(const naryn__cuts *c, int stage, int outcome, const double *x,
+                         int *which);
+/* Stores a state point x (copied) that a forward pass visited in the
+** stage, for cut selection. Returns NARYN_OK, NARYN_EARG or NARYN_ENOMEM. */
+int naryn__cuts_add_point(naryn__cuts *c, int stage, const double *x, naryn_diags *d);
+int naryn__cuts_points(const naryn__cuts *c, int stage);
+const double *naryn__cuts_point(const naryn__cuts *c, int stage, int p);
+/* Cut selection by level-1 dominance for one stage: a cut is active iff it
+** is the highest of its outcome's cuts at one of the stage's stored points
+** (the oldest of equals); with no point stored every cut is active. The
+** same cuts and points give the same active set, bit for bit. Returns
+** NARYN_OK, NARYN_EARG (stage out of range) or NARYN_ENOMEM. */
+int naryn__cuts_select(naryn__cuts *c, int stage, naryn_diags *d);
+
+/* sddp/cutfile.c: cuts saved in a binary file with CRC-32 checks, written
+** whole or appended an iteration at a time so that a killed run resumes
+** (the format is described at the top of the file). Cuts are read back in
+** the order written, each stage's after those the store already holds,
+** active, bit for bit. */
+
+/* Writes every cut of c (only the active ones when active_only) to path
+** as one block, the file replaced whole or not at all. Returns NARYN_OK,
+** NARYN_EIO or NARYN_ENOMEM, the reason in d. */
+int naryn__cutfile_write(const naryn__cuts *c, const char *path, int active_only,
+                         naryn_diags *d);
+/* Reads the cuts of path into c. The file must be of c's model (the same
+** fingerprint, stages and state names). A torn last block (the file ends
+** inside it, or its CRC does not match and nothing follows it) is left
+** out with a note; *good_bytes (when not NULL) gets the length of the part
+** read. Returns NARYN_OK; NARYN_EIO when it cannot be read; NARYN_ESYNTAX
+** when it is not a cut file, of another version, or corrupt (a block
+** before the last fails its CRC), naming the byte; NARYN_EMODEL when it is
+** of another model; or NARYN_ENOMEM. */
+int naryn__cutfile_read(naryn__cuts *c, const char *path, long long *good_bytes,
+                        naryn_diags *d);
+
+/* A cut file being appended to, an iteration's cuts at a time. */
+typedef struct naryn__cutlog naryn__cutlog;
+/* Opens path for appending the cuts of c, which must hold none (else
+** NARYN_EARG): an existing file is read into c as naryn__cutfile_read
+** does and a torn last block cut off; a missing one is created with its
+** header. Returns as naryn__cutfile_read does, or NARYN_EIO. */
+int naryn__cutlog_open(naryn__cuts *c, const char *path, naryn__cutlog **out,
+                       naryn_diags *d);
+/* Appends, as one block for the iteration, every cut c holds that is not
+** yet in the file, then flushes and syncs it. Returns NARYN_OK, NARYN_EIO
+** or NARYN_ENOMEM. */
+int naryn__cutlog_append(naryn__cutlog *l, const naryn__cuts *c, int iteration,
+                         naryn_diags *d);
+/* Closes the file; accepts NULL. */
+void naryn__cutlog_close(naryn__cutlog *l);
 
 #endif /* NARYN_INT_H */

@@ -1,0 +1,532 @@
+/*
+** cutfile.c: SDDP's cuts in a binary file, checked by CRC-32, written
+** whole or appended an iteration at a time so that a run that is killed
+** resumes from the cuts it had saved.
+**
+** The format (version 1). Every number is little-endian whatever the
+** machine: integers of 4 bytes (two's complement where signed) and 8,
+** IEEE-754 doubles as their 8 bytes. Every CRC field holds zlib's CRC-32
+** of all the bytes of the file before it, so the last four bytes of a
+** complete file are the CRC-32 of everything before them.
+**
+**   header   "NARYNCUT"; version; n_state; n_stages; the model's 64-bit
+**            fingerprint; the length of the names; CRC; then the n_state
+**            state names, each ended by a NUL byte; CRC
+**   block    "CUTS"; iteration; the number of cuts k; CRC; then k cuts,
+**            each stage, outcome (-1 for single-cut), iteration, alpha,
+**            beta[n_state]; CRC
+**
+** Blocks follow the header, any number of them. A run appends a block an
+** iteration, written in one piece and synced, so a run killed while
+** writing leaves at most its last block incomplete. The reader takes each
+** block whose CRCs match and leaves out, with a note, a last block that
+** the file ends inside or whose closing CRC fails with nothing after it; a
+** failed CRC anywhere else means the file was damaged, an error naming the
+** byte. A file is refused when its fingerprint, stage count or state
+** names are not those of the store it is read into (a cut file of another
+** model).
+*/
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "../naryn_int.h"
+
+#define MAGIC "NARYNCUT"
+#define BLOCK_TAG "CUTS"
+#define VERSION 1
+#define FIXED_BYTES 36 /* the header before the names, its CRC included */
+#define BLOCK_HEAD 16  /* a block before its cuts, its CRC included */
+#define CHUNK (64 * 1024)
+
+static size_t cut_bytes(int n_state) { return 12 + 8 * (size_t)(n_state + 1); }
+
+static void put32(unsigned char *p, uint32_t v) {
+  for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+static void put64(unsigned char *p, uint64_t v) {
+  for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+static uint32_t get32(const unsigned char *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static uint64_t get64(const unsigned char *p) {
+  return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+static void put_double(unsigned char *p, double x) {
+  uint64_t v;
+  memcpy(&v, &x, sizeof v);
+  put64(p, v);
+}
+static double get_double(const unsigned char *p) {
+  uint64_t v = get64(p);
+  double x;
+  memcpy(&x, &v, sizeof x);
+  return x;
+}
+static uint32_t crc_of(uint32_t crc, const unsigned char *p, size_t n) {
+  return (uint32_t)crc32_z(crc, p, (z_size_t)n);
+}
+
+/* ====================================================================== */
+/* Writing                                                                 */
+/* ====================================================================== */
+
+/* Bytes on their way to a result file (whole writes) or to a file
+** descriptor (appends), with the CRC-32 of all those passed so far. */
+typedef struct sink {
+  naryn__outfile *of;
+  int fd;
+  uint32_t crc;
+  int err; /* the first errno of a write to fd */
+  size_t len;
+  unsigned char buf[CHUNK];
+} sink;
+
+static void sink_flush(sink *s) {
+  s->crc = crc_of(s->crc, s->buf, s->len);
+  if (s->of) {
+    naryn__outfile_write(s->of, (const char *)s->buf, s->len);
+  } else {
+    for (size_t off = 0; off < s->len && !s->err;) {
+      ssize_t w = write(s->fd, s->buf + off, s->len - off);
+      if (w < 0 && errno != EINTR) s->err = errno;
+      if (w > 0) off += (size_t)w;
+    }
+  }
+  s->len = 0;
+}
+
+/* Room for n bytes (n <= CHUNK) at the end of the buffer. */
+static unsigned char *sink_room(sink *s, size_t n) {
+  if (s->len + n > CHUNK) sink_flush(s);
+  unsigned char *p = s->buf + s->len;
+  s->len += n;
+  return p;
+}
+
+/* The CRC field: the CRC-32 of every byte before it. */
+static void sink_crc(sink *s) {
+  uint32_t crc = crc_of(s->crc, s->buf, s->len);
+  put32(sink_room(s, 4), crc);
+}
+
+static void put_header(sink *s, const naryn__cuts *c) {
+  int n = naryn__cuts_states(c);
+  size_t names = 0;
+  for (int i = 0; i < n; i++) names += strlen(naryn__cuts_state_name(c, i)) + 1;
+  unsigned char *p = sink_room(s, FIXED_BYTES - 4);
+  memcpy(p, MAGIC, 8);
+  put32(p + 8, VERSION);
+  put32(p + 12, (uint32_t)n);
+  put32(p + 16, (uint32_t)naryn__cuts_stages(c));
+  put64(p + 20, naryn__cuts_fingerprint(c));
+  put32(p + 28, (uint32_t)names);
+  sink_crc(s);
+  for (int i = 0; i < n; i++) {
+    const char *name = naryn__cuts_state_name(c, i);
+    size_t len = strlen(name) + 1;
+    while (len > 0) {
+      size_t k = len < CHUNK ? len : CHUNK;
+      memcpy(sink_room(s, k), name, k);
+      name += k;
+      len -= k;
+    }
+  }
+  sink_crc(s);
+}
+
+/* A block of the cuts of each stage t from from[t] (0 when from is NULL)
+** on, only the active ones when active_only. */
+static void put_block(sink *s, const naryn__cuts *c, const int *from, int active_only,
+                      int iteration) {
+  int n = naryn__cuts_states(c), count = 0;
+  for (int t = 0; t < naryn__cuts_stages(c); t++)
+    count += active_only ? naryn__cuts_active_count(c, t)
+                         : naryn__cuts_count(c, t) - (from ? from[t] : 0);
+  unsigned char *p = sink_room(s, BLOCK_HEAD - 4);
+  memcpy(p, BLOCK_TAG, 4);
+  put32(p + 4, (uint32_t)iteration);
+  put32(p + 8, (uint32_t)count);
+  sink_crc(s);
+  for (int t = 0; t < naryn__cuts_stages(c); t++)
+    for (int i = from ? from[t] : 0; i < naryn__cuts_count(c, t); i++) {
+      naryn__cut cut = naryn__cuts_get(c, t, i);
+      if (active_only && !cut.active) continue;
+      unsigned char *q = sink_room(s, cut_bytes(n));
+      put32(q, (uint32_t)t);
+      put32(q + 4, (uint32_t)cut.outcome);
+      put32(q + 8, (uint32_t)cut.iteration);
+      put_double(q + 12, cut.alpha);
+      for (int j = 0; j < n; j++) put_double(q + 20 + 8 * (size_t)j, cut.beta[j]);
+    }
+  sink_crc(s);
+}
+
+int naryn__cutfile_write(const naryn__cuts *c, const char *path, int active_only,
+                         naryn_diags *d) {
+  long mark = naryn__diags_nomem(d);
+  if (cut_bytes(naryn__cuts_states(c)) > CHUNK) return NARYN_EARG;
+  sink *s = calloc(1, sizeof *s);
+  if (!s)
+    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  s->of = naryn__outfile_open(path, d);
+  if (!s->of) {
+    free(s);
+    return naryn__diags_status(d, mark, NARYN_EIO);
+  }
+  int last = 0;
+  for (int t = 0; t < naryn__cuts_stages(c); t++)
+    for (int i = 0; i < naryn__cuts_count(c, t); i++) {
+      int it = naryn__cuts_get(c, t, i).iteration;
+      if (it > last) last = it;
+    }
+  put_header(s, c);
+  put_block(s, c, NULL, active_only, last);
+  sink_flush(s);
+  int rc = naryn__outfile_commit(s->of, d);
+  free(s);
+  return naryn__diags_status(d, mark, rc);
+}
+
+/* ====================================================================== */
+/* Reading                                                                 */
+/* ====================================================================== */
+
+typedef struct reader {
+  FILE *f;
+  const char *path;
+  long long off, size; /* bytes read so far; the file's length */
+  uint32_t crc;        /* of the bytes read so far */
+  naryn_diags *d;
+} reader;
+
+/* Reads up to n bytes, adding them to the CRC; returns how many came. */
+static size_t take(reader *r, unsigned char *p, size_t n) {
+  size_t got = fread(p, 1, n, r->f);
+  r->crc = crc_of(r->crc, p, got);
+  r->off += (long long)got;
+  return got;
+}
+
+static int truncated(reader *r) {
+  return naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, 0, 0, NULL,
+                     "truncated header: the file ends at byte %lld", r->off);
+}
+
+/* Reads a CRC field and checks it against the bytes before it: NARYN_OK,
+** or 1 when the file ends first, or 2 when it does not match (*want and
+** *got then hold the two). */
+static int check_crc(reader *r, uint32_t *want, uint32_t *got) {
+  unsigned char b[4];
+  *want = r->crc;
+  if (take(r, b, 4) < 4) return 1;
+  *got = get32(b);
+  return *got == *want ? NARYN_OK : 2;
+}
+
+static int corrupt_crc(reader *r, uint32_t want, uint32_t got) {
+  return naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, 0, 0, NULL,
+                     "corrupt at byte %lld: expected the CRC-32 of the bytes before it, "
+                     "%08lx, got %08lx",
+                     r->off - 4, (unsigned long)want, (unsigned long)got);
+}
+
+/* The header, checked against the store's model. */
+static int read_header(reader *r, const naryn__cuts *c) {
+  unsigned char h[FIXED_BYTES];
+  size_t got = take(r, h, 8);
+  if (memcmp(h, MAGIC, got) != 0)
+    return naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, 0, 0, NULL,
+                       "not a cut file: expected \"%s\" at its start", MAGIC);
+  if (got < 8 || take(r, h + 8, 4) < 4) return truncated(r);
+  uint32_t version = get32(h + 8);
+  if (version != VERSION)
+    return naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, 0, 0, NULL,
+                       "expected a cut file of version %d, got version %lu", VERSION,
+                       (unsigned long)version);
+  if (take(r, h + 12, FIXED_BYTES - 16) < FIXED_BYTES - 16) return truncated(r);
+  uint32_t want, crc;
+  int rc = check_crc(r, &want, &crc);
+  if (rc == 1) return truncated(r);
+  if (rc) return corrupt_crc(r, want, crc);
+  uint32_t n_state = get32(h + 12), n_stages = get32(h + 16), names = get32(h + 28);
+  uint64_t fp = get64(h + 20);
+  int bad = 0;
+  if (n_state != (uint32_t)naryn__cuts_states(c))
+    bad = naryn__diag(r->d, NARYN_EMODEL, NARYN_SEV_ERROR, r->path, 0, 0, NULL,
+                      "expected cuts of %d state variables, got %lu",
+                      naryn__cuts_states(c), (unsigned long)n_state);
+  if (n_stages != (uint32_t)naryn__cuts_stages(c))
+    bad = naryn__diag(r->d, NARYN_EMODEL, NARYN_SEV_ERROR, r->path, 0, 0, NULL,
+                      "expected cuts of %d stages, got %lu", naryn__cuts_stages(c),
+                      (unsigned long)n_stages);
+  if (fp != naryn__cuts_fingerprint(c))
+    bad = naryn__diag(r->d, NARYN_EMODEL, NARYN_SEV_ERROR, r->path, 0, 0, NULL,
+                      "expected the cuts of this model (fingerprint %016llx), got those "
+                      "of another (%016llx)",
+                      (unsigned long long)naryn__cuts_fingerprint(c), (unsigned long long)fp);
+  if (bad) return bad;
+  if ((long long)names > r->size - r->off) {
+    r->off = r->size;
+    return truncated(r);
+  }
+  unsigned char *text = malloc((size_t)names + 1);
+  if (!text)
+    return naryn__diag(r->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  long long at = r->off;
+  if (take(r, text, names) < names) {
+    free(text);
+    return truncated(r);
+  }
+  rc = check_crc(r, &want, &crc);
+  if (rc) {
+    free(text);
+    return rc == 1 ? truncated(r) : corrupt_crc(r, want, crc);
+  }
+  /* The names, each ended by a NUL, compared with the store's. */
+  text[names] = '\0';
+  size_t pos = 0;
+  for (int i = 0; i < (int)n_state && !bad; i++) {
+    const char *name = (const char *)text + pos;
+    if (pos >= names) name = "";
+    if (strcmp(name, naryn__cuts_state_name(c, i)) != 0)
+      bad = naryn__diag(r->d, NARYN_EMODEL, NARYN_SEV_ERROR, r->path, 0, 0, NULL,
+                        "state %d at byte %lld: expected \"%s\", got \"%s\"", i + 1,
+                        at + (long long)pos, naryn__cuts_state_name(c, i), name);
+    pos += strlen(name) + 1;
+  }
+  free(text);
+  return bad;
+}
+
+/* The note on a torn last block, whose cuts are left out. */
+static void torn(reader *r, long long at, const char *why) {
+  naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_NOTE, r->path, 0, 0, NULL,
+              "the last block, at byte %lld, is incomplete (%s) and was left out; the "
+              "blocks before it were read",
+              at, why);
+}
+
+/* Reads the blocks into c; *good gets the bytes up to the end of the last
+** block read, *crc their CRC. */
+static int read_blocks(reader *r, naryn__cuts *c, long long *good, uint32_t *crc) {
+  int n = naryn__cuts_states(c);
+  size_t per = cut_bytes(n);
+  unsigned char *buf = NULL;
+  size_t cap = 0;
+  double *beta = malloc((size_t)n * sizeof *beta);
+  int rc = beta ? NARYN_OK
+                : naryn__diag(r->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                              "out of memory");
+  while (rc == NARYN_OK) {
+    *good = r->off;
+    *crc = r->crc;
+    unsigned char h[BLOCK_HEAD];
+    size_t got = take(r, h, BLOCK_HEAD - 4);
+    if (got == 0) break; /* the end of the file after a whole block */
+    if (memcmp(h, BLOCK_TAG, got < 4 ? got : 4) != 0) {
+      rc = naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, 0, 0, NULL,
+                       "corrupt at byte %lld: expected \"%s\", the start of a block of cuts",
+                       *good, BLOCK_TAG);
+      break;
+    }
+    uint32_t want, stored;
+    int crc_rc = got < BLOCK_HEAD - 4 ? 1 : check_crc(r, &want, &stored);
+    if (crc_rc == 1) {
+      torn(r, *good, "the file ends inside it");
+      break;
+    }
+    if (crc_rc) {
+      rc = corrupt_crc(r, want, stored);
+      break;
+    }
+    uint32_t count = get32(h + 8);
+    if ((long long)count * (long long)per + 4 > r->size - r->off) {
+      torn(r, *good, "the file ends inside it");
+      break;
+    }
+    size_t body = (size_t)count * per;
+    if (body > cap) {
+      unsigned char *p = realloc(buf, body);
+      if (!p) {
+        rc = naryn__diag(r->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                         "out of memory");
+        break;
+      }
+      buf = p;
+      cap = body;
+    }
+    take(r, buf, body);
+    crc_rc = check_crc(r, &want, &stored);
+    if (crc_rc && r->off >= r->size) {
+      torn(r, *good, "its CRC-32 does not match");
+      break;
+    }
+    if (crc_rc) {
+      rc = corrupt_crc(r, want, stored);
+      break;
+    }
+    /* Checked whole before any cut is added. */
+    for (uint32_t k = 0; k < count; k++) {
+      const unsigned char *q = buf + k * per;
+      int ok = get32(q) < (uint32_t)naryn__cuts_stages(c) && (int32_t)get32(q + 4) >= -1;
+      for (int j = 0; j <= n && ok; j++) ok = isfinite(get_double(q + 12 + 8 * (size_t)j));
+      if (!ok) {
+        rc = naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, 0, 0, NULL,
+                         "corrupt at byte %lld: expected a stage from 0 to %d, an outcome "
+                         "from -1 and finite numbers",
+                         *good + BLOCK_HEAD + (long long)(k * per),
+                         naryn__cuts_stages(c) - 1);
+        break;
+      }
+    }
+    for (uint32_t k = 0; k < count && rc == NARYN_OK; k++) {
+      const unsigned char *q = buf + k * per;
+      for (int j = 0; j < n; j++) beta[j] = get_double(q + 20 + 8 * (size_t)j);
+      rc = naryn__cuts_add(c, (int)get32(q), (int32_t)get32(q + 4), (int32_t)get32(q + 8),
+                           get_double(q + 12), beta, r->d);
+    }
+  }
+  free(buf);
+  free(beta);
+  return rc;
+}
+
+/* Reads path into c; *good and *crc as read_blocks gives them. */
+static int read_file(naryn__cuts *c, const char *path, long long *good, uint32_t *crc,
+                     naryn_diags *d) {
+  reader r = {NULL, path, 0, 0, 0, d};
+  r.crc = crc_of(0, NULL, 0);
+  r.f = fopen(path, "rb");
+  struct stat st;
+  if (!r.f || fstat(fileno(r.f), &st) != 0 || S_ISDIR(st.st_mode)) {
+    int err = r.f && S_ISDIR(st.st_mode) ? EISDIR : errno;
+    if (r.f) fclose(r.f);
+    return naryn__diag(d, err == ENOMEM ? NARYN_ENOMEM : NARYN_EIO, NARYN_SEV_ERROR, path, 0, 0,
+                       NULL, "cannot read: %s", strerror(err));
+  }
+  r.size = (long long)st.st_size;
+  setvbuf(r.f, NULL, _IOFBF, CHUNK);
+  int rc = read_header(&r, c);
+  if (rc == NARYN_OK) rc = read_blocks(&r, c, good, crc);
+  if (rc == NARYN_OK && ferror(r.f))
+    rc = naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, path, 0, 0, NULL, "cannot read: %s",
+                     strerror(EIO));
+  fclose(r.f);
+  return rc;
+}
+
+int naryn__cutfile_read(naryn__cuts *c, const char *path, long long *good_bytes,
+                        naryn_diags *d) {
+  long mark = naryn__diags_nomem(d);
+  long long good = 0;
+  uint32_t crc;
+  int rc = read_file(c, path, &good, &crc, d);
+  if (good_bytes) *good_bytes = good;
+  return naryn__diags_status(d, mark, rc);
+}
+
+/* ====================================================================== */
+/* Appending                                                               */
+/* ====================================================================== */
+
+struct naryn__cutlog {
+  char *path;
+  int *written; /* per stage, the cuts already in the file */
+  sink s;
+};
+
+static int cannot_write(naryn__cutlog *l, int err, naryn_diags *d) {
+  return naryn__diag(d, err == ENOMEM ? NARYN_ENOMEM : NARYN_EIO, NARYN_SEV_ERROR, l->path, 0,
+                     0, NULL, "cannot write: %s", strerror(err));
+}
+
+/* Syncs the folder of path, so that a file just made stays after a
+** crash; failures are not reported (the file itself is synced). */
+static void sync_folder(const char *path) {
+  const char *slash = strrchr(path, '/');
+  char dir[4096];
+  if (!slash) snprintf(dir, sizeof dir, ".");
+  else snprintf(dir, sizeof dir, "%.*s", (int)(slash - path) + (slash == path), path);
+  int fd = open(dir, O_RDONLY);
+  if (fd >= 0) {
+    fsync(fd);
+    close(fd);
+  }
+}
+
+int naryn__cutlog_open(naryn__cuts *c, const char *path, naryn__cutlog **out,
+                       naryn_diags *d) {
+  long mark = naryn__diags_nomem(d);
+  *out = NULL;
+  int stages = naryn__cuts_stages(c);
+  for (int t = 0; t < stages; t++)
+    if (naryn__cuts_count(c, t)) return NARYN_EARG;
+  if (cut_bytes(naryn__cuts_states(c)) > CHUNK) return NARYN_EARG;
+  naryn__cutlog *l = calloc(1, sizeof *l);
+  size_t len = strlen(path) + 1;
+  if (l) l->path = malloc(len);
+  if (l && l->path) l->written = calloc((size_t)stages, sizeof *l->written);
+  if (!l || !l->path || !l->written) {
+    naryn__cutlog_close(l);
+    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  }
+  memcpy(l->path, path, len);
+  l->s.fd = -1;
+  int rc = NARYN_OK;
+  struct stat st;
+  if (stat(path, &st) == 0) {
+    long long good = 0;
+    uint32_t crc = 0;
+    rc = read_file(c, path, &good, &crc, d);
+    if (rc == NARYN_OK && (l->s.fd = open(path, O_WRONLY)) < 0) rc = cannot_write(l, errno, d);
+    if (rc == NARYN_OK && good < (long long)st.st_size && ftruncate(l->s.fd, (off_t)good) != 0)
+      rc = cannot_write(l, errno, d);
+    if (rc == NARYN_OK && lseek(l->s.fd, (off_t)good, SEEK_SET) < 0)
+      rc = cannot_write(l, errno, d);
+    l->s.crc = crc;
+    for (int t = 0; t < stages; t++) l->written[t] = naryn__cuts_count(c, t);
+  } else if (errno != ENOENT) {
+    rc = cannot_write(l, errno, d);
+  } else if ((l->s.fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666)) < 0) {
+    rc = cannot_write(l, errno, d);
+  } else {
+    l->s.crc = crc_of(0, NULL, 0);
+    put_header(&l->s, c);
+    sink_flush(&l->s);
+    if (!l->s.err && fsync(l->s.fd) != 0) l->s.err = errno;
+    if (l->s.err) rc = cannot_write(l, l->s.err, d);
+    else sync_folder(path);
+  }
+  if (rc != NARYN_OK) {
+    naryn__cutlog_close(l);
+    return naryn__diags_status(d, mark, rc);
+  }
+  *out = l;
+  return NARYN_OK;
+}
+
+int naryn__cutlog_append(naryn__cutlog *l, const naryn__cuts *c, int iteration,
+                         naryn_diags *d) {
+  if (l->s.err) return cannot_write(l, l->s.err, d);
+  put_block(&l->s, c, l->written, 0, iteration);
+  sink_flush(&l->s);
+  if (!l->s.err && fsync(l->s.fd) != 0) l->s.err = errno;
+  if (l->s.err) return cannot_write(l, l->s.err, d);
+  for (int t = 0; t < naryn__cuts_stages(c); t++) l->written[t] = naryn__cuts_count(c, t);
+  return NARYN_OK;
+}
+
+void naryn__cutlog_close(naryn__cutlog *l) {
+  if (!l) return;
+  if (l->s.fd >= 0) close(l->s.fd);
+  free(l->path);
+  free(l->written);
+  free(l);
+}
