@@ -6,6 +6,7 @@
 ** usage error. Without a model file, the built-in Naryn-Syr Darya model
 ** is used.
 */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,7 @@ static const char *keep(cli_args *a, const char *s) {
 
 int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out) {
   memset(out, 0, sizeof *out);
+  out->gap_pct = out->time_limit_s = NAN;
   out->model.scenarios = calloc((size_t)argc + 1, sizeof(char *));
   out->owned = calloc((size_t)argc + 1, sizeof(char *));
   out->weights = calloc((size_t)argc + 1, sizeof(char *));
@@ -147,7 +149,41 @@ int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out) {
       out->inflows = v;
       continue;
     }
-    if (spec->ensemble && (v = option_value(argc, argv, &i, "--seed", &missing))) {
+    if (spec->sddp) {
+      static const char *const ints[] = {"--iterations", "--bound-samples", "--bound-every"};
+      static const long lo[] = {1, 2, 1}, hi[] = {1000000, 1000000, 1000000};
+      int *dst[] = {&out->iterations, &out->bound_samples, &out->bound_every};
+      int hit = 0;
+      for (int k = 0; k < 3 && !hit; k++)
+        if ((v = option_value(argc, argv, &i, ints[k], &missing))) {
+          char *end;
+          long n = strtol(v, &end, 10);
+          if (*v == '\0' || *end != '\0' || n < lo[k] || n > hi[k]) {
+            cli_error("%s: expected %s between %ld and %ld, got \"%s\"", spec->name,
+                      ints[k], lo[k], hi[k], v);
+            return EXIT_USAGE;
+          }
+          *dst[k] = (int)n;
+          hit = 1;
+        }
+      static const char *const reals[] = {"--gap", "--time-limit"};
+      double *rdst[] = {&out->gap_pct, &out->time_limit_s};
+      for (int k = 0; k < 2 && !hit; k++)
+        if ((v = option_value(argc, argv, &i, reals[k], &missing))) {
+          char *end;
+          double x = strtod(v, &end);
+          if (*v == '\0' || *end != '\0' || !(x >= 0) || x > 1e9) {
+            cli_error("%s: expected %s a number from 0 to 1e9, got \"%s\"", spec->name,
+                      reals[k], v);
+            return EXIT_USAGE;
+          }
+          *rdst[k] = x;
+          hit = 1;
+        }
+      if (hit) continue;
+    }
+    if ((spec->ensemble || spec->sddp) &&
+        (v = option_value(argc, argv, &i, "--seed", &missing))) {
       out->seed = v;
       continue;
     }

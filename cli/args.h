@@ -20,6 +20,8 @@ typedef struct cli_spec {
                     ** --seed S, --climate FILE, --energy-target,
                     ** --april-below, --per-step and --jobs are accepted */
   int strict;       /* --strict is accepted */
+  int sddp;         /* --iterations, --gap, --time-limit, --bound-samples,
+                    ** --bound-every and --seed are accepted */
 } cli_spec;
 
 typedef struct cli_args {
@@ -49,6 +51,10 @@ typedef struct cli_args {
   const char *seed;     /* --seed S, NULL when not given */
   const char **climate; /* --climate FILE values */
   int nclimate;
+  int iterations;       /* --iterations N, 0 when not given */
+  int bound_samples, bound_every; /* 0 when not given */
+  double gap_pct;       /* --gap PCT, NaN when not given */
+  double time_limit_s;  /* --time-limit S, NaN when not given */
   char **owned;     /* strings made while parsing, freed with the args */
   int nowned;
 } cli_args;

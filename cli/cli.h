@@ -105,6 +105,7 @@ int cmd_check(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_optimise(int argc, char **argv);
 int cmd_pareto(int argc, char **argv);
+int cmd_sddp(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_share(int argc, char **argv);
 int cmd_ensemble(int argc, char **argv);

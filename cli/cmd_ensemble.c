@@ -242,7 +242,7 @@ static void print_figures(const naryn_model *m, const naryn_ensemble *e,
 }
 
 int cmd_ensemble(int argc, char **argv) {
-  static const cli_spec spec = {"ensemble", 1, 1, 1, 0, 0, 0, 1, 1, 0};
+  static const cli_spec spec = {"ensemble", 1, 1, 1, 0, 0, 0, 1, 1, 0, 0};
   naryn_mpi_start(NULL, NULL);
   /* Every process runs the command; rank 0 alone speaks and writes. */
   if (naryn_mpi_rank() != 0) {

@@ -29,6 +29,7 @@ static const char help[] =
     "  objective.csv     each term's value by country, and the combined value\n"
     "  water_values.csv  marginal value of water per reservoir and step\n"
     "  plants.csv        each plant's energy, exact against linearised\n"
+    "  grids.csv         with grids: each grid's dispatch of the plan's energy\n"
     "  network.csv       the nodes and links as run, after the scenarios\n"
     "  run.csv           what was run, passes, water-balance figures\n"
     "  report.html       tables and charts of the plan, one self-contained\n"
@@ -117,7 +118,7 @@ static int o_lp_inside(const char *lp, const char *out) {
 }
 
 int cmd_optimise(int argc, char **argv) {
-  static const cli_spec spec = {"optimise", 1, 1, 0, 1, 0, 0, 1, 0, 0};
+  static const cli_spec spec = {"optimise", 1, 1, 0, 1, 0, 0, 1, 0, 0, 0};
   cli_run run;
   int rc = cli_start(argc, argv, &spec, help, &run);
   if (rc >= 0) return cli_finish(&run, rc);

@@ -78,7 +78,7 @@ static const char help[] =
     "130 interrupted by Ctrl-C (128 + the signal's number for SIGTERM, SIGHUP).\n";
 
 int cmd_simulate(int argc, char **argv) {
-  static const cli_spec spec = {"simulate", 1, 1, 1, 0, 0, 0, 1, 0, 0};
+  static const cli_spec spec = {"simulate", 1, 1, 1, 0, 0, 0, 1, 0, 0, 0};
   cli_run run;
   int rc = cli_start(argc, argv, &spec, help, &run);
   if (rc >= 0) return cli_finish(&run, rc);

@@ -27,6 +27,7 @@ static const char usage[] =
     "  naryn inflows fit RECORD.csv --out FIT.yaml [--method par|kirsch] ...\n"
     "  naryn inflows generate FIT.yaml --start YYYY-MM --years N --seed S\n"
     "                 [--members M] [--climate FILE]... --out FILE.csv\n"
+    "  naryn sddp MODEL [--iterations N] [--gap PCT] [--seed S] [--out DIR] ...\n"
     "  naryn COMMAND --help\n"
     "  naryn --help | --version\n"
     "\n"
@@ -46,6 +47,8 @@ static const char usage[] =
     "  report     draw DIR/report.html again from the results in DIR\n"
     "  inflows    fit a model of monthly inflows to a record (PAR(p) or\n"
     "             Kirsch-Nowak), and draw seeded synthetic series from it\n"
+    "  sddp       train an operating policy across the model's inflow\n"
+    "             outcomes by stochastic dual dynamic programming\n"
     "\n"
     "Every run also writes report.html, a self-contained page of tables and\n"
     "charts, beside its CSV files.\n"
@@ -75,6 +78,7 @@ static const struct {
     {"share", cmd_share},
     {"ensemble", cmd_ensemble},
     {"inflows", cmd_inflows},
+    {"sddp", cmd_sddp},
 };
 
 /* Tunes glibc's allocator for a process that solves thousands of small
@@ -121,6 +125,6 @@ int main(int argc, char **argv) {
     if (strcmp(argv[1], commands[i].name) == 0)
       return cli_signals_finish(commands[i].run(argc - 1, argv + 1));
   cli_error("unknown command \"%s\"; expected check, simulate, optimise, pareto, share, ensemble, "
-            "report or inflows (see naryn --help)", argv[1]);
+            "report, inflows or sddp (see naryn --help)", argv[1]);
   return EXIT_USAGE;
 }

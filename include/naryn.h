@@ -1214,6 +1214,58 @@ int naryn_mpi_built(void);
 ** by rank), the same on every process: so that all go on or all stop. */
 int naryn_mpi_agree(int status);
 
+/* ---------------------------------------------------------------------- */
+/* Operating policies under uncertainty: SDDP (doc/sddp.md)                */
+/* ---------------------------------------------------------------------- */
+
+/* A row of an SDDP run's convergence log: after iteration 'iteration', the
+** deterministic lower bound on the policy's expected cost, the estimated
+** upper bound (NaN between estimates) with the half width of its 95 %
+** confidence interval, the gap in per cent of the larger bound, the time
+** since the start and the cuts so far. Costs are the model's objective
+** with its sign turned, in its currency. */
+typedef struct naryn_sddp_log {
+  int iteration;
+  double lower, upper, half_width, gap_pct, seconds;
+  int cuts;
+} naryn_sddp_log;
+
+/* Options for naryn_sddp; fill with naryn_sddp_opts_init. */
+typedef struct naryn_sddp_opts {
+  int max_iterations;   /* default 200 */
+  int bound_samples;    /* forward simulations per upper bound, default 100 */
+  int bound_every;      /* iterations between upper bounds, default 10 */
+  double gap_pct;       /* stop at a gap at most this, default 1 */
+  double time_limit_s;  /* stop after this long; 0 (default) for no limit */
+  uint64_t seed;        /* default 1 */
+  /* Called after every iteration with its log row; may be NULL. */
+  void (*log)(void *user, const naryn_sddp_log *row);
+  void *log_user;
+} naryn_sddp_opts;
+
+typedef struct naryn_policy naryn_policy;
+
+void naryn_sddp_opts_init(naryn_sddp_opts *o);
+/* Trains a policy for the model, stage by step, across its inflow
+** outcomes (its "uncertainty" section). NARYN_OK, NARYN_EMODEL (no
+** outcomes, routed links), NARYN_EARG, NARYN_ESOLVER, NARYN_EINTR or
+** NARYN_ENOMEM (in d). */
+int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **out,
+               naryn_diags *d);
+void naryn_policy_free(naryn_policy *p);
+double naryn_policy_lower_bound(const naryn_policy *p);
+/* The last estimated upper bound (NaN before one) and its half width. */
+double naryn_policy_upper_bound(const naryn_policy *p, double *half_width);
+int naryn_policy_iterations(const naryn_policy *p);
+/* 1 when the run stopped at the gap asked for. */
+int naryn_policy_converged(const naryn_policy *p);
+int naryn_policy_log_count(const naryn_policy *p);
+const naryn_sddp_log *naryn_policy_log(const naryn_policy *p, int i);
+/* Writes the folder DIR, whole or not at all: convergence.csv (the log),
+** cuts.csv (every cut, by stage) and cuts.bin (the same, in the binary
+** cut file; doc/sddp.md). */
+int naryn_policy_write(const naryn_policy *p, const char *dir, naryn_diags *d);
+
 #ifdef __cplusplus
 }
 #endif

@@ -202,6 +202,25 @@ check pareto-runs 0 "Trade-off between" \
   "$naryn" pareto examples/single/model.json --x energy --y shortage --points 3 --out "$tmp/p"
 check pareto-curve 0 "" test -s "$tmp/p/pareto.csv"
 check pareto-plans 0 "" test -s "$tmp/p/point-03/nodes.csv"
+# A policy: the convergence table, the closing line with both bounds and
+# the gap; the same seed gives the same cuts, another seed other draws.
+check sddp-help 0 "cuts.bin" "$naryn" sddp --help
+check sddp-runs 0 "Converged after 10 iterations: lower bound 39303.87" \
+  "$naryn" sddp examples/sddp/model.yaml --out "$tmp/sd1"
+cp "$tmp/out" "$tmp/sddp.out"
+check sddp-table 0 "iteration        lower bound" cat "$tmp/sddp.out"
+check sddp-again 0 "" "$naryn" sddp examples/sddp/model.yaml --out "$tmp/sd2" --quiet
+check sddp-same-cuts 0 "" cmp "$tmp/sd1/cuts.csv" "$tmp/sd2/cuts.csv"
+check sddp-same-bin 0 "" cmp "$tmp/sd1/cuts.bin" "$tmp/sd2/cuts.bin"
+check sddp-seed 0 "" "$naryn" sddp examples/sddp/model.yaml --seed 7 --out "$tmp/sd3" --quiet
+check sddp-other-seed 1 "" cmp -s "$tmp/sd1/cuts.csv" "$tmp/sd3/cuts.csv"
+check sddp-no-outcomes 1 'expected the inflow outcomes a policy must be good across' \
+  "$naryn" sddp examples/grids/model.yaml --out "$tmp/sd4"
+check sddp-no-outcomes-nothing-written 1 "" test -e "$tmp/sd4"
+check sddp-bad-iterations 2 'expected --iterations between 1 and 1000000, got "0"' \
+  "$naryn" sddp examples/sddp/model.yaml --iterations 0
+check sddp-bad-seed 2 'expected --seed a whole number' \
+  "$naryn" sddp examples/sddp/model.yaml --seed -3
 # The curve's report marks the simulated rules, whose plan is kept too.
 check pareto-rules-row 0 "" grep -q '^rules,' "$tmp/p/pareto.csv"
 check pareto-rules-plan 0 "" test -s "$tmp/p/rules/report.html"

@@ -137,6 +137,7 @@ writes simulate-netcdf simulate "$w/n" -- simulate examples/single/model.json --
 writes simulate-compare simulate "$w/c" energy-mode=NAME -- \
   simulate examples/ensemble/model.yaml --compare --output summary --out "$w/c" --quiet
 writes optimise optimise "$w/o" -- optimise examples/single/model.json --out "$w/o" --quiet
+writes sddp sddp "$w/sd" -- sddp examples/sddp/model.yaml --out "$w/sd" --quiet
 writes pareto pareto "$w/p" point-01=point-NN point-02=point-NN -- \
   pareto examples/single/model.json --x energy --y shortage --points 2 --out "$w/p" --quiet
 writes share share "$w/sh" -- share examples/two-countries/model.yaml --jobs 1 --out "$w/sh" --quiet

@@ -1,0 +1,133 @@
+/*
+** cmd_sddp.c: "naryn sddp MODEL": an operating policy trained across the
+** model's inflow outcomes by stochastic dual dynamic programming, with its
+** convergence log.
+*/
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "cli.h"
+
+static const char help[] =
+    "Usage: naryn sddp MODEL [--scenario FILE|NAME]... [--weight TERM=W]...\n"
+    "                  [--iterations N] [--gap PCT] [--time-limit S]\n"
+    "                  [--bound-samples N] [--bound-every N] [--seed S]\n"
+    "                  [--out DIR] [--quiet]\n"
+    "\n"
+    "Trains an operating policy: a release decision for each step that is\n"
+    "good across the inflows the model's \"uncertainty\" section lists (one\n"
+    "outcome drawn each step, independently), by stochastic dual dynamic\n"
+    "programming. Each step is a stage: the optimiser's LP of that step, with\n"
+    "the storage of every reservoir as the state, and cuts that bound the\n"
+    "expected cost of the steps after it. Each iteration draws one inflow\n"
+    "path (forward pass) and adds a cut to every stage but the last at the\n"
+    "storage it reached (backward pass). Prints, per iteration, the lower\n"
+    "bound on the policy's expected cost (the objective with its sign\n"
+    "turned), and every few iterations the upper bound estimated from\n"
+    "forward simulations with its 95 % confidence interval, and the gap.\n"
+    "Writes the folder DIR, all of it at once or nothing:\n"
+    "  convergence.csv  the log: bounds, gap, time and cuts per iteration\n"
+    "  cuts.csv         every cut: its stage, constant and slope per reservoir\n"
+    "  cuts.bin         the same cuts in naryn's binary cut file\n"
+    "(doc/sddp.md).\n"
+    "\n"
+    "  --iterations N     at most N iterations (default 200)\n"
+    "  --gap PCT          stop once the gap is at most PCT per cent (default 1)\n"
+    "  --time-limit S     stop after S seconds (default: no limit)\n"
+    "  --bound-samples N  forward simulations per upper bound (default 100)\n"
+    "  --bound-every N    iterations between upper bounds (default 10)\n"
+    "  --seed S           the seed of every draw (default 1): the same seed\n"
+    "                     gives the same bounds and cuts, bit for bit\n"
+    "  --out DIR          where to write (default results/MODEL-NAME/sddp)\n"
+    "  --quiet            print nothing but errors\n"
+    "\n"
+    "Exit status: 0 success, 1 bad input, 2 bad usage, 3 solver failure,\n"
+    "4 I/O failure, 130 interrupted by Ctrl-C (128 + the signal's number for\n"
+    "SIGTERM, SIGHUP).\n";
+
+/* The model, for the table's heading, printed with the first row (so that
+** a model the run refuses prints only its error). */
+typedef struct table {
+  const naryn_model *m;
+  int headed;
+} table;
+
+static void print_row(void *user, const naryn_sddp_log *r) {
+  table *tb = user;
+  if (!tb->headed) {
+    tb->headed = 1;
+    printf("%s: a policy across %d stages, costs in %s (the objective with its sign "
+           "turned)\n", naryn_model_name(tb->m), naryn_model_steps(tb->m),
+           naryn_model_currency(tb->m));
+    printf("  %9s %18s %18s %12s %8s %9s %7s\n", "iteration", "lower bound", "upper bound",
+           "+- (95 %)", "gap %", "seconds", "cuts");
+  }
+  if (isnan(r->upper))
+    printf("  %9d %18.2f %18s %12s %8s %9.2f %7d\n", r->iteration, r->lower, "", "", "",
+           r->seconds, r->cuts);
+  else
+    printf("  %9d %18.2f %18.2f %12.2f %8.3f %9.2f %7d\n", r->iteration, r->lower,
+           r->upper, r->half_width, r->gap_pct, r->seconds, r->cuts);
+  fflush(stdout);
+}
+
+int cmd_sddp(int argc, char **argv) {
+  static const cli_spec spec = {"sddp", 1, 1, 0, 0, 0, 0, 0, 0, 0, 1};
+  cli_run run;
+  int rc = cli_start(argc, argv, &spec, help, &run);
+  if (rc >= 0) return cli_finish(&run, rc);
+  const naryn_model *m = run.m;
+  naryn_sddp_opts o;
+  naryn_sddp_opts_init(&o);
+  if (run.args.iterations) o.max_iterations = run.args.iterations;
+  if (run.args.bound_samples) o.bound_samples = run.args.bound_samples;
+  if (run.args.bound_every) o.bound_every = run.args.bound_every;
+  if (!isnan(run.args.gap_pct)) o.gap_pct = run.args.gap_pct;
+  if (!isnan(run.args.time_limit_s)) o.time_limit_s = run.args.time_limit_s;
+  if (run.args.seed) {
+    char *end;
+    errno = 0;
+    unsigned long long s = strtoull(run.args.seed, &end, 10);
+    if (*run.args.seed == '\0' || *end != '\0' || errno || run.args.seed[0] == '-') {
+      cli_error("sddp: expected --seed a whole number from 0 to %llu, got \"%s\"",
+                (unsigned long long)UINT64_MAX, run.args.seed);
+      return cli_finish(&run, EXIT_USAGE);
+    }
+    o.seed = (uint64_t)s;
+  }
+  char out[4096];
+  if (run.args.out)
+    snprintf(out, sizeof out, "%s", run.args.out);
+  else
+    snprintf(out, sizeof out, "results/%s/sddp", naryn_model_name(m));
+  rc = naryn_staging_check(out, run.d);
+  if (rc != NARYN_OK) {
+    cli_print_diags(run.d);
+    return cli_finish(&run, cli_exit_status(rc));
+  }
+  table tb = {m, 0};
+  if (!run.args.quiet) {
+    o.log = print_row;
+    o.log_user = &tb;
+  }
+  naryn_policy *p = NULL;
+  rc = naryn_sddp(m, &o, &p, run.d);
+  if (rc == NARYN_OK) rc = naryn_policy_write(p, out, run.d);
+  cli_print_diags(run.d);
+  if (rc == NARYN_OK && !run.args.quiet) {
+    double half, ub = naryn_policy_upper_bound(p, &half);
+    const naryn_sddp_log *last = naryn_policy_log(p, naryn_policy_log_count(p) - 1);
+    printf("\n%s after %d iterations: lower bound %.2f, upper bound %.2f +- %.2f (95 %%), "
+           "gap %.3f %%\n", naryn_policy_converged(p) ? "Converged" : "Stopped",
+           naryn_policy_iterations(p), naryn_policy_lower_bound(p), ub, half,
+           last ? last->gap_pct : NAN);
+    printf("Results: %s/convergence.csv, cuts.csv, cuts.bin\n", out);
+  }
+  naryn_policy_free(p);
+  return cli_finish(&run, cli_exit_status(rc));
+}
