@@ -1265,6 +1265,11 @@ const naryn_sddp_log *naryn_policy_log(const naryn_policy *p, int i);
 ** cuts.csv (every cut, by stage) and cuts.bin (the same, in the binary
 ** cut file; doc/sddp.md). */
 int naryn_policy_write(const naryn_policy *p, const char *dir, naryn_diags *d);
+/* Reads the policy naryn_policy_write wrote into DIR for the same model
+** (its cuts.bin, whose fingerprint and reservoirs must be the model's):
+** its stages with every cut. Its bounds and log are NaN and empty. */
+int naryn_policy_read(const naryn_model *m, const char *dir, naryn_policy **out,
+                      naryn_diags *d);
 
 #ifdef __cplusplus
 }

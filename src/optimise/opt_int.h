@@ -114,6 +114,9 @@ typedef struct opt {
   double theta_lo;
   const double *s0;             /* [N] or NULL: the model's initial storage */
   const double *inflow_factor;  /* [N] or NULL: 1 */
+  const double *inflow_m3s;     /* [N] or NULL: the step's inflow of each
+                                ** inflow node, in place of the model's (a
+                                ** replay's, an ensemble member's) */
   double fixed_scale;
   double obj_constant;          /* currency: the terms' constants, so that a
                                 ** plan's cost (the objective with its sign

@@ -665,7 +665,8 @@ void naryn__opt_linearise(opt *p) {
       size_t at = (size_t)t * p->N + i;
       double rhs = 0.0;
       if (n->type == NARYN_NODE_INFLOW && n->enabled)
-        rhs -= n->inflow_m3s.v[mt] * k * (p->inflow_factor ? p->inflow_factor[i] : 1.0);
+        rhs -= (p->inflow_m3s ? p->inflow_m3s[i] : n->inflow_m3s.v[mt]) * k *
+               (p->inflow_factor ? p->inflow_factor[i] : 1.0);
       /* A lag's initial flow arrives in its first steps. */
       for (int j = 0; j < n->n_in; j++) {
         const naryn__route *rt = &m->links[n->in[j]].route;

@@ -214,6 +214,36 @@ static int build_stages(naryn_policy *p, naryn_diags *d) {
   return NARYN_OK;
 }
 
+/* A policy without cuts: its stages and an empty cut store. */
+static int policy_new(const naryn_model *m, naryn_policy **out, naryn_diags *d) {
+  *out = NULL;
+  naryn_policy *p = calloc(1, sizeof *p);
+  if (!p) return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  p->m = m;
+  p->T = m->nsteps;
+  p->nout = m->noutcomes;
+  p->lower = p->upper = p->half = NAN;
+  p->stage = calloc((size_t)p->T, sizeof *p->stage);
+  int rc = p->stage ? build_stages(p, d)
+                    : naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                                  "out of memory");
+  const char **names = rc == NARYN_OK ? malloc(((size_t)p->nstate + 1) * sizeof *names) : NULL;
+  if (rc == NARYN_OK && !names)
+    rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  if (rc == NARYN_OK) {
+    for (int k = 0; k < p->nstate; k++)
+      names[k] = m->nodes[naryn__stage_state_node(p->stage[0], k)].name;
+    rc = naryn__cuts_new(p->T, p->nstate, names, fingerprint(m, p), &p->cuts, d);
+  }
+  free(names);
+  if (rc != NARYN_OK) {
+    naryn_policy_free(p);
+    return rc;
+  }
+  *out = p;
+  return NARYN_OK;
+}
+
 int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **out,
                naryn_diags *d) {
   naryn_sddp_opts defaults;
@@ -240,23 +270,9 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
                        "every 1 or more iterations, a gap and a time limit of at "
                        "least 0");
   double t0 = now_s();
-  naryn_policy *p = calloc(1, sizeof *p);
-  int rc = NARYN_ENOMEM;
-  if (!p) return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
-  p->m = m;
-  p->T = m->nsteps;
-  p->nout = m->noutcomes;
-  p->upper = p->half = NAN;
-  p->stage = calloc((size_t)p->T, sizeof *p->stage);
-  if (!p->stage) goto oom;
-  if ((rc = build_stages(p, d)) != NARYN_OK) goto fail;
-  const char **names = malloc(((size_t)p->nstate + 1) * sizeof *names);
-  if (!names) goto oom;
-  for (int k = 0; k < p->nstate; k++)
-    names[k] = m->nodes[naryn__stage_state_node(p->stage[0], k)].name;
-  rc = naryn__cuts_new(p->T, p->nstate, names, fingerprint(m, p), &p->cuts, d);
-  free(names);
-  if (rc != NARYN_OK) goto fail;
+  naryn_policy *p = NULL;
+  int rc = policy_new(m, &p, d);
+  if (rc != NARYN_OK) return rc;
   size_t ns = (size_t)p->nstate + 1;
   double *states = malloc((size_t)p->T * ns * sizeof *states);
   double *buf = malloc(4 * ns * sizeof *buf);
@@ -407,4 +423,39 @@ static int fill_policy(const void *ctx, const char *dir, naryn_diags *d) {
 
 int naryn_policy_write(const naryn_policy *p, const char *dir, naryn_diags *d) {
   return naryn__staged_write(dir, fill_policy, p, d);
+}
+
+/* ====================================================================== */
+/* Reading a policy                                                        */
+/* ====================================================================== */
+
+int naryn_policy_read(const naryn_model *m, const char *dir, naryn_policy **out,
+                      naryn_diags *d) {
+  *out = NULL;
+  naryn_policy *p = NULL;
+  int rc = policy_new(m, &p, d);
+  if (rc != NARYN_OK) return rc;
+  char path[4096];
+  if ((size_t)snprintf(path, sizeof path, "%s/cuts.bin", dir) >= sizeof path) {
+    naryn_policy_free(p);
+    return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
+                       "cannot read: the path is too long");
+  }
+  long long good = 0;
+  rc = naryn__cutfile_read(p->cuts, path, &good, d);
+  /* Every cut read goes into its stage's LP. */
+  for (int t = 0; rc == NARYN_OK && t < p->T; t++)
+    for (int i = 0; rc == NARYN_OK && i < naryn__cuts_count(p->cuts, t); i++) {
+      naryn__cut c = naryn__cuts_get(p->cuts, t, i);
+      rc = naryn__stage_add_cut(p->stage[t], c.alpha, c.beta);
+      if (rc == NARYN_ENOMEM)
+        rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+      if (c.iteration > p->iterations) p->iterations = c.iteration;
+    }
+  if (rc != NARYN_OK) {
+    naryn_policy_free(p);
+    return rc;
+  }
+  *out = p;
+  return NARYN_OK;
 }

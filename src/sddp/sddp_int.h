@@ -38,6 +38,13 @@ int naryn__stage_state_node(const naryn__stage *st, int k);
 ** LP's status. */
 int naryn__stage_solve(naryn__stage *st, const double *s_in, const double *factor,
                        naryn__stage_out *out);
+/* The same with the step's inflow of each inflow node given (per node,
+** m3/s; NULL: the model's), before the factors: a replay's inflows. */
+int naryn__stage_solve_with(naryn__stage *st, const double *s_in, const double *factor,
+                            const double *inflow_m3s, naryn__stage_out *out);
+/* What leaves node 'node' over its links in the last solution, hm3: a
+** reservoir's release as the stage decided it. */
+double naryn__stage_outflow_hm3(const naryn__stage *st, int node);
 /* Adds the cut future >= alpha + beta' s over the end storages s. */
 int naryn__stage_add_cut(naryn__stage *st, double alpha, const double *beta);
 

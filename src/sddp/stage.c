@@ -115,10 +115,16 @@ int naryn__stage_state_node(const naryn__stage *st, int k) { return st->res[k]; 
 
 int naryn__stage_solve(naryn__stage *st, const double *s_in, const double *factor,
                        naryn__stage_out *out) {
+  return naryn__stage_solve_with(st, s_in, factor, NULL, out);
+}
+
+int naryn__stage_solve_with(naryn__stage *st, const double *s_in, const double *factor,
+                            const double *inflow_m3s, naryn__stage_out *out) {
   opt *p = &st->p;
   const naryn_model *m = p->m;
   for (int k = 0; k < st->nstate; k++) st->s0[st->res[k]] = s_in[k];
   for (int i = 0; i < m->nnodes; i++) st->factor[i] = factor ? factor[i] : 1.0;
+  p->inflow_m3s = inflow_m3s;
   naryn__opt_linearise(p);
   if (st->last) p->colup[p->theta_col] = 0.0;
   const double *rlo = p->rowlo, *rup = p->rowup;
@@ -192,4 +198,20 @@ int naryn__stage_add_cut(naryn__stage *st, double alpha, const double *beta) {
   free(index);
   free(value);
   return rc;
+}
+
+double naryn__stage_outflow_hm3(const naryn__stage *st, int node) {
+  const opt *p = &st->p;
+  const naryn_model *m = p->m;
+  const double *x = naryn__lp_x(p->lp);
+  const naryn__node *n = &m->nodes[node];
+  double sum = 0.0;
+  for (int k = 0; k < n->n_out; k++) {
+    int l = n->out[k];
+    double f = x[p->lx[l]];
+    if (p->lv[l] >= 0) f -= x[p->lv[l]];
+    if (p->lw[l] >= 0) f += x[p->lw[l]];
+    sum += f;
+  }
+  return sum;
 }
