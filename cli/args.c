@@ -43,7 +43,8 @@ static const char *keep(cli_args *a, const char *s) {
 
 int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out) {
   memset(out, 0, sizeof *out);
-  out->gap_pct = out->time_limit_s = NAN;
+  out->gap_pct = out->time_limit_s = out->discount = NAN;
+  out->cvar_alpha = out->cvar_lambda = NAN;
   out->model.scenarios = calloc((size_t)argc + 1, sizeof(char *));
   out->owned = calloc((size_t)argc + 1, sizeof(char *));
   out->weights = calloc((size_t)argc + 1, sizeof(char *));
@@ -150,11 +151,13 @@ int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out) {
       continue;
     }
     if (spec->sddp) {
-      static const char *const ints[] = {"--iterations", "--bound-samples", "--bound-every"};
-      static const long lo[] = {1, 2, 1}, hi[] = {1000000, 1000000, 1000000};
-      int *dst[] = {&out->iterations, &out->bound_samples, &out->bound_every};
+      static const char *const ints[] = {"--iterations", "--bound-samples", "--bound-every",
+                                         "--stall"};
+      static const long lo[] = {1, 2, 1, 1}, hi[] = {1000000, 1000000, 1000000, 1000000};
+      int *dst[] = {&out->iterations, &out->bound_samples, &out->bound_every, &out->stall};
       int hit = 0;
-      for (int k = 0; k < 3 && !hit; k++)
+      if (strcmp(a, "--multi-cut") == 0) out->multi_cut = 1, hit = 1;
+      for (int k = 0; k < 4 && !hit; k++)
         if ((v = option_value(argc, argv, &i, ints[k], &missing))) {
           char *end;
           long n = strtol(v, &end, 10);
@@ -180,6 +183,31 @@ int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out) {
           *rdst[k] = x;
           hit = 1;
         }
+      if (!hit && (v = option_value(argc, argv, &i, "--discount", &missing))) {
+        char *end;
+        double x = strtod(v, &end);
+        if (*v == '\0' || *end != '\0' || !(x > 0 && x < 1)) {
+          cli_error("%s: expected --discount a factor above 0 and below 1, got \"%s\"",
+                    spec->name, v);
+          return EXIT_USAGE;
+        }
+        out->discount = x;
+        hit = 1;
+      }
+      if (!hit && (v = option_value(argc, argv, &i, "--cvar", &missing))) {
+        char *end, *end2;
+        double x = strtod(v, &end), y = *end == ',' ? strtod(end + 1, &end2) : NAN;
+        if (*v == '\0' || *end != ',' || *end2 != '\0' || !(x > 0 && x <= 1) ||
+            !(y >= 0 && y <= 1)) {
+          cli_error("%s: expected --cvar ALPHA,LAMBDA, the share of the dearest outcomes "
+                    "above 0 and at most 1 and its weight from 0 to 1, got \"%s\"",
+                    spec->name, v);
+          return EXIT_USAGE;
+        }
+        out->cvar_alpha = x;
+        out->cvar_lambda = y;
+        hit = 1;
+      }
       if (hit) continue;
     }
     if ((spec->ensemble || spec->sddp) &&

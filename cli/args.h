@@ -21,7 +21,8 @@ typedef struct cli_spec {
                     ** --april-below, --per-step and --jobs are accepted */
   int strict;       /* --strict is accepted */
   int sddp;         /* --iterations, --gap, --time-limit, --bound-samples,
-                    ** --bound-every and --seed are accepted */
+                    ** --bound-every, --stall, --discount, --cvar,
+                    ** --multi-cut and --seed are accepted */
 } cli_spec;
 
 typedef struct cli_args {
@@ -55,6 +56,10 @@ typedef struct cli_args {
   int bound_samples, bound_every; /* 0 when not given */
   double gap_pct;       /* --gap PCT, NaN when not given */
   double time_limit_s;  /* --time-limit S, NaN when not given */
+  double discount;      /* --discount D, NaN when not given */
+  double cvar_alpha, cvar_lambda; /* --cvar ALPHA,LAMBDA, NaN when not given */
+  int stall;            /* --stall N, 0 when not given */
+  int multi_cut;        /* --multi-cut */
   char **owned;     /* strings made while parsing, freed with the args */
   int nowned;
 } cli_args;

@@ -16,8 +16,9 @@
 static const char help[] =
     "Usage: naryn sddp MODEL [--scenario FILE|NAME]... [--weight TERM=W]...\n"
     "                  [--iterations N] [--gap PCT] [--time-limit S]\n"
-    "                  [--bound-samples N] [--bound-every N] [--seed S]\n"
-    "                  [--out DIR] [--quiet]\n"
+    "                  [--bound-samples N] [--bound-every N] [--stall N]\n"
+    "                  [--discount D] [--multi-cut] [--cvar ALPHA,LAMBDA]\n"
+    "                  [--seed S] [--out DIR] [--quiet]\n"
     "\n"
     "Trains an operating policy: a release decision for each step that is\n"
     "good across the inflows the model's \"uncertainty\" section lists (one\n"
@@ -41,6 +42,14 @@ static const char help[] =
     "  --time-limit S     stop after S seconds (default: no limit)\n"
     "  --bound-samples N  forward simulations per upper bound (default 100)\n"
     "  --bound-every N    iterations between upper bounds (default 10)\n"
+    "  --stall N          stop once the lower bound has moved by less than a\n"
+    "                     millionth over N iterations (default: never)\n"
+    "  --discount D       a cyclic policy: the model's steps repeat forever,\n"
+    "                     each round's cost discounted by D (above 0, below 1)\n"
+    "  --multi-cut        a cut per outcome instead of one averaged cut\n"
+    "  --cvar ALPHA,LAMBDA  risk aversion: (1 - LAMBDA) of the expected cost and\n"
+    "                     LAMBDA of its CVaR, the mean of the dearest ALPHA of\n"
+    "                     the outcomes (the bounds are then risk-adjusted)\n"
     "  --seed S           the seed of every draw (default 1): the same seed\n"
     "                     gives the same bounds and cuts, bit for bit\n"
     "  --out DIR          where to write (default results/MODEL-NAME/sddp)\n"
@@ -89,6 +98,11 @@ int cmd_sddp(int argc, char **argv) {
   if (run.args.bound_every) o.bound_every = run.args.bound_every;
   if (!isnan(run.args.gap_pct)) o.gap_pct = run.args.gap_pct;
   if (!isnan(run.args.time_limit_s)) o.time_limit_s = run.args.time_limit_s;
+  if (!isnan(run.args.discount)) o.discount = run.args.discount;
+  if (!isnan(run.args.cvar_alpha)) o.cvar_alpha = run.args.cvar_alpha;
+  if (!isnan(run.args.cvar_lambda)) o.cvar_lambda = run.args.cvar_lambda;
+  o.stall_iterations = run.args.stall;
+  o.multi_cut = run.args.multi_cut;
   if (run.args.seed) {
     char *end;
     errno = 0;
@@ -122,10 +136,16 @@ int cmd_sddp(int argc, char **argv) {
   if (rc == NARYN_OK && !run.args.quiet) {
     double half, ub = naryn_policy_upper_bound(p, &half);
     const naryn_sddp_log *last = naryn_policy_log(p, naryn_policy_log_count(p) - 1);
+    static const char *const why[][2] = {{"gap", "Converged"},
+                                         {"stalled", "Stopped as the lower bound stalled"},
+                                         {"time", "Stopped at the time limit"},
+                                         {"iterations", "Stopped at the iteration limit"}};
+    const char *said = "Stopped", *reason = naryn_policy_stop_reason(p);
+    for (size_t k = 0; k < sizeof why / sizeof *why; k++)
+      if (strcmp(reason, why[k][0]) == 0) said = why[k][1];
     printf("\n%s after %d iterations: lower bound %.2f, upper bound %.2f +- %.2f (95 %%), "
-           "gap %.3f %%\n", naryn_policy_converged(p) ? "Converged" : "Stopped",
-           naryn_policy_iterations(p), naryn_policy_lower_bound(p), ub, half,
-           last ? last->gap_pct : NAN);
+           "gap %.3f %%\n", said, naryn_policy_iterations(p), naryn_policy_lower_bound(p),
+           ub, half, last ? last->gap_pct : NAN);
     printf("Results: %s/convergence.csv, cuts.csv, cuts.bin\n", out);
   }
   naryn_policy_free(p);

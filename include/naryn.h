@@ -1238,6 +1238,16 @@ typedef struct naryn_sddp_opts {
   double gap_pct;       /* stop at a gap at most this, default 1 */
   double time_limit_s;  /* stop after this long; 0 (default) for no limit */
   uint64_t seed;        /* default 1 */
+  int stall_iterations; /* stop when the lower bound has moved by less than
+                        ** a millionth over this many; 0 (default): never */
+  int multi_cut;        /* 1: a cut per outcome; 0 (default): one, averaged */
+  /* The risk measure: (1 - cvar_lambda) E + cvar_lambda CVaR_cvar_alpha of
+  ** the cost; cvar_lambda 0 (default) is the expectation. */
+  double cvar_alpha, cvar_lambda;
+  /* Above 0 (and below 1): the model's steps are one cycle of a policy of
+  ** infinite horizon, each cycle's cost discounted by this (the chance a
+  ** forward path goes round again); 0 (default): a finite horizon. */
+  double discount;
   /* Called after every iteration with its log row; may be NULL. */
   void (*log)(void *user, const naryn_sddp_log *row);
   void *log_user;
@@ -1259,6 +1269,9 @@ double naryn_policy_upper_bound(const naryn_policy *p, double *half_width);
 int naryn_policy_iterations(const naryn_policy *p);
 /* 1 when the run stopped at the gap asked for. */
 int naryn_policy_converged(const naryn_policy *p);
+/* Why training stopped: "gap", "stalled", "time" or "iterations" ("" for
+** a policy read back). */
+const char *naryn_policy_stop_reason(const naryn_policy *p);
 int naryn_policy_log_count(const naryn_policy *p);
 const naryn_sddp_log *naryn_policy_log(const naryn_policy *p, int i);
 /* Writes the folder DIR, whole or not at all: convergence.csv (the log),

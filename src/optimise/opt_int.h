@@ -110,7 +110,10 @@ typedef struct opt {
   ** the energy and evaporation are linearised once around ref_s, and the
   ** objective's scale is fixed_scale when that is above 0. */
   int t0, stage;
-  int theta_col;
+  int theta_col, ntheta;        /* the future-cost columns, ntheta (at
+                                ** least 1) from theta_col: one per outcome
+                                ** of the next stage for multiple cuts */
+  const double *theta_w;        /* [ntheta] their weights, or NULL: 1 */
   double theta_lo;
   const double *s0;             /* [N] or NULL: the model's initial storage */
   const double *inflow_factor;  /* [N] or NULL: 1 */

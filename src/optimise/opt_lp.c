@@ -190,7 +190,9 @@ int naryn__opt_layout(opt *p) {
   if (p->stage) {
     for (int i = 0; i < m->nnodes; i++)
       if (p->nc[i].y >= 0) p->nc[i].sin = p->ncols++;
-    p->theta_col = p->ncols++;
+    if (p->ntheta < 1) p->ntheta = 1;
+    p->theta_col = p->ncols;
+    p->ncols += p->ntheta;
   }
   return NARYN_OK;
 }
@@ -308,7 +310,8 @@ int naryn__opt_objective(opt *p) {
   p->scale = p->fixed_scale > 0 ? p->fixed_scale : top > 0 ? top / OBJ_TOP : 1.0;
   for (int j = 0; j < p->ncols; j++) p->obj[j] /= p->scale;
   /* A stage's future cost, in the LP's own units. */
-  if (p->theta_col >= 0) p->obj[p->theta_col] = 1.0;
+  for (int j = 0; p->theta_col >= 0 && j < p->ntheta; j++)
+    p->obj[p->theta_col + j] = p->theta_w ? p->theta_w[j] : 1.0;
   for (int t = 0; t < p->T; t++) {
     int base = t * p->ncs;
     /* A broken bound costs a little more the earlier it is, so that an
@@ -795,7 +798,8 @@ void naryn__opt_linearise(opt *p) {
     }
   }
   if (p->eps_col >= 0) p->collo[p->eps_col] = 0, p->colup[p->eps_col] = INFINITY;
-  if (p->theta_col >= 0) p->collo[p->theta_col] = p->theta_lo, p->colup[p->theta_col] = INFINITY;
+  for (int j = 0; p->theta_col >= 0 && j < p->ntheta; j++)
+    p->collo[p->theta_col + j] = p->theta_lo, p->colup[p->theta_col + j] = INFINITY;
   for (int q = 0; q < p->nec; q++) {
     const naryn__node *n = &m->nodes[p->ec[q].node];
     double want = m->terms[p->ec[q].term].end_target_hm3[p->ec[q].node];

@@ -20,12 +20,22 @@ typedef struct naryn__stage_out {
   long iterations;
 } naryn__stage_out;
 
-/* The stage problem of step t, its objective in LP units of 'scale'
-** currency (0: its own scale, naryn__stage_scale tells it), the future
-** cost at no less than theta_lo currency before any cut. NARYN_OK or
-** NARYN_ENOMEM. */
-int naryn__stage_new(const naryn_model *m, int t, double scale, double theta_lo,
+/* How a stage is built: its objective in LP units of 'scale' currency (0:
+** its own scale, naryn__stage_scale tells it); its future cost at no less
+** than theta_lo currency before any cut, in ntheta columns (1, or one per
+** outcome of the stage after) weighted by theta_w (NULL: 1); none at all
+** for a terminal stage. */
+typedef struct naryn__stage_spec {
+  double scale, theta_lo;
+  int ntheta;
+  const double *theta_w;
+  int terminal;
+} naryn__stage_spec;
+
+/* The stage problem of step t. NARYN_OK or NARYN_ENOMEM. */
+int naryn__stage_new(const naryn_model *m, int t, const naryn__stage_spec *spec,
                      naryn__stage **out);
+int naryn__stage_theta_count(const naryn__stage *st);
 void naryn__stage_free(naryn__stage *st);
 double naryn__stage_scale(const naryn__stage *st);
 /* The terms' constants, in currency, included in every value and cost. */
@@ -45,7 +55,34 @@ int naryn__stage_solve_with(naryn__stage *st, const double *s_in, const double *
 /* What leaves node 'node' over its links in the last solution, hm3: a
 ** reservoir's release as the stage decided it. */
 double naryn__stage_outflow_hm3(const naryn__stage *st, int node);
-/* Adds the cut future >= alpha + beta' s over the end storages s. */
-int naryn__stage_add_cut(naryn__stage *st, double alpha, const double *beta);
+/* Adds the cut theta_j >= alpha + beta' s over the end storages s, on the
+** stage's future-cost column j (0 with a single cut). */
+int naryn__stage_add_cut(naryn__stage *st, int j, double alpha, const double *beta);
+
+/* A policy (policy.c): its stages, its cuts (each in its stage's LP and in
+** the store), how it was trained, its bounds and log. */
+struct naryn_policy {
+  const naryn_model *m;
+  int T, nstate, nout;
+  int multi_cut, cyclic;
+  naryn__stage **stage;
+  naryn__cuts *cuts;
+  double lower, upper, half;
+  int iterations, converged;
+  const char *stop;          /* why training stopped */
+  naryn_sddp_log *log;
+  int nlog, caplog;
+  double seconds;
+};
+
+/* A policy without cuts, its stages built for multiple cuts or one and
+** for a cycle or a finite horizon. NARYN_OK or NARYN_ENOMEM (in d). */
+int naryn__policy_new(const naryn_model *m, int multi_cut, int cyclic, naryn_policy **out,
+                      naryn_diags *d);
+/* Adds the cut theta >= alpha + beta' s to stage t (on its column of
+** 'outcome' with multiple cuts, -1 for a single cut), in its LP and in the
+** store, with the state 'at' it was made at (NULL: none) for selection. */
+int naryn__policy_add_cut(naryn_policy *p, int t, int outcome, int iteration, double alpha,
+                          const double *beta, const double *at, naryn_diags *d);
 
 #endif

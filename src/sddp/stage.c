@@ -16,7 +16,9 @@
 ** in the model's currency: the LP's objective times its scale, which is
 ** the same for every stage (naryn__stage_new takes it), plus the terms'
 ** constants, left out of the LP. A cut on theta is a row
-** theta >= (alpha + beta' s) / scale over the end storages s.
+** theta >= (alpha + beta' s) / scale over the end storages s. With
+** multiple cuts a stage has one theta per outcome of the stage after,
+** weighted by its probability in the objective, each with its own cuts.
 */
 #include <math.h>
 #include <stdlib.h>
@@ -31,7 +33,8 @@ struct naryn__stage {
   int nstate;
   int *res;            /* [nstate]: the reservoir of each state */
   double *s0, *factor; /* [N]: the storage at the start; the inflow factors */
-  int last;            /* the model's last step: no future cost */
+  int last;            /* a terminal stage: no future cost */
+  double *theta_w;     /* [ntheta] the weights of the future-cost columns */
   int solved;
   double theta_lo;     /* theta's lower bound, currency */
   /* The rows' bounds, the cuts' after the stage's own (CLP takes the
@@ -47,22 +50,38 @@ void naryn__stage_free(naryn__stage *st) {
   free(st->s0);
   free(st->rlo);
   free(st->rup);
+  free(st->theta_w);
   free(st);
 }
 
-int naryn__stage_new(const naryn_model *m, int t, double scale, double theta_lo,
+/* A terminal stage has no future: its future-cost columns are held at 0. */
+static void close_future(naryn__stage *st) {
+  opt *p = &st->p;
+  for (int j = 0; st->last && j < p->ntheta; j++) p->colup[p->theta_col + j] = 0.0;
+}
+
+int naryn__stage_new(const naryn_model *m, int t, const naryn__stage_spec *spec,
                      naryn__stage **out) {
   *out = NULL;
+  double scale = spec->scale, theta_lo = spec->theta_lo;
+  int ntheta = spec->ntheta > 0 ? spec->ntheta : 1;
   naryn__stage *st = calloc(1, sizeof *st);
   if (!st) return NARYN_ENOMEM;
   st->t = t;
-  st->last = t == m->nsteps - 1;
+  st->last = spec->terminal;
+  st->theta_w = malloc((size_t)ntheta * sizeof *st->theta_w);
+  if (!st->theta_w) {
+    free(st);
+    return NARYN_ENOMEM;
+  }
+  for (int j = 0; j < ntheta; j++) st->theta_w[j] = spec->theta_w ? spec->theta_w[j] : 1.0;
   st->theta_lo = theta_lo;
   st->s0 = malloc(2 * ((size_t)m->nnodes + 1) * sizeof *st->s0);
   st->res = malloc(((size_t)m->nnodes + 1) * sizeof *st->res);
   opt *p = &st->p;
   *p = (opt){.m = m, .T = 1, .N = m->nnodes, .L = m->nlinks, .eps_term = -1,
-             .rho = 1.0, .t0 = t, .stage = 1, .fixed_scale = scale};
+             .rho = 1.0, .t0 = t, .stage = 1, .fixed_scale = scale,
+             .ntheta = ntheta, .theta_w = st->theta_w};
   double *w = malloc(((size_t)m->nterms + 1) * sizeof *w);
   if (!st->s0 || !st->res || !w || naryn__opt_setup(p) != NARYN_OK) {
     free(w);
@@ -94,7 +113,7 @@ int naryn__stage_new(const naryn_model *m, int t, double scale, double theta_lo,
     return rc;
   }
   naryn__opt_linearise(p);
-  if (st->last) p->colup[p->theta_col] = 0.0;
+  close_future(st);
   p->lp = naryn__lp_new(p->nrows, p->ncols, p->start, p->index, p->value, p->collo,
                         p->colup, p->obj, p->rowlo, p->rowup);
   if (!p->lp) {
@@ -106,6 +125,8 @@ int naryn__stage_new(const naryn_model *m, int t, double scale, double theta_lo,
 }
 
 double naryn__stage_scale(const naryn__stage *st) { return st->p.scale; }
+
+int naryn__stage_theta_count(const naryn__stage *st) { return st->p.ntheta; }
 
 double naryn__stage_constant(const naryn__stage *st) { return st->p.obj_constant; }
 
@@ -126,7 +147,7 @@ int naryn__stage_solve_with(naryn__stage *st, const double *s_in, const double *
   for (int i = 0; i < m->nnodes; i++) st->factor[i] = factor ? factor[i] : 1.0;
   p->inflow_m3s = inflow_m3s;
   naryn__opt_linearise(p);
-  if (st->last) p->colup[p->theta_col] = 0.0;
+  close_future(st);
   const double *rlo = p->rowlo, *rup = p->rowup;
   if (st->ncuts > 0) {
     /* The stage's own rows first, the cuts' bounds kept after them. */
@@ -143,9 +164,10 @@ int naryn__stage_solve_with(naryn__stage *st, const double *s_in, const double *
   out->iterations = iterations;
   if (rc != NARYN_OK) return rc;
   const double *x = naryn__lp_x(p->lp), *dj = naryn__lp_reduced_costs(p->lp);
-  double theta = x[p->theta_col];
+  double future = 0.0;
+  for (int j = 0; j < p->ntheta; j++) future += st->theta_w[j] * x[p->theta_col + j];
   out->value = naryn__lp_objective(p->lp) * p->scale + p->obj_constant;
-  out->future = theta * p->scale;
+  out->future = future * p->scale;
   out->cost = out->value - out->future;
   for (int k = 0; k < st->nstate; k++) {
     const ncols *v = &p->nc[st->res[k]];
@@ -155,7 +177,7 @@ int naryn__stage_solve_with(naryn__stage *st, const double *s_in, const double *
   return NARYN_OK;
 }
 
-int naryn__stage_add_cut(naryn__stage *st, double alpha, const double *beta) {
+int naryn__stage_add_cut(naryn__stage *st, int j, double alpha, const double *beta) {
   opt *p = &st->p;
   const naryn_model *m = p->m;
   int n = 1 + 2 * st->nstate;
@@ -168,7 +190,7 @@ int naryn__stage_add_cut(naryn__stage *st, double alpha, const double *beta) {
   }
   /* theta - beta' (min + y - u) / scale >= alpha / scale. */
   double lo = alpha;
-  index[0] = p->theta_col;
+  index[0] = p->theta_col + (j > 0 && j < p->ntheta ? j : 0);
   value[0] = 1.0;
   for (int k = 0; k < st->nstate; k++) {
     const ncols *v = &p->nc[st->res[k]];

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "naryn_int.h"
@@ -67,33 +68,45 @@ static naryn_model *load(const char *text) {
 
 /* The extensive form: per node of the tree (stage t, outcome path), the
 ** end storage, release, turbined water, cheap, dear and unserved energy
-** and the surplus; the expected cost of the grid. */
-static double extensive(int nout, const double *prob, const double *factor) {
+** and the surplus. The model's three days repeat 'cycles' times, round c's
+** costs weighted by disc^c. The expected cost, or with 'worst' the cost
+** of the dearest path (nested CVaR with all its weight on the dearest
+** half of two outcomes): an epigraph column above every path's cost. */
+static double extensive_ex(int nout, const double *prob, const double *factor, int cycles,
+                           double disc, int worst) {
   const double demand[3] = {1.0, 1.2, 1.0}, dear_price[3] = {60, 150, 90};
   const double inflow = 20 * 86400 * 1e-6, k = GWH_PER_HM3;
   enum { S, REL, TURB, CHEAP, DEAR, UNS, SUR, NV };
-  int nodes[4] = {1, nout, nout * nout, nout * nout * nout}, total = 0;
-  int first[4];
-  for (int t = 0; t < 4; t++) first[t] = total, total += nodes[t];
-  /* Node 0 is the root (the initial state); stage t's nodes follow. */
-  int ncols = total * NV, nrows = 0;
+  int T = 3 * cycles, total = 0;
+  int nodes[128], first[128];
+  nodes[0] = 1;
+  for (int t = 1; t <= T; t++) nodes[t] = nodes[t - 1] * nout;
+  for (int t = 0; t <= T; t++) first[t] = total, total += nodes[t];
+  int ncols = total * NV + 1, zcol = total * NV, nrows = 0;
+  int rows_max = 3 * total + nodes[T] + 1;
   naryn__triplets tr = {0};
-  double collo[1024], colup[1024], obj[1024], rowlo[512], rowup[512];
-  assert_true(ncols <= 1024);
-  for (int j = 0; j < ncols; j++) collo[j] = 0, colup[j] = INFINITY, obj[j] = 0;
-  for (int t = 1; t <= 3; t++)
+  double *collo = calloc((size_t)ncols, sizeof(double)), *colup = calloc((size_t)ncols, sizeof(double));
+  double *obj = calloc((size_t)ncols, sizeof(double));
+  double *rowlo = calloc((size_t)rows_max, sizeof(double)), *rowup = calloc((size_t)rows_max, sizeof(double));
+  for (int j = 0; j < ncols; j++) colup[j] = INFINITY;
+  collo[zcol] = -INFINITY;
+  obj[zcol] = worst ? 1.0 : 0.0;
+  for (int t = 1; t <= T; t++) {
+    int day = (t - 1) % 3;
+    double w = pow(disc, (t - 1) / 3);
     for (int n = 0; n < nodes[t]; n++) {
       int id = first[t] + n, parent = first[t - 1] + n / nout, o = n % nout;
       double pr = 1.0;
-      for (int q = n, s = t; s >= 1; s--, q /= nout) pr *= prob[q % nout];
+      for (int q = n, st = t; st >= 1; st--, q /= nout) pr *= prob[q % nout];
       int c = id * NV;
       colup[c + S] = 5.0;
       colup[c + CHEAP] = 0.48;
       colup[c + DEAR] = 0.96;
-      obj[c + CHEAP] = pr * 30e3;
-      obj[c + DEAR] = pr * dear_price[t - 1] * 1e3;
-      obj[c + UNS] = pr * 1000e3;
-      /* Storage: S = S_parent + inflow - release (the root's is 3). */
+      if (!worst) {
+        obj[c + CHEAP] = w * pr * 30e3;
+        obj[c + DEAR] = w * pr * dear_price[day] * 1e3;
+        obj[c + UNS] = w * pr * 1000e3;
+      }
       int r = nrows++;
       naryn__trip_add(&tr, r, c + S, 1.0);
       naryn__trip_add(&tr, r, c + REL, 1.0);
@@ -101,20 +114,31 @@ static double extensive(int nout, const double *prob, const double *factor) {
       if (t > 1) naryn__trip_add(&tr, r, parent * NV + S, -1.0);
       else rhs += 3.0;
       rowlo[r] = rowup[r] = rhs;
-      /* Turbined at most the release. */
       r = nrows++;
       naryn__trip_add(&tr, r, c + TURB, 1.0);
       naryn__trip_add(&tr, r, c + REL, -1.0);
       rowlo[r] = -INFINITY, rowup[r] = 0.0;
-      /* The grid's balance. */
       r = nrows++;
       naryn__trip_add(&tr, r, c + TURB, k);
       naryn__trip_add(&tr, r, c + CHEAP, 1.0);
       naryn__trip_add(&tr, r, c + DEAR, 1.0);
       naryn__trip_add(&tr, r, c + UNS, 1.0);
       naryn__trip_add(&tr, r, c + SUR, -1.0);
-      rowlo[r] = rowup[r] = demand[t - 1];
+      rowlo[r] = rowup[r] = demand[day];
     }
+  }
+  /* The dearest path: z above the cost of every path to a leaf. */
+  for (int n = 0; worst && n < nodes[T]; n++) {
+    int r = nrows++;
+    naryn__trip_add(&tr, r, zcol, 1.0);
+    for (int t = T, q = n; t >= 1; t--, q /= nout) {
+      int c = (first[t] + q) * NV;
+      naryn__trip_add(&tr, r, c + CHEAP, -30e3);
+      naryn__trip_add(&tr, r, c + DEAR, -dear_price[(t - 1) % 3] * 1e3);
+      naryn__trip_add(&tr, r, c + UNS, -1000e3);
+    }
+    rowlo[r] = 0.0, rowup[r] = INFINITY;
+  }
   for (int j = 0; j < NV; j++) colup[j] = 0.0; /* the root's columns */
   int *start, *index;
   double *value;
@@ -126,10 +150,13 @@ static double extensive(int nout, const double *prob, const double *factor) {
   double v = naryn__lp_objective(lp);
   naryn__lp_free(lp);
   naryn__trip_free(&tr);
-  free(start);
-  free(index);
-  free(value);
+  free(start), free(index), free(value);
+  free(collo), free(colup), free(obj), free(rowlo), free(rowup);
   return v;
+}
+
+static double extensive(int nout, const double *prob, const double *factor) {
+  return extensive_ex(nout, prob, factor, 1, 1.0, 0);
 }
 
 typedef struct seen {
@@ -208,6 +235,114 @@ static void test_deterministic(void **state) {
   naryn_model_free(m);
 }
 
+/* Trains with options o and returns the policy (checked to succeed). */
+static naryn_policy *train(const naryn_model *m, naryn_sddp_opts *o) {
+  naryn_diags *d = naryn_diags_new(0);
+  naryn_policy *p = NULL;
+  int rc = naryn_sddp(m, o, &p, d);
+  if (rc != NARYN_OK) print_error("%s\n", tu_first_error(d));
+  assert_int_equal(rc, NARYN_OK);
+  naryn_diags_free(d);
+  return p;
+}
+
+#define TWO "[{probability: 0.5, inflow_factor: 0.5}, {probability: 0.5, inflow_factor: 1.5}]"
+
+/* Multiple cuts (one per outcome): the same optimum. */
+static void test_multi_cut(void **state) {
+  (void)state;
+  char text[4096];
+  naryn_model *m = load(model_text(text, sizeof text, TWO));
+  const double prob[2] = {0.5, 0.5}, factor[2] = {0.5, 1.5};
+  double ef = extensive(2, prob, factor);
+  naryn_sddp_opts o;
+  naryn_sddp_opts_init(&o);
+  o.max_iterations = 40;
+  o.bound_every = 40;
+  o.gap_pct = 0.0;
+  o.multi_cut = 1;
+  naryn_policy *p = train(m, &o);
+  assert_true(fabs(naryn_policy_lower_bound(p) - ef) <= 1e-6 * fabs(ef));
+  naryn_policy_free(p);
+  naryn_model_free(m);
+}
+
+/* All of the risk on the dearer half of two equal outcomes, CVaR_0.5 with
+** weight 1: nested, that is the dearest path, min over policies of the
+** largest cost of any of the eight paths, which the extensive form finds
+** with a column above every path's cost. */
+static void test_cvar_worst_case(void **state) {
+  (void)state;
+  char text[4096];
+  naryn_model *m = load(model_text(text, sizeof text, TWO));
+  const double prob[2] = {0.5, 0.5}, factor[2] = {0.5, 1.5};
+  double worst = extensive_ex(2, prob, factor, 1, 1.0, 1);
+  double mean = extensive(2, prob, factor);
+  naryn_sddp_opts o;
+  naryn_sddp_opts_init(&o);
+  o.max_iterations = 40;
+  o.bound_every = 40;
+  o.cvar_alpha = 0.5;
+  o.cvar_lambda = 1.0;
+  naryn_policy *p = train(m, &o);
+  print_message("worst path %.6f, mean %.6f, lower bound %.6f\n", worst, mean,
+                naryn_policy_lower_bound(p));
+  assert_true(worst > mean);
+  assert_true(fabs(naryn_policy_lower_bound(p) - worst) <= 1e-6 * fabs(worst));
+  naryn_policy_free(p);
+  naryn_model_free(m);
+}
+
+/* A cycle: the three days repeat forever, each round's cost halved. With
+** one outcome the problem is a chain; 40 rounds of it (the rest is worth
+** less than 1e-12 of it) in one LP are its optimum. */
+static void test_cyclic(void **state) {
+  (void)state;
+  char text[4096];
+  naryn_model *m = load(model_text(text, sizeof text, "[{probability: 1, inflow_factor: 1}]"));
+  const double prob[1] = {1.0}, factor[1] = {1.0};
+  double ef = extensive_ex(1, prob, factor, 40, 0.5, 0);
+  naryn_sddp_opts o;
+  naryn_sddp_opts_init(&o);
+  o.max_iterations = 60;
+  o.bound_every = 60;
+  o.bound_samples = 50;
+  o.gap_pct = 0.0;
+  o.discount = 0.5;
+  naryn_policy *p = train(m, &o);
+  double half, ub = naryn_policy_upper_bound(p, &half);
+  print_message("discounted chain %.6f, lower bound %.6f, upper bound %.6f +- %.6f\n", ef,
+                naryn_policy_lower_bound(p), ub, half);
+  assert_true(naryn_policy_lower_bound(p) <= ef * (1 + 1e-9));
+  assert_true(fabs(naryn_policy_lower_bound(p) - ef) <= 1e-4 * fabs(ef));
+  naryn_policy_free(p);
+  naryn_model_free(m);
+}
+
+/* Bad options: a discount of 1 (a cycle that never ends), CVaR with
+** multiple cuts. */
+static void test_bad_options(void **state) {
+  (void)state;
+  char text[4096];
+  naryn_model *m = load(model_text(text, sizeof text, TWO));
+  naryn_sddp_opts o;
+  naryn_sddp_opts_init(&o);
+  o.discount = 1.0;
+  naryn_diags *d = naryn_diags_new(0);
+  naryn_policy *p = NULL;
+  assert_int_equal(naryn_sddp(m, &o, &p, d), NARYN_EARG);
+  assert_non_null(strstr(tu_first_error(d), "a cycle with a discount of 1 would never end"));
+  naryn_diags_free(d);
+  naryn_sddp_opts_init(&o);
+  o.multi_cut = 1;
+  o.cvar_lambda = 0.5;
+  d = naryn_diags_new(0);
+  assert_int_equal(naryn_sddp(m, &o, &p, d), NARYN_EARG);
+  assert_non_null(strstr(tu_first_error(d), "expected a single cut with CVaR"));
+  naryn_diags_free(d);
+  naryn_model_free(m);
+}
+
 /* Bad outcomes: probabilities that do not sum to one, a negative factor,
 ** a node that is no inflow; a model without outcomes. */
 static void test_bad_outcomes(void **state) {
@@ -239,6 +374,10 @@ int main(void) {
       cmocka_unit_test(test_against_the_extensive_form),
       cmocka_unit_test(test_deterministic),
       cmocka_unit_test(test_bad_outcomes),
+      cmocka_unit_test(test_multi_cut),
+      cmocka_unit_test(test_cvar_worst_case),
+      cmocka_unit_test(test_cyclic),
+      cmocka_unit_test(test_bad_options),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,255 @@
+/*
+** policy.c: an SDDP policy: its stage problems, its cuts, its log, and the
+** folder it is written to and read back from.
+**
+** A policy is the model's stages (stage.c), one per step, each holding
+** the cuts that bound the cost of the stages after it, with the same cuts
+** kept in a store (cuts.c) that writes them to cuts.bin. How the stages
+** are built follows the policy's settings: a future-cost column per
+** outcome of the next stage with multiple cuts, and for a cyclic policy
+** no terminal stage (the last step's future is the first's, discounted).
+** A policy read back infers both from its cuts: a cut of an outcome
+** means multiple cuts, a cut on the last stage a cycle.
+*/
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sddp_int.h"
+
+/* A number that tells this model's states apart from another's, for the
+** cut file: FNV-1a over the model's name, steps and reservoirs. */
+static uint64_t fingerprint(const naryn_model *m, const naryn_policy *p) {
+  uint64_t h = 1469598103934665603ull;
+  const char *name = m->name ? m->name : "";
+  for (const char *c = name; *c; c++) h = (h ^ (unsigned char)*c) * 1099511628211ull;
+  h = (h ^ (uint64_t)m->nsteps) * 1099511628211ull;
+  for (int k = 0; k < p->nstate; k++)
+    for (const char *c = m->nodes[naryn__stage_state_node(p->stage[0], k)].name; *c; c++)
+      h = (h ^ (unsigned char)*c) * 1099511628211ull;
+  return h;
+}
+
+void naryn_policy_free(naryn_policy *p) {
+  if (!p) return;
+  for (int t = 0; p->stage && t < p->T; t++) naryn__stage_free(p->stage[t]);
+  free(p->stage);
+  naryn__cuts_free(p->cuts);
+  free(p->log);
+  free(p);
+}
+
+/* Builds the stages: each first with its own scale, then all again with
+** the largest, so that every cut and value is in the same units. */
+static int build_stages(naryn_policy *p, naryn_diags *d) {
+  const naryn_model *m = p->m;
+  double scale = 0.0;
+  for (int pass = 0; pass < 2; pass++) {
+    for (int t = 0; t < p->T; t++) {
+      naryn__stage_free(p->stage[t]);
+      p->stage[t] = NULL;
+      /* Before any cut the future may be worth anything: a bound far below
+      ** any cost a model's terms reach. */
+      naryn__stage_spec spec = {.scale = pass ? scale : 0.0, .theta_lo = -1e15,
+                                .ntheta = p->multi_cut ? p->nout : 1,
+                                .theta_w = p->multi_cut ? p->m->outcome_p : NULL,
+                                .terminal = !p->cyclic && t == p->T - 1};
+      if (naryn__stage_new(m, t, &spec, &p->stage[t]) != NARYN_OK)
+        return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                           "out of memory while building the stage problems");
+      if (pass == 0) scale = fmax(scale, naryn__stage_scale(p->stage[t]));
+    }
+  }
+  p->nstate = naryn__stage_state_count(p->stage[0]);
+  return NARYN_OK;
+}
+
+int naryn__policy_new(const naryn_model *m, int multi_cut, int cyclic, naryn_policy **out,
+                      naryn_diags *d) {
+  *out = NULL;
+  naryn_policy *p = calloc(1, sizeof *p);
+  if (!p) return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  p->m = m;
+  p->T = m->nsteps;
+  p->nout = m->noutcomes;
+  p->multi_cut = multi_cut;
+  p->cyclic = cyclic;
+  p->lower = p->upper = p->half = NAN;
+  p->stage = calloc((size_t)p->T, sizeof *p->stage);
+  int rc = p->stage ? build_stages(p, d)
+                    : naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                                  "out of memory");
+  const char **names = rc == NARYN_OK ? malloc(((size_t)p->nstate + 1) * sizeof *names) : NULL;
+  if (rc == NARYN_OK && !names)
+    rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  if (rc == NARYN_OK) {
+    for (int k = 0; k < p->nstate; k++)
+      names[k] = m->nodes[naryn__stage_state_node(p->stage[0], k)].name;
+    rc = naryn__cuts_new(p->T, p->nstate, names, fingerprint(m, p), &p->cuts, d);
+  }
+  free(names);
+  if (rc != NARYN_OK) {
+    naryn_policy_free(p);
+    return rc;
+  }
+  *out = p;
+  return NARYN_OK;
+}
+
+int naryn__policy_add_cut(naryn_policy *p, int t, int outcome, int iteration, double alpha,
+                          const double *beta, const double *at, naryn_diags *d) {
+  int rc = naryn__stage_add_cut(p->stage[t], outcome < 0 ? 0 : outcome, alpha, beta);
+  if (rc == NARYN_OK) rc = naryn__cuts_add(p->cuts, t, outcome, iteration, alpha, beta, d);
+  if (rc == NARYN_OK && at) rc = naryn__cuts_add_point(p->cuts, t, at, d);
+  if (rc == NARYN_ENOMEM)
+    rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  return rc;
+}
+
+double naryn_policy_lower_bound(const naryn_policy *p) { return p ? p->lower : NAN; }
+
+double naryn_policy_upper_bound(const naryn_policy *p, double *half_width) {
+  if (half_width) *half_width = p ? p->half : NAN;
+  return p ? p->upper : NAN;
+}
+
+int naryn_policy_iterations(const naryn_policy *p) { return p ? p->iterations : 0; }
+
+int naryn_policy_converged(const naryn_policy *p) { return p ? p->converged : 0; }
+
+const char *naryn_policy_stop_reason(const naryn_policy *p) {
+  return p && p->stop ? p->stop : "";
+}
+
+int naryn_policy_log_count(const naryn_policy *p) { return p ? p->nlog : 0; }
+
+const naryn_sddp_log *naryn_policy_log(const naryn_policy *p, int i) {
+  return p && i >= 0 && i < p->nlog ? &p->log[i] : NULL;
+}
+
+/* ====================================================================== */
+/* Writing a policy                                                        */
+/* ====================================================================== */
+
+static void write_convergence(const naryn_policy *p, naryn__outfile *f) {
+  naryn__outfile_printf(f, "iteration,lower_bound,upper_bound,upper_half_width,"
+                           "gap_pct,seconds,cuts,currency\n");
+  for (int i = 0; i < p->nlog; i++) {
+    const naryn_sddp_log *r = &p->log[i];
+    naryn__outfile_printf(f, "%d", r->iteration);
+    const double v[5] = {r->lower, r->upper, r->half_width, r->gap_pct, r->seconds};
+    static const char *const fmt[5] = {"%.6f", "%.6f", "%.6f", "%.6f", "%.3f"};
+    for (int k = 0; k < 5; k++) {
+      naryn__outfile_write(f, ",", 1);
+      naryn__put_number(f, v[k], fmt[k]);
+    }
+    naryn__outfile_printf(f, ",%d,", r->cuts);
+    naryn__put_text(f, naryn_model_currency(p->m));
+    naryn__outfile_write(f, "\n", 1);
+  }
+}
+
+/* The cuts as a table: per stage and cut, its date, the constant and
+** the slope on each reservoir's end storage (the water value, turned:
+** currency per hm3 of water left, less for more). */
+static void write_cuts_csv(const naryn_policy *p, naryn__outfile *f) {
+  naryn__outfile_printf(f, "stage,date,cut,iteration,alpha");
+  for (int k = 0; k < p->nstate; k++) {
+    naryn__outfile_write(f, ",", 1);
+    char name[320];
+    snprintf(name, sizeof name, "slope_per_hm3:%s", naryn__cuts_state_name(p->cuts, k));
+    naryn__put_text(f, name);
+  }
+  naryn__outfile_write(f, "\n", 1);
+  for (int t = 0; t < p->T; t++)
+    for (int i = 0; i < naryn__cuts_count(p->cuts, t); i++) {
+      naryn__cut c = naryn__cuts_get(p->cuts, t, i);
+      naryn__outfile_printf(f, "%d,%s,%d,%d,", t + 1, p->m->step_date[t], i + 1, c.iteration);
+      naryn__put_number(f, c.alpha, "%.6f");
+      for (int k = 0; k < p->nstate; k++) {
+        naryn__outfile_write(f, ",", 1);
+        naryn__put_number(f, c.beta[k], "%.6f");
+      }
+      naryn__outfile_write(f, "\n", 1);
+    }
+}
+
+static void write_policy_file(const void *ctx, int k, naryn__outfile *f) {
+  if (k == 0) write_convergence(ctx, f);
+  else write_cuts_csv(ctx, f);
+}
+
+static int fill_policy(const void *ctx, const char *dir, naryn_diags *d) {
+  static const char *const names[] = {"convergence.csv", "cuts.csv"};
+  const naryn_policy *p = ctx;
+  long mark = naryn__diags_nomem(d);
+  int rc = naryn__write_files(dir, 2, names, write_policy_file, p, d);
+  if (rc == NARYN_OK) {
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/cuts.bin", dir) >= sizeof path)
+      return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
+                         "cannot write: the path is too long");
+    rc = naryn__cutfile_write(p->cuts, path, 0, d);
+  }
+  return naryn__diags_status(d, mark, rc);
+}
+
+int naryn_policy_write(const naryn_policy *p, const char *dir, naryn_diags *d) {
+  return naryn__staged_write(dir, fill_policy, p, d);
+}
+
+/* ====================================================================== */
+/* Reading a policy                                                        */
+/* ====================================================================== */
+
+/* Reads cuts.bin of DIR into a policy built as given. */
+static int read_into(const naryn_model *m, const char *path, int multi_cut, int cyclic,
+                     naryn_policy **out, naryn_diags *d) {
+  naryn_policy *p = NULL;
+  int rc = naryn__policy_new(m, multi_cut, cyclic, &p, d);
+  if (rc != NARYN_OK) return rc;
+  long long good = 0;
+  rc = naryn__cutfile_read(p->cuts, path, &good, d);
+  *out = p;
+  return rc;
+}
+
+int naryn_policy_read(const naryn_model *m, const char *dir, naryn_policy **out,
+                      naryn_diags *d) {
+  *out = NULL;
+  char path[4096];
+  if ((size_t)snprintf(path, sizeof path, "%s/cuts.bin", dir) >= sizeof path)
+    return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
+                       "cannot read: the path is too long");
+  /* The cuts tell how the policy was trained: a cut of an outcome means
+  ** multiple cuts, a cut on the last stage a cycle. */
+  naryn_policy *p = NULL;
+  int rc = read_into(m, path, 0, 0, &p, d);
+  int multi = 0, cyclic = 0;
+  for (int t = 0; rc == NARYN_OK && t < p->T; t++)
+    for (int i = 0; i < naryn__cuts_count(p->cuts, t); i++) {
+      if (naryn__cuts_get(p->cuts, t, i).outcome >= 0) multi = 1;
+      if (t == p->T - 1) cyclic = 1;
+    }
+  if (rc == NARYN_OK && (multi || cyclic)) {
+    naryn_policy_free(p);
+    p = NULL;
+    rc = read_into(m, path, multi, cyclic, &p, d);
+  }
+  /* Every cut read goes into its stage's LP. */
+  for (int t = 0; rc == NARYN_OK && t < p->T; t++)
+    for (int i = 0; rc == NARYN_OK && i < naryn__cuts_count(p->cuts, t); i++) {
+      naryn__cut c = naryn__cuts_get(p->cuts, t, i);
+      rc = naryn__stage_add_cut(p->stage[t], c.outcome < 0 ? 0 : c.outcome, c.alpha, c.beta);
+      if (rc == NARYN_ENOMEM)
+        rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+      if (c.iteration > p->iterations) p->iterations = c.iteration;
+    }
+  if (rc != NARYN_OK) {
+    naryn_policy_free(p);
+    return rc;
+  }
+  *out = p;
+  return NARYN_OK;
+}
