@@ -45,6 +45,7 @@ int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out) {
   memset(out, 0, sizeof *out);
   out->gap_pct = out->time_limit_s = out->discount = NAN;
   out->cvar_alpha = out->cvar_lambda = NAN;
+  out->select_every = -1;
   out->model.scenarios = calloc((size_t)argc + 1, sizeof(char *));
   out->owned = calloc((size_t)argc + 1, sizeof(char *));
   out->weights = calloc((size_t)argc + 1, sizeof(char *));
@@ -152,12 +153,18 @@ int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out) {
     }
     if (spec->sddp) {
       static const char *const ints[] = {"--iterations", "--bound-samples", "--bound-every",
-                                         "--stall"};
-      static const long lo[] = {1, 2, 1, 1}, hi[] = {1000000, 1000000, 1000000, 1000000};
-      int *dst[] = {&out->iterations, &out->bound_samples, &out->bound_every, &out->stall};
+                                         "--stall", "--select-every"};
+      static const long lo[] = {1, 2, 1, 1, 0};
+      static const long hi[] = {1000000, 1000000, 1000000, 1000000, 1000000};
+      int *dst[] = {&out->iterations, &out->bound_samples, &out->bound_every, &out->stall,
+                    &out->select_every};
       int hit = 0;
       if (strcmp(a, "--multi-cut") == 0) out->multi_cut = 1, hit = 1;
-      for (int k = 0; k < 4 && !hit; k++)
+      if (!hit && (v = option_value(argc, argv, &i, "--cut-log", &missing))) {
+        out->cut_log = v;
+        hit = 1;
+      }
+      for (int k = 0; k < 5 && !hit; k++)
         if ((v = option_value(argc, argv, &i, ints[k], &missing))) {
           char *end;
           long n = strtol(v, &end, 10);

@@ -60,6 +60,8 @@ typedef struct cli_args {
   double cvar_alpha, cvar_lambda; /* --cvar ALPHA,LAMBDA, NaN when not given */
   int stall;            /* --stall N, 0 when not given */
   int multi_cut;        /* --multi-cut */
+  const char *cut_log;  /* --cut-log FILE */
+  int select_every;     /* --select-every N, -1 when not given */
   char **owned;     /* strings made while parsing, freed with the args */
   int nowned;
 } cli_args;

@@ -18,6 +18,7 @@ static const char help[] =
     "                  [--iterations N] [--gap PCT] [--time-limit S]\n"
     "                  [--bound-samples N] [--bound-every N] [--stall N]\n"
     "                  [--discount D] [--multi-cut] [--cvar ALPHA,LAMBDA]\n"
+    "                  [--cut-log FILE] [--select-every N]\n"
     "                  [--seed S] [--out DIR] [--quiet]\n"
     "\n"
     "Trains an operating policy: a release decision for each step that is\n"
@@ -47,6 +48,12 @@ static const char help[] =
     "  --discount D       a cyclic policy: the model's steps repeat forever,\n"
     "                     each round's cost discounted by D (above 0, below 1)\n"
     "  --multi-cut        a cut per outcome instead of one averaged cut\n"
+    "  --cut-log FILE     append each iteration's cuts to FILE (synced), and\n"
+    "                     if FILE holds cuts already, go on from them: a run\n"
+    "                     killed or stopped resumes where it was\n"
+    "  --select-every N   every N iterations (default 10; 0: never) keep in\n"
+    "                     each stage's LP only the cuts highest at some state\n"
+    "                     visited (level-1 dominance); every cut is written\n"
     "  --cvar ALPHA,LAMBDA  risk aversion: (1 - LAMBDA) of the expected cost and\n"
     "                     LAMBDA of its CVaR, the mean of the dearest ALPHA of\n"
     "                     the outcomes (the bounds are then risk-adjusted)\n"
@@ -103,6 +110,8 @@ int cmd_sddp(int argc, char **argv) {
   if (!isnan(run.args.cvar_lambda)) o.cvar_lambda = run.args.cvar_lambda;
   o.stall_iterations = run.args.stall;
   o.multi_cut = run.args.multi_cut;
+  o.cut_log = run.args.cut_log;
+  if (run.args.select_every >= 0) o.select_every = run.args.select_every;
   if (run.args.seed) {
     char *end;
     errno = 0;

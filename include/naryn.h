@@ -1248,6 +1248,15 @@ typedef struct naryn_sddp_opts {
   ** infinite horizon, each cycle's cost discounted by this (the chance a
   ** forward path goes round again); 0 (default): a finite horizon. */
   double discount;
+  /* A cut file each iteration's cuts are appended to (synced), so that a
+  ** run killed or stopped goes on from where it was: the cuts it holds
+  ** already are loaded first and the iterations counted on from its last.
+  ** NULL (default): none. */
+  const char *cut_log;
+  /* Every this many iterations, each stage's LP keeps only the cuts that
+  ** are highest at some state visited (level-1 dominance); 0: never.
+  ** Default 10. */
+  int select_every;
   /* Called after every iteration with its log row; may be NULL. */
   void (*log)(void *user, const naryn_sddp_log *row);
   void *log_user;

@@ -1481,6 +1481,9 @@ const double *naryn__lp_row_duals(naryn__lp *lp);
 /* Writes the loaded LP in fixed MPS form; the file appears whole or not at
 ** all. NARYN_OK, or NARYN_EIO (NARYN_ENOMEM) with the path in d. */
 int naryn__lp_write_mps(naryn__lp *lp, const char *path, naryn_diags *d);
+/* Deletes the rows from 'first' on (rows added with naryn__lp_add_rows);
+** not in the warm mode. NARYN_OK, NARYN_ENOMEM or NARYN_ESOLVER. */
+int naryn__lp_delete_rows_from(naryn__lp *lp, int first);
 /* The reduced costs of the last solution, per column. */
 const double *naryn__lp_reduced_costs(naryn__lp *lp);
 /* Adds n rows rowlo <= a'x <= rowup, row k's entries index[start[k] ..

@@ -488,6 +488,25 @@ extern "C" const double *naryn__lp_reduced_costs(naryn__lp *lp) {
   return lp->clp->getReducedCost();
 }
 
+extern "C" int naryn__lp_delete_rows_from(naryn__lp *lp, int first) {
+  if (lp->broken) return lp->broken;
+  if (lp->warm) return NARYN_ESOLVER;
+  int n = lp->nrows - first;
+  if (n <= 0) return NARYN_OK;
+  int *which = static_cast<int *>(malloc((size_t)n * sizeof *which));
+  if (!which) return NARYN_ENOMEM;
+  for (int k = 0; k < n; k++) which[k] = first + k;
+  int rc = NARYN_OK;
+  try {
+    lp->clp->deleteRows(n, which);
+    lp->nrows = first;
+  } catch (...) {
+    rc = lp->broken = caught();
+  }
+  free(which);
+  return rc;
+}
+
 extern "C" int naryn__lp_add_rows(naryn__lp *lp, int n, const double *rowlo,
                                   const double *rowup, const int *start,
                                   const int *index, const double *value) {

@@ -57,6 +57,7 @@ void naryn_sddp_opts_init(naryn_sddp_opts *o) {
   o->seed = 1;
   o->cvar_alpha = 1.0;
   o->stall_iterations = 0;
+  o->select_every = 10;
 }
 
 static double now_s(void) {
@@ -323,6 +324,60 @@ static int check(const naryn_model *m, const naryn_sddp_opts *o, naryn_diags *d)
   return NARYN_OK;
 }
 
+/* Opens the cut log: the cuts of an earlier run of the same model go into
+** the stages, and training goes on from the iteration after its last. */
+static int resume(run *r, naryn__cutlog **cl, int *first) {
+  naryn_policy *p = r->p;
+  const naryn_sddp_opts *o = r->o;
+  int rc = naryn__cutlog_open(p->cuts, o->cut_log, cl, r->d);
+  if (rc != NARYN_OK) return rc;
+  for (int t = 0; t < p->T && rc == NARYN_OK; t++)
+    for (int i = 0; i < naryn__cuts_count(p->cuts, t) && rc == NARYN_OK; i++) {
+      naryn__cut c = naryn__cuts_get(p->cuts, t, i);
+      if ((c.outcome >= 0) != (p->multi_cut != 0) || (t == p->T - 1 && !p->cyclic))
+        return naryn__diag(r->d, NARYN_EARG, NARYN_SEV_ERROR, o->cut_log, 0, 0, NULL,
+                           "expected the cuts of a run with the same settings, got "
+                           "cuts of a run %s", c.outcome >= 0 ? "with multiple cuts"
+                           : t == p->T - 1 ? "with a cycle (--discount)"
+                                           : "with a single cut");
+      rc = naryn__stage_add_cut(p->stage[t], c.outcome < 0 ? 0 : c.outcome, c.alpha, c.beta);
+      if (rc == NARYN_ENOMEM)
+        return naryn__diag(r->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+      if (c.iteration >= *first) *first = c.iteration + 1;
+    }
+  return rc;
+}
+
+/* Level-1 dominance: each stage keeps in its LP only the cuts that are
+** the highest at some state a forward pass visited; the store keeps every
+** cut and its file all of them. */
+static int select_cuts(run *r) {
+  naryn_policy *p = r->p;
+  int rc = NARYN_OK, *idx = NULL;
+  for (int t = 0; t < p->T && rc == NARYN_OK; t++) {
+    rc = naryn__cuts_select(p->cuts, t, r->d);
+    if (rc != NARYN_OK) break;
+    int n = naryn__cuts_active_count(p->cuts, t);
+    if (n == naryn__stage_cut_count(p->stage[t])) continue;
+    int *grown = realloc(idx, ((size_t)n + 1) * sizeof *idx);
+    if (!grown) {
+      rc = naryn__diag(r->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+      break;
+    }
+    idx = grown;
+    naryn__cuts_active(p->cuts, t, idx);
+    rc = naryn__stage_clear_cuts(p->stage[t]);
+    for (int i = 0; i < n && rc == NARYN_OK; i++) {
+      naryn__cut c = naryn__cuts_get(p->cuts, t, idx[i]);
+      rc = naryn__stage_add_cut(p->stage[t], c.outcome < 0 ? 0 : c.outcome, c.alpha, c.beta);
+    }
+    if (rc == NARYN_ENOMEM)
+      rc = naryn__diag(r->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  }
+  free(idx);
+  return rc;
+}
+
 int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **out,
                naryn_diags *d) {
   naryn_sddp_opts defaults;
@@ -353,18 +408,23 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
   for (int k = 0; k < r.ns; k++)
     r.s0[k] = m->nodes[naryn__stage_state_node(p->stage[0], k)].initial_storage_hm3;
   double stall_from = NAN;
-  int stall_it = 0;
+  int stall_it = 0, first = 1;
+  naryn__cutlog *cl = NULL;
+  if (o->cut_log) rc = resume(&r, &cl, &first);
   p->stop = "iterations";
-  for (int it = 1; it <= o->max_iterations && rc == NARYN_OK; it++) {
+  for (int it = first; it < first + o->max_iterations && rc == NARYN_OK; it++) {
     if ((rc = naryn__interrupt_check(d)) != NARYN_OK) break;
     naryn__rng rng;
     naryn__rng_seed(&rng, o->seed, (uint64_t)it);
     double cost;
     if ((rc = forward(&r, &rng, 1, &cost)) != NARYN_OK) break;
     if ((rc = backward(&r, it)) != NARYN_OK) break;
+    if (cl && (rc = naryn__cutlog_append(cl, p->cuts, it, d)) != NARYN_OK) break;
+    if (o->select_every > 0 && it % o->select_every == 0 && (rc = select_cuts(&r)) != NARYN_OK)
+      break;
     if ((rc = lower_bound(&r)) != NARYN_OK) break;
     p->iterations = it;
-    int last = it == o->max_iterations;
+    int last = it == first + o->max_iterations - 1;
     if (o->time_limit_s > 0 && now_s() - t0 >= o->time_limit_s) last = 1, p->stop = "time";
     /* The lower bound has stalled when it moved by less than a millionth
     ** over the last stall_iterations iterations. */
@@ -396,6 +456,7 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
   free(buf);
   free(r.path);
   free(r.path_t);
+  naryn__cutlog_close(cl);
   if (rc != NARYN_OK) {
     naryn_policy_free(p);
     return rc;

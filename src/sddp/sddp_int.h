@@ -55,6 +55,10 @@ int naryn__stage_solve_with(naryn__stage *st, const double *s_in, const double *
 /* What leaves node 'node' over its links in the last solution, hm3: a
 ** reservoir's release as the stage decided it. */
 double naryn__stage_outflow_hm3(const naryn__stage *st, int node);
+/* The cuts in the stage's LP, and their removal (to add again the ones a
+** selection keeps). */
+int naryn__stage_cut_count(const naryn__stage *st);
+int naryn__stage_clear_cuts(naryn__stage *st);
 /* Adds the cut theta_j >= alpha + beta' s over the end storages s, on the
 ** stage's future-cost column j (0 with a single cut). */
 int naryn__stage_add_cut(naryn__stage *st, int j, double alpha, const double *beta);

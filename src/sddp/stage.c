@@ -237,3 +237,11 @@ double naryn__stage_outflow_hm3(const naryn__stage *st, int node) {
   }
   return sum;
 }
+
+int naryn__stage_cut_count(const naryn__stage *st) { return st->ncuts; }
+
+int naryn__stage_clear_cuts(naryn__stage *st) {
+  int rc = naryn__lp_delete_rows_from(st->p.lp, st->p.nrows);
+  if (rc == NARYN_OK) st->ncuts = 0;
+  return rc;
+}

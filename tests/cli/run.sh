@@ -219,6 +219,12 @@ check sddp-no-outcomes 1 'expected the inflow outcomes a policy must be good acr
 check sddp-no-outcomes-nothing-written 1 "" test -e "$tmp/sd4"
 check sddp-bad-iterations 2 'expected --iterations between 1 and 1000000, got "0"' \
   "$naryn" sddp examples/sddp/model.yaml --iterations 0
+check sddp-log-start 0 "after 3 iterations" \
+  "$naryn" sddp examples/sddp/model.yaml --iterations 3 --cut-log "$tmp/cl.bin" --out "$tmp/sd5"
+check sddp-log-resume 0 "Converged after 10 iterations: lower bound 39303.87" \
+  "$naryn" sddp examples/sddp/model.yaml --cut-log "$tmp/cl.bin" --out "$tmp/sd6"
+check sddp-log-other-settings 2 "got cuts of a run with a single cut" \
+  "$naryn" sddp examples/sddp/model.yaml --multi-cut --cut-log "$tmp/cl.bin" --out "$tmp/sd7"
 check sddp-bad-seed 2 'expected --seed a whole number' \
   "$naryn" sddp examples/sddp/model.yaml --seed -3
 # The curve's report marks the simulated rules, whose plan is kept too.

@@ -319,6 +319,43 @@ static void test_cyclic(void **state) {
   naryn_model_free(m);
 }
 
+/* A run stopped after 4 iterations and resumed from its cut log reaches
+** the optimum; its iterations are counted on; every cut of both is in the
+** log; a log of a multi-cut run is refused by a single-cut one. */
+static void test_resume(void **state) {
+  (void)state;
+  char text[4096], dir[64], path[128];
+  tu_mkdtemp(dir);
+  snprintf(path, sizeof path, "%s/cuts.log", dir);
+  naryn_model *m = load(model_text(text, sizeof text, TWO));
+  const double prob[2] = {0.5, 0.5}, factor[2] = {0.5, 1.5};
+  double ef = extensive(2, prob, factor);
+  naryn_sddp_opts o;
+  naryn_sddp_opts_init(&o);
+  o.max_iterations = 4;
+  o.bound_every = 100;
+  o.cut_log = path;
+  naryn_policy *p = train(m, &o);
+  assert_int_equal(naryn_policy_iterations(p), 4);
+  assert_true(naryn_policy_lower_bound(p) < ef - 1.0);
+  naryn_policy_free(p);
+  o.max_iterations = 36;
+  p = train(m, &o);
+  assert_int_equal(naryn_policy_iterations(p), 40);
+  assert_int_equal(naryn_policy_log(p, 0)->iteration, 5);
+  assert_true(fabs(naryn_policy_lower_bound(p) - ef) <= 1e-6 * fabs(ef));
+  assert_int_equal(naryn_policy_log(p, naryn_policy_log_count(p) - 1)->cuts, 2 * 40);
+  naryn_policy_free(p);
+  o.multi_cut = 1;
+  o.max_iterations = 1;
+  naryn_diags *d = naryn_diags_new(0);
+  assert_int_equal(naryn_sddp(m, &o, &p, d), NARYN_EARG);
+  assert_non_null(strstr(tu_first_error(d), "got cuts of a run with a single cut"));
+  naryn_diags_free(d);
+  naryn_model_free(m);
+  tu_rmdir(dir);
+}
+
 /* Bad options: a discount of 1 (a cycle that never ends), CVaR with
 ** multiple cuts. */
 static void test_bad_options(void **state) {
@@ -378,6 +415,7 @@ int main(void) {
       cmocka_unit_test(test_cvar_worst_case),
       cmocka_unit_test(test_cyclic),
       cmocka_unit_test(test_bad_options),
+      cmocka_unit_test(test_resume),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
