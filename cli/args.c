@@ -153,18 +153,18 @@ int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out) {
     }
     if (spec->sddp) {
       static const char *const ints[] = {"--iterations", "--bound-samples", "--bound-every",
-                                         "--stall", "--select-every"};
-      static const long lo[] = {1, 2, 1, 1, 0};
-      static const long hi[] = {1000000, 1000000, 1000000, 1000000, 1000000};
+                                         "--stall", "--select-every", "--passes"};
+      static const long lo[] = {1, 2, 1, 1, 0, 1};
+      static const long hi[] = {1000000, 1000000, 1000000, 1000000, 1000000, 1024};
       int *dst[] = {&out->iterations, &out->bound_samples, &out->bound_every, &out->stall,
-                    &out->select_every};
+                    &out->select_every, &out->passes};
       int hit = 0;
       if (strcmp(a, "--multi-cut") == 0) out->multi_cut = 1, hit = 1;
       if (!hit && (v = option_value(argc, argv, &i, "--cut-log", &missing))) {
         out->cut_log = v;
         hit = 1;
       }
-      for (int k = 0; k < 5 && !hit; k++)
+      for (int k = 0; k < 6 && !hit; k++)
         if ((v = option_value(argc, argv, &i, ints[k], &missing))) {
           char *end;
           long n = strtol(v, &end, 10);
@@ -230,7 +230,7 @@ int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out) {
       out->per_step = 1;
       continue;
     }
-    if ((spec->share || spec->ensemble) &&
+    if ((spec->share || spec->ensemble || spec->sddp) &&
         (v = option_value(argc, argv, &i, "--jobs", &missing))) {
       char *end;
       long n = strtol(v, &end, 10);

@@ -62,6 +62,7 @@ typedef struct cli_args {
   int multi_cut;        /* --multi-cut */
   const char *cut_log;  /* --cut-log FILE */
   int select_every;     /* --select-every N, -1 when not given */
+  int passes;           /* --passes N, 0 when not given */
   char **owned;     /* strings made while parsing, freed with the args */
   int nowned;
 } cli_args;

@@ -18,7 +18,8 @@ static const char help[] =
     "                  [--iterations N] [--gap PCT] [--time-limit S]\n"
     "                  [--bound-samples N] [--bound-every N] [--stall N]\n"
     "                  [--discount D] [--multi-cut] [--cvar ALPHA,LAMBDA]\n"
-    "                  [--cut-log FILE] [--select-every N]\n"
+    "                  [--cut-log FILE] [--select-every N] [--jobs N]\n"
+    "                  [--passes N]\n"
     "                  [--seed S] [--out DIR] [--quiet]\n"
     "\n"
     "Trains an operating policy: a release decision for each step that is\n"
@@ -54,6 +55,11 @@ static const char help[] =
     "  --select-every N   every N iterations (default 10; 0: never) keep in\n"
     "                     each stage's LP only the cuts highest at some state\n"
     "                     visited (level-1 dominance); every cut is written\n"
+    "  --jobs N           threads, 1 to 64 (default 1), each with its own copy\n"
+    "                     of the stages\n"
+    "  --passes N         forward passes an iteration, 1 to 1024 (default: one\n"
+    "                     per thread); the same seed, --jobs and --passes give\n"
+    "                     the same cuts and bounds, bit for bit\n"
     "  --cvar ALPHA,LAMBDA  risk aversion: (1 - LAMBDA) of the expected cost and\n"
     "                     LAMBDA of its CVaR, the mean of the dearest ALPHA of\n"
     "                     the outcomes (the bounds are then risk-adjusted)\n"
@@ -111,6 +117,8 @@ int cmd_sddp(int argc, char **argv) {
   o.stall_iterations = run.args.stall;
   o.multi_cut = run.args.multi_cut;
   o.cut_log = run.args.cut_log;
+  o.jobs = run.args.jobs;
+  o.passes = run.args.passes;
   if (run.args.select_every >= 0) o.select_every = run.args.select_every;
   if (run.args.seed) {
     char *end;

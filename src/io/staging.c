@@ -60,7 +60,8 @@ struct naryn_staging {
 /* ====================================================================== */
 
 /* The files naryn writes into a result folder (run, comparison, curve,
-** game); an existing folder may hold these and nothing else. */
+** game, ensemble, policy); an existing folder may hold these and nothing
+** else. */
 static const char *const known_files[] = {
     "nodes.csv",     "links.csv",   "summary.csv",   "objective.csv",
     "network.csv",   "run.csv",     "water_values.csv", "plants.csv",
@@ -69,12 +70,13 @@ static const char *const known_files[] = {
     "results.nc",    "zones.csv",   "fit.csv",       "observed.csv",
     "filled.csv",    "ensemble.csv", "members.csv",  "stats.csv",
     "reliability.csv", "april.csv", "exceedance.csv", "histogram.csv",
-    "storage.csv",   "members.nc",  "grids.csv"};
+    "storage.csv",   "members.nc",  "grids.csv",     "convergence.csv",
+    "cuts.csv",      "cuts.bin"};
 
 /* The files that say which kind of result a folder holds. */
 static const char *const index_files[] = {"run.csv", "compare.csv",
                                           "pareto.csv", "game.csv",
-                                          "ensemble.csv"};
+                                          "ensemble.csv", "convergence.csv"};
 
 static int in_list(const char *name, const char *const *list, size_t n) {
   for (size_t i = 0; i < n; i++)

@@ -41,10 +41,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <time.h>
 
 #include "sddp_int.h"
 
+/* The most threads a run uses. */
+#define NARYN_SDDP_MAX_JOBS 64
 /* The most rounds of a cycle in one path. */
 #define MAX_ROUNDS 1000
 
@@ -94,35 +97,46 @@ static int stage_failed(const naryn_model *m, int t, int rc, naryn_diags *d) {
                      rc == NARYN_EINFEAS ? "infeasible" : "unsolved");
 }
 
-/* What a training run works with. */
+/* A forward path: the stage and the states after each of its steps, and
+** the cuts its backward pass has made at the level under way. */
+typedef struct pathrec {
+  double *states;         /* [len][ns] */
+  int *t;                 /* [len] */
+  int len, cap;
+  double cost;
+  /* Cuts waiting to be added to every worker's stages: per cut its stage,
+  ** outcome (-1: single), constant, slopes and the state it was made at. */
+  int ncut, capcut;
+  int *cut_t, *cut_o;
+  double *cut_a, *cut_b, *cut_s;
+} pathrec;
+
+/* What one worker (thread) works with: its own copy of the policy's
+** stages, which its solves change, and its buffers. */
 typedef struct run {
   naryn_policy *p;
   const naryn_sddp_opts *o;
-  naryn_diags *d;
+  naryn_diags *d;         /* its own; passed on when it fails */
   int ns;                 /* states */
-  double *path;           /* [len][ns] the states after each stage of a path */
-  int *path_t;            /* [len] the stage of each */
-  int len, cap;
   naryn__stage_out so;
   double *v, *g, *q;      /* per outcome: value, slopes [nout][ns], weight */
-  double *beta, *s0;
+  double *beta, *s0;      /* and after s0, the running state */
+  double *buf;
 } run;
 
-static void *oom(run *r) {
-  naryn__diag(r->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
-  return NULL;
+static int oom(run *r) {
+  return naryn__diag(r->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
 }
 
-/* One forward pass along the outcomes drawn from rng: the path's stages
-** and states (kept when 'keep') and its cost, discounted by the rounds
-** of a cycle only through where the path stops. */
-static int forward(run *r, naryn__rng *rng, int keep, double *total) {
+/* One forward pass along the outcomes drawn from rng: its stages and
+** states kept into pr (NULL: not kept), its cost into *total. */
+static int forward(run *r, naryn__rng *rng, pathrec *pr, double *total) {
   naryn_policy *p = r->p;
   const naryn_model *m = p->m;
   double *s = r->s0 + r->ns; /* the running state */
   memcpy(s, r->s0, (size_t)r->ns * sizeof *s);
   *total = 0.0;
-  r->len = 0;
+  if (pr) pr->len = 0;
   for (int round = 0; round < MAX_ROUNDS; round++) {
     for (int t = 0; t < p->T; t++) {
       int k = outcome_of(m, naryn__rng_uniform(rng));
@@ -130,18 +144,18 @@ static int forward(run *r, naryn__rng *rng, int keep, double *total) {
       if (rc != NARYN_OK) return stage_failed(m, t, rc, r->d);
       *total += r->so.cost;
       memcpy(s, r->so.s_out, (size_t)r->ns * sizeof *s);
-      if (!keep) continue;
-      if (r->len == r->cap) {
-        int cap = 2 * r->cap + 16;
-        double *a = realloc(r->path, (size_t)cap * (size_t)r->ns * sizeof *a + 1);
-        if (a) r->path = a;
-        int *b = a ? realloc(r->path_t, (size_t)cap * sizeof *b) : NULL;
-        if (!b) return oom(r), NARYN_ENOMEM;
-        r->path_t = b;
-        r->cap = cap;
+      if (!pr) continue;
+      if (pr->len == pr->cap) {
+        int cap = 2 * pr->cap + 16;
+        double *a = realloc(pr->states, (size_t)cap * (size_t)r->ns * sizeof *a + 1);
+        if (a) pr->states = a;
+        int *b = a ? realloc(pr->t, (size_t)cap * sizeof *b) : NULL;
+        if (!b) return oom(r);
+        pr->t = b;
+        pr->cap = cap;
       }
-      memcpy(r->path + (size_t)r->len * r->ns, s, (size_t)r->ns * sizeof *s);
-      r->path_t[r->len++] = t;
+      memcpy(pr->states + (size_t)pr->len * r->ns, s, (size_t)r->ns * sizeof *s);
+      pr->t[pr->len++] = t;
     }
     /* A cycle goes round again with the discount's probability. */
     if (!p->cyclic || naryn__rng_uniform(rng) >= r->o->discount) break;
@@ -188,9 +202,36 @@ static int outcomes(run *r, int t, const double *s) {
   return NARYN_OK;
 }
 
-/* Adds to stage 'to' the cuts of stage t's outcomes at the states s,
-** discounted by 'disc'. */
-static int add_cuts(run *r, int to, int t, const double *s, double disc, int it) {
+/* Keeps a cut for stage 'to' in the path's list. */
+static int keep_cut(run *r, pathrec *pr, int to, int outcome, double alpha, const double *beta,
+                    const double *at) {
+  if (pr->ncut == pr->capcut) {
+    int cap = 2 * pr->capcut + 8, ns = r->ns + 1;
+    int *a = realloc(pr->cut_t, (size_t)cap * sizeof *a);
+    if (a) pr->cut_t = a;
+    int *b = a ? realloc(pr->cut_o, (size_t)cap * sizeof *b) : NULL;
+    if (b) pr->cut_o = b;
+    double *c = b ? realloc(pr->cut_a, (size_t)cap * sizeof *c) : NULL;
+    if (c) pr->cut_a = c;
+    double *e = c ? realloc(pr->cut_b, (size_t)cap * (size_t)ns * sizeof *e) : NULL;
+    if (e) pr->cut_b = e;
+    double *f = e ? realloc(pr->cut_s, (size_t)cap * (size_t)ns * sizeof *f) : NULL;
+    if (!f) return oom(r);
+    pr->cut_s = f;
+    pr->capcut = cap;
+  }
+  int k = pr->ncut++;
+  pr->cut_t[k] = to;
+  pr->cut_o[k] = outcome;
+  pr->cut_a[k] = alpha;
+  memcpy(pr->cut_b + (size_t)k * (r->ns + 1), beta, (size_t)r->ns * sizeof *beta);
+  memcpy(pr->cut_s + (size_t)k * (r->ns + 1), at, (size_t)r->ns * sizeof *at);
+  return NARYN_OK;
+}
+
+/* Makes the cuts for stage 'to' from stage t's outcomes at the states s,
+** discounted by 'disc', into the path's list. */
+static int make_cuts(run *r, pathrec *pr, int to, int t, const double *s, double disc) {
   naryn_policy *p = r->p;
   int rc = outcomes(r, t, s);
   if (rc != NARYN_OK) return rc;
@@ -202,7 +243,7 @@ static int add_cuts(run *r, int to, int t, const double *s, double disc, int it)
         r->beta[j] = disc * g[j];
         alpha -= g[j] * s[j];
       }
-      rc = naryn__policy_add_cut(p, to, k, it, disc * alpha, r->beta, s, r->d);
+      rc = keep_cut(r, pr, to, k, disc * alpha, r->beta, s);
     }
     return rc;
   }
@@ -218,23 +259,24 @@ static int add_cuts(run *r, int to, int t, const double *s, double disc, int it)
     alpha -= r->beta[j] * s[j];
     r->beta[j] *= disc;
   }
-  return naryn__policy_add_cut(p, to, -1, it, disc * alpha, r->beta, s, r->d);
+  return keep_cut(r, pr, to, -1, disc * alpha, r->beta, s);
 }
 
-/* The backward pass along the last forward path. */
-static int backward(run *r, int it) {
+/* The backward step of a path at level L (counted from its end: L = len
+** is the cut a cycle's last stage learns from the first stage after it;
+** L < len the cut stage t[L - 1] learns from stage t[L]). */
+static int backward_level(run *r, pathrec *pr, int L) {
   naryn_policy *p = r->p;
   double disc = p->cyclic ? r->o->discount : 1.0;
-  /* A cycle's last stage learns from the first stage after it. */
-  int rc = NARYN_OK;
-  if (p->cyclic && r->len > 0)
-    rc = add_cuts(r, r->path_t[r->len - 1], 0, r->path + (size_t)(r->len - 1) * r->ns, disc, it);
-  for (int k = r->len - 1; k >= 1 && rc == NARYN_OK; k--) {
-    int t = r->path_t[k];
-    rc = add_cuts(r, r->path_t[k - 1], t, r->path + (size_t)(k - 1) * r->ns,
-                  t == 0 ? disc : 1.0, it);
-  }
-  return rc;
+  if (L == pr->len)
+    return p->cyclic && pr->len > 0
+               ? make_cuts(r, pr, pr->t[pr->len - 1], 0,
+                           pr->states + (size_t)(pr->len - 1) * r->ns, disc)
+               : NARYN_OK;
+  if (L < 1 || L > pr->len) return NARYN_OK;
+  int t = pr->t[L];
+  return make_cuts(r, pr, pr->t[L - 1], t, pr->states + (size_t)(L - 1) * r->ns,
+                   t == 0 ? disc : 1.0);
 }
 
 /* The lower bound: the first stage's value under its outcomes, measured
@@ -248,23 +290,154 @@ static int lower_bound(run *r) {
   return NARYN_OK;
 }
 
-/* Estimates the upper bound from n forward simulations. */
-static int upper_bound(run *r, int n) {
-  double sum = 0.0, sum2 = 0.0;
-  for (int j = 0; j < n; j++) {
-    naryn__rng rng;
-    /* Streams from 2^32 on are the bound's, apart from the passes'. */
-    naryn__rng_seed(&rng, r->o->seed, (1ull << 32) + (uint64_t)j);
-    double c;
-    int rc = forward(r, &rng, 0, &c);
-    if (rc != NARYN_OK) return rc;
-    sum += c;
-    sum2 += c * c;
+/* ---------------------------------------------------------------------- */
+/* Workers                                                                 */
+/* ---------------------------------------------------------------------- */
+
+/* The training run: its workers (worker 0's policy is the one trained;
+** the others are copies whose LPs receive the same cuts), and the paths
+** of an iteration, path j on worker j % nw. */
+typedef struct train {
+  run *w;
+  int nw;
+  pathrec *path;
+  int npath;
+  int it;                 /* the iteration under way */
+  int phase, level;       /* what the workers do: see work() */
+  double *sample;         /* the upper bound's samples' costs */
+  int nsample;
+  int *rc;                /* per worker */
+} train;
+
+enum { PH_FORWARD, PH_BACKWARD, PH_BOUND };
+
+typedef struct job {
+  train *tr;
+  int w;
+} job;
+
+/* What worker w does in the phase under way: the forward passes of its
+** paths, a level of their backward passes, or its share of the upper
+** bound's simulations. */
+static void *work(void *arg) {
+  job *jb = arg;
+  train *tr = jb->tr;
+  run *r = &tr->w[jb->w];
+  int rc = NARYN_OK;
+  if (tr->phase == PH_BOUND) {
+    for (int j = jb->w; j < tr->nsample && rc == NARYN_OK; j += tr->nw) {
+      naryn__rng rng;
+      /* Streams from 2^32 on are the bound's, apart from the passes'. */
+      naryn__rng_seed(&rng, r->o->seed, (1ull << 32) + (uint64_t)j);
+      rc = forward(r, &rng, NULL, &tr->sample[j]);
+    }
+  } else {
+    for (int j = jb->w; j < tr->npath && rc == NARYN_OK; j += tr->nw) {
+      pathrec *pr = &tr->path[j];
+      if (tr->phase == PH_FORWARD) {
+        naryn__rng rng;
+        /* Path j of iteration it: stream it, and for j > 0 beyond every
+        ** iteration's first. */
+        naryn__rng_seed(&rng, r->o->seed, (uint64_t)tr->it + ((uint64_t)j << 40));
+        rc = forward(r, &rng, pr, &pr->cost);
+      } else {
+        rc = backward_level(r, pr, tr->level);
+      }
+    }
   }
-  double mean = sum / n, var = n > 1 ? fmax(0.0, (sum2 - n * mean * mean) / (n - 1)) : 0.0;
-  r->p->upper = mean;
-  r->p->half = n > 1 ? 1.96 * sqrt(var / n) : NAN;
+  tr->rc[jb->w] = rc;
+  return NULL;
+}
+
+/* Runs the phase on every worker, worker 0 on this thread. NARYN_OK, or
+** the first failure (its messages passed on to d). */
+static int run_phase(train *tr, naryn_diags *d) {
+  pthread_t th[NARYN_SDDP_MAX_JOBS];
+  job jobs[NARYN_SDDP_MAX_JOBS];
+  int started[NARYN_SDDP_MAX_JOBS] = {0};
+  for (int w = 0; w < tr->nw; w++) jobs[w] = (job){tr, w};
+  for (int w = 1; w < tr->nw; w++)
+    started[w] = pthread_create(&th[w], NULL, work, &jobs[w]) == 0;
+  work(&jobs[0]);
+  for (int w = 1; w < tr->nw; w++) {
+    if (started[w]) pthread_join(th[w], NULL);
+    else work(&jobs[w]);
+  }
+  for (int w = 0; w < tr->nw; w++)
+    if (tr->rc[w] != NARYN_OK) {
+      for (int k = 0; k < naryn_diags_count(tr->w[w].d); k++) {
+        const naryn_diag *x = naryn_diags_get(tr->w[w].d, k);
+        naryn__diag(d, x->code, x->severity, x->file, x->line, x->col,
+                    x->where[0] ? x->where : NULL, "%s", x->msg);
+      }
+      return tr->rc[w];
+    }
   return NARYN_OK;
+}
+
+/* Adds the cuts the paths made, path by path, to the policy (worker 0's,
+** with its store) and to every worker's copy. */
+static int share_cuts(train *tr, int it, naryn_diags *d) {
+  int rc = NARYN_OK;
+  for (int j = 0; j < tr->npath && rc == NARYN_OK; j++) {
+    pathrec *pr = &tr->path[j];
+    for (int k = 0; k < pr->ncut && rc == NARYN_OK; k++) {
+      const double *beta = pr->cut_b + (size_t)k * (tr->w[0].ns + 1);
+      const double *at = pr->cut_s + (size_t)k * (tr->w[0].ns + 1);
+      rc = naryn__policy_add_cut(tr->w[0].p, pr->cut_t[k], pr->cut_o[k], it, pr->cut_a[k],
+                                 beta, at, d);
+      for (int w = 1; w < tr->nw && rc == NARYN_OK; w++) {
+        naryn_policy *q = tr->w[w].p;
+        rc = naryn__stage_add_cut(q->stage[pr->cut_t[k]], pr->cut_o[k] < 0 ? 0 : pr->cut_o[k],
+                                  pr->cut_a[k], beta);
+        if (rc == NARYN_ENOMEM)
+          rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+      }
+    }
+    pr->ncut = 0;
+  }
+  return rc;
+}
+
+/* One iteration: the forward passes, then level by level from the
+** longest path's end the backward passes, each level's cuts shared before
+** the next, so that the cuts every solve sees are the same whichever
+** worker runs it. */
+static int iterate(train *tr, int it, naryn_diags *d) {
+  tr->it = it;
+  tr->phase = PH_FORWARD;
+  int rc = run_phase(tr, d);
+  int top = 0;
+  for (int j = 0; j < tr->npath; j++)
+    if (tr->path[j].len > top) top = tr->path[j].len;
+  tr->phase = PH_BACKWARD;
+  for (int L = top; L >= 1 && rc == NARYN_OK; L--) {
+    tr->level = L;
+    rc = run_phase(tr, d);
+    if (rc == NARYN_OK) rc = share_cuts(tr, it, d);
+  }
+  return rc;
+}
+
+/* Estimates the upper bound from n forward simulations, summed in order. */
+static int upper_bound(train *tr, int n, naryn_diags *d) {
+  double *c = malloc(((size_t)n + 1) * sizeof *c);
+  if (!c) return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  tr->sample = c;
+  tr->nsample = n;
+  tr->phase = PH_BOUND;
+  int rc = run_phase(tr, d);
+  if (rc == NARYN_OK) {
+    double sum = 0.0, sum2 = 0.0;
+    for (int j = 0; j < n; j++) sum += c[j], sum2 += c[j] * c[j];
+    double mean = sum / n, var = n > 1 ? fmax(0.0, (sum2 - n * mean * mean) / (n - 1)) : 0.0;
+    naryn_policy *p = tr->w[0].p;
+    p->upper = mean;
+    p->half = n > 1 ? 1.96 * sqrt(var / n) : NAN;
+  }
+  free(c);
+  tr->sample = NULL;
+  return rc;
 }
 
 static int log_row(naryn_policy *p, const naryn_sddp_opts *o, int it, double t0) {
@@ -307,6 +480,11 @@ static int check(const naryn_model *m, const naryn_sddp_opts *o, naryn_diags *d)
                        "expected at least 1 iteration, 2 bound samples and a bound "
                        "every 1 or more iterations, a gap and a time limit of at "
                        "least 0");
+  if (o->jobs < 0 || o->jobs > NARYN_SDDP_MAX_JOBS || o->passes < 0 || o->passes > 1024)
+    return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                       "expected from 1 to %d threads and from 1 to 1024 forward passes "
+                       "an iteration (0: the defaults), got %d and %d",
+                       NARYN_SDDP_MAX_JOBS, o->jobs, o->passes);
   if (!(o->discount >= 0 && o->discount < 1))
     return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, "discount",
                        "expected a discount factor of at least 0 and below 1 (0 for "
@@ -324,58 +502,113 @@ static int check(const naryn_model *m, const naryn_sddp_opts *o, naryn_diags *d)
   return NARYN_OK;
 }
 
+/* Passes a worker's messages on to d after its failure rc. */
+static int run_failed(run *r, int rc, naryn_diags *d) {
+  for (int k = 0; k < naryn_diags_count(r->d); k++) {
+    const naryn_diag *x = naryn_diags_get(r->d, k);
+    naryn__diag(d, x->code, x->severity, x->file, x->line, x->col,
+                x->where[0] ? x->where : NULL, "%s", x->msg);
+  }
+  return rc;
+}
+
+/* Adds a cut already in worker 0's store to every worker's LP of stage t. */
+static int cut_into_lps(train *tr, int t, naryn__cut c, naryn_diags *d) {
+  int rc = NARYN_OK;
+  for (int w = 0; w < tr->nw && rc == NARYN_OK; w++)
+    rc = naryn__stage_add_cut(tr->w[w].p->stage[t], c.outcome < 0 ? 0 : c.outcome, c.alpha,
+                              c.beta);
+  if (rc == NARYN_ENOMEM)
+    rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  return rc;
+}
+
 /* Opens the cut log: the cuts of an earlier run of the same model go into
 ** the stages, and training goes on from the iteration after its last. */
-static int resume(run *r, naryn__cutlog **cl, int *first) {
-  naryn_policy *p = r->p;
-  const naryn_sddp_opts *o = r->o;
-  int rc = naryn__cutlog_open(p->cuts, o->cut_log, cl, r->d);
+static int resume(train *tr, const naryn_sddp_opts *o, naryn__cutlog **cl, int *first,
+                  naryn_diags *d) {
+  naryn_policy *p = tr->w[0].p;
+  int rc = naryn__cutlog_open(p->cuts, o->cut_log, cl, d);
   if (rc != NARYN_OK) return rc;
   for (int t = 0; t < p->T && rc == NARYN_OK; t++)
     for (int i = 0; i < naryn__cuts_count(p->cuts, t) && rc == NARYN_OK; i++) {
       naryn__cut c = naryn__cuts_get(p->cuts, t, i);
       if ((c.outcome >= 0) != (p->multi_cut != 0) || (t == p->T - 1 && !p->cyclic))
-        return naryn__diag(r->d, NARYN_EARG, NARYN_SEV_ERROR, o->cut_log, 0, 0, NULL,
+        return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, o->cut_log, 0, 0, NULL,
                            "expected the cuts of a run with the same settings, got "
                            "cuts of a run %s", c.outcome >= 0 ? "with multiple cuts"
                            : t == p->T - 1 ? "with a cycle (--discount)"
                                            : "with a single cut");
-      rc = naryn__stage_add_cut(p->stage[t], c.outcome < 0 ? 0 : c.outcome, c.alpha, c.beta);
-      if (rc == NARYN_ENOMEM)
-        return naryn__diag(r->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+      rc = cut_into_lps(tr, t, c, d);
       if (c.iteration >= *first) *first = c.iteration + 1;
     }
   return rc;
 }
 
-/* Level-1 dominance: each stage keeps in its LP only the cuts that are
-** the highest at some state a forward pass visited; the store keeps every
-** cut and its file all of them. */
-static int select_cuts(run *r) {
-  naryn_policy *p = r->p;
+/* Level-1 dominance: each stage keeps in its LPs only the cuts that are
+** the highest at some state a backward pass made a cut at; the store
+** keeps every cut and its file all of them. */
+static int select_cuts(train *tr, naryn_diags *d) {
+  naryn_policy *p = tr->w[0].p;
   int rc = NARYN_OK, *idx = NULL;
   for (int t = 0; t < p->T && rc == NARYN_OK; t++) {
-    rc = naryn__cuts_select(p->cuts, t, r->d);
+    rc = naryn__cuts_select(p->cuts, t, d);
     if (rc != NARYN_OK) break;
     int n = naryn__cuts_active_count(p->cuts, t);
     if (n == naryn__stage_cut_count(p->stage[t])) continue;
     int *grown = realloc(idx, ((size_t)n + 1) * sizeof *idx);
     if (!grown) {
-      rc = naryn__diag(r->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+      rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
       break;
     }
     idx = grown;
     naryn__cuts_active(p->cuts, t, idx);
-    rc = naryn__stage_clear_cuts(p->stage[t]);
-    for (int i = 0; i < n && rc == NARYN_OK; i++) {
-      naryn__cut c = naryn__cuts_get(p->cuts, t, idx[i]);
-      rc = naryn__stage_add_cut(p->stage[t], c.outcome < 0 ? 0 : c.outcome, c.alpha, c.beta);
-    }
+    for (int w = 0; w < tr->nw && rc == NARYN_OK; w++)
+      rc = naryn__stage_clear_cuts(tr->w[w].p->stage[t]);
+    for (int i = 0; i < n && rc == NARYN_OK; i++)
+      rc = cut_into_lps(tr, t, naryn__cuts_get(p->cuts, t, idx[i]), d);
     if (rc == NARYN_ENOMEM)
-      rc = naryn__diag(r->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+      rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   }
   free(idx);
   return rc;
+}
+
+/* Sets up worker w with policy p (its own copy but for worker 0). */
+static int worker_new(run *r, naryn_policy *p, const naryn_sddp_opts *o) {
+  r->p = p;
+  r->o = o;
+  r->ns = p->nstate;
+  r->d = naryn_diags_new(20);
+  size_t ns = (size_t)r->ns + 1, no = (size_t)p->nout + 1;
+  r->buf = malloc((5 * ns + no * ns + 2 * no) * sizeof *r->buf);
+  if (!r->d || !r->buf) return NARYN_ENOMEM;
+  double *buf = r->buf;
+  r->so = (naryn__stage_out){.s_out = buf, .slope = buf + ns};
+  r->beta = buf + 2 * ns;
+  r->s0 = buf + 3 * ns;
+  r->g = buf + 5 * ns;
+  r->v = r->g + no * ns;
+  r->q = r->v + no;
+  for (int k = 0; k < r->ns; k++)
+    r->s0[k] = p->m->nodes[naryn__stage_state_node(p->stage[0], k)].initial_storage_hm3;
+  return NARYN_OK;
+}
+
+static void train_free(train *tr) {
+  for (int w = 0; w < tr->nw; w++) {
+    if (w > 0) naryn_policy_free(tr->w[w].p);
+    naryn_diags_free(tr->w[w].d);
+    free(tr->w[w].buf);
+  }
+  for (int j = 0; j < tr->npath; j++) {
+    pathrec *pr = &tr->path[j];
+    free(pr->states), free(pr->t), free(pr->cut_t), free(pr->cut_o);
+    free(pr->cut_a), free(pr->cut_b), free(pr->cut_s);
+  }
+  free(tr->w);
+  free(tr->path);
+  free(tr->rc);
 }
 
 int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **out,
@@ -392,37 +625,35 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
   naryn_policy *p = NULL;
   rc = naryn__policy_new(m, o->multi_cut, o->discount > 0, &p, d);
   if (rc != NARYN_OK) return rc;
-  run r = {.p = p, .o = o, .d = d, .ns = p->nstate};
-  size_t ns = (size_t)r.ns + 1, no = (size_t)p->nout + 1;
-  double *buf = malloc((5 * ns + no * ns + 2 * no) * sizeof *buf);
-  if (!buf) {
-    naryn_policy_free(p);
-    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  int nw = o->jobs > 0 ? o->jobs : 1;
+  train tr = {.nw = nw, .npath = o->passes > 0 ? o->passes : nw};
+  tr.w = calloc((size_t)nw, sizeof *tr.w);
+  tr.path = calloc((size_t)tr.npath, sizeof *tr.path);
+  tr.rc = calloc((size_t)nw, sizeof *tr.rc);
+  rc = tr.w && tr.path && tr.rc ? worker_new(&tr.w[0], p, o) : NARYN_ENOMEM;
+  for (int w = 1; w < nw && rc == NARYN_OK; w++) {
+    naryn_policy *q = NULL;
+    rc = naryn__policy_new(m, o->multi_cut, o->discount > 0, &q, d);
+    if (rc == NARYN_OK) rc = worker_new(&tr.w[w], q, o);
+    else tr.nw = w;
   }
-  r.so = (naryn__stage_out){.s_out = buf, .slope = buf + ns};
-  r.beta = buf + 2 * ns;
-  r.s0 = buf + 3 * ns; /* and the running state after it */
-  r.g = buf + 5 * ns;
-  r.v = r.g + no * ns;
-  r.q = r.v + no;
-  for (int k = 0; k < r.ns; k++)
-    r.s0[k] = m->nodes[naryn__stage_state_node(p->stage[0], k)].initial_storage_hm3;
+  if (rc == NARYN_ENOMEM)
+    rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   double stall_from = NAN;
   int stall_it = 0, first = 1;
   naryn__cutlog *cl = NULL;
-  if (o->cut_log) rc = resume(&r, &cl, &first);
+  if (rc == NARYN_OK && o->cut_log) rc = resume(&tr, o, &cl, &first, d);
   p->stop = "iterations";
   for (int it = first; it < first + o->max_iterations && rc == NARYN_OK; it++) {
     if ((rc = naryn__interrupt_check(d)) != NARYN_OK) break;
-    naryn__rng rng;
-    naryn__rng_seed(&rng, o->seed, (uint64_t)it);
-    double cost;
-    if ((rc = forward(&r, &rng, 1, &cost)) != NARYN_OK) break;
-    if ((rc = backward(&r, it)) != NARYN_OK) break;
+    if ((rc = iterate(&tr, it, d)) != NARYN_OK) break;
     if (cl && (rc = naryn__cutlog_append(cl, p->cuts, it, d)) != NARYN_OK) break;
-    if (o->select_every > 0 && it % o->select_every == 0 && (rc = select_cuts(&r)) != NARYN_OK)
+    if (o->select_every > 0 && it % o->select_every == 0 && (rc = select_cuts(&tr, d)) != NARYN_OK)
       break;
-    if ((rc = lower_bound(&r)) != NARYN_OK) break;
+    if ((rc = lower_bound(&tr.w[0])) != NARYN_OK) {
+      rc = run_failed(&tr.w[0], rc, d);
+      break;
+    }
     p->iterations = it;
     int last = it == first + o->max_iterations - 1;
     if (o->time_limit_s > 0 && now_s() - t0 >= o->time_limit_s) last = 1, p->stop = "time";
@@ -440,7 +671,7 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
     }
     p->upper = p->half = NAN;
     if (it % o->bound_every == 0 || last)
-      if ((rc = upper_bound(&r, o->bound_samples)) != NARYN_OK) break;
+      if ((rc = upper_bound(&tr, o->bound_samples, d)) != NARYN_OK) break;
     if (log_row(p, o, it, t0) != NARYN_OK) {
       rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
       break;
@@ -453,10 +684,8 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
     }
     if (last) break;
   }
-  free(buf);
-  free(r.path);
-  free(r.path_t);
   naryn__cutlog_close(cl);
+  train_free(&tr);
   if (rc != NARYN_OK) {
     naryn_policy_free(p);
     return rc;

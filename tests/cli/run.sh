@@ -219,6 +219,9 @@ check sddp-no-outcomes 1 'expected the inflow outcomes a policy must be good acr
 check sddp-no-outcomes-nothing-written 1 "" test -e "$tmp/sd4"
 check sddp-bad-iterations 2 'expected --iterations between 1 and 1000000, got "0"' \
   "$naryn" sddp examples/sddp/model.yaml --iterations 0
+check sddp-jobs 0 "" "$naryn" sddp examples/sddp/model.yaml --jobs 2 --passes 2 --out "$tmp/sj1" --quiet
+check sddp-jobs-again 0 "" "$naryn" sddp examples/sddp/model.yaml --jobs 2 --passes 2 --out "$tmp/sj2" --quiet
+check sddp-jobs-same 0 "" cmp "$tmp/sj1/cuts.bin" "$tmp/sj2/cuts.bin"
 check sddp-log-start 0 "after 3 iterations" \
   "$naryn" sddp examples/sddp/model.yaml --iterations 3 --cut-log "$tmp/cl.bin" --out "$tmp/sd5"
 check sddp-log-resume 0 "Converged after 10 iterations: lower bound 39303.87" \

@@ -356,6 +356,35 @@ static void test_resume(void **state) {
   tu_rmdir(dir);
 }
 
+/* Two threads with two forward passes an iteration: the same optimum,
+** and the same cuts and bounds on every run. */
+static void test_threads(void **state) {
+  (void)state;
+  char text[4096];
+  naryn_model *m = load(model_text(text, sizeof text, TWO));
+  const double prob[2] = {0.5, 0.5}, factor[2] = {0.5, 1.5};
+  double ef = extensive(2, prob, factor);
+  naryn_sddp_opts o;
+  naryn_sddp_opts_init(&o);
+  o.max_iterations = 20;
+  o.bound_every = 5;
+  o.gap_pct = 0.0;
+  o.jobs = 2;
+  o.passes = 3;
+  naryn_policy *a = train(m, &o), *b = train(m, &o);
+  assert_true(fabs(naryn_policy_lower_bound(a) - ef) <= 1e-6 * fabs(ef));
+  assert_int_equal(naryn_policy_log_count(a), naryn_policy_log_count(b));
+  for (int i = 0; i < naryn_policy_log_count(a); i++) {
+    const naryn_sddp_log *x = naryn_policy_log(a, i), *y = naryn_policy_log(b, i);
+    assert_memory_equal(&x->lower, &y->lower, sizeof x->lower);
+    assert_memory_equal(&x->upper, &y->upper, sizeof x->upper);
+    assert_int_equal(x->cuts, y->cuts);
+  }
+  naryn_policy_free(a);
+  naryn_policy_free(b);
+  naryn_model_free(m);
+}
+
 /* Bad options: a discount of 1 (a cycle that never ends), CVaR with
 ** multiple cuts. */
 static void test_bad_options(void **state) {
@@ -416,6 +445,7 @@ int main(void) {
       cmocka_unit_test(test_cyclic),
       cmocka_unit_test(test_bad_options),
       cmocka_unit_test(test_resume),
+      cmocka_unit_test(test_threads),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
