@@ -1037,6 +1037,10 @@ struct naryn_model {
   ** outcome_factor[k * nnodes + i]. 0 outcomes without the section. */
   int noutcomes;
   double *outcome_p, *outcome_factor;
+  double outcome_discount;     /* above 0: a cyclic policy's discount */
+  int outcome_cycle;           /* its steps (0: every step of the horizon) */
+  int outcome_base_mean;       /* 1: outcomes scale each calendar month's
+                               ** mean inflow over the horizon */
 };
 
 /* A CSV series some of whose rows a fill or fallback made up: the field

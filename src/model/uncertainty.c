@@ -7,8 +7,11 @@
 ** before: each outcome has a probability and scales the inflow of every
 ** inflow node by a factor, one factor for all of them or one per node
 ** named (the others keep a factor of 1). The probabilities must be above
-** 0 and sum to 1; the factors must be at least 0 and, times the inflows,
-** stay within the physical limit on flows.
+** 0 and sum to 1; the factors must be from 0 to 100. A discount makes the
+** policy cyclic: its first cycle_steps steps (all by default) repeat
+** forever, each round's cost discounted; base_inflow "monthly_mean" has
+** the outcomes scale the mean inflow of the step's calendar month over
+** the horizon rather than the step's own.
 */
 #include <math.h>
 #include <stdio.h>
@@ -18,7 +21,8 @@
 
 typedef naryn__reader reader;
 
-static const char *const section_fields[] = {"outcomes", "description", "source",
+static const char *const section_fields[] = {"outcomes", "discount", "cycle_steps",
+                                              "base_inflow", "description", "source",
                                               "notes", NULL};
 static const char *const outcome_fields[] = {"probability", "inflow_factor", "name",
                                              "description", "source", "notes", NULL};
@@ -91,12 +95,44 @@ int naryn__model_read_uncertainty(reader *r, const naryn__doc *root) {
                             "expected a list of at least one outcome, each with "
                             "a probability and an inflow_factor, got %s",
                             list ? naryn__doc_describe(list, got, sizeof got) : "none");
-  int n = list->n;
+  int n = list->n, rc = 0;
+  /* A cyclic policy: its discount, the steps of its cycle, and the inflow
+  ** its outcomes scale. */
+  double x = 0.0;
+  if (naryn__read_number(r, u, "discount", "uncertainty", &x) == 0) {
+    if (!(x > 0 && x < 1))
+      rc = naryn__read_fail(r, naryn__read_get(u, "discount"), "uncertainty.discount",
+                            "expected a discount factor above 0 and below 1 (a cycle "
+                            "with a discount of 1 would never end), got %g", x);
+    m->outcome_discount = x;
+  }
+  x = NAN;
+  if (naryn__read_number(r, u, "cycle_steps", "uncertainty", &x) == 0) {
+    if (!(x >= 1 && x <= m->nsteps && x == floor(x)))
+      rc = naryn__read_fail(r, naryn__read_get(u, "cycle_steps"), "uncertainty.cycle_steps",
+                            "expected a whole number of steps from 1 to the horizon's %d, "
+                            "got %g", m->nsteps, x);
+    else if (!(m->outcome_discount > 0))
+      rc = naryn__read_fail(r, naryn__read_get(u, "cycle_steps"), "uncertainty.cycle_steps",
+                            "expected a discount with cycle_steps: a cycle repeats forever, "
+                            "its future discounted each round");
+    else
+      m->outcome_cycle = (int)x;
+  }
+  const char *base = NULL;
+  if (naryn__read_string(r, u, "base_inflow", "uncertainty", &base) == 0) {
+    if (strcmp(base, "monthly_mean") == 0)
+      m->outcome_base_mean = 1;
+    else if (strcmp(base, "model") != 0)
+      rc = naryn__read_fail(r, naryn__read_get(u, "base_inflow"), "uncertainty.base_inflow",
+                            "expected \"model\" (each step's own inflow) or "
+                            "\"monthly_mean\" (the mean over the horizon of the "
+                            "step's calendar month), got \"%s\"", base);
+  }
   m->outcome_p = naryn__arena_alloc(r->a, (size_t)n * sizeof *m->outcome_p);
   m->outcome_factor =
       naryn__arena_alloc(r->a, (size_t)n * (size_t)m->nnodes * sizeof *m->outcome_factor + 1);
   if (!m->outcome_p || !m->outcome_factor) return naryn__read_oom(r);
-  int rc = 0;
   double sum = 0.0;
   for (int k = 0; k < n; k++) {
     const naryn__doc *o = list->vals[k];

@@ -35,6 +35,7 @@ void naryn_policy_free(naryn_policy *p) {
   if (!p) return;
   for (int t = 0; p->stage && t < p->T; t++) naryn__stage_free(p->stage[t]);
   free(p->stage);
+  free(p->base);
   naryn__cuts_free(p->cuts);
   free(p->log);
   free(p);
@@ -65,16 +66,44 @@ static int build_stages(naryn_policy *p, naryn_diags *d) {
   return NARYN_OK;
 }
 
+/* The mean inflow of each inflow node in each calendar month over the
+** horizon, for each stage's month. */
+static int base_means(naryn_policy *p) {
+  const naryn_model *m = p->m;
+  size_t n = (size_t)m->nnodes;
+  p->base = calloc((size_t)p->T * n + 1, sizeof *p->base);
+  if (!p->base) return NARYN_ENOMEM;
+  for (int t = 0; t < p->T; t++)
+    for (size_t i = 0; i < n; i++) {
+      const naryn__node *nd = &m->nodes[i];
+      if (nd->type != NARYN_NODE_INFLOW || !nd->enabled) continue;
+      double sum = 0.0;
+      int count = 0;
+      for (int u = 0; u < m->nsteps; u++)
+        if (m->step_month[u] == m->step_month[t]) sum += nd->inflow_m3s.v[u], count++;
+      p->base[(size_t)t * n + i] = sum / count;
+    }
+  return NARYN_OK;
+}
+
+const double *naryn__policy_base(const naryn_policy *p, int t) {
+  return p->base ? p->base + (size_t)t * p->m->nnodes : NULL;
+}
+
 int naryn__policy_new(const naryn_model *m, int multi_cut, int cyclic, naryn_policy **out,
                       naryn_diags *d) {
   *out = NULL;
   naryn_policy *p = calloc(1, sizeof *p);
   if (!p) return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   p->m = m;
-  p->T = m->nsteps;
+  p->T = cyclic && m->outcome_cycle > 0 ? m->outcome_cycle : m->nsteps;
   p->nout = m->noutcomes;
   p->multi_cut = multi_cut;
   p->cyclic = cyclic;
+  if (m->outcome_base_mean && base_means(p) != NARYN_OK) {
+    free(p);
+    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  }
   p->lower = p->upper = p->half = NAN;
   p->stage = calloc((size_t)p->T, sizeof *p->stage);
   int rc = p->stage ? build_stages(p, d)
@@ -225,14 +254,15 @@ int naryn_policy_read(const naryn_model *m, const char *dir, naryn_policy **out,
   /* The cuts tell how the policy was trained: a cut of an outcome means
   ** multiple cuts, a cut on the last stage a cycle. */
   naryn_policy *p = NULL;
-  int rc = read_into(m, path, 0, 0, &p, d);
-  int multi = 0, cyclic = 0;
+  int model_cycle = m->outcome_discount > 0;
+  int rc = read_into(m, path, 0, model_cycle, &p, d);
+  int multi = 0, cyclic = model_cycle;
   for (int t = 0; rc == NARYN_OK && t < p->T; t++)
     for (int i = 0; i < naryn__cuts_count(p->cuts, t); i++) {
       if (naryn__cuts_get(p->cuts, t, i).outcome >= 0) multi = 1;
       if (t == p->T - 1) cyclic = 1;
     }
-  if (rc == NARYN_OK && (multi || cyclic)) {
+  if (rc == NARYN_OK && (multi || cyclic != model_cycle)) {
     naryn_policy_free(p);
     p = NULL;
     rc = read_into(m, path, multi, cyclic, &p, d);

@@ -122,6 +122,7 @@ typedef struct run {
   double *v, *g, *q;      /* per outcome: value, slopes [nout][ns], weight */
   double *beta, *s0;      /* and after s0, the running state */
   double *buf;
+  double discount;        /* a cycle's, or 0 */
 } run;
 
 static int oom(run *r) {
@@ -140,7 +141,8 @@ static int forward(run *r, naryn__rng *rng, pathrec *pr, double *total) {
   for (int round = 0; round < MAX_ROUNDS; round++) {
     for (int t = 0; t < p->T; t++) {
       int k = outcome_of(m, naryn__rng_uniform(rng));
-      int rc = naryn__stage_solve(p->stage[t], s, factors(m, k), &r->so);
+      int rc = naryn__stage_solve_with(p->stage[t], s, factors(m, k), naryn__policy_base(p, t),
+                                       &r->so);
       if (rc != NARYN_OK) return stage_failed(m, t, rc, r->d);
       *total += r->so.cost;
       memcpy(s, r->so.s_out, (size_t)r->ns * sizeof *s);
@@ -158,7 +160,7 @@ static int forward(run *r, naryn__rng *rng, pathrec *pr, double *total) {
       pr->t[pr->len++] = t;
     }
     /* A cycle goes round again with the discount's probability. */
-    if (!p->cyclic || naryn__rng_uniform(rng) >= r->o->discount) break;
+    if (!p->cyclic || naryn__rng_uniform(rng) >= r->discount) break;
   }
   return NARYN_OK;
 }
@@ -194,7 +196,8 @@ static void risk_weights(run *r) {
 static int outcomes(run *r, int t, const double *s) {
   naryn_policy *p = r->p;
   for (int k = 0; k < p->nout; k++) {
-    int rc = naryn__stage_solve(p->stage[t], s, factors(p->m, k), &r->so);
+    int rc = naryn__stage_solve_with(p->stage[t], s, factors(p->m, k), naryn__policy_base(p, t),
+                                     &r->so);
     if (rc != NARYN_OK) return stage_failed(p->m, t, rc, r->d);
     r->v[k] = r->so.value;
     memcpy(r->g + (size_t)k * r->ns, r->so.slope, (size_t)r->ns * sizeof *r->g);
@@ -267,7 +270,7 @@ static int make_cuts(run *r, pathrec *pr, int to, int t, const double *s, double
 ** L < len the cut stage t[L - 1] learns from stage t[L]). */
 static int backward_level(run *r, pathrec *pr, int L) {
   naryn_policy *p = r->p;
-  double disc = p->cyclic ? r->o->discount : 1.0;
+  double disc = p->cyclic ? r->discount : 1.0;
   if (L == pr->len)
     return p->cyclic && pr->len > 0
                ? make_cuts(r, pr, pr->t[pr->len - 1], 0,
@@ -578,6 +581,7 @@ static int select_cuts(train *tr, naryn_diags *d) {
 static int worker_new(run *r, naryn_policy *p, const naryn_sddp_opts *o) {
   r->p = p;
   r->o = o;
+  r->discount = o->discount > 0 ? o->discount : p->m->outcome_discount;
   r->ns = p->nstate;
   r->d = naryn_diags_new(20);
   size_t ns = (size_t)r->ns + 1, no = (size_t)p->nout + 1;
@@ -623,7 +627,8 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
   if (rc != NARYN_OK) return rc;
   double t0 = now_s();
   naryn_policy *p = NULL;
-  rc = naryn__policy_new(m, o->multi_cut, o->discount > 0, &p, d);
+  int cyclic = o->discount > 0 || m->outcome_discount > 0;
+  rc = naryn__policy_new(m, o->multi_cut, cyclic, &p, d);
   if (rc != NARYN_OK) return rc;
   int nw = o->jobs > 0 ? o->jobs : 1;
   train tr = {.nw = nw, .npath = o->passes > 0 ? o->passes : nw};
@@ -633,7 +638,7 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
   rc = tr.w && tr.path && tr.rc ? worker_new(&tr.w[0], p, o) : NARYN_ENOMEM;
   for (int w = 1; w < nw && rc == NARYN_OK; w++) {
     naryn_policy *q = NULL;
-    rc = naryn__policy_new(m, o->multi_cut, o->discount > 0, &q, d);
+    rc = naryn__policy_new(m, o->multi_cut, cyclic, &q, d);
     if (rc == NARYN_OK) rc = worker_new(&tr.w[w], q, o);
     else tr.nw = w;
   }

@@ -70,6 +70,8 @@ struct naryn_policy {
   int T, nstate, nout;
   int multi_cut, cyclic;
   naryn__stage **stage;
+  double *base;              /* [T][N] the inflow the outcomes scale, m3/s
+                             ** (the monthly means), or NULL: the model's */
   naryn__cuts *cuts;
   double lower, upper, half;
   int iterations, converged;
@@ -80,7 +82,8 @@ struct naryn_policy {
 };
 
 /* A policy without cuts, its stages built for multiple cuts or one and
-** for a cycle or a finite horizon. NARYN_OK or NARYN_ENOMEM (in d). */
+** for a cycle (of the model's uncertainty.cycle_steps, or every step) or
+** a finite horizon. NARYN_OK or NARYN_ENOMEM (in d). */
 int naryn__policy_new(const naryn_model *m, int multi_cut, int cyclic, naryn_policy **out,
                       naryn_diags *d);
 /* Adds the cut theta >= alpha + beta' s to stage t (on its column of
@@ -88,5 +91,9 @@ int naryn__policy_new(const naryn_model *m, int multi_cut, int cyclic, naryn_pol
 ** store, with the state 'at' it was made at (NULL: none) for selection. */
 int naryn__policy_add_cut(naryn_policy *p, int t, int outcome, int iteration, double alpha,
                           const double *beta, const double *at, naryn_diags *d);
+
+/* The inflow of each node the outcomes of stage t scale (NULL: the
+** model's own). */
+const double *naryn__policy_base(const naryn_policy *p, int t);
 
 #endif
