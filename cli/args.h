@@ -22,6 +22,7 @@ typedef struct cli_spec {
   int strict;       /* --strict is accepted */
   int sddp;         /* --iterations, --gap, --time-limit, --bound-samples,
                     ** --bound-every and --seed are accepted */
+  int policy;       /* --policy DIR is accepted */
 } cli_spec;
 
 typedef struct cli_args {
@@ -55,6 +56,7 @@ typedef struct cli_args {
   int bound_samples, bound_every; /* 0 when not given */
   double gap_pct;       /* --gap PCT, NaN when not given */
   double time_limit_s;  /* --time-limit S, NaN when not given */
+  const char *policy;   /* --policy DIR, NULL when not given */
   char **owned;     /* strings made while parsing, freed with the args */
   int nowned;
 } cli_args;

@@ -459,3 +459,11 @@ int naryn_policy_read(const naryn_model *m, const char *dir, naryn_policy **out,
   *out = p;
   return NARYN_OK;
 }
+
+/* For replays (replay.c): the model the policy was built for, and its
+** stage of step t. */
+const naryn_model *naryn__policy_model(const naryn_policy *p) { return p->m; }
+
+naryn__stage *naryn__policy_stage(naryn_policy *p, int t) {
+  return t >= 0 && t < p->T ? p->stage[t] : NULL;
+}

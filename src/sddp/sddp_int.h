@@ -48,4 +48,14 @@ double naryn__stage_outflow_hm3(const naryn__stage *st, int node);
 /* Adds the cut future >= alpha + beta' s over the end storages s. */
 int naryn__stage_add_cut(naryn__stage *st, double alpha, const double *beta);
 
+/* Forgets the stage's last basis: its next solve is one from scratch, the
+** same whatever the stage solved before (a replay's decisions then depend
+** only on the storage and inflows it is given). */
+void naryn__stage_forget(naryn__stage *st);
+
+/* sddp.c, for replays: the model a policy was built for and its stage of
+** step t (NULL out of range). */
+const naryn_model *naryn__policy_model(const naryn_policy *p);
+naryn__stage *naryn__policy_stage(naryn_policy *p, int t);
+
 #endif

@@ -215,3 +215,8 @@ double naryn__stage_outflow_hm3(const naryn__stage *st, int node) {
   }
   return sum;
 }
+
+void naryn__stage_forget(naryn__stage *st) {
+  naryn__lp_forget_basis(st->p.lp);
+  st->solved = 0;
+}
