@@ -9,6 +9,8 @@
 ** result and checks them with its water-balance checks). The synthetic
 ** inflows (src/inflows/, with its own header inflows_int.h) use core and io
 ** only; so, so far, does SDDP's cut store (src/sddp/cuts.c, cutfile.c).
+** One call goes the other way: a simulation that replays an SDDP policy
+** asks it for each step's releases through sddp/replay.c.
 */
 #ifndef NARYN_INT_H
 #define NARYN_INT_H
