@@ -242,6 +242,10 @@ int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out) {
       out->jobs = (int)n;
       continue;
     }
+    if (spec->policy && (v = option_value(argc, argv, &i, "--policy", &missing))) {
+      out->policy = v;
+      continue;
+    }
     if (spec->share && (v = option_value(argc, argv, &i, "--order", &missing))) {
       out->order = v;
       continue;

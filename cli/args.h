@@ -23,6 +23,7 @@ typedef struct cli_spec {
   int sddp;         /* --iterations, --gap, --time-limit, --bound-samples,
                     ** --bound-every, --stall, --discount, --cvar,
                     ** --multi-cut and --seed are accepted */
+  int policy;       /* --policy DIR is accepted */
 } cli_spec;
 
 typedef struct cli_args {
@@ -63,6 +64,7 @@ typedef struct cli_args {
   const char *cut_log;  /* --cut-log FILE */
   int select_every;     /* --select-every N, -1 when not given */
   int passes;           /* --passes N, 0 when not given */
+  const char *policy;   /* --policy DIR, NULL when not given */
   char **owned;     /* strings made while parsing, freed with the args */
   int nowned;
 } cli_args;

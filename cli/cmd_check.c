@@ -32,7 +32,7 @@ static const char help[] =
     "cannot be read.\n";
 
 int cmd_check(int argc, char **argv) {
-  static const cli_spec spec = {"check", 0, 0, 0, 0, 0, 0, 0, 0, 1, 0};
+  static const cli_spec spec = {"check", 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0};
   cli_run run;
   int rc = cli_start(argc, argv, &spec, help, &run);
   if (rc >= 0) return cli_finish(&run, rc);

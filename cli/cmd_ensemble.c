@@ -20,7 +20,8 @@ static const char help[] =
     "                      [--climate FILE]...\n"
     "   and for both:      [--scenario FILE|NAME]... [--compare] [--jobs N]\n"
     "                      [--energy-target COUNTRY=GWH]... [--april-below RES=HM3]...\n"
-    "                      [--per-step [--output LIST]] [--out DIR] [--quiet]\n"
+    "                      [--per-step [--output LIST]] [--policy DIR]\n"
+    "                      [--out DIR] [--quiet]\n"
     "       mpirun -np K naryn ensemble ...   (naryn built with make MPI=1)\n"
     "\n"
     "Simulates the model once for every inflow member, under its rules and\n"
@@ -80,6 +81,12 @@ static const char help[] =
     "                   are not written; default storage_hm3, release_hm3,\n"
     "                   energy_gwh, shortage_hm3 of every node). Its size grows\n"
     "                   with the members: 8 bytes a value\n"
+    "  --policy DIR     replay the operating policy naryn sddp wrote into DIR\n"
+    "                   in every member, as naryn simulate --policy does: each\n"
+    "                   step it decides the reservoirs' releases from the\n"
+    "                   storage reached and the member's inflows (each thread\n"
+    "                   and process reads its own copy; doc/sddp.md). Not\n"
+    "                   with --compare\n"
     "  --step-solver auto|clp  how each step's LP is solved, as for naryn\n"
     "                   simulate\n"
     "  --out DIR        where to write (default results/MODEL-NAME/ensemble)\n"
@@ -242,7 +249,7 @@ static void print_figures(const naryn_model *m, const naryn_ensemble *e,
 }
 
 int cmd_ensemble(int argc, char **argv) {
-  static const cli_spec spec = {"ensemble", 1, 1, 1, 0, 0, 0, 1, 1, 0, 0};
+  static const cli_spec spec = {"ensemble", 1, 1, 1, 0, 0, 0, 1, 1, 0, 0, 1};
   naryn_mpi_start(NULL, NULL);
   /* Every process runs the command; rank 0 alone speaks and writes. */
   if (naryn_mpi_rank() != 0) {
@@ -283,6 +290,9 @@ int cmd_ensemble(int argc, char **argv) {
       cli_error("ensemble: expected --seed S and --members N with --inflows FIT.yaml");
     else if (!run.args.inflows && (run.args.seed || run.args.nclimate))
       cli_error("ensemble: expected --seed and --climate only with --inflows FIT.yaml");
+    else if (run.args.policy && run.args.compare)
+      cli_error("ensemble: expected --policy DIR or --compare, not both (a policy is "
+                "trained for one model)");
     else
       bad = 0;
     if (bad) {
@@ -323,6 +333,7 @@ int cmd_ensemble(int argc, char **argv) {
     o.sim.step_solver = (naryn_step_solver)run.args.step_solver;
     o.progress = so.progress;
     o.jobs = run.args.jobs;
+    o.policy_dir = run.args.policy;
     o.energy_country = (const char *const *)names;
     o.energy_gwh = values;
     o.nenergy = run.args.nenergy;

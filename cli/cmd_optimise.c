@@ -118,7 +118,7 @@ static int o_lp_inside(const char *lp, const char *out) {
 }
 
 int cmd_optimise(int argc, char **argv) {
-  static const cli_spec spec = {"optimise", 1, 1, 0, 1, 0, 0, 1, 0, 0, 0};
+  static const cli_spec spec = {"optimise", 1, 1, 0, 1, 0, 0, 1, 0, 0, 0, 0};
   cli_run run;
   int rc = cli_start(argc, argv, &spec, help, &run);
   if (rc >= 0) return cli_finish(&run, rc);

@@ -45,7 +45,7 @@ static const char help[] =
     "SIGTERM, SIGHUP).\n";
 
 int cmd_pareto(int argc, char **argv) {
-  static const cli_spec spec = {"pareto", 1, 1, 0, 0, 1, 0, 0, 0, 0, 0};
+  static const cli_spec spec = {"pareto", 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0};
   cli_run run;
   int rc = cli_start(argc, argv, &spec, help, &run);
   if (rc >= 0) return cli_finish(&run, rc);

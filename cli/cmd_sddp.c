@@ -99,7 +99,7 @@ static void print_row(void *user, const naryn_sddp_log *r) {
 }
 
 int cmd_sddp(int argc, char **argv) {
-  static const cli_spec spec = {"sddp", 1, 1, 0, 0, 0, 0, 0, 0, 0, 1};
+  static const cli_spec spec = {"sddp", 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0};
   cli_run run;
   int rc = cli_start(argc, argv, &spec, help, &run);
   if (rc >= 0) return cli_finish(&run, rc);

@@ -123,7 +123,7 @@ static void print_game(const naryn_model *m, const naryn_game *g, int jobs,
 }
 
 int cmd_share(int argc, char **argv) {
-  static const cli_spec spec = {"share", 1, 1, 0, 0, 0, 1, 0, 0, 0, 0};
+  static const cli_spec spec = {"share", 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0};
   cli_run run;
   int rc = cli_start(argc, argv, &spec, help, &run);
   if (rc >= 0) return cli_finish(&run, rc);

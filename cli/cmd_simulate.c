@@ -11,7 +11,8 @@
 static const char help[] =
     "Usage: naryn simulate [MODEL] [--scenario FILE|NAME]... [--out DIR]\n"
     "                      [--output LIST] [--format csv|netcdf]\n"
-    "                      [--step-solver auto|clp] [--compare] [--quiet]\n"
+    "                      [--step-solver auto|clp] [--compare] [--policy DIR]\n"
+    "                      [--quiet]\n"
     "\n"
     "Steps through the model's horizon, solving one LP per step that\n"
     "allocates water by priority and operating rules, with head and\n"
@@ -64,6 +65,13 @@ static const char help[] =
     "                   default) uses naryn's network simplex when no link\n"
     "                   loses water and no demand returns any, and CLP\n"
     "                   otherwise; clp uses CLP for every step\n"
+    "  --policy DIR     replay the operating policy naryn sddp wrote into DIR\n"
+    "                   (for this model): each step it decides the releases\n"
+    "                   of the reservoirs from the storage reached and the\n"
+    "                   step's inflows, and the simulation applies them as\n"
+    "                   forced releases, with the exact head, evaporation and\n"
+    "                   hard limits; nodes.csv's rule column says policy\n"
+    "                   (doc/sddp.md). Not with --compare\n"
     "  --weight TERM=W  set the weight of an objective term, for the\n"
     "                   objective.csv valuation (repeatable)\n"
     "  --quiet          print nothing but errors, and no progress\n"
@@ -78,7 +86,7 @@ static const char help[] =
     "130 interrupted by Ctrl-C (128 + the signal's number for SIGTERM, SIGHUP).\n";
 
 int cmd_simulate(int argc, char **argv) {
-  static const cli_spec spec = {"simulate", 1, 1, 1, 0, 0, 0, 1, 0, 0, 0};
+  static const cli_spec spec = {"simulate", 1, 1, 1, 0, 0, 0, 1, 0, 0, 0, 1};
   cli_run run;
   int rc = cli_start(argc, argv, &spec, help, &run);
   if (rc >= 0) return cli_finish(&run, rc);
@@ -86,8 +94,13 @@ int cmd_simulate(int argc, char **argv) {
   /* Results go to --out, or to results/MODEL-NAME/RUN-NAME. */
   char out[4096];
   const char *scen = naryn_model_scenario(m);
+  if (run.args.policy && run.args.compare) {
+    cli_error("simulate: expected --policy DIR or --compare, not both (a policy is "
+              "trained for one model)");
+    return cli_finish(&run, EXIT_USAGE);
+  }
   int compare = run.args.compare ||
-                (run.args.builtin && run.args.model.nscenarios == 0);
+                (run.args.builtin && run.args.model.nscenarios == 0 && !run.args.policy);
   if (run.args.out)
     snprintf(out, sizeof out, "%s", run.args.out);
   else if (compare)
@@ -105,12 +118,20 @@ int cmd_simulate(int argc, char **argv) {
   rc = cli_prepare_output(&run, out, &output);
   if (rc != NARYN_OK) return cli_finish(&run, cli_exit_status(rc));
   naryn_result *r = NULL;
+  naryn_policy *policy = NULL;
+  if (run.args.policy && (rc = naryn_policy_read(m, run.args.policy, &policy, run.d)) != NARYN_OK) {
+    naryn_output_free(&output);
+    cli_print_diags(run.d);
+    return cli_finish(&run, cli_exit_status(rc));
+  }
   naryn_sim_opts o;
   cli_progress_sim(&o);
   o.step_solver = (naryn_step_solver)run.args.step_solver;
+  o.policy = policy;
   output.command = run.command;
   rc = naryn_simulate_to(m, &o, &output, out, &r, run.d);
   naryn_output_free(&output);
+  naryn_policy_free(policy);
   cli_print_diags(run.d);
   if (rc == NARYN_OK && !run.args.quiet) {
     int node, step, n = naryn_model_steps(m);
@@ -121,6 +142,8 @@ int cmd_simulate(int argc, char **argv) {
            scen[0] ? ")" : "", n, cli_step_word(m, (char[16]){0}, 16),
            dl, naryn_model_step_date(m, 0), dl, naryn_model_step_date(m, n - 1),
            naryn_result_solves(r));
+    if (run.args.policy)
+      printf("releases of the reservoirs decided by the policy in %s\n", run.args.policy);
     printf("water balance: largest residual %.3g hm3 (%s, %.*s); largest "
            "relative to the flow %.3g; whole system %.3g hm3\n",
            res, node >= 0 ? naryn_model_node_name(m, node) : "-", dl,

@@ -337,6 +337,9 @@ typedef enum naryn_step_solver {
   NARYN_STEP_CLP
 } naryn_step_solver;
 
+/* An operating policy trained by naryn_sddp (see the SDDP section). */
+typedef struct naryn_policy naryn_policy;
+
 /* Options for naryn_simulate; fill with naryn_sim_opts_init, then change
 ** fields as needed. */
 typedef struct naryn_sim_opts {
@@ -358,6 +361,13 @@ typedef struct naryn_sim_opts {
   ** water (doc/model-format.md, "Grids"); 0: they are not, and the result
   ** holds no grid figures (the water is the same either way). */
   int grids;
+  /* NULL (the default): the reservoirs follow their rules. Otherwise a
+  ** policy read for the same model (naryn_policy_read): each step it
+  ** decides the release of every reservoir it holds as a state, from the
+  ** storage reached and the step's inflows, and the simulator applies it
+  ** as a forced release (doc/sddp.md, "Replaying a policy"). Its stage
+  ** LPs change as they are solved: one policy serves one run at a time. */
+  naryn_policy *policy;
 } naryn_sim_opts;
 
 void naryn_sim_opts_init(naryn_sim_opts *o);
@@ -1122,6 +1132,10 @@ typedef struct naryn_ensemble_opts {
   ** members.nc (per_step and format are not looked at; links are not
   ** written). */
   const naryn_output *per_step;
+  /* NULL (the default), or the folder of a policy (naryn_policy_write) to
+  ** replay in every member: each thread reads its own, for the model of
+  ** each run (sim.policy is not used). */
+  const char *policy_dir;
   /* Called with phase "ensemble" (done of total members of this
   ** process), from the calling thread. */
   naryn_progress_fn progress;

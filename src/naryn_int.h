@@ -9,6 +9,8 @@
 ** result and checks them with its water-balance checks). The synthetic
 ** inflows (src/inflows/, with its own header inflows_int.h) use core and io
 ** only; so, so far, does SDDP's cut store (src/sddp/cuts.c, cutfile.c).
+** One call goes the other way: a simulation that replays an SDDP policy
+** asks it for each step's releases through sddp/replay.c.
 */
 #ifndef NARYN_INT_H
 #define NARYN_INT_H
@@ -756,7 +758,8 @@ enum {
   NARYN__CTL_SCHEDULE = -4,   /* its release_m3s */
   NARYN__CTL_FULL = -5,       /* it was full: the rest had to leave */
   NARYN__CTL_DEAD = -6,       /* it was at dead storage */
-  NARYN__CTL_FORCED = -7      /* its forced_release_m3s */
+  NARYN__CTL_FORCED = -7,     /* its forced_release_m3s */
+  NARYN__CTL_POLICY = -8      /* the release an SDDP policy decided */
 };
 
 typedef struct naryn__node {
@@ -1470,6 +1473,10 @@ double naryn__lp_objective(naryn__lp *lp);
 void naryn__lp_set_scaling(naryn__lp *lp, int on);
 /* Solves from scratch with presolve. Same returns as naryn__lp_solve. */
 int naryn__lp_solve_initial(naryn__lp *lp, long *iterations);
+/* Forgets the basis of the last solve, so that the next solve starts as
+** one of a new LP would, whatever was solved before. A failure shows at
+** the next solve. */
+void naryn__lp_forget_basis(naryn__lp *lp);
 /* Loads a changed problem of the same size, keeping the last basis.
 ** NARYN_OK, NARYN_ENOMEM or NARYN_ESOLVER. */
 int naryn__lp_reload(naryn__lp *lp, const int *start, const int *index,
@@ -2152,6 +2159,30 @@ const double *naryn__cuts_point(const naryn__cuts *c, int stage, int p);
 ** same cuts and points give the same active set, bit for bit. Returns
 ** NARYN_OK, NARYN_EARG (stage out of range) or NARYN_ENOMEM. */
 int naryn__cuts_select(naryn__cuts *c, int stage, naryn_diags *d);
+
+/* sddp/replay.c: an SDDP policy replayed through the simulator. Each
+** step, before its LP, the simulator asks the policy for the releases of
+** the reservoirs it holds as states, from the storage reached and the
+** step's inflows, and applies them as forced releases; the simulator then
+** applies the exact physics. This is the one call from the simulator up
+** to SDDP. */
+typedef struct naryn__replay naryn__replay;
+
+/* A replay of policy p (read for model m) in a simulation of m. Returns
+** NARYN_OK, NARYN_EARG when p was read for another model, or NARYN_ENOMEM,
+** the reason in d. */
+int naryn__replay_new(const naryn_model *m, naryn_policy *p, naryn__replay **out,
+                      naryn_diags *d);
+void naryn__replay_free(naryn__replay *rp);
+/* 1 when the policy decides node i's releases. */
+int naryn__replay_holds(const naryn__replay *rp, int i);
+/* The releases of step t: the policy's stage solved from the storage at
+** the start of the step (storage_hm3, per node) with the inflows of the
+** result r; release_hm3[i] gets the release (hm3 over the step) of each
+** node the policy holds, NaN for every other. NARYN_OK, or the stage's
+** failure, reported in d. */
+int naryn__replay_step(naryn__replay *rp, int t, const double *storage_hm3,
+                       const naryn_result *r, double *release_hm3, naryn_diags *d);
 
 /* sddp/cutfile.c: cuts saved in a binary file with CRC-32 checks, written
 ** whole or appended an iteration at a time so that a killed run resumes

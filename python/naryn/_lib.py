@@ -60,7 +60,7 @@ class SimOpts(Structure):
     _fields_ = [("max_iterations", c_int), ("settle_tolerance", c_double),
                 ("balance_tolerance", c_double), ("progress", PROGRESS_FN),
                 ("progress_user", c_void_p), ("step_solver", c_int),
-                ("grids", c_int)]
+                ("grids", c_int), ("policy", c_void_p)]
 
 
 class OptOpts(Structure):
@@ -81,7 +81,8 @@ class EnsembleOpts(Structure):
                 ("energy_gwh", POINTER(c_double)), ("nenergy", c_int),
                 ("april_reservoir", POINTER(c_char_p)),
                 ("april_hm3", POINTER(c_double)), ("napril", c_int),
-                ("per_step", c_void_p), ("progress", PROGRESS_FN),
+                ("per_step", c_void_p), ("policy_dir", c_char_p),
+                ("progress", PROGRESS_FN),
                 ("progress_user", c_void_p)]
 
 

@@ -76,6 +76,10 @@ int naryn_ensemble_new(const naryn_members *mb, const naryn_ensemble_opts *o,
   }
   e->o.energy_country = ec, e->o.energy_gwh = eg, e->o.nenergy = n;
   e->o.april_reservoir = ar, e->o.april_hm3 = ah, e->o.napril = k;
+  if (o && o->policy_dir && !(e->o.policy_dir = naryn__arena_strdup(a, o->policy_dir))) {
+    naryn_ensemble_free(e);
+    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  }
   *out = e;
   return NARYN_OK;
 }
@@ -111,20 +115,24 @@ typedef struct pool {
   int failed;
   naryn__mpi_failure fail;    /* the first member that failed */
   naryn__mpi_failure warn;    /* the first member with warnings, and how many */
+  naryn_policy *policy0;      /* the policy read to check it, for a thread */
   pthread_mutex_t lock;
   pthread_cond_t finished;
 } pool;
 
 /* What a thread holds: a reader of the members, a member's flows and the
-** inflows made from them. */
+** inflows made from them, and its own copy of a policy replayed (a
+** policy's stage LPs change as they are solved). */
 typedef struct worker {
   naryn__member_reader *rd;
   double *flows;
   double *over_data;
   double **over;
+  naryn_policy *policy;
 } worker;
 
 static void worker_free(worker *w) {
+  naryn_policy_free(w->policy);
   naryn__members_reader_free(w->rd);
   free(w->flows);
   free(w->over_data);
@@ -147,7 +155,16 @@ static int worker_new(pool *p, worker *w, naryn_diags *d) {
   }
   for (int i = 0, k = 0; i < m->nnodes; i++)
     if (p->L->site_of[i] >= 0) w->over[i] = w->over_data + (size_t)k++ * m->nsteps;
-  return NARYN_OK;
+  if (!p->e->o.policy_dir) return NARYN_OK;
+  /* The policy read to check it goes to the first thread; every other
+  ** reads its own. */
+  pthread_mutex_lock(&p->lock);
+  w->policy = p->policy0;
+  p->policy0 = NULL;
+  pthread_mutex_unlock(&p->lock);
+  int rc = w->policy ? NARYN_OK : naryn_policy_read(m, p->e->o.policy_dir, &w->policy, d);
+  if (rc != NARYN_OK) worker_free(w);
+  return rc;
 }
 
 /* Simulates member k and leaves its record. */
@@ -164,6 +181,7 @@ static int member(pool *p, worker *w, long k, naryn_diags *d) {
   ** the built-in model. */
   naryn_sim_opts so = p->e->o.sim;
   so.grids = 0;
+  so.policy = w->policy;
   rc = naryn__simulate_into(m, &so, r, NULL, NULL, d);
   if (rc == NARYN_OK) naryn__ens_record(p->L, r, p->rec + (size_t)(k - p->first) * p->L->len);
   naryn_result_free(r);
@@ -362,12 +380,22 @@ int naryn_ensemble_run(naryn_ensemble *e, const naryn_model *m, const char *name
       rc = naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, "--april-below",
                        "expected a reservoir of %s, got \"%s\"", m->path,
                        e->o.april_reservoir[k]);
+  /* A policy replayed is read here first, in every process, so that a
+  ** folder that cannot be read, or a policy of another model, stops the
+  ** run before any member with its own message. */
+  naryn_policy *policy0 = NULL;
+  if (rc == NARYN_OK && e->o.policy_dir)
+    rc = naryn_policy_read(m, e->o.policy_dir, &policy0, d);
   rc = naryn_mpi_agree(rc);
-  if (rc != NARYN_OK) return naryn__diags_status(d, mark, rc);
+  if (rc != NARYN_OK) {
+    naryn_policy_free(policy0);
+    return naryn__diags_status(d, mark, rc);
+  }
   long n = e->mb->count, first, last;
   naryn__mpi_share(n, &first, &last);
   const ens_layout *L = &run->L;
-  pool p = {.e = e, .m = m, .L = L, .first = first, .last = last, .next = first};
+  pool p = {.e = e, .m = m, .L = L, .first = first, .last = last, .next = first,
+            .policy0 = policy0};
   p.fail.member = p.warn.member = LONG_MAX;
   p.rec = malloc(((size_t)(last - first) * L->len + 1) * sizeof *p.rec);
   if (!p.rec) {
@@ -396,6 +424,7 @@ int naryn_ensemble_run(naryn_ensemble *e, const naryn_model *m, const char *name
                     "is shown", p.warn.count, name, wid);
     }
   }
+  naryn_policy_free(p.policy0);
   naryn_diags_free(p.fail.d);
   naryn_diags_free(p.warn.d);
   /* The records, in member order, on rank 0. */

@@ -302,6 +302,9 @@ static int gather_flags(naryn__nc *nc, int k) {
       if (name && !seen) list[n++] = name;
     }
   }
+  /* A policy replayed may decide any reservoir's release: its name comes
+  ** last, so that the others keep their places whether a policy ran or not. */
+  if (k && n > 0) list[n++] = naryn__control_name(m, nc->node_at[0], NARYN__CTL_POLICY);
   nc->flag_name[k] = list;
   nc->nflags[k] = n;
   return 0;

@@ -431,6 +431,17 @@ extern "C" int naryn__lp_solve_initial(naryn__lp *lp, long *iterations) {
   }
 }
 
+extern "C" void naryn__lp_forget_basis(naryn__lp *lp) {
+  if (lp->broken) return;
+  try {
+    /* Every row's slack basic, every column at a bound: the basis a solve
+    ** from scratch starts from. */
+    lp->clp->allSlackBasis(true);
+  } catch (...) {
+    lp->broken = caught();
+  }
+}
+
 extern "C" int naryn__lp_reload(naryn__lp *lp, const int *start,
                                 const int *index, const double *value,
                                 const double *collo, const double *colup,

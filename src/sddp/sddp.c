@@ -699,3 +699,11 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
   *out = p;
   return NARYN_OK;
 }
+
+/* For replays (replay.c): the model the policy was built for, and its
+** stage of step t. */
+const naryn_model *naryn__policy_model(const naryn_policy *p) { return p->m; }
+
+naryn__stage *naryn__policy_stage(naryn_policy *p, int t) {
+  return t >= 0 && t < p->T ? p->stage[t] : NULL;
+}

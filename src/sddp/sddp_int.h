@@ -96,4 +96,14 @@ int naryn__policy_add_cut(naryn_policy *p, int t, int outcome, int iteration, do
 ** model's own). */
 const double *naryn__policy_base(const naryn_policy *p, int t);
 
+/* Forgets the stage's last basis: its next solve is one from scratch, the
+** same whatever the stage solved before (a replay's decisions then depend
+** only on the storage and inflows it is given). */
+void naryn__stage_forget(naryn__stage *st);
+
+/* sddp.c, for replays: the model a policy was built for and its stage of
+** step t (NULL out of range). */
+const naryn_model *naryn__policy_model(const naryn_policy *p);
+naryn__stage *naryn__policy_stage(naryn_policy *p, int t);
+
 #endif

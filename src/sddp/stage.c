@@ -245,3 +245,8 @@ int naryn__stage_clear_cuts(naryn__stage *st) {
   if (rc == NARYN_OK) st->ncuts = 0;
   return rc;
 }
+
+void naryn__stage_forget(naryn__stage *st) {
+  naryn__lp_forget_basis(st->p.lp);
+  st->solved = 0;
+}

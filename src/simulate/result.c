@@ -262,6 +262,7 @@ const char *naryn__control_name(const naryn_model *m, int node, int code) {
   case NARYN__CTL_FULL: return "full";
   case NARYN__CTL_DEAD: return "dead storage";
   case NARYN__CTL_FORCED: return "forced_release_m3s";
+  case NARYN__CTL_POLICY: return "policy";
   default: return NULL;
   }
 }

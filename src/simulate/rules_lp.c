@@ -503,8 +503,11 @@ void naryn__rules_control(sim *s, int t, const double *x, int *code) {
     if (v->trow >= 0 && near(x[v->y] - x[v->u], s->rowlo[v->trow]))
       consider(&code[i], &prio[i], NARYN__CTL_TARGET, n->target_priority);
     if (v->rrow >= 0 && near(out_hm3, s->rowlo[v->rrow])) {
-      /* A forced release holds above every priority. */
-      if (n->forced_release_m3s.v) consider(&code[i], &prio[i], NARYN__CTL_FORCED, 0);
+      /* A forced release, or a policy's, holds above every priority. */
+      if (naryn__replay_holds(s->replay, i))
+        consider(&code[i], &prio[i], NARYN__CTL_POLICY, 0);
+      else if (n->forced_release_m3s.v)
+        consider(&code[i], &prio[i], NARYN__CTL_FORCED, 0);
       else consider(&code[i], &prio[i], NARYN__CTL_SCHEDULE, n->release_priority);
     }
     if (code[i] == NARYN__CTL_ALLOCATION) {

@@ -103,7 +103,7 @@ static double forced_weight(sim *s, int v, unsigned char *state, int *queue,
   int *below = malloc((size_t)n * sizeof *below);
   if (!below) return -1.0;
   for (int k = 1; k < n; k++)
-    if (queue[k] != v && m->nodes[queue[k]].forced_release_m3s.v && m->nodes[queue[k]].enabled)
+    if (queue[k] != v && naryn__sim_forced(s, queue[k]) && m->nodes[queue[k]].enabled)
       below[nbelow++] = queue[k];
   double w = W_FORCED;
   for (int k = 0; k < nbelow && w >= 0; k++) {
@@ -124,7 +124,7 @@ static int forced_weights(sim *s) {
   int *queue = malloc((n + 2) * sizeof *queue);
   int rc = state && queue ? NARYN_OK : NARYN_ENOMEM;
   for (int i = 0; i < m->nnodes && rc == NARYN_OK; i++)
-    if (m->nodes[i].forced_release_m3s.v && m->nodes[i].enabled &&
+    if (naryn__sim_forced(s, i) && m->nodes[i].enabled &&
         forced_weight(s, i, state, queue, state + n) < 0)
       rc = NARYN_ENOMEM;
   free(state);
@@ -213,8 +213,8 @@ static int build_lp(sim *s) {
         ADD(v->trow, v->tp, -1.0);
         ADD(v->trow, v->tm, 1.0);
       }
-      if (n->release_m3s.v || n->forced_release_m3s.v) {
-        double w = n->forced_release_m3s.v ? s->forced_w[i]
+      if (n->release_m3s.v || naryn__sim_forced(s, i)) {
+        double w = naryn__sim_forced(s, i) ? s->forced_w[i]
                                            : naryn__priority_weight(n->release_priority);
         v->rrow = s->nrows++;
         COL(v->rp, w);
@@ -345,7 +345,8 @@ static void set_step_bounds(sim *s, int t) {
       if (v->rrow >= 0) {
         const naryn__ts *sched = n->forced_release_m3s.v ? &n->forced_release_m3s
                                                          : &n->release_m3s;
-        s->rowlo[v->rrow] = s->rowup[v->rrow] = sched->v[t] * k;
+        s->rowlo[v->rrow] = s->rowup[v->rrow] =
+            naryn__replay_holds(s->replay, i) ? s->policy_hm3[i] : sched->v[t] * k;
         s->colup[v->rp] = s->colup[v->rm] = INFINITY;
       }
     }
@@ -558,6 +559,19 @@ static void report_forced(const sim *s) {
     if (!s->forced_missed || !s->forced_missed[i]) continue;
     const naryn__node *n = &m->nodes[i];
     char w[256], date[16];
+    if (naryn__replay_holds(s->replay, i)) {
+      naryn__diag(s->d, NARYN_EMODEL, NARYN_SEV_NOTE, n->doc->file, n->doc->line, n->doc->col,
+                  naryn__node_where(n, NULL, w, sizeof w),
+                  "the policy's release could not be kept in %d of %d steps: %.6g hm3 more "
+                  "was released and %.6g hm3 less in all, the largest deviation %+.6g hm3 "
+                  "in the step of %s (the exact head and evaporation, full or empty storage "
+                  "or a link's limits held it); release_deviation_hm3 in nodes.csv gives "
+                  "every step",
+                  s->forced_missed[i], m->nsteps, s->forced_above[i], s->forced_below[i],
+                  s->forced_worst[i],
+                  naryn__step_label(m, s->forced_worst_t[i], date, sizeof date));
+      continue;
+    }
     if (!n->forced_release_m3s.v) {
       naryn__diag(s->d, NARYN_EMODEL, NARYN_SEV_NOTE, n->doc->file, n->doc->line, n->doc->col,
                   naryn__node_where(n, "release_m3s", w, sizeof w),
@@ -602,6 +616,12 @@ static int run_step(sim *s, int t) {
     }
   }
   naryn__rules_zones(s, t);
+  /* A policy replayed decides its reservoirs' releases from the storage
+  ** reached and the step's inflows. */
+  if (s->replay) {
+    int rc = naryn__replay_step(s->replay, t, s->storage, s->r, s->policy_hm3, s->d);
+    if (rc != NARYN_OK) return rc;
+  }
   int settled = 0;
   for (int it = 0; it < s->o->max_iterations; it++) {
     set_step_bounds(s, t);
@@ -692,6 +712,7 @@ void naryn_sim_opts_init(naryn_sim_opts *o) {
   o->progress_user = NULL;
   o->step_solver = NARYN_STEP_AUTO;
   o->grids = 1;
+  o->policy = NULL;
 }
 
 /* Tells the caller's progress callback, if any, that 'done' steps are
@@ -719,6 +740,7 @@ static void sim_free(sim *s) {
   free(s->scratch_seen);
   free(s->forced_missed);
   naryn__routing_free(s);
+  naryn__replay_free(s->replay);
   free(s->stages);
   free(s->hedges);
 }
@@ -734,7 +756,7 @@ int naryn__simulate_into(const naryn_model *m, const naryn_sim_opts *o,
   sim s = {.m = m, .o = o, .d = d, .r = r};
   int rc = NARYN_ENOMEM;
   size_t n = (size_t)m->nnodes;
-  s.storage = calloc(16 * n + 1, sizeof *s.storage);
+  s.storage = calloc(17 * n + 1, sizeof *s.storage);
   s.zone = malloc((3 * n + 1) * sizeof *s.zone);
   s.scratch_seen = malloc(n + 1);
   s.forced_missed = calloc(2 * n + 1, sizeof *s.forced_missed);
@@ -758,6 +780,7 @@ int naryn__simulate_into(const naryn_model *m, const naryn_sim_opts *o,
   s.evap_prev = s.forced_w + n;
   s.g_prev = s.evap_prev + n;
   s.energy_prev = s.g_prev + n;
+  s.policy_hm3 = s.energy_prev + n;
   s.forced_worst_t = s.forced_missed + n;
   s.ctl_priority = s.zone + n;
   s.scratch_int = s.zone + 2 * n;
@@ -768,6 +791,7 @@ int naryn__simulate_into(const naryn_model *m, const naryn_sim_opts *o,
   rc = naryn__interrupt_check(d);
   if (rc == NARYN_OK && naryn__routing_init(&s) != NARYN_OK)
     rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  if (rc == NARYN_OK && o->policy) rc = naryn__replay_new(m, o->policy, &s.replay, d);
   if (rc == NARYN_OK) rc = build_lp(&s);
   if (rc == NARYN_OK && o->grids) rc = naryn__dispatch_new(m, r, &s.disp, d);
   if (rc == NARYN_OK) report_progress(&s, 0);

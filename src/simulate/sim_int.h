@@ -126,6 +126,10 @@ typedef struct sim {
   int *forced_missed, *forced_worst_t;
   double *forced_above, *forced_below, *forced_worst;
   double *forced_w;   /* per reservoir: the weight of its forced release */
+  /* A policy replayed (sddp/replay.c), or NULL; the release it decided in
+  ** the step for each reservoir it holds (hm3), NaN for the others. */
+  naryn__replay *replay;
+  double *policy_hm3;
   /* Routed links (routing.c): the inflows of each lag's last steps, in a
   ** ring from route_at[l]; a Muskingum reach's last inflow and outflow. */
   double *route_ring, *route_in, *route_out;
@@ -138,6 +142,12 @@ typedef struct lp_build {
   double *obj;
   int objcap;
 } lp_build;
+
+/* 1 when reservoir i's release is forced: by its forced_release_m3s or
+** by a policy replayed. */
+static inline int naryn__sim_forced(const sim *s, int i) {
+  return s->m->nodes[i].forced_release_m3s.v != NULL || naryn__replay_holds(s->replay, i);
+}
 
 /* routing.c: the state of routed links, set up before the first step. */
 int naryn__routing_init(sim *s);

@@ -612,6 +612,40 @@ check ensemble-report-again 0 "Report:" "$naryn" report "$tmp/ens-1/out"
 check ensemble-report-same-bytes 0 "" cmp "$tmp/ens-1/out/report.html" "$tmp/ens-2/out/report.html"
 check ensemble-report-fan 0 'id="storage-1"' cat "$tmp/ens-2/out/report.html"
 check ensemble-no-members 2 "expected --members-file FILE or --inflows FIT.yaml" "$naryn" ensemble "$ex/model.yaml"
+# Replaying a policy (doc/sddp.md): one trained for the ensemble example
+# under a scenario that adds inflow outcomes (the same model otherwise),
+# replayed by naryn simulate and over the 16 members with 1 and 2 threads
+# (the same bytes); a folder without a policy, a policy of another model
+# and --policy with --compare refused.
+printf 'uncertainty:\n  outcomes:\n    - {probability: 0.5, inflow_factor: 0.6}\n    - {probability: 0.5, inflow_factor: 1.4}\n' >"$tmp/outcomes.yaml"
+check policy-train 0 "Stopped at the iteration limit after 5 iterations" "$naryn" sddp "$ex/model.yaml" \
+  --scenario "$tmp/outcomes.yaml" --iterations 5 --bound-samples 2 --out "$tmp/pol"
+check simulate-policy 0 "releases of the reservoirs decided by the policy in $tmp/pol" \
+  "$naryn" simulate "$ex/model.yaml" --policy "$tmp/pol" --out "$tmp/pol-sim"
+check simulate-policy-rule 0 "2001-10-01,Store,UP,reservoir," grep ',policy$' "$tmp/pol-sim/nodes.csv"
+for j in 1 2; do
+  check "ensemble-policy-jobs-$j" 0 "Yearly figures over every member" "$naryn" ensemble \
+    "$ex/model.yaml" --members-file "$ex/members.csv" --policy "$tmp/pol" --jobs $j \
+    --out "$tmp/pol-ens-$j"
+done
+for f in members.csv stats.csv reliability.csv april.csv storage.csv; do
+  check "ensemble-policy-same-bytes-$f" 0 "" cmp "$tmp/pol-ens-1/$f" "$tmp/pol-ens-2/$f"
+done
+check ensemble-policy-not-rules 1 "" cmp -s "$tmp/pol-ens-1/storage.csv" "$tmp/ens-1/out/storage.csv"
+check simulate-policy-missing 4 "$tmp/no-policy/cuts.bin: error: cannot read" \
+  "$naryn" simulate "$ex/model.yaml" --policy "$tmp/no-policy" --out "$tmp/pol-x"
+check simulate-policy-missing-nothing-written 1 "" test -e "$tmp/pol-x"
+check ensemble-policy-missing 4 "$tmp/no-policy/cuts.bin: error: cannot read" \
+  "$naryn" ensemble "$ex/model.yaml" --members-file "$ex/members.csv" --policy "$tmp/no-policy" \
+  --out "$tmp/pol-y"
+check simulate-policy-other-model 1 "expected the cuts of this model" \
+  "$naryn" simulate examples/sddp/model.yaml --policy "$tmp/pol" --out "$tmp/pol-z"
+check simulate-policy-compare 2 "expected --policy DIR or --compare, not both" \
+  "$naryn" simulate "$ex/model.yaml" --policy "$tmp/pol" --compare
+check ensemble-policy-compare 2 "expected --policy DIR or --compare, not both" \
+  "$naryn" ensemble "$ex/model.yaml" --members-file "$ex/members.csv" --policy "$tmp/pol" --compare
+check simulate-policy-help 0 "--policy DIR" "$naryn" simulate --help
+check ensemble-policy-help 0 "--policy DIR" "$naryn" ensemble --help
 # Debian's Python has xarray, pandas and netCDF4 (scripts/deps --test); a
 # python3 earlier on PATH may not.
 py=""

@@ -71,6 +71,27 @@ rc=$?
 grep -q "max_flow_m3s: member 16: expected room in 2002-04" "$tmp/log" && [ "$rc" != 0 ] &&
   [ ! -e "$tmp/bad/out" ]
 record bad-member-second-process $?
+# A policy replayed (doc/sddp.md): each process reads its own copy, and
+# the results are those of one process. The policy is trained under a
+# scenario that adds inflow outcomes to the example.
+printf 'uncertainty:\n  outcomes:\n    - {probability: 0.5, inflow_factor: 0.6}\n    - {probability: 0.5, inflow_factor: 1.4}\n' >"$tmp/outcomes.yaml"
+"$naryn" sddp "$ex/model.yaml" --scenario "$tmp/outcomes.yaml" --iterations 5 \
+  --bound-samples 2 --out "$tmp/policy" --quiet >"$tmp/log" 2>&1
+pol="$(cd "$tmp" && pwd)/policy"
+record policy-trained $?
+policy() {
+  (cd "$1" && shift && "$@" ensemble "$ex/model.yaml" --members-file "$ex/members.csv" \
+    --policy "$pol" --jobs 1 --out policy-out --quiet) >"$tmp/log" 2>&1
+}
+policy "$tmp/one" "$naryn"
+record policy-one-process $?
+# shellcheck disable=SC2086
+policy "$tmp/two" mpirun $root --oversubscribe -np 2 "$naryn"
+record policy-two-processes $?
+for f in ensemble.csv members.csv stats.csv reliability.csv april.csv storage.csv; do
+  cmp "$tmp/one/policy-out/$f" "$tmp/two/policy-out/$f" >"$tmp/log" 2>&1
+  record "policy-same-bytes-$f" $?
+done
 n=$(grep -c '^mpi/.* PASS$' "$out")
 echo "ok   mpi: $n checks passed"
 rm -rf "$tmp"

@@ -1,0 +1,126 @@
+/*
+** replay.c: an SDDP policy replayed through the simulator.
+**
+** The policy decides; the simulator applies the physics. Each step, before
+** its LP, the simulator hands over the storage its reservoirs have reached
+** and the step's inflows (the model's, or an ensemble member's). The
+** policy's stage of that step is solved from them, inflows as they are
+** (no outcome factor): its cuts value the water left at the end of the
+** step, so the releases it picks are the policy's decision. The release of
+** every reservoir the policy holds as a state goes back to the simulator,
+** which applies it as a forced release: the exact head and evaporation,
+** spill, the hard limits and the priorities downstream then decide the
+** rest, so that what the policy meets is the simulator's world, not the
+** stage's linearisation of it.
+**
+** Each stage is solved from scratch (its last basis forgotten), so a
+** decision depends only on the storage and inflows given: a member's run
+** is the same whichever members the thread replayed before it.
+*/
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sddp_int.h"
+
+struct naryn__replay {
+  naryn_policy *p;
+  const naryn_model *m;
+  int nstate;
+  int *state_of;       /* [nnodes]: the state of each node, -1 for none */
+  double *s_in;        /* [nstate] start storages */
+  double *inflow;      /* [nnodes] the step's inflows, m3/s */
+  naryn__stage_out out;
+};
+
+void naryn__replay_free(naryn__replay *rp) {
+  if (!rp) return;
+  free(rp->state_of);
+  free(rp->s_in);
+  free(rp);
+}
+
+/* 1 when policy p's stages fit model m: the same nodes, in the same
+** order, and steps. A policy is read for a model, which it keeps; one read
+** for another model object of the same model file fits too. */
+static int fits(const naryn_model *m, const naryn_model *pm) {
+  if (pm == m) return 1;
+  if (pm->nnodes != m->nnodes || pm->nsteps != m->nsteps) return 0;
+  for (int i = 0; i < m->nnodes; i++)
+    if (pm->nodes[i].type != m->nodes[i].type ||
+        strcmp(pm->nodes[i].name, m->nodes[i].name) != 0)
+      return 0;
+  return 1;
+}
+
+int naryn__replay_new(const naryn_model *m, naryn_policy *p, naryn__replay **out,
+                      naryn_diags *d) {
+  *out = NULL;
+  const naryn_model *pm = naryn__policy_model(p);
+  if (!fits(m, pm))
+    return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                       "expected a policy read for the model simulated (%s), got one "
+                       "read for %s, whose nodes or steps differ",
+                       m->path ? m->path : "", pm->path ? pm->path : "");
+  naryn__replay *rp = calloc(1, sizeof *rp);
+  naryn__stage *st0 = naryn__policy_stage(p, 0);
+  int ns = st0 ? naryn__stage_state_count(st0) : 0;
+  size_t n = (size_t)m->nnodes;
+  if (rp) {
+    rp->state_of = malloc((n + 1) * sizeof *rp->state_of);
+    rp->s_in = malloc(((size_t)3 * ns + n + 1) * sizeof *rp->s_in);
+  }
+  if (!rp || !rp->state_of || !rp->s_in) {
+    naryn__replay_free(rp);
+    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  }
+  rp->p = p;
+  rp->m = m;
+  rp->nstate = ns;
+  rp->out.s_out = rp->s_in + ns;
+  rp->out.slope = rp->out.s_out + ns;
+  rp->inflow = rp->out.slope + ns;
+  for (size_t i = 0; i < n; i++) rp->state_of[i] = -1;
+  for (int k = 0; k < ns; k++) rp->state_of[naryn__stage_state_node(st0, k)] = k;
+  *out = rp;
+  return NARYN_OK;
+}
+
+int naryn__replay_holds(const naryn__replay *rp, int i) {
+  return rp && i >= 0 && i < rp->m->nnodes && rp->state_of[i] >= 0;
+}
+
+int naryn__replay_step(naryn__replay *rp, int t, const double *storage_hm3,
+                       const naryn_result *r, double *release_hm3, naryn_diags *d) {
+  const naryn_model *m = rp->m;
+  naryn__stage *st = naryn__policy_stage(rp->p, t);
+  for (int i = 0; i < m->nnodes; i++) {
+    const naryn__node *n = &m->nodes[i];
+    rp->inflow[i] = n->type == NARYN_NODE_INFLOW && n->enabled ? naryn__inflow_m3s(r, i, t)
+                                                               : 0.0;
+    release_hm3[i] = NAN;
+  }
+  if (!st || rp->nstate == 0) return NARYN_OK;
+  for (int k = 0; k < rp->nstate; k++)
+    rp->s_in[k] = storage_hm3[naryn__stage_state_node(st, k)];
+  naryn__stage_forget(st);
+  int rc = naryn__stage_solve_with(st, rp->s_in, NULL, rp->inflow, &rp->out);
+  if (rc == NARYN_EINTR) return naryn__interrupted(d);
+  if (rc == NARYN_ENOMEM)
+    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                       "out of memory in CLP while solving the stage of %s",
+                       m->step_date[t]);
+  if (rc != NARYN_OK)
+    return naryn__diag(d, NARYN_ESOLVER, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                       "CLP could not solve the stage of %s: it reported the LP "
+                       "%s, which its elastic bounds rule out; this is a "
+                       "numerical failure", m->step_date[t],
+                       rc == NARYN_EINFEAS ? "infeasible" : "unsolved");
+  for (int k = 0; k < rp->nstate; k++) {
+    int i = naryn__stage_state_node(st, k);
+    double q = naryn__stage_outflow_hm3(st, i);
+    /* A release below zero is the solver's noise. */
+    release_hm3[i] = q > 0.0 ? q : 0.0;
+  }
+  return NARYN_OK;
+}
