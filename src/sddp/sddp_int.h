@@ -22,10 +22,13 @@ typedef struct naryn__stage_out {
 
 /* The stage problem of step t, its objective in LP units of 'scale'
 ** currency (0: its own scale, naryn__stage_scale tells it), the future
-** cost at no less than theta_lo currency before any cut. NARYN_OK or
-** NARYN_ENOMEM. */
+** cost at no less than theta_lo currency before any cut, the energy of
+** each plant whose head follows its reservoir under the planes of
+** 'planes' (one per node, as naryn__prodfn_fit_model makes them, kept by
+** the caller while the stage lives; NULL: the stage fits its own with
+** NARYN__PRODFN_PLANES planes). NARYN_OK or NARYN_ENOMEM. */
 int naryn__stage_new(const naryn_model *m, int t, double scale, double theta_lo,
-                     naryn__stage **out);
+                     const naryn__prodfn *planes, naryn__stage **out);
 void naryn__stage_free(naryn__stage *st);
 double naryn__stage_scale(const naryn__stage *st);
 /* The terms' constants, in currency, included in every value and cost. */

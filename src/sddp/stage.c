@@ -6,11 +6,13 @@
 ** reservoir's storage at the start a column held at the state the stage
 ** is given, the step's inflows scaled by the outcome drawn, and a column
 ** theta for the expected cost of the stages after it, which the cuts of
-** the backward passes bound from below. Head and evaporation are
-** linearised once, around each reservoir's initial storage, so that every
-** stage LP is fixed and convex and its cuts stay valid; a plant of fixed
-** head is exact. The state is the storage at the end of the step of every
-** enabled reservoir, in hm3.
+** the backward passes bound from below. The energy of a plant whose head
+** follows its reservoir is the minimum of the planes fitted to its exact
+** head (hydro/prodfn.c), in the mean storage over the step and the
+** turbined water; evaporation is linearised once, around each reservoir's
+** initial storage; so every stage LP is fixed and convex and its cuts stay
+** valid. A plant of fixed head is exact. The state is the storage at the
+** end of the step of every enabled reservoir, in hm3.
 **
 ** Costs are the negative of the objective (benefits count against them),
 ** in the model's currency: the LP's objective times its scale, which is
@@ -27,6 +29,7 @@
 
 struct naryn__stage {
   opt p;
+  naryn__prodfn *own; /* the plants' planes when the stage fitted them */
   int t;
   int nstate;
   int *res;            /* [nstate]: the reservoir of each state */
@@ -43,6 +46,7 @@ struct naryn__stage {
 void naryn__stage_free(naryn__stage *st) {
   if (!st) return;
   naryn__opt_release(&st->p);
+  free(st->own);
   free(st->res);
   free(st->s0);
   free(st->rlo);
@@ -51,10 +55,14 @@ void naryn__stage_free(naryn__stage *st) {
 }
 
 int naryn__stage_new(const naryn_model *m, int t, double scale, double theta_lo,
-                     naryn__stage **out) {
+                     const naryn__prodfn *planes, naryn__stage **out) {
   *out = NULL;
   naryn__stage *st = calloc(1, sizeof *st);
   if (!st) return NARYN_ENOMEM;
+  if (!planes && naryn__prodfn_fit_model(m, NARYN__PRODFN_PLANES, &st->own) != NARYN_OK) {
+    free(st);
+    return NARYN_ENOMEM;
+  }
   st->t = t;
   st->last = t == m->nsteps - 1;
   st->theta_lo = theta_lo;
@@ -62,7 +70,8 @@ int naryn__stage_new(const naryn_model *m, int t, double scale, double theta_lo,
   st->res = malloc(((size_t)m->nnodes + 1) * sizeof *st->res);
   opt *p = &st->p;
   *p = (opt){.m = m, .T = 1, .N = m->nnodes, .L = m->nlinks, .eps_term = -1,
-             .rho = 1.0, .t0 = t, .stage = 1, .fixed_scale = scale};
+             .rho = 1.0, .t0 = t, .stage = 1, .fixed_scale = scale,
+             .prodfn = planes ? planes : st->own};
   double *w = malloc(((size_t)m->nterms + 1) * sizeof *w);
   if (!st->s0 || !st->res || !w || naryn__opt_setup(p) != NARYN_OK) {
     free(w);
