@@ -314,3 +314,21 @@ int naryn__prodfn_fit_model(const naryn_model *m, int k, naryn__prodfn **out) {
   }
   return NARYN_OK;
 }
+
+int naryn_prodfn_count(const naryn_model *m) {
+  int n = 0;
+  for (int i = 0; i < m->nnodes; i++) n += naryn__prodfn_applies(m, i);
+  return n;
+}
+
+int naryn_prodfn_get(const naryn_model *m, int i, naryn_prodfn_info *out) {
+  memset(out, 0, sizeof *out);
+  for (int j = 0; j < m->nnodes; j++) {
+    if (!naryn__prodfn_applies(m, j) || i-- > 0) continue;
+    naryn__prodfn f;
+    if (naryn__prodfn_fit(m, j, NARYN__PRODFN_PLANES, &f) != NARYN_OK) return NARYN_ENOMEM;
+    *out = (naryn_prodfn_info){m->nodes[j].name, f.k, f.full_mw, f.max_err_mw, f.mean_err_mw};
+    return NARYN_OK;
+  }
+  return NARYN_EARG;
+}
