@@ -37,6 +37,8 @@ static const char help[] =
     "  convergence.csv  the log: bounds, gap, time and cuts per iteration\n"
     "  cuts.csv         every cut: its stage, constant and slope per reservoir\n"
     "  cuts.bin         the same cuts in naryn's binary cut file\n"
+    "  prodfn.csv       each plant whose head follows its reservoir: the planes\n"
+    "                   its energy is the minimum of, and their fit's error\n"
     "(doc/sddp.md).\n"
     "\n"
     "  --iterations N     at most N iterations (default 200)\n"
@@ -83,6 +85,16 @@ static void print_row(void *user, const naryn_sddp_log *r) {
   table *tb = user;
   if (!tb->headed) {
     tb->headed = 1;
+    /* Each plant whose head follows its reservoir: its planes' fit. */
+    for (int i = 0; i < naryn_prodfn_count(tb->m); i++) {
+      naryn_prodfn_info f;
+      if (naryn_prodfn_get(tb->m, i, &f) != NARYN_OK) continue;
+      double full = f.full_mw > 0 ? f.full_mw : 1.0;
+      printf("%s: %d planes, largest error %.1f MW (%.1f %% of its %.0f MW at full "
+             "storage and flow), mean %.1f MW (%.1f %%), never below the exact power\n",
+             f.plant, f.planes, f.max_error_mw, 100.0 * f.max_error_mw / full, f.full_mw,
+             f.mean_error_mw, 100.0 * f.mean_error_mw / full);
+    }
     printf("%s: a policy across %d stages, costs in %s (the objective with its sign "
            "turned)\n", naryn_model_name(tb->m), naryn_model_steps(tb->m),
            naryn_model_currency(tb->m));
@@ -163,7 +175,7 @@ int cmd_sddp(int argc, char **argv) {
     printf("\n%s after %d iterations: lower bound %.2f, upper bound %.2f +- %.2f (95 %%), "
            "gap %.3f %%\n", said, naryn_policy_iterations(p), naryn_policy_lower_bound(p),
            ub, half, last ? last->gap_pct : NAN);
-    printf("Results: %s/convergence.csv, cuts.csv, cuts.bin\n", out);
+    printf("Results: %s/convergence.csv, cuts.csv, cuts.bin, prodfn.csv\n", out);
   }
   naryn_policy_free(p);
   return cli_finish(&run, cli_exit_status(rc));

@@ -1304,9 +1304,24 @@ const char *naryn_policy_stop_reason(const naryn_policy *p);
 int naryn_policy_log_count(const naryn_policy *p);
 const naryn_sddp_log *naryn_policy_log(const naryn_policy *p, int i);
 /* Writes the folder DIR, whole or not at all: convergence.csv (the log),
-** cuts.csv (every cut, by stage) and cuts.bin (the same, in the binary
-** cut file; doc/sddp.md). */
+** cuts.csv (every cut, by stage), cuts.bin (the same, in the binary cut
+** file) and prodfn.csv (each plant's production function; doc/sddp.md). */
 int naryn_policy_write(const naryn_policy *p, const char *dir, naryn_diags *d);
+/* A plant's production function in SDDP's stages: for each plant whose
+** head follows its reservoir, its power as the minimum of 'planes' planes
+** in storage and turbined flow, never below the exact power (doc/sddp.md);
+** the largest and mean error over a fine sample (MW), and the power at full
+** storage and full flow. */
+typedef struct naryn_prodfn_info {
+  const char *plant;
+  int planes;
+  double full_mw, max_error_mw, mean_error_mw;
+} naryn_prodfn_info;
+/* How many plants of the model have one. */
+int naryn_prodfn_count(const naryn_model *m);
+/* Fits the i-th (0 to naryn_prodfn_count - 1) as the stages do: NARYN_OK,
+** NARYN_EARG (no such plant) or NARYN_ENOMEM. */
+int naryn_prodfn_get(const naryn_model *m, int i, naryn_prodfn_info *out);
 /* Reads the policy naryn_policy_write wrote into DIR for the same model
 ** (its cuts.bin, whose fingerprint and reservoirs must be the model's):
 ** its stages with every cut. Its bounds and log are NaN and empty. */

@@ -1305,6 +1305,53 @@ double naryn__hyd_evaporation_hm3(const naryn__node *res, int step,
                                   double storage_hm3);
 
 /* ====================================================================== */
+/* hydro/prodfn.c: production functions, a plant's energy as the minimum   */
+/* of planes in storage and turbined flow                                  */
+/* ====================================================================== */
+
+#define NARYN__PRODFN_MAX 16
+/* The default count of planes of a plant. */
+#define NARYN__PRODFN_PLANES 8
+
+/* A plant's fitted production function, in power: over the box
+** [s_lo, s_hi] (its reservoir's storage, hm3) x [q_lo, q_hi] (turbined,
+** m3/s), P <= min(cap_mw, min_k a[k] + b[k] S + c[k] q) in MW, never below
+** the exact power at the fit's sample points. The errors are those of this
+** minimum less the exact power over the sample (max and mean, MW; below_mw
+** the most it lies below, 0 or a rounding), and full_mw the exact power at
+** s_hi and q_hi. plant is -1 in a model's array for a node without one. */
+typedef struct naryn__prodfn {
+  int plant, reservoir, k;
+  double a[NARYN__PRODFN_MAX], b[NARYN__PRODFN_MAX], c[NARYN__PRODFN_MAX];
+  double cap_mw, full_mw;
+  double max_err_mw, mean_err_mw, below_mw;
+  double s_lo, s_hi, q_lo, q_hi;
+} naryn__prodfn;
+
+/* 1 when node i is an enabled plant whose head follows an enabled
+** reservoir's level table (no fixed head): the plants that are fitted. */
+int naryn__prodfn_applies(const naryn_model *m, int i);
+/* Fits k planes (1 to NARYN__PRODFN_MAX) to plant's power over its box:
+** its reservoir's storage limits and a turbined flow from 0 to its
+** maximum. NARYN_OK or NARYN_ENOMEM. */
+int naryn__prodfn_fit(const naryn_model *m, int plant, int k, naryn__prodfn *out);
+/* The same over a given box; q_lo = q_hi fits at one flow. */
+int naryn__prodfn_fit_box(const naryn_model *m, int plant, int k, double s_lo, double s_hi,
+                          double q_lo, double q_hi, naryn__prodfn *out);
+/* Every plant's fit with k planes, into an array of one per node (plant -1
+** where none applies), freed with free(). NARYN_OK or NARYN_ENOMEM. */
+int naryn__prodfn_fit_model(const naryn_model *m, int k, naryn__prodfn **out);
+/* The exact power (MW) of hydro.c at a storage and a turbined flow. */
+double naryn__prodfn_exact_mw(const naryn_model *m, int plant, double storage_hm3,
+                              double flow_m3s);
+/* The fitted power (MW): the lowest plane, at most the capacity. */
+double naryn__prodfn_eval_mw(const naryn__prodfn *f, double storage_hm3, double flow_m3s);
+/* Plane k over a step of step_s seconds: energy (GWh) <= a + b S + c Q,
+** S the mean storage (hm3), Q the turbined volume (hm3). */
+void naryn__prodfn_plane_gwh(const naryn__prodfn *f, int k, double step_s, double *a,
+                             double *b, double *c);
+
+/* ====================================================================== */
 /* lp/lp_clp.cpp: linear programs solved by COIN-OR CLP                   */
 /* ====================================================================== */
 

@@ -39,6 +39,10 @@ typedef struct ncols {
   int hc, hr;                   /* held node: its give-way columns and row */
   int sin;                      /* a stage's reservoir: its storage at the
                                 ** start, a column held at the state */
+  int hk;                       /* a stage's plant with fitted planes: the
+                                ** rows of its planes after the first (which
+                                ** is hrow); -1 where the energy is one
+                                ** linearised row */
   int sc, sr;                   /* held node with several outlets: the
                                 ** give-way columns (2 per row) and rows of
                                 ** its shares, one per outlet but the last */
@@ -115,6 +119,10 @@ typedef struct opt {
                                 ** of the next stage for multiple cuts */
   const double *theta_w;        /* [ntheta] their weights, or NULL: 1 */
   double theta_lo;
+  const naryn__prodfn *prodfn;  /* [N] or NULL: in a stage, each plant whose
+                                ** head follows its reservoir has one energy
+                                ** row per plane of its fit (hydro/prodfn.c)
+                                ** in place of the linearised row */
   const double *s0;             /* [N] or NULL: the model's initial storage */
   const double *inflow_factor;  /* [N] or NULL: 1 */
   const double *inflow_m3s;     /* [N] or NULL: the step's inflow of each

@@ -156,6 +156,9 @@ int naryn__opt_layout(opt *p) {
     ncols *v = &p->nc[i];
     if (v->qt < 0 || !isnan(n->head_m) || n->reservoir < 0) continue;
     if (p->nc[n->reservoir].y >= 0) v->head_res = n->reservoir;
+    /* A stage's plant of fitted planes: one row for each but the first. */
+    if (p->stage && v->head_res >= 0 && p->prodfn && p->prodfn[i].plant == i)
+      v->hk = r, r += p->prodfn[i].k - 1;
   }
   int nic = 0;
   for (int k = 0; k < m->nterms; k++)
@@ -412,6 +415,47 @@ int naryn__opt_grids_in(opt *p) {
   return NARYN_OK;
 }
 
+/* The energy of a stage's plant i in step t under each plane k of its fit,
+** e <= a_k + b_k (S_start + S_end) / 2 + c_k qt, as the rows
+** e - c_k qt - b_k / 2 (y - u) - b_k / 2 S_start <= a_k + b_k min, with
+** S_end = min + y - u, S_start the state column sin (or the step before's
+** storage, min + y - u, past a window's first step); the right-hand sides
+** are set with the bounds (plane_rhs). The energy column's entry in the
+** first row is added by the caller. */
+static int add_planes(opt *p, naryn__triplets *tr, int t, int i) {
+  const ncols *v = &p->nc[i], *rv = &p->nc[v->head_res];
+  const naryn__prodfn *f = &p->prodfn[i];
+  int cb = t * p->ncs, rb = t * p->nrs, pb = (t - 1) * p->ncs;
+  for (int k = 0; k < f->k; k++) {
+    double a, b, c;
+    naryn__prodfn_plane_gwh(f, k, p->m->step_s[MT(t)], &a, &b, &c);
+    int row = rb + (k == 0 ? v->hrow : v->hk + k - 1);
+    int cols[5] = {cb + v->qt, cb + rv->y, cb + rv->u, -1, -1};
+    double vals[5] = {-c, -0.5 * b, 0.5 * b, -0.5 * b, 0.5 * b};
+    if (t > 0) cols[3] = pb + rv->y, cols[4] = pb + rv->u;
+    else cols[3] = rv->sin;
+    if (k > 0 && naryn__trip_add(tr, row, cb + v->e, 1.0) < 0) return NARYN_ENOMEM;
+    for (int q = 0; q < 5; q++)
+      if (cols[q] >= 0 && naryn__trip_add(tr, row, cols[q], vals[q]) < 0)
+        return NARYN_ENOMEM;
+  }
+  return NARYN_OK;
+}
+
+/* The right-hand sides of plant i's plane rows in step t (add_planes). */
+static void plane_rhs(opt *p, int t, int i) {
+  const ncols *v = &p->nc[i];
+  const naryn__prodfn *f = &p->prodfn[i];
+  double mn = p->m->nodes[v->head_res].min_storage_hm3;
+  for (int k = 0; k < f->k; k++) {
+    double a, b, c;
+    naryn__prodfn_plane_gwh(f, k, p->m->step_s[MT(t)], &a, &b, &c);
+    int row = t * p->nrs + (k == 0 ? v->hrow : v->hk + k - 1);
+    p->rowlo[row] = -INFINITY;
+    p->rowup[row] = a + 0.5 * b * mn + (t > 0 ? 0.5 * b * mn : 0.0);
+  }
+}
+
 /* Builds the matrix with every coefficient that a pass may change in
 ** place, and lays out bounds that do not depend on the reference. */
 int naryn__opt_build(opt *p) {
@@ -557,6 +601,10 @@ int naryn__opt_build(opt *p) {
         ADD(sr, cb + v->qt, -1.0);
         ADD(sr, cb + v->qs, -1.0);
         ADD(hr, cb + v->e, 1.0);
+        if (v->hk >= 0) {
+          if (add_planes(p, &tr, t, i) != NARYN_OK) goto done;
+          continue;
+        }
         ADDV(hidx[at * 6 + 0], hr, cb + v->qt);
         ADDV(hidx[at * 6 + 1], hr, cb + v->qs);
         if (v->head_res >= 0) {
@@ -745,6 +793,12 @@ void naryn__opt_linearise(opt *p) {
         p->collo[cb + v->qs] = 0, p->colup[cb + v->qs] = INFINITY;
         p->collo[cb + v->e] = 0;
         p->colup[cb + v->e] = n->capacity_mw * m->step_s[mt] / 3600.0 * 1e-3;
+        if (v->hk >= 0) {
+          plane_rhs(p, t, i);
+          p->lin_a[at] = 0.0;
+          p->rowlo[rb + v->bal] = p->rowup[rb + v->bal] = rhs;
+          continue;
+        }
         /* Energy, linear in turbined flow, storage and discharge. */
         double kap = GWH_PER_HM3_M * n->efficiency;
         int r = v->head_res;

@@ -35,6 +35,7 @@ void naryn_policy_free(naryn_policy *p) {
   if (!p) return;
   for (int t = 0; p->stage && t < p->T; t++) naryn__stage_free(p->stage[t]);
   free(p->stage);
+  free(p->planes);
   free(p->base);
   naryn__cuts_free(p->cuts);
   free(p->log);
@@ -55,7 +56,8 @@ static int build_stages(naryn_policy *p, naryn_diags *d) {
       naryn__stage_spec spec = {.scale = pass ? scale : 0.0, .theta_lo = -1e15,
                                 .ntheta = p->multi_cut ? p->nout : 1,
                                 .theta_w = p->multi_cut ? p->m->outcome_p : NULL,
-                                .terminal = !p->cyclic && t == p->T - 1};
+                                .terminal = !p->cyclic && t == p->T - 1,
+                                .planes = p->planes};
       if (naryn__stage_new(m, t, &spec, &p->stage[t]) != NARYN_OK)
         return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
                            "out of memory while building the stage problems");
@@ -106,6 +108,11 @@ int naryn__policy_new(const naryn_model *m, int multi_cut, int cyclic, naryn_pol
   }
   p->lower = p->upper = p->half = NAN;
   p->stage = calloc((size_t)p->T, sizeof *p->stage);
+  /* Each plant's production function, fitted once for every stage. */
+  if (p->stage && naryn__prodfn_fit_model(m, NARYN__PRODFN_PLANES, &p->planes) != NARYN_OK) {
+    free(p->stage);
+    p->stage = NULL;
+  }
   int rc = p->stage ? build_stages(p, d)
                     : naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
                                   "out of memory");
@@ -204,16 +211,49 @@ static void write_cuts_csv(const naryn_policy *p, naryn__outfile *f) {
     }
 }
 
+/* Each plant's production function: per plane, in power (MW) against
+** the mean storage (hm3) and the turbined flow (m3/s), with the fit's
+** errors (hydro/prodfn.c), those in GWh over a step as long as the
+** model's first. */
+static void write_prodfn_csv(const naryn_policy *p, naryn__outfile *f) {
+  const naryn_model *m = p->m;
+  naryn__outfile_printf(f, "plant,reservoir,plane,a_mw,b_mw_per_hm3,c_mw_per_m3s,"
+                           "capacity_mw,full_mw,max_error_mw,mean_error_mw,max_error_pct,"
+                           "mean_error_pct,step_s,max_error_gwh,mean_error_gwh\n");
+  double step = m->nsteps > 0 ? m->step_s[0] : 0.0;
+  for (int i = 0; i < m->nnodes; i++) {
+    const naryn__prodfn *pf = &p->planes[i];
+    if (pf->plant != i) continue;
+    double full = pf->full_mw > 0 ? pf->full_mw : 1.0;
+    for (int k = 0; k < pf->k; k++) {
+      naryn__put_text(f, m->nodes[i].name);
+      naryn__outfile_write(f, ",", 1);
+      naryn__put_text(f, m->nodes[pf->reservoir].name);
+      naryn__outfile_printf(f, ",%d", k + 1);
+      const double v[12] = {pf->a[k], pf->b[k], pf->c[k], pf->cap_mw, pf->full_mw,
+                            pf->max_err_mw, pf->mean_err_mw, 100.0 * pf->max_err_mw / full,
+                            100.0 * pf->mean_err_mw / full, step,
+                            pf->max_err_mw * step / 3.6e6, pf->mean_err_mw * step / 3.6e6};
+      for (int j = 0; j < 12; j++) {
+        naryn__outfile_write(f, ",", 1);
+        naryn__put_number(f, v[j], j == 9 ? "%.0f" : "%.9g");
+      }
+      naryn__outfile_write(f, "\n", 1);
+    }
+  }
+}
+
 static void write_policy_file(const void *ctx, int k, naryn__outfile *f) {
   if (k == 0) write_convergence(ctx, f);
-  else write_cuts_csv(ctx, f);
+  else if (k == 1) write_cuts_csv(ctx, f);
+  else write_prodfn_csv(ctx, f);
 }
 
 static int fill_policy(const void *ctx, const char *dir, naryn_diags *d) {
-  static const char *const names[] = {"convergence.csv", "cuts.csv"};
+  static const char *const names[] = {"convergence.csv", "cuts.csv", "prodfn.csv"};
   const naryn_policy *p = ctx;
   long mark = naryn__diags_nomem(d);
-  int rc = naryn__write_files(dir, 2, names, write_policy_file, p, d);
+  int rc = naryn__write_files(dir, 3, names, write_policy_file, p, d);
   if (rc == NARYN_OK) {
     char path[4096];
     if ((size_t)snprintf(path, sizeof path, "%s/cuts.bin", dir) >= sizeof path)

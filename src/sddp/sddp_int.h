@@ -24,12 +24,16 @@ typedef struct naryn__stage_out {
 ** its own scale, naryn__stage_scale tells it); its future cost at no less
 ** than theta_lo currency before any cut, in ntheta columns (1, or one per
 ** outcome of the stage after) weighted by theta_w (NULL: 1); none at all
-** for a terminal stage. */
+** for a terminal stage; the energy of each plant whose head follows its
+** reservoir under the planes of 'planes' (one per node, as
+** naryn__prodfn_fit_model makes them, kept by the caller while the stage
+** lives; NULL: the stage fits its own with NARYN__PRODFN_PLANES planes). */
 typedef struct naryn__stage_spec {
   double scale, theta_lo;
   int ntheta;
   const double *theta_w;
   int terminal;
+  const naryn__prodfn *planes;
 } naryn__stage_spec;
 
 /* The stage problem of step t. NARYN_OK or NARYN_ENOMEM. */
@@ -70,6 +74,7 @@ struct naryn_policy {
   int T, nstate, nout;
   int multi_cut, cyclic;
   naryn__stage **stage;
+  naryn__prodfn *planes;     /* [N]: each plant's production function */
   double *base;              /* [T][N] the inflow the outcomes scale, m3/s
                              ** (the monthly means), or NULL: the model's */
   naryn__cuts *cuts;

@@ -6,11 +6,13 @@
 ** reservoir's storage at the start a column held at the state the stage
 ** is given, the step's inflows scaled by the outcome drawn, and a column
 ** theta for the expected cost of the stages after it, which the cuts of
-** the backward passes bound from below. Head and evaporation are
-** linearised once, around each reservoir's initial storage, so that every
-** stage LP is fixed and convex and its cuts stay valid; a plant of fixed
-** head is exact. The state is the storage at the end of the step of every
-** enabled reservoir, in hm3.
+** the backward passes bound from below. The energy of a plant whose head
+** follows its reservoir is the minimum of the planes fitted to its exact
+** head (hydro/prodfn.c), in the mean storage over the step and the
+** turbined water; evaporation is linearised once, around each reservoir's
+** initial storage; so every stage LP is fixed and convex and its cuts stay
+** valid. A plant of fixed head is exact. The state is the storage at the
+** end of the step of every enabled reservoir, in hm3.
 **
 ** Costs are the negative of the objective (benefits count against them),
 ** in the model's currency: the LP's objective times its scale, which is
@@ -29,6 +31,7 @@
 
 struct naryn__stage {
   opt p;
+  naryn__prodfn *own; /* the plants' planes when the stage fitted them */
   int t;
   int nstate;
   int *res;            /* [nstate]: the reservoir of each state */
@@ -46,6 +49,7 @@ struct naryn__stage {
 void naryn__stage_free(naryn__stage *st) {
   if (!st) return;
   naryn__opt_release(&st->p);
+  free(st->own);
   free(st->res);
   free(st->s0);
   free(st->rlo);
@@ -64,13 +68,19 @@ int naryn__stage_new(const naryn_model *m, int t, const naryn__stage_spec *spec,
                      naryn__stage **out) {
   *out = NULL;
   double scale = spec->scale, theta_lo = spec->theta_lo;
+  const naryn__prodfn *planes = spec->planes;
   int ntheta = spec->ntheta > 0 ? spec->ntheta : 1;
   naryn__stage *st = calloc(1, sizeof *st);
   if (!st) return NARYN_ENOMEM;
+  if (!planes && naryn__prodfn_fit_model(m, NARYN__PRODFN_PLANES, &st->own) != NARYN_OK) {
+    free(st);
+    return NARYN_ENOMEM;
+  }
   st->t = t;
   st->last = spec->terminal;
   st->theta_w = malloc((size_t)ntheta * sizeof *st->theta_w);
   if (!st->theta_w) {
+    free(st->own);
     free(st);
     return NARYN_ENOMEM;
   }
@@ -81,7 +91,8 @@ int naryn__stage_new(const naryn_model *m, int t, const naryn__stage_spec *spec,
   opt *p = &st->p;
   *p = (opt){.m = m, .T = 1, .N = m->nnodes, .L = m->nlinks, .eps_term = -1,
              .rho = 1.0, .t0 = t, .stage = 1, .fixed_scale = scale,
-             .ntheta = ntheta, .theta_w = st->theta_w};
+             .ntheta = ntheta, .theta_w = st->theta_w,
+             .prodfn = planes ? planes : st->own};
   double *w = malloc(((size_t)m->nterms + 1) * sizeof *w);
   if (!st->s0 || !st->res || !w || naryn__opt_setup(p) != NARYN_OK) {
     free(w);
