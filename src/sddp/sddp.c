@@ -701,9 +701,10 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
 }
 
 /* For replays (replay.c): the model the policy was built for, and its
-** stage of step t. */
+** stage of step t: a cyclic policy's round again and again. */
 const naryn_model *naryn__policy_model(const naryn_policy *p) { return p->m; }
 
 naryn__stage *naryn__policy_stage(naryn_policy *p, int t) {
+  if (t >= 0 && p->cyclic && p->T > 0) t %= p->T;
   return t >= 0 && t < p->T ? p->stage[t] : NULL;
 }
