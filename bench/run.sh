@@ -123,3 +123,6 @@ rm -rf "$tmp"
 # threads (and 1 and 2 MPI processes when built with MPI=1); see
 # bench/ensemble.sh and doc/performance.md.
 BUILD=$BUILD bench/ensemble.sh || exit 1
+# SDDP: the built-in model's one-year cyclic policy with 1 and 2 threads,
+# and the gap 60 s of training reach; see bench/sddp.sh and doc/sddp.md.
+BUILD=$BUILD bench/sddp.sh || exit 1

@@ -241,7 +241,7 @@ int naryn__cuts_select(naryn__cuts *c, int stage, naryn_diags *d) {
   if (stage < 0 || stage >= c->n_stages) return NARYN_EARG;
   stage_cuts *s = &c->stage[stage];
   if (s->n_points == 0 || s->n == 0) {
-    memset(s->active, 1, (size_t)s->n);
+    if (s->n > 0) memset(s->active, 1, (size_t)s->n);
     s->n_active = s->n;
     return NARYN_OK;
   }

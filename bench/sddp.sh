@@ -1,0 +1,51 @@
+#!/bin/sh
+# The SDDP benchmark (issue 19): the built-in model's policy, a one-year
+# cycle of monthly stages discounted by 0.9, over five inflow factors a
+# month (models/naryn/model.yaml, "Uncertainty"), trained by a fresh
+# "naryn sddp" process for a fixed number of iterations of two forward
+# passes each, with --jobs 1 and --jobs 2 (the same work: the same seed,
+# passes and iterations), median of RUNS (default 3) runs; then one run
+# of 2 threads for 60 s, with the gap it reaches. The issue's target (a
+# 1 % gap in under 60 s on 2 cores, with PAR(1) inflows; 2 threads at
+# least 1.7 times as fast as 1) is reported against what was measured.
+#
+#   BUILD=build bench/sddp.sh [ITERATIONS]
+BUILD=${BUILD:-build}
+its=${1:-40}
+runs=${RUNS:-3}
+naryn="$(cd "$BUILD" && pwd)/naryn"
+runtime="$(cd "$BUILD" && pwd)/bench/runtime"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+echo "== sddp: the built-in model's one-year cyclic policy, $its iterations of 2 passes, fresh processes, median of $runs"
+printf "%-28s %9s %9s %9s\n" "" "whole s" "peak MB" "speed-up"
+for jobs in 1 2; do
+  : >"$tmp/t"
+  : >"$tmp/m"
+  for i in $(seq "$runs"); do
+    "$runtime" "$naryn" sddp --jobs "$jobs" --passes 2 --iterations "$its" --bound-every "$its" \
+      --bound-samples 20 --out "$tmp/out$jobs" --quiet >"$tmp/one" || { echo "sddp failed"; exit 1; }
+    read -r s kb <"$tmp/one"
+    echo "$s" >>"$tmp/t"
+    echo "$kb" >>"$tmp/m"
+  done
+  eval "t_$jobs=$(median <"$tmp/t")"
+  eval "m_$jobs=$(median <"$tmp/m")"
+done
+awk -v t1="$t_1" -v t2="$t_2" -v m1="$m_1" -v m2="$m_2" 'BEGIN {
+  printf "%-28s %9.2f %9.1f\n", "--jobs 1 --passes 2", t1, m1 / 1024
+  printf "%-28s %9.2f %9.1f %8.2fx\n", "--jobs 2 --passes 2", t2, m2 / 1024, t1 / t2 }'
+# Two runs of 2 threads give the same cuts, bit for bit.
+"$naryn" sddp --jobs 2 --passes 2 --iterations "$its" --bound-every "$its" --bound-samples 20 \
+  --out "$tmp/again" --quiet || exit 1
+same=yes
+cmp -s "$tmp/out2/cuts.bin" "$tmp/again/cuts.bin" || same=NO
+echo "2 threads twice, the same cuts: $same"
+"$naryn" sddp --jobs 2 --passes 2 --iterations 100000 --time-limit 60 --bound-every 20 \
+  --bound-samples 100 --out "$tmp/long" >"$tmp/long.log" || exit 1
+tail -n 2 "$tmp/long.log" | head -n 1
+awk -v t1="$t_1" -v t2="$t_2" 'BEGIN {
+  printf "targets: 1 -> 2 threads at least 1.7x (%.2fx: %s); a 1 %% gap in 60 s: see the line above\n",
+    t1 / t2, (t1 / t2 >= 1.7 ? "met" : "NOT met") }'
+[ "$same" = yes ]
