@@ -70,6 +70,11 @@ static const char help[] =
     "  --out DIR          where to write (default results/MODEL-NAME/sddp)\n"
     "  --quiet            print nothing but errors\n"
     "\n"
+    "Under mpirun (naryn built with make MPI=1), each process trains with its\n"
+    "own --jobs threads; path j of an iteration is process j mod K's, and\n"
+    "every cut reaches every process before the next level: the same seed,\n"
+    "processes, threads and passes give the same cuts and bounds.\n"
+    "\n"
     "Exit status: 0 success, 1 bad input, 2 bad usage, 3 solver failure,\n"
     "4 I/O failure, 130 interrupted by Ctrl-C (128 + the signal's number for\n"
     "SIGTERM, SIGHUP).\n";
@@ -112,9 +117,20 @@ static void print_row(void *user, const naryn_sddp_log *r) {
 
 int cmd_sddp(int argc, char **argv) {
   static const cli_spec spec = {"sddp", 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0};
+  naryn_mpi_start(NULL, NULL);
+  /* Every process trains; rank 0 alone speaks and writes. */
+  if (naryn_mpi_rank() != 0) {
+    if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)) {
+      naryn_mpi_stop();
+      return EXIT_IO;
+    }
+  }
   cli_run run;
   int rc = cli_start(argc, argv, &spec, help, &run);
-  if (rc >= 0) return cli_finish(&run, rc);
+  if (rc >= 0) {
+    naryn_mpi_stop();
+    return cli_finish(&run, rc);
+  }
   const naryn_model *m = run.m;
   naryn_sddp_opts o;
   naryn_sddp_opts_init(&o);
@@ -148,9 +164,11 @@ int cmd_sddp(int argc, char **argv) {
     snprintf(out, sizeof out, "%s", run.args.out);
   else
     snprintf(out, sizeof out, "results/%s/sddp", naryn_model_name(m));
-  rc = naryn_staging_check(out, run.d);
+  rc = naryn_mpi_rank() == 0 ? naryn_staging_check(out, run.d) : NARYN_OK;
+  rc = naryn_mpi_agree(rc);
   if (rc != NARYN_OK) {
     cli_print_diags(run.d);
+    naryn_mpi_stop();
     return cli_finish(&run, cli_exit_status(rc));
   }
   table tb = {m, 0};
@@ -160,7 +178,8 @@ int cmd_sddp(int argc, char **argv) {
   }
   naryn_policy *p = NULL;
   rc = naryn_sddp(m, &o, &p, run.d);
-  if (rc == NARYN_OK) rc = naryn_policy_write(p, out, run.d);
+  if (rc == NARYN_OK && naryn_mpi_rank() == 0) rc = naryn_policy_write(p, out, run.d);
+  rc = naryn_mpi_agree(rc);
   cli_print_diags(run.d);
   if (rc == NARYN_OK && !run.args.quiet) {
     double half, ub = naryn_policy_upper_bound(p, &half);
@@ -178,5 +197,6 @@ int cmd_sddp(int argc, char **argv) {
     printf("Results: %s/convergence.csv, cuts.csv, cuts.bin, prodfn.csv\n", out);
   }
   naryn_policy_free(p);
+  naryn_mpi_stop();
   return cli_finish(&run, cli_exit_status(rc));
 }

@@ -1273,9 +1273,10 @@ typedef struct naryn_sddp_opts {
   int select_every;
   /* Threads (1 to 64; 0, the default: 1), each with its own copy of the
   ** stages, and forward passes an iteration (0, the default: one per
-  ** thread). The paths' backward passes go level by level, each level's
-  ** cuts added to every copy in path order, so the same seed, threads and
-  ** passes give the same cuts and bounds, bit for bit. */
+  ** thread of every MPI process). The paths' backward passes go level by
+  ** level, each level's cuts added to every copy in path order, so the
+  ** same seed, processes, threads and passes give the same cuts and
+  ** bounds, bit for bit. */
   int jobs, passes;
   /* Called after every iteration with its log row; may be NULL. */
   void (*log)(void *user, const naryn_sddp_log *row);

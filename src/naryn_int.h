@@ -1072,6 +1072,11 @@ typedef struct naryn__obs {
 ** once both are read; 0, or -1 after reporting. */
 struct naryn__reader;
 int naryn__model_read_observed(struct naryn__reader *r);
+/* ensemble/mpi.c, for SDDP: every process's n doubles, rank by rank, into
+** *all (allocated, *total of them) on every process; and rank 0's n
+** doubles v given to every process. One process: a copy, and nothing. */
+int naryn__mpi_allgather(const double *mine, long n, double **all, long *total);
+void naryn__mpi_bcast(double *v, int n);
 /* model/uncertainty.c: reads the optional "uncertainty" section. 0, or -1
 ** after reporting. */
 int naryn__model_read_uncertainty(struct naryn__reader *r, const naryn__doc *root);

@@ -15,6 +15,10 @@
 ** counts are ints). A failure is agreed on by every process so that all
 ** go on or all stop; the messages of the first member that failed travel
 ** to rank 0, which alone prints and writes.
+**
+** SDDP (sddp/sddp.c) gathers every process's cuts and costs on every
+** process (naryn__mpi_allgather) and takes rank 0's bounds
+** (naryn__mpi_bcast), so that all processes make the same decisions.
 */
 #include <limits.h>
 #include <stdlib.h>
@@ -89,6 +93,44 @@ int naryn__mpi_gather(const double *mine, long mine_n, double *all, long n, size
     }
   }
   return NARYN_OK;
+}
+
+int naryn__mpi_allgather(const double *mine, long n, double **all, long *total) {
+  *all = NULL;
+  *total = 0;
+  if (my_size == 1) {
+    /* Alone (also when not started by mpirun): a copy. */
+    *all = malloc(((size_t)n + 1) * sizeof **all);
+    if (!*all) return NARYN_ENOMEM;
+    if (n > 0) memcpy(*all, mine, (size_t)n * sizeof *mine);
+    *total = n;
+    return NARYN_OK;
+  }
+  int *counts = malloc((size_t)my_size * sizeof *counts);
+  int *at = malloc((size_t)my_size * sizeof *at);
+  int me = (int)n;
+  if (!counts || !at || n > INT_MAX) {
+    free(counts), free(at);
+    return NARYN_ENOMEM;
+  }
+  MPI_Allgather(&me, 1, MPI_INT, counts, 1, MPI_INT, MPI_COMM_WORLD);
+  long sum = 0;
+  for (int r = 0; r < my_size; r++) at[r] = (int)sum, sum += counts[r];
+  double *buf = malloc(((size_t)sum + 1) * sizeof *buf);
+  if (!buf || sum > INT_MAX) {
+    free(counts), free(at), free(buf);
+    MPI_Abort(MPI_COMM_WORLD, 4);
+    return NARYN_ENOMEM;
+  }
+  MPI_Allgatherv((void *)mine, me, MPI_DOUBLE, buf, counts, at, MPI_DOUBLE, MPI_COMM_WORLD);
+  free(counts), free(at);
+  *all = buf;
+  *total = sum;
+  return NARYN_OK;
+}
+
+void naryn__mpi_bcast(double *v, int n) {
+  if (my_size > 1) MPI_Bcast(v, n, MPI_DOUBLE, 0, MPI_COMM_WORLD);
 }
 
 /* A message as it travels between processes. */
@@ -169,5 +211,18 @@ int naryn__mpi_gather(const double *mine, long mine_n, double *all, long n, size
 }
 
 int naryn__mpi_failure_agree(naryn__mpi_failure *f) { return f->status; }
+
+int naryn__mpi_allgather(const double *mine, long n, double **all, long *total) {
+  *all = malloc(((size_t)n + 1) * sizeof **all);
+  *total = n;
+  if (!*all) return NARYN_ENOMEM;
+  if (n > 0) memcpy(*all, mine, (size_t)n * sizeof *mine);
+  return NARYN_OK;
+}
+
+void naryn__mpi_bcast(double *v, int n) {
+  (void)v;
+  (void)n;
+}
 
 #endif

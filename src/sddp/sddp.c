@@ -310,6 +310,8 @@ typedef struct train {
   double *sample;         /* the upper bound's samples' costs */
   int nsample;
   int *rc;                /* per worker */
+  int rank, nrank;        /* this MPI process and how many there are:
+                          ** path j and sample j are rank j mod nrank's */
 } train;
 
 enum { PH_FORWARD, PH_BACKWARD, PH_BOUND };
@@ -327,15 +329,16 @@ static void *work(void *arg) {
   train *tr = jb->tr;
   run *r = &tr->w[jb->w];
   int rc = NARYN_OK;
+  int step = tr->nw * tr->nrank, from = tr->rank + jb->w * tr->nrank;
   if (tr->phase == PH_BOUND) {
-    for (int j = jb->w; j < tr->nsample && rc == NARYN_OK; j += tr->nw) {
+    for (int j = from; j < tr->nsample && rc == NARYN_OK; j += step) {
       naryn__rng rng;
       /* Streams from 2^32 on are the bound's, apart from the passes'. */
       naryn__rng_seed(&rng, r->o->seed, (1ull << 32) + (uint64_t)j);
       rc = forward(r, &rng, NULL, &tr->sample[j]);
     }
   } else {
-    for (int j = jb->w; j < tr->npath && rc == NARYN_OK; j += tr->nw) {
+    for (int j = from; j < tr->npath && rc == NARYN_OK; j += step) {
       pathrec *pr = &tr->path[j];
       if (tr->phase == PH_FORWARD) {
         naryn__rng rng;
@@ -366,40 +369,93 @@ static int run_phase(train *tr, naryn_diags *d) {
     if (started[w]) pthread_join(th[w], NULL);
     else work(&jobs[w]);
   }
-  for (int w = 0; w < tr->nw; w++)
+  int rc = NARYN_OK;
+  for (int w = 0; w < tr->nw && rc == NARYN_OK; w++)
     if (tr->rc[w] != NARYN_OK) {
       for (int k = 0; k < naryn_diags_count(tr->w[w].d); k++) {
         const naryn_diag *x = naryn_diags_get(tr->w[w].d, k);
         naryn__diag(d, x->code, x->severity, x->file, x->line, x->col,
                     x->where[0] ? x->where : NULL, "%s", x->msg);
       }
-      return tr->rc[w];
+      rc = tr->rc[w];
     }
-  return NARYN_OK;
+  /* Every process goes on, or all stop. */
+  int all = naryn_mpi_agree(rc);
+  if (all != NARYN_OK && rc == NARYN_OK)
+    naryn__diag(d, all, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                "another MPI process failed while training the policy: %s",
+                naryn_strerror(all));
+  return all;
 }
 
-/* Adds the cuts the paths made, path by path, to the policy (worker 0's,
-** with its store) and to every worker's copy. */
+/* Orders gathered cut records by their path, keeping the order within a
+** path. */
+typedef struct cutref {
+  double j;
+  long at;
+} cutref;
+
+static int by_path(const void *a, const void *b) {
+  const cutref *x = a, *y = b;
+  if (x->j != y->j) return x->j < y->j ? -1 : 1;
+  return (x->at > y->at) - (x->at < y->at);
+}
+
+/* Adds the cuts the paths made, path by path (those of every process), to
+** the policy (worker 0's, with its store) and to every worker's copy. */
 static int share_cuts(train *tr, int it, naryn_diags *d) {
-  int rc = NARYN_OK;
-  for (int j = 0; j < tr->npath && rc == NARYN_OK; j++) {
+  int ns = tr->w[0].ns, len = 4 + 2 * ns, rc = NARYN_OK;
+  long n = 0;
+  for (int j = 0; j < tr->npath; j++) n += tr->path[j].ncut;
+  double *mine = malloc(((size_t)n * (size_t)len + 1) * sizeof *mine), *all = NULL;
+  if (!mine) return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  long q = 0;
+  for (int j = 0; j < tr->npath; j++) {
     pathrec *pr = &tr->path[j];
-    for (int k = 0; k < pr->ncut && rc == NARYN_OK; k++) {
-      const double *beta = pr->cut_b + (size_t)k * (tr->w[0].ns + 1);
-      const double *at = pr->cut_s + (size_t)k * (tr->w[0].ns + 1);
-      rc = naryn__policy_add_cut(tr->w[0].p, pr->cut_t[k], pr->cut_o[k], it, pr->cut_a[k],
-                                 beta, at, d);
-      for (int w = 1; w < tr->nw && rc == NARYN_OK; w++) {
-        naryn_policy *q = tr->w[w].p;
-        rc = naryn__stage_add_cut(q->stage[pr->cut_t[k]], pr->cut_o[k] < 0 ? 0 : pr->cut_o[k],
-                                  pr->cut_a[k], beta);
-        if (rc == NARYN_ENOMEM)
-          rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
-      }
+    for (int k = 0; k < pr->ncut; k++, q++) {
+      double *rec = mine + (size_t)q * len;
+      rec[0] = j, rec[1] = pr->cut_t[k], rec[2] = pr->cut_o[k], rec[3] = pr->cut_a[k];
+      memcpy(rec + 4, pr->cut_b + (size_t)k * (ns + 1), (size_t)ns * sizeof *rec);
+      memcpy(rec + 4 + ns, pr->cut_s + (size_t)k * (ns + 1), (size_t)ns * sizeof *rec);
     }
     pr->ncut = 0;
   }
+  long total = 0;
+  rc = naryn__mpi_allgather(mine, n * len, &all, &total);
+  free(mine);
+  long count = total / len;
+  cutref *ref = rc == NARYN_OK ? malloc(((size_t)count + 1) * sizeof *ref) : NULL;
+  if (!ref) {
+    free(all);
+    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  }
+  for (long k = 0; k < count; k++) ref[k] = (cutref){all[(size_t)k * len], k};
+  qsort(ref, (size_t)count, sizeof *ref, by_path);
+  for (long k = 0; k < count && rc == NARYN_OK; k++) {
+    const double *rec = all + (size_t)ref[k].at * len;
+    int to = (int)rec[1], outcome = (int)rec[2];
+    rc = naryn__policy_add_cut(tr->w[0].p, to, outcome, it, rec[3], rec + 4, rec + 4 + ns, d);
+    for (int w = 1; w < tr->nw && rc == NARYN_OK; w++) {
+      rc = naryn__stage_add_cut(tr->w[w].p->stage[to], outcome < 0 ? 0 : outcome, rec[3],
+                                rec + 4);
+      if (rc == NARYN_ENOMEM)
+        rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+    }
+  }
+  free(ref);
+  free(all);
   return rc;
+}
+
+/* The largest of every process's x. */
+static int largest(double x, double *out) {
+  double *all = NULL;
+  long n = 0;
+  if (naryn__mpi_allgather(&x, 1, &all, &n) != NARYN_OK) return NARYN_ENOMEM;
+  *out = x;
+  for (long k = 0; k < n; k++) *out = fmax(*out, all[k]);
+  free(all);
+  return NARYN_OK;
 }
 
 /* One iteration: the forward passes, then level by level from the
@@ -410,9 +466,12 @@ static int iterate(train *tr, int it, naryn_diags *d) {
   tr->it = it;
   tr->phase = PH_FORWARD;
   int rc = run_phase(tr, d);
-  int top = 0;
+  double longest = 0.0;
   for (int j = 0; j < tr->npath; j++)
-    if (tr->path[j].len > top) top = tr->path[j].len;
+    if (tr->path[j].len > longest) longest = tr->path[j].len;
+  if (rc == NARYN_OK && largest(longest, &longest) != NARYN_OK)
+    rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  int top = (int)longest;
   tr->phase = PH_BACKWARD;
   for (int L = top; L >= 1 && rc == NARYN_OK; L--) {
     tr->level = L;
@@ -426,10 +485,18 @@ static int iterate(train *tr, int it, naryn_diags *d) {
 static int upper_bound(train *tr, int n, naryn_diags *d) {
   double *c = malloc(((size_t)n + 1) * sizeof *c);
   if (!c) return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  for (int j = 0; j < n; j++) c[j] = 0.0;
   tr->sample = c;
   tr->nsample = n;
   tr->phase = PH_BOUND;
   int rc = run_phase(tr, d);
+  /* Each process has its samples' costs; the others' are 0 there. */
+  double *all = NULL;
+  long total = 0;
+  if (rc == NARYN_OK && naryn__mpi_allgather(c, n, &all, &total) != NARYN_OK)
+    rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  for (int j = 0; rc == NARYN_OK && j < n; j++) c[j] = all[(size_t)(j % tr->nrank) * n + j];
+  free(all);
   if (rc == NARYN_OK) {
     double sum = 0.0, sum2 = 0.0;
     for (int j = 0; j < n; j++) sum += c[j], sum2 += c[j] * c[j];
@@ -531,8 +598,12 @@ static int cut_into_lps(train *tr, int t, naryn__cut c, naryn_diags *d) {
 static int resume(train *tr, const naryn_sddp_opts *o, naryn__cutlog **cl, int *first,
                   naryn_diags *d) {
   naryn_policy *p = tr->w[0].p;
-  int rc = naryn__cutlog_open(p->cuts, o->cut_log, cl, d);
-  if (rc != NARYN_OK) return rc;
+  long long good = 0;
+  /* Rank 0 appends to the log; the other processes only read it. */
+  int rc = tr->rank == 0 ? naryn__cutlog_open(p->cuts, o->cut_log, cl, d) : NARYN_OK;
+  if ((rc = naryn_mpi_agree(rc)) != NARYN_OK) return rc;
+  if (tr->rank != 0) rc = naryn__cutfile_read(p->cuts, o->cut_log, &good, d);
+  if ((rc = naryn_mpi_agree(rc)) != NARYN_OK) return rc;
   for (int t = 0; t < p->T && rc == NARYN_OK; t++)
     for (int i = 0; i < naryn__cuts_count(p->cuts, t) && rc == NARYN_OK; i++) {
       naryn__cut c = naryn__cuts_get(p->cuts, t, i);
@@ -631,7 +702,9 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
   rc = naryn__policy_new(m, o->multi_cut, cyclic, &p, d);
   if (rc != NARYN_OK) return rc;
   int nw = o->jobs > 0 ? o->jobs : 1;
-  train tr = {.nw = nw, .npath = o->passes > 0 ? o->passes : nw};
+  train tr = {.nw = nw, .rank = naryn_mpi_rank(), .nrank = naryn_mpi_size()};
+  /* By default a forward pass per thread of every process. */
+  tr.npath = o->passes > 0 ? o->passes : nw * tr.nrank;
   tr.w = calloc((size_t)nw, sizeof *tr.w);
   tr.path = calloc((size_t)tr.npath, sizeof *tr.path);
   tr.rc = calloc((size_t)nw, sizeof *tr.rc);
@@ -653,12 +726,13 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
     if ((rc = naryn__interrupt_check(d)) != NARYN_OK) break;
     if ((rc = iterate(&tr, it, d)) != NARYN_OK) break;
     if (cl && (rc = naryn__cutlog_append(cl, p->cuts, it, d)) != NARYN_OK) break;
+    if ((rc = naryn_mpi_agree(rc)) != NARYN_OK) break;
     if (o->select_every > 0 && it % o->select_every == 0 && (rc = select_cuts(&tr, d)) != NARYN_OK)
       break;
-    if ((rc = lower_bound(&tr.w[0])) != NARYN_OK) {
-      rc = run_failed(&tr.w[0], rc, d);
-      break;
-    }
+    if ((rc = lower_bound(&tr.w[0])) != NARYN_OK) rc = run_failed(&tr.w[0], rc, d);
+    if ((rc = naryn_mpi_agree(rc)) != NARYN_OK) break;
+    /* Every process takes rank 0's bound, so that all decide alike. */
+    naryn__mpi_bcast(&p->lower, 1);
     p->iterations = it;
     int last = it == first + o->max_iterations - 1;
     if (o->time_limit_s > 0 && now_s() - t0 >= o->time_limit_s) last = 1, p->stop = "time";

@@ -92,6 +92,25 @@ for f in ensemble.csv members.csv stats.csv reliability.csv april.csv storage.cs
   cmp "$tmp/one/policy-out/$f" "$tmp/two/policy-out/$f" >"$tmp/log" 2>&1
   record "policy-same-bytes-$f" $?
 done
+# Training a policy over 2 processes: the lower bound reaches the
+# extensive form's optimum of examples/sddp (examples/sddp/README.md), and
+# two runs give the same cuts, bit for bit; a run resumed from its cut log
+# over 2 processes goes on from where it was.
+sd="$(pwd)/examples/sddp/model.yaml"
+# shellcheck disable=SC2086
+mpirun $root --oversubscribe -np 2 "$naryn" sddp "$sd" --out "$tmp/sd1" >"$tmp/log" 2>&1 &&
+  grep -q "lower bound 39303.87" "$tmp/log"
+record sddp-two-processes $?
+# shellcheck disable=SC2086
+mpirun $root --oversubscribe -np 2 "$naryn" sddp "$sd" --out "$tmp/sd2" --quiet >"$tmp/log" 2>&1 &&
+  cmp "$tmp/sd1/cuts.bin" "$tmp/sd2/cuts.bin" >>"$tmp/log" 2>&1
+record sddp-two-processes-same-cuts $?
+# shellcheck disable=SC2086
+mpirun $root --oversubscribe -np 2 "$naryn" sddp "$sd" --iterations 2 --cut-log "$tmp/cl.bin" \
+  --out "$tmp/sd3" --quiet >"$tmp/log" 2>&1 &&
+  mpirun $root --oversubscribe -np 2 "$naryn" sddp "$sd" --cut-log "$tmp/cl.bin" \
+    --out "$tmp/sd4" >"$tmp/log" 2>&1 && grep -q "lower bound 39303.87" "$tmp/log"
+record sddp-two-processes-resumed $?
 n=$(grep -c '^mpi/.* PASS$' "$out")
 echo "ok   mpi: $n checks passed"
 rm -rf "$tmp"
