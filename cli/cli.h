@@ -25,6 +25,11 @@ typedef struct cli_model_args {
   int nscenarios;
 } cli_model_args;
 
+/* Joins the MPI job (naryn_mpi_start) for a command every process runs and
+** rank 0 alone speaks for: any other process prints nothing. EXIT_OK, or
+** EXIT_IO when its output cannot be silenced. */
+int cli_mpi_join(void);
+
 /* Maps a library status to the command's exit status; NARYN_EINTR to 128
 ** plus the number of the signal that stopped the run (130 for Ctrl-C). */
 int cli_exit_status(int status);

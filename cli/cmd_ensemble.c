@@ -250,14 +250,8 @@ static void print_figures(const naryn_model *m, const naryn_ensemble *e,
 
 int cmd_ensemble(int argc, char **argv) {
   static const cli_spec spec = {"ensemble", 1, 1, 1, 0, 0, 0, 1, 1, 0, 0, 1};
-  naryn_mpi_start(NULL, NULL);
   /* Every process runs the command; rank 0 alone speaks and writes. */
-  if (naryn_mpi_rank() != 0) {
-    if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)) {
-      naryn_mpi_stop();
-      return EXIT_IO;
-    }
-  }
+  if (cli_mpi_join() != EXIT_OK) return EXIT_IO;
   cli_run run;
   int rc = cli_start(argc, argv, &spec, help, &run);
   if (rc >= 0) {

@@ -117,14 +117,8 @@ static void print_row(void *user, const naryn_sddp_log *r) {
 
 int cmd_sddp(int argc, char **argv) {
   static const cli_spec spec = {"sddp", 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0};
-  naryn_mpi_start(NULL, NULL);
-  /* Every process trains; rank 0 alone speaks and writes. */
-  if (naryn_mpi_rank() != 0) {
-    if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)) {
-      naryn_mpi_stop();
-      return EXIT_IO;
-    }
-  }
+  /* Every process runs the command; rank 0 alone speaks and writes. */
+  if (cli_mpi_join() != EXIT_OK) return EXIT_IO;
   cli_run run;
   int rc = cli_start(argc, argv, &spec, help, &run);
   if (rc >= 0) {

@@ -13,6 +13,16 @@
 
 #include "cli.h"
 
+int cli_mpi_join(void) {
+  naryn_mpi_start(NULL, NULL);
+  if (naryn_mpi_rank() != 0 &&
+      (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))) {
+    naryn_mpi_stop();
+    return EXIT_IO;
+  }
+  return EXIT_OK;
+}
+
 int cli_exit_status(int status) {
   switch (status) {
   case NARYN_OK:

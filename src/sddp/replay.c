@@ -105,17 +105,7 @@ int naryn__replay_step(naryn__replay *rp, int t, const double *storage_hm3,
     rp->s_in[k] = storage_hm3[naryn__stage_state_node(st, k)];
   naryn__stage_forget(st);
   int rc = naryn__stage_solve_with(st, rp->s_in, NULL, rp->inflow, &rp->out);
-  if (rc == NARYN_EINTR) return naryn__interrupted(d);
-  if (rc == NARYN_ENOMEM)
-    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
-                       "out of memory in CLP while solving the stage of %s",
-                       m->step_date[t]);
-  if (rc != NARYN_OK)
-    return naryn__diag(d, NARYN_ESOLVER, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
-                       "CLP could not solve the stage of %s: it reported the LP "
-                       "%s, which its elastic bounds rule out; this is a "
-                       "numerical failure", m->step_date[t],
-                       rc == NARYN_EINFEAS ? "infeasible" : "unsolved");
+  if (rc != NARYN_OK) return naryn__stage_failed(m, t, rc, d);
   for (int k = 0; k < rp->nstate; k++) {
     int i = naryn__stage_state_node(st, k);
     double q = naryn__stage_outflow_hm3(st, i);

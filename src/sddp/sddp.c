@@ -83,19 +83,6 @@ static const double *factors(const naryn_model *m, int k) {
   return m->outcome_factor + (size_t)k * m->nnodes;
 }
 
-/* Tells of a stage LP that failed. */
-static int stage_failed(const naryn_model *m, int t, int rc, naryn_diags *d) {
-  if (rc == NARYN_EINTR) return naryn__interrupted(d);
-  if (rc == NARYN_ENOMEM)
-    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
-                       "out of memory in CLP while solving the stage of %s",
-                       m->step_date[t]);
-  return naryn__diag(d, NARYN_ESOLVER, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
-                     "CLP could not solve the stage of %s: it reported the LP "
-                     "%s, which its elastic bounds rule out; this is a "
-                     "numerical failure", m->step_date[t],
-                     rc == NARYN_EINFEAS ? "infeasible" : "unsolved");
-}
 
 /* A forward path: the stage and the states after each of its steps, and
 ** the cuts its backward pass has made at the level under way. */
@@ -143,7 +130,7 @@ static int forward(run *r, naryn__rng *rng, pathrec *pr, double *total) {
       int k = outcome_of(m, naryn__rng_uniform(rng));
       int rc = naryn__stage_solve_with(p->stage[t], s, factors(m, k), naryn__policy_base(p, t),
                                        &r->so);
-      if (rc != NARYN_OK) return stage_failed(m, t, rc, r->d);
+      if (rc != NARYN_OK) return naryn__stage_failed(m, t, rc, r->d);
       *total += r->so.cost;
       memcpy(s, r->so.s_out, (size_t)r->ns * sizeof *s);
       if (!pr) continue;
@@ -198,7 +185,7 @@ static int outcomes(run *r, int t, const double *s) {
   for (int k = 0; k < p->nout; k++) {
     int rc = naryn__stage_solve_with(p->stage[t], s, factors(p->m, k), naryn__policy_base(p, t),
                                      &r->so);
-    if (rc != NARYN_OK) return stage_failed(p->m, t, rc, r->d);
+    if (rc != NARYN_OK) return naryn__stage_failed(p->m, t, rc, r->d);
     r->v[k] = r->so.value;
     memcpy(r->g + (size_t)k * r->ns, r->so.slope, (size_t)r->ns * sizeof *r->g);
   }
@@ -355,6 +342,16 @@ static void *work(void *arg) {
   return NULL;
 }
 
+/* Passes a worker's messages on to d after its failure rc. */
+static int run_failed(run *r, int rc, naryn_diags *d) {
+  for (int k = 0; k < naryn_diags_count(r->d); k++) {
+    const naryn_diag *x = naryn_diags_get(r->d, k);
+    naryn__diag(d, x->code, x->severity, x->file, x->line, x->col,
+                x->where[0] ? x->where : NULL, "%s", x->msg);
+  }
+  return rc;
+}
+
 /* Runs the phase on every worker, worker 0 on this thread. NARYN_OK, or
 ** the first failure (its messages passed on to d). */
 static int run_phase(train *tr, naryn_diags *d) {
@@ -371,14 +368,7 @@ static int run_phase(train *tr, naryn_diags *d) {
   }
   int rc = NARYN_OK;
   for (int w = 0; w < tr->nw && rc == NARYN_OK; w++)
-    if (tr->rc[w] != NARYN_OK) {
-      for (int k = 0; k < naryn_diags_count(tr->w[w].d); k++) {
-        const naryn_diag *x = naryn_diags_get(tr->w[w].d, k);
-        naryn__diag(d, x->code, x->severity, x->file, x->line, x->col,
-                    x->where[0] ? x->where : NULL, "%s", x->msg);
-      }
-      rc = tr->rc[w];
-    }
+    if (tr->rc[w] != NARYN_OK) rc = run_failed(&tr->w[w], tr->rc[w], d);
   /* Every process goes on, or all stop. */
   int all = naryn_mpi_agree(rc);
   if (all != NARYN_OK && rc == NARYN_OK)
@@ -572,15 +562,6 @@ static int check(const naryn_model *m, const naryn_sddp_opts *o, naryn_diags *d)
   return NARYN_OK;
 }
 
-/* Passes a worker's messages on to d after its failure rc. */
-static int run_failed(run *r, int rc, naryn_diags *d) {
-  for (int k = 0; k < naryn_diags_count(r->d); k++) {
-    const naryn_diag *x = naryn_diags_get(r->d, k);
-    naryn__diag(d, x->code, x->severity, x->file, x->line, x->col,
-                x->where[0] ? x->where : NULL, "%s", x->msg);
-  }
-  return rc;
-}
 
 /* Adds a cut already in worker 0's store to every worker's LP of stage t. */
 static int cut_into_lps(train *tr, int t, naryn__cut c, naryn_diags *d) {

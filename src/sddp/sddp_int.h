@@ -56,6 +56,9 @@ int naryn__stage_solve(naryn__stage *st, const double *s_in, const double *facto
 ** m3/s; NULL: the model's), before the factors: a replay's inflows. */
 int naryn__stage_solve_with(naryn__stage *st, const double *s_in, const double *factor,
                             const double *inflow_m3s, naryn__stage_out *out);
+/* Tells in d of stage t's LP that failed with rc (interrupted, out of
+** memory, or a numerical failure); returns the status to give. */
+int naryn__stage_failed(const naryn_model *m, int t, int rc, naryn_diags *d);
 /* What leaves node 'node' over its links in the last solution, hm3: a
 ** reservoir's release as the stage decided it. */
 double naryn__stage_outflow_hm3(const naryn__stage *st, int node);

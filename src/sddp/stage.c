@@ -261,3 +261,16 @@ void naryn__stage_forget(naryn__stage *st) {
   naryn__lp_forget_basis(st->p.lp);
   st->solved = 0;
 }
+
+int naryn__stage_failed(const naryn_model *m, int t, int rc, naryn_diags *d) {
+  if (rc == NARYN_EINTR) return naryn__interrupted(d);
+  if (rc == NARYN_ENOMEM)
+    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                       "out of memory in CLP while solving the stage of %s",
+                       m->step_date[t]);
+  return naryn__diag(d, NARYN_ESOLVER, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                     "CLP could not solve the stage of %s: it reported the LP "
+                     "%s, which its elastic bounds rule out; this is a "
+                     "numerical failure", m->step_date[t],
+                     rc == NARYN_EINFEAS ? "infeasible" : "unsolved");
+}
