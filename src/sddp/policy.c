@@ -243,17 +243,64 @@ static void write_prodfn_csv(const naryn_policy *p, naryn__outfile *f) {
   }
 }
 
+/* Points of a reservoir's storage at which its water value is written. */
+#define VALUE_POINTS 11
+
+/* The water values of the policy: for each stage, reservoir and storage
+** (VALUE_POINTS from its least to its greatest, the other reservoirs at
+** their initial storage), what one more hm3 left at the end of the stage
+** is worth to the stages after: the future cost's slope with its sign
+** turned, from the cut that is highest there (per outcome with multiple
+** cuts, weighted by their probabilities). */
+static void write_water_values(const naryn_policy *p, naryn__outfile *f) {
+  const naryn_model *m = p->m;
+  naryn__outfile_printf(f, "stage,date,month,reservoir,storage_hm3,value_per_hm3,currency\n");
+  double x[256];
+  if (p->nstate > 256) return;
+  for (int t = 0; t < p->T; t++)
+    for (int k = 0; k < p->nstate; k++) {
+      const naryn__node *n = &m->nodes[naryn__stage_state_node(p->stage[0], k)];
+      for (int j = 0; j < p->nstate; j++)
+        x[j] = m->nodes[naryn__stage_state_node(p->stage[0], j)].initial_storage_hm3;
+      for (int q = 0; q < VALUE_POINTS; q++) {
+        x[k] = n->min_storage_hm3 +
+               (n->max_storage_hm3 - n->min_storage_hm3) * q / (VALUE_POINTS - 1);
+        double slope = 0.0;
+        int groups = p->multi_cut ? p->nout : 1, any = 0;
+        for (int o = 0; o < groups; o++) {
+          int which = -1;
+          naryn__cuts_value(p->cuts, t, p->multi_cut ? o : -1, x, &which);
+          if (which < 0) continue;
+          any = 1;
+          double w = p->multi_cut ? m->outcome_p[o] : 1.0;
+          slope += w * naryn__cuts_get(p->cuts, t, which).beta[k];
+        }
+        naryn__outfile_printf(f, "%d,%s,%d,", t + 1, m->step_date[t], m->step_month[t]);
+        naryn__put_text(f, n->name);
+        naryn__outfile_write(f, ",", 1);
+        naryn__put_number(f, x[k], "%.3f");
+        naryn__outfile_write(f, ",", 1);
+        naryn__put_number(f, any ? -slope : NAN, "%.6f");
+        naryn__outfile_write(f, ",", 1);
+        naryn__put_text(f, naryn_model_currency(m));
+        naryn__outfile_write(f, "\n", 1);
+      }
+    }
+}
+
 static void write_policy_file(const void *ctx, int k, naryn__outfile *f) {
   if (k == 0) write_convergence(ctx, f);
   else if (k == 1) write_cuts_csv(ctx, f);
-  else write_prodfn_csv(ctx, f);
+  else if (k == 2) write_prodfn_csv(ctx, f);
+  else write_water_values(ctx, f);
 }
 
 static int fill_policy(const void *ctx, const char *dir, naryn_diags *d) {
-  static const char *const names[] = {"convergence.csv", "cuts.csv", "prodfn.csv"};
+  static const char *const names[] = {"convergence.csv", "cuts.csv", "prodfn.csv",
+                                      "water_values.csv"};
   const naryn_policy *p = ctx;
   long mark = naryn__diags_nomem(d);
-  int rc = naryn__write_files(dir, 3, names, write_policy_file, p, d);
+  int rc = naryn__write_files(dir, 4, names, write_policy_file, p, d);
   if (rc == NARYN_OK) {
     char path[4096];
     if ((size_t)snprintf(path, sizeof path, "%s/cuts.bin", dir) >= sizeof path)

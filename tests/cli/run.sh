@@ -209,6 +209,9 @@ check sddp-runs 0 "Converged after 10 iterations: lower bound 39303.87" \
   "$naryn" sddp examples/sddp/model.yaml --out "$tmp/sd1"
 cp "$tmp/out" "$tmp/sddp.out"
 check sddp-table 0 "iteration        lower bound" cat "$tmp/sddp.out"
+# Water values: 3 stages x 11 storages, falling as storage rises on day 1.
+check sddp-water-values 0 "" sh -c "[ \$(wc -l <'$tmp/sd1/water_values.csv') -eq 34 ]"
+check sddp-water-value-full 0 "1,2001-01-01,1,Res,5.000,7357.500000" cat "$tmp/sd1/water_values.csv"
 check sddp-again 0 "" "$naryn" sddp examples/sddp/model.yaml --out "$tmp/sd2" --quiet
 check sddp-same-cuts 0 "" cmp "$tmp/sd1/cuts.csv" "$tmp/sd2/cuts.csv"
 check sddp-same-bin 0 "" cmp "$tmp/sd1/cuts.bin" "$tmp/sd2/cuts.bin"
