@@ -37,11 +37,12 @@ static const char help[] =
     "  convergence.csv  the log: bounds, gap, time and cuts per iteration\n"
     "  cuts.csv         every cut: its stage, constant and slope per reservoir\n"
     "  cuts.bin         the same cuts in naryn's binary cut file\n"
-    "  prodfn.csv       each head-dependent plant's fitted planes and errors\n"
     "  water_values.csv what water left in each reservoir is worth, by stage\n"
     "                   and storage (the cuts' slopes)\n"
     "  prodfn.csv       each plant whose head follows its reservoir: the planes\n"
     "                   its energy is the minimum of, and their fit's error\n"
+    "  report.html      the page of the policy: its bounds by iteration and\n"
+    "                   its water values (naryn report DIR draws it again)\n"
     "(doc/sddp.md).\n"
     "\n"
     "  --iterations N     at most N iterations (default 200)\n"
@@ -191,8 +192,8 @@ int cmd_sddp(int argc, char **argv) {
     printf("\n%s after %d iterations: lower bound %.2f, upper bound %.2f +- %.2f (95 %%), "
            "gap %.3f %%\n", said, naryn_policy_iterations(p), naryn_policy_lower_bound(p),
            ub, half, last ? last->gap_pct : NAN);
-    printf("Results: %s/convergence.csv, cuts.csv, cuts.bin, prodfn.csv, water_values.csv\n",
-           out);
+    printf("Results: %s/convergence.csv, cuts.csv, cuts.bin, prodfn.csv, water_values.csv, "
+           "report.html\n", out);
   }
   naryn_policy_free(p);
   naryn_mpi_stop();

@@ -19,7 +19,9 @@
 **     marked on it;
 **   a benefit-sharing game (game.csv): drawn by share_page.c from the
 **     parts of a page in page.c (naryn__page and its helpers);
-**   an ensemble (ensemble.csv): drawn by ensemble_page.c.
+**   an ensemble (ensemble.csv): drawn by ensemble_page.c;
+**   an SDDP policy (convergence.csv, water_values.csv): its bounds by
+**     iteration and its water values, drawn by policy_page.c.
 **
 ** This file only tells which kind of folder it is given and hands it on.
 ** A run's folder is read by run_files.c; its page is drawn by
@@ -56,12 +58,13 @@ int naryn__report_write_fed(const char *dir, const naryn__report_feed *fd,
   else if (exists(dir, "ensemble.csv")) rc = naryn__report_ensemble(dir, d);
   else if (exists(dir, "pareto.csv")) rc = naryn__report_pareto(dir, d);
   else if (exists(dir, "compare.csv")) rc = naryn__report_compare(dir, d);
+  else if (exists(dir, "convergence.csv")) rc = naryn__report_policy(dir, d);
   else if (exists(dir, "run.csv")) rc = naryn__report_run(dir, fd, d);
   else
     rc = naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, dir, 0, 0, NULL,
                      "expected the results of a naryn run (run.csv), a comparison "
                      "(compare.csv), a trade-off curve (pareto.csv), a benefit-"
-                     "sharing game (game.csv) or an ensemble (ensemble.csv) in this "
-                     "folder, found none");
+                     "sharing game (game.csv), an ensemble (ensemble.csv) or an SDDP "
+                     "policy (convergence.csv) in this folder, found none");
   return naryn__diags_status(d, mark, rc);
 }

@@ -293,5 +293,8 @@ int naryn__report_run(const char *dir, const naryn__report_feed *fd, naryn_diags
 int naryn__report_compare(const char *dir, naryn_diags *d);
 /* A trade-off curve's page, from pareto.csv (pareto_page.c). */
 int naryn__report_pareto(const char *dir, naryn_diags *d);
+/* An SDDP policy's page, from convergence.csv and water_values.csv
+** (policy_page.c). */
+int naryn__report_policy(const char *dir, naryn_diags *d);
 
 #endif

@@ -308,6 +308,7 @@ static int fill_policy(const void *ctx, const char *dir, naryn_diags *d) {
                          "cannot write: the path is too long");
     rc = naryn__cutfile_write(p->cuts, path, 0, d);
   }
+  if (rc == NARYN_OK) rc = naryn_report_write(dir, d);
   return naryn__diags_status(d, mark, rc);
 }
 
