@@ -186,10 +186,10 @@ static int bounds_section(naryn__page *p, policy *q) {
   const char **labels = alloc(q, (size_t)q->nest, sizeof *labels);
   if (!s || !ex || !ey || !bx || !blo || !bhi || !labels) return nomem(f);
   memset(s, 0, (size_t)ns * sizeof *s);
-  /* A box is as wide as a fifth of an iteration, or of 1/100 of the
-  ** iterations drawn, whichever is wider, so that it shows on a long run. */
+  /* A box is 3 % of the iterations drawn wide (of one at least), so that
+  ** it shows as a bar on a short run and on a long one alike. */
   double span = q->it[q->n - 1] - q->it[0];
-  double w = fmax(0.2, fabs(span) / 100.0);
+  double w = 0.015 * fmax(1.0, fabs(span));
   int e = 0;
   for (int r = 0; r < q->n; r++) {
     if (isnan(q->ub[r])) continue;
@@ -332,8 +332,10 @@ static int water_value_section(naryn__page *p, policy *q) {
         name = naryn__arena_printf(f->a, "stage %s, %s", cell(q->wv, q->stage_row[st], "stage"),
                                    cell(q->wv, q->stage_row[st], "date"));
       if (!name) return nomem(f);
-      s[ns] = (naryn__series){name, x + used, y + used, n, ns < 9 ? NARYN__LINE : NARYN__DASHED,
-                              naryn__colour(ns), NULL, NULL, 0};
+      /* A stage keeps its colour on every reservoir's chart; the lines
+      ** after the palette's nine are dashed. */
+      s[ns] = (naryn__series){name, x + used, y + used, n, j < 9 ? NARYN__LINE : NARYN__DASHED,
+                              naryn__colour(j), NULL, NULL, 0};
       ns++;
       used += (size_t)n;
     }
