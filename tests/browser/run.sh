@@ -4,8 +4,8 @@
 # in $BUILD/results.txt. Hand-written fixture pages test the checker
 # itself: the good one must pass and each bad one must fail with its
 # message. Then the reports naryn writes are checked: the main job's, a
-# trade-off curve's, a benefit-sharing game's, an ensemble's and one of a
-# model with hostile names. Runs only for the normal build, not under
+# trade-off curve's, a benefit-sharing game's, an ensemble's, an SDDP
+# policy's and one of a model with hostile names. Runs only for the normal build, not under
 # SAN=1.
 BUILD=${BUILD:-build}
 out="$BUILD/results.txt"
@@ -204,6 +204,14 @@ start report-ensemble "$bc" --expect yearly --expect reliability --expect april 
   --expect histogram-shortage --min-charts 4 --min-tables 3 \
   --expect-text "Store: storage over the members" --expect-text "winter energy (Plant)" \
   --expect-text "energy-mode" --screenshot "$tmp/ensemble/report.png" "$tmp/ensemble/report.html"
+# An SDDP policy: its bounds and its reservoir's water values, printed.
+check report-policy-run 0 "" "$BUILD/naryn" sddp examples/sddp/model.yaml --quiet \
+  --out "$tmp/policy"
+start report-policy "$bc" --expect bounds --expect bounds-estimates --expect wv-1 \
+  --min-charts 2 --min-tables 1 --expect-text "95 % interval of the upper bound" \
+  --expect-text "The value of water in Res by its storage at the end of the stage" \
+  --screenshot "$tmp/policy/report.png" --pdf "$tmp/policy/report.pdf" \
+  "$tmp/policy/report.html"
 # Hostile names are shown as text and run nothing.
 mkdir -p "$tmp/evil"
 cat >"$tmp/evil/model.yaml" <<'MODEL'
@@ -244,6 +252,8 @@ also report-share a4 "A4 pages, nothing cut off"
 also report-base a4 "A4 pages, nothing cut off"
 expect report-share-grand 0 "report.html: "
 expect report-ensemble 0 "report.html: "
+expect report-policy 0 "report.html: "
+also report-policy a4 "A4 pages, nothing cut off"
 expect report-evil 0 "report.html: "
 expect report-daily 0 "report.html: "
 
