@@ -215,6 +215,17 @@ check sddp-water-value-full 0 "1,2001-01-01,1,Res,5.000,7357.500000" cat "$tmp/s
 check sddp-again 0 "" "$naryn" sddp examples/sddp/model.yaml --out "$tmp/sd2" --quiet
 check sddp-same-cuts 0 "" cmp "$tmp/sd1/cuts.csv" "$tmp/sd2/cuts.csv"
 check sddp-same-bin 0 "" cmp "$tmp/sd1/cuts.bin" "$tmp/sd2/cuts.bin"
+# The policy's page, drawn again by naryn report to the same bytes, and
+# refused from a convergence.csv with a word for a number.
+check sddp-help-report 0 "report.html" "$naryn" sddp --help
+check sddp-report 0 "95 % interval of the upper bound" cat "$tmp/sd1/report.html"
+cp "$tmp/sd1/report.html" "$tmp/sddp-report.html"
+check sddp-report-again 0 "" "$naryn" report "$tmp/sd1"
+check sddp-report-same 0 "" cmp "$tmp/sd1/report.html" "$tmp/sddp-report.html"
+sed 's/^3,[0-9.]*/3,oops/' "$tmp/sd2/convergence.csv" >"$tmp/sd2/c.csv"
+mv "$tmp/sd2/c.csv" "$tmp/sd2/convergence.csv"
+check sddp-report-damaged 4 'convergence.csv:4:3: error: column "lower_bound": expected a number, got "oops"' \
+  "$naryn" report "$tmp/sd2"
 check sddp-seed 0 "" "$naryn" sddp examples/sddp/model.yaml --seed 7 --out "$tmp/sd3" --quiet
 check sddp-other-seed 1 "" cmp -s "$tmp/sd1/cuts.csv" "$tmp/sd3/cuts.csv"
 check sddp-no-outcomes 1 'expected the inflow outcomes a policy must be good across' \
