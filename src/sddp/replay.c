@@ -13,9 +13,10 @@
 ** rest, so that what the policy meets is the simulator's world, not the
 ** stage's linearisation of it.
 **
-** Each stage is solved from scratch (its last basis forgotten), so a
-** decision depends only on the storage and inflows given: a member's run
-** is the same whichever members the thread replayed before it.
+** Every stage forgets its last basis when a run begins (naryn__replay_new,
+** once a member), and is then solved from its own last basis step after
+** step: a member's run is the same whichever members the thread replayed
+** before it, and a step's solve starts near its last answer.
 */
 #include <math.h>
 #include <stdlib.h>
@@ -82,6 +83,7 @@ int naryn__replay_new(const naryn_model *m, naryn_policy *p, naryn__replay **out
   rp->inflow = rp->out.slope + ns;
   for (size_t i = 0; i < n; i++) rp->state_of[i] = -1;
   for (int k = 0; k < ns; k++) rp->state_of[naryn__stage_state_node(st0, k)] = k;
+  for (int t = 0; t < p->T; t++) naryn__stage_forget(p->stage[t]);
   *out = rp;
   return NARYN_OK;
 }
@@ -103,7 +105,6 @@ int naryn__replay_step(naryn__replay *rp, int t, const double *storage_hm3,
   if (!st || rp->nstate == 0) return NARYN_OK;
   for (int k = 0; k < rp->nstate; k++)
     rp->s_in[k] = storage_hm3[naryn__stage_state_node(st, k)];
-  naryn__stage_forget(st);
   int rc = naryn__stage_solve_with(st, rp->s_in, NULL, rp->inflow, &rp->out);
   if (rc != NARYN_OK) return naryn__stage_failed(m, t, rc, d);
   for (int k = 0; k < rp->nstate; k++) {
