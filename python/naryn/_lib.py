@@ -259,8 +259,11 @@ def strings(items):
     arr = (c_char_p * max(len(items), 1))(*items)
     return arr, len(items)
 
-# The grid quantities (naryn_grid_quantity) and those summary.csv adds per
+# The grid quantities (naryn_grid_quantity), counted from the library (the
+# name of the first past the last is empty), and those summary.csv adds per
 # country and season, in its order.
-G_COUNT = 11
+G_COUNT = 0
+while lib.naryn_grid_quantity_name(G_COUNT):
+    G_COUNT += 1
 G_PRICE, G_COST = 9, 10
 GRID_SUMMARY = (0, 1, 2, 3, 4, 5, 6, 7, 8, G_COST)
