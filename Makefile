@@ -421,7 +421,7 @@ $(DEB_BIN): $(DEB_CLI_OBJ) $(LIB)
 deb: $(DEB)
 
 $(DEB): $(DEB_BIN) $(LIB) $(SHLIB) $(MAN_PAGES) src/naryn.pc.in src/naryn.control.in \
-        README.md $(DOC_FILES) $(MODEL_FILES) $(EXAMPLE_FILES)
+        README.md $(DOC_FILES) $(MODEL_FILES) $(EXAMPLE_FILES) $(wildcard python/naryn/*.py)
 	@rm -rf $(DEB_DIR)/debian
 	@$(MAKE) --no-print-directory -s install DESTDIR=$(abspath $(DEB_ROOT)) PREFIX=/usr \
 	  LIBDIR=/usr/lib/$(DEB_MULTIARCH) INSTALL_BIN=$(DEB_BIN) >/dev/null
