@@ -87,6 +87,7 @@ static const char help[] =
 ** a model the run refuses prints only its error). */
 typedef struct table {
   const naryn_model *m;
+  int stages;
   int headed;
 } table;
 
@@ -105,7 +106,7 @@ static void print_row(void *user, const naryn_sddp_log *r) {
              f.mean_error_mw, 100.0 * f.mean_error_mw / full);
     }
     printf("%s: a policy across %d stages, costs in %s (the objective with its sign "
-           "turned)\n", naryn_model_name(tb->m), naryn_model_steps(tb->m),
+           "turned)\n", naryn_model_name(tb->m), tb->stages,
            naryn_model_currency(tb->m));
     printf("  %9s %18s %18s %12s %8s %9s %7s\n", "iteration", "lower bound", "upper bound",
            "+- (95 %)", "gap %", "seconds", "cuts");
@@ -169,7 +170,7 @@ int cmd_sddp(int argc, char **argv) {
     naryn_mpi_stop();
     return cli_finish(&run, cli_exit_status(rc));
   }
-  table tb = {m, 0};
+  table tb = {m, naryn_sddp_stages(m, &o), 0};
   if (!run.args.quiet) {
     o.log = print_row;
     o.log_user = &tb;

@@ -1293,6 +1293,9 @@ void naryn_sddp_opts_init(naryn_sddp_opts *o);
 int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **out,
                naryn_diags *d);
 void naryn_policy_free(naryn_policy *p);
+/* The stages a policy of the model trained with o has: the steps of its
+** cycle (the uncertainty section's cycle_steps) or of its horizon. */
+int naryn_sddp_stages(const naryn_model *m, const naryn_sddp_opts *o);
 double naryn_policy_lower_bound(const naryn_policy *p);
 /* The last estimated upper bound (NaN before one) and its half width. */
 double naryn_policy_upper_bound(const naryn_policy *p, double *half_width);

@@ -763,3 +763,8 @@ naryn__stage *naryn__policy_stage(naryn_policy *p, int t) {
   if (t >= 0 && p->cyclic && p->T > 0) t %= p->T;
   return t >= 0 && t < p->T ? p->stage[t] : NULL;
 }
+
+int naryn_sddp_stages(const naryn_model *m, const naryn_sddp_opts *o) {
+  int cyclic = (o && o->discount > 0) || m->outcome_discount > 0;
+  return cyclic && m->outcome_cycle > 0 ? m->outcome_cycle : m->nsteps;
+}
