@@ -1520,9 +1520,10 @@ int naryn__lp_solve(naryn__lp *lp, long *iterations);
 /* Borrowed arrays valid until the next solve. */
 const double *naryn__lp_x(naryn__lp *lp);
 double naryn__lp_objective(naryn__lp *lp);
-/* For the optimiser's large LP: CLP's automatic scaling on or off (it is
-** off for the simulator's small LPs). A failure shows at the next solve. */
-void naryn__lp_set_scaling(naryn__lp *lp, int on);
+/* Sets up the optimiser's large LP as the clp command would: CLP's
+** automatic scaling (off for the simulator's small LPs) and its automatic
+** perturbation of the costs. A failure shows at the next solve. */
+void naryn__lp_tune_large(naryn__lp *lp);
 /* Solves from scratch with presolve. Same returns as naryn__lp_solve. */
 int naryn__lp_solve_initial(naryn__lp *lp, long *iterations);
 /* Forgets the basis of the last solve, so that the next solve starts as

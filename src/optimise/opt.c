@@ -467,7 +467,7 @@ int naryn__optimise(const naryn_model *m, const naryn_opt_opts *o,
   size_t nbounds = 2 * (size_t)p.ncols + 2 * (size_t)p.nrows;
   saved = malloc((nnz + nbounds + 1) * sizeof *saved);
   if (!p.lp || !best || !cand || !duals || !saved) goto oom;
-  naryn__lp_set_scaling(p.lp, 1);
+  naryn__lp_tune_large(p.lp);
   double build_s = now_s() - t0, solve_s = 0.0;
   double best_j = -INFINITY, best_e = 0.0, best_lpobj = 0.0;
   double best_gap = 0.0, best_eps_short = 0.0, best_broken = 0.0;
