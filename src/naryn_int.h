@@ -1504,6 +1504,12 @@ void naryn__lp_free(naryn__lp *lp);
 ** solutions, it may pick another than a solve from scratch would.
 ** NARYN_OK, NARYN_ENOMEM or NARYN_ESOLVER. */
 int naryn__lp_keep_work(naryn__lp *lp);
+/* The warm mode for an LP whose rows change (an SDDP stage, which gains
+** cuts): CLP keeps its factorisation between solves of the same rows and
+** is told of each bound that changed, and sets its work up afresh after
+** rows are added or deleted; it keeps no arrays of fixed size and checks
+** the matrix. Same returns as naryn__lp_keep_work. */
+int naryn__lp_keep_factor(naryn__lp *lp);
 /* Replaces all column and row bounds (arrays of ncols and nrows).
 ** NARYN_OK, NARYN_ENOMEM or NARYN_ESOLVER. */
 int naryn__lp_set_bounds(naryn__lp *lp, const double *collo,
@@ -1546,13 +1552,15 @@ const double *naryn__lp_row_duals(naryn__lp *lp);
 ** all. NARYN_OK, or NARYN_EIO (NARYN_ENOMEM) with the path in d. */
 int naryn__lp_write_mps(naryn__lp *lp, const char *path, naryn_diags *d);
 /* Deletes the rows from 'first' on (rows added with naryn__lp_add_rows);
-** not in the warm mode. NARYN_OK, NARYN_ENOMEM or NARYN_ESOLVER. */
+** not in the warm mode of naryn__lp_keep_work. NARYN_OK, NARYN_ENOMEM or
+** NARYN_ESOLVER. */
 int naryn__lp_delete_rows_from(naryn__lp *lp, int first);
 /* The reduced costs of the last solution, per column. */
 const double *naryn__lp_reduced_costs(naryn__lp *lp);
 /* Adds n rows rowlo <= a'x <= rowup, row k's entries index[start[k] ..
 ** start[k + 1] - 1] with their values, keeping the basis (not in the
-** warm mode). NARYN_OK, NARYN_ENOMEM or NARYN_ESOLVER. */
+** warm mode of naryn__lp_keep_work). NARYN_OK, NARYN_ENOMEM or
+** NARYN_ESOLVER. */
 int naryn__lp_add_rows(naryn__lp *lp, int n, const double *rowlo,
                        const double *rowup, const int *start,
                        const int *index, const double *value);

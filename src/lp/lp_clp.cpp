@@ -154,7 +154,10 @@ struct naryn__lp {
   ClpSimplex *clp;
   int nrows, ncols;
   int broken; /* NARYN_OK, or the status of a call that threw */
-  int warm;   /* 1 after naryn__lp_keep_work */
+  int warm;   /* 1 after naryn__lp_keep_work or naryn__lp_keep_factor */
+  int rows_change; /* 1 after naryn__lp_keep_factor */
+  int fresh;  /* rows added or deleted, or the basis forgotten, since the
+              ** last solve */
   /* In the warm mode, the bounds given as infinite (per column, then per
   ** row: 1 the lower, 2 the upper) and the box they are given to CLP as. */
   unsigned char *infinite;
@@ -166,6 +169,8 @@ struct naryn__lp {
 ** the factorisation at the end (1), start from the kept factorisation
 ** (2) and skip setting up what has not changed (4). */
 #define WARM_START_FINISH 7
+/* The same, for a solve after the rows changed: set up afresh and keep. */
+#define WARM_KEEP 1
 /* CLP's specialOptions for a warm re-solve: no sanity checks of the
 ** matrix (128), and no refactorisation before 20 iterations (2048). */
 #define WARM_SPECIAL (128 | 2048)
@@ -227,13 +232,20 @@ extern "C" void naryn__lp_free(naryn__lp *lp) {
   free(lp);
 }
 
-extern "C" int naryn__lp_keep_work(naryn__lp *lp) {
+/* The warm mode; 'rows_change' for an LP whose rows change between
+** solves. */
+static int keep(naryn__lp *lp, int rows_change) {
   if (lp->broken) return lp->broken;
   lp->infinite = static_cast<unsigned char *>(calloc((size_t)(lp->ncols + lp->nrows) + 1, 1));
   if (!lp->infinite) return NARYN_ENOMEM;
   try {
-    lp->clp->setPersistenceFlag(1);
-    lp->clp->setSpecialOptions(lp->clp->specialOptions() | WARM_SPECIAL);
+    /* CLP's kept arrays are sized once for the rows the LP has, and
+    ** its skipped checks would let a zero element of an added row
+    ** through: an LP whose rows change keeps only the factorisation. */
+    if (!rows_change) {
+      lp->clp->setPersistenceFlag(1);
+      lp->clp->setSpecialOptions(lp->clp->specialOptions() | WARM_SPECIAL);
+    }
     if (lp->nrows <= WARM_DANTZIG_ROWS) {
       ClpDualRowDantzig dantzig;
       lp->clp->setDualRowPivotAlgorithm(dantzig);
@@ -242,8 +254,13 @@ extern "C" int naryn__lp_keep_work(naryn__lp *lp) {
     return lp->broken = caught();
   }
   lp->warm = 1;
+  lp->rows_change = rows_change;
   return NARYN_OK;
 }
+
+extern "C" int naryn__lp_keep_work(naryn__lp *lp) { return keep(lp, 0); }
+
+extern "C" int naryn__lp_keep_factor(naryn__lp *lp) { return keep(lp, 1); }
 
 /* The warm mode gives CLP no infinite bound. The dual simplex must give
 ** every column with an infinite bound a bound of its own (CLP's "fake"
@@ -371,7 +388,9 @@ extern "C" int naryn__lp_solve(naryn__lp *lp, long *iterations) {
   if (lp->broken) return lp->broken;
   if (naryn_interrupted()) return NARYN_EINTR;
   try {
-    lp->clp->dual(0, lp->warm ? WARM_START_FINISH : 0);
+    /* After its rows changed, the LP is set up afresh (and kept). */
+    lp->clp->dual(0, !lp->warm ? 0 : lp->fresh ? WARM_KEEP : WARM_START_FINISH);
+    lp->fresh = 0;
     int status = lp->clp->status();
     *iterations += lp->clp->numberIterations();
     if (lp->warm && status == 0 && reached_box(lp) && !naryn_interrupted()) {
@@ -444,6 +463,7 @@ extern "C" void naryn__lp_forget_basis(naryn__lp *lp) {
     /* Every row's slack basic, every column at a bound: the basis a solve
     ** from scratch starts from. */
     lp->clp->allSlackBasis(true);
+    lp->fresh = 1;
   } catch (...) {
     lp->broken = caught();
   }
@@ -508,7 +528,7 @@ extern "C" const double *naryn__lp_reduced_costs(naryn__lp *lp) {
 
 extern "C" int naryn__lp_delete_rows_from(naryn__lp *lp, int first) {
   if (lp->broken) return lp->broken;
-  if (lp->warm) return NARYN_ESOLVER;
+  if (lp->warm && !lp->rows_change) return NARYN_ESOLVER;
   int n = lp->nrows - first;
   if (n <= 0) return NARYN_OK;
   int *which = static_cast<int *>(malloc((size_t)n * sizeof *which));
@@ -518,6 +538,7 @@ extern "C" int naryn__lp_delete_rows_from(naryn__lp *lp, int first) {
   try {
     lp->clp->deleteRows(n, which);
     lp->nrows = first;
+    lp->fresh = 1;
   } catch (...) {
     rc = lp->broken = caught();
   }
@@ -529,12 +550,21 @@ extern "C" int naryn__lp_add_rows(naryn__lp *lp, int n, const double *rowlo,
                                   const double *rowup, const int *start,
                                   const int *index, const double *value) {
   if (lp->broken) return lp->broken;
-  if (lp->warm) return NARYN_ESOLVER;
+  if (lp->warm && !lp->rows_change) return NARYN_ESOLVER;
+  if (lp->warm) {
+    /* The note of infinite bounds grows with the rows. */
+    size_t size = (size_t)(lp->ncols + lp->nrows + n) + 1;
+    unsigned char *f = static_cast<unsigned char *>(realloc(lp->infinite, size));
+    if (!f) return NARYN_ENOMEM;
+    memset(f + lp->ncols + lp->nrows, 0, (size_t)n + 1);
+    lp->infinite = f;
+  }
   try {
     /* CLP keeps the basis of the rows it had; the new rows' slacks enter
     ** it, so that the next dual simplex starts from the last optimum. */
     lp->clp->addRows(n, rowlo, rowup, start, index, value);
     lp->nrows += n;
+    lp->fresh = 1;
   } catch (...) {
     return lp->broken = caught();
   }

@@ -127,9 +127,11 @@ int naryn__stage_new(const naryn_model *m, int t, const naryn__stage_spec *spec,
   close_future(st);
   p->lp = naryn__lp_new(p->nrows, p->ncols, p->start, p->index, p->value, p->collo,
                         p->colup, p->obj, p->rowlo, p->rowup);
-  if (!p->lp) {
+  /* A stage is solved many times over, from new start storages and
+  ** inflows, between the cuts it gains: CLP keeps its factorisation. */
+  if (!p->lp || (rc = naryn__lp_keep_factor(p->lp)) != NARYN_OK) {
     naryn__stage_free(st);
-    return NARYN_ENOMEM;
+    return p->lp ? rc : NARYN_ENOMEM;
   }
   *out = st;
   return NARYN_OK;
