@@ -3,7 +3,8 @@
 ** after changed bounds from the previous basis, and an infeasible problem;
 ** the warm mode of the simulator's step LP (naryn__lp_keep_work) against
 ** solves from scratch on random LPs shaped like step LPs, and its box on
-** infinite bounds, reached and solved again without it.
+** infinite bounds, reached and solved again without it; and the warm mode
+** of an LP whose rows change (naryn__lp_keep_factor).
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -231,6 +232,50 @@ static void warm_infeasible_is_reported(void **state) {
   naryn__lp_free(lp);
 }
 
+/* The warm mode of an LP whose rows change (an SDDP stage's): rows with
+** a zero element added and deleted between solves, bounds changed in
+** between. On the small LP: y <= 0.5 gives x = 3, y = 0.5 (-4); raised to
+** 0.8, -4.6; with x <= 2 too, x = 2, y = 0.8 (-3.6); both deleted, -5. */
+static void rows_change_in_the_warm_mode(void **state) {
+  (void)state;
+  double cl[2], cu[2], rl[4], ru[4];
+  naryn__lp *lp = small_lp(cl, cu, rl, ru);
+  assert_int_equal(naryn__lp_keep_factor(lp), NARYN_OK);
+  long iters = 0;
+  assert_int_equal(naryn__lp_set_bounds(lp, cl, cu, rl, ru), NARYN_OK);
+  assert_int_equal(naryn__lp_solve(lp, &iters), NARYN_OK);
+  assert_near(naryn__lp_objective(lp), -5, 1e-9);
+  static const int start[] = {0, 2};
+  static const int index[] = {0, 1};
+  static const double on_y[] = {0, 1}, on_x[] = {1, 0};
+  rl[2] = rl[3] = -INFINITY;
+  ru[2] = 0.5;
+  assert_int_equal(naryn__lp_add_rows(lp, 1, &rl[2], &ru[2], start, index, on_y), NARYN_OK);
+  assert_int_equal(naryn__lp_set_bounds(lp, cl, cu, rl, ru), NARYN_OK);
+  assert_int_equal(naryn__lp_solve(lp, &iters), NARYN_OK);
+  assert_near(naryn__lp_objective(lp), -4, 1e-9);
+  ru[2] = 0.8;
+  assert_int_equal(naryn__lp_set_bounds(lp, cl, cu, rl, ru), NARYN_OK);
+  assert_int_equal(naryn__lp_solve(lp, &iters), NARYN_OK);
+  assert_near(naryn__lp_objective(lp), -4.6, 1e-9);
+  ru[3] = 2;
+  assert_int_equal(naryn__lp_add_rows(lp, 1, &rl[3], &ru[3], start, index, on_x), NARYN_OK);
+  assert_int_equal(naryn__lp_set_bounds(lp, cl, cu, rl, ru), NARYN_OK);
+  assert_int_equal(naryn__lp_solve(lp, &iters), NARYN_OK);
+  const double *x = naryn__lp_x(lp);
+  assert_near(x[0], 2, 1e-9);
+  assert_near(x[1], 0.8, 1e-9);
+  assert_near(naryn__lp_objective(lp), -3.6, 1e-9);
+  assert_int_equal(naryn__lp_delete_rows_from(lp, 2), NARYN_OK);
+  assert_int_equal(naryn__lp_set_bounds(lp, cl, cu, rl, ru), NARYN_OK);
+  assert_int_equal(naryn__lp_solve(lp, &iters), NARYN_OK);
+  assert_near(naryn__lp_objective(lp), -5, 1e-9);
+  naryn__lp_forget_basis(lp);
+  assert_int_equal(naryn__lp_solve(lp, &iters), NARYN_OK);
+  assert_near(naryn__lp_objective(lp), -5, 1e-9);
+  naryn__lp_free(lp);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(known_optimum),
@@ -239,6 +284,7 @@ int main(void) {
       cmocka_unit_test(warm_matches_cold_on_random_lps),
       cmocka_unit_test(box_reached_is_solved_again),
       cmocka_unit_test(warm_infeasible_is_reported),
+      cmocka_unit_test(rows_change_in_the_warm_mode),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
