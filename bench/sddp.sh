@@ -6,8 +6,9 @@
 # passes each, with --jobs 1 and --jobs 2 (the same work: the same seed,
 # passes and iterations), median of RUNS (default 3) runs; then one run
 # of 2 threads for 60 s, with the gap it reaches. The issue's target (a
-# 1 % gap in under 60 s on 2 cores, with PAR(1) inflows; 2 threads at
-# least 1.7 times as fast as 1) is reported against what was measured.
+# 1 % gap in under 60 s on 2 cores, with PAR(1) inflows; 2 threads, and
+# with naryn built by make MPI=1 2 processes, at least 1.7 times as fast
+# as 1) is reported against what was measured.
 #
 #   BUILD=build bench/sddp.sh [ITERATIONS]
 BUILD=${BUILD:-build}
@@ -36,6 +37,30 @@ done
 awk -v t1="$t_1" -v t2="$t_2" -v m1="$m_1" -v m2="$m_2" 'BEGIN {
   printf "%-28s %9.2f %9.1f\n", "--jobs 1 --passes 2", t1, m1 / 1024
   printf "%-28s %9.2f %9.1f %8.2fx\n", "--jobs 2 --passes 2", t2, m2 / 1024, t1 / t2 }'
+# With naryn built by make MPI=1: 1 and 2 processes of one thread each,
+# the same work.
+mpi=""
+if "$naryn" --version | grep -q "with MPI"; then
+  root=""
+  [ "$(id -u)" -eq 0 ] && root=--allow-run-as-root
+  for np in 1 2; do
+    : >"$tmp/t"
+    for i in $(seq "$runs"); do
+      # shellcheck disable=SC2086
+      "$runtime" mpirun $root --oversubscribe -np "$np" "$naryn" sddp --jobs 1 --passes 2 \
+        --iterations "$its" --bound-every "$its" --bound-samples 20 --out "$tmp/mpi$np" \
+        --quiet >"$tmp/one" || { echo "mpirun sddp failed"; exit 1; }
+      read -r s kb <"$tmp/one"
+      echo "$s" >>"$tmp/t"
+    done
+    eval "r_$np=$(median <"$tmp/t")"
+  done
+  awk -v t1="$r_1" -v t2="$r_2" 'BEGIN {
+    printf "%-28s %9.2f\n", "mpirun -np 1, --passes 2", t1
+    printf "%-28s %9.2f %9s %8.2fx\n", "mpirun -np 2, --passes 2", t2, "", t1 / t2 }'
+  mpi=$(awk -v t1="$r_1" -v t2="$r_2" 'BEGIN {
+    printf "; 1 -> 2 processes at least 1.7x (%.2fx: %s)", t1 / t2, (t1 / t2 >= 1.7 ? "met" : "NOT met") }')
+fi
 # Two runs of 2 threads give the same cuts, bit for bit.
 "$naryn" sddp --jobs 2 --passes 2 --iterations "$its" --bound-every "$its" --bound-samples 20 \
   --out "$tmp/again" --quiet || exit 1
@@ -45,7 +70,7 @@ echo "2 threads twice, the same cuts: $same"
 "$naryn" sddp --jobs 2 --passes 2 --iterations 100000 --time-limit 60 --bound-every 20 \
   --bound-samples 100 --out "$tmp/long" >"$tmp/long.log" || exit 1
 tail -n 2 "$tmp/long.log" | head -n 1
-awk -v t1="$t_1" -v t2="$t_2" 'BEGIN {
-  printf "targets: 1 -> 2 threads at least 1.7x (%.2fx: %s); a 1 %% gap in 60 s: see the line above\n",
-    t1 / t2, (t1 / t2 >= 1.7 ? "met" : "NOT met") }'
+awk -v t1="$t_1" -v t2="$t_2" -v mpi="$mpi" 'BEGIN {
+  printf "targets: 1 -> 2 threads at least 1.7x (%.2fx: %s)%s; a 1 %% gap in 60 s: see the line above\n",
+    t1 / t2, (t1 / t2 >= 1.7 ? "met" : "NOT met"), mpi }'
 [ "$same" = yes ]
