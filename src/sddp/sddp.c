@@ -96,6 +96,9 @@ typedef struct pathrec {
   int ncut, capcut;
   int *cut_t, *cut_o;
   double *cut_a, *cut_b, *cut_s;
+  /* The backward pass's solves at the level under way: per outcome its
+  ** value and its slopes [nout][ns]. */
+  double *ov, *og;
 } pathrec;
 
 /* What one worker (thread) works with: its own copy of the policy's
@@ -152,9 +155,10 @@ static int forward(run *r, naryn__rng *rng, pathrec *pr, double *total) {
   return NARYN_OK;
 }
 
-/* The weights of the outcomes under the risk measure, given their values
-** r->v: the probabilities, and for CVaR the dearest outcomes' raised. */
-static void risk_weights(run *r) {
+/* The weights of the outcomes into r->q under the risk measure, given
+** their values v: the probabilities, and for CVaR the dearest outcomes'
+** raised. */
+static void risk_weights(run *r, const double *v) {
   const naryn_model *m = r->p->m;
   int n = r->p->nout;
   double lambda = r->o->cvar_lambda, alpha = r->o->cvar_alpha;
@@ -166,7 +170,7 @@ static void risk_weights(run *r) {
   for (int a = 1; a < n; a++)
     for (int b = a; b > 0; b--) {
       int x = order[b - 1], y = order[b];
-      if (r->v[y] > r->v[x] || (r->v[y] == r->v[x] && y < x)) order[b - 1] = y, order[b] = x;
+      if (v[y] > v[x] || (v[y] == v[x] && y < x)) order[b - 1] = y, order[b] = x;
       else break;
     }
   double left = alpha;
@@ -178,16 +182,24 @@ static void risk_weights(run *r) {
   }
 }
 
+/* Solves stage t from the states s under outcome k: its value into *v,
+** its slopes into g. */
+static int solve_outcome(run *r, int t, const double *s, int k, double *v, double *g) {
+  naryn_policy *p = r->p;
+  int rc = naryn__stage_solve_with(p->stage[t], s, factors(p->m, k), naryn__policy_base(p, t),
+                                   &r->so);
+  if (rc != NARYN_OK) return naryn__stage_failed(p->m, t, rc, r->d);
+  *v = r->so.value;
+  memcpy(g, r->so.slope, (size_t)r->ns * sizeof *g);
+  return NARYN_OK;
+}
+
 /* Solves stage t from the states s under every outcome: values into r->v,
 ** slopes into r->g. */
 static int outcomes(run *r, int t, const double *s) {
-  naryn_policy *p = r->p;
-  for (int k = 0; k < p->nout; k++) {
-    int rc = naryn__stage_solve_with(p->stage[t], s, factors(p->m, k), naryn__policy_base(p, t),
-                                     &r->so);
-    if (rc != NARYN_OK) return naryn__stage_failed(p->m, t, rc, r->d);
-    r->v[k] = r->so.value;
-    memcpy(r->g + (size_t)k * r->ns, r->so.slope, (size_t)r->ns * sizeof *r->g);
+  for (int k = 0; k < r->p->nout; k++) {
+    int rc = solve_outcome(r, t, s, k, &r->v[k], r->g + (size_t)k * r->ns);
+    if (rc != NARYN_OK) return rc;
   }
   return NARYN_OK;
 }
@@ -219,16 +231,17 @@ static int keep_cut(run *r, pathrec *pr, int to, int outcome, double alpha, cons
   return NARYN_OK;
 }
 
-/* Makes the cuts for stage 'to' from stage t's outcomes at the states s,
-** discounted by 'disc', into the path's list. */
-static int make_cuts(run *r, pathrec *pr, int to, int t, const double *s, double disc) {
+/* Makes the cuts for stage 'to' from the values v and slopes g of the
+** stage after it under each outcome at the states s, discounted by
+** 'disc', into the path's list. */
+static int make_cuts(run *r, pathrec *pr, int to, const double *v, const double *gs,
+                     const double *s, double disc) {
   naryn_policy *p = r->p;
-  int rc = outcomes(r, t, s);
-  if (rc != NARYN_OK) return rc;
+  int rc = NARYN_OK;
   if (p->multi_cut) {
     for (int k = 0; k < p->nout && rc == NARYN_OK; k++) {
-      const double *g = r->g + (size_t)k * r->ns;
-      double alpha = r->v[k];
+      const double *g = gs + (size_t)k * r->ns;
+      double alpha = v[k];
       for (int j = 0; j < r->ns; j++) {
         r->beta[j] = disc * g[j];
         alpha -= g[j] * s[j];
@@ -237,12 +250,12 @@ static int make_cuts(run *r, pathrec *pr, int to, int t, const double *s, double
     }
     return rc;
   }
-  risk_weights(r);
+  risk_weights(r, v);
   double alpha = 0.0;
   for (int j = 0; j < r->ns; j++) r->beta[j] = 0.0;
   for (int k = 0; k < p->nout; k++) {
-    const double *g = r->g + (size_t)k * r->ns;
-    alpha += r->q[k] * r->v[k];
+    const double *g = gs + (size_t)k * r->ns;
+    alpha += r->q[k] * v[k];
     for (int j = 0; j < r->ns; j++) r->beta[j] += r->q[k] * g[j];
   }
   for (int j = 0; j < r->ns; j++) {
@@ -252,21 +265,21 @@ static int make_cuts(run *r, pathrec *pr, int to, int t, const double *s, double
   return keep_cut(r, pr, to, -1, disc * alpha, r->beta, s);
 }
 
-/* The backward step of a path at level L (counted from its end: L = len
+/* The backward step of a path at level L, counted from its end: L = len
 ** is the cut a cycle's last stage learns from the first stage after it;
-** L < len the cut stage t[L - 1] learns from stage t[L]). */
-static int backward_level(run *r, pathrec *pr, int L) {
-  naryn_policy *p = r->p;
-  double disc = p->cyclic ? r->discount : 1.0;
-  if (L == pr->len)
-    return p->cyclic && pr->len > 0
-               ? make_cuts(r, pr, pr->t[pr->len - 1], 0,
-                           pr->states + (size_t)(pr->len - 1) * r->ns, disc)
-               : NARYN_OK;
-  if (L < 1 || L > pr->len) return NARYN_OK;
-  int t = pr->t[L];
-  return make_cuts(r, pr, pr->t[L - 1], t, pr->states + (size_t)(L - 1) * r->ns,
-                   t == 0 ? disc : 1.0);
+** L < len the cut stage t[L - 1] learns from stage t[L]. 1 when the path
+** has a step at level L: the stage t to solve, the stage 'to' the cut is
+** for, the states s it is made at, and its discount. */
+static int level_step(const run *r, const pathrec *pr, int L, int *t, int *to,
+                      const double **s, double *disc) {
+  const naryn_policy *p = r->p;
+  double d = p->cyclic ? r->discount : 1.0;
+  if (L < 1 || L > pr->len || (L == pr->len && !p->cyclic)) return 0;
+  *t = L == pr->len ? 0 : pr->t[L];
+  *to = pr->t[L - 1];
+  *s = pr->states + (size_t)(L - 1) * r->ns;
+  *disc = L == pr->len || *t == 0 ? d : 1.0;
+  return 1;
 }
 
 /* The lower bound: the first stage's value under its outcomes, measured
@@ -274,7 +287,7 @@ static int backward_level(run *r, pathrec *pr, int L) {
 static int lower_bound(run *r) {
   int rc = outcomes(r, 0, r->s0);
   if (rc != NARYN_OK) return rc;
-  risk_weights(r);
+  risk_weights(r, r->v);
   r->p->lower = 0.0;
   for (int k = 0; k < r->p->nout; k++) r->p->lower += r->q[k] * r->v[k];
   return NARYN_OK;
@@ -324,18 +337,38 @@ static void *work(void *arg) {
       naryn__rng_seed(&rng, r->o->seed, (1ull << 32) + (uint64_t)j);
       rc = forward(r, &rng, NULL, &tr->sample[j]);
     }
-  } else {
+  } else if (tr->phase == PH_FORWARD) {
     for (int j = from; j < tr->npath && rc == NARYN_OK; j += step) {
       pathrec *pr = &tr->path[j];
-      if (tr->phase == PH_FORWARD) {
-        naryn__rng rng;
-        /* Path j of iteration it: stream it, and for j > 0 beyond every
-        ** iteration's first. */
-        naryn__rng_seed(&rng, r->o->seed, (uint64_t)tr->it + ((uint64_t)j << 40));
-        rc = forward(r, &rng, pr, &pr->cost);
-      } else {
-        rc = backward_level(r, pr, tr->level);
-      }
+      naryn__rng rng;
+      /* Path j of iteration it: stream it, and for j > 0 beyond every
+      ** iteration's first. */
+      naryn__rng_seed(&rng, r->o->seed, (uint64_t)tr->it + ((uint64_t)j << 40));
+      rc = forward(r, &rng, pr, &pr->cost);
+    }
+  } else {
+    /* The level's solves: every outcome of every path of this process
+    ** that has a step there, in order, split into as many runs as there
+    ** are workers, so that paths of unequal length keep every worker busy.
+    ** A run keeps a path's outcomes together: after the first, each is a
+    ** small change of the LP just solved. */
+    int nout = r->p->nout, n = 0;
+    for (int j = tr->rank; j < tr->npath; j += tr->nrank) {
+      int t, to;
+      const double *s;
+      double disc;
+      n += level_step(r, &tr->path[j], tr->level, &t, &to, &s, &disc) ? nout : 0;
+    }
+    long lo = (long)n * jb->w / tr->nw, hi = (long)n * (jb->w + 1) / tr->nw, item = 0;
+    for (int j = tr->rank; j < tr->npath && item < hi && rc == NARYN_OK; j += tr->nrank) {
+      pathrec *pr = &tr->path[j];
+      int t, to;
+      const double *s;
+      double disc;
+      if (!level_step(r, pr, tr->level, &t, &to, &s, &disc)) continue;
+      for (int k = 0; k < nout && rc == NARYN_OK; k++, item++)
+        if (item >= lo && item < hi)
+          rc = solve_outcome(r, t, s, k, &pr->ov[k], pr->og + (size_t)k * r->ns);
     }
   }
   tr->rc[jb->w] = rc;
@@ -448,6 +481,22 @@ static int largest(double x, double *out) {
   return NARYN_OK;
 }
 
+/* Makes the cuts of the level under way from its solves, path by path
+** (this process's). */
+static int level_cuts(train *tr, naryn_diags *d) {
+  run *r = &tr->w[0];
+  int rc = NARYN_OK;
+  for (int j = tr->rank; j < tr->npath && rc == NARYN_OK; j += tr->nrank) {
+    pathrec *pr = &tr->path[j];
+    int t, to;
+    const double *s;
+    double disc;
+    if (level_step(r, pr, tr->level, &t, &to, &s, &disc))
+      rc = make_cuts(r, pr, to, pr->ov, pr->og, s, disc);
+  }
+  return rc == NARYN_OK ? NARYN_OK : run_failed(r, rc, d);
+}
+
 /* One iteration: the forward passes, then level by level from the
 ** longest path's end the backward passes, each level's cuts shared before
 ** the next, so that the cuts every solve sees are the same whichever
@@ -466,6 +515,7 @@ static int iterate(train *tr, int it, naryn_diags *d) {
   for (int L = top; L >= 1 && rc == NARYN_OK; L--) {
     tr->level = L;
     rc = run_phase(tr, d);
+    if (rc == NARYN_OK) rc = level_cuts(tr, d);
     if (rc == NARYN_OK) rc = share_cuts(tr, it, d);
   }
   return rc;
@@ -661,6 +711,7 @@ static void train_free(train *tr) {
     pathrec *pr = &tr->path[j];
     free(pr->states), free(pr->t), free(pr->cut_t), free(pr->cut_o);
     free(pr->cut_a), free(pr->cut_b), free(pr->cut_s);
+    free(pr->ov), free(pr->og);
   }
   free(tr->w);
   free(tr->path);
@@ -690,6 +741,11 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
   tr.path = calloc((size_t)tr.npath, sizeof *tr.path);
   tr.rc = calloc((size_t)nw, sizeof *tr.rc);
   rc = tr.w && tr.path && tr.rc ? worker_new(&tr.w[0], p, o) : NARYN_ENOMEM;
+  for (int j = 0; j < tr.npath && rc == NARYN_OK; j++) {
+    tr.path[j].ov = malloc(((size_t)p->nout + 1) * sizeof *tr.path[j].ov);
+    tr.path[j].og = malloc(((size_t)p->nout * (size_t)p->nstate + 1) * sizeof *tr.path[j].og);
+    if (!tr.path[j].ov || !tr.path[j].og) rc = NARYN_ENOMEM;
+  }
   for (int w = 1; w < nw && rc == NARYN_OK; w++) {
     naryn_policy *q = NULL;
     rc = naryn__policy_new(m, o->multi_cut, cyclic, &q, d);
