@@ -2240,10 +2240,11 @@ int naryn__replay_step(naryn__replay *rp, int t, const double *storage_hm3,
 ** whole or appended an iteration at a time so that a killed run resumes
 ** (the format is described at the top of the file). Cuts are read back in
 ** the order written, each stage's after those the store already holds,
-** active, bit for bit. */
+** active, bit for bit, and with them the stages' trial states (none from
+** a file of version 1). */
 
-/* Writes every cut of c (only the active ones when active_only) to path
-** as one block, the file replaced whole or not at all. Returns NARYN_OK,
+/* Writes every cut of c (only the active ones when active_only) and every
+** trial state to path as one block, the file replaced whole or not at all. Returns NARYN_OK,
 ** NARYN_EIO or NARYN_ENOMEM, the reason in d. */
 int naryn__cutfile_write(const naryn__cuts *c, const char *path, int active_only,
                          naryn_diags *d);
@@ -2266,8 +2267,9 @@ typedef struct naryn__cutlog naryn__cutlog;
 ** header. Returns as naryn__cutfile_read does, or NARYN_EIO. */
 int naryn__cutlog_open(naryn__cuts *c, const char *path, naryn__cutlog **out,
                        naryn_diags *d);
-/* Appends, as one block for the iteration, every cut c holds that is not
-** yet in the file, then flushes and syncs it. Returns NARYN_OK, NARYN_EIO
+/* Appends, as one block for the iteration, every cut and trial state c
+** holds that is not yet in the file (no trial state to a file of version
+** 1), then flushes and syncs it. Returns NARYN_OK, NARYN_EIO
 ** or NARYN_ENOMEM. */
 int naryn__cutlog_append(naryn__cutlog *l, const naryn__cuts *c, int iteration,
                          naryn_diags *d);
