@@ -1525,9 +1525,9 @@ double naryn__lp_objective(naryn__lp *lp);
 void naryn__lp_set_scaling(naryn__lp *lp, int on);
 /* Solves from scratch with presolve. Same returns as naryn__lp_solve. */
 int naryn__lp_solve_initial(naryn__lp *lp, long *iterations);
-/* Forgets the basis of the last solve, so that the next solve starts as
-** one of a new LP would, whatever was solved before. A failure shows at
-** the next solve. */
+/* Forgets the basis of the last solve, and sets CLP's random numbers
+** back to a new LP's, so that the next solve starts as one of a new LP
+** would, whatever was solved before. A failure shows at the next solve. */
 void naryn__lp_forget_basis(naryn__lp *lp);
 /* Loads a changed problem of the same size, keeping the last basis.
 ** NARYN_OK, NARYN_ENOMEM or NARYN_ESOLVER. */
