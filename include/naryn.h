@@ -1328,7 +1328,11 @@ int naryn_prodfn_count(const naryn_model *m);
 int naryn_prodfn_get(const naryn_model *m, int i, naryn_prodfn_info *out);
 /* Reads the policy naryn_policy_write wrote into DIR for the same model
 ** (its cuts.bin, whose fingerprint and reservoirs must be the model's):
-** its stages with every cut. Its bounds and log are NaN and empty. */
+** its stages, each with the cuts that are the highest at one of the trial
+** states saved with them (level-1 dominance: the same future cost at
+** those states as every cut gives; every cut of a file that keeps no
+** trial states, written by an earlier naryn). Its bounds and log are NaN
+** and empty. */
 int naryn_policy_read(const naryn_model *m, const char *dir, naryn_policy **out,
                       naryn_diags *d);
 

@@ -1532,9 +1532,9 @@ double naryn__lp_objective(naryn__lp *lp);
 void naryn__lp_tune_large(naryn__lp *lp);
 /* Solves from scratch with presolve. Same returns as naryn__lp_solve. */
 int naryn__lp_solve_initial(naryn__lp *lp, long *iterations);
-/* Forgets the basis of the last solve, so that the next solve starts as
-** one of a new LP would, whatever was solved before. A failure shows at
-** the next solve. */
+/* Forgets the basis of the last solve, and sets CLP's random numbers
+** back to a new LP's, so that the next solve starts as one of a new LP
+** would, whatever was solved before. A failure shows at the next solve. */
 void naryn__lp_forget_basis(naryn__lp *lp);
 /* Loads a changed problem of the same size, keeping the last basis.
 ** NARYN_OK, NARYN_ENOMEM or NARYN_ESOLVER. */
@@ -2249,10 +2249,11 @@ int naryn__replay_step(naryn__replay *rp, int t, const double *storage_hm3,
 ** whole or appended an iteration at a time so that a killed run resumes
 ** (the format is described at the top of the file). Cuts are read back in
 ** the order written, each stage's after those the store already holds,
-** active, bit for bit. */
+** active, bit for bit, and with them the stages' trial states (none from
+** a file of version 1). */
 
-/* Writes every cut of c (only the active ones when active_only) to path
-** as one block, the file replaced whole or not at all. Returns NARYN_OK,
+/* Writes every cut of c (only the active ones when active_only) and every
+** trial state to path as one block, the file replaced whole or not at all. Returns NARYN_OK,
 ** NARYN_EIO or NARYN_ENOMEM, the reason in d. */
 int naryn__cutfile_write(const naryn__cuts *c, const char *path, int active_only,
                          naryn_diags *d);
@@ -2275,8 +2276,9 @@ typedef struct naryn__cutlog naryn__cutlog;
 ** header. Returns as naryn__cutfile_read does, or NARYN_EIO. */
 int naryn__cutlog_open(naryn__cuts *c, const char *path, naryn__cutlog **out,
                        naryn_diags *d);
-/* Appends, as one block for the iteration, every cut c holds that is not
-** yet in the file, then flushes and syncs it. Returns NARYN_OK, NARYN_EIO
+/* Appends, as one block for the iteration, every cut and trial state c
+** holds that is not yet in the file (no trial state to a file of version
+** 1), then flushes and syncs it. Returns NARYN_OK, NARYN_EIO
 ** or NARYN_ENOMEM. */
 int naryn__cutlog_append(naryn__cutlog *l, const naryn__cuts *c, int iteration,
                          naryn_diags *d);

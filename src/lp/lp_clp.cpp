@@ -163,6 +163,7 @@ struct naryn__lp {
   unsigned char *infinite;
   double box;
   long box_solves; /* solves again without the box */
+  unsigned seed;    /* the seed of CLP's random numbers when the LP was made */
 };
 
 /* CLP's startFinishOptions for a warm re-solve: keep the work arrays and
@@ -200,6 +201,7 @@ extern "C" naryn__lp *naryn__lp_new(int nrows, int ncols, const int *start,
   try {
     if (!in.ok()) throw std::bad_alloc();
     lp->clp = new ClpSimplex();
+    lp->seed = lp->clp->randomNumberGenerator()->getSeed();
     lp->clp->setLogLevel(0);
     lp->clp->loadProblem(ncols, nrows, in.st, index, value, in.cl, in.cu, obj,
                          in.rl, in.ru);
@@ -461,8 +463,11 @@ extern "C" void naryn__lp_forget_basis(naryn__lp *lp) {
   if (lp->broken) return;
   try {
     /* Every row's slack basic, every column at a bound: the basis a solve
-    ** from scratch starts from. */
+    ** from scratch starts from. CLP's random numbers (its dual simplex
+    ** perturbs costs with them) start again from the LP's first seed:
+    ** otherwise the next solve would depend on how many came before. */
     lp->clp->allSlackBasis(true);
+    lp->clp->setRandomSeed((int)lp->seed);
     lp->fresh = 1;
   } catch (...) {
     lp->broken = caught();

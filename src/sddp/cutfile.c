@@ -3,7 +3,7 @@
 ** whole or appended an iteration at a time so that a run that is killed
 ** resumes from the cuts it had saved.
 **
-** The format (version 1). Every number is little-endian whatever the
+** The format (version 2). Every number is little-endian whatever the
 ** machine: integers of 4 bytes (two's complement where signed) and 8,
 ** IEEE-754 doubles as their 8 bytes. Every CRC field holds zlib's CRC-32
 ** of all the bytes of the file before it, so the last four bytes of a
@@ -12,9 +12,17 @@
 **   header   "NARYNCUT"; version; n_state; n_stages; the model's 64-bit
 **            fingerprint; the length of the names; CRC; then the n_state
 **            state names, each ended by a NUL byte; CRC
-**   block    "CUTS"; iteration; the number of cuts k; CRC; then k cuts,
-**            each stage, outcome (-1 for single-cut), iteration, alpha,
-**            beta[n_state]; CRC
+**   block    "CUTS"; iteration; the number of cuts k; the number of
+**            trial states m; CRC; then k cuts, each stage, outcome (-1
+**            for single-cut), iteration, alpha, beta[n_state]; then m
+**            trial states, each stage and x[n_state]; CRC
+**
+** A trial state of stage t is a state at the end of stage t that a
+** backward pass made cuts at: reading a policy keeps, by level-1
+** dominance, the cuts that are the highest at one of them (cuts.c).
+** Version 1, which naryn wrote before, has no m and no trial states in
+** its blocks; it is read as it is (its cuts all kept), and a run resuming
+** from it appends blocks of version 1.
 **
 ** Blocks follow the header, any number of them. A run appends a block an
 ** iteration, written in one piece and synced, so a run killed while
@@ -39,12 +47,14 @@
 
 #define MAGIC "NARYNCUT"
 #define BLOCK_TAG "CUTS"
-#define VERSION 1
+#define VERSION 2
 #define FIXED_BYTES 36 /* the header before the names, its CRC included */
-#define BLOCK_HEAD 16  /* a block before its cuts, its CRC included */
+/* A block before its cuts, its CRC included, by version. */
+#define BLOCK_HEAD(version) ((version) >= 2 ? 20 : 16)
 #define CHUNK (64 * 1024)
 
 static size_t cut_bytes(int n_state) { return 12 + 8 * (size_t)(n_state + 1); }
+static size_t point_bytes(int n_state) { return 4 + 8 * (size_t)n_state; }
 
 static void put32(unsigned char *p, uint32_t v) {
   for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
@@ -82,6 +92,7 @@ static uint32_t crc_of(uint32_t crc, const unsigned char *p, size_t n) {
 typedef struct sink {
   naryn__outfile *of;
   int fd;
+  int version; /* of the blocks written: the file's */
   uint32_t crc;
   int err; /* the first errno of a write to fd */
   size_t len;
@@ -142,17 +153,21 @@ static void put_header(sink *s, const naryn__cuts *c) {
 }
 
 /* A block of the cuts of each stage t from from[t] (0 when from is NULL)
-** on, only the active ones when active_only. */
-static void put_block(sink *s, const naryn__cuts *c, const int *from, int active_only,
-                      int iteration) {
-  int n = naryn__cuts_states(c), count = 0;
-  for (int t = 0; t < naryn__cuts_stages(c); t++)
+** on, only the active ones when active_only, and (from version 2) of its
+** trial states from pfrom[t] on. */
+static void put_block(sink *s, const naryn__cuts *c, const int *from, const int *pfrom,
+                      int active_only, int iteration) {
+  int n = naryn__cuts_states(c), count = 0, points = 0;
+  for (int t = 0; t < naryn__cuts_stages(c); t++) {
     count += active_only ? naryn__cuts_active_count(c, t)
                          : naryn__cuts_count(c, t) - (from ? from[t] : 0);
-  unsigned char *p = sink_room(s, BLOCK_HEAD - 4);
+    points += naryn__cuts_points(c, t) - (pfrom ? pfrom[t] : 0);
+  }
+  unsigned char *p = sink_room(s, BLOCK_HEAD(s->version) - 4);
   memcpy(p, BLOCK_TAG, 4);
   put32(p + 4, (uint32_t)iteration);
   put32(p + 8, (uint32_t)count);
+  if (s->version >= 2) put32(p + 12, (uint32_t)points);
   sink_crc(s);
   for (int t = 0; t < naryn__cuts_stages(c); t++)
     for (int i = from ? from[t] : 0; i < naryn__cuts_count(c, t); i++) {
@@ -165,6 +180,13 @@ static void put_block(sink *s, const naryn__cuts *c, const int *from, int active
       put_double(q + 12, cut.alpha);
       for (int j = 0; j < n; j++) put_double(q + 20 + 8 * (size_t)j, cut.beta[j]);
     }
+  for (int t = 0; t < naryn__cuts_stages(c) && s->version >= 2; t++)
+    for (int k = pfrom ? pfrom[t] : 0; k < naryn__cuts_points(c, t); k++) {
+      const double *x = naryn__cuts_point(c, t, k);
+      unsigned char *q = sink_room(s, point_bytes(n));
+      put32(q, (uint32_t)t);
+      for (int j = 0; j < n; j++) put_double(q + 4 + 8 * (size_t)j, x[j]);
+    }
   sink_crc(s);
 }
 
@@ -175,6 +197,7 @@ int naryn__cutfile_write(const naryn__cuts *c, const char *path, int active_only
   sink *s = calloc(1, sizeof *s);
   if (!s)
     return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  s->version = VERSION;
   s->of = naryn__outfile_open(path, d);
   if (!s->of) {
     free(s);
@@ -187,7 +210,7 @@ int naryn__cutfile_write(const naryn__cuts *c, const char *path, int active_only
       if (it > last) last = it;
     }
   put_header(s, c);
-  put_block(s, c, NULL, active_only, last);
+  put_block(s, c, NULL, NULL, active_only, last);
   sink_flush(s);
   int rc = naryn__outfile_commit(s->of, d);
   free(s);
@@ -203,6 +226,7 @@ typedef struct reader {
   const char *path;
   long long off, size; /* bytes read so far; the file's length */
   uint32_t crc;        /* of the bytes read so far */
+  int version;         /* the file's */
   naryn_diags *d;
 } reader;
 
@@ -246,10 +270,11 @@ static int read_header(reader *r, const naryn__cuts *c) {
                        "not a cut file: expected \"%s\" at its start", MAGIC);
   if (got < 8 || take(r, h + 8, 4) < 4) return truncated(r);
   uint32_t version = get32(h + 8);
-  if (version != VERSION)
+  if (version < 1 || version > VERSION)
     return naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, 0, 0, NULL,
-                       "expected a cut file of version %d, got version %lu", VERSION,
+                       "expected a cut file of version 1 to %d, got version %lu", VERSION,
                        (unsigned long)version);
+  r->version = (int)version;
   if (take(r, h + 12, FIXED_BYTES - 16) < FIXED_BYTES - 16) return truncated(r);
   uint32_t want, crc;
   int rc = check_crc(r, &want, &crc);
@@ -316,8 +341,8 @@ static void torn(reader *r, long long at, const char *why) {
 /* Reads the blocks into c; *good gets the bytes up to the end of the last
 ** block read, *crc their CRC. */
 static int read_blocks(reader *r, naryn__cuts *c, long long *good, uint32_t *crc) {
-  int n = naryn__cuts_states(c);
-  size_t per = cut_bytes(n);
+  int n = naryn__cuts_states(c), head = BLOCK_HEAD(r->version);
+  size_t per = cut_bytes(n), pper = point_bytes(n);
   unsigned char *buf = NULL;
   size_t cap = 0;
   double *beta = malloc((size_t)n * sizeof *beta);
@@ -327,8 +352,8 @@ static int read_blocks(reader *r, naryn__cuts *c, long long *good, uint32_t *crc
   while (rc == NARYN_OK) {
     *good = r->off;
     *crc = r->crc;
-    unsigned char h[BLOCK_HEAD];
-    size_t got = take(r, h, BLOCK_HEAD - 4);
+    unsigned char h[BLOCK_HEAD(VERSION)];
+    size_t got = take(r, h, (size_t)head - 4);
     if (got == 0) break; /* the end of the file after a whole block */
     if (memcmp(h, BLOCK_TAG, got < 4 ? got : 4) != 0) {
       rc = naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, 0, 0, NULL,
@@ -337,7 +362,7 @@ static int read_blocks(reader *r, naryn__cuts *c, long long *good, uint32_t *crc
       break;
     }
     uint32_t want, stored;
-    int crc_rc = got < BLOCK_HEAD - 4 ? 1 : check_crc(r, &want, &stored);
+    int crc_rc = got < (size_t)head - 4 ? 1 : check_crc(r, &want, &stored);
     if (crc_rc == 1) {
       torn(r, *good, "the file ends inside it");
       break;
@@ -346,12 +371,13 @@ static int read_blocks(reader *r, naryn__cuts *c, long long *good, uint32_t *crc
       rc = corrupt_crc(r, want, stored);
       break;
     }
-    uint32_t count = get32(h + 8);
-    if ((long long)count * (long long)per + 4 > r->size - r->off) {
+    uint32_t count = get32(h + 8), points = r->version >= 2 ? get32(h + 12) : 0;
+    if ((long long)count * (long long)per + (long long)points * (long long)pper + 4 >
+        r->size - r->off) {
       torn(r, *good, "the file ends inside it");
       break;
     }
-    size_t body = (size_t)count * per;
+    size_t cuts_body = (size_t)count * per, body = cuts_body + (size_t)points * pper;
     if (body > cap) {
       unsigned char *p = realloc(buf, body);
       if (!p) {
@@ -381,10 +407,20 @@ static int read_blocks(reader *r, naryn__cuts *c, long long *good, uint32_t *crc
         rc = naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, 0, 0, NULL,
                          "corrupt at byte %lld: expected a stage from 0 to %d, an outcome "
                          "from -1 and finite numbers",
-                         *good + BLOCK_HEAD + (long long)(k * per),
-                         naryn__cuts_stages(c) - 1);
+                         *good + head + (long long)(k * per), naryn__cuts_stages(c) - 1);
         break;
       }
+    }
+    for (uint32_t k = 0; k < points && rc == NARYN_OK; k++) {
+      const unsigned char *q = buf + cuts_body + k * pper;
+      int ok = get32(q) < (uint32_t)naryn__cuts_stages(c);
+      for (int j = 0; j < n && ok; j++) ok = isfinite(get_double(q + 4 + 8 * (size_t)j));
+      if (!ok)
+        rc = naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, 0, 0, NULL,
+                         "corrupt at byte %lld: expected a trial state of a stage from 0 to "
+                         "%d, of finite numbers",
+                         *good + head + (long long)(cuts_body + k * pper),
+                         naryn__cuts_stages(c) - 1);
     }
     for (uint32_t k = 0; k < count && rc == NARYN_OK; k++) {
       const unsigned char *q = buf + k * per;
@@ -392,16 +428,22 @@ static int read_blocks(reader *r, naryn__cuts *c, long long *good, uint32_t *crc
       rc = naryn__cuts_add(c, (int)get32(q), (int32_t)get32(q + 4), (int32_t)get32(q + 8),
                            get_double(q + 12), beta, r->d);
     }
+    for (uint32_t k = 0; k < points && rc == NARYN_OK; k++) {
+      const unsigned char *q = buf + cuts_body + k * pper;
+      for (int j = 0; j < n; j++) beta[j] = get_double(q + 4 + 8 * (size_t)j);
+      rc = naryn__cuts_add_point(c, (int)get32(q), beta, r->d);
+    }
   }
   free(buf);
   free(beta);
   return rc;
 }
 
-/* Reads path into c; *good and *crc as read_blocks gives them. */
+/* Reads path into c; *good and *crc as read_blocks gives them, *version
+** the file's. */
 static int read_file(naryn__cuts *c, const char *path, long long *good, uint32_t *crc,
-                     naryn_diags *d) {
-  reader r = {NULL, path, 0, 0, 0, d};
+                     int *version, naryn_diags *d) {
+  reader r = {.path = path, .d = d};
   r.crc = crc_of(0, NULL, 0);
   r.f = fopen(path, "rb");
   struct stat st;
@@ -415,6 +457,7 @@ static int read_file(naryn__cuts *c, const char *path, long long *good, uint32_t
   setvbuf(r.f, NULL, _IOFBF, CHUNK);
   int rc = read_header(&r, c);
   if (rc == NARYN_OK) rc = read_blocks(&r, c, good, crc);
+  *version = r.version;
   if (rc == NARYN_OK && ferror(r.f))
     rc = naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, path, 0, 0, NULL, "cannot read: %s",
                      strerror(EIO));
@@ -427,7 +470,8 @@ int naryn__cutfile_read(naryn__cuts *c, const char *path, long long *good_bytes,
   long mark = naryn__diags_nomem(d);
   long long good = 0;
   uint32_t crc;
-  int rc = read_file(c, path, &good, &crc, d);
+  int version;
+  int rc = read_file(c, path, &good, &crc, &version, d);
   if (good_bytes) *good_bytes = good;
   return naryn__diags_status(d, mark, rc);
 }
@@ -439,6 +483,7 @@ int naryn__cutfile_read(naryn__cuts *c, const char *path, long long *good_bytes,
 struct naryn__cutlog {
   char *path;
   int *written; /* per stage, the cuts already in the file */
+  int *points;  /* per stage, the trial states already in the file */
   sink s;
 };
 
@@ -472,26 +517,31 @@ int naryn__cutlog_open(naryn__cuts *c, const char *path, naryn__cutlog **out,
   naryn__cutlog *l = calloc(1, sizeof *l);
   size_t len = strlen(path) + 1;
   if (l) l->path = malloc(len);
-  if (l && l->path) l->written = calloc((size_t)stages, sizeof *l->written);
+  if (l && l->path) l->written = calloc(2 * (size_t)stages, sizeof *l->written);
   if (!l || !l->path || !l->written) {
     naryn__cutlog_close(l);
     return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   }
   memcpy(l->path, path, len);
+  l->points = l->written + stages;
   l->s.fd = -1;
+  l->s.version = VERSION;
   int rc = NARYN_OK;
   struct stat st;
   if (stat(path, &st) == 0) {
     long long good = 0;
     uint32_t crc = 0;
-    rc = read_file(c, path, &good, &crc, d);
+    rc = read_file(c, path, &good, &crc, &l->s.version, d);
     if (rc == NARYN_OK && (l->s.fd = open(path, O_WRONLY)) < 0) rc = cannot_write(l, errno, d);
     if (rc == NARYN_OK && good < (long long)st.st_size && ftruncate(l->s.fd, (off_t)good) != 0)
       rc = cannot_write(l, errno, d);
     if (rc == NARYN_OK && lseek(l->s.fd, (off_t)good, SEEK_SET) < 0)
       rc = cannot_write(l, errno, d);
     l->s.crc = crc;
-    for (int t = 0; t < stages; t++) l->written[t] = naryn__cuts_count(c, t);
+    for (int t = 0; t < stages; t++) {
+      l->written[t] = naryn__cuts_count(c, t);
+      l->points[t] = naryn__cuts_points(c, t);
+    }
   } else if (errno != ENOENT) {
     rc = cannot_write(l, errno, d);
   } else if ((l->s.fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666)) < 0) {
@@ -515,11 +565,14 @@ int naryn__cutlog_open(naryn__cuts *c, const char *path, naryn__cutlog **out,
 int naryn__cutlog_append(naryn__cutlog *l, const naryn__cuts *c, int iteration,
                          naryn_diags *d) {
   if (l->s.err) return cannot_write(l, l->s.err, d);
-  put_block(&l->s, c, l->written, 0, iteration);
+  put_block(&l->s, c, l->written, l->points, 0, iteration);
   sink_flush(&l->s);
   if (!l->s.err && fsync(l->s.fd) != 0) l->s.err = errno;
   if (l->s.err) return cannot_write(l, l->s.err, d);
-  for (int t = 0; t < naryn__cuts_stages(c); t++) l->written[t] = naryn__cuts_count(c, t);
+  for (int t = 0; t < naryn__cuts_stages(c); t++) {
+    l->written[t] = naryn__cuts_count(c, t);
+    l->points[t] = naryn__cuts_points(c, t);
+  }
   return NARYN_OK;
 }
 

@@ -137,7 +137,13 @@ int naryn__policy_add_cut(naryn_policy *p, int t, int outcome, int iteration, do
                           const double *beta, const double *at, naryn_diags *d) {
   int rc = naryn__stage_add_cut(p->stage[t], outcome < 0 ? 0 : outcome, alpha, beta);
   if (rc == NARYN_OK) rc = naryn__cuts_add(p->cuts, t, outcome, iteration, alpha, beta, d);
-  if (rc == NARYN_OK && at) rc = naryn__cuts_add_point(p->cuts, t, at, d);
+  /* The cuts of one state (one per outcome with multiple cuts) share a
+  ** trial state, kept once. */
+  int np = naryn__cuts_points(p->cuts, t);
+  if (rc == NARYN_OK && at &&
+      (np == 0 ||
+       memcmp(naryn__cuts_point(p->cuts, t, np - 1), at, (size_t)p->nstate * sizeof *at) != 0))
+    rc = naryn__cuts_add_point(p->cuts, t, at, d);
   if (rc == NARYN_ENOMEM)
     rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   return rc;
@@ -332,8 +338,8 @@ static int read_into(const naryn_model *m, const char *path, int multi_cut, int 
   return rc;
 }
 
-int naryn_policy_read(const naryn_model *m, const char *dir, naryn_policy **out,
-                      naryn_diags *d) {
+int naryn__policy_read(const naryn_model *m, const char *dir, int select, naryn_policy **out,
+                       naryn_diags *d) {
   *out = NULL;
   char path[4096];
   if ((size_t)snprintf(path, sizeof path, "%s/cuts.bin", dir) >= sizeof path)
@@ -355,11 +361,15 @@ int naryn_policy_read(const naryn_model *m, const char *dir, naryn_policy **out,
     p = NULL;
     rc = read_into(m, path, multi, cyclic, &p, d);
   }
-  /* Every cut read goes into its stage's LP. */
+  /* Each stage's LP gets the cuts that are the highest at one of its
+  ** trial states (level-1 dominance; every cut of a file without them). */
+  for (int t = 0; rc == NARYN_OK && select && t < p->T; t++)
+    rc = naryn__cuts_select(p->cuts, t, d);
   for (int t = 0; rc == NARYN_OK && t < p->T; t++)
     for (int i = 0; rc == NARYN_OK && i < naryn__cuts_count(p->cuts, t); i++) {
       naryn__cut c = naryn__cuts_get(p->cuts, t, i);
-      rc = naryn__stage_add_cut(p->stage[t], c.outcome < 0 ? 0 : c.outcome, c.alpha, c.beta);
+      if (c.active)
+        rc = naryn__stage_add_cut(p->stage[t], c.outcome < 0 ? 0 : c.outcome, c.alpha, c.beta);
       if (rc == NARYN_ENOMEM)
         rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
       if (c.iteration > p->iterations) p->iterations = c.iteration;
@@ -370,4 +380,9 @@ int naryn_policy_read(const naryn_model *m, const char *dir, naryn_policy **out,
   }
   *out = p;
   return NARYN_OK;
+}
+
+int naryn_policy_read(const naryn_model *m, const char *dir, naryn_policy **out,
+                      naryn_diags *d) {
+  return naryn__policy_read(m, dir, 1, out, d);
 }

@@ -100,6 +100,14 @@ int naryn__policy_new(const naryn_model *m, int multi_cut, int cyclic, naryn_pol
 int naryn__policy_add_cut(naryn_policy *p, int t, int outcome, int iteration, double alpha,
                           const double *beta, const double *at, naryn_diags *d);
 
+/* Reads the policy naryn_policy_write wrote into dir for model m, as
+** naryn_policy_read does; with 'select', each stage's LP holds only the
+** cuts that are the highest at one of the stage's trial states (the
+** store's active ones; every cut when the file keeps no trial states),
+** without, every cut. */
+int naryn__policy_read(const naryn_model *m, const char *dir, int select, naryn_policy **out,
+                       naryn_diags *d);
+
 /* The inflow of each node the outcomes of stage t scale (NULL: the
 ** model's own). */
 const double *naryn__policy_base(const naryn_policy *p, int t);

@@ -294,7 +294,46 @@ static void mark_below(const naryn_model *m, int p, int *stack, unsigned char *s
   }
 }
 
-double naryn__rules_target_gwh(const sim *s, const naryn__rule *r, int t) {
+/* Whether a stage's rule follows a grid's residual demand. */
+static int residual(const sim *s, const stage *st) {
+  const naryn__rule *r = &s->m->nodes[st->res].rules[st->rule];
+  return r->type == NARYN__RULE_ENERGY && r->residual_grid >= 0;
+}
+
+int naryn__rules_cascades(sim *s) {
+  const naryn_model *m = s->m;
+  int count = 0;
+  for (int j = 0; j < s->nstages; j++) count += residual(s, &s->stages[j]);
+  s->cascade = malloc(((size_t)count * ((size_t)m->nnodes + 2) + 1) * sizeof *s->cascade);
+  if (!s->cascade) return NARYN_ENOMEM;
+  int at = 0;
+  for (int j = 0; j < s->nstages; j++) {
+    stage *st = &s->stages[j];
+    st->cascade = -1;
+    if (!residual(s, st)) continue;
+    const naryn__rule *r = &m->nodes[st->res].rules[st->rule];
+    int g = r->residual_grid, p = r->node;
+    mark_below(m, p, s->scratch_int, s->scratch_seen);
+    /* The grid's plants below p, then the others, each in node order. */
+    st->cascade = at;
+    for (int below = 1; below >= 0; below--) {
+      int *n = &s->cascade[at++];
+      *n = 0;
+      for (int i = 0; i < m->nnodes; i++)
+        if (i != p && m->plant_grid[i] == g && s->nl[i].qt >= 0 &&
+            (s->scratch_seen[i] != 0) == below)
+          s->cascade[at++] = i, (*n)++;
+    }
+  }
+  return NARYN_OK;
+}
+
+/* The energy (GWh) the energy rule of stage st asks of its plant in step
+** t: its energy_gwh, or its share of the residual demand of the grid it
+** follows. */
+static double target_gwh(const sim *s, const stage *st, int t) {
+  const naryn_model *m = s->m;
+  const naryn__rule *r = &m->nodes[st->res].rules[st->rule];
   if (r->residual_grid < 0) return r->energy_gwh.v[t];
   /* The grid's demand, less what its thermal plants up to the stated price
   ** can make in the step, less what its plants outside the rule's cascade
@@ -304,8 +343,8 @@ double naryn__rules_target_gwh(const sim *s, const naryn__rule *r, int t) {
   ** plant for its part of the cascade's energy per m3: its efficiency
   ** times head over the sum of the cascade's. Counting the plants below
   ** as they ran the step before would make the target swing, since they
-  ** follow the plant's own release. */
-  const naryn_model *m = s->m;
+  ** follow the plant's own release. Which plants are below is the
+  ** network's, found once (naryn__rules_cascades). */
   int g = r->residual_grid, p = r->node;
   double left = m->grids[g].demand_gwh.v[t];
   double hours = m->step_s[t] / 3600.0;
@@ -317,25 +356,23 @@ double naryn__rules_target_gwh(const sim *s, const naryn__rule *r, int t) {
     left -= th->capacity_mw * avail * hours * 1e-3;
   }
   double own = m->nodes[p].efficiency * fmax(s->head[p], 0.0), cascade = own;
-  mark_below(m, p, s->scratch_int, s->scratch_seen);
-  for (int i = 0; i < m->nnodes; i++) {
-    if (i == p || m->plant_grid[i] != g || s->nl[i].qt < 0) continue;
-    if (s->scratch_seen[i])
-      cascade += m->nodes[i].efficiency * fmax(s->head[i], 0.0);
-    else if (t > 0)
-      left -= s->energy_prev[i];
-  }
+  const int *below = &s->cascade[st->cascade], *other = below + 1 + below[0];
+  for (int k = 1; k <= below[0]; k++)
+    cascade += m->nodes[below[k]].efficiency * fmax(s->head[below[k]], 0.0);
+  for (int k = 1; k <= other[0] && t > 0; k++) left -= s->energy_prev[other[k]];
   double part = cascade > 0 ? own / cascade : 1.0;
   return left > 0 ? r->residual_share * left * part : 0.0;
 }
 
-double naryn__rules_energy_hm3(const sim *s, const naryn__rule *r, int plant,
-                               int t) {
+/* Turbined water (hm3) the energy rule of stage st asks of its plant at
+** the head used in the current solve. */
+static double energy_hm3(const sim *s, const stage *st, int t) {
+  int plant = s->m->nodes[st->res].rules[st->rule].node;
   const naryn__node *p = &s->m->nodes[plant];
   double h = s->head[plant], step_s = s->m->step_s[t];
   if (!(h > 0) || !(p->efficiency > 0) || step_s <= 0) return 0.0;
   /* Mean power over the step, and the flow that makes it at this head. */
-  double mw = naryn__rules_target_gwh(s, r, t) * 1e3 / (step_s / 3600.0);
+  double mw = target_gwh(s, st, t) * 1e3 / (step_s / 3600.0);
   double q_m3s = mw * 1e6 / (NARYN__RHO_G * p->efficiency * h);
   return q_m3s * step_s * 1e-6;
 }
@@ -362,7 +399,7 @@ static void stage_bounds(sim *s, stage *st, int t) {
       if (lo < 0) lo = 0;
       break;
     case NARYN__RULE_ENERGY:
-      lo = naryn__rules_energy_hm3(s, r, r->node, t);
+      lo = energy_hm3(s, st, t);
       break;
     case NARYN__RULE_DOWNSTREAM:
       lo = r->flow_m3s.v[t] * k;

@@ -264,7 +264,8 @@ static int build_lp(sim *s) {
       for (int k = 0; k < SHARE_PARTS; k++)
         ADD(s->nl[n->return_to].bal, s->nl[i].d + k, n->return_fraction);
   }
-  if (naryn__rules_hedging(s, &b) != NARYN_OK) goto done;
+  if (naryn__rules_hedging(s, &b) != NARYN_OK || naryn__rules_cascades(s) != NARYN_OK)
+    goto done;
 #undef COL
 #undef ADD
 #undef ADD_LINK
@@ -743,6 +744,7 @@ static void sim_free(sim *s) {
   naryn__replay_free(s->replay);
   free(s->stages);
   free(s->hedges);
+  free(s->cascade);
 }
 
 int naryn__simulate_into(const naryn_model *m, const naryn_sim_opts *o,

@@ -77,6 +77,8 @@ typedef struct stage {
   int on;             /* the rule applies in this step */
   unsigned zones;     /* bit z: it applies in zone z; all set: look it up */
   double lo_hm3, hi_hm3; /* its bounds in this step */
+  int cascade;        /* an energy rule following a grid's residual demand:
+                      ** where its plants are in sim's cascade, else -1 */
 } stage;
 
 /* A hedging rule's row for one demand: parts - h + slack = allowed. */
@@ -119,6 +121,10 @@ typedef struct sim {
   unsigned char *scratch_seen; /* scratch: nnodes flags */
   stage *stages;      /* the rules' stages, chain by chain */
   int nstages;
+  /* Per stage of an energy rule following a grid's residual demand: the
+  ** number of the grid's plants below the rule's plant and their nodes,
+  ** then the number of the grid's other plants and theirs. */
+  int *cascade;
   hedge_row *hedges;
   int nhedges;
   /* Forced releases not kept, per reservoir: steps, water released above
@@ -186,12 +192,10 @@ int naryn__rules_hedging(sim *s, lp_build *b);
 /* Sets the bounds of every rule's columns and rows for step t (after the
 ** network's own, see set_step_bounds). */
 void naryn__rules_bounds(sim *s, int t);
-/* The energy (GWh) an energy rule asks of its plant in step t: its
-** energy_gwh, or its share of the residual demand of the grid it follows. */
-double naryn__rules_target_gwh(const sim *s, const naryn__rule *r, int t);
-/* Turbined water (hm3) an energy rule asks of a plant at the head used in
-** the current solve. */
-double naryn__rules_energy_hm3(const sim *s, const naryn__rule *r, int plant, int t);
+/* After every rule's stage is laid out: which of its grid's plants each
+** energy rule that follows a grid's residual demand has below it (the
+** network's, the same every step). NARYN_OK or NARYN_ENOMEM. */
+int naryn__rules_cascades(sim *s);
 /* The zone of every reservoir at the start of step t. */
 void naryn__rules_zones(sim *s, int t);
 /* After the step's last solve: the rule that decided each reservoir's

@@ -1,9 +1,10 @@
 /*
 ** test_cuts.c: the SDDP cut store and its file: cuts added and evaluated,
 ** level-1 dominance worked by hand, a file written and read back bit for
-** bit, a run's appended file cut short at every byte and resumed, and the
-** files refused: damaged in a middle block, of another model, of another
-** version, not a cut file.
+** bit with the trial states the selection keeps cuts at, a run's appended
+** file cut short at every byte and resumed, a file of version 1 (no trial
+** states) read and appended to, and the files refused: damaged in a
+** middle block, of another model, of another version, not a cut file.
 **
 ** The suite works in a temporary folder, under short relative names so
 ** that the messages read as a user would see them.
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
 #include "naryn_int.h"
 #include "testutil.h"
@@ -232,6 +234,10 @@ static double tricky(int i) {
 static void same_cuts(const naryn__cuts *a, const naryn__cuts *b) {
   int n = naryn__cuts_states(a);
   for (int t = 0; t < naryn__cuts_stages(a); t++) {
+    assert_int_equal(naryn__cuts_points(a, t), naryn__cuts_points(b, t));
+    for (int k = 0; k < naryn__cuts_points(a, t); k++)
+      assert_memory_equal(naryn__cuts_point(a, t, k), naryn__cuts_point(b, t, k),
+                          (size_t)n * sizeof(double));
     assert_int_equal(naryn__cuts_count(a, t), naryn__cuts_count(b, t));
     for (int i = 0; i < naryn__cuts_count(a, t); i++) {
       naryn__cut x = naryn__cuts_get(a, t, i), y = naryn__cuts_get(b, t, i);
@@ -254,13 +260,14 @@ static void test_write_read(void **state) {
   }
   naryn_diags *d = naryn_diags_new(0);
   assert_int_equal(naryn__cutfile_write(c, "all.cuts", 0, d), NARYN_OK);
-  /* The header: magic, version 1, 2 states, 3 stages, the fingerprint
-  ** little-endian, 28 bytes of names; 40 cuts of 36 bytes in one block. */
+  /* The header: magic, version 2, 2 states, 3 stages, the fingerprint
+  ** little-endian, 28 bytes of names; 40 cuts of 36 bytes in one block
+  ** (its head of 20 bytes counts no trial state). */
   char *text = tu_slurp("all.cuts");
-  assert_memory_equal(text, "NARYNCUT\1\0\0\0\2\0\0\0\3\0\0\0\0\xef\x78\x56\xcd\xab\x34\x12"
+  assert_memory_equal(text, "NARYNCUT\2\0\0\0\2\0\0\0\3\0\0\0\0\xef\x78\x56\xcd\xab\x34\x12"
                             "\x1c\0\0\0", 32);
   free(text);
-  assert_int_equal(file_size("all.cuts"), 36 + 28 + 4 + 16 + 40 * 36 + 4);
+  assert_int_equal(file_size("all.cuts"), 36 + 28 + 4 + 20 + 40 * 36 + 4);
   naryn__cuts *r = store(3, 2, names2, FP);
   long long good = -1;
   assert_int_equal(naryn__cutfile_read(r, "all.cuts", &good, d), NARYN_OK);
@@ -278,6 +285,12 @@ static void test_write_read(void **state) {
   assert_int_equal(naryn__cutfile_read(s, "active.cuts", NULL, d), NARYN_OK);
   assert_int_equal(naryn__cuts_count(s, 0), active);
   assert_int_equal(naryn__cuts_count(s, 1), naryn__cuts_count(c, 1));
+  /* The trial state goes with them: 20 bytes, its stage and x. */
+  assert_int_equal(file_size("active.cuts"),
+                   36 + 28 + 4 + 20 + (active + 2 * 13) * 36 + 20 + 4);
+  assert_int_equal(naryn__cuts_points(s, 0), 1);
+  assert_int_equal(naryn__cuts_points(s, 1), 0);
+  assert_memory_equal(naryn__cuts_point(s, 0, 0), x, sizeof x);
   int idx[40];
   naryn__cuts_active(c, 0, idx);
   for (int i = 0; i < active; i++) {
@@ -308,13 +321,15 @@ static void test_resume_torn(void **state) {
       double b[2] = {tricky(k + it), -tricky(k)};
       assert_int_equal(naryn__cuts_add(c, k % 2, -1, it, tricky(it * k), b, d), NARYN_OK);
     }
+    double x[2] = {tricky(it + 4), tricky(it + 5)};
+    assert_int_equal(naryn__cuts_add_point(c, it % 2, x, d), NARYN_OK);
     assert_int_equal(naryn__cutlog_append(l, c, it, d), NARYN_OK);
     ends[it] = file_size("run.cuts");
     counts[it] = naryn__cuts_count(c, 0) + naryn__cuts_count(c, 1);
   }
   naryn__cutlog_close(l);
   assert_int_equal(ends[0], 36 + 28 + 4);
-  assert_int_equal(ends[1], ends[0] + 16 + 2 * 36 + 4);
+  assert_int_equal(ends[1], ends[0] + 20 + 2 * 36 + 20 + 4);
   /* The whole file reads back as the store. */
   naryn__cuts *r = store(2, 2, names2, FP);
   assert_int_equal(naryn__cutfile_read(r, "run.cuts", NULL, d), NARYN_OK);
@@ -337,6 +352,7 @@ static void test_resume_torn(void **state) {
       while (blocks < 3 && ends[blocks + 1] <= len) blocks++;
       assert_int_equal(good, ends[blocks]);
       assert_int_equal(naryn__cuts_count(r, 0) + naryn__cuts_count(r, 1), counts[blocks]);
+      assert_int_equal(naryn__cuts_points(r, 0) + naryn__cuts_points(r, 1), blocks);
       assert_int_equal(naryn_diags_errors(d), 0);
       assert_int_equal(naryn_diags_count(d), len == ends[blocks] ? 0 : 1);
       if (len != ends[blocks]) {
@@ -361,7 +377,7 @@ static void test_resume_torn(void **state) {
   naryn__cuts_add(r, 1, -1, 3, 3.0, b, d);
   assert_int_equal(naryn__cutlog_append(l, r, 3, d), NARYN_OK);
   naryn__cutlog_close(l);
-  assert_int_equal(file_size("resume.cuts"), ends[2] + 16 + 36 + 4);
+  assert_int_equal(file_size("resume.cuts"), ends[2] + 20 + 36 + 4);
   naryn__cuts *s = store(2, 2, names2, FP);
   naryn_diags_clear(d);
   assert_int_equal(naryn__cutfile_read(s, "resume.cuts", NULL, d), NARYN_OK);
@@ -403,13 +419,13 @@ static void test_corrupt(void **state) {
   naryn_diags *d = naryn_diags_new(0);
   three_blocks("bad.cuts", ends);
   assert_int_equal(ends[0], 68);
-  assert_int_equal(ends[1], 68 + 16 + 72 + 4);
-  /* A number in the first block: its closing CRC at byte 156 fails. */
-  poke("bad.cuts", (long)ends[0] + 16 + 12, 1);
+  assert_int_equal(ends[1], 68 + 20 + 72 + 4);
+  /* A number in the first block: its closing CRC at byte 160 fails. */
+  poke("bad.cuts", (long)ends[0] + 20 + 12, 1);
   naryn__cuts *r = store(2, 2, names2, FP);
   assert_int_equal(naryn__cutfile_read(r, "bad.cuts", NULL, d), NARYN_ESYNTAX);
   const char *e = tu_first_error(d);
-  assert_non_null(strstr(e, "bad.cuts: error: corrupt at byte 156: expected the CRC-32 of the "
+  assert_non_null(strstr(e, "bad.cuts: error: corrupt at byte 160: expected the CRC-32 of the "
                             "bytes before it, "));
   naryn__cuts_free(r);
   /* The count of the second block: its header's CRC fails. */
@@ -420,7 +436,7 @@ static void test_corrupt(void **state) {
   assert_int_equal(naryn__cutfile_read(r, "bad.cuts", NULL, d), NARYN_ESYNTAX);
   char want[120];
   snprintf(want, sizeof want, "bad.cuts: error: corrupt at byte %lld: expected the CRC-32",
-           ends[1] + 12);
+           ends[1] + 16);
   assert_non_null(strstr(tu_first_error(d), want));
   naryn__cuts_free(r);
   /* A block's tag. */
@@ -429,7 +445,7 @@ static void test_corrupt(void **state) {
   naryn_diags_clear(d);
   r = store(2, 2, names2, FP);
   assert_int_equal(naryn__cutfile_read(r, "bad.cuts", NULL, d), NARYN_ESYNTAX);
-  assert_string_equal(tu_first_error(d), "bad.cuts: error: corrupt at byte 160: expected "
+  assert_string_equal(tu_first_error(d), "bad.cuts: error: corrupt at byte 164: expected "
                                          "\"CUTS\", the start of a block of cuts");
   naryn__cuts_free(r);
   /* The last block: left out with a note, the others read. */
@@ -451,6 +467,121 @@ static void test_corrupt(void **state) {
   assert_int_equal(naryn__cutfile_read(r, "bad.cuts", NULL, d), NARYN_ESYNTAX);
   assert_non_null(strstr(tu_first_error(d), "bad.cuts: error: corrupt at byte 64: "));
   naryn__cuts_free(r);
+  naryn_diags_free(d);
+}
+
+/* Puts v little-endian in the next 'bytes' bytes of b from *n on. */
+static void put_le(unsigned char *b, size_t *n, uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; i++) b[(*n)++] = (unsigned char)(v >> (8 * i));
+}
+
+/* Puts the CRC-32 of b's first *n bytes after them. */
+static void put_crc(unsigned char *b, size_t *n) {
+  put_le(b, n, crc32(crc32(0L, Z_NULL, 0), b, (uInt)*n), 4);
+}
+
+/* Writes path as naryn wrote cut files of version 1 (no trial states):
+** its header for names2 and FP, and one block of iteration 1 holding a
+** cut of each of 2 stages; returns its length. */
+static long long version1(const char *path) {
+  unsigned char b[256];
+  size_t n = 8;
+  memcpy(b, "NARYNCUT", 8);
+  put_le(b, &n, 1, 4), put_le(b, &n, 2, 4), put_le(b, &n, 2, 4);
+  put_le(b, &n, FP, 8), put_le(b, &n, 28, 4);
+  put_crc(b, &n);
+  memcpy(b + n, "toktogul_hm3\0naryn_past_m3s\0", 28), n += 28;
+  put_crc(b, &n);
+  memcpy(b + n, "CUTS", 4), n += 4;
+  put_le(b, &n, 1, 4), put_le(b, &n, 2, 4);
+  put_crc(b, &n);
+  for (int t = 0; t < 2; t++) {
+    const double v[3] = {100.0 + t, -1.5, 0.25 * t};
+    put_le(b, &n, (uint64_t)t, 4), put_le(b, &n, 0xffffffffu, 4), put_le(b, &n, 1, 4);
+    for (int k = 0; k < 3; k++) {
+      uint64_t u;
+      memcpy(&u, &v[k], 8);
+      put_le(b, &n, u, 8);
+    }
+  }
+  put_crc(b, &n);
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  assert_int_equal(fwrite(b, 1, n, f), n);
+  fclose(f);
+  return (long long)n;
+}
+
+/* A file of version 1 is read as it is, its cuts without trial states (a
+** selection keeps them all); a run resuming from it appends blocks of
+** version 1, its trial states left out. */
+static void test_version1(void **state) {
+  (void)state;
+  long long len = version1("old.cuts");
+  assert_int_equal(len, 36 + 28 + 4 + 16 + 2 * 36 + 4);
+  naryn_diags *d = naryn_diags_new(0);
+  naryn__cuts *r = store(2, 2, names2, FP);
+  assert_int_equal(naryn__cutfile_read(r, "old.cuts", NULL, d), NARYN_OK);
+  assert_int_equal(naryn_diags_count(d), 0);
+  for (int t = 0; t < 2; t++) {
+    assert_int_equal(naryn__cuts_count(r, t), 1);
+    assert_int_equal(naryn__cuts_points(r, t), 0);
+    naryn__cut c = naryn__cuts_get(r, t, 0);
+    assert_true(c.alpha == 100.0 + t && c.beta[0] == -1.5 && c.beta[1] == 0.25 * t);
+    assert_int_equal(c.outcome, -1);
+    assert_int_equal(c.iteration, 1);
+    assert_int_equal(naryn__cuts_select(r, t, d), NARYN_OK);
+    assert_int_equal(naryn__cuts_active_count(r, t), 1);
+  }
+  naryn__cuts_free(r);
+  r = store(2, 2, names2, FP);
+  naryn__cutlog *l = NULL;
+  assert_int_equal(naryn__cutlog_open(r, "old.cuts", &l, d), NARYN_OK);
+  double b[2] = {1.0, 2.0}, x[2] = {3.0, 4.0};
+  naryn__cuts_add(r, 1, -1, 2, 3.0, b, d);
+  naryn__cuts_add_point(r, 1, x, d);
+  assert_int_equal(naryn__cutlog_append(l, r, 2, d), NARYN_OK);
+  naryn__cutlog_close(l);
+  assert_int_equal(file_size("old.cuts"), len + 16 + 36 + 4);
+  naryn__cuts *s = store(2, 2, names2, FP);
+  assert_int_equal(naryn__cutfile_read(s, "old.cuts", NULL, d), NARYN_OK);
+  assert_int_equal(naryn_diags_count(d), 0);
+  assert_int_equal(naryn__cuts_count(s, 1), 2);
+  assert_int_equal(naryn__cuts_points(s, 1), 0);
+  naryn__cuts_free(s);
+  naryn__cuts_free(r);
+  naryn_diags_free(d);
+}
+
+/* A trial state of a stage the model does not have, its block's CRC
+** mended: an error naming its byte. */
+static void test_bad_trial_state(void **state) {
+  (void)state;
+  naryn__cuts *c = store(2, 2, names2, FP);
+  double b[2] = {1.0, 2.0}, x[2] = {3.0, 4.0};
+  naryn__cuts_add(c, 0, -1, 1, 3.0, b, NULL);
+  naryn__cuts_add_point(c, 0, x, NULL);
+  naryn_diags *d = naryn_diags_new(0);
+  assert_int_equal(naryn__cutfile_write(c, "state.cuts", 0, d), NARYN_OK);
+  long long len = file_size("state.cuts"), at = len - 4 - 20;
+  assert_int_equal(at, 68 + 20 + 36);
+  unsigned char *text = (unsigned char *)tu_slurp("state.cuts");
+  text[at] = 2;
+  size_t n = (size_t)len - 4;
+  put_crc(text, &n);
+  FILE *f = fopen("state.cuts", "wb");
+  assert_non_null(f);
+  fwrite(text, 1, (size_t)len, f);
+  fclose(f);
+  free(text);
+  naryn__cuts *r = store(2, 2, names2, FP);
+  assert_int_equal(naryn__cutfile_read(r, "state.cuts", NULL, d), NARYN_ESYNTAX);
+  assert_string_equal(tu_first_error(d), "state.cuts: error: corrupt at byte 124: expected a "
+                                         "trial state of a stage from 0 to 1, of finite "
+                                         "numbers");
+  assert_int_equal(naryn__cuts_count(r, 0) + naryn__cuts_points(r, 0), 0);
+  naryn__cuts_free(r);
+  naryn__cuts_free(c);
   naryn_diags_free(d);
 }
 
@@ -484,13 +615,13 @@ static void test_refused(void **state) {
   assert_string_equal(tu_first_error(d), "run.cuts: error: state 2 at byte 49: expected "
                                          "\"naryn_past2_m3s\", got \"naryn_past_m3s\"");
   naryn__cuts_free(r);
-  /* Version 2. */
+  /* Version 3. */
   poke("run.cuts", 8, 1);
   naryn_diags_clear(d);
   r = store(2, 2, names2, FP);
   assert_int_equal(naryn__cutfile_read(r, "run.cuts", NULL, d), NARYN_ESYNTAX);
   assert_string_equal(tu_first_error(d),
-                      "run.cuts: error: expected a cut file of version 1, got version 2");
+                      "run.cuts: error: expected a cut file of version 1 to 2, got version 3");
   /* Not a cut file; an empty one; none. */
   tu_write(".", "text.cuts", "NARYN CUTS\n");
   naryn_diags_clear(d);
@@ -528,6 +659,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_add_and_value),
       cmocka_unit_test(test_selection_by_hand),
+      cmocka_unit_test(test_version1),
+      cmocka_unit_test(test_bad_trial_state),
       cmocka_unit_test(test_selection_by_outcome),
       cmocka_unit_test(test_selection_incremental),
       cmocka_unit_test(test_write_read),

@@ -24,16 +24,6 @@
 
 #define TOL 1e-9
 
-static naryn_model *load(const char *text) {
-  naryn_diags *d = naryn_diags_new(0);
-  naryn_model *m = NULL;
-  int rc = tu_load_text(text, &m, d);
-  if (rc != NARYN_OK) print_error("%s\n", tu_first_error(d));
-  assert_int_equal(rc, NARYN_OK);
-  naryn_diags_free(d);
-  return m;
-}
-
 static naryn_result *run(const naryn_model *m) {
   naryn_diags *d = naryn_diags_new(0);
   naryn_result *r = NULL;
@@ -53,7 +43,7 @@ static double gq(const naryn_result *r, int g, int t, naryn_grid_quantity q) {
 ** 0.48 GWh, the dear one 0.96 GWh. */
 static void test_hydro_thermal(void **state) {
   (void)state;
-  naryn_model *m = load(
+  naryn_model *m = tu_load_model(
       "horizon: {start: 2001-01-01, end: 2001-01-03, step: daily}\n"
       "countries: {A: Alpha}\n"
       "nodes:\n"
@@ -136,7 +126,7 @@ static naryn_model *two_grids(double cap_mw) {
            "  - {from: N, to: S, capacity_mw: %g, capacity_mw_back: 5,"
            " loss_fraction: 0.1, tariff_per_mwh: 5}\n",
            cap_mw);
-  return load(text);
+  return tu_load_model(text);
 }
 
 static void test_line_at_limit(void **state) {
@@ -184,7 +174,7 @@ static void test_line_at_limit(void **state) {
 ** at 500, the rest at 3000. */
 static void test_unserved_tiers(void **state) {
   (void)state;
-  naryn_model *m = load(
+  naryn_model *m = tu_load_model(
       "horizon: {start: 2001-01-01, end: 2001-01-02, step: daily}\n"
       "countries: {A: Alpha}\n"
       "nodes:\n"
@@ -227,7 +217,7 @@ static void test_unserved_tiers(void **state) {
 ** the market will not take is surplus, at a price of 0. */
 static void test_surplus_and_export(void **state) {
   (void)state;
-  naryn_model *m = load(
+  naryn_model *m = tu_load_model(
       "horizon: {start: 2001-01-01, end: 2001-01-01, step: daily}\n"
       "nodes:\n"
       "  - {name: In, type: inflow, inflow_m3s: 100, country: A}\n"
@@ -259,7 +249,7 @@ static void test_surplus_and_export(void **state) {
 ** without one is no error. */
 static void test_read_defaults(void **state) {
   (void)state;
-  naryn_model *m = load(
+  naryn_model *m = tu_load_model(
       "horizon: {start: 2001-01, end: 2001-02, step: monthly}\n"
       "nodes:\n"
       "  - {name: In, type: inflow, inflow_m3s: 100, country: A}\n"
@@ -308,7 +298,7 @@ static void test_read_defaults(void **state) {
 /* A model without grids has none in its result. */
 static void test_no_grids(void **state) {
   (void)state;
-  naryn_model *m = load(
+  naryn_model *m = tu_load_model(
       "horizon: {start: 2001-01-01, end: 2001-01-01, step: daily}\n"
       "nodes:\n"
       "  - {name: In, type: inflow, inflow_m3s: 1}\n"

@@ -27,16 +27,6 @@
 
 #define TOL 1e-6
 
-static naryn_model *load(const char *text) {
-  naryn_diags *d = naryn_diags_new(0);
-  naryn_model *m = NULL;
-  int rc = tu_load_text(text, &m, d);
-  if (rc != NARYN_OK) print_error("%s\n", tu_first_error(d));
-  assert_int_equal(rc, NARYN_OK);
-  naryn_diags_free(d);
-  return m;
-}
-
 static naryn_result *optimise(const naryn_model *m) {
   naryn_diags *d = naryn_diags_new(0);
   naryn_result *r = NULL;
@@ -74,7 +64,7 @@ static naryn_model *hydro_thermal(const char *grid, const char *more) {
            "  - {name: Dear, grid: G, capacity_mw: 40, cost_per_mwh: [80, 120, 100]}\n"
            "%s",
            1.5 / (NARYN__RHO_G * 1e6 / 3.6e12 * 90.0), grid, more);
-  return load(text);
+  return tu_load_model(text);
 }
 
 /* The hydropower goes where it saves most; the plan's grids are
@@ -196,7 +186,7 @@ static void test_trade_in_the_game(void **state) {
            "  - {from: G, to: H, capacity_mw: 10, loss_fraction: 0.1}\n"
            "objectives: [{name: power, kind: grid}]\n",
            1.5 / (NARYN__RHO_G * 1e6 / 3.6e12 * 90.0));
-  naryn_model *m = load(text);
+  naryn_model *m = tu_load_model(text);
   naryn_share_opts o;
   naryn_share_opts_init(&o);
   naryn_game *g = NULL;

@@ -23,16 +23,6 @@
 
 #define TOL 1e-9
 
-static naryn_model *load(const char *text) {
-  naryn_diags *d = naryn_diags_new(0);
-  naryn_model *m = NULL;
-  int rc = tu_load_text(text, &m, d);
-  if (rc != NARYN_OK) print_error("%s\n", tu_first_error(d));
-  assert_int_equal(rc, NARYN_OK);
-  naryn_diags_free(d);
-  return m;
-}
-
 static naryn_result *run(const naryn_model *m, int optimise) {
   naryn_diags *d = naryn_diags_new(0);
   naryn_result *r = NULL;
@@ -77,7 +67,7 @@ static naryn_model *hydro_peak(double plant_mw, const char *peak) {
            "markets:\n"
            "  - {grid: G, import_price_per_mwh: 300, import_limit_mw: 100}\n",
            plant_mw, peak);
-  return load(text);
+  return tu_load_model(text);
 }
 
 /* The thermal plant cannot cover the peak, so the hydropower goes to it
@@ -157,7 +147,7 @@ static naryn_model *line_peak(const char *npeak) {
            "interconnectors:\n"
            "  - {from: N, to: S, capacity_mw: 15, capacity_mw_back: 0}\n",
            npeak);
-  return load(text);
+  return tu_load_model(text);
 }
 
 /* Over the day the line could carry 0.36 GWh, but only 0.06 GWh in S's
@@ -228,7 +218,7 @@ static void test_unserved_in_the_peak(void **state) {
              "thermal_plants:\n"
              "  - {name: T, grid: G, capacity_mw: 50, cost_per_mwh: 40}\n",
              tiers[i]);
-    naryn_model *m = load(text);
+    naryn_model *m = tu_load_model(text);
     naryn_result *r = run(m, 0);
     tu_close_to(gq(r, 0, 0, NARYN_G_THERMAL_GWH), 0.8, TOL);
     tu_close_to(gq(r, 0, 0, NARYN_G_UNSERVED_GWH), 0.2, TOL);
@@ -248,7 +238,7 @@ static void test_unserved_in_the_peak(void **state) {
 ** market sells the rest of the 10 GWh. */
 static void test_blocks_of_no_hours(void **state) {
   (void)state;
-  naryn_model *m = load(
+  naryn_model *m = tu_load_model(
       "horizon: {start: 2001-01, end: 2001-02, step: monthly}\n"
       "countries: {A: Alpha}\n"
       "nodes:\n"
@@ -312,7 +302,7 @@ static void test_peak_changes_the_optimum(void **state) {
            "  - {name: Dear, grid: G, capacity_mw: 40, cost_per_mwh: [80, 120, 100]}\n"
            "objectives: [{name: power, kind: grid}]\n",
            1.5 / (NARYN__RHO_G * 1e6 / 3.6e12 * 90.0));
-  naryn_model *m = load(text);
+  naryn_model *m = tu_load_model(text);
   naryn_result *r = run(m, 1);
   const double hydro[3] = {0.16, 0.9, 0.44};
   const double dear[3] = {0.86, 0.12, 0.58};

@@ -18,16 +18,6 @@
 /* Energy in GWh of one hm3 falling one metre at efficiency one. */
 #define KAPPA (9810.0 * 1e6 / 3.6e12)
 
-static naryn_model *load(const char *text) {
-  naryn_diags *d = naryn_diags_new(0);
-  naryn_model *m = NULL;
-  int rc = tu_load_text(text, &m, d);
-  if (rc != NARYN_OK) print_error("load: %s\n", tu_first_error(d));
-  assert_int_equal(rc, NARYN_OK);
-  naryn_diags_free(d);
-  return m;
-}
-
 static naryn_result *optimise(const naryn_model *m, double tolerance) {
   naryn_diags *d = naryn_diags_new(0);
   naryn_opt_opts o;
@@ -64,7 +54,7 @@ static const char shift_model[] =
 
 static void water_waits_for_the_better_price(void **state) {
   (void)state;
-  naryn_model *m = load(shift_model);
+  naryn_model *m = tu_load_model(shift_model);
   naryn_result *r = optimise(m, 0);
   double v = 20 * 31 * 0.0864; /* January's inflow, hm3 */
   tu_close_to(tu_q(m, r, NARYN_Q_TURBINED_HM3, "P", 0), 0, 1e-9);
@@ -115,7 +105,7 @@ static void successive_lp_finds_the_head_optimum(void **state) {
   char text[2048];
   double v = 50000 * KAPPA * 140; /* makes R* = 100 */
   snprintf(text, sizeof text, head_model, v);
-  naryn_model *m = load(text);
+  naryn_model *m = tu_load_model(text);
   naryn_result *r = optimise(m, 1e-10);
   double rel = tu_q(m, r, NARYN_Q_TURBINED_HM3, "P", 0);
   tu_close_to(rel, 100, 1e-3);
@@ -160,7 +150,7 @@ static void loss_curve_against_flat_penalty(void **state) {
   (void)state;
   char text[2048];
   snprintf(text, sizeof text, curve_model, 100 / (31 * 0.0864));
-  naryn_model *m = load(text);
+  naryn_model *m = tu_load_model(text);
   naryn_result *r = optimise(m, 0);
   tu_close_to(tu_q(m, r, NARYN_Q_DELIVERED_HM3, "A", 0), 50, 1e-9);
   tu_close_to(tu_q(m, r, NARYN_Q_DELIVERED_HM3, "B", 0), 50, 1e-9);
@@ -185,7 +175,7 @@ static const char infeasible_model[] =
 
 static void infeasible_minimum_is_explained(void **state) {
   (void)state;
-  naryn_model *m = load(infeasible_model);
+  naryn_model *m = tu_load_model(infeasible_model);
   naryn_diags *d = naryn_diags_new(0);
   naryn_result *r = NULL;
   assert_int_equal(naryn_optimise(m, NULL, &r, d), NARYN_EINFEAS);
@@ -222,7 +212,7 @@ static const char pinned_model[] =
 
 static void single_plan_simulated_and_optimised_alike(void **state) {
   (void)state;
-  naryn_model *m = load(pinned_model);
+  naryn_model *m = tu_load_model(pinned_model);
   naryn_diags *d = naryn_diags_new(0);
   naryn_result *s = NULL;
   assert_int_equal(naryn_simulate(m, NULL, &s, d), NARYN_OK);
@@ -306,7 +296,7 @@ static void pareto_curve_is_monotone(void **state) {
   (void)state;
   char text[2048];
   snprintf(text, sizeof text, curve_model, 120 / (31 * 0.0864));
-  naryn_model *m = load(text);
+  naryn_model *m = tu_load_model(text);
   naryn_diags *d = naryn_diags_new(0);
   naryn_result **pts = NULL;
   int n = 5;

@@ -8,8 +8,9 @@
 ** added and falls from one to many; a head linear in storage at one flow
 ** is a plane, fitted to rounding. And SDDP with such a plant: the system
 ** of test_sddp.c with a reservoir whose level rises with its storage, whose
-** lower bound must reach the optimum of the extensive form written here
-** with the SAME planes (read through the internal API) and never pass it.
+** lower bound must reach the optimum of the extensive form (written from
+** scratch in testutil_sddp.h) with the SAME planes (read through the
+** internal API) and never pass it.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,17 +23,7 @@
 #include <string.h>
 
 #include "naryn_int.h"
-#include "testutil.h"
-
-static naryn_model *load(const char *text) {
-  naryn_diags *d = naryn_diags_new(0);
-  naryn_model *m = NULL;
-  int rc = tu_load_text(text, &m, d);
-  if (rc != NARYN_OK) print_error("%s\n", tu_first_error(d));
-  assert_int_equal(rc, NARYN_OK);
-  naryn_diags_free(d);
-  return m;
-}
+#include "testutil_sddp.h"
 
 static int node(const naryn_model *m, const char *name) {
   for (int i = 0; i < m->nnodes; i++)
@@ -70,7 +61,7 @@ static double uniform(uint64_t *s) {
 ** 20,000 random points of the box, and the errors reported are those seen. */
 static void test_never_below(void **state) {
   (void)state;
-  naryn_model *m = load(valley);
+  naryn_model *m = tu_load_model(valley);
   int pl = node(m, "Plant");
   assert_true(naryn__prodfn_applies(m, pl));
   assert_false(naryn__prodfn_applies(m, node(m, "Lake")));
@@ -104,7 +95,7 @@ static void test_never_below(void **state) {
 ** 2 and 4; the largest error falls from 1 to 8. */
 static void test_error_falls(void **state) {
   (void)state;
-  naryn_model *m = load(valley);
+  naryn_model *m = tu_load_model(valley);
   int pl = node(m, "Plant");
   double mean[13], max[13];
   for (int k = 1; k <= 12; k++) {
@@ -125,7 +116,7 @@ static void test_error_falls(void **state) {
 ** eight; over a step of a day the energy plane is the same in GWh. */
 static void test_linear_head(void **state) {
   (void)state;
-  naryn_model *m = load(
+  naryn_model *m = tu_load_model(
       "horizon: {start: 2001-01-01, end: 2001-01-03, step: daily}\n"
       "countries: {A: Alpha}\n"
       "nodes:\n"
@@ -164,144 +155,33 @@ static void test_linear_head(void **state) {
 /* SDDP with a plant whose head follows its reservoir                      */
 /* ---------------------------------------------------------------------- */
 
-/* test_sddp.c's system with a level table: head 80 m empty, 100 m full. */
-static const char *sddp_model =
-    "horizon: {start: 2001-01-01, end: 2001-01-03, step: daily}\n"
-    "countries: {A: Alpha}\n"
-    "nodes:\n"
-    "  - {name: River, type: inflow, inflow_m3s: 20, country: A}\n"
-    "  - {name: Res, type: reservoir, min_storage_hm3: 0, max_storage_hm3: 5,"
-    " initial_storage_hm3: 3, country: A,"
-    " level_table: {storage_hm3: [0, 5], level_m: [130, 150]}}\n"
-    "  - {name: Plant, type: hydropower, reservoir: Res, tailwater_m: 50, efficiency: 0.9,"
-    " max_turbine_flow_m3s: 60, capacity_mw: 50, country: A}\n"
-    "  - {name: Sea, type: sink}\n"
-    "links:\n"
-    "  - {from: River, to: Res}\n"
-    "  - {from: Res, to: Plant}\n"
-    "  - {from: Plant, to: Sea}\n"
-    "grids:\n"
-    "  - {name: G, country: A, demand_gwh: [1.0, 1.2, 1.0],"
-    " unserved: [{cost_per_mwh: 1000}]}\n"
-    "thermal_plants:\n"
-    "  - {name: Cheap, grid: G, capacity_mw: 20, cost_per_mwh: 30}\n"
-    "  - {name: Dear, grid: G, capacity_mw: 40, cost_per_mwh: [60, 150, 90]}\n"
-    "objectives: [{name: power, kind: grid}]\n"
-    "uncertainty:\n"
-    "  outcomes: [{probability: 0.5, inflow_factor: 0.5},"
-    " {probability: 0.5, inflow_factor: 1.5}]\n";
-
-/* The extensive form: per node of the tree of 2 + 4 + 8 outcomes, the end
-** storage, release, turbined water, energy, cheap, dear and unserved
-** energy and the surplus; the energy under every plane of f in the mean
-** storage over the day, and the plant's capacity. */
+/* The extensive form of test_sddp.c's tree of 2 + 4 + 8 outcomes for the
+** system whose head follows its reservoir, under the planes of f. */
 static double extensive(const naryn__prodfn *f) {
-  const double demand[3] = {1.0, 1.2, 1.0}, dear_price[3] = {60, 150, 90};
   const double prob[2] = {0.5, 0.5}, factor[2] = {0.5, 1.5};
-  const double inflow = 20 * 86400 * 1e-6, cap_gwh = 50 * 24e-3;
-  const int nout = 2;
-  enum { S, REL, TURB, E, CHEAP, DEAR, UNS, SUR, NV };
-  int nodes[4] = {1, 2, 4, 8}, first[4], total = 0;
-  for (int t = 0; t < 4; t++) first[t] = total, total += nodes[t];
-  int ncols = total * NV, nrows = 0;
-  naryn__triplets tr = {0};
-  double collo[256], colup[256], obj[256], rowlo[512], rowup[512];
-  for (int j = 0; j < ncols; j++) collo[j] = 0, colup[j] = INFINITY, obj[j] = 0;
-  for (int t = 1; t <= 3; t++)
-    for (int n = 0; n < nodes[t]; n++) {
-      int id = first[t] + n, parent = first[t - 1] + n / nout, o = n % nout;
-      double pr = 1.0;
-      for (int q = n, s = t; s >= 1; s--, q /= nout) pr *= prob[q % nout];
-      int c = id * NV;
-      colup[c + S] = 5.0;
-      colup[c + TURB] = 60 * 86400 * 1e-6;
-      colup[c + E] = cap_gwh;
-      colup[c + CHEAP] = 0.48;
-      colup[c + DEAR] = 0.96;
-      obj[c + CHEAP] = pr * 30e3;
-      obj[c + DEAR] = pr * dear_price[t - 1] * 1e3;
-      obj[c + UNS] = pr * 1000e3;
-      int r = nrows++;
-      naryn__trip_add(&tr, r, c + S, 1.0);
-      naryn__trip_add(&tr, r, c + REL, 1.0);
-      double rhs = inflow * factor[o];
-      if (t > 1) naryn__trip_add(&tr, r, parent * NV + S, -1.0);
-      else rhs += 3.0;
-      rowlo[r] = rowup[r] = rhs;
-      r = nrows++;
-      naryn__trip_add(&tr, r, c + TURB, 1.0);
-      naryn__trip_add(&tr, r, c + REL, -1.0);
-      rowlo[r] = -INFINITY, rowup[r] = 0.0;
-      /* E <= a + b (S_parent + S) / 2 + c TURB, for each plane. */
-      for (int k = 0; k < f->k; k++) {
-        double a, b, cq;
-        naryn__prodfn_plane_gwh(f, k, 86400, &a, &b, &cq);
-        r = nrows++;
-        naryn__trip_add(&tr, r, c + E, 1.0);
-        naryn__trip_add(&tr, r, c + TURB, -cq);
-        naryn__trip_add(&tr, r, c + S, -0.5 * b);
-        if (t > 1) naryn__trip_add(&tr, r, parent * NV + S, -0.5 * b);
-        rowlo[r] = -INFINITY;
-        rowup[r] = a + (t > 1 ? 0.0 : 0.5 * b * 3.0);
-      }
-      r = nrows++;
-      naryn__trip_add(&tr, r, c + E, 1.0);
-      naryn__trip_add(&tr, r, c + CHEAP, 1.0);
-      naryn__trip_add(&tr, r, c + DEAR, 1.0);
-      naryn__trip_add(&tr, r, c + UNS, 1.0);
-      naryn__trip_add(&tr, r, c + SUR, -1.0);
-      rowlo[r] = rowup[r] = demand[t - 1];
-    }
-  assert_true(nrows <= 512);
-  for (int j = 0; j < NV; j++) colup[j] = 0.0; /* the root's columns */
-  int *start, *index;
-  double *value;
-  assert_int_equal(naryn__trip_columns(&tr, ncols, &start, &index, &value, NULL), NARYN_OK);
-  naryn__lp *lp = naryn__lp_new(nrows, ncols, start, index, value, collo, colup, obj, rowlo,
-                                rowup);
-  long it = 0;
-  assert_int_equal(naryn__lp_solve_initial(lp, &it), NARYN_OK);
-  double v = naryn__lp_objective(lp);
-  naryn__lp_free(lp);
-  naryn__trip_free(&tr);
-  free(start);
-  free(index);
-  free(value);
-  return v;
-}
-
-typedef struct seen {
-  double ef;
-  int above;
-} seen;
-
-static void watch(void *user, const naryn_sddp_log *row) {
-  seen *s = user;
-  if (row->lower > s->ef + 1e-6 * fabs(s->ef)) s->above++;
+  tu_sddp_tree tree = {2, prob, factor, 1, 1.0, 0, f};
+  return tu_sddp_extensive(&tree);
 }
 
 static void test_sddp_against_the_extensive_form(void **state) {
   (void)state;
-  naryn_model *m = load(sddp_model);
+  char text[4096];
+  naryn_model *m = tu_load_model(tu_sddp_text(text, sizeof text, 1, TU_SDDP_TWO));
   naryn__prodfn *pf = NULL;
   assert_int_equal(naryn__prodfn_fit_model(m, NARYN__PRODFN_PLANES, &pf), NARYN_OK);
   int pl = node(m, "Plant");
   assert_int_equal(pf[pl].plant, pl);
   assert_int_equal(pf[node(m, "Res")].plant, -1);
   double ef = extensive(&pf[pl]);
-  seen s = {ef, 0};
+  tu_sddp_seen s = {ef, 0};
   naryn_sddp_opts o;
   naryn_sddp_opts_init(&o);
   o.max_iterations = 40;
   o.bound_every = 40;
   o.gap_pct = 0.0;
-  o.log = watch;
+  o.log = tu_sddp_watch;
   o.log_user = &s;
-  naryn_diags *d = naryn_diags_new(0);
-  naryn_policy *p = NULL;
-  int rc = naryn_sddp(m, &o, &p, d);
-  if (rc != NARYN_OK) print_error("%s\n", tu_first_error(d));
-  assert_int_equal(rc, NARYN_OK);
+  naryn_policy *p = tu_sddp_train(m, &o);
   double lb = naryn_policy_lower_bound(p), half;
   double ub = naryn_policy_upper_bound(p, &half);
   print_message("extensive form %.6f, lower bound %.6f, upper bound %.6f +- %.6f\n", ef, lb,
@@ -326,7 +206,6 @@ static void test_sddp_against_the_extensive_form(void **state) {
   assert_int_equal(naryn_prodfn_get(m, 1, &info), NARYN_EARG);
   free(pf);
   naryn_policy_free(p);
-  naryn_diags_free(d);
   naryn_model_free(m);
 }
 

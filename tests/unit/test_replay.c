@@ -8,9 +8,11 @@
 ** through the simulator must then do what the stage LPs decide: over the
 ** model's own inflows, the storage and grid cost of a forward pass made
 ** through the stage API; over the outcome paths the upper bound drew, the
-** upper bound's mean cost, within its confidence interval. A monthly
-** variant whose inflow reads a CSV column is replayed over an ensemble:
-** the same bytes with one thread and with two.
+** upper bound's mean cost, within its confidence interval. Read back, a
+** policy keeps in its stages the cuts that are the highest at one of its
+** trial states: the same future cost there, and the same replay, as with
+** every cut. A monthly variant whose inflow reads a CSV column is replayed
+** over an ensemble: the same bytes with one thread and with two.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,64 +25,31 @@
 
 #include "naryn_int.h"
 #include "sddp/sddp_int.h"
-#include "testutil.h"
+#include "testutil_sddp.h"
 
-static const char daily[] =
-    "name: sddp\n"
-    "horizon: {start: 2001-01-01, end: 2001-01-03, step: daily}\n"
-    "countries: {A: Alpha}\n"
-    "nodes:\n"
-    "  - {name: River, type: inflow, inflow_m3s: 20, country: A}\n"
-    "  - {name: Res, type: reservoir, min_storage_hm3: 0, max_storage_hm3: 5,"
-    " initial_storage_hm3: 3, country: A}\n"
-    "  - {name: Plant, type: hydropower, head_m: 100, efficiency: 0.9,"
-    " max_turbine_flow_m3s: 500, capacity_mw: 500, country: A}\n"
-    "  - {name: Sea, type: sink}\n"
-    "links:\n"
-    "  - {from: River, to: Res}\n"
-    "  - {from: Res, to: Plant}\n"
-    "  - {from: Plant, to: Sea}\n"
-    "grids:\n"
-    "  - {name: G, country: A, demand_gwh: [1.0, 1.2, 1.0],"
-    " unserved: [{cost_per_mwh: 1000}]}\n"
-    "thermal_plants:\n"
-    "  - {name: Cheap, grid: G, capacity_mw: 20, cost_per_mwh: 30}\n"
-    "  - {name: Dear, grid: G, capacity_mw: 40, cost_per_mwh: [60, 150, 90]}\n"
-    "objectives: [{name: power, kind: grid}]\n"
-    "uncertainty:\n"
-    "  outcomes:\n"
-    "    - {probability: 0.5, inflow_factor: 0.5}\n"
-    "    - {probability: 0.5, inflow_factor: 1.5}\n";
-
-static naryn_model *load(const char *text) {
-  naryn_diags *d = naryn_diags_new(0);
-  naryn_model *m = NULL;
-  int rc = tu_load_text(text, &m, d);
-  if (rc != NARYN_OK) print_error("%s\n", tu_first_error(d));
-  assert_int_equal(rc, NARYN_OK);
-  naryn_diags_free(d);
-  return m;
+/* The system's model text (testutil_sddp.h), loaded. */
+static naryn_model *daily(void) {
+  char text[4096];
+  return tu_load_model(tu_sddp_text(text, sizeof text, 0, TU_SDDP_TWO));
 }
 
+/* Trains a policy of the given iterations, its upper bound estimated at
+** the last. */
 static naryn_policy *train(const naryn_model *m, int iterations) {
   naryn_sddp_opts o;
   naryn_sddp_opts_init(&o);
   o.max_iterations = iterations;
   o.bound_every = iterations;
   o.gap_pct = 0.0;
-  naryn_diags *d = naryn_diags_new(0);
-  naryn_policy *p = NULL;
-  int rc = naryn_sddp(m, &o, &p, d);
-  if (rc != NARYN_OK) print_error("%s\n", tu_first_error(d));
-  assert_int_equal(rc, NARYN_OK);
-  naryn_diags_free(d);
-  return p;
+  return tu_sddp_train(m, &o);
 }
 
-static naryn_policy *read_policy(const naryn_model *m, const char *dir) {
+/* Reads the policy in dir with each stage's cuts selected at its trial
+** states, as naryn_policy_read does, or (select 0) with all of them. */
+static naryn_policy *read_as(const naryn_model *m, const char *dir, int select) {
   naryn_diags *d = naryn_diags_new(0);
   naryn_policy *p = NULL;
-  int rc = naryn_policy_read(m, dir, &p, d);
+  int rc = naryn__policy_read(m, dir, select, &p, d);
   if (rc != NARYN_OK) print_error("%s\n", tu_first_error(d));
   assert_int_equal(rc, NARYN_OK);
   naryn_diags_free(d);
@@ -98,13 +67,13 @@ static double grid_cost(const naryn_result *r, int steps) {
 ** the stage API, step by step, and its cost, the grid's. */
 static void test_replay_is_the_forward_pass(void **state) {
   (void)state;
-  naryn_model *m = load(daily);
+  naryn_model *m = daily();
   naryn_policy *trained = train(m, 40);
   naryn_diags *d = naryn_diags_new(0);
   assert_int_equal(naryn_policy_write(trained, "policy", d), NARYN_OK);
   naryn_policy_free(trained);
   /* Two copies read back: one to replay, one to step through by hand. */
-  naryn_policy *p = read_policy(m, "policy"), *q = read_policy(m, "policy");
+  naryn_policy *p = read_as(m, "policy", 1), *q = read_as(m, "policy", 1);
   int res = naryn_model_node_index(m, "Res");
   double s[1] = {3.0}, s_out[1], slope[1], cost = 0.0, storage[3], release[3];
   naryn__stage_out out = {.s_out = s_out, .slope = slope};
@@ -161,13 +130,13 @@ static int outcome_of(const naryn_model *m, double u) {
 ** within its 95 % interval. */
 static void test_replay_meets_the_upper_bound(void **state) {
   (void)state;
-  naryn_model *m = load(daily);
+  naryn_model *m = daily();
   naryn_policy *trained = train(m, 40);
   double half, ub = naryn_policy_upper_bound(trained, &half);
   naryn_diags *d = naryn_diags_new(0);
   assert_int_equal(naryn_policy_write(trained, "policy-ub", d), NARYN_OK);
   naryn_policy_free(trained);
-  naryn_policy *p = read_policy(m, "policy-ub");
+  naryn_policy *p = read_as(m, "policy-ub", 1);
   int river = naryn_model_node_index(m, "River");
   double flow[3], *over[4] = {NULL}, sum = 0.0;
   over[river] = flow;
@@ -205,7 +174,7 @@ static void test_replay_meets_the_upper_bound(void **state) {
 ** policy of a model with other nodes is refused. */
 static void test_policy_of_another_model(void **state) {
   (void)state;
-  naryn_model *m = load(daily), *m2 = load(daily);
+  naryn_model *m = daily(), *m2 = daily();
   naryn_policy *p = train(m, 2);
   naryn_diags *d = naryn_diags_new(0);
   naryn_sim_opts o;
@@ -215,14 +184,14 @@ static void test_policy_of_another_model(void **state) {
   assert_int_equal(naryn_simulate(m2, &o, &r, d), NARYN_OK);
   naryn_result_free(r);
   char other[4096];
-  snprintf(other, sizeof other, "%s", daily);
+  tu_sddp_text(other, sizeof other, 0, TU_SDDP_TWO);
   char *at = strstr(other, "  - {name: Sea, type: sink}\n");
   assert_non_null(at);
   memcpy(at, "  - {name: Bay, type: sink}\n", 28);
   at = strstr(other, "{from: Plant, to: Sea}");
   assert_non_null(at);
   memcpy(at, "{from: Plant, to: Bay}", 22);
-  naryn_model *m3 = load(other);
+  naryn_model *m3 = tu_load_model(other);
   assert_int_equal(naryn_simulate(m3, &o, &r, d), NARYN_EARG);
   assert_null(r);
   assert_non_null(strstr(tu_first_error(d), "expected a policy read for the model simulated"));
@@ -230,6 +199,100 @@ static void test_policy_of_another_model(void **state) {
   naryn_policy_free(p);
   naryn_diags_free(d);
   naryn_model_free(m2);
+  naryn_model_free(m);
+}
+
+/* The policy in dir read with its cuts selected keeps fewer cuts in its
+** stages' LPs than read with all of them, and the same future cost at
+** every trial state, outcome by outcome with multiple cuts (to 1e-9
+** relative): so the stage after, solved from each trial state under each
+** outcome, has the same value too. Returns the cuts kept. */
+static int same_at_trial_states(const naryn_model *m, const char *dir, int lp) {
+  naryn_policy *all = read_as(m, dir, 0), *sel = read_as(m, dir, 1);
+  int kept = 0, total = 0, points = 0;
+  double buf[4][4];
+  naryn__stage_out oa = {.s_out = buf[0], .slope = buf[1]}, os = {.s_out = buf[2], .slope = buf[3]};
+  assert_true(all->nstate <= 4);
+  for (int t = 0; t < all->T; t++) {
+    int n = naryn__cuts_count(all->cuts, t), k = naryn__cuts_active_count(sel->cuts, t);
+    assert_int_equal(naryn__cuts_count(sel->cuts, t), n);
+    assert_int_equal(naryn__stage_cut_count(all->stage[t]), n);
+    assert_int_equal(naryn__stage_cut_count(sel->stage[t]), k);
+    total += n, kept += k;
+    int next = t + 1 < all->T ? t + 1 : all->cyclic ? 0 : -1;
+    for (int q = 0; q < naryn__cuts_points(sel->cuts, t); q++, points++) {
+      const double *x = naryn__cuts_point(sel->cuts, t, q);
+      for (int o = all->multi_cut ? 0 : -1; o < (all->multi_cut ? all->nout : 0); o++)
+        tu_close_to(naryn__cuts_value(sel->cuts, t, o, x, NULL),
+                    naryn__cuts_value(all->cuts, t, o, x, NULL), 1e-9);
+      for (int o = 0; lp && next >= 0 && o < m->noutcomes; o++) {
+        const double *f = m->outcome_factor + (size_t)o * m->nnodes;
+        assert_int_equal(naryn__stage_solve(all->stage[next], x, f, &oa), NARYN_OK);
+        assert_int_equal(naryn__stage_solve(sel->stage[next], x, f, &os), NARYN_OK);
+        tu_close_to(os.value, oa.value, 1e-9);
+      }
+    }
+  }
+  print_message("%s: %d of %d cuts kept, at %d trial states\n", dir, kept, total, points);
+  assert_true(points > 0);
+  assert_true(kept < total);
+  naryn_policy_free(all);
+  naryn_policy_free(sel);
+  return kept;
+}
+
+/* The policy in dir replayed over the model's own inflows: the same
+** results read with its cuts selected as with all, bit for bit, or (rel
+** above 0) every figure to rel relative (at least rel absolute). */
+static void same_replay(const naryn_model *m, const char *dir, double rel) {
+  naryn_diags *d = naryn_diags_new(0);
+  naryn_result *r[2] = {NULL, NULL};
+  for (int select = 0; select <= 1; select++) {
+    naryn_sim_opts o;
+    naryn_sim_opts_init(&o);
+    o.policy = read_as(m, dir, select);
+    assert_int_equal(naryn_simulate(m, &o, &r[select], d), NARYN_OK);
+    naryn_policy_free(o.policy);
+  }
+  if (rel > 0) {
+    for (int t = 0; t < naryn_model_steps(m); t++)
+      for (int i = 0; i < naryn_model_node_count(m); i++)
+        for (int q = 0; q < NARYN_Q_COUNT; q++) {
+          double a = naryn_result_node(r[0], (naryn_quantity)q, i, t);
+          if (!isnan(a)) tu_close_to(naryn_result_node(r[1], (naryn_quantity)q, i, t), a, rel);
+        }
+    tu_close_to(naryn_result_objective(r[1]), naryn_result_objective(r[0]), rel);
+  } else {
+    tu_same_results(m, r[0], r[1]);
+  }
+  naryn_result_free(r[0]);
+  naryn_result_free(r[1]);
+  naryn_diags_free(d);
+}
+
+/* Reading a policy keeps the cuts that are the highest at one of its
+** trial states, with one cut or one per outcome: the same future cost
+** there, and over the model's own inflows the same replay as with every
+** cut. */
+static void test_selection_on_read(void **state) {
+  (void)state;
+  naryn_model *m = daily();
+  naryn_diags *d = naryn_diags_new(0);
+  for (int multi = 0; multi <= 1; multi++) {
+    naryn_sddp_opts o;
+    naryn_sddp_opts_init(&o);
+    o.max_iterations = 40;
+    o.bound_every = 40;
+    o.gap_pct = 0.0;
+    o.multi_cut = multi;
+    naryn_policy *p = tu_sddp_train(m, &o);
+    const char *dir = multi ? "policy-multi" : "policy-single";
+    assert_int_equal(naryn_policy_write(p, dir, d), NARYN_OK);
+    naryn_policy_free(p);
+    same_at_trial_states(m, dir, 1);
+    same_replay(m, dir, 0.0);
+  }
+  naryn_diags_free(d);
   naryn_model_free(m);
 }
 
@@ -308,6 +371,8 @@ static void test_ensemble_any_jobs(void **state) {
   assert_int_equal(naryn_policy_write(p, "policy-monthly", d), NARYN_OK);
   naryn_policy_free(p);
   naryn_diags_free(d);
+  same_at_trial_states(m, "policy-monthly", 0);
+  same_replay(m, "policy-monthly", 1e-9);
   naryn_model_free(m);
   ensemble_with("policy-monthly", 1, "one");
   ensemble_with("policy-monthly", 2, "two");
@@ -357,6 +422,7 @@ int main(void) {
       cmocka_unit_test(test_replay_is_the_forward_pass),
       cmocka_unit_test(test_replay_meets_the_upper_bound),
       cmocka_unit_test(test_policy_of_another_model),
+      cmocka_unit_test(test_selection_on_read),
       cmocka_unit_test(test_ensemble_any_jobs),
   };
   return cmocka_run_group_tests(tests, tu_enter_tmpdir, tu_leave_tmpdir);

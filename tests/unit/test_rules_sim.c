@@ -19,16 +19,6 @@
 
 #define DAY_HM3 0.0864 /* 1 m3/s over a day */
 
-static naryn_model *load(const char *text) {
-  naryn_diags *d = naryn_diags_new(0);
-  naryn_model *m = NULL;
-  int rc = tu_load_text(text, &m, d);
-  if (rc != NARYN_OK) print_error("%s\n", tu_first_error(d));
-  assert_int_equal(rc, NARYN_OK);
-  naryn_diags_free(d);
-  return m;
-}
-
 static naryn_result *run(const naryn_model *m, naryn_step_solver how) {
   naryn_sim_opts o;
   naryn_sim_opts_init(&o);
@@ -77,7 +67,7 @@ static const char zone_switch[] =
 
 static void zone_switch_in_drawdown(void **state) {
   (void)state;
-  naryn_model *m = load(zone_switch);
+  naryn_model *m = tu_load_model(zone_switch);
   naryn_result *r = run(m, NARYN_STEP_AUTO);
   int res = naryn_model_node_index(m, "R");
   double storage = 50.0;
@@ -116,7 +106,7 @@ static const char hedging[] =
 
 static void two_point_hedging(void **state) {
   (void)state;
-  naryn_model *m = load(hedging);
+  naryn_model *m = tu_load_model(hedging);
   naryn_result *r = run(m, NARYN_STEP_AUTO);
   int res = naryn_model_node_index(m, "R");
   double storage = 70.0, want = 100 * DAY_HM3;
@@ -164,7 +154,7 @@ static const char energy[] =
 
 static void energy_target_with_head(void **state) {
   (void)state;
-  naryn_model *m = load(energy);
+  naryn_model *m = tu_load_model(energy);
   naryn_result *r = run(m, NARYN_STEP_AUTO);
   int res = naryn_model_node_index(m, "R");
   /* 15.5 GWh in January is 0.5 GWh a day. */
@@ -239,7 +229,7 @@ static const char residual[] =
 
 static void energy_following_residual_demand(void **state) {
   (void)state;
-  naryn_model *m = load(residual);
+  naryn_model *m = tu_load_model(residual);
   naryn_result *r = run(m, NARYN_STEP_AUTO);
   int res = naryn_model_node_index(m, "R");
   const double want_gwh[4] = {0.63, 0.774052, 0.168104, 0.0};
@@ -295,7 +285,7 @@ static const char cascade[] =
 
 static void energy_following_residual_over_a_cascade(void **state) {
   (void)state;
-  naryn_model *m = load(cascade);
+  naryn_model *m = tu_load_model(cascade);
   naryn_result *r = run(m, NARYN_STEP_AUTO);
   const double residual_gwh[4] = {1.26, 1.76, 0.76, 0.06};
   for (int t = 0; t < 4; t++) {
@@ -331,7 +321,7 @@ static const char downstream[] =
 
 static void downstream_control(void **state) {
   (void)state;
-  naryn_model *m = load(downstream);
+  naryn_model *m = tu_load_model(downstream);
   naryn_result *r = run(m, NARYN_STEP_AUTO);
   int res = naryn_model_node_index(m, "R");
   for (int t = 0; t < naryn_model_steps(m); t++) {
@@ -374,7 +364,7 @@ static const char ramp[] =
 
 static void ramp_and_storage_curve(void **state) {
   (void)state;
-  naryn_model *m = load(ramp);
+  naryn_model *m = tu_load_model(ramp);
   naryn_result *r = run(m, NARYN_STEP_AUTO);
   int res = naryn_model_node_index(m, "R");
   static const double want[] = {15, 10, 5, 0, 0, 0};
@@ -414,7 +404,7 @@ static const char storage_rule[] =
 
 static void storage_rule_and_floor(void **state) {
   (void)state;
-  naryn_model *m = load(storage_rule);
+  naryn_model *m = tu_load_model(storage_rule);
   naryn_result *r = run(m, NARYN_STEP_AUTO);
   int res = naryn_model_node_index(m, "R");
   double storage = 50.0;
@@ -440,7 +430,7 @@ static void same_either_way(void **state) {
   const char *models[] = {zone_switch, hedging, energy, residual, downstream, ramp,
                           storage_rule};
   for (size_t k = 0; k < sizeof models / sizeof *models; k++) {
-    naryn_model *m = load(models[k]);
+    naryn_model *m = tu_load_model(models[k]);
     naryn_result *a = run(m, NARYN_STEP_AUTO), *b = run(m, NARYN_STEP_CLP);
     assert_true(a->net_solves > 0);
     assert_int_equal(a->net_fallbacks, 0);

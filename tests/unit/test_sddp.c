@@ -8,9 +8,10 @@
 ** (0.48 GWh a day at 30 per MWh), a dear one (0.96 GWh a day at 60, 150
 ** and 90 per MWh on the three days) and unserved energy at 1000 per MWh.
 ** The extensive form, every node of the tree of 2 + 4 + 8 outcomes in one
-** LP written here from scratch, is the exact optimum of the expected cost;
-** SDDP's lower bound must never rise above it and must reach it (the tree
-** is small, so the cuts become exact). A tree of one outcome is the
+** LP written from scratch (testutil_sddp.h, with the system), is the
+** exact optimum of the expected cost; SDDP's lower bound must never rise
+** above it and must reach it (the tree is small, so the cuts become
+** exact). A tree of one outcome is the
 ** deterministic problem, whose optimum the optimiser finds.
 */
 #include <setjmp.h>
@@ -24,149 +25,13 @@
 #include <string.h>
 
 #include "naryn_int.h"
-#include "testutil.h"
+#include "testutil_sddp.h"
 
-#define GWH_PER_HM3 (9810.0 * 1e6 / 3.6e12 * 90.0)
-
-static const char *model_text(char *buf, size_t size, const char *outcomes) {
-  snprintf(buf, size,
-           "horizon: {start: 2001-01-01, end: 2001-01-03, step: daily}\n"
-           "countries: {A: Alpha}\n"
-           "nodes:\n"
-           "  - {name: River, type: inflow, inflow_m3s: 20, country: A}\n"
-           "  - {name: Res, type: reservoir, min_storage_hm3: 0, max_storage_hm3: 5,"
-           " initial_storage_hm3: 3, country: A}\n"
-           "  - {name: Plant, type: hydropower, head_m: 100, efficiency: 0.9,"
-           " max_turbine_flow_m3s: 500, capacity_mw: 500, country: A}\n"
-           "  - {name: Sea, type: sink}\n"
-           "links:\n"
-           "  - {from: River, to: Res}\n"
-           "  - {from: Res, to: Plant}\n"
-           "  - {from: Plant, to: Sea}\n"
-           "grids:\n"
-           "  - {name: G, country: A, demand_gwh: [1.0, 1.2, 1.0],"
-           " unserved: [{cost_per_mwh: 1000}]}\n"
-           "thermal_plants:\n"
-           "  - {name: Cheap, grid: G, capacity_mw: 20, cost_per_mwh: 30}\n"
-           "  - {name: Dear, grid: G, capacity_mw: 40, cost_per_mwh: [60, 150, 90]}\n"
-           "objectives: [{name: power, kind: grid}]\n"
-           "uncertainty:\n"
-           "  outcomes: %s\n",
-           outcomes);
-  return buf;
-}
-
-static naryn_model *load(const char *text) {
-  naryn_diags *d = naryn_diags_new(0);
-  naryn_model *m = NULL;
-  int rc = tu_load_text(text, &m, d);
-  if (rc != NARYN_OK) print_error("%s\n", tu_first_error(d));
-  assert_int_equal(rc, NARYN_OK);
-  naryn_diags_free(d);
-  return m;
-}
-
-/* The extensive form: per node of the tree (stage t, outcome path), the
-** end storage, release, turbined water, cheap, dear and unserved energy
-** and the surplus. The model's three days repeat 'cycles' times, round c's
-** costs weighted by disc^c. The expected cost, or with 'worst' the cost
-** of the dearest path (nested CVaR with all its weight on the dearest
-** half of two outcomes): an epigraph column above every path's cost. */
-static double extensive_ex(int nout, const double *prob, const double *factor, int cycles,
-                           double disc, int worst) {
-  const double demand[3] = {1.0, 1.2, 1.0}, dear_price[3] = {60, 150, 90};
-  const double inflow = 20 * 86400 * 1e-6, k = GWH_PER_HM3;
-  enum { S, REL, TURB, CHEAP, DEAR, UNS, SUR, NV };
-  int T = 3 * cycles, total = 0;
-  int nodes[128], first[128];
-  nodes[0] = 1;
-  for (int t = 1; t <= T; t++) nodes[t] = nodes[t - 1] * nout;
-  for (int t = 0; t <= T; t++) first[t] = total, total += nodes[t];
-  int ncols = total * NV + 1, zcol = total * NV, nrows = 0;
-  int rows_max = 3 * total + nodes[T] + 1;
-  naryn__triplets tr = {0};
-  double *collo = calloc((size_t)ncols, sizeof(double)), *colup = calloc((size_t)ncols, sizeof(double));
-  double *obj = calloc((size_t)ncols, sizeof(double));
-  double *rowlo = calloc((size_t)rows_max, sizeof(double)), *rowup = calloc((size_t)rows_max, sizeof(double));
-  for (int j = 0; j < ncols; j++) colup[j] = INFINITY;
-  collo[zcol] = -INFINITY;
-  obj[zcol] = worst ? 1.0 : 0.0;
-  for (int t = 1; t <= T; t++) {
-    int day = (t - 1) % 3;
-    double w = pow(disc, (t - 1) / 3);
-    for (int n = 0; n < nodes[t]; n++) {
-      int id = first[t] + n, parent = first[t - 1] + n / nout, o = n % nout;
-      double pr = 1.0;
-      for (int q = n, st = t; st >= 1; st--, q /= nout) pr *= prob[q % nout];
-      int c = id * NV;
-      colup[c + S] = 5.0;
-      colup[c + CHEAP] = 0.48;
-      colup[c + DEAR] = 0.96;
-      if (!worst) {
-        obj[c + CHEAP] = w * pr * 30e3;
-        obj[c + DEAR] = w * pr * dear_price[day] * 1e3;
-        obj[c + UNS] = w * pr * 1000e3;
-      }
-      int r = nrows++;
-      naryn__trip_add(&tr, r, c + S, 1.0);
-      naryn__trip_add(&tr, r, c + REL, 1.0);
-      double rhs = inflow * factor[o];
-      if (t > 1) naryn__trip_add(&tr, r, parent * NV + S, -1.0);
-      else rhs += 3.0;
-      rowlo[r] = rowup[r] = rhs;
-      r = nrows++;
-      naryn__trip_add(&tr, r, c + TURB, 1.0);
-      naryn__trip_add(&tr, r, c + REL, -1.0);
-      rowlo[r] = -INFINITY, rowup[r] = 0.0;
-      r = nrows++;
-      naryn__trip_add(&tr, r, c + TURB, k);
-      naryn__trip_add(&tr, r, c + CHEAP, 1.0);
-      naryn__trip_add(&tr, r, c + DEAR, 1.0);
-      naryn__trip_add(&tr, r, c + UNS, 1.0);
-      naryn__trip_add(&tr, r, c + SUR, -1.0);
-      rowlo[r] = rowup[r] = demand[day];
-    }
-  }
-  /* The dearest path: z above the cost of every path to a leaf. */
-  for (int n = 0; worst && n < nodes[T]; n++) {
-    int r = nrows++;
-    naryn__trip_add(&tr, r, zcol, 1.0);
-    for (int t = T, q = n; t >= 1; t--, q /= nout) {
-      int c = (first[t] + q) * NV;
-      naryn__trip_add(&tr, r, c + CHEAP, -30e3);
-      naryn__trip_add(&tr, r, c + DEAR, -dear_price[(t - 1) % 3] * 1e3);
-      naryn__trip_add(&tr, r, c + UNS, -1000e3);
-    }
-    rowlo[r] = 0.0, rowup[r] = INFINITY;
-  }
-  for (int j = 0; j < NV; j++) colup[j] = 0.0; /* the root's columns */
-  int *start, *index;
-  double *value;
-  assert_int_equal(naryn__trip_columns(&tr, ncols, &start, &index, &value, NULL), NARYN_OK);
-  naryn__lp *lp = naryn__lp_new(nrows, ncols, start, index, value, collo, colup, obj,
-                                rowlo, rowup);
-  long it = 0;
-  assert_int_equal(naryn__lp_solve_initial(lp, &it), NARYN_OK);
-  double v = naryn__lp_objective(lp);
-  naryn__lp_free(lp);
-  naryn__trip_free(&tr);
-  free(start), free(index), free(value);
-  free(collo), free(colup), free(obj), free(rowlo), free(rowup);
-  return v;
-}
-
+/* The extensive form's expected cost over the tree of nout outcomes a
+** day, the three days once. */
 static double extensive(int nout, const double *prob, const double *factor) {
-  return extensive_ex(nout, prob, factor, 1, 1.0, 0);
-}
-
-typedef struct seen {
-  double ef;
-  int above; /* iterations whose lower bound rose above the optimum */
-} seen;
-
-static void watch(void *user, const naryn_sddp_log *row) {
-  seen *s = user;
-  if (row->lower > s->ef + 1e-6 * fabs(s->ef)) s->above++;
+  tu_sddp_tree tree = {nout, prob, factor, 1, 1.0, 0, NULL};
+  return tu_sddp_extensive(&tree);
 }
 
 /* Two outcomes a day: the lower bound reaches the extensive form's
@@ -174,18 +39,16 @@ static void watch(void *user, const naryn_sddp_log *row) {
 static void test_against_the_extensive_form(void **state) {
   (void)state;
   char text[4096];
-  naryn_model *m = load(model_text(text, sizeof text,
-                                   "[{probability: 0.5, inflow_factor: 0.5},"
-                                   " {probability: 0.5, inflow_factor: 1.5}]"));
+  naryn_model *m = tu_load_model(tu_sddp_text(text, sizeof text, 0, TU_SDDP_TWO));
   const double prob[2] = {0.5, 0.5}, factor[2] = {0.5, 1.5};
   double ef = extensive(2, prob, factor);
-  seen s = {ef, 0};
+  tu_sddp_seen s = {ef, 0};
   naryn_sddp_opts o;
   naryn_sddp_opts_init(&o);
   o.max_iterations = 40;
   o.bound_every = 40;
   o.gap_pct = 0.0;
-  o.log = watch;
+  o.log = tu_sddp_watch;
   o.log_user = &s;
   naryn_diags *d = naryn_diags_new(0);
   naryn_policy *p = NULL;
@@ -210,7 +73,7 @@ static void test_against_the_extensive_form(void **state) {
 static void test_deterministic(void **state) {
   (void)state;
   char text[4096];
-  naryn_model *m = load(model_text(text, sizeof text, "[{probability: 1, inflow_factor: 1}]"));
+  naryn_model *m = tu_load_model(tu_sddp_text(text, sizeof text, 0, "[{probability: 1, inflow_factor: 1}]"));
   const double prob[1] = {1.0}, factor[1] = {1.0};
   double ef = extensive(1, prob, factor);
   naryn_diags *d = naryn_diags_new(0);
@@ -235,24 +98,12 @@ static void test_deterministic(void **state) {
   naryn_model_free(m);
 }
 
-/* Trains with options o and returns the policy (checked to succeed). */
-static naryn_policy *train(const naryn_model *m, naryn_sddp_opts *o) {
-  naryn_diags *d = naryn_diags_new(0);
-  naryn_policy *p = NULL;
-  int rc = naryn_sddp(m, o, &p, d);
-  if (rc != NARYN_OK) print_error("%s\n", tu_first_error(d));
-  assert_int_equal(rc, NARYN_OK);
-  naryn_diags_free(d);
-  return p;
-}
-
-#define TWO "[{probability: 0.5, inflow_factor: 0.5}, {probability: 0.5, inflow_factor: 1.5}]"
 
 /* Multiple cuts (one per outcome): the same optimum. */
 static void test_multi_cut(void **state) {
   (void)state;
   char text[4096];
-  naryn_model *m = load(model_text(text, sizeof text, TWO));
+  naryn_model *m = tu_load_model(tu_sddp_text(text, sizeof text, 0, TU_SDDP_TWO));
   const double prob[2] = {0.5, 0.5}, factor[2] = {0.5, 1.5};
   double ef = extensive(2, prob, factor);
   naryn_sddp_opts o;
@@ -261,7 +112,7 @@ static void test_multi_cut(void **state) {
   o.bound_every = 40;
   o.gap_pct = 0.0;
   o.multi_cut = 1;
-  naryn_policy *p = train(m, &o);
+  naryn_policy *p = tu_sddp_train(m, &o);
   assert_true(fabs(naryn_policy_lower_bound(p) - ef) <= 1e-6 * fabs(ef));
   naryn_policy_free(p);
   naryn_model_free(m);
@@ -274,9 +125,10 @@ static void test_multi_cut(void **state) {
 static void test_cvar_worst_case(void **state) {
   (void)state;
   char text[4096];
-  naryn_model *m = load(model_text(text, sizeof text, TWO));
+  naryn_model *m = tu_load_model(tu_sddp_text(text, sizeof text, 0, TU_SDDP_TWO));
   const double prob[2] = {0.5, 0.5}, factor[2] = {0.5, 1.5};
-  double worst = extensive_ex(2, prob, factor, 1, 1.0, 1);
+  tu_sddp_tree dearest = {2, prob, factor, 1, 1.0, 1, NULL};
+  double worst = tu_sddp_extensive(&dearest);
   double mean = extensive(2, prob, factor);
   naryn_sddp_opts o;
   naryn_sddp_opts_init(&o);
@@ -284,7 +136,7 @@ static void test_cvar_worst_case(void **state) {
   o.bound_every = 40;
   o.cvar_alpha = 0.5;
   o.cvar_lambda = 1.0;
-  naryn_policy *p = train(m, &o);
+  naryn_policy *p = tu_sddp_train(m, &o);
   print_message("worst path %.6f, mean %.6f, lower bound %.6f\n", worst, mean,
                 naryn_policy_lower_bound(p));
   assert_true(worst > mean);
@@ -299,9 +151,10 @@ static void test_cvar_worst_case(void **state) {
 static void test_cyclic(void **state) {
   (void)state;
   char text[4096];
-  naryn_model *m = load(model_text(text, sizeof text, "[{probability: 1, inflow_factor: 1}]"));
+  naryn_model *m = tu_load_model(tu_sddp_text(text, sizeof text, 0, "[{probability: 1, inflow_factor: 1}]"));
   const double prob[1] = {1.0}, factor[1] = {1.0};
-  double ef = extensive_ex(1, prob, factor, 40, 0.5, 0);
+  tu_sddp_tree rounds = {1, prob, factor, 40, 0.5, 0, NULL};
+  double ef = tu_sddp_extensive(&rounds);
   naryn_sddp_opts o;
   naryn_sddp_opts_init(&o);
   o.max_iterations = 60;
@@ -309,7 +162,7 @@ static void test_cyclic(void **state) {
   o.bound_samples = 50;
   o.gap_pct = 0.0;
   o.discount = 0.5;
-  naryn_policy *p = train(m, &o);
+  naryn_policy *p = tu_sddp_train(m, &o);
   double half, ub = naryn_policy_upper_bound(p, &half);
   print_message("discounted chain %.6f, lower bound %.6f, upper bound %.6f +- %.6f\n", ef,
                 naryn_policy_lower_bound(p), ub, half);
@@ -327,7 +180,7 @@ static void test_resume(void **state) {
   char text[4096], dir[64], path[128];
   tu_mkdtemp(dir);
   snprintf(path, sizeof path, "%s/cuts.log", dir);
-  naryn_model *m = load(model_text(text, sizeof text, TWO));
+  naryn_model *m = tu_load_model(tu_sddp_text(text, sizeof text, 0, TU_SDDP_TWO));
   const double prob[2] = {0.5, 0.5}, factor[2] = {0.5, 1.5};
   double ef = extensive(2, prob, factor);
   naryn_sddp_opts o;
@@ -335,12 +188,12 @@ static void test_resume(void **state) {
   o.max_iterations = 4;
   o.bound_every = 100;
   o.cut_log = path;
-  naryn_policy *p = train(m, &o);
+  naryn_policy *p = tu_sddp_train(m, &o);
   assert_int_equal(naryn_policy_iterations(p), 4);
   assert_true(naryn_policy_lower_bound(p) < ef - 1.0);
   naryn_policy_free(p);
   o.max_iterations = 36;
-  p = train(m, &o);
+  p = tu_sddp_train(m, &o);
   assert_int_equal(naryn_policy_iterations(p), 40);
   assert_int_equal(naryn_policy_log(p, 0)->iteration, 5);
   assert_true(fabs(naryn_policy_lower_bound(p) - ef) <= 1e-6 * fabs(ef));
@@ -361,7 +214,7 @@ static void test_resume(void **state) {
 static void test_threads(void **state) {
   (void)state;
   char text[4096];
-  naryn_model *m = load(model_text(text, sizeof text, TWO));
+  naryn_model *m = tu_load_model(tu_sddp_text(text, sizeof text, 0, TU_SDDP_TWO));
   const double prob[2] = {0.5, 0.5}, factor[2] = {0.5, 1.5};
   double ef = extensive(2, prob, factor);
   naryn_sddp_opts o;
@@ -371,7 +224,7 @@ static void test_threads(void **state) {
   o.gap_pct = 0.0;
   o.jobs = 2;
   o.passes = 3;
-  naryn_policy *a = train(m, &o), *b = train(m, &o);
+  naryn_policy *a = tu_sddp_train(m, &o), *b = tu_sddp_train(m, &o);
   assert_true(fabs(naryn_policy_lower_bound(a) - ef) <= 1e-6 * fabs(ef));
   assert_int_equal(naryn_policy_log_count(a), naryn_policy_log_count(b));
   for (int i = 0; i < naryn_policy_log_count(a); i++) {
@@ -390,7 +243,7 @@ static void test_threads(void **state) {
 static void test_bad_options(void **state) {
   (void)state;
   char text[4096];
-  naryn_model *m = load(model_text(text, sizeof text, TWO));
+  naryn_model *m = tu_load_model(tu_sddp_text(text, sizeof text, 0, TU_SDDP_TWO));
   naryn_sddp_opts o;
   naryn_sddp_opts_init(&o);
   o.discount = 1.0;
@@ -426,7 +279,7 @@ static void test_bad_outcomes(void **state) {
   for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
     naryn_diags *d = naryn_diags_new(0);
     naryn_model *m = NULL;
-    assert_int_equal(tu_load_text(model_text(text, sizeof text, bad[k][0]), &m, d),
+    assert_int_equal(tu_load_text(tu_sddp_text(text, sizeof text, 0, bad[k][0]), &m, d),
                      NARYN_EMODEL);
     const char *e = tu_first_error(d);
     if (!strstr(e, bad[k][1])) print_error("%s\n", e);

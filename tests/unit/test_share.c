@@ -49,16 +49,6 @@ static const char river[] =
     "  - {name: summer_energy, kind: energy, season: apr-sep, value_per_mwh: 20}\n"
     "  - {name: crops, kind: shortage, nodes: [Farms], penalty_per_hm3: 20000}\n";
 
-static naryn_model *load(const char *text) {
-  naryn_diags *d = naryn_diags_new(0);
-  naryn_model *m = NULL;
-  int rc = tu_load_text(text, &m, d);
-  if (rc != NARYN_OK) print_error("load: %s\n", tu_first_error(d));
-  assert_int_equal(rc, NARYN_OK);
-  naryn_diags_free(d);
-  return m;
-}
-
 static naryn_game *share(const naryn_model *m, int jobs) {
   naryn_diags *d = naryn_diags_new(0);
   naryn_share_opts o;
@@ -77,7 +67,7 @@ static naryn_game *share(const naryn_model *m, int jobs) {
 /* The two-country river against the values worked out above. */
 static void two_countries_by_hand(void **state) {
   (void)state;
-  naryn_model *m = load(river);
+  naryn_model *m = tu_load_model(river);
   naryn_game *g = share(m, 2);
   double years = naryn_result_years(naryn_game_baseline_plan(g));
   double k = KAPPA * 100;
@@ -113,7 +103,7 @@ static void two_countries_by_hand(void **state) {
 ** leaving for D by season; and the same bytes with one thread or two. */
 static void files_and_threads(void **state) {
   (void)state;
-  naryn_model *m = load(river);
+  naryn_model *m = tu_load_model(river);
   naryn_game *g1 = share(m, 1), *g2 = share(m, 2);
   char dir[64], a[128], b[128];
   tu_mkdtemp(dir);
@@ -182,7 +172,7 @@ static void refused(void **state) {
   char *c = strstr(text, "name: Farms, type: demand, country: D, priority: 1,");
   assert_non_null(c);
   memcpy(strstr(c, "country: D,"), "           ", 11);
-  naryn_model *m = load(text);
+  naryn_model *m = tu_load_model(text);
   assert_int_equal(naryn_share(m, NULL, &g, d), NARYN_EMODEL);
   assert_null(g);
   assert_non_null(strstr(tu_first_error(d), "demand \"Farms\".country"));
@@ -192,13 +182,13 @@ static void refused(void **state) {
   naryn_diags_clear(d);
   snprintf(text, sizeof text, "%s", river);
   for (char *s = text; (s = strstr(s, "country: D")); ) s[9] = 'U';
-  m = load(text);
+  m = tu_load_model(text);
   assert_int_equal(naryn_share(m, NULL, &g, d), NARYN_EMODEL);
   assert_non_null(strstr(tu_first_error(d), "from 2 to 10 countries"));
   naryn_model_free(m);
   /* An order naming a country the model does not have. */
   naryn_diags_clear(d);
-  m = load(river);
+  m = tu_load_model(river);
   naryn_share_opts o;
   naryn_share_opts_init(&o);
   const char *order[] = {"D", "X"};

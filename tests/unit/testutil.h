@@ -112,6 +112,18 @@ static inline const char *tu_first_error(const naryn_diags *d) {
   return tu_first_of(d, NARYN_SEV_ERROR);
 }
 
+/* Loads model text, failing the test with its first error when it does
+** not load. */
+static inline naryn_model *tu_load_model(const char *text) {
+  naryn_diags *d = naryn_diags_new(0);
+  naryn_model *m = NULL;
+  int rc = tu_load_text(text, &m, d);
+  if (rc != NARYN_OK) print_error("%s\n", tu_first_error(d));
+  assert_int_equal(rc, NARYN_OK);
+  naryn_diags_free(d);
+  return m;
+}
+
 /* Loads the model file at path, failing the test with its first error
 ** when it does not load. */
 static inline naryn_model *tu_load_path(const char *path) {

@@ -1,0 +1,220 @@
+/*
+** testutil_sddp.h: the small hydro-thermal system the SDDP tests share
+** (test_sddp.c, test_prodfn.c, test_replay.c): its model text, training
+** a policy, and the extensive form of its scenario tree, every
+** node in one LP written here from scratch, whose optimum SDDP's lower
+** bound must reach.
+**
+** The system is examples/sddp's: three days; a reservoir of 5 hm3 (3 at
+** the start) fed by a river of 20 m3/s times an outcome each day; behind
+** it a plant, of fixed head (100 m, efficiency 0.9: 0.24525 GWh per hm3)
+** or, with a level table, whose head follows the reservoir (130 to 150 m
+** over a tailwater of 50 m, at most 60 m3/s and 50 MW); a grid's demand
+** of 1.0, 1.2 and 1.0 GWh met by a cheap plant (0.48 GWh a day at 30 per
+** MWh), a dear one (0.96 GWh a day at 60, 150 and 90 per MWh on the
+** three days) and unserved energy at 1000 per MWh.
+**
+** Include after cmocka.h and naryn_int.h.
+*/
+#ifndef NARYN_TESTUTIL_SDDP_H
+#define NARYN_TESTUTIL_SDDP_H
+
+#include "testutil.h"
+
+/* Two outcomes a day, half and one and a half times the river's flow,
+** with equal chance. */
+#define TU_SDDP_TWO \
+  "[{probability: 0.5, inflow_factor: 0.5}, {probability: 0.5, inflow_factor: 1.5}]"
+
+/* The energy of a hm3 through the plant of fixed head, GWh. */
+#define TU_SDDP_GWH_PER_HM3 (9810.0 * 1e6 / 3.6e12 * 90.0)
+
+/* The system's model text in buf, with the given outcomes (a YAML list),
+** its plant of fixed head, or (head_follows) under the reservoir's level
+** table. */
+static inline const char *tu_sddp_text(char *buf, size_t size, int head_follows,
+                                       const char *outcomes) {
+  snprintf(buf, size,
+           "name: sddp\n"
+           "horizon: {start: 2001-01-01, end: 2001-01-03, step: daily}\n"
+           "countries: {A: Alpha}\n"
+           "nodes:\n"
+           "  - {name: River, type: inflow, inflow_m3s: 20, country: A}\n"
+           "  - {name: Res, type: reservoir, min_storage_hm3: 0, max_storage_hm3: 5,"
+           " initial_storage_hm3: 3, country: A%s}\n"
+           "  - {name: Plant, type: hydropower, %s, efficiency: 0.9,"
+           " max_turbine_flow_m3s: %s, country: A}\n"
+           "  - {name: Sea, type: sink}\n"
+           "links:\n"
+           "  - {from: River, to: Res}\n"
+           "  - {from: Res, to: Plant}\n"
+           "  - {from: Plant, to: Sea}\n"
+           "grids:\n"
+           "  - {name: G, country: A, demand_gwh: [1.0, 1.2, 1.0],"
+           " unserved: [{cost_per_mwh: 1000}]}\n"
+           "thermal_plants:\n"
+           "  - {name: Cheap, grid: G, capacity_mw: 20, cost_per_mwh: 30}\n"
+           "  - {name: Dear, grid: G, capacity_mw: 40, cost_per_mwh: [60, 150, 90]}\n"
+           "objectives: [{name: power, kind: grid}]\n"
+           "uncertainty:\n"
+           "  outcomes: %s\n",
+           head_follows ? ", level_table: {storage_hm3: [0, 5], level_m: [130, 150]}" : "",
+           head_follows ? "reservoir: Res, tailwater_m: 50" : "head_m: 100",
+           head_follows ? "60, capacity_mw: 50" : "500, capacity_mw: 500", outcomes);
+  return buf;
+}
+
+/* Trains a policy for m with options o, checked to succeed. */
+static inline naryn_policy *tu_sddp_train(const naryn_model *m, const naryn_sddp_opts *o) {
+  naryn_diags *d = naryn_diags_new(0);
+  naryn_policy *p = NULL;
+  int rc = naryn_sddp(m, o, &p, d);
+  if (rc != NARYN_OK) print_error("%s\n", tu_first_error(d));
+  assert_int_equal(rc, NARYN_OK);
+  naryn_diags_free(d);
+  return p;
+}
+
+/* What the log of a run saw: the iterations whose lower bound rose above
+** the optimum ef (by more than 1e-6 of it). Pass tu_sddp_watch as the
+** options' log and a tu_sddp_seen as its user. */
+typedef struct tu_sddp_seen {
+  double ef;
+  int above;
+} tu_sddp_seen;
+
+static inline void tu_sddp_watch(void *user, const naryn_sddp_log *row) {
+  tu_sddp_seen *s = user;
+  if (row->lower > s->ef + 1e-6 * fabs(s->ef)) s->above++;
+}
+
+/* The scenario tree of the extensive form: nout outcomes a day with
+** their probabilities and factors; the three days repeated 'cycles'
+** times, round c's costs weighted by disc^c; the expected cost, or with
+** 'worst' the cost of the dearest path (nested CVaR with all its weight
+** on the dearest half of two outcomes). With planes (a plant's production
+** function, as naryn__prodfn_fit makes it) the plant's energy is at most
+** every plane in the mean storage over the day and the turbined water,
+** and at most its capacity, its turbined water at most 60 m3/s: the
+** system whose head follows the reservoir; without, the plant of fixed
+** head. */
+typedef struct tu_sddp_tree {
+  int nout;
+  const double *prob, *factor;
+  int cycles;
+  double disc;
+  int worst;
+  const naryn__prodfn *planes;
+} tu_sddp_tree;
+
+/* The optimum of the extensive form: per node of the tree (stage t,
+** outcome path), the end storage, release, turbined water, energy (with
+** planes), cheap, dear and unserved energy and the surplus; with 'worst'
+** an epigraph column above every path's cost. */
+static inline double tu_sddp_extensive(const tu_sddp_tree *tree) {
+  const double demand[3] = {1.0, 1.2, 1.0}, dear_price[3] = {60, 150, 90};
+  const double inflow = 20 * 86400 * 1e-6, k = TU_SDDP_GWH_PER_HM3;
+  const naryn__prodfn *f = tree->planes;
+  int nout = tree->nout;
+  /* The columns of a node, the energy's only with planes. */
+  const int S = 0, REL = 1, TURB = 2, E = f ? 3 : -1, CHEAP = f ? 4 : 3;
+  const int DEAR = CHEAP + 1, UNS = CHEAP + 2, SUR = CHEAP + 3, NV = CHEAP + 4;
+  int T = 3 * tree->cycles, total = 0;
+  int nodes[128], first[128];
+  nodes[0] = 1;
+  for (int t = 1; t <= T; t++) nodes[t] = nodes[t - 1] * nout;
+  for (int t = 0; t <= T; t++) first[t] = total, total += nodes[t];
+  int ncols = total * NV + 1, zcol = total * NV, nrows = 0;
+  int rows_max = (3 + (f ? f->k : 0)) * total + nodes[T] + 1;
+  naryn__triplets tr = {0};
+  double *collo = calloc((size_t)ncols, sizeof(double));
+  double *colup = calloc((size_t)ncols, sizeof(double));
+  double *obj = calloc((size_t)ncols, sizeof(double));
+  double *rowlo = calloc((size_t)rows_max, sizeof(double));
+  double *rowup = calloc((size_t)rows_max, sizeof(double));
+  assert_true(collo && colup && obj && rowlo && rowup);
+  for (int j = 0; j < ncols; j++) colup[j] = INFINITY;
+  collo[zcol] = -INFINITY;
+  obj[zcol] = tree->worst ? 1.0 : 0.0;
+  for (int t = 1; t <= T; t++) {
+    int day = (t - 1) % 3;
+    double w = pow(tree->disc, (t - 1) / 3);
+    for (int n = 0; n < nodes[t]; n++) {
+      int id = first[t] + n, parent = first[t - 1] + n / nout, o = n % nout;
+      double pr = 1.0;
+      for (int q = n, st = t; st >= 1; st--, q /= nout) pr *= tree->prob[q % nout];
+      int c = id * NV;
+      colup[c + S] = 5.0;
+      if (f) {
+        colup[c + TURB] = 60 * 86400 * 1e-6;
+        colup[c + E] = 50 * 24e-3;
+      }
+      colup[c + CHEAP] = 0.48;
+      colup[c + DEAR] = 0.96;
+      if (!tree->worst) {
+        obj[c + CHEAP] = w * pr * 30e3;
+        obj[c + DEAR] = w * pr * dear_price[day] * 1e3;
+        obj[c + UNS] = w * pr * 1000e3;
+      }
+      int r = nrows++;
+      naryn__trip_add(&tr, r, c + S, 1.0);
+      naryn__trip_add(&tr, r, c + REL, 1.0);
+      double rhs = inflow * tree->factor[o];
+      if (t > 1) naryn__trip_add(&tr, r, parent * NV + S, -1.0);
+      else rhs += 3.0;
+      rowlo[r] = rowup[r] = rhs;
+      r = nrows++;
+      naryn__trip_add(&tr, r, c + TURB, 1.0);
+      naryn__trip_add(&tr, r, c + REL, -1.0);
+      rowlo[r] = -INFINITY, rowup[r] = 0.0;
+      /* E <= a + b (S_parent + S) / 2 + c TURB, for each plane. */
+      for (int j = 0; f && j < f->k; j++) {
+        double a, b, cq;
+        naryn__prodfn_plane_gwh(f, j, 86400, &a, &b, &cq);
+        r = nrows++;
+        naryn__trip_add(&tr, r, c + E, 1.0);
+        naryn__trip_add(&tr, r, c + TURB, -cq);
+        naryn__trip_add(&tr, r, c + S, -0.5 * b);
+        if (t > 1) naryn__trip_add(&tr, r, parent * NV + S, -0.5 * b);
+        rowlo[r] = -INFINITY;
+        rowup[r] = a + (t > 1 ? 0.0 : 0.5 * b * 3.0);
+      }
+      r = nrows++;
+      if (f) naryn__trip_add(&tr, r, c + E, 1.0);
+      else naryn__trip_add(&tr, r, c + TURB, k);
+      naryn__trip_add(&tr, r, c + CHEAP, 1.0);
+      naryn__trip_add(&tr, r, c + DEAR, 1.0);
+      naryn__trip_add(&tr, r, c + UNS, 1.0);
+      naryn__trip_add(&tr, r, c + SUR, -1.0);
+      rowlo[r] = rowup[r] = demand[day];
+    }
+  }
+  /* The dearest path: z above the cost of every path to a leaf. */
+  for (int n = 0; tree->worst && n < nodes[T]; n++) {
+    int r = nrows++;
+    naryn__trip_add(&tr, r, zcol, 1.0);
+    for (int t = T, q = n; t >= 1; t--, q /= nout) {
+      int c = (first[t] + q) * NV;
+      naryn__trip_add(&tr, r, c + CHEAP, -30e3);
+      naryn__trip_add(&tr, r, c + DEAR, -dear_price[(t - 1) % 3] * 1e3);
+      naryn__trip_add(&tr, r, c + UNS, -1000e3);
+    }
+    rowlo[r] = 0.0, rowup[r] = INFINITY;
+  }
+  for (int j = 0; j < NV; j++) colup[j] = 0.0; /* the root's columns */
+  int *start, *index;
+  double *value;
+  assert_int_equal(naryn__trip_columns(&tr, ncols, &start, &index, &value, NULL), NARYN_OK);
+  naryn__lp *lp = naryn__lp_new(nrows, ncols, start, index, value, collo, colup, obj,
+                                rowlo, rowup);
+  long it = 0;
+  assert_int_equal(naryn__lp_solve_initial(lp, &it), NARYN_OK);
+  double v = naryn__lp_objective(lp);
+  naryn__lp_free(lp);
+  naryn__trip_free(&tr);
+  free(start), free(index), free(value);
+  free(collo), free(colup), free(obj), free(rowlo), free(rowup);
+  return v;
+}
+
+#endif
