@@ -27,6 +27,7 @@
 ** CSV series of a column named as the site takes the series' scale times
 ** the site's flow.
 */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -168,7 +169,8 @@ int naryn__model_read_par(reader *r, const naryn__doc *u) {
   if (m->step_days != 0)
     return naryn__read_fail(r, v, "uncertainty.inflows",
                             "expected a model of monthly steps for a PAR inflow model "
-                            "(its months follow each other), got steps of %d days",
+                            "(its months follow each other), got steps counted in days "
+                            "(%d a step)",
                             m->step_days);
   const char *file = NULL;
   int rc = naryn__read_string(r, v, "fit", "uncertainty.inflows", &file);
@@ -194,6 +196,12 @@ int naryn__model_read_par(reader *r, const naryn__doc *u) {
     path = naryn__arena_printf(r->a, "%.*s%s", dir, at->file, file);
     if (!path) return naryn__read_oom(r);
   }
+  FILE *probe = fopen(path, "r");
+  if (!probe)
+    return naryn__read_fail(r, at, "uncertainty.inflows.fit",
+                            "expected a fit file of naryn inflows fit, got \"%s\", which "
+                            "cannot be read: %s", file, strerror(errno));
+  fclose(probe);
   naryn_inflow_fit *f = NULL;
   if (naryn_inflow_fit_read(path, &f, r->d) != NARYN_OK) {
     r->failed = 1;

@@ -270,6 +270,24 @@ static void test_against_the_extensive_form(void **state) {
   assert_true(fabs(ub - ef) <= half + 1e-6 * fabs(ef));
   assert_int_equal(p->nstate, 2);
   assert_string_equal(naryn__cuts_state_name(p->cuts, 1), "river_m3s.lag1");
+  /* Written and read back: the same cuts on the same states, and cuts.csv
+  ** names the lag's slope. */
+  char out[128], csv[160];
+  snprintf(out, sizeof out, "%s/policy", dir);
+  naryn_diags *d = naryn_diags_new(0);
+  assert_int_equal(naryn_policy_write(p, out, d), NARYN_OK);
+  naryn_policy *back = NULL;
+  assert_int_equal(naryn_policy_read(m, out, &back, d), NARYN_OK);
+  assert_int_equal(back->nstate, 2);
+  for (int t = 0; t < 3; t++)
+    assert_int_equal(naryn__cuts_count(back->cuts, t), naryn__cuts_count(p->cuts, t));
+  snprintf(csv, sizeof csv, "%s/cuts.csv", out);
+  char *text = tu_slurp(csv);
+  assert_non_null(text);
+  assert_non_null(strstr(text, "slope_per_hm3:Res,slope_per_m3s:river_m3s.lag1\n"));
+  free(text);
+  naryn_policy_free(back);
+  naryn_diags_free(d);
   naryn_policy_free(p);
   naryn_model_free(m);
 }
