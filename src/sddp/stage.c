@@ -125,6 +125,7 @@ int naryn__stage_new(const naryn_model *m, int t, const naryn__stage_spec *spec,
   if (m->par) {
     st->lag = malloc(((size_t)m->par->nstates + 1) * sizeof *st->lag);
     if (!st->lag) {
+      free(w);
       naryn__stage_free(st);
       return NARYN_ENOMEM;
     }
