@@ -19,9 +19,9 @@
 **             a = 1 (1 - 0.5 - 0.6) = -0.1 (with max_order 1: 0.5),
 **             b1 = 0.5 / 3, b2 = 0.6 / 2 = 0.3.
 ** The extensive form of the PAR(1) tree (2 outcomes a month, 8 paths),
-** every node in one LP written here from scratch with the model's own
-** noise, is the exact optimum; SDDP's lower bound must reach it and never
-** pass it.
+** and of the PAR(2) tree, every node in one LP written here from scratch
+** with the model's own noise, is the exact optimum; SDDP's lower bound
+** must reach it and never pass it.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -158,10 +158,11 @@ static void test_coefficients(void **state) {
   naryn_model_free(m);
 }
 
-/* The extensive form of the PAR(1) tree: per node the end storage,
-** release, turbined water, cheap, dear and unserved energy and the
-** surplus; the inflow of a node is its outcome's noise times a + b times
-** its parent's inflow (the initial state's at the root). */
+/* The extensive form of the tree: per node the end storage, release,
+** turbined water, cheap, dear and unserved energy and the surplus; the
+** inflow of a node is its outcome's noise times a + b1 times its parent's
+** inflow + b2 times its grandparent's (the initial state's before the
+** first month). */
 static double extensive(const naryn_model *m) {
   const naryn__par *par = m->par;
   const double demand[3] = {2.0, 2.5, 2.0}, dear_price[3] = {60, 90, 150};
@@ -181,8 +182,12 @@ static double extensive(const naryn_model *m) {
     double k = hours[c0] * 3600 * 1e-6, pr = pow(0.5, t);
     for (int n = 0; n < nodes[t]; n++) {
       int id = first[t] + n, parent = first[t - 1] + n / 2, o = n % 2;
+      /* The flow two months before: the initial state's second lag, its
+      ** first, or the grandparent's. */
+      double q2 = t == 1 ? par->init[1] : t == 2 ? par->init[0] : q[first[t - 2] + n / 4];
       q[id] = naryn__par_eps(m, t - 1, o)[0] *
-              (par->a[c0] + par->b[c0 * NARYN__PAR_MAX_LAGS] * q[parent]);
+              (par->a[c0] + par->b[c0 * NARYN__PAR_MAX_LAGS] * q[parent] +
+               par->b[c0 * NARYN__PAR_MAX_LAGS + 1] * q2);
       assert_true(q[id] > 0);
       int c = id * NV;
       colup[c + S] = 10.0;
@@ -292,6 +297,30 @@ static void test_against_the_extensive_form(void **state) {
   naryn_model_free(m);
 }
 
+/* PAR(2): two lags a site, the second carried through the stage's
+** outgoing lags; the lower bound still reaches the extensive form. */
+static void test_two_lags(void **state) {
+  (void)state;
+  naryn_model *m = load(2);
+  double ef = extensive(m);
+  seen s = {ef, 0};
+  naryn_sddp_opts o;
+  naryn_sddp_opts_init(&o);
+  o.max_iterations = 40;
+  o.bound_every = 40;
+  o.gap_pct = 0.0;
+  o.log = watch;
+  o.log_user = &s;
+  naryn_policy *p = train(m, &o);
+  double lb = naryn_policy_lower_bound(p);
+  print_message("PAR(2): extensive form %.6f, lower bound %.6f\n", ef, lb);
+  assert_int_equal(s.above, 0);
+  assert_true(fabs(lb - ef) <= 1e-6 * fabs(ef));
+  assert_int_equal(p->nstate, 3);
+  naryn_policy_free(p);
+  naryn_model_free(m);
+}
+
 /* A replay's stage takes the run's flows of the steps before as its
 ** lags: with a PAR(2) model, February's decision depends on January's
 ** flow (March's flow follows it), all else the same. */
@@ -362,6 +391,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_coefficients),
       cmocka_unit_test(test_against_the_extensive_form),
+      cmocka_unit_test(test_two_lags),
       cmocka_unit_test(test_replay_uses_the_past),
       cmocka_unit_test(test_threads),
   };
