@@ -1044,7 +1044,43 @@ struct naryn_model {
   int outcome_cycle;           /* its steps (0: every step of the horizon) */
   int outcome_base_mean;       /* 1: outcomes scale each calendar month's
                                ** mean inflow over the horizon */
+  struct naryn__par *par;      /* the PAR inflow model of the section's
+                               ** "inflows", or NULL (model/par_inflows.c) */
 };
+
+/* The most lags of a PAR inflow model a policy carries as states. */
+#define NARYN__PAR_MAX_LAGS 3
+
+/* A policy's PAR inflow model (model/par_inflows.c; doc/sddp.md, "Inflows
+** that remember their past"), read from a fit file of naryn inflows: the
+** flow q of each site (m3/s) in a step of calendar month c is
+** eps (a[c] + sum_k b[c][k] q_{t-k}), the conditional median of the log
+** model linearised around each month's median, under noise eps drawn once
+** per step and outcome. The inflow node that reads a site as a CSV column
+** takes 'scale' times its flow, as an ensemble's members give it. */
+typedef struct naryn__par {
+  const char *fit;             /* the fit file, as the model names it */
+  int nsites, nout, max_order;
+  uint64_t seed;
+  const char **site;           /* [nsites] names */
+  int *lags;                   /* [nsites] lags carried as states */
+  int *first;                  /* [nsites] the first of a site's lag states
+                               ** among the inflow states */
+  int nstates;                 /* the lags of every site */
+  const char **state_name;     /* [nstates] "SITE.lagK" */
+  int *node_site;              /* [nnodes] the site an inflow node reads, -1 */
+  double *node_scale;          /* [nnodes] its series' scale */
+  int *site_node;              /* [nsites] the first node reading the site */
+  double *a;                   /* [12 * nsites] m3/s, month-major */
+  double *b;                   /* [(12 * nsites) * MAX_LAGS] */
+  double *median;              /* [12 * nsites] exp(mu), m3/s */
+  double *mean;                /* [12 * nsites] the fit's mean flow, m3/s */
+  double *init;                /* [nsites * MAX_LAGS]: lag k + 1 before the
+                               ** first step, the median of its month */
+  double *eps;                 /* [(nsteps * nout) * nsites] */
+} naryn__par;
+/* The noise of outcome k of step t, per site (NULL: none). */
+const double *naryn__par_eps(const naryn_model *m, int t, int k);
 
 /* A CSV series some of whose rows a fill or fallback made up: the field
 ** (as messages name it), how, and per step the rows of the file made up
@@ -1080,6 +1116,9 @@ void naryn__mpi_bcast(double *v, int n);
 /* model/uncertainty.c: reads the optional "uncertainty" section. 0, or -1
 ** after reporting. */
 int naryn__model_read_uncertainty(struct naryn__reader *r, const naryn__doc *root);
+/* model/par_inflows.c: reads the "inflows" of the uncertainty section u
+** into m->par and the outcomes; 0, or -1 after reporting. */
+int naryn__model_read_par(struct naryn__reader *r, const naryn__doc *u);
 /* model/grids.c: reads the grids, thermal plants, interconnectors and
 ** markets once the nodes are read; 0, or -1 after reporting. */
 int naryn__model_read_grids(struct naryn__reader *r, const naryn__doc *root);

@@ -11,7 +11,9 @@
 ** policy cyclic: its first cycle_steps steps (all by default) repeat
 ** forever, each round's cost discounted; base_inflow "monthly_mean" has
 ** the outcomes scale the mean inflow of the step's calendar month over
-** the horizon rather than the step's own.
+** the horizon rather than the step's own. In place of the outcomes,
+** "inflows" names a PAR model of naryn inflows whose past flows are
+** states of the policy (model/par_inflows.c).
 */
 #include <math.h>
 #include <stdio.h>
@@ -21,7 +23,7 @@
 
 typedef naryn__reader reader;
 
-static const char *const section_fields[] = {"outcomes", "discount", "cycle_steps",
+static const char *const section_fields[] = {"outcomes", "inflows", "discount", "cycle_steps",
                                               "base_inflow", "description", "source",
                                               "notes", NULL};
 static const char *const outcome_fields[] = {"probability", "inflow_factor", "name",
@@ -89,13 +91,7 @@ int naryn__model_read_uncertainty(reader *r, const naryn__doc *root) {
                             "of \"outcomes\", got %s",
                             naryn__doc_describe(u, got, sizeof got));
   naryn__read_check_keys(r, u, "uncertainty", section_fields);
-  const naryn__doc *list = naryn__read_get(u, "outcomes");
-  if (!list || list->kind != NARYN__DOC_SEQ || list->n == 0)
-    return naryn__read_fail(r, list ? list : u, "uncertainty.outcomes",
-                            "expected a list of at least one outcome, each with "
-                            "a probability and an inflow_factor, got %s",
-                            list ? naryn__doc_describe(list, got, sizeof got) : "none");
-  int n = list->n, rc = 0;
+  int rc = 0;
   /* A cyclic policy: its discount, the steps of its cycle, and the inflow
   ** its outcomes scale. */
   double x = 0.0;
@@ -129,6 +125,16 @@ int naryn__model_read_uncertainty(reader *r, const naryn__doc *root) {
                             "\"monthly_mean\" (the mean over the horizon of the "
                             "step's calendar month), got \"%s\"", base);
   }
+  /* Inflows that remember their past, or factors drawn independently. */
+  if (naryn__read_get(u, "inflows"))
+    return naryn__model_read_par(r, u) != 0 || rc != 0 ? -1 : 0;
+  const naryn__doc *list = naryn__read_get(u, "outcomes");
+  if (!list || list->kind != NARYN__DOC_SEQ || list->n == 0)
+    return naryn__read_fail(r, list ? list : u, "uncertainty.outcomes",
+                            "expected a list of at least one outcome, each with "
+                            "a probability and an inflow_factor, got %s",
+                            list ? naryn__doc_describe(list, got, sizeof got) : "none");
+  int n = list->n;
   m->outcome_p = naryn__arena_alloc(r->a, (size_t)n * sizeof *m->outcome_p);
   m->outcome_factor =
       naryn__arena_alloc(r->a, (size_t)n * (size_t)m->nnodes * sizeof *m->outcome_factor + 1);

@@ -128,6 +128,18 @@ typedef struct opt {
   const double *inflow_m3s;     /* [N] or NULL: the step's inflow of each
                                 ** inflow node, in place of the model's (a
                                 ** replay's, an ensemble member's) */
+  /* A stage's PAR inflows (model/par_inflows.c), or NULL: per site s the
+  ** columns from par_col + s + 2 * par->first[s]: its flow q (m3/s), a
+  ** floor f, the lags l_1..l_P held at eps times the incoming lags (the
+  ** flows of the steps before), and o_2..o_P held at the incoming lags
+  ** 1..P-1 (the outgoing lags after the first, which is q); and the row
+  ** par_row + s: q - sum_k b_k l_k - f = eps a. Each inflow node that
+  ** reads a site takes its scale times q. */
+  const naryn__par *par;
+  int par_col, par_row;
+  const double *par_lag;        /* [par->nstates] incoming lags, or NULL:
+                                ** the initial state */
+  const double *par_eps;        /* [par->nsites] the noise, or NULL: 1 */
   double fixed_scale;
   double obj_constant;          /* currency: the terms' constants, so that a
                                 ** plan's cost (the objective with its sign
@@ -137,6 +149,10 @@ typedef struct opt {
 /* 1 when node i is planned: every node without a hold, else those the
 ** hold marks. */
 int naryn__opt_planned(const opt *p, int i);
+/* The column of a stage's PAR site s: its flow (lag 0), a lag l_k (k = 1
+** .. P) or an outgoing lag o_k (k = -2 .. -P); PAR_FLOOR its floor. */
+#define PAR_FLOOR (-1)
+int naryn__opt_par_col(const opt *p, int s, int k);
 /* A held action, with NaN (a node that took no part) read as zero. */
 double naryn__opt_held_at(const double *v, size_t at);
 /* What reaches the tail of lagged link l in step t of each hm3 leaving its

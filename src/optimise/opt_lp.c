@@ -197,7 +197,21 @@ int naryn__opt_layout(opt *p) {
     p->theta_col = p->ncols;
     p->ncols += p->ntheta;
   }
+  if (p->stage && p->par) {
+    p->par_col = p->ncols;
+    p->ncols += p->par->nsites + 2 * p->par->nstates;
+    p->par_row = p->nrows;
+    p->nrows += p->par->nsites;
+  }
   return NARYN_OK;
+}
+
+int naryn__opt_par_col(const opt *p, int s, int k) {
+  int base = p->par_col + s + 2 * p->par->first[s], lags = p->par->lags[s];
+  if (k == 0) return base;
+  if (k == PAR_FLOOR) return base + 1;
+  if (k > 0) return base + 1 + k;
+  return base + lags + 2 + (-k - 2);
 }
 
 /* ====================================================================== */
@@ -336,6 +350,11 @@ int naryn__opt_objective(opt *p) {
         p->obj[base + v->sc + k] += W_HOLD;
     }
   }
+  /* A PAR flow raised to 0 where its linearisation falls below (model/
+  ** par_inflows.c): water the model does not have, dear as water taken
+  ** below the dead storage. */
+  for (int s = 0; p->stage && p->par && s < p->par->nsites; s++)
+    p->obj[naryn__opt_par_col(p, s, PAR_FLOOR)] = W_DEAD * m->step_s[MT(0)] * 1e-6;
   /* The epsilon row holds the constrained term's coefficients. */
   int rc = NARYN_OK;
   if (p->eps_row >= 0) {
@@ -529,6 +548,11 @@ int naryn__opt_build(opt *p) {
         }
       }
       for (int k = 0; k < n->n_out; k++) ADD_LINK(bal, n->out[k], -1.0);
+      /* A stage's inflow node that reads a PAR site: its scale times the
+      ** site's flow. */
+      if (p->stage && p->par && p->par->node_site[i] >= 0 && n->enabled)
+        ADD(bal, naryn__opt_par_col(p, p->par->node_site[i], 0),
+            p->par->node_scale[i] * m->step_s[MT(t)] * 1e-6);
       for (int k = 0; k < n->n_ret; k++) {
         const ncols *dv = &p->nc[n->ret[k]];
         for (int s = 0; s < dv->nseg; s++)
@@ -633,6 +657,16 @@ int naryn__opt_build(opt *p) {
       ADD(ir, cb + p->ic[q].col, 1.0);
     }
   }
+  /* A stage's PAR rows: q - sum_k b_k l_k - f = eps a. */
+  for (int s = 0; p->stage && p->par && s < p->par->nsites; s++) {
+    const naryn__par *par = p->par;
+    int row = p->par_row + s;
+    size_t at = (size_t)(m->step_month[MT(0)] - 1) * par->nsites + s;
+    ADD(row, naryn__opt_par_col(p, s, 0), 1.0);
+    ADD(row, naryn__opt_par_col(p, s, PAR_FLOOR), -1.0);
+    for (int k = 1; k <= par->lags[s]; k++)
+      ADD(row, naryn__opt_par_col(p, s, k), -par->b[at * NARYN__PAR_MAX_LAGS + k - 1]);
+  }
   for (int q = 0; q < p->nec; q++) {
     const ncols *v = &p->nc[p->ec[q].node];
     int cb = (p->T - 1) * p->ncs;
@@ -685,6 +719,42 @@ static double naryn__opt_ref_start(const opt *p, int t, int i) {
   return t == 0 ? start_storage(p, i) : p->ref_s[(size_t)(t - 1) * p->N + i];
 }
 
+/* A stage's PAR bounds: each site's lags held at the incoming state (the
+** l_k times the noise), its flow free above 0 and its row's right-hand
+** side eps a; or, given the step's inflows (a replay), its flow held at
+** them and the row free. */
+static void par_bounds(opt *p) {
+  const naryn__par *par = p->par;
+  const naryn_model *m = p->m;
+  int c = m->step_month[MT(0)] - 1;
+  for (int s = 0; s < par->nsites; s++) {
+    double eps = p->par_eps ? p->par_eps[s] : 1.0;
+    const double *lag = p->par_lag ? p->par_lag + par->first[s]
+                                   : par->init + (size_t)s * NARYN__PAR_MAX_LAGS;
+    int q = naryn__opt_par_col(p, s, 0), f = naryn__opt_par_col(p, s, PAR_FLOOR);
+    int row = p->par_row + s;
+    for (int k = 1; k <= par->lags[s]; k++) {
+      int l = naryn__opt_par_col(p, s, k);
+      p->collo[l] = p->colup[l] = eps * lag[k - 1];
+      if (k >= 2) {
+        int o = naryn__opt_par_col(p, s, -k);
+        p->collo[o] = p->colup[o] = lag[k - 2];
+      }
+    }
+    if (p->inflow_m3s) {
+      int i = par->site_node[s];
+      double sc = par->node_scale[i];
+      p->collo[q] = p->colup[q] = sc != 0 ? p->inflow_m3s[i] / sc : 0.0;
+      p->collo[f] = p->colup[f] = 0.0;
+      p->rowlo[row] = -INFINITY, p->rowup[row] = INFINITY;
+    } else {
+      p->collo[q] = 0.0, p->colup[q] = INFINITY;
+      p->collo[f] = 0.0, p->colup[f] = INFINITY;
+      p->rowlo[row] = p->rowup[row] = eps * par->a[(size_t)c * par->nsites + s];
+    }
+  }
+}
+
 /* Sets every bound, right-hand side and changing coefficient from the
 ** model and the reference plan. */
 void naryn__opt_linearise(opt *p) {
@@ -715,7 +785,8 @@ void naryn__opt_linearise(opt *p) {
       if (v->bal < 0) continue;
       size_t at = (size_t)t * p->N + i;
       double rhs = 0.0;
-      if (n->type == NARYN_NODE_INFLOW && n->enabled)
+      int par_node = p->stage && p->par && p->par->node_site[i] >= 0;
+      if (n->type == NARYN_NODE_INFLOW && n->enabled && !par_node)
         rhs -= (p->inflow_m3s ? p->inflow_m3s[i] : n->inflow_m3s.v[mt]) * k *
                (p->inflow_factor ? p->inflow_factor[i] : 1.0);
       /* A lag's initial flow arrives in its first steps. */
@@ -851,6 +922,7 @@ void naryn__opt_linearise(opt *p) {
       p->colup[cb + p->ic[q].col] = want > 0 ? want : 0;
     }
   }
+  if (p->stage && p->par) par_bounds(p);
   if (p->eps_col >= 0) p->collo[p->eps_col] = 0, p->colup[p->eps_col] = INFINITY;
   for (int j = 0; p->theta_col >= 0 && j < p->ntheta; j++)
     p->collo[p->theta_col + j] = p->theta_lo, p->colup[p->theta_col + j] = INFINITY;

@@ -19,14 +19,15 @@
 #include "sddp_int.h"
 
 /* A number that tells this model's states apart from another's, for the
-** cut file: FNV-1a over the model's name, steps and reservoirs. */
+** cut file: FNV-1a over the model's name, steps and states (reservoirs,
+** then PAR lags). */
 static uint64_t fingerprint(const naryn_model *m, const naryn_policy *p) {
   uint64_t h = 1469598103934665603ull;
   const char *name = m->name ? m->name : "";
   for (const char *c = name; *c; c++) h = (h ^ (unsigned char)*c) * 1099511628211ull;
   h = (h ^ (uint64_t)m->nsteps) * 1099511628211ull;
   for (int k = 0; k < p->nstate; k++)
-    for (const char *c = m->nodes[naryn__stage_state_node(p->stage[0], k)].name; *c; c++)
+    for (const char *c = naryn__stage_state_name(p->stage[0], k); *c; c++)
       h = (h ^ (unsigned char)*c) * 1099511628211ull;
   return h;
 }
@@ -121,7 +122,7 @@ int naryn__policy_new(const naryn_model *m, int multi_cut, int cyclic, naryn_pol
     rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   if (rc == NARYN_OK) {
     for (int k = 0; k < p->nstate; k++)
-      names[k] = m->nodes[naryn__stage_state_node(p->stage[0], k)].name;
+      names[k] = naryn__stage_state_name(p->stage[0], k);
     rc = naryn__cuts_new(p->T, p->nstate, names, fingerprint(m, p), &p->cuts, d);
   }
   free(names);
@@ -200,7 +201,9 @@ static void write_cuts_csv(const naryn_policy *p, naryn__outfile *f) {
   for (int k = 0; k < p->nstate; k++) {
     naryn__outfile_write(f, ",", 1);
     char name[320];
-    snprintf(name, sizeof name, "slope_per_hm3:%s", naryn__cuts_state_name(p->cuts, k));
+    snprintf(name, sizeof name, "%s:%s",
+             naryn__stage_state_node(p->stage[0], k) >= 0 ? "slope_per_hm3" : "slope_per_m3s",
+             naryn__cuts_state_name(p->cuts, k));
     naryn__put_text(f, name);
   }
   naryn__outfile_write(f, "\n", 1);
@@ -249,12 +252,28 @@ static void write_prodfn_csv(const naryn_policy *p, naryn__outfile *f) {
   }
 }
 
+/* The states that are reservoirs: the first of them. */
+int naryn__policy_reservoirs(const naryn_policy *p) {
+  return p->nstate - (p->m->par ? p->m->par->nstates : 0);
+}
+
+/* The mean flow (the fit's) of the month of PAR lag state j at the end of
+** stage t: lag k is the flow of step t - k + 1. */
+static double mean_lag(const naryn_model *m, int t, int j) {
+  const naryn__par *par = m->par;
+  int s = 0;
+  while (s + 1 < par->nsites && par->first[s + 1] <= j) s++;
+  int k = j - par->first[s] + 1, c = ((m->step_month[t] - 1 - (k - 1)) % 12 + 12) % 12;
+  return par->mean[(size_t)c * par->nsites + s];
+}
+
 /* Points of a reservoir's storage at which its water value is written. */
 #define VALUE_POINTS 11
 
 /* The water values of the policy: for each stage, reservoir and storage
 ** (VALUE_POINTS from its least to its greatest, the other reservoirs at
-** their initial storage), what one more hm3 left at the end of the stage
+** their initial storage, and PAR lags at the mean flow of their month),
+** what one more hm3 left at the end of the stage
 ** is worth to the stages after: the future cost's slope with its sign
 ** turned, from the cut that is highest there (per outcome with multiple
 ** cuts, weighted by their probabilities). */
@@ -265,9 +284,12 @@ static void write_water_values(const naryn_policy *p, naryn__outfile *f) {
   if (p->nstate > 256) return;
   for (int t = 0; t < p->T; t++)
     for (int k = 0; k < p->nstate; k++) {
+      if (naryn__stage_state_node(p->stage[0], k) < 0) continue;
       const naryn__node *n = &m->nodes[naryn__stage_state_node(p->stage[0], k)];
       for (int j = 0; j < p->nstate; j++)
-        x[j] = m->nodes[naryn__stage_state_node(p->stage[0], j)].initial_storage_hm3;
+        x[j] = naryn__stage_state_node(p->stage[0], j) >= 0
+                   ? naryn__stage_state_initial(p->stage[0], j)
+                   : mean_lag(m, t, j - naryn__policy_reservoirs(p));
       for (int q = 0; q < VALUE_POINTS; q++) {
         x[k] = n->min_storage_hm3 +
                (n->max_storage_hm3 - n->min_storage_hm3) * q / (VALUE_POINTS - 1);

@@ -82,7 +82,8 @@ int naryn__replay_new(const naryn_model *m, naryn_policy *p, naryn__replay **out
   rp->out.slope = rp->out.s_out + ns;
   rp->inflow = rp->out.slope + ns;
   for (size_t i = 0; i < n; i++) rp->state_of[i] = -1;
-  for (int k = 0; k < ns; k++) rp->state_of[naryn__stage_state_node(st0, k)] = k;
+  for (int k = 0; k < ns; k++)
+    if (naryn__stage_state_node(st0, k) >= 0) rp->state_of[naryn__stage_state_node(st0, k)] = k;
   for (int t = 0; t < p->T; t++) naryn__stage_forget(p->stage[t]);
   *out = rp;
   return NARYN_OK;
@@ -103,12 +104,28 @@ int naryn__replay_step(naryn__replay *rp, int t, const double *storage_hm3,
     release_hm3[i] = NAN;
   }
   if (!st || rp->nstate == 0) return NARYN_OK;
-  for (int k = 0; k < rp->nstate; k++)
-    rp->s_in[k] = storage_hm3[naryn__stage_state_node(st, k)];
+  for (int k = 0; k < rp->nstate; k++) {
+    int i = naryn__stage_state_node(st, k);
+    if (i >= 0) rp->s_in[k] = storage_hm3[i];
+  }
+  /* A PAR model's lags: the site's flows of the steps before, as the
+  ** run had them (the node that reads the site, over its scale); before
+  ** the first step, the policy's initial state. */
+  const naryn__par *par = naryn__policy_model(rp->p)->par;
+  int nres = naryn__policy_reservoirs(rp->p);
+  for (int s = 0; par && s < par->nsites; s++)
+    for (int k = 1; k <= par->lags[s]; k++) {
+      int j = nres + par->first[s] + k - 1, i = par->site_node[s];
+      double sc = par->node_scale[i];
+      rp->s_in[j] = t - k >= 0 ? (sc != 0 ? naryn__inflow_m3s(r, i, t - k) / sc : 0.0)
+                               : par->init[(size_t)s * NARYN__PAR_MAX_LAGS + (k - t - 1)];
+    }
+  naryn__stage_set_outcome(st, -1);
   int rc = naryn__stage_solve_with(st, rp->s_in, NULL, rp->inflow, &rp->out);
   if (rc != NARYN_OK) return naryn__stage_failed(m, t, rc, d);
   for (int k = 0; k < rp->nstate; k++) {
     int i = naryn__stage_state_node(st, k);
+    if (i < 0) continue;
     double q = naryn__stage_outflow_hm3(st, i);
     /* A release below zero is the solver's noise. */
     release_hm3[i] = q > 0.0 ? q : 0.0;

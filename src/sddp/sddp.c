@@ -48,6 +48,8 @@
 
 /* The most threads a run uses. */
 #define NARYN_SDDP_MAX_JOBS 64
+/* The most outcomes a stage (the most a PAR model's section allows). */
+#define NARYN_SDDP_MAX_OUTCOMES 1000
 /* The most rounds of a cycle in one path. */
 #define MAX_ROUNDS 1000
 
@@ -131,6 +133,7 @@ static int forward(run *r, naryn__rng *rng, pathrec *pr, double *total) {
   for (int round = 0; round < MAX_ROUNDS; round++) {
     for (int t = 0; t < p->T; t++) {
       int k = outcome_of(m, naryn__rng_uniform(rng));
+      naryn__stage_set_outcome(p->stage[t], k);
       int rc = naryn__stage_solve_with(p->stage[t], s, factors(m, k), naryn__policy_base(p, t),
                                        &r->so);
       if (rc != NARYN_OK) return naryn__stage_failed(m, t, rc, r->d);
@@ -165,7 +168,7 @@ static void risk_weights(run *r, const double *v) {
   for (int k = 0; k < n; k++) r->q[k] = m->outcome_p[k];
   if (!(lambda > 0)) return;
   /* The outcomes dearest first (ties by index, so the order is fixed). */
-  int order[256];
+  int order[NARYN_SDDP_MAX_OUTCOMES];
   for (int k = 0; k < n; k++) order[k] = k;
   for (int a = 1; a < n; a++)
     for (int b = a; b > 0; b--) {
@@ -186,6 +189,7 @@ static void risk_weights(run *r, const double *v) {
 ** its slopes into g. */
 static int solve_outcome(run *r, int t, const double *s, int k, double *v, double *g) {
   naryn_policy *p = r->p;
+  naryn__stage_set_outcome(p->stage[t], k);
   int rc = naryn__stage_solve_with(p->stage[t], s, factors(p->m, k), naryn__policy_base(p, t),
                                    &r->so);
   if (rc != NARYN_OK) return naryn__stage_failed(p->m, t, rc, r->d);
@@ -574,9 +578,10 @@ static int check(const naryn_model *m, const naryn_sddp_opts *o, naryn_diags *d)
     return naryn__diag(d, NARYN_EMODEL, NARYN_SEV_ERROR, m->path, 0, 0, "uncertainty",
                        "expected the inflow outcomes a policy must be good across "
                        "(an \"uncertainty\" section with its \"outcomes\"), got none");
-  if (m->noutcomes > 256)
+  if (m->noutcomes > NARYN_SDDP_MAX_OUTCOMES)
     return naryn__diag(d, NARYN_EMODEL, NARYN_SEV_ERROR, m->path, 0, 0, "uncertainty",
-                       "expected at most 256 inflow outcomes a stage, got %d", m->noutcomes);
+                       "expected at most %d inflow outcomes a stage, got %d",
+                       NARYN_SDDP_MAX_OUTCOMES, m->noutcomes);
   for (int l = 0; l < m->nlinks; l++)
     if (m->links[l].route.kind != NARYN__ROUTE_NONE)
       return naryn__diag(d, NARYN_EMODEL, NARYN_SEV_ERROR, m->path, 0, 0, NULL,
@@ -696,8 +701,7 @@ static int worker_new(run *r, naryn_policy *p, const naryn_sddp_opts *o) {
   r->g = buf + 5 * ns;
   r->v = r->g + no * ns;
   r->q = r->v + no;
-  for (int k = 0; k < r->ns; k++)
-    r->s0[k] = p->m->nodes[naryn__stage_state_node(p->stage[0], k)].initial_storage_hm3;
+  for (int k = 0; k < r->ns; k++) r->s0[k] = naryn__stage_state_initial(p->stage[0], k);
   return NARYN_OK;
 }
 

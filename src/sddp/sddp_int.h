@@ -44,9 +44,16 @@ void naryn__stage_free(naryn__stage *st);
 double naryn__stage_scale(const naryn__stage *st);
 /* The terms' constants, in currency, included in every value and cost. */
 double naryn__stage_constant(const naryn__stage *st);
-/* The states: how many, and the reservoir (node index) of state k. */
+/* The states: how many, the reservoir (node index) of state k (-1 for a
+** PAR lag, which come after the reservoirs), its name (a reservoir's, or
+** "SITE.lagK") and its value at the start of the horizon. */
 int naryn__stage_state_count(const naryn__stage *st);
 int naryn__stage_state_node(const naryn__stage *st, int k);
+const char *naryn__stage_state_name(const naryn__stage *st, int k);
+double naryn__stage_state_initial(const naryn__stage *st, int k);
+/* The outcome of the PAR noise the next solves take (-1: none, as a
+** replay's, whose inflows are given). */
+void naryn__stage_set_outcome(naryn__stage *st, int k);
 /* Solves the stage from the start storages s_in (one per state) with the
 ** inflows scaled by factor (per node; NULL for none). NARYN_OK, or the
 ** LP's status. */
@@ -107,6 +114,10 @@ int naryn__policy_add_cut(naryn_policy *p, int t, int outcome, int iteration, do
 ** without, every cut. */
 int naryn__policy_read(const naryn_model *m, const char *dir, int select, naryn_policy **out,
                        naryn_diags *d);
+
+/* The states that are reservoirs' storages, the first of the states (the
+** PAR lags follow). */
+int naryn__policy_reservoirs(const naryn_policy *p);
 
 /* The inflow of each node the outcomes of stage t scale (NULL: the
 ** model's own). */

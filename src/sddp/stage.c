@@ -12,7 +12,11 @@
 ** turbined water; evaporation is linearised once, around each reservoir's
 ** initial storage; so every stage LP is fixed and convex and its cuts stay
 ** valid. A plant of fixed head is exact. The state is the storage at the
-** end of the step of every enabled reservoir, in hm3.
+** end of the step of every enabled reservoir, in hm3, and with a PAR
+** inflow model (model/par_inflows.c) each site's flows of the steps
+** before, in m3/s: the step's flow is a column tied to them by a row, the
+** outcome's noise scaling the lags and the row's constant, and the
+** outgoing lags are the step's flow and the incoming lags shifted by one.
 **
 ** Costs are the negative of the objective (benefits count against them),
 ** in the model's currency: the LP's objective times its scale, which is
@@ -33,8 +37,10 @@ struct naryn__stage {
   opt p;
   naryn__prodfn *own; /* the plants' planes when the stage fitted them */
   int t;
-  int nstate;
-  int *res;            /* [nstate]: the reservoir of each state */
+  int nstate, nres;    /* states, and of them reservoirs (the first) */
+  int *res;            /* [nres]: the reservoir of each state */
+  double *lag;         /* [nstate - nres]: the incoming PAR lags, m3/s */
+  int outcome;         /* the PAR noise's outcome, -1 for none */
   double *s0, *factor; /* [N]: the storage at the start; the inflow factors */
   int last;            /* a terminal stage: no future cost */
   double *theta_w;     /* [ntheta] the weights of the future-cost columns */
@@ -51,6 +57,7 @@ void naryn__stage_free(naryn__stage *st) {
   naryn__opt_release(&st->p);
   free(st->own);
   free(st->res);
+  free(st->lag);
   free(st->s0);
   free(st->rlo);
   free(st->rup);
@@ -77,6 +84,7 @@ int naryn__stage_new(const naryn_model *m, int t, const naryn__stage_spec *spec,
     return NARYN_ENOMEM;
   }
   st->t = t;
+  st->outcome = -1;
   st->last = spec->terminal;
   st->theta_w = malloc((size_t)ntheta * sizeof *st->theta_w);
   if (!st->theta_w) {
@@ -91,7 +99,7 @@ int naryn__stage_new(const naryn_model *m, int t, const naryn__stage_spec *spec,
   opt *p = &st->p;
   *p = (opt){.m = m, .T = 1, .N = m->nnodes, .L = m->nlinks, .eps_term = -1,
              .rho = 1.0, .t0 = t, .stage = 1, .fixed_scale = scale,
-             .ntheta = ntheta, .theta_w = st->theta_w,
+             .ntheta = ntheta, .theta_w = st->theta_w, .par = m->par,
              .prodfn = planes ? planes : st->own};
   double *w = malloc(((size_t)m->nterms + 1) * sizeof *w);
   if (!st->s0 || !st->res || !w || naryn__opt_setup(p) != NARYN_OK) {
@@ -106,12 +114,26 @@ int naryn__stage_new(const naryn_model *m, int t, const naryn__stage_spec *spec,
     const naryn__node *n = &m->nodes[i];
     st->s0[i] = n->initial_storage_hm3;
     st->factor[i] = 1.0;
-    if (p->nc[i].y >= 0) st->res[st->nstate++] = i;
+    if (p->nc[i].y >= 0) st->res[st->nres++] = i;
     /* The linearisation's reference: the initial storage, and plants
     ** passing no flow (a plant of fixed head is exact at any). */
     double s = n->initial_storage_hm3;
     p->ref_s[i] = fmin(fmax(s, n->min_storage_hm3), n->max_storage_hm3);
     p->ref_q[i] = p->ref_qt[i] = 0.0;
+  }
+  st->nstate = st->nres;
+  if (m->par) {
+    st->lag = malloc(((size_t)m->par->nstates + 1) * sizeof *st->lag);
+    if (!st->lag) {
+      free(w);
+      naryn__stage_free(st);
+      return NARYN_ENOMEM;
+    }
+    for (int s = 0; s < m->par->nsites; s++)
+      for (int k = 0; k < m->par->lags[s]; k++)
+        st->lag[m->par->first[s] + k] = m->par->init[(size_t)s * NARYN__PAR_MAX_LAGS + k];
+    st->nstate += m->par->nstates;
+    p->par_lag = st->lag;
   }
   p->s0 = st->s0;
   p->inflow_factor = st->factor;
@@ -145,7 +167,26 @@ double naryn__stage_constant(const naryn__stage *st) { return st->p.obj_constant
 
 int naryn__stage_state_count(const naryn__stage *st) { return st->nstate; }
 
-int naryn__stage_state_node(const naryn__stage *st, int k) { return st->res[k]; }
+int naryn__stage_state_node(const naryn__stage *st, int k) {
+  return k >= 0 && k < st->nres ? st->res[k] : -1;
+}
+
+const char *naryn__stage_state_name(const naryn__stage *st, int k) {
+  const naryn_model *m = st->p.m;
+  if (k < st->nres) return m->nodes[st->res[k]].name;
+  return m->par->state_name[k - st->nres];
+}
+
+double naryn__stage_state_initial(const naryn__stage *st, int k) {
+  const naryn_model *m = st->p.m;
+  if (k < st->nres) return m->nodes[st->res[k]].initial_storage_hm3;
+  const naryn__par *par = m->par;
+  int j = k - st->nres, s = 0;
+  while (s + 1 < par->nsites && par->first[s + 1] <= j) s++;
+  return par->init[(size_t)s * NARYN__PAR_MAX_LAGS + (j - par->first[s])];
+}
+
+void naryn__stage_set_outcome(naryn__stage *st, int k) { st->outcome = k; }
 
 int naryn__stage_solve(naryn__stage *st, const double *s_in, const double *factor,
                        naryn__stage_out *out) {
@@ -156,9 +197,11 @@ int naryn__stage_solve_with(naryn__stage *st, const double *s_in, const double *
                             const double *inflow_m3s, naryn__stage_out *out) {
   opt *p = &st->p;
   const naryn_model *m = p->m;
-  for (int k = 0; k < st->nstate; k++) st->s0[st->res[k]] = s_in[k];
+  for (int k = 0; k < st->nres; k++) st->s0[st->res[k]] = s_in[k];
+  for (int k = st->nres; k < st->nstate; k++) st->lag[k - st->nres] = s_in[k];
   for (int i = 0; i < m->nnodes; i++) st->factor[i] = factor ? factor[i] : 1.0;
   p->inflow_m3s = inflow_m3s;
+  p->par_eps = naryn__par_eps(m, st->t, st->outcome);
   naryn__opt_linearise(p);
   close_future(st);
   const double *rlo = p->rowlo, *rup = p->rowup;
@@ -182,10 +225,24 @@ int naryn__stage_solve_with(naryn__stage *st, const double *s_in, const double *
   out->value = naryn__lp_objective(p->lp) * p->scale + p->obj_constant;
   out->future = future * p->scale;
   out->cost = out->value - out->future;
-  for (int k = 0; k < st->nstate; k++) {
+  for (int k = 0; k < st->nres; k++) {
     const ncols *v = &p->nc[st->res[k]];
     out->s_out[k] = m->nodes[st->res[k]].min_storage_hm3 + x[v->y] - x[v->u];
     out->slope[k] = dj[v->sin] * p->scale;
+  }
+  /* The outgoing lags: the step's flow, then the incoming lags but the
+  ** last; the slope on lag k: through l_k, scaled by the noise, and
+  ** through the outgoing o_k+1 it becomes. */
+  const naryn__par *par = p->par;
+  for (int s = 0; par && s < par->nsites; s++) {
+    double eps = p->par_eps ? p->par_eps[s] : 1.0;
+    int P = par->lags[s], at = st->nres + par->first[s];
+    for (int k = 1; k <= P; k++) {
+      out->s_out[at + k - 1] = k == 1 ? x[naryn__opt_par_col(p, s, 0)] : s_in[at + k - 2];
+      double g = eps * dj[naryn__opt_par_col(p, s, k)];
+      if (k < P) g += dj[naryn__opt_par_col(p, s, -(k + 1))];
+      out->slope[at + k - 1] = g * p->scale;
+    }
   }
   return NARYN_OK;
 }
@@ -193,7 +250,7 @@ int naryn__stage_solve_with(naryn__stage *st, const double *s_in, const double *
 int naryn__stage_add_cut(naryn__stage *st, int j, double alpha, const double *beta) {
   opt *p = &st->p;
   const naryn_model *m = p->m;
-  int n = 1 + 2 * st->nstate;
+  int n = 1 + 2 * st->nres + (st->nstate - st->nres);
   int *index = malloc((size_t)n * sizeof *index), start[2] = {0, n};
   double *value = malloc((size_t)n * sizeof *value);
   if (!index || !value) {
@@ -205,7 +262,7 @@ int naryn__stage_add_cut(naryn__stage *st, int j, double alpha, const double *be
   double lo = alpha;
   index[0] = p->theta_col + (j > 0 && j < p->ntheta ? j : 0);
   value[0] = 1.0;
-  for (int k = 0; k < st->nstate; k++) {
+  for (int k = 0; k < st->nres; k++) {
     const ncols *v = &p->nc[st->res[k]];
     index[1 + 2 * k] = v->y;
     value[1 + 2 * k] = -beta[k] / p->scale;
@@ -213,6 +270,13 @@ int naryn__stage_add_cut(naryn__stage *st, int j, double alpha, const double *be
     value[2 + 2 * k] = beta[k] / p->scale;
     lo += beta[k] * m->nodes[st->res[k]].min_storage_hm3;
   }
+  /* On the outgoing lags: the step's flow and the o columns. */
+  for (int s = 0; p->par && s < p->par->nsites; s++)
+    for (int k = 1; k <= p->par->lags[s]; k++) {
+      int q = st->nres + p->par->first[s] + k - 1, at = 1 + 2 * st->nres + (q - st->nres);
+      index[at] = naryn__opt_par_col(p, s, k == 1 ? 0 : -k);
+      value[at] = -beta[q] / p->scale;
+    }
   lo /= p->scale;
   double up = INFINITY;
   int rc = NARYN_OK, rows = p->nrows + st->ncuts + 1;
