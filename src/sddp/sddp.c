@@ -316,14 +316,24 @@ typedef struct train {
   int *rc;                /* per worker */
   int rank, nrank;        /* this MPI process and how many there are:
                           ** path j and sample j are rank j mod nrank's */
+  /* The workers' threads, started once and woken for each phase (worker
+  ** 0 works on the caller's thread): a backward pass has a phase per
+  ** level, thousands in a run. */
+  pthread_t th[NARYN_SDDP_MAX_JOBS];
+  int started[NARYN_SDDP_MAX_JOBS];
+  struct job {
+    struct train *tr;
+    int w;
+  } jobs[NARYN_SDDP_MAX_JOBS];
+  pthread_mutex_t mu;
+  pthread_cond_t go, done;
+  unsigned long gen;      /* phases begun */
+  int ndone, quit, nstarted;
 } train;
 
 enum { PH_FORWARD, PH_BACKWARD, PH_BOUND };
 
-typedef struct job {
-  train *tr;
-  int w;
-} job;
+typedef struct job job;
 
 /* What worker w does in the phase under way: the forward passes of its
 ** paths, a level of their backward passes, or its share of the upper
@@ -389,20 +399,64 @@ static int run_failed(run *r, int rc, naryn_diags *d) {
   return rc;
 }
 
+/* A worker's thread: each phase as it is begun, until told to quit. */
+static void *worker_thread(void *arg) {
+  job *jb = arg;
+  train *tr = jb->tr;
+  unsigned long seen = 0;
+  for (;;) {
+    pthread_mutex_lock(&tr->mu);
+    while (tr->gen == seen && !tr->quit) pthread_cond_wait(&tr->go, &tr->mu);
+    seen = tr->gen;
+    int quit = tr->quit;
+    pthread_mutex_unlock(&tr->mu);
+    if (quit) return NULL;
+    work(jb);
+    pthread_mutex_lock(&tr->mu);
+    if (++tr->ndone == tr->nstarted) pthread_cond_signal(&tr->done);
+    pthread_mutex_unlock(&tr->mu);
+  }
+}
+
+/* Starts the workers' threads; a worker whose thread cannot start works
+** on the caller's thread after worker 0. */
+static void start_threads(train *tr) {
+  pthread_mutex_init(&tr->mu, NULL);
+  pthread_cond_init(&tr->go, NULL);
+  pthread_cond_init(&tr->done, NULL);
+  for (int w = 0; w < tr->nw; w++) tr->jobs[w] = (job){tr, w};
+  for (int w = 1; w < tr->nw; w++) {
+    tr->started[w] = pthread_create(&tr->th[w], NULL, worker_thread, &tr->jobs[w]) == 0;
+    tr->nstarted += tr->started[w];
+  }
+}
+
+static void stop_threads(train *tr) {
+  pthread_mutex_lock(&tr->mu);
+  tr->quit = 1;
+  pthread_cond_broadcast(&tr->go);
+  pthread_mutex_unlock(&tr->mu);
+  for (int w = 1; w < tr->nw; w++)
+    if (tr->started[w]) pthread_join(tr->th[w], NULL);
+  pthread_cond_destroy(&tr->done);
+  pthread_cond_destroy(&tr->go);
+  pthread_mutex_destroy(&tr->mu);
+}
+
 /* Runs the phase on every worker, worker 0 on this thread. NARYN_OK, or
 ** the first failure (its messages passed on to d). */
 static int run_phase(train *tr, naryn_diags *d) {
-  pthread_t th[NARYN_SDDP_MAX_JOBS];
-  job jobs[NARYN_SDDP_MAX_JOBS];
-  int started[NARYN_SDDP_MAX_JOBS] = {0};
-  for (int w = 0; w < tr->nw; w++) jobs[w] = (job){tr, w};
+  pthread_mutex_lock(&tr->mu);
+  tr->ndone = 0;
+  tr->gen++;
+  pthread_cond_broadcast(&tr->go);
+  pthread_mutex_unlock(&tr->mu);
+  work(&tr->jobs[0]);
   for (int w = 1; w < tr->nw; w++)
-    started[w] = pthread_create(&th[w], NULL, work, &jobs[w]) == 0;
-  work(&jobs[0]);
-  for (int w = 1; w < tr->nw; w++) {
-    if (started[w]) pthread_join(th[w], NULL);
-    else work(&jobs[w]);
-  }
+    if (!tr->started[w]) work(&tr->jobs[w]);
+  pthread_mutex_lock(&tr->mu);
+  while (tr->ndone < tr->nstarted) pthread_cond_wait(&tr->done, &tr->mu);
+  pthread_mutex_unlock(&tr->mu);
   int rc = NARYN_OK;
   for (int w = 0; w < tr->nw && rc == NARYN_OK; w++)
     if (tr->rc[w] != NARYN_OK) rc = run_failed(&tr->w[w], tr->rc[w], d);
@@ -758,6 +812,7 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
   }
   if (rc == NARYN_ENOMEM)
     rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  start_threads(&tr);
   double stall_from = NAN;
   int stall_it = 0, first = 1;
   naryn__cutlog *cl = NULL;
@@ -805,6 +860,7 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
     if (last) break;
   }
   naryn__cutlog_close(cl);
+  stop_threads(&tr);
   train_free(&tr);
   if (rc != NARYN_OK) {
     naryn_policy_free(p);

@@ -50,6 +50,13 @@ struct naryn__stage {
   ** bounds of every row at once). */
   double *rlo, *rup;
   int ncuts, cap;
+  /* Cuts added since the last solve, not yet in the LP: they go to CLP
+  ** together, at the next solve (in the thread that solves), which saves
+  ** CLP rebuilding its matrix for each. Row r's elements are
+  ** pindex/pvalue[pstart[r] .. pstart[r + 1] - 1], its lower bound plo[r]. */
+  int npend, cappend, capnz;
+  int *pstart, *pindex;
+  double *pvalue, *plo, *pup;
 };
 
 void naryn__stage_free(naryn__stage *st) {
@@ -61,6 +68,11 @@ void naryn__stage_free(naryn__stage *st) {
   free(st->s0);
   free(st->rlo);
   free(st->rup);
+  free(st->pstart);
+  free(st->pindex);
+  free(st->pvalue);
+  free(st->plo);
+  free(st->pup);
   free(st->theta_w);
   free(st);
 }
@@ -202,6 +214,12 @@ int naryn__stage_solve_with(naryn__stage *st, const double *s_in, const double *
   for (int i = 0; i < m->nnodes; i++) st->factor[i] = factor ? factor[i] : 1.0;
   p->inflow_m3s = inflow_m3s;
   p->par_eps = naryn__par_eps(m, st->t, st->outcome);
+  if (st->npend > 0) {
+    int rc = naryn__lp_add_rows(p->lp, st->npend, st->plo, st->pup, st->pstart, st->pindex,
+                                st->pvalue);
+    if (rc != NARYN_OK) return rc;
+    st->npend = 0;
+  }
   naryn__opt_linearise(p);
   close_future(st);
   const double *rlo = p->rowlo, *rup = p->rowup;
@@ -247,17 +265,40 @@ int naryn__stage_solve_with(naryn__stage *st, const double *s_in, const double *
   return NARYN_OK;
 }
 
+/* Room in the pending rows for one more of n elements. */
+static int grow_pending(naryn__stage *st, int n) {
+  if (st->npend + 1 >= st->cappend) {
+    int cap = 2 * st->cappend + 16;
+    int *a = realloc(st->pstart, ((size_t)cap + 1) * sizeof *a);
+    if (a) st->pstart = a;
+    double *b = a ? realloc(st->plo, (size_t)cap * sizeof *b) : NULL;
+    if (b) st->plo = b;
+    double *c = b ? realloc(st->pup, (size_t)cap * sizeof *c) : NULL;
+    if (!c) return NARYN_ENOMEM;
+    st->pup = c;
+    if (st->cappend == 0) st->pstart[0] = 0;
+    st->cappend = cap;
+  }
+  int need = st->pstart[st->npend] + n;
+  if (need > st->capnz) {
+    int cap = 2 * need + 64;
+    int *a = realloc(st->pindex, (size_t)cap * sizeof *a);
+    if (a) st->pindex = a;
+    double *b = a ? realloc(st->pvalue, (size_t)cap * sizeof *b) : NULL;
+    if (!b) return NARYN_ENOMEM;
+    st->pvalue = b;
+    st->capnz = cap;
+  }
+  return NARYN_OK;
+}
+
 int naryn__stage_add_cut(naryn__stage *st, int j, double alpha, const double *beta) {
   opt *p = &st->p;
   const naryn_model *m = p->m;
   int n = 1 + 2 * st->nres + (st->nstate - st->nres);
-  int *index = malloc((size_t)n * sizeof *index), start[2] = {0, n};
-  double *value = malloc((size_t)n * sizeof *value);
-  if (!index || !value) {
-    free(index);
-    free(value);
-    return NARYN_ENOMEM;
-  }
+  if (grow_pending(st, n) != NARYN_OK) return NARYN_ENOMEM;
+  int *index = st->pindex + st->pstart[st->npend];
+  double *value = st->pvalue + st->pstart[st->npend];
   /* theta - beta' (min + y - u) / scale >= alpha / scale. */
   double lo = alpha;
   index[0] = p->theta_col + (j > 0 && j < p->ntheta ? j : 0);
@@ -291,11 +332,12 @@ int naryn__stage_add_cut(naryn__stage *st, int j, double alpha, const double *be
   if (rc == NARYN_OK) {
     st->rlo[rows - 1] = lo;
     st->rup[rows - 1] = up;
-    rc = naryn__lp_add_rows(p->lp, 1, &lo, &up, start, index, value);
-    if (rc == NARYN_OK) st->ncuts++;
+    st->plo[st->npend] = lo;
+    st->pup[st->npend] = up;
+    st->pstart[st->npend + 1] = st->pstart[st->npend] + n;
+    st->npend++;
+    st->ncuts++;
   }
-  free(index);
-  free(value);
   return rc;
 }
 
@@ -318,6 +360,7 @@ double naryn__stage_outflow_hm3(const naryn__stage *st, int node) {
 int naryn__stage_cut_count(const naryn__stage *st) { return st->ncuts; }
 
 int naryn__stage_clear_cuts(naryn__stage *st) {
+  st->npend = 0;
   int rc = naryn__lp_delete_rows_from(st->p.lp, st->p.nrows);
   if (rc == NARYN_OK) st->ncuts = 0;
   return rc;
