@@ -36,6 +36,7 @@
 #include "naryn_int.h"
 #include "sddp/sddp_int.h"
 #include "testutil.h"
+#include "testutil_sddp.h"
 
 #define GWH_PER_HM3 (9810.0 * 1e6 / 3.6e12 * 90.0)
 
@@ -232,41 +233,21 @@ static double extensive(const naryn_model *m) {
   return v;
 }
 
-typedef struct seen {
-  double ef;
-  int above;
-} seen;
-
-static void watch(void *user, const naryn_sddp_log *row) {
-  seen *s = user;
-  if (row->lower > s->ef + 1e-6 * fabs(s->ef)) s->above++;
-}
-
-static naryn_policy *train(const naryn_model *m, naryn_sddp_opts *o) {
-  naryn_diags *d = naryn_diags_new(0);
-  naryn_policy *p = NULL;
-  int rc = naryn_sddp(m, o, &p, d);
-  if (rc != NARYN_OK) print_error("%s\n", tu_first_error(d));
-  assert_int_equal(rc, NARYN_OK);
-  naryn_diags_free(d);
-  return p;
-}
-
 /* The lower bound reaches the extensive form's optimum and never passes
 ** it; the policy's states are the storage and the river's last flow. */
 static void test_against_the_extensive_form(void **state) {
   (void)state;
   naryn_model *m = load(1);
   double ef = extensive(m);
-  seen s = {ef, 0};
+  tu_sddp_seen s = {ef, 0};
   naryn_sddp_opts o;
   naryn_sddp_opts_init(&o);
   o.max_iterations = 40;
   o.bound_every = 40;
   o.gap_pct = 0.0;
-  o.log = watch;
+  o.log = tu_sddp_watch;
   o.log_user = &s;
-  naryn_policy *p = train(m, &o);
+  naryn_policy *p = tu_sddp_train(m, &o);
   double lb = naryn_policy_lower_bound(p), half, ub = naryn_policy_upper_bound(p, &half);
   print_message("extensive form %.6f, lower bound %.6f, upper bound %.6f +- %.6f\n", ef, lb,
                 ub, half);
@@ -303,15 +284,15 @@ static void test_two_lags(void **state) {
   (void)state;
   naryn_model *m = load(2);
   double ef = extensive(m);
-  seen s = {ef, 0};
+  tu_sddp_seen s = {ef, 0};
   naryn_sddp_opts o;
   naryn_sddp_opts_init(&o);
   o.max_iterations = 40;
   o.bound_every = 40;
   o.gap_pct = 0.0;
-  o.log = watch;
+  o.log = tu_sddp_watch;
   o.log_user = &s;
-  naryn_policy *p = train(m, &o);
+  naryn_policy *p = tu_sddp_train(m, &o);
   double lb = naryn_policy_lower_bound(p);
   print_message("PAR(2): extensive form %.6f, lower bound %.6f\n", ef, lb);
   assert_int_equal(s.above, 0);
@@ -332,7 +313,7 @@ static void test_replay_uses_the_past(void **state) {
   o.max_iterations = 30;
   o.bound_every = 30;
   o.gap_pct = 0.0;
-  naryn_policy *p = train(m, &o);
+  naryn_policy *p = tu_sddp_train(m, &o);
   naryn_diags *d = naryn_diags_new(0);
   double rel[2], storage[4] = {0, 2.0, 0, 0}, out[4];
   for (int v = 0; v < 2; v++) {
@@ -369,9 +350,9 @@ static void test_threads(void **state) {
   o.gap_pct = 0.0;
   o.passes = 2;
   o.jobs = 1;
-  naryn_policy *one = train(m, &o);
+  naryn_policy *one = tu_sddp_train(m, &o);
   o.jobs = 2;
-  naryn_policy *a = train(m, &o), *b = train(m, &o);
+  naryn_policy *a = tu_sddp_train(m, &o), *b = tu_sddp_train(m, &o);
   assert_true(fabs(naryn_policy_lower_bound(one) - ef) <= 1e-6 * fabs(ef));
   assert_true(fabs(naryn_policy_lower_bound(a) - ef) <= 1e-6 * fabs(ef));
   assert_int_equal(naryn_policy_log_count(a), naryn_policy_log_count(b));

@@ -1,6 +1,7 @@
 /*
 ** testutil_sddp.h: the small hydro-thermal system the SDDP tests share
-** (test_sddp.c, test_prodfn.c, test_replay.c): its model text, training
+** (test_sddp.c, test_prodfn.c, test_replay.c; test_sddp_par.c its
+** training and watch of the lower bound): its model text, training
 ** a policy, and the extensive form of its scenario tree, every
 ** node in one LP written here from scratch, whose optimum SDDP's lower
 ** bound must reach.
