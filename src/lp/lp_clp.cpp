@@ -46,6 +46,8 @@
 
 #include <ClpEventHandler.hpp>
 #include <ClpDualRowDantzig.hpp>
+#include <ClpDualRowSteepest.hpp>
+#include <ClpPrimalColumnSteepest.hpp>
 #include <ClpSimplex.hpp>
 
 extern "C" {
@@ -158,6 +160,7 @@ struct naryn__lp {
   int rows_change; /* 1 after naryn__lp_keep_factor */
   int fresh;  /* rows added or deleted, or the basis forgotten, since the
               ** last solve */
+  int dantzig; /* the dual simplex picks rows by Dantzig's rule */
   /* In the warm mode, the bounds given as infinite (per column, then per
   ** row: 1 the lower, 2 the upper) and the box they are given to CLP as. */
   unsigned char *infinite;
@@ -251,6 +254,7 @@ static int keep(naryn__lp *lp, int rows_change) {
     if (lp->nrows <= WARM_DANTZIG_ROWS) {
       ClpDualRowDantzig dantzig;
       lp->clp->setDualRowPivotAlgorithm(dantzig);
+      lp->dantzig = 1;
     }
   } catch (...) {
     return lp->broken = caught();
@@ -531,6 +535,19 @@ extern "C" const double *naryn__lp_reduced_costs(naryn__lp *lp) {
   return lp->clp->getReducedCost();
 }
 
+/* After rows are added or deleted, CLP's pricing keeps weights sized for
+** the rows it had, which a later copy of the model (the presolve of a
+** solve from scratch) reads past their end: they are given up, and made
+** again for the rows the LP has when next needed. */
+static void forget_weights(naryn__lp *lp) {
+  ClpPrimalColumnSteepest primal;
+  lp->clp->setPrimalColumnPivotAlgorithm(primal);
+  if (!lp->dantzig) {
+    ClpDualRowSteepest dual;
+    lp->clp->setDualRowPivotAlgorithm(dual);
+  }
+}
+
 extern "C" int naryn__lp_delete_rows_from(naryn__lp *lp, int first) {
   if (lp->broken) return lp->broken;
   if (lp->warm && !lp->rows_change) return NARYN_ESOLVER;
@@ -544,6 +561,7 @@ extern "C" int naryn__lp_delete_rows_from(naryn__lp *lp, int first) {
     lp->clp->deleteRows(n, which);
     lp->nrows = first;
     lp->fresh = 1;
+    forget_weights(lp);
   } catch (...) {
     rc = lp->broken = caught();
   }
@@ -570,6 +588,7 @@ extern "C" int naryn__lp_add_rows(naryn__lp *lp, int n, const double *rowlo,
     lp->clp->addRows(n, rowlo, rowup, start, index, value);
     lp->nrows += n;
     lp->fresh = 1;
+    forget_weights(lp);
   } catch (...) {
     return lp->broken = caught();
   }
