@@ -218,19 +218,7 @@ static double extensive(const naryn_model *m) {
     }
   }
   for (int j = 0; j < NV; j++) colup[j] = 0.0; /* the root's columns */
-  int *start, *index;
-  double *value;
-  assert_int_equal(naryn__trip_columns(&tr, ncols, &start, &index, &value, NULL), NARYN_OK);
-  naryn__lp *lp = naryn__lp_new(nrows, ncols, start, index, value, collo, colup, obj, rowlo,
-                                rowup);
-  long it = 0;
-  assert_int_equal(naryn__lp_solve_initial(lp, &it), NARYN_OK);
-  double v = naryn__lp_objective(lp);
-  naryn__lp_free(lp);
-  naryn__trip_free(&tr);
-  free(start), free(index), free(value);
-  free(collo), free(colup), free(obj), free(rowlo), free(rowup);
-  return v;
+  return tu_sddp_solve(&tr, nrows, ncols, collo, colup, obj, rowlo, rowup);
 }
 
 /* The lower bound reaches the extensive form's optimum and never passes

@@ -1,7 +1,7 @@
 /*
 ** testutil_sddp.h: the small hydro-thermal system the SDDP tests share
 ** (test_sddp.c, test_prodfn.c, test_replay.c; test_sddp_par.c its
-** training and watch of the lower bound): its model text, training
+** training, watch of the lower bound and LP solve): its model text, training
 ** a policy, and the extensive form of its scenario tree, every
 ** node in one LP written here from scratch, whose optimum SDDP's lower
 ** bound must reach.
@@ -87,6 +87,26 @@ typedef struct tu_sddp_seen {
 static inline void tu_sddp_watch(void *user, const naryn_sddp_log *row) {
   tu_sddp_seen *s = user;
   if (row->lower > s->ef + 1e-6 * fabs(s->ef)) s->above++;
+}
+
+/* The optimum of the LP whose elements are in tr, with these bounds and
+** costs (nrows rows, ncols columns), solved from scratch; frees tr and
+** the arrays (made with malloc). */
+static inline double tu_sddp_solve(naryn__triplets *tr, int nrows, int ncols, double *collo,
+                                   double *colup, double *obj, double *rowlo, double *rowup) {
+  int *start, *index;
+  double *value;
+  assert_int_equal(naryn__trip_columns(tr, ncols, &start, &index, &value, NULL), NARYN_OK);
+  naryn__lp *lp = naryn__lp_new(nrows, ncols, start, index, value, collo, colup, obj,
+                                rowlo, rowup);
+  long it = 0;
+  assert_int_equal(naryn__lp_solve_initial(lp, &it), NARYN_OK);
+  double v = naryn__lp_objective(lp);
+  naryn__lp_free(lp);
+  naryn__trip_free(tr);
+  free(start), free(index), free(value);
+  free(collo), free(colup), free(obj), free(rowlo), free(rowup);
+  return v;
 }
 
 /* The scenario tree of the extensive form: nout outcomes a day with
@@ -203,19 +223,7 @@ static inline double tu_sddp_extensive(const tu_sddp_tree *tree) {
     rowlo[r] = 0.0, rowup[r] = INFINITY;
   }
   for (int j = 0; j < NV; j++) colup[j] = 0.0; /* the root's columns */
-  int *start, *index;
-  double *value;
-  assert_int_equal(naryn__trip_columns(&tr, ncols, &start, &index, &value, NULL), NARYN_OK);
-  naryn__lp *lp = naryn__lp_new(nrows, ncols, start, index, value, collo, colup, obj,
-                                rowlo, rowup);
-  long it = 0;
-  assert_int_equal(naryn__lp_solve_initial(lp, &it), NARYN_OK);
-  double v = naryn__lp_objective(lp);
-  naryn__lp_free(lp);
-  naryn__trip_free(&tr);
-  free(start), free(index), free(value);
-  free(collo), free(colup), free(obj), free(rowlo), free(rowup);
-  return v;
+  return tu_sddp_solve(&tr, nrows, ncols, collo, colup, obj, rowlo, rowup);
 }
 
 #endif
