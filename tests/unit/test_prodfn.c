@@ -175,12 +175,7 @@ static void test_sddp_against_the_extensive_form(void **state) {
   double ef = extensive(&pf[pl]);
   tu_sddp_seen s = {ef, 0};
   naryn_sddp_opts o;
-  naryn_sddp_opts_init(&o);
-  o.max_iterations = 40;
-  o.bound_every = 40;
-  o.gap_pct = 0.0;
-  o.log = tu_sddp_watch;
-  o.log_user = &s;
+  tu_sddp_converge_opts(&o, &s);
   naryn_policy *p = tu_sddp_train(m, &o);
   double lb = naryn_policy_lower_bound(p), half;
   double ub = naryn_policy_upper_bound(p, &half);

@@ -44,12 +44,7 @@ static void test_against_the_extensive_form(void **state) {
   double ef = extensive(2, prob, factor);
   tu_sddp_seen s = {ef, 0};
   naryn_sddp_opts o;
-  naryn_sddp_opts_init(&o);
-  o.max_iterations = 40;
-  o.bound_every = 40;
-  o.gap_pct = 0.0;
-  o.log = tu_sddp_watch;
-  o.log_user = &s;
+  tu_sddp_converge_opts(&o, &s);
   naryn_diags *d = naryn_diags_new(0);
   naryn_policy *p = NULL;
   int rc = naryn_sddp(m, &o, &p, d);

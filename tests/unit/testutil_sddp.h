@@ -89,6 +89,17 @@ static inline void tu_sddp_watch(void *user, const naryn_sddp_log *row) {
   if (row->lower > s->ef + 1e-6 * fabs(s->ef)) s->above++;
 }
 
+/* Options for a run of 40 iterations that no gap stops, with the upper
+** bound estimated at the last, its lower bound watched by s. */
+static inline void tu_sddp_converge_opts(naryn_sddp_opts *o, tu_sddp_seen *s) {
+  naryn_sddp_opts_init(o);
+  o->max_iterations = 40;
+  o->bound_every = 40;
+  o->gap_pct = 0.0;
+  o->log = tu_sddp_watch;
+  o->log_user = s;
+}
+
 /* The optimum of the LP whose elements are in tr, with these bounds and
 ** costs (nrows rows, ncols columns), solved from scratch; frees tr and
 ** the arrays (made with malloc). */
