@@ -1,14 +1,15 @@
 #!/bin/sh
 # The SDDP benchmark (issue 19): the built-in model's policy, a one-year
-# cycle of monthly stages discounted by 0.9, over five inflow factors a
-# month (models/naryn/model.yaml, "Uncertainty"), trained by a fresh
+# cycle of monthly stages discounted by 0.9, with PAR(1) inflows of ten
+# outcomes a month (models/naryn/model.yaml, "uncertainty"), trained by a fresh
 # "naryn sddp" process for a fixed number of iterations of two forward
 # passes each, with --jobs 1 and --jobs 2 (the same work: the same seed,
 # passes and iterations), median of RUNS (default 3) runs; then one run
 # of 2 threads for 60 s, with the gap it reaches. The issue's target (a
 # 1 % gap in under 60 s on 2 cores, with PAR(1) inflows; 2 threads, and
 # with naryn built by make MPI=1 2 processes, at least 1.7 times as fast
-# as 1) is reported against what was measured.
+# as 1) is reported against what was measured, and the runs of 1 thread,
+# 2 threads and 2 processes must give the same cuts, bit for bit.
 #
 #   BUILD=build bench/sddp.sh [ITERATIONS]
 BUILD=${BUILD:-build}
@@ -61,12 +62,11 @@ if "$naryn" --version | grep -q "with MPI"; then
   mpi=$(awk -v t1="$r_1" -v t2="$r_2" 'BEGIN {
     printf "; 1 -> 2 processes at least 1.7x (%.2fx: %s)", t1 / t2, (t1 / t2 >= 1.7 ? "met" : "NOT met") }')
 fi
-# Two runs of 2 threads give the same cuts, bit for bit.
-"$naryn" sddp --jobs 2 --passes 2 --iterations "$its" --bound-every "$its" --bound-samples 20 \
-  --out "$tmp/again" --quiet || exit 1
+# 1 thread, 2 threads (and 2 processes) give the same cuts, bit for bit.
 same=yes
-cmp -s "$tmp/out2/cuts.bin" "$tmp/again/cuts.bin" || same=NO
-echo "2 threads twice, the same cuts: $same"
+cmp -s "$tmp/out1/cuts.bin" "$tmp/out2/cuts.bin" || same=NO
+[ -n "$mpi" ] && { cmp -s "$tmp/out1/cuts.bin" "$tmp/mpi2/cuts.bin" || same=NO; }
+echo "1 and 2 threads${mpi:+ and 2 processes}, the same cuts: $same"
 "$naryn" sddp --jobs 2 --passes 2 --iterations 100000 --time-limit 60 --bound-every 20 \
   --bound-samples 100 --out "$tmp/long" >"$tmp/long.log" || exit 1
 tail -n 2 "$tmp/long.log" | head -n 1

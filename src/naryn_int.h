@@ -1575,6 +1575,16 @@ int naryn__lp_solve_initial(naryn__lp *lp, long *iterations);
 ** back to a new LP's, so that the next solve starts as one of a new LP
 ** would, whatever was solved before. A failure shows at the next solve. */
 void naryn__lp_forget_basis(naryn__lp *lp);
+/* The size of a basis: the LP's columns and rows. */
+int naryn__lp_basis_size(const naryn__lp *lp);
+/* The basis of the last solve into status[naryn__lp_basis_size]: per
+** column, then per row, CLP's status of it. */
+void naryn__lp_get_basis(const naryn__lp *lp, unsigned char *status);
+/* The next solve starts afresh from the basis status[n] (NULL: every
+** slack basic) as a new LP would from it: rows beyond n (added since it
+** was taken) with their slacks basic. So what it finds depends on the LP
+** and the basis alone. A failure shows at the next solve. */
+void naryn__lp_restart(naryn__lp *lp, const unsigned char *status, int n);
 /* Loads a changed problem of the same size, keeping the last basis.
 ** NARYN_OK, NARYN_ENOMEM or NARYN_ESOLVER. */
 int naryn__lp_reload(naryn__lp *lp, const int *start, const int *index,

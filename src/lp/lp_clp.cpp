@@ -478,6 +478,65 @@ extern "C" void naryn__lp_forget_basis(naryn__lp *lp) {
   }
 }
 
+extern "C" int naryn__lp_basis_size(const naryn__lp *lp) { return lp->ncols + lp->nrows; }
+
+extern "C" void naryn__lp_get_basis(const naryn__lp *lp, unsigned char *status) {
+  /* CLP keeps a status per column, then per row; the low three bits are
+  ** the status proper (basic, at a bound, free, superbasic), the others
+  ** CLP's own notes for the solve under way. */
+  const unsigned char *s = lp->clp->statusArray();
+  int n = lp->ncols + lp->nrows;
+  for (int k = 0; k < n; k++) status[k] = s ? (unsigned char)(s[k] & 31) : 0;
+}
+
+extern "C" void naryn__lp_restart(naryn__lp *lp, const unsigned char *status, int n) {
+  if (lp->broken) return;
+  try {
+    /* The next solve is a new LP's, from this basis: CLP's simplex keeps
+    ** much of what it did before (its working costs and bounds, its
+    ** factorisation's counts, its random numbers), which would make what it
+    ** finds depend on what this LP object solved before. So the problem is
+    ** copied into a new one (the data without the simplex's state), set up
+    ** as this one was. */
+    ClpSimplex *c = new ClpSimplex(static_cast<const ClpModel &>(*lp->clp));
+    c->setWhatsChanged(0); /* nothing of the simplex's set up yet */
+    c->setRandomSeed((int)lp->seed);
+    interrupt_handler stop(new interrupt_handler());
+    c->passInEventHandler(&stop);
+    if (lp->warm && !lp->rows_change) {
+      c->setPersistenceFlag(1);
+      c->setSpecialOptions(c->specialOptions() | WARM_SPECIAL);
+    }
+    if (lp->dantzig) {
+      ClpDualRowDantzig dantzig;
+      c->setDualRowPivotAlgorithm(dantzig);
+    }
+    delete lp->clp;
+    lp->clp = c;
+    if (status && n > 0 && !c->statusArray()) c->createStatus();
+    if (status && n > 0) {
+      unsigned char *to = c->statusArray();
+      int size = lp->ncols + lp->nrows;
+      for (int k = 0; k < size; k++) to[k] = k < n ? status[k] : (unsigned char)ClpSimplex::basic;
+    } else {
+      c->allSlackBasis(true);
+    }
+    /* The values of the last solution, which the dual simplex places its
+    ** own bounds around for columns whose bounds are far apart, are set to
+    ** nought. */
+    double *x = c->primalColumnSolution(), *r = c->primalRowSolution();
+    double *y = c->dualRowSolution(), *dj = c->dualColumnSolution();
+    if (x) memset(x, 0, (size_t)lp->ncols * sizeof *x);
+    if (dj) memset(dj, 0, (size_t)lp->ncols * sizeof *dj);
+    if (r) memset(r, 0, (size_t)lp->nrows * sizeof *r);
+    if (y) memset(y, 0, (size_t)lp->nrows * sizeof *y);
+    lp->box = 0.0;
+    lp->fresh = 1;
+  } catch (...) {
+    lp->broken = caught();
+  }
+}
+
 extern "C" int naryn__lp_reload(naryn__lp *lp, const int *start,
                                 const int *index, const double *value,
                                 const double *collo, const double *colup,

@@ -38,6 +38,7 @@
 ** the same cuts and bounds, bit for bit.
 */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,12 @@
 #define NARYN_SDDP_MAX_OUTCOMES 1000
 /* The most rounds of a cycle in one path. */
 #define MAX_ROUNDS 1000
+/* A backward level where fewer paths have a step than this, and than
+** the iteration has, splits each path's outcomes into blocks, so that
+** there are as many chunks (each block's first solve starts afresh): with
+** two forward passes or more, a cycle's longer path does not leave all
+** but one thread waiting at its deepest levels. */
+#define MIN_CHUNKS 2
 
 void naryn_sddp_opts_init(naryn_sddp_opts *o) {
   memset(o, 0, sizeof *o);
@@ -86,11 +93,39 @@ static const double *factors(const naryn_model *m, int k) {
 }
 
 
+/* A basis kept for later solves to start from (naryn__stage_restart): the
+** statuses of a stage's columns and rows, and the epoch of the stage's
+** cuts they were taken in; n = 0 for none. */
+typedef struct saved {
+  unsigned char *b;
+  int n, cap, epoch;
+} saved;
+
+/* Keeps the basis of stage st's last solve into sv. */
+static int save_basis(saved *sv, const naryn__stage *st) {
+  int n = naryn__stage_basis_size(st);
+  if (n > sv->cap) {
+    unsigned char *b = realloc(sv->b, (size_t)n + 64);
+    if (!b) return NARYN_ENOMEM;
+    sv->b = b;
+    sv->cap = n + 64;
+  }
+  naryn__stage_get_basis(st, sv->b);
+  sv->n = n;
+  sv->epoch = naryn__stage_epoch(st);
+  return NARYN_OK;
+}
+
 /* A forward path: the stage and the states after each of its steps, and
 ** the cuts its backward pass has made at the level under way. */
 typedef struct pathrec {
   double *states;         /* [len][ns] */
   int *t;                 /* [len] */
+  saved *bases;           /* [len]: the basis each step's solve ended with */
+  /* [T][MIN_CHUNKS]: the basis each block of the backward pass's solves
+  ** of a stage ended with at the last level that solved it, if one has. */
+  saved *last;
+  unsigned char *last_set;
   int len, cap;
   double cost;
   /* Cuts waiting to be added to every worker's stages: per cut its stage,
@@ -115,7 +150,27 @@ typedef struct run {
   double *beta, *s0;      /* and after s0, the running state */
   double *buf;
   double discount;        /* a cycle's, or 0 */
+  /* The stages a chunk of work (a forward path, an upper bound's sample, a
+  ** path's solves at a backward level) has solved: its first solve of a
+  ** stage starts afresh from a basis every worker has, the next ones from
+  ** the last, so that what a chunk finds does not depend on the worker
+  ** that runs it, nor on what that worker ran before. */
+  unsigned char *begun;   /* [T] */
+  const saved *ref;       /* [T]: where a forward path starts each stage */
 } run;
+
+/* A new chunk of work on worker r. */
+static void begin_chunk(run *r) { memset(r->begun, 0, (size_t)r->p->T); }
+
+/* Before a solve of stage t: the chunk's first starts from the basis sv,
+** when it was taken in the stage's cuts' epoch, else from scratch. */
+static void start_stage(run *r, int t, const saved *sv) {
+  if (r->begun[t]) return;
+  r->begun[t] = 1;
+  naryn__stage *st = r->p->stage[t];
+  int fits = sv && sv->n > 0 && sv->epoch == naryn__stage_epoch(st);
+  naryn__stage_restart(st, fits ? sv->b : NULL, fits ? sv->n : 0);
+}
 
 static int oom(run *r) {
   return naryn__diag(r->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
@@ -134,6 +189,7 @@ static int forward(run *r, naryn__rng *rng, pathrec *pr, double *total) {
     for (int t = 0; t < p->T; t++) {
       int k = outcome_of(m, naryn__rng_uniform(rng));
       naryn__stage_set_outcome(p->stage[t], k);
+      start_stage(r, t, &r->ref[t]);
       int rc = naryn__stage_solve_with(p->stage[t], s, factors(m, k), naryn__policy_base(p, t),
                                        &r->so);
       if (rc != NARYN_OK) return naryn__stage_failed(m, t, rc, r->d);
@@ -145,10 +201,14 @@ static int forward(run *r, naryn__rng *rng, pathrec *pr, double *total) {
         double *a = realloc(pr->states, (size_t)cap * (size_t)r->ns * sizeof *a + 1);
         if (a) pr->states = a;
         int *b = a ? realloc(pr->t, (size_t)cap * sizeof *b) : NULL;
-        if (!b) return oom(r);
-        pr->t = b;
+        if (b) pr->t = b;
+        saved *c = b ? realloc(pr->bases, (size_t)cap * sizeof *c) : NULL;
+        if (!c) return oom(r);
+        memset(c + pr->cap, 0, (size_t)(cap - pr->cap) * sizeof *c);
+        pr->bases = c;
         pr->cap = cap;
       }
+      if (save_basis(&pr->bases[pr->len], p->stage[t]) != NARYN_OK) return oom(r);
       memcpy(pr->states + (size_t)pr->len * r->ns, s, (size_t)r->ns * sizeof *s);
       pr->t[pr->len++] = t;
     }
@@ -289,6 +349,8 @@ static int level_step(const run *r, const pathrec *pr, int L, int *t, int *to,
 /* The lower bound: the first stage's value under its outcomes, measured
 ** by the risk measure, from the initial storage. */
 static int lower_bound(run *r) {
+  begin_chunk(r);
+  start_stage(r, 0, &r->ref[0]);
   int rc = outcomes(r, 0, r->s0);
   if (rc != NARYN_OK) return rc;
   risk_weights(r, r->v);
@@ -302,13 +364,25 @@ static int lower_bound(run *r) {
 /* ---------------------------------------------------------------------- */
 
 /* The training run: its workers (worker 0's policy is the one trained;
-** the others are copies whose LPs receive the same cuts), and the paths
-** of an iteration, path j on worker j % nw. */
+** the others are copies whose LPs receive the same cuts), the paths of an
+** iteration, and the chunks of the phase under way, which the workers take
+** in turn. */
 typedef struct train {
   run *w;
   int nw;
   pathrec *path;
   int npath;
+  /* Where forward paths start each stage [T]: the basis path 0's solves
+  ** ended with at the last backward level of the iteration before that
+  ** solved the stage (else its forward pass's), the next being gathered. */
+  saved *ref, *next_ref;
+  unsigned char *next_set;
+  int T;                  /* the stages */
+  int *cj, *cb, nchunk, capchunk; /* a level's chunks: path and block */
+  int blocks;             /* at the level under way, a path's outcomes come
+                          ** in this many blocks */
+  double *lens;           /* [npath] every path's length, of every process */
+  atomic_int next;        /* the next chunk to take */
   int it;                 /* the iteration under way */
   int phase, level;       /* what the workers do: see work() */
   double *sample;         /* the upper bound's samples' costs */
@@ -342,47 +416,49 @@ static void *work(void *arg) {
   job *jb = arg;
   train *tr = jb->tr;
   run *r = &tr->w[jb->w];
-  int rc = NARYN_OK;
-  int step = tr->nw * tr->nrank, from = tr->rank + jb->w * tr->nrank;
-  if (tr->phase == PH_BOUND) {
-    for (int j = from; j < tr->nsample && rc == NARYN_OK; j += step) {
+  int rc = NARYN_OK, nout = r->p->nout;
+  for (;;) {
+    int c = atomic_fetch_add(&tr->next, 1);
+    if (c >= tr->nchunk || rc != NARYN_OK) break;
+    begin_chunk(r);
+    if (tr->phase == PH_BOUND) {
+      /* Sample j: streams from 2^32 on are the bound's, apart from the
+      ** passes'. */
+      int j = tr->rank + c * tr->nrank;
       naryn__rng rng;
-      /* Streams from 2^32 on are the bound's, apart from the passes'. */
       naryn__rng_seed(&rng, r->o->seed, (1ull << 32) + (uint64_t)j);
       rc = forward(r, &rng, NULL, &tr->sample[j]);
-    }
-  } else if (tr->phase == PH_FORWARD) {
-    for (int j = from; j < tr->npath && rc == NARYN_OK; j += step) {
-      pathrec *pr = &tr->path[j];
-      naryn__rng rng;
+    } else if (tr->phase == PH_FORWARD) {
       /* Path j of iteration it: stream it, and for j > 0 beyond every
       ** iteration's first. */
+      int j = tr->rank + c * tr->nrank;
+      pathrec *pr = &tr->path[j];
+      naryn__rng rng;
       naryn__rng_seed(&rng, r->o->seed, (uint64_t)tr->it + ((uint64_t)j << 40));
       rc = forward(r, &rng, pr, &pr->cost);
-    }
-  } else {
-    /* The level's solves: every outcome of every path of this process
-    ** that has a step there, in order, split into as many runs as there
-    ** are workers, so that paths of unequal length keep every worker busy.
-    ** A run keeps a path's outcomes together: after the first, each is a
-    ** small change of the LP just solved. */
-    int nout = r->p->nout, n = 0;
-    for (int j = tr->rank; j < tr->npath; j += tr->nrank) {
-      int t, to;
-      const double *s;
-      double disc;
-      n += level_step(r, &tr->path[j], tr->level, &t, &to, &s, &disc) ? nout : 0;
-    }
-    long lo = (long)n * jb->w / tr->nw, hi = (long)n * (jb->w + 1) / tr->nw, item = 0;
-    for (int j = tr->rank; j < tr->npath && item < hi && rc == NARYN_OK; j += tr->nrank) {
+    } else {
+      /* A path's outcomes at the level under way, from the basis its
+      ** solves of the same stage ended with at the last level that solved
+      ** it, else from its forward pass's solve of that stage and states. A
+      ** path keeps its outcomes together: after the first, each is a small
+      ** change of the LP just solved. */
+      int j = tr->cj[c], b = tr->cb[c], t, to;
       pathrec *pr = &tr->path[j];
-      int t, to;
       const double *s;
       double disc;
-      if (!level_step(r, pr, tr->level, &t, &to, &s, &disc)) continue;
-      for (int k = 0; k < nout && rc == NARYN_OK; k++, item++)
-        if (item >= lo && item < hi)
-          rc = solve_outcome(r, t, s, k, &pr->ov[k], pr->og + (size_t)k * r->ns);
+      level_step(r, pr, tr->level, &t, &to, &s, &disc);
+      int at = t * MIN_CHUNKS + b;
+      start_stage(r, t, pr->last_set[at] ? &pr->last[at]
+                                         : &pr->bases[tr->level < pr->len ? tr->level
+                                                                          : pr->len - r->p->T]);
+      for (int k = b * nout / tr->blocks; k < (b + 1) * nout / tr->blocks && rc == NARYN_OK; k++)
+        rc = solve_outcome(r, t, s, k, &pr->ov[k], pr->og + (size_t)k * r->ns);
+      if (rc == NARYN_OK && save_basis(&pr->last[at], r->p->stage[t]) != NARYN_OK) rc = oom(r);
+      pr->last_set[at] = 1;
+      if (rc == NARYN_OK && j == 0 && b == 0) {
+        if (save_basis(&tr->next_ref[t], r->p->stage[t]) != NARYN_OK) rc = oom(r);
+        tr->next_set[t] = 1;
+      }
     }
   }
   tr->rc[jb->w] = rc;
@@ -447,6 +523,7 @@ static void stop_threads(train *tr) {
 ** the first failure (its messages passed on to d). */
 static int run_phase(train *tr, naryn_diags *d) {
   pthread_mutex_lock(&tr->mu);
+  atomic_store(&tr->next, 0);
   tr->ndone = 0;
   tr->gen++;
   pthread_cond_broadcast(&tr->go);
@@ -528,17 +605,6 @@ static int share_cuts(train *tr, int it, naryn_diags *d) {
   return rc;
 }
 
-/* The largest of every process's x. */
-static int largest(double x, double *out) {
-  double *all = NULL;
-  long n = 0;
-  if (naryn__mpi_allgather(&x, 1, &all, &n) != NARYN_OK) return NARYN_ENOMEM;
-  *out = x;
-  for (long k = 0; k < n; k++) *out = fmax(*out, all[k]);
-  free(all);
-  return NARYN_OK;
-}
-
 /* Makes the cuts of the level under way from its solves, path by path
 ** (this process's). */
 static int level_cuts(train *tr, naryn_diags *d) {
@@ -555,6 +621,103 @@ static int level_cuts(train *tr, naryn_diags *d) {
   return rc == NARYN_OK ? NARYN_OK : run_failed(r, rc, d);
 }
 
+/* How many of n paths or samples are this process's: j for j = rank,
+** rank + nrank, ... */
+static int mine(int n, const train *tr) {
+  return n > tr->rank ? (n - tr->rank + tr->nrank - 1) / tr->nrank : 0;
+}
+
+/* The chunks of the backward level under way: each of this process's
+** paths that has a step there, its outcomes in one block, or where fewer
+** paths of every process have one than MIN_CHUNKS and than the iteration
+** has, in as many blocks as make up that many. */
+static int level_chunks(train *tr) {
+  run *r = &tr->w[0];
+  int alive = 0, want = tr->npath < MIN_CHUNKS ? tr->npath : MIN_CHUNKS;
+  for (int j = 0; j < tr->npath; j++)
+    alive += tr->level <= tr->lens[j] && (tr->level < tr->lens[j] || r->p->cyclic);
+  tr->blocks = alive >= want ? 1 : (want + alive - 1) / (alive > 0 ? alive : 1);
+  if (tr->blocks > r->p->nout) tr->blocks = r->p->nout;
+  tr->nchunk = 0;
+  for (int j = tr->rank; j < tr->npath; j += tr->nrank) {
+    int t, to;
+    const double *s;
+    double disc;
+    if (!level_step(r, &tr->path[j], tr->level, &t, &to, &s, &disc)) continue;
+    if (tr->nchunk + tr->blocks > tr->capchunk) {
+      int cap = 2 * tr->capchunk + 2 * MIN_CHUNKS;
+      int *a = realloc(tr->cj, (size_t)cap * sizeof *a);
+      if (a) tr->cj = a;
+      int *b = a ? realloc(tr->cb, (size_t)cap * sizeof *b) : NULL;
+      if (!b) return NARYN_ENOMEM;
+      tr->cb = b;
+      tr->capchunk = cap;
+    }
+    for (int b = 0; b < tr->blocks; b++, tr->nchunk++)
+      tr->cj[tr->nchunk] = j, tr->cb[tr->nchunk] = b;
+  }
+  return NARYN_OK;
+}
+
+/* After an iteration: where the next iteration's forward paths start each
+** stage, rank 0's (which has path 0) given to every process. */
+static int next_refs(train *tr) {
+  int T = tr->T;
+  for (int t = 0; t < T; t++) {
+    if (tr->next_set[t]) {
+      saved x = tr->ref[t];
+      tr->ref[t] = tr->next_ref[t];
+      tr->next_ref[t] = x;
+    } else if (tr->rank == 0 && tr->path[0].len > t) {
+      /* Path 0's forward solve of stage t, at its step t. */
+      const saved *f = &tr->path[0].bases[t];
+      if (f->n > tr->ref[t].cap) {
+        unsigned char *b = realloc(tr->ref[t].b, (size_t)f->n + 64);
+        if (!b) return NARYN_ENOMEM;
+        tr->ref[t].b = b;
+        tr->ref[t].cap = f->n + 64;
+      }
+      memcpy(tr->ref[t].b, f->b, (size_t)f->n);
+      tr->ref[t].n = f->n;
+      tr->ref[t].epoch = f->epoch;
+    }
+  }
+  if (tr->nrank == 1) return NARYN_OK;
+  /* Their sizes and epochs, then the statuses, as numbers. */
+  double *head = malloc(2 * (size_t)T * sizeof *head);
+  if (!head) return NARYN_ENOMEM;
+  long total = 0;
+  for (int t = 0; t < T; t++) head[2 * t] = tr->ref[t].n, head[2 * t + 1] = tr->ref[t].epoch;
+  naryn__mpi_bcast(head, 2 * T);
+  for (int t = 0; t < T; t++) total += (long)head[2 * t];
+  double *all = malloc(((size_t)total + 1) * sizeof *all);
+  int rc = all ? NARYN_OK : NARYN_ENOMEM;
+  for (int t = 0, at = 0; t < T && rc == NARYN_OK; at += (int)head[2 * t], t++) {
+    saved *sv = &tr->ref[t];
+    int n = (int)head[2 * t];
+    if (n > sv->cap) {
+      unsigned char *b = realloc(sv->b, (size_t)n + 64);
+      if (!b) rc = NARYN_ENOMEM;
+      else sv->b = b, sv->cap = n + 64;
+    }
+    if (rc == NARYN_OK && tr->rank == 0)
+      for (int k = 0; k < n; k++) all[at + k] = sv->b[k];
+  }
+  if (rc == NARYN_OK) {
+    naryn__mpi_bcast(all, (int)total);
+    for (int t = 0, at = 0; t < T; at += tr->ref[t].n, t++) {
+      saved *sv = &tr->ref[t];
+      sv->n = (int)head[2 * t];
+      sv->epoch = (int)head[2 * t + 1];
+      if (tr->rank != 0)
+        for (int k = 0; k < sv->n; k++) sv->b[k] = (unsigned char)all[at + k];
+    }
+  }
+  free(all);
+  free(head);
+  return rc;
+}
+
 /* One iteration: the forward passes, then level by level from the
 ** longest path's end the backward passes, each level's cuts shared before
 ** the next, so that the cuts every solve sees are the same whichever
@@ -562,20 +725,36 @@ static int level_cuts(train *tr, naryn_diags *d) {
 static int iterate(train *tr, int it, naryn_diags *d) {
   tr->it = it;
   tr->phase = PH_FORWARD;
+  tr->nchunk = mine(tr->npath, tr);
+  memset(tr->next_set, 0, (size_t)tr->w[0].p->T);
   int rc = run_phase(tr, d);
-  double longest = 0.0;
-  for (int j = 0; j < tr->npath; j++)
-    if (tr->path[j].len > longest) longest = tr->path[j].len;
-  if (rc == NARYN_OK && largest(longest, &longest) != NARYN_OK)
+  /* Every path's length, each process's own paths' gathered. */
+  for (int j = 0; j < tr->npath; j++) tr->lens[j] = j % tr->nrank == tr->rank ? tr->path[j].len : 0;
+  double *all = NULL;
+  long total = 0;
+  if (rc == NARYN_OK && naryn__mpi_allgather(tr->lens, tr->npath, &all, &total) != NARYN_OK)
     rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
-  int top = (int)longest;
+  int top = 0;
+  for (int j = 0; rc == NARYN_OK && j < tr->npath; j++) {
+    tr->lens[j] = all[(size_t)(j % tr->nrank) * tr->npath + j];
+    if (tr->lens[j] > top) top = (int)tr->lens[j];
+  }
+  free(all);
   tr->phase = PH_BACKWARD;
+  for (int j = 0; j < tr->npath; j++)
+    memset(tr->path[j].last_set, 0, (size_t)tr->T * MIN_CHUNKS);
   for (int L = top; L >= 1 && rc == NARYN_OK; L--) {
     tr->level = L;
+    if ((rc = level_chunks(tr)) != NARYN_OK) {
+      rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+      break;
+    }
     rc = run_phase(tr, d);
     if (rc == NARYN_OK) rc = level_cuts(tr, d);
     if (rc == NARYN_OK) rc = share_cuts(tr, it, d);
   }
+  if (rc == NARYN_OK && (rc = next_refs(tr)) != NARYN_OK)
+    rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   return rc;
 }
 
@@ -587,6 +766,7 @@ static int upper_bound(train *tr, int n, naryn_diags *d) {
   tr->sample = c;
   tr->nsample = n;
   tr->phase = PH_BOUND;
+  tr->nchunk = mine(n, tr);
   int rc = run_phase(tr, d);
   /* Each process has its samples' costs; the others' are 0 there. */
   double *all = NULL;
@@ -747,7 +927,8 @@ static int worker_new(run *r, naryn_policy *p, const naryn_sddp_opts *o) {
   r->d = naryn_diags_new(20);
   size_t ns = (size_t)r->ns + 1, no = (size_t)p->nout + 1;
   r->buf = malloc((5 * ns + no * ns + 2 * no) * sizeof *r->buf);
-  if (!r->d || !r->buf) return NARYN_ENOMEM;
+  r->begun = calloc((size_t)p->T + 1, 1);
+  if (!r->d || !r->buf || !r->begun) return NARYN_ENOMEM;
   double *buf = r->buf;
   r->so = (naryn__stage_out){.s_out = buf, .slope = buf + ns};
   r->beta = buf + 2 * ns;
@@ -764,12 +945,19 @@ static void train_free(train *tr) {
     if (w > 0) naryn_policy_free(tr->w[w].p);
     naryn_diags_free(tr->w[w].d);
     free(tr->w[w].buf);
+    free(tr->w[w].begun);
   }
+  for (int t = 0; tr->ref && tr->next_ref && t < tr->T; t++) free(tr->ref[t].b), free(tr->next_ref[t].b);
+  free(tr->ref), free(tr->next_ref), free(tr->next_set), free(tr->cj), free(tr->cb);
+  free(tr->lens);
   for (int j = 0; j < tr->npath; j++) {
     pathrec *pr = &tr->path[j];
     free(pr->states), free(pr->t), free(pr->cut_t), free(pr->cut_o);
     free(pr->cut_a), free(pr->cut_b), free(pr->cut_s);
     free(pr->ov), free(pr->og);
+    for (int k = 0; k < pr->cap; k++) free(pr->bases[k].b);
+    for (int k = 0; pr->last && k < tr->T * MIN_CHUNKS; k++) free(pr->last[k].b);
+    free(pr->bases), free(pr->last), free(pr->last_set);
   }
   free(tr->w);
   free(tr->path);
@@ -798,11 +986,21 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
   tr.w = calloc((size_t)nw, sizeof *tr.w);
   tr.path = calloc((size_t)tr.npath, sizeof *tr.path);
   tr.rc = calloc((size_t)nw, sizeof *tr.rc);
-  rc = tr.w && tr.path && tr.rc ? worker_new(&tr.w[0], p, o) : NARYN_ENOMEM;
+  tr.T = p->T;
+  tr.ref = calloc((size_t)p->T + 1, sizeof *tr.ref);
+  tr.next_ref = calloc((size_t)p->T + 1, sizeof *tr.next_ref);
+  tr.next_set = calloc((size_t)p->T + 1, 1);
+  tr.lens = calloc((size_t)tr.npath + 1, sizeof *tr.lens);
+  rc = tr.w && tr.path && tr.rc && tr.ref && tr.next_ref && tr.next_set && tr.lens
+           ? worker_new(&tr.w[0], p, o)
+           : NARYN_ENOMEM;
   for (int j = 0; j < tr.npath && rc == NARYN_OK; j++) {
     tr.path[j].ov = malloc(((size_t)p->nout + 1) * sizeof *tr.path[j].ov);
     tr.path[j].og = malloc(((size_t)p->nout * (size_t)p->nstate + 1) * sizeof *tr.path[j].og);
-    if (!tr.path[j].ov || !tr.path[j].og) rc = NARYN_ENOMEM;
+    tr.path[j].last = calloc((size_t)p->T * MIN_CHUNKS + 1, sizeof *tr.path[j].last);
+    tr.path[j].last_set = calloc((size_t)p->T * MIN_CHUNKS + 1, 1);
+    if (!tr.path[j].ov || !tr.path[j].og || !tr.path[j].last || !tr.path[j].last_set)
+      rc = NARYN_ENOMEM;
   }
   for (int w = 1; w < nw && rc == NARYN_OK; w++) {
     naryn_policy *q = NULL;
@@ -810,6 +1008,7 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
     if (rc == NARYN_OK) rc = worker_new(&tr.w[w], q, o);
     else tr.nw = w;
   }
+  for (int w = 0; w < tr.nw && rc == NARYN_OK; w++) tr.w[w].ref = tr.ref;
   if (rc == NARYN_ENOMEM)
     rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   start_threads(&tr);

@@ -73,6 +73,18 @@ double naryn__stage_outflow_hm3(const naryn__stage *st, int node);
 ** selection keeps). */
 int naryn__stage_cut_count(const naryn__stage *st);
 int naryn__stage_clear_cuts(naryn__stage *st);
+/* How many times the stage's cuts were cleared: a basis taken in another
+** epoch does not fit its cut rows. */
+int naryn__stage_epoch(const naryn__stage *st);
+/* The basis of the stage's last solve (naryn__lp_get_basis), and its
+** size. */
+int naryn__stage_basis_size(const naryn__stage *st);
+void naryn__stage_get_basis(const naryn__stage *st, unsigned char *status);
+/* The next solve starts afresh from the basis status[n], taken from this
+** stage's LP or a copy of it in the same epoch (NULL: from scratch, with
+** presolve), whatever the stage solved before: the same basis and LP give
+** the same solution on every copy. status must live until that solve. */
+void naryn__stage_restart(naryn__stage *st, const unsigned char *status, int n);
 /* Adds the cut theta_j >= alpha + beta' s over the end storages s, on the
 ** stage's future-cost column j (0 with a single cut). */
 int naryn__stage_add_cut(naryn__stage *st, int j, double alpha, const double *beta);

@@ -57,6 +57,11 @@ struct naryn__stage {
   int npend, cappend, capnz;
   int *pstart, *pindex;
   double *pvalue, *plo, *pup;
+  int epoch;           /* times the cuts were cleared */
+  /* A restart asked for at the next solve (naryn__stage_restart), from
+  ** the basis restart_b[restart_n] (NULL: from scratch). */
+  int restart, restart_n;
+  const unsigned char *restart_b;
 };
 
 void naryn__stage_free(naryn__stage *st) {
@@ -198,6 +203,18 @@ double naryn__stage_state_initial(const naryn__stage *st, int k) {
   return par->init[(size_t)s * NARYN__PAR_MAX_LAGS + (j - par->first[s])];
 }
 
+/* Puts the cuts added since the last solve into the LP. */
+static int flush(naryn__stage *st) {
+  opt *p = &st->p;
+  if (st->npend > 0) {
+    int rc = naryn__lp_add_rows(p->lp, st->npend, st->plo, st->pup, st->pstart, st->pindex,
+                                st->pvalue);
+    if (rc != NARYN_OK) return rc;
+    st->npend = 0;
+  }
+  return NARYN_OK;
+}
+
 void naryn__stage_set_outcome(naryn__stage *st, int k) { st->outcome = k; }
 
 int naryn__stage_solve(naryn__stage *st, const double *s_in, const double *factor,
@@ -214,11 +231,14 @@ int naryn__stage_solve_with(naryn__stage *st, const double *s_in, const double *
   for (int i = 0; i < m->nnodes; i++) st->factor[i] = factor ? factor[i] : 1.0;
   p->inflow_m3s = inflow_m3s;
   p->par_eps = naryn__par_eps(m, st->t, st->outcome);
-  if (st->npend > 0) {
-    int rc = naryn__lp_add_rows(p->lp, st->npend, st->plo, st->pup, st->pstart, st->pindex,
-                                st->pvalue);
-    if (rc != NARYN_OK) return rc;
-    st->npend = 0;
+  int rc0 = flush(st);
+  if (rc0 != NARYN_OK) return rc0;
+  if (st->restart) {
+    /* With the cut rows in place, so that those added since the basis was
+    ** taken start with their slacks basic. */
+    naryn__lp_restart(p->lp, st->restart_b, st->restart_n);
+    st->solved = st->restart_b != NULL;
+    st->restart = 0;
   }
   naryn__opt_linearise(p);
   close_future(st);
@@ -363,7 +383,22 @@ int naryn__stage_clear_cuts(naryn__stage *st) {
   st->npend = 0;
   int rc = naryn__lp_delete_rows_from(st->p.lp, st->p.nrows);
   if (rc == NARYN_OK) st->ncuts = 0;
+  st->epoch++;
   return rc;
+}
+
+int naryn__stage_epoch(const naryn__stage *st) { return st->epoch; }
+
+int naryn__stage_basis_size(const naryn__stage *st) { return naryn__lp_basis_size(st->p.lp); }
+
+void naryn__stage_get_basis(const naryn__stage *st, unsigned char *status) {
+  naryn__lp_get_basis(st->p.lp, status);
+}
+
+void naryn__stage_restart(naryn__stage *st, const unsigned char *status, int n) {
+  st->restart = 1;
+  st->restart_b = status;
+  st->restart_n = n;
 }
 
 void naryn__stage_forget(naryn__stage *st) {

@@ -215,6 +215,11 @@ check sddp-water-value-full 0 "1,2001-01-01,1,Res,5.000,7357.500000" cat "$tmp/s
 check sddp-again 0 "" "$naryn" sddp examples/sddp/model.yaml --out "$tmp/sd2" --quiet
 check sddp-same-cuts 0 "" cmp "$tmp/sd1/cuts.csv" "$tmp/sd2/cuts.csv"
 check sddp-same-bin 0 "" cmp "$tmp/sd1/cuts.bin" "$tmp/sd2/cuts.bin"
+check sddp-one-thread 0 "" "$naryn" sddp examples/sddp/model.yaml --passes 2 --jobs 1 \
+  --out "$tmp/sdt1" --quiet
+check sddp-two-threads 0 "" "$naryn" sddp examples/sddp/model.yaml --passes 2 --jobs 2 \
+  --out "$tmp/sdt2" --quiet
+check sddp-threads-same-cuts 0 "" cmp "$tmp/sdt1/cuts.bin" "$tmp/sdt2/cuts.bin"
 # The policy's page, drawn again by naryn report to the same bytes, and
 # refused from a convergence.csv with a word for a number.
 check sddp-help-report 0 "report.html" "$naryn" sddp --help

@@ -94,7 +94,8 @@ for f in ensemble.csv members.csv stats.csv reliability.csv april.csv storage.cs
 done
 # Training a policy over 2 processes: the lower bound reaches the
 # extensive form's optimum of examples/sddp (examples/sddp/README.md), and
-# two runs give the same cuts, bit for bit; a run resumed from its cut log
+# two runs give the same cuts, bit for bit, as do 2 threads of one
+# process; a run resumed from its cut log
 # over 2 processes goes on from where it was.
 sd="$(pwd)/examples/sddp/model.yaml"
 # shellcheck disable=SC2086
@@ -105,6 +106,13 @@ record sddp-two-processes $?
 mpirun $root --oversubscribe -np 2 "$naryn" sddp "$sd" --out "$tmp/sd2" --quiet >"$tmp/log" 2>&1 &&
   cmp "$tmp/sd1/cuts.bin" "$tmp/sd2/cuts.bin" >>"$tmp/log" 2>&1
 record sddp-two-processes-same-cuts $?
+# The same passes on 1 process of 2 threads and on 2 processes of one:
+# the same cuts, bit for bit.
+# shellcheck disable=SC2086
+"$naryn" sddp "$sd" --passes 2 --jobs 2 --out "$tmp/sd5" --quiet >"$tmp/log" 2>&1 &&
+  mpirun $root --oversubscribe -np 2 "$naryn" sddp "$sd" --passes 2 --jobs 1 --out "$tmp/sd6" \
+    --quiet >>"$tmp/log" 2>&1 && cmp "$tmp/sd5/cuts.bin" "$tmp/sd6/cuts.bin" >>"$tmp/log" 2>&1
+record sddp-threads-or-processes-same-cuts $?
 # shellcheck disable=SC2086
 mpirun $root --oversubscribe -np 2 "$naryn" sddp "$sd" --iterations 2 --cut-log "$tmp/cl.bin" \
   --out "$tmp/sd3" --quiet >"$tmp/log" 2>&1 &&

@@ -84,6 +84,28 @@ typedef struct tu_sddp_seen {
   int above;
 } tu_sddp_seen;
 
+/* Trains the policy of m with o's passes on 1 thread, on 2 and on 2
+** again, and asserts that every log row (bounds and cuts) is the same,
+** bit for bit; returns the first policy (the others are freed). */
+static inline naryn_policy *tu_sddp_train_threads(const naryn_model *m, naryn_sddp_opts *o) {
+  o->jobs = 1;
+  naryn_policy *one = tu_sddp_train(m, o);
+  o->jobs = 2;
+  for (int k = 0; k < 2; k++) {
+    naryn_policy *b = tu_sddp_train(m, o);
+    assert_int_equal(naryn_policy_log_count(one), naryn_policy_log_count(b));
+    for (int i = 0; i < naryn_policy_log_count(one); i++) {
+      const naryn_sddp_log *x = naryn_policy_log(one, i), *y = naryn_policy_log(b, i);
+      assert_memory_equal(&x->lower, &y->lower, sizeof x->lower);
+      assert_memory_equal(&x->upper, &y->upper, sizeof x->upper);
+      assert_memory_equal(&x->half_width, &y->half_width, sizeof x->half_width);
+      assert_int_equal(x->cuts, y->cuts);
+    }
+    naryn_policy_free(b);
+  }
+  return one;
+}
+
 static inline void tu_sddp_watch(void *user, const naryn_sddp_log *row) {
   tu_sddp_seen *s = user;
   if (row->lower > s->ef + 1e-6 * fabs(s->ef)) s->above++;
