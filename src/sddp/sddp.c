@@ -59,6 +59,10 @@
 ** two forward passes or more, a cycle's longer path does not leave all
 ** but one thread waiting at its deepest levels. */
 #define MIN_CHUNKS 2
+/* The upper bound's simulations come in chunks of this many, one after
+** the other warm from the last: each chunk's first solve of a stage
+** starts afresh. */
+#define BOUND_CHUNK 10
 
 void naryn_sddp_opts_init(naryn_sddp_opts *o) {
   memset(o, 0, sizeof *o);
@@ -389,7 +393,9 @@ typedef struct train {
   int nsample;
   int *rc;                /* per worker */
   int rank, nrank;        /* this MPI process and how many there are:
-                          ** path j and sample j are rank j mod nrank's */
+                          ** path j is rank j mod nrank's, and the upper
+                          ** bound's chunk g of BOUND_CHUNK samples rank
+                          ** g mod nrank's */
   /* The workers' threads, started once and woken for each phase (worker
   ** 0 works on the caller's thread): a backward pass has a phase per
   ** level, thousands in a run. */
@@ -422,12 +428,15 @@ static void *work(void *arg) {
     if (c >= tr->nchunk || rc != NARYN_OK) break;
     begin_chunk(r);
     if (tr->phase == PH_BOUND) {
-      /* Sample j: streams from 2^32 on are the bound's, apart from the
-      ** passes'. */
-      int j = tr->rank + c * tr->nrank;
-      naryn__rng rng;
-      naryn__rng_seed(&rng, r->o->seed, (1ull << 32) + (uint64_t)j);
-      rc = forward(r, &rng, NULL, &tr->sample[j]);
+      /* Chunk g's samples j: streams from 2^32 on are the bound's, apart
+      ** from the passes'. */
+      int g = tr->rank + c * tr->nrank;
+      for (int j = g * BOUND_CHUNK; j < (g + 1) * BOUND_CHUNK && j < tr->nsample && rc == NARYN_OK;
+           j++) {
+        naryn__rng rng;
+        naryn__rng_seed(&rng, r->o->seed, (1ull << 32) + (uint64_t)j);
+        rc = forward(r, &rng, NULL, &tr->sample[j]);
+      }
     } else if (tr->phase == PH_FORWARD) {
       /* Path j of iteration it: stream it, and for j > 0 beyond every
       ** iteration's first. */
@@ -766,14 +775,15 @@ static int upper_bound(train *tr, int n, naryn_diags *d) {
   tr->sample = c;
   tr->nsample = n;
   tr->phase = PH_BOUND;
-  tr->nchunk = mine(n, tr);
+  tr->nchunk = mine((n + BOUND_CHUNK - 1) / BOUND_CHUNK, tr);
   int rc = run_phase(tr, d);
   /* Each process has its samples' costs; the others' are 0 there. */
   double *all = NULL;
   long total = 0;
   if (rc == NARYN_OK && naryn__mpi_allgather(c, n, &all, &total) != NARYN_OK)
     rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
-  for (int j = 0; rc == NARYN_OK && j < n; j++) c[j] = all[(size_t)(j % tr->nrank) * n + j];
+  for (int j = 0; rc == NARYN_OK && j < n; j++)
+    c[j] = all[(size_t)(j / BOUND_CHUNK % tr->nrank) * n + j];
   free(all);
   if (rc == NARYN_OK) {
     double sum = 0.0, sum2 = 0.0;
