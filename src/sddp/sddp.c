@@ -176,6 +176,22 @@ static void start_stage(run *r, int t, const saved *sv) {
   naryn__stage_restart(st, fits ? sv->b : NULL, fits ? sv->n : 0);
 }
 
+/* Room in path pr for n steps of ns states. */
+static int path_room(pathrec *pr, int n, int ns) {
+  if (n <= pr->cap) return NARYN_OK;
+  int cap = 2 * n + 16;
+  double *a = realloc(pr->states, (size_t)cap * (size_t)ns * sizeof *a + 1);
+  if (a) pr->states = a;
+  int *b = a ? realloc(pr->t, (size_t)cap * sizeof *b) : NULL;
+  if (b) pr->t = b;
+  saved *c = b ? realloc(pr->bases, (size_t)cap * sizeof *c) : NULL;
+  if (!c) return NARYN_ENOMEM;
+  memset(c + pr->cap, 0, (size_t)(cap - pr->cap) * sizeof *c);
+  pr->bases = c;
+  pr->cap = cap;
+  return NARYN_OK;
+}
+
 static int oom(run *r) {
   return naryn__diag(r->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
 }
@@ -200,18 +216,7 @@ static int forward(run *r, naryn__rng *rng, pathrec *pr, double *total) {
       *total += r->so.cost;
       memcpy(s, r->so.s_out, (size_t)r->ns * sizeof *s);
       if (!pr) continue;
-      if (pr->len == pr->cap) {
-        int cap = 2 * pr->cap + 16;
-        double *a = realloc(pr->states, (size_t)cap * (size_t)r->ns * sizeof *a + 1);
-        if (a) pr->states = a;
-        int *b = a ? realloc(pr->t, (size_t)cap * sizeof *b) : NULL;
-        if (b) pr->t = b;
-        saved *c = b ? realloc(pr->bases, (size_t)cap * sizeof *c) : NULL;
-        if (!c) return oom(r);
-        memset(c + pr->cap, 0, (size_t)(cap - pr->cap) * sizeof *c);
-        pr->bases = c;
-        pr->cap = cap;
-      }
+      if (path_room(pr, pr->len + 1, r->ns) != NARYN_OK) return oom(r);
       if (save_basis(&pr->bases[pr->len], p->stage[t]) != NARYN_OK) return oom(r);
       memcpy(pr->states + (size_t)pr->len * r->ns, s, (size_t)r->ns * sizeof *s);
       pr->t[pr->len++] = t;
@@ -382,7 +387,10 @@ typedef struct train {
   saved *ref, *next_ref;
   unsigned char *next_set;
   int T;                  /* the stages */
-  int *cj, *cb, nchunk, capchunk; /* a level's chunks: path and block */
+  /* The chunks of the phase under way this process takes (nchunk), and a
+  ** backward level's chunks of every process (nlevel): path and block,
+  ** chunk c process c mod nrank's. */
+  int *cj, *cb, nchunk, nlevel, capchunk;
   int blocks;             /* at the level under way, a path's outcomes come
                           ** in this many blocks */
   double *lens;           /* [npath] every path's length, of every process */
@@ -413,6 +421,9 @@ typedef struct train {
 
 enum { PH_FORWARD, PH_BACKWARD, PH_BOUND };
 
+/* The first outcome of block b at the level under way. */
+static int block_from(const train *tr, int b) { return b * tr->w[0].p->nout / tr->blocks; }
+
 typedef struct job job;
 
 /* What worker w does in the phase under way: the forward passes of its
@@ -422,7 +433,7 @@ static void *work(void *arg) {
   job *jb = arg;
   train *tr = jb->tr;
   run *r = &tr->w[jb->w];
-  int rc = NARYN_OK, nout = r->p->nout;
+  int rc = NARYN_OK;
   for (;;) {
     int c = atomic_fetch_add(&tr->next, 1);
     if (c >= tr->nchunk || rc != NARYN_OK) break;
@@ -451,6 +462,7 @@ static void *work(void *arg) {
       ** it, else from its forward pass's solve of that stage and states. A
       ** path keeps its outcomes together: after the first, each is a small
       ** change of the LP just solved. */
+      c = tr->rank + c * tr->nrank; /* this process's chunks of the level's */
       int j = tr->cj[c], b = tr->cb[c], t, to;
       pathrec *pr = &tr->path[j];
       const double *s;
@@ -460,7 +472,7 @@ static void *work(void *arg) {
       start_stage(r, t, pr->last_set[at] ? &pr->last[at]
                                          : &pr->bases[tr->level < pr->len ? tr->level
                                                                           : pr->len - r->p->T]);
-      for (int k = b * nout / tr->blocks; k < (b + 1) * nout / tr->blocks && rc == NARYN_OK; k++)
+      for (int k = block_from(tr, b); k < block_from(tr, b + 1) && rc == NARYN_OK; k++)
         rc = solve_outcome(r, t, s, k, &pr->ov[k], pr->og + (size_t)k * r->ns);
       if (rc == NARYN_OK && save_basis(&pr->last[at], r->p->stage[t]) != NARYN_OK) rc = oom(r);
       pr->last_set[at] = 1;
@@ -555,71 +567,35 @@ static int run_phase(train *tr, naryn_diags *d) {
   return all;
 }
 
-/* Orders gathered cut records by their path, keeping the order within a
-** path. */
-typedef struct cutref {
-  double j;
-  long at;
-} cutref;
-
-static int by_path(const void *a, const void *b) {
-  const cutref *x = a, *y = b;
-  if (x->j != y->j) return x->j < y->j ? -1 : 1;
-  return (x->at > y->at) - (x->at < y->at);
-}
-
-/* Adds the cuts the paths made, path by path (those of every process), to
-** the policy (worker 0's, with its store) and to every worker's copy. */
+/* Adds the cuts the paths made, path by path, to the policy (worker 0's,
+** with its store) and to every worker's copy. */
 static int share_cuts(train *tr, int it, naryn_diags *d) {
-  int ns = tr->w[0].ns, len = 4 + 2 * ns, rc = NARYN_OK;
-  long n = 0;
-  for (int j = 0; j < tr->npath; j++) n += tr->path[j].ncut;
-  double *mine = malloc(((size_t)n * (size_t)len + 1) * sizeof *mine), *all = NULL;
-  if (!mine) return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
-  long q = 0;
+  int ns = tr->w[0].ns, rc = NARYN_OK;
   for (int j = 0; j < tr->npath; j++) {
     pathrec *pr = &tr->path[j];
-    for (int k = 0; k < pr->ncut; k++, q++) {
-      double *rec = mine + (size_t)q * len;
-      rec[0] = j, rec[1] = pr->cut_t[k], rec[2] = pr->cut_o[k], rec[3] = pr->cut_a[k];
-      memcpy(rec + 4, pr->cut_b + (size_t)k * (ns + 1), (size_t)ns * sizeof *rec);
-      memcpy(rec + 4 + ns, pr->cut_s + (size_t)k * (ns + 1), (size_t)ns * sizeof *rec);
+    for (int k = 0; k < pr->ncut && rc == NARYN_OK; k++) {
+      int to = pr->cut_t[k], outcome = pr->cut_o[k];
+      const double *beta = pr->cut_b + (size_t)k * (ns + 1);
+      rc = naryn__policy_add_cut(tr->w[0].p, to, outcome, it, pr->cut_a[k], beta,
+                                 pr->cut_s + (size_t)k * (ns + 1), d);
+      for (int w = 1; w < tr->nw && rc == NARYN_OK; w++) {
+        rc = naryn__stage_add_cut(tr->w[w].p->stage[to], outcome < 0 ? 0 : outcome, pr->cut_a[k],
+                                  beta);
+        if (rc == NARYN_ENOMEM)
+          rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+      }
     }
     pr->ncut = 0;
   }
-  long total = 0;
-  rc = naryn__mpi_allgather(mine, n * len, &all, &total);
-  free(mine);
-  long count = total / len;
-  cutref *ref = rc == NARYN_OK ? malloc(((size_t)count + 1) * sizeof *ref) : NULL;
-  if (!ref) {
-    free(all);
-    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
-  }
-  for (long k = 0; k < count; k++) ref[k] = (cutref){all[(size_t)k * len], k};
-  qsort(ref, (size_t)count, sizeof *ref, by_path);
-  for (long k = 0; k < count && rc == NARYN_OK; k++) {
-    const double *rec = all + (size_t)ref[k].at * len;
-    int to = (int)rec[1], outcome = (int)rec[2];
-    rc = naryn__policy_add_cut(tr->w[0].p, to, outcome, it, rec[3], rec + 4, rec + 4 + ns, d);
-    for (int w = 1; w < tr->nw && rc == NARYN_OK; w++) {
-      rc = naryn__stage_add_cut(tr->w[w].p->stage[to], outcome < 0 ? 0 : outcome, rec[3],
-                                rec + 4);
-      if (rc == NARYN_ENOMEM)
-        rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
-    }
-  }
-  free(ref);
-  free(all);
   return rc;
 }
 
 /* Makes the cuts of the level under way from its solves, path by path
-** (this process's). */
+** (every process makes every path's). */
 static int level_cuts(train *tr, naryn_diags *d) {
   run *r = &tr->w[0];
   int rc = NARYN_OK;
-  for (int j = tr->rank; j < tr->npath && rc == NARYN_OK; j += tr->nrank) {
+  for (int j = 0; j < tr->npath && rc == NARYN_OK; j++) {
     pathrec *pr = &tr->path[j];
     int t, to;
     const double *s;
@@ -636,24 +612,22 @@ static int mine(int n, const train *tr) {
   return n > tr->rank ? (n - tr->rank + tr->nrank - 1) / tr->nrank : 0;
 }
 
-/* The chunks of the backward level under way: each of this process's
-** paths that has a step there, its outcomes in one block, or where fewer
-** paths of every process have one than MIN_CHUNKS and than the iteration
-** has, in as many blocks as make up that many. */
+/* The chunks of the backward level under way: each path that has a step
+** there, its outcomes in one block, or where fewer paths have one than
+** MIN_CHUNKS and than the iteration has, in as many blocks as make up that
+** many; chunk c is process c mod nrank's. */
 static int level_chunks(train *tr) {
   run *r = &tr->w[0];
-  int alive = 0, want = tr->npath < MIN_CHUNKS ? tr->npath : MIN_CHUNKS;
-  for (int j = 0; j < tr->npath; j++)
-    alive += tr->level <= tr->lens[j] && (tr->level < tr->lens[j] || r->p->cyclic);
+  int alive = 0, want = tr->npath < MIN_CHUNKS ? tr->npath : MIN_CHUNKS, t, to;
+  const double *s;
+  double disc;
+  for (int j = 0; j < tr->npath; j++) alive += level_step(r, &tr->path[j], tr->level, &t, &to, &s, &disc);
   tr->blocks = alive >= want ? 1 : (want + alive - 1) / (alive > 0 ? alive : 1);
   if (tr->blocks > r->p->nout) tr->blocks = r->p->nout;
-  tr->nchunk = 0;
-  for (int j = tr->rank; j < tr->npath; j += tr->nrank) {
-    int t, to;
-    const double *s;
-    double disc;
+  tr->nlevel = 0;
+  for (int j = 0; j < tr->npath; j++) {
     if (!level_step(r, &tr->path[j], tr->level, &t, &to, &s, &disc)) continue;
-    if (tr->nchunk + tr->blocks > tr->capchunk) {
+    if (tr->nlevel + tr->blocks > tr->capchunk) {
       int cap = 2 * tr->capchunk + 2 * MIN_CHUNKS;
       int *a = realloc(tr->cj, (size_t)cap * sizeof *a);
       if (a) tr->cj = a;
@@ -662,14 +636,149 @@ static int level_chunks(train *tr) {
       tr->cb = b;
       tr->capchunk = cap;
     }
-    for (int b = 0; b < tr->blocks; b++, tr->nchunk++)
-      tr->cj[tr->nchunk] = j, tr->cb[tr->nchunk] = b;
+    for (int b = 0; b < tr->blocks; b++, tr->nlevel++)
+      tr->cj[tr->nlevel] = j, tr->cb[tr->nlevel] = b;
   }
+  tr->nchunk = mine(tr->nlevel, tr);
   return NARYN_OK;
 }
 
+/* What processes send each other: numbers, and bases as their bytes,
+** eight to a number (processes on machines of one kind pass them on
+** unchanged). */
+typedef struct pack {
+  double *v;
+  long n, cap;
+} pack;
+
+/* Appends x[n] (NULL: room for n). */
+static int pack_put(pack *pk, const double *x, long n) {
+  if (pk->n + n > pk->cap) {
+    long cap = 2 * (pk->n + n) + 64;
+    double *v = realloc(pk->v, (size_t)cap * sizeof *v);
+    if (!v) return NARYN_ENOMEM;
+    pk->v = v;
+    pk->cap = cap;
+  }
+  if (n > 0 && x) memcpy(pk->v + pk->n, x, (size_t)n * sizeof *x);
+  pk->n += n;
+  return NARYN_OK;
+}
+
+/* A basis: its size, epoch and bytes. */
+static int pack_basis(pack *pk, const saved *sv) {
+  double head[2] = {sv->n, sv->epoch};
+  long words = ((long)sv->n + 7) / 8;
+  if (pack_put(pk, head, 2) != NARYN_OK || pack_put(pk, NULL, words) != NARYN_OK)
+    return NARYN_ENOMEM;
+  double *at = pk->v + pk->n - words;
+  memset(at, 0, (size_t)words * sizeof *at);
+  if (sv->n > 0) memcpy(at, sv->b, (size_t)sv->n);
+  return NARYN_OK;
+}
+
+/* Reads a basis packed at q into sv (NULL: skips it); the next record
+** after it into *next. */
+static int unpack_basis(const double *q, saved *sv, const double **next) {
+  int n = (int)q[0];
+  *next = q + 2 + ((long)n + 7) / 8;
+  if (!sv) return NARYN_OK;
+  if (n > sv->cap) {
+    unsigned char *b = realloc(sv->b, (size_t)n + 64);
+    if (!b) return NARYN_ENOMEM;
+    sv->b = b;
+    sv->cap = n + 64;
+  }
+  if (n > 0) memcpy(sv->b, q + 2, (size_t)n);
+  sv->n = n;
+  sv->epoch = (int)q[1];
+  return NARYN_OK;
+}
+
+/* After the forward passes, with more than one process: every path's
+** steps, states and bases on every process, so that any process can take
+** any chunk of the backward passes. */
+static int share_paths(train *tr) {
+  if (tr->nrank == 1) return NARYN_OK;
+  int ns = tr->w[0].ns, rc = NARYN_OK;
+  pack pk = {0};
+  for (int j = tr->rank; j < tr->npath && rc == NARYN_OK; j += tr->nrank) {
+    pathrec *pr = &tr->path[j];
+    double head[2] = {j, pr->len};
+    rc = pack_put(&pk, head, 2);
+    if (rc == NARYN_OK) rc = pack_put(&pk, pr->states, (long)pr->len * ns);
+    for (int k = 0; k < pr->len && rc == NARYN_OK; k++) rc = pack_basis(&pk, &pr->bases[k]);
+  }
+  double *all = NULL;
+  long total = 0;
+  if (rc == NARYN_OK) rc = naryn__mpi_allgather(pk.v, pk.n, &all, &total);
+  free(pk.v);
+  for (const double *q = all, *end = all + total; rc == NARYN_OK && q < end;) {
+    int j = (int)q[0], len = (int)q[1], own = j % tr->nrank == tr->rank;
+    pathrec *pr = &tr->path[j];
+    q += 2;
+    if (!own && (rc = path_room(pr, len, ns)) == NARYN_OK) {
+      memcpy(pr->states, q, (size_t)len * (size_t)ns * sizeof *q);
+      for (int k = 0; k < len; k++) pr->t[k] = k % tr->T;
+      pr->len = len;
+    }
+    q += (long)len * ns;
+    for (int k = 0; k < len && rc == NARYN_OK; k++)
+      rc = unpack_basis(q, own ? NULL : &pr->bases[k], &q);
+  }
+  free(all);
+  return rc;
+}
+
+/* After a backward level, with more than one process: every chunk's
+** values, slopes and last basis on every process. */
+static int share_level(train *tr) {
+  if (tr->nrank == 1) return NARYN_OK;
+  int ns = tr->w[0].ns, rc = NARYN_OK;
+  pack pk = {0};
+  for (int c = tr->rank; c < tr->nlevel && rc == NARYN_OK; c += tr->nrank) {
+    pathrec *pr = &tr->path[tr->cj[c]];
+    int b = tr->cb[c], k0 = block_from(tr, b), k1 = block_from(tr, b + 1), t, to;
+    const double *s;
+    double disc, head = c;
+    level_step(&tr->w[0], pr, tr->level, &t, &to, &s, &disc);
+    rc = pack_put(&pk, &head, 1);
+    if (rc == NARYN_OK) rc = pack_put(&pk, pr->ov + k0, k1 - k0);
+    if (rc == NARYN_OK) rc = pack_put(&pk, pr->og + (size_t)k0 * ns, (long)(k1 - k0) * ns);
+    if (rc == NARYN_OK) rc = pack_basis(&pk, &pr->last[t * MIN_CHUNKS + b]);
+  }
+  double *all = NULL;
+  long total = 0;
+  if (rc == NARYN_OK) rc = naryn__mpi_allgather(pk.v, pk.n, &all, &total);
+  free(pk.v);
+  for (const double *q = all, *end = all + total; rc == NARYN_OK && q < end;) {
+    int c = (int)q[0], j = tr->cj[c], b = tr->cb[c], own = c % tr->nrank == tr->rank;
+    int k0 = block_from(tr, b), k1 = block_from(tr, b + 1), t, to;
+    pathrec *pr = &tr->path[j];
+    const double *s;
+    double disc;
+    level_step(&tr->w[0], pr, tr->level, &t, &to, &s, &disc);
+    q++;
+    if (!own) {
+      memcpy(pr->ov + k0, q, (size_t)(k1 - k0) * sizeof *q);
+      memcpy(pr->og + (size_t)k0 * ns, q + (k1 - k0), (size_t)(k1 - k0) * (size_t)ns * sizeof *q);
+    }
+    q += (long)(k1 - k0) * (1 + ns);
+    int at = t * MIN_CHUNKS + b;
+    const double *basis = q;
+    rc = unpack_basis(q, own ? NULL : &pr->last[at], &q);
+    if (!own) pr->last_set[at] = 1;
+    if (rc == NARYN_OK && !own && j == 0 && b == 0) {
+      rc = unpack_basis(basis, &tr->next_ref[t], &q);
+      tr->next_set[t] = 1;
+    }
+  }
+  free(all);
+  return rc;
+}
+
 /* After an iteration: where the next iteration's forward paths start each
-** stage, rank 0's (which has path 0) given to every process. */
+** stage (every process has path 0's bases). */
 static int next_refs(train *tr) {
   int T = tr->T;
   for (int t = 0; t < T; t++) {
@@ -677,7 +786,7 @@ static int next_refs(train *tr) {
       saved x = tr->ref[t];
       tr->ref[t] = tr->next_ref[t];
       tr->next_ref[t] = x;
-    } else if (tr->rank == 0 && tr->path[0].len > t) {
+    } else if (tr->path[0].len > t) {
       /* Path 0's forward solve of stage t, at its step t. */
       const saved *f = &tr->path[0].bases[t];
       if (f->n > tr->ref[t].cap) {
@@ -691,40 +800,7 @@ static int next_refs(train *tr) {
       tr->ref[t].epoch = f->epoch;
     }
   }
-  if (tr->nrank == 1) return NARYN_OK;
-  /* Their sizes and epochs, then the statuses, as numbers. */
-  double *head = malloc(2 * (size_t)T * sizeof *head);
-  if (!head) return NARYN_ENOMEM;
-  long total = 0;
-  for (int t = 0; t < T; t++) head[2 * t] = tr->ref[t].n, head[2 * t + 1] = tr->ref[t].epoch;
-  naryn__mpi_bcast(head, 2 * T);
-  for (int t = 0; t < T; t++) total += (long)head[2 * t];
-  double *all = malloc(((size_t)total + 1) * sizeof *all);
-  int rc = all ? NARYN_OK : NARYN_ENOMEM;
-  for (int t = 0, at = 0; t < T && rc == NARYN_OK; at += (int)head[2 * t], t++) {
-    saved *sv = &tr->ref[t];
-    int n = (int)head[2 * t];
-    if (n > sv->cap) {
-      unsigned char *b = realloc(sv->b, (size_t)n + 64);
-      if (!b) rc = NARYN_ENOMEM;
-      else sv->b = b, sv->cap = n + 64;
-    }
-    if (rc == NARYN_OK && tr->rank == 0)
-      for (int k = 0; k < n; k++) all[at + k] = sv->b[k];
-  }
-  if (rc == NARYN_OK) {
-    naryn__mpi_bcast(all, (int)total);
-    for (int t = 0, at = 0; t < T; at += tr->ref[t].n, t++) {
-      saved *sv = &tr->ref[t];
-      sv->n = (int)head[2 * t];
-      sv->epoch = (int)head[2 * t + 1];
-      if (tr->rank != 0)
-        for (int k = 0; k < sv->n; k++) sv->b[k] = (unsigned char)all[at + k];
-    }
-  }
-  free(all);
-  free(head);
-  return rc;
+  return NARYN_OK;
 }
 
 /* One iteration: the forward passes, then level by level from the
@@ -749,6 +825,8 @@ static int iterate(train *tr, int it, naryn_diags *d) {
     if (tr->lens[j] > top) top = (int)tr->lens[j];
   }
   free(all);
+  if (rc == NARYN_OK && share_paths(tr) != NARYN_OK)
+    rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   tr->phase = PH_BACKWARD;
   for (int j = 0; j < tr->npath; j++)
     memset(tr->path[j].last_set, 0, (size_t)tr->T * MIN_CHUNKS);
@@ -759,6 +837,8 @@ static int iterate(train *tr, int it, naryn_diags *d) {
       break;
     }
     rc = run_phase(tr, d);
+    if (rc == NARYN_OK && share_level(tr) != NARYN_OK)
+      rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
     if (rc == NARYN_OK) rc = level_cuts(tr, d);
     if (rc == NARYN_OK) rc = share_cuts(tr, it, d);
   }
