@@ -1,0 +1,547 @@
+/*
+** train.c: SDDP's training run shared out: the workers' threads, started
+** once and woken for each phase; the chunks of a phase, which they take
+** in turn; the bases forward paths start from; and under MPI what the
+** processes gather from each other, so that every process adds the same
+** cuts in the same order whichever thread or process solved them.
+*/
+#include <math.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+
+#include "train_int.h"
+
+/* The first outcome of block b at the level under way. */
+static int block_from(const train *tr, int b) { return b * tr->w[0].p->nout / tr->blocks; }
+
+/* What worker w does in the phase under way: the forward passes of its
+** paths, a level of their backward passes, or its share of the upper
+** bound's simulations. */
+static void *work(void *arg) {
+  job *jb = arg;
+  train *tr = jb->tr;
+  run *r = &tr->w[jb->w];
+  int rc = NARYN_OK;
+  for (;;) {
+    int c = atomic_fetch_add(&tr->next, 1);
+    if (c >= tr->nchunk || rc != NARYN_OK) break;
+    naryn__sddp_begin_chunk(r);
+    if (tr->phase == PH_BOUND) {
+      /* Chunk g's samples j: streams from 2^32 on are the bound's, apart
+      ** from the passes'. */
+      int g = tr->rank + c * tr->nrank;
+      for (int j = g * BOUND_CHUNK; j < (g + 1) * BOUND_CHUNK && j < tr->nsample && rc == NARYN_OK;
+           j++) {
+        naryn__rng rng;
+        naryn__rng_seed(&rng, r->o->seed, (1ull << 32) + (uint64_t)j);
+        rc = naryn__sddp_forward(r, &rng, NULL, &tr->sample[j]);
+      }
+    } else if (tr->phase == PH_FORWARD) {
+      /* Path j of iteration it: stream it, and for j > 0 beyond every
+      ** iteration's first. */
+      int j = tr->rank + c * tr->nrank;
+      pathrec *pr = &tr->path[j];
+      naryn__rng rng;
+      naryn__rng_seed(&rng, r->o->seed, (uint64_t)tr->it + ((uint64_t)j << 40));
+      rc = naryn__sddp_forward(r, &rng, pr, &pr->cost);
+    } else {
+      /* A path's outcomes at the level under way, from the basis its
+      ** solves of the same stage ended with at the last level that solved
+      ** it, else from its forward pass's solve of that stage and states. A
+      ** path keeps its outcomes together: after the first, each is a small
+      ** change of the LP just solved. */
+      c = tr->rank + c * tr->nrank; /* this process's chunks of the level's */
+      int j = tr->cj[c], b = tr->cb[c], t, to;
+      pathrec *pr = &tr->path[j];
+      const double *s;
+      double disc;
+      naryn__sddp_level_step(r, pr, tr->level, &t, &to, &s, &disc);
+      int at = t * MIN_CHUNKS + b;
+      naryn__sddp_start_stage(r, t, pr->last_set[at] ? &pr->last[at]
+                                         : &pr->bases[tr->level < pr->len ? tr->level
+                                                                          : pr->len - r->p->T]);
+      for (int k = block_from(tr, b); k < block_from(tr, b + 1) && rc == NARYN_OK; k++)
+        rc = naryn__sddp_solve_outcome(r, t, s, k, &pr->ov[k], pr->og + (size_t)k * r->ns);
+      if (rc == NARYN_OK && naryn__sddp_save_basis(&pr->last[at], r->p->stage[t]) != NARYN_OK) rc = naryn__sddp_oom(r);
+      pr->last_set[at] = 1;
+      if (rc == NARYN_OK && j == 0 && b == 0) {
+        if (naryn__sddp_save_basis(&tr->next_ref[t], r->p->stage[t]) != NARYN_OK) rc = naryn__sddp_oom(r);
+        tr->next_set[t] = 1;
+      }
+    }
+  }
+  tr->rc[jb->w] = rc;
+  return NULL;
+}
+
+/* Passes a worker's messages on to d after its failure rc. */
+int naryn__sddp_run_failed(run *r, int rc, naryn_diags *d) {
+  for (int k = 0; k < naryn_diags_count(r->d); k++) {
+    const naryn_diag *x = naryn_diags_get(r->d, k);
+    naryn__diag(d, x->code, x->severity, x->file, x->line, x->col,
+                x->where[0] ? x->where : NULL, "%s", x->msg);
+  }
+  return rc;
+}
+
+/* A worker's thread: each phase as it is begun, until told to quit. */
+static void *worker_thread(void *arg) {
+  job *jb = arg;
+  train *tr = jb->tr;
+  unsigned long seen = 0;
+  for (;;) {
+    pthread_mutex_lock(&tr->mu);
+    while (tr->gen == seen && !tr->quit) pthread_cond_wait(&tr->go, &tr->mu);
+    seen = tr->gen;
+    int quit = tr->quit;
+    pthread_mutex_unlock(&tr->mu);
+    if (quit) return NULL;
+    work(jb);
+    pthread_mutex_lock(&tr->mu);
+    if (++tr->ndone == tr->nstarted) pthread_cond_signal(&tr->done);
+    pthread_mutex_unlock(&tr->mu);
+  }
+}
+
+/* Starts the workers' threads; a worker whose thread cannot start works
+** on the caller's thread after worker 0. */
+void naryn__sddp_start_threads(train *tr) {
+  pthread_mutex_init(&tr->mu, NULL);
+  pthread_cond_init(&tr->go, NULL);
+  pthread_cond_init(&tr->done, NULL);
+  for (int w = 0; w < tr->nw; w++) tr->jobs[w] = (job){tr, w};
+  for (int w = 1; w < tr->nw; w++) {
+    tr->started[w] = pthread_create(&tr->th[w], NULL, worker_thread, &tr->jobs[w]) == 0;
+    tr->nstarted += tr->started[w];
+  }
+}
+
+void naryn__sddp_stop_threads(train *tr) {
+  pthread_mutex_lock(&tr->mu);
+  tr->quit = 1;
+  pthread_cond_broadcast(&tr->go);
+  pthread_mutex_unlock(&tr->mu);
+  for (int w = 1; w < tr->nw; w++)
+    if (tr->started[w]) pthread_join(tr->th[w], NULL);
+  pthread_cond_destroy(&tr->done);
+  pthread_cond_destroy(&tr->go);
+  pthread_mutex_destroy(&tr->mu);
+}
+
+/* Runs the phase on every worker, worker 0 on this thread. NARYN_OK, or
+** the first failure (its messages passed on to d). */
+static int run_phase(train *tr, naryn_diags *d) {
+  pthread_mutex_lock(&tr->mu);
+  atomic_store(&tr->next, 0);
+  tr->ndone = 0;
+  tr->gen++;
+  pthread_cond_broadcast(&tr->go);
+  pthread_mutex_unlock(&tr->mu);
+  work(&tr->jobs[0]);
+  for (int w = 1; w < tr->nw; w++)
+    if (!tr->started[w]) work(&tr->jobs[w]);
+  pthread_mutex_lock(&tr->mu);
+  while (tr->ndone < tr->nstarted) pthread_cond_wait(&tr->done, &tr->mu);
+  pthread_mutex_unlock(&tr->mu);
+  int rc = NARYN_OK;
+  for (int w = 0; w < tr->nw && rc == NARYN_OK; w++)
+    if (tr->rc[w] != NARYN_OK) rc = naryn__sddp_run_failed(&tr->w[w], tr->rc[w], d);
+  /* Every process goes on, or all stop. */
+  int all = naryn_mpi_agree(rc);
+  if (all != NARYN_OK && rc == NARYN_OK)
+    naryn__diag(d, all, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
+                "another MPI process failed while training the policy: %s",
+                naryn_strerror(all));
+  return all;
+}
+
+/* Adds the cuts the paths made, path by path, to the policy (worker 0's,
+** with its store) and to every worker's copy. */
+static int share_cuts(train *tr, int it, naryn_diags *d) {
+  int ns = tr->w[0].ns, rc = NARYN_OK;
+  for (int j = 0; j < tr->npath; j++) {
+    pathrec *pr = &tr->path[j];
+    for (int k = 0; k < pr->ncut && rc == NARYN_OK; k++) {
+      int to = pr->cut_t[k], outcome = pr->cut_o[k];
+      const double *beta = pr->cut_b + (size_t)k * (ns + 1);
+      rc = naryn__policy_add_cut(tr->w[0].p, to, outcome, it, pr->cut_a[k], beta,
+                                 pr->cut_s + (size_t)k * (ns + 1), d);
+      for (int w = 1; w < tr->nw && rc == NARYN_OK; w++) {
+        rc = naryn__stage_add_cut(tr->w[w].p->stage[to], outcome < 0 ? 0 : outcome, pr->cut_a[k],
+                                  beta);
+        if (rc == NARYN_ENOMEM)
+          rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+      }
+    }
+    pr->ncut = 0;
+  }
+  return rc;
+}
+
+/* Makes the cuts of the level under way from its solves, path by path
+** (every process makes every path's). */
+static int level_cuts(train *tr, naryn_diags *d) {
+  run *r = &tr->w[0];
+  int rc = NARYN_OK;
+  for (int j = 0; j < tr->npath && rc == NARYN_OK; j++) {
+    pathrec *pr = &tr->path[j];
+    int t, to;
+    const double *s;
+    double disc;
+    if (naryn__sddp_level_step(r, pr, tr->level, &t, &to, &s, &disc))
+      rc = naryn__sddp_make_cuts(r, pr, to, pr->ov, pr->og, s, disc);
+  }
+  return rc == NARYN_OK ? NARYN_OK : naryn__sddp_run_failed(r, rc, d);
+}
+
+/* How many of n paths or samples are this process's: j for j = rank,
+** rank + nrank, ... */
+static int mine(int n, const train *tr) {
+  return n > tr->rank ? (n - tr->rank + tr->nrank - 1) / tr->nrank : 0;
+}
+
+/* The chunks of the backward level under way: each path that has a step
+** there, its outcomes in one block, or where fewer paths have one than
+** MIN_CHUNKS and than the iteration has, in as many blocks as make up that
+** many; chunk c is process c mod nrank's. */
+static int level_chunks(train *tr) {
+  run *r = &tr->w[0];
+  int alive = 0, want = tr->npath < MIN_CHUNKS ? tr->npath : MIN_CHUNKS, t, to;
+  const double *s;
+  double disc;
+  for (int j = 0; j < tr->npath; j++) alive += naryn__sddp_level_step(r, &tr->path[j], tr->level, &t, &to, &s, &disc);
+  tr->blocks = alive >= want ? 1 : (want + alive - 1) / (alive > 0 ? alive : 1);
+  if (tr->blocks > r->p->nout) tr->blocks = r->p->nout;
+  tr->nlevel = 0;
+  for (int j = 0; j < tr->npath; j++) {
+    if (!naryn__sddp_level_step(r, &tr->path[j], tr->level, &t, &to, &s, &disc)) continue;
+    if (tr->nlevel + tr->blocks > tr->capchunk) {
+      int cap = 2 * tr->capchunk + 2 * MIN_CHUNKS;
+      int *a = realloc(tr->cj, (size_t)cap * sizeof *a);
+      if (a) tr->cj = a;
+      int *b = a ? realloc(tr->cb, (size_t)cap * sizeof *b) : NULL;
+      if (!b) return NARYN_ENOMEM;
+      tr->cb = b;
+      tr->capchunk = cap;
+    }
+    for (int b = 0; b < tr->blocks; b++, tr->nlevel++)
+      tr->cj[tr->nlevel] = j, tr->cb[tr->nlevel] = b;
+  }
+  tr->nchunk = mine(tr->nlevel, tr);
+  return NARYN_OK;
+}
+
+/* What processes send each other: numbers, and bases as their bytes,
+** eight to a number (processes on machines of one kind pass them on
+** unchanged). */
+typedef struct pack {
+  double *v;
+  long n, cap;
+} pack;
+
+/* Appends x[n] (NULL: room for n). */
+static int pack_put(pack *pk, const double *x, long n) {
+  if (pk->n + n > pk->cap) {
+    long cap = 2 * (pk->n + n) + 64;
+    double *v = realloc(pk->v, (size_t)cap * sizeof *v);
+    if (!v) return NARYN_ENOMEM;
+    pk->v = v;
+    pk->cap = cap;
+  }
+  if (n > 0 && x) memcpy(pk->v + pk->n, x, (size_t)n * sizeof *x);
+  pk->n += n;
+  return NARYN_OK;
+}
+
+/* A basis: its size, epoch and bytes. */
+static int pack_basis(pack *pk, const saved *sv) {
+  double head[2] = {sv->n, sv->epoch};
+  long words = ((long)sv->n + 7) / 8;
+  if (pack_put(pk, head, 2) != NARYN_OK || pack_put(pk, NULL, words) != NARYN_OK)
+    return NARYN_ENOMEM;
+  double *at = pk->v + pk->n - words;
+  memset(at, 0, (size_t)words * sizeof *at);
+  if (sv->n > 0) memcpy(at, sv->b, (size_t)sv->n);
+  return NARYN_OK;
+}
+
+/* Reads a basis packed at q into sv (NULL: skips it); the next record
+** after it into *next. */
+static int unpack_basis(const double *q, saved *sv, const double **next) {
+  int n = (int)q[0];
+  *next = q + 2 + ((long)n + 7) / 8;
+  if (!sv) return NARYN_OK;
+  if (n > sv->cap) {
+    unsigned char *b = realloc(sv->b, (size_t)n + 64);
+    if (!b) return NARYN_ENOMEM;
+    sv->b = b;
+    sv->cap = n + 64;
+  }
+  if (n > 0) memcpy(sv->b, q + 2, (size_t)n);
+  sv->n = n;
+  sv->epoch = (int)q[1];
+  return NARYN_OK;
+}
+
+/* After the forward passes, with more than one process: every path's
+** steps, states and bases on every process, so that any process can take
+** any chunk of the backward passes. */
+static int share_paths(train *tr) {
+  if (tr->nrank == 1) return NARYN_OK;
+  int ns = tr->w[0].ns, rc = NARYN_OK;
+  pack pk = {0};
+  for (int j = tr->rank; j < tr->npath && rc == NARYN_OK; j += tr->nrank) {
+    pathrec *pr = &tr->path[j];
+    double head[2] = {j, pr->len};
+    rc = pack_put(&pk, head, 2);
+    if (rc == NARYN_OK) rc = pack_put(&pk, pr->states, (long)pr->len * ns);
+    for (int k = 0; k < pr->len && rc == NARYN_OK; k++) rc = pack_basis(&pk, &pr->bases[k]);
+  }
+  double *all = NULL;
+  long total = 0;
+  if (rc == NARYN_OK) rc = naryn__mpi_allgather(pk.v, pk.n, &all, &total);
+  free(pk.v);
+  for (const double *q = all, *end = all + total; rc == NARYN_OK && q < end;) {
+    int j = (int)q[0], len = (int)q[1], own = j % tr->nrank == tr->rank;
+    pathrec *pr = &tr->path[j];
+    q += 2;
+    if (!own && (rc = naryn__sddp_path_room(pr, len, ns)) == NARYN_OK) {
+      memcpy(pr->states, q, (size_t)len * (size_t)ns * sizeof *q);
+      for (int k = 0; k < len; k++) pr->t[k] = k % tr->T;
+      pr->len = len;
+    }
+    q += (long)len * ns;
+    for (int k = 0; k < len && rc == NARYN_OK; k++)
+      rc = unpack_basis(q, own ? NULL : &pr->bases[k], &q);
+  }
+  free(all);
+  return rc;
+}
+
+/* After a backward level, with more than one process: every chunk's
+** values, slopes and last basis on every process. */
+static int share_level(train *tr) {
+  if (tr->nrank == 1) return NARYN_OK;
+  int ns = tr->w[0].ns, rc = NARYN_OK;
+  pack pk = {0};
+  for (int c = tr->rank; c < tr->nlevel && rc == NARYN_OK; c += tr->nrank) {
+    pathrec *pr = &tr->path[tr->cj[c]];
+    int b = tr->cb[c], k0 = block_from(tr, b), k1 = block_from(tr, b + 1), t, to;
+    const double *s;
+    double disc, head = c;
+    naryn__sddp_level_step(&tr->w[0], pr, tr->level, &t, &to, &s, &disc);
+    rc = pack_put(&pk, &head, 1);
+    if (rc == NARYN_OK) rc = pack_put(&pk, pr->ov + k0, k1 - k0);
+    if (rc == NARYN_OK) rc = pack_put(&pk, pr->og + (size_t)k0 * ns, (long)(k1 - k0) * ns);
+    if (rc == NARYN_OK) rc = pack_basis(&pk, &pr->last[t * MIN_CHUNKS + b]);
+  }
+  double *all = NULL;
+  long total = 0;
+  if (rc == NARYN_OK) rc = naryn__mpi_allgather(pk.v, pk.n, &all, &total);
+  free(pk.v);
+  for (const double *q = all, *end = all + total; rc == NARYN_OK && q < end;) {
+    int c = (int)q[0], j = tr->cj[c], b = tr->cb[c], own = c % tr->nrank == tr->rank;
+    int k0 = block_from(tr, b), k1 = block_from(tr, b + 1), t, to;
+    pathrec *pr = &tr->path[j];
+    const double *s;
+    double disc;
+    naryn__sddp_level_step(&tr->w[0], pr, tr->level, &t, &to, &s, &disc);
+    q++;
+    if (!own) {
+      memcpy(pr->ov + k0, q, (size_t)(k1 - k0) * sizeof *q);
+      memcpy(pr->og + (size_t)k0 * ns, q + (k1 - k0), (size_t)(k1 - k0) * (size_t)ns * sizeof *q);
+    }
+    q += (long)(k1 - k0) * (1 + ns);
+    int at = t * MIN_CHUNKS + b;
+    const double *basis = q;
+    rc = unpack_basis(q, own ? NULL : &pr->last[at], &q);
+    if (!own) pr->last_set[at] = 1;
+    if (rc == NARYN_OK && !own && j == 0 && b == 0) {
+      rc = unpack_basis(basis, &tr->next_ref[t], &q);
+      tr->next_set[t] = 1;
+    }
+  }
+  free(all);
+  return rc;
+}
+
+/* After an iteration: where the next iteration's forward paths start each
+** stage (every process has path 0's bases). */
+static int next_refs(train *tr) {
+  int T = tr->T;
+  for (int t = 0; t < T; t++) {
+    if (tr->next_set[t]) {
+      saved x = tr->ref[t];
+      tr->ref[t] = tr->next_ref[t];
+      tr->next_ref[t] = x;
+    } else if (tr->path[0].len > t) {
+      /* Path 0's forward solve of stage t, at its step t. */
+      const saved *f = &tr->path[0].bases[t];
+      if (f->n > tr->ref[t].cap) {
+        unsigned char *b = realloc(tr->ref[t].b, (size_t)f->n + 64);
+        if (!b) return NARYN_ENOMEM;
+        tr->ref[t].b = b;
+        tr->ref[t].cap = f->n + 64;
+      }
+      memcpy(tr->ref[t].b, f->b, (size_t)f->n);
+      tr->ref[t].n = f->n;
+      tr->ref[t].epoch = f->epoch;
+    }
+  }
+  return NARYN_OK;
+}
+
+/* One iteration: the forward passes, then level by level from the
+** longest path's end the backward passes, each level's cuts shared before
+** the next, so that the cuts every solve sees are the same whichever
+** worker runs it. */
+int naryn__sddp_iterate(train *tr, int it, naryn_diags *d) {
+  tr->it = it;
+  tr->phase = PH_FORWARD;
+  tr->nchunk = mine(tr->npath, tr);
+  memset(tr->next_set, 0, (size_t)tr->w[0].p->T);
+  int rc = run_phase(tr, d);
+  /* Every path's length, each process's own paths' gathered. */
+  for (int j = 0; j < tr->npath; j++) tr->lens[j] = j % tr->nrank == tr->rank ? tr->path[j].len : 0;
+  double *all = NULL;
+  long total = 0;
+  if (rc == NARYN_OK && naryn__mpi_allgather(tr->lens, tr->npath, &all, &total) != NARYN_OK)
+    rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  int top = 0;
+  for (int j = 0; rc == NARYN_OK && j < tr->npath; j++) {
+    tr->lens[j] = all[(size_t)(j % tr->nrank) * tr->npath + j];
+    if (tr->lens[j] > top) top = (int)tr->lens[j];
+  }
+  free(all);
+  if (rc == NARYN_OK && share_paths(tr) != NARYN_OK)
+    rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  tr->phase = PH_BACKWARD;
+  for (int j = 0; j < tr->npath; j++)
+    memset(tr->path[j].last_set, 0, (size_t)tr->T * MIN_CHUNKS);
+  for (int L = top; L >= 1 && rc == NARYN_OK; L--) {
+    tr->level = L;
+    if ((rc = level_chunks(tr)) != NARYN_OK) {
+      rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+      break;
+    }
+    rc = run_phase(tr, d);
+    if (rc == NARYN_OK && share_level(tr) != NARYN_OK)
+      rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+    if (rc == NARYN_OK) rc = level_cuts(tr, d);
+    if (rc == NARYN_OK) rc = share_cuts(tr, it, d);
+  }
+  if (rc == NARYN_OK && (rc = next_refs(tr)) != NARYN_OK)
+    rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  return rc;
+}
+
+/* Estimates the upper bound from n forward simulations, summed in order. */
+int naryn__sddp_upper_bound(train *tr, int n, naryn_diags *d) {
+  double *c = malloc(((size_t)n + 1) * sizeof *c);
+  if (!c) return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  for (int j = 0; j < n; j++) c[j] = 0.0;
+  tr->sample = c;
+  tr->nsample = n;
+  tr->phase = PH_BOUND;
+  tr->nchunk = mine((n + BOUND_CHUNK - 1) / BOUND_CHUNK, tr);
+  int rc = run_phase(tr, d);
+  /* Each process has its samples' costs; the others' are 0 there. */
+  double *all = NULL;
+  long total = 0;
+  if (rc == NARYN_OK && naryn__mpi_allgather(c, n, &all, &total) != NARYN_OK)
+    rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  for (int j = 0; rc == NARYN_OK && j < n; j++)
+    c[j] = all[(size_t)(j / BOUND_CHUNK % tr->nrank) * n + j];
+  free(all);
+  if (rc == NARYN_OK) {
+    double sum = 0.0, sum2 = 0.0;
+    for (int j = 0; j < n; j++) sum += c[j], sum2 += c[j] * c[j];
+    double mean = sum / n, var = n > 1 ? fmax(0.0, (sum2 - n * mean * mean) / (n - 1)) : 0.0;
+    naryn_policy *p = tr->w[0].p;
+    p->upper = mean;
+    p->half = n > 1 ? 1.96 * sqrt(var / n) : NAN;
+  }
+  free(c);
+  tr->sample = NULL;
+  return rc;
+}
+
+/* Adds a cut already in worker 0's store to every worker's LP of stage t. */
+int naryn__sddp_cut_into_lps(train *tr, int t, naryn__cut c, naryn_diags *d) {
+  int rc = NARYN_OK;
+  for (int w = 0; w < tr->nw && rc == NARYN_OK; w++)
+    rc = naryn__stage_add_cut(tr->w[w].p->stage[t], c.outcome < 0 ? 0 : c.outcome, c.alpha,
+                              c.beta);
+  if (rc == NARYN_ENOMEM)
+    rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  return rc;
+}
+
+/* Sets up the run of policy p (worker 0's): a copy of the policy for
+** each other worker, the paths' records and the bases' store. NARYN_OK,
+** or the error (in d); naryn__sddp_train_free frees what was made either
+** way. */
+int naryn__sddp_train_new(train *tr, const naryn_model *m, const naryn_sddp_opts *o,
+                          naryn_policy *p, int cyclic, naryn_diags *d) {
+  int rc;
+  int nw = o->jobs > 0 ? o->jobs : 1;
+  *tr = (train){.nw = nw, .rank = naryn_mpi_rank(), .nrank = naryn_mpi_size()};
+  /* By default a forward pass per thread of every process. */
+  tr->npath = o->passes > 0 ? o->passes : nw * tr->nrank;
+  tr->w = calloc((size_t)nw, sizeof *tr->w);
+  tr->path = calloc((size_t)tr->npath, sizeof *tr->path);
+  tr->rc = calloc((size_t)nw, sizeof *tr->rc);
+  tr->T = p->T;
+  tr->ref = calloc((size_t)p->T + 1, sizeof *tr->ref);
+  tr->next_ref = calloc((size_t)p->T + 1, sizeof *tr->next_ref);
+  tr->next_set = calloc((size_t)p->T + 1, 1);
+  tr->lens = calloc((size_t)tr->npath + 1, sizeof *tr->lens);
+  rc = tr->w && tr->path && tr->rc && tr->ref && tr->next_ref && tr->next_set && tr->lens
+           ? naryn__sddp_worker_new(&tr->w[0], p, o)
+           : NARYN_ENOMEM;
+  for (int j = 0; j < tr->npath && rc == NARYN_OK; j++) {
+    tr->path[j].ov = malloc(((size_t)p->nout + 1) * sizeof *tr->path[j].ov);
+    tr->path[j].og = malloc(((size_t)p->nout * (size_t)p->nstate + 1) * sizeof *tr->path[j].og);
+    tr->path[j].last = calloc((size_t)p->T * MIN_CHUNKS + 1, sizeof *tr->path[j].last);
+    tr->path[j].last_set = calloc((size_t)p->T * MIN_CHUNKS + 1, 1);
+    if (!tr->path[j].ov || !tr->path[j].og || !tr->path[j].last || !tr->path[j].last_set)
+      rc = NARYN_ENOMEM;
+  }
+  for (int w = 1; w < nw && rc == NARYN_OK; w++) {
+    naryn_policy *q = NULL;
+    rc = naryn__policy_new(m, o->multi_cut, cyclic, &q, d);
+    if (rc == NARYN_OK) rc = naryn__sddp_worker_new(&tr->w[w], q, o);
+    else tr->nw = w;
+  }
+  for (int w = 0; w < tr->nw && rc == NARYN_OK; w++) tr->w[w].ref = tr->ref;
+  if (rc == NARYN_ENOMEM)
+    rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  return rc;
+}
+
+void naryn__sddp_train_free(train *tr) {
+  for (int w = 0; tr->w && w < tr->nw; w++) {
+    if (w > 0) naryn_policy_free(tr->w[w].p);
+    naryn_diags_free(tr->w[w].d);
+    free(tr->w[w].buf);
+    free(tr->w[w].begun);
+  }
+  for (int t = 0; tr->ref && tr->next_ref && t < tr->T; t++) free(tr->ref[t].b), free(tr->next_ref[t].b);
+  free(tr->ref), free(tr->next_ref), free(tr->next_set), free(tr->cj), free(tr->cb);
+  free(tr->lens);
+  for (int j = 0; tr->path && j < tr->npath; j++) {
+    pathrec *pr = &tr->path[j];
+    free(pr->states), free(pr->t), free(pr->cut_t), free(pr->cut_o);
+    free(pr->cut_a), free(pr->cut_b), free(pr->cut_s);
+    free(pr->ov), free(pr->og);
+    for (int k = 0; k < pr->cap; k++) free(pr->bases[k].b);
+    for (int k = 0; pr->last && k < tr->T * MIN_CHUNKS; k++) free(pr->last[k].b);
+    free(pr->bases), free(pr->last), free(pr->last_set);
+  }
+  free(tr->w);
+  free(tr->path);
+  free(tr->rc);
+}
+

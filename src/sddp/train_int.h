@@ -1,0 +1,161 @@
+/*
+** train_int.h: what the files of SDDP's training run share: the bases a
+** chunk of work starts from, the forward paths, the workers (one per
+** thread) and the run (passes.c solves, train.c shares the work out,
+** sddp.c drives the iterations).
+*/
+#ifndef NARYN_TRAIN_INT_H
+#define NARYN_TRAIN_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "sddp_int.h"
+
+/* The most threads a run uses. */
+#define NARYN_SDDP_MAX_JOBS 64
+/* The most outcomes a stage (the most a PAR model's section allows). */
+#define NARYN_SDDP_MAX_OUTCOMES 1000
+/* The most rounds of a cycle in one path. */
+#define MAX_ROUNDS 1000
+/* A backward level where fewer paths have a step than this, and than
+** the iteration has, splits each path's outcomes into blocks, so that
+** there are as many chunks (each block's first solve starts afresh): with
+** two forward passes or more, a cycle's longer path does not leave all
+** but one thread waiting at its deepest levels. */
+#define MIN_CHUNKS 2
+/* The upper bound's simulations come in chunks of this many, one after
+** the other warm from the last: each chunk's first solve of a stage
+** starts afresh. */
+#define BOUND_CHUNK 10
+
+/* A basis kept for later solves to start from (naryn__stage_restart): the
+** statuses of a stage's columns and rows, and the epoch of the stage's
+** cuts they were taken in; n = 0 for none. */
+typedef struct saved {
+  unsigned char *b;
+  int n, cap, epoch;
+} saved;
+
+/* A forward path: the stage and the states after each of its steps, and
+** the cuts its backward pass has made at the level under way. */
+typedef struct pathrec {
+  double *states;         /* [len][ns] */
+  int *t;                 /* [len] */
+  saved *bases;           /* [len]: the basis each step's solve ended with */
+  /* [T][MIN_CHUNKS]: the basis each block of the backward pass's solves
+  ** of a stage ended with at the last level that solved it, if one has. */
+  saved *last;
+  unsigned char *last_set;
+  int len, cap;
+  double cost;
+  /* Cuts waiting to be added to every worker's stages: per cut its stage,
+  ** outcome (-1: single), constant, slopes and the state it was made at. */
+  int ncut, capcut;
+  int *cut_t, *cut_o;
+  double *cut_a, *cut_b, *cut_s;
+  /* The backward pass's solves at the level under way: per outcome its
+  ** value and its slopes [nout][ns]. */
+  double *ov, *og;
+} pathrec;
+
+/* What one worker (thread) works with: its own copy of the policy's
+** stages, which its solves change, and its buffers. */
+typedef struct run {
+  naryn_policy *p;
+  const naryn_sddp_opts *o;
+  naryn_diags *d;         /* its own; passed on when it fails */
+  int ns;                 /* states */
+  naryn__stage_out so;
+  double *v, *g, *q;      /* per outcome: value, slopes [nout][ns], weight */
+  double *beta, *s0;      /* and after s0, the running state */
+  double *buf;
+  double discount;        /* a cycle's, or 0 */
+  /* The stages a chunk of work (a forward path, an upper bound's sample, a
+  ** path's solves at a backward level) has solved: its first solve of a
+  ** stage starts afresh from a basis every worker has, the next ones from
+  ** the last, so that what a chunk finds does not depend on the worker
+  ** that runs it, nor on what that worker ran before. */
+  unsigned char *begun;   /* [T] */
+  const saved *ref;       /* [T]: where a forward path starts each stage */
+} run;
+
+/* The training run: its workers (worker 0's policy is the one trained;
+** the others are copies whose LPs receive the same cuts), the paths of an
+** iteration, and the chunks of the phase under way, which the workers take
+** in turn. */
+typedef struct train {
+  run *w;
+  int nw;
+  pathrec *path;
+  int npath;
+  /* Where forward paths start each stage [T]: the basis path 0's solves
+  ** ended with at the last backward level of the iteration before that
+  ** solved the stage (else its forward pass's), the next being gathered. */
+  saved *ref, *next_ref;
+  unsigned char *next_set;
+  int T;                  /* the stages */
+  /* The chunks of the phase under way this process takes (nchunk), and a
+  ** backward level's chunks of every process (nlevel): path and block,
+  ** chunk c process c mod nrank's. */
+  int *cj, *cb, nchunk, nlevel, capchunk;
+  int blocks;             /* at the level under way, a path's outcomes come
+                          ** in this many blocks */
+  double *lens;           /* [npath] every path's length, of every process */
+  atomic_int next;        /* the next chunk to take */
+  int it;                 /* the iteration under way */
+  int phase, level;       /* what the workers do: see work() */
+  double *sample;         /* the upper bound's samples' costs */
+  int nsample;
+  int *rc;                /* per worker */
+  int rank, nrank;        /* this MPI process and how many there are:
+                          ** path j is rank j mod nrank's, and the upper
+                          ** bound's chunk g of BOUND_CHUNK samples rank
+                          ** g mod nrank's */
+  /* The workers' threads, started once and woken for each phase (worker
+  ** 0 works on the caller's thread): a backward pass has a phase per
+  ** level, thousands in a run. */
+  pthread_t th[NARYN_SDDP_MAX_JOBS];
+  int started[NARYN_SDDP_MAX_JOBS];
+  struct job {
+    struct train *tr;
+    int w;
+  } jobs[NARYN_SDDP_MAX_JOBS];
+  pthread_mutex_t mu;
+  pthread_cond_t go, done;
+  unsigned long gen;      /* phases begun */
+  int ndone, quit, nstarted;
+} train;
+
+typedef struct job job;
+
+/* What the workers do in the phase under way. */
+enum { PH_FORWARD, PH_BACKWARD, PH_BOUND };
+
+/* passes.c: one worker's solves. */
+int naryn__sddp_save_basis(saved *sv, const naryn__stage *st);
+void naryn__sddp_begin_chunk(run *r);
+void naryn__sddp_start_stage(run *r, int t, const saved *sv);
+int naryn__sddp_path_room(pathrec *pr, int n, int ns);
+int naryn__sddp_oom(run *r);
+int naryn__sddp_forward(run *r, naryn__rng *rng, pathrec *pr, double *total);
+int naryn__sddp_solve_outcome(run *r, int t, const double *s, int k, double *v, double *g);
+int naryn__sddp_make_cuts(run *r, pathrec *pr, int to, const double *v, const double *gs,
+                          const double *s, double disc);
+int naryn__sddp_level_step(const run *r, const pathrec *pr, int L, int *t, int *to,
+                           const double **s, double *disc);
+int naryn__sddp_lower_bound(run *r);
+int naryn__sddp_worker_new(run *r, naryn_policy *p, const naryn_sddp_opts *o);
+
+/* train.c: the run's workers and processes. */
+int naryn__sddp_run_failed(run *r, int rc, naryn_diags *d);
+void naryn__sddp_start_threads(train *tr);
+void naryn__sddp_stop_threads(train *tr);
+int naryn__sddp_iterate(train *tr, int it, naryn_diags *d);
+int naryn__sddp_upper_bound(train *tr, int n, naryn_diags *d);
+int naryn__sddp_cut_into_lps(train *tr, int t, naryn__cut c, naryn_diags *d);
+int naryn__sddp_train_new(train *tr, const naryn_model *m, const naryn_sddp_opts *o,
+                          naryn_policy *p, int cyclic, naryn_diags *d);
+void naryn__sddp_train_free(train *tr);
+
+#endif
