@@ -10,8 +10,34 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <time.h>
 
 #include "train_int.h"
+
+/* A thread that waits for the next phase, or for the others to finish
+** one, first polls for this long before it sleeps: a backward pass has a
+** phase per level, a millisecond or so each, and waking a sleeping thread
+** costs a good part of that (the backward passes of the built-in model
+** took 12 % less time on 2 threads). */
+#define SPIN_S 1e-3
+
+static double spin_clock(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Polls, for up to SPIN_S, until phase 'seen' is over: a new one begun
+** (or quitting) with ndone < 0, else all started workers done. */
+static void spin(train *tr, unsigned long seen, int ndone) {
+  double until = spin_clock() + SPIN_S;
+  for (int i = 1;; i++) {
+    if (ndone < 0 ? atomic_load(&tr->gen) != seen || atomic_load(&tr->quit)
+                  : atomic_load(&tr->ndone) >= ndone)
+      return;
+    if (i % 64 == 0 && spin_clock() > until) return;
+  }
+}
 
 /* The first outcome of block b at the level under way. */
 static int block_from(const train *tr, int b) { return b * tr->w[0].p->nout / tr->blocks; }
@@ -92,15 +118,17 @@ static void *worker_thread(void *arg) {
   train *tr = jb->tr;
   unsigned long seen = 0;
   for (;;) {
+    spin(tr, seen, -1);
     pthread_mutex_lock(&tr->mu);
-    while (tr->gen == seen && !tr->quit) pthread_cond_wait(&tr->go, &tr->mu);
-    seen = tr->gen;
-    int quit = tr->quit;
+    while (atomic_load(&tr->gen) == seen && !atomic_load(&tr->quit))
+      pthread_cond_wait(&tr->go, &tr->mu);
+    seen = atomic_load(&tr->gen);
+    int quit = atomic_load(&tr->quit);
     pthread_mutex_unlock(&tr->mu);
     if (quit) return NULL;
     work(jb);
     pthread_mutex_lock(&tr->mu);
-    if (++tr->ndone == tr->nstarted) pthread_cond_signal(&tr->done);
+    if (atomic_fetch_add(&tr->ndone, 1) + 1 == tr->nstarted) pthread_cond_signal(&tr->done);
     pthread_mutex_unlock(&tr->mu);
   }
 }
@@ -120,7 +148,7 @@ void naryn__sddp_start_threads(train *tr) {
 
 void naryn__sddp_stop_threads(train *tr) {
   pthread_mutex_lock(&tr->mu);
-  tr->quit = 1;
+  atomic_store(&tr->quit, 1);
   pthread_cond_broadcast(&tr->go);
   pthread_mutex_unlock(&tr->mu);
   for (int w = 1; w < tr->nw; w++)
@@ -135,15 +163,16 @@ void naryn__sddp_stop_threads(train *tr) {
 static int run_phase(train *tr, naryn_diags *d) {
   pthread_mutex_lock(&tr->mu);
   atomic_store(&tr->next, 0);
-  tr->ndone = 0;
-  tr->gen++;
+  atomic_store(&tr->ndone, 0);
+  atomic_fetch_add(&tr->gen, 1);
   pthread_cond_broadcast(&tr->go);
   pthread_mutex_unlock(&tr->mu);
   work(&tr->jobs[0]);
   for (int w = 1; w < tr->nw; w++)
     if (!tr->started[w]) work(&tr->jobs[w]);
+  spin(tr, 0, tr->nstarted);
   pthread_mutex_lock(&tr->mu);
-  while (tr->ndone < tr->nstarted) pthread_cond_wait(&tr->done, &tr->mu);
+  while (atomic_load(&tr->ndone) < tr->nstarted) pthread_cond_wait(&tr->done, &tr->mu);
   pthread_mutex_unlock(&tr->mu);
   int rc = NARYN_OK;
   for (int w = 0; w < tr->nw && rc == NARYN_OK; w++)

@@ -123,8 +123,9 @@ typedef struct train {
   } jobs[NARYN_SDDP_MAX_JOBS];
   pthread_mutex_t mu;
   pthread_cond_t go, done;
-  unsigned long gen;      /* phases begun */
-  int ndone, quit, nstarted;
+  atomic_ulong gen;       /* phases begun */
+  atomic_int ndone, quit;
+  int nstarted;
 } train;
 
 typedef struct job job;
