@@ -25,7 +25,9 @@
 ** the exact alternative). The sites map to the model's inflow nodes as an
 ** ensemble's members do (ensemble/layout.c): a node whose inflow_m3s is a
 ** CSV series of a column named as the site takes the series' scale times
-** the site's flow.
+** the site's flow. The flows before the first step (the states a policy
+** starts from, and a replay's past) are the section's "initial" where it
+** gives them, else each month's median.
 */
 #include <errno.h>
 #include <math.h>
@@ -36,8 +38,9 @@
 
 typedef naryn__reader reader;
 
-static const char *const par_fields[] = {"fit", "outcomes", "max_order", "seed",
-                                         "description", "source", "notes", NULL};
+static const char *const par_fields[] = {"fit",         "outcomes", "max_order", "seed",
+                                         "initial",     "description", "source", "notes",
+                                         NULL};
 
 /* The most outcomes a stage may have: each is a solve of every stage in
 ** every backward pass. */
@@ -97,7 +100,8 @@ static int map_sites(reader *r, const naryn__doc *at, naryn__par *p) {
 }
 
 /* The linearised coefficients of every site and month, the medians and
-** means, and the initial state: each lag at the median of its month. */
+** means, and the initial state: each lag at the median of its month
+** (read_initial may give it). */
 static void linearise(naryn__par *p, const naryn_inflow_fit *f, int month0) {
   for (int s = 0; s < p->nsites; s++) {
     const naryn__inflow_site *st = &f->site[s];
@@ -130,6 +134,52 @@ static void linearise(naryn__par *p, const naryn_inflow_fit *f, int month0) {
       p->init[(size_t)s * NARYN__PAR_MAX_LAGS + k] =
           p->median[(size_t)(((month0 - 1 - k) % 12 + 12) % 12) * p->nsites + s];
   }
+}
+
+/* The flows of the months before the first step, where the section gives
+** them (uncertainty.inflows.initial): per site a flow, the month before's,
+** or a list of them, the latest first; the others keep their months'
+** medians. 0, or -1 after reporting. */
+static int read_initial(reader *r, const naryn__doc *v, naryn__par *p) {
+  const naryn__doc *ini = naryn__read_get(v, "initial");
+  char got[96], where[160];
+  if (!ini || naryn__doc_is_null(ini)) return 0;
+  if (ini->kind != NARYN__DOC_MAP)
+    return naryn__read_fail(r, ini, "uncertainty.inflows.initial",
+                            "expected a map of each site's flows in the months before the "
+                            "first step ({SITE: FLOW} or {SITE: [FLOW, ...]}, m3/s), got %s",
+                            naryn__doc_describe(ini, got, sizeof got));
+  for (int i = 0; i < ini->n; i++) {
+    const char *name = ini->keys[i]->str;
+    int s = 0;
+    while (s < p->nsites && strcmp(p->site[s], name) != 0) s++;
+    if (s == p->nsites) {
+      char sites[256] = "";
+      size_t len = 0;
+      for (int k = 0; k < p->nsites && len < sizeof sites; k++)
+        len += (size_t)snprintf(sites + len, sizeof sites - len, "%s%s", k ? ", " : "",
+                                p->site[k]);
+      return naryn__read_fail(r, ini->keys[i], "uncertainty.inflows.initial",
+                              "expected a site of %s (%s), got \"%s\"", p->fit, sites, name);
+    }
+    snprintf(where, sizeof where, "uncertainty.inflows.initial.%s", name);
+    const naryn__doc *val = ini->vals[i];
+    int n = val->kind == NARYN__DOC_SEQ ? val->n : 1;
+    if (val->kind == NARYN__DOC_MAP || n < 1 || n > p->lags[s])
+      return naryn__read_fail(r, val, where,
+                              "expected a flow or a list of up to %d (the months before the "
+                              "first step, the latest first; the site carries %d), got %s",
+                              p->lags[s], p->lags[s], naryn__doc_describe(val, got, sizeof got));
+    for (int k = 0; k < n; k++) {
+      const naryn__doc *x = val->kind == NARYN__DOC_SEQ ? val->vals[k] : val;
+      double q = NAN;
+      if (naryn__doc_number(x, &q) != 0 || !(q >= 0 && q <= 1e6))
+        return naryn__read_fail(r, x, where, "expected a flow from 0 to 1e6 m3/s, got %s",
+                                naryn__doc_describe(x, got, sizeof got));
+      p->init[(size_t)s * NARYN__PAR_MAX_LAGS + k] = q;
+    }
+  }
+  return 0;
 }
 
 /* Draws the noise of every step's outcomes. */
@@ -258,6 +308,9 @@ int naryn__model_read_par(reader *r, const naryn__doc *u) {
     if (rc == 0) rc = map_sites(r, at, p);
     if (rc == 0) {
       linearise(p, f, m->step_month[0] - 1);
+      rc = read_initial(r, v, p);
+    }
+    if (rc == 0) {
       draw(p, m, f);
       p->state_name = naryn__arena_alloc(r->a, ((size_t)p->nstates + 1) * sizeof *p->state_name);
       if (!p->state_name) rc = naryn__read_oom(r);

@@ -57,7 +57,12 @@ static void month(char *buf, size_t size, const char *name, double median, doubl
 
 /* Writes the model (with max_order), its inflows and its fit into dir and
 ** loads it. */
-static naryn_model *load(int max_order) {
+static naryn_model *load_from(int max_order, const char *initial);
+
+static naryn_model *load(int max_order) { return load_from(max_order, NULL); }
+
+/* The model with the section's "initial" flows (NULL: none). */
+static naryn_model *load_from(int max_order, const char *initial) {
   static const char *const names[12] = {"jan", "feb", "mar", "apr", "may", "jun",
                                         "jul", "aug", "sep", "oct", "nov", "dec"};
   char fit[8192] = "format: naryn-inflow-fit-1\nmethod: par\ntransform: log\n"
@@ -99,8 +104,8 @@ static naryn_model *load(int max_order) {
            "  - {name: Dear, grid: G, capacity_mw: 2, cost_per_mwh: [60, 90, 150]}\n"
            "objectives: [{name: power, kind: grid}]\n"
            "uncertainty:\n"
-           "  inflows: {fit: fit.yaml, outcomes: 2, max_order: %d}\n",
-           max_order);
+           "  inflows: {fit: fit.yaml, outcomes: 2, max_order: %d%s%s}\n",
+           max_order, initial ? ", initial: " : "", initial ? initial : "");
   tu_write(dir, "model.yaml", model);
   char path[128];
   snprintf(path, sizeof path, "%s/model.yaml", dir);
@@ -280,6 +285,31 @@ static void test_two_lags(void **state) {
   naryn_model_free(m);
 }
 
+/* Flows given for the months before the first step (a dry December and
+** a wet November) are the states the policy starts from: the lower bound
+** reaches the extensive form of that tree, not of the medians'. */
+static void test_initial_flows(void **state) {
+  (void)state;
+  naryn_model *m = load_from(2, "{river_m3s: [0.5, 6]}"), *medians = load(2);
+  const naryn__par *par = m->par;
+  assert_near(par->init[0], 0.5, 0.0);
+  assert_near(par->init[1], 6.0, 0.0);
+  double ef = extensive(m), ef_medians = extensive(medians);
+  assert_true(fabs(ef - ef_medians) > 1e-3 * fabs(ef_medians));
+  tu_sddp_seen s = {ef, 0};
+  naryn_sddp_opts o;
+  tu_sddp_converge_opts(&o, &s);
+  naryn_policy *p = tu_sddp_train(m, &o);
+  double lb = naryn_policy_lower_bound(p);
+  print_message("PAR(2) from given flows: extensive form %.6f (from the medians %.6f), "
+                "lower bound %.6f\n", ef, ef_medians, lb);
+  assert_int_equal(s.above, 0);
+  assert_true(fabs(lb - ef) <= 1e-6 * fabs(ef));
+  naryn_policy_free(p);
+  naryn_model_free(medians);
+  naryn_model_free(m);
+}
+
 /* A replay's stage takes the run's flows of the steps before as its
 ** lags: with a PAR(2) model, February's decision depends on January's
 ** flow (March's flow follows it), all else the same. */
@@ -338,6 +368,7 @@ int main(void) {
       cmocka_unit_test(test_coefficients),
       cmocka_unit_test(test_against_the_extensive_form),
       cmocka_unit_test(test_two_lags),
+      cmocka_unit_test(test_initial_flows),
       cmocka_unit_test(test_replay_uses_the_past),
       cmocka_unit_test(test_threads),
   };
