@@ -38,9 +38,9 @@
 
 typedef naryn__reader reader;
 
-static const char *const par_fields[] = {"fit",         "outcomes", "max_order", "seed",
-                                         "initial",     "description", "source", "notes",
-                                         NULL};
+static const char *const par_fields[] = {"fit",     "outcomes",    "max_order", "seed",
+                                         "initial", "climate",     "description", "source",
+                                         "notes",   NULL};
 
 /* The most outcomes a stage may have: each is a solve of every stage in
 ** every backward pass. */
@@ -109,17 +109,20 @@ static void linearise(naryn__par *p, const naryn_inflow_fit *f, int month0) {
     for (int c = 0; c < 12; c++) {
       size_t at = (size_t)c * p->nsites + s;
       int order = st->order[c] < p->max_order ? st->order[c] : p->max_order;
-      double med = exp(st->mu[c]), g = 0.0;
+      /* Climate shifts scale month c's flows by F_c: the linearisation is
+      ** of the shifted flows Q = F q, so b_{c,k} takes F_c / F_{c-k}. */
+      double fc = st->factor[c], med = exp(st->mu[c]), g = 0.0;
       for (int k = 0; k < NARYN__PAR_MAX_LAGS; k++) p->b[at * NARYN__PAR_MAX_LAGS + k] = 0.0;
       for (int k = 1; k <= order; k++) {
         int ck = (c - k + 12) % 12;
         double gk = st->sd[c] * st->phi[c][k - 1] / st->sd[ck];
         g += gk;
-        p->b[at * NARYN__PAR_MAX_LAGS + k - 1] = med * gk / exp(st->mu[ck]);
+        p->b[at * NARYN__PAR_MAX_LAGS + k - 1] =
+            fc * med * gk / (st->factor[ck] * exp(st->mu[ck]));
       }
-      p->a[at] = med * (1.0 - g);
-      p->median[at] = med;
-      p->mean[at] = st->mean_m3s[c];
+      p->a[at] = fc * med * (1.0 - g);
+      p->median[at] = fc * med;
+      p->mean[at] = fc * st->mean_m3s[c];
       if (order > p->lags[s]) p->lags[s] = order;
     }
   }
@@ -134,6 +137,54 @@ static void linearise(naryn__par *p, const naryn_inflow_fit *f, int month0) {
       p->init[(size_t)s * NARYN__PAR_MAX_LAGS + k] =
           p->median[(size_t)(((month0 - 1 - k) % 12 + 12) % 12) * p->nsites + s];
   }
+}
+
+/* A path named in the section, from the folder of the model file. */
+static const char *beside(reader *r, const naryn__doc *at, const char *file) {
+  if (file[0] == '/') return file;
+  const char *slash = strrchr(at->file, '/');
+  int dir = slash ? (int)(slash - at->file) + 1 : 0;
+  return naryn__arena_printf(r->a, "%.*s%s", dir, at->file, file);
+}
+
+/* Applies the climate files the section names (uncertainty.inflows.climate:
+** a file or a list of them) to the fit, as naryn inflows generate
+** --climate does: each month's factor. A glacier's decline grows year by
+** year while a policy's months repeat, so it is refused. 0, or -1 after
+** reporting. */
+static int read_climate(reader *r, const naryn__doc *v, naryn_inflow_fit *f) {
+  const naryn__doc *c = naryn__read_get(v, "climate");
+  char got[96];
+  if (!c || naryn__doc_is_null(c)) return 0;
+  int n = c->kind == NARYN__DOC_SEQ ? c->n : 1;
+  for (int i = 0; i < n; i++) {
+    const naryn__doc *x = c->kind == NARYN__DOC_SEQ ? c->vals[i] : c;
+    if (x->kind != NARYN__DOC_SCALAR || naryn__doc_is_null(x))
+      return naryn__read_fail(r, x, "uncertainty.inflows.climate",
+                              "expected a climate file of naryn inflows (or a list of them), "
+                              "got %s", naryn__doc_describe(x, got, sizeof got));
+    const char *path = beside(r, x, x->str);
+    if (!path) return naryn__read_oom(r);
+    FILE *probe = fopen(path, "r");
+    if (!probe)
+      return naryn__read_fail(r, x, "uncertainty.inflows.climate",
+                              "expected a climate file of naryn inflows, got \"%s\", which "
+                              "cannot be read: %s", x->str, strerror(errno));
+    fclose(probe);
+    if (naryn_inflow_fit_climate(f, path, r->d) != NARYN_OK) {
+      r->failed = 1;
+      return -1;
+    }
+    for (int s = 0; s < f->nsites; s++)
+      for (int g = 0; g < f->site[s].nglacier; g++)
+        if (f->site[s].glacier[g].decline_pct > 0)
+          return naryn__read_fail(r, x, "uncertainty.inflows.climate",
+                                  "expected shifts a policy's repeating months can carry "
+                                  "(melt_shift_weeks, annual_change_pct), got a glacier "
+                                  "decline for site \"%s\" in %s, which grows year by year",
+                                  f->site[s].name, x->str);
+  }
+  return 0;
 }
 
 /* The flows of the months before the first step, where the section gives
@@ -239,13 +290,8 @@ int naryn__model_read_par(reader *r, const naryn__doc *u) {
       whole(r, v, "seed", 0, 4294967295.0, "a seed", &seed) < 0)
     return -1;
   const naryn__doc *at = naryn__read_get(v, "fit");
-  const char *path = file[0] == '/' ? file : NULL;
-  if (!path) {
-    const char *slash = strrchr(at->file, '/');
-    int dir = slash ? (int)(slash - at->file) + 1 : 0;
-    path = naryn__arena_printf(r->a, "%.*s%s", dir, at->file, file);
-    if (!path) return naryn__read_oom(r);
-  }
+  const char *path = beside(r, at, file);
+  if (!path) return naryn__read_oom(r);
   FILE *probe = fopen(path, "r");
   if (!probe)
     return naryn__read_fail(r, at, "uncertainty.inflows.fit",
@@ -269,6 +315,7 @@ int naryn__model_read_par(reader *r, const naryn__doc *u) {
   else if (f->nsites > 256)
     rc = naryn__read_fail(r, at, "uncertainty.inflows.fit",
                           "expected at most 256 sites, got %d in %s", f->nsites, file);
+  if (rc == 0) rc = read_climate(r, v, f);
   naryn__par *p = naryn__arena_alloc(r->a, sizeof *p);
   if (!p) {
     naryn_inflow_fit_free(f);

@@ -57,12 +57,18 @@ static void month(char *buf, size_t size, const char *name, double median, doubl
 
 /* Writes the model (with max_order), its inflows and its fit into dir and
 ** loads it. */
-static naryn_model *load_from(int max_order, const char *initial);
+static const char *write_model(int max_order, const char *more);
 
-static naryn_model *load(int max_order) { return load_from(max_order, NULL); }
+/* The model, loaded. */
+static naryn_model *load_from(int max_order, const char *more) {
+  return tu_load_path(write_model(max_order, more));
+}
 
-/* The model with the section's "initial" flows (NULL: none). */
-static naryn_model *load_from(int max_order, const char *initial) {
+static naryn_model *load(int max_order) { return load_from(max_order, ""); }
+
+/* Writes the model, with more fields in its "inflows" section (",
+** initial: ..."), and its fit and inflows; returns its path. */
+static const char *write_model(int max_order, const char *more) {
   static const char *const names[12] = {"jan", "feb", "mar", "apr", "may", "jun",
                                         "jul", "aug", "sep", "oct", "nov", "dec"};
   char fit[8192] = "format: naryn-inflow-fit-1\nmethod: par\ntransform: log\n"
@@ -104,12 +110,12 @@ static naryn_model *load_from(int max_order, const char *initial) {
            "  - {name: Dear, grid: G, capacity_mw: 2, cost_per_mwh: [60, 90, 150]}\n"
            "objectives: [{name: power, kind: grid}]\n"
            "uncertainty:\n"
-           "  inflows: {fit: fit.yaml, outcomes: 2, max_order: %d%s%s}\n",
-           max_order, initial ? ", initial: " : "", initial ? initial : "");
+           "  inflows: {fit: fit.yaml, outcomes: 2, max_order: %d%s}\n",
+           max_order, more);
   tu_write(dir, "model.yaml", model);
-  char path[128];
+  static char path[128];
   snprintf(path, sizeof path, "%s/model.yaml", dir);
-  return tu_load_path(path);
+  return path;
 }
 
 static int setup(void **state) {
@@ -290,7 +296,7 @@ static void test_two_lags(void **state) {
 ** reaches the extensive form of that tree, not of the medians'. */
 static void test_initial_flows(void **state) {
   (void)state;
-  naryn_model *m = load_from(2, "{river_m3s: [0.5, 6]}"), *medians = load(2);
+  naryn_model *m = load_from(2, ", initial: {river_m3s: [0.5, 6]}"), *medians = load(2);
   const naryn__par *par = m->par;
   assert_near(par->init[0], 0.5, 0.0);
   assert_near(par->init[1], 6.0, 0.0);
@@ -308,6 +314,55 @@ static void test_initial_flows(void **state) {
   naryn_policy_free(p);
   naryn_model_free(medians);
   naryn_model_free(m);
+}
+
+/* A climate file's shifts scale each month's flows: 20 % less water
+** every month scales the constants, the medians and the initial state by
+** 0.8 and keeps the lags' coefficients (F_c / F_c-k = 1); a glacier's
+** decline, which a policy's repeating months cannot carry, is refused. */
+static void test_climate(void **state) {
+  (void)state;
+  naryn_model *m = load(2);
+  tu_write(dir, "drier.yaml", "annual_change_pct: -20\n");
+  naryn_model *dry = load_from(2, ", climate: drier.yaml");
+  const naryn__par *p = m->par, *q = dry->par;
+  for (int c = 0; c < 12; c++) {
+    assert_near(q->a[c], 0.8 * p->a[c], 1e-12 * fabs(p->a[c]));
+    assert_near(q->median[c], 0.8 * p->median[c], 1e-12 * p->median[c]);
+    for (int k = 0; k < NARYN__PAR_MAX_LAGS; k++)
+      assert_near(q->b[c * NARYN__PAR_MAX_LAGS + k], p->b[c * NARYN__PAR_MAX_LAGS + k],
+                  1e-12 * fabs(p->b[c * NARYN__PAR_MAX_LAGS + k]));
+  }
+  assert_near(q->init[0], 0.8 * p->init[0], 1e-12 * p->init[0]);
+  naryn_model_free(dry);
+  /* A melt two months earlier: factors F_c that differ by month (each
+  ** month's median over the unshifted one), and lag k's coefficient of
+  ** month c times F_c / F_c-k. */
+  tu_write(dir, "earlier.yaml", "melt_shift_weeks: 8\n");
+  naryn_model *early = load_from(2, ", climate: earlier.yaml");
+  q = early->par;
+  double F[12];
+  for (int c = 0; c < 12; c++) F[c] = q->median[c] / p->median[c];
+  assert_true(fabs(F[3] - F[9]) > 0.05);
+  for (int c = 0; c < 12; c++) {
+    assert_near(q->a[c], F[c] * p->a[c], 1e-12 * fabs(p->a[c]));
+    for (int k = 1; k <= NARYN__PAR_MAX_LAGS; k++) {
+      size_t at = (size_t)c * NARYN__PAR_MAX_LAGS + k - 1;
+      assert_near(q->b[at], p->b[at] * F[c] / F[(c - k + 12) % 12], 1e-12 * fabs(p->b[at]) + 1e-15);
+    }
+  }
+  naryn_model_free(early);
+  naryn_model_free(m);
+  tu_write(dir, "glacier.yaml", "glacier: {share: 0.3, decline_pct_per_decade: 10}\n");
+  naryn_diags *d = naryn_diags_new(0);
+  naryn_model *g = NULL;
+  assert_int_not_equal(
+      naryn_model_load(write_model(2, ", climate: [drier.yaml, glacier.yaml]"), NULL, 0, &g, d),
+      NARYN_OK);
+  assert_null(g);
+  assert_non_null(strstr(tu_first_error(d), "a glacier decline for site \"river_m3s\" in "
+                                            "glacier.yaml, which grows year by year"));
+  naryn_diags_free(d);
 }
 
 /* A replay's stage takes the run's flows of the steps before as its
@@ -369,6 +424,7 @@ int main(void) {
       cmocka_unit_test(test_against_the_extensive_form),
       cmocka_unit_test(test_two_lags),
       cmocka_unit_test(test_initial_flows),
+      cmocka_unit_test(test_climate),
       cmocka_unit_test(test_replay_uses_the_past),
       cmocka_unit_test(test_threads),
   };
