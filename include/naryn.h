@@ -1274,9 +1274,10 @@ typedef struct naryn_sddp_opts {
   /* Threads (1 to 64; 0, the default: 1), each with its own copy of the
   ** stages, and forward passes an iteration (0, the default: one per
   ** thread of every MPI process). The paths' backward passes go level by
-  ** level, each level's cuts added to every copy in path order, so the
-  ** same seed, processes, threads and passes give the same cuts and
-  ** bounds, bit for bit. */
+  ** level, each level's cuts added to every copy in path order, and each
+  ** chunk of work starts its stages afresh from a basis every thread has,
+  ** so the same seed and passes give the same cuts and bounds, bit for
+  ** bit, on any number of threads and processes. */
   int jobs, passes;
   /* Called after every iteration with its log row; may be NULL. */
   void (*log)(void *user, const naryn_sddp_log *row);
