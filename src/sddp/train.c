@@ -432,20 +432,12 @@ int naryn__sddp_iterate(train *tr, int it, naryn_diags *d) {
   tr->nchunk = mine(tr->npath, tr);
   memset(tr->next_set, 0, (size_t)tr->w[0].p->T);
   int rc = run_phase(tr, d);
-  /* Every path's length, each process's own paths' gathered. */
-  for (int j = 0; j < tr->npath; j++) tr->lens[j] = j % tr->nrank == tr->rank ? tr->path[j].len : 0;
-  double *all = NULL;
-  long total = 0;
-  if (rc == NARYN_OK && naryn__mpi_allgather(tr->lens, tr->npath, &all, &total) != NARYN_OK)
-    rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
-  int top = 0;
-  for (int j = 0; rc == NARYN_OK && j < tr->npath; j++) {
-    tr->lens[j] = all[(size_t)(j % tr->nrank) * tr->npath + j];
-    if (tr->lens[j] > top) top = (int)tr->lens[j];
-  }
-  free(all);
+  /* Every path, its steps, states and bases, on every process. */
   if (rc == NARYN_OK && share_paths(tr) != NARYN_OK)
     rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  int top = 0;
+  for (int j = 0; rc == NARYN_OK && j < tr->npath; j++)
+    if (tr->path[j].len > top) top = tr->path[j].len;
   tr->phase = PH_BACKWARD;
   for (int j = 0; j < tr->npath; j++)
     memset(tr->path[j].last_set, 0, (size_t)tr->T * MIN_CHUNKS);
@@ -526,8 +518,7 @@ int naryn__sddp_train_new(train *tr, const naryn_model *m, const naryn_sddp_opts
   tr->ref = calloc((size_t)p->T + 1, sizeof *tr->ref);
   tr->next_ref = calloc((size_t)p->T + 1, sizeof *tr->next_ref);
   tr->next_set = calloc((size_t)p->T + 1, 1);
-  tr->lens = calloc((size_t)tr->npath + 1, sizeof *tr->lens);
-  rc = tr->w && tr->path && tr->rc && tr->ref && tr->next_ref && tr->next_set && tr->lens
+  rc = tr->w && tr->path && tr->rc && tr->ref && tr->next_ref && tr->next_set
            ? naryn__sddp_worker_new(&tr->w[0], p, o)
            : NARYN_ENOMEM;
   for (int j = 0; j < tr->npath && rc == NARYN_OK; j++) {
@@ -559,7 +550,6 @@ void naryn__sddp_train_free(train *tr) {
   }
   for (int t = 0; tr->ref && tr->next_ref && t < tr->T; t++) free(tr->ref[t].b), free(tr->next_ref[t].b);
   free(tr->ref), free(tr->next_ref), free(tr->next_set), free(tr->cj), free(tr->cb);
-  free(tr->lens);
   for (int j = 0; tr->path && j < tr->npath; j++) {
     pathrec *pr = &tr->path[j];
     free(pr->states), free(pr->t), free(pr->cut_t), free(pr->cut_o);

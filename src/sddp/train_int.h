@@ -101,7 +101,6 @@ typedef struct train {
   int *cj, *cb, nchunk, nlevel, capchunk;
   int blocks;             /* at the level under way, a path's outcomes come
                           ** in this many blocks */
-  double *lens;           /* [npath] every path's length, of every process */
   atomic_int next;        /* the next chunk to take */
   int it;                 /* the iteration under way */
   int phase, level;       /* what the workers do: see work() */
