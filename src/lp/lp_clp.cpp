@@ -481,9 +481,10 @@ extern "C" void naryn__lp_forget_basis(naryn__lp *lp) {
 extern "C" int naryn__lp_basis_size(const naryn__lp *lp) { return lp->ncols + lp->nrows; }
 
 extern "C" void naryn__lp_get_basis(const naryn__lp *lp, unsigned char *status) {
-  /* CLP keeps a status per column, then per row; the low three bits are
-  ** the status proper (basic, at a bound, free, superbasic), the others
-  ** CLP's own notes for the solve under way. */
+  /* CLP keeps a status per column, then per row: its low three bits are
+  ** the status proper (basic, at a bound, free, superbasic), the next two
+  ** whether it sits at a bound the dual simplex made up, and the others
+  ** CLP's notes for the solve under way, which are left out. */
   const unsigned char *s = lp->clp->statusArray();
   int n = lp->ncols + lp->nrows;
   for (int k = 0; k < n; k++) status[k] = s ? (unsigned char)(s[k] & 31) : 0;
@@ -499,6 +500,8 @@ extern "C" void naryn__lp_restart(naryn__lp *lp, const unsigned char *status, in
     ** copied into a new one (the data without the simplex's state), set up
     ** as this one was. */
     ClpSimplex *c = new ClpSimplex(static_cast<const ClpModel &>(*lp->clp));
+    delete lp->clp;
+    lp->clp = c;
     c->setWhatsChanged(0); /* nothing of the simplex's set up yet */
     c->setRandomSeed((int)lp->seed);
     interrupt_handler stop(new interrupt_handler());
@@ -511,8 +514,6 @@ extern "C" void naryn__lp_restart(naryn__lp *lp, const unsigned char *status, in
       ClpDualRowDantzig dantzig;
       c->setDualRowPivotAlgorithm(dantzig);
     }
-    delete lp->clp;
-    lp->clp = c;
     if (status && n > 0 && !c->statusArray()) c->createStatus();
     if (status && n > 0) {
       unsigned char *to = c->statusArray();
