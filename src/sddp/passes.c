@@ -27,20 +27,25 @@ static const double *factors(const naryn_model *m, int k) {
   return m->outcome_factor + (size_t)k * m->nnodes;
 }
 
+/* Puts a basis into sv, growing it as needed. */
+int naryn__sddp_put_basis(saved *sv, const unsigned char *b, int n, int epoch) {
+  if (n > sv->cap) {
+    unsigned char *grown = realloc(sv->b, (size_t)n + 64);
+    if (!grown) return NARYN_ENOMEM;
+    sv->b = grown;
+    sv->cap = n + 64;
+  }
+  if (b && n > 0) memcpy(sv->b, b, (size_t)n);
+  sv->n = n;
+  sv->epoch = epoch;
+  return NARYN_OK;
+}
 
 /* Keeps the basis of stage st's last solve into sv. */
 int naryn__sddp_save_basis(saved *sv, const naryn__stage *st) {
-  int n = naryn__stage_basis_size(st);
-  if (n > sv->cap) {
-    unsigned char *b = realloc(sv->b, (size_t)n + 64);
-    if (!b) return NARYN_ENOMEM;
-    sv->b = b;
-    sv->cap = n + 64;
-  }
-  naryn__stage_get_basis(st, sv->b);
-  sv->n = n;
-  sv->epoch = naryn__stage_epoch(st);
-  return NARYN_OK;
+  int rc = naryn__sddp_put_basis(sv, NULL, naryn__stage_basis_size(st), naryn__stage_epoch(st));
+  if (rc == NARYN_OK) naryn__stage_get_basis(st, sv->b);
+  return rc;
 }
 
 

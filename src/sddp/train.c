@@ -301,17 +301,8 @@ static int pack_basis(pack *pk, const saved *sv) {
 static int unpack_basis(const double *q, saved *sv, const double **next) {
   int n = (int)q[0];
   *next = q + 2 + ((long)n + 7) / 8;
-  if (!sv) return NARYN_OK;
-  if (n > sv->cap) {
-    unsigned char *b = realloc(sv->b, (size_t)n + 64);
-    if (!b) return NARYN_ENOMEM;
-    sv->b = b;
-    sv->cap = n + 64;
-  }
-  if (n > 0) memcpy(sv->b, q + 2, (size_t)n);
-  sv->n = n;
-  sv->epoch = (int)q[1];
-  return NARYN_OK;
+  return sv ? naryn__sddp_put_basis(sv, (const unsigned char *)(q + 2), n, (int)q[1])
+            : NARYN_OK;
 }
 
 /* After the forward passes, with more than one process: every path's
@@ -408,15 +399,8 @@ static int next_refs(train *tr) {
     } else if (tr->path[0].len > t) {
       /* Path 0's forward solve of stage t, at its step t. */
       const saved *f = &tr->path[0].bases[t];
-      if (f->n > tr->ref[t].cap) {
-        unsigned char *b = realloc(tr->ref[t].b, (size_t)f->n + 64);
-        if (!b) return NARYN_ENOMEM;
-        tr->ref[t].b = b;
-        tr->ref[t].cap = f->n + 64;
-      }
-      memcpy(tr->ref[t].b, f->b, (size_t)f->n);
-      tr->ref[t].n = f->n;
-      tr->ref[t].epoch = f->epoch;
+      if (naryn__sddp_put_basis(&tr->ref[t], f->b, f->n, f->epoch) != NARYN_OK)
+        return NARYN_ENOMEM;
     }
   }
   return NARYN_OK;

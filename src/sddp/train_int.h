@@ -133,6 +133,9 @@ typedef struct job job;
 enum { PH_FORWARD, PH_BACKWARD, PH_BOUND };
 
 /* passes.c: one worker's solves. */
+/* Puts the basis b[n] (NULL: room for it) of epoch 'epoch' into sv. */
+int naryn__sddp_put_basis(saved *sv, const unsigned char *b, int n, int epoch);
+/* Keeps the basis of stage st's last solve into sv. */
 int naryn__sddp_save_basis(saved *sv, const naryn__stage *st);
 void naryn__sddp_begin_chunk(run *r);
 void naryn__sddp_start_stage(run *r, int t, const saved *sv);
