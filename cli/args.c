@@ -246,6 +246,10 @@ int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out) {
       out->policy = v;
       continue;
     }
+    if (spec->policy && (v = option_value(argc, argv, &i, "--price-seed", &missing))) {
+      out->price_seed = v;
+      continue;
+    }
     if (spec->share && (v = option_value(argc, argv, &i, "--order", &missing))) {
       out->order = v;
       continue;
@@ -294,6 +298,11 @@ int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out) {
       return EXIT_USAGE;
     }
     out->model.model = a;
+  }
+  if (out->price_seed && !out->policy) {
+    cli_error("%s: expected --price-seed S only with --policy DIR (it draws the price "
+              "states of that policy's Markov chain of prices)", spec->name);
+    return EXIT_USAGE;
   }
   if (!out->model.model) {
     out->model.model = cli_builtin_model();

@@ -23,7 +23,7 @@ typedef struct cli_spec {
   int sddp;         /* --iterations, --gap, --time-limit, --bound-samples,
                     ** --bound-every, --stall, --discount, --cvar,
                     ** --multi-cut and --seed are accepted */
-  int policy;       /* --policy DIR is accepted */
+  int policy;       /* --policy DIR and --price-seed S are accepted */
 } cli_spec;
 
 typedef struct cli_args {
@@ -65,6 +65,7 @@ typedef struct cli_args {
   int select_every;     /* --select-every N, -1 when not given */
   int passes;           /* --passes N, 0 when not given */
   const char *policy;   /* --policy DIR, NULL when not given */
+  const char *price_seed; /* --price-seed S, NULL when not given */
   char **owned;     /* strings made while parsing, freed with the args */
   int nowned;
 } cli_args;

@@ -63,6 +63,10 @@ void cli_print_table(const naryn_model *m, const naryn_result *r);
 ** a horizon shorter than a year, whose totals are printed as they are
 ** rather than extrapolated to a year; and the words that say which ("a
 ** year" or "over the horizon"). */
+/* Reads the random seed 'text' given to option 'opt' of command 'cmd': a
+** whole number of 64 bits, in decimal. 0, or -1 after saying what is
+** wrong. */
+int cli_seed(const char *cmd, const char *opt, const char *text, uint64_t *out);
 double cli_per_year(double years);
 const char *cli_a_year(double years);
 /* 1 when 'path' names 'dir' or something inside it (symbolic links to

@@ -20,8 +20,8 @@ static const char help[] =
     "                      [--climate FILE]...\n"
     "   and for both:      [--scenario FILE|NAME]... [--compare] [--jobs N]\n"
     "                      [--energy-target COUNTRY=GWH]... [--april-below RES=HM3]...\n"
-    "                      [--per-step [--output LIST]] [--policy DIR]\n"
-    "                      [--out DIR] [--quiet]\n"
+    "                      [--per-step [--output LIST]]\n"
+    "                      [--policy DIR [--price-seed S]] [--out DIR] [--quiet]\n"
     "       mpirun -np K naryn ensemble ...   (naryn built with make MPI=1)\n"
     "\n"
     "Simulates the model once for every inflow member, under its rules and\n"
@@ -87,6 +87,10 @@ static const char help[] =
     "                   storage reached and the member's inflows (each thread\n"
     "                   and process reads its own copy; doc/sddp.md). Not\n"
     "                   with --compare\n"
+    "  --price-seed S   with --policy of a policy trained with a Markov chain\n"
+    "                   of prices: member k's price states are drawn from\n"
+    "                   random stream k of seed S (default 1), and the member\n"
+    "                   is valued at those prices\n"
     "  --step-solver auto|clp  how each step's LP is solved, as for naryn\n"
     "                   simulate\n"
     "  --out DIR        where to write (default results/MODEL-NAME/ensemble)\n"
@@ -146,14 +150,8 @@ static void record_command(int argc, char **argv, char *buf, size_t size) {
 static int draw_members(const cli_run *run, naryn_inflow_fit **fit, naryn_members **mb) {
   const cli_args *a = &run->args;
   const naryn_model *m = run->m;
-  char *end;
-  errno = 0;
-  unsigned long long seed = strtoull(a->seed, &end, 10);
-  if (errno || end == a->seed || *end || a->seed[0] == '-' || a->seed[0] == '+') {
-    cli_error("%s: expected --seed to be a whole number from 0 to 18446744073709551615, got "
-              "\"%s\"", "ensemble", a->seed);
-    return NARYN_EARG;
-  }
+  uint64_t seed;
+  if (cli_seed("ensemble", "--seed", a->seed, &seed) != 0) return NARYN_EARG;
   int rc = naryn_inflow_fit_read(a->inflows, fit, run->d);
   for (int k = 0; k < a->nclimate && rc == NARYN_OK; k++)
     rc = naryn_inflow_fit_climate(*fit, a->climate[k], run->d);
@@ -163,7 +161,7 @@ static int draw_members(const cli_run *run, naryn_inflow_fit **fit, naryn_member
   int months = (atoi(last) - atoi(first)) * 12 + atoi(last + 5) - atoi(first + 5) + 1;
   char start[8], source[4096];
   snprintf(start, sizeof start, "%.7s", first);
-  int len = snprintf(source, sizeof source, "%s, seed %llu", a->inflows, seed);
+  int len = snprintf(source, sizeof source, "%s, seed %llu", a->inflows, (unsigned long long)seed);
   for (int k = 0; k < a->nclimate && len > 0 && (size_t)len < sizeof source; k++)
     len += snprintf(source + len, sizeof source - (size_t)len, ", climate %s", a->climate[k]);
   return naryn_members_generate(*fit, (uint64_t)seed, a->members, start, months, source, mb,
@@ -328,6 +326,9 @@ int cmd_ensemble(int argc, char **argv) {
     o.progress = so.progress;
     o.jobs = run.args.jobs;
     o.policy_dir = run.args.policy;
+    if (run.args.price_seed &&
+        cli_seed("ensemble", "--price-seed", run.args.price_seed, &o.sim.price_seed) != 0)
+      rc = NARYN_EARG;
     o.energy_country = (const char *const *)names;
     o.energy_gwh = values;
     o.nenergy = run.args.nenergy;
@@ -337,7 +338,7 @@ int cmd_ensemble(int argc, char **argv) {
     if (o.napril == 0 && strcmp(naryn_model_name(m), "naryn-syr-darya") == 0 &&
         naryn_model_node_index(m, "Toktogul") >= 0)
       o.april_reservoir = toktogul, o.april_hm3 = level_6500, o.napril = 1;
-    rc = naryn_ensemble_new(mb, &o, &e, d);
+    if (rc == NARYN_OK) rc = naryn_ensemble_new(mb, &o, &e, d);
   }
   /* Every process has read the members (a file one of them cannot read
   ** stops them all, not only that one). */

@@ -72,19 +72,7 @@ static int whole(const char *opt, const char *text, long lo, long hi, long *out)
   return 0;
 }
 
-static int seed_of(const char *text, uint64_t *out) {
-  char *end;
-  errno = 0;
-  unsigned long long v = strtoull(text, &end, 10);
-  if (errno || end == text || *end || text[0] == '-' || text[0] == '+') {
-    cli_error("inflows: expected --seed to be a whole number from 0 to 18446744073709551615, "
-              "got \"%s\"",
-              text);
-    return -1;
-  }
-  *out = (uint64_t)v;
-  return 0;
-}
+static int seed_of(const char *text, uint64_t *out) { return cli_seed("inflows", "--seed", text, out); }
 
 /* The command line without "--out X" and "--quiet", for the files'
 ** first lines: what makes the file again, wherever it is written. */

@@ -149,17 +149,8 @@ int cmd_sddp(int argc, char **argv) {
   o.jobs = run.args.jobs;
   o.passes = run.args.passes;
   if (run.args.select_every >= 0) o.select_every = run.args.select_every;
-  if (run.args.seed) {
-    char *end;
-    errno = 0;
-    unsigned long long s = strtoull(run.args.seed, &end, 10);
-    if (*run.args.seed == '\0' || *end != '\0' || errno || run.args.seed[0] == '-') {
-      cli_error("sddp: expected --seed a whole number from 0 to %llu, got \"%s\"",
-                (unsigned long long)UINT64_MAX, run.args.seed);
-      return cli_finish(&run, EXIT_USAGE);
-    }
-    o.seed = (uint64_t)s;
-  }
+  if (run.args.seed && cli_seed("sddp", "--seed", run.args.seed, &o.seed) != 0)
+    return cli_finish(&run, EXIT_USAGE);
   char out[4096];
   if (run.args.out)
     snprintf(out, sizeof out, "%s", run.args.out);

@@ -11,8 +11,8 @@
 static const char help[] =
     "Usage: naryn simulate [MODEL] [--scenario FILE|NAME]... [--out DIR]\n"
     "                      [--output LIST] [--format csv|netcdf]\n"
-    "                      [--step-solver auto|clp] [--compare] [--policy DIR]\n"
-    "                      [--quiet]\n"
+    "                      [--step-solver auto|clp] [--compare]\n"
+    "                      [--policy DIR [--price-seed S]] [--quiet]\n"
     "\n"
     "Steps through the model's horizon, solving one LP per step that\n"
     "allocates water by priority and operating rules, with head and\n"
@@ -33,6 +33,8 @@ static const char help[] =
     "  fit.csv, observed.csv  the run against the model's observed series\n"
     "  filled.csv   the steps of CSV series whose rows were made up by fill\n"
     "               or fallback\n"
+    "  price_states.csv  with --policy of a policy trained with a Markov\n"
+    "               chain of prices, the price state of each step\n"
     "  results.nc   with --format netcdf, the per-step values instead of\n"
     "               nodes.csv and links.csv\n"
     "  compare.csv  with --compare, the runs, each in its folder DIR/base,\n"
@@ -72,6 +74,10 @@ static const char help[] =
     "                   forced releases, with the exact head, evaporation and\n"
     "                   hard limits; nodes.csv's rule column says policy\n"
     "                   (doc/sddp.md). Not with --compare\n"
+    "  --price-seed S   with --policy of a policy trained with a Markov chain\n"
+    "                   of prices: the seed of the random stream its price\n"
+    "                   states are drawn from (default 1); the run is valued\n"
+    "                   at those prices\n"
     "  --weight TERM=W  set the weight of an objective term, for the\n"
     "                   objective.csv valuation (repeatable)\n"
     "  --quiet          print nothing but errors, and no progress\n"
@@ -129,6 +135,12 @@ int cmd_simulate(int argc, char **argv) {
   o.step_solver = (naryn_step_solver)run.args.step_solver;
   o.policy = policy;
   output.command = run.command;
+  if (run.args.price_seed && cli_seed("simulate", "--price-seed", run.args.price_seed,
+                                      &o.price_seed) != 0) {
+    naryn_output_free(&output);
+    naryn_policy_free(policy);
+    return cli_finish(&run, EXIT_USAGE);
+  }
   rc = naryn_simulate_to(m, &o, &output, out, &r, run.d);
   naryn_output_free(&output);
   naryn_policy_free(policy);

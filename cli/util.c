@@ -4,6 +4,7 @@
 */
 /* realpath is an X/Open function. */
 #define _XOPEN_SOURCE 700
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +109,19 @@ int cli_load(const cli_model_args *args, naryn_model **out, naryn_diags *d) {
     fprintf(stderr, "naryn: %s: %d error%s\n", args->model, n, n == 1 ? "" : "s");
   }
   return rc;
+}
+
+int cli_seed(const char *cmd, const char *opt, const char *text, uint64_t *out) {
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(text, &end, 10);
+  if (errno || end == text || *end || text[0] == '-' || text[0] == '+') {
+    cli_error("%s: expected %s to be a whole number from 0 to 18446744073709551615, got \"%s\"",
+              cmd, opt, text);
+    return -1;
+  }
+  *out = (uint64_t)v;
+  return 0;
 }
 
 double cli_per_year(double years) { return years >= 1.0 - 1e-9 ? years : 1.0; }

@@ -368,6 +368,13 @@ typedef struct naryn_sim_opts {
   ** as a forced release (doc/sddp.md, "Replaying a policy"). Its stage
   ** LPs change as they are solved: one policy serves one run at a time. */
   naryn_policy *policy;
+  /* For a policy trained with a Markov chain of prices: the run's price
+  ** states are drawn from the chain, from random stream price_member
+  ** (default 0; an ensemble's member k draws from stream k) of price_seed
+  ** (default 1), and the run is valued at those prices (doc/sddp.md,
+  ** "Prices that follow a Markov chain"). */
+  uint64_t price_seed;
+  long price_member;
 } naryn_sim_opts;
 
 void naryn_sim_opts_init(naryn_sim_opts *o);

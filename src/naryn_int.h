@@ -1046,7 +1046,38 @@ struct naryn_model {
                                ** mean inflow over the horizon */
   struct naryn__par *par;      /* the PAR inflow model of the section's
                                ** "inflows", or NULL (model/par_inflows.c) */
+  struct naryn__prices *prices; /* the section's Markov chain of prices, or
+                               ** NULL (model/prices.c) */
 };
+
+/* The most states of a Markov chain of prices. */
+#define NARYN__MAX_PRICE_STATES 20
+
+/* A Markov chain of energy prices (model/prices.c; doc/sddp.md, "Prices
+** that follow a Markov chain"): each step the prices are in one of n
+** states, state k scaling every energy price (energy terms' value_per_mwh,
+** markets' import and export prices) by factor[k * 12 + month], and the
+** state of the next step drawn from row k of the transition matrix. */
+typedef struct naryn__prices {
+  int n;
+  const char **name;           /* [n] */
+  double *factor;              /* [n * 12], month-major within a state */
+  double *p;                   /* [n * n] p[from * n + to] */
+  int initial;                 /* the state of the first step */
+} naryn__prices;
+
+/* model/prices.c: reads the "prices" of the uncertainty section u into
+** m->prices; 0, or -1 after reporting. */
+struct naryn__reader;
+int naryn__model_read_prices(struct naryn__reader *r, const naryn__doc *u);
+/* A copy of m whose energy prices in step t are scaled by factor[t] (the
+** rest shared with m, which must outlive it); NULL when out of memory.
+** Free with naryn__model_variant_free. */
+naryn_model *naryn__model_price_variant(const naryn_model *m, const double *factor);
+void naryn__model_variant_free(naryn_model *v);
+/* The state a uniform number u in [0, 1) takes the chain to from state k:
+** the first whose chances from k, summed in order, pass u. */
+int naryn__prices_next(const naryn__prices *pc, int k, double u);
 
 /* The most lags of a PAR inflow model a policy carries as states. */
 #define NARYN__PAR_MAX_LAGS 3
@@ -1776,6 +1807,11 @@ struct naryn_result {
   ** result; NULL when none. */
   double *grid_q;        /* [(step * ngrids + grid) * NARYN_G_COUNT + q] */
   double *line_gwh;      /* [(step * nlines + line) * 2 + back] */
+  /* A replay of a policy with a chain of prices: the price state of each
+  ** step, and the model with those prices (m points to it), both owned;
+  ** NULL otherwise. */
+  int *price_state;
+  naryn_model *own_model;
 };
 
 /* The name quantity q had in the results of older versions, as nodes.csv
@@ -2293,6 +2329,17 @@ int naryn__replay_holds(const naryn__replay *rp, int i);
 ** failure, reported in d. */
 int naryn__replay_step(naryn__replay *rp, int t, const double *storage_hm3,
                        const naryn_result *r, double *release_hm3, naryn_diags *d);
+/* For policy p with a chain of prices, the states a run of model m goes
+** through (*states, one per step: the chain's first state, then each
+** drawn from the one before, from random stream 'stream' of 'seed') and
+** m with the prices of those states (*priced, a variant of m); both NULL
+** for a policy without a chain. NARYN_OK, or NARYN_ENOMEM in d. */
+int naryn__replay_prices(const naryn_policy *p, const naryn_model *m, uint64_t seed,
+                         uint64_t stream, int **states, naryn_model **priced,
+                         naryn_diags *d);
+/* The price state of each step the replay's stages take (NULL: the
+** first state, for a policy without a chain). */
+void naryn__replay_set_prices(naryn__replay *rp, const int *states);
 
 /* sddp/cutfile.c: cuts saved in a binary file with CRC-32 checks, written
 ** whole or appended an iteration at a time so that a killed run resumes

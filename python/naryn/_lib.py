@@ -8,7 +8,7 @@ source tree (python/ beside build/); the system's libnaryn.so.0.
 import ctypes
 import os
 from ctypes import (CFUNCTYPE, POINTER, Structure, c_char, c_char_p, c_double,
-                    c_int, c_long, c_size_t, c_uint, c_void_p)
+                    c_int, c_long, c_size_t, c_uint, c_uint64, c_void_p)
 
 SONAME = "libnaryn.so.0"
 
@@ -60,7 +60,8 @@ class SimOpts(Structure):
     _fields_ = [("max_iterations", c_int), ("settle_tolerance", c_double),
                 ("balance_tolerance", c_double), ("progress", PROGRESS_FN),
                 ("progress_user", c_void_p), ("step_solver", c_int),
-                ("grids", c_int), ("policy", c_void_p)]
+                ("grids", c_int), ("policy", c_void_p), ("price_seed", c_uint64),
+                ("price_member", c_long)]
 
 
 class OptOpts(Structure):

@@ -182,6 +182,8 @@ static int member(pool *p, worker *w, long k, naryn_diags *d) {
   naryn_sim_opts so = p->e->o.sim;
   so.grids = 0;
   so.policy = w->policy;
+  /* A policy's chain of prices: member k's states from stream k. */
+  so.price_member = k;
   rc = naryn__simulate_into(m, &so, r, NULL, NULL, d);
   if (rc == NARYN_OK) naryn__ens_record(p->L, r, p->rec + (size_t)(k - p->first) * p->L->len);
   naryn_result_free(r);

@@ -71,7 +71,7 @@ static const char *const known_files[] = {
     "filled.csv",    "ensemble.csv", "members.csv",  "stats.csv",
     "reliability.csv", "april.csv", "exceedance.csv", "histogram.csv",
     "storage.csv",   "members.nc",  "grids.csv",     "convergence.csv",
-    "cuts.csv",      "cuts.bin",    "prodfn.csv"};
+    "cuts.csv",      "cuts.bin",    "prodfn.csv",    "price_states.csv"};
 
 /* The files that say which kind of result a folder holds. */
 static const char *const index_files[] = {"run.csv", "compare.csv",

@@ -13,7 +13,8 @@
 ** the outcomes scale the mean inflow of the step's calendar month over
 ** the horizon rather than the step's own. In place of the outcomes,
 ** "inflows" names a PAR model of naryn inflows whose past flows are
-** states of the policy (model/par_inflows.c).
+** states of the policy (model/par_inflows.c). "prices" adds a Markov
+** chain of energy prices (model/prices.c).
 */
 #include <math.h>
 #include <stdio.h>
@@ -23,9 +24,9 @@
 
 typedef naryn__reader reader;
 
-static const char *const section_fields[] = {"outcomes", "inflows", "discount", "cycle_steps",
-                                              "base_inflow", "description", "source",
-                                              "notes", NULL};
+static const char *const section_fields[] = {"outcomes", "inflows", "prices", "discount",
+                                              "cycle_steps", "base_inflow", "description",
+                                              "source", "notes", NULL};
 static const char *const outcome_fields[] = {"probability", "inflow_factor", "name",
                                              "description", "source", "notes", NULL};
 
@@ -125,6 +126,8 @@ int naryn__model_read_uncertainty(reader *r, const naryn__doc *root) {
                             "\"monthly_mean\" (the mean over the horizon of the "
                             "step's calendar month), got \"%s\"", base);
   }
+  /* Prices that follow a Markov chain. */
+  if (naryn__read_get(u, "prices") && naryn__model_read_prices(r, u) != 0) rc = -1;
   /* Inflows that remember their past, or factors drawn independently. */
   if (naryn__read_get(u, "inflows"))
     return naryn__model_read_par(r, u) != 0 || rc != 0 ? -1 : 0;

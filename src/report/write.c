@@ -424,7 +424,7 @@ int naryn__write_files(const char *dir, int nfiles, const char *const *names,
 typedef struct run_files {
   const naryn_result *r;
   const char *command;   /* for run.csv */
-  void (*writers[12])(const naryn_result *, naryn__outfile *);
+  void (*writers[13])(const naryn_result *, naryn__outfile *);
   const double *obs_sim; /* for fit.csv and observed.csv (naryn__fit_sim) */
   int fit_k;             /* the index of fit.csv, observed.csv next; -1 */
 } run_files;
@@ -449,6 +449,21 @@ static void write_filled(const naryn_result *r, naryn__outfile *f) {
   }
 }
 
+/* The price state of each step of a replay of a policy with a chain of
+** prices, and the factor it put on the energy prices. */
+static void write_price_states(const naryn_result *r, naryn__outfile *f) {
+  const naryn__prices *pc = r->m->prices;
+  naryn__outfile_printf(f, "step,date,month,price_state,price_factor\n");
+  for (int t = 0; t < r->nsteps && pc; t++) {
+    int k = r->price_state[t], c = r->m->step_month[t];
+    naryn__outfile_printf(f, "%d,%s,%d,", t + 1, r->m->step_date[t], c);
+    naryn__put_text(f, pc->name[k]);
+    naryn__outfile_write(f, ",", 1);
+    naryn__put_number(f, pc->factor[(size_t)k * 12 + c - 1], "%.6g");
+    naryn__outfile_write(f, "\n", 1);
+  }
+}
+
 /* Writes file k of a run's set. */
 static void write_result_file(const void *ctx, int k, naryn__outfile *f) {
   const run_files *rf = ctx;
@@ -467,7 +482,7 @@ int naryn__result_write_rest(const naryn_result *r, naryn__steps *w,
   long mark = naryn__diags_nomem(d);
   run_files rf = {r, w->o.command ? w->o.command : r->command,
                   {write_summary, write_objective, write_network, NULL}, NULL, -1};
-  const char *names[12] = {"summary.csv", "objective.csv", "network.csv", "run.csv"};
+  const char *names[13] = {"summary.csv", "objective.csv", "network.csv", "run.csv"};
   int n = 4;
   double *obs_sim = NULL;
   /* The guide curves for a model with zones, the last two for optimised
@@ -480,6 +495,10 @@ int naryn__result_write_rest(const naryn_result *r, naryn__steps *w,
   if (naryn_result_grid_count(r) > 0) {
     names[n] = "grids.csv";
     rf.writers[n++] = naryn__write_grids;
+  }
+  if (r->price_state) {
+    names[n] = "price_states.csv";
+    rf.writers[n++] = write_price_states;
   }
   if (r->m->nfills > 0) {
     names[n] = "filled.csv";

@@ -23,6 +23,7 @@ static int outcome_of(const naryn_model *m, double u) {
   return m->noutcomes - 1;
 }
 
+
 static const double *factors(const naryn_model *m, int k) {
   return m->outcome_factor + (size_t)k * m->nnodes;
 }
@@ -50,10 +51,11 @@ int naryn__sddp_save_basis(saved *sv, const naryn__stage *st) {
 
 
 /* A new chunk of work on worker r. */
-void naryn__sddp_begin_chunk(run *r) { memset(r->begun, 0, (size_t)r->p->T); }
+void naryn__sddp_begin_chunk(run *r) { memset(r->begun, 0, (size_t)r->p->N); }
 
-/* Before a solve of stage t: the chunk's first starts from the basis sv,
-** when it was taken in the stage's cuts' epoch, else from scratch. */
+/* Before a solve of stage (node) t: the chunk's first starts from the
+** basis sv, when it was taken in the stage's cuts' epoch, else from
+** scratch. */
 void naryn__sddp_start_stage(run *r, int t, const saved *sv) {
   if (r->begun[t]) return;
   r->begun[t] = 1;
@@ -82,8 +84,9 @@ int naryn__sddp_oom(run *r) {
   return naryn__diag(r->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
 }
 
-/* One forward pass along the outcomes drawn from rng: its stages and
-** states kept into pr (NULL: not kept), its cost into *total. */
+/* One forward pass along the outcomes (and price states) drawn from rng:
+** its nodes and states kept into pr (NULL: not kept), its cost into
+** *total. */
 int naryn__sddp_forward(run *r, naryn__rng *rng, pathrec *pr, double *total) {
   naryn_policy *p = r->p;
   const naryn_model *m = p->m;
@@ -91,21 +94,26 @@ int naryn__sddp_forward(run *r, naryn__rng *rng, pathrec *pr, double *total) {
   memcpy(s, r->s0, (size_t)r->ns * sizeof *s);
   *total = 0.0;
   if (pr) pr->len = 0;
+  int ps = m->prices ? m->prices->initial : 0; /* the price state */
   for (int round = 0; round < MAX_ROUNDS; round++) {
     for (int t = 0; t < p->T; t++) {
-      int k = outcome_of(m, naryn__rng_uniform(rng));
-      naryn__stage_set_outcome(p->stage[t], k);
-      naryn__sddp_start_stage(r, t, &r->ref[t]);
-      int rc = naryn__stage_solve_with(p->stage[t], s, factors(m, k), naryn__policy_base(p, t),
+      /* With a chain of prices, each step after the first draws its state
+      ** before its outcome. */
+      if (m->prices && (round > 0 || t > 0))
+        ps = naryn__prices_next(m->prices, ps, naryn__rng_uniform(rng));
+      int k = outcome_of(m, naryn__rng_uniform(rng)), n = naryn__policy_node(p, t, ps);
+      naryn__stage_set_outcome(p->stage[n], k);
+      naryn__sddp_start_stage(r, n, &r->ref[n]);
+      int rc = naryn__stage_solve_with(p->stage[n], s, factors(m, k), naryn__policy_base(p, t),
                                        &r->so);
       if (rc != NARYN_OK) return naryn__stage_failed(m, t, rc, r->d);
       *total += r->so.cost;
       memcpy(s, r->so.s_out, (size_t)r->ns * sizeof *s);
       if (!pr) continue;
       if (naryn__sddp_path_room(pr, pr->len + 1, r->ns) != NARYN_OK) return naryn__sddp_oom(r);
-      if (naryn__sddp_save_basis(&pr->bases[pr->len], p->stage[t]) != NARYN_OK) return naryn__sddp_oom(r);
+      if (naryn__sddp_save_basis(&pr->bases[pr->len], p->stage[n]) != NARYN_OK) return naryn__sddp_oom(r);
       memcpy(pr->states + (size_t)pr->len * r->ns, s, (size_t)r->ns * sizeof *s);
-      pr->t[pr->len++] = t;
+      pr->t[pr->len++] = n;
     }
     /* A cycle goes round again with the discount's probability. */
     if (!p->cyclic || naryn__rng_uniform(rng) >= r->discount) break;
@@ -113,14 +121,12 @@ int naryn__sddp_forward(run *r, naryn__rng *rng, pathrec *pr, double *total) {
   return NARYN_OK;
 }
 
-/* The weights of the outcomes into r->q under the risk measure, given
-** their values v: the probabilities, and for CVaR the dearest outcomes'
-** raised. */
-static void risk_weights(run *r, const double *v) {
-  const naryn_model *m = r->p->m;
-  int n = r->p->nout;
+/* The weights of the n outcomes (branches) of chances pr into r->q under
+** the risk measure, given their values v: the chances, and for CVaR the
+** dearest outcomes' raised. */
+static void risk_weights(run *r, const double *v, const double *pr, int n) {
   double lambda = r->o->cvar_lambda, alpha = r->o->cvar_alpha;
-  for (int k = 0; k < n; k++) r->q[k] = m->outcome_p[k];
+  for (int k = 0; k < n; k++) r->q[k] = pr[k];
   if (!(lambda > 0)) return;
   /* The outcomes dearest first (ties by index, so the order is fixed). */
   int order[NARYN_SDDP_MAX_OUTCOMES];
@@ -134,18 +140,19 @@ static void risk_weights(run *r, const double *v) {
   double left = alpha;
   for (int j = 0; j < n; j++) {
     int k = order[j];
-    double take = fmin(m->outcome_p[k], fmax(left, 0.0));
+    double take = fmin(pr[k], fmax(left, 0.0));
     left -= take;
-    r->q[k] = (1.0 - lambda) * m->outcome_p[k] + lambda * take / alpha;
+    r->q[k] = (1.0 - lambda) * pr[k] + lambda * take / alpha;
   }
 }
 
-/* Solves stage t from the states s under outcome k: its value into *v,
-** its slopes into g. */
-int naryn__sddp_solve_outcome(run *r, int t, const double *s, int k, double *v, double *g) {
+/* Solves the stage of node n from the states s under outcome k: its
+** value into *v, its slopes into g. */
+int naryn__sddp_solve_outcome(run *r, int n, const double *s, int k, double *v, double *g) {
   naryn_policy *p = r->p;
-  naryn__stage_set_outcome(p->stage[t], k);
-  int rc = naryn__stage_solve_with(p->stage[t], s, factors(p->m, k), naryn__policy_base(p, t),
+  int t = naryn__policy_node_step(p, n);
+  naryn__stage_set_outcome(p->stage[n], k);
+  int rc = naryn__stage_solve_with(p->stage[n], s, factors(p->m, k), naryn__policy_base(p, t),
                                    &r->so);
   if (rc != NARYN_OK) return naryn__stage_failed(p->m, t, rc, r->d);
   *v = r->so.value;
@@ -153,11 +160,11 @@ int naryn__sddp_solve_outcome(run *r, int t, const double *s, int k, double *v, 
   return NARYN_OK;
 }
 
-/* Solves stage t from the states s under every outcome: values into r->v,
-** slopes into r->g. */
-static int outcomes(run *r, int t, const double *s) {
+/* Solves node n's stage from the states s under every outcome: values
+** into r->v, slopes into r->g. */
+static int outcomes(run *r, int n, const double *s) {
   for (int k = 0; k < r->p->nout; k++) {
-    int rc = naryn__sddp_solve_outcome(r, t, s, k, &r->v[k], r->g + (size_t)k * r->ns);
+    int rc = naryn__sddp_solve_outcome(r, n, s, k, &r->v[k], r->g + (size_t)k * r->ns);
     if (rc != NARYN_OK) return rc;
   }
   return NARYN_OK;
@@ -190,15 +197,17 @@ static int keep_cut(run *r, pathrec *pr, int to, int outcome, double alpha, cons
   return NARYN_OK;
 }
 
-/* Makes the cuts for stage 'to' from the values v and slopes g of the
-** stage after it under each outcome at the states s, discounted by
-** 'disc', into the path's list. */
-int naryn__sddp_make_cuts(run *r, pathrec *pr, int to, const double *v, const double *gs,
+/* The cuts for node 'to' from the values v and slopes g of the stage
+** after it under each branch at the states s, discounted by 'disc'. */
+static int node_cuts(run *r, pathrec *pr, int to, const double *v, const double *gs,
                      const double *s, double disc) {
   naryn_policy *p = r->p;
+  const double *chance = p->branch_p + (size_t)naryn__policy_node_state(p, to) * p->nb;
   int rc = NARYN_OK;
   if (p->multi_cut) {
-    for (int k = 0; k < p->nout && rc == NARYN_OK; k++) {
+    /* A branch the chain never takes from this node gets no cut. */
+    for (int k = 0; k < p->nb && rc == NARYN_OK; k++) {
+      if (!(chance[k] > 0)) continue;
       const double *g = gs + (size_t)k * r->ns;
       double alpha = v[k];
       for (int j = 0; j < r->ns; j++) {
@@ -209,10 +218,11 @@ int naryn__sddp_make_cuts(run *r, pathrec *pr, int to, const double *v, const do
     }
     return rc;
   }
-  risk_weights(r, v);
+  risk_weights(r, v, chance, p->nb);
   double alpha = 0.0;
   for (int j = 0; j < r->ns; j++) r->beta[j] = 0.0;
-  for (int k = 0; k < p->nout; k++) {
+  for (int k = 0; k < p->nb; k++) {
+    if (!(r->q[k] > 0)) continue;
     const double *g = gs + (size_t)k * r->ns;
     alpha += r->q[k] * v[k];
     for (int j = 0; j < r->ns; j++) r->beta[j] += r->q[k] * g[j];
@@ -224,31 +234,51 @@ int naryn__sddp_make_cuts(run *r, pathrec *pr, int to, const double *v, const do
   return keep_cut(r, pr, to, -1, disc * alpha, r->beta, s);
 }
 
+/* Makes the cuts of node 'to' and of every other node of its step (its
+** other price states) from the values v and slopes g of the stage after
+** it under each branch at the states s, discounted by 'disc', into the
+** path's list. */
+int naryn__sddp_make_cuts(run *r, pathrec *pr, int to, const double *v, const double *gs,
+                     const double *s, double disc) {
+  naryn_policy *p = r->p;
+  int rc = NARYN_OK;
+  /* The solves of the step after serve every price state of this step:
+  ** each node of it gets its cuts, weighted by its own chances. */
+  for (int k = 0; k < p->M && rc == NARYN_OK; k++)
+    rc = node_cuts(r, pr, naryn__policy_node(p, naryn__policy_node_step(p, to), k), v, gs, s,
+                   disc);
+  return rc;
+}
+
 /* The backward step of a path at level L, counted from its end: L = len
 ** is the cut a cycle's last stage learns from the first stage after it;
-** L < len the cut stage t[L - 1] learns from stage t[L]. 1 when the path
-** has a step at level L: the stage t to solve, the stage 'to' the cut is
-** for, the states s it is made at, and its discount. */
+** L < len the cut node t[L - 1] learns from the step after it. 1 when
+** the path has a step at level L: the node t the path visited in the step
+** after (its last round's first step for L = len; every node of that
+** step is solved, one per price state), the node 'to' the cut is for, the
+** states s it is made at, and its discount. */
 int naryn__sddp_level_step(const run *r, const pathrec *pr, int L, int *t, int *to,
                       const double **s, double *disc) {
   const naryn_policy *p = r->p;
   double d = p->cyclic ? r->discount : 1.0;
   if (L < 1 || L > pr->len || (L == pr->len && !p->cyclic)) return 0;
-  *t = L == pr->len ? 0 : pr->t[L];
+  *t = L == pr->len ? pr->t[pr->len - p->T] : pr->t[L];
   *to = pr->t[L - 1];
   *s = pr->states + (size_t)(L - 1) * r->ns;
-  *disc = L == pr->len || *t == 0 ? d : 1.0;
+  *disc = L == pr->len || naryn__policy_node_step(p, *t) == 0 ? d : 1.0;
   return 1;
 }
 
 /* The lower bound: the first stage's value under its outcomes, measured
-** by the risk measure, from the initial storage. */
+** by the risk measure, from the initial storage (and price state). */
 int naryn__sddp_lower_bound(run *r) {
+  const naryn_model *m = r->p->m;
+  int n0 = naryn__policy_node(r->p, 0, m->prices ? m->prices->initial : 0);
   naryn__sddp_begin_chunk(r);
-  naryn__sddp_start_stage(r, 0, &r->ref[0]);
-  int rc = outcomes(r, 0, r->s0);
+  naryn__sddp_start_stage(r, n0, &r->ref[n0]);
+  int rc = outcomes(r, n0, r->s0);
   if (rc != NARYN_OK) return rc;
-  risk_weights(r, r->v);
+  risk_weights(r, r->v, m->outcome_p, r->p->nout);
   r->p->lower = 0.0;
   for (int k = 0; k < r->p->nout; k++) r->p->lower += r->q[k] * r->v[k];
   return NARYN_OK;
@@ -261,9 +291,9 @@ int naryn__sddp_worker_new(run *r, naryn_policy *p, const naryn_sddp_opts *o) {
   r->discount = o->discount > 0 ? o->discount : p->m->outcome_discount;
   r->ns = p->nstate;
   r->d = naryn_diags_new(20);
-  size_t ns = (size_t)r->ns + 1, no = (size_t)p->nout + 1;
+  size_t ns = (size_t)r->ns + 1, no = (size_t)p->nb + 1;
   r->buf = malloc((5 * ns + no * ns + 2 * no) * sizeof *r->buf);
-  r->begun = calloc((size_t)p->T + 1, 1);
+  r->begun = calloc((size_t)p->N + 1, 1);
   if (!r->d || !r->buf || !r->begun) return NARYN_ENOMEM;
   double *buf = r->buf;
   r->so = (naryn__stage_out){.s_out = buf, .slope = buf + ns};

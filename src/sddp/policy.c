@@ -29,13 +29,31 @@ static uint64_t fingerprint(const naryn_model *m, const naryn_policy *p) {
   for (int k = 0; k < p->nstate; k++)
     for (const char *c = naryn__stage_state_name(p->stage[0], k); *c; c++)
       h = (h ^ (unsigned char)*c) * 1099511628211ull;
+  /* A chain of prices: its states, their factors, its transitions and its
+  ** first state (a policy of other prices is another policy). */
+  const naryn__prices *pc = m->prices;
+  for (int k = 0; pc && k < pc->n; k++) {
+    for (const char *c = pc->name[k]; *c; c++) h = (h ^ (unsigned char)*c) * 1099511628211ull;
+    const double *x[2] = {pc->factor + (size_t)k * 12, pc->p + (size_t)k * pc->n};
+    const int nx[2] = {12, pc->n};
+    for (int a = 0; a < 2; a++)
+      for (int j = 0; j < nx[a]; j++) {
+        unsigned char b[8];
+        memcpy(b, &x[a][j], sizeof b);
+        for (int i = 0; i < 8; i++) h = (h ^ b[i]) * 1099511628211ull;
+      }
+  }
+  if (pc) h = (h ^ (uint64_t)(pc->initial + 1)) * 1099511628211ull;
   return h;
 }
 
 void naryn_policy_free(naryn_policy *p) {
   if (!p) return;
-  for (int t = 0; p->stage && t < p->T; t++) naryn__stage_free(p->stage[t]);
+  for (int n = 0; p->stage && n < p->N; n++) naryn__stage_free(p->stage[n]);
   free(p->stage);
+  for (int k = 0; p->variant && k < p->M; k++) naryn__model_variant_free(p->variant[k]);
+  free(p->variant);
+  free(p->branch_p);
   free(p->planes);
   free(p->base);
   naryn__cuts_free(p->cuts);
@@ -43,26 +61,29 @@ void naryn_policy_free(naryn_policy *p) {
   free(p);
 }
 
-/* Builds the stages: each first with its own scale, then all again with
-** the largest, so that every cut and value is in the same units. */
+/* Builds the stages, one per node (step and price state, each from the
+** model with that state's prices): each first with its own scale, then
+** all again with the largest, so that every cut and value is in the same
+** units. */
 static int build_stages(naryn_policy *p, naryn_diags *d) {
-  const naryn_model *m = p->m;
   double scale = 0.0;
   for (int pass = 0; pass < 2; pass++) {
-    for (int t = 0; t < p->T; t++) {
-      naryn__stage_free(p->stage[t]);
-      p->stage[t] = NULL;
+    for (int n = 0; n < p->N; n++) {
+      int t = naryn__policy_node_step(p, n), k = naryn__policy_node_state(p, n);
+      naryn__stage_free(p->stage[n]);
+      p->stage[n] = NULL;
       /* Before any cut the future may be worth anything: a bound far below
       ** any cost a model's terms reach. */
       naryn__stage_spec spec = {.scale = pass ? scale : 0.0, .theta_lo = -1e15,
-                                .ntheta = p->multi_cut ? p->nout : 1,
-                                .theta_w = p->multi_cut ? p->m->outcome_p : NULL,
+                                .ntheta = p->multi_cut ? p->nb : 1,
+                                .theta_w = p->multi_cut ? p->branch_p + (size_t)k * p->nb : NULL,
                                 .terminal = !p->cyclic && t == p->T - 1,
                                 .planes = p->planes};
-      if (naryn__stage_new(m, t, &spec, &p->stage[t]) != NARYN_OK)
+      if (naryn__stage_new(p->variant ? p->variant[k] : p->m, t, &spec, &p->stage[n]) !=
+          NARYN_OK)
         return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
                            "out of memory while building the stage problems");
-      if (pass == 0) scale = fmax(scale, naryn__stage_scale(p->stage[t]));
+      if (pass == 0) scale = fmax(scale, naryn__stage_scale(p->stage[n]));
     }
   }
   p->nstate = naryn__stage_state_count(p->stage[0]);
@@ -89,6 +110,29 @@ static int base_means(naryn_policy *p) {
   return NARYN_OK;
 }
 
+/* The chances of each branch from each price state, and with a chain the
+** model of each state's prices. */
+static int branches(naryn_policy *p) {
+  const naryn_model *m = p->m;
+  const naryn__prices *pc = m->prices;
+  p->branch_p = malloc(((size_t)p->M * p->nb + 1) * sizeof *p->branch_p);
+  if (!p->branch_p) return NARYN_ENOMEM;
+  for (int k = 0; k < p->M; k++)
+    for (int b = 0; b < p->nb; b++)
+      p->branch_p[(size_t)k * p->nb + b] =
+          (pc ? pc->p[(size_t)k * p->M + b / p->nout] : 1.0) * m->outcome_p[b % p->nout];
+  if (!pc) return NARYN_OK;
+  p->variant = calloc((size_t)p->M, sizeof *p->variant);
+  double *f = malloc(((size_t)m->nsteps + 1) * sizeof *f);
+  int rc = p->variant && f ? NARYN_OK : NARYN_ENOMEM;
+  for (int k = 0; k < p->M && rc == NARYN_OK; k++) {
+    for (int t = 0; t < m->nsteps; t++) f[t] = pc->factor[(size_t)k * 12 + m->step_month[t] - 1];
+    if (!(p->variant[k] = naryn__model_price_variant(m, f))) rc = NARYN_ENOMEM;
+  }
+  free(f);
+  return rc;
+}
+
 const double *naryn__policy_base(const naryn_policy *p, int t) {
   return p->base ? p->base + (size_t)t * p->m->nnodes : NULL;
 }
@@ -103,12 +147,15 @@ int naryn__policy_new(const naryn_model *m, int multi_cut, int cyclic, naryn_pol
   p->nout = m->noutcomes;
   p->multi_cut = multi_cut;
   p->cyclic = cyclic;
-  if (m->outcome_base_mean && base_means(p) != NARYN_OK) {
-    free(p);
+  p->M = m->prices ? m->prices->n : 1;
+  p->N = p->T * p->M;
+  p->nb = p->M * p->nout;
+  if ((m->outcome_base_mean && base_means(p) != NARYN_OK) || branches(p) != NARYN_OK) {
+    naryn_policy_free(p);
     return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   }
   p->lower = p->upper = p->half = NAN;
-  p->stage = calloc((size_t)p->T, sizeof *p->stage);
+  p->stage = calloc((size_t)p->N, sizeof *p->stage);
   /* Each plant's production function, fitted once for every stage. */
   if (p->stage && naryn__prodfn_fit_model(m, NARYN__PRODFN_PLANES, &p->planes) != NARYN_OK) {
     free(p->stage);
@@ -123,7 +170,7 @@ int naryn__policy_new(const naryn_model *m, int multi_cut, int cyclic, naryn_pol
   if (rc == NARYN_OK) {
     for (int k = 0; k < p->nstate; k++)
       names[k] = naryn__stage_state_name(p->stage[0], k);
-    rc = naryn__cuts_new(p->T, p->nstate, names, fingerprint(m, p), &p->cuts, d);
+    rc = naryn__cuts_new(p->N, p->nstate, names, fingerprint(m, p), &p->cuts, d);
   }
   free(names);
   if (rc != NARYN_OK) {
@@ -197,7 +244,7 @@ static void write_convergence(const naryn_policy *p, naryn__outfile *f) {
 ** the slope on each reservoir's end storage (the water value, turned:
 ** currency per hm3 of water left, less for more). */
 static void write_cuts_csv(const naryn_policy *p, naryn__outfile *f) {
-  naryn__outfile_printf(f, "stage,date,cut,iteration,alpha");
+  naryn__outfile_printf(f, "stage,date,%scut,iteration,alpha", p->variant ? "price_state," : "");
   for (int k = 0; k < p->nstate; k++) {
     naryn__outfile_write(f, ",", 1);
     char name[320];
@@ -207,10 +254,16 @@ static void write_cuts_csv(const naryn_policy *p, naryn__outfile *f) {
     naryn__put_text(f, name);
   }
   naryn__outfile_write(f, "\n", 1);
-  for (int t = 0; t < p->T; t++)
-    for (int i = 0; i < naryn__cuts_count(p->cuts, t); i++) {
-      naryn__cut c = naryn__cuts_get(p->cuts, t, i);
-      naryn__outfile_printf(f, "%d,%s,%d,%d,", t + 1, p->m->step_date[t], i + 1, c.iteration);
+  for (int n = 0; n < p->N; n++)
+    for (int i = 0; i < naryn__cuts_count(p->cuts, n); i++) {
+      naryn__cut c = naryn__cuts_get(p->cuts, n, i);
+      int t = naryn__policy_node_step(p, n);
+      naryn__outfile_printf(f, "%d,%s,", t + 1, p->m->step_date[t]);
+      if (p->variant) {
+        naryn__put_text(f, p->m->prices->name[naryn__policy_node_state(p, n)]);
+        naryn__outfile_write(f, ",", 1);
+      }
+      naryn__outfile_printf(f, "%d,%d,", i + 1, c.iteration);
       naryn__put_number(f, c.alpha, "%.6f");
       for (int k = 0; k < p->nstate; k++) {
         naryn__outfile_write(f, ",", 1);
@@ -279,11 +332,13 @@ static double mean_lag(const naryn_model *m, int t, int j) {
 ** cuts, weighted by their probabilities). */
 static void write_water_values(const naryn_policy *p, naryn__outfile *f) {
   const naryn_model *m = p->m;
-  naryn__outfile_printf(f, "stage,date,month,reservoir,storage_hm3,value_per_hm3,currency\n");
+  naryn__outfile_printf(f, "stage,date,month,%sreservoir,storage_hm3,value_per_hm3,currency\n",
+                        p->variant ? "price_state," : "");
   double x[256];
   if (p->nstate > 256) return;
-  for (int t = 0; t < p->T; t++)
+  for (int node = 0; node < p->N; node++)
     for (int k = 0; k < p->nstate; k++) {
+      int t = naryn__policy_node_step(p, node), ps = naryn__policy_node_state(p, node);
       if (naryn__stage_state_node(p->stage[0], k) < 0) continue;
       const naryn__node *n = &m->nodes[naryn__stage_state_node(p->stage[0], k)];
       for (int j = 0; j < p->nstate; j++)
@@ -294,16 +349,20 @@ static void write_water_values(const naryn_policy *p, naryn__outfile *f) {
         x[k] = n->min_storage_hm3 +
                (n->max_storage_hm3 - n->min_storage_hm3) * q / (VALUE_POINTS - 1);
         double slope = 0.0;
-        int groups = p->multi_cut ? p->nout : 1, any = 0;
+        int groups = p->multi_cut ? p->nb : 1, any = 0;
         for (int o = 0; o < groups; o++) {
           int which = -1;
-          naryn__cuts_value(p->cuts, t, p->multi_cut ? o : -1, x, &which);
+          naryn__cuts_value(p->cuts, node, p->multi_cut ? o : -1, x, &which);
           if (which < 0) continue;
           any = 1;
-          double w = p->multi_cut ? m->outcome_p[o] : 1.0;
-          slope += w * naryn__cuts_get(p->cuts, t, which).beta[k];
+          double w = p->multi_cut ? naryn__policy_branch_p(p, node, o) : 1.0;
+          slope += w * naryn__cuts_get(p->cuts, node, which).beta[k];
         }
         naryn__outfile_printf(f, "%d,%s,%d,", t + 1, m->step_date[t], m->step_month[t]);
+        if (p->variant) {
+          naryn__put_text(f, m->prices->name[ps]);
+          naryn__outfile_write(f, ",", 1);
+        }
         naryn__put_text(f, n->name);
         naryn__outfile_write(f, ",", 1);
         naryn__put_number(f, x[k], "%.3f");
@@ -373,10 +432,10 @@ int naryn__policy_read(const naryn_model *m, const char *dir, int select, naryn_
   int model_cycle = m->outcome_discount > 0;
   int rc = read_into(m, path, 0, model_cycle, &p, d);
   int multi = 0, cyclic = model_cycle;
-  for (int t = 0; rc == NARYN_OK && t < p->T; t++)
-    for (int i = 0; i < naryn__cuts_count(p->cuts, t); i++) {
-      if (naryn__cuts_get(p->cuts, t, i).outcome >= 0) multi = 1;
-      if (t == p->T - 1) cyclic = 1;
+  for (int n = 0; rc == NARYN_OK && n < p->N; n++)
+    for (int i = 0; i < naryn__cuts_count(p->cuts, n); i++) {
+      if (naryn__cuts_get(p->cuts, n, i).outcome >= 0) multi = 1;
+      if (naryn__policy_node_step(p, n) == p->T - 1) cyclic = 1;
     }
   if (rc == NARYN_OK && (multi || cyclic != model_cycle)) {
     naryn_policy_free(p);
@@ -385,9 +444,9 @@ int naryn__policy_read(const naryn_model *m, const char *dir, int select, naryn_
   }
   /* Each stage's LP gets the cuts that are the highest at one of its
   ** trial states (level-1 dominance; every cut of a file without them). */
-  for (int t = 0; rc == NARYN_OK && select && t < p->T; t++)
+  for (int t = 0; rc == NARYN_OK && select && t < p->N; t++)
     rc = naryn__cuts_select(p->cuts, t, d);
-  for (int t = 0; rc == NARYN_OK && t < p->T; t++)
+  for (int t = 0; rc == NARYN_OK && t < p->N; t++)
     for (int i = 0; rc == NARYN_OK && i < naryn__cuts_count(p->cuts, t); i++) {
       naryn__cut c = naryn__cuts_get(p->cuts, t, i);
       if (c.active)

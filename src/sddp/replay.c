@@ -27,6 +27,7 @@
 struct naryn__replay {
   naryn_policy *p;
   const naryn_model *m;
+  const int *price_state; /* [nsteps], or NULL */
   int nstate;
   int *state_of;       /* [nnodes]: the state of each node, -1 for none */
   double *s_in;        /* [nstate] start storages */
@@ -64,7 +65,7 @@ int naryn__replay_new(const naryn_model *m, naryn_policy *p, naryn__replay **out
                        "read for %s, whose nodes or steps differ",
                        m->path ? m->path : "", pm->path ? pm->path : "");
   naryn__replay *rp = calloc(1, sizeof *rp);
-  naryn__stage *st0 = naryn__policy_stage(p, 0);
+  naryn__stage *st0 = naryn__policy_stage(p, 0, 0);
   int ns = st0 ? naryn__stage_state_count(st0) : 0;
   size_t n = (size_t)m->nnodes;
   if (rp) {
@@ -84,8 +85,41 @@ int naryn__replay_new(const naryn_model *m, naryn_policy *p, naryn__replay **out
   for (size_t i = 0; i < n; i++) rp->state_of[i] = -1;
   for (int k = 0; k < ns; k++)
     if (naryn__stage_state_node(st0, k) >= 0) rp->state_of[naryn__stage_state_node(st0, k)] = k;
-  for (int t = 0; t < p->T; t++) naryn__stage_forget(p->stage[t]);
+  for (int j = 0; j < p->N; j++) naryn__stage_forget(p->stage[j]);
   *out = rp;
+  return NARYN_OK;
+}
+
+void naryn__replay_set_prices(naryn__replay *rp, const int *states) { rp->price_state = states; }
+
+int naryn__replay_prices(const naryn_policy *p, const naryn_model *m, uint64_t seed,
+                         uint64_t stream, int **states, naryn_model **priced,
+                         naryn_diags *d) {
+  *states = NULL;
+  *priced = NULL;
+  const naryn__prices *pc = p->m->prices;
+  if (!pc) return NARYN_OK;
+  int T = m->nsteps;
+  int *st = malloc(((size_t)T + 1) * sizeof *st);
+  double *f = malloc(((size_t)T + 1) * sizeof *f);
+  naryn_model *v = NULL;
+  if (st && f) {
+    naryn__rng rng;
+    naryn__rng_seed(&rng, seed, stream);
+    for (int t = 0; t < T; t++) {
+      int k = t > 0 ? naryn__prices_next(pc, st[t - 1], naryn__rng_uniform(&rng)) : pc->initial;
+      st[t] = k;
+      f[t] = pc->factor[(size_t)k * 12 + m->step_month[t] - 1];
+    }
+    v = naryn__model_price_variant(m, f);
+  }
+  free(f);
+  if (!v) {
+    free(st);
+    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  }
+  *states = st;
+  *priced = v;
   return NARYN_OK;
 }
 
@@ -96,7 +130,7 @@ int naryn__replay_holds(const naryn__replay *rp, int i) {
 int naryn__replay_step(naryn__replay *rp, int t, const double *storage_hm3,
                        const naryn_result *r, double *release_hm3, naryn_diags *d) {
   const naryn_model *m = rp->m;
-  naryn__stage *st = naryn__policy_stage(rp->p, t);
+  naryn__stage *st = naryn__policy_stage(rp->p, t, rp->price_state ? rp->price_state[t] : 0);
   for (int i = 0; i < m->nnodes; i++) {
     const naryn__node *n = &m->nodes[i];
     rp->inflow[i] = n->type == NARYN_NODE_INFLOW && n->enabled ? naryn__inflow_m3s(r, i, t)

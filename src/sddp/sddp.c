@@ -79,7 +79,7 @@ static int log_row(naryn_policy *p, const naryn_sddp_opts *o, int it, double t0)
   row->gap_pct = isnan(p->upper) ? NAN : 100.0 * (p->upper - p->lower) / scale;
   row->seconds = now_s() - t0;
   row->cuts = 0;
-  for (int t = 0; t < p->T; t++) row->cuts += naryn__cuts_count(p->cuts, t);
+  for (int n = 0; n < p->N; n++) row->cuts += naryn__cuts_count(p->cuts, n);
   if (o->log) o->log(o->log_user, row);
   return NARYN_OK;
 }
@@ -94,6 +94,11 @@ static int check(const naryn_model *m, const naryn_sddp_opts *o, naryn_diags *d)
     return naryn__diag(d, NARYN_EMODEL, NARYN_SEV_ERROR, m->path, 0, 0, "uncertainty",
                        "expected at most %d inflow outcomes a stage, got %d",
                        NARYN_SDDP_MAX_OUTCOMES, m->noutcomes);
+  if (m->prices && m->prices->n * m->noutcomes > NARYN_SDDP_MAX_OUTCOMES)
+    return naryn__diag(d, NARYN_EMODEL, NARYN_SEV_ERROR, m->path, 0, 0, "uncertainty",
+                       "expected at most %d branches a stage (price states times inflow "
+                       "outcomes), got %d states of prices times %d outcomes",
+                       NARYN_SDDP_MAX_OUTCOMES, m->prices->n, m->noutcomes);
   for (int l = 0; l < m->nlinks; l++)
     if (m->links[l].route.kind != NARYN__ROUTE_NONE)
       return naryn__diag(d, NARYN_EMODEL, NARYN_SEV_ERROR, m->path, 0, 0, NULL,
@@ -140,15 +145,16 @@ static int resume(train *tr, const naryn_sddp_opts *o, naryn__cutlog **cl, int *
   if ((rc = naryn_mpi_agree(rc)) != NARYN_OK) return rc;
   if (tr->rank != 0) rc = naryn__cutfile_read(p->cuts, o->cut_log, &good, d);
   if ((rc = naryn_mpi_agree(rc)) != NARYN_OK) return rc;
-  for (int t = 0; t < p->T && rc == NARYN_OK; t++)
+  for (int t = 0; t < p->N && rc == NARYN_OK; t++)
     for (int i = 0; i < naryn__cuts_count(p->cuts, t) && rc == NARYN_OK; i++) {
       naryn__cut c = naryn__cuts_get(p->cuts, t, i);
-      if ((c.outcome >= 0) != (p->multi_cut != 0) || (t == p->T - 1 && !p->cyclic))
+      int last = naryn__policy_node_step(p, t) == p->T - 1;
+      if ((c.outcome >= 0) != (p->multi_cut != 0) || (last && !p->cyclic))
         return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, o->cut_log, 0, 0, NULL,
                            "expected the cuts of a run with the same settings, got "
                            "cuts of a run %s", c.outcome >= 0 ? "with multiple cuts"
-                           : t == p->T - 1 ? "with a cycle (--discount)"
-                                           : "with a single cut");
+                           : last ? "with a cycle (--discount)"
+                                  : "with a single cut");
       rc = naryn__sddp_cut_into_lps(tr, t, c, d);
       if (c.iteration >= *first) *first = c.iteration + 1;
     }
@@ -161,7 +167,7 @@ static int resume(train *tr, const naryn_sddp_opts *o, naryn__cutlog **cl, int *
 static int select_cuts(train *tr, naryn_diags *d) {
   naryn_policy *p = tr->w[0].p;
   int rc = NARYN_OK, *idx = NULL;
-  for (int t = 0; t < p->T && rc == NARYN_OK; t++) {
+  for (int t = 0; t < p->N && rc == NARYN_OK; t++) {
     rc = naryn__cuts_select(p->cuts, t, d);
     if (rc != NARYN_OK) break;
     int n = naryn__cuts_active_count(p->cuts, t);
@@ -261,12 +267,13 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
 }
 
 /* For replays (replay.c): the model the policy was built for, and its
-** stage of step t: a cyclic policy's round again and again. */
+** stage of step t in price state k: a cyclic policy's round again and
+** again. */
 const naryn_model *naryn__policy_model(const naryn_policy *p) { return p->m; }
 
-naryn__stage *naryn__policy_stage(naryn_policy *p, int t) {
+naryn__stage *naryn__policy_stage(naryn_policy *p, int t, int k) {
   if (t >= 0 && p->cyclic && p->T > 0) t %= p->T;
-  return t >= 0 && t < p->T ? p->stage[t] : NULL;
+  return t >= 0 && t < p->T && k >= 0 && k < p->M ? p->stage[naryn__policy_node(p, t, k)] : NULL;
 }
 
 int naryn_sddp_stages(const naryn_model *m, const naryn_sddp_opts *o) {

@@ -95,7 +95,17 @@ struct naryn_policy {
   const naryn_model *m;
   int T, nstate, nout;
   int multi_cut, cyclic;
-  naryn__stage **stage;
+  /* With a Markov chain of prices (m->prices), M states of it: a stage
+  ** problem per step t and state k, node t * M + k, N = T * M of them (M
+  ** = 1 without one: node t is step t). A backward step from a node
+  ** solves its nb = M * nout branches, branch b the state b / nout of the
+  ** step after under outcome b % nout, with the chance
+  ** branch_p[k * nb + b] from state k. variant[k] is the model with
+  ** state k's prices (NULL without a chain). */
+  int M, N, nb;
+  naryn_model **variant;
+  double *branch_p;
+  naryn__stage **stage;      /* [N] */
   naryn__prodfn *planes;     /* [N]: each plant's production function */
   double *base;              /* [T][N] the inflow the outcomes scale, m3/s
                              ** (the monthly means), or NULL: the model's */
@@ -127,6 +137,27 @@ int naryn__policy_add_cut(naryn_policy *p, int t, int outcome, int iteration, do
 int naryn__policy_read(const naryn_model *m, const char *dir, int select, naryn_policy **out,
                        naryn_diags *d);
 
+/* The node of step t in price state k, and a node's step and state. */
+static inline int naryn__policy_node(const naryn_policy *p, int t, int k) { return t * p->M + k; }
+static inline int naryn__policy_node_step(const naryn_policy *p, int n) { return n / p->M; }
+static inline int naryn__policy_node_state(const naryn_policy *p, int n) { return n % p->M; }
+/* The node that branch b of a backward step solves when the node visited
+** in the step after is 'next' (of the same step as every branch). */
+static inline int naryn__policy_branch_node(const naryn_policy *p, int next, int b) {
+  return naryn__policy_node(p, naryn__policy_node_step(p, next), b / p->nout);
+}
+/* The chance of branch b from node n. */
+static inline double naryn__policy_branch_p(const naryn_policy *p, int n, int b) {
+  return p->branch_p[(size_t)naryn__policy_node_state(p, n) * p->nb + b];
+}
+/* 1 when branch b has a chance from some price state: a backward step
+** solves it, since the cuts it makes are for every node of its step. */
+static inline int naryn__policy_branch_used(const naryn_policy *p, int b) {
+  for (int k = 0; k < p->M; k++)
+    if (p->branch_p[(size_t)k * p->nb + b] > 0) return 1;
+  return 0;
+}
+
 /* The states that are reservoirs' storages, the first of the states (the
 ** PAR lags follow). */
 int naryn__policy_reservoirs(const naryn_policy *p);
@@ -141,8 +172,8 @@ const double *naryn__policy_base(const naryn_policy *p, int t);
 void naryn__stage_forget(naryn__stage *st);
 
 /* sddp.c, for replays: the model a policy was built for and its stage of
-** step t (NULL out of range). */
+** step t in price state k (NULL out of range). */
 const naryn_model *naryn__policy_model(const naryn_policy *p);
-naryn__stage *naryn__policy_stage(naryn_policy *p, int t);
+naryn__stage *naryn__policy_stage(naryn_policy *p, int t, int k);
 
 #endif

@@ -39,8 +39,39 @@ static void spin(train *tr, unsigned long seen, int ndone) {
   }
 }
 
-/* The first outcome of block b at the level under way. */
-static int block_from(const train *tr, int b) { return b * tr->w[0].p->nout / tr->blocks; }
+/* The first branch of block b at the level under way. */
+static int block_from(const train *tr, int b) { return b * tr->w[0].p->nb / tr->blocks; }
+
+/* The nodes a block of branches solves, in order: those of the step of
+** node t whose price states branches k0 to k1 - 1 take. */
+static int block_nodes(const naryn_policy *p, int t, int k0, int k1, int *first) {
+  *first = naryn__policy_branch_node(p, t, k0);
+  return k1 > k0 ? naryn__policy_branch_node(p, t, k1 - 1) - *first + 1 : 0;
+}
+
+/* A block's solves under the branches k0 to k1 - 1 at the states s, the
+** step after visited at node t: each node's first solve starts afresh
+** from the basis the block's solves of that node ended with at the last
+** level that solved it, else for the node visited from the forward pass's
+** solve 'fwd', else from where forward paths start it. A branch the chain
+** never takes, from any state, is not solved (value and slopes 0). */
+static int solve_block(run *r, pathrec *pr, int t, const double *s, int b, int k0, int k1,
+                       const saved *fwd) {
+  const naryn_policy *p = r->p;
+  int rc = NARYN_OK;
+  for (int k = k0; k < k1 && rc == NARYN_OK; k++) {
+    double *g = pr->og + (size_t)k * r->ns;
+    if (!naryn__policy_branch_used(p, k)) {
+      pr->ov[k] = 0.0;
+      memset(g, 0, (size_t)r->ns * sizeof *g);
+      continue;
+    }
+    int n = naryn__policy_branch_node(p, t, k), at = n * MIN_CHUNKS + b;
+    naryn__sddp_start_stage(r, n, pr->last_set[at] ? &pr->last[at] : n == t ? fwd : &r->ref[n]);
+    rc = naryn__sddp_solve_outcome(r, n, s, k % p->nout, &pr->ov[k], g);
+  }
+  return rc;
+}
 
 /* What worker w does in the phase under way: the forward passes of its
 ** paths, a level of their backward passes, or its share of the upper
@@ -84,17 +115,20 @@ static void *work(void *arg) {
       const double *s;
       double disc;
       naryn__sddp_level_step(r, pr, tr->level, &t, &to, &s, &disc);
-      int at = t * MIN_CHUNKS + b;
-      naryn__sddp_start_stage(r, t, pr->last_set[at] ? &pr->last[at]
-                                         : &pr->bases[tr->level < pr->len ? tr->level
-                                                                          : pr->len - r->p->T]);
-      for (int k = block_from(tr, b); k < block_from(tr, b + 1) && rc == NARYN_OK; k++)
-        rc = naryn__sddp_solve_outcome(r, t, s, k, &pr->ov[k], pr->og + (size_t)k * r->ns);
-      if (rc == NARYN_OK && naryn__sddp_save_basis(&pr->last[at], r->p->stage[t]) != NARYN_OK) rc = naryn__sddp_oom(r);
-      pr->last_set[at] = 1;
-      if (rc == NARYN_OK && j == 0 && b == 0) {
-        if (naryn__sddp_save_basis(&tr->next_ref[t], r->p->stage[t]) != NARYN_OK) rc = naryn__sddp_oom(r);
-        tr->next_set[t] = 1;
+      int k0 = block_from(tr, b), k1 = block_from(tr, b + 1), first;
+      rc = solve_block(r, pr, t, s, b, k0, k1,
+                       &pr->bases[tr->level < pr->len ? tr->level : pr->len - r->p->T]);
+      /* The basis each node's solves ended with (those it solved). */
+      int nn = block_nodes(r->p, t, k0, k1, &first);
+      for (int n = first; n < first + nn && rc == NARYN_OK; n++) {
+        if (!r->begun[n]) continue;
+        int at = n * MIN_CHUNKS + b;
+        if (naryn__sddp_save_basis(&pr->last[at], r->p->stage[n]) != NARYN_OK) rc = naryn__sddp_oom(r);
+        pr->last_set[at] = 1;
+        if (rc == NARYN_OK && j == 0 && b == 0) {
+          if (naryn__sddp_save_basis(&tr->next_ref[n], r->p->stage[n]) != NARYN_OK) rc = naryn__sddp_oom(r);
+          tr->next_set[n] = 1;
+        }
       }
     }
   }
@@ -242,7 +276,7 @@ static int level_chunks(train *tr) {
   double disc;
   for (int j = 0; j < tr->npath; j++) alive += naryn__sddp_level_step(r, &tr->path[j], tr->level, &t, &to, &s, &disc);
   tr->blocks = alive >= want ? 1 : (want + alive - 1) / (alive > 0 ? alive : 1);
-  if (tr->blocks > r->p->nout) tr->blocks = r->p->nout;
+  if (tr->blocks > r->p->nb) tr->blocks = r->p->nb;
   tr->nlevel = 0;
   for (int j = 0; j < tr->npath; j++) {
     if (!naryn__sddp_level_step(r, &tr->path[j], tr->level, &t, &to, &s, &disc)) continue;
@@ -316,6 +350,10 @@ static int share_paths(train *tr) {
     pathrec *pr = &tr->path[j];
     double head[2] = {j, pr->len};
     rc = pack_put(&pk, head, 2);
+    for (int k = 0; k < pr->len && rc == NARYN_OK; k++) {
+      double node = pr->t[k];
+      rc = pack_put(&pk, &node, 1);
+    }
     if (rc == NARYN_OK) rc = pack_put(&pk, pr->states, (long)pr->len * ns);
     for (int k = 0; k < pr->len && rc == NARYN_OK; k++) rc = pack_basis(&pk, &pr->bases[k]);
   }
@@ -328,11 +366,11 @@ static int share_paths(train *tr) {
     pathrec *pr = &tr->path[j];
     q += 2;
     if (!own && (rc = naryn__sddp_path_room(pr, len, ns)) == NARYN_OK) {
-      memcpy(pr->states, q, (size_t)len * (size_t)ns * sizeof *q);
-      for (int k = 0; k < len; k++) pr->t[k] = k % tr->T;
+      for (int k = 0; k < len; k++) pr->t[k] = (int)q[k];
+      memcpy(pr->states, q + len, (size_t)len * (size_t)ns * sizeof *q);
       pr->len = len;
     }
-    q += (long)len * ns;
+    q += (long)len * (ns + 1);
     for (int k = 0; k < len && rc == NARYN_OK; k++)
       rc = unpack_basis(q, own ? NULL : &pr->bases[k], &q);
   }
@@ -355,7 +393,14 @@ static int share_level(train *tr) {
     rc = pack_put(&pk, &head, 1);
     if (rc == NARYN_OK) rc = pack_put(&pk, pr->ov + k0, k1 - k0);
     if (rc == NARYN_OK) rc = pack_put(&pk, pr->og + (size_t)k0 * ns, (long)(k1 - k0) * ns);
-    if (rc == NARYN_OK) rc = pack_basis(&pk, &pr->last[t * MIN_CHUNKS + b]);
+    /* The last basis of each node the block solved (an empty one for a
+    ** node it did not). */
+    int first, nn = block_nodes(tr->w[0].p, t, k0, k1, &first);
+    for (int n = first; n < first + nn && rc == NARYN_OK; n++) {
+      saved none = {0};
+      int at = n * MIN_CHUNKS + b;
+      rc = pack_basis(&pk, pr->last_set[at] ? &pr->last[at] : &none);
+    }
   }
   double *all = NULL;
   long total = 0;
@@ -374,13 +419,16 @@ static int share_level(train *tr) {
       memcpy(pr->og + (size_t)k0 * ns, q + (k1 - k0), (size_t)(k1 - k0) * (size_t)ns * sizeof *q);
     }
     q += (long)(k1 - k0) * (1 + ns);
-    int at = t * MIN_CHUNKS + b;
-    const double *basis = q;
-    rc = unpack_basis(q, own ? NULL : &pr->last[at], &q);
-    if (!own) pr->last_set[at] = 1;
-    if (rc == NARYN_OK && !own && j == 0 && b == 0) {
-      rc = unpack_basis(basis, &tr->next_ref[t], &q);
-      tr->next_set[t] = 1;
+    int first, nn = block_nodes(tr->w[0].p, t, k0, k1, &first);
+    for (int n = first; n < first + nn && rc == NARYN_OK; n++) {
+      int at = n * MIN_CHUNKS + b, some = q[0] > 0;
+      const double *basis = q;
+      rc = unpack_basis(q, own || !some ? NULL : &pr->last[at], &q);
+      if (!own && some) pr->last_set[at] = 1;
+      if (rc == NARYN_OK && !own && some && j == 0 && b == 0) {
+        rc = unpack_basis(basis, &tr->next_ref[n], &q);
+        tr->next_set[n] = 1;
+      }
     }
   }
   free(all);
@@ -390,18 +438,20 @@ static int share_level(train *tr) {
 /* After an iteration: where the next iteration's forward paths start each
 ** stage (every process has path 0's bases). */
 static int next_refs(train *tr) {
-  int T = tr->T;
-  for (int t = 0; t < T; t++) {
-    if (tr->next_set[t]) {
-      saved x = tr->ref[t];
-      tr->ref[t] = tr->next_ref[t];
-      tr->next_ref[t] = x;
-    } else if (tr->path[0].len > t) {
-      /* Path 0's forward solve of stage t, at its step t. */
-      const saved *f = &tr->path[0].bases[t];
-      if (naryn__sddp_put_basis(&tr->ref[t], f->b, f->n, f->epoch) != NARYN_OK)
-        return NARYN_ENOMEM;
+  for (int n = 0; n < tr->N; n++)
+    if (tr->next_set[n]) {
+      saved x = tr->ref[n];
+      tr->ref[n] = tr->next_ref[n];
+      tr->next_ref[n] = x;
     }
+  /* A node no backward solve of path 0 took: path 0's forward solve of it
+  ** in its first round, if it went there. */
+  const pathrec *p0 = &tr->path[0];
+  for (int k = 0; k < tr->T && k < p0->len; k++) {
+    int n = p0->t[k];
+    if (tr->next_set[n]) continue;
+    const saved *f = &p0->bases[k];
+    if (naryn__sddp_put_basis(&tr->ref[n], f->b, f->n, f->epoch) != NARYN_OK) return NARYN_ENOMEM;
   }
   return NARYN_OK;
 }
@@ -414,7 +464,7 @@ int naryn__sddp_iterate(train *tr, int it, naryn_diags *d) {
   tr->it = it;
   tr->phase = PH_FORWARD;
   tr->nchunk = mine(tr->npath, tr);
-  memset(tr->next_set, 0, (size_t)tr->w[0].p->T);
+  memset(tr->next_set, 0, (size_t)tr->N);
   int rc = run_phase(tr, d);
   /* Every path, its steps, states and bases, on every process. */
   if (rc == NARYN_OK && share_paths(tr) != NARYN_OK)
@@ -424,7 +474,7 @@ int naryn__sddp_iterate(train *tr, int it, naryn_diags *d) {
     if (tr->path[j].len > top) top = tr->path[j].len;
   tr->phase = PH_BACKWARD;
   for (int j = 0; j < tr->npath; j++)
-    memset(tr->path[j].last_set, 0, (size_t)tr->T * MIN_CHUNKS);
+    memset(tr->path[j].last_set, 0, (size_t)tr->N * MIN_CHUNKS);
   for (int L = top; L >= 1 && rc == NARYN_OK; L--) {
     tr->level = L;
     if ((rc = level_chunks(tr)) != NARYN_OK) {
@@ -499,17 +549,18 @@ int naryn__sddp_train_new(train *tr, const naryn_model *m, const naryn_sddp_opts
   tr->path = calloc((size_t)tr->npath, sizeof *tr->path);
   tr->rc = calloc((size_t)nw, sizeof *tr->rc);
   tr->T = p->T;
-  tr->ref = calloc((size_t)p->T + 1, sizeof *tr->ref);
-  tr->next_ref = calloc((size_t)p->T + 1, sizeof *tr->next_ref);
-  tr->next_set = calloc((size_t)p->T + 1, 1);
+  tr->N = p->N;
+  tr->ref = calloc((size_t)p->N + 1, sizeof *tr->ref);
+  tr->next_ref = calloc((size_t)p->N + 1, sizeof *tr->next_ref);
+  tr->next_set = calloc((size_t)p->N + 1, 1);
   rc = tr->w && tr->path && tr->rc && tr->ref && tr->next_ref && tr->next_set
            ? naryn__sddp_worker_new(&tr->w[0], p, o)
            : NARYN_ENOMEM;
   for (int j = 0; j < tr->npath && rc == NARYN_OK; j++) {
-    tr->path[j].ov = malloc(((size_t)p->nout + 1) * sizeof *tr->path[j].ov);
-    tr->path[j].og = malloc(((size_t)p->nout * (size_t)p->nstate + 1) * sizeof *tr->path[j].og);
-    tr->path[j].last = calloc((size_t)p->T * MIN_CHUNKS + 1, sizeof *tr->path[j].last);
-    tr->path[j].last_set = calloc((size_t)p->T * MIN_CHUNKS + 1, 1);
+    tr->path[j].ov = malloc(((size_t)p->nb + 1) * sizeof *tr->path[j].ov);
+    tr->path[j].og = malloc(((size_t)p->nb * (size_t)p->nstate + 1) * sizeof *tr->path[j].og);
+    tr->path[j].last = calloc((size_t)p->N * MIN_CHUNKS + 1, sizeof *tr->path[j].last);
+    tr->path[j].last_set = calloc((size_t)p->N * MIN_CHUNKS + 1, 1);
     if (!tr->path[j].ov || !tr->path[j].og || !tr->path[j].last || !tr->path[j].last_set)
       rc = NARYN_ENOMEM;
   }
@@ -532,7 +583,7 @@ void naryn__sddp_train_free(train *tr) {
     free(tr->w[w].buf);
     free(tr->w[w].begun);
   }
-  for (int t = 0; tr->ref && tr->next_ref && t < tr->T; t++) free(tr->ref[t].b), free(tr->next_ref[t].b);
+  for (int t = 0; tr->ref && tr->next_ref && t < tr->N; t++) free(tr->ref[t].b), free(tr->next_ref[t].b);
   free(tr->ref), free(tr->next_ref), free(tr->next_set), free(tr->cj), free(tr->cb);
   for (int j = 0; tr->path && j < tr->npath; j++) {
     pathrec *pr = &tr->path[j];
@@ -540,7 +591,7 @@ void naryn__sddp_train_free(train *tr) {
     free(pr->cut_a), free(pr->cut_b), free(pr->cut_s);
     free(pr->ov), free(pr->og);
     for (int k = 0; k < pr->cap; k++) free(pr->bases[k].b);
-    for (int k = 0; pr->last && k < tr->T * MIN_CHUNKS; k++) free(pr->last[k].b);
+    for (int k = 0; pr->last && k < tr->N * MIN_CHUNKS; k++) free(pr->last[k].b);
     free(pr->bases), free(pr->last), free(pr->last_set);
   }
   free(tr->w);

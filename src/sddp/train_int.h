@@ -41,10 +41,10 @@ typedef struct saved {
 ** the cuts its backward pass has made at the level under way. */
 typedef struct pathrec {
   double *states;         /* [len][ns] */
-  int *t;                 /* [len] */
+  int *t;                 /* [len] the node of each step */
   saved *bases;           /* [len]: the basis each step's solve ended with */
-  /* [T][MIN_CHUNKS]: the basis each block of the backward pass's solves
-  ** of a stage ended with at the last level that solved it, if one has. */
+  /* [N][MIN_CHUNKS]: the basis each block of the backward pass's solves
+  ** of a node ended with at the last level that solved it, if one has. */
   saved *last;
   unsigned char *last_set;
   int len, cap;
@@ -76,8 +76,8 @@ typedef struct run {
   ** stage starts afresh from a basis every worker has, the next ones from
   ** the last, so that what a chunk finds does not depend on the worker
   ** that runs it, nor on what that worker ran before. */
-  unsigned char *begun;   /* [T] */
-  const saved *ref;       /* [T]: where a forward path starts each stage */
+  unsigned char *begun;   /* [N] */
+  const saved *ref;       /* [N]: where a forward path starts each node */
 } run;
 
 /* The training run: its workers (worker 0's policy is the one trained;
@@ -89,12 +89,13 @@ typedef struct train {
   int nw;
   pathrec *path;
   int npath;
-  /* Where forward paths start each stage [T]: the basis path 0's solves
+  /* Where forward paths start each node [N]: the basis path 0's solves
   ** ended with at the last backward level of the iteration before that
-  ** solved the stage (else its forward pass's), the next being gathered. */
+  ** solved the node (else its forward pass's), the next being gathered. */
   saved *ref, *next_ref;
   unsigned char *next_set;
-  int T;                  /* the stages */
+  int T, N;               /* the steps, and the nodes (steps times price
+                          ** states) */
   /* The chunks of the phase under way this process takes (nchunk), and a
   ** backward level's chunks of every process (nlevel): path and block,
   ** chunk c process c mod nrank's. */

@@ -126,6 +126,8 @@ void naryn_result_free(naryn_result *r) {
   free(r->water_value);
   free(r->energy_lin);
   free(r->command);
+  free(r->price_state);
+  naryn__model_variant_free(r->own_model);
   free(r);
 }
 

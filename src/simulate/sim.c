@@ -714,6 +714,8 @@ void naryn_sim_opts_init(naryn_sim_opts *o) {
   o->step_solver = NARYN_STEP_AUTO;
   o->grids = 1;
   o->policy = NULL;
+  o->price_seed = 1;
+  o->price_member = 0;
 }
 
 /* Tells the caller's progress callback, if any, that 'done' steps are
@@ -755,6 +757,14 @@ int naryn__simulate_into(const naryn_model *m, const naryn_sim_opts *o,
     naryn_sim_opts_init(&defaults);
     o = &defaults;
   }
+  /* A policy with a chain of prices: the run's states of the chain, and
+  ** the model with their prices, which the result keeps. */
+  if (o->policy && !r->own_model) {
+    int prc = naryn__replay_prices(o->policy, m, o->price_seed, (uint64_t)o->price_member,
+                                   &r->price_state, &r->own_model, d);
+    if (prc != NARYN_OK) return prc;
+    if (r->own_model) r->m = m = r->own_model;
+  }
   sim s = {.m = m, .o = o, .d = d, .r = r};
   int rc = NARYN_ENOMEM;
   size_t n = (size_t)m->nnodes;
@@ -794,6 +804,7 @@ int naryn__simulate_into(const naryn_model *m, const naryn_sim_opts *o,
   if (rc == NARYN_OK && naryn__routing_init(&s) != NARYN_OK)
     rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   if (rc == NARYN_OK && o->policy) rc = naryn__replay_new(m, o->policy, &s.replay, d);
+  if (rc == NARYN_OK && s.replay) naryn__replay_set_prices(s.replay, r->price_state);
   if (rc == NARYN_OK) rc = build_lp(&s);
   if (rc == NARYN_OK && o->grids) rc = naryn__dispatch_new(m, r, &s.disp, d);
   if (rc == NARYN_OK) report_progress(&s, 0);

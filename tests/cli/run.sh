@@ -247,7 +247,7 @@ check sddp-log-resume 0 "Converged after 10 iterations: lower bound 39303.87" \
   "$naryn" sddp examples/sddp/model.yaml --cut-log "$tmp/cl.bin" --out "$tmp/sd6"
 check sddp-log-other-settings 2 "got cuts of a run with a single cut" \
   "$naryn" sddp examples/sddp/model.yaml --multi-cut --cut-log "$tmp/cl.bin" --out "$tmp/sd7"
-check sddp-bad-seed 2 'expected --seed a whole number' \
+check sddp-bad-seed 2 'expected --seed to be a whole number' \
   "$naryn" sddp examples/sddp/model.yaml --seed -3
 # The curve's report marks the simulated rules, whose plan is kept too.
 check pareto-rules-row 0 "" grep -q '^rules,' "$tmp/p/pareto.csv"
@@ -665,6 +665,43 @@ check ensemble-policy-compare 2 "expected --policy DIR or --compare, not both" \
   "$naryn" ensemble "$ex/model.yaml" --members-file "$ex/members.csv" --policy "$tmp/pol" --compare
 check simulate-policy-help 0 "--policy DIR" "$naryn" simulate --help
 check ensemble-policy-help 0 "--policy DIR" "$naryn" ensemble --help
+# A policy trained with a Markov chain of prices (doc/sddp.md): the same
+# cuts on 1 thread and 2; its replays draw the price states from
+# --price-seed, the same for the same seed (price_states.csv), others for
+# another; over the members the same bytes on 1 thread and 2, and other
+# members' figures with another seed.
+printf '  prices:\n    states: [{name: low, factor: 0.5}, {name: high, factor: 2}]\n    transition: [[0.8, 0.2], [0.3, 0.7]]\n' >>"$tmp/outcomes.yaml"
+for j in 1 2; do
+  check "policy-prices-train-$j" 0 "" "$naryn" sddp "$ex/model.yaml" --scenario "$tmp/outcomes.yaml" \
+    --iterations 5 --bound-samples 2 --passes 2 --jobs $j --out "$tmp/polp-$j" --quiet
+done
+check policy-prices-same-cuts 0 "" cmp "$tmp/polp-1/cuts.bin" "$tmp/polp-2/cuts.bin"
+check policy-prices-cuts-csv 0 "stage,date,price_state,cut" cat "$tmp/polp-1/cuts.csv"
+for s in 3 3b 4; do
+  check "simulate-policy-prices-$s" 0 "" "$naryn" simulate "$ex/model.yaml" \
+    --scenario "$tmp/outcomes.yaml" --policy "$tmp/polp-1" --price-seed "${s%b}" \
+    --out "$tmp/polp-sim-$s" --quiet
+done
+check simulate-policy-prices-states 0 "step,date,month,price_state,price_factor" \
+  cat "$tmp/polp-sim-3/price_states.csv"
+check simulate-policy-prices-same 0 "" cmp "$tmp/polp-sim-3/price_states.csv" \
+  "$tmp/polp-sim-3b/price_states.csv"
+check simulate-policy-prices-other-seed 1 "" cmp -s "$tmp/polp-sim-3/price_states.csv" \
+  "$tmp/polp-sim-4/price_states.csv"
+for j in 1 2; do
+  check "ensemble-policy-prices-jobs-$j" 0 "" "$naryn" ensemble "$ex/model.yaml" \
+    --scenario "$tmp/outcomes.yaml" --members-file "$ex/members.csv" --policy "$tmp/polp-1" \
+    --jobs $j --out "$tmp/polp-ens-$j" --quiet
+done
+check ensemble-policy-prices-same-bytes 0 "" cmp "$tmp/polp-ens-1/members.csv" \
+  "$tmp/polp-ens-2/members.csv"
+check ensemble-policy-prices-seed 0 "" "$naryn" ensemble "$ex/model.yaml" \
+  --scenario "$tmp/outcomes.yaml" --members-file "$ex/members.csv" --policy "$tmp/polp-1" \
+  --price-seed 9 --jobs 2 --out "$tmp/polp-ens-9" --quiet
+check ensemble-policy-prices-other-seed 1 "" cmp -s "$tmp/polp-ens-1/members.csv" \
+  "$tmp/polp-ens-9/members.csv"
+check simulate-price-seed-without-policy 2 "expected --price-seed S only with --policy DIR" \
+  "$naryn" simulate "$ex/model.yaml" --price-seed 3 --out "$tmp/polp-x"
 # Debian's Python has xarray, pandas and netCDF4 (scripts/deps --test); a
 # python3 earlier on PATH may not.
 py=""

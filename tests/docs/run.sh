@@ -138,6 +138,10 @@ writes simulate-compare simulate "$w/c" energy-mode=NAME -- \
   simulate examples/ensemble/model.yaml --compare --output summary --out "$w/c" --quiet
 writes optimise optimise "$w/o" -- optimise examples/single/model.json --out "$w/o" --quiet
 writes sddp sddp "$w/sd" -- sddp examples/sddp/model.yaml --out "$w/sd" --quiet
+writes sddp-prices sddp "$w/sp" -- sddp examples/sddp-prices/model.yaml --iterations 10 \
+  --out "$w/sp" --quiet
+writes simulate-prices simulate "$w/spr" -- simulate examples/sddp-prices/model.yaml \
+  --policy "$w/sp" --out "$w/spr" --quiet
 writes pareto pareto "$w/p" point-01=point-NN point-02=point-NN -- \
   pareto examples/single/model.json --x energy --y shortage --points 2 --out "$w/p" --quiet
 writes share share "$w/sh" -- share examples/two-countries/model.yaml --jobs 1 --out "$w/sh" --quiet

@@ -159,7 +159,7 @@ static void test_linear_head(void **state) {
 ** system whose head follows its reservoir, under the planes of f. */
 static double extensive(const naryn__prodfn *f) {
   const double prob[2] = {0.5, 0.5}, factor[2] = {0.5, 1.5};
-  tu_sddp_tree tree = {2, prob, factor, 1, 1.0, 0, f};
+  tu_sddp_tree tree = {.nout = 2, .prob = prob, .factor = factor, .cycles = 1, .disc = 1.0, .planes = f};
   return tu_sddp_extensive(&tree);
 }
 

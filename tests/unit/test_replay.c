@@ -78,7 +78,7 @@ static void test_replay_is_the_forward_pass(void **state) {
   double s[1] = {3.0}, s_out[1], slope[1], cost = 0.0, storage[3], release[3];
   naryn__stage_out out = {.s_out = s_out, .slope = slope};
   for (int t = 0; t < 3; t++) {
-    naryn__stage *st = naryn__policy_stage(q, t);
+    naryn__stage *st = naryn__policy_stage(q, t, 0);
     assert_int_equal(naryn__stage_state_count(st), 1);
     assert_int_equal(naryn__stage_state_node(st, 0), res);
     assert_int_equal(naryn__stage_solve(st, s, NULL, &out), NARYN_OK);

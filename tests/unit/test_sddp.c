@@ -30,7 +30,7 @@
 /* The extensive form's expected cost over the tree of nout outcomes a
 ** day, the three days once. */
 static double extensive(int nout, const double *prob, const double *factor) {
-  tu_sddp_tree tree = {nout, prob, factor, 1, 1.0, 0, NULL};
+  tu_sddp_tree tree = {.nout = nout, .prob = prob, .factor = factor, .cycles = 1, .disc = 1.0};
   return tu_sddp_extensive(&tree);
 }
 
@@ -122,7 +122,7 @@ static void test_cvar_worst_case(void **state) {
   char text[4096];
   naryn_model *m = tu_load_model(tu_sddp_text(text, sizeof text, 0, TU_SDDP_TWO));
   const double prob[2] = {0.5, 0.5}, factor[2] = {0.5, 1.5};
-  tu_sddp_tree dearest = {2, prob, factor, 1, 1.0, 1, NULL};
+  tu_sddp_tree dearest = {.nout = 2, .prob = prob, .factor = factor, .cycles = 1, .disc = 1.0, .worst = 1};
   double worst = tu_sddp_extensive(&dearest);
   double mean = extensive(2, prob, factor);
   naryn_sddp_opts o;
@@ -148,7 +148,7 @@ static void test_cyclic(void **state) {
   char text[4096];
   naryn_model *m = tu_load_model(tu_sddp_text(text, sizeof text, 0, "[{probability: 1, inflow_factor: 1}]"));
   const double prob[1] = {1.0}, factor[1] = {1.0};
-  tu_sddp_tree rounds = {1, prob, factor, 40, 0.5, 0, NULL};
+  tu_sddp_tree rounds = {.nout = 1, .prob = prob, .factor = factor, .cycles = 40, .disc = 0.5};
   double ef = tu_sddp_extensive(&rounds);
   naryn_sddp_opts o;
   naryn_sddp_opts_init(&o);
@@ -262,16 +262,8 @@ static void test_bad_outcomes(void **state) {
        "expected a probability above 0 and at most 1, got 0"},
   };
   char text[4096];
-  for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
-    naryn_diags *d = naryn_diags_new(0);
-    naryn_model *m = NULL;
-    assert_int_equal(tu_load_text(tu_sddp_text(text, sizeof text, 0, bad[k][0]), &m, d),
-                     NARYN_EMODEL);
-    const char *e = tu_first_error(d);
-    if (!strstr(e, bad[k][1])) print_error("%s\n", e);
-    assert_non_null(strstr(e, bad[k][1]));
-    naryn_diags_free(d);
-  }
+  for (size_t k = 0; k < sizeof bad / sizeof *bad; k++)
+    tu_refused(tu_sddp_text(text, sizeof text, 0, bad[k][0]), bad[k][1]);
 }
 
 int main(void) {

@@ -232,25 +232,13 @@ static double extensive(const naryn_model *m) {
   return tu_sddp_solve(&tr, nrows, ncols, collo, colup, obj, rowlo, rowup);
 }
 
-/* Trains m's policy to convergence and asserts that its lower bound
-** reached the extensive form's optimum ef to 1e-6 and never passed it. */
-static naryn_policy *reaches(const naryn_model *m, double ef) {
-  tu_sddp_seen s = {ef, 0};
-  naryn_sddp_opts o;
-  tu_sddp_converge_opts(&o, &s);
-  naryn_policy *p = tu_sddp_train(m, &o);
-  assert_int_equal(s.above, 0);
-  assert_true(fabs(naryn_policy_lower_bound(p) - ef) <= 1e-6 * fabs(ef));
-  return p;
-}
-
 /* The lower bound reaches the extensive form's optimum and never passes
 ** it; the policy's states are the storage and the river's last flow. */
 static void test_against_the_extensive_form(void **state) {
   (void)state;
   naryn_model *m = load(1);
   double ef = extensive(m);
-  naryn_policy *p = reaches(m, ef);
+  naryn_policy *p = tu_sddp_reaches(m, ef);
   double lb = naryn_policy_lower_bound(p), half, ub = naryn_policy_upper_bound(p, &half);
   print_message("extensive form %.6f, lower bound %.6f, upper bound %.6f +- %.6f\n", ef, lb,
                 ub, half);
@@ -285,7 +273,7 @@ static void test_two_lags(void **state) {
   (void)state;
   naryn_model *m = load(2);
   double ef = extensive(m);
-  naryn_policy *p = reaches(m, ef);
+  naryn_policy *p = tu_sddp_reaches(m, ef);
   print_message("PAR(2): extensive form %.6f, lower bound %.6f\n", ef,
                 naryn_policy_lower_bound(p));
   assert_int_equal(p->nstate, 3);
@@ -304,7 +292,7 @@ static void test_initial_flows(void **state) {
   assert_near(par->init[1], 6.0, 0.0);
   double ef = extensive(m), ef_medians = extensive(medians);
   assert_true(fabs(ef - ef_medians) > 1e-3 * fabs(ef_medians));
-  naryn_policy *p = reaches(m, ef);
+  naryn_policy *p = tu_sddp_reaches(m, ef);
   print_message("PAR(2) from given flows: extensive form %.6f (from the medians %.6f), "
                 "lower bound %.6f\n", ef, ef_medians, naryn_policy_lower_bound(p));
   naryn_policy_free(p);

@@ -124,6 +124,18 @@ static inline naryn_model *tu_load_model(const char *text) {
   return m;
 }
 
+/* Asserts that model text is refused as a bad model, its first error
+** holding 'want' (printed when it does not). */
+static inline void tu_refused(const char *text, const char *want) {
+  naryn_diags *d = naryn_diags_new(0);
+  naryn_model *m = NULL;
+  assert_int_equal(tu_load_text(text, &m, d), NARYN_EMODEL);
+  const char *e = tu_first_error(d);
+  if (!strstr(e, want)) print_error("%s\n", e);
+  assert_non_null(strstr(e, want));
+  naryn_diags_free(d);
+}
+
 /* Loads the model file at path, failing the test with its first error
 ** when it does not load. */
 static inline naryn_model *tu_load_path(const char *path) {

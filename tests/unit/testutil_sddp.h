@@ -32,9 +32,11 @@
 
 /* The system's model text in buf, with the given outcomes (a YAML list),
 ** its plant of fixed head, or (head_follows) under the reservoir's level
-** table. */
-static inline const char *tu_sddp_text(char *buf, size_t size, int head_follows,
-                                       const char *outcomes) {
+** table; 'top' added to the model's fields and 'more' to its uncertainty
+** section (each "" for none). */
+static inline const char *tu_sddp_text_with(char *buf, size_t size, int head_follows,
+                                            const char *outcomes, const char *top,
+                                            const char *more) {
   snprintf(buf, size,
            "name: sddp\n"
            "horizon: {start: 2001-01-01, end: 2001-01-03, step: daily}\n"
@@ -57,12 +59,19 @@ static inline const char *tu_sddp_text(char *buf, size_t size, int head_follows,
            "  - {name: Cheap, grid: G, capacity_mw: 20, cost_per_mwh: 30}\n"
            "  - {name: Dear, grid: G, capacity_mw: 40, cost_per_mwh: [60, 150, 90]}\n"
            "objectives: [{name: power, kind: grid}]\n"
+           "%s"
            "uncertainty:\n"
-           "  outcomes: %s\n",
+           "  outcomes: %s\n"
+           "%s",
            head_follows ? ", level_table: {storage_hm3: [0, 5], level_m: [130, 150]}" : "",
            head_follows ? "reservoir: Res, tailwater_m: 50" : "head_m: 100",
-           head_follows ? "60, capacity_mw: 50" : "500, capacity_mw: 500", outcomes);
+           head_follows ? "60, capacity_mw: 50" : "500, capacity_mw: 500", top, outcomes, more);
   return buf;
+}
+
+static inline const char *tu_sddp_text(char *buf, size_t size, int head_follows,
+                                       const char *outcomes) {
+  return tu_sddp_text_with(buf, size, head_follows, outcomes, "", "");
 }
 
 /* Trains a policy for m with options o, checked to succeed. */
@@ -122,6 +131,18 @@ static inline void tu_sddp_converge_opts(naryn_sddp_opts *o, tu_sddp_seen *s) {
   o->log_user = s;
 }
 
+/* Trains m's policy to convergence and asserts that its lower bound
+** reached the extensive form's optimum ef to 1e-6 and never passed it. */
+static inline naryn_policy *tu_sddp_reaches(const naryn_model *m, double ef) {
+  tu_sddp_seen s = {ef, 0};
+  naryn_sddp_opts o;
+  tu_sddp_converge_opts(&o, &s);
+  naryn_policy *p = tu_sddp_train(m, &o);
+  assert_int_equal(s.above, 0);
+  assert_true(fabs(naryn_policy_lower_bound(p) - ef) <= 1e-6 * fabs(ef));
+  return p;
+}
+
 /* The optimum of the LP whose elements are in tr, with these bounds and
 ** costs (nrows rows, ncols columns), solved from scratch; frees tr and
 ** the arrays (made with malloc). */
@@ -159,6 +180,13 @@ typedef struct tu_sddp_tree {
   double disc;
   int worst;
   const naryn__prodfn *planes;
+  /* A market that buys the grid's surplus at 'sell' per MWh times the
+  ** factor of the day's price state, the states (nm of them; 0: one, of
+  ** factor 1) following the chain of transition matrix 'trans' from
+  ** state m0 on the first day. */
+  double sell;
+  int nm, m0;
+  const double *trans, *pfac;
 } tu_sddp_tree;
 
 /* The optimum of the extensive form: per node of the tree (stage t,
@@ -169,7 +197,10 @@ static inline double tu_sddp_extensive(const tu_sddp_tree *tree) {
   const double demand[3] = {1.0, 1.2, 1.0}, dear_price[3] = {60, 150, 90};
   const double inflow = 20 * 86400 * 1e-6, k = TU_SDDP_GWH_PER_HM3;
   const naryn__prodfn *f = tree->planes;
-  int nout = tree->nout;
+  /* A node's branches: every price state of the day after times every
+  ** outcome; a price state the chain cannot reach has no chance (the
+  ** first day's is m0). */
+  int nm = tree->nm > 0 ? tree->nm : 1, nout = tree->nout * nm, nin = tree->nout;
   /* The columns of a node, the energy's only with planes. */
   const int S = 0, REL = 1, TURB = 2, E = f ? 3 : -1, CHEAP = f ? 4 : 3;
   const int DEAR = CHEAP + 1, UNS = CHEAP + 2, SUR = CHEAP + 3, NV = CHEAP + 4;
@@ -194,9 +225,14 @@ static inline double tu_sddp_extensive(const tu_sddp_tree *tree) {
     int day = (t - 1) % 3;
     double w = pow(tree->disc, (t - 1) / 3);
     for (int n = 0; n < nodes[t]; n++) {
-      int id = first[t] + n, parent = first[t - 1] + n / nout, o = n % nout;
+      int id = first[t] + n, parent = first[t - 1] + n / nout, o = n % nout % nin;
+      int ms = n % nout / nin;
       double pr = 1.0;
-      for (int q = n, st = t; st >= 1; st--, q /= nout) pr *= tree->prob[q % nout];
+      for (int q = n, st = t; st >= 1; st--, q /= nout) {
+        int mq = q % nout / nin, from = st > 1 ? q / nout % nout / nin : -1;
+        double pm = tree->nm <= 0 ? 1.0 : from < 0 ? (mq == tree->m0) : tree->trans[from * nm + mq];
+        pr *= pm * tree->prob[q % nout % nin];
+      }
       int c = id * NV;
       colup[c + S] = 5.0;
       if (f) {
@@ -209,6 +245,7 @@ static inline double tu_sddp_extensive(const tu_sddp_tree *tree) {
         obj[c + CHEAP] = w * pr * 30e3;
         obj[c + DEAR] = w * pr * dear_price[day] * 1e3;
         obj[c + UNS] = w * pr * 1000e3;
+        obj[c + SUR] = -w * pr * tree->sell * (tree->nm > 0 ? tree->pfac[ms] : 1.0) * 1e3;
       }
       int r = nrows++;
       naryn__trip_add(&tr, r, c + S, 1.0);
