@@ -28,9 +28,13 @@ typedef struct policy {
   double *it, *lb, *ub, *hw, *gap;
   int nest;            /* iterations with an upper bound estimate */
   /* water_values.csv: the reservoirs and stages in the order of the
-  ** file, and each row's reservoir, stage, storage and value. */
-  int nres, nstage;
+  ** file, and each row's reservoir, stage, storage and value. A policy
+  ** with a chain of prices has a price_state column: a stage is then a
+  ** step in one price state, and the states are listed in file order. */
+  int nres, nstage, nps;
   const char **res;    /* [nres] */
+  const char **ps;     /* [nps] the price states; NULL without a chain */
+  int *stage_ps;       /* [nstage] the stage's price state, 0 without */
   int *stage_row;      /* [nstage] the stage's first row */
   int *ri, *si;        /* [rows] */
   double *st, *val;    /* [rows] */
@@ -114,7 +118,11 @@ static int read_water_values(policy *p) {
   p->st = alloc(p, n, sizeof *p->st);
   p->val = alloc(p, n, sizeof *p->val);
   p->has_value = alloc(p, n, 1);
-  if (!p->res || !p->stage_row || !p->ri || !p->si || !p->st || !p->val || !p->has_value)
+  p->stage_ps = alloc(p, n, sizeof *p->stage_ps);
+  int chain = naryn__csv_column(t, "price_state") >= 0;
+  if (chain) p->ps = alloc(p, n, sizeof *p->ps);
+  if (!p->res || !p->stage_row || !p->ri || !p->si || !p->st || !p->val || !p->has_value ||
+      !p->stage_ps || (chain && !p->ps))
     return nomem(f);
   memset(p->has_value, 0, n ? n : 1);
   int rc = NARYN_OK;
@@ -129,12 +137,21 @@ static int read_water_values(policy *p) {
     while (k < p->nres && strcmp(p->res[k], name) != 0) k++;
     if (k == p->nres) p->res[p->nres++] = name;
     p->ri[r] = k;
-    /* The rows come stage by stage: the last stage seen is looked at first. */
+    /* The rows come stage by stage: the last stage seen is looked at
+    ** first. With a chain, a stage and price state. */
     int s = p->nstage - 1;
-    while (s >= 0 && strcmp(cell(t, p->stage_row[s], "stage"), cell(t, r, "stage")) != 0) s--;
+    while (s >= 0 && (strcmp(cell(t, p->stage_row[s], "stage"), cell(t, r, "stage")) != 0 ||
+                      (chain && strcmp(cell(t, p->stage_row[s], "price_state"),
+                                       cell(t, r, "price_state")) != 0)))
+      s--;
     if (s < 0) {
       s = p->nstage++;
       p->stage_row[s] = r;
+      int g = 0;
+      const char *state = chain ? cell(t, r, "price_state") : "";
+      while (chain && g < p->nps && strcmp(p->ps[g], state) != 0) g++;
+      if (chain && g == p->nps) p->ps[p->nps++] = state;
+      p->stage_ps[s] = g;
     }
     p->si[r] = s;
     if (!isnan(p->val[r])) p->has_value[s] = 1;
@@ -150,7 +167,10 @@ static void header(naryn__page *p, const policy *q) {
   snprintf(buf, sizeof buf, "%d", q->n);
   naryn__meta(p, "Iterations", buf);
   naryn__meta(p, "Cuts", cell(q->conv, q->n - 1, "cuts"));
-  snprintf(buf, sizeof buf, "%d", q->nstage);
+  if (q->ps)
+    snprintf(buf, sizeof buf, "%d, each in %d price states", q->nstage / q->nps, q->nps);
+  else
+    snprintf(buf, sizeof buf, "%d", q->nstage);
   naryn__meta(p, "Stages", buf);
   fprintf(p->out, "<dt>Reservoirs</dt><dd>");
   for (int k = 0; k < q->nres; k++) {
@@ -260,9 +280,110 @@ static int stage_month(const policy *q, int s) {
   return m >= 1 && m <= 12 ? m : 0;
 }
 
-/* The section "Water values": a chart per reservoir of the value of
-** water against storage, a line per stage drawn (every stage, or
-** MAX_LINES of them evenly spaced), and a note naming the stages
+/* The stages drawn of price state g (every stage without a chain) into
+** drawn[]: all of them, or MAX_LINES evenly spaced; how many there are
+** into *all; whether each has a month of its own (then the lines are
+** named by month, as a cycle of monthly stages is) into *by_month. */
+static int drawn_stages(const policy *q, int g, int *drawn, int *all, int *by_month) {
+  int n = 0, seen[13] = {0};
+  for (int s = 0; s < q->nstage; s++) n += q->stage_ps[s] == g;
+  int nd = n <= MAX_LINES ? n : MAX_LINES;
+  *all = n;
+  *by_month = n <= 12;
+  for (int s = 0, j = 0, k = 0; s < q->nstage; s++) {
+    if (q->stage_ps[s] != g) continue;
+    int m = stage_month(q, s);
+    if (!m || seen[m]++) *by_month = 0;
+    if (k < nd && j == (nd == n ? k : (int)((long)k * (n - 1) / (MAX_LINES - 1)))) drawn[k++] = s;
+    j++;
+  }
+  return nd;
+}
+
+/* The note naming the stages without values. */
+static void empty_stages(naryn__page *p, const policy *q) {
+  int nempty = 0;
+  for (int s = 0; s < q->nstage; s++) nempty += !q->has_value[s];
+  if (!nempty) return;
+  fprintf(p->out, "<p class=\"note\">No values (no cuts) at %s ", nempty > 1 ? "stages" : "stage");
+  int shown = 0;
+  for (int s = 0; s < q->nstage && shown < 10; s++) {
+    if (q->has_value[s]) continue;
+    fprintf(p->out, "%s", shown ? ", " : "");
+    naryn__text(p, cell(q->wv, q->stage_row[s], "stage"));
+    fprintf(p->out, " (");
+    naryn__text(p, cell(q->wv, q->stage_row[s], "date"));
+    if (q->ps) {
+      fprintf(p->out, ", ");
+      naryn__text(p, q->ps[q->stage_ps[s]]);
+    }
+    fprintf(p->out, ")");
+    shown++;
+  }
+  if (nempty > shown) fprintf(p->out, " and %d more", nempty - shown);
+  fprintf(p->out, ": a stage without cuts gives water no value, and its %s not drawn.</p>\n",
+          nempty > 1 ? "lines are" : "line is");
+}
+
+/* The chart of reservoir k's water values in price state g (every stage
+** without a chain): a line per stage drawn, its points in x and y. */
+static int water_value_chart(naryn__page *p, policy *q, int k, int g, double *x, double *y) {
+  run_files *f = &q->f;
+  int drawn[MAX_LINES], all, by_month, nd = drawn_stages(q, g, drawn, &all, &by_month);
+  (void)all;
+  naryn__series s[MAX_LINES];
+  int ns = 0;
+  size_t used = 0, rows = (size_t)q->wv->nrows;
+  for (int j = 0; j < nd; j++) {
+    int st = drawn[j], n = 0;
+    for (size_t r = 0; r < rows; r++)
+      if (q->ri[r] == k && q->si[r] == st && !isnan(q->val[r])) {
+        x[used + n] = q->st[r];
+        y[used + n] = q->val[r];
+        n++;
+      }
+    if (!n) continue;
+    const char *name;
+    int m = stage_month(q, st);
+    if (by_month) name = naryn__rep_month_names[water_month(m)];
+    else
+      name = naryn__arena_printf(f->a, "stage %s, %s", cell(q->wv, q->stage_row[st], "stage"),
+                                 cell(q->wv, q->stage_row[st], "date"));
+    if (!name) return nomem(f);
+    /* A stage keeps its colour on every reservoir's chart; the lines
+    ** after the palette's nine are dashed. */
+    s[ns] = (naryn__series){name, x + used, y + used, n, j < 9 ? NARYN__LINE : NARYN__DASHED,
+                            naryn__colour(j), NULL, NULL, 0};
+    ns++;
+    used += (size_t)n;
+  }
+  fprintf(p->out, "<h3>");
+  naryn__text(p, q->res[k]);
+  if (q->ps) {
+    fprintf(p->out, ", price state ");
+    naryn__text(p, q->ps[g]);
+  }
+  fprintf(p->out, "</h3>\n");
+  if (!ns) {
+    naryn__rep_not_drawn(p->out, "The water values", "no stage drawn has values");
+    return NARYN_OK;
+  }
+  char id[48], yl[256], cap[512];
+  snprintf(id, sizeof id, q->ps ? "wv-%d-%d" : "wv-%d", k + 1, g + 1);
+  snprintf(yl, sizeof yl, "value of water, %s per hm3", q->currency);
+  if (q->ps)
+    snprintf(cap, sizeof cap, "The value of water in %s by its storage at the end of the stage, "
+             "prices %s", q->res[k], q->ps[g]);
+  else
+    snprintf(cap, sizeof cap, "The value of water in %s by its storage at the end of the stage",
+             q->res[k]);
+  naryn__chart c = {id, cap, "storage at the end of the stage, hm3", yl, NARYN__AXIS_NUMBER,
+                    NULL, 0, 1, s, ns, 0, 320, 0, 0, 0, 0};
+  return naryn__figure(p, &c, cap, by_month ? "(a line a month)" : "(a line a stage)");
+}
+
+/* The section "Water values": a chart per reservoir (and price state) of
+** the value of water against storage, and a note naming the stages
 ** without values. */
 static int water_value_section(naryn__page *p, policy *q) {
   run_files *f = &q->f;
@@ -271,90 +392,24 @@ static int water_value_section(naryn__page *p, policy *q) {
                   "stages after it, by its storage then, the other reservoirs at their "
                   "initial storage (water_values.csv), in ");
   naryn__text(p, q->currency);
-  fprintf(p->out, " per hm3.</p>\n");
+  fprintf(p->out, " per hm3%s.</p>\n", q->ps ? ", in each state of the energy prices" : "");
   if (!q->nres || !q->nstage) {
     naryn__rep_not_drawn(p->out, "Water values", "water_values.csv has no rows");
     return NARYN_OK;
   }
-  /* The stages drawn, and whether each has a month of its own: then the
-  ** lines are named by month, as a cycle of monthly stages is. */
-  int drawn[MAX_LINES], nd = q->nstage <= MAX_LINES ? q->nstage : MAX_LINES;
-  for (int k = 0; k < nd; k++)
-    drawn[k] = nd == q->nstage ? k : (int)((long)k * (q->nstage - 1) / (MAX_LINES - 1));
-  int by_month = q->nstage <= 12, seen[13] = {0};
-  for (int s = 0; s < q->nstage && by_month; s++) {
-    int m = stage_month(q, s);
-    if (!m || seen[m]++) by_month = 0;
-  }
-  if (nd < q->nstage)
-    fprintf(p->out, "<p class=\"note\">The policy has %d stages; the charts draw %d of them, "
-                    "evenly spaced. water_values.csv holds them all.</p>\n", q->nstage, nd);
-  /* The stages without values. */
-  int nempty = 0;
-  for (int s = 0; s < q->nstage; s++) nempty += !q->has_value[s];
-  if (nempty) {
-    fprintf(p->out, "<p class=\"note\">No values (no cuts) at %s ", nempty > 1 ? "stages" : "stage");
-    int shown = 0;
-    for (int s = 0; s < q->nstage && shown < 10; s++) {
-      if (q->has_value[s]) continue;
-      fprintf(p->out, "%s", shown ? ", " : "");
-      naryn__text(p, cell(q->wv, q->stage_row[s], "stage"));
-      fprintf(p->out, " (");
-      naryn__text(p, cell(q->wv, q->stage_row[s], "date"));
-      fprintf(p->out, ")");
-      shown++;
-    }
-    if (nempty > shown) fprintf(p->out, " and %d more", nempty - shown);
-    fprintf(p->out, ": a stage without cuts gives water no value, and its %s not drawn.</p>\n",
-            nempty > 1 ? "lines are" : "line is");
-  }
+  int drawn[MAX_LINES], all, by_month, nd = drawn_stages(q, 0, drawn, &all, &by_month);
+  if (nd < all)
+    fprintf(p->out, "<p class=\"note\">The policy has %d stages%s; the charts draw %d of them, "
+                    "evenly spaced. water_values.csv holds them all.</p>\n",
+            all, q->ps ? " in each price state" : "", nd);
+  empty_stages(p, q);
   size_t rows = (size_t)q->wv->nrows;
   double *x = alloc(q, rows, sizeof *x), *y = alloc(q, rows, sizeof *y);
-  naryn__series s[MAX_LINES];
   if (!x || !y) return nomem(f);
   int rc = NARYN_OK;
-  for (int k = 0; k < q->nres && rc == NARYN_OK; k++) {
-    int ns = 0;
-    size_t used = 0;
-    for (int j = 0; j < nd; j++) {
-      int st = drawn[j], n = 0;
-      for (size_t r = 0; r < rows; r++)
-        if (q->ri[r] == k && q->si[r] == st && !isnan(q->val[r])) {
-          x[used + n] = q->st[r];
-          y[used + n] = q->val[r];
-          n++;
-        }
-      if (!n) continue;
-      const char *name;
-      int m = stage_month(q, st);
-      if (by_month) name = naryn__rep_month_names[water_month(m)];
-      else
-        name = naryn__arena_printf(f->a, "stage %s, %s", cell(q->wv, q->stage_row[st], "stage"),
-                                   cell(q->wv, q->stage_row[st], "date"));
-      if (!name) return nomem(f);
-      /* A stage keeps its colour on every reservoir's chart; the lines
-      ** after the palette's nine are dashed. */
-      s[ns] = (naryn__series){name, x + used, y + used, n, j < 9 ? NARYN__LINE : NARYN__DASHED,
-                              naryn__colour(j), NULL, NULL, 0};
-      ns++;
-      used += (size_t)n;
-    }
-    fprintf(p->out, "<h3>");
-    naryn__text(p, q->res[k]);
-    fprintf(p->out, "</h3>\n");
-    if (!ns) {
-      naryn__rep_not_drawn(p->out, "The water values", "no stage drawn has values");
-      continue;
-    }
-    char id[32], yl[256], cap[512];
-    snprintf(id, sizeof id, "wv-%d", k + 1);
-    snprintf(yl, sizeof yl, "value of water, %s per hm3", q->currency);
-    snprintf(cap, sizeof cap, "The value of water in %s by its storage at the end of the stage",
-             q->res[k]);
-    naryn__chart c = {id, cap, "storage at the end of the stage, hm3", yl, NARYN__AXIS_NUMBER,
-                      NULL, 0, 1, s, ns, 0, 320, 0, 0, 0, 0};
-    rc = naryn__figure(p, &c, cap, by_month ? "(a line a month)" : "(a line a stage)");
-  }
+  for (int k = 0; k < q->nres && rc == NARYN_OK; k++)
+    for (int g = 0; g < (q->ps ? q->nps : 1) && rc == NARYN_OK; g++)
+      rc = water_value_chart(p, q, k, g, x, y);
   return rc;
 }
 

@@ -9,7 +9,8 @@
 ** cycle of 12 monthly stages, written by hand, gets a line a month named
 ** by its month, and a policy of 24 stages 12 lines. A convergence.csv
 ** with a word for a number, cut short or without rows is refused, naming
-** the file, line and column, and the page already there is left alone.
+** the file, line and column, and the page already there is left alone. A
+** policy with a chain of prices gets a chart per reservoir and state.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,9 +25,11 @@
 #include "naryn_int.h"
 #include "testutil.h"
 
-/* Trains the policy of examples/sddp and writes it into DIR/policy. */
-static void write_policy(const char *dir, char *out, size_t size) {
-  naryn_model *m = tu_load_path("examples/sddp/model.yaml");
+/* Trains the policy of examples/EXAMPLE and writes it into DIR/policy. */
+static void write_example_policy(const char *example, const char *dir, char *out, size_t size) {
+  char path[256];
+  snprintf(path, sizeof path, "examples/%s/model.yaml", example);
+  naryn_model *m = tu_load_path(path);
   naryn_sddp_opts o;
   naryn_sddp_opts_init(&o);
   o.max_iterations = 10;
@@ -44,6 +47,10 @@ static void write_policy(const char *dir, char *out, size_t size) {
   naryn_policy_free(p);
   naryn_model_free(m);
   naryn_diags_free(d);
+}
+
+static void write_policy(const char *dir, char *out, size_t size) {
+  write_example_policy("sddp", dir, out, size);
 }
 
 static char *slurp(const char *dir, const char *name) {
@@ -223,8 +230,27 @@ static void test_monthly_cycle(void **state) {
   tu_rmdir(dir);
 }
 
+/* A policy trained with a chain of prices (examples/sddp-prices): its
+** stages counted in each state, a chart per reservoir and price state,
+** and the stages without values named with their state. */
+static void test_price_states(void **state) {
+  (void)state;
+  char dir[64], pol[600];
+  tu_mkdtemp(dir);
+  write_example_policy("sddp-prices", dir, pol, sizeof pol);
+  char *page = slurp(pol, "report.html");
+  assert_non_null(strstr(page, "<dd>3, each in 2 price states</dd>"));
+  assert_non_null(strstr(page, "<h3>Res, price state cheap</h3>"));
+  assert_non_null(strstr(page, "<h3>Res, price state dear</h3>"));
+  assert_non_null(strstr(page, "No values (no cuts) at stages 3 (2001-01-03, cheap), "
+                               "3 (2001-01-03, dear)"));
+  free(page);
+  tu_rmdir(dir);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_price_states),
       cmocka_unit_test(test_policy_page),
       cmocka_unit_test(test_damaged_convergence),
       cmocka_unit_test(test_monthly_cycle),
