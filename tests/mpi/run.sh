@@ -95,7 +95,7 @@ done
 # Training a policy over 2 processes: the lower bound reaches the
 # extensive form's optimum of examples/sddp (examples/sddp/README.md), and
 # two runs give the same cuts, bit for bit, as do 2 threads of one
-# process; a run resumed from its cut log
+# process (with a chain of prices too); a run resumed from its cut log
 # over 2 processes goes on from where it was.
 sd="$(pwd)/examples/sddp/model.yaml"
 # shellcheck disable=SC2086
@@ -113,6 +113,16 @@ record sddp-two-processes-same-cuts $?
   mpirun $root --oversubscribe -np 2 "$naryn" sddp "$sd" --passes 2 --jobs 1 --out "$tmp/sd6" \
     --quiet >>"$tmp/log" 2>&1 && cmp "$tmp/sd5/cuts.bin" "$tmp/sd6/cuts.bin" >>"$tmp/log" 2>&1
 record sddp-threads-or-processes-same-cuts $?
+# With a chain of prices (examples/sddp-prices): the extensive form's
+# optimum, and the cuts of 1 process of 2 threads, on 2 processes.
+sp="$(pwd)/examples/sddp-prices/model.yaml"
+# shellcheck disable=SC2086
+"$naryn" sddp "$sp" --passes 3 --jobs 2 --iterations 20 --out "$tmp/sp1" --quiet \
+  >"$tmp/log" 2>&1 &&
+  mpirun $root --oversubscribe -np 2 "$naryn" sddp "$sp" --passes 3 --jobs 1 --iterations 20 \
+    --out "$tmp/sp2" >>"$tmp/log" 2>&1 && grep -q "lower bound -53487.85" "$tmp/log" &&
+  cmp "$tmp/sp1/cuts.bin" "$tmp/sp2/cuts.bin" >>"$tmp/log" 2>&1
+record sddp-prices-processes-same-cuts $?
 # shellcheck disable=SC2086
 mpirun $root --oversubscribe -np 2 "$naryn" sddp "$sd" --iterations 2 --cut-log "$tmp/cl.bin" \
   --out "$tmp/sd3" --quiet >"$tmp/log" 2>&1 &&
