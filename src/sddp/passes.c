@@ -86,8 +86,13 @@ int naryn__sddp_oom(run *r) {
 
 /* One forward pass along the outcomes (and price states) drawn from rng:
 ** its nodes and states kept into pr (NULL: not kept), its cost into
-** *total. */
-int naryn__sddp_forward(run *r, naryn__rng *rng, pathrec *pr, double *total) {
+** *total. A cycle's pass goes round again with the discount's chance,
+** so that its mean cost is the discounted cost. With rounds > 0 it first
+** goes round that many times for sure, round k's cost weighted by the
+** discount to the power k, and only then goes on by chance, each round
+** after weighted by the discount to the power 'rounds': the same mean,
+** without most of the spread that the number of rounds adds. */
+int naryn__sddp_forward(run *r, naryn__rng *rng, pathrec *pr, int rounds, double *total) {
   naryn_policy *p = r->p;
   const naryn_model *m = p->m;
   double *s = r->s0 + r->ns; /* the running state */
@@ -95,6 +100,7 @@ int naryn__sddp_forward(run *r, naryn__rng *rng, pathrec *pr, double *total) {
   *total = 0.0;
   if (pr) pr->len = 0;
   int ps = m->prices ? m->prices->initial : 0; /* the price state */
+  double weight = 1.0;
   for (int round = 0; round < MAX_ROUNDS; round++) {
     for (int t = 0; t < p->T; t++) {
       /* With a chain of prices, each step after the first draws its state
@@ -107,7 +113,7 @@ int naryn__sddp_forward(run *r, naryn__rng *rng, pathrec *pr, double *total) {
       int rc = naryn__stage_solve_with(p->stage[n], s, factors(m, k), naryn__policy_base(p, t),
                                        &r->so);
       if (rc != NARYN_OK) return naryn__stage_failed(m, t, rc, r->d);
-      *total += r->so.cost;
+      *total += weight * r->so.cost;
       memcpy(s, r->so.s_out, (size_t)r->ns * sizeof *s);
       if (!pr) continue;
       if (naryn__sddp_path_room(pr, pr->len + 1, r->ns) != NARYN_OK) return naryn__sddp_oom(r);
@@ -115,8 +121,14 @@ int naryn__sddp_forward(run *r, naryn__rng *rng, pathrec *pr, double *total) {
       memcpy(pr->states + (size_t)pr->len * r->ns, s, (size_t)r->ns * sizeof *s);
       pr->t[pr->len++] = n;
     }
-    /* A cycle goes round again with the discount's probability. */
-    if (!p->cyclic || naryn__rng_uniform(rng) >= r->discount) break;
+    /* A cycle goes round again with the discount's probability, or the
+    ** rounds asked for, discounted. */
+    if (!p->cyclic) break;
+    if (round + 1 < rounds) {
+      weight *= r->discount;
+      continue;
+    }
+    if (naryn__rng_uniform(rng) >= r->discount) break;
   }
   return NARYN_OK;
 }

@@ -93,7 +93,7 @@ static void *work(void *arg) {
            j++) {
         naryn__rng rng;
         naryn__rng_seed(&rng, r->o->seed, (1ull << 32) + (uint64_t)j);
-        rc = naryn__sddp_forward(r, &rng, NULL, &tr->sample[j]);
+        rc = naryn__sddp_forward(r, &rng, NULL, tr->bound_rounds, &tr->sample[j]);
       }
     } else if (tr->phase == PH_FORWARD) {
       /* Path j of iteration it: stream it, and for j > 0 beyond every
@@ -102,7 +102,7 @@ static void *work(void *arg) {
       pathrec *pr = &tr->path[j];
       naryn__rng rng;
       naryn__rng_seed(&rng, r->o->seed, (uint64_t)tr->it + ((uint64_t)j << 40));
-      rc = naryn__sddp_forward(r, &rng, pr, &pr->cost);
+      rc = naryn__sddp_forward(r, &rng, pr, 0, &pr->cost);
     } else {
       /* A path's outcomes at the level under way, from the basis its
       ** solves of the same stage ended with at the last level that solved
@@ -534,6 +534,15 @@ int naryn__sddp_cut_into_lps(train *tr, int t, naryn__cut c, naryn_diags *d) {
   return rc;
 }
 
+/* The rounds a cycle's simulation for the upper bound goes for sure: as
+** many as take the discount's weight below BOUND_TAIL (at most MAX_ROUNDS
+** / 2), or none without a cycle. */
+static int bound_rounds(double discount) {
+  if (!(discount > 0 && discount < 1)) return 0;
+  double k = ceil(log(BOUND_TAIL) / log(discount));
+  return k < MAX_ROUNDS / 2 ? (int)k : MAX_ROUNDS / 2;
+}
+
 /* Sets up the run of policy p (worker 0's): a copy of the policy for
 ** each other worker, the paths' records and the bases' store. NARYN_OK,
 ** or the error (in d); naryn__sddp_train_free frees what was made either
@@ -550,6 +559,7 @@ int naryn__sddp_train_new(train *tr, const naryn_model *m, const naryn_sddp_opts
   tr->rc = calloc((size_t)nw, sizeof *tr->rc);
   tr->T = p->T;
   tr->N = p->N;
+  tr->bound_rounds = bound_rounds(cyclic ? (o->discount > 0 ? o->discount : m->outcome_discount) : 0.0);
   tr->ref = calloc((size_t)p->N + 1, sizeof *tr->ref);
   tr->next_ref = calloc((size_t)p->N + 1, sizeof *tr->next_ref);
   tr->next_set = calloc((size_t)p->N + 1, 1);

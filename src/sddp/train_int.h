@@ -28,6 +28,13 @@
 ** the other warm from the last: each chunk's first solve of a stage
 ** starts afresh. */
 #define BOUND_CHUNK 10
+/* A cycle's simulations for the upper bound go round for sure until the
+** discount's weight falls below this, then on by chance: with a discount
+** of 0.9, 22 rounds, where a path of chance alone has 10 on average. On
+** the built-in model's policy that takes the upper bound's 95 % interval
+** from +-560 M USD to +-153 M with 100 simulations (a 14th of the
+** variance) for about 3.2 times the solves. */
+#define BOUND_TAIL 0.1
 
 /* A basis kept for later solves to start from (naryn__stage_restart): the
 ** statuses of a stage's columns and rows, and the epoch of the stage's
@@ -106,6 +113,8 @@ typedef struct train {
   int it;                 /* the iteration under way */
   int phase, level;       /* what the workers do: see work() */
   double *sample;         /* the upper bound's samples' costs */
+  int bound_rounds;       /* the rounds a cycle's simulation goes for sure
+                          ** (naryn__sddp_forward) */
   int nsample;
   int *rc;                /* per worker */
   int rank, nrank;        /* this MPI process and how many there are:
@@ -142,7 +151,7 @@ void naryn__sddp_begin_chunk(run *r);
 void naryn__sddp_start_stage(run *r, int t, const saved *sv);
 int naryn__sddp_path_room(pathrec *pr, int n, int ns);
 int naryn__sddp_oom(run *r);
-int naryn__sddp_forward(run *r, naryn__rng *rng, pathrec *pr, double *total);
+int naryn__sddp_forward(run *r, naryn__rng *rng, pathrec *pr, int rounds, double *total);
 int naryn__sddp_solve_outcome(run *r, int t, const double *s, int k, double *v, double *g);
 int naryn__sddp_make_cuts(run *r, pathrec *pr, int to, const double *v, const double *gs,
                           const double *s, double disc);
