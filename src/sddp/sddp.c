@@ -208,7 +208,7 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
   train tr;
   rc = naryn__sddp_train_new(&tr, m, o, p, cyclic, d);
   naryn__sddp_start_threads(&tr);
-  double stall_from = NAN;
+  double stall_from = NAN, bound_s = 0.0;
   int stall_it = 0, first = 1;
   naryn__cutlog *cl = NULL;
   if (rc == NARYN_OK && o->cut_log) rc = resume(&tr, o, &cl, &first, d);
@@ -226,7 +226,12 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
     naryn__mpi_bcast(&p->lower, 1);
     p->iterations = it;
     int last = it == first + o->max_iterations - 1;
-    if (o->time_limit_s > 0 && now_s() - t0 >= o->time_limit_s) last = 1, p->stop = "time";
+    /* The time limit: the run stops in time to estimate the upper bound
+    ** once more (as long as the last estimate took) within it. Rank 0's
+    ** clock decides for every process, so that all stop together. */
+    double over = o->time_limit_s > 0 && now_s() - t0 + bound_s >= o->time_limit_s;
+    naryn__mpi_bcast(&over, 1);
+    if (over != 0) last = 1, p->stop = "time";
     /* The lower bound has stalled when it moved by less than a millionth
     ** over the last stall_iterations iterations. */
     if (o->stall_iterations > 0) {
@@ -240,8 +245,11 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
       }
     }
     p->upper = p->half = NAN;
-    if (it % o->bound_every == 0 || last)
+    if (it % o->bound_every == 0 || last) {
+      double b0 = now_s();
       if ((rc = naryn__sddp_upper_bound(&tr, o->bound_samples, d)) != NARYN_OK) break;
+      bound_s = now_s() - b0;
+    }
     if (log_row(p, o, it, t0) != NARYN_OK) {
       rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
       break;
