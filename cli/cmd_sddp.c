@@ -107,8 +107,11 @@ static void print_row(void *user, const naryn_sddp_log *r) {
              f.plant, f.planes, f.max_error_mw, 100.0 * f.max_error_mw / full, f.full_mw,
              f.mean_error_mw, 100.0 * f.mean_error_mw / full);
     }
-    printf("%s: a policy across %d stages, costs in %s (the objective with its sign "
-           "turned)\n", naryn_model_name(tb->m), tb->stages,
+    int ps = naryn_sddp_price_states(tb->m);
+    char each[64] = "";
+    if (ps > 0) snprintf(each, sizeof each, ", each in %d price states", ps);
+    printf("%s: a policy across %d stages%s, costs in %s (the objective with its sign "
+           "turned)\n", naryn_model_name(tb->m), tb->stages, each,
            naryn_model_currency(tb->m));
     printf("  %9s %18s %18s %12s %8s %9s %7s\n", "iteration", "lower bound", "upper bound",
            "+- (95 %)", "gap %", "seconds", "cuts");

@@ -1304,6 +1304,10 @@ void naryn_policy_free(naryn_policy *p);
 /* The stages a policy of the model trained with o has: the steps of its
 ** cycle (the uncertainty section's cycle_steps) or of its horizon. */
 int naryn_sddp_stages(const naryn_model *m, const naryn_sddp_opts *o);
+/* The states of the model's Markov chain of energy prices (the
+** uncertainty section's "prices"), each a stage problem of every stage;
+** 0 without a chain. */
+int naryn_sddp_price_states(const naryn_model *m);
 double naryn_policy_lower_bound(const naryn_policy *p);
 /* The last estimated upper bound (NaN before one) and its half width. */
 double naryn_policy_upper_bound(const naryn_policy *p, double *half_width);

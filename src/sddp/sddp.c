@@ -284,6 +284,8 @@ naryn__stage *naryn__policy_stage(naryn_policy *p, int t, int k) {
   return t >= 0 && t < p->T && k >= 0 && k < p->M ? p->stage[naryn__policy_node(p, t, k)] : NULL;
 }
 
+int naryn_sddp_price_states(const naryn_model *m) { return m->prices ? m->prices->n : 0; }
+
 int naryn_sddp_stages(const naryn_model *m, const naryn_sddp_opts *o) {
   int cyclic = (o && o->discount > 0) || m->outcome_discount > 0;
   return cyclic && m->outcome_cycle > 0 ? m->outcome_cycle : m->nsteps;
