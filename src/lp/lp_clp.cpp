@@ -47,6 +47,7 @@
 #include <ClpEventHandler.hpp>
 #include <ClpDualRowDantzig.hpp>
 #include <ClpDualRowSteepest.hpp>
+#include <ClpDualRowSteepest.hpp>
 #include <ClpPrimalColumnSteepest.hpp>
 #include <ClpSimplex.hpp>
 
@@ -390,6 +391,25 @@ extern "C" int naryn__lp_set_objective(naryn__lp *lp, const double *obj) {
   return NARYN_OK;
 }
 
+/* A solve that failed once more: what the simplex kept may be at fault
+** (its perturbation, the box around infinite bounds), or Dantzig's rule,
+** which with presolve can end a badly scaled stage LP (cuts whose
+** constants span ten orders of magnitude) falsely infeasible, where CLP's
+** default rule solves it. A new copy of the problem, its infinite bounds
+** as they are, solved from scratch with CLP's default rule (the next
+** fresh start of the LP takes Dantzig's again). CLP's status. */
+static int last_resort(naryn__lp *lp, long *iterations) {
+  if (lp->warm) unbox(lp);
+  naryn__lp_restart(lp, NULL, 0);
+  if (lp->broken) return -1;
+  ClpDualRowSteepest steepest;
+  lp->clp->setDualRowPivotAlgorithm(steepest);
+  lp->clp->initialSolve();
+  *iterations += lp->clp->numberIterations();
+  lp->fresh = 0;
+  return lp->clp->status();
+}
+
 extern "C" int naryn__lp_solve(naryn__lp *lp, long *iterations) {
   if (lp->broken) return lp->broken;
   if (naryn_interrupted()) return NARYN_EINTR;
@@ -413,6 +433,8 @@ extern "C" int naryn__lp_solve(naryn__lp *lp, long *iterations) {
       status = lp->clp->status();
       *iterations += lp->clp->numberIterations();
     }
+    if (status != 0 && !naryn_interrupted()) status = last_resort(lp, iterations);
+    if (lp->broken) return lp->broken;
     return solve_status(status);
   } catch (...) {
     return lp->broken = caught();
@@ -457,7 +479,10 @@ extern "C" int naryn__lp_solve_initial(naryn__lp *lp, long *iterations) {
     ** faster than the plain dual simplex on the full problem. */
     lp->clp->initialSolve();
     *iterations += lp->clp->numberIterations();
-    return solve_status(lp->clp->status());
+    int status = lp->clp->status();
+    if (status != 0 && lp->dantzig && !naryn_interrupted()) status = last_resort(lp, iterations);
+    if (lp->broken) return lp->broken;
+    return solve_status(status);
   } catch (...) {
     return lp->broken = caught();
   }

@@ -120,11 +120,14 @@ static void test_replay(void **state) {
   o.gap_pct = 0.0;
   naryn_policy *trained = tu_sddp_train(m, &o);
   naryn_diags *d = naryn_diags_new(0);
-  assert_int_equal(naryn_policy_write(trained, "policy", d), NARYN_OK);
+  char dir[64], pol[128];
+  tu_mkdtemp(dir);
+  snprintf(pol, sizeof pol, "%s/policy", dir);
+  assert_int_equal(naryn_policy_write(trained, pol, d), NARYN_OK);
   naryn_policy_free(trained);
   naryn_policy *p = NULL, *q = NULL;
-  assert_int_equal(naryn_policy_read(m, "policy", &p, d), NARYN_OK);
-  assert_int_equal(naryn_policy_read(m, "policy", &q, d), NARYN_OK);
+  assert_int_equal(naryn_policy_read(m, pol, &p, d), NARYN_OK);
+  assert_int_equal(naryn_policy_read(m, pol, &q, d), NARYN_OK);
   int res = naryn_model_node_index(m, "Res"), drawn[2][3];
   for (int seed = 7; seed <= 8; seed++) {
     /* The states as the replay must draw them. */
@@ -168,6 +171,7 @@ static void test_replay(void **state) {
   naryn_policy_free(q);
   naryn_diags_free(d);
   naryn_model_free(m);
+  tu_rmdir(dir);
 }
 
 /* Bad chains: each refused with the field and what was expected. */
