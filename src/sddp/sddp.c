@@ -161,6 +161,60 @@ static int resume(train *tr, const naryn_sddp_opts *o, naryn__cutlog **cl, int *
   return rc;
 }
 
+/* The floor under the future cost before any cut: a cut theta >= F of
+** slope 0 on every stage (on each column of a branch with a chance, with
+** multiple cuts), so that the first iterations' stages and bounds stay in
+** the model's own magnitudes rather than at theta's bound of -1e15, which
+** left cut rows whose constants spanned ten orders of magnitude more than
+** the stage's own rows. L_t, the least stage t costs from any state under
+** any outcome and prices, bounds each step's cost from below; the future
+** of step t is at least the sum of min(L_s, 0) over the steps after it,
+** and in a cycle discounted by D, D / (1 - D) times that sum over a round
+** more. A stage whose least cost cannot be found (its LP unbounded when
+** any state may be) leaves every stage without the floor. */
+static int floor_cuts(train *tr, double disc, naryn_diags *d) {
+  naryn_policy *p = tr->w[0].p;
+  const naryn_model *m = p->m;
+  double *least = calloc((size_t)p->T + 1, sizeof *least);
+  double *zero = calloc((size_t)p->nstate + 1, sizeof *zero);
+  if (!least || !zero) {
+    free(least), free(zero);
+    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  }
+  int rc = NARYN_OK, found = 1;
+  for (int n = 0; n < p->N && found && rc == NARYN_OK; n++) {
+    int t = naryn__policy_node_step(p, n);
+    for (int k = 0; k < p->nout && found && rc == NARYN_OK; k++) {
+      double c = 0.0;
+      int got = naryn__stage_least_cost(p->stage[n], k, m->outcome_factor + (size_t)k * m->nnodes,
+                                        naryn__policy_base(p, t), &c);
+      if (got == NARYN_ENOMEM || got == NARYN_EINTR) rc = naryn__stage_failed(m, t, got, d);
+      else if (got != NARYN_OK || !isfinite(c)) found = 0;
+      else least[t] = fmin(least[t], c);
+    }
+  }
+  double cycle = 0.0;
+  for (int t = 0; t < p->T; t++) cycle += least[t];
+  /* after: the floor of the future of step t, from the last step back. */
+  double after = p->cyclic ? disc / (1.0 - disc) * cycle : 0.0;
+  int groups = p->multi_cut ? p->nb : 1;
+  for (int t = p->T - 1; t >= 0 && found && rc == NARYN_OK; t--) {
+    int n0 = naryn__policy_node(p, t, 0), n1 = naryn__policy_node(p, t, p->M);
+    for (int n = n0; n < n1 && (p->cyclic || t < p->T - 1) && rc == NARYN_OK; n++)
+      for (int j = 0; j < groups && rc == NARYN_OK; j++) {
+        if (p->multi_cut && !(naryn__policy_branch_p(p, n, j) > 0)) continue;
+        rc = naryn__policy_add_cut(p, n, p->multi_cut ? j : -1, 0, after, zero, NULL, d);
+        for (int w = 1; w < tr->nw && rc == NARYN_OK; w++)
+          if (naryn__stage_add_cut(tr->w[w].p->stage[n], p->multi_cut ? j : 0, after, zero) !=
+              NARYN_OK)
+            rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+      }
+    after += least[t];
+  }
+  free(least), free(zero);
+  return rc;
+}
+
 /* Level-1 dominance: each stage keeps in its LPs only the cuts that are
 ** the highest at some state a backward pass made a cut at; the store
 ** keeps every cut and its file all of them. */
@@ -212,6 +266,11 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
   int stall_it = 0, first = 1;
   naryn__cutlog *cl = NULL;
   if (rc == NARYN_OK && o->cut_log) rc = resume(&tr, o, &cl, &first, d);
+  /* A run that resumes has its floor among the cuts it read. */
+  int none = 1;
+  for (int n = 0; n < p->N; n++) none &= naryn__cuts_count(p->cuts, n) == 0;
+  if (rc == NARYN_OK && none)
+    rc = floor_cuts(&tr, o->discount > 0 ? o->discount : m->outcome_discount, d);
   p->stop = "iterations";
   for (int it = first; it < first + o->max_iterations && rc == NARYN_OK; it++) {
     if ((rc = naryn__interrupt_check(d)) != NARYN_OK) break;

@@ -59,6 +59,14 @@ void naryn__stage_set_outcome(naryn__stage *st, int k);
 ** LP's status. */
 int naryn__stage_solve(naryn__stage *st, const double *s_in, const double *factor,
                        naryn__stage_out *out);
+/* The least the stage can cost under the outcome, the factors and the
+** inflows given (as naryn__stage_solve_with takes them), from any state
+** (every storage from dead to full, every past flow at least 0) and with
+** no future: the objective with its sign turned, in currency, into *cost.
+** Only for a stage without cuts (NARYN_EARG otherwise); the next solve
+** starts as the stage's first. The LP's returns. */
+int naryn__stage_least_cost(naryn__stage *st, int outcome, const double *factor,
+                            const double *inflow_m3s, double *cost);
 /* The same with the step's inflow of each inflow node given (per node,
 ** m3/s; NULL: the model's), before the factors: a replay's inflows. */
 int naryn__stage_solve_with(naryn__stage *st, const double *s_in, const double *factor,

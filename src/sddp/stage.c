@@ -418,3 +418,42 @@ int naryn__stage_failed(const naryn_model *m, int t, int rc, naryn_diags *d) {
                      "numerical failure", m->step_date[t],
                      rc == NARYN_EINFEAS ? "infeasible" : "unsolved");
 }
+
+int naryn__stage_least_cost(naryn__stage *st, int outcome, const double *factor,
+                            const double *inflow_m3s, double *cost) {
+  opt *p = &st->p;
+  const naryn_model *m = p->m;
+  int rc = flush(st);
+  if (rc != NARYN_OK) return rc;
+  if (st->ncuts > 0) return NARYN_EARG;
+  st->outcome = outcome;
+  for (int i = 0; i < m->nnodes; i++) st->factor[i] = factor ? factor[i] : 1.0;
+  p->inflow_m3s = inflow_m3s;
+  p->par_eps = naryn__par_eps(m, st->t, outcome);
+  naryn__opt_linearise(p);
+  /* Any storage at the start, any flows before it, and no future. */
+  for (int k = 0; k < st->nres; k++) {
+    const naryn__node *n = &m->nodes[st->res[k]];
+    int c = p->nc[st->res[k]].sin;
+    p->collo[c] = n->min_storage_hm3, p->colup[c] = n->max_storage_hm3;
+  }
+  for (int s = 0; p->par && s < p->par->nsites; s++)
+    for (int k = 1; k <= p->par->lags[s]; k++) {
+      int l = naryn__opt_par_col(p, s, k);
+      p->collo[l] = 0.0, p->colup[l] = INFINITY;
+      if (k >= 2) {
+        int o = naryn__opt_par_col(p, s, -k);
+        p->collo[o] = 0.0, p->colup[o] = INFINITY;
+      }
+    }
+  for (int j = 0; j < p->ntheta; j++) p->collo[p->theta_col + j] = p->colup[p->theta_col + j] = 0.0;
+  rc = naryn__lp_set_bounds(p->lp, p->collo, p->colup, p->rowlo, p->rowup);
+  long iterations = 0;
+  naryn__lp_forget_basis(p->lp);
+  if (rc == NARYN_OK) rc = naryn__lp_solve_initial(p->lp, &iterations);
+  if (rc == NARYN_OK) *cost = naryn__lp_objective(p->lp) * p->scale + p->obj_constant;
+  /* The next solve starts as the stage's first would have. */
+  naryn__lp_forget_basis(p->lp);
+  st->solved = 0;
+  return rc;
+}

@@ -351,7 +351,9 @@ static void test_climate(void **state) {
 
 /* A replay's stage takes the run's flows of the steps before as its
 ** lags: with a PAR(2) model, February's decision depends on January's
-** flow (March's flow follows it), all else the same. */
+** flow (March's flow follows it), all else the same. From an empty
+** reservoir, a wet January promises a wetter March, and February spends
+** more. */
 static void test_replay_uses_the_past(void **state) {
   (void)state;
   naryn_model *m = load(2);
@@ -362,7 +364,7 @@ static void test_replay_uses_the_past(void **state) {
   o.gap_pct = 0.0;
   naryn_policy *p = tu_sddp_train(m, &o);
   naryn_diags *d = naryn_diags_new(0);
-  double rel[2], storage[4] = {0, 2.0, 0, 0}, out[4];
+  double rel[2], storage[4] = {0, 0.0, 0, 0}, out[4];
   for (int v = 0; v < 2; v++) {
     naryn__replay *rp = NULL;
     assert_int_equal(naryn__replay_new(m, p, &rp, d), NARYN_OK);
@@ -377,7 +379,6 @@ static void test_replay_uses_the_past(void **state) {
   }
   print_message("February's release after a dry January %.6f hm3, after a wet one %.6f\n",
                 rel[0], rel[1]);
-  /* A wet January promises a wetter March: February spends more. */
   assert_true(rel[1] > rel[0] + 1e-6);
   naryn_diags_free(d);
   naryn_policy_free(p);
