@@ -1057,12 +1057,16 @@ struct naryn_model {
 ** that follow a Markov chain"): each step the prices are in one of n
 ** states, state k scaling every energy price (energy terms' value_per_mwh,
 ** markets' import and export prices) by factor[k * 12 + month], and the
-** state of the next step drawn from row k of the transition matrix. */
+** state of the next step drawn from row k of the transition matrix of the
+** calendar month of the step it leaves. */
 typedef struct naryn__prices {
   int n;
   const char **name;           /* [n] */
   double *factor;              /* [n * 12], month-major within a state */
-  double *p;                   /* [n * n] p[from * n + to] */
+  double *p;                   /* [12 * n * n] p[(month * n + from) * n + to],
+                               ** month 0 January */
+  int monthly;                 /* 1: a matrix per month was given; 0: one
+                               ** matrix, the same for every month */
   int initial;                 /* the state of the first step */
 } naryn__prices;
 
@@ -1075,9 +1079,10 @@ int naryn__model_read_prices(struct naryn__reader *r, const naryn__doc *u);
 ** Free with naryn__model_variant_free. */
 naryn_model *naryn__model_price_variant(const naryn_model *m, const double *factor);
 void naryn__model_variant_free(naryn_model *v);
-/* The state a uniform number u in [0, 1) takes the chain to from state k:
-** the first whose chances from k, summed in order, pass u. */
-int naryn__prices_next(const naryn__prices *pc, int k, double u);
+/* The state a uniform number u in [0, 1) takes the chain to from state k
+** in a step of calendar month 'month' (1 to 12): the first whose chances
+** from k in that month's matrix, summed in order, pass u. */
+int naryn__prices_next(const naryn__prices *pc, int k, int month, double u);
 
 /* The most lags of a PAR inflow model a policy carries as states. */
 #define NARYN__PAR_MAX_LAGS 3

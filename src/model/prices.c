@@ -30,6 +30,10 @@ static const char *const prices_fields[] = {"states", "transition", "initial", "
 static const char *const state_fields[] = {"name", "factor", "description", "source", "notes",
                                            NULL};
 
+static const char *const month_names[12] = {"January", "February", "March",     "April",
+                                            "May",     "June",     "July",      "August",
+                                            "September", "October", "November", "December"};
+
 /* The largest factor on a price: a hundred times a price is no longer the
 ** same market (a percentage typed as a factor). */
 #define MAX_PRICE_FACTOR 100.0
@@ -92,7 +96,7 @@ int naryn__model_read_prices(reader *r, const naryn__doc *u) {
   pr->n = n;
   pr->name = naryn__arena_alloc(r->a, (size_t)n * sizeof *pr->name);
   pr->factor = naryn__arena_alloc(r->a, (size_t)n * 12 * sizeof *pr->factor);
-  pr->p = naryn__arena_alloc(r->a, (size_t)n * (size_t)n * sizeof *pr->p);
+  pr->p = naryn__arena_alloc(r->a, 12 * (size_t)n * (size_t)n * sizeof *pr->p);
   if (!pr->name || !pr->factor || !pr->p) return naryn__read_oom(r);
   for (int k = 0; k < n; k++) {
     const naryn__doc *o = list->vals[k];
@@ -120,37 +124,66 @@ int naryn__model_read_prices(reader *r, const naryn__doc *u) {
                               "states[%d]", pr->name[k], j);
     if (read_factor(r, o, w, pr->factor + (size_t)k * 12) != 0) rc = -1;
   }
-  /* The transition matrix: a row per state, each summing to 1. */
+  /* The transition matrix: a row per state, each summing to 1; or twelve
+  ** of them, from January, one for the steps of each calendar month. */
   const naryn__doc *tm = naryn__read_get(pc, "transition");
-  if (!tm || tm->kind != NARYN__DOC_SEQ || tm->n != n)
+  int monthly = tm && tm->kind == NARYN__DOC_SEQ && tm->n > 0 &&
+                tm->vals[0]->kind == NARYN__DOC_SEQ && tm->vals[0]->n > 0 &&
+                tm->vals[0]->vals[0]->kind == NARYN__DOC_SEQ;
+  if (monthly && tm->n != 12)
+    return naryn__read_fail(r, tm, "uncertainty.prices.transition",
+                            "expected twelve transition matrices, one per calendar month "
+                            "from January, got %s", naryn__doc_describe(tm, got, sizeof got));
+  if (!tm || tm->kind != NARYN__DOC_SEQ || (!monthly && tm->n != n))
     return naryn__read_fail(r, tm ? tm : pc, "uncertainty.prices.transition",
                             "expected a transition matrix of %d rows (one per state, the "
-                            "chances of each state the step after), got %s", n,
+                            "chances of each state the step after), or twelve such matrices, "
+                            "one per month from January, got %s", n,
                             tm ? naryn__doc_describe(tm, got, sizeof got) : "none");
-  for (int i = 0; i < n; i++) {
-    const naryn__doc *row = tm->vals[i];
-    snprintf(w, sizeof w, "uncertainty.prices.transition[%d]", i);
-    if (row->kind != NARYN__DOC_SEQ || row->n != n) {
-      rc = naryn__read_fail(r, row, w, "expected a row of %d probabilities, got %s", n,
-                            naryn__doc_describe(row, got, sizeof got));
+  pr->monthly = monthly;
+  for (int c = 0; c < 12; c++) {
+    if (!monthly && c > 0) {
+      memcpy(pr->p + (size_t)c * n * n, pr->p, (size_t)n * n * sizeof *pr->p);
       continue;
     }
-    double sum = 0.0;
-    for (int j = 0; j < n; j++) {
-      const naryn__doc *x = row->vals[j];
-      double y = NAN;
-      if (naryn__doc_number(x, &y) != 0 || !(y >= 0 && y <= 1)) {
-        rc = naryn__read_fail(r, x, w, "expected a probability from 0 to 1, got %s",
-                              naryn__doc_describe(x, got, sizeof got));
-        y = 0.0;
-      }
-      pr->p[(size_t)i * n + j] = y;
-      sum += y;
+    const naryn__doc *mat = monthly ? tm->vals[c] : tm;
+    char mw[48];
+    if (monthly)
+      snprintf(mw, sizeof mw, "uncertainty.prices.transition[%d]", c);
+    else
+      snprintf(mw, sizeof mw, "uncertainty.prices.transition");
+    if (monthly && (mat->kind != NARYN__DOC_SEQ || mat->n != n)) {
+      rc = naryn__read_fail(r, mat, mw, "expected a transition matrix of %d rows for the "
+                            "steps of %s, got %s", n, month_names[c],
+                            naryn__doc_describe(mat, got, sizeof got));
+      continue;
     }
-    if (rc == 0 && fabs(sum - 1.0) > 1e-9)
-      rc = naryn__read_fail(r, row, w, "expected probabilities that sum to 1 (the chances of "
-                            "every state the step after a step in \"%s\"), got %.12g",
-                            pr->name[i], sum);
+    for (int i = 0; i < n; i++) {
+      const naryn__doc *row = mat->vals[i];
+      snprintf(w, sizeof w, "%s[%d]", mw, i);
+      if (row->kind != NARYN__DOC_SEQ || row->n != n) {
+        rc = naryn__read_fail(r, row, w, "expected a row of %d probabilities, got %s", n,
+                              naryn__doc_describe(row, got, sizeof got));
+        continue;
+      }
+      double sum = 0.0;
+      for (int j = 0; j < n; j++) {
+        const naryn__doc *x = row->vals[j];
+        double y = NAN;
+        if (naryn__doc_number(x, &y) != 0 || !(y >= 0 && y <= 1)) {
+          rc = naryn__read_fail(r, x, w, "expected a probability from 0 to 1, got %s",
+                                naryn__doc_describe(x, got, sizeof got));
+          y = 0.0;
+        }
+        pr->p[((size_t)c * n + i) * n + j] = y;
+        sum += y;
+      }
+      if (rc == 0 && fabs(sum - 1.0) > 1e-9)
+        rc = naryn__read_fail(r, row, w, "expected probabilities that sum to 1 (the chances "
+                              "of every state the step after a step%s%s in \"%s\"), got %.12g",
+                              monthly ? " of " : "", monthly ? month_names[c] : "", pr->name[i],
+                              sum);
+    }
   }
   pr->initial = 0;
   const char *init = NULL;
@@ -166,8 +199,8 @@ int naryn__model_read_prices(reader *r, const naryn__doc *u) {
   return rc;
 }
 
-int naryn__prices_next(const naryn__prices *pc, int k, double u) {
-  const double *row = pc->p + (size_t)k * pc->n;
+int naryn__prices_next(const naryn__prices *pc, int k, int month, double u) {
+  const double *row = pc->p + ((size_t)(month - 1) * pc->n + k) * pc->n;
   double c = 0.0;
   int last = k;
   for (int j = 0; j < pc->n; j++) {

@@ -106,7 +106,8 @@ int naryn__sddp_forward(run *r, naryn__rng *rng, pathrec *pr, int rounds, double
       /* With a chain of prices, each step after the first draws its state
       ** before its outcome. */
       if (m->prices && (round > 0 || t > 0))
-        ps = naryn__prices_next(m->prices, ps, naryn__rng_uniform(rng));
+        ps = naryn__prices_next(m->prices, ps, m->step_month[t > 0 ? t - 1 : p->T - 1],
+                                naryn__rng_uniform(rng));
       int k = outcome_of(m, naryn__rng_uniform(rng)), n = naryn__policy_node(p, t, ps);
       naryn__stage_set_outcome(p->stage[n], k);
       naryn__sddp_start_stage(r, n, &r->ref[n]);
@@ -214,7 +215,7 @@ static int keep_cut(run *r, pathrec *pr, int to, int outcome, double alpha, cons
 static int node_cuts(run *r, pathrec *pr, int to, const double *v, const double *gs,
                      const double *s, double disc) {
   naryn_policy *p = r->p;
-  const double *chance = p->branch_p + (size_t)naryn__policy_node_state(p, to) * p->nb;
+  const double *chance = p->branch_p + (size_t)to * p->nb;
   int rc = NARYN_OK;
   if (p->multi_cut) {
     /* A branch the chain never takes from this node gets no cut. */

@@ -43,6 +43,14 @@ static uint64_t fingerprint(const naryn_model *m, const naryn_policy *p) {
         for (int i = 0; i < 8; i++) h = (h ^ b[i]) * 1099511628211ull;
       }
   }
+  /* Monthly transitions: every month's matrix after January's (a single
+  ** matrix hashes as it always did). */
+  size_t nn = pc && pc->monthly ? (size_t)pc->n * pc->n : 0;
+  for (size_t j = nn; j < 12 * nn; j++) {
+    unsigned char b[8];
+    memcpy(b, &pc->p[j], sizeof b);
+    for (int i = 0; i < 8; i++) h = (h ^ b[i]) * 1099511628211ull;
+  }
   if (pc) h = (h ^ (uint64_t)(pc->initial + 1)) * 1099511628211ull;
   return h;
 }
@@ -76,7 +84,7 @@ static int build_stages(naryn_policy *p, naryn_diags *d) {
       ** any cost a model's terms reach. */
       naryn__stage_spec spec = {.scale = pass ? scale : 0.0, .theta_lo = -1e15,
                                 .ntheta = p->multi_cut ? p->nb : 1,
-                                .theta_w = p->multi_cut ? p->branch_p + (size_t)k * p->nb : NULL,
+                                .theta_w = p->multi_cut ? p->branch_p + (size_t)n * p->nb : NULL,
                                 .terminal = !p->cyclic && t == p->T - 1,
                                 .planes = p->planes};
       if (naryn__stage_new(p->variant ? p->variant[k] : p->m, t, &spec, &p->stage[n]) !=
@@ -115,12 +123,16 @@ static int base_means(naryn_policy *p) {
 static int branches(naryn_policy *p) {
   const naryn_model *m = p->m;
   const naryn__prices *pc = m->prices;
-  p->branch_p = malloc(((size_t)p->M * p->nb + 1) * sizeof *p->branch_p);
+  p->branch_p = malloc(((size_t)p->N * p->nb + 1) * sizeof *p->branch_p);
   if (!p->branch_p) return NARYN_ENOMEM;
-  for (int k = 0; k < p->M; k++)
+  for (int n = 0; n < p->N; n++) {
+    /* The chain leaves node n's step by its month's matrix. */
+    int k = naryn__policy_node_state(p, n), c = m->step_month[naryn__policy_node_step(p, n)] - 1;
     for (int b = 0; b < p->nb; b++)
-      p->branch_p[(size_t)k * p->nb + b] =
-          (pc ? pc->p[(size_t)k * p->M + b / p->nout] : 1.0) * m->outcome_p[b % p->nout];
+      p->branch_p[(size_t)n * p->nb + b] =
+          (pc ? pc->p[((size_t)c * p->M + k) * p->M + b / p->nout] : 1.0) *
+          m->outcome_p[b % p->nout];
+  }
   if (!pc) return NARYN_OK;
   p->variant = calloc((size_t)p->M, sizeof *p->variant);
   double *f = malloc(((size_t)m->nsteps + 1) * sizeof *f);

@@ -107,7 +107,9 @@ int naryn__replay_prices(const naryn_policy *p, const naryn_model *m, uint64_t s
     naryn__rng rng;
     naryn__rng_seed(&rng, seed, stream);
     for (int t = 0; t < T; t++) {
-      int k = t > 0 ? naryn__prices_next(pc, st[t - 1], naryn__rng_uniform(&rng)) : pc->initial;
+      int k = t > 0 ? naryn__prices_next(pc, st[t - 1], m->step_month[t - 1],
+                                         naryn__rng_uniform(&rng))
+                    : pc->initial;
       st[t] = k;
       f[t] = pc->factor[(size_t)k * 12 + m->step_month[t] - 1];
     }

@@ -108,7 +108,8 @@ struct naryn_policy {
   ** = 1 without one: node t is step t). A backward step from a node
   ** solves its nb = M * nout branches, branch b the state b / nout of the
   ** step after under outcome b % nout, with the chance
-  ** branch_p[k * nb + b] from state k. variant[k] is the model with
+  ** branch_p[n * nb + b] from node n (the chain's matrix of the month of
+  ** n's step, row n's state). variant[k] is the model with
   ** state k's prices (NULL without a chain). */
   int M, N, nb;
   naryn_model **variant;
@@ -156,13 +157,13 @@ static inline int naryn__policy_branch_node(const naryn_policy *p, int next, int
 }
 /* The chance of branch b from node n. */
 static inline double naryn__policy_branch_p(const naryn_policy *p, int n, int b) {
-  return p->branch_p[(size_t)naryn__policy_node_state(p, n) * p->nb + b];
+  return p->branch_p[(size_t)n * p->nb + b];
 }
-/* 1 when branch b has a chance from some price state: a backward step
-** solves it, since the cuts it makes are for every node of its step. */
+/* 1 when branch b has a chance from some node: a backward step solves
+** it, since the cuts it makes are for every node of its step. */
 static inline int naryn__policy_branch_used(const naryn_policy *p, int b) {
-  for (int k = 0; k < p->M; k++)
-    if (p->branch_p[(size_t)k * p->nb + b] > 0) return 1;
+  for (int n = 0; n < p->N; n++)
+    if (p->branch_p[(size_t)n * p->nb + b] > 0) return 1;
   return 0;
 }
 

@@ -106,6 +106,97 @@ static void test_monthly_factors(void **state) {
   naryn_model_free(m);
 }
 
+/* Monthly transitions: the days run from 31 January to 2 February, and
+** the chain leaves a day by its month's matrix (January's: a cheap day
+** stays cheap with chance 0.7, a dear one dear with 0.6; February's: the
+** prices swing, a cheap day turning dear with chance 0.9 and a dear day
+** cheap with 0.8). The lower bound reaches the extensive form of that
+** tree, with a single cut and with a cut per branch, and the tree differs
+** from the one of January's matrix throughout. */
+#define MONTHLY_CHAIN                                                               \
+  "  prices:\n"                                                                     \
+  "    states: [{name: cheap, factor: 0.5}, {name: dear, factor: 3}]\n"             \
+  "    transition:\n"                                                               \
+  "      - [[0.7, 0.3], [0.4, 0.6]]\n"                                              \
+  "      - [[0.1, 0.9], [0.8, 0.2]]\n"                                              \
+  "      - [[1, 0], [0, 1]]\n      - [[1, 0], [0, 1]]\n      - [[1, 0], [0, 1]]\n"  \
+  "      - [[1, 0], [0, 1]]\n      - [[1, 0], [0, 1]]\n      - [[1, 0], [0, 1]]\n"  \
+  "      - [[1, 0], [0, 1]]\n      - [[1, 0], [0, 1]]\n      - [[1, 0], [0, 1]]\n"  \
+  "      - [[1, 0], [0, 1]]\n"                                                      \
+  "    initial: dear\n"
+
+/* The model of the chain given, its three days moved to the turn of
+** January and February. */
+static naryn_model *month_end_model(const char *chain) {
+  char text[8192];
+  tu_sddp_text_with(text, sizeof text, 0, TU_SDDP_TWO, MARKET, chain);
+  char *h = strstr(text, "start: 2001-01-01, end: 2001-01-03");
+  assert_non_null(h);
+  memcpy(h, "start: 2001-01-31, end: 2001-02-02", 34);
+  return tu_load_model(text);
+}
+
+static void test_monthly_transitions(void **state) {
+  (void)state;
+  static const double feb[4] = {0.1, 0.9, 0.8, 0.2};
+  tu_sddp_tree tree = {.nout = 2, .prob = prob, .factor = factor, .cycles = 1, .disc = 1.0,
+                       .sell = 40, .nm = 2, .m0 = 1, .trans = trans, .pfac = pfac,
+                       .tday = {trans, feb, feb}};
+  double ef = tu_sddp_extensive(&tree), jan = extensive(2);
+  print_message("extensive form with monthly transitions %.6f, with January's throughout "
+                "%.6f\n", ef, jan);
+  assert_true(fabs(ef - jan) > 1e-3 * fabs(jan));
+  naryn_model *m = month_end_model(MONTHLY_CHAIN);
+  assert_int_equal(m->step_month[0], 1);
+  assert_int_equal(m->step_month[1], 2);
+  naryn_policy_free(tu_sddp_reaches(m, ef));
+  tu_sddp_seen s = {ef, 0};
+  naryn_sddp_opts o;
+  tu_sddp_converge_opts(&o, &s);
+  o.multi_cut = 1;
+  naryn_policy *p = tu_sddp_train(m, &o);
+  assert_int_equal(s.above, 0);
+  assert_true(fabs(naryn_policy_lower_bound(p) - ef) <= 1e-6 * fabs(ef));
+  naryn_policy_free(p);
+  naryn_model_free(m);
+  /* One matrix for every month is the chain of that matrix. */
+  m = month_end_model(CHAIN);
+  tree.tday[0] = trans, tree.tday[1] = tree.tday[2] = trans;
+  naryn_policy_free(tu_sddp_reaches(m, tu_sddp_extensive(&tree)));
+  naryn_model_free(m);
+  /* A replay leaves each day by its month's matrix: January's keeps the
+  ** state, February's swaps it, so from a dear 31 January every seed
+  ** gives dear, dear, cheap. */
+  char chain[1024] = "  prices:\n"
+                     "    states: [{name: cheap, factor: 0.5}, {name: dear, factor: 3}]\n"
+                     "    initial: dear\n"
+                     "    transition:\n"
+                     "      - [[1, 0], [0, 1]]\n"
+                     "      - [[0, 1], [1, 0]]\n";
+  for (int c = 2; c < 12; c++) strcat(chain, "      - [[1, 0], [0, 1]]\n");
+  m = month_end_model(chain);
+  naryn_sddp_opts o2;
+  naryn_sddp_opts_init(&o2);
+  o2.max_iterations = 5;
+  p = tu_sddp_train(m, &o2);
+  naryn_diags *d = naryn_diags_new(0);
+  for (uint64_t seed = 1; seed <= 3; seed++) {
+    naryn_sim_opts so;
+    naryn_sim_opts_init(&so);
+    so.policy = p;
+    so.price_seed = seed;
+    naryn_result *r = NULL;
+    assert_int_equal(naryn_simulate(m, &so, &r, d), NARYN_OK);
+    assert_int_equal(r->price_state[0], 1);
+    assert_int_equal(r->price_state[1], 1);
+    assert_int_equal(r->price_state[2], 0);
+    naryn_result_free(r);
+  }
+  naryn_diags_free(d);
+  naryn_policy_free(p);
+  naryn_model_free(m);
+}
+
 /* A replay meets the prices of the states drawn from the chain (the
 ** first step's the initial state, each after drawn from the stream of the
 ** run's seed), and keeps the releases the stage LPs of those states
@@ -135,7 +226,9 @@ static void test_replay(void **state) {
     naryn__rng_seed(&rng, (uint64_t)seed, 0);
     int *ps = drawn[seed - 7];
     ps[0] = m->prices->initial;
-    for (int t = 1; t < 3; t++) ps[t] = naryn__prices_next(m->prices, ps[t - 1], naryn__rng_uniform(&rng));
+    for (int t = 1; t < 3; t++)
+      ps[t] = naryn__prices_next(m->prices, ps[t - 1], m->step_month[t - 1],
+                                 naryn__rng_uniform(&rng));
     double s[1] = {3.0}, s_out[1], slope[1], cost = 0.0, storage[3], release[3];
     naryn__stage_out out = {.s_out = s_out, .slope = slope};
     for (int t = 0; t < 3; t++) {
@@ -196,6 +289,20 @@ static void test_bad_chains(void **state) {
        "expected a number, or twelve monthly values from January"},
       {"  prices: {states: [{name: a, factor: 1}], transition: [[1.5]]}\n",
        "expected a probability from 0 to 1, got the number 1.5"},
+      {"  prices: {states: [{name: a, factor: 1}], transition: [[[1]], [[1]]]}\n",
+       "expected twelve transition matrices, one per calendar month from January, got a "
+       "list of 2 items"},
+      {"  prices: {states: [{name: a, factor: 1}, {name: b, factor: 2}], transition: ["
+       "[[1, 0], [0, 1]], [[1, 0], [0.5, 0.4]], [[1, 0], [0, 1]], [[1, 0], [0, 1]],"
+       "[[1, 0], [0, 1]], [[1, 0], [0, 1]], [[1, 0], [0, 1]], [[1, 0], [0, 1]],"
+       "[[1, 0], [0, 1]], [[1, 0], [0, 1]], [[1, 0], [0, 1]], [[1, 0], [0, 1]]]}\n",
+       "expected probabilities that sum to 1 "
+       "(the chances of every state the step after a step of February in \"b\"), got 0.9"},
+      {"  prices: {states: [{name: a, factor: 1}, {name: b, factor: 2}], transition: ["
+       "[[1, 0], [0, 1]], [[1, 0]], [[1, 0], [0, 1]], [[1, 0], [0, 1]],"
+       "[[1, 0], [0, 1]], [[1, 0], [0, 1]], [[1, 0], [0, 1]], [[1, 0], [0, 1]],"
+       "[[1, 0], [0, 1]], [[1, 0], [0, 1]], [[1, 0], [0, 1]], [[1, 0], [0, 1]]]}\n",
+       "expected a transition matrix of 2 rows for the steps of February"},
   };
   char text[4096];
   for (size_t k = 0; k < sizeof bad / sizeof *bad; k++)
@@ -211,6 +318,7 @@ int main(void) {
       cmocka_unit_test(test_against_the_extensive_form),
       cmocka_unit_test(test_states_alike),
       cmocka_unit_test(test_monthly_factors),
+      cmocka_unit_test(test_monthly_transitions),
       cmocka_unit_test(test_replay),
       cmocka_unit_test(test_bad_chains),
   };

@@ -183,10 +183,12 @@ typedef struct tu_sddp_tree {
   /* A market that buys the grid's surplus at 'sell' per MWh times the
   ** factor of the day's price state, the states (nm of them; 0: one, of
   ** factor 1) following the chain of transition matrix 'trans' from
-  ** state m0 on the first day. */
+  ** state m0 on the first day; with tday[0] set, the matrix out of day d
+  ** of each cycle is tday[d] instead. */
   double sell;
   int nm, m0;
   const double *trans, *pfac;
+  const double *tday[3];
 } tu_sddp_tree;
 
 /* The optimum of the extensive form: per node of the tree (stage t,
@@ -230,7 +232,8 @@ static inline double tu_sddp_extensive(const tu_sddp_tree *tree) {
       double pr = 1.0;
       for (int q = n, st = t; st >= 1; st--, q /= nout) {
         int mq = q % nout / nin, from = st > 1 ? q / nout % nout / nin : -1;
-        double pm = tree->nm <= 0 ? 1.0 : from < 0 ? (mq == tree->m0) : tree->trans[from * nm + mq];
+        const double *tm = tree->tday[0] && st > 1 ? tree->tday[(st - 2) % 3] : tree->trans;
+        double pm = tree->nm <= 0 ? 1.0 : from < 0 ? (mq == tree->m0) : tm[from * nm + mq];
         pr *= pm * tree->prob[q % nout % nin];
       }
       int c = id * NV;
