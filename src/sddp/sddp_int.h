@@ -67,6 +67,24 @@ int naryn__stage_solve(naryn__stage *st, const double *s_in, const double *facto
 ** starts as the stage's first. The LP's returns. */
 int naryn__stage_least_cost(naryn__stage *st, int outcome, const double *factor,
                             const double *inflow_m3s, double *cost);
+/* A stage's LP under an outcome, the factors and the inflows given (as
+** naryn__stage_solve_with takes them), for an extensive form made of
+** stages (tests/unit/testutil_sddp.h): its own rows (no cuts) and
+** columns, the matrix by columns, its bounds with the start storages held
+** at the state, and the objective's scale and constant. The arrays are
+** the stage's, valid until its next solve or export. */
+typedef struct naryn__stage_lpdata {
+  int nrows, ncols, theta_col, ntheta;
+  const int *start, *index;
+  const double *value, *collo, *colup, *obj, *rowlo, *rowup;
+  double scale, constant;
+} naryn__stage_lpdata;
+void naryn__stage_lpdata_get(naryn__stage *st, int outcome, const double *factor,
+                             const double *inflow_m3s, naryn__stage_lpdata *out);
+/* Reservoir state k's columns: its storage at the start (the column held
+** at the state, hm3) and the two whose difference is its storage at the
+** end above the dead storage (y - u). */
+void naryn__stage_state_cols(const naryn__stage *st, int k, int *sin, int *y, int *u);
 /* The same with the step's inflow of each inflow node given (per node,
 ** m3/s; NULL: the model's), before the factors: a replay's inflows. */
 int naryn__stage_solve_with(naryn__stage *st, const double *s_in, const double *factor,

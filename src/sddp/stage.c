@@ -457,3 +457,25 @@ int naryn__stage_least_cost(naryn__stage *st, int outcome, const double *factor,
   st->solved = 0;
   return rc;
 }
+
+void naryn__stage_lpdata_get(naryn__stage *st, int outcome, const double *factor,
+                             const double *inflow_m3s, naryn__stage_lpdata *out) {
+  opt *p = &st->p;
+  const naryn_model *m = p->m;
+  st->outcome = outcome;
+  for (int i = 0; i < m->nnodes; i++) st->factor[i] = factor ? factor[i] : 1.0;
+  p->inflow_m3s = inflow_m3s;
+  p->par_eps = naryn__par_eps(m, st->t, outcome);
+  naryn__opt_linearise(p);
+  close_future(st);
+  *out = (naryn__stage_lpdata){.nrows = p->nrows, .ncols = p->ncols, .theta_col = p->theta_col,
+                               .ntheta = p->ntheta, .start = p->start, .index = p->index,
+                               .value = p->value, .collo = p->collo, .colup = p->colup,
+                               .obj = p->obj, .rowlo = p->rowlo, .rowup = p->rowup,
+                               .scale = p->scale, .constant = p->obj_constant};
+}
+
+void naryn__stage_state_cols(const naryn__stage *st, int k, int *sin, int *y, int *u) {
+  const ncols *v = &st->p.nc[st->res[k]];
+  *sin = v->sin, *y = v->y, *u = v->u;
+}
