@@ -217,6 +217,16 @@ static int flush(naryn__stage *st) {
 
 void naryn__stage_set_outcome(naryn__stage *st, int k) { st->outcome = k; }
 
+/* The step's inputs for the stage's outcome: the inflow factors and the
+** inflows (NULL: 1 and the model's), and a PAR model's noise. */
+static void set_inputs(naryn__stage *st, const double *factor, const double *inflow_m3s) {
+  opt *p = &st->p;
+  const naryn_model *m = p->m;
+  for (int i = 0; i < m->nnodes; i++) st->factor[i] = factor ? factor[i] : 1.0;
+  p->inflow_m3s = inflow_m3s;
+  p->par_eps = naryn__par_eps(m, st->t, st->outcome);
+}
+
 int naryn__stage_solve(naryn__stage *st, const double *s_in, const double *factor,
                        naryn__stage_out *out) {
   return naryn__stage_solve_with(st, s_in, factor, NULL, out);
@@ -228,9 +238,7 @@ int naryn__stage_solve_with(naryn__stage *st, const double *s_in, const double *
   const naryn_model *m = p->m;
   for (int k = 0; k < st->nres; k++) st->s0[st->res[k]] = s_in[k];
   for (int k = st->nres; k < st->nstate; k++) st->lag[k - st->nres] = s_in[k];
-  for (int i = 0; i < m->nnodes; i++) st->factor[i] = factor ? factor[i] : 1.0;
-  p->inflow_m3s = inflow_m3s;
-  p->par_eps = naryn__par_eps(m, st->t, st->outcome);
+  set_inputs(st, factor, inflow_m3s);
   int rc0 = flush(st);
   if (rc0 != NARYN_OK) return rc0;
   if (st->restart) {
@@ -427,9 +435,7 @@ int naryn__stage_least_cost(naryn__stage *st, int outcome, const double *factor,
   if (rc != NARYN_OK) return rc;
   if (st->ncuts > 0) return NARYN_EARG;
   st->outcome = outcome;
-  for (int i = 0; i < m->nnodes; i++) st->factor[i] = factor ? factor[i] : 1.0;
-  p->inflow_m3s = inflow_m3s;
-  p->par_eps = naryn__par_eps(m, st->t, outcome);
+  set_inputs(st, factor, inflow_m3s);
   naryn__opt_linearise(p);
   /* Any storage at the start, any flows before it, and no future. */
   for (int k = 0; k < st->nres; k++) {
@@ -461,11 +467,8 @@ int naryn__stage_least_cost(naryn__stage *st, int outcome, const double *factor,
 void naryn__stage_lpdata_get(naryn__stage *st, int outcome, const double *factor,
                              const double *inflow_m3s, naryn__stage_lpdata *out) {
   opt *p = &st->p;
-  const naryn_model *m = p->m;
   st->outcome = outcome;
-  for (int i = 0; i < m->nnodes; i++) st->factor[i] = factor ? factor[i] : 1.0;
-  p->inflow_m3s = inflow_m3s;
-  p->par_eps = naryn__par_eps(m, st->t, outcome);
+  set_inputs(st, factor, inflow_m3s);
   naryn__opt_linearise(p);
   close_future(st);
   *out = (naryn__stage_lpdata){.nrows = p->nrows, .ncols = p->ncols, .theta_col = p->theta_col,

@@ -70,13 +70,7 @@ static void test_against_the_extensive_form(void **state) {
   assert_true(fabs(lb - ef) <= 1e-6 * fabs(ef));
   assert_true(fabs(ub - ef) <= half + 1e-6 * fabs(ef));
   naryn_policy_free(p);
-  s.above = 0;
-  o.multi_cut = 1;
-  o.jobs = 1;
-  p = tu_sddp_train(m, &o);
-  assert_int_equal(s.above, 0);
-  assert_true(fabs(naryn_policy_lower_bound(p) - ef) <= 1e-6 * fabs(ef));
-  naryn_policy_free(p);
+  naryn_policy_free(tu_sddp_reaches_with(m, ef, 1));
   naryn_model_free(m);
 }
 
@@ -150,14 +144,7 @@ static void test_monthly_transitions(void **state) {
   assert_int_equal(m->step_month[0], 1);
   assert_int_equal(m->step_month[1], 2);
   naryn_policy_free(tu_sddp_reaches(m, ef));
-  tu_sddp_seen s = {ef, 0};
-  naryn_sddp_opts o;
-  tu_sddp_converge_opts(&o, &s);
-  o.multi_cut = 1;
-  naryn_policy *p = tu_sddp_train(m, &o);
-  assert_int_equal(s.above, 0);
-  assert_true(fabs(naryn_policy_lower_bound(p) - ef) <= 1e-6 * fabs(ef));
-  naryn_policy_free(p);
+  naryn_policy_free(tu_sddp_reaches_with(m, ef, 1));
   naryn_model_free(m);
   /* One matrix for every month is the chain of that matrix. */
   m = month_end_model(CHAIN);
@@ -178,7 +165,7 @@ static void test_monthly_transitions(void **state) {
   naryn_sddp_opts o2;
   naryn_sddp_opts_init(&o2);
   o2.max_iterations = 5;
-  p = tu_sddp_train(m, &o2);
+  naryn_policy *p = tu_sddp_train(m, &o2);
   naryn_diags *d = naryn_diags_new(0);
   for (uint64_t seed = 1; seed <= 3; seed++) {
     naryn_sim_opts so;

@@ -90,12 +90,7 @@ static void test_valley(void **state) {
   myopic = naryn_policy_log(p, 0)->lower;
   assert_true(myopic < ef - 1e-3 * fabs(ef));
   naryn_policy_free(p);
-  s.above = 0;
-  o.multi_cut = 1;
-  p = tu_sddp_train(m, &o);
-  assert_int_equal(s.above, 0);
-  assert_true(fabs(naryn_policy_lower_bound(p) - ef) <= 1e-6 * fabs(ef));
-  naryn_policy_free(p);
+  naryn_policy_free(tu_sddp_reaches_with(m, ef, 1));
   naryn_model_free(m);
 }
 
@@ -119,15 +114,9 @@ static void test_builtin(void **state) {
   naryn_diags_free(d);
   assert_int_equal(m->nsteps, 3);
   double ef = tu_sddp_ef_of_stages(m, 3);
-  tu_sddp_seen s = {ef, 0};
-  naryn_sddp_opts o;
-  tu_sddp_converge_opts(&o, &s);
-  naryn_policy *p = tu_sddp_train(m, &o);
-  double lb = naryn_policy_lower_bound(p);
+  naryn_policy *p = tu_sddp_reaches(m, ef);
   print_message("built-in model, 3 months: extensive form %.6f, lower bound %.6f after %d "
-                "iterations\n", ef, lb, naryn_policy_iterations(p));
-  assert_int_equal(s.above, 0);
-  assert_true(fabs(lb - ef) <= 1e-6 * fabs(ef));
+                "iterations\n", ef, naryn_policy_lower_bound(p), naryn_policy_iterations(p));
   naryn_policy_free(p);
   naryn_model_free(m);
 }

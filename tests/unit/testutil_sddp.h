@@ -131,16 +131,22 @@ static inline void tu_sddp_converge_opts(naryn_sddp_opts *o, tu_sddp_seen *s) {
   o->log_user = s;
 }
 
-/* Trains m's policy to convergence and asserts that its lower bound
-** reached the extensive form's optimum ef to 1e-6 and never passed it. */
-static inline naryn_policy *tu_sddp_reaches(const naryn_model *m, double ef) {
+/* Trains m's policy to convergence, with a single cut or a cut per
+** outcome (multi_cut), and asserts that its lower bound reached the
+** extensive form's optimum ef to 1e-6 and never passed it. */
+static inline naryn_policy *tu_sddp_reaches_with(const naryn_model *m, double ef, int multi_cut) {
   tu_sddp_seen s = {ef, 0};
   naryn_sddp_opts o;
   tu_sddp_converge_opts(&o, &s);
+  o.multi_cut = multi_cut;
   naryn_policy *p = tu_sddp_train(m, &o);
   assert_int_equal(s.above, 0);
   assert_true(fabs(naryn_policy_lower_bound(p) - ef) <= 1e-6 * fabs(ef));
   return p;
+}
+
+static inline naryn_policy *tu_sddp_reaches(const naryn_model *m, double ef) {
+  return tu_sddp_reaches_with(m, ef, 0);
 }
 
 /* The optimum of the LP whose elements are in tr, with these bounds and
