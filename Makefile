@@ -67,6 +67,9 @@ ifeq ($(MPI),1)
 MPI_SUFFIX := -mpi
 CC := mpicc
 CPPFLAGS += -DNARYN_MPI
+# What mpicc adds when it links, for the targets linked by the C++
+# compiler (the out-of-memory test).
+MPI_LDLIBS := $(shell pkg-config --libs ompi-c)
 endif
 
 ifeq ($(FUZZ),1)
@@ -228,7 +231,7 @@ $(BUILD)/tests/oom/oom_new.o: tests/unit/oom_new.cpp
 	$(CXX) $(CPPFLAGS) $(PKG_CFLAGS) -std=c++17 $(OPT) -Wall -Wextra -Werror $(SANFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/tests/test_oom: $(BUILD)/tests/oom/test_oom.o $(BUILD)/tests/oom/oom_new.o $(LIB)
-	$(CXX) $(filter %.o,$^) $(LIB) $(LDFLAGS) $(OOM_LDFLAGS) $(TEST_LIBS) $(LDLIBS) -o $@
+	$(CXX) $(filter %.o,$^) $(LIB) $(LDFLAGS) $(OOM_LDFLAGS) $(TEST_LIBS) $(LDLIBS) $(MPI_LDLIBS) -o $@
 
 $(BUILD)/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
