@@ -474,13 +474,17 @@ int naryn__sddp_iterate(train *tr, int it, naryn_diags *d) {
   tr->phase = PH_FORWARD;
   tr->nchunk = mine(tr->npath, tr);
   memset(tr->next_set, 0, (size_t)tr->N);
+  double f0 = spin_clock();
   int rc = run_phase(tr, d);
+  double f1 = spin_clock();
   /* Every path, its steps, states and bases, on every process. */
   if (rc == NARYN_OK && share_paths(tr) != NARYN_OK)
     rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   int top = 0;
   for (int j = 0; rc == NARYN_OK && j < tr->npath; j++)
     if (tr->path[j].len > top) top = tr->path[j].len;
+  tr->fwd_s += f1 - f0;
+  tr->fwd_steps += top;
   tr->phase = PH_BACKWARD;
   for (int j = 0; j < tr->npath; j++)
     memset(tr->path[j].last_set, 0, (size_t)tr->N * MIN_CHUNKS);
@@ -530,6 +534,21 @@ int naryn__sddp_upper_bound(train *tr, int n, naryn_diags *d) {
   free(c);
   tr->sample = NULL;
   return rc;
+}
+
+/* What an upper bound of n simulations will take, guessed from the
+** forward passes so far (0 before any): the time a step of a path took
+** (its phase lasted as long as its longest path), times the steps of n
+** simulations (a cycle's go round bound_rounds times for sure, then on
+** with the chance 'discount' after each round), shared by every thread
+** of every process. */
+double naryn__sddp_bound_guess(const train *tr, int n, double discount) {
+  if (tr->fwd_steps <= 0) return 0.0;
+  double rounds = 1.0;
+  if (discount > 0 && discount < 1)
+    rounds = (tr->bound_rounds > 0 ? tr->bound_rounds : 1) + discount / (1.0 - discount);
+  double workers = (double)tr->nw * tr->nrank;
+  return tr->fwd_s / (double)tr->fwd_steps * (double)n * rounds * tr->T / workers;
 }
 
 /* Adds a cut already in worker 0's store to every worker's LP of stage t. */

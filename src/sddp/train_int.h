@@ -116,6 +116,11 @@ typedef struct train {
   int bound_rounds;       /* the rounds a cycle's simulation goes for sure
                           ** (naryn__sddp_forward) */
   int nsample;
+  /* The forward passes' time and their longest paths' steps, summed over
+  ** the iterations: what a step of a path takes, for the time an upper
+  ** bound will (naryn__sddp_bound_guess). */
+  double fwd_s;
+  long fwd_steps;
   int *rc;                /* per worker */
   int rank, nrank;        /* this MPI process and how many there are:
                           ** path j is rank j mod nrank's, and the upper
@@ -166,6 +171,7 @@ void naryn__sddp_start_threads(train *tr);
 void naryn__sddp_stop_threads(train *tr);
 int naryn__sddp_iterate(train *tr, int it, naryn_diags *d);
 int naryn__sddp_upper_bound(train *tr, int n, naryn_diags *d);
+double naryn__sddp_bound_guess(const train *tr, int n, double discount);
 int naryn__sddp_cut_into_lps(train *tr, int t, naryn__cut c, naryn_diags *d);
 int naryn__sddp_train_new(train *tr, const naryn_model *m, const naryn_sddp_opts *o,
                           naryn_policy *p, int cyclic, naryn_diags *d);
