@@ -2328,12 +2328,14 @@ void naryn__replay_free(naryn__replay *rp);
 /* 1 when the policy decides node i's releases. */
 int naryn__replay_holds(const naryn__replay *rp, int i);
 /* The releases of step t: the policy's stage solved from the storage at
-** the start of the step (storage_hm3, per node) with the inflows of the
-** result r; release_hm3[i] gets the release (hm3 over the step) of each
-** node the policy holds, NaN for every other. NARYN_OK, or the stage's
-** failure, reported in d. */
+** the start of the step (storage_hm3, per node) and the routed reaches'
+** rates (route_m3s, as naryn__routing_states gives them) with the inflows
+** of the result r; release_hm3[i] gets the release (hm3 over the step) of
+** each node the policy holds, NaN for every other. NARYN_OK, or the
+** stage's failure, reported in d. */
 int naryn__replay_step(naryn__replay *rp, int t, const double *storage_hm3,
-                       const naryn_result *r, double *release_hm3, naryn_diags *d);
+                       const double *route_m3s, const naryn_result *r, double *release_hm3,
+                       naryn_diags *d);
 /* For policy p with a chain of prices, the states a run of model m goes
 ** through (*states, one per step: the chain's first state, then each
 ** drawn from the one before, from random stream 'stream' of 'seed') and

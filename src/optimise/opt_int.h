@@ -70,6 +70,8 @@ typedef struct opt {
   int *lx, *lv, *lw;            /* link columns (offsets) */
   int *la, *lr;                 /* Muskingum link: arrival column and its row,
                                 ** else -1 */
+  int *rf;                      /* a stage's routed link: its first column
+                                ** from route_col, else -1 */
   ncols *nc;
   double **frac;                /* demand segment bounds, nseg + 1 each */
   icon *ic;
@@ -140,6 +142,15 @@ typedef struct opt {
   const double *par_lag;        /* [par->nstates] incoming lags, or NULL:
                                 ** the initial state */
   const double *par_eps;        /* [par->nsites] the noise, or NULL: 1 */
+  /* A stage's routed links (model/routing.c): for each link l that routes,
+  ** the columns from route_col + rf[l] hold the rates that entered its
+  ** reach, after the loss, in the steps before (m3/s) at the incoming
+  ** state: a lag's reach of them, the step just before first, each on its
+  ** tail's balance with its share; a Muskingum reach's inflow and outflow
+  ** of the step before, on its row. */
+  int route_col, nroute;
+  const double *route_in;       /* [nroute] incoming, or NULL: the reaches'
+                                ** initial flows */
   double fixed_scale;
   double obj_constant;          /* currency: the terms' constants, so that a
                                 ** plan's cost (the objective with its sign
@@ -155,6 +166,9 @@ int naryn__opt_planned(const opt *p, int i);
 int naryn__opt_par_col(const opt *p, int s, int k);
 /* A held action, with NaN (a node that took no part) read as zero. */
 double naryn__opt_held_at(const double *v, size_t at);
+/* The states a stage keeps of a routed link: a lag's reach, a Muskingum
+** reach's inflow and outflow (2), none for a link that does not route. */
+int naryn__opt_route_states(const naryn__route *rt);
 /* What reaches the tail of lagged link l in step t of each hm3 leaving its
 ** head in step from. */
 double naryn__opt_lag_coef(const naryn_model *m, int l, int from, int t);

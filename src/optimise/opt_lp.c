@@ -203,7 +203,20 @@ int naryn__opt_layout(opt *p) {
     p->par_row = p->nrows;
     p->nrows += p->par->nsites;
   }
+  p->nroute = 0;
+  p->route_col = p->ncols;
+  for (int l = 0; l < m->nlinks; l++) {
+    int n = p->stage ? naryn__opt_route_states(&m->links[l].route) : 0;
+    p->rf[l] = n > 0 ? p->nroute : -1;
+    p->nroute += n;
+  }
+  p->ncols += p->nroute;
   return NARYN_OK;
+}
+
+int naryn__opt_route_states(const naryn__route *rt) {
+  if (rt->kind == NARYN__ROUTE_LAG) return naryn__route_lag_reach(rt);
+  return rt->kind == NARYN__ROUTE_MUSKINGUM ? 2 : 0;
 }
 
 int naryn__opt_par_col(const opt *p, int s, int k) {
@@ -522,6 +535,11 @@ int naryn__opt_build(opt *p) {
         double ratio = m->step_s[t] / m->step_s[t - 1];
         ADD_LINK_AT(rb + p->lr[l], l, -ln->route.c1 * keep * ratio, pb);
         ADD(rb + p->lr[l], pb + p->la[l], -ln->route.c2 * ratio);
+      } else if (p->rf[l] >= 0) {
+        /* A stage's reach starts from the rates of the state. */
+        double k = m->step_s[MT(0)] * 1e-6;
+        ADD(rb + p->lr[l], p->route_col + p->rf[l], -ln->route.c1 * k);
+        ADD(rb + p->lr[l], p->route_col + p->rf[l] + 1, -ln->route.c2 * k);
       }
     }
   }
@@ -541,6 +559,10 @@ int naryn__opt_build(opt *p) {
           for (int d = 0; d <= naryn__route_lag_reach(&ln->route) && d <= t; d++)
             if (naryn__route_lag_share(&ln->route, d) > 0)
               ADD_LINK_AT(bal, l, naryn__opt_lag_coef(m, l, t - d, t), (t - d) * p->ncs);
+          /* A stage's shares of the rates of the state instead. */
+          for (int d = 1; p->rf[l] >= 0 && d <= naryn__route_lag_reach(&ln->route); d++)
+            ADD(bal, p->route_col + p->rf[l] + d - 1,
+                naryn__route_lag_share(&ln->route, d) * m->step_s[MT(t)] * 1e-6);
         } else if (ln->route.kind == NARYN__ROUTE_MUSKINGUM) {
           ADD(bal, cb + p->la[l], 1.0);
         } else {
@@ -776,7 +798,7 @@ void naryn__opt_linearise(opt *p) {
         p->collo[cb + p->la[l]] = 0.0;
         p->colup[cb + p->la[l]] = INFINITY;
         p->rowlo[row] = p->rowup[row] =
-            t == 0 ? (rt->c1 + rt->c2) * rt->initial_flow_m3s * k : 0.0;
+            t == 0 && p->rf[l] < 0 ? (rt->c1 + rt->c2) * rt->initial_flow_m3s * k : 0.0;
       }
     }
     for (int i = 0; i < m->nnodes; i++) {
@@ -792,7 +814,7 @@ void naryn__opt_linearise(opt *p) {
       /* A lag's initial flow arrives in its first steps. */
       for (int j = 0; j < n->n_in; j++) {
         const naryn__route *rt = &m->links[n->in[j]].route;
-        if (rt->kind == NARYN__ROUTE_LAG)
+        if (rt->kind == NARYN__ROUTE_LAG && p->rf[n->in[j]] < 0)
           rhs -= naryn__route_lag_before(rt, t) * rt->initial_flow_m3s * k;
       }
       if (v->y >= 0) {
@@ -923,6 +945,13 @@ void naryn__opt_linearise(opt *p) {
     }
   }
   if (p->stage && p->par) par_bounds(p);
+  /* A stage's routed reaches: their rates held at the state. */
+  for (int l = 0; l < m->nlinks; l++)
+    for (int j = 0; p->rf[l] >= 0 && j < naryn__opt_route_states(&m->links[l].route); j++) {
+      int c = p->route_col + p->rf[l] + j;
+      p->collo[c] = p->colup[c] =
+          p->route_in ? p->route_in[p->rf[l] + j] : m->links[l].route.initial_flow_m3s;
+    }
   if (p->eps_col >= 0) p->collo[p->eps_col] = 0, p->colup[p->eps_col] = INFINITY;
   for (int j = 0; p->theta_col >= 0 && j < p->ntheta; j++)
     p->collo[p->theta_col + j] = p->theta_lo, p->colup[p->theta_col + j] = INFINITY;
@@ -938,7 +967,7 @@ void naryn__opt_linearise(opt *p) {
 
 int naryn__opt_setup(opt *p) {
   size_t tn = (size_t)p->T * (size_t)p->N + 1;
-  p->lx = malloc((size_t)(5 * p->L + 1) * sizeof *p->lx);
+  p->lx = malloc((size_t)(6 * p->L + 1) * sizeof *p->lx);
   p->nc = malloc((size_t)p->N * sizeof *p->nc + 1);
   p->frac = calloc((size_t)p->N + 1, sizeof *p->frac);
   p->ref_s = malloc(4 * tn * sizeof *p->ref_s);
@@ -947,6 +976,7 @@ int naryn__opt_setup(opt *p) {
   p->lw = p->lv + p->L;
   p->la = p->lw + p->L;
   p->lr = p->la + p->L;
+  p->rf = p->lr + p->L;
   p->ref_q = p->ref_s + tn;
   p->ref_qt = p->ref_q + tn;
   p->lin_a = p->ref_qt + tn;

@@ -319,7 +319,9 @@ static void write_prodfn_csv(const naryn_policy *p, naryn__outfile *f) {
 
 /* The states that are reservoirs: the first of them. */
 int naryn__policy_reservoirs(const naryn_policy *p) {
-  return p->nstate - (p->m->par ? p->m->par->nstates : 0);
+  int n = 0;
+  while (n < p->nstate && naryn__stage_state_node(p->stage[0], n) >= 0) n++;
+  return n;
 }
 
 /* The mean flow (the fit's) of the month of PAR lag state j at the end of
@@ -337,7 +339,8 @@ static double mean_lag(const naryn_model *m, int t, int j) {
 
 /* The water values of the policy: for each stage, reservoir and storage
 ** (VALUE_POINTS from its least to its greatest, the other reservoirs at
-** their initial storage, and PAR lags at the mean flow of their month),
+** their initial storage, PAR lags at the mean flow of their month, and
+** routed reaches at their initial flow),
 ** what one more hm3 left at the end of the stage
 ** is worth to the stages after: the future cost's slope with its sign
 ** turned, from the cut that is highest there (per outcome with multiple
@@ -353,10 +356,10 @@ static void write_water_values(const naryn_policy *p, naryn__outfile *f) {
       int t = naryn__policy_node_step(p, node), ps = naryn__policy_node_state(p, node);
       if (naryn__stage_state_node(p->stage[0], k) < 0) continue;
       const naryn__node *n = &m->nodes[naryn__stage_state_node(p->stage[0], k)];
+      int nres = naryn__policy_reservoirs(p), npar = m->par ? m->par->nstates : 0;
       for (int j = 0; j < p->nstate; j++)
-        x[j] = naryn__stage_state_node(p->stage[0], j) >= 0
-                   ? naryn__stage_state_initial(p->stage[0], j)
-                   : mean_lag(m, t, j - naryn__policy_reservoirs(p));
+        x[j] = j >= nres && j < nres + npar ? mean_lag(m, t, j - nres)
+                                            : naryn__stage_state_initial(p->stage[0], j);
       for (int q = 0; q < VALUE_POINTS; q++) {
         x[k] = n->min_storage_hm3 +
                (n->max_storage_hm3 - n->min_storage_hm3) * q / (VALUE_POINTS - 1);

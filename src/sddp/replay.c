@@ -130,7 +130,8 @@ int naryn__replay_holds(const naryn__replay *rp, int i) {
 }
 
 int naryn__replay_step(naryn__replay *rp, int t, const double *storage_hm3,
-                       const naryn_result *r, double *release_hm3, naryn_diags *d) {
+                       const double *route_m3s, const naryn_result *r, double *release_hm3,
+                       naryn_diags *d) {
   const naryn_model *m = rp->m;
   naryn__stage *st = naryn__policy_stage(rp->p, t, rp->price_state ? rp->price_state[t] : 0);
   for (int i = 0; i < m->nnodes; i++) {
@@ -156,6 +157,9 @@ int naryn__replay_step(naryn__replay *rp, int t, const double *storage_hm3,
       rp->s_in[j] = t - k >= 0 ? (sc != 0 ? naryn__inflow_m3s(r, i, t - k) / sc : 0.0)
                                : par->init[(size_t)s * NARYN__PAR_MAX_LAGS + (k - t - 1)];
     }
+  /* The routed reaches' rates, as the simulator has them: the last states. */
+  int nroute = naryn__stage_route_count(st);
+  for (int k = 0; k < nroute; k++) rp->s_in[rp->nstate - nroute + k] = route_m3s[k];
   naryn__stage_set_outcome(st, -1);
   int rc = naryn__stage_solve_with(st, rp->s_in, NULL, rp->inflow, &rp->out);
   if (rc != NARYN_OK) return naryn__stage_failed(m, t, rc, d);

@@ -99,13 +99,6 @@ static int check(const naryn_model *m, const naryn_sddp_opts *o, naryn_diags *d)
                        "expected at most %d branches a stage (price states times inflow "
                        "outcomes), got %d states of prices times %d outcomes",
                        NARYN_SDDP_MAX_OUTCOMES, m->prices->n, m->noutcomes);
-  for (int l = 0; l < m->nlinks; l++)
-    if (m->links[l].route.kind != NARYN__ROUTE_NONE)
-      return naryn__diag(d, NARYN_EMODEL, NARYN_SEV_ERROR, m->path, 0, 0, NULL,
-                         "expected no routed links for a policy (SDDP does not "
-                         "yet carry water in transit from one stage to the "
-                         "next), got the link from \"%s\" to \"%s\" routed",
-                         m->nodes[m->links[l].from].name, m->nodes[m->links[l].to].name);
   if (o->max_iterations < 1 || o->bound_samples < 2 || o->bound_every < 1 ||
       !(o->gap_pct >= 0) || !(o->time_limit_s >= 0) || o->stall_iterations < 0)
     return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, NULL, 0, 0, NULL,

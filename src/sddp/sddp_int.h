@@ -45,9 +45,12 @@ double naryn__stage_scale(const naryn__stage *st);
 /* The terms' constants, in currency, included in every value and cost. */
 double naryn__stage_constant(const naryn__stage *st);
 /* The states: how many, the reservoir (node index) of state k (-1 for a
-** PAR lag, which come after the reservoirs), its name (a reservoir's, or
-** "SITE.lagK") and its value at the start of the horizon. */
+** PAR lag, which come after the reservoirs, and for a routed reach's
+** rate, which come last), its name (a reservoir's, "SITE.lagK", or
+** "FROM->TO.lagD", "FROM->TO.in1" and "FROM->TO.out1") and its value at
+** the start of the horizon; and how many are routed reaches' rates. */
 int naryn__stage_state_count(const naryn__stage *st);
+int naryn__stage_route_count(const naryn__stage *st);
 int naryn__stage_state_node(const naryn__stage *st, int k);
 const char *naryn__stage_state_name(const naryn__stage *st, int k);
 double naryn__stage_state_initial(const naryn__stage *st, int k);
@@ -81,10 +84,16 @@ typedef struct naryn__stage_lpdata {
 } naryn__stage_lpdata;
 void naryn__stage_lpdata_get(naryn__stage *st, int outcome, const double *factor,
                              const double *inflow_m3s, naryn__stage_lpdata *out);
-/* Reservoir state k's columns: its storage at the start (the column held
-** at the state, hm3) and the two whose difference is its storage at the
-** end above the dead storage (y - u). */
-void naryn__stage_state_cols(const naryn__stage *st, int k, int *sin, int *y, int *u);
+/* State k at the end of the stage as the LP has it: *constant plus coef
+** times the columns col (at most NARYN__STATE_TERMS; returns how many),
+** which a cut on theta is written in. */
+#define NARYN__STATE_TERMS 3
+int naryn__stage_state_out(const naryn__stage *st, int k, int *col, double *coef,
+                           double *constant);
+/* The column held at state k at the start of the stage: a reservoir's
+** storage (hm3), a routed reach's rate (m3/s); -1 for a PAR lag, whose
+** columns are held at the lags times the noise. */
+int naryn__stage_state_in_col(const naryn__stage *st, int k);
 /* The same with the step's inflow of each inflow node given (per node,
 ** m3/s; NULL: the model's), before the factors: a replay's inflows. */
 int naryn__stage_solve_with(naryn__stage *st, const double *s_in, const double *factor,

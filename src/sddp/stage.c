@@ -17,6 +17,13 @@
 ** before, in m3/s: the step's flow is a column tied to them by a row, the
 ** outcome's noise scaling the lags and the row's constant, and the
 ** outgoing lags are the step's flow and the incoming lags shifted by one.
+** On a horizon of days or weeks each routed link adds the water in its
+** reach (model/routing.c), as rates in m3/s after its loss: a lag's rates
+** that entered it in the steps before, as far back as it reaches, a
+** Muskingum reach's inflow and outflow of the step before; they are
+** columns held at the state, on the tail's balance and the reach's row
+** (optimise/opt_lp.c), and the stage passes on the rate that entered in
+** it and the older ones shifted by one.
 **
 ** Costs are the negative of the objective (benefits count against them),
 ** in the model's currency: the LP's objective times its scale, which is
@@ -27,6 +34,7 @@
 ** weighted by its probability in the objective, each with its own cuts.
 */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,7 +47,11 @@ struct naryn__stage {
   int t;
   int nstate, nres;    /* states, and of them reservoirs (the first) */
   int *res;            /* [nres]: the reservoir of each state */
-  double *lag;         /* [nstate - nres]: the incoming PAR lags, m3/s */
+  double *lag;         /* [npar]: the incoming PAR lags, m3/s */
+  int npar;            /* PAR states, after the reservoirs */
+  double *route;       /* [p.nroute]: the incoming rates of the routed
+                       ** reaches, m3/s, the last states */
+  char **rname;        /* [p.nroute]: their names */
   int outcome;         /* the PAR noise's outcome, -1 for none */
   double *s0, *factor; /* [N]: the storage at the start; the inflow factors */
   int last;            /* a terminal stage: no future cost */
@@ -70,6 +82,9 @@ void naryn__stage_free(naryn__stage *st) {
   free(st->own);
   free(st->res);
   free(st->lag);
+  free(st->route);
+  if (st->rname) free(st->rname[0]);
+  free(st->rname);
   free(st->s0);
   free(st->rlo);
   free(st->rup);
@@ -86,6 +101,43 @@ void naryn__stage_free(naryn__stage *st) {
 static void close_future(naryn__stage *st) {
   opt *p = &st->p;
   for (int j = 0; st->last && j < p->ntheta; j++) p->colup[p->theta_col + j] = 0.0;
+}
+
+/* A routed reach's states: the rates that entered it in the steps before,
+** from its initial flow, and their names: FROM->TO.lagD for a lag's rate
+** of D steps before, FROM->TO.in1 and FROM->TO.out1 for a Muskingum
+** reach's inflow and outflow of the step before. */
+static int route_states(naryn__stage *st) {
+  opt *p = &st->p;
+  const naryn_model *m = p->m;
+  size_t room = 0;
+  for (int l = 0; l < m->nlinks; l++)
+    if (p->rf[l] >= 0)
+      room += (size_t)naryn__opt_route_states(&m->links[l].route) *
+              (strlen(m->nodes[m->links[l].from].name) + strlen(m->nodes[m->links[l].to].name) + 16);
+  st->route = malloc(((size_t)p->nroute + 1) * sizeof *st->route);
+  st->rname = malloc(((size_t)p->nroute + 1) * sizeof *st->rname);
+  char *buf = malloc(room + 1);
+  if (!st->route || !st->rname || !buf) {
+    free(buf);
+    return NARYN_ENOMEM;
+  }
+  st->rname[0] = buf;
+  for (int l = 0; l < m->nlinks; l++) {
+    const naryn__link *ln = &m->links[l];
+    int n = naryn__opt_route_states(&ln->route);
+    for (int j = 0; p->rf[l] >= 0 && j < n; j++) {
+      int q = p->rf[l] + j;
+      st->route[q] = ln->route.initial_flow_m3s;
+      st->rname[q] = buf;
+      const char *a = m->nodes[ln->from].name, *b = m->nodes[ln->to].name;
+      if (ln->route.kind == NARYN__ROUTE_LAG) buf += sprintf(buf, "%s->%s.lag%d", a, b, j + 1) + 1;
+      else buf += sprintf(buf, "%s->%s.%s1", a, b, j == 0 ? "in" : "out") + 1;
+    }
+  }
+  st->nstate += p->nroute;
+  p->route_in = st->route;
+  return NARYN_OK;
 }
 
 int naryn__stage_new(const naryn_model *m, int t, const naryn__stage_spec *spec,
@@ -150,7 +202,13 @@ int naryn__stage_new(const naryn_model *m, int t, const naryn__stage_spec *spec,
       for (int k = 0; k < m->par->lags[s]; k++)
         st->lag[m->par->first[s] + k] = m->par->init[(size_t)s * NARYN__PAR_MAX_LAGS + k];
     st->nstate += m->par->nstates;
+    st->npar = m->par->nstates;
     p->par_lag = st->lag;
+  }
+  if (p->nroute > 0 && route_states(st) != NARYN_OK) {
+    free(w);
+    naryn__stage_free(st);
+    return NARYN_ENOMEM;
   }
   p->s0 = st->s0;
   p->inflow_factor = st->factor;
@@ -184,23 +242,45 @@ double naryn__stage_constant(const naryn__stage *st) { return st->p.obj_constant
 
 int naryn__stage_state_count(const naryn__stage *st) { return st->nstate; }
 
+int naryn__stage_route_count(const naryn__stage *st) { return st->p.nroute; }
+
 int naryn__stage_state_node(const naryn__stage *st, int k) {
   return k >= 0 && k < st->nres ? st->res[k] : -1;
+}
+
+/* The routed link whose state k is. */
+static const naryn__link *link_of_state(const naryn__stage *st, int k) {
+  const opt *p = &st->p;
+  int q = k - st->nres - st->npar, l = 0;
+  for (int j = 0; j < p->m->nlinks; j++)
+    if (p->rf[j] >= 0 && p->rf[j] <= q) l = j;
+  return &p->m->links[l];
 }
 
 const char *naryn__stage_state_name(const naryn__stage *st, int k) {
   const naryn_model *m = st->p.m;
   if (k < st->nres) return m->nodes[st->res[k]].name;
-  return m->par->state_name[k - st->nres];
+  if (k < st->nres + st->npar) return m->par->state_name[k - st->nres];
+  return st->rname[k - st->nres - st->npar];
 }
 
 double naryn__stage_state_initial(const naryn__stage *st, int k) {
   const naryn_model *m = st->p.m;
   if (k < st->nres) return m->nodes[st->res[k]].initial_storage_hm3;
+  if (k >= st->nres + st->npar) return link_of_state(st, k)->route.initial_flow_m3s;
   const naryn__par *par = m->par;
   int j = k - st->nres, s = 0;
   while (s + 1 < par->nsites && par->first[s + 1] <= j) s++;
   return par->init[(size_t)s * NARYN__PAR_MAX_LAGS + (j - par->first[s])];
+}
+
+/* What link l carries in the step, hm3: its column less what falls short
+** of its minimum, plus what passes its maximum. */
+static double link_hm3(const opt *p, const double *x, int l) {
+  double f = x[p->lx[l]];
+  if (p->lv[l] >= 0) f -= x[p->lv[l]];
+  if (p->lw[l] >= 0) f += x[p->lw[l]];
+  return f;
 }
 
 /* Puts the cuts added since the last solve into the LP. */
@@ -237,7 +317,8 @@ int naryn__stage_solve_with(naryn__stage *st, const double *s_in, const double *
   opt *p = &st->p;
   const naryn_model *m = p->m;
   for (int k = 0; k < st->nres; k++) st->s0[st->res[k]] = s_in[k];
-  for (int k = st->nres; k < st->nstate; k++) st->lag[k - st->nres] = s_in[k];
+  for (int k = 0; k < st->npar; k++) st->lag[k] = s_in[st->nres + k];
+  for (int k = 0; k < p->nroute; k++) st->route[k] = s_in[st->nres + st->npar + k];
   set_inputs(st, factor, inflow_m3s);
   int rc0 = flush(st);
   if (rc0 != NARYN_OK) return rc0;
@@ -290,6 +371,22 @@ int naryn__stage_solve_with(naryn__stage *st, const double *s_in, const double *
       out->slope[at + k - 1] = g * p->scale;
     }
   }
+  /* The routed reaches: the rate that entered in the step, after the
+  ** loss, then a lag's incoming rates but the last, or a Muskingum reach's
+  ** outflow of the step; the slope on each is its held column's reduced
+  ** cost. */
+  double k = m->step_s[st->t] * 1e-6;
+  for (int l = 0; l < m->nlinks; l++) {
+    if (p->rf[l] < 0) continue;
+    const naryn__link *ln = &m->links[l];
+    int n = naryn__opt_route_states(&ln->route), at = st->nres + st->npar + p->rf[l];
+    for (int j = 0; j < n; j++) {
+      out->slope[at + j] = dj[p->route_col + p->rf[l] + j] * p->scale;
+      if (j == 0) out->s_out[at] = (1.0 - ln->loss_fraction) * link_hm3(p, x, l) / k;
+      else if (ln->route.kind == NARYN__ROUTE_LAG) out->s_out[at + j] = st->route[p->rf[l] + j - 1];
+      else out->s_out[at + j] = x[p->la[l]] / k;
+    }
+  }
   return NARYN_OK;
 }
 
@@ -320,32 +417,73 @@ static int grow_pending(naryn__stage *st, int n) {
   return NARYN_OK;
 }
 
+int naryn__stage_state_out(const naryn__stage *st, int k, int *col, double *coef,
+                           double *constant) {
+  const opt *p = &st->p;
+  const naryn_model *m = p->m;
+  *constant = 0.0;
+  if (k < st->nres) {
+    /* A reservoir's storage at the end: min + y - u. */
+    const ncols *v = &p->nc[st->res[k]];
+    *constant = m->nodes[st->res[k]].min_storage_hm3;
+    col[0] = v->y, coef[0] = 1.0;
+    col[1] = v->u, coef[1] = -1.0;
+    return 2;
+  }
+  if (k < st->nres + st->npar) {
+    /* A PAR lag: the step's flow, or the o column of the incoming lag. */
+    const naryn__par *par = p->par;
+    int j = k - st->nres, s = 0;
+    while (s + 1 < par->nsites && par->first[s + 1] <= j) s++;
+    int lag = j - par->first[s] + 1;
+    col[0] = naryn__opt_par_col(p, s, lag == 1 ? 0 : -lag), coef[0] = 1.0;
+    return 1;
+  }
+  /* A routed reach's rate: the step's inflow, after the loss, through the
+  ** link's columns; a lag's incoming rate of one step less; a Muskingum
+  ** reach's outflow. */
+  int q = k - st->nres - st->npar, l = (int)(link_of_state(st, k) - m->links), i = q - p->rf[l];
+  const naryn__link *ln = &m->links[l];
+  double per_hm3 = 1.0 / (m->step_s[st->t] * 1e-6);
+  if (i > 0) {
+    col[0] = ln->route.kind == NARYN__ROUTE_LAG ? p->route_col + q - 1 : p->la[l];
+    coef[0] = ln->route.kind == NARYN__ROUTE_LAG ? 1.0 : per_hm3;
+    return 1;
+  }
+  double keep = (1.0 - ln->loss_fraction) * per_hm3;
+  int n = 0;
+  col[n] = p->lx[l], coef[n++] = keep;
+  if (p->lv[l] >= 0) col[n] = p->lv[l], coef[n++] = -keep;
+  if (p->lw[l] >= 0) col[n] = p->lw[l], coef[n++] = keep;
+  return n;
+}
+
+int naryn__stage_state_in_col(const naryn__stage *st, int k) {
+  const opt *p = &st->p;
+  if (k < st->nres) return p->nc[st->res[k]].sin;
+  if (k < st->nres + st->npar) return -1;
+  return p->route_col + (k - st->nres - st->npar);
+}
+
 int naryn__stage_add_cut(naryn__stage *st, int j, double alpha, const double *beta) {
   opt *p = &st->p;
-  const naryn_model *m = p->m;
-  int n = 1 + 2 * st->nres + (st->nstate - st->nres);
-  if (grow_pending(st, n) != NARYN_OK) return NARYN_ENOMEM;
+  /* Each state's outgoing value takes up to 3 columns. */
+  if (grow_pending(st, 1 + 3 * st->nstate) != NARYN_OK) return NARYN_ENOMEM;
   int *index = st->pindex + st->pstart[st->npend];
   double *value = st->pvalue + st->pstart[st->npend];
-  /* theta - beta' (min + y - u) / scale >= alpha / scale. */
+  /* theta - beta' s / scale >= alpha / scale, each outgoing state s a
+  ** constant and columns (naryn__stage_state_out). */
   double lo = alpha;
-  index[0] = p->theta_col + (j > 0 && j < p->ntheta ? j : 0);
-  value[0] = 1.0;
-  for (int k = 0; k < st->nres; k++) {
-    const ncols *v = &p->nc[st->res[k]];
-    index[1 + 2 * k] = v->y;
-    value[1 + 2 * k] = -beta[k] / p->scale;
-    index[2 + 2 * k] = v->u;
-    value[2 + 2 * k] = beta[k] / p->scale;
-    lo += beta[k] * m->nodes[st->res[k]].min_storage_hm3;
+  int e = 0;
+  index[e] = p->theta_col + (j > 0 && j < p->ntheta ? j : 0);
+  value[e++] = 1.0;
+  for (int k = 0; k < st->nstate; k++) {
+    int col[NARYN__STATE_TERMS];
+    double coef[NARYN__STATE_TERMS], c;
+    int n = naryn__stage_state_out(st, k, col, coef, &c);
+    lo += beta[k] * c;
+    for (int i = 0; i < n; i++) index[e] = col[i], value[e++] = -beta[k] * coef[i] / p->scale;
   }
-  /* On the outgoing lags: the step's flow and the o columns. */
-  for (int s = 0; p->par && s < p->par->nsites; s++)
-    for (int k = 1; k <= p->par->lags[s]; k++) {
-      int q = st->nres + p->par->first[s] + k - 1, at = 1 + 2 * st->nres + (q - st->nres);
-      index[at] = naryn__opt_par_col(p, s, k == 1 ? 0 : -k);
-      value[at] = -beta[q] / p->scale;
-    }
   lo /= p->scale;
   double up = INFINITY;
   int rc = NARYN_OK, rows = p->nrows + st->ncuts + 1;
@@ -362,7 +500,7 @@ int naryn__stage_add_cut(naryn__stage *st, int j, double alpha, const double *be
     st->rup[rows - 1] = up;
     st->plo[st->npend] = lo;
     st->pup[st->npend] = up;
-    st->pstart[st->npend + 1] = st->pstart[st->npend] + n;
+    st->pstart[st->npend + 1] = st->pstart[st->npend] + e;
     st->npend++;
     st->ncuts++;
   }
@@ -375,13 +513,7 @@ double naryn__stage_outflow_hm3(const naryn__stage *st, int node) {
   const double *x = naryn__lp_x(p->lp);
   const naryn__node *n = &m->nodes[node];
   double sum = 0.0;
-  for (int k = 0; k < n->n_out; k++) {
-    int l = n->out[k];
-    double f = x[p->lx[l]];
-    if (p->lv[l] >= 0) f -= x[p->lv[l]];
-    if (p->lw[l] >= 0) f += x[p->lw[l]];
-    sum += f;
-  }
+  for (int k = 0; k < n->n_out; k++) sum += link_hm3(p, x, n->out[k]);
   return sum;
 }
 
@@ -452,6 +584,8 @@ int naryn__stage_least_cost(naryn__stage *st, int outcome, const double *factor,
         p->collo[o] = 0.0, p->colup[o] = INFINITY;
       }
     }
+  for (int q = 0; q < p->nroute; q++)
+    p->collo[p->route_col + q] = 0.0, p->colup[p->route_col + q] = INFINITY;
   for (int j = 0; j < p->ntheta; j++) p->collo[p->theta_col + j] = p->colup[p->theta_col + j] = 0.0;
   rc = naryn__lp_set_bounds(p->lp, p->collo, p->colup, p->rowlo, p->rowup);
   long iterations = 0;
@@ -478,7 +612,3 @@ void naryn__stage_lpdata_get(naryn__stage *st, int outcome, const double *factor
                                .scale = p->scale, .constant = p->obj_constant};
 }
 
-void naryn__stage_state_cols(const naryn__stage *st, int k, int *sin, int *y, int *u) {
-  const ncols *v = &st->p.nc[st->res[k]];
-  *sin = v->sin, *y = v->y, *u = v->u;
-}

@@ -33,7 +33,10 @@ int naryn__routing_init(sim *s) {
   for (int l = 0; l < m->nlinks; l++)
     if (m->links[l].route.kind == NARYN__ROUTE_LAG)
       total += naryn__route_lag_reach(&m->links[l].route);
-  s->route_ring = malloc((size_t)(total + 1) * sizeof *s->route_ring);
+  /* With the Muskingum reaches' inflows and outflows, the states a
+  ** policy reads (naryn__routing_states). */
+  s->route_ring = malloc((size_t)(2 * total + 2 * m->nlinks + 1) * sizeof *s->route_ring);
+  s->route_states = s->route_ring + total;
   s->route_at = malloc((size_t)(m->nlinks + 1) * sizeof *s->route_at);
   s->route_in = malloc((size_t)(2 * m->nlinks + 1) * sizeof *s->route_in);
   if (!s->route_ring || !s->route_at || !s->route_in) return NARYN_ENOMEM;
@@ -72,6 +75,24 @@ static double known_m3s(const sim *s, int l, int t) {
   for (int d = 1; d <= reach && d <= t; d++)
     q += naryn__route_lag_share(rt, d) * s->route_ring[s->route_at[l] + (t - d) % reach];
   return q;
+}
+
+const double *naryn__routing_states(sim *s, int t) {
+  const naryn_model *m = s->m;
+  double *out = s->route_states;
+  for (int l = 0; l < m->nlinks; l++) {
+    const naryn__route *rt = &m->links[l].route;
+    if (rt->kind == NARYN__ROUTE_LAG) {
+      int reach = naryn__route_lag_reach(rt);
+      for (int d = 1; d <= reach; d++)
+        *out++ = t - d >= 0 ? s->route_ring[s->route_at[l] + (t - d) % reach]
+                            : rt->initial_flow_m3s;
+    } else if (rt->kind == NARYN__ROUTE_MUSKINGUM) {
+      *out++ = s->route_in[l];
+      *out++ = s->route_out[l];
+    }
+  }
+  return s->route_states;
 }
 
 double naryn__routing_known_hm3(const sim *s, int l, int t) {

@@ -620,7 +620,8 @@ static int run_step(sim *s, int t) {
   /* A policy replayed decides its reservoirs' releases from the storage
   ** reached and the step's inflows. */
   if (s->replay) {
-    int rc = naryn__replay_step(s->replay, t, s->storage, s->r, s->policy_hm3, s->d);
+    int rc = naryn__replay_step(s->replay, t, s->storage, naryn__routing_states(s, t), s->r,
+                                s->policy_hm3, s->d);
     if (rc != NARYN_OK) return rc;
   }
   int settled = 0;

@@ -139,6 +139,7 @@ typedef struct sim {
   /* Routed links (routing.c): the inflows of each lag's last steps, in a
   ** ring from route_at[l]; a Muskingum reach's last inflow and outflow. */
   double *route_ring, *route_in, *route_out;
+  double *route_states;   /* what naryn__routing_states fills */
   int *route_at;
 } sim;
 
@@ -161,6 +162,12 @@ void naryn__routing_free(sim *s);
 /* The share of a routed link's inflow of the step that reaches its tail
 ** in the same step (1 for a link not routed). */
 double naryn__routing_gain(const naryn__link *l);
+/* The routed reaches' states before step t, as a policy's stages read
+** them (sddp/stage.c): per routed link in order, a lag's rates that
+** entered its reach (after the loss) in steps t - 1, t - 2 ... as far as
+** it reaches, the initial flow before the first step; a Muskingum reach's
+** inflow and outflow of step t - 1 (m3/s). */
+const double *naryn__routing_states(sim *s, int t);
 /* What reaches the tail of routed link l in step t from earlier steps. */
 double naryn__routing_known_hm3(const sim *s, int l, int t);
 /* Moves link l's reach on after step t, in which flow_hm3 entered it, and

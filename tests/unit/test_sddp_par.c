@@ -373,7 +373,7 @@ static void test_replay_uses_the_past(void **state) {
     naryn_result r = {0};
     r.m = m;
     r.inflow_m3s = over;
-    assert_int_equal(naryn__replay_step(rp, 1, storage, &r, out, d), NARYN_OK);
+    assert_int_equal(naryn__replay_step(rp, 1, storage, NULL, &r, out, d), NARYN_OK);
     rel[v] = out[1];
     naryn__replay_free(rp);
   }

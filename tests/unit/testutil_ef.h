@@ -15,9 +15,9 @@
 ** the policy's own stage LPs: every node of the tree (each step under
 ** each outcome, after each path of outcomes before it) a copy of its
 ** stage's LP under that outcome, its costs weighted by the path's chance,
-** its future-cost columns held at 0, and the storage at its start tied to
-** the storage its parent ends with (the root's held at the initial
-** storage). Its optimum is the least expected cost of the tree, in the
+** its future-cost columns held at 0, and its states at the start (the
+** storages, the routed reaches' rates) tied to those its parent ends with
+** (the root's held at the initial state). Its optimum is the least expected cost of the tree, in the
 ** units of the policy's bounds. */
 static inline double tu_sddp_ef_of_stages(const naryn_model *m, int T) {
   assert_null(m->par);
@@ -25,7 +25,7 @@ static inline double tu_sddp_ef_of_stages(const naryn_model *m, int T) {
   naryn_policy *p = NULL;
   assert_int_equal(naryn__policy_new(m, 0, 0, &p, d), NARYN_OK);
   assert_true(T >= 1 && T <= p->T);
-  int nout = m->noutcomes, nres = naryn__policy_reservoirs(p), total = 0, nodes = 1;
+  int nout = m->noutcomes, nstate = p->nstate, total = 0, nodes = 1;
   for (int t = 0; t < T; t++) total += (nodes *= nout);
   int *colat = calloc((size_t)total, sizeof *colat);
   double *chance = calloc((size_t)total, sizeof *chance);
@@ -51,7 +51,7 @@ static inline double tu_sddp_ef_of_stages(const naryn_model *m, int T) {
                               naryn__policy_base(p, t), &x);
       scale = x.scale;
       constant += chance[id] * x.constant;
-      while (ncols + (size_t)x.ncols > cap || nrows + (size_t)x.nrows + (size_t)nres > rcap) {
+      while (ncols + (size_t)x.ncols > cap || nrows + (size_t)x.nrows + (size_t)nstate > rcap) {
         cap *= 2, rcap *= 2;
         collo = realloc(collo, cap * sizeof *collo), colup = realloc(colup, cap * sizeof *colup);
         obj = realloc(obj, cap * sizeof *obj);
@@ -71,17 +71,18 @@ static inline double tu_sddp_ef_of_stages(const naryn_model *m, int T) {
       for (int r = 0; r < x.nrows; r++)
         rowlo[nrows + r] = x.rowlo[r], rowup[nrows + r] = x.rowup[r];
       nrows += (size_t)x.nrows;
-      /* The storage at the start is the parent's at the end: min + y - u. */
-      for (int k = 0; t > 0 && k < nres; k++) {
-        int sin, y, u, at = colat[prev + v / nout];
-        naryn__stage_state_cols(p->stage[t], k, &sin, &y, &u);
-        collo[ncols + (size_t)sin] = -INFINITY, colup[ncols + (size_t)sin] = INFINITY;
-        int row = (int)nrows++;
-        assert_true(naryn__trip_add(&tr, row, (int)ncols + sin, 1.0) >= 0);
-        assert_true(naryn__trip_add(&tr, row, at + y, -1.0) >= 0);
-        assert_true(naryn__trip_add(&tr, row, at + u, 1.0) >= 0);
-        double mn = m->nodes[naryn__stage_state_node(p->stage[t], k)].min_storage_hm3;
-        rowlo[row] = rowup[row] = mn;
+      /* Each state at the start (a reservoir's storage, a routed reach's
+      ** rate) is the parent's at the end. */
+      for (int k = 0; t > 0 && k < nstate; k++) {
+        int in = naryn__stage_state_in_col(p->stage[t], k), at = colat[prev + v / nout];
+        int col[NARYN__STATE_TERMS], row = (int)nrows++;
+        double coef[NARYN__STATE_TERMS], c;
+        int n = naryn__stage_state_out(p->stage[t - 1], k, col, coef, &c);
+        collo[ncols + (size_t)in] = -INFINITY, colup[ncols + (size_t)in] = INFINITY;
+        assert_true(naryn__trip_add(&tr, row, (int)ncols + in, 1.0) >= 0);
+        for (int i = 0; i < n; i++)
+          assert_true(naryn__trip_add(&tr, row, at + col[i], -coef[i]) >= 0);
+        rowlo[row] = rowup[row] = c;
       }
       ncols += (size_t)x.ncols;
     }
