@@ -64,6 +64,7 @@ void naryn_policy_free(naryn_policy *p) {
   free(p->branch_p);
   free(p->planes);
   free(p->base);
+  free(p->at);
   naryn__cuts_free(p->cuts);
   free(p->log);
   free(p);
@@ -177,7 +178,8 @@ int naryn__policy_new(const naryn_model *m, int multi_cut, int cyclic, naryn_pol
                     : naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
                                   "out of memory");
   const char **names = rc == NARYN_OK ? malloc(((size_t)p->nstate + 1) * sizeof *names) : NULL;
-  if (rc == NARYN_OK && !names)
+  if (names) p->at = malloc(((size_t)p->nstate + 1) * sizeof *p->at);
+  if (rc == NARYN_OK && (!names || !p->at))
     rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   if (rc == NARYN_OK) {
     for (int k = 0; k < p->nstate; k++)
@@ -349,8 +351,7 @@ static void write_water_values(const naryn_policy *p, naryn__outfile *f) {
   const naryn_model *m = p->m;
   naryn__outfile_printf(f, "stage,date,month,%sreservoir,storage_hm3,value_per_hm3,currency\n",
                         p->variant ? "price_state," : "");
-  double x[256];
-  if (p->nstate > 256) return;
+  double *x = p->at;
   for (int node = 0; node < p->N; node++)
     for (int k = 0; k < p->nstate; k++) {
       int t = naryn__policy_node_step(p, node), ps = naryn__policy_node_state(p, node);

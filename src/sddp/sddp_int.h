@@ -143,6 +143,7 @@ struct naryn_policy {
   double *branch_p;
   naryn__stage **stage;      /* [N] */
   naryn__prodfn *planes;     /* [N]: each plant's production function */
+  double *at;                /* [nstate] room for a state, for writers */
   double *base;              /* [T][N] the inflow the outcomes scale, m3/s
                              ** (the monthly means), or NULL: the model's */
   naryn__cuts *cuts;

@@ -172,12 +172,57 @@ static void test_against_the_extensive_form(void **state) {
   naryn_model_free(m);
 }
 
+/* A lag of 300 days on daily steps: 300 states of water in transit, and
+** every one in the policy's files; water_values.csv holds the reservoir's
+** values at each of its 11 storages of each step. */
+static void test_many_states(void **state) {
+  (void)state;
+  char text[4096];
+  snprintf(text, sizeof text, routed, "[{probability: 1, inflow_factor: 1}]");
+  char *lag = strstr(text, "lag_days: 3,");
+  memmove(lag + 14, lag + 12, strlen(lag + 12) + 1);
+  memcpy(lag, "lag_days: 300,", 14);
+  char *step = strstr(text, "step: \"2 days\"");
+  memmove(step + 11, step + 14, strlen(step + 14) + 1);
+  memcpy(step, "step: daily", 11);
+  char *end = strstr(text, "end: 2001-01-10");
+  memcpy(end, "end: 2001-01-05", 15);
+  naryn_model *m = tu_load_model(text);
+  assert_int_equal(m->nsteps, 5);
+  naryn_sddp_opts o;
+  naryn_sddp_opts_init(&o);
+  o.max_iterations = 5;
+  naryn_policy *p = tu_sddp_train(m, &o);
+  assert_int_equal(p->nstate, 1 + 2 + 300);
+  char dir[64], out[128], path[160];
+  tu_mkdtemp(dir);
+  snprintf(out, sizeof out, "%s/policy", dir);
+  naryn_diags *d = naryn_diags_new(0);
+  assert_int_equal(naryn_policy_write(p, out, d), NARYN_OK);
+  snprintf(path, sizeof path, "%s/water_values.csv", out);
+  char *csv = tu_slurp(path);
+  assert_non_null(csv);
+  int lines = 0;
+  for (const char *c = csv; *c; c++) lines += *c == '\n';
+  assert_int_equal(lines, 1 + 5 * 11);
+  free(csv);
+  naryn_policy *back = NULL;
+  assert_int_equal(naryn_policy_read(m, out, &back, d), NARYN_OK);
+  assert_string_equal(naryn__cuts_state_name(back->cuts, 302), "Upper->Lower.lag300");
+  naryn_policy_free(back);
+  tu_rmdir(dir);
+  naryn_diags_free(d);
+  naryn_policy_free(p);
+  naryn_model_free(m);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_states),
       cmocka_unit_test(test_deterministic),
       cmocka_unit_test(test_routing_matters),
       cmocka_unit_test(test_against_the_extensive_form),
+      cmocka_unit_test(test_many_states),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
