@@ -946,7 +946,7 @@ void naryn__opt_linearise(opt *p) {
   }
   if (p->stage && p->par) par_bounds(p);
   /* A stage's routed reaches: their rates held at the state. */
-  for (int l = 0; l < m->nlinks; l++)
+  for (int l = 0; p->nroute > 0 && l < m->nlinks; l++)
     for (int j = 0; p->rf[l] >= 0 && j < naryn__opt_route_states(&m->links[l].route); j++) {
       int c = p->route_col + p->rf[l] + j;
       p->collo[c] = p->colup[c] =

@@ -352,12 +352,12 @@ static void write_water_values(const naryn_policy *p, naryn__outfile *f) {
   naryn__outfile_printf(f, "stage,date,month,%sreservoir,storage_hm3,value_per_hm3,currency\n",
                         p->variant ? "price_state," : "");
   double *x = p->at;
+  int nres = naryn__policy_reservoirs(p), npar = m->par ? m->par->nstates : 0;
   for (int node = 0; node < p->N; node++)
     for (int k = 0; k < p->nstate; k++) {
       int t = naryn__policy_node_step(p, node), ps = naryn__policy_node_state(p, node);
       if (naryn__stage_state_node(p->stage[0], k) < 0) continue;
       const naryn__node *n = &m->nodes[naryn__stage_state_node(p->stage[0], k)];
-      int nres = naryn__policy_reservoirs(p), npar = m->par ? m->par->nstates : 0;
       for (int j = 0; j < p->nstate; j++)
         x[j] = j >= nres && j < nres + npar ? mean_lag(m, t, j - nres)
                                             : naryn__stage_state_initial(p->stage[0], j);

@@ -116,7 +116,7 @@ static int route_states(naryn__stage *st) {
       room += (size_t)naryn__opt_route_states(&m->links[l].route) *
               (strlen(m->nodes[m->links[l].from].name) + strlen(m->nodes[m->links[l].to].name) + 16);
   st->route = malloc(((size_t)p->nroute + 1) * sizeof *st->route);
-  st->rname = malloc(((size_t)p->nroute + 1) * sizeof *st->rname);
+  st->rname = calloc((size_t)p->nroute + 1, sizeof *st->rname);
   char *buf = malloc(room + 1);
   if (!st->route || !st->rname || !buf) {
     free(buf);
@@ -376,7 +376,7 @@ int naryn__stage_solve_with(naryn__stage *st, const double *s_in, const double *
   ** outflow of the step; the slope on each is its held column's reduced
   ** cost. */
   double k = m->step_s[st->t] * 1e-6;
-  for (int l = 0; l < m->nlinks; l++) {
+  for (int l = 0; p->nroute > 0 && l < m->nlinks; l++) {
     if (p->rf[l] < 0) continue;
     const naryn__link *ln = &m->links[l];
     int n = naryn__opt_route_states(&ln->route), at = st->nres + st->npar + p->rf[l];
