@@ -371,21 +371,16 @@ int naryn__stage_solve_with(naryn__stage *st, const double *s_in, const double *
       out->slope[at + k - 1] = g * p->scale;
     }
   }
-  /* The routed reaches: the rate that entered in the step, after the
-  ** loss, then a lag's incoming rates but the last, or a Muskingum reach's
-  ** outflow of the step; the slope on each is its held column's reduced
-  ** cost. */
-  double k = m->step_s[st->t] * 1e-6;
-  for (int l = 0; p->nroute > 0 && l < m->nlinks; l++) {
-    if (p->rf[l] < 0) continue;
-    const naryn__link *ln = &m->links[l];
-    int n = naryn__opt_route_states(&ln->route), at = st->nres + st->npar + p->rf[l];
-    for (int j = 0; j < n; j++) {
-      out->slope[at + j] = dj[p->route_col + p->rf[l] + j] * p->scale;
-      if (j == 0) out->s_out[at] = (1.0 - ln->loss_fraction) * link_hm3(p, x, l) / k;
-      else if (ln->route.kind == NARYN__ROUTE_LAG) out->s_out[at + j] = st->route[p->rf[l] + j - 1];
-      else out->s_out[at + j] = x[p->la[l]] / k;
-    }
+  /* The routed reaches' rates at the end, as the cuts have them
+  ** (naryn__stage_state_out); the slope on each is its held column's
+  ** reduced cost. */
+  for (int k = st->nres + st->npar; k < st->nstate; k++) {
+    int col[NARYN__STATE_TERMS];
+    double coef[NARYN__STATE_TERMS], v;
+    int n = naryn__stage_state_out(st, k, col, coef, &v);
+    for (int i = 0; i < n; i++) v += coef[i] * x[col[i]];
+    out->s_out[k] = v;
+    out->slope[k] = dj[naryn__stage_state_in_col(st, k)] * p->scale;
   }
   return NARYN_OK;
 }
