@@ -75,7 +75,7 @@ int main(int argc, char **argv) {
   }
   naryn__cuts *c = NULL, *r = NULL;
   naryn__cutlog *l = NULL;
-  if (naryn__cuts_new(STAGES, n, (const char *const *)names, 42, &c, d) != NARYN_OK)
+  if (naryn__cuts_new(STAGES, n, 1, (const char *const *)names, 42, &c, d) != NARYN_OK)
     return fail("the store", d);
   if (naryn__cutlog_open(c, log_path, &l, d) != NARYN_OK) return fail("opening the log", d);
 
@@ -112,7 +112,7 @@ int main(int argc, char **argv) {
   double load[RUNS];
   for (int k = 0; k < RUNS; k++) {
     naryn__cuts_free(r);
-    if (naryn__cuts_new(STAGES, n, (const char *const *)names, 42, &r, d) != NARYN_OK)
+    if (naryn__cuts_new(STAGES, n, 1, (const char *const *)names, 42, &r, d) != NARYN_OK)
       return fail("the store", d);
     t0 = seconds();
     if (naryn__cutfile_read(r, log_path, NULL, d) != NARYN_OK) return fail("loading", d);

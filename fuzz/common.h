@@ -17,6 +17,9 @@
 /* The entry point libFuzzer calls once per input. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* What libFuzzer calls once before any input, when a target has it. */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
 /* Stops the run with a message on stderr when 'ok' is false. */
 void fuzz_require(int ok, const char *what);
 

@@ -1,9 +1,10 @@
 #!/bin/sh
 # Runs each libFuzzer target (fuzz_model, fuzz_merge, fuzz_csv,
-# fuzz_members) for
+# fuzz_members, fuzz_cuts) for
 # FUZZ_SECONDS seconds with bounded memory and time per input, from seeds
 # made afresh out of the repository's models, scenarios and CSV files
-# (examples/, models/ and tests/bad/). Records "fuzz/<target> PASS|FAIL"
+# (examples/, models/ and tests/bad/; fuzz_cuts makes its own, the cut
+# files of two examples' policies, which it trains). Records "fuzz/<target> PASS|FAIL"
 # lines in $BUILD/results.txt. A target fails when libFuzzer stops on a
 # crash, a leak, a sanitizer report, a broken promise, an input that takes
 # longer than FUZZ_TIMEOUT seconds or memory past FUZZ_RSS_MB; the input
@@ -68,7 +69,7 @@ seed_members() {
   done
 }
 
-for target in model merge csv members; do
+for target in model merge csv members cuts; do
   bin="$top/$BUILD/fuzz/fuzz_$target"
   dir="$top/$BUILD/fuzz/$target"
   if [ ! -x "$bin" ]; then
@@ -79,17 +80,27 @@ for target in model merge csv members; do
   fi
   rm -rf "$dir/seeds" "$dir/cwd"
   mkdir -p "$dir/seeds" "$dir/corpus" "$dir/found" "$dir/cwd"
-  if [ "$target" = members ]; then seed_members "$dir/seeds"; else "seed_${target}s" "$dir/seeds"; fi
-  dict=model.dict
-  [ "$target" = csv ] || [ "$target" = members ] && dict=csv.dict
+  case $target in
+    members) seed_members "$dir/seeds" ;;
+    cuts) ;;
+    *) "seed_${target}s" "$dir/seeds" ;;
+  esac
+  dict="-dict=$top/fuzz/model.dict"
+  [ "$target" = csv ] || [ "$target" = members ] && dict="-dict=$top/fuzz/csv.dict"
+  [ "$target" = cuts ] && dict=""
+  # The cut files' target reads them for two examples' models, and makes
+  # its seeds by training their policies.
+  cp examples/sddp-prices/model.yaml "$dir/cwd/model-prices.yaml"
+  cp examples/sddp-routing/model.yaml "$dir/cwd/model-routing.yaml"
   # The models read their series from the working folder: give them the
   # CSV files the examples name there.
   cp examples/cascade/inflow.csv models/naryn/*.csv "$dir/cwd/"
   # libFuzzer exits 0 when the time is up and non-zero when it stopped on
   # a fault. Standard input is closed so that no input can wait on it.
-  (cd "$dir/cwd" && exec "$bin" -max_total_time="$FUZZ_SECONDS" \
+  # shellcheck disable=SC2086
+  (cd "$dir/cwd" && FUZZ_SEED_DIR="$dir/seeds" exec "$bin" -max_total_time="$FUZZ_SECONDS" \
       -timeout="$FUZZ_TIMEOUT" -rss_limit_mb="$FUZZ_RSS_MB" \
-      -dict="$top/fuzz/$dict" -artifact_prefix="$dir/found/" \
+      $dict -artifact_prefix="$dir/found/" \
       -print_final_stats=1 "$dir/corpus" "$dir/seeds") \
       </dev/null >"$dir/log.txt" 2>&1
   rc=$?

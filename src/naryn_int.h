@@ -2270,20 +2270,22 @@ typedef struct naryn__cut {
 } naryn__cut;
 
 /* An empty store for n_stages stages of n_state state variables, named by
-** state_names (copied) and tied to a model by its fingerprint, which a cut
-** file must carry to be read into the store. Returns NARYN_OK, NARYN_EARG
-** (fewer than one stage or state) or NARYN_ENOMEM. Free with
-** naryn__cuts_free, which accepts NULL. */
-int naryn__cuts_new(int n_stages, int n_state, const char *const *state_names,
+** state_names (copied), whose cuts of one outcome (with multiple cuts)
+** name one of n_outcomes, and tied to a model by its fingerprint, which a
+** cut file must carry to be read into the store. Returns NARYN_OK,
+** NARYN_EARG (fewer than one stage, state or outcome) or NARYN_ENOMEM.
+** Free with naryn__cuts_free, which accepts NULL. */
+int naryn__cuts_new(int n_stages, int n_state, int n_outcomes, const char *const *state_names,
                     uint64_t fingerprint, naryn__cuts **out, naryn_diags *d);
 void naryn__cuts_free(naryn__cuts *c);
 int naryn__cuts_stages(const naryn__cuts *c);
 int naryn__cuts_states(const naryn__cuts *c);
+int naryn__cuts_outcomes(const naryn__cuts *c);
 const char *naryn__cuts_state_name(const naryn__cuts *c, int i);
 uint64_t naryn__cuts_fingerprint(const naryn__cuts *c);
 /* Adds a cut (beta copied), active. Returns NARYN_OK, NARYN_ENOMEM, or
-** NARYN_EARG without a message when the stage is out of range, outcome is
-** below -1 or a number is not finite. */
+** NARYN_EARG without a message when the stage is out of range, the outcome
+** is neither -1 nor one of the store's or a number is not finite. */
 int naryn__cuts_add(naryn__cuts *c, int stage, int outcome, int iteration, double alpha,
                     const double *beta, naryn_diags *d);
 /* The number of cuts of a stage, and cut i of them (0 <= i < count). */

@@ -53,6 +53,14 @@
 #define BLOCK_HEAD(version) ((version) >= 2 ? 20 : 16)
 #define CHUNK (64 * 1024)
 
+/* The largest size of a number of a cut or trial state read back. A cut of
+** the built-in model's policy has constants of some 10^10 and slopes of
+** some 10^7; a number far beyond any cost leaves CLP unable to solve the
+** stage, or stops it on an assertion. */
+#define NUMBER_MAX 1e20
+
+static int sane(double x) { return isfinite(x) && fabs(x) <= NUMBER_MAX; }
+
 static size_t cut_bytes(int n_state) { return 12 + 8 * (size_t)(n_state + 1); }
 static size_t point_bytes(int n_state) { return 4 + 8 * (size_t)n_state; }
 
@@ -401,26 +409,29 @@ static int read_blocks(reader *r, naryn__cuts *c, long long *good, uint32_t *crc
     /* Checked whole before any cut is added. */
     for (uint32_t k = 0; k < count; k++) {
       const unsigned char *q = buf + k * per;
-      int ok = get32(q) < (uint32_t)naryn__cuts_stages(c) && (int32_t)get32(q + 4) >= -1;
-      for (int j = 0; j <= n && ok; j++) ok = isfinite(get_double(q + 12 + 8 * (size_t)j));
+      int32_t outcome = (int32_t)get32(q + 4);
+      int ok = get32(q) < (uint32_t)naryn__cuts_stages(c) && outcome >= -1 &&
+               outcome < naryn__cuts_outcomes(c);
+      for (int j = 0; j <= n && ok; j++) ok = sane(get_double(q + 12 + 8 * (size_t)j));
       if (!ok) {
         rc = naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, 0, 0, NULL,
                          "corrupt at byte %lld: expected a stage from 0 to %d, an outcome "
-                         "from -1 and finite numbers",
-                         *good + head + (long long)(k * per), naryn__cuts_stages(c) - 1);
+                         "from -1 to %d and numbers of at most %g in size",
+                         *good + head + (long long)(k * per), naryn__cuts_stages(c) - 1,
+                         naryn__cuts_outcomes(c) - 1, NUMBER_MAX);
         break;
       }
     }
     for (uint32_t k = 0; k < points && rc == NARYN_OK; k++) {
       const unsigned char *q = buf + cuts_body + k * pper;
       int ok = get32(q) < (uint32_t)naryn__cuts_stages(c);
-      for (int j = 0; j < n && ok; j++) ok = isfinite(get_double(q + 4 + 8 * (size_t)j));
+      for (int j = 0; j < n && ok; j++) ok = sane(get_double(q + 4 + 8 * (size_t)j));
       if (!ok)
         rc = naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, 0, 0, NULL,
                          "corrupt at byte %lld: expected a trial state of a stage from 0 to "
-                         "%d, of finite numbers",
+                         "%d, of numbers of at most %g in size",
                          *good + head + (long long)(cuts_body + k * pper),
-                         naryn__cuts_stages(c) - 1);
+                         naryn__cuts_stages(c) - 1, NUMBER_MAX);
     }
     for (uint32_t k = 0; k < count && rc == NARYN_OK; k++) {
       const unsigned char *q = buf + k * per;

@@ -55,6 +55,7 @@ typedef struct stage_cuts {
 
 struct naryn__cuts {
   int n_stages, n_state;
+  int n_outcomes;            /* a cut's outcome is -1 or below this */
   uint64_t fingerprint;
   char **names;             /* [n_state], owned */
   stage_cuts *stage;        /* [n_stages] */
@@ -65,14 +66,15 @@ static int nomem(naryn_diags *d) {
                      "out of memory");
 }
 
-int naryn__cuts_new(int n_stages, int n_state, const char *const *state_names,
+int naryn__cuts_new(int n_stages, int n_state, int n_outcomes, const char *const *state_names,
                     uint64_t fingerprint, naryn__cuts **out, naryn_diags *d) {
   *out = NULL;
-  if (n_stages < 1 || n_state < 1) return NARYN_EARG;
+  if (n_stages < 1 || n_state < 1 || n_outcomes < 1) return NARYN_EARG;
   naryn__cuts *c = calloc(1, sizeof *c);
   if (!c) return nomem(d);
   c->n_stages = n_stages;
   c->n_state = n_state;
+  c->n_outcomes = n_outcomes;
   c->fingerprint = fingerprint;
   c->names = calloc((size_t)n_state, sizeof *c->names);
   c->stage = calloc((size_t)n_stages, sizeof *c->stage);
@@ -114,6 +116,7 @@ void naryn__cuts_free(naryn__cuts *c) {
 
 int naryn__cuts_stages(const naryn__cuts *c) { return c->n_stages; }
 int naryn__cuts_states(const naryn__cuts *c) { return c->n_state; }
+int naryn__cuts_outcomes(const naryn__cuts *c) { return c->n_outcomes; }
 const char *naryn__cuts_state_name(const naryn__cuts *c, int i) { return c->names[i]; }
 uint64_t naryn__cuts_fingerprint(const naryn__cuts *c) { return c->fingerprint; }
 
@@ -142,7 +145,7 @@ static int stage_room(stage_cuts *s, int n_state, int need) {
 
 int naryn__cuts_add(naryn__cuts *c, int stage, int outcome, int iteration, double alpha,
                     const double *beta, naryn_diags *d) {
-  if (stage < 0 || stage >= c->n_stages || outcome < -1 || !isfinite(alpha))
+  if (stage < 0 || stage >= c->n_stages || outcome < -1 || outcome >= c->n_outcomes || !isfinite(alpha))
     return NARYN_EARG;
   for (int j = 0; j < c->n_state; j++)
     if (!isfinite(beta[j])) return NARYN_EARG;

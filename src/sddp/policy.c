@@ -184,7 +184,7 @@ int naryn__policy_new(const naryn_model *m, int multi_cut, int cyclic, naryn_pol
   if (rc == NARYN_OK) {
     for (int k = 0; k < p->nstate; k++)
       names[k] = naryn__stage_state_name(p->stage[0], k);
-    rc = naryn__cuts_new(p->N, p->nstate, names, fingerprint(m, p), &p->cuts, d);
+    rc = naryn__cuts_new(p->N, p->nstate, p->nb, names, fingerprint(m, p), &p->cuts, d);
   }
   free(names);
   if (rc != NARYN_OK) {

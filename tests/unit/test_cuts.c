@@ -27,10 +27,17 @@ static const char *const names1[] = {"toktogul_hm3"};
 static const char *const names2[] = {"toktogul_hm3", "naryn_past_m3s"};
 #define FP 0x1234abcd5678ef00ULL
 
-static naryn__cuts *store(int stages, int n, const char *const *names, uint64_t fp) {
+/* A store of cuts of up to 'outcomes' outcomes. */
+static naryn__cuts *store_of(int stages, int n, int outcomes, const char *const *names,
+                             uint64_t fp) {
   naryn__cuts *c = NULL;
-  assert_int_equal(naryn__cuts_new(stages, n, names, fp, &c, NULL), NARYN_OK);
+  assert_int_equal(naryn__cuts_new(stages, n, outcomes, names, fp, &c, NULL), NARYN_OK);
   return c;
+}
+
+/* A store of cuts of up to 3 outcomes. */
+static naryn__cuts *store(int stages, int n, const char *const *names, uint64_t fp) {
+  return store_of(stages, n, 3, names, fp);
 }
 
 static void add1(naryn__cuts *c, int stage, int outcome, double alpha, double beta) {
@@ -83,6 +90,7 @@ static void test_add_and_value(void **state) {
   /* Misuse is refused without a message. */
   assert_int_equal(naryn__cuts_add(c, 3, -1, 5, 50.0, b1, NULL), NARYN_EARG);
   assert_int_equal(naryn__cuts_add(c, 0, -2, 5, 50.0, b1, NULL), NARYN_EARG);
+  assert_int_equal(naryn__cuts_add(c, 0, 3, 5, 50.0, b1, NULL), NARYN_EARG);
   assert_int_equal(naryn__cuts_add(c, 0, -1, 5, NAN, b1, NULL), NARYN_EARG);
   assert_int_equal(naryn__cuts_count(c, 0), 0);
   assert_int_equal(naryn__cuts_count(c, 1), 3);
@@ -224,9 +232,11 @@ static void test_selection_incremental(void **state) {
   naryn__cuts_free(b);
 }
 
-/* Numbers whose bits are easy to lose: -0, a subnormal, the extremes. */
+/* Numbers whose bits are easy to lose: -0, a subnormal, the largest size
+** a file may hold, the smallest normal. */
 static double tricky(int i) {
-  static const double v[] = {-0.0, 4.9406564584124654e-324, 1.7976931348623157e308,
+  /* 1e20 is the largest size a cut file may hold. */
+  static const double v[] = {-0.0, 4.9406564584124654e-324, 1e20,
                              -2.2250738585072014e-308, 0.1, -1.0 / 3.0, 123456789.123456789};
   return v[i % 7] * (i % 3 ? 1.0 : -1.0);
 }
@@ -467,6 +477,34 @@ static void test_corrupt(void **state) {
   assert_int_equal(naryn__cutfile_read(r, "bad.cuts", NULL, d), NARYN_ESYNTAX);
   assert_non_null(strstr(tu_first_error(d), "bad.cuts: error: corrupt at byte 64: "));
   naryn__cuts_free(r);
+  /* A cut of an outcome the model has not, its CRCs whole (it was written
+  ** for a model of three outcomes and is read for one of two): an error,
+  ** where the cut would otherwise have been taken as outcome 0's. */
+  naryn__cuts *c = store(2, 2, names2, FP);
+  double b[2] = {1.0, 2.0};
+  assert_int_equal(naryn__cuts_add(c, 1, 2, 1, 10.0, b, NULL), NARYN_OK);
+  assert_int_equal(naryn__cutfile_write(c, "bad.cuts", 0, d), NARYN_OK);
+  naryn__cuts_free(c);
+  naryn_diags_clear(d);
+  r = store_of(2, 2, 2, names2, FP);
+  assert_int_equal(naryn__cutfile_read(r, "bad.cuts", NULL, d), NARYN_ESYNTAX);
+  assert_string_equal(tu_first_error(d), "bad.cuts: error: corrupt at byte 88: expected a "
+                                         "stage from 0 to 1, an outcome from -1 to 1 and "
+                                         "numbers of at most 1e+20 in size");
+  assert_int_equal(naryn__cuts_count(r, 1), 0);
+  naryn__cuts_free(r);
+  /* A cut of an absurd size, which stopped CLP on an assertion when a
+  ** replay solved the stage (found by fuzz/fuzz_cuts.c): an error. */
+  c = store(2, 2, names2, FP);
+  assert_int_equal(naryn__cuts_add(c, 0, -1, 1, 1e300, b, NULL), NARYN_OK);
+  assert_int_equal(naryn__cutfile_write(c, "bad.cuts", 0, d), NARYN_OK);
+  naryn__cuts_free(c);
+  naryn_diags_clear(d);
+  r = store(2, 2, names2, FP);
+  assert_int_equal(naryn__cutfile_read(r, "bad.cuts", NULL, d), NARYN_ESYNTAX);
+  assert_non_null(strstr(tu_first_error(d), "bad.cuts: error: corrupt at byte 88: expected a "
+                                            "stage from 0 to 1"));
+  naryn__cuts_free(r);
   naryn_diags_free(d);
 }
 
@@ -577,8 +615,8 @@ static void test_bad_trial_state(void **state) {
   naryn__cuts *r = store(2, 2, names2, FP);
   assert_int_equal(naryn__cutfile_read(r, "state.cuts", NULL, d), NARYN_ESYNTAX);
   assert_string_equal(tu_first_error(d), "state.cuts: error: corrupt at byte 124: expected a "
-                                         "trial state of a stage from 0 to 1, of finite "
-                                         "numbers");
+                                         "trial state of a stage from 0 to 1, of numbers "
+                                         "of at most 1e+20 in size");
   assert_int_equal(naryn__cuts_count(r, 0) + naryn__cuts_points(r, 0), 0);
   naryn__cuts_free(r);
   naryn__cuts_free(c);
