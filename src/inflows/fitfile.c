@@ -25,6 +25,13 @@
 
 #define FORMAT "naryn-inflow-fit-1"
 
+/* The smallest median flow a month's statistics may give, m3/s: a
+** trickle, well below any river a model routes. */
+#define FLOW_MIN_M3S 1e-6
+/* The largest size of an autoregressive coefficient of standardised
+** flows: a fit of a record gives coefficients of some 0.1 to 1. */
+#define PHI_MAX 10.0
+
 /* ====================================================================== */
 /* Writing                                                                 */
 /* ====================================================================== */
@@ -268,12 +275,23 @@ static int read_month(reader *r, const naryn__doc *v, int s, int m) {
     return bad(r, mv, path, "expected %s (the months in order), got \"%.20s\"",
                naryn__month_names[m], mv->str);
   }
-  double order = 0, lambda = 0;
-  if (num_field(r, v, "mean_m3s", where, 0, 1, HUGE_VAL, "a flow > 0 m3/s", &site->mean_m3s[m]) ||
-      num_field(r, v, "min_m3s", where, 0, 1, HUGE_VAL, "a flow > 0 m3/s", &site->min_m3s[m]) ||
-      (f->boxcox && num_field(r, v, "lambda", where, 0, 0, 1, "an exponent from 0 to 1", &lambda)) ||
-      num_field(r, v, "mean", where, -HUGE_VAL, 0, HUGE_VAL, "a number", &site->mu[m]) ||
-      num_field(r, v, "sd", where, 0, 1, HUGE_VAL, "a standard deviation > 0", &site->sd[m]))
+  /* Flows within a model's limit, and transformed statistics that keep
+  ** the month's median flow from 1e-6 m3/s to that limit (the generator
+  ** still checks every flow it draws). */
+  double order = 0, lambda = 0, qmax = NARYN__MAX_FLOW_M3S;
+  char flow[128], mean[160], sd[160];
+  snprintf(flow, sizeof flow, "a flow > 0 m3/s, at most %g (%s)", qmax, NARYN__MAX_FLOW_WHY);
+  if (num_field(r, v, "mean_m3s", where, 0, 1, qmax, flow, &site->mean_m3s[m]) ||
+      num_field(r, v, "min_m3s", where, 0, 1, qmax, flow, &site->min_m3s[m]) ||
+      (f->boxcox && num_field(r, v, "lambda", where, 0, 0, 1, "an exponent from 0 to 1", &lambda)))
+    return -1;
+  double ylo = naryn__inflow_fwd(FLOW_MIN_M3S, lambda), yhi = naryn__inflow_fwd(qmax, lambda);
+  snprintf(mean, sizeof mean, "a mean from %g to %g (a median flow from %g to %g m3/s)", ylo, yhi,
+           FLOW_MIN_M3S, qmax);
+  snprintf(sd, sizeof sd, "a standard deviation > 0, at most %g (the span from %g to %g m3/s)",
+           yhi - ylo, FLOW_MIN_M3S, qmax);
+  if (num_field(r, v, "mean", where, ylo, 0, yhi, mean, &site->mu[m]) ||
+      num_field(r, v, "sd", where, 0, 1, yhi - ylo, sd, &site->sd[m]))
     return -1;
   site->lambda[m] = lambda;
   if (f->method == NARYN_INFLOW_KIRSCH) return 0;
@@ -295,7 +313,8 @@ static int read_month(reader *r, const naryn__doc *v, int s, int m) {
     return bad(r, phi, path, "expected %d coefficients (the order), got %d", site->order[m],
                phi->n);
   for (int k = 0; k < phi->n; k++)
-    if (number(r, phi->vals[k], path, -HUGE_VAL, 0, HUGE_VAL, "a number", &site->phi[m][k]))
+    if (number(r, phi->vals[k], path, -PHI_MAX, 0, PHI_MAX, "a coefficient from -10 to 10",
+               &site->phi[m][k]))
       return -1;
   return 0;
 }
@@ -409,6 +428,7 @@ int naryn_inflow_fit_read(const char *path, naryn_inflow_fit **out, naryn_diags 
   naryn_inflow_fit *f = naryn__inflow_fit_new();
   if (!f) return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   reader r = {f, d, 0};
+  f->path = naryn__arena_strdup(f->a, path);
   const naryn__doc *root = naryn__doc_read_file(path, f->a, d);
   if (!root) goto fail;
   if (root->kind != NARYN__DOC_MAP) {

@@ -187,6 +187,16 @@ int naryn_inflow_generate(const naryn_inflow_fit *f, uint64_t seed, long member,
           v *= 1.0 - gl->share + gl->share * pow(1.0 - gl->decline_pct / 100.0, decades);
         }
       }
+      /* A fit's numbers are checked as it is read, but coefficients above
+      ** 1 compound from month to month: a flow past a model's limit is
+      ** refused, not written. */
+      if (!(v >= 0.0 && v <= NARYN__MAX_FLOW_M3S))
+        return naryn__diag(d, NARYN_EMODEL, NARYN_SEV_ERROR, f->path, 0, 0, NULL,
+                           "site \"%s\" in %04d-%02d: expected flows from 0 to %g m3/s (%s), "
+                           "got %g m3/s: the fit's coefficients make its flows grow beyond "
+                           "any river's",
+                           site->name, (t0 + t) / 12, (t0 + t) % 12 + 1, NARYN__MAX_FLOW_M3S,
+                           NARYN__MAX_FLOW_WHY, v);
       q[t] = v;
     }
   }

@@ -63,6 +63,7 @@ struct naryn_inflow_fit {
   naryn__inflow_site *site;
   const char *command;     /* the command line that made it, or NULL */
   const char *record_file; /* as given to the fit */
+  const char *path;        /* the fit file it was read from, or NULL */
   /* The record, site-major rec[s * rec_months + t], from month index
   ** rec_start (year * 12 + month - 1). A fit read from a PAR fit file has
   ** none (rec_months 0) but its span. */

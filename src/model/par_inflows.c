@@ -254,6 +254,42 @@ static void draw(naryn__par *p, const naryn_model *m, const naryn_inflow_fit *f)
   }
 }
 
+/* The fit's flows as the stages see them: each month's median, each term
+** of its linearisation at the months' medians, and each step's outcomes at
+** the median, within a model's limit. The fit's numbers are bounded as it
+** is read, but a month whose deviation is much larger than the one before
+** (or an outcome far in the tail) may still give flows no river has,
+** which would reach the LP solver. 0, or -1 after reporting. */
+static int check_flows(reader *r, const naryn__doc *at, const naryn__par *p,
+                       const naryn_model *m) {
+  int n = p->nsites;
+  for (int t = 0; t < m->nsteps; t++) {
+    int c = m->step_month[t] - 1;
+    for (int s = 0; s < n; s++) {
+      size_t cs = (size_t)c * n + s;
+      double worst = fabs(p->a[cs]);
+      const char *what = "a term of its linearisation at the medians";
+      for (int k = 1; k <= p->lags[s]; k++) {
+        double term = fabs(p->b[cs * NARYN__PAR_MAX_LAGS + k - 1]) *
+                      p->median[(size_t)((c - k + 12) % 12) * n + s];
+        if (!(term <= worst)) worst = term;
+      }
+      for (int k = 0; k < p->nout; k++) {
+        double q = p->median[cs] * p->eps[((size_t)t * p->nout + k) * n + s];
+        if (!(q <= worst)) worst = q, what = "an outcome's flow at the median";
+      }
+      if (!(worst <= NARYN__MAX_FLOW_M3S))
+        return naryn__read_fail(r, at, "uncertainty.inflows.fit",
+                                "expected a fit whose flows stay within %g m3/s (%s), got %s "
+                                "of %g m3/s for site \"%s\" in %s: its deviations or "
+                                "coefficients give flows no river has",
+                                NARYN__MAX_FLOW_M3S, NARYN__MAX_FLOW_WHY, what, worst,
+                                p->site[s], naryn__month_names[c]);
+    }
+  }
+  return 0;
+}
+
 int naryn__model_read_par(reader *r, const naryn__doc *u) {
   naryn_model *m = r->m;
   const naryn__doc *v = naryn__read_get(u, "inflows");
@@ -359,6 +395,9 @@ int naryn__model_read_par(reader *r, const naryn__doc *u) {
     }
     if (rc == 0) {
       draw(p, m, f);
+      rc = check_flows(r, at, p, m);
+    }
+    if (rc == 0) {
       p->state_name = naryn__arena_alloc(r->a, ((size_t)p->nstates + 1) * sizeof *p->state_name);
       if (!p->state_name) rc = naryn__read_oom(r);
       for (int s = 0; rc == 0 && s < n; s++)

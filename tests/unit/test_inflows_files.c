@@ -117,7 +117,19 @@ static void fit_file_errors_name_the_field(void **state) {
                       "bad.yaml:16:22: error: sites[0].months[1]: expected a known field, got "
                       "unknown field \"mean_m4s\" (did you mean \"mean_m3s\"?)");
   assert_non_null(strstr(read_changed(", sd: ", ", sd: -"),
-                         "error: sites[0].months[0].sd: expected a standard deviation > 0, got -"));
+                         "error: sites[0].months[0].sd: expected a standard deviation > 0, at "
+                         "most 27.631 (the span from 1e-06 to 1e+06 m3/s), got -"));
+  /* Magnitudes that would draw infinite flows. */
+  assert_non_null(strstr(read_changed(", sd: ", ", sd: 1e300"),
+                         "sites[0].months[0].sd: expected a standard deviation > 0, at most "
+                         "27.631 (the span from 1e-06 to 1e+06 m3/s), got "));
+  assert_non_null(strstr(read_changed(", mean: ", ", mean: 900"),
+                         "sites[0].months[0].mean: expected a mean from -13.8155 to 13.8155 (a "
+                         "median flow from 1e-06 to 1e+06 m3/s), got 900"));
+  assert_non_null(strstr(read_changed(", mean_m3s: ", ", mean_m3s: 2000000"),
+                         "sites[0].months[0].mean_m3s: expected a flow > 0 m3/s, at most 1e+06 "
+                         "(five times the Amazon's mean flow), got "));
+
   assert_non_null(strstr(read_changed("order: 1, phi: [", "order: 1, phi: [1, "),
                          "expected 1 coefficients (the order), got 2"));
   assert_non_null(strstr(read_changed("format: naryn-inflow-fit-1", "format: 2"),
@@ -125,6 +137,44 @@ static void fit_file_errors_name_the_field(void **state) {
   assert_non_null(strstr(read_changed("{month: mar,", "{month: apr,"),
                          "sites[0].months[2].month: expected mar (the months in order), got "
                          "\"apr\""));
+}
+
+/* A fit within its fields' bounds whose flows still grow past a model's
+** limit as they are drawn (a January deviation of 27 in ln flow) is an
+** error naming its file, site and month, not a series of infinite flows. */
+static void generate_refuses_flows_past_the_limit(void **state) {
+  (void)state;
+  write_record("rec.csv");
+  naryn_inflow_fit *f = fit(NARYN_INFLOW_PAR);
+  assert_int_equal(naryn_inflow_fit_write(f, "good.yaml", NULL), NARYN_OK);
+  naryn_inflow_fit_free(f);
+  naryn_diags *d = naryn_diags_new(0);
+  assert_int_equal(naryn_inflow_fit_read("good.yaml", &f, d), NARYN_OK);
+  double q[2 * 240];
+  assert_int_equal(naryn_inflow_generate(f, 1, 0, "2030-01", 240, q, d), NARYN_OK);
+  f->site[0].sd[0] = 27.0;
+  assert_int_equal(naryn_inflow_generate(f, 1, 0, "2030-01", 240, q, d), NARYN_EMODEL);
+  assert_non_null(strstr(tu_first_error(d), "good.yaml: error: site \""));
+  assert_non_null(strstr(tu_first_error(d), "-01: expected flows from 0 to 1e+06 m3/s"));
+  assert_int_equal(naryn_inflow_write(f, 1, 0, 1, "2030-01", 240, NULL, "drawn.csv", d),
+                   NARYN_EMODEL);
+  assert_null(fopen("drawn.csv", "r"));
+  /* A coefficient of an absurd size is refused as the file is read. */
+  f->site[0].sd[0] = 0.2;
+  int m = 0;
+  while (m < 12 && f->site[0].order[m] < 1) m++;
+  assert_true(m < 12);
+  f->site[0].phi[m][0] = 1e200;
+  assert_int_equal(naryn_inflow_fit_write(f, "phi.yaml", d), NARYN_OK);
+  naryn_inflow_fit_free(f);
+  naryn_diags_clear(d);
+  assert_int_equal(naryn_inflow_fit_read("phi.yaml", &f, d), NARYN_ESYNTAX);
+  assert_null(f);
+  char want[96];
+  snprintf(want, sizeof want, "sites[0].months[%d].phi: expected a coefficient from -10 to 10, "
+           "got 1e+200", m);
+  assert_non_null(strstr(tu_first_error(d), want));
+  naryn_diags_free(d);
 }
 
 /* ====================================================================== */
@@ -234,6 +284,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(fit_file_round_trip),
       cmocka_unit_test(fit_file_errors_name_the_field),
+      cmocka_unit_test(generate_refuses_flows_past_the_limit),
       cmocka_unit_test(climate_annual_and_glacier),
       cmocka_unit_test(climate_melt_shift),
       cmocka_unit_test(climate_unknown_site),
