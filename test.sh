@@ -6,7 +6,7 @@
 # headless Chromium), the Python package's suite and the package suite
 # (the Debian package built, unpacked into a temporary root and used from
 # there) run once, for the normal build, and so do the libFuzzer targets
-# (built with clang in build-fuzz/), each for FUZZ_SECONDS (default 60)
+# (built with clang in build-fuzz/), each for FUZZ_SECONDS (default 40)
 # seconds. A build with OpenMPI (make MPI=1) checks that an ensemble gives
 # the same bytes over 1 and 2 MPI processes.
 # Ends with the line "N passed, N failed".
@@ -46,9 +46,9 @@ echo "== MPI (an ensemble over 1 and 2 processes)"
 rm -f build-mpi/results.txt
 BUILD=build-mpi tests/mpi/run.sh || status=1
 [ -f build-mpi/results.txt ] && sed "s|^|mpi-build:|" build-mpi/results.txt >>build/all-results.txt
-echo "== fuzzing (each target for ${FUZZ_SECONDS:-60} s)"
+echo "== fuzzing (each target for ${FUZZ_SECONDS:-40} s)"
 rm -f build-fuzz/results.txt
-BUILD=build-fuzz FUZZ_SECONDS=${FUZZ_SECONDS:-60} fuzz/run.sh || status=1
+BUILD=build-fuzz FUZZ_SECONDS=${FUZZ_SECONDS:-40} fuzz/run.sh || status=1
 [ -f build-fuzz/results.txt ] && cat build-fuzz/results.txt >>build/all-results.txt
 tests/summarise.sh build/all-results.txt || status=1
 exit $status

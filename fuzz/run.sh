@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs each libFuzzer target (fuzz_model, fuzz_merge, fuzz_csv,
-# fuzz_members, fuzz_cuts) for
+# fuzz_members, fuzz_cuts, fuzz_fit) for
 # FUZZ_SECONDS seconds with bounded memory and time per input, from seeds
 # made afresh out of the repository's models, scenarios and CSV files
 # (examples/, models/ and tests/bad/; fuzz_cuts makes its own, the cut
@@ -59,6 +59,16 @@ seed_csvs() {
   done
 }
 
+# seed_fits DIR: every fit file of naryn inflows.
+seed_fits() {
+  n=0
+  for f in models/*/data/*fit*.yaml tests/bad/*/fit.yaml; do
+    [ -f "$f" ] || continue
+    n=$((n + 1))
+    cp "$f" "$1/$n-$(basename "$f")"
+  done
+}
+
 # seed_members DIR: every members file of an ensemble.
 seed_members() {
   n=0
@@ -69,7 +79,7 @@ seed_members() {
   done
 }
 
-for target in model merge csv members cuts; do
+for target in model merge csv members cuts fit; do
   bin="$top/$BUILD/fuzz/fuzz_$target"
   dir="$top/$BUILD/fuzz/$target"
   if [ ! -x "$bin" ]; then
