@@ -177,6 +177,11 @@ int naryn__policy_new(const naryn_model *m, int multi_cut, int cyclic, naryn_pol
   int rc = p->stage ? build_stages(p, d)
                     : naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
                                   "out of memory");
+  if (rc == NARYN_OK && p->nstate < 1)
+    rc = naryn__diag(d, NARYN_EMODEL, NARYN_SEV_ERROR, m->path, 0, 0, "uncertainty",
+                     "expected a model with a state its policy carries from step to step (a "
+                     "reservoir, inflows that remember their past, or a routed link), got "
+                     "none: each step's decision is then its own, which naryn optimise finds");
   const char **names = rc == NARYN_OK ? malloc(((size_t)p->nstate + 1) * sizeof *names) : NULL;
   if (names) p->at = malloc(((size_t)p->nstate + 1) * sizeof *p->at);
   if (rc == NARYN_OK && (!names || !p->at))
@@ -184,7 +189,11 @@ int naryn__policy_new(const naryn_model *m, int multi_cut, int cyclic, naryn_pol
   if (rc == NARYN_OK) {
     for (int k = 0; k < p->nstate; k++)
       names[k] = naryn__stage_state_name(p->stage[0], k);
-    rc = naryn__cuts_new(p->N, p->nstate, p->nb, names, fingerprint(m, p), &p->cuts, d);
+    /* A model replayed without the outcomes its policy was trained under
+    ** (they came from a scenario) has no branches; its single cuts name
+    ** none. */
+    rc = naryn__cuts_new(p->N, p->nstate, p->nb > 0 ? p->nb : 1, names, fingerprint(m, p),
+                         &p->cuts, d);
   }
   free(names);
   if (rc != NARYN_OK) {
