@@ -160,6 +160,7 @@ int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out) {
                     &out->select_every, &out->passes};
       int hit = 0;
       if (strcmp(a, "--multi-cut") == 0) out->multi_cut = 1, hit = 1;
+      if (strcmp(a, "--bound-control") == 0) out->bound_control = 1, hit = 1;
       if (!hit && (v = option_value(argc, argv, &i, "--cut-log", &missing))) {
         out->cut_log = v;
         hit = 1;

@@ -61,6 +61,7 @@ typedef struct cli_args {
   double cvar_alpha, cvar_lambda; /* --cvar ALPHA,LAMBDA, NaN when not given */
   int stall;            /* --stall N, 0 when not given */
   int multi_cut;        /* --multi-cut */
+  int bound_control;    /* --bound-control */
   const char *cut_log;  /* --cut-log FILE */
   int select_every;     /* --select-every N, -1 when not given */
   int passes;           /* --passes N, 0 when not given */

@@ -84,6 +84,37 @@ int naryn__sddp_oom(run *r) {
   return naryn__diag(r->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
 }
 
+/* The control variate's expectation at a step of a simulation: the value
+** the stage of step t would have at the states s, averaged over the
+** branches the step may take from node 'from' (the node of the step
+** before; -1 for the first step, whose price state is the chain's first),
+** each weighed by its chance, into *e. */
+static int expected_value(run *r, int from, int t, const double *s, double *e) {
+  naryn_policy *p = r->p;
+  const naryn_model *m = p->m;
+  *e = 0.0;
+  for (int b = 0; b < p->nb; b++) {
+    int n, k = b % p->nout;
+    double chance;
+    if (from < 0) {
+      /* The first step: its price state is known, only its outcome not. */
+      if (b >= p->nout) break;
+      n = naryn__policy_node(p, t, m->prices ? m->prices->initial : 0);
+      chance = m->outcome_p[k];
+    } else {
+      n = naryn__policy_node(p, t, b / p->nout);
+      chance = naryn__policy_branch_p(p, from, b);
+    }
+    if (!(chance > 0)) continue;
+    double v;
+    naryn__sddp_start_stage(r, n, &r->ref[n]);
+    int rc = naryn__sddp_solve_outcome(r, n, s, k, &v, r->g);
+    if (rc != NARYN_OK) return rc;
+    *e += chance * v;
+  }
+  return NARYN_OK;
+}
+
 /* One forward pass along the outcomes (and price states) drawn from rng:
 ** its nodes and states kept into pr (NULL: not kept), its cost into
 ** *total. A cycle's pass goes round again with the discount's chance,
@@ -91,7 +122,15 @@ int naryn__sddp_oom(run *r) {
 ** goes round that many times for sure, round k's cost weighted by the
 ** discount to the power k, and only then goes on by chance, each round
 ** after weighted by the discount to the power 'rounds': the same mean,
-** without most of the spread that the number of rounds adds. */
+** without most of the spread that the number of rounds adds.
+**
+** With the options' bound_control (a simulation for the upper bound, pr
+** NULL), *total is the cost less a control variate of mean zero (doc/
+** sddp.md, "The upper bound"): at each step, the weight times the value
+** of the stage solved less its expected value over the branches the step
+** might have taken (the same LP solved under each); and where a cycle
+** goes on or not by chance, the weight times (1 if it goes on, less the
+** discount) times the expected value of the cycle's first stage. */
 int naryn__sddp_forward(run *r, naryn__rng *rng, pathrec *pr, int rounds, double *total) {
   naryn_policy *p = r->p;
   const naryn_model *m = p->m;
@@ -100,7 +139,8 @@ int naryn__sddp_forward(run *r, naryn__rng *rng, pathrec *pr, int rounds, double
   *total = 0.0;
   if (pr) pr->len = 0;
   int ps = m->prices ? m->prices->initial : 0; /* the price state */
-  double weight = 1.0;
+  int control = !pr && r->o->bound_control, from = -1, carried = 0;
+  double weight = 1.0, cv = 0.0, e = 0.0;
   for (int round = 0; round < MAX_ROUNDS; round++) {
     for (int t = 0; t < p->T; t++) {
       /* With a chain of prices, each step after the first draws its state
@@ -109,12 +149,19 @@ int naryn__sddp_forward(run *r, naryn__rng *rng, pathrec *pr, int rounds, double
         ps = naryn__prices_next(m->prices, ps, m->step_month[t > 0 ? t - 1 : p->T - 1],
                                 naryn__rng_uniform(rng));
       int k = outcome_of(m, naryn__rng_uniform(rng)), n = naryn__policy_node(p, t, ps);
+      if (control && !carried) {
+        int rc = expected_value(r, from, t, s, &e);
+        if (rc != NARYN_OK) return rc;
+      }
+      carried = 0;
       naryn__stage_set_outcome(p->stage[n], k);
       naryn__sddp_start_stage(r, n, &r->ref[n]);
       int rc = naryn__stage_solve_with(p->stage[n], s, factors(m, k), naryn__policy_base(p, t),
                                        &r->so);
       if (rc != NARYN_OK) return naryn__stage_failed(m, t, rc, r->d);
       *total += weight * r->so.cost;
+      if (control) cv += weight * (r->so.value - e);
+      from = n;
       memcpy(s, r->so.s_out, (size_t)r->ns * sizeof *s);
       if (!pr) continue;
       if (naryn__sddp_path_room(pr, pr->len + 1, r->ns) != NARYN_OK) return naryn__sddp_oom(r);
@@ -129,8 +176,18 @@ int naryn__sddp_forward(run *r, naryn__rng *rng, pathrec *pr, int rounds, double
       weight *= r->discount;
       continue;
     }
-    if (naryn__rng_uniform(rng) >= r->discount) break;
+    int again = naryn__rng_uniform(rng) < r->discount;
+    if (control) {
+      /* The next round's first step from here, whether or not it comes:
+      ** its expected value is also that step's, if it does. */
+      int rc = expected_value(r, from, 0, s, &e);
+      if (rc != NARYN_OK) return rc;
+      cv += weight * ((again ? 1.0 : 0.0) - r->discount) * e;
+      carried = 1;
+    }
+    if (!again) break;
   }
+  if (control) *total -= cv;
   return NARYN_OK;
 }
 

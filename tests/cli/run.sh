@@ -222,6 +222,12 @@ check sddp-one-thread 0 "" "$naryn" sddp examples/sddp/model.yaml --passes 2 --j
 check sddp-two-threads 0 "" "$naryn" sddp examples/sddp/model.yaml --passes 2 --jobs 2 \
   --out "$tmp/sdt2" --quiet
 check sddp-threads-same-cuts 0 "" cmp "$tmp/sdt1/cuts.bin" "$tmp/sdt2/cuts.bin"
+# The upper bound with its control variate: once the cuts are exact, the
+# optimum with an interval of zero (doc/sddp.md).
+check sddp-help-bound-control 0 "--bound-control" "$naryn" sddp --help
+check sddp-bound-control 0 "upper bound 39303.87 +- 0.00 (95 %)" \
+  "$naryn" sddp examples/sddp/model.yaml --bound-control --out "$tmp/sdbc"
+check sddp-bound-control-same-cuts 0 "" cmp "$tmp/sd1/cuts.bin" "$tmp/sdbc/cuts.bin"
 # The policy's page, drawn again by naryn report to the same bytes, and
 # refused from a convergence.csv with a word for a number.
 check sddp-help-report 0 "report.html" "$naryn" sddp --help

@@ -125,6 +125,19 @@ sp="$(pwd)/examples/sddp-prices/model.yaml"
     --out "$tmp/sp2" >>"$tmp/log" 2>&1 && grep -q "lower bound -53487.85" "$tmp/log" &&
   cmp "$tmp/sp1/cuts.bin" "$tmp/sp2/cuts.bin" >>"$tmp/log" 2>&1
 record sddp-prices-processes-same-cuts $?
+# The upper bound with its control variate (--bound-control), from a
+# cycle's simulations shared out between 2 processes: the same bounds as
+# 1 process of 2 threads (the log but for its seconds).
+# shellcheck disable=SC2086
+"$naryn" sddp "$sd" --discount 0.8 --iterations 4 --bound-every 2 --bound-samples 30 \
+  --bound-control --jobs 2 --out "$tmp/bc1" --quiet >"$tmp/log" 2>&1 &&
+  mpirun $root --oversubscribe -np 2 "$naryn" sddp "$sd" --discount 0.8 --iterations 4 \
+    --bound-every 2 --bound-samples 30 --bound-control --out "$tmp/bc2" --quiet \
+    >>"$tmp/log" 2>&1 &&
+  cut -d, -f1-5 "$tmp/bc1/convergence.csv" >"$tmp/bc1.txt" &&
+  cut -d, -f1-5 "$tmp/bc2/convergence.csv" >"$tmp/bc2.txt" &&
+  cmp "$tmp/bc1.txt" "$tmp/bc2.txt" >>"$tmp/log" 2>&1
+record sddp-bound-control-processes-same-bounds $?
 # shellcheck disable=SC2086
 mpirun $root --oversubscribe -np 2 "$naryn" sddp "$sd" --iterations 2 --cut-log "$tmp/cl.bin" \
   --out "$tmp/sd3" --quiet >"$tmp/log" 2>&1 &&
