@@ -1290,10 +1290,10 @@ typedef struct naryn_sddp_opts {
   void (*log)(void *user, const naryn_sddp_log *row);
   void *log_user;
   /* 1: the upper bound's simulations subtract a control variate of mean
-  ** zero from their costs (doc/sddp.md, "The upper bound"): the same
-  ** expectation, with an interval many times narrower once the cuts are
-  ** good, each step of a simulation solving its stage under every outcome
-  ** too. 0 (default): their plain costs. */
+  ** zero from their costs (doc/sddp.md, "The upper bound with a control
+  ** variate"): the same expectation, with an interval many times narrower
+  ** once the cuts are good, each step of a simulation solving its stage
+  ** under every outcome too. 0 (default): their plain costs. */
   int bound_control;
 } naryn_sddp_opts;
 

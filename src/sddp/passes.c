@@ -125,12 +125,13 @@ static int expected_value(run *r, int from, int t, const double *s, double *e) {
 ** without most of the spread that the number of rounds adds.
 **
 ** With the options' bound_control (a simulation for the upper bound, pr
-** NULL), *total is the cost less a control variate of mean zero (doc/
-** sddp.md, "The upper bound"): at each step, the weight times the value
-** of the stage solved less its expected value over the branches the step
-** might have taken (the same LP solved under each); and where a cycle
-** goes on or not by chance, the weight times (1 if it goes on, less the
-** discount) times the expected value of the cycle's first stage. */
+** NULL), *total is the cost less a control variate of mean zero
+** (doc/sddp.md, "The upper bound with a control variate"): at each step,
+** the weight times the value of the stage solved less its expected value
+** over the branches the step might have taken (the same LP solved under
+** each); and where a cycle goes on or not by chance, the weight times (1
+** if it goes on, less the discount) times the expected value of the
+** cycle's first stage. */
 int naryn__sddp_forward(run *r, naryn__rng *rng, pathrec *pr, int rounds, double *total) {
   naryn_policy *p = r->p;
   const naryn_model *m = p->m;
