@@ -194,9 +194,12 @@ int cmd_sddp(int argc, char **argv) {
     const char *said = "Stopped", *reason = naryn_policy_stop_reason(p);
     for (size_t k = 0; k < sizeof why / sizeof *why; k++)
       if (strcmp(reason, why[k][0]) == 0) said = why[k][1];
-    printf("\n%s after %d iterations: lower bound %.2f, upper bound %.2f +- %.2f (95 %%), "
+    /* A gap within rounding of zero is printed as 0, not -0.000. */
+    double gap = last ? last->gap_pct : NAN;
+    if (fabs(gap) < 5e-4) gap = 0.0;
+    printf("\n%s after %d iterations: lower bound %.2f, upper bound %.2f +- %.2f (95 %%%s), "
            "gap %.3f %%\n", said, naryn_policy_iterations(p), naryn_policy_lower_bound(p),
-           ub, half, last ? last->gap_pct : NAN);
+           ub, half, o.bound_control ? ", with the control variate" : "", gap);
     printf("Results: %s/convergence.csv, cuts.csv, cuts.bin, prodfn.csv, water_values.csv, "
            "report.html\n", out);
   }

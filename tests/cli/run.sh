@@ -225,7 +225,7 @@ check sddp-threads-same-cuts 0 "" cmp "$tmp/sdt1/cuts.bin" "$tmp/sdt2/cuts.bin"
 # The upper bound with its control variate: once the cuts are exact, the
 # optimum with an interval of zero (doc/sddp.md).
 check sddp-help-bound-control 0 "--bound-control" "$naryn" sddp --help
-check sddp-bound-control 0 "upper bound 39303.87 +- 0.00 (95 %)" \
+check sddp-bound-control 0 "upper bound 39303.87 +- 0.00 (95 %, with the control variate), gap 0.000 %" \
   "$naryn" sddp examples/sddp/model.yaml --bound-control --out "$tmp/sdbc"
 check sddp-bound-control-same-cuts 0 "" cmp "$tmp/sd1/cuts.bin" "$tmp/sdbc/cuts.bin"
 # The policy's page, drawn again by naryn report to the same bytes, and
