@@ -55,9 +55,11 @@
 
 /* The largest size of a number of a cut or trial state read back. A cut of
 ** the built-in model's policy has constants of some 10^10 and slopes of
-** some 10^7; a number far beyond any cost leaves CLP unable to solve the
-** stage, or stops it on an assertion. */
-#define NUMBER_MAX 1e20
+** some 10^7; the largest a model's limits allow (its prices and energies
+** over a cycle discounted by 0.99) are some 10^22. A number of 10^300
+** stopped CLP on an assertion when a replay solved the stage; fuzzing
+** found no fault with numbers up to this limit. */
+#define NUMBER_MAX 1e30
 
 static int sane(double x) { return isfinite(x) && fabs(x) <= NUMBER_MAX; }
 

@@ -235,8 +235,8 @@ static void test_selection_incremental(void **state) {
 /* Numbers whose bits are easy to lose: -0, a subnormal, the largest size
 ** a file may hold, the smallest normal. */
 static double tricky(int i) {
-  /* 1e20 is the largest size a cut file may hold. */
-  static const double v[] = {-0.0, 4.9406564584124654e-324, 1e20,
+  /* 1e30 is the largest size a cut file may hold. */
+  static const double v[] = {-0.0, 4.9406564584124654e-324, 1e30,
                              -2.2250738585072014e-308, 0.1, -1.0 / 3.0, 123456789.123456789};
   return v[i % 7] * (i % 3 ? 1.0 : -1.0);
 }
@@ -490,7 +490,7 @@ static void test_corrupt(void **state) {
   assert_int_equal(naryn__cutfile_read(r, "bad.cuts", NULL, d), NARYN_ESYNTAX);
   assert_string_equal(tu_first_error(d), "bad.cuts: error: corrupt at byte 88: expected a "
                                          "stage from 0 to 1, an outcome from -1 to 1 and "
-                                         "numbers of at most 1e+20 in size");
+                                         "numbers of at most 1e+30 in size");
   assert_int_equal(naryn__cuts_count(r, 1), 0);
   naryn__cuts_free(r);
   /* A cut of an absurd size, which stopped CLP on an assertion when a
@@ -616,7 +616,7 @@ static void test_bad_trial_state(void **state) {
   assert_int_equal(naryn__cutfile_read(r, "state.cuts", NULL, d), NARYN_ESYNTAX);
   assert_string_equal(tu_first_error(d), "state.cuts: error: corrupt at byte 124: expected a "
                                          "trial state of a stage from 0 to 1, of numbers "
-                                         "of at most 1e+20 in size");
+                                         "of at most 1e+30 in size");
   assert_int_equal(naryn__cuts_count(r, 0) + naryn__cuts_points(r, 0), 0);
   naryn__cuts_free(r);
   naryn__cuts_free(c);
