@@ -548,8 +548,10 @@ double naryn__sddp_bound_guess(const train *tr, int n, double discount) {
   if (discount > 0 && discount < 1)
     rounds = (tr->bound_rounds > 0 ? tr->bound_rounds : 1) + discount / (1.0 - discount);
   double workers = (double)tr->nw * tr->nrank;
-  /* A controlled simulation solves each step under every branch too. */
-  double solves = tr->w[0].o->bound_control ? 1.0 + tr->w[0].p->nb : 1.0;
+  /* A controlled simulation solves each step under every branch too, and
+  ** a tenth more is left as margin: on the built-in model the guess fell
+  ** 4 % short of the estimate's 15.1 s without it. */
+  double solves = tr->w[0].o->bound_control ? 1.1 * (1.0 + tr->w[0].p->nb) : 1.0;
   return tr->fwd_s / (double)tr->fwd_steps * (double)n * rounds * tr->T * solves / workers;
 }
 
