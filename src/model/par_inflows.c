@@ -267,24 +267,27 @@ static int check_flows(reader *r, const naryn__doc *at, const naryn__par *p,
     int c = m->step_month[t] - 1;
     for (int s = 0; s < n; s++) {
       size_t cs = (size_t)c * n + s;
-      double worst = fabs(p->a[cs]);
-      const char *what = "a term of its linearisation at the medians";
-      for (int k = 1; k <= p->lags[s]; k++) {
-        double term = fabs(p->b[cs * NARYN__PAR_MAX_LAGS + k - 1]) *
-                      p->median[(size_t)((c - k + 12) % 12) * n + s];
-        if (!(term <= worst)) worst = term;
+      /* The constant, the lags' terms at their months' medians, then the
+      ** outcomes' flows; the first past the limit (or not a number). */
+      int nterm = 1 + p->lags[s] + p->nout, j = 0;
+      double v = 0.0;
+      for (; j < nterm; j++) {
+        if (j == 0) v = p->a[cs];
+        else if (j <= p->lags[s])
+          v = p->b[cs * NARYN__PAR_MAX_LAGS + j - 1] *
+              p->median[(size_t)((c - j + 12) % 12) * n + s];
+        else v = p->median[cs] * p->eps[((size_t)t * p->nout + j - 1 - p->lags[s]) * n + s];
+        if (!(fabs(v) <= NARYN__MAX_FLOW_M3S)) break;
       }
-      for (int k = 0; k < p->nout; k++) {
-        double q = p->median[cs] * p->eps[((size_t)t * p->nout + k) * n + s];
-        if (!(q <= worst)) worst = q, what = "an outcome's flow at the median";
-      }
-      if (!(worst <= NARYN__MAX_FLOW_M3S))
+      if (j < nterm)
         return naryn__read_fail(r, at, "uncertainty.inflows.fit",
                                 "expected a fit whose flows stay within %g m3/s (%s), got %s "
                                 "of %g m3/s for site \"%s\" in %s: its deviations or "
                                 "coefficients give flows no river has",
-                                NARYN__MAX_FLOW_M3S, NARYN__MAX_FLOW_WHY, what, worst,
-                                p->site[s], naryn__month_names[c]);
+                                NARYN__MAX_FLOW_M3S, NARYN__MAX_FLOW_WHY,
+                                j <= p->lags[s] ? "a term of its linearisation at the medians"
+                                                : "an outcome's flow at the median",
+                                fabs(v), p->site[s], naryn__month_names[c]);
     }
   }
   return 0;
