@@ -1,11 +1,11 @@
 #!/bin/sh
 # Runs each libFuzzer target (fuzz_model, fuzz_merge, fuzz_csv,
-# fuzz_members, fuzz_cuts, fuzz_fit) for
-# FUZZ_SECONDS seconds with bounded memory and time per input, from seeds
-# made afresh out of the repository's models, scenarios and CSV files
-# (examples/, models/ and tests/bad/; fuzz_cuts makes its own, the cut
-# files of two examples' policies, which it trains). Records "fuzz/<target> PASS|FAIL"
-# lines in $BUILD/results.txt. A target fails when libFuzzer stops on a
+# fuzz_members, fuzz_cuts, fuzz_fit) for FUZZ_SECONDS seconds with bounded
+# memory and time per input, from seeds made afresh out of the
+# repository's models, scenarios, CSV and fit files (examples/, models/
+# and tests/bad/; fuzz_cuts makes its own, the cut files of two examples'
+# policies, which it trains where FUZZ_SEED_DIR names). Records
+# "fuzz/<target> PASS|FAIL" lines in $BUILD/results.txt. A target fails when libFuzzer stops on a
 # crash, a leak, a sanitizer report, a broken promise, an input that takes
 # longer than FUZZ_TIMEOUT seconds or memory past FUZZ_RSS_MB; the input
 # that did it is kept in $BUILD/fuzz/<target>/found/ and its log in
@@ -98,8 +98,8 @@ for target in model merge csv members cuts fit; do
   dict="-dict=$top/fuzz/model.dict"
   [ "$target" = csv ] || [ "$target" = members ] && dict="-dict=$top/fuzz/csv.dict"
   [ "$target" = cuts ] && dict=""
-  # The cut files' target reads them for two examples' models, and makes
-  # its seeds by training their policies.
+  # fuzz_cuts reads its cut files for two examples' models, and makes its
+  # seeds by training their policies.
   cp examples/sddp-prices/model.yaml "$dir/cwd/model-prices.yaml"
   cp examples/sddp-routing/model.yaml "$dir/cwd/model-routing.yaml"
   # The models read their series from the working folder: give them the
