@@ -177,8 +177,11 @@ int naryn__policy_new(const naryn_model *m, int multi_cut, int cyclic, naryn_pol
   int rc = p->stage ? build_stages(p, d)
                     : naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
                                   "out of memory");
+  /* Named at the model's uncertainty section, where it has one. */
+  const naryn__doc *u = m->root ? naryn__doc_get(m->root, "uncertainty") : NULL;
   if (rc == NARYN_OK && p->nstate < 1)
-    rc = naryn__diag(d, NARYN_EMODEL, NARYN_SEV_ERROR, m->path, 0, 0, "uncertainty",
+    rc = naryn__diag(d, NARYN_EMODEL, NARYN_SEV_ERROR, u ? u->file : m->path, u ? u->line : 0,
+                     u ? u->col : 0, "uncertainty",
                      "expected a model with a state its policy carries from step to step (a "
                      "reservoir, inflows that remember their past, or a routed link), got "
                      "none: each step's decision is then its own, which naryn optimise finds");
