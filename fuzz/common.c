@@ -14,6 +14,13 @@ void fuzz_require(int ok, const char *what) {
   abort();
 }
 
+void fuzz_write(const char *path, const void *data, size_t n) {
+  FILE *f = fopen(path, "wb");
+  fuzz_require(f != NULL, "cannot write in the working folder");
+  if (n) fwrite(data, 1, n, f);
+  fuzz_require(fclose(f) == 0, "cannot write in the working folder");
+}
+
 void fuzz_check_diags(const naryn_diags *d, int status) {
   if (status == NARYN_OK) {
     fuzz_require(naryn_diags_errors(d) == 0, "success with an error reported");

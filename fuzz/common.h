@@ -20,6 +20,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* What libFuzzer calls once before any input, when a target has it. */
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
+/* Writes n bytes of data to path in the working folder, whole. */
+void fuzz_write(const char *path, const void *data, size_t n);
+
 /* Stops the run with a message on stderr when 'ok' is false. */
 void fuzz_require(int ok, const char *what);
 

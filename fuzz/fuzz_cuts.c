@@ -67,13 +67,6 @@ static void mend_crcs(unsigned char *p, size_t n) {
   }
 }
 
-static void write_file(const char *path, const unsigned char *p, size_t n) {
-  FILE *f = fopen(path, "wb");
-  fuzz_require(f != NULL, "cannot write in the working folder");
-  if (n) fwrite(p, 1, n, f);
-  fclose(f);
-}
-
 /* Trains model k's policy briefly and writes its cuts.bin into dir as
 ** seeds, one for each first byte. */
 static void make_seeds(int k, const char *dir) {
@@ -94,7 +87,7 @@ static void make_seeds(int k, const char *dir) {
     for (int mode = 0; buf && mode < 2; mode++) {
       buf[0] = (unsigned char)(mode | k << 1);
       snprintf(path, sizeof path, "%s/cuts-%d-%d.bin", dir, k, mode);
-      write_file(path, buf, n + 1);
+      fuzz_write(path, buf, n + 1);
     }
     free(buf);
   }
@@ -145,7 +138,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   memcpy(file, data + 1, size - 1);
   if (data[0] & 1) mend_crcs(file, size - 1);
   mkdir("policy", 0777);
-  write_file("policy/cuts.bin", file, size - 1);
+  fuzz_write("policy/cuts.bin", file, size - 1);
   free(file);
   naryn_diags *d = naryn_diags_new(0);
   if (!d) return 0;

@@ -43,19 +43,12 @@ static const char model_text[] =
     "uncertainty:\n"
     "  inflows: {fit: fit.yaml, outcomes: 3, max_order: 3}\n";
 
-static void write_text(const char *path, const void *p, size_t n) {
-  FILE *f = fopen(path, "wb");
-  fuzz_require(f != NULL, "cannot write in the working folder");
-  if (n) fwrite(p, 1, n, f);
-  fclose(f);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc;
   (void)argv;
-  write_text("fit-model.yaml", model_text, sizeof model_text - 1);
+  fuzz_write("fit-model.yaml", model_text, sizeof model_text - 1);
   static const char series[] = "date,river_m3s\n2001-01,2\n2001-02,3\n2001-03,1\n";
-  write_text("fit-inflows.csv", series, sizeof series - 1);
+  fuzz_write("fit-inflows.csv", series, sizeof series - 1);
   return 0;
 }
 
@@ -92,7 +85,7 @@ static void train(naryn_diags *d) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  write_text("fit.yaml", data, size);
+  fuzz_write("fit.yaml", data, size);
   naryn_diags *d = naryn_diags_new(0);
   if (!d) return 0;
   naryn_inflow_fit *f = NULL;

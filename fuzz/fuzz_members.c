@@ -14,10 +14,7 @@
 #include "common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  FILE *f = fopen("members.csv", "wb");
-  fuzz_require(f != NULL, "cannot write members.csv in the working folder");
-  if (size) fwrite(data, 1, size, f);
-  fclose(f);
+  fuzz_write("members.csv", data, size);
   naryn_diags *d = naryn_diags_new(0);
   naryn_members *mb = NULL;
   if (!d) return 0;

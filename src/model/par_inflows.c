@@ -254,40 +254,43 @@ static void draw(naryn__par *p, const naryn_model *m, const naryn_inflow_fit *f)
   }
 }
 
-/* The fit's flows as the stages see them: each month's median, each term
-** of its linearisation at the months' medians, and each step's outcomes at
-** the median, within a model's limit. The fit's numbers are bounded as it
-** is read, but a month whose deviation is much larger than the one before
+/* Reports flow v of site s in calendar month c (what it is) when it is
+** past a model's limit or not a number: -1 then, else 0. */
+static int past_limit(reader *r, const naryn__doc *at, const naryn__par *p, int s, int c,
+                      const char *what, double v) {
+  if (fabs(v) <= NARYN__MAX_FLOW_M3S) return 0;
+  return naryn__read_fail(r, at, "uncertainty.inflows.fit",
+                          "expected a fit whose flows stay within %g m3/s (%s), got %s of %g "
+                          "m3/s for site \"%s\" in %s: its deviations or coefficients give "
+                          "flows no river has",
+                          NARYN__MAX_FLOW_M3S, NARYN__MAX_FLOW_WHY, what, fabs(v), p->site[s],
+                          naryn__month_names[c]);
+}
+
+/* The fit's flows as the stages see them: each term of each month's
+** linearisation at the months' medians, and each step's outcomes at the
+** median, within a model's limit. The fit's numbers are bounded as it is
+** read, but a month whose deviation is much larger than the one before
 ** (or an outcome far in the tail) may still give flows no river has,
 ** which would reach the LP solver. 0, or -1 after reporting. */
 static int check_flows(reader *r, const naryn__doc *at, const naryn__par *p,
                        const naryn_model *m) {
+  static const char term[] = "a term of its linearisation at the medians";
   int n = p->nsites;
   for (int t = 0; t < m->nsteps; t++) {
     int c = m->step_month[t] - 1;
     for (int s = 0; s < n; s++) {
       size_t cs = (size_t)c * n + s;
-      /* The constant, the lags' terms at their months' medians, then the
-      ** outcomes' flows; the first past the limit (or not a number). */
-      int nterm = 1 + p->lags[s] + p->nout, j = 0;
-      double v = 0.0;
-      for (; j < nterm; j++) {
-        if (j == 0) v = p->a[cs];
-        else if (j <= p->lags[s])
-          v = p->b[cs * NARYN__PAR_MAX_LAGS + j - 1] *
-              p->median[(size_t)((c - j + 12) % 12) * n + s];
-        else v = p->median[cs] * p->eps[((size_t)t * p->nout + j - 1 - p->lags[s]) * n + s];
-        if (!(fabs(v) <= NARYN__MAX_FLOW_M3S)) break;
-      }
-      if (j < nterm)
-        return naryn__read_fail(r, at, "uncertainty.inflows.fit",
-                                "expected a fit whose flows stay within %g m3/s (%s), got %s "
-                                "of %g m3/s for site \"%s\" in %s: its deviations or "
-                                "coefficients give flows no river has",
-                                NARYN__MAX_FLOW_M3S, NARYN__MAX_FLOW_WHY,
-                                j <= p->lags[s] ? "a term of its linearisation at the medians"
-                                                : "an outcome's flow at the median",
-                                fabs(v), p->site[s], naryn__month_names[c]);
+      if (past_limit(r, at, p, s, c, term, p->a[cs])) return -1;
+      for (int k = 1; k <= p->lags[s]; k++)
+        if (past_limit(r, at, p, s, c, term,
+                       p->b[cs * NARYN__PAR_MAX_LAGS + k - 1] *
+                           p->median[(size_t)((c - k + 12) % 12) * n + s]))
+          return -1;
+      for (int k = 0; k < p->nout; k++)
+        if (past_limit(r, at, p, s, c, "an outcome's flow at the median",
+                       p->median[cs] * p->eps[((size_t)t * p->nout + k) * n + s]))
+          return -1;
     }
   }
   return 0;
