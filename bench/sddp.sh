@@ -33,7 +33,7 @@ printf "%-28s %9s %9s %9s\n" "" "whole s" "peak MB" "speed-up"
 # and m2, and each pair's ratio of times to $tmp/r.
 paired() {
   : >"$tmp/t1"; : >"$tmp/t2"; : >"$tmp/m1"; : >"$tmp/m2"; : >"$tmp/r"
-  for i in $(seq "$runs"); do
+  for _ in $(seq "$runs"); do
     for k in 1 2; do
       "run$k" >"$tmp/one" || { echo "sddp failed"; exit 1; }
       read -r s kb <"$tmp/one"
