@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs each libFuzzer target (fuzz_model, fuzz_merge, fuzz_csv,
-# fuzz_members, fuzz_cuts, fuzz_fit) for FUZZ_SECONDS seconds with bounded
-# memory and time per input, from seeds made afresh out of the
+# fuzz_members, fuzz_cuts, fuzz_fit) for FUZZ_SECONDS seconds, FUZZ_JOBS
+# (default 2) at a time, with bounded memory and time per input, from
+# seeds made afresh out of the
 # repository's models, scenarios, CSV and fit files (examples/, models/
 # and tests/bad/; fuzz_cuts makes its own, the cut files of two examples'
 # policies, which it trains where FUZZ_SEED_DIR names). Records
@@ -18,6 +19,7 @@ BUILD=${BUILD:-build-fuzz}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 FUZZ_TIMEOUT=${FUZZ_TIMEOUT:-10}
 FUZZ_RSS_MB=${FUZZ_RSS_MB:-1024}
+FUZZ_JOBS=${FUZZ_JOBS:-2}
 out="$BUILD/results.txt"
 top=$(pwd)
 mkdir -p "$BUILD" || exit 1
@@ -79,15 +81,15 @@ seed_members() {
   done
 }
 
-for target in model merge csv members cuts fit; do
+# fuzz_one TARGET: runs one target, if built; writes the lines to print
+# to $BUILD/fuzz/TARGET/report and PASS or FAIL to .../verdict. Targets run
+# side by side (FUZZ_JOBS at a time, default 2: each libFuzzer run is one
+# process on one core), and their lines are printed in order after.
+fuzz_one() {
+  target=$1
   bin="$top/$BUILD/fuzz/fuzz_$target"
   dir="$top/$BUILD/fuzz/$target"
-  if [ ! -x "$bin" ]; then
-    echo "FAIL fuzz/$target: no $bin; build it with make FUZZ=1 fuzz"
-    echo "fuzz/$target FAIL" >>"$out"
-    status=1
-    continue
-  fi
+  [ -x "$bin" ] || return
   rm -rf "$dir/seeds" "$dir/cwd"
   mkdir -p "$dir/seeds" "$dir/corpus" "$dir/found" "$dir/cwd"
   case $target in
@@ -116,14 +118,40 @@ for target in model merge csv members cuts fit; do
   rc=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log.txt")
   if [ "$rc" -eq 0 ]; then
-    echo "fuzz/$target PASS" >>"$out"
-    echo "ok   fuzz/$target: ${runs:-?} inputs in ${FUZZ_SECONDS} s"
+    echo PASS >"$dir/verdict"
+    echo "ok   fuzz/$target: ${runs:-?} inputs in ${FUZZ_SECONDS} s" >"$dir/report"
   else
-    echo "fuzz/$target FAIL" >>"$out"
-    echo "FAIL fuzz/$target (exit $rc after ${runs:-?} inputs); log $dir/log.txt:"
-    grep -e 'ERROR:' -e 'SUMMARY:' -e 'broken promise' -e 'runtime error' \
-         -e 'Test unit written' "$dir/log.txt" | head -n 8 | sed 's/^/    /'
-    status=1
+    echo FAIL >"$dir/verdict"
+    { echo "FAIL fuzz/$target (exit $rc after ${runs:-?} inputs); log $dir/log.txt:"
+      grep -e 'ERROR:' -e 'SUMMARY:' -e 'broken promise' -e 'runtime error' \
+           -e 'Test unit written' "$dir/log.txt" | head -n 8 | sed 's/^/    /'
+    } >"$dir/report"
   fi
+}
+
+set -- model merge csv members cuts fit
+while [ $# -gt 0 ]; do
+  batch=""
+  k=0
+  while [ $# -gt 0 ] && [ "$k" -lt "$FUZZ_JOBS" ]; do
+    rm -f "$top/$BUILD/fuzz/$1/report" "$top/$BUILD/fuzz/$1/verdict"
+    fuzz_one "$1" &
+    batch="$batch $1"
+    k=$((k + 1))
+    shift
+  done
+  wait
+  for target in $batch; do
+    bin="$top/$BUILD/fuzz/fuzz_$target"
+    dir="$top/$BUILD/fuzz/$target"
+    verdict=$(cat "$dir/verdict" 2>/dev/null || echo FAIL)
+    if [ ! -x "$bin" ]; then
+      echo "FAIL fuzz/$target: no $bin; build it with make FUZZ=1 fuzz"
+    else
+      cat "$dir/report" 2>/dev/null || echo "FAIL fuzz/$target: it left no report"
+    fi
+    echo "fuzz/$target $verdict" >>"$out"
+    [ "$verdict" = PASS ] || status=1
+  done
 done
 exit $status
