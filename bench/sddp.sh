@@ -39,8 +39,9 @@ paired() {
       read -r s kb <"$tmp/one"
       echo "$s" >>"$tmp/t$k"
       echo "$kb" >>"$tmp/m$k"
+      [ "$k" = 1 ] && s1=$s
     done
-    paste "$tmp/t1" "$tmp/t2" | tail -n 1 | awk '{ print $1 / $2 }' >>"$tmp/r"
+    awk -v a="$s1" -v b="$s" 'BEGIN { print a / b }' >>"$tmp/r"
   done
 }
 run1() {

@@ -20,6 +20,9 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 FUZZ_TIMEOUT=${FUZZ_TIMEOUT:-10}
 FUZZ_RSS_MB=${FUZZ_RSS_MB:-1024}
 FUZZ_JOBS=${FUZZ_JOBS:-2}
+case $FUZZ_JOBS in
+  ''|*[!0-9]*|0) echo "fuzz/run.sh: expected FUZZ_JOBS a whole number of 1 or more, got \"$FUZZ_JOBS\""; exit 2 ;;
+esac
 out="$BUILD/results.txt"
 top=$(pwd)
 mkdir -p "$BUILD" || exit 1
