@@ -278,15 +278,21 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
     naryn__mpi_bcast(&p->lower, 1);
     p->iterations = it;
     int last = it == first + o->max_iterations - 1;
-    /* The time limit: the run stops in time to estimate the upper bound
-    ** once more within it: as long as the last estimate took, or before
-    ** the first, as long as the forward passes' pace says it will. Rank
-    ** 0's clock decides for every process, so that all stop together. */
+    /* The time limit: this is the last iteration when another, as long
+    ** as the mean one so far, and an estimate of the upper bound after it
+    ** would not end within the limit (counting this iteration's estimate
+    ** when one is due). An estimate takes as long as the last one did, or
+    ** before the first, as long as the forward passes' pace says it will
+    ** (once 3 iterations have shown it). Rank 0's clock decides for every
+    ** process, so that all stop together. */
     double need = bound_s > 0 ? bound_s
                               : naryn__sddp_bound_guess(&tr, o->bound_samples,
                                                         o->discount > 0 ? o->discount
                                                                         : m->outcome_discount);
-    double over = o->time_limit_s > 0 && now_s() - t0 + need >= o->time_limit_s;
+    double spent = now_s() - t0, mean_it = spent / (it - first + 1);
+    int due = it % o->bound_every == 0;
+    double over = o->time_limit_s > 0 &&
+                  spent + (due ? need : 0.0) + mean_it + need >= o->time_limit_s;
     naryn__mpi_bcast(&over, 1);
     if (over != 0) last = 1, p->stop = "time";
     /* The lower bound has stalled when it moved by less than a millionth

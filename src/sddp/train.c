@@ -483,8 +483,7 @@ int naryn__sddp_iterate(train *tr, int it, naryn_diags *d) {
   int top = 0;
   for (int j = 0; rc == NARYN_OK && j < tr->npath; j++)
     if (tr->path[j].len > top) top = tr->path[j].len;
-  tr->fwd_s += f1 - f0;
-  tr->fwd_steps += top;
+  naryn__sddp_pace_add(tr, f1 - f0, top);
   tr->phase = PH_BACKWARD;
   for (int j = 0; j < tr->npath; j++)
     memset(tr->path[j].last_set, 0, (size_t)tr->N * MIN_CHUNKS);
@@ -536,23 +535,57 @@ int naryn__sddp_upper_bound(train *tr, int n, naryn_diags *d) {
   return rc;
 }
 
+/* Keeps the pace of an iteration's forward passes: 'seconds' for a
+** phase whose longest path had 'steps' steps. */
+void naryn__sddp_pace_add(train *tr, double seconds, int steps) {
+  if (steps <= 0 || !(seconds >= 0)) return;
+  tr->pace_s[tr->npace % PACES] = seconds;
+  tr->pace_steps[tr->npace % PACES] = steps;
+  tr->npace++;
+}
+
+/* What a step of a forward path takes: the time of the last PACES
+** iterations' forward passes over their steps, leaving out the one
+** slowest a step; 0 (not known) before 3 iterations. Weighed by steps, as
+** a short path pays as many fresh starts of its stages as a long one, and
+** the simulations of an estimate are long. The slowest is left out, as
+** one pause of a shared machine (tens of milliseconds) in the first
+** iterations' passes of a few hundredths of a second once made the guess
+** of a 60 s run's estimate 65 s, and the run stopped after one iteration
+** (the estimate took 7 s). */
+double naryn__sddp_pace(const train *tr) {
+  int k = tr->npace < PACES ? tr->npace : PACES;
+  if (k < 3) return 0.0;
+  int worst = 0;
+  for (int i = 1; i < k; i++)
+    if (tr->pace_s[i] * tr->pace_steps[worst] > tr->pace_s[worst] * tr->pace_steps[i]) worst = i;
+  double s = 0.0;
+  long steps = 0;
+  for (int i = 0; i < k; i++)
+    if (i != worst) s += tr->pace_s[i], steps += tr->pace_steps[i];
+  return s / (double)steps;
+}
+
 /* What an upper bound of n simulations will take, guessed from the
-** forward passes so far (0 before any): the time a step of a path took
-** (its phase lasted as long as its longest path), times the steps of n
-** simulations (a cycle's go round bound_rounds times for sure, then on
-** with the chance 'discount' after each round), shared by every thread
-** of every process. */
+** forward passes so far (0 before 3 iterations): the time a step of a path takes
+** (naryn__sddp_pace; a phase lasts as long as its longest path), times
+** the steps of n simulations (a cycle's go round bound_rounds times for
+** sure, then on with the chance 'discount' after each round), shared by
+** every thread of every process. */
 double naryn__sddp_bound_guess(const train *tr, int n, double discount) {
-  if (tr->fwd_steps <= 0) return 0.0;
+  double pace = naryn__sddp_pace(tr);
+  if (!(pace > 0)) return 0.0;
   double rounds = 1.0;
   if (discount > 0 && discount < 1)
     rounds = (tr->bound_rounds > 0 ? tr->bound_rounds : 1) + discount / (1.0 - discount);
   double workers = (double)tr->nw * tr->nrank;
-  /* A controlled simulation solves each step under every branch too, and
-  ** a tenth more is left as margin: on the built-in model the guess fell
-  ** 4 % short of the estimate's 15.1 s without it. */
-  double solves = tr->w[0].o->bound_control ? 1.1 * (1.0 + tr->w[0].p->nb) : 1.0;
-  return tr->fwd_s / (double)tr->fwd_steps * (double)n * rounds * tr->T * solves / workers;
+  /* A controlled simulation solves each step under every branch too:
+  ** the same LP at the same state, each from the last, about half as dear
+  ** as a step's solve (on the built-in model, with 10 branches, a
+  ** controlled step took 5.9 and 6.0 times a forward step at iterations
+  ** 30 and 60); a tenth more is left as margin. */
+  double solves = tr->w[0].o->bound_control ? 1.1 * (1.0 + 0.5 * tr->w[0].p->nb) : 1.0;
+  return pace * (double)n * rounds * tr->T * solves / workers;
 }
 
 /* Adds a cut already in worker 0's store to every worker's LP of stage t. */

@@ -18,6 +18,8 @@
 #define NARYN_SDDP_MAX_OUTCOMES 1000
 /* The most rounds of a cycle in one path. */
 #define MAX_ROUNDS 1000
+/* The forward passes' paces the guess of an upper bound's time looks at. */
+#define PACES 9
 /* A backward level where fewer paths have a step than this, and than
 ** the iteration has, splits each path's outcomes into blocks, so that
 ** there are as many chunks (each block's first solve starts afresh): with
@@ -116,11 +118,12 @@ typedef struct train {
   int bound_rounds;       /* the rounds a cycle's simulation goes for sure
                           ** (naryn__sddp_forward) */
   int nsample;
-  /* The forward passes' time and their longest paths' steps, summed over
-  ** the iterations: what a step of a path takes, for the time an upper
-  ** bound will (naryn__sddp_bound_guess). */
-  double fwd_s;
-  long fwd_steps;
+  /* The forward passes' time and their longest path's steps in each of
+  ** the last PACES iterations, [i % PACES] iteration i's: what a step of a
+  ** path takes, for the time an upper bound will (naryn__sddp_pace). */
+  double pace_s[PACES];
+  int pace_steps[PACES];
+  int npace;
   int *rc;                /* per worker */
   int rank, nrank;        /* this MPI process and how many there are:
                           ** path j is rank j mod nrank's, and the upper
@@ -171,6 +174,8 @@ void naryn__sddp_start_threads(train *tr);
 void naryn__sddp_stop_threads(train *tr);
 int naryn__sddp_iterate(train *tr, int it, naryn_diags *d);
 int naryn__sddp_upper_bound(train *tr, int n, naryn_diags *d);
+void naryn__sddp_pace_add(train *tr, double seconds, int steps);
+double naryn__sddp_pace(const train *tr);
 double naryn__sddp_bound_guess(const train *tr, int n, double discount);
 int naryn__sddp_cut_into_lps(train *tr, int t, naryn__cut c, naryn_diags *d);
 int naryn__sddp_train_new(train *tr, const naryn_model *m, const naryn_sddp_opts *o,
