@@ -255,7 +255,8 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
   train tr;
   rc = naryn__sddp_train_new(&tr, m, o, p, cyclic, d);
   naryn__sddp_start_threads(&tr);
-  double stall_from = NAN, bound_s = 0.0;
+  /* The last estimate of the upper bound's time, and all the estimates'. */
+  double stall_from = NAN, bound_s = 0.0, bounds_s = 0.0;
   int stall_it = 0, first = 1;
   naryn__cutlog *cl = NULL;
   if (rc == NARYN_OK && o->cut_log) rc = resume(&tr, o, &cl, &first, d);
@@ -279,17 +280,18 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
     p->iterations = it;
     int last = it == first + o->max_iterations - 1;
     /* The time limit: this is the last iteration when another, as long
-    ** as the mean one so far, and an estimate of the upper bound after it
-    ** would not end within the limit (counting this iteration's estimate
-    ** when one is due). An estimate takes as long as the last one did, or
-    ** before the first, as long as the forward passes' pace says it will
-    ** (once 3 iterations have shown it). Rank 0's clock decides for every
-    ** process, so that all stop together. */
+    ** as the mean one so far (its estimates left out), and an estimate of
+    ** the upper bound after it would not end within the limit (counting
+    ** this iteration's estimate when one is due). An estimate takes as
+    ** long as the last one did, or before the first, as long as the
+    ** forward passes' pace says it will (once 3 iterations have shown
+    ** it). Rank 0's clock decides for every process, so that all stop
+    ** together. */
     double need = bound_s > 0 ? bound_s
                               : naryn__sddp_bound_guess(&tr, o->bound_samples,
                                                         o->discount > 0 ? o->discount
                                                                         : m->outcome_discount);
-    double spent = now_s() - t0, mean_it = spent / (it - first + 1);
+    double spent = now_s() - t0, mean_it = (spent - bounds_s) / (it - first + 1);
     int due = it % o->bound_every == 0;
     double over = o->time_limit_s > 0 &&
                   spent + (due ? need : 0.0) + mean_it + need >= o->time_limit_s;
@@ -312,6 +314,7 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
       double b0 = now_s();
       if ((rc = naryn__sddp_upper_bound(&tr, o->bound_samples, d)) != NARYN_OK) break;
       bound_s = now_s() - b0;
+      bounds_s += bound_s;
     }
     if (log_row(p, o, it, t0) != NARYN_OK) {
       rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");

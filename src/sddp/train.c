@@ -567,25 +567,32 @@ double naryn__sddp_pace(const train *tr) {
 }
 
 /* What an upper bound of n simulations will take, guessed from the
-** forward passes so far (0 before 3 iterations): the time a step of a path takes
-** (naryn__sddp_pace; a phase lasts as long as its longest path), times
-** the steps of n simulations (a cycle's go round bound_rounds times for
-** sure, then on with the chance 'discount' after each round), shared by
-** every thread of every process. */
+** forward passes so far (0 before 3 iterations): the time a step of a
+** path takes (naryn__sddp_pace; a phase lasts as long as its longest
+** path), times the steps of the simulations the busiest thread runs
+** (chunks of BOUND_CHUNK, dealt to the processes in turn and shared by
+** each one's threads; a cycle's go round bound_rounds times for sure,
+** then on with the chance 'discount' after each round), with a quarter
+** more as margin: a shared machine's pace moves by as much from one
+** half minute to the next. */
 double naryn__sddp_bound_guess(const train *tr, int n, double discount) {
   double pace = naryn__sddp_pace(tr);
-  if (!(pace > 0)) return 0.0;
+  if (!(pace > 0) || n <= 0) return 0.0;
   double rounds = 1.0;
   if (discount > 0 && discount < 1)
     rounds = (tr->bound_rounds > 0 ? tr->bound_rounds : 1) + discount / (1.0 - discount);
-  double workers = (double)tr->nw * tr->nrank;
+  int chunks = (n + BOUND_CHUNK - 1) / BOUND_CHUNK;
+  int per_rank = (chunks + tr->nrank - 1) / tr->nrank;
+  int busiest = (per_rank + tr->nw - 1) / tr->nw * BOUND_CHUNK;
+  if (busiest > n) busiest = n;
   /* A controlled simulation solves each step under every branch too:
-  ** the same LP at the same state, each from the last, about half as dear
-  ** as a step's solve (on the built-in model, with 10 branches, a
-  ** controlled step took 5.9 and 6.0 times a forward step at iterations
-  ** 30 and 60); a tenth more is left as margin. */
-  double solves = tr->w[0].o->bound_control ? 1.1 * (1.0 + 0.5 * tr->w[0].p->nb) : 1.0;
-  return pace * (double)n * rounds * tr->T * solves / workers;
+  ** the same LP at the same state, each from the last, about a third as
+  ** dear as a step's solve (on the built-in model, with 10 branches and
+  ** 30 simulations on 2 threads, a controlled estimate took 5.9 and 6.0
+  ** times what as many forward steps shared evenly would: 4.5 times, on
+  ** its busiest thread's two chunks of the three). */
+  double solves = tr->w[0].o->bound_control ? 1.0 + 0.35 * tr->w[0].p->nb : 1.0;
+  return 1.25 * pace * busiest * rounds * tr->T * solves;
 }
 
 /* Adds a cut already in worker 0's store to every worker's LP of stage t. */

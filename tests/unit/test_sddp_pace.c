@@ -82,11 +82,11 @@ static void test_weighed_by_steps(void **state) {
   assert_near(naryn__sddp_pace(&tr), 0.084 / 252, 1e-15);
 }
 
-/* The guess: the pace times the simulations' steps (a cycle's go round
-** bound_rounds times for sure, then on with the discount's chance), over
-** the threads and processes; a controlled estimate also solves each step
-** under every branch, each about half as dear as a step, with a tenth
-** more as margin. */
+/* The guess: the pace times the steps of the simulations of the busiest
+** thread (chunks of 10; a cycle's go round bound_rounds times for sure,
+** then on with the discount's chance), with a quarter more as margin; a
+** controlled estimate also solves each step under every branch, each
+** about a third as dear as a step. */
 static void test_guess(void **state) {
   (void)state;
   naryn_sddp_opts o;
@@ -107,10 +107,18 @@ static void test_guess(void **state) {
   tr.bound_rounds = 22;
   for (int i = 0; i < 3; i++) naryn__sddp_pace_add(&tr, 0.0012, 12);
   double rounds = 22 + 0.9 / (1 - 0.9);
-  assert_near(naryn__sddp_bound_guess(&tr, 30, 0.9), 1e-4 * 30 * rounds * 12 / 2, 1e-12);
+  /* 30 simulations are 3 chunks: the busiest of 2 threads runs 20. */
+  assert_near(naryn__sddp_bound_guess(&tr, 30, 0.9), 1.25 * 1e-4 * 20 * rounds * 12, 1e-12);
+  /* 100 are 10 chunks, 50 for each thread; 100 on 2 processes of 2
+  ** threads, 30 for the busiest. */
+  assert_near(naryn__sddp_bound_guess(&tr, 100, 0.9), 1.25 * 1e-4 * 50 * rounds * 12, 1e-12);
+  tr.nrank = 2;
+  assert_near(naryn__sddp_bound_guess(&tr, 100, 0.9), 1.25 * 1e-4 * 30 * rounds * 12, 1e-12);
+  /* 5 simulations: one chunk of 5. */
+  assert_near(naryn__sddp_bound_guess(&tr, 5, 0.9), 1.25 * 1e-4 * 5 * rounds * 12, 1e-12);
+  tr.nrank = 1;
   o.bound_control = 1;
-  assert_near(naryn__sddp_bound_guess(&tr, 30, 0.9),
-                      1e-4 * 30 * rounds * 12 * 1.1 * 6 / 2, 1e-12);
+  assert_near(naryn__sddp_bound_guess(&tr, 30, 0.9), 1.25 * 1e-4 * 20 * rounds * 12 * 4.5, 1e-12);
 }
 
 int main(void) {
