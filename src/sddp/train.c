@@ -504,6 +504,10 @@ int naryn__sddp_iterate(train *tr, int it, naryn_diags *d) {
   return rc;
 }
 
+/* The chunks of BOUND_CHUNK that n simulations come in (n up to INT_MAX,
+** which the library's options allow). */
+static int bound_chunks(int n) { return n / BOUND_CHUNK + (n % BOUND_CHUNK != 0); }
+
 /* Estimates the upper bound from n forward simulations, summed in order. */
 int naryn__sddp_upper_bound(train *tr, int n, naryn_diags *d) {
   double *c = malloc(((size_t)n + 1) * sizeof *c);
@@ -512,7 +516,7 @@ int naryn__sddp_upper_bound(train *tr, int n, naryn_diags *d) {
   tr->sample = c;
   tr->nsample = n;
   tr->phase = PH_BOUND;
-  tr->nchunk = mine((n + BOUND_CHUNK - 1) / BOUND_CHUNK, tr);
+  tr->nchunk = mine(bound_chunks(n), tr);
   int rc = run_phase(tr, d);
   /* Each process has its samples' costs; the others' are 0 there. */
   double *all = NULL;
@@ -581,7 +585,7 @@ double naryn__sddp_bound_guess(const train *tr, int n, double discount) {
   double rounds = 1.0;
   if (discount > 0 && discount < 1)
     rounds = (tr->bound_rounds > 0 ? tr->bound_rounds : 1) + discount / (1.0 - discount);
-  int chunks = (n + BOUND_CHUNK - 1) / BOUND_CHUNK;
+  int chunks = bound_chunks(n);
   int per_rank = (chunks + tr->nrank - 1) / tr->nrank;
   int busiest = (per_rank + tr->nw - 1) / tr->nw * BOUND_CHUNK;
   if (busiest > n) busiest = n;

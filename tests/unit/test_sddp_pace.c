@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -117,6 +118,9 @@ static void test_guess(void **state) {
   /* 5 simulations: one chunk of 5. */
   assert_near(naryn__sddp_bound_guess(&tr, 5, 0.9), 1.25 * 1e-4 * 5 * rounds * 12, 1e-12);
   tr.nrank = 1;
+  /* The library's options allow INT_MAX simulations: no overflow. */
+  assert_near(naryn__sddp_bound_guess(&tr, INT_MAX, 0.9), 1.25 * 1e-4 * 1073741830.0 * rounds * 12,
+              1e-3);
   o.bound_control = 1;
   assert_near(naryn__sddp_bound_guess(&tr, 30, 0.9), 1.25 * 1e-4 * 20 * rounds * 12 * 4.5, 1e-12);
 }
