@@ -2372,6 +2372,10 @@ int naryn__cutfile_write(const naryn__cuts *c, const char *path, int active_only
 ** of another model; or NARYN_ENOMEM. */
 int naryn__cutfile_read(naryn__cuts *c, const char *path, long long *good_bytes,
                         naryn_diags *d);
+/* The same for a file written whole (naryn__cutfile_write, a policy's
+** cuts.bin), where a torn last block is damage: NARYN_ESYNTAX, naming its
+** byte, rather than a note. */
+int naryn__cutfile_read_whole(naryn__cuts *c, const char *path, naryn_diags *d);
 
 /* A cut file being appended to, an iteration's cuts at a time. */
 typedef struct naryn__cutlog naryn__cutlog;

@@ -237,6 +237,7 @@ typedef struct reader {
   long long off, size; /* bytes read so far; the file's length */
   uint32_t crc;        /* of the bytes read so far */
   int version;         /* the file's */
+  int whole;           /* 1: a file written whole, which no block may end short */
   naryn_diags *d;
 } reader;
 
@@ -340,12 +341,22 @@ static int read_header(reader *r, const naryn__cuts *c) {
   return bad;
 }
 
-/* The note on a torn last block, whose cuts are left out. */
-static void torn(reader *r, long long at, const char *why) {
+/* A torn last block: in a log, a note, its cuts left out (NARYN_OK); in a
+** file written whole, an error (NARYN_ESYNTAX), since its cuts would be
+** missing from the policy read. */
+static int torn(reader *r, long long at, const char *why) {
+  if (r->whole)
+    return naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, 0, 0, NULL,
+                       "damaged at byte %lld: expected a whole file, as a policy's cuts are "
+                       "written, but the block there is incomplete (%s): the file was cut "
+                       "short or changed after it was written; train the policy again or "
+                       "copy its folder anew",
+                       at, why);
   naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_NOTE, r->path, 0, 0, NULL,
               "the last block, at byte %lld, is incomplete (%s) and was left out; the "
               "blocks before it were read",
               at, why);
+  return NARYN_OK;
 }
 
 /* Reads the blocks into c; *good gets the bytes up to the end of the last
@@ -355,6 +366,7 @@ static int read_blocks(reader *r, naryn__cuts *c, long long *good, uint32_t *crc
   size_t per = cut_bytes(n), pper = point_bytes(n);
   unsigned char *buf = NULL;
   size_t cap = 0;
+  long blocks = 0;
   double *beta = malloc((size_t)n * sizeof *beta);
   int rc = beta ? NARYN_OK
                 : naryn__diag(r->d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL,
@@ -364,7 +376,15 @@ static int read_blocks(reader *r, naryn__cuts *c, long long *good, uint32_t *crc
     *crc = r->crc;
     unsigned char h[BLOCK_HEAD(VERSION)];
     size_t got = take(r, h, (size_t)head - 4);
+    if (got == 0 && r->whole && blocks == 0)
+      rc = naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, 0, 0, NULL,
+                       "damaged at byte %lld: expected a block of cuts after the header, as "
+                       "a policy's cuts are written, but the file ends there: it was cut "
+                       "short after it was written; train the policy again or copy its "
+                       "folder anew",
+                       *good);
     if (got == 0) break; /* the end of the file after a whole block */
+    blocks++;
     if (memcmp(h, BLOCK_TAG, got < 4 ? got : 4) != 0) {
       rc = naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, 0, 0, NULL,
                        "corrupt at byte %lld: expected \"%s\", the start of a block of cuts",
@@ -374,7 +394,7 @@ static int read_blocks(reader *r, naryn__cuts *c, long long *good, uint32_t *crc
     uint32_t want, stored;
     int crc_rc = got < (size_t)head - 4 ? 1 : check_crc(r, &want, &stored);
     if (crc_rc == 1) {
-      torn(r, *good, "the file ends inside it");
+      rc = torn(r, *good, "the file ends inside it");
       break;
     }
     if (crc_rc) {
@@ -384,7 +404,7 @@ static int read_blocks(reader *r, naryn__cuts *c, long long *good, uint32_t *crc
     uint32_t count = get32(h + 8), points = r->version >= 2 ? get32(h + 12) : 0;
     if ((long long)count * (long long)per + (long long)points * (long long)pper + 4 >
         r->size - r->off) {
-      torn(r, *good, "the file ends inside it");
+      rc = torn(r, *good, "the file ends inside it");
       break;
     }
     size_t cuts_body = (size_t)count * per, body = cuts_body + (size_t)points * pper;
@@ -401,7 +421,7 @@ static int read_blocks(reader *r, naryn__cuts *c, long long *good, uint32_t *crc
     take(r, buf, body);
     crc_rc = check_crc(r, &want, &stored);
     if (crc_rc && r->off >= r->size) {
-      torn(r, *good, "its CRC-32 does not match");
+      rc = torn(r, *good, "its CRC-32 does not match");
       break;
     }
     if (crc_rc) {
@@ -454,9 +474,9 @@ static int read_blocks(reader *r, naryn__cuts *c, long long *good, uint32_t *crc
 
 /* Reads path into c; *good and *crc as read_blocks gives them, *version
 ** the file's. */
-static int read_file(naryn__cuts *c, const char *path, long long *good, uint32_t *crc,
-                     int *version, naryn_diags *d) {
-  reader r = {.path = path, .d = d};
+static int read_file(naryn__cuts *c, const char *path, int whole, long long *good,
+                     uint32_t *crc, int *version, naryn_diags *d) {
+  reader r = {.path = path, .whole = whole, .d = d};
   r.crc = crc_of(0, NULL, 0);
   r.f = fopen(path, "rb");
   struct stat st;
@@ -478,15 +498,26 @@ static int read_file(naryn__cuts *c, const char *path, long long *good, uint32_t
   return rc;
 }
 
-int naryn__cutfile_read(naryn__cuts *c, const char *path, long long *good_bytes,
+/* Reads path into c, whole or as a log (read_file), as the two readers
+** below do. */
+static int read_checked(naryn__cuts *c, const char *path, int whole, long long *good_bytes,
                         naryn_diags *d) {
   long mark = naryn__diags_nomem(d);
   long long good = 0;
   uint32_t crc;
   int version;
-  int rc = read_file(c, path, &good, &crc, &version, d);
+  int rc = read_file(c, path, whole, &good, &crc, &version, d);
   if (good_bytes) *good_bytes = good;
   return naryn__diags_status(d, mark, rc);
+}
+
+int naryn__cutfile_read(naryn__cuts *c, const char *path, long long *good_bytes,
+                        naryn_diags *d) {
+  return read_checked(c, path, 0, good_bytes, d);
+}
+
+int naryn__cutfile_read_whole(naryn__cuts *c, const char *path, naryn_diags *d) {
+  return read_checked(c, path, 1, NULL, d);
 }
 
 /* ====================================================================== */
@@ -544,7 +575,7 @@ int naryn__cutlog_open(naryn__cuts *c, const char *path, naryn__cutlog **out,
   if (stat(path, &st) == 0) {
     long long good = 0;
     uint32_t crc = 0;
-    rc = read_file(c, path, &good, &crc, &l->s.version, d);
+    rc = read_file(c, path, 0, &good, &crc, &l->s.version, d);
     if (rc == NARYN_OK && (l->s.fd = open(path, O_WRONLY)) < 0) rc = cannot_write(l, errno, d);
     if (rc == NARYN_OK && good < (long long)st.st_size && ftruncate(l->s.fd, (off_t)good) != 0)
       rc = cannot_write(l, errno, d);

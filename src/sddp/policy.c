@@ -441,8 +441,7 @@ static int read_into(const naryn_model *m, const char *path, int multi_cut, int 
   naryn_policy *p = NULL;
   int rc = naryn__policy_new(m, multi_cut, cyclic, &p, d);
   if (rc != NARYN_OK) return rc;
-  long long good = 0;
-  rc = naryn__cutfile_read(p->cuts, path, &good, d);
+  rc = naryn__cutfile_read_whole(p->cuts, path, d);
   *out = p;
   return rc;
 }

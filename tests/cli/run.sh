@@ -674,6 +674,17 @@ check simulate-policy-missing-nothing-written 1 "" test -e "$tmp/pol-x"
 check ensemble-policy-missing 4 "$tmp/no-policy/cuts.bin: error: cannot read" \
   "$naryn" ensemble "$ex/model.yaml" --members-file "$ex/members.csv" --policy "$tmp/no-policy" \
   --out "$tmp/pol-y"
+# A policy folder's cuts.bin cut short after it was written: refused,
+# rather than replayed without the cuts of its one block.
+mkdir -p "$tmp/pol-short"
+cp "$tmp/pol/"* "$tmp/pol-short/"
+truncate -s -5 "$tmp/pol-short/cuts.bin"
+check simulate-policy-short 1 "cuts.bin: error: damaged at byte " \
+  "$naryn" simulate "$ex/model.yaml" --policy "$tmp/pol-short" --out "$tmp/pol-s"
+check simulate-policy-short-nothing-written 1 "" test -e "$tmp/pol-s"
+check ensemble-policy-short 1 "but the block there is incomplete (the file ends inside it)" \
+  "$naryn" ensemble "$ex/model.yaml" --members-file "$ex/members.csv" \
+  --policy "$tmp/pol-short" --out "$tmp/pol-s"
 check simulate-policy-other-model 1 "expected the cuts of this model" \
   "$naryn" simulate examples/sddp/model.yaml --policy "$tmp/pol" --out "$tmp/pol-z"
 check simulate-policy-compare 2 "expected --policy DIR or --compare, not both" \

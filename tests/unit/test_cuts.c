@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <zlib.h>
 
@@ -508,6 +509,67 @@ static void test_corrupt(void **state) {
   naryn_diags_free(d);
 }
 
+/* A file written whole (a policy's cuts.bin) read as such: whole, every
+** cut; its one block cut short, or failing its CRC, or the file ending
+** after its header, an error naming the byte, where a log's reader takes
+** what comes before with a note; a log of three blocks, whole, every cut. */
+static void test_read_whole(void **state) {
+  (void)state;
+  naryn_diags *d = naryn_diags_new(0);
+  naryn__cuts *c = store(2, 2, names2, FP);
+  double b[2] = {1.0, 2.0};
+  assert_int_equal(naryn__cuts_add(c, 0, -1, 1, 10.0, b, NULL), NARYN_OK);
+  assert_int_equal(naryn__cuts_add(c, 1, -1, 1, 20.0, b, NULL), NARYN_OK);
+  assert_int_equal(naryn__cutfile_write(c, "whole.cuts", 0, d), NARYN_OK);
+  naryn__cuts_free(c);
+  naryn__cuts *r = store(2, 2, names2, FP);
+  assert_int_equal(naryn__cutfile_read_whole(r, "whole.cuts", d), NARYN_OK);
+  assert_int_equal(naryn__cuts_count(r, 0) + naryn__cuts_count(r, 1), 2);
+  naryn__cuts_free(r);
+  /* Its closing CRC: the log's reader leaves the block out, with a note. */
+  long size = (long)file_size("whole.cuts");
+  poke("whole.cuts", size - 1, 1);
+  r = store(2, 2, names2, FP);
+  assert_int_equal(naryn__cutfile_read(r, "whole.cuts", NULL, d), NARYN_OK);
+  assert_int_equal(naryn__cuts_count(r, 0) + naryn__cuts_count(r, 1), 0);
+  naryn__cuts_free(r);
+  naryn_diags_clear(d);
+  r = store(2, 2, names2, FP);
+  assert_int_equal(naryn__cutfile_read_whole(r, "whole.cuts", d), NARYN_ESYNTAX);
+  assert_string_equal(tu_first_error(d),
+                      "whole.cuts: error: damaged at byte 68: expected a whole file, as a "
+                      "policy's cuts are written, but the block there is incomplete (its "
+                      "CRC-32 does not match): the file was cut short or changed after it "
+                      "was written; train the policy again or copy its folder anew");
+  naryn__cuts_free(r);
+  /* Cut short inside the block, and just after the header. */
+  assert_int_equal(truncate("whole.cuts", size - 8), 0);
+  naryn_diags_clear(d);
+  r = store(2, 2, names2, FP);
+  assert_int_equal(naryn__cutfile_read_whole(r, "whole.cuts", d), NARYN_ESYNTAX);
+  assert_non_null(strstr(tu_first_error(d), "damaged at byte 68: expected a whole file, as a "
+                                            "policy's cuts are written, but the block there "
+                                            "is incomplete (the file ends inside it)"));
+  naryn__cuts_free(r);
+  assert_int_equal(truncate("whole.cuts", 68), 0);
+  naryn_diags_clear(d);
+  r = store(2, 2, names2, FP);
+  assert_int_equal(naryn__cutfile_read_whole(r, "whole.cuts", d), NARYN_ESYNTAX);
+  assert_non_null(strstr(tu_first_error(d), "whole.cuts: error: damaged at byte 68: expected "
+                                            "a block of cuts after the header"));
+  naryn__cuts_free(r);
+  /* A log's blocks, all whole, read as a whole file. */
+  long long ends[4];
+  three_blocks("whole.cuts", ends);
+  naryn_diags_clear(d);
+  r = store(2, 2, names2, FP);
+  assert_int_equal(naryn__cutfile_read_whole(r, "whole.cuts", d), NARYN_OK);
+  assert_int_equal(naryn__cuts_count(r, 0), 3);
+  naryn__cuts_free(r);
+  remove("whole.cuts");
+  naryn_diags_free(d);
+}
+
 /* Puts v little-endian in the next 'bytes' bytes of b from *n on. */
 static void put_le(unsigned char *b, size_t *n, uint64_t v, int bytes) {
   for (int i = 0; i < bytes; i++) b[(*n)++] = (unsigned char)(v >> (8 * i));
@@ -704,6 +766,7 @@ int main(void) {
       cmocka_unit_test(test_write_read),
       cmocka_unit_test(test_resume_torn),
       cmocka_unit_test(test_corrupt),
+      cmocka_unit_test(test_read_whole),
       cmocka_unit_test(test_refused),
   };
   return cmocka_run_group_tests(tests, tu_enter_tmpdir, tu_leave_tmpdir);
