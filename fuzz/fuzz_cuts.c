@@ -49,10 +49,15 @@ static int mend(unsigned char *p, size_t n, size_t at) {
 /* Mends every CRC field of the cut file p[n], walking it as the reader
 ** does (the layout in src/sddp/cutfile.c). */
 static void mend_crcs(unsigned char *p, size_t n) {
-  if (n < 36 || !mend(p, n, 32)) return;
-  uint32_t version = get32(p + 8), n_state = get32(p + 12), names = get32(p + 28);
+  if (n < 12) return;
+  /* The header's fixed part: 36 bytes, 44 from version 3 (the hash of
+  ** the stage problems before the length of the names). */
+  uint32_t version = get32(p + 8);
+  size_t fixed = version >= 3 ? 44 : 36;
+  if (n < fixed || !mend(p, n, fixed - 4)) return;
+  uint32_t n_state = get32(p + 12), names = get32(p + fixed - 8);
   if (names > n || n_state > 100000) return;
-  size_t at = 36 + names;
+  size_t at = fixed + names;
   if (!mend(p, n, at)) return;
   at += 4;
   size_t head = version >= 2 ? 16 : 12, per = 12 + 8 * ((size_t)n_state + 1),

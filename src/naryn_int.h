@@ -2283,6 +2283,16 @@ int naryn__cuts_states(const naryn__cuts *c);
 int naryn__cuts_outcomes(const naryn__cuts *c);
 const char *naryn__cuts_state_name(const naryn__cuts *c, int i);
 uint64_t naryn__cuts_fingerprint(const naryn__cuts *c);
+/* The hash of the stage problems the cuts were made for (the training's
+** settings and every stage's LP under every outcome; 0: not known), which
+** a cut file of version 3 carries; and the one of the file last read into
+** the store (0: none, or a file of an earlier version). A run that
+** resumes from a cut log must have its own; a replay may take a policy's
+** cuts into a model that has changed (a scenario's). */
+void naryn__cuts_set_problem(naryn__cuts *c, uint64_t h);
+uint64_t naryn__cuts_problem(const naryn__cuts *c);
+void naryn__cuts_set_problem_read(naryn__cuts *c, uint64_t h);
+uint64_t naryn__cuts_problem_read(const naryn__cuts *c);
 /* Adds a cut (beta copied), active. Returns NARYN_OK, NARYN_ENOMEM, or
 ** NARYN_EARG without a message when the stage is out of range, the outcome
 ** is neither -1 nor one of the store's or a number is not finite. */

@@ -3,14 +3,15 @@
 ** whole or appended an iteration at a time so that a run that is killed
 ** resumes from the cuts it had saved.
 **
-** The format (version 2). Every number is little-endian whatever the
+** The format (version 3). Every number is little-endian whatever the
 ** machine: integers of 4 bytes (two's complement where signed) and 8,
 ** IEEE-754 doubles as their 8 bytes. Every CRC field holds zlib's CRC-32
 ** of all the bytes of the file before it, so the last four bytes of a
 ** complete file are the CRC-32 of everything before them.
 **
 **   header   "NARYNCUT"; version; n_state; n_stages; the model's 64-bit
-**            fingerprint; the length of the names; CRC; then the n_state
+**            fingerprint; (from version 3) the 64-bit hash of the stage
+**            problems; the length of the names; CRC; then the n_state
 **            state names, each ended by a NUL byte; CRC
 **   block    "CUTS"; iteration; the number of cuts k; the number of
 **            trial states m; CRC; then k cuts, each stage, outcome (-1
@@ -22,7 +23,9 @@
 ** dominance, the cuts that are the highest at one of them (cuts.c).
 ** Version 1, which naryn wrote before, has no m and no trial states in
 ** its blocks; it is read as it is (its cuts all kept), and a run resuming
-** from it appends blocks of version 1.
+** from it appends blocks of version 1. Version 2 has no hash of the stage
+** problems, which the fingerprint alone does not tell apart (a model's
+** states, not its costs and limits); its blocks are version 3's.
 **
 ** Blocks follow the header, any number of them. A run appends a block an
 ** iteration, written in one piece and synced, so a run killed while
@@ -47,8 +50,11 @@
 
 #define MAGIC "NARYNCUT"
 #define BLOCK_TAG "CUTS"
-#define VERSION 2
-#define FIXED_BYTES 36 /* the header before the names, its CRC included */
+#define VERSION 3
+/* The header before the names, its CRC included, by version; where the
+** length of the names is in it. */
+#define FIXED_BYTES(version) ((version) >= 3 ? 44 : 36)
+#define NAMES_AT(version) ((version) >= 3 ? 36 : 28)
 /* A block before its cuts, its CRC included, by version. */
 #define BLOCK_HEAD(version) ((version) >= 2 ? 20 : 16)
 #define CHUNK (64 * 1024)
@@ -141,13 +147,14 @@ static void put_header(sink *s, const naryn__cuts *c) {
   int n = naryn__cuts_states(c);
   size_t names = 0;
   for (int i = 0; i < n; i++) names += strlen(naryn__cuts_state_name(c, i)) + 1;
-  unsigned char *p = sink_room(s, FIXED_BYTES - 4);
+  unsigned char *p = sink_room(s, FIXED_BYTES(VERSION) - 4);
   memcpy(p, MAGIC, 8);
   put32(p + 8, VERSION);
   put32(p + 12, (uint32_t)n);
   put32(p + 16, (uint32_t)naryn__cuts_stages(c));
   put64(p + 20, naryn__cuts_fingerprint(c));
-  put32(p + 28, (uint32_t)names);
+  put64(p + 28, naryn__cuts_problem(c));
+  put32(p + NAMES_AT(VERSION), (uint32_t)names);
   sink_crc(s);
   for (int i = 0; i < n; i++) {
     const char *name = naryn__cuts_state_name(c, i);
@@ -273,8 +280,8 @@ static int corrupt_crc(reader *r, uint32_t want, uint32_t got) {
 }
 
 /* The header, checked against the store's model. */
-static int read_header(reader *r, const naryn__cuts *c) {
-  unsigned char h[FIXED_BYTES];
+static int read_header(reader *r, naryn__cuts *c) {
+  unsigned char h[FIXED_BYTES(VERSION)];
   size_t got = take(r, h, 8);
   if (memcmp(h, MAGIC, got) != 0)
     return naryn__diag(r->d, NARYN_ESYNTAX, NARYN_SEV_ERROR, r->path, 0, 0, NULL,
@@ -286,13 +293,16 @@ static int read_header(reader *r, const naryn__cuts *c) {
                        "expected a cut file of version 1 to %d, got version %lu", VERSION,
                        (unsigned long)version);
   r->version = (int)version;
-  if (take(r, h + 12, FIXED_BYTES - 16) < FIXED_BYTES - 16) return truncated(r);
+  size_t fixed = (size_t)FIXED_BYTES(r->version);
+  if (take(r, h + 12, fixed - 16) < fixed - 16) return truncated(r);
   uint32_t want, crc;
   int rc = check_crc(r, &want, &crc);
   if (rc == 1) return truncated(r);
   if (rc) return corrupt_crc(r, want, crc);
-  uint32_t n_state = get32(h + 12), n_stages = get32(h + 16), names = get32(h + 28);
+  uint32_t n_state = get32(h + 12), n_stages = get32(h + 16);
+  uint32_t names = get32(h + NAMES_AT(r->version));
   uint64_t fp = get64(h + 20);
+  naryn__cuts_set_problem_read(c, r->version >= 3 ? get64(h + 28) : 0);
   int bad = 0;
   if (n_state != (uint32_t)naryn__cuts_states(c))
     bad = naryn__diag(r->d, NARYN_EMODEL, NARYN_SEV_ERROR, r->path, 0, 0, NULL,

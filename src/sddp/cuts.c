@@ -57,6 +57,8 @@ struct naryn__cuts {
   int n_stages, n_state;
   int n_outcomes;            /* a cut's outcome is -1 or below this */
   uint64_t fingerprint;
+  uint64_t problem;          /* the stage problems' hash (0: not known) */
+  uint64_t problem_read;     /* the one of the file read into it (0: none) */
   char **names;             /* [n_state], owned */
   stage_cuts *stage;        /* [n_stages] */
 };
@@ -119,6 +121,10 @@ int naryn__cuts_states(const naryn__cuts *c) { return c->n_state; }
 int naryn__cuts_outcomes(const naryn__cuts *c) { return c->n_outcomes; }
 const char *naryn__cuts_state_name(const naryn__cuts *c, int i) { return c->names[i]; }
 uint64_t naryn__cuts_fingerprint(const naryn__cuts *c) { return c->fingerprint; }
+void naryn__cuts_set_problem(naryn__cuts *c, uint64_t h) { c->problem = h; }
+uint64_t naryn__cuts_problem(const naryn__cuts *c) { return c->problem; }
+void naryn__cuts_set_problem_read(naryn__cuts *c, uint64_t h) { c->problem_read = h; }
+uint64_t naryn__cuts_problem_read(const naryn__cuts *c) { return c->problem_read; }
 
 /* Makes room for 'need' cuts in stage s, doubling its arrays. Each array
 ** is reallocated in turn and kept when the next fails, so a failure leaves

@@ -127,6 +127,29 @@ static int check(const naryn_model *m, const naryn_sddp_opts *o, naryn_diags *d)
   return NARYN_OK;
 }
 
+/* The hash of the problems the cuts are made for (naryn__cuts_problem):
+** the settings that weigh them (a cycle's discount, multiple cuts, the
+** risk measure), the chances of the outcomes and branches, and every
+** stage's LP under every outcome. Two runs whose hashes differ make cuts
+** of different future costs, which must not be mixed. 0 when out of
+** memory. */
+static uint64_t problem_hash(naryn_policy *p, const naryn_sddp_opts *o, double disc) {
+  const naryn_model *m = p->m;
+  uint64_t h = NARYN__HASH_START;
+  double settings[4] = {p->cyclic ? disc : 0.0, p->multi_cut ? 1.0 : 0.0,
+                        o->cvar_lambda > 0 ? o->cvar_alpha : 0.0, o->cvar_lambda};
+  h = naryn__hash_bytes(h, settings, sizeof settings);
+  h = naryn__hash_bytes(h, m->outcome_p, (size_t)m->noutcomes * sizeof *m->outcome_p);
+  h = naryn__hash_bytes(h, p->branch_p, (size_t)p->N * p->nb * sizeof *p->branch_p);
+  for (int n = 0; n < p->N && h != 0; n++) {
+    int t = naryn__policy_node_step(p, n);
+    for (int k = 0; k < p->nout && h != 0; k++)
+      h = naryn__stage_hash(p->stage[n], k, m->outcome_factor + (size_t)k * m->nnodes,
+                            naryn__policy_base(p, t), h);
+  }
+  return h;
+}
+
 /* Opens the cut log: the cuts of an earlier run of the same model go into
 ** the stages, and training goes on from the iteration after its last. */
 static int resume(train *tr, const naryn_sddp_opts *o, naryn__cutlog **cl, int *first,
@@ -151,7 +174,18 @@ static int resume(train *tr, const naryn_sddp_opts *o, naryn__cutlog **cl, int *
       rc = naryn__sddp_cut_into_lps(tr, t, c, d);
       if (c.iteration >= *first) *first = c.iteration + 1;
     }
-  return rc;
+  if (rc != NARYN_OK) return rc;
+  /* A log of version 3 tells the problems its cuts were made for; one of
+  ** an earlier version cannot, and is taken on trust. */
+  uint64_t was = naryn__cuts_problem_read(p->cuts);
+  if (was != 0 && was != naryn__cuts_problem(p->cuts))
+    return naryn__diag(d, NARYN_EARG, NARYN_SEV_ERROR, o->cut_log, 0, 0, NULL,
+                       "expected the cuts of a run of the same problems, got those of "
+                       "stage problems that differ from these (a scenario, a --weight, the "
+                       "model's costs or limits, --discount or --cvar changed since): their "
+                       "cuts bound another future cost; give a new --cut-log or train with "
+                       "the same model and settings");
+  return NARYN_OK;
 }
 
 /* The floor under the future cost before any cut: a cut theta >= F of
@@ -252,6 +286,12 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
   int cyclic = o->discount > 0 || m->outcome_discount > 0;
   rc = naryn__policy_new(m, o->multi_cut, cyclic, &p, d);
   if (rc != NARYN_OK) return rc;
+  uint64_t problem = problem_hash(p, o, o->discount > 0 ? o->discount : m->outcome_discount);
+  if (problem == 0) {
+    naryn_policy_free(p);
+    return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
+  }
+  naryn__cuts_set_problem(p->cuts, problem);
   train tr;
   rc = naryn__sddp_train_new(&tr, m, o, p, cyclic, d);
   naryn__sddp_start_threads(&tr);

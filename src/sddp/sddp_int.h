@@ -84,6 +84,16 @@ typedef struct naryn__stage_lpdata {
 } naryn__stage_lpdata;
 void naryn__stage_lpdata_get(naryn__stage *st, int outcome, const double *factor,
                              const double *inflow_m3s, naryn__stage_lpdata *out);
+/* FNV-1a: h carried on over n bytes, from NARYN__HASH_START. */
+#define NARYN__HASH_START 1469598103934665603ull
+uint64_t naryn__hash_bytes(uint64_t h, const void *b, size_t n);
+/* h carried on over the stage's LP under an outcome, the factors and the
+** inflows given (as naryn__stage_lpdata_get takes them), but for the
+** bounds of the columns held at the state: what tells one problem's cuts
+** from another's (a model, scenario or weight changed). 0 when out of
+** memory. */
+uint64_t naryn__stage_hash(naryn__stage *st, int outcome, const double *factor,
+                           const double *inflow_m3s, uint64_t h);
 /* State k at the end of the stage as the LP has it: *constant plus coef
 ** times the columns col (at most NARYN__STATE_TERMS; returns how many),
 ** which a cut on theta is written in. */

@@ -607,3 +607,43 @@ void naryn__stage_lpdata_get(naryn__stage *st, int outcome, const double *factor
                                .scale = p->scale, .constant = p->obj_constant};
 }
 
+uint64_t naryn__hash_bytes(uint64_t h, const void *b, size_t n) {
+  const unsigned char *c = b;
+  for (size_t i = 0; i < n; i++) h = (h ^ c[i]) * 1099511628211ull;
+  return h;
+}
+
+uint64_t naryn__stage_hash(naryn__stage *st, int outcome, const double *factor,
+                           const double *inflow_m3s, uint64_t h) {
+  naryn__stage_lpdata lp;
+  naryn__stage_lpdata_get(st, outcome, factor, inflow_m3s, &lp);
+  opt *p = &st->p;
+  /* The columns held at the state are left out: their bounds are the
+  ** state's, set at each solve, not the problem's. */
+  unsigned char *held = calloc((size_t)lp.ncols + 1, 1);
+  if (!held) return 0;
+  for (int k = 0; k < st->nres; k++) held[p->nc[st->res[k]].sin] = 1;
+  for (int s = 0; p->par && s < p->par->nsites; s++)
+    for (int k = 1; k <= p->par->lags[s]; k++) {
+      held[naryn__opt_par_col(p, s, k)] = 1;
+      if (k >= 2) held[naryn__opt_par_col(p, s, -k)] = 1;
+    }
+  for (int q = 0; q < p->nroute; q++) held[p->route_col + q] = 1;
+  int dims[4] = {lp.nrows, lp.ncols, lp.theta_col, lp.ntheta};
+  h = naryn__hash_bytes(h, dims, sizeof dims);
+  h = naryn__hash_bytes(h, lp.start, ((size_t)lp.ncols + 1) * sizeof *lp.start);
+  h = naryn__hash_bytes(h, lp.index, (size_t)lp.start[lp.ncols] * sizeof *lp.index);
+  h = naryn__hash_bytes(h, lp.value, (size_t)lp.start[lp.ncols] * sizeof *lp.value);
+  h = naryn__hash_bytes(h, lp.obj, (size_t)lp.ncols * sizeof *lp.obj);
+  for (int j = 0; j < lp.ncols; j++)
+    if (!held[j]) {
+      h = naryn__hash_bytes(h, &lp.collo[j], sizeof *lp.collo);
+      h = naryn__hash_bytes(h, &lp.colup[j], sizeof *lp.colup);
+    }
+  h = naryn__hash_bytes(h, lp.rowlo, (size_t)lp.nrows * sizeof *lp.rowlo);
+  h = naryn__hash_bytes(h, lp.rowup, (size_t)lp.nrows * sizeof *lp.rowup);
+  h = naryn__hash_bytes(h, &lp.scale, sizeof lp.scale);
+  h = naryn__hash_bytes(h, &lp.constant, sizeof lp.constant);
+  free(held);
+  return h;
+}

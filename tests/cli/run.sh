@@ -255,6 +255,21 @@ check sddp-log-resume 0 "Converged after 10 iterations: lower bound 39303.87" \
   "$naryn" sddp examples/sddp/model.yaml --cut-log "$tmp/cl.bin" --out "$tmp/sd6"
 check sddp-log-other-settings 2 "got cuts of a run with a single cut" \
   "$naryn" sddp examples/sddp/model.yaml --multi-cut --cut-log "$tmp/cl.bin" --out "$tmp/sd7"
+# A log of other stage problems (another weight, risk measure or cost):
+# refused, since its cuts bound another future cost; a policy trained for
+# the model is still replayed in the changed one.
+sed 's/cost_per_mwh: 1000/cost_per_mwh: 100/' examples/sddp/model.yaml >"$tmp/sddp-cheap.yaml"
+check sddp-log-other-weight 2 "expected the cuts of a run of the same problems" \
+  "$naryn" sddp examples/sddp/model.yaml --weight power=0.1 --cut-log "$tmp/cl.bin" --out "$tmp/sd8"
+check sddp-log-other-weight-nothing-written 1 "" test -e "$tmp/sd8"
+check sddp-log-other-cvar 2 "--discount or --cvar changed since" \
+  "$naryn" sddp examples/sddp/model.yaml --cvar 0.5,0.5 --cut-log "$tmp/cl.bin" --out "$tmp/sd8"
+check sddp-log-other-cost 2 "expected the cuts of a run of the same problems" \
+  "$naryn" sddp "$tmp/sddp-cheap.yaml" --cut-log "$tmp/cl.bin" --out "$tmp/sd8"
+check sddp-log-other-cost-replay 0 "decided by the policy" \
+  "$naryn" simulate "$tmp/sddp-cheap.yaml" --policy "$tmp/sd6" --out "$tmp/sd9"
+check sddp-log-same-again 0 "after 11 iterations" \
+  "$naryn" sddp examples/sddp/model.yaml --iterations 1 --cut-log "$tmp/cl.bin" --out "$tmp/sd10"
 check sddp-bad-seed 2 'expected --seed to be a whole number' \
   "$naryn" sddp examples/sddp/model.yaml --seed -3
 # The curve's report marks the simulated rules, whose plan is kept too.

@@ -270,20 +270,22 @@ static void test_write_read(void **state) {
                      NARYN_OK);
   }
   naryn_diags *d = naryn_diags_new(0);
+  naryn__cuts_set_problem(c, 0x8877665544332211ull);
   assert_int_equal(naryn__cutfile_write(c, "all.cuts", 0, d), NARYN_OK);
-  /* The header: magic, version 2, 2 states, 3 stages, the fingerprint
-  ** little-endian, 28 bytes of names; 40 cuts of 36 bytes in one block
-  ** (its head of 20 bytes counts no trial state). */
+  /* The header: magic, version 3, 2 states, 3 stages, the fingerprint
+  ** and the problems' hash little-endian, 28 bytes of names; 40 cuts of
+  ** 36 bytes in one block (its head of 20 bytes counts no trial state). */
   char *text = tu_slurp("all.cuts");
-  assert_memory_equal(text, "NARYNCUT\2\0\0\0\2\0\0\0\3\0\0\0\0\xef\x78\x56\xcd\xab\x34\x12"
-                            "\x1c\0\0\0", 32);
+  assert_memory_equal(text, "NARYNCUT\3\0\0\0\2\0\0\0\3\0\0\0\0\xef\x78\x56\xcd\xab\x34\x12"
+                            "\x11\x22\x33\x44\x55\x66\x77\x88\x1c\0\0\0", 40);
   free(text);
-  assert_int_equal(file_size("all.cuts"), 36 + 28 + 4 + 20 + 40 * 36 + 4);
+  assert_int_equal(file_size("all.cuts"), 44 + 28 + 4 + 20 + 40 * 36 + 4);
   naryn__cuts *r = store(3, 2, names2, FP);
   long long good = -1;
   assert_int_equal(naryn__cutfile_read(r, "all.cuts", &good, d), NARYN_OK);
   assert_int_equal(naryn_diags_count(d), 0);
   assert_int_equal(good, file_size("all.cuts"));
+  assert_true(naryn__cuts_problem_read(r) == 0x8877665544332211ull);
   same_cuts(c, r);
   /* Active cuts only: stage 0's cuts at x = (1, 1) after selection. */
   double x[2] = {1, 1};
@@ -298,7 +300,7 @@ static void test_write_read(void **state) {
   assert_int_equal(naryn__cuts_count(s, 1), naryn__cuts_count(c, 1));
   /* The trial state goes with them: 20 bytes, its stage and x. */
   assert_int_equal(file_size("active.cuts"),
-                   36 + 28 + 4 + 20 + (active + 2 * 13) * 36 + 20 + 4);
+                   44 + 28 + 4 + 20 + (active + 2 * 13) * 36 + 20 + 4);
   assert_int_equal(naryn__cuts_points(s, 0), 1);
   assert_int_equal(naryn__cuts_points(s, 1), 0);
   assert_memory_equal(naryn__cuts_point(s, 0, 0), x, sizeof x);
@@ -339,7 +341,7 @@ static void test_resume_torn(void **state) {
     counts[it] = naryn__cuts_count(c, 0) + naryn__cuts_count(c, 1);
   }
   naryn__cutlog_close(l);
-  assert_int_equal(ends[0], 36 + 28 + 4);
+  assert_int_equal(ends[0], 44 + 28 + 4);
   assert_int_equal(ends[1], ends[0] + 20 + 2 * 36 + 20 + 4);
   /* The whole file reads back as the store. */
   naryn__cuts *r = store(2, 2, names2, FP);
@@ -429,14 +431,14 @@ static void test_corrupt(void **state) {
   long long ends[4];
   naryn_diags *d = naryn_diags_new(0);
   three_blocks("bad.cuts", ends);
-  assert_int_equal(ends[0], 68);
-  assert_int_equal(ends[1], 68 + 20 + 72 + 4);
-  /* A number in the first block: its closing CRC at byte 160 fails. */
+  assert_int_equal(ends[0], 76);
+  assert_int_equal(ends[1], 76 + 20 + 72 + 4);
+  /* A number in the first block: its closing CRC at byte 168 fails. */
   poke("bad.cuts", (long)ends[0] + 20 + 12, 1);
   naryn__cuts *r = store(2, 2, names2, FP);
   assert_int_equal(naryn__cutfile_read(r, "bad.cuts", NULL, d), NARYN_ESYNTAX);
   const char *e = tu_first_error(d);
-  assert_non_null(strstr(e, "bad.cuts: error: corrupt at byte 160: expected the CRC-32 of the "
+  assert_non_null(strstr(e, "bad.cuts: error: corrupt at byte 168: expected the CRC-32 of the "
                             "bytes before it, "));
   naryn__cuts_free(r);
   /* The count of the second block: its header's CRC fails. */
@@ -456,7 +458,7 @@ static void test_corrupt(void **state) {
   naryn_diags_clear(d);
   r = store(2, 2, names2, FP);
   assert_int_equal(naryn__cutfile_read(r, "bad.cuts", NULL, d), NARYN_ESYNTAX);
-  assert_string_equal(tu_first_error(d), "bad.cuts: error: corrupt at byte 164: expected "
+  assert_string_equal(tu_first_error(d), "bad.cuts: error: corrupt at byte 172: expected "
                                          "\"CUTS\", the start of a block of cuts");
   naryn__cuts_free(r);
   /* The last block: left out with a note, the others read. */
@@ -470,13 +472,13 @@ static void test_corrupt(void **state) {
            "(its CRC-32 does not match)", ends[2]);
   assert_non_null(strstr(tu_first_of(d, NARYN_SEV_NOTE), want));
   naryn__cuts_free(r);
-  /* A state name in the header: the CRC at byte 64. */
+  /* A state name in the header: the CRC at byte 72. */
   three_blocks("bad.cuts", ends);
-  poke("bad.cuts", 40, 1);
+  poke("bad.cuts", 48, 1);
   naryn_diags_clear(d);
   r = store(2, 2, names2, FP);
   assert_int_equal(naryn__cutfile_read(r, "bad.cuts", NULL, d), NARYN_ESYNTAX);
-  assert_non_null(strstr(tu_first_error(d), "bad.cuts: error: corrupt at byte 64: "));
+  assert_non_null(strstr(tu_first_error(d), "bad.cuts: error: corrupt at byte 72: "));
   naryn__cuts_free(r);
   /* A cut of an outcome the model has not, its CRCs whole (it was written
   ** for a model of three outcomes and is read for one of two): an error,
@@ -489,7 +491,7 @@ static void test_corrupt(void **state) {
   naryn_diags_clear(d);
   r = store_of(2, 2, 2, names2, FP);
   assert_int_equal(naryn__cutfile_read(r, "bad.cuts", NULL, d), NARYN_ESYNTAX);
-  assert_string_equal(tu_first_error(d), "bad.cuts: error: corrupt at byte 88: expected a "
+  assert_string_equal(tu_first_error(d), "bad.cuts: error: corrupt at byte 96: expected a "
                                          "stage from 0 to 1, an outcome from -1 to 1 and "
                                          "numbers of at most 1e+30 in size");
   assert_int_equal(naryn__cuts_count(r, 1), 0);
@@ -503,7 +505,7 @@ static void test_corrupt(void **state) {
   naryn_diags_clear(d);
   r = store(2, 2, names2, FP);
   assert_int_equal(naryn__cutfile_read(r, "bad.cuts", NULL, d), NARYN_ESYNTAX);
-  assert_non_null(strstr(tu_first_error(d), "bad.cuts: error: corrupt at byte 88: expected a "
+  assert_non_null(strstr(tu_first_error(d), "bad.cuts: error: corrupt at byte 96: expected a "
                                             "stage from 0 to 1"));
   naryn__cuts_free(r);
   naryn_diags_free(d);
@@ -537,7 +539,7 @@ static void test_read_whole(void **state) {
   r = store(2, 2, names2, FP);
   assert_int_equal(naryn__cutfile_read_whole(r, "whole.cuts", d), NARYN_ESYNTAX);
   assert_string_equal(tu_first_error(d),
-                      "whole.cuts: error: damaged at byte 68: expected a whole file, as a "
+                      "whole.cuts: error: damaged at byte 76: expected a whole file, as a "
                       "policy's cuts are written, but the block there is incomplete (its "
                       "CRC-32 does not match): the file was cut short or changed after it "
                       "was written; train the policy again or copy its folder anew");
@@ -547,15 +549,15 @@ static void test_read_whole(void **state) {
   naryn_diags_clear(d);
   r = store(2, 2, names2, FP);
   assert_int_equal(naryn__cutfile_read_whole(r, "whole.cuts", d), NARYN_ESYNTAX);
-  assert_non_null(strstr(tu_first_error(d), "damaged at byte 68: expected a whole file, as a "
+  assert_non_null(strstr(tu_first_error(d), "damaged at byte 76: expected a whole file, as a "
                                             "policy's cuts are written, but the block there "
                                             "is incomplete (the file ends inside it)"));
   naryn__cuts_free(r);
-  assert_int_equal(truncate("whole.cuts", 68), 0);
+  assert_int_equal(truncate("whole.cuts", 76), 0);
   naryn_diags_clear(d);
   r = store(2, 2, names2, FP);
   assert_int_equal(naryn__cutfile_read_whole(r, "whole.cuts", d), NARYN_ESYNTAX);
-  assert_non_null(strstr(tu_first_error(d), "whole.cuts: error: damaged at byte 68: expected "
+  assert_non_null(strstr(tu_first_error(d), "whole.cuts: error: damaged at byte 76: expected "
                                             "a block of cuts after the header"));
   naryn__cuts_free(r);
   /* A log's blocks, all whole, read as a whole file. */
@@ -580,20 +582,22 @@ static void put_crc(unsigned char *b, size_t *n) {
   put_le(b, n, crc32(crc32(0L, Z_NULL, 0), b, (uInt)*n), 4);
 }
 
-/* Writes path as naryn wrote cut files of version 1 (no trial states):
-** its header for names2 and FP, and one block of iteration 1 holding a
-** cut of each of 2 stages; returns its length. */
-static long long version1(const char *path) {
+/* Writes path as naryn wrote cut files of version 1 (no trial states)
+** or 2 (no hash of the stage problems): its header for names2 and FP, and
+** one block of iteration 1 holding a cut of each of 2 stages (and, in
+** version 2, no trial state); returns its length. */
+static long long old_version(const char *path, int version) {
   unsigned char b[256];
   size_t n = 8;
   memcpy(b, "NARYNCUT", 8);
-  put_le(b, &n, 1, 4), put_le(b, &n, 2, 4), put_le(b, &n, 2, 4);
+  put_le(b, &n, (uint64_t)version, 4), put_le(b, &n, 2, 4), put_le(b, &n, 2, 4);
   put_le(b, &n, FP, 8), put_le(b, &n, 28, 4);
   put_crc(b, &n);
   memcpy(b + n, "toktogul_hm3\0naryn_past_m3s\0", 28), n += 28;
   put_crc(b, &n);
   memcpy(b + n, "CUTS", 4), n += 4;
   put_le(b, &n, 1, 4), put_le(b, &n, 2, 4);
+  if (version >= 2) put_le(b, &n, 0, 4);
   put_crc(b, &n);
   for (int t = 0; t < 2; t++) {
     const double v[3] = {100.0 + t, -1.5, 0.25 * t};
@@ -617,7 +621,7 @@ static long long version1(const char *path) {
 ** version 1, its trial states left out. */
 static void test_version1(void **state) {
   (void)state;
-  long long len = version1("old.cuts");
+  long long len = old_version("old.cuts", 1);
   assert_int_equal(len, 36 + 28 + 4 + 16 + 2 * 36 + 4);
   naryn_diags *d = naryn_diags_new(0);
   naryn__cuts *r = store(2, 2, names2, FP);
@@ -653,6 +657,38 @@ static void test_version1(void **state) {
   naryn_diags_free(d);
 }
 
+/* A file of version 2 is read as it is, with no hash of the stage
+** problems; a run resuming from it appends blocks of version 2 (which are
+** version 3's), its trial states in them. */
+static void test_version2(void **state) {
+  (void)state;
+  long long len = old_version("old2.cuts", 2);
+  assert_int_equal(len, 36 + 28 + 4 + 20 + 2 * 36 + 4);
+  naryn_diags *d = naryn_diags_new(0);
+  naryn__cuts *r = store(2, 2, names2, FP);
+  naryn__cuts_set_problem(r, 42);
+  naryn__cutlog *l = NULL;
+  assert_int_equal(naryn__cutlog_open(r, "old2.cuts", &l, d), NARYN_OK);
+  assert_int_equal(naryn_diags_count(d), 0);
+  assert_true(naryn__cuts_problem_read(r) == 0);
+  assert_int_equal(naryn__cuts_count(r, 0) + naryn__cuts_count(r, 1), 2);
+  double b[2] = {1.0, 2.0}, x[2] = {3.0, 4.0};
+  naryn__cuts_add(r, 1, -1, 2, 3.0, b, d);
+  naryn__cuts_add_point(r, 1, x, d);
+  assert_int_equal(naryn__cutlog_append(l, r, 2, d), NARYN_OK);
+  naryn__cutlog_close(l);
+  assert_int_equal(file_size("old2.cuts"), len + 20 + 36 + 20 + 4);
+  naryn__cuts *s = store(2, 2, names2, FP);
+  assert_int_equal(naryn__cutfile_read(s, "old2.cuts", NULL, d), NARYN_OK);
+  assert_int_equal(naryn_diags_count(d), 0);
+  assert_int_equal(naryn__cuts_count(s, 1), 2);
+  assert_int_equal(naryn__cuts_points(s, 1), 1);
+  naryn__cuts_free(s);
+  naryn__cuts_free(r);
+  remove("old2.cuts");
+  naryn_diags_free(d);
+}
+
 /* A trial state of a stage the model does not have, its block's CRC
 ** mended: an error naming its byte. */
 static void test_bad_trial_state(void **state) {
@@ -664,7 +700,7 @@ static void test_bad_trial_state(void **state) {
   naryn_diags *d = naryn_diags_new(0);
   assert_int_equal(naryn__cutfile_write(c, "state.cuts", 0, d), NARYN_OK);
   long long len = file_size("state.cuts"), at = len - 4 - 20;
-  assert_int_equal(at, 68 + 20 + 36);
+  assert_int_equal(at, 76 + 20 + 36);
   unsigned char *text = (unsigned char *)tu_slurp("state.cuts");
   text[at] = 2;
   size_t n = (size_t)len - 4;
@@ -676,7 +712,7 @@ static void test_bad_trial_state(void **state) {
   free(text);
   naryn__cuts *r = store(2, 2, names2, FP);
   assert_int_equal(naryn__cutfile_read(r, "state.cuts", NULL, d), NARYN_ESYNTAX);
-  assert_string_equal(tu_first_error(d), "state.cuts: error: corrupt at byte 124: expected a "
+  assert_string_equal(tu_first_error(d), "state.cuts: error: corrupt at byte 132: expected a "
                                          "trial state of a stage from 0 to 1, of numbers "
                                          "of at most 1e+30 in size");
   assert_int_equal(naryn__cuts_count(r, 0) + naryn__cuts_points(r, 0), 0);
@@ -712,16 +748,16 @@ static void test_refused(void **state) {
   static const char *const other[] = {"toktogul_hm3", "naryn_past2_m3s"};
   r = store(2, 2, other, FP);
   assert_int_equal(naryn__cutfile_read(r, "run.cuts", NULL, d), NARYN_EMODEL);
-  assert_string_equal(tu_first_error(d), "run.cuts: error: state 2 at byte 49: expected "
+  assert_string_equal(tu_first_error(d), "run.cuts: error: state 2 at byte 57: expected "
                                          "\"naryn_past2_m3s\", got \"naryn_past_m3s\"");
   naryn__cuts_free(r);
-  /* Version 3. */
+  /* Version 4. */
   poke("run.cuts", 8, 1);
   naryn_diags_clear(d);
   r = store(2, 2, names2, FP);
   assert_int_equal(naryn__cutfile_read(r, "run.cuts", NULL, d), NARYN_ESYNTAX);
   assert_string_equal(tu_first_error(d),
-                      "run.cuts: error: expected a cut file of version 1 to 2, got version 3");
+                      "run.cuts: error: expected a cut file of version 1 to 3, got version 4");
   /* Not a cut file; an empty one; none. */
   tu_write(".", "text.cuts", "NARYN CUTS\n");
   naryn_diags_clear(d);
@@ -760,6 +796,7 @@ int main(void) {
       cmocka_unit_test(test_add_and_value),
       cmocka_unit_test(test_selection_by_hand),
       cmocka_unit_test(test_version1),
+      cmocka_unit_test(test_version2),
       cmocka_unit_test(test_bad_trial_state),
       cmocka_unit_test(test_selection_by_outcome),
       cmocka_unit_test(test_selection_incremental),
