@@ -37,11 +37,13 @@
 ** names are not those of the store it is read into (a cut file of another
 ** model).
 */
+#define _DEFAULT_SOURCE /* flock */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -560,6 +562,16 @@ static void sync_folder(const char *path) {
   }
 }
 
+/* Takes the log's lock, held while its descriptor is open, so that two
+** runs given the same file do not write over each other's blocks. A file
+** system without such locks is written without. */
+static int lock_log(naryn__cutlog *l, naryn_diags *d) {
+  if (flock(l->s.fd, LOCK_EX | LOCK_NB) == 0 || errno != EWOULDBLOCK) return NARYN_OK;
+  return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, l->path, 0, 0, NULL,
+                     "cannot write: another process is writing to it (a naryn sddp given "
+                     "the same --cut-log); wait for it to end or give another file");
+}
+
 int naryn__cutlog_open(naryn__cuts *c, const char *path, naryn__cutlog **out,
                        naryn_diags *d) {
   long mark = naryn__diags_nomem(d);
@@ -585,8 +597,13 @@ int naryn__cutlog_open(naryn__cuts *c, const char *path, naryn__cutlog **out,
   if (stat(path, &st) == 0) {
     long long good = 0;
     uint32_t crc = 0;
-    rc = read_file(c, path, 0, &good, &crc, &l->s.version, d);
-    if (rc == NARYN_OK && (l->s.fd = open(path, O_WRONLY)) < 0) rc = cannot_write(l, errno, d);
+    /* Locked before it is read: a run writing it may be mid-block. */
+    if (!S_ISDIR(st.st_mode)) {
+      if ((l->s.fd = open(path, O_WRONLY)) < 0) rc = cannot_write(l, errno, d);
+      else rc = lock_log(l, d);
+    }
+    if (rc == NARYN_OK) rc = read_file(c, path, 0, &good, &crc, &l->s.version, d);
+    if (rc == NARYN_OK && fstat(l->s.fd, &st) != 0) rc = cannot_write(l, errno, d);
     if (rc == NARYN_OK && good < (long long)st.st_size && ftruncate(l->s.fd, (off_t)good) != 0)
       rc = cannot_write(l, errno, d);
     if (rc == NARYN_OK && lseek(l->s.fd, (off_t)good, SEEK_SET) < 0)
@@ -600,6 +617,8 @@ int naryn__cutlog_open(naryn__cuts *c, const char *path, naryn__cutlog **out,
     rc = cannot_write(l, errno, d);
   } else if ((l->s.fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666)) < 0) {
     rc = cannot_write(l, errno, d);
+  } else if ((rc = lock_log(l, d)) != NARYN_OK) {
+    /* Another run opened the file just made before this one locked it. */
   } else {
     l->s.crc = crc_of(0, NULL, 0);
     put_header(&l->s, c);

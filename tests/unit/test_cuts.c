@@ -572,6 +572,40 @@ static void test_read_whole(void **state) {
   naryn_diags_free(d);
 }
 
+/* A log is locked while a run writes it: a second run given the same
+** file is refused, naming it, whether the file was just made or was
+** there; once the first closes it, it opens. */
+static void test_log_locked(void **state) {
+  (void)state;
+  long long ends[4];
+  naryn_diags *d = naryn_diags_new(0);
+  for (int existing = 0; existing < 2; existing++) {
+    remove("lock.cuts");
+    if (existing) three_blocks("lock.cuts", ends);
+    naryn__cuts *a = store(2, 2, names2, FP), *b = store(2, 2, names2, FP);
+    naryn__cutlog *la = NULL, *lb = NULL;
+    assert_int_equal(naryn__cutlog_open(a, "lock.cuts", &la, d), NARYN_OK);
+    naryn_diags_clear(d);
+    assert_int_equal(naryn__cutlog_open(b, "lock.cuts", &lb, d), NARYN_EIO);
+    assert_null(lb);
+    assert_string_equal(tu_first_error(d), "lock.cuts: error: cannot write: another process is "
+                                           "writing to it (a naryn sddp given the same "
+                                           "--cut-log); wait for it to end or give another "
+                                           "file");
+    naryn__cutlog_close(la);
+    naryn__cuts_free(b);
+    b = store(2, 2, names2, FP);
+    naryn_diags_clear(d);
+    assert_int_equal(naryn__cutlog_open(b, "lock.cuts", &lb, d), NARYN_OK);
+    assert_int_equal(naryn__cuts_count(b, 0), existing ? 3 : 0);
+    naryn__cutlog_close(lb);
+    naryn__cuts_free(a);
+    naryn__cuts_free(b);
+  }
+  remove("lock.cuts");
+  naryn_diags_free(d);
+}
+
 /* Puts v little-endian in the next 'bytes' bytes of b from *n on. */
 static void put_le(unsigned char *b, size_t *n, uint64_t v, int bytes) {
   for (int i = 0; i < bytes; i++) b[(*n)++] = (unsigned char)(v >> (8 * i));
@@ -804,6 +838,7 @@ int main(void) {
       cmocka_unit_test(test_resume_torn),
       cmocka_unit_test(test_corrupt),
       cmocka_unit_test(test_read_whole),
+      cmocka_unit_test(test_log_locked),
       cmocka_unit_test(test_refused),
   };
   return cmocka_run_group_tests(tests, tu_enter_tmpdir, tu_leave_tmpdir);
