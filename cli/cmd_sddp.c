@@ -127,6 +127,9 @@ static void print_row(void *user, const naryn_sddp_log *r) {
   if (isnan(r->upper))
     printf("  %9d %18.2f %18s %12s %8s %9.2f %7d\n", r->iteration, r->lower, "", "", "",
            r->seconds, r->cuts);
+  else if (isnan(r->gap_pct))
+    printf("  %9d %18.2f %18.2f %12.2f %8s %9.2f %7d\n", r->iteration, r->lower, r->upper,
+           r->half_width, "", r->seconds, r->cuts);
   else
     printf("  %9d %18.2f %18.2f %12.2f %8.3f %9.2f %7d\n", r->iteration, r->lower,
            r->upper, r->half_width, r->gap_pct, r->seconds, r->cuts);
@@ -198,9 +201,16 @@ int cmd_sddp(int argc, char **argv) {
     /* A gap within rounding of zero is printed as 0, not -0.000. */
     double gap = last ? last->gap_pct : NAN;
     if (fabs(gap) < 5e-4) gap = 0.0;
-    printf("\n%s after %d iterations: lower bound %.2f, upper bound %.2f +- %.2f (95 %%%s), "
-           "gap %.3f %%\n", said, naryn_policy_iterations(p), naryn_policy_lower_bound(p),
-           ub, half, o.bound_control ? ", with the control variate" : "", gap);
+    if (o.cvar_lambda > 0)
+      printf("\n%s after %d iterations: lower bound %.2f of the risk-adjusted cost, the "
+             "policy's expected cost %.2f +- %.2f (95 %%%s); no gap, as under CVaR the two "
+             "measure different costs\n",
+             said, naryn_policy_iterations(p), naryn_policy_lower_bound(p), ub, half,
+             o.bound_control ? ", with the control variate" : "");
+    else
+      printf("\n%s after %d iterations: lower bound %.2f, upper bound %.2f +- %.2f (95 %%%s), "
+             "gap %.3f %%\n", said, naryn_policy_iterations(p), naryn_policy_lower_bound(p),
+             ub, half, o.bound_control ? ", with the control variate" : "", gap);
     printf("Results: %s/convergence.csv, cuts.csv, cuts.bin, prodfn.csv, water_values.csv, "
            "report.html\n", out);
   }

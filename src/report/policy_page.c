@@ -193,8 +193,9 @@ static int bounds_section(naryn__page *p, policy *q) {
                   "the expected cost the stages' cuts promise from the initial storage; it "
                   "rises as cuts are added. The upper bound is the mean cost of the policy "
                   "simulated over sampled inflows, with its 95 %% confidence interval; the "
-                  "gap is how far the lower bound stands below it, in %% of it. Costs are "
-                  "totals over the horizon, in ");
+                  "gap is how far the lower bound stands below it, in %% of it (none with "
+                  "CVaR, whose lower bound is of the risk-adjusted cost and may pass the "
+                  "expected one). Costs are totals over the horizon, in ");
   naryn__text(p, q->currency);
   fprintf(p->out, ".</p>\n");
   int ns = 2 + q->nest;

@@ -75,8 +75,12 @@ static int log_row(naryn_policy *p, const naryn_sddp_opts *o, int it, double t0)
   row->lower = p->lower;
   row->upper = p->upper;
   row->half_width = p->half;
+  /* Under CVaR the lower bound is of the risk-adjusted cost and the upper
+  ** the policy's expected cost: they bound nothing together, and have no
+  ** gap. */
   double scale = fmax(fmax(fabs(p->upper), fabs(p->lower)), 1e-9);
-  row->gap_pct = isnan(p->upper) ? NAN : 100.0 * (p->upper - p->lower) / scale;
+  row->gap_pct = isnan(p->upper) || o->cvar_lambda > 0 ? NAN
+                                                       : 100.0 * (p->upper - p->lower) / scale;
   row->seconds = now_s() - t0;
   row->cuts = 0;
   for (int n = 0; n < p->N; n++) row->cuts += naryn__cuts_count(p->cuts, n);

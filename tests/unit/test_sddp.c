@@ -136,6 +136,11 @@ static void test_cvar_worst_case(void **state) {
                 naryn_policy_lower_bound(p));
   assert_true(worst > mean);
   assert_true(fabs(naryn_policy_lower_bound(p) - worst) <= 1e-6 * fabs(worst));
+  /* The upper bound is the policy's expected cost, which the risk-adjusted
+  ** lower bound passes: no gap is given. */
+  const naryn_sddp_log *last = naryn_policy_log(p, naryn_policy_log_count(p) - 1);
+  assert_false(isnan(last->upper));
+  assert_true(isnan(last->gap_pct));
   naryn_policy_free(p);
   naryn_model_free(m);
 }
