@@ -300,6 +300,12 @@ int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out) {
     }
     out->model.model = a;
   }
+  if (!isnan(out->gap_pct) && out->cvar_lambda > 0) {
+    cli_error("%s: expected --gap without --cvar with a weight above 0: the lower bound is "
+              "then of the risk-adjusted cost and no gap is measured; stop by --iterations, "
+              "--time-limit or --stall", spec->name);
+    return EXIT_USAGE;
+  }
   if (out->price_seed && !out->policy) {
     cli_error("%s: expected --price-seed S only with --policy DIR (it draws the price "
               "states of that policy's Markov chain of prices)", spec->name);

@@ -270,6 +270,10 @@ check sddp-log-other-cost-replay 0 "decided by the policy" \
   "$naryn" simulate "$tmp/sddp-cheap.yaml" --policy "$tmp/sd6" --out "$tmp/sd9"
 check sddp-log-same-again 0 "after 11 iterations" \
   "$naryn" sddp examples/sddp/model.yaml --iterations 1 --cut-log "$tmp/cl.bin" --out "$tmp/sd10"
+check sddp-gap-with-cvar 2 "expected --gap without --cvar with a weight above 0" \
+  "$naryn" sddp examples/sddp/model.yaml --gap 2 --cvar 0.5,0.5
+check sddp-cvar-no-gap 0 "no gap, as under CVaR the two measure different costs" \
+  "$naryn" sddp examples/sddp/model.yaml --iterations 9 --cvar 0.5,0.5 --out "$tmp/sd11"
 check sddp-bad-seed 2 'expected --seed to be a whole number' \
   "$naryn" sddp examples/sddp/model.yaml --seed -3
 # The curve's report marks the simulated rules, whose plan is kept too.
