@@ -490,6 +490,12 @@ static int read_file(naryn__cuts *c, const char *path, int whole, long long *goo
                      uint32_t *crc, int *version, naryn_diags *d) {
   reader r = {.path = path, .whole = whole, .d = d};
   r.crc = crc_of(0, NULL, 0);
+  /* A pipe or a device would be waited on, or read but once. */
+  struct stat first;
+  if (stat(path, &first) == 0 && !S_ISREG(first.st_mode) && !S_ISDIR(first.st_mode))
+    return naryn__diag(d, NARYN_EIO, NARYN_SEV_ERROR, path, 0, 0, NULL,
+                       "cannot read: expected a regular file of cuts, got a pipe or a "
+                       "device");
   r.f = fopen(path, "rb");
   struct stat st;
   if (!r.f || fstat(fileno(r.f), &st) != 0 || S_ISDIR(st.st_mode)) {
@@ -597,8 +603,9 @@ int naryn__cutlog_open(naryn__cuts *c, const char *path, naryn__cutlog **out,
   if (stat(path, &st) == 0) {
     long long good = 0;
     uint32_t crc = 0;
-    /* Locked before it is read: a run writing it may be mid-block. */
-    if (!S_ISDIR(st.st_mode)) {
+    /* Locked before it is read: a run writing it may be mid-block. A pipe
+    ** or a device is left to the reader, which refuses it. */
+    if (S_ISREG(st.st_mode)) {
       if ((l->s.fd = open(path, O_WRONLY)) < 0) rc = cannot_write(l, errno, d);
       else rc = lock_log(l, d);
     }

@@ -810,6 +810,19 @@ static void test_refused(void **state) {
   naryn_diags_clear(d);
   assert_int_equal(naryn__cutfile_read(r, ".", NULL, d), NARYN_EIO);
   assert_string_equal(tu_first_error(d), ".: error: cannot read: Is a directory");
+  /* A pipe no one writes to, which opening would wait on for ever: as a
+  ** file read and as a log. */
+  remove("pipe.cuts");
+  assert_int_equal(mkfifo("pipe.cuts", 0600), 0);
+  naryn_diags_clear(d);
+  assert_int_equal(naryn__cutfile_read(r, "pipe.cuts", NULL, d), NARYN_EIO);
+  assert_string_equal(tu_first_error(d), "pipe.cuts: error: cannot read: expected a regular "
+                                         "file of cuts, got a pipe or a device");
+  naryn__cutlog *lp = NULL;
+  naryn_diags_clear(d);
+  assert_int_equal(naryn__cutlog_open(r, "pipe.cuts", &lp, d), NARYN_EIO);
+  assert_null(lp);
+  remove("pipe.cuts");
   /* Nothing read from any of them. */
   assert_int_equal(naryn__cuts_count(r, 0) + naryn__cuts_count(r, 1), 0);
   /* A log where no file can be made. */
