@@ -2102,6 +2102,13 @@ int naryn__hover_columns(FILE *out, const naryn__chart *c, const naryn__scale *x
                          double left, double top, double plot_w, double plot_h,
                          naryn_diags *d);
 
+/* core/interval.c: 95 % confidence intervals of a mean. The 0.975
+** quantile of Student's t with df degrees of freedom (NaN below 1); and
+** the half width of the interval for the mean of the n values x, t of
+** n - 1 degrees of freedom times their standard error (NaN below 2). */
+double naryn__t975(int df);
+double naryn__half_width95(const double *x, int n);
+
 /* report/distrib.c: duration curves and months' spreads over the years. */
 /* The q quantile (0 to 1) of n sorted values, interpolated linearly
 ** between them; NaN when n is 0. */

@@ -527,12 +527,11 @@ int naryn__sddp_upper_bound(train *tr, int n, naryn_diags *d) {
     c[j] = all[(size_t)(j / BOUND_CHUNK % tr->nrank) * n + j];
   free(all);
   if (rc == NARYN_OK) {
-    double sum = 0.0, sum2 = 0.0;
-    for (int j = 0; j < n; j++) sum += c[j], sum2 += c[j] * c[j];
-    double mean = sum / n, var = n > 1 ? fmax(0.0, (sum2 - n * mean * mean) / (n - 1)) : 0.0;
+    double sum = 0.0;
+    for (int j = 0; j < n; j++) sum += c[j];
     naryn_policy *p = tr->w[0].p;
-    p->upper = mean;
-    p->half = n > 1 ? 1.96 * sqrt(var / n) : NAN;
+    p->upper = sum / n;
+    p->half = naryn__half_width95(c, n);
   }
   free(c);
   tr->sample = NULL;
