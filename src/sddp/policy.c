@@ -22,35 +22,26 @@
 ** cut file: FNV-1a over the model's name, steps and states (reservoirs,
 ** then PAR lags). */
 static uint64_t fingerprint(const naryn_model *m, const naryn_policy *p) {
-  uint64_t h = 1469598103934665603ull;
+  uint64_t h = NARYN__HASH_START;
   const char *name = m->name ? m->name : "";
-  for (const char *c = name; *c; c++) h = (h ^ (unsigned char)*c) * 1099511628211ull;
+  h = naryn__hash_bytes(h, name, strlen(name));
   h = (h ^ (uint64_t)m->nsteps) * 1099511628211ull;
-  for (int k = 0; k < p->nstate; k++)
-    for (const char *c = naryn__stage_state_name(p->stage[0], k); *c; c++)
-      h = (h ^ (unsigned char)*c) * 1099511628211ull;
+  for (int k = 0; k < p->nstate; k++) {
+    const char *state = naryn__stage_state_name(p->stage[0], k);
+    h = naryn__hash_bytes(h, state, strlen(state));
+  }
   /* A chain of prices: its states, their factors, its transitions and its
   ** first state (a policy of other prices is another policy). */
   const naryn__prices *pc = m->prices;
   for (int k = 0; pc && k < pc->n; k++) {
-    for (const char *c = pc->name[k]; *c; c++) h = (h ^ (unsigned char)*c) * 1099511628211ull;
-    const double *x[2] = {pc->factor + (size_t)k * 12, pc->p + (size_t)k * pc->n};
-    const int nx[2] = {12, pc->n};
-    for (int a = 0; a < 2; a++)
-      for (int j = 0; j < nx[a]; j++) {
-        unsigned char b[8];
-        memcpy(b, &x[a][j], sizeof b);
-        for (int i = 0; i < 8; i++) h = (h ^ b[i]) * 1099511628211ull;
-      }
+    h = naryn__hash_bytes(h, pc->name[k], strlen(pc->name[k]));
+    h = naryn__hash_bytes(h, pc->factor + (size_t)k * 12, 12 * sizeof *pc->factor);
+    h = naryn__hash_bytes(h, pc->p + (size_t)k * pc->n, (size_t)pc->n * sizeof *pc->p);
   }
   /* Monthly transitions: every month's matrix after January's (a single
   ** matrix hashes as it always did). */
   size_t nn = pc && pc->monthly ? (size_t)pc->n * pc->n : 0;
-  for (size_t j = nn; j < 12 * nn; j++) {
-    unsigned char b[8];
-    memcpy(b, &pc->p[j], sizeof b);
-    for (int i = 0; i < 8; i++) h = (h ^ b[i]) * 1099511628211ull;
-  }
+  if (nn) h = naryn__hash_bytes(h, pc->p + nn, 11 * nn * sizeof *pc->p);
   if (pc) h = (h ^ (uint64_t)(pc->initial + 1)) * 1099511628211ull;
   return h;
 }

@@ -650,6 +650,23 @@ static long long old_version(const char *path, int version) {
   return (long long)n;
 }
 
+/* Appends r's new cut of iteration 2 to the old log l at path and closes
+** it (freeing r): the file must then be 'size' bytes, and read back give
+** stage 1 its two cuts and 'points' trial states. */
+static void append_and_read(naryn__cutlog *l, naryn__cuts *r, const char *path,
+                            long long size, int points, naryn_diags *d) {
+  assert_int_equal(naryn__cutlog_append(l, r, 2, d), NARYN_OK);
+  naryn__cutlog_close(l);
+  assert_int_equal(file_size(path), size);
+  naryn__cuts *s = store(2, 2, names2, FP);
+  assert_int_equal(naryn__cutfile_read(s, path, NULL, d), NARYN_OK);
+  assert_int_equal(naryn_diags_count(d), 0);
+  assert_int_equal(naryn__cuts_count(s, 1), 2);
+  assert_int_equal(naryn__cuts_points(s, 1), points);
+  naryn__cuts_free(s);
+  naryn__cuts_free(r);
+}
+
 /* A file of version 1 is read as it is, its cuts without trial states (a
 ** selection keeps them all); a run resuming from it appends blocks of
 ** version 1, its trial states left out. */
@@ -678,16 +695,7 @@ static void test_version1(void **state) {
   double b[2] = {1.0, 2.0}, x[2] = {3.0, 4.0};
   naryn__cuts_add(r, 1, -1, 2, 3.0, b, d);
   naryn__cuts_add_point(r, 1, x, d);
-  assert_int_equal(naryn__cutlog_append(l, r, 2, d), NARYN_OK);
-  naryn__cutlog_close(l);
-  assert_int_equal(file_size("old.cuts"), len + 16 + 36 + 4);
-  naryn__cuts *s = store(2, 2, names2, FP);
-  assert_int_equal(naryn__cutfile_read(s, "old.cuts", NULL, d), NARYN_OK);
-  assert_int_equal(naryn_diags_count(d), 0);
-  assert_int_equal(naryn__cuts_count(s, 1), 2);
-  assert_int_equal(naryn__cuts_points(s, 1), 0);
-  naryn__cuts_free(s);
-  naryn__cuts_free(r);
+  append_and_read(l, r, "old.cuts", len + 16 + 36 + 4, 0, d);
   naryn_diags_free(d);
 }
 
@@ -709,16 +717,7 @@ static void test_version2(void **state) {
   double b[2] = {1.0, 2.0}, x[2] = {3.0, 4.0};
   naryn__cuts_add(r, 1, -1, 2, 3.0, b, d);
   naryn__cuts_add_point(r, 1, x, d);
-  assert_int_equal(naryn__cutlog_append(l, r, 2, d), NARYN_OK);
-  naryn__cutlog_close(l);
-  assert_int_equal(file_size("old2.cuts"), len + 20 + 36 + 20 + 4);
-  naryn__cuts *s = store(2, 2, names2, FP);
-  assert_int_equal(naryn__cutfile_read(s, "old2.cuts", NULL, d), NARYN_OK);
-  assert_int_equal(naryn_diags_count(d), 0);
-  assert_int_equal(naryn__cuts_count(s, 1), 2);
-  assert_int_equal(naryn__cuts_points(s, 1), 1);
-  naryn__cuts_free(s);
-  naryn__cuts_free(r);
+  append_and_read(l, r, "old2.cuts", len + 20 + 36 + 20 + 4, 1, d);
   remove("old2.cuts");
   naryn_diags_free(d);
 }
