@@ -115,10 +115,39 @@ static int expected_value(run *r, int from, int t, const double *s, double *e) {
   return NARYN_OK;
 }
 
+/* The draws of step t of round 'round' of a pass from rng: with a chain
+** of prices, each step after the first draws its price state into *ps
+** before its outcome. The outcome. naryn__sddp_rounds replays these
+** draws, so the two must draw alike. */
+static int draw_step(const naryn_model *m, int round, int t, int T, naryn__rng *rng, int *ps) {
+  if (m->prices && (round > 0 || t > 0))
+    *ps = naryn__prices_next(m->prices, *ps, m->step_month[t > 0 ? t - 1 : T - 1],
+                             naryn__rng_uniform(rng));
+  return outcome_of(m, naryn__rng_uniform(rng));
+}
+
+/* The rounds a cycle's training pass drawn from rng would go by chance:
+** its steps' draws and, after each round, whether it goes round again
+** (at most MAX_ROUNDS). Every pass of an iteration goes round as many
+** times as its first pass's stream says (doc/sddp.md, "Threads and
+** processes"). */
+int naryn__sddp_rounds(const run *r, naryn__rng *rng) {
+  const naryn_policy *p = r->p;
+  int ps = p->m->prices ? p->m->prices->initial : 0, round = 0;
+  while (round < MAX_ROUNDS) {
+    for (int t = 0; t < p->T; t++) draw_step(p->m, round, t, p->T, rng, &ps);
+    round++;
+    if (!(naryn__rng_uniform(rng) < r->discount)) break;
+  }
+  return round;
+}
+
 /* One forward pass along the outcomes (and price states) drawn from rng:
 ** its nodes and states kept into pr (NULL: not kept), its cost into
 ** *total. A cycle's pass goes round again with the discount's chance,
-** so that its mean cost is the discounted cost. With rounds > 0 it first
+** so that its mean cost is the discounted cost; with exact > 0 it goes
+** round exactly that many times, drawing as one going by chance would
+** (a training pass: naryn__sddp_rounds). With rounds > 0 it first
 ** goes round that many times for sure, round k's cost weighted by the
 ** discount to the power k, and only then goes on by chance, each round
 ** after weighted by the discount to the power 'rounds': the same mean,
@@ -132,7 +161,8 @@ static int expected_value(run *r, int from, int t, const double *s, double *e) {
 ** each); and where a cycle goes on or not by chance, the weight times (1
 ** if it goes on, less the discount) times the expected value of the
 ** cycle's first stage. */
-int naryn__sddp_forward(run *r, naryn__rng *rng, pathrec *pr, int rounds, double *total) {
+int naryn__sddp_forward(run *r, naryn__rng *rng, pathrec *pr, int rounds, int exact,
+                        double *total) {
   naryn_policy *p = r->p;
   const naryn_model *m = p->m;
   double *s = r->s0 + r->ns; /* the running state */
@@ -144,12 +174,7 @@ int naryn__sddp_forward(run *r, naryn__rng *rng, pathrec *pr, int rounds, double
   double weight = 1.0, cv = 0.0, e = 0.0;
   for (int round = 0; round < MAX_ROUNDS; round++) {
     for (int t = 0; t < p->T; t++) {
-      /* With a chain of prices, each step after the first draws its state
-      ** before its outcome. */
-      if (m->prices && (round > 0 || t > 0))
-        ps = naryn__prices_next(m->prices, ps, m->step_month[t > 0 ? t - 1 : p->T - 1],
-                                naryn__rng_uniform(rng));
-      int k = outcome_of(m, naryn__rng_uniform(rng)), n = naryn__policy_node(p, t, ps);
+      int k = draw_step(m, round, t, p->T, rng, &ps), n = naryn__policy_node(p, t, ps);
       if (control && !carried) {
         int rc = expected_value(r, from, t, s, &e);
         if (rc != NARYN_OK) return rc;
@@ -178,6 +203,7 @@ int naryn__sddp_forward(run *r, naryn__rng *rng, pathrec *pr, int rounds, double
       continue;
     }
     int again = naryn__rng_uniform(rng) < r->discount;
+    if (exact > 0) again = round + 1 < exact;
     if (control) {
       /* The next round's first step from here, whether or not it comes:
       ** its expected value is also that step's, if it does. */

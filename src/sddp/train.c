@@ -48,39 +48,39 @@ static void spin(train *tr, unsigned long seen, int ndone) {
   }
 }
 
-/* The first branch of block b at the level under way. */
-static int block_from(const train *tr, int b) { return b * tr->w[0].p->nb / tr->blocks; }
-
-/* The nodes a block of branches solves, in order: those of the step of
-** node t whose price states branches k0 to k1 - 1 take. */
-static int block_nodes(const naryn_policy *p, int t, int k0, int k1, int *first) {
-  *first = naryn__policy_branch_node(p, t, k0);
-  return k1 > k0 ? naryn__policy_branch_node(p, t, k1 - 1) - *first + 1 : 0;
+/* The nodes the branches of a backward step solve, in order: those of
+** the step after the one visited at node t. */
+static int step_nodes(const naryn_policy *p, int t, int *first) {
+  *first = naryn__policy_branch_node(p, t, 0);
+  return naryn__policy_branch_node(p, t, p->nb - 1) - *first + 1;
 }
 
-/* A block's solves under the branches k0 to k1 - 1 at the states s, the
-** step after visited at node t: each node's first solve starts afresh
-** from the basis the block's solves of that node ended with at the last
-** level that solved it, else for the node visited from the forward pass's
-** solve 'fwd', else from where forward paths start it. A branch the chain
-** never takes, from any state, is not solved (value and slopes 0). */
-static int solve_block(run *r, pathrec *pr, int t, const double *s, int b, int k0, int k1,
-                       const saved *fwd) {
+/* A path's backward solves under every branch at the states s, the step
+** after visited at node t: each node's first solve starts afresh from the
+** basis the path's solves of that node ended with at the last level that
+** solved it, else for the node visited from the forward pass's solve
+** 'fwd', else from where forward paths start it. A branch the chain never
+** takes, from any state, is not solved (value and slopes 0). */
+static int solve_branches(run *r, pathrec *pr, int t, const double *s, const saved *fwd) {
   const naryn_policy *p = r->p;
   int rc = NARYN_OK;
-  for (int k = k0; k < k1 && rc == NARYN_OK; k++) {
+  for (int k = 0; k < p->nb && rc == NARYN_OK; k++) {
     double *g = pr->og + (size_t)k * r->ns;
     if (!naryn__policy_branch_used(p, k)) {
       pr->ov[k] = 0.0;
       memset(g, 0, (size_t)r->ns * sizeof *g);
       continue;
     }
-    int n = naryn__policy_branch_node(p, t, k), at = n * MIN_CHUNKS + b;
-    naryn__sddp_start_stage(r, n, pr->last_set[at] ? &pr->last[at] : n == t ? fwd : &r->ref[n]);
+    int n = naryn__policy_branch_node(p, t, k);
+    naryn__sddp_start_stage(r, n, pr->last_set[n] ? &pr->last[n] : n == t ? fwd : &r->ref[n]);
     rc = naryn__sddp_solve_outcome(r, n, s, k % p->nout, &pr->ov[k], g);
   }
   return rc;
 }
+
+/* The random stream of path j of iteration it: stream it, and for j > 0
+** beyond every iteration's first. */
+static uint64_t path_stream(int it, int j) { return (uint64_t)it + ((uint64_t)j << 40); }
 
 /* What worker w does in the phase under way: the forward passes of its
 ** paths, a level of their backward passes, or its share of the upper
@@ -102,16 +102,14 @@ static void *work(void *arg) {
            j++) {
         naryn__rng rng;
         naryn__rng_seed(&rng, r->o->seed, (1ull << 32) + (uint64_t)j);
-        rc = naryn__sddp_forward(r, &rng, NULL, tr->bound_rounds, &tr->sample[j]);
+        rc = naryn__sddp_forward(r, &rng, NULL, tr->bound_rounds, 0, &tr->sample[j]);
       }
     } else if (tr->phase == PH_FORWARD) {
-      /* Path j of iteration it: stream it, and for j > 0 beyond every
-      ** iteration's first. */
       int j = tr->rank + c * tr->nrank;
       pathrec *pr = &tr->path[j];
       naryn__rng rng;
-      naryn__rng_seed(&rng, r->o->seed, (uint64_t)tr->it + ((uint64_t)j << 40));
-      rc = naryn__sddp_forward(r, &rng, pr, 0, &pr->cost);
+      naryn__rng_seed(&rng, r->o->seed, path_stream(tr->it, j));
+      rc = naryn__sddp_forward(r, &rng, pr, 0, tr->path_rounds, &pr->cost);
     } else {
       /* A path's outcomes at the level under way, from the basis its
       ** solves of the same stage ended with at the last level that solved
@@ -119,22 +117,20 @@ static void *work(void *arg) {
       ** path keeps its outcomes together: after the first, each is a small
       ** change of the LP just solved. */
       c = tr->rank + c * tr->nrank; /* this process's chunks of the level's */
-      int j = tr->cj[c], b = tr->cb[c], t, to;
+      int j = tr->cj[c], t, to;
       pathrec *pr = &tr->path[j];
       const double *s;
       double disc;
       naryn__sddp_level_step(r, pr, tr->level, &t, &to, &s, &disc);
-      int k0 = block_from(tr, b), k1 = block_from(tr, b + 1), first;
-      rc = solve_block(r, pr, t, s, b, k0, k1,
-                       &pr->bases[tr->level < pr->len ? tr->level : pr->len - r->p->T]);
+      rc = solve_branches(r, pr, t, s,
+                          &pr->bases[tr->level < pr->len ? tr->level : pr->len - r->p->T]);
       /* The basis each node's solves ended with (those it solved). */
-      int nn = block_nodes(r->p, t, k0, k1, &first);
+      int first, nn = step_nodes(r->p, t, &first);
       for (int n = first; n < first + nn && rc == NARYN_OK; n++) {
         if (!r->begun[n]) continue;
-        int at = n * MIN_CHUNKS + b;
-        if (naryn__sddp_save_basis(&pr->last[at], r->p->stage[n]) != NARYN_OK) rc = naryn__sddp_oom(r);
-        pr->last_set[at] = 1;
-        if (rc == NARYN_OK && j == 0 && b == 0) {
+        if (naryn__sddp_save_basis(&pr->last[n], r->p->stage[n]) != NARYN_OK) rc = naryn__sddp_oom(r);
+        pr->last_set[n] = 1;
+        if (rc == NARYN_OK && j == 0) {
           if (naryn__sddp_save_basis(&tr->next_ref[n], r->p->stage[n]) != NARYN_OK) rc = naryn__sddp_oom(r);
           tr->next_set[n] = 1;
         }
@@ -275,31 +271,24 @@ static int mine(int n, const train *tr) {
 }
 
 /* The chunks of the backward level under way: each path that has a step
-** there, its outcomes in one block, or where fewer paths have one than
-** MIN_CHUNKS and than the iteration has, in as many blocks as make up that
-** many; chunk c is process c mod nrank's. */
+** there, all its branches (with the paths of an iteration going round
+** alike, every path or none); chunk c is process c mod nrank's. */
 static int level_chunks(train *tr) {
   run *r = &tr->w[0];
-  int alive = 0, want = tr->npath < MIN_CHUNKS ? tr->npath : MIN_CHUNKS, t, to;
+  int t, to;
   const double *s;
   double disc;
-  for (int j = 0; j < tr->npath; j++) alive += naryn__sddp_level_step(r, &tr->path[j], tr->level, &t, &to, &s, &disc);
-  tr->blocks = alive >= want ? 1 : (want + alive - 1) / (alive > 0 ? alive : 1);
-  if (tr->blocks > r->p->nb) tr->blocks = r->p->nb;
   tr->nlevel = 0;
   for (int j = 0; j < tr->npath; j++) {
     if (!naryn__sddp_level_step(r, &tr->path[j], tr->level, &t, &to, &s, &disc)) continue;
-    if (tr->nlevel + tr->blocks > tr->capchunk) {
-      int cap = 2 * tr->capchunk + 2 * MIN_CHUNKS;
+    if (tr->nlevel == tr->capchunk) {
+      int cap = 2 * tr->capchunk + 2;
       int *a = realloc(tr->cj, (size_t)cap * sizeof *a);
-      if (a) tr->cj = a;
-      int *b = a ? realloc(tr->cb, (size_t)cap * sizeof *b) : NULL;
-      if (!b) return NARYN_ENOMEM;
-      tr->cb = b;
+      if (!a) return NARYN_ENOMEM;
+      tr->cj = a;
       tr->capchunk = cap;
     }
-    for (int b = 0; b < tr->blocks; b++, tr->nlevel++)
-      tr->cj[tr->nlevel] = j, tr->cb[tr->nlevel] = b;
+    tr->cj[tr->nlevel++] = j;
   }
   tr->nchunk = mine(tr->nlevel, tr);
   return NARYN_OK;
@@ -395,20 +384,19 @@ static int share_level(train *tr) {
   pack pk = {0};
   for (int c = tr->rank; c < tr->nlevel && rc == NARYN_OK; c += tr->nrank) {
     pathrec *pr = &tr->path[tr->cj[c]];
-    int b = tr->cb[c], k0 = block_from(tr, b), k1 = block_from(tr, b + 1), t, to;
+    int nb = tr->w[0].p->nb, t, to;
     const double *s;
     double disc, head = c;
     naryn__sddp_level_step(&tr->w[0], pr, tr->level, &t, &to, &s, &disc);
     rc = pack_put(&pk, &head, 1);
-    if (rc == NARYN_OK) rc = pack_put(&pk, pr->ov + k0, k1 - k0);
-    if (rc == NARYN_OK) rc = pack_put(&pk, pr->og + (size_t)k0 * ns, (long)(k1 - k0) * ns);
-    /* The last basis of each node the block solved (an empty one for a
+    if (rc == NARYN_OK) rc = pack_put(&pk, pr->ov, nb);
+    if (rc == NARYN_OK) rc = pack_put(&pk, pr->og, (long)nb * ns);
+    /* The last basis of each node the chunk solved (an empty one for a
     ** node it did not). */
-    int first, nn = block_nodes(tr->w[0].p, t, k0, k1, &first);
+    int first, nn = step_nodes(tr->w[0].p, t, &first);
     for (int n = first; n < first + nn && rc == NARYN_OK; n++) {
       saved none = {0};
-      int at = n * MIN_CHUNKS + b;
-      rc = pack_basis(&pk, pr->last_set[at] ? &pr->last[at] : &none);
+      rc = pack_basis(&pk, pr->last_set[n] ? &pr->last[n] : &none);
     }
   }
   double *all = NULL;
@@ -416,25 +404,25 @@ static int share_level(train *tr) {
   if (rc == NARYN_OK) rc = naryn__mpi_allgather(pk.v, pk.n, &all, &total);
   free(pk.v);
   for (const double *q = all, *end = all + total; rc == NARYN_OK && q < end;) {
-    int c = (int)q[0], j = tr->cj[c], b = tr->cb[c], own = c % tr->nrank == tr->rank;
-    int k0 = block_from(tr, b), k1 = block_from(tr, b + 1), t, to;
+    int c = (int)q[0], j = tr->cj[c], own = c % tr->nrank == tr->rank;
+    int nb = tr->w[0].p->nb, t, to;
     pathrec *pr = &tr->path[j];
     const double *s;
     double disc;
     naryn__sddp_level_step(&tr->w[0], pr, tr->level, &t, &to, &s, &disc);
     q++;
     if (!own) {
-      memcpy(pr->ov + k0, q, (size_t)(k1 - k0) * sizeof *q);
-      memcpy(pr->og + (size_t)k0 * ns, q + (k1 - k0), (size_t)(k1 - k0) * (size_t)ns * sizeof *q);
+      memcpy(pr->ov, q, (size_t)nb * sizeof *q);
+      memcpy(pr->og, q + nb, (size_t)nb * (size_t)ns * sizeof *q);
     }
-    q += (long)(k1 - k0) * (1 + ns);
-    int first, nn = block_nodes(tr->w[0].p, t, k0, k1, &first);
+    q += (long)nb * (1 + ns);
+    int first, nn = step_nodes(tr->w[0].p, t, &first);
     for (int n = first; n < first + nn && rc == NARYN_OK; n++) {
-      int at = n * MIN_CHUNKS + b, some = q[0] > 0;
+      int some = q[0] > 0;
       const double *basis = q;
-      rc = unpack_basis(q, own || !some ? NULL : &pr->last[at], &q);
-      if (!own && some) pr->last_set[at] = 1;
-      if (rc == NARYN_OK && !own && some && j == 0 && b == 0) {
+      rc = unpack_basis(q, own || !some ? NULL : &pr->last[n], &q);
+      if (!own && some) pr->last_set[n] = 1;
+      if (rc == NARYN_OK && !own && some && j == 0) {
         rc = unpack_basis(basis, &tr->next_ref[n], &q);
         tr->next_set[n] = 1;
       }
@@ -474,6 +462,15 @@ int naryn__sddp_iterate(train *tr, int it, naryn_diags *d) {
   tr->phase = PH_FORWARD;
   tr->nchunk = mine(tr->npath, tr);
   memset(tr->next_set, 0, (size_t)tr->N);
+  /* A cycle's paths go round as many times as the first's stream says,
+  ** so that the paths' forward passes, and the backward passes' levels,
+  ** share out evenly over the workers. */
+  tr->path_rounds = 0;
+  if (tr->w[0].p->cyclic) {
+    naryn__rng rng;
+    naryn__rng_seed(&rng, tr->w[0].o->seed, path_stream(it, 0));
+    tr->path_rounds = naryn__sddp_rounds(&tr->w[0], &rng);
+  }
   double f0 = spin_clock();
   int rc = run_phase(tr, d);
   double f1 = spin_clock();
@@ -486,7 +483,7 @@ int naryn__sddp_iterate(train *tr, int it, naryn_diags *d) {
   naryn__sddp_pace_add(tr, f1 - f0, top);
   tr->phase = PH_BACKWARD;
   for (int j = 0; j < tr->npath; j++)
-    memset(tr->path[j].last_set, 0, (size_t)tr->N * MIN_CHUNKS);
+    memset(tr->path[j].last_set, 0, (size_t)tr->N);
   for (int L = top; L >= 1 && rc == NARYN_OK; L--) {
     tr->level = L;
     if ((rc = level_chunks(tr)) != NARYN_OK) {
@@ -644,8 +641,8 @@ int naryn__sddp_train_new(train *tr, const naryn_model *m, const naryn_sddp_opts
   for (int j = 0; j < tr->npath && rc == NARYN_OK; j++) {
     tr->path[j].ov = malloc(((size_t)p->nb + 1) * sizeof *tr->path[j].ov);
     tr->path[j].og = malloc(((size_t)p->nb * (size_t)p->nstate + 1) * sizeof *tr->path[j].og);
-    tr->path[j].last = calloc((size_t)p->N * MIN_CHUNKS + 1, sizeof *tr->path[j].last);
-    tr->path[j].last_set = calloc((size_t)p->N * MIN_CHUNKS + 1, 1);
+    tr->path[j].last = calloc((size_t)p->N + 1, sizeof *tr->path[j].last);
+    tr->path[j].last_set = calloc((size_t)p->N + 1, 1);
     if (!tr->path[j].ov || !tr->path[j].og || !tr->path[j].last || !tr->path[j].last_set)
       rc = NARYN_ENOMEM;
   }
@@ -669,14 +666,14 @@ void naryn__sddp_train_free(train *tr) {
     free(tr->w[w].begun);
   }
   for (int t = 0; tr->ref && tr->next_ref && t < tr->N; t++) free(tr->ref[t].b), free(tr->next_ref[t].b);
-  free(tr->ref), free(tr->next_ref), free(tr->next_set), free(tr->cj), free(tr->cb);
+  free(tr->ref), free(tr->next_ref), free(tr->next_set), free(tr->cj);
   for (int j = 0; tr->path && j < tr->npath; j++) {
     pathrec *pr = &tr->path[j];
     free(pr->states), free(pr->t), free(pr->cut_t), free(pr->cut_o);
     free(pr->cut_a), free(pr->cut_b), free(pr->cut_s);
     free(pr->ov), free(pr->og);
     for (int k = 0; k < pr->cap; k++) free(pr->bases[k].b);
-    for (int k = 0; pr->last && k < tr->N * MIN_CHUNKS; k++) free(pr->last[k].b);
+    for (int k = 0; pr->last && k < tr->N; k++) free(pr->last[k].b);
     free(pr->bases), free(pr->last), free(pr->last_set);
   }
   free(tr->w);

@@ -20,12 +20,6 @@
 #define MAX_ROUNDS 1000
 /* The forward passes' paces the guess of an upper bound's time looks at. */
 #define PACES 9
-/* A backward level where fewer paths have a step than this, and than
-** the iteration has, splits each path's outcomes into blocks, so that
-** there are as many chunks (each block's first solve starts afresh): with
-** two forward passes or more, a cycle's longer path does not leave all
-** but one thread waiting at its deepest levels. */
-#define MIN_CHUNKS 2
 /* The upper bound's simulations come in chunks of this many, one after
 ** the other warm from the last: each chunk's first solve of a stage
 ** starts afresh. */
@@ -52,8 +46,8 @@ typedef struct pathrec {
   double *states;         /* [len][ns] */
   int *t;                 /* [len] the node of each step */
   saved *bases;           /* [len]: the basis each step's solve ended with */
-  /* [N][MIN_CHUNKS]: the basis each block of the backward pass's solves
-  ** of a node ended with at the last level that solved it, if one has. */
+  /* [N]: the basis the path's backward solves of a node ended with at
+  ** the last level that solved it, if one has. */
   saved *last;
   unsigned char *last_set;
   int len, cap;
@@ -106,15 +100,15 @@ typedef struct train {
   int T, N;               /* the steps, and the nodes (steps times price
                           ** states) */
   /* The chunks of the phase under way this process takes (nchunk), and a
-  ** backward level's chunks of every process (nlevel): path and block,
+  ** backward level's chunks of every process (nlevel): their paths (cj),
   ** chunk c process c mod nrank's. */
-  int *cj, *cb, nchunk, nlevel, capchunk;
-  int blocks;             /* at the level under way, a path's outcomes come
-                          ** in this many blocks */
+  int *cj, nchunk, nlevel, capchunk;
   atomic_int next;        /* the next chunk to take */
   int it;                 /* the iteration under way */
   int phase, level;       /* what the workers do: see work() */
   double *sample;         /* the upper bound's samples' costs */
+  int path_rounds;        /* a cycle's: the rounds every path of the
+                          ** iteration goes (naryn__sddp_rounds); else 0 */
   int bound_rounds;       /* the rounds a cycle's simulation goes for sure
                           ** (naryn__sddp_forward) */
   int nsample;
@@ -159,7 +153,9 @@ void naryn__sddp_begin_chunk(run *r);
 void naryn__sddp_start_stage(run *r, int t, const saved *sv);
 int naryn__sddp_path_room(pathrec *pr, int n, int ns);
 int naryn__sddp_oom(run *r);
-int naryn__sddp_forward(run *r, naryn__rng *rng, pathrec *pr, int rounds, double *total);
+int naryn__sddp_rounds(const run *r, naryn__rng *rng);
+int naryn__sddp_forward(run *r, naryn__rng *rng, pathrec *pr, int rounds, int exact,
+                        double *total);
 int naryn__sddp_solve_outcome(run *r, int t, const double *s, int k, double *v, double *g);
 int naryn__sddp_make_cuts(run *r, pathrec *pr, int to, const double *v, const double *gs,
                           const double *s, double disc);

@@ -222,6 +222,19 @@ check sddp-one-thread 0 "" "$naryn" sddp examples/sddp/model.yaml --passes 2 --j
 check sddp-two-threads 0 "" "$naryn" sddp examples/sddp/model.yaml --passes 2 --jobs 2 \
   --out "$tmp/sdt2" --quiet
 check sddp-threads-same-cuts 0 "" cmp "$tmp/sdt1/cuts.bin" "$tmp/sdt2/cuts.bin"
+# A cycle's passes of an iteration go round as often as its first pass's
+# stream says (doc/sddp.md, "Threads and processes"): from the second
+# iteration (the first adds the floors too), the cuts 3 passes add are 3
+# times those 1 pass adds, whose path is the first of the 3; and the
+# paths' lengths vary from one iteration to the next.
+check sddp-cycle-one-pass 0 "" "$naryn" sddp examples/sddp/model.yaml --discount 0.8 \
+  --iterations 12 --out "$tmp/sdr1" --quiet
+check sddp-cycle-three-passes 0 "" "$naryn" sddp examples/sddp/model.yaml --discount 0.8 \
+  --iterations 12 --passes 3 --jobs 2 --out "$tmp/sdr3" --quiet
+check sddp-cycle-equal-rounds 0 "" sh -c "paste -d, '$tmp/sdr1/convergence.csv' \
+  '$tmp/sdr3/convergence.csv' | awk -F, 'NR > 2 { a = \$7 - c1; b = \$15 - c3
+    if (b != 3 * a) bad = 1; seen[a] = 1 } NR > 1 { c1 = \$7; c3 = \$15 }
+    END { for (k in seen) n++; exit bad || NR != 13 || n < 3 }'"
 # The upper bound with its control variate: once the cuts are exact, the
 # optimum with an interval of zero (doc/sddp.md).
 check sddp-help-bound-control 0 "--bound-control" "$naryn" sddp --help
