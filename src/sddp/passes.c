@@ -115,10 +115,10 @@ static int expected_value(run *r, int from, int t, const double *s, double *e) {
   return NARYN_OK;
 }
 
-/* The draws of step t of round 'round' of a pass from rng: with a chain
-** of prices, each step after the first draws its price state into *ps
-** before its outcome. The outcome. naryn__sddp_rounds replays these
-** draws, so the two must draw alike. */
+/* Draws step t of round 'round' of a pass from rng and gives its
+** outcome; with a chain of prices, each step after the first draws its
+** price state into *ps before its outcome. naryn__sddp_rounds replays
+** these draws, so the two must draw alike. */
 static int draw_step(const naryn_model *m, int round, int t, int T, naryn__rng *rng, int *ps) {
   if (m->prices && (round > 0 || t > 0))
     *ps = naryn__prices_next(m->prices, *ps, m->step_month[t > 0 ? t - 1 : T - 1],
