@@ -309,6 +309,12 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
   for (int n = 0; n < p->N; n++) none &= naryn__cuts_count(p->cuts, n) == 0;
   if (rc == NARYN_OK && none)
     rc = floor_cuts(&tr, o->discount > 0 ? o->discount : m->outcome_discount, d);
+  /* A resumed run's LPs keep what a selection over the log's cuts and
+  ** trial states keeps, as the run before had them, rather than every cut
+  ** of the log until its first selection: from a log of 300 iterations of
+  ** the built-in model (5,863 cuts a stage), the first iteration took 31
+  ** s with every cut in its LPs. */
+  if (rc == NARYN_OK && !none && o->select_every > 0) rc = select_cuts(&tr, d);
   p->stop = "iterations";
   for (int it = first; it < first + o->max_iterations && rc == NARYN_OK; it++) {
     if ((rc = naryn__interrupt_check(d)) != NARYN_OK) break;

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "naryn_int.h"
+#include "sddp/sddp_int.h"
 #include "testutil_sddp.h"
 
 /* The extensive form's expected cost over the tree of nout outcomes a
@@ -217,6 +218,42 @@ static void test_resume(void **state) {
   tu_rmdir(dir);
 }
 
+/* A run resumed from its log holds in its LPs only the cuts a selection
+** over the log keeps, from its first iteration: 12 iterations selected
+** every 5, then one more (13, not a multiple of 5), whose LPs hold the
+** log's selected cuts and the iteration's new ones, fewer than the
+** store's. */
+static void test_resume_selects(void **state) {
+  (void)state;
+  char text[4096], dir[64], path[128];
+  tu_mkdtemp(dir);
+  snprintf(path, sizeof path, "%s/cuts.log", dir);
+  naryn_model *m = tu_load_model(tu_sddp_text(text, sizeof text, 0, TU_SDDP_TWO));
+  naryn_sddp_opts o;
+  naryn_sddp_opts_init(&o);
+  o.max_iterations = 12;
+  o.bound_every = 100;
+  o.gap_pct = 0.0;
+  o.select_every = 5;
+  o.cut_log = path;
+  naryn_policy *p = tu_sddp_train(m, &o);
+  assert_int_equal(naryn_policy_iterations(p), 12);
+  naryn_policy_free(p);
+  o.max_iterations = 1;
+  p = tu_sddp_train(m, &o);
+  assert_int_equal(naryn_policy_iterations(p), 13);
+  int fewer = 0;
+  for (int t = 0; t < p->N; t++) {
+    int in_lp = naryn__stage_cut_count(p->stage[t]), all = naryn__cuts_count(p->cuts, t);
+    assert_true(in_lp <= all);
+    fewer += in_lp < all;
+  }
+  assert_true(fewer > 0);
+  naryn_policy_free(p);
+  naryn_model_free(m);
+  tu_rmdir(dir);
+}
+
 /* Three forward passes an iteration: the same optimum, and the same cuts
 ** and bounds, bit for bit, on 1 thread and on 2, run after run. */
 static void test_threads(void **state) {
@@ -289,6 +326,7 @@ int main(void) {
       cmocka_unit_test(test_cyclic),
       cmocka_unit_test(test_bad_options),
       cmocka_unit_test(test_resume),
+      cmocka_unit_test(test_resume_selects),
       cmocka_unit_test(test_threads),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
