@@ -246,35 +246,6 @@ static int floor_cuts(train *tr, double disc, naryn_diags *d) {
   return rc;
 }
 
-/* Level-1 dominance: each stage keeps in its LPs only the cuts that are
-** the highest at some state a backward pass made a cut at; the store
-** keeps every cut and its file all of them. */
-static int select_cuts(train *tr, naryn_diags *d) {
-  naryn_policy *p = tr->w[0].p;
-  int rc = NARYN_OK, *idx = NULL;
-  for (int t = 0; t < p->N && rc == NARYN_OK; t++) {
-    rc = naryn__cuts_select(p->cuts, t, d);
-    if (rc != NARYN_OK) break;
-    int n = naryn__cuts_active_count(p->cuts, t);
-    if (n == naryn__stage_cut_count(p->stage[t])) continue;
-    int *grown = realloc(idx, ((size_t)n + 1) * sizeof *idx);
-    if (!grown) {
-      rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
-      break;
-    }
-    idx = grown;
-    naryn__cuts_active(p->cuts, t, idx);
-    for (int w = 0; w < tr->nw && rc == NARYN_OK; w++)
-      rc = naryn__stage_clear_cuts(tr->w[w].p->stage[t]);
-    for (int i = 0; i < n && rc == NARYN_OK; i++)
-      rc = naryn__sddp_cut_into_lps(tr, t, naryn__cuts_get(p->cuts, t, idx[i]), d);
-    if (rc == NARYN_ENOMEM)
-      rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
-  }
-  free(idx);
-  return rc;
-}
-
 int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **out,
                naryn_diags *d) {
   naryn_sddp_opts defaults;
@@ -314,14 +285,15 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
   ** of the log until its first selection: from a log of 300 iterations of
   ** the built-in model (5,863 cuts a stage), the first iteration took 31
   ** s with every cut in its LPs. */
-  if (rc == NARYN_OK && !none && o->select_every > 0) rc = select_cuts(&tr, d);
+  if (rc == NARYN_OK && !none && o->select_every > 0) rc = naryn__sddp_select(&tr, d);
   p->stop = "iterations";
   for (int it = first; it < first + o->max_iterations && rc == NARYN_OK; it++) {
     if ((rc = naryn__interrupt_check(d)) != NARYN_OK) break;
     if ((rc = naryn__sddp_iterate(&tr, it, d)) != NARYN_OK) break;
     if (cl && (rc = naryn__cutlog_append(cl, p->cuts, it, d)) != NARYN_OK) break;
     if ((rc = naryn_mpi_agree(rc)) != NARYN_OK) break;
-    if (o->select_every > 0 && it % o->select_every == 0 && (rc = select_cuts(&tr, d)) != NARYN_OK)
+    if (o->select_every > 0 && it % o->select_every == 0 &&
+        (rc = naryn__sddp_select(&tr, d)) != NARYN_OK)
       break;
     if ((rc = naryn__sddp_lower_bound(&tr.w[0])) != NARYN_OK) rc = naryn__sddp_run_failed(&tr.w[0], rc, d);
     if ((rc = naryn_mpi_agree(rc)) != NARYN_OK) break;

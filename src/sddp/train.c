@@ -78,6 +78,31 @@ static int solve_branches(run *r, pathrec *pr, int t, const double *s, const sav
   return rc;
 }
 
+/* Level-1 dominance for node t, on worker r's thread: the store's
+** selection (which touches that node's cuts alone), and when it changes
+** what the LPs hold, every worker's LP of the node cleared and given the
+** cuts kept, in the store's order; no other chunk touches node t. */
+static int select_node(train *tr, run *r, int t) {
+  naryn_policy *p = tr->w[0].p;
+  int rc = naryn__cuts_select(p->cuts, t, r->d);
+  if (rc != NARYN_OK) return rc;
+  int n = naryn__cuts_active_count(p->cuts, t);
+  if (n == naryn__stage_cut_count(p->stage[t])) return NARYN_OK;
+  int *idx = malloc(((size_t)n + 1) * sizeof *idx);
+  if (!idx) return naryn__sddp_oom(r);
+  naryn__cuts_active(p->cuts, t, idx);
+  for (int w = 0; w < tr->nw && rc == NARYN_OK; w++) {
+    naryn__stage *st = tr->w[w].p->stage[t];
+    rc = naryn__stage_clear_cuts(st);
+    for (int i = 0; i < n && rc == NARYN_OK; i++) {
+      naryn__cut c = naryn__cuts_get(p->cuts, t, idx[i]);
+      rc = naryn__stage_add_cut(st, c.outcome < 0 ? 0 : c.outcome, c.alpha, c.beta);
+    }
+  }
+  free(idx);
+  return rc == NARYN_ENOMEM ? naryn__sddp_oom(r) : rc;
+}
+
 /* The random stream of path j of iteration it: stream it, and for j > 0
 ** beyond every iteration's first. */
 static uint64_t path_stream(int it, int j) { return (uint64_t)it + ((uint64_t)j << 40); }
@@ -94,7 +119,11 @@ static void *work(void *arg) {
     int c = atomic_fetch_add(&tr->next, 1);
     if (c >= tr->nchunk || rc != NARYN_OK) break;
     naryn__sddp_begin_chunk(r);
-    if (tr->phase == PH_BOUND) {
+    if (tr->phase == PH_SELECT) {
+      /* Every process selects every node's cuts, its threads a node at a
+      ** time. */
+      rc = select_node(tr, r, c);
+    } else if (tr->phase == PH_BOUND) {
       /* Chunk g's samples j: streams from 2^32 on are the bound's, apart
       ** from the passes'. */
       int g = tr->rank + c * tr->nrank;
@@ -499,6 +528,13 @@ int naryn__sddp_iterate(train *tr, int it, naryn_diags *d) {
   if (rc == NARYN_OK && (rc = next_refs(tr)) != NARYN_OK)
     rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   return rc;
+}
+
+/* Level-1 dominance on every node, shared over the threads. */
+int naryn__sddp_select(train *tr, naryn_diags *d) {
+  tr->phase = PH_SELECT;
+  tr->nchunk = tr->N;
+  return run_phase(tr, d);
 }
 
 /* The chunks of BOUND_CHUNK that n simulations come in (n up to INT_MAX,

@@ -142,7 +142,7 @@ typedef struct train {
 typedef struct job job;
 
 /* What the workers do in the phase under way. */
-enum { PH_FORWARD, PH_BACKWARD, PH_BOUND };
+enum { PH_FORWARD, PH_BACKWARD, PH_BOUND, PH_SELECT };
 
 /* passes.c: one worker's solves. */
 /* Puts the basis b[n] (NULL: room for it) of epoch 'epoch' into sv. */
@@ -170,6 +170,7 @@ void naryn__sddp_start_threads(train *tr);
 void naryn__sddp_stop_threads(train *tr);
 int naryn__sddp_iterate(train *tr, int it, naryn_diags *d);
 int naryn__sddp_upper_bound(train *tr, int n, naryn_diags *d);
+int naryn__sddp_select(train *tr, naryn_diags *d);
 void naryn__sddp_pace_add(train *tr, double seconds, int steps);
 double naryn__sddp_pace(const train *tr);
 double naryn__sddp_bound_guess(const train *tr, int n, double discount);
