@@ -273,6 +273,10 @@ int naryn__cuts_select(naryn__cuts *c, int stage, naryn_diags *d) {
   }
   int n = c->n_state;
   for (int p = 0; p < s->n_points; p++) {
+    /* A selection from nothing compares every cut at every point (some
+    ** seconds for a long run's resumed log): Ctrl-C stops it between
+    ** points, and the run, which writes nothing then. */
+    if (p % 64 == 0 && naryn_interrupted()) return naryn__interrupted(d);
     const double *x = s->points + (size_t)p * (size_t)n;
     int *arg = s->best_cut + (size_t)p * (size_t)groups;
     double *best = s->best_value + (size_t)p * (size_t)groups;

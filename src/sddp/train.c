@@ -91,16 +91,12 @@ static int select_node(train *tr, run *r, int t) {
   int *idx = malloc(((size_t)n + 1) * sizeof *idx);
   if (!idx) return naryn__sddp_oom(r);
   naryn__cuts_active(p->cuts, t, idx);
-  for (int w = 0; w < tr->nw && rc == NARYN_OK; w++) {
-    naryn__stage *st = tr->w[w].p->stage[t];
-    rc = naryn__stage_clear_cuts(st);
-    for (int i = 0; i < n && rc == NARYN_OK; i++) {
-      naryn__cut c = naryn__cuts_get(p->cuts, t, idx[i]);
-      rc = naryn__stage_add_cut(st, c.outcome < 0 ? 0 : c.outcome, c.alpha, c.beta);
-    }
-  }
+  for (int w = 0; w < tr->nw && rc == NARYN_OK; w++)
+    if ((rc = naryn__stage_clear_cuts(tr->w[w].p->stage[t])) == NARYN_ENOMEM) rc = naryn__sddp_oom(r);
+  for (int i = 0; i < n && rc == NARYN_OK; i++)
+    rc = naryn__sddp_cut_into_lps(tr, t, naryn__cuts_get(p->cuts, t, idx[i]), r->d);
   free(idx);
-  return rc == NARYN_ENOMEM ? naryn__sddp_oom(r) : rc;
+  return rc;
 }
 
 /* The random stream of path j of iteration it: stream it, and for j > 0
