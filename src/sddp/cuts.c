@@ -193,6 +193,9 @@ int naryn__cuts_active(const naryn__cuts *c, int stage, int *idx) {
   return n;
 }
 
+/* The points a selection compares the cuts at together. */
+#define SEL_BLOCK 4
+
 /* alpha + beta' x, summed from the first state to the last. */
 static double cut_at(const stage_cuts *s, int n_state, int i, const double *x) {
   const double *b = s->beta + (size_t)i * (size_t)n_state;
@@ -272,27 +275,54 @@ int naryn__cuts_select(naryn__cuts *c, int stage, naryn_diags *d) {
     s->best_cap = cap;
   }
   int n = c->n_state;
-  for (int p = 0; p < s->n_points; p++) {
+  for (int p = 0; p < s->n_points;) {
     /* A selection from nothing compares every cut at every point (some
     ** seconds for a long run's resumed log): Ctrl-C stops it between
     ** points, and the run, which writes nothing then. */
-    if (p % 64 == 0 && naryn_interrupted()) return naryn__interrupted(d);
-    const double *x = s->points + (size_t)p * (size_t)n;
-    int *arg = s->best_cut + (size_t)p * (size_t)groups;
-    double *best = s->best_value + (size_t)p * (size_t)groups;
-    int from = s->sel_cuts;
-    if (p >= s->sel_points) {
-      for (int g = 0; g < groups; g++) arg[g] = -1;
-      from = 0;
+    if (naryn_interrupted()) return naryn__interrupted(d);
+    /* Up to SEL_BLOCK points that start from the same cut at once, each
+    ** cut's slopes read once for all of them: each point's value is still
+    ** summed alone and in cut_at's order, and its cuts taken in turn, so
+    ** the highest are the same, bit for bit; a resumed log's first
+    ** selection took a third of the time. */
+    int from = p < s->sel_points ? s->sel_cuts : 0;
+    int k = 0;
+    const double *x[SEL_BLOCK];
+    int *arg[SEL_BLOCK];
+    double *best[SEL_BLOCK];
+    for (; k < SEL_BLOCK && p + k < s->n_points; k++) {
+      int q = p + k;
+      if ((q < s->sel_points ? s->sel_cuts : 0) != from) break;
+      x[k] = s->points + (size_t)q * (size_t)n;
+      arg[k] = s->best_cut + (size_t)q * (size_t)groups;
+      best[k] = s->best_value + (size_t)q * (size_t)groups;
+      if (q >= s->sel_points)
+        for (int g = 0; g < groups; g++) arg[k][g] = -1;
     }
     for (int i = from; i < s->n; i++) {
       int g = s->outcome[i] + 1;
-      double v = cut_at(s, n, i, x);
-      if (arg[g] < 0 || v > best[g]) {
-        best[g] = v;
-        arg[g] = i;
+      const double *b = s->beta + (size_t)i * (size_t)n;
+      double v[SEL_BLOCK];
+      if (k == SEL_BLOCK) {
+        double v0 = s->alpha[i], v1 = v0, v2 = v0, v3 = v0;
+        const double *x0 = x[0], *x1 = x[1], *x2 = x[2], *x3 = x[3];
+        for (int j = 0; j < n; j++) {
+          v0 += b[j] * x0[j];
+          v1 += b[j] * x1[j];
+          v2 += b[j] * x2[j];
+          v3 += b[j] * x3[j];
+        }
+        v[0] = v0, v[1] = v1, v[2] = v2, v[3] = v3;
+      } else {
+        for (int a = 0; a < k; a++) v[a] = cut_at(s, n, i, x[a]);
       }
+      for (int a = 0; a < k; a++)
+        if (arg[a][g] < 0 || v[a] > best[a][g]) {
+          best[a][g] = v[a];
+          arg[a][g] = i;
+        }
     }
+    p += k;
   }
   s->sel_cuts = s->n;
   s->sel_points = s->n_points;
