@@ -229,6 +229,21 @@ static void test_selection_incremental(void **state) {
   assert_int_equal(na, nb);
   assert_memory_equal(ia, ib, (size_t)na * sizeof *ia);
   assert_true(na > 3 && na < 300);
+  /* At every point, the highest cut of each outcome group, found by
+  ** comparing every cut there (the first of equals), is active. */
+  for (int p = 0; p < naryn__cuts_points(a, 0); p++) {
+    const double *x = naryn__cuts_point(a, 0, p);
+    for (int g = 0; g < 4; g++) {
+      int arg = -1;
+      double best = 0.0;
+      for (int i = 0; i < naryn__cuts_count(a, 0); i++) {
+        naryn__cut c = naryn__cuts_get(a, 0, i);
+        double v = c.alpha + c.beta[0] * x[0] + c.beta[1] * x[1];
+        if (c.outcome + 1 == g && (arg < 0 || v > best)) best = v, arg = i;
+      }
+      if (arg >= 0) assert_true(naryn__cuts_get(a, 0, arg).active);
+    }
+  }
   naryn__cuts_free(a);
   naryn__cuts_free(b);
 }
