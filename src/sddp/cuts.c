@@ -284,20 +284,20 @@ int naryn__cuts_select(naryn__cuts *c, int stage, naryn_diags *d) {
     ** cut's slopes read once for all of them: each point's value is still
     ** summed alone and in cut_at's order, and its cuts taken in turn, so
     ** the highest are the same, bit for bit; a resumed log's first
-    ** selection took a third of the time. */
-    int from = p < s->sel_points ? s->sel_cuts : 0;
-    int k = 0;
+    ** selection took half the time. Points seen by the last selection
+    ** start from the cuts added since; new ones from the first. */
+    int seen = p < s->sel_points, from = seen ? s->sel_cuts : 0;
+    int k = (seen ? s->sel_points : s->n_points) - p;
+    if (k > SEL_BLOCK) k = SEL_BLOCK;
     const double *x[SEL_BLOCK];
     int *arg[SEL_BLOCK];
     double *best[SEL_BLOCK];
-    for (; k < SEL_BLOCK && p + k < s->n_points; k++) {
-      int q = p + k;
-      if ((q < s->sel_points ? s->sel_cuts : 0) != from) break;
-      x[k] = s->points + (size_t)q * (size_t)n;
-      arg[k] = s->best_cut + (size_t)q * (size_t)groups;
-      best[k] = s->best_value + (size_t)q * (size_t)groups;
-      if (q >= s->sel_points)
-        for (int g = 0; g < groups; g++) arg[k][g] = -1;
+    for (int a = 0; a < k; a++) {
+      x[a] = s->points + (size_t)(p + a) * (size_t)n;
+      arg[a] = s->best_cut + (size_t)(p + a) * (size_t)groups;
+      best[a] = s->best_value + (size_t)(p + a) * (size_t)groups;
+      if (!seen)
+        for (int g = 0; g < groups; g++) arg[a][g] = -1;
     }
     for (int i = from; i < s->n; i++) {
       int g = s->outcome[i] + 1;
