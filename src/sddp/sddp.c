@@ -346,15 +346,18 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
     if (!isnan(row->gap_pct) && row->gap_pct <= o->gap_pct && !(o->cvar_lambda > 0)) {
       p->converged = 1;
       p->stop = "gap";
-      /* The stop is taken on the estimate's mean. When its interval is
-      ** wider than the gap asked for, the user is told that the gap is
-      ** within the sampling noise, not shown to be that small. */
-      double wide_pct = 100.0 * row->half_width / fmax(fabs(row->upper), 1e-9);
+      /* The stop is taken on the estimate's mean. When its interval,
+      ** in per cent of the gap's scale (log_row), is wider than the gap
+      ** asked for, the user is told that the gap is within the sampling
+      ** noise, not shown to be that small. */
+      double scale = fmax(fmax(fabs(row->upper), fabs(row->lower)), 1e-9);
+      double wide_pct = 100.0 * row->half_width / scale;
       if (wide_pct > o->gap_pct)
         naryn__diag(d, NARYN_OK, NARYN_SEV_NOTE, NULL, 0, 0, NULL,
                     "the gap of %.3f %% is within the upper bound's sampling noise: its "
-                    "95 %% interval is +-%.2f %% of it, wider than the gap of %g %% asked for; "
-                    "more simulations (bound samples) or the control variate narrow it",
+                    "95 %% interval is +-%.2f %% (of the larger bound, as the gap is), wider "
+                    "than the gap of %g %% asked for; more simulations (bound samples) or "
+                    "the control variate narrow it",
                     row->gap_pct, wide_pct, o->gap_pct);
       break;
     }
