@@ -161,6 +161,7 @@ int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out) {
       int hit = 0;
       if (strcmp(a, "--multi-cut") == 0) out->multi_cut = 1, hit = 1;
       if (strcmp(a, "--bound-control") == 0) out->bound_control = 1, hit = 1;
+      if (strcmp(a, "--gap-confident") == 0) out->gap_confident = 1, hit = 1;
       if (!hit && (v = option_value(argc, argv, &i, "--cut-log", &missing))) {
         out->cut_log = v;
         hit = 1;
@@ -300,10 +301,11 @@ int cli_parse(int argc, char **argv, const cli_spec *spec, cli_args *out) {
     }
     out->model.model = a;
   }
-  if (!isnan(out->gap_pct) && out->cvar_lambda > 0) {
-    cli_error("%s: expected --gap without --cvar with a weight above 0: the lower bound is "
+  if ((!isnan(out->gap_pct) || out->gap_confident) && out->cvar_lambda > 0) {
+    cli_error("%s: expected %s without --cvar with a weight above 0: the lower bound is "
               "then of the risk-adjusted cost and no gap is measured; stop by --iterations, "
-              "--time-limit or --stall", spec->name);
+              "--time-limit or --stall", spec->name,
+              isnan(out->gap_pct) ? "--gap-confident" : "--gap");
     return EXIT_USAGE;
   }
   if (out->price_seed && !out->policy) {

@@ -62,6 +62,7 @@ typedef struct cli_args {
   int stall;            /* --stall N, 0 when not given */
   int multi_cut;        /* --multi-cut */
   int bound_control;    /* --bound-control */
+  int gap_confident;    /* --gap-confident */
   const char *cut_log;  /* --cut-log FILE */
   int select_every;     /* --select-every N, -1 when not given */
   int passes;           /* --passes N, 0 when not given */

@@ -15,7 +15,8 @@
 
 static const char help[] =
     "Usage: naryn sddp MODEL [--scenario FILE|NAME]... [--weight TERM=W]...\n"
-    "                  [--iterations N] [--gap PCT] [--time-limit S]\n"
+    "                  [--iterations N] [--gap PCT] [--gap-confident]\n"
+    "                  [--time-limit S]\n"
     "                  [--bound-samples N] [--bound-every N] [--bound-control]\n"
     "                  [--stall N]\n"
     "                  [--discount D] [--multi-cut] [--cvar ALPHA,LAMBDA]\n"
@@ -50,7 +51,10 @@ static const char help[] =
     "\n"
     "  --iterations N     at most N iterations (default 200)\n"
     "  --gap PCT          stop once the gap is at most PCT per cent (default 1; none\n"
-    "                     with --cvar)\n"
+    "                     with --cvar), the gap of the upper bound's mean\n"
+    "  --gap-confident    stop on the gap only once it holds at the upper end of\n"
+    "                     the upper bound's 95 % interval: a gap at most PCT with\n"
+    "                     that confidence (best with --bound-control)\n"
     "  --time-limit S     stop in time to end within S seconds, the last upper\n"
     "                     bound included (default: no limit)\n"
     "  --bound-samples N  forward simulations per upper bound (default 100)\n"
@@ -162,6 +166,7 @@ int cmd_sddp(int argc, char **argv) {
   o.stall_iterations = run.args.stall;
   o.multi_cut = run.args.multi_cut;
   o.bound_control = run.args.bound_control;
+  o.gap_confident = run.args.gap_confident;
   o.cut_log = run.args.cut_log;
   o.jobs = run.args.jobs;
   o.passes = run.args.passes;
@@ -209,10 +214,20 @@ int cmd_sddp(int argc, char **argv) {
              "measure different costs\n",
              said, naryn_policy_iterations(p), naryn_policy_lower_bound(p), ub, half,
              o.bound_control ? ", with the control variate" : "");
-    else
+    else {
       printf("\n%s after %d iterations: lower bound %.2f, upper bound %.2f +- %.2f (95 %%%s), "
-             "gap %.3f %%\n", said, naryn_policy_iterations(p), naryn_policy_lower_bound(p),
+             "gap %.3f %%", said, naryn_policy_iterations(p), naryn_policy_lower_bound(p),
              ub, half, o.bound_control ? ", with the control variate" : "", gap);
+      /* With --gap-confident, the gap at the interval's upper end, on
+      ** which the stop is taken (in per cent of the larger bound). */
+      double lb = naryn_policy_lower_bound(p);
+      double scale = fmax(fmax(fabs(ub), fabs(lb)), 1e-9);
+      double hi = gap + 100.0 * half / scale;
+      if (fabs(hi) < 5e-4) hi = 0.0;
+      if (o.gap_confident && !isnan(hi))
+        printf(", at most %.3f %% at the interval's upper end", hi);
+      printf("\n");
+    }
     printf("Results: %s/convergence.csv, cuts.csv, cuts.bin, prodfn.csv, water_values.csv, "
            "report.html\n", out);
   }

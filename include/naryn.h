@@ -1295,6 +1295,11 @@ typedef struct naryn_sddp_opts {
   ** once the cuts are good, each step of a simulation solving its stage
   ** under every outcome too. 0 (default): their plain costs. */
   int bound_control;
+  /* 1: the gap stop is taken on the upper end of the upper bound's 95 %
+  ** interval (upper + half_width - lower, in per cent of the larger
+  ** bound), so that a run stops only once the gap is at most gap_pct with
+  ** that confidence; 0 (default): on the estimate's mean, the log's gap. */
+  int gap_confident;
 } naryn_sddp_opts;
 
 typedef struct naryn_policy naryn_policy;

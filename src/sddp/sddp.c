@@ -343,16 +343,19 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
       break;
     }
     const naryn_sddp_log *row = &p->log[p->nlog - 1];
-    if (!isnan(row->gap_pct) && row->gap_pct <= o->gap_pct && !(o->cvar_lambda > 0)) {
+    /* The gap stop is taken on the estimate's mean, or with
+    ** gap_confident on the upper end of its interval, both in per cent
+    ** of the gap's scale (log_row). */
+    double scale = fmax(fmax(fabs(row->upper), fabs(row->lower)), 1e-9);
+    double wide_pct = 100.0 * row->half_width / scale;
+    double stop_pct = o->gap_confident ? row->gap_pct + wide_pct : row->gap_pct;
+    if (!isnan(stop_pct) && stop_pct <= o->gap_pct && !(o->cvar_lambda > 0)) {
       p->converged = 1;
       p->stop = "gap";
-      /* The stop is taken on the estimate's mean. When its interval,
-      ** in per cent of the gap's scale (log_row), is wider than the gap
-      ** asked for, the user is told that the gap is within the sampling
-      ** noise, not shown to be that small. */
-      double scale = fmax(fmax(fabs(row->upper), fabs(row->lower)), 1e-9);
-      double wide_pct = 100.0 * row->half_width / scale;
-      if (wide_pct > o->gap_pct)
+      /* When the interval is wider than the gap asked for, a stop on the
+      ** mean is within the sampling noise, not shown to be that small,
+      ** and the user is told. */
+      if (!o->gap_confident && wide_pct > o->gap_pct)
         naryn__diag(d, NARYN_OK, NARYN_SEV_NOTE, NULL, 0, 0, NULL,
                     "the gap of %.3f %% is within the upper bound's sampling noise: its "
                     "95 %% interval is +-%.2f %% (of the larger bound, as the gap is), wider "

@@ -247,6 +247,13 @@ check sddp-bound-control 0 "upper bound 39303.87 +- 0.00 (95 %, with the control
 cp "$tmp/out" "$tmp/sdbc.out"
 check sddp-bound-control-same-cuts 0 "" cmp "$tmp/sd1/cuts.bin" "$tmp/sdbc/cuts.bin"
 check sddp-gap-narrow 1 "" grep -q "sampling noise" "$tmp/sdbc.out"
+# --gap-confident stops on the interval's upper end: never with the plain
+# estimate's +-9.70 %, at once with the control variate's +-0.
+check sddp-help-gap-confident 0 "--gap-confident" "$naryn" sddp --help
+check sddp-gap-confident 0 "Stopped at the iteration limit after 30 iterations: lower bound 39303.87, upper bound 39228.10 +- 3811.79 (95 %), gap -0.193 %, at most 9.505 % at the interval's upper end" \
+  "$naryn" sddp examples/sddp/model.yaml --gap-confident --iterations 30 --out "$tmp/sdgc"
+check sddp-gap-confident-control 0 "Converged after 10 iterations: lower bound 39303.87, upper bound 39303.87 +- 0.00 (95 %, with the control variate), gap 0.000 %, at most 0.000 % at the interval's upper end" \
+  "$naryn" sddp examples/sddp/model.yaml --gap-confident --bound-control --out "$tmp/sdgc2"
 # The policy's page, drawn again by naryn report to the same bytes, and
 # refused from a convergence.csv with a word for a number.
 check sddp-help-report 0 "report.html" "$naryn" sddp --help
@@ -291,6 +298,8 @@ check sddp-log-same-again 0 "after 11 iterations" \
   "$naryn" sddp examples/sddp/model.yaml --iterations 1 --cut-log "$tmp/cl.bin" --out "$tmp/sd10"
 check sddp-gap-with-cvar 2 "expected --gap without --cvar with a weight above 0" \
   "$naryn" sddp examples/sddp/model.yaml --gap 2 --cvar 0.5,0.5
+check sddp-gap-confident-with-cvar 2 "expected --gap-confident without --cvar with a weight above 0" \
+  "$naryn" sddp examples/sddp/model.yaml --gap-confident --cvar 0.5,0.5
 check sddp-cvar-no-gap 0 "no gap, as under CVaR the two measure different costs" \
   "$naryn" sddp examples/sddp/model.yaml --iterations 9 --cvar 0.5,0.5 --out "$tmp/sd11"
 check sddp-bad-seed 2 'expected --seed to be a whole number' \
