@@ -222,7 +222,7 @@ int cmd_sddp(int argc, char **argv) {
       ** which the stop is taken (in per cent of the larger bound). */
       double lb = naryn_policy_lower_bound(p);
       double scale = fmax(fmax(fabs(ub), fabs(lb)), 1e-9);
-      double hi = gap + 100.0 * half / scale;
+      double hi = (last ? last->gap_pct : NAN) + 100.0 * half / scale;
       if (fabs(hi) < 5e-4) hi = 0.0;
       if (o.gap_confident && !isnan(hi))
         printf(", at most %.3f %% at the interval's upper end", hi);
