@@ -66,6 +66,11 @@ static double now_s(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* What a gap is in per cent of: the larger of the two bounds in size. */
+static double gap_scale(double upper, double lower) {
+  return fmax(fmax(fabs(upper), fabs(lower)), 1e-9);
+}
+
 static int log_row(naryn_policy *p, const naryn_sddp_opts *o, int it, double t0) {
   naryn_sddp_log *g = naryn__grow(p->log, &p->caplog, p->nlog + 1, sizeof *g);
   if (!g) return NARYN_ENOMEM;
@@ -78,9 +83,9 @@ static int log_row(naryn_policy *p, const naryn_sddp_opts *o, int it, double t0)
   /* Under CVaR the lower bound is of the risk-adjusted cost and the upper
   ** the policy's expected cost: they bound nothing together, and have no
   ** gap. */
-  double scale = fmax(fmax(fabs(p->upper), fabs(p->lower)), 1e-9);
-  row->gap_pct = isnan(p->upper) || o->cvar_lambda > 0 ? NAN
-                                                       : 100.0 * (p->upper - p->lower) / scale;
+  row->gap_pct = isnan(p->upper) || o->cvar_lambda > 0
+                     ? NAN
+                     : 100.0 * (p->upper - p->lower) / gap_scale(p->upper, p->lower);
   row->seconds = now_s() - t0;
   row->cuts = 0;
   for (int n = 0; n < p->N; n++) row->cuts += naryn__cuts_count(p->cuts, n);
@@ -345,9 +350,8 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
     const naryn_sddp_log *row = &p->log[p->nlog - 1];
     /* The gap stop is taken on the estimate's mean, or with
     ** gap_confident on the upper end of its interval, both in per cent
-    ** of the gap's scale (log_row). */
-    double scale = fmax(fmax(fabs(row->upper), fabs(row->lower)), 1e-9);
-    double wide_pct = 100.0 * row->half_width / scale;
+    ** of the gap's scale. */
+    double wide_pct = 100.0 * row->half_width / gap_scale(row->upper, row->lower);
     double stop_pct = o->gap_confident ? row->gap_pct + wide_pct : row->gap_pct;
     if (!isnan(stop_pct) && stop_pct <= o->gap_pct && !(o->cvar_lambda > 0)) {
       p->converged = 1;
