@@ -486,3 +486,4 @@ clean:
 	rm -rf build build-san build-fuzz build-mpi build-san-mpi
 
 -include $(LIB_OBJ:.o=.d) $(PIC_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(DEB_CLI_OBJ:.o=.d) $(wildcard $(BUILD)/tests/oom/*.d)
+-include $(wildcard $(addsuffix .d,$(TESTS) $(TOOLS) $(BENCHES)))
