@@ -141,8 +141,10 @@ const double *naryn__policy_base(const naryn_policy *p, int t) {
   return p->base ? p->base + (size_t)t * p->m->nnodes : NULL;
 }
 
-int naryn__policy_new(const naryn_model *m, int multi_cut, int cyclic, naryn_policy **out,
-                      naryn_diags *d) {
+/* naryn__policy_new, with the plants' production functions copied from
+** 'planes' (one per node of m) where given, else fitted. */
+static int policy_make(const naryn_model *m, int multi_cut, int cyclic,
+                       const naryn__prodfn *planes, naryn_policy **out, naryn_diags *d) {
   *out = NULL;
   naryn_policy *p = calloc(1, sizeof *p);
   if (!p) return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
@@ -160,8 +162,15 @@ int naryn__policy_new(const naryn_model *m, int multi_cut, int cyclic, naryn_pol
   }
   p->lower = p->upper = p->half = NAN;
   p->stage = calloc((size_t)p->N, sizeof *p->stage);
-  /* Each plant's production function, fitted once for every stage. */
-  if (p->stage && naryn__prodfn_fit_model(m, NARYN__PRODFN_PLANES, &p->planes) != NARYN_OK) {
+  /* Each plant's production function, fitted once for every stage (and
+  ** for every worker's copy of the policy: the fit is the same). */
+  if (p->stage && planes) {
+    p->planes = malloc(((size_t)m->nnodes + 1) * sizeof *p->planes);
+    if (p->planes) memcpy(p->planes, planes, (size_t)m->nnodes * sizeof *p->planes);
+  } else if (p->stage && naryn__prodfn_fit_model(m, NARYN__PRODFN_PLANES, &p->planes) != NARYN_OK) {
+    p->planes = NULL;
+  }
+  if (!p->planes) {
     free(p->stage);
     p->stage = NULL;
   }
@@ -196,6 +205,15 @@ int naryn__policy_new(const naryn_model *m, int multi_cut, int cyclic, naryn_pol
   }
   *out = p;
   return NARYN_OK;
+}
+
+int naryn__policy_new(const naryn_model *m, int multi_cut, int cyclic, naryn_policy **out,
+                      naryn_diags *d) {
+  return policy_make(m, multi_cut, cyclic, NULL, out, d);
+}
+
+int naryn__policy_new_like(const naryn_policy *p0, naryn_policy **out, naryn_diags *d) {
+  return policy_make(p0->m, p0->multi_cut, p0->cyclic, p0->planes, out, d);
 }
 
 int naryn__policy_add_cut(naryn_policy *p, int t, int outcome, int iteration, double alpha,

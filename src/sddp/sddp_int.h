@@ -170,6 +170,10 @@ struct naryn_policy {
 ** a finite horizon. NARYN_OK or NARYN_ENOMEM (in d). */
 int naryn__policy_new(const naryn_model *m, int multi_cut, int cyclic, naryn_policy **out,
                       naryn_diags *d);
+/* Another policy like p0, without cuts: for the same model, cuts and
+** horizon, with p0's production functions rather than fitted again (a
+** worker's copy). NARYN_OK or NARYN_ENOMEM (in d). */
+int naryn__policy_new_like(const naryn_policy *p0, naryn_policy **out, naryn_diags *d);
 /* Adds the cut theta >= alpha + beta' s to stage t (on its column of
 ** 'outcome' with multiple cuts, -1 for a single cut), in its LP and in the
 ** store, with the state 'at' it was made at (NULL: none) for selection. */

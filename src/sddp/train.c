@@ -680,7 +680,7 @@ int naryn__sddp_train_new(train *tr, const naryn_model *m, const naryn_sddp_opts
   }
   for (int w = 1; w < nw && rc == NARYN_OK; w++) {
     naryn_policy *q = NULL;
-    rc = naryn__policy_new(m, o->multi_cut, cyclic, &q, d);
+    rc = naryn__policy_new_like(p, &q, d);
     if (rc == NARYN_OK) rc = naryn__sddp_worker_new(&tr->w[w], q, o);
     else tr->nw = w;
   }
