@@ -210,25 +210,22 @@ static int resume(train *tr, const naryn_sddp_opts *o, naryn__cutlog **cl, int *
 ** any state may be) leaves every stage without the floor. */
 static int floor_cuts(train *tr, double disc, naryn_diags *d) {
   naryn_policy *p = tr->w[0].p;
-  const naryn_model *m = p->m;
   double *least = calloc((size_t)p->T + 1, sizeof *least);
   double *zero = calloc((size_t)p->nstate + 1, sizeof *zero);
-  if (!least || !zero) {
-    free(least), free(zero);
+  double *node_least = calloc((size_t)p->N + 1, sizeof *node_least);
+  unsigned char *node_found = calloc((size_t)p->N + 1, 1);
+  if (!least || !zero || !node_least || !node_found) {
+    free(least), free(zero), free(node_least), free(node_found);
     return naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   }
-  int rc = NARYN_OK, found = 1;
-  for (int n = 0; n < p->N && found && rc == NARYN_OK; n++) {
+  /* Each node's least cost, the threads sharing the nodes. */
+  int rc = naryn__sddp_least_costs(tr, node_least, node_found, d), found = 1;
+  for (int n = 0; n < p->N && rc == NARYN_OK; n++) {
     int t = naryn__policy_node_step(p, n);
-    for (int k = 0; k < p->nout && found && rc == NARYN_OK; k++) {
-      double c = 0.0;
-      int got = naryn__stage_least_cost(p->stage[n], k, m->outcome_factor + (size_t)k * m->nnodes,
-                                        naryn__policy_base(p, t), &c);
-      if (got == NARYN_ENOMEM || got == NARYN_EINTR) rc = naryn__stage_failed(m, t, got, d);
-      else if (got != NARYN_OK || !isfinite(c)) found = 0;
-      else least[t] = fmin(least[t], c);
-    }
+    found &= node_found[n];
+    least[t] = fmin(least[t], node_least[n]);
   }
+  free(node_least), free(node_found);
   double cycle = 0.0;
   for (int t = 0; t < p->T; t++) cycle += least[t];
   /* after: the floor of the future of step t, from the last step back. */

@@ -99,6 +99,28 @@ static int select_node(train *tr, run *r, int t) {
   return rc;
 }
 
+/* The least node n's stage costs from any state under any outcome, on
+** worker r's copy of it, into *least, with *found 0 when some outcome's
+** least cost cannot be found (its LP unbounded when any state may be).
+** The copy solves nothing else before, so the costs are the same
+** whichever worker finds them. */
+static int least_cost(run *r, int n, double *least, unsigned char *found) {
+  const naryn_policy *p = r->p;
+  const naryn_model *m = p->m;
+  int t = naryn__policy_node_step(p, n);
+  *least = 0.0;
+  *found = 1;
+  for (int k = 0; k < p->nout && *found; k++) {
+    double c = 0.0;
+    int got = naryn__stage_least_cost(p->stage[n], k, m->outcome_factor + (size_t)k * m->nnodes,
+                                      naryn__policy_base(p, t), &c);
+    if (got == NARYN_ENOMEM || got == NARYN_EINTR) return naryn__stage_failed(m, t, got, r->d);
+    if (got != NARYN_OK || !isfinite(c)) *found = 0;
+    else *least = fmin(*least, c);
+  }
+  return NARYN_OK;
+}
+
 /* The random stream of path j of iteration it: stream it, and for j > 0
 ** beyond every iteration's first. */
 static uint64_t path_stream(int it, int j) { return (uint64_t)it + ((uint64_t)j << 40); }
@@ -119,6 +141,9 @@ static void *work(void *arg) {
       /* Every process selects every node's cuts, its threads a node at a
       ** time. */
       rc = select_node(tr, r, c);
+    } else if (tr->phase == PH_FLOOR) {
+      /* And finds every node's least cost, a node at a time. */
+      rc = least_cost(r, c, &tr->least[c], &tr->found[c]);
     } else if (tr->phase == PH_BOUND) {
       /* Chunk g's samples j: streams from 2^32 on are the bound's, apart
       ** from the passes'. */
@@ -524,6 +549,16 @@ int naryn__sddp_iterate(train *tr, int it, naryn_diags *d) {
   if (rc == NARYN_OK && (rc = next_refs(tr)) != NARYN_OK)
     rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   return rc;
+}
+
+/* Every node's least cost from any state (least_cost), shared over the
+** threads, into least and found [N]. */
+int naryn__sddp_least_costs(train *tr, double *least, unsigned char *found, naryn_diags *d) {
+  tr->phase = PH_FLOOR;
+  tr->nchunk = tr->N;
+  tr->least = least;
+  tr->found = found;
+  return run_phase(tr, d);
 }
 
 /* Level-1 dominance on every node, shared over the threads. */

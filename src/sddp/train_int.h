@@ -107,6 +107,10 @@ typedef struct train {
   int it;                 /* the iteration under way */
   int phase, level;       /* what the workers do: see work() */
   double *sample;         /* the upper bound's samples' costs */
+  /* The floors' phase: per node the least its stage costs under any
+  ** outcome from any state, and 1 when each of those was found [N]. */
+  double *least;
+  unsigned char *found;
   int path_rounds;        /* a cycle's: the rounds every path of the
                           ** iteration goes (naryn__sddp_rounds); else 0 */
   int bound_rounds;       /* the rounds a cycle's simulation goes for sure
@@ -142,7 +146,7 @@ typedef struct train {
 typedef struct job job;
 
 /* What the workers do in the phase under way. */
-enum { PH_FORWARD, PH_BACKWARD, PH_BOUND, PH_SELECT };
+enum { PH_FORWARD, PH_BACKWARD, PH_BOUND, PH_SELECT, PH_FLOOR };
 
 /* passes.c: one worker's solves. */
 /* Puts the basis b[n] (NULL: room for it) of epoch 'epoch' into sv. */
@@ -171,6 +175,7 @@ void naryn__sddp_stop_threads(train *tr);
 int naryn__sddp_iterate(train *tr, int it, naryn_diags *d);
 int naryn__sddp_upper_bound(train *tr, int n, naryn_diags *d);
 int naryn__sddp_select(train *tr, naryn_diags *d);
+int naryn__sddp_least_costs(train *tr, double *least, unsigned char *found, naryn_diags *d);
 void naryn__sddp_pace_add(train *tr, double seconds, int steps);
 double naryn__sddp_pace(const train *tr);
 double naryn__sddp_bound_guess(const train *tr, int n, double discount);
