@@ -558,7 +558,10 @@ int naryn__sddp_least_costs(train *tr, double *least, unsigned char *found, nary
   tr->nchunk = tr->N;
   tr->least = least;
   tr->found = found;
-  return run_phase(tr, d);
+  int rc = run_phase(tr, d);
+  tr->least = NULL;
+  tr->found = NULL;
+  return rc;
 }
 
 /* Level-1 dominance on every node, shared over the threads. */
