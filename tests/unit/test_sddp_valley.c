@@ -96,10 +96,8 @@ static void test_valley(void **state) {
 
 /* The built-in model over its first three months (October to December),
 ** each month's inflows 0.7 or 1.3 times the model's with equal chance, no
-** cycle and no PAR model: the lower bound reaches the extensive form of
-** the 2 + 4 + 8 nodes and never passes it. */
-static void test_builtin(void **state) {
-  (void)state;
+** cycle and no PAR model. */
+static naryn_model *three_months(void) {
   const char *text = "{\"horizon\": {\"start\": \"2025-10\", \"end\": \"2025-12\"},"
                      " \"uncertainty\": {\"discount\": null, \"cycle_steps\": null,"
                      " \"inflows\": null, \"source\": null, \"outcomes\": ["
@@ -113,6 +111,14 @@ static void test_builtin(void **state) {
   assert_int_equal(rc, NARYN_OK);
   naryn_diags_free(d);
   assert_int_equal(m->nsteps, 3);
+  return m;
+}
+
+/* Those three months: the lower bound reaches the extensive form of the 2
+** + 4 + 8 nodes and never passes it. */
+static void test_builtin(void **state) {
+  (void)state;
+  naryn_model *m = three_months();
   double ef = tu_sddp_ef_of_stages(m, 3);
   naryn_policy *p = tu_sddp_reaches(m, ef);
   print_message("built-in model, 3 months: extensive form %.6f, lower bound %.6f after %d "
@@ -121,10 +127,54 @@ static void test_builtin(void **state) {
   naryn_model_free(m);
 }
 
+/* The floors, found over the threads a stage at a time: those three
+** months in a cycle (discounted by 0.5), whose energy makes their least
+** costs negative, so that every stage gets a floor below 0 before the
+** first iteration; with 1, 2, 3 or 5 threads (more than the stages) every
+** cut after an iteration is the same, bit for bit. */
+static void test_floors_over_threads(void **state) {
+  (void)state;
+  naryn_model *m = three_months();
+  naryn_sddp_opts o;
+  naryn_sddp_opts_init(&o);
+  o.max_iterations = 1;
+  o.bound_every = 100;
+  o.passes = 1;
+  o.discount = 0.5;
+  const int jobs[4] = {1, 2, 3, 5};
+  naryn_policy *p[4];
+  for (int k = 0; k < 4; k++) {
+    o.jobs = jobs[k];
+    p[k] = tu_sddp_train(m, &o);
+  }
+  int floors = 0;
+  for (int t = 0; t < p[0]->N; t++) {
+    int n = naryn__cuts_count(p[0]->cuts, t);
+    for (int i = 0; i < n; i++) {
+      naryn__cut a = naryn__cuts_get(p[0]->cuts, t, i);
+      if (a.iteration == 0) {
+        floors++;
+        assert_true(a.alpha < 0.0);
+      }
+      for (int k = 1; k < 4; k++) {
+        assert_int_equal(naryn__cuts_count(p[k]->cuts, t), n);
+        naryn__cut b = naryn__cuts_get(p[k]->cuts, t, i);
+        assert_int_equal(a.iteration, b.iteration);
+        assert_memory_equal(&a.alpha, &b.alpha, sizeof a.alpha);
+        assert_memory_equal(a.beta, b.beta, (size_t)p[0]->nstate * sizeof *a.beta);
+      }
+    }
+  }
+  assert_int_equal(floors, p[0]->N);
+  for (int k = 0; k < 4; k++) naryn_policy_free(p[k]);
+  naryn_model_free(m);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_valley),
       cmocka_unit_test(test_builtin),
+      cmocka_unit_test(test_floors_over_threads),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
