@@ -167,8 +167,8 @@ static int policy_make(const naryn_model *m, int multi_cut, int cyclic,
   if (p->stage && planes) {
     p->planes = malloc(((size_t)m->nnodes + 1) * sizeof *p->planes);
     if (p->planes) memcpy(p->planes, planes, (size_t)m->nnodes * sizeof *p->planes);
-  } else if (p->stage && naryn__prodfn_fit_model(m, NARYN__PRODFN_PLANES, &p->planes) != NARYN_OK) {
-    p->planes = NULL;
+  } else if (p->stage) {
+    naryn__prodfn_fit_model(m, NARYN__PRODFN_PLANES, &p->planes); /* NULL when it fails */
   }
   if (!p->planes) {
     free(p->stage);
