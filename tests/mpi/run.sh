@@ -144,6 +144,20 @@ mpirun $root --oversubscribe -np 2 "$naryn" sddp "$sd" --iterations 2 --cut-log 
   mpirun $root --oversubscribe -np 2 "$naryn" sddp "$sd" --cut-log "$tmp/cl.bin" \
     --out "$tmp/sd4" >"$tmp/log" 2>&1 && grep -q "lower bound 39303.87" "$tmp/log"
 record sddp-two-processes-resumed $?
+# Every process on this machine: naryn asks Open MPI for its own layer
+# (ob1), which skips the probes of cluster networks' libraries (the "cm"
+# layer's); a layer the user chose (OMPI_MCA_pml) is kept as it is.
+# shellcheck disable=SC2086
+OMPI_MCA_pml_base_verbose=10 mpirun $root --oversubscribe -np 2 "$naryn" sddp "$sd" \
+  --iterations 1 --bound-samples 2 --out "$tmp/pml1" --quiet >"$tmp/log" 2>&1 &&
+  [ "$(grep -c 'component ob1 selected' "$tmp/log")" = 2 ] &&
+  ! grep -q 'loaded component cm' "$tmp/log"
+record one-machine-own-layer $?
+# shellcheck disable=SC2086
+OMPI_MCA_pml='^v' OMPI_MCA_pml_base_verbose=10 mpirun $root --oversubscribe -np 2 "$naryn" \
+  sddp "$sd" --iterations 1 --bound-samples 2 --out "$tmp/pml2" --quiet >"$tmp/log" 2>&1 &&
+  grep -q 'loaded component cm' "$tmp/log"
+record users-layer-kept $?
 n=$(($(grep -c '^mpi/.* PASS$' "$out") - ${before:-0}))
 echo "ok   mpi: $n checks passed"
 rm -rf "$tmp"
