@@ -38,15 +38,13 @@ static int my_rank, my_size = 1;
 ** nothing between processes of one machine, where Open MPI's own layer
 ** (ob1) goes through shared memory. When the launcher says every process
 ** of the job is on this machine (OMPI_COMM_WORLD_LOCAL_SIZE equal to
-** OMPI_COMM_WORLD_SIZE) and the user chose no layer (OMPI_MCA_pml), the
-** job asks for ob1 alone; every process sees the same environment, so
-** all choose alike. */
+** OMPI_COMM_WORLD_SIZE), the job asks for ob1 alone, unless the user
+** chose a layer (OMPI_MCA_pml, which setenv leaves as it is); every
+** process sees the same environment, so all choose alike. */
 static void one_machine_layer(void) {
   const char *size = getenv("OMPI_COMM_WORLD_SIZE");
   const char *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
-  if (!size || !local || strcmp(size, local) != 0) return;
-  if (getenv("OMPI_MCA_pml")) return;
-  setenv("OMPI_MCA_pml", "ob1", 0);
+  if (size && local && strcmp(size, local) == 0) setenv("OMPI_MCA_pml", "ob1", 0);
 }
 
 int naryn_mpi_start(int *argc, char ***argv) {
