@@ -208,15 +208,16 @@ int cmd_sddp(int argc, char **argv) {
     /* A gap within rounding of zero is printed as 0, not -0.000. */
     double gap = last ? last->gap_pct : NAN;
     if (fabs(gap) < 5e-4) gap = 0.0;
+    const char *its_s = naryn_policy_iterations(p) == 1 ? "" : "s";
     if (o.cvar_lambda > 0)
-      printf("\n%s after %d iterations: lower bound %.2f of the risk-adjusted cost, the "
+      printf("\n%s after %d iteration%s: lower bound %.2f of the risk-adjusted cost, the "
              "policy's expected cost %.2f +- %.2f (95 %%%s); no gap, as under CVaR the two "
              "measure different costs\n",
-             said, naryn_policy_iterations(p), naryn_policy_lower_bound(p), ub, half,
+             said, naryn_policy_iterations(p), its_s, naryn_policy_lower_bound(p), ub, half,
              o.bound_control ? ", with the control variate" : "");
     else {
-      printf("\n%s after %d iterations: lower bound %.2f, upper bound %.2f +- %.2f (95 %%%s), "
-             "gap %.3f %%", said, naryn_policy_iterations(p), naryn_policy_lower_bound(p),
+      printf("\n%s after %d iteration%s: lower bound %.2f, upper bound %.2f +- %.2f (95 %%%s), "
+             "gap %.3f %%", said, naryn_policy_iterations(p), its_s, naryn_policy_lower_bound(p),
              ub, half, o.bound_control ? ", with the control variate" : "", gap);
       /* With --gap-confident, the gap at the interval's upper end, on
       ** which the stop is taken (in per cent of the larger bound). */

@@ -277,6 +277,8 @@ check sddp-jobs-again 0 "" "$naryn" sddp examples/sddp/model.yaml --jobs 2 --pas
 check sddp-jobs-same 0 "" cmp "$tmp/sj1/cuts.bin" "$tmp/sj2/cuts.bin"
 check sddp-log-start 0 "after 3 iterations" \
   "$naryn" sddp examples/sddp/model.yaml --iterations 3 --cut-log "$tmp/cl.bin" --out "$tmp/sd5"
+check sddp-one-iteration 0 "Stopped at the iteration limit after 1 iteration: lower bound" \
+  "$naryn" sddp examples/sddp/model.yaml --iterations 1 --out "$tmp/sd1i"
 check sddp-log-resume 0 "Converged after 10 iterations: lower bound 39303.87" \
   "$naryn" sddp examples/sddp/model.yaml --cut-log "$tmp/cl.bin" --out "$tmp/sd6"
 check sddp-log-other-settings 2 "got cuts of a run with a single cut" \
