@@ -367,6 +367,18 @@ int naryn_sddp(const naryn_model *m, const naryn_sddp_opts *o, naryn_policy **ou
     }
     if (last) break;
   }
+  /* The time limit is kept by foretelling each iteration's time from the
+  ** ones before; when the run still ends past it, as when one iteration
+  ** and its estimate take longer than the limit, the user is told. */
+  const naryn_sddp_log *end = p->nlog > 0 ? &p->log[p->nlog - 1] : NULL;
+  if (rc == NARYN_OK && o->time_limit_s > 0 && end && end->seconds > o->time_limit_s)
+    naryn__diag(d, NARYN_OK, NARYN_SEV_NOTE, NULL, 0, 0, NULL,
+                "the run took %.2f s, past the time limit of %g s: %s", end->seconds,
+                o->time_limit_s,
+                p->iterations == first ? "one iteration and its upper bound's estimate take "
+                                         "longer than that"
+                                       : "its last iteration and upper bound's estimate took "
+                                         "longer than the iterations before foretold");
   naryn__cutlog_close(cl);
   naryn__sddp_stop_threads(&tr);
   naryn__sddp_train_free(&tr);

@@ -279,6 +279,10 @@ check sddp-log-start 0 "after 3 iterations" \
   "$naryn" sddp examples/sddp/model.yaml --iterations 3 --cut-log "$tmp/cl.bin" --out "$tmp/sd5"
 check sddp-one-iteration 0 "Stopped at the iteration limit after 1 iteration: lower bound" \
   "$naryn" sddp examples/sddp/model.yaml --iterations 1 --out "$tmp/sd1i"
+# A time limit no iteration can keep is passed, and the run says so.
+check sddp-time-limit-passed 0 "past the time limit of 0.001 s: one iteration and its upper bound's estimate take longer than that" \
+  "$naryn" sddp --time-limit 0.001 --bound-samples 2 --out "$tmp/sdtl"
+check sddp-time-limit-passed-written 0 "" test -s "$tmp/sdtl/cuts.bin"
 check sddp-log-resume 0 "Converged after 10 iterations: lower bound 39303.87" \
   "$naryn" sddp examples/sddp/model.yaml --cut-log "$tmp/cl.bin" --out "$tmp/sd6"
 check sddp-log-other-settings 2 "got cuts of a run with a single cut" \
