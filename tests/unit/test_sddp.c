@@ -151,6 +151,38 @@ static void test_gap_confident(void **state) {
   naryn_policy_free(p);
 }
 
+/* A time limit shorter than any iteration: the run makes one iteration
+** and its estimate, stops on the time, and says it ended past the limit;
+** with a limit of an hour, three iterations say nothing. */
+static void test_time_limit_passed(void **state) {
+  (void)state;
+  char text[4096];
+  naryn_model *m = tu_load_model(tu_sddp_text(text, sizeof text, 0, TU_SDDP_TWO));
+  for (int pass = 0; pass < 2; pass++) {
+    naryn_sddp_opts o;
+    naryn_sddp_opts_init(&o);
+    o.max_iterations = 3;
+    o.bound_samples = 10;
+    o.time_limit_s = pass == 0 ? 1e-9 : 3600.0;
+    naryn_diags *d = naryn_diags_new(0);
+    naryn_policy *p = NULL;
+    assert_int_equal(naryn_sddp(m, &o, &p, d), NARYN_OK);
+    int notes = 0;
+    for (int k = 0; k < naryn_diags_count(d); k++)
+      notes += naryn_diags_get(d, k)->severity == NARYN_SEV_NOTE &&
+               strstr(naryn_diags_get(d, k)->msg, "past the time limit of 1e-09 s: one "
+                                                  "iteration") != NULL;
+    if (pass == 0) {
+      assert_int_equal(naryn_policy_iterations(p), 1);
+      assert_string_equal(naryn_policy_stop_reason(p), "time");
+    }
+    assert_int_equal(notes, pass == 0 ? 1 : 0);
+    naryn_policy_free(p);
+    naryn_diags_free(d);
+  }
+  naryn_model_free(m);
+}
+
 /* Multiple cuts (one per outcome): the same optimum. */
 static void test_multi_cut(void **state) {
   (void)state;
@@ -385,6 +417,7 @@ int main(void) {
       cmocka_unit_test(test_resume_selects),
       cmocka_unit_test(test_threads),
       cmocka_unit_test(test_gap_confident),
+      cmocka_unit_test(test_time_limit_passed),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
