@@ -148,8 +148,8 @@ static void *work(void *arg) {
       /* Chunk g's samples j: streams from 2^32 on are the bound's, apart
       ** from the passes'. */
       int g = tr->rank + c * tr->nrank;
-      for (int j = g * BOUND_CHUNK; j < (g + 1) * BOUND_CHUNK && j < tr->nsample && rc == NARYN_OK;
-           j++) {
+      int k = tr->bound_chunk;
+      for (int j = g * k; j < (g + 1) * k && j < tr->nsample && rc == NARYN_OK; j++) {
         naryn__rng rng;
         naryn__rng_seed(&rng, r->o->seed, (1ull << 32) + (uint64_t)j);
         rc = naryn__sddp_forward(r, &rng, NULL, tr->bound_rounds, 0, &tr->sample[j]);
@@ -571,9 +571,11 @@ int naryn__sddp_select(train *tr, naryn_diags *d) {
   return run_phase(tr, d);
 }
 
-/* The chunks of BOUND_CHUNK that n simulations come in (n up to INT_MAX,
+/* The chunks of bound_chunk that n simulations come in (n up to INT_MAX,
 ** which the library's options allow). */
-static int bound_chunks(int n) { return n / BOUND_CHUNK + (n % BOUND_CHUNK != 0); }
+static int bound_chunks(const train *tr, int n) {
+  return n / tr->bound_chunk + (n % tr->bound_chunk != 0);
+}
 
 /* Estimates the upper bound from n forward simulations, summed in order. */
 int naryn__sddp_upper_bound(train *tr, int n, naryn_diags *d) {
@@ -583,7 +585,7 @@ int naryn__sddp_upper_bound(train *tr, int n, naryn_diags *d) {
   tr->sample = c;
   tr->nsample = n;
   tr->phase = PH_BOUND;
-  tr->nchunk = mine(bound_chunks(n), tr);
+  tr->nchunk = mine(bound_chunks(tr, n), tr);
   int rc = run_phase(tr, d);
   /* Each process has its samples' costs; the others' are 0 there. */
   double *all = NULL;
@@ -591,7 +593,7 @@ int naryn__sddp_upper_bound(train *tr, int n, naryn_diags *d) {
   if (rc == NARYN_OK && naryn__mpi_allgather(c, n, &all, &total) != NARYN_OK)
     rc = naryn__diag(d, NARYN_ENOMEM, NARYN_SEV_ERROR, NULL, 0, 0, NULL, "out of memory");
   for (int j = 0; rc == NARYN_OK && j < n; j++)
-    c[j] = all[(size_t)(j / BOUND_CHUNK % tr->nrank) * n + j];
+    c[j] = all[(size_t)(j / tr->bound_chunk % tr->nrank) * n + j];
   free(all);
   if (rc == NARYN_OK) {
     double sum = 0.0;
@@ -640,7 +642,7 @@ double naryn__sddp_pace(const train *tr) {
 ** forward passes so far (0 before 3 iterations): the time a step of a
 ** path takes (naryn__sddp_pace; a phase lasts as long as its longest
 ** path), times the steps of the simulations the busiest thread runs
-** (chunks of BOUND_CHUNK, dealt to the processes in turn and shared by
+** (chunks of bound_chunk, dealt to the processes in turn and shared by
 ** each one's threads; a cycle's go round bound_rounds times for sure,
 ** then on with the chance 'discount' after each round), with a quarter
 ** more as margin: a shared machine's pace moves by as much from one
@@ -651,9 +653,9 @@ double naryn__sddp_bound_guess(const train *tr, int n, double discount) {
   double rounds = 1.0;
   if (discount > 0 && discount < 1)
     rounds = (tr->bound_rounds > 0 ? tr->bound_rounds : 1) + discount / (1.0 - discount);
-  int chunks = bound_chunks(n);
+  int chunks = bound_chunks(tr, n);
   int per_rank = (chunks + tr->nrank - 1) / tr->nrank;
-  int busiest = (per_rank + tr->nw - 1) / tr->nw * BOUND_CHUNK;
+  int busiest = (per_rank + tr->nw - 1) / tr->nw * tr->bound_chunk;
   if (busiest > n) busiest = n;
   /* A controlled simulation solves each step under every branch too:
   ** the same LP at the same state, each from the last, about a third as
@@ -685,6 +687,20 @@ static int bound_rounds(double discount) {
   return k < MAX_ROUNDS / 2 ? (int)k : MAX_ROUNDS / 2;
 }
 
+/* The upper bound's simulations a chunk: as few as make BOUND_CHUNK_STEPS
+** steps between them (a cycle's simulation goes round its sure rounds,
+** then by chance, the discount's d / (1 - d) more on average), so that the
+** chunks share out evenly over the threads and processes while their
+** fresh starts stay a small part of the solves; at most BOUND_CHUNK. It
+** depends on the model and options only, not on the threads or processes,
+** so that the bound does not either. */
+int naryn__sddp_bound_chunk(int T, int rounds, double discount) {
+  double steps = T > 0 ? T : 1;
+  if (rounds > 0 && discount > 0 && discount < 1) steps *= rounds + discount / (1.0 - discount);
+  double k = ceil(BOUND_CHUNK_STEPS / steps);
+  return k < 1 ? 1 : k > BOUND_CHUNK ? BOUND_CHUNK : (int)k;
+}
+
 /* Sets up the run of policy p (worker 0's): a copy of the policy for
 ** each other worker, the paths' records and the bases' store. NARYN_OK,
 ** or the error (in d); naryn__sddp_train_free frees what was made either
@@ -701,7 +717,9 @@ int naryn__sddp_train_new(train *tr, const naryn_model *m, const naryn_sddp_opts
   tr->rc = calloc((size_t)nw, sizeof *tr->rc);
   tr->T = p->T;
   tr->N = p->N;
-  tr->bound_rounds = bound_rounds(cyclic ? (o->discount > 0 ? o->discount : m->outcome_discount) : 0.0);
+  double disc = cyclic ? (o->discount > 0 ? o->discount : m->outcome_discount) : 0.0;
+  tr->bound_rounds = bound_rounds(disc);
+  tr->bound_chunk = naryn__sddp_bound_chunk(p->T, tr->bound_rounds, disc);
   tr->ref = calloc((size_t)p->N + 1, sizeof *tr->ref);
   tr->next_ref = calloc((size_t)p->N + 1, sizeof *tr->next_ref);
   tr->next_set = calloc((size_t)p->N + 1, 1);

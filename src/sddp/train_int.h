@@ -20,10 +20,12 @@
 #define MAX_ROUNDS 1000
 /* The forward passes' paces the guess of an upper bound's time looks at. */
 #define PACES 9
-/* The upper bound's simulations come in chunks of this many, one after
-** the other warm from the last: each chunk's first solve of a stage
-** starts afresh. */
+/* The upper bound's simulations come in chunks, one after the other warm
+** from the last, each chunk's first solve of a stage starting afresh: as
+** few simulations a chunk as make BOUND_CHUNK_STEPS steps between them,
+** and at most BOUND_CHUNK (naryn__sddp_bound_chunk). */
 #define BOUND_CHUNK 10
+#define BOUND_CHUNK_STEPS 240
 /* A cycle's simulations for the upper bound go round for sure until the
 ** discount's weight falls below this, then on by chance: with a discount
 ** of 0.9, 22 rounds, where a path of chance alone has 10 on average. On
@@ -115,6 +117,7 @@ typedef struct train {
                           ** iteration goes (naryn__sddp_rounds); else 0 */
   int bound_rounds;       /* the rounds a cycle's simulation goes for sure
                           ** (naryn__sddp_forward) */
+  int bound_chunk;        /* the upper bound's simulations a chunk */
   int nsample;
   /* The forward passes' time and their longest path's steps in each of
   ** the last PACES iterations, [i % PACES] iteration i's: what a step of a
@@ -125,7 +128,7 @@ typedef struct train {
   int *rc;                /* per worker */
   int rank, nrank;        /* this MPI process and how many there are:
                           ** path j is rank j mod nrank's, and the upper
-                          ** bound's chunk g of BOUND_CHUNK samples rank
+                          ** bound's chunk g of bound_chunk samples rank
                           ** g mod nrank's */
   /* The workers' threads, started once and woken for each phase (worker
   ** 0 works on the caller's thread): a backward pass has a phase per
@@ -179,6 +182,7 @@ int naryn__sddp_least_costs(train *tr, double *least, unsigned char *found, nary
 void naryn__sddp_pace_add(train *tr, double seconds, int steps);
 double naryn__sddp_pace(const train *tr);
 double naryn__sddp_bound_guess(const train *tr, int n, double discount);
+int naryn__sddp_bound_chunk(int T, int rounds, double discount);
 int naryn__sddp_cut_into_lps(train *tr, int t, naryn__cut c, naryn_diags *d);
 int naryn__sddp_train_new(train *tr, const naryn_model *m, const naryn_sddp_opts *o,
                           naryn_policy *p, int cyclic, naryn_diags *d);

@@ -106,9 +106,11 @@ static void test_guess(void **state) {
   tr.nrank = 1;
   tr.T = 12;
   tr.bound_rounds = 22;
+  tr.bound_chunk = 10;
   for (int i = 0; i < 3; i++) naryn__sddp_pace_add(&tr, 0.0012, 12);
   double rounds = 22 + 0.9 / (1 - 0.9);
-  /* 30 simulations are 3 chunks: the busiest of 2 threads runs 20. */
+  /* In chunks of 10 (as a model of shorter simulations has them), 30
+  ** simulations are 3 chunks: the busiest of 2 threads runs 20. */
   assert_near(naryn__sddp_bound_guess(&tr, 30, 0.9), 1.25 * 1e-4 * 20 * rounds * 12, 1e-12);
   /* 100 are 10 chunks, 50 for each thread; 100 on 2 processes of 2
   ** threads, 30 for the busiest. */
@@ -123,6 +125,35 @@ static void test_guess(void **state) {
               1e-3);
   o.bound_control = 1;
   assert_near(naryn__sddp_bound_guess(&tr, 30, 0.9), 1.25 * 1e-4 * 20 * rounds * 12 * 4.5, 1e-12);
+  /* A chunk a simulation, as this cycle's have (below): 30 simulations
+  ** are 15 for each of 2 threads, 100 on 2 processes of 2 threads 25. */
+  tr.bound_chunk = naryn__sddp_bound_chunk(tr.T, tr.bound_rounds, 0.9);
+  assert_int_equal(tr.bound_chunk, 1);
+  assert_near(naryn__sddp_bound_guess(&tr, 30, 0.9), 1.25 * 1e-4 * 15 * rounds * 12 * 4.5, 1e-12);
+  tr.nrank = 2;
+  o.bound_control = 0;
+  assert_near(naryn__sddp_bound_guess(&tr, 100, 0.9), 1.25 * 1e-4 * 25 * rounds * 12, 1e-12);
+}
+
+/* The upper bound's simulations a chunk: as few as make 240 steps, at
+** most 10. */
+static void test_bound_chunk(void **state) {
+  (void)state;
+  /* A cycle of 12 steps, 22 rounds for sure and 9 more on average: 372
+  ** steps a simulation. */
+  assert_int_equal(naryn__sddp_bound_chunk(12, 22, 0.9), 1);
+  /* One round of 12 steps (no cycle), of 36, of 3. */
+  assert_int_equal(naryn__sddp_bound_chunk(12, 0, 0.0), 10);
+  assert_int_equal(naryn__sddp_bound_chunk(36, 0, 0.0), 7);
+  assert_int_equal(naryn__sddp_bound_chunk(3, 0, 0.0), 10);
+  /* A cycle of one step: 31 steps a simulation. */
+  assert_int_equal(naryn__sddp_bound_chunk(1, 22, 0.9), 8);
+  /* A cycle of 2 steps with a discount of 0.5: 4 rounds for sure, 1
+  ** more on average. */
+  assert_int_equal(naryn__sddp_bound_chunk(2, 4, 0.5), 10);
+  assert_int_equal(naryn__sddp_bound_chunk(240, 0, 0.0), 1);
+  assert_int_equal(naryn__sddp_bound_chunk(241, 0, 0.0), 1);
+  assert_int_equal(naryn__sddp_bound_chunk(0, 0, 0.0), 10);
 }
 
 int main(void) {
@@ -132,6 +163,7 @@ int main(void) {
       cmocka_unit_test(test_last_nine),
       cmocka_unit_test(test_weighed_by_steps),
       cmocka_unit_test(test_guess),
+      cmocka_unit_test(test_bound_chunk),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
