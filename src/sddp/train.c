@@ -638,6 +638,14 @@ double naryn__sddp_pace(const train *tr) {
   return s / (double)steps;
 }
 
+/* The rounds a simulation for the upper bound goes on average: 1 without
+** a cycle; in a cycle its 'sure' rounds (at least 1), then on with the
+** chance 'discount' after each, d / (1 - d) more. */
+static double mean_rounds(int sure, double discount) {
+  if (!(discount > 0 && discount < 1)) return 1.0;
+  return (sure > 0 ? sure : 1) + discount / (1.0 - discount);
+}
+
 /* What an upper bound of n simulations will take, guessed from the
 ** forward passes so far (0 before 3 iterations): the time a step of a
 ** path takes (naryn__sddp_pace; a phase lasts as long as its longest
@@ -650,9 +658,7 @@ double naryn__sddp_pace(const train *tr) {
 double naryn__sddp_bound_guess(const train *tr, int n, double discount) {
   double pace = naryn__sddp_pace(tr);
   if (!(pace > 0) || n <= 0) return 0.0;
-  double rounds = 1.0;
-  if (discount > 0 && discount < 1)
-    rounds = (tr->bound_rounds > 0 ? tr->bound_rounds : 1) + discount / (1.0 - discount);
+  double rounds = mean_rounds(tr->bound_rounds, discount);
   int chunks = bound_chunks(tr, n);
   int per_rank = (chunks + tr->nrank - 1) / tr->nrank;
   int busiest = (per_rank + tr->nw - 1) / tr->nw * tr->bound_chunk;
@@ -688,15 +694,13 @@ static int bound_rounds(double discount) {
 }
 
 /* The upper bound's simulations a chunk: as few as make BOUND_CHUNK_STEPS
-** steps between them (a cycle's simulation goes round its sure rounds,
-** then by chance, the discount's d / (1 - d) more on average), so that the
-** chunks share out evenly over the threads and processes while their
+** steps between them on average (mean_rounds of T steps each), so that
+** the chunks share out evenly over the threads and processes while their
 ** fresh starts stay a small part of the solves; at most BOUND_CHUNK. It
 ** depends on the model and options only, not on the threads or processes,
 ** so that the bound does not either. */
 int naryn__sddp_bound_chunk(int T, int rounds, double discount) {
-  double steps = T > 0 ? T : 1;
-  if (rounds > 0 && discount > 0 && discount < 1) steps *= rounds + discount / (1.0 - discount);
+  double steps = (T > 0 ? T : 1) * mean_rounds(rounds, discount);
   double k = ceil(BOUND_CHUNK_STEPS / steps);
   return k < 1 ? 1 : k > BOUND_CHUNK ? BOUND_CHUNK : (int)k;
 }
