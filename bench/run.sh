@@ -124,5 +124,5 @@ rm -rf "$tmp"
 # bench/ensemble.sh and doc/performance.md.
 BUILD=$BUILD bench/ensemble.sh || exit 1
 # SDDP: the built-in model's one-year cyclic policy with 1 and 2 threads,
-# and the gap 60 s of training reach; see bench/sddp.sh and doc/sddp.md.
+# and the gap 60 s of training reach; see bench/sddp.sh and doc/sddp-speed.md.
 BUILD=$BUILD bench/sddp.sh || exit 1
