@@ -86,6 +86,12 @@ c_1=$(median <"$tmp/t1"); c_2=$(median <"$tmp/t2"); ceil=$(median <"$tmp/r" | aw
 awk -v t1="$c_1" -v t2="$c_2" -v c="$ceil" -v sp="$(spread 2)" 'BEGIN {
   printf "%-28s %9.2f\n", "one --jobs 1 run alone", t1
   printf "%-28s %9.2f %9s %8.2fx (%s): the ceiling of two cores\n", "two --jobs 1 runs at once", t2, "", c, sp }'
+# The single run alone is the first pairs' single-thread run again: if
+# their medians differ by more than a tenth, the machine's pace moved
+# between them, and every ratio here is less sure than its pairs say.
+awk -v a="$t_1" -v b="$c_1" 'BEGIN {
+  if (b > 1.1 * a || a > 1.1 * b)
+    printf "note: the pace of the machine moved: the same single-thread run took %.2f s in the first pairs and %.2f s alone here\n", a, b }'
 # With naryn built by make MPI=1: 1 and 2 processes of one thread each,
 # the same work.
 mpi=""
