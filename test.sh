@@ -8,7 +8,9 @@
 # there) run once, for the normal build, and so do the libFuzzer targets
 # (built with clang in build-fuzz/), each for FUZZ_SECONDS (default 40)
 # seconds. A build with OpenMPI (make MPI=1) checks that an ensemble gives
-# the same bytes over 1 and 2 MPI processes.
+# the same bytes over 1 and 2 MPI processes. The sanitizer build's suites,
+# the longest, run alongside the rest, one core each (every suite works in
+# its own build's folders); what they print is shown when they end.
 # Ends with the line "N passed, N failed".
 cd "$(dirname "$0")" || exit 1
 scripts/deps --test || exit 1
@@ -26,29 +28,43 @@ make -s -j2 fuzzers >/dev/null || { echo "build failed (fuzz)"; status=1; }
 # bytes (tests/mpi/run.sh); only the command is built.
 make -s -j2 MPI=1 >/dev/null || { echo "build failed (MPI=1)"; status=1; }
 rm -f build/all-results.txt
-for variant in "" "SAN=1"; do
-  build=build
-  [ -n "$variant" ] && build=build-san
-  echo "== tests${variant:+ ($variant)}"
-  rm -f "$build/results.txt"
-  BUILD=$build tests/run-unit.sh || status=1
-  BUILD=$build tests/bad/run.sh || status=1
-  BUILD=$build tests/golden/run.sh || status=1
-  BUILD=$build tests/cli/run.sh || status=1
-  BUILD=$build tests/errors/run.sh || status=1
-  [ -z "$variant" ] && { BUILD=$build tests/docs/run.sh || status=1; }
-  [ -z "$variant" ] && { BUILD=$build tests/browser/run.sh || status=1; }
-  [ -z "$variant" ] && { BUILD=$build tests/python/run.sh || status=1; }
-  [ -z "$variant" ] && { BUILD=$build tests/package/run.sh || status=1; }
-  [ -f "$build/results.txt" ] && sed "s|^|${variant:+san:}|" "$build/results.txt" >>build/all-results.txt
-done
+# suites BUILD: the suites of one build, recording into BUILD/results.txt;
+# the docs, browser, Python and package suites for the normal build only.
+suites() {
+  rm -f "$1/results.txt"
+  rc=0
+  BUILD=$1 tests/run-unit.sh || rc=1
+  BUILD=$1 tests/bad/run.sh || rc=1
+  BUILD=$1 tests/golden/run.sh || rc=1
+  BUILD=$1 tests/cli/run.sh || rc=1
+  BUILD=$1 tests/errors/run.sh || rc=1
+  if [ "$1" = build ]; then
+    BUILD=$1 tests/docs/run.sh || rc=1
+    BUILD=$1 tests/browser/run.sh || rc=1
+    BUILD=$1 tests/python/run.sh || rc=1
+    BUILD=$1 tests/package/run.sh || rc=1
+  fi
+  return $rc
+}
+mkdir -p build-san
+(echo "== tests (SAN=1)"; suites build-san) >build-san/suites.log 2>&1 &
+san=$!
+echo "== tests"
+suites build || status=1
 echo "== MPI (an ensemble over 1 and 2 processes)"
 rm -f build-mpi/results.txt
 BUILD=build-mpi tests/mpi/run.sh || status=1
-[ -f build-mpi/results.txt ] && sed "s|^|mpi-build:|" build-mpi/results.txt >>build/all-results.txt
 echo "== fuzzing (each target for ${FUZZ_SECONDS:-40} s)"
 rm -f build-fuzz/results.txt
 BUILD=build-fuzz FUZZ_SECONDS=${FUZZ_SECONDS:-40} fuzz/run.sh || status=1
+wait "$san" || status=1
+cat build-san/suites.log
+# Every suite's results, in the order they were printed before the
+# sanitizer build's ran alongside: the normal build's, the sanitizer
+# build's, MPI's and the fuzzers'.
+[ -f build/results.txt ] && cat build/results.txt >>build/all-results.txt
+[ -f build-san/results.txt ] && sed "s|^|san:|" build-san/results.txt >>build/all-results.txt
+[ -f build-mpi/results.txt ] && sed "s|^|mpi-build:|" build-mpi/results.txt >>build/all-results.txt
 [ -f build-fuzz/results.txt ] && cat build-fuzz/results.txt >>build/all-results.txt
 tests/summarise.sh build/all-results.txt || status=1
 exit $status
