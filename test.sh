@@ -54,9 +54,10 @@ suites build || status=1
 echo "== MPI (an ensemble over 1 and 2 processes)"
 rm -f build-mpi/results.txt
 BUILD=build-mpi tests/mpi/run.sh || status=1
+# One target at a time, as the sanitizer suites take the other core.
 echo "== fuzzing (each target for ${FUZZ_SECONDS:-40} s)"
 rm -f build-fuzz/results.txt
-BUILD=build-fuzz FUZZ_SECONDS=${FUZZ_SECONDS:-40} fuzz/run.sh || status=1
+BUILD=build-fuzz FUZZ_SECONDS=${FUZZ_SECONDS:-40} FUZZ_JOBS=${FUZZ_JOBS:-1} fuzz/run.sh || status=1
 wait "$san" || status=1
 cat build-san/suites.log
 # Every suite's results, in the order they were printed before the

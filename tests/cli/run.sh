@@ -420,6 +420,23 @@ done
 # ignored, so env gives it back its default. Three moments per command.
 limit=1
 case "$BUILD" in *san*) limit=3 ;; esac
+# handling PID: waits (up to 5 s) until naryn PID takes its stop signals
+# itself, which it does first thing in main, blocking them in every
+# thread but the one that waits for them (its SigBlk holds SIGINT's bit).
+# Before that, on a loaded machine and under the sanitizers' start-up, a
+# signal would end it by the default action, without a word, as it would
+# any program; the moments below count from there.
+handling() {
+  n=0
+  while [ "$n" -lt 500 ]; do
+    m=$(sed -n 's/^SigBlk:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+    [ -n "$m" ] || return 0
+    last=${m#"${m%?}"}
+    [ $((0x$last & 2)) -ne 0 ] && return 0
+    sleep 0.01
+    n=$((n + 1))
+  done
+}
 seed=$(date +%s)
 trial=0
 for job in "simulate 0.04 0.12" "optimise 0.1 0.8" "share 0.1 2.0"; do
@@ -432,6 +449,7 @@ for job in "simulate 0.04 0.12" "optimise 0.1 0.8" "share 0.1 2.0"; do
     dir="$tmp/int-$cmd-$k"
     env --default-signal=INT "$naryn" "$cmd" --out "$dir" --quiet >"$tmp/int-out" 2>"$tmp/int-err" &
     pid=$!
+    handling "$pid"
     sleep "$delay"
     t0=$(date +%s.%N)
     kill -INT "$pid"
@@ -456,6 +474,7 @@ done
 # SIGTERM stops a run the same way, with 128 + 15.
 env --default-signal=INT "$naryn" share --out "$tmp/int-term" --quiet >/dev/null 2>"$tmp/int-err" &
 pid=$!
+handling "$pid"
 sleep 0.3
 kill -TERM "$pid"
 wait "$pid"
