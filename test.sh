@@ -9,8 +9,9 @@
 # (built with clang in build-fuzz/), each for FUZZ_SECONDS (default 40)
 # seconds. A build with OpenMPI (make MPI=1) checks that an ensemble gives
 # the same bytes over 1 and 2 MPI processes. The sanitizer build's suites,
-# the longest, run alongside the rest, one core each (every suite works in
-# its own build's folders); what they print is shown when they end.
+# the longest, run alongside the normal build's and MPI's, one core each
+# (every suite works in its own build's folders); what they print is shown
+# when they end, and the fuzzers run after them.
 # Ends with the line "N passed, N failed".
 cd "$(dirname "$0")" || exit 1
 scripts/deps --test || exit 1
@@ -54,15 +55,16 @@ suites build || status=1
 echo "== MPI (an ensemble over 1 and 2 processes)"
 rm -f build-mpi/results.txt
 BUILD=build-mpi tests/mpi/run.sh || status=1
-# One target at a time, as the sanitizer suites take the other core.
-echo "== fuzzing (each target for ${FUZZ_SECONDS:-40} s)"
-rm -f build-fuzz/results.txt
-BUILD=build-fuzz FUZZ_SECONDS=${FUZZ_SECONDS:-40} FUZZ_JOBS=${FUZZ_JOBS:-1} fuzz/run.sh || status=1
 wait "$san" || status=1
 cat build-san/suites.log
-# Every suite's results, in the order they were printed before the
-# sanitizer build's ran alongside: the normal build's, the sanitizer
-# build's, MPI's and the fuzzers'.
+# After the sanitizer suites, so that each fuzzer has a core to itself
+# for its time, as fuzz/run.sh runs them two at a time.
+echo "== fuzzing (each target for ${FUZZ_SECONDS:-40} s)"
+rm -f build-fuzz/results.txt
+BUILD=build-fuzz FUZZ_SECONDS=${FUZZ_SECONDS:-40} fuzz/run.sh || status=1
+# Every suite's results, in the order of before the sanitizer build's ran
+# alongside: the normal build's, the sanitizer build's, MPI's and the
+# fuzzers'.
 [ -f build/results.txt ] && cat build/results.txt >>build/all-results.txt
 [ -f build-san/results.txt ] && sed "s|^|san:|" build-san/results.txt >>build/all-results.txt
 [ -f build-mpi/results.txt ] && sed "s|^|mpi-build:|" build-mpi/results.txt >>build/all-results.txt
