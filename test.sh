@@ -29,29 +29,15 @@ make -s -j2 fuzzers >/dev/null || { echo "build failed (fuzz)"; status=1; }
 # bytes (tests/mpi/run.sh); only the command is built.
 make -s -j2 MPI=1 >/dev/null || { echo "build failed (MPI=1)"; status=1; }
 rm -f build/all-results.txt
-# suites BUILD: the suites of one build, recording into BUILD/results.txt;
-# the docs, browser, Python and package suites for the normal build only.
-suites() {
-  rm -f "$1/results.txt"
-  rc=0
-  BUILD=$1 tests/run-unit.sh || rc=1
-  BUILD=$1 tests/bad/run.sh || rc=1
-  BUILD=$1 tests/golden/run.sh || rc=1
-  BUILD=$1 tests/cli/run.sh || rc=1
-  BUILD=$1 tests/errors/run.sh || rc=1
-  if [ "$1" = build ]; then
-    BUILD=$1 tests/docs/run.sh || rc=1
-    BUILD=$1 tests/browser/run.sh || rc=1
-    BUILD=$1 tests/python/run.sh || rc=1
-    BUILD=$1 tests/package/run.sh || rc=1
-  fi
-  return $rc
-}
+# The sanitizer build's suites in the background: a shell starts them
+# with SIGINT ignored, so env gives it back its default, and Ctrl-C stops
+# them with the rest.
 mkdir -p build-san
-(echo "== tests (SAN=1)"; suites build-san) >build-san/suites.log 2>&1 &
+env --default-signal=INT sh -c 'echo "== tests (SAN=1)"; exec tests/suites.sh build-san' \
+  >build-san/suites.log 2>&1 &
 san=$!
 echo "== tests"
-suites build || status=1
+tests/suites.sh build || status=1
 echo "== MPI (an ensemble over 1 and 2 processes)"
 rm -f build-mpi/results.txt
 BUILD=build-mpi tests/mpi/run.sh || status=1
